@@ -1,0 +1,30 @@
+//! Builds the Rocket application from settings: pool and migrations first, then routes and catchers.
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::web::{self, AppState};
+use rocket::data::{Limits, ToByteUnit};
+use rocket::figment::Figment;
+use rocket::{Build, Rocket};
+
+/// Connects to the database (running migrations) and returns the application ready to launch.
+pub async fn build(figment: Figment, settings: Settings) -> Result<Rocket<Build>, sqlx::Error> {
+    let db = Db::connect(&settings.database_url, settings.max_connections).await?;
+    Ok(build_with(figment, settings, db))
+}
+
+/// The application over an already connected database.
+pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build> {
+    let upload = settings.upload_limit_bytes as u64;
+    let limits = Limits::default()
+        .limit("file", upload.bytes())
+        .limit("data-form", (upload + 1024 * 1024).bytes())
+        .limit("form", 64.kibibytes())
+        .limit("json", 1.mebibytes());
+    let figment = figment.merge(("limits", limits));
+    rocket::custom(figment)
+        .manage(AppState { db, settings })
+        .mount("/", web::routes())
+        .mount("/api/v1", web::api::routes())
+        .register("/", web::catchers::catchers())
+}

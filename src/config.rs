@@ -1,0 +1,86 @@
+//! Typed settings, read through Rocket's own figment: defaults, then `Rocket.toml`, then `ROCKET_*`
+//! and `ITAKU_*` variables, then `DATABASE_URL`, then command-line flags.
+
+use rocket::figment::providers::{Env, Serialized};
+use rocket::figment::Figment;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Settings {
+    /// `sqlite://…` or `postgres://…`.
+    pub database_url: String,
+    pub max_connections: u32,
+    /// Days allowed for returning or deleting data after a contract ends, when the contract says nothing.
+    pub default_deletion_days: i64,
+    /// Largest spreadsheet or file accepted, in bytes.
+    pub upload_limit_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://itaku.db".into(),
+            max_connections: 8,
+            default_deletion_days: 30,
+            upload_limit_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// Rocket's figment with Itaku's defaults under it and `ITAKU_*` / `DATABASE_URL` over it.
+pub fn figment() -> Figment {
+    Figment::from(Serialized::defaults(Settings::default()))
+        .merge(rocket::Config::figment())
+        .merge(Env::prefixed("ITAKU_").global())
+        .merge(Env::raw().only(&["DATABASE_URL"]).global())
+}
+
+impl Settings {
+    pub fn from_figment(figment: &Figment) -> Result<Self, String> {
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| format!("設定を読み込めません: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        crate::db::Backend::of_url(&self.database_url)?;
+        if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
+            return Err("default_deletion_days must be between 0 and 3650".into());
+        }
+        if self.upload_limit_bytes < 1024 {
+            return Err("upload_limit_bytes must be at least 1024".into());
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment's Jail returns its own large error type
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("Rocket.toml", "[default]\ndefault_deletion_days = 45\n")?;
+            jail.set_env("DATABASE_URL", "postgres://localhost/itaku");
+            jail.set_env("ITAKU_UPLOAD_LIMIT_BYTES", "2048");
+            let settings = Settings::from_figment(&figment()).unwrap();
+            assert_eq!(settings.database_url, "postgres://localhost/itaku");
+            assert_eq!(settings.default_deletion_days, 45);
+            assert_eq!(settings.upload_limit_bytes, 2048);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn refuses_an_unknown_database() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("DATABASE_URL", "mysql://localhost/itaku");
+            assert!(Settings::from_figment(&figment()).is_err());
+            Ok(())
+        });
+    }
+}

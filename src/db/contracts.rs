@@ -1,0 +1,256 @@
+use super::sql::{contains_pattern, Sql};
+use super::values::{iso, IntBool, IsoDate};
+use super::{now_text, Conn};
+use crate::domain::{ContractDraft, ContractStatus, Importance};
+use chrono::NaiveDate;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Contract {
+    pub id: i64,
+    pub contract_number: String,
+    pub title: String,
+    pub department_id: i64,
+    pub department_name: String,
+    pub vendor_id: i64,
+    pub vendor_name: String,
+    pub vendor_corporate_number: String,
+    #[sqlx(try_from = "IsoDate")]
+    pub start_date: NaiveDate,
+    #[sqlx(try_from = "IsoDate")]
+    pub end_date: NaiveDate,
+    #[sqlx(try_from = "IntBool")]
+    pub handles_personal_data: bool,
+    pub personal_records: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub importance: Importance,
+    #[sqlx(try_from = "IntBool")]
+    pub uses_cloud: bool,
+    #[sqlx(try_from = "IntBool")]
+    pub subcontracting_allowed: bool,
+    pub deletion_days: i64,
+    #[sqlx(try_from = "IsoDate")]
+    pub deletion_deadline: NaiveDate,
+    pub notes: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+impl Contract {
+    pub fn status(&self, today: &NaiveDate) -> ContractStatus {
+        ContractStatus::on(self.start_date, self.end_date, *today)
+    }
+}
+
+/// Which contracts a reader may see; every list and lookup is narrowed by it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    Departments(Vec<i64>),
+    Vendor(i64),
+}
+
+/// What a contract list is narrowed to, beyond what the reader may see.
+#[derive(Debug, Clone, Default)]
+pub struct ContractFilter {
+    pub query: Option<String>,
+    pub department_id: Option<i64>,
+    pub vendor_id: Option<i64>,
+    pub status: Option<ContractStatus>,
+    pub end_from: Option<NaiveDate>,
+    pub end_to: Option<NaiveDate>,
+}
+
+const SELECT: &str = "SELECT c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
+    c.vendor_id, v.name AS vendor_name, v.corporate_number AS vendor_corporate_number,
+    c.start_date, c.end_date, c.handles_personal_data, c.personal_records, c.importance, c.uses_cloud,
+    c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.created_at, c.updated_at
+    FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id";
+
+/// The `WHERE` clause for a reader's visibility and a filter, evaluated on `today`.
+fn where_clause(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate) -> Sql {
+    let mut sql = Sql::new(" WHERE 1 = 1");
+    match visibility {
+        Visibility::All => {}
+        Visibility::Vendor(vendor_id) => {
+            sql.push(" AND c.vendor_id = ").bind(*vendor_id);
+        }
+        Visibility::Departments(ids) if ids.is_empty() => {
+            sql.push(" AND 1 = 0");
+        }
+        Visibility::Departments(ids) => {
+            sql.push(" AND c.department_id IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(*id);
+            }
+            sql.push(")");
+        }
+    }
+    if let Some(q) = filter.query.as_deref().filter(|q| !q.is_empty()) {
+        let pattern = contains_pattern(q);
+        sql.push(" AND (LOWER(c.title) LIKE ")
+            .bind(pattern.as_str())
+            .push(" ESCAPE '\\' OR LOWER(c.contract_number) LIKE ")
+            .bind(pattern.as_str())
+            .push(" ESCAPE '\\' OR LOWER(v.name) LIKE ")
+            .bind(pattern)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(id) = filter.department_id {
+        sql.push(" AND c.department_id = ").bind(id);
+    }
+    if let Some(id) = filter.vendor_id {
+        sql.push(" AND c.vendor_id = ").bind(id);
+    }
+    let today = iso(today);
+    match filter.status {
+        None => {}
+        Some(ContractStatus::Planned) => {
+            sql.push(" AND c.start_date > ").bind(today);
+        }
+        Some(ContractStatus::Active) => {
+            sql.push(" AND c.start_date <= ")
+                .bind(today.as_str())
+                .push(" AND c.end_date >= ")
+                .bind(today);
+        }
+        Some(ContractStatus::Ended) => {
+            sql.push(" AND c.end_date < ").bind(today);
+        }
+    }
+    if let Some(from) = filter.end_from {
+        sql.push(" AND c.end_date >= ").bind(iso(from));
+    }
+    if let Some(to) = filter.end_to {
+        sql.push(" AND c.end_date <= ").bind(iso(to));
+    }
+    sql
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    visibility: &Visibility,
+    filter: &ContractFilter,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Contract>, i64), sqlx::Error> {
+    let condition = where_clause(visibility, filter, today);
+    let mut count = Sql::new(
+        "SELECT COUNT(*) FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id",
+    );
+    count.append(&condition);
+    let total = count.query_as::<(i64,)>().fetch_one(&mut *conn).await?.0;
+    let mut page = Sql::new(SELECT);
+    page.append(&condition)
+        .push(" ORDER BY c.end_date DESC, c.contract_number LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    Ok((page.query_as().fetch_all(conn).await?, total))
+}
+
+/// Counts of the visible contracts by status on `today`, in the order of `ContractStatus::ALL`.
+pub async fn count_by_status(
+    conn: &mut Conn,
+    visibility: &Visibility,
+    today: NaiveDate,
+) -> Result<Vec<(ContractStatus, i64)>, sqlx::Error> {
+    let mut counts = Vec::new();
+    for status in ContractStatus::ALL {
+        let filter = ContractFilter {
+            status: Some(status),
+            ..Default::default()
+        };
+        let mut sql = Sql::new(
+            "SELECT COUNT(*) FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id",
+        );
+        sql.append(&where_clause(visibility, &filter, today));
+        counts.push((
+            status,
+            sql.query_as::<(i64,)>().fetch_one(&mut *conn).await?.0,
+        ));
+    }
+    Ok(counts)
+}
+
+pub async fn find(
+    conn: &mut Conn,
+    visibility: &Visibility,
+    id: i64,
+) -> Result<Option<Contract>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.append(&where_clause(
+        visibility,
+        &ContractFilter::default(),
+        NaiveDate::MIN,
+    ))
+    .push(" AND c.id = ")
+    .bind(id);
+    sql.query_as().fetch_optional(conn).await
+}
+
+pub async fn find_by_number(
+    conn: &mut Conn,
+    number: &str,
+) -> Result<Option<Contract>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.push(" WHERE c.contract_number = ").bind(number);
+    sql.query_as().fetch_optional(conn).await
+}
+
+pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<i64, sqlx::Error> {
+    let now = now_text();
+    bind_draft(
+        sqlx::query_scalar(
+            "INSERT INTO contracts (contract_number, title, department_id, vendor_id, start_date, end_date,
+             handles_personal_data, personal_records, importance, uses_cloud, subcontracting_allowed, deletion_days,
+             deletion_deadline, notes, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+        ),
+        draft,
+    )
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn update(conn: &mut Conn, id: i64, draft: &ContractDraft) -> Result<bool, sqlx::Error> {
+    let result = bind_draft(
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE contracts SET contract_number = $1, title = $2, department_id = $3, vendor_id = $4,
+             start_date = $5, end_date = $6, handles_personal_data = $7, personal_records = $8, importance = $9,
+             uses_cloud = $10, subcontracting_allowed = $11, deletion_days = $12, deletion_deadline = $13,
+             notes = $14, updated_at = $15 WHERE id = $16 RETURNING id",
+        ),
+        draft,
+    )
+    .bind(now_text())
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(result.is_some())
+}
+
+type ScalarQuery<'q> = sqlx::query::QueryScalar<'q, sqlx::Any, i64, sqlx::any::AnyArguments<'q>>;
+
+fn bind_draft<'q>(query: ScalarQuery<'q>, draft: &'q ContractDraft) -> ScalarQuery<'q> {
+    query
+        .bind(draft.contract_number.as_str())
+        .bind(draft.title.as_str())
+        .bind(draft.department_id)
+        .bind(draft.vendor_id)
+        .bind(iso(draft.period.start()))
+        .bind(iso(draft.period.end()))
+        .bind(draft.handles_personal_data as i64)
+        .bind(draft.personal_records)
+        .bind(draft.importance.as_code())
+        .bind(draft.uses_cloud as i64)
+        .bind(draft.subcontracting_allowed as i64)
+        .bind(draft.deletion_days)
+        .bind(iso(draft.deletion_deadline()))
+        .bind(draft.notes.as_str())
+}

@@ -1,0 +1,146 @@
+//! A query text with numbered `$n` placeholders, for queries whose filters are chosen at run time.
+//! (sqlx's `QueryBuilder<Any>` writes `?`, which PostgreSQL does not accept.)
+
+use sqlx::any::AnyArguments;
+use sqlx::query::{Query, QueryAs};
+use sqlx::{Any, FromRow};
+
+#[derive(Debug, Clone)]
+pub enum Param {
+    Int(i64),
+    Text(String),
+}
+
+impl From<i64> for Param {
+    fn from(value: i64) -> Self {
+        Param::Int(value)
+    }
+}
+
+impl From<String> for Param {
+    fn from(value: String) -> Self {
+        Param::Text(value)
+    }
+}
+
+impl From<&str> for Param {
+    fn from(value: &str) -> Self {
+        Param::Text(value.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    text: String,
+    params: Vec<Param>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Sql {
+            text: text.to_string(),
+            params: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends the next placeholder and remembers its value.
+    pub fn bind(&mut self, value: impl Into<Param>) -> &mut Self {
+        self.params.push(value.into());
+        self.text.push_str(&format!("${}", self.params.len()));
+        self
+    }
+
+    /// Appends another fragment with its own placeholders renumbered after ours.
+    pub fn append(&mut self, other: &Sql) -> &mut Self {
+        let offset = self.params.len();
+        let mut renumbered = String::new();
+        let mut chars = other.text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '$' {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                match digits.parse::<usize>() {
+                    Ok(n) => renumbered.push_str(&format!("${}", n + offset)),
+                    Err(_) => renumbered.push('$'),
+                }
+            } else {
+                renumbered.push(c);
+            }
+        }
+        self.text.push_str(&renumbered);
+        self.params.extend(other.params.iter().cloned());
+        self
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        self.params
+            .iter()
+            .fold(sqlx::query(&self.text), |q, p| match p {
+                Param::Int(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.as_str()),
+            })
+    }
+
+    pub fn query_as<T>(&self) -> QueryAs<'_, Any, T, AnyArguments<'_>>
+    where
+        T: for<'r> FromRow<'r, sqlx::any::AnyRow>,
+    {
+        self.params
+            .iter()
+            .fold(sqlx::query_as(&self.text), |q, p| match p {
+                Param::Int(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.as_str()),
+            })
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern that matches `needle` anywhere.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut pattern = String::from("%");
+    for c in needle.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_placeholders_and_renumbers_appended_fragments() {
+        let mut where_clause = Sql::new(" WHERE a = ");
+        where_clause.bind(1).push(" AND b = ").bind("x");
+        let mut sql = Sql::new("SELECT * FROM t WHERE z = ");
+        sql.bind(9)
+            .push(" AND EXISTS (SELECT 1")
+            .append(&where_clause)
+            .push(")");
+        assert_eq!(
+            sql.text(),
+            "SELECT * FROM t WHERE z = $1 AND EXISTS (SELECT 1 WHERE a = $2 AND b = $3)"
+        );
+        assert_eq!(sql.params.len(), 3);
+    }
+
+    #[test]
+    fn escapes_like_patterns() {
+        assert_eq!(contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+    }
+}

@@ -1,0 +1,60 @@
+//! Column types the `Any` driver lacks: ISO-text dates and 0/1 flags.
+
+use chrono::NaiveDate;
+use sqlx::any::AnyTypeInfo;
+use sqlx::error::BoxDynError;
+use sqlx::{Any, Decode, Type};
+
+/// A `TEXT` column holding `YYYY-MM-DD`; use with `#[sqlx(try_from = "IsoDate")]` on a `NaiveDate` field.
+pub struct IsoDate(NaiveDate);
+
+impl Type<Any> for IsoDate {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for IsoDate {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        let text = <String as Decode<Any>>::decode(value)?;
+        Ok(IsoDate(NaiveDate::parse_from_str(&text, "%Y-%m-%d")?))
+    }
+}
+
+impl From<IsoDate> for NaiveDate {
+    fn from(value: IsoDate) -> Self {
+        value.0
+    }
+}
+
+/// An integer 0/1 column; use with `#[sqlx(try_from = "IntBool")]` on a `bool` field.
+pub struct IntBool(bool);
+
+impl Type<Any> for IntBool {
+    fn type_info() -> AnyTypeInfo {
+        <i64 as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <i64 as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for IntBool {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(IntBool(<i64 as Decode<Any>>::decode(value)? != 0))
+    }
+}
+
+impl From<IntBool> for bool {
+    fn from(value: IntBool) -> Self {
+        value.0
+    }
+}
+
+/// How a date is written into a column.
+pub fn iso(date: NaiveDate) -> String {
+    date.format("%Y-%m-%d").to_string()
+}

@@ -1,0 +1,144 @@
+//! A contract's validated fields, its status on a day, and its data-deletion deadline.
+
+use super::{BoundedText, Importance};
+use chrono::{Days, NaiveDate};
+
+/// 予定 / 契約中 / 終了, derived from the contract period and a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContractStatus {
+    Planned,
+    Active,
+    Ended,
+}
+
+impl ContractStatus {
+    pub fn on(start: NaiveDate, end: NaiveDate, day: NaiveDate) -> Self {
+        if day < start {
+            ContractStatus::Planned
+        } else if day <= end {
+            ContractStatus::Active
+        } else {
+            ContractStatus::Ended
+        }
+    }
+    pub fn parse(code: &str) -> Option<Self> {
+        match code {
+            "planned" | "予定" => Some(ContractStatus::Planned),
+            "active" | "契約中" => Some(ContractStatus::Active),
+            "ended" | "終了" => Some(ContractStatus::Ended),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            ContractStatus::Planned => "planned",
+            ContractStatus::Active => "active",
+            ContractStatus::Ended => "ended",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            ContractStatus::Planned => "予定",
+            ContractStatus::Active => "契約中",
+            ContractStatus::Ended => "終了",
+        }
+    }
+    pub const ALL: [ContractStatus; 3] = [
+        ContractStatus::Planned,
+        ContractStatus::Active,
+        ContractStatus::Ended,
+    ];
+}
+
+/// The contract period; the end is never before the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+impl Period {
+    pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Self, String> {
+        if end < start {
+            Err("契約終了日は契約開始日以降の日付にしてください".into())
+        } else {
+            Ok(Period { start, end })
+        }
+    }
+    pub fn start(self) -> NaiveDate {
+        self.start
+    }
+    pub fn end(self) -> NaiveDate {
+        self.end
+    }
+}
+
+/// Upper bound on deletion days: ten years is already far beyond any clause seen in practice.
+pub const MAX_DELETION_DAYS: i64 = 3650;
+
+/// The last day on which deleting the data is still on time: the end date plus the allowed days.
+pub fn deletion_deadline(end: NaiveDate, deletion_days: i64) -> NaiveDate {
+    let days = deletion_days.clamp(0, MAX_DELETION_DAYS) as u64;
+    end.checked_add_days(Days::new(days))
+        .unwrap_or(NaiveDate::MAX)
+}
+
+/// Everything a contract record holds, each value already valid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContractDraft {
+    pub contract_number: BoundedText<64>,
+    pub title: BoundedText<200>,
+    pub department_id: i64,
+    pub vendor_id: i64,
+    pub period: Period,
+    pub handles_personal_data: bool,
+    pub personal_records: Option<i64>,
+    pub importance: Importance,
+    pub uses_cloud: bool,
+    pub subcontracting_allowed: bool,
+    pub deletion_days: i64,
+    pub notes: String,
+}
+
+impl ContractDraft {
+    pub fn deletion_deadline(&self) -> NaiveDate {
+        deletion_deadline(self.period.end(), self.deletion_days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn status_at_the_edges() {
+        let (start, end) = (d(2025, 4, 1), d(2026, 3, 31));
+        assert_eq!(
+            ContractStatus::on(start, end, d(2025, 3, 31)),
+            ContractStatus::Planned
+        );
+        assert_eq!(
+            ContractStatus::on(start, end, start),
+            ContractStatus::Active
+        );
+        assert_eq!(ContractStatus::on(start, end, end), ContractStatus::Active);
+        assert_eq!(
+            ContractStatus::on(start, end, d(2026, 4, 1)),
+            ContractStatus::Ended
+        );
+    }
+
+    #[test]
+    fn period_and_deadline() {
+        assert!(Period::new(d(2025, 4, 1), d(2025, 3, 31)).is_err());
+        assert!(Period::new(d(2025, 4, 1), d(2025, 4, 1)).is_ok());
+        assert_eq!(deletion_deadline(d(2026, 3, 31), 30), d(2026, 4, 30));
+        assert_eq!(deletion_deadline(d(2024, 2, 28), 1), d(2024, 2, 29));
+        assert_eq!(deletion_deadline(d(2026, 3, 31), 0), d(2026, 3, 31));
+    }
+}

@@ -1,0 +1,16 @@
+//! Pure domain values that cannot hold an invalid value; no HTTP, no SQL.
+
+pub mod corporate_number;
+pub mod dates;
+pub mod email;
+pub mod flags;
+pub mod text;
+
+pub use corporate_number::CorporateNumber;
+pub use dates::{parse_date, wareki, FiscalYear};
+pub use email::Email;
+pub use flags::{parse_yes_no, Importance};
+pub use text::BoundedText;
+pub mod contract;
+
+pub use contract::{ContractDraft, ContractStatus, Period};

@@ -1,0 +1,190 @@
+//! One error type for every use case. Pages get a Japanese HTML page, `/api/` gets JSON;
+//! database and unexpected errors are logged and shown as an opaque 500 (or 503 when the database is away).
+
+use rocket::http::{ContentType, Status};
+use rocket::response::{self, Responder};
+use rocket::Request;
+use serde::Serialize;
+use std::io::Cursor;
+
+/// A message about one field of a form or API body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem found in one submitted form or body, field by field.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct FieldErrors(Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn new() -> Self {
+        FieldErrors::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_string(),
+            message: message.into(),
+        });
+    }
+
+    /// Keeps the value when it parsed, records the message under `field` when it did not.
+    pub fn take<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+
+    /// Adds the messages of a `validator` run; each rule carries its Japanese message.
+    pub fn extend_validation(&mut self, errors: validator::ValidationErrors) {
+        let mut fields: Vec<_> = errors.field_errors().into_iter().collect();
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
+        for (field, list) in fields {
+            for error in list {
+                let message = error
+                    .message
+                    .as_ref()
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| format!("{field} の値が正しくありません"));
+                self.add(&field, message);
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The first message for a field, to show beside it.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|e| e.field == field)
+            .map(|e| e.message.as_str())
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &FieldError> {
+        self.0.iter()
+    }
+
+    /// `Ok(())` when nothing was recorded.
+    pub fn into_result(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("見つかりません")]
+    NotFound,
+    #[error("入力内容に誤りがあります")]
+    Validation(FieldErrors),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("データベースに接続できません。しばらくしてからもう一度お試しください")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("database error: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        match error {
+            sqlx::Error::RowNotFound => AppError::NotFound,
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => AppError::Unavailable(error),
+            other => AppError::Database(other),
+        }
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> Status {
+        match self {
+            AppError::NotFound => Status::NotFound,
+            AppError::Validation(_) | AppError::Unprocessable(_) => Status::UnprocessableEntity,
+            AppError::BadRequest(_) => Status::BadRequest,
+            AppError::PayloadTooLarge(_) => Status::PayloadTooLarge,
+            AppError::Unavailable(_) => Status::ServiceUnavailable,
+            AppError::Database(_) | AppError::Internal(_) => Status::InternalServerError,
+        }
+    }
+
+    /// What a user may be told; internal details stay in the log.
+    pub fn public_message(&self) -> String {
+        match self {
+            AppError::Database(_) | AppError::Internal(_) => {
+                "サーバーでエラーが発生しました。しばらくしてからもう一度お試しください".into()
+            }
+            other => other.to_string(),
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Validation(_) => "validation",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::PayloadTooLarge(_) => "payload_too_large",
+            AppError::Unprocessable(_) => "unprocessable",
+            AppError::Unavailable(_) => "unavailable",
+            AppError::Database(_) | AppError::Internal(_) => "internal",
+        }
+    }
+}
+
+impl<'r> Responder<'r, 'static> for AppError {
+    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
+        let status = self.status();
+        if status.code >= 500 {
+            log::error!("{} {}: {self:?}", request.method(), request.uri());
+        }
+        let (content_type, body) = if request.uri().path().starts_with("/api/") {
+            let errors = match &self {
+                AppError::Validation(errors) => errors.clone(),
+                _ => FieldErrors::new(),
+            };
+            let body = serde_json::json!({
+                "error": self.code(),
+                "message": self.public_message(),
+                "errors": errors,
+            });
+            (ContentType::JSON, body.to_string())
+        } else {
+            let messages = match &self {
+                AppError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect(),
+                _ => Vec::new(),
+            };
+            (
+                ContentType::HTML,
+                crate::web::views::error_page(status, &self.public_message(), &messages),
+            )
+        };
+        response::Response::build()
+            .status(status)
+            .header(content_type)
+            .sized_body(body.len(), Cursor::new(body))
+            .ok()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

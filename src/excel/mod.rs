@@ -1,0 +1,10 @@
+//! Spreadsheets in and out, with no knowledge of HTTP or SQL: every upload is checked by `guard`
+//! before a parser sees it, and read into a sparse `Table` whatever its format.
+
+pub mod guard;
+pub mod reader;
+pub mod table;
+
+pub use guard::{Limits, ReadError};
+pub use reader::read_tables;
+pub use table::{column_letter, Cell, Row, Table};

@@ -1,0 +1,118 @@
+//! A sheet as rows of typed cells, keeping the row numbers people see in Excel.
+
+use crate::domain::dates::from_excel_serial;
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A cell formatted as a date: its serial day number (1900 system), or the date itself.
+    Date(NaiveDate),
+    Bool(bool),
+}
+
+impl Cell {
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(text) => text.trim().trim_matches('\u{3000}').is_empty(),
+            _ => false,
+        }
+    }
+
+    /// The cell as people read it: numbers without a trailing `.0`, dates as ISO text.
+    pub fn as_text(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Text(text) => text.clone(),
+            Cell::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Cell::Number(n) => n.to_string(),
+            Cell::Date(date) => date.format("%Y-%m-%d").to_string(),
+            Cell::Bool(true) => "TRUE".into(),
+            Cell::Bool(false) => "FALSE".into(),
+        }
+    }
+
+    /// A date cell, a serial number in a plausible range, or text in any form `parse_date` reads.
+    pub fn as_date(&self) -> Result<NaiveDate, String> {
+        match self {
+            Cell::Date(date) => Ok(*date),
+            Cell::Number(serial) if (3_000.0..=110_000.0).contains(serial) => {
+                from_excel_serial(*serial)
+                    .ok_or_else(|| format!("「{serial}」は日付として読み取れません"))
+            }
+            Cell::Number(n) => {
+                crate::domain::parse_date(&Cell::Number(*n).as_text()).map_err(|e| e.0)
+            }
+            Cell::Text(text) => match text.trim().parse::<f64>() {
+                Ok(serial) if (3_000.0..=110_000.0).contains(&serial) => {
+                    Cell::Number(serial).as_date()
+                }
+                _ => crate::domain::parse_date(text).map_err(|e| e.0),
+            },
+            Cell::Empty => Err("日付が入力されていません".into()),
+            Cell::Bool(_) => Err("日付として読み取れません".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The row number shown in Excel (1-based).
+    pub number: u32,
+    pub cells: Vec<Cell>,
+}
+
+impl Row {
+    pub fn cell(&self, column: usize) -> &Cell {
+        self.cells.get(column).unwrap_or(&Cell::Empty)
+    }
+    pub fn is_blank(&self) -> bool {
+        self.cells.iter().all(Cell::is_blank)
+    }
+}
+
+/// One sheet (or a CSV file), with only its non-empty rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub name: String,
+    pub rows: Vec<Row>,
+}
+
+/// 0 → A, 25 → Z, 26 → AA.
+pub fn column_letter(index: usize) -> String {
+    let mut n = index + 1;
+    let mut letters = Vec::new();
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push((b'A' + rem as u8) as char);
+        n = (n - 1) / 26;
+    }
+    letters.iter().rev().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn letters() {
+        assert_eq!(column_letter(0), "A");
+        assert_eq!(column_letter(25), "Z");
+        assert_eq!(column_letter(26), "AA");
+        assert_eq!(column_letter(16383), "XFD");
+    }
+
+    #[test]
+    fn dates_from_cells() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
+        assert_eq!(Cell::Number(45747.0).as_date(), Ok(d));
+        assert_eq!(Cell::Text("45747".into()).as_date(), Ok(d));
+        assert_eq!(Cell::Text("R7.3.31".into()).as_date(), Ok(d));
+        assert_eq!(Cell::Number(20250331.0).as_date(), Ok(d));
+        assert!(Cell::Empty.as_date().is_err());
+        assert_eq!(Cell::Number(30.0).as_text(), "30");
+    }
+}

@@ -1,0 +1,359 @@
+//! 契約: the contract registry.
+
+use super::{given, Paged, Paging};
+use crate::db::contracts::{self, ContractFilter, Visibility};
+use crate::db::{self, departments, vendors, Conn, Db};
+use crate::domain::contract::MAX_DELETION_DAYS;
+use crate::domain::text::{normalize, parse_count};
+use crate::domain::{
+    parse_date, BoundedText, ContractDraft, ContractStatus, CorporateNumber, Importance, Period,
+};
+use crate::error::{AppError, AppResult, FieldErrors};
+use chrono::NaiveDate;
+use rocket::FromForm;
+use serde::{Deserialize, Deserializer, Serialize};
+use validator::Validate;
+
+pub use contracts::Contract;
+
+/// A contract as typed into the form or sent to the API; every field is checked by `parse`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm, Validate)]
+pub struct ContractInput {
+    pub contract_number: Option<String>,
+    pub title: Option<String>,
+    pub department_id: Option<i64>,
+    pub vendor_id: Option<i64>,
+    /// Alternative to `vendor_id` for API clients that know the vendor by its 法人番号.
+    pub vendor_corporate_number: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub start_date: Option<String>,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub end_date: Option<String>,
+    #[serde(default)]
+    pub handles_personal_data: bool,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub personal_records: Option<String>,
+    pub importance: Option<String>,
+    #[serde(default)]
+    pub uses_cloud: bool,
+    #[serde(default)]
+    pub subcontracting_allowed: bool,
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub deletion_days: Option<String>,
+    #[validate(length(max = 2000, message = "備考は2000文字以内で入力してください"))]
+    pub notes: Option<String>,
+}
+
+/// Lets API clients send counts and days as JSON numbers or as text.
+fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(
+        match Option::<serde_json::Value>::deserialize(deserializer)? {
+            None | Some(serde_json::Value::Null) => None,
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(other) => Some(other.to_string()),
+        },
+    )
+}
+
+impl ContractInput {
+    pub fn from_contract(contract: &Contract) -> Self {
+        ContractInput {
+            contract_number: Some(contract.contract_number.clone()),
+            title: Some(contract.title.clone()),
+            department_id: Some(contract.department_id),
+            vendor_id: Some(contract.vendor_id),
+            vendor_corporate_number: None,
+            start_date: Some(contract.start_date.to_string()),
+            end_date: Some(contract.end_date.to_string()),
+            handles_personal_data: contract.handles_personal_data,
+            personal_records: contract.personal_records.map(|n| n.to_string()),
+            importance: Some(contract.importance.as_code().to_string()),
+            uses_cloud: contract.uses_cloud,
+            subcontracting_allowed: contract.subcontracting_allowed,
+            deletion_days: Some(contract.deletion_days.to_string()),
+            notes: Some(contract.notes.clone()),
+        }
+    }
+
+    /// Checks every field, and that the department and vendor exist.
+    async fn parse(
+        &self,
+        conn: &mut Conn,
+        default_deletion_days: i64,
+    ) -> Result<ContractDraft, AppError> {
+        let mut errors = FieldErrors::new();
+        if let Err(e) = self.validate() {
+            errors.extend_validation(e);
+        }
+        let contract_number = errors.take(
+            "contract_number",
+            BoundedText::<64>::parse(
+                &normalize(self.contract_number.as_deref().unwrap_or("")),
+                "契約番号",
+            ),
+        );
+        let title = errors.take(
+            "title",
+            BoundedText::<200>::parse(self.title.as_deref().unwrap_or(""), "件名"),
+        );
+        let department_id = match self.department_id {
+            Some(id) if departments::find(conn, id).await?.is_some() => Some(id),
+            _ => {
+                errors.add("department_id", "所管課を選択してください");
+                None
+            }
+        };
+        let vendor_id = self.resolve_vendor(conn, &mut errors).await?;
+        let start = errors.take(
+            "start_date",
+            parse_date(given(&self.start_date).unwrap_or(""))
+                .map_err(|e| format!("契約開始日: {e}")),
+        );
+        let end = errors.take(
+            "end_date",
+            parse_date(given(&self.end_date).unwrap_or("")).map_err(|e| format!("契約終了日: {e}")),
+        );
+        let period = match (start, end) {
+            (Some(start), Some(end)) => errors.take("end_date", Period::new(start, end)),
+            _ => None,
+        };
+        let personal_records = errors.take(
+            "personal_records",
+            crate::domain::text::optional(given(&self.personal_records), |v| {
+                parse_count(v, "個人情報の件数")
+            }),
+        );
+        let importance = errors.take(
+            "importance",
+            Importance::parse(given(&self.importance).unwrap_or("ordinary")),
+        );
+        let deletion_days = errors.take(
+            "deletion_days",
+            parse_deletion_days(given(&self.deletion_days), default_deletion_days),
+        );
+        errors.clone().into_result()?;
+        match (
+            contract_number,
+            title,
+            department_id,
+            vendor_id,
+            period,
+            personal_records,
+            importance,
+            deletion_days,
+        ) {
+            (
+                Some(contract_number),
+                Some(title),
+                Some(department_id),
+                Some(vendor_id),
+                Some(period),
+                Some(personal_records),
+                Some(importance),
+                Some(deletion_days),
+            ) => Ok(ContractDraft {
+                contract_number,
+                title,
+                department_id,
+                vendor_id,
+                period,
+                handles_personal_data: self.handles_personal_data,
+                personal_records: personal_records.filter(|_| self.handles_personal_data),
+                importance,
+                uses_cloud: self.uses_cloud,
+                subcontracting_allowed: self.subcontracting_allowed,
+                deletion_days,
+                notes: self.notes.as_deref().unwrap_or("").trim().to_string(),
+            }),
+            _ => Err(AppError::Validation(errors)),
+        }
+    }
+
+    async fn resolve_vendor(
+        &self,
+        conn: &mut Conn,
+        errors: &mut FieldErrors,
+    ) -> Result<Option<i64>, AppError> {
+        if let Some(id) = self.vendor_id {
+            if vendors::find(conn, id).await?.is_some() {
+                return Ok(Some(id));
+            }
+        } else if let Some(number) = given(&self.vendor_corporate_number) {
+            match CorporateNumber::parse(number) {
+                Ok(number) => match vendors::find_by_corporate_number(conn, number.as_str()).await?
+                {
+                    Some(vendor) => return Ok(Some(vendor.id)),
+                    None => {
+                        errors.add(
+                            "vendor_corporate_number",
+                            "この法人番号の事業者は登録されていません",
+                        );
+                        return Ok(None);
+                    }
+                },
+                Err(message) => {
+                    errors.add("vendor_corporate_number", message);
+                    return Ok(None);
+                }
+            }
+        }
+        errors.add("vendor_id", "事業者を選択してください");
+        Ok(None)
+    }
+}
+
+/// Days allowed for deletion after the end; blank means the configured default.
+pub fn parse_deletion_days(value: Option<&str>, default: i64) -> Result<i64, String> {
+    match value {
+        None => Ok(default),
+        Some(text) => {
+            let days = parse_count(text, "消去期限（日）")?;
+            if days > MAX_DELETION_DAYS {
+                Err(format!(
+                    "消去期限（日）は{MAX_DELETION_DAYS}日以内で入力してください"
+                ))
+            } else {
+                Ok(days)
+            }
+        }
+    }
+}
+
+/// The list filter as typed in a query string; bad values are reported, not ignored.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+pub struct ContractQuery {
+    pub q: Option<String>,
+    pub department_id: Option<i64>,
+    pub vendor_id: Option<i64>,
+    pub status: Option<String>,
+    pub end_from: Option<String>,
+    pub end_to: Option<String>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+impl ContractQuery {
+    pub fn filter(&self) -> AppResult<ContractFilter> {
+        let mut errors = FieldErrors::new();
+        let status = match given(&self.status) {
+            None => None,
+            Some(code) => errors
+                .take(
+                    "status",
+                    ContractStatus::parse(code).map(Some).ok_or_else(|| {
+                        "状態は planned / active / ended のいずれかです".to_string()
+                    }),
+                )
+                .flatten(),
+        };
+        let mut date = |field: &str, value: &Option<String>| {
+            errors
+                .take(
+                    field,
+                    crate::domain::text::optional(given(value), |v| parse_date(v).map_err(|e| e.0)),
+                )
+                .flatten()
+        };
+        let end_from = date("end_from", &self.end_from);
+        let end_to = date("end_to", &self.end_to);
+        errors.into_result()?;
+        Ok(ContractFilter {
+            query: given(&self.q).map(normalize),
+            department_id: self.department_id,
+            vendor_id: self.vendor_id,
+            status,
+            end_from,
+            end_to,
+        })
+    }
+}
+
+pub async fn list(
+    db: &Db,
+    visibility: &Visibility,
+    filter: &ContractFilter,
+    paging: Paging,
+    today: NaiveDate,
+) -> AppResult<Paged<Contract>> {
+    let mut conn = db.acquire().await?;
+    let (items, total) = contracts::list(
+        &mut conn,
+        visibility,
+        filter,
+        today,
+        paging.per_page,
+        paging.offset(),
+    )
+    .await?;
+    Ok(Paged::new(items, total, paging))
+}
+
+pub async fn get(db: &Db, visibility: &Visibility, id: i64) -> AppResult<Contract> {
+    contracts::find(&mut *db.acquire().await?, visibility, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn count_by_status(
+    db: &Db,
+    visibility: &Visibility,
+    today: NaiveDate,
+) -> AppResult<Vec<(ContractStatus, i64)>> {
+    Ok(contracts::count_by_status(&mut *db.acquire().await?, visibility, today).await?)
+}
+
+fn duplicate_number() -> AppError {
+    let mut errors = FieldErrors::new();
+    errors.add("contract_number", "この契約番号は既に登録されています");
+    AppError::Validation(errors)
+}
+
+fn map_write_error(error: sqlx::Error) -> AppError {
+    match db::unique_violation(&error) {
+        Some(_) => duplicate_number(),
+        None => error.into(),
+    }
+}
+
+pub async fn create(db: &Db, input: &ContractInput, default_deletion_days: i64) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let draft = input.parse(&mut tx, default_deletion_days).await?;
+    let id = contracts::insert(&mut tx, &draft)
+        .await
+        .map_err(map_write_error)?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn update(
+    db: &Db,
+    visibility: &Visibility,
+    id: i64,
+    input: &ContractInput,
+    default_deletion_days: i64,
+) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    contracts::find(&mut tx, visibility, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let draft = input.parse(&mut tx, default_deletion_days).await?;
+    if !contracts::update(&mut tx, id, &draft)
+        .await
+        .map_err(map_write_error)?
+    {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The departments and vendors a contract form offers.
+pub async fn form_choices(
+    db: &Db,
+) -> AppResult<(Vec<departments::Department>, Vec<vendors::VendorChoice>)> {
+    let mut conn = db.acquire().await?;
+    Ok((
+        departments::all(&mut conn).await?,
+        vendors::choices(&mut conn).await?,
+    ))
+}

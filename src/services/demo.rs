@@ -1,0 +1,46 @@
+//! Demo data: the sample ledger under `samples/`, moved by whole fiscal years so that its contracts
+//! stand in the same states relative to today as they did on the day it was written.
+
+use super::ledger::{self, ImportReport};
+use crate::db::contracts::{self, ContractFilter, Visibility};
+use crate::db::Db;
+use crate::domain::FiscalYear;
+use crate::error::AppError;
+use crate::excel::Limits;
+use chrono::NaiveDate;
+
+pub const SAMPLE_LEDGER: &[u8] = include_bytes!("../../samples/demo-ledger.csv");
+
+/// The fiscal year the sample ledger was written in (令和7年度).
+const SAMPLE_FISCAL_YEAR: i32 = 2025;
+
+/// Loads the sample ledger when the database has no contracts; says what it loaded, if anything.
+pub async fn load_if_empty(
+    db: &Db,
+    today: NaiveDate,
+    default_deletion_days: i64,
+) -> Result<Option<ImportReport>, AppError> {
+    let mut conn = db.acquire().await?;
+    let (_, total) = contracts::list(
+        &mut conn,
+        &Visibility::All,
+        &ContractFilter::default(),
+        today,
+        1,
+        0,
+    )
+    .await?;
+    drop(conn);
+    if total > 0 {
+        return Ok(None);
+    }
+    let mut ledger = ledger::parse(SAMPLE_LEDGER, &Limits::default()).map_err(|refusal| {
+        AppError::Internal(format!(
+            "the sample ledger is invalid: {:?}",
+            refusal.errors
+        ))
+    })?;
+    ledger.shift_years(FiscalYear::of(today).start_year() - SAMPLE_FISCAL_YEAR);
+    let report = ledger::apply(db, &ledger, default_deletion_days, false, &mut |_, _| {}).await?;
+    Ok(Some(report))
+}

@@ -1,0 +1,72 @@
+//! One function per use case; pages, the API and the CLI all call these. Transactions begin and end here.
+
+pub mod contracts;
+pub mod demo;
+pub mod departments;
+pub mod ledger;
+pub mod vendors;
+
+use chrono::{FixedOffset, NaiveDate, Utc};
+use serde::Serialize;
+
+/// Today in Japan, whatever the server's clock zone.
+pub fn today() -> NaiveDate {
+    let japan = FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
+    Utc::now().with_timezone(&japan).date_naive()
+}
+
+/// A page request, kept within bounds: page ≥ 1, 1 ≤ per_page ≤ 200.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Paging {
+    pub const MAX_PER_PAGE: i64 = 200;
+
+    pub fn new(page: Option<i64>, per_page: Option<i64>, default_per_page: i64) -> Self {
+        Paging {
+            page: page.unwrap_or(1).clamp(1, 1_000_000),
+            per_page: per_page
+                .unwrap_or(default_per_page)
+                .clamp(1, Self::MAX_PER_PAGE),
+        }
+    }
+    pub fn offset(self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Paged<T> {
+    pub fn new(items: Vec<T>, total: i64, paging: Paging) -> Self {
+        Paged {
+            items,
+            total,
+            page: paging.page,
+            per_page: paging.per_page,
+        }
+    }
+    pub fn pages(&self) -> i64 {
+        ((self.total + self.per_page - 1) / self.per_page).max(1)
+    }
+    pub fn has_previous(&self) -> bool {
+        self.page > 1
+    }
+    pub fn has_next(&self) -> bool {
+        self.page < self.pages()
+    }
+}
+
+/// Blank text, missing text and white space alone all mean "not given".
+pub fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}

@@ -1,0 +1,191 @@
+//! 事業者: the companies contracts are outsourced to, keyed by 法人番号.
+
+use super::{given, Paged, Paging};
+use crate::db::vendors::{self, VendorRecord};
+use crate::db::{self, Db};
+use crate::domain::text::normalize;
+use crate::domain::{BoundedText, CorporateNumber, Email};
+use crate::error::{AppError, AppResult, FieldErrors};
+use rocket::FromForm;
+use serde::{Deserialize, Serialize};
+use validator::Validate;
+
+pub use vendors::{Vendor, VendorSummary};
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm, Validate)]
+pub struct VendorInput {
+    pub corporate_number: Option<String>,
+    pub name: Option<String>,
+    #[validate(length(max = 100, message = "フリガナは100文字以内で入力してください"))]
+    pub name_kana: Option<String>,
+    #[validate(length(max = 200, message = "所在地は200文字以内で入力してください"))]
+    pub address: Option<String>,
+    #[validate(length(max = 100, message = "担当者は100文字以内で入力してください"))]
+    pub contact_person: Option<String>,
+    #[validate(length(max = 30, message = "電話番号は30文字以内で入力してください"))]
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl VendorInput {
+    pub fn from_vendor(vendor: &Vendor) -> Self {
+        let keep = |s: &str| Some(s.to_string());
+        VendorInput {
+            corporate_number: keep(&vendor.corporate_number),
+            name: keep(&vendor.name),
+            name_kana: keep(&vendor.name_kana),
+            address: keep(&vendor.address),
+            contact_person: keep(&vendor.contact_person),
+            phone: keep(&vendor.phone),
+            email: keep(&vendor.email),
+        }
+    }
+
+    /// Checks every field and returns the record to write, or every problem found.
+    pub fn parse(&self) -> Result<VendorRecord, FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if let Err(e) = self.validate() {
+            errors.extend_validation(e);
+        }
+        let corporate_number = errors.take(
+            "corporate_number",
+            CorporateNumber::parse(self.corporate_number.as_deref().unwrap_or("")),
+        );
+        let name = errors.take(
+            "name",
+            BoundedText::<200>::parse(self.name.as_deref().unwrap_or(""), "事業者名"),
+        );
+        let email = errors.take(
+            "email",
+            crate::domain::text::optional(given(&self.email), Email::parse)
+                .map(|e| e.map(|e| e.as_str().to_string())),
+        );
+        let phone = errors.take("phone", parse_phone(given(&self.phone)));
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let text = |value: &Option<String>| given(value).map(normalize_soft).unwrap_or_default();
+        Ok(VendorRecord {
+            corporate_number: corporate_number
+                .map(|c| c.as_str().to_string())
+                .unwrap_or_default(),
+            name: name.map(BoundedText::into_string).unwrap_or_default(),
+            name_kana: text(&self.name_kana),
+            address: text(&self.address),
+            contact_person: text(&self.contact_person),
+            phone: phone.unwrap_or_default().unwrap_or_default(),
+            email: email.unwrap_or_default().unwrap_or_default(),
+        })
+    }
+}
+
+/// Trims, keeping the user's characters (names and addresses keep their full-width forms).
+fn normalize_soft(value: &str) -> String {
+    value.trim().trim_matches('\u{3000}').trim().to_string()
+}
+
+fn parse_phone(value: Option<&str>) -> Result<Option<String>, String> {
+    let Some(value) = value else { return Ok(None) };
+    let phone = normalize(value).replace(['ー', '―'], "-");
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | '+' | ' '))
+        && (6..=15).contains(&digits)
+    {
+        Ok(Some(phone))
+    } else {
+        Err(format!(
+            "電話番号の形式が正しくありません（「{}」）",
+            value.trim()
+        ))
+    }
+}
+
+fn duplicate_corporate_number() -> AppError {
+    let mut errors = FieldErrors::new();
+    errors.add(
+        "corporate_number",
+        "この法人番号の事業者は既に登録されています",
+    );
+    AppError::Validation(errors)
+}
+
+pub async fn search(
+    db: &Db,
+    query: Option<&str>,
+    paging: Paging,
+) -> AppResult<Paged<VendorSummary>> {
+    let query = query.map(normalize);
+    let (items, total) = vendors::search(
+        &mut *db.acquire().await?,
+        query.as_deref(),
+        paging.per_page,
+        paging.offset(),
+    )
+    .await?;
+    Ok(Paged::new(items, total, paging))
+}
+
+pub async fn get(db: &Db, id: i64) -> AppResult<Vendor> {
+    vendors::find(&mut *db.acquire().await?, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn create(db: &Db, input: &VendorInput) -> AppResult<i64> {
+    let record = input.parse().map_err(AppError::Validation)?;
+    let mut conn = db.acquire().await?;
+    vendors::insert(&mut conn, &record)
+        .await
+        .map_err(|e| match db::unique_violation(&e) {
+            Some(_) => duplicate_corporate_number(),
+            None => e.into(),
+        })
+}
+
+pub async fn update(db: &Db, id: i64, input: &VendorInput) -> AppResult<()> {
+    let record = input.parse().map_err(AppError::Validation)?;
+    let mut conn = db.acquire().await?;
+    match vendors::update(&mut conn, id, &record).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(AppError::NotFound),
+        Err(e) if db::unique_violation(&e).is_some() => Err(duplicate_corporate_number()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_every_field_error() {
+        let input = VendorInput {
+            corporate_number: Some("1234567890123".into()),
+            name: Some(" ".into()),
+            email: Some("not-an-address".into()),
+            phone: Some("abc".into()),
+            address: Some("あ".repeat(201)),
+            ..Default::default()
+        };
+        let errors = input.parse().unwrap_err();
+        for field in ["corporate_number", "name", "email", "phone", "address"] {
+            assert!(errors.get(field).is_some(), "{field} should have an error");
+        }
+    }
+
+    #[test]
+    fn accepts_full_width_input() {
+        let input = VendorInput {
+            corporate_number: Some("７０００ ０１２ ０５０ ００２".into()),
+            name: Some("　株式会社いろは印刷　".into()),
+            phone: Some("０３ー１２３４ー５６７８".into()),
+            ..Default::default()
+        };
+        let record = input.parse().unwrap();
+        assert_eq!(record.corporate_number, "7000012050002");
+        assert_eq!(record.name, "株式会社いろは印刷");
+        assert_eq!(record.phone, "03-1234-5678");
+    }
+}

@@ -1,0 +1,43 @@
+use crate::error::AppResult;
+use crate::services::departments::{self, DepartmentInput};
+use crate::web::{AppState, RecordId};
+use rocket::response::status::Created;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, put, routes, Route, State};
+
+#[get("/departments")]
+async fn list(state: &State<AppState>) -> AppResult<Json<Value>> {
+    let items = departments::list(&state.db).await?;
+    Ok(Json(json!({ "total": items.len(), "items": items })))
+}
+
+#[get("/departments/<id>")]
+async fn show(state: &State<AppState>, id: RecordId) -> AppResult<Json<Value>> {
+    let id = id.get()?;
+    Ok(Json(json!(departments::get(&state.db, id).await?)))
+}
+
+#[post("/departments", format = "json", data = "<input>")]
+async fn create(
+    state: &State<AppState>,
+    input: Json<DepartmentInput>,
+) -> AppResult<Created<Json<Value>>> {
+    let id = departments::create(&state.db, &input).await?;
+    let department = departments::get(&state.db, id).await?;
+    Ok(Created::new(format!("/api/v1/departments/{id}")).body(Json(json!(department))))
+}
+
+#[put("/departments/<id>", format = "json", data = "<input>")]
+async fn rename(
+    state: &State<AppState>,
+    id: RecordId,
+    input: Json<DepartmentInput>,
+) -> AppResult<Json<Value>> {
+    let id = id.get()?;
+    departments::rename(&state.db, id, &input).await?;
+    Ok(Json(json!(departments::get(&state.db, id).await?)))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![list, show, create, rename]
+}

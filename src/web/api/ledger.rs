@@ -1,0 +1,49 @@
+use crate::error::{AppError, AppResult};
+use crate::services::ledger;
+use crate::web::AppState;
+use rocket::data::{Data, ToByteUnit};
+use rocket::http::Status;
+use rocket::response::status::Custom;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{post, routes, Route, State};
+
+/// `POST /api/v1/ledger/import?dry_run=true` with the file as the request body
+/// (`curl --data-binary @台帳.xlsx`). 200 when imported (or importable), 422 with every bad row when refused.
+#[post("/ledger/import?<dry_run>", data = "<body>")]
+async fn import(
+    state: &State<AppState>,
+    dry_run: Option<bool>,
+    body: Data<'_>,
+) -> AppResult<Custom<Json<Value>>> {
+    let limit = state.settings.upload_limit_bytes;
+    let capped = body
+        .open((limit as u64 + 1).bytes())
+        .into_bytes()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("アップロードを読み取れません: {e}")))?;
+    if !capped.is_complete() || capped.len() > limit {
+        return Err(AppError::PayloadTooLarge(format!(
+            "ファイルが大きすぎます（上限 {} MiB）",
+            limit / (1024 * 1024)
+        )));
+    }
+    let report = ledger::import(
+        &state.db,
+        &capped.into_inner(),
+        &state.limits(),
+        state.settings.default_deletion_days,
+        dry_run.unwrap_or(false),
+        &mut |_, _| {},
+    )
+    .await?;
+    let status = if report.accepted() {
+        Status::Ok
+    } else {
+        Status::UnprocessableEntity
+    };
+    Ok(Custom(status, Json(json!(report))))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![import]
+}

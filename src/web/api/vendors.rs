@@ -1,0 +1,49 @@
+use crate::error::AppResult;
+use crate::services::vendors::{self, VendorInput};
+use crate::services::Paging;
+use crate::web::{AppState, RecordId};
+use rocket::response::status::Created;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, put, routes, Route, State};
+
+#[get("/vendors?<q>&<page>&<per_page>")]
+async fn list(
+    state: &State<AppState>,
+    q: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<Json<Value>> {
+    let paged = vendors::search(&state.db, q.as_deref(), Paging::new(page, per_page, 50)).await?;
+    Ok(Json(json!(paged)))
+}
+
+#[get("/vendors/<id>")]
+async fn show(state: &State<AppState>, id: RecordId) -> AppResult<Json<Value>> {
+    let id = id.get()?;
+    Ok(Json(json!(vendors::get(&state.db, id).await?)))
+}
+
+#[post("/vendors", format = "json", data = "<input>")]
+async fn create(
+    state: &State<AppState>,
+    input: Json<VendorInput>,
+) -> AppResult<Created<Json<Value>>> {
+    let id = vendors::create(&state.db, &input).await?;
+    let vendor = vendors::get(&state.db, id).await?;
+    Ok(Created::new(format!("/api/v1/vendors/{id}")).body(Json(json!(vendor))))
+}
+
+#[put("/vendors/<id>", format = "json", data = "<input>")]
+async fn update(
+    state: &State<AppState>,
+    id: RecordId,
+    input: Json<VendorInput>,
+) -> AppResult<Json<Value>> {
+    let id = id.get()?;
+    vendors::update(&state.db, id, &input).await?;
+    Ok(Json(json!(vendors::get(&state.db, id).await?)))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![list, show, create, update]
+}

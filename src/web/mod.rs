@@ -1,0 +1,113 @@
+//! HTTP: Japanese pages and the JSON API under `/api/v1`, both over the same service functions.
+
+pub mod api;
+pub mod catchers;
+pub mod pages;
+pub mod views;
+
+use crate::config::Settings;
+use crate::db::Db;
+use crate::excel::Limits;
+use rocket::http::{ContentType, Status};
+use rocket::{get, routes, Route, State};
+
+/// What every request handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Settings,
+}
+
+impl AppState {
+    pub fn limits(&self) -> Limits {
+        Limits::with_upload_bytes(self.settings.upload_limit_bytes)
+    }
+}
+
+#[get("/healthz")]
+async fn healthz(state: &State<AppState>) -> (Status, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (Status::Ok, "ok"),
+        Err(error) => {
+            log::warn!("health check failed: {error}");
+            (Status::ServiceUnavailable, "database unavailable")
+        }
+    }
+}
+
+#[get("/static/style.css")]
+fn stylesheet() -> (ContentType, &'static str) {
+    (ContentType::CSS, include_str!("../../static/style.css"))
+}
+
+pub fn routes() -> Vec<Route> {
+    let mut all = routes![healthz, stylesheet];
+    all.extend(pages::routes());
+    all
+}
+
+/// Builds a query-string prefix (`a=1&b=x&`) from the non-empty pairs, for pager links.
+pub fn query_prefix(pairs: &[(&str, Option<String>)]) -> String {
+    let mut out = String::new();
+    for (key, value) in pairs {
+        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
+            out.push_str(key);
+            out.push('=');
+            out.push_str(&percent_encode(value));
+            out.push('&');
+        }
+    }
+    out
+}
+
+fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// A record id in a URL. Anything that is not a positive whole number names no record: 404, not 422.
+pub struct RecordId(Option<i64>);
+
+impl<'a> rocket::request::FromParam<'a> for RecordId {
+    type Error = std::convert::Infallible;
+
+    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
+        Ok(RecordId(param.parse::<i64>().ok().filter(|id| *id > 0)))
+    }
+}
+
+impl RecordId {
+    pub fn get(self) -> Result<i64, crate::error::AppError> {
+        self.0.ok_or(crate::error::AppError::NotFound)
+    }
+}
+
+/// A saved form redirects to the record; a refused one is shown again with what was typed.
+pub enum FormOutcome {
+    Saved(Box<rocket::response::Redirect>),
+    Invalid(rocket::response::content::RawHtml<String>),
+}
+
+impl<'r> rocket::response::Responder<'r, 'static> for FormOutcome {
+    fn respond_to(self, request: &'r rocket::Request<'_>) -> rocket::response::Result<'static> {
+        match self {
+            FormOutcome::Saved(redirect) => redirect.respond_to(request),
+            FormOutcome::Invalid(page) => {
+                rocket::response::status::Custom(rocket::http::Status::UnprocessableEntity, page)
+                    .respond_to(request)
+            }
+        }
+    }
+}
+
+impl FormOutcome {
+    pub fn saved(to: String) -> Self {
+        FormOutcome::Saved(Box::new(rocket::response::Redirect::to(to)))
+    }
+}

@@ -1,0 +1,135 @@
+use crate::db::contracts::Visibility;
+use crate::domain::ContractStatus;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::contracts::{self, ContractInput, ContractQuery};
+use crate::services::{self, Paged, Paging};
+use crate::web::views::{render, ContractForm, ContractList, ContractShow};
+use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
+use rocket::form::Form;
+use rocket::response::content::RawHtml;
+use rocket::{get, post, routes, Route, State};
+
+#[get("/contracts?<query..>")]
+async fn list(state: &State<AppState>, query: ContractQuery) -> AppResult<RawHtml<String>> {
+    let today = services::today();
+    let paging = Paging::new(query.page, query.per_page, 50);
+    let (paged, errors) = match query.filter() {
+        Ok(filter) => (
+            contracts::list(&state.db, &Visibility::All, &filter, paging, today).await?,
+            FieldErrors::new(),
+        ),
+        Err(AppError::Validation(errors)) => (Paged::new(Vec::new(), 0, paging), errors),
+        Err(other) => return Err(other),
+    };
+    let (departments, vendors) = contracts::form_choices(&state.db).await?;
+    let page_query = query_prefix(&[
+        ("q", query.q.clone()),
+        ("department_id", query.department_id.map(|v| v.to_string())),
+        ("vendor_id", query.vendor_id.map(|v| v.to_string())),
+        ("status", query.status.clone()),
+        ("end_from", query.end_from.clone()),
+        ("end_to", query.end_to.clone()),
+        ("per_page", query.per_page.map(|v| v.to_string())),
+    ]);
+    render(&ContractList {
+        today,
+        paged,
+        query,
+        page_query,
+        departments,
+        vendors,
+        statuses: ContractStatus::ALL,
+        errors,
+    })
+}
+
+async fn form_page(
+    state: &AppState,
+    id: Option<i64>,
+    input: ContractInput,
+    errors: FieldErrors,
+) -> AppResult<RawHtml<String>> {
+    let (departments, vendors) = contracts::form_choices(&state.db).await?;
+    render(&ContractForm {
+        id,
+        input,
+        errors,
+        departments,
+        vendors,
+        default_deletion_days: state.settings.default_deletion_days,
+    })
+}
+
+#[get("/contracts/new")]
+async fn new(state: &State<AppState>) -> AppResult<RawHtml<String>> {
+    form_page(state, None, ContractInput::default(), FieldErrors::new()).await
+}
+
+#[post("/contracts", data = "<input>")]
+async fn create(state: &State<AppState>, input: Form<ContractInput>) -> AppResult<FormOutcome> {
+    let input = input.into_inner();
+    match contracts::create(&state.db, &input, state.settings.default_deletion_days).await {
+        Ok(id) => Ok(FormOutcome::saved(format!("/contracts/{id}?saved=true"))),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
+            form_page(state, None, input, errors).await?,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+#[get("/contracts/<id>?<saved>")]
+async fn show(
+    state: &State<AppState>,
+    id: RecordId,
+    saved: Option<bool>,
+) -> AppResult<RawHtml<String>> {
+    let id = id.get()?;
+    let c = contracts::get(&state.db, &Visibility::All, id).await?;
+    render(&ContractShow {
+        today: services::today(),
+        c,
+        saved: saved.unwrap_or(false),
+    })
+}
+
+#[get("/contracts/<id>/edit")]
+async fn edit(state: &State<AppState>, id: RecordId) -> AppResult<RawHtml<String>> {
+    let id = id.get()?;
+    let contract = contracts::get(&state.db, &Visibility::All, id).await?;
+    form_page(
+        state,
+        Some(id),
+        ContractInput::from_contract(&contract),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+#[post("/contracts/<id>", data = "<input>")]
+async fn update(
+    state: &State<AppState>,
+    id: RecordId,
+    input: Form<ContractInput>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    let input = input.into_inner();
+    match contracts::update(
+        &state.db,
+        &Visibility::All,
+        id,
+        &input,
+        state.settings.default_deletion_days,
+    )
+    .await
+    {
+        Ok(()) => Ok(FormOutcome::saved(format!("/contracts/{id}?saved=true"))),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
+            form_page(state, Some(id), input, errors).await?,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![list, new, create, show, edit, update]
+}

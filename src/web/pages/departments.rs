@@ -1,0 +1,64 @@
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::departments::{self, DepartmentInput};
+use crate::web::views::{render, DepartmentList};
+use crate::web::{AppState, FormOutcome, RecordId};
+use rocket::form::Form;
+use rocket::response::content::RawHtml;
+use rocket::{get, post, routes, Route, State};
+
+async fn page(
+    state: &AppState,
+    errors: FieldErrors,
+    new_name: String,
+    saved: bool,
+) -> AppResult<RawHtml<String>> {
+    let departments = departments::list(&state.db).await?;
+    render(&DepartmentList {
+        departments,
+        errors,
+        new_name,
+        saved,
+    })
+}
+
+#[get("/departments?<saved>")]
+async fn list(state: &State<AppState>, saved: Option<bool>) -> AppResult<RawHtml<String>> {
+    page(
+        state,
+        FieldErrors::new(),
+        String::new(),
+        saved.unwrap_or(false),
+    )
+    .await
+}
+
+#[post("/departments", data = "<input>")]
+async fn create(state: &State<AppState>, input: Form<DepartmentInput>) -> AppResult<FormOutcome> {
+    match departments::create(&state.db, &input).await {
+        Ok(_) => Ok(FormOutcome::saved("/departments?saved=true".into())),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
+            page(state, errors, input.name.clone().unwrap_or_default(), false).await?,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+#[post("/departments/<id>", data = "<input>")]
+async fn rename(
+    state: &State<AppState>,
+    id: RecordId,
+    input: Form<DepartmentInput>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    match departments::rename(&state.db, id, &input).await {
+        Ok(()) => Ok(FormOutcome::saved("/departments?saved=true".into())),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
+            page(state, errors, String::new(), false).await?,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![list, create, rename]
+}

@@ -1,0 +1,125 @@
+use crate::error::{AppError, AppResult};
+use crate::services::ledger;
+use crate::web::views::{render, LedgerResult, LedgerUpload};
+use crate::web::AppState;
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::response::content::RawHtml;
+use rocket::{get, post, routes, Route, State};
+use tokio::io::AsyncReadExt;
+
+#[get("/ledger")]
+fn upload_page(state: &State<AppState>) -> AppResult<RawHtml<String>> {
+    render(&LedgerUpload {
+        limit_mib: state.settings.upload_limit_bytes / (1024 * 1024),
+    })
+}
+
+#[derive(FromForm)]
+struct Upload<'r> {
+    file: TempFile<'r>,
+}
+
+/// Reads an uploaded file, refusing more than `limit` bytes whatever Rocket's own limits say.
+pub async fn read_upload(file: &TempFile<'_>, limit: usize) -> AppResult<Vec<u8>> {
+    if file.len() as usize > limit {
+        return Err(AppError::PayloadTooLarge(format!(
+            "ファイルが大きすぎます（上限 {} MiB）",
+            limit / (1024 * 1024)
+        )));
+    }
+    let mut bytes = Vec::with_capacity(file.len() as usize);
+    let reader = file
+        .open()
+        .await
+        .map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+    reader
+        .take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .await
+        .map_err(|e| AppError::Internal(format!("upload: {e}")))?;
+    if bytes.len() > limit {
+        return Err(AppError::PayloadTooLarge(format!(
+            "ファイルが大きすぎます（上限 {} MiB）",
+            limit / (1024 * 1024)
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The name the user's file had, reduced to something safe to show.
+pub fn display_name(file: &TempFile<'_>) -> String {
+    let raw = file
+        .raw_name()
+        .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string())
+        .unwrap_or_default();
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if clean.is_empty() {
+        "（名前なし）".into()
+    } else {
+        clean
+    }
+}
+
+#[post("/ledger/preview", data = "<upload>")]
+async fn preview(
+    state: &State<AppState>,
+    upload: Form<Upload<'_>>,
+) -> AppResult<rocket::response::status::Custom<RawHtml<String>>> {
+    let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
+    let file_name = display_name(&upload.file);
+    let (report, token) = ledger::preview(
+        &state.db,
+        &file_name,
+        &bytes,
+        &state.limits(),
+        state.settings.default_deletion_days,
+    )
+    .await?;
+    let status = if report.accepted() {
+        rocket::http::Status::Ok
+    } else {
+        rocket::http::Status::UnprocessableEntity
+    };
+    let page = render(&LedgerResult {
+        file_name,
+        report,
+        token: token.unwrap_or_default(),
+    })?;
+    Ok(rocket::response::status::Custom(status, page))
+}
+
+#[derive(FromForm)]
+struct Confirm {
+    token: String,
+}
+
+#[post("/ledger/import", data = "<confirm>")]
+async fn import(
+    state: &State<AppState>,
+    confirm: Form<Confirm>,
+) -> AppResult<rocket::response::status::Custom<RawHtml<String>>> {
+    let (file_name, report) = ledger::confirm_staged(
+        &state.db,
+        &confirm.token,
+        &state.limits(),
+        state.settings.default_deletion_days,
+    )
+    .await?;
+    let status = if report.accepted() {
+        rocket::http::Status::Ok
+    } else {
+        rocket::http::Status::UnprocessableEntity
+    };
+    let page = render(&LedgerResult {
+        file_name,
+        report,
+        token: String::new(),
+    })?;
+    Ok(rocket::response::status::Custom(status, page))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![upload_page, preview, import]
+}

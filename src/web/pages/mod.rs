@@ -1,0 +1,19 @@
+//! The Japanese HTML pages, one module per feature.
+
+pub mod contracts;
+pub mod departments;
+pub mod home;
+pub mod ledger;
+pub mod vendors;
+
+use rocket::Route;
+
+pub fn routes() -> Vec<Route> {
+    let mut all = Vec::new();
+    all.extend(home::routes());
+    all.extend(contracts::routes());
+    all.extend(vendors::routes());
+    all.extend(departments::routes());
+    all.extend(ledger::routes());
+    all
+}

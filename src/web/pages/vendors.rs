@@ -1,0 +1,110 @@
+use crate::db::contracts::{ContractFilter, Visibility};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::vendors::{self, VendorInput};
+use crate::services::{self, contracts, Paging};
+use crate::web::views::{render, VendorForm, VendorList, VendorShow};
+use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
+use rocket::form::Form;
+use rocket::response::content::RawHtml;
+use rocket::{get, post, routes, Route, State};
+
+#[get("/vendors?<q>&<page>&<per_page>")]
+async fn list(
+    state: &State<AppState>,
+    q: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+) -> AppResult<RawHtml<String>> {
+    let paged = vendors::search(&state.db, q.as_deref(), Paging::new(page, per_page, 50)).await?;
+    let page_query = query_prefix(&[
+        ("q", q.clone()),
+        ("per_page", per_page.map(|v| v.to_string())),
+    ]);
+    render(&VendorList {
+        q: q.unwrap_or_default(),
+        paged,
+        page_query,
+    })
+}
+
+#[get("/vendors/new")]
+fn new() -> AppResult<RawHtml<String>> {
+    render(&VendorForm::new(
+        None,
+        &VendorInput::default(),
+        FieldErrors::new(),
+    ))
+}
+
+#[post("/vendors", data = "<input>")]
+async fn create(state: &State<AppState>, input: Form<VendorInput>) -> AppResult<FormOutcome> {
+    match vendors::create(&state.db, &input).await {
+        Ok(id) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&VendorForm::new(
+            None, &input, errors,
+        ))?)),
+        Err(other) => Err(other),
+    }
+}
+
+#[get("/vendors/<id>?<saved>")]
+async fn show(
+    state: &State<AppState>,
+    id: RecordId,
+    saved: Option<bool>,
+) -> AppResult<RawHtml<String>> {
+    let id = id.get()?;
+    let v = vendors::get(&state.db, id).await?;
+    let today = services::today();
+    let filter = ContractFilter {
+        vendor_id: Some(id),
+        ..Default::default()
+    };
+    let contracts = contracts::list(
+        &state.db,
+        &Visibility::All,
+        &filter,
+        Paging::new(None, Some(100), 100),
+        today,
+    )
+    .await?;
+    render(&VendorShow {
+        today,
+        v,
+        contracts,
+        saved: saved.unwrap_or(false),
+    })
+}
+
+#[get("/vendors/<id>/edit")]
+async fn edit(state: &State<AppState>, id: RecordId) -> AppResult<RawHtml<String>> {
+    let id = id.get()?;
+    let vendor = vendors::get(&state.db, id).await?;
+    render(&VendorForm::new(
+        Some(id),
+        &VendorInput::from_vendor(&vendor),
+        FieldErrors::new(),
+    ))
+}
+
+#[post("/vendors/<id>", data = "<input>")]
+async fn update(
+    state: &State<AppState>,
+    id: RecordId,
+    input: Form<VendorInput>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    match vendors::update(&state.db, id, &input).await {
+        Ok(()) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&VendorForm::new(
+            Some(id),
+            &input,
+            errors,
+        ))?)),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![list, new, create, show, edit, update]
+}

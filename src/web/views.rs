@@ -1,0 +1,171 @@
+//! Askama views: one struct per page, rendered to a string the routes return as HTML.
+
+use crate::db::contracts::Contract;
+use crate::db::departments::{Department, DepartmentSummary};
+use crate::db::vendors::{Vendor, VendorChoice, VendorSummary};
+use crate::domain::dates::JpDate;
+use crate::domain::{ContractStatus, FiscalYear};
+use crate::error::{AppError, FieldErrors};
+use crate::services::contracts::{ContractInput, ContractQuery};
+use crate::services::ledger::ImportReport;
+use crate::services::vendors::VendorInput;
+use crate::services::Paged;
+use askama::Template;
+use chrono::NaiveDate;
+use rocket::http::Status;
+use rocket::response::content::RawHtml;
+
+/// Renders a view; a template error is an internal error.
+pub fn render(template: &impl Template) -> Result<RawHtml<String>, AppError> {
+    template
+        .render()
+        .map(RawHtml)
+        .map_err(|e| AppError::Internal(format!("template: {e}")))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    heading: &'a str,
+    message: &'a str,
+    details: &'a [String],
+}
+
+/// The HTML body for an error response.
+pub fn error_page(status: Status, message: &str, details: &[String]) -> String {
+    let heading = match status.code {
+        404 => "ページが見つかりません",
+        413 => "ファイルが大きすぎます",
+        422 | 400 => "入力内容に誤りがあります",
+        503 => "ただいま利用できません",
+        _ => "エラーが発生しました",
+    };
+    ErrorPage {
+        heading,
+        message,
+        details,
+    }
+    .render()
+    .unwrap_or_else(|_| {
+        format!(
+            "<!doctype html><title>{}</title><p>{}</p>",
+            status.code, heading
+        )
+    })
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct Home {
+    pub today: NaiveDate,
+    pub fiscal_year: FiscalYear,
+    pub counts: Vec<(ContractStatus, i64)>,
+    pub ending_soon: Paged<Contract>,
+    pub horizon: NaiveDate,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/list.html")]
+pub struct ContractList {
+    pub today: NaiveDate,
+    pub paged: Paged<Contract>,
+    pub query: ContractQuery,
+    /// The filter as a query-string prefix for the pager links (`q=…&`).
+    pub page_query: String,
+    pub departments: Vec<Department>,
+    pub vendors: Vec<VendorChoice>,
+    pub statuses: [ContractStatus; 3],
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/show.html")]
+pub struct ContractShow {
+    pub today: NaiveDate,
+    pub c: Contract,
+    pub saved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/form.html")]
+pub struct ContractForm {
+    pub id: Option<i64>,
+    pub input: ContractInput,
+    pub errors: FieldErrors,
+    pub departments: Vec<Department>,
+    pub vendors: Vec<VendorChoice>,
+    pub default_deletion_days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "vendors/list.html")]
+pub struct VendorList {
+    pub q: String,
+    pub paged: Paged<VendorSummary>,
+    pub page_query: String,
+}
+
+#[derive(Template)]
+#[template(path = "vendors/show.html")]
+pub struct VendorShow {
+    pub today: NaiveDate,
+    pub v: Vendor,
+    pub contracts: Paged<Contract>,
+    pub saved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "vendors/form.html")]
+pub struct VendorForm {
+    pub id: Option<i64>,
+    pub errors: FieldErrors,
+    /// (field name, label, typed value, hint) in the order shown.
+    pub fields: Vec<(&'static str, &'static str, String, &'static str)>,
+}
+
+impl VendorForm {
+    pub fn new(id: Option<i64>, input: &VendorInput, errors: FieldErrors) -> Self {
+        let value = |v: &Option<String>| v.clone().unwrap_or_default();
+        VendorForm {
+            id,
+            errors,
+            fields: vec![
+                (
+                    "corporate_number",
+                    "法人番号（必須・13桁）",
+                    value(&input.corporate_number),
+                    "国税庁の法人番号公表サイトで確認できます。",
+                ),
+                ("name", "事業者名（必須）", value(&input.name), ""),
+                ("name_kana", "フリガナ", value(&input.name_kana), ""),
+                ("address", "所在地", value(&input.address), ""),
+                ("contact_person", "担当者", value(&input.contact_person), ""),
+                ("phone", "電話番号", value(&input.phone), ""),
+                ("email", "メールアドレス", value(&input.email), ""),
+            ],
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "departments/list.html")]
+pub struct DepartmentList {
+    pub departments: Vec<DepartmentSummary>,
+    pub errors: FieldErrors,
+    pub new_name: String,
+    pub saved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "ledger/upload.html")]
+pub struct LedgerUpload {
+    pub limit_mib: usize,
+}
+
+#[derive(Template)]
+#[template(path = "ledger/result.html")]
+pub struct LedgerResult {
+    pub file_name: String,
+    pub report: ImportReport,
+    pub token: String,
+}

@@ -1,0 +1,271 @@
+//! The JSON API under /api/v1, on the database the suite runs against.
+
+mod common;
+
+use common::{corporate_number, spawn, NTA, TOYOTA};
+use rocket::http::Status;
+use serde_json::json;
+
+fn contract_body(number: &str, department_id: i64, vendor_id: i64) -> serde_json::Value {
+    json!({
+        "contract_number": number,
+        "title": "住民税納税通知書の印刷業務",
+        "department_id": department_id,
+        "vendor_id": vendor_id,
+        "start_date": "令和7年4月1日",
+        "end_date": "R8.3.31",
+        "handles_personal_data": true,
+        "personal_records": "１５０，０００",
+        "importance": "重要",
+        "deletion_days": 14
+    })
+}
+
+#[rocket::async_test]
+async fn creates_reads_updates_and_lists_contracts() {
+    let app = spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    let (status, created) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &contract_body("R7-001", department_id, vendor_id),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{created}");
+    assert_eq!(created["start_date"], "2025-04-01");
+    assert_eq!(created["end_date"], "2026-03-31");
+    assert_eq!(created["deletion_deadline"], "2026-04-14");
+    assert_eq!(created["personal_records"], 150000);
+    assert_eq!(created["importance"], "important");
+    assert_eq!(created["vendor"]["corporate_number"], NTA);
+    let id = created["id"].as_i64().unwrap();
+
+    let (status, fetched) = app.get_json(&format!("/api/v1/contracts/{id}")).await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(fetched["title"], "住民税納税通知書の印刷業務");
+    assert_eq!(fetched["vendor"]["name"], "株式会社いろは印刷");
+
+    let mut changed = contract_body("R7-001", department_id, vendor_id);
+    changed["end_date"] = json!("2027-03-31");
+    let (status, updated) = app
+        .send_json("PUT", &format!("/api/v1/contracts/{id}"), &changed)
+        .await;
+    assert_eq!(status, Status::Ok, "{updated}");
+    assert_eq!(updated["end_date"], "2027-03-31");
+    assert_eq!(updated["deletion_deadline"], "2027-04-14");
+
+    let (status, list) = app.get_json("/api/v1/contracts").await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["contract_number"], "R7-001");
+    for key in ["id", "contract_number", "title", "start_date", "end_date"] {
+        assert!(list["items"][0].get(key).is_some(), "{key} missing");
+    }
+}
+
+#[rocket::async_test]
+async fn paginates_and_filters() {
+    let app = spawn().await;
+    let (tax, vendor_a) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let (status, other) = app
+        .send_json("POST", "/api/v1/departments", &json!({"name": "市民課"}))
+        .await;
+    assert_eq!(status, Status::Created);
+    let citizen = other["id"].as_i64().unwrap();
+    let (_, b) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": TOYOTA, "name": "株式会社B"}),
+        )
+        .await;
+    let vendor_b = b["id"].as_i64().unwrap();
+    for i in 0..25 {
+        let (department, vendor) = if i % 5 == 0 {
+            (citizen, vendor_b)
+        } else {
+            (tax, vendor_a)
+        };
+        let mut body = contract_body(&format!("K-{i:03}"), department, vendor);
+        body["end_date"] = json!(format!("2026-{:02}-15", 1 + i % 12));
+        body["start_date"] = json!("2025-01-01");
+        let (status, created) = app.send_json("POST", "/api/v1/contracts", &body).await;
+        assert_eq!(status, Status::Created, "{created}");
+    }
+    let (_, page) = app.get_json("/api/v1/contracts?page=2&per_page=10").await;
+    assert_eq!(page["total"], 25);
+    assert_eq!(page["items"].as_array().unwrap().len(), 10);
+    let (_, last) = app.get_json("/api/v1/contracts?page=3&per_page=10").await;
+    assert_eq!(last["items"].as_array().unwrap().len(), 5);
+
+    let (_, by_department) = app
+        .get_json(&format!("/api/v1/contracts?department_id={citizen}"))
+        .await;
+    assert_eq!(by_department["total"], 5);
+    let (_, by_vendor) = app
+        .get_json(&format!("/api/v1/contracts?vendor_id={vendor_b}"))
+        .await;
+    assert_eq!(by_vendor["total"], 5);
+    let (_, by_range) = app
+        .get_json("/api/v1/contracts?end_from=2026-03-01&end_to=R8.4.30")
+        .await;
+    let expected = (0..25).filter(|i| matches!(1 + i % 12, 3 | 4)).count();
+    assert_eq!(by_range["total"], expected as i64);
+    let (_, by_text) = app
+        .get_json(&format!(
+            "/api/v1/contracts?q={}",
+            common::urlencode("k-02")
+        ))
+        .await;
+    assert_eq!(by_text["total"], 5, "K-020..K-024 match case-insensitively");
+    let (_, ended) = app.get_json("/api/v1/contracts?status=planned").await;
+    assert_eq!(ended["total"], 0);
+    let (status, bad) = app
+        .get_json(&format!(
+            "/api/v1/contracts?status=someday&end_from={}",
+            common::urlencode("昨日")
+        ))
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, vec!["status", "end_from"]);
+}
+
+#[rocket::async_test]
+async fn refuses_invalid_input_with_field_errors() {
+    let app = spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let body = json!({
+        "contract_number": " ",
+        "title": "",
+        "department_id": department_id + 100,
+        "vendor_id": vendor_id,
+        "start_date": "2026-04-01",
+        "end_date": "2026-03-31",
+        "personal_records": "たくさん",
+        "deletion_days": 99999
+    });
+    let (status, error) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(error["error"], "validation");
+    let fields: Vec<&str> = error["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    for field in [
+        "contract_number",
+        "title",
+        "department_id",
+        "end_date",
+        "personal_records",
+        "deletion_days",
+    ] {
+        assert!(fields.contains(&field), "{field} not reported in {error}");
+    }
+    let (_, list) = app.get_json("/api/v1/contracts").await;
+    assert_eq!(list["total"], 0, "nothing was written");
+
+    let (status, _) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &contract_body("R7-001", department_id, vendor_id),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let (status, duplicate) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &contract_body("Ｒ７－００１", department_id, vendor_id),
+        )
+        .await;
+    assert_eq!(
+        status,
+        Status::UnprocessableEntity,
+        "full-width number is the same number"
+    );
+    assert_eq!(duplicate["errors"][0]["field"], "contract_number");
+
+    let (status, vendor) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": "7000012050003", "name": "株式会社C", "email": "x@"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(vendor["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("チェックディジット"));
+    let (status, vendor) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": NTA, "name": "重複"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(vendor["errors"][0]["field"], "corporate_number");
+
+    let (status, malformed) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &json!({"department_id": "税務課"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{malformed}");
+}
+
+#[rocket::async_test]
+async fn unknown_ids_are_404_never_500() {
+    let app = spawn().await;
+    for uri in [
+        "/api/v1/contracts/999999",
+        "/api/v1/contracts/abc",
+        "/api/v1/contracts/-1",
+        "/api/v1/contracts/99999999999999999999999",
+        "/api/v1/vendors/42",
+        "/api/v1/departments/42",
+        "/api/v1/nothing-here",
+    ] {
+        let (status, body) = app.get_json(uri).await;
+        assert_eq!(status, Status::NotFound, "{uri}");
+        assert_eq!(body["error"], "not_found");
+    }
+    let (status, _) = app
+        .send_json("PUT", "/api/v1/contracts/77", &json!({"title": "x"}))
+        .await;
+    assert_eq!(status, Status::NotFound);
+    let (status, _) = app
+        .send_json(
+            "PUT",
+            "/api/v1/vendors/77",
+            &json!({"corporate_number": corporate_number(5), "name": "x"}),
+        )
+        .await;
+    assert_eq!(status, Status::NotFound);
+}
+
+#[rocket::async_test]
+async fn health_check_answers() {
+    let app = spawn().await;
+    let response = app.client.get("/healthz").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+}

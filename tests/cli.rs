@@ -1,0 +1,100 @@
+//! The `itaku` binary: ledger import exit codes and JSON output.
+
+mod common;
+
+use std::process::Command;
+
+fn itaku(database_url: &str, args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .arg("--database-url")
+        .arg(database_url)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run itaku");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[rocket::async_test]
+async fn ledger_import_exit_codes_and_json() {
+    let url = common::fresh_database_url().await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "契約番号,件名,所管課,事業者名,法人番号,契約開始日,契約終了日\nC-1,印刷,税務課,株式会社A,{},R7.4.1,R8.3.31\nC-2,清掃,管財課,株式会社B,{},2025-04-01,2026-03-31\n",
+            common::NTA,
+            common::TOYOTA
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = itaku(
+        &url,
+        &[
+            "ledger",
+            "import",
+            good.to_str().unwrap(),
+            "--dry-run",
+            "--json",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["imported"], 2);
+
+    let (code, stdout, _) = itaku(
+        &url,
+        &["ledger", "import", good.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (
+            report["imported"].as_i64(),
+            report["updated"].as_i64(),
+            report["unchanged"].as_i64()
+        ),
+        (Some(2), Some(0), Some(0))
+    );
+    let (code, stdout, _) = itaku(
+        &url,
+        &["ledger", "import", good.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["imported"], 0,
+        "the same ledger twice creates nothing"
+    );
+    assert_eq!(report["unchanged"], 2);
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "契約番号,件名,所管課,事業者名,法人番号,契約開始日,契約終了日\nC-3,印刷,税務課,株式会社A,7000012050003,R7.4.1,R8.3.31\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = itaku(&url, &["ledger", "import", bad.to_str().unwrap(), "--json"]);
+    assert_eq!(code, 1);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["errors"][0]["row"], 2);
+    assert_eq!(report["errors"][0]["column"], "法人番号");
+    let (code, _, stderr) = itaku(&url, &["ledger", "import", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("2行目 法人番号: 法人番号のチェックディジットが一致しません"),
+        "{stderr}"
+    );
+
+    let (code, _, _) = itaku(&url, &["ledger", "import"]);
+    assert_eq!(code, 2, "a missing argument is a usage error");
+    let (code, _, _) = itaku(&url, &["ledger", "import", "/no/such/file.xlsx"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = itaku("mysql://nowhere", &["migrate"]);
+    assert_eq!(code, 2);
+}

@@ -1,0 +1,142 @@
+//! The Japanese pages: lists, forms that keep what was typed, and error pages.
+
+mod common;
+
+use common::{spawn, NTA};
+use rocket::http::Status;
+use serde_json::json;
+
+#[rocket::async_test]
+async fn pages_show_the_registry_in_japanese() {
+    let app = spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社<script>alert(1)</script>")
+        .await;
+    let (status, created) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &json!({"contract_number": "R7-001", "title": "印刷業務", "department_id": department_id, "vendor_id": vendor_id,
+                    "start_date": "2025-04-01", "end_date": "2026-03-31", "importance": "important"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let id = created["id"].as_i64().unwrap();
+
+    let (status, html) = app.get_html("/contracts").await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("契約一覧") && html.contains("R7-001"));
+    assert!(html.contains("令和7年4月1日") && html.contains("令和8年3月31日"));
+    assert!(
+        !html.contains("<script>alert(1)</script>"),
+        "vendor names are escaped"
+    );
+    assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"));
+
+    let (status, html) = app.get_html(&format!("/contracts/{id}")).await;
+    assert_eq!(status, Status::Ok);
+    assert!(
+        html.contains("2025-04-01") && html.contains("令和8年4月30日"),
+        "ISO date and deletion deadline"
+    );
+    let (status, html) = app.get_html(&format!("/vendors/{vendor_id}")).await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains(NTA) && html.contains("R7-001"));
+    for uri in [
+        "/",
+        "/vendors",
+        "/departments",
+        "/ledger",
+        "/contracts/new",
+        "/vendors/new",
+        &format!("/contracts/{id}/edit"),
+    ] {
+        let (status, html) = app.get_html(uri).await;
+        assert_eq!(status, Status::Ok, "{uri}");
+        assert!(html.contains("<html lang=\"ja\">"), "{uri}");
+    }
+    let (status, html) = app
+        .get_html("/contracts?status=ended&q=%E5%8D%B0%E5%88%B7")
+        .await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("R7-001"));
+}
+
+#[rocket::async_test]
+async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
+    let app = spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let (status, html, _) = app
+        .post_form(
+            "/contracts",
+            &[
+                ("contract_number", "R7-009"),
+                ("title", "入力途中の件名"),
+                ("department_id", &department_id.to_string()),
+                ("vendor_id", &vendor_id.to_string()),
+                ("start_date", "令和7年4月1日"),
+                ("end_date", "令和7年3月31日"),
+                ("deletion_days", "三十"),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        html.contains("value=\"入力途中の件名\""),
+        "typed title kept"
+    );
+    assert!(html.contains("value=\"令和7年4月1日\""), "typed date kept");
+    assert!(html.contains("契約終了日は契約開始日以降の日付にしてください"));
+    assert!(html.contains("消去期限（日）は0以上の整数で入力してください"));
+
+    let (status, _, location) = app
+        .post_form(
+            "/contracts",
+            &[
+                ("contract_number", "R7-009"),
+                ("title", "件名"),
+                ("department_id", &department_id.to_string()),
+                ("vendor_id", &vendor_id.to_string()),
+                ("start_date", "R7.4.1"),
+                ("end_date", "R8.3.31"),
+                ("handles_personal_data", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let location = location.unwrap();
+    let (_, html) = app.get_html(&location).await;
+    assert!(html.contains("保存しました") && html.contains("個人情報</dt><dd>あり"));
+
+    let (status, html, _) = app
+        .post_form(
+            "/vendors",
+            &[("corporate_number", "123"), ("name", "株式会社テスト")],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains("法人番号は13桁です") && html.contains("value=\"株式会社テスト\""));
+    let (status, html, _) = app.post_form("/departments", &[("name", "税務課")]).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains("同じ名前の所管課が既に登録されています"));
+}
+
+#[rocket::async_test]
+async fn unknown_pages_and_records_are_japanese_404s() {
+    let app = spawn().await;
+    for uri in [
+        "/contracts/424242",
+        "/contracts/abc",
+        "/vendors/0",
+        "/contracts/1/edit",
+        "/no/such/page",
+    ] {
+        let (status, html) = app.get_html(uri).await;
+        assert_eq!(status, Status::NotFound, "{uri}");
+        assert!(html.contains("ページが見つかりません"), "{uri}");
+    }
+    let (status, _, _) = app.post_form("/contracts/99", &[("title", "x")]).await;
+    assert_eq!(status, Status::NotFound);
+}
