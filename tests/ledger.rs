@@ -74,12 +74,7 @@ fn clerk_workbook(bad_row: bool) -> Vec<u8> {
             sheet.write_string(r, 4, corporate.as_str()).unwrap();
         }
         sheet
-            .write_datetime_with_format(
-                r,
-                5,
-                ExcelDateTime::from_ymd(2025, 4, 1).unwrap(),
-                &wareki,
-            )
+            .write_datetime_with_format(r, 5, ExcelDateTime::from_ymd(2025, 4, 1).unwrap(), &wareki)
             .unwrap();
         match i {
             0 => sheet.write_string(r, 6, "令和8年3月31日").unwrap(),

@@ -893,35 +893,39 @@ async fn upsert_vendor(
     row: &LedgerRow,
     report: &mut ImportReport,
 ) -> Result<i64, sqlx::Error> {
+    let existing =
+        vendor_rows::find_by_corporate_number(conn, row.corporate_number.as_str()).await?;
+    let current = existing
+        .as_ref()
+        .map(|v| v.record())
+        .unwrap_or_else(|| VendorRecord {
+            corporate_number: row.corporate_number.as_str().to_string(),
+            name: String::new(),
+            name_kana: String::new(),
+            address: String::new(),
+            contact_person: String::new(),
+            phone: String::new(),
+            email: String::new(),
+        });
     let details = &row.vendor;
     let merge = |given: &Option<String>, current: &str| {
         given.clone().unwrap_or_else(|| current.to_string())
     };
-    match vendor_rows::find_by_corporate_number(conn, row.corporate_number.as_str()).await? {
+    let record = VendorRecord {
+        corporate_number: current.corporate_number.clone(),
+        name: row.vendor_name.as_str().to_string(),
+        name_kana: merge(&details.kana, &current.name_kana),
+        address: merge(&details.address, &current.address),
+        contact_person: merge(&details.contact, &current.contact_person),
+        phone: merge(&details.phone, &current.phone),
+        email: merge(&details.email, &current.email),
+    };
+    match existing {
         None => {
             report.created_vendors += 1;
-            let record = VendorRecord {
-                corporate_number: row.corporate_number.as_str().to_string(),
-                name: row.vendor_name.as_str().to_string(),
-                name_kana: merge(&details.kana, ""),
-                address: merge(&details.address, ""),
-                contact_person: merge(&details.contact, ""),
-                phone: merge(&details.phone, ""),
-                email: merge(&details.email, ""),
-            };
             vendor_rows::insert(conn, &record).await
         }
         Some(vendor) => {
-            let current = vendor.record();
-            let record = VendorRecord {
-                corporate_number: current.corporate_number.clone(),
-                name: row.vendor_name.as_str().to_string(),
-                name_kana: merge(&details.kana, &current.name_kana),
-                address: merge(&details.address, &current.address),
-                contact_person: merge(&details.contact, &current.contact_person),
-                phone: merge(&details.phone, &current.phone),
-                email: merge(&details.email, &current.email),
-            };
             if record != current {
                 vendor_rows::update(conn, vendor.id, &record).await?;
             }

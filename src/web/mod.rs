@@ -59,7 +59,8 @@ pub fn query_prefix(pairs: &[(&str, Option<String>)]) -> String {
     out
 }
 
-fn percent_encode(value: &str) -> String {
+/// Percent-encodes everything but unreserved characters, for a query-string value.
+pub fn percent_encode(value: &str) -> String {
     value
         .bytes()
         .map(|b| match b {

@@ -167,17 +167,7 @@ async fn json_of(response: LocalResponse<'_>) -> (Status, Value) {
     (status, value)
 }
 
-pub fn urlencode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use itaku::web::percent_encode as urlencode;
 
 /// Valid corporate numbers for tests (国税庁, トヨタ自動車, and generated ones).
 pub const NTA: &str = "7000012050002";

@@ -4,7 +4,9 @@ use crate::web::views::{render, LedgerResult, LedgerUpload};
 use crate::web::AppState;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
+use rocket::http::Status;
 use rocket::response::content::RawHtml;
+use rocket::response::status::Custom;
 use rocket::{get, post, routes, Route, State};
 use tokio::io::AsyncReadExt;
 
@@ -66,7 +68,7 @@ pub fn display_name(file: &TempFile<'_>) -> String {
 async fn preview(
     state: &State<AppState>,
     upload: Form<Upload<'_>>,
-) -> AppResult<rocket::response::status::Custom<RawHtml<String>>> {
+) -> AppResult<Custom<RawHtml<String>>> {
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let file_name = display_name(&upload.file);
     let (report, token) = ledger::preview(
@@ -77,17 +79,28 @@ async fn preview(
         state.settings.default_deletion_days,
     )
     .await?;
+    result_page(file_name, report, token.unwrap_or_default())
+}
+
+/// The report page: 200 when the ledger is (or would be) imported, 422 when refused.
+fn result_page(
+    file_name: String,
+    report: ledger::ImportReport,
+    token: String,
+) -> AppResult<Custom<RawHtml<String>>> {
     let status = if report.accepted() {
-        rocket::http::Status::Ok
+        Status::Ok
     } else {
-        rocket::http::Status::UnprocessableEntity
+        Status::UnprocessableEntity
     };
-    let page = render(&LedgerResult {
-        file_name,
-        report,
-        token: token.unwrap_or_default(),
-    })?;
-    Ok(rocket::response::status::Custom(status, page))
+    Ok(Custom(
+        status,
+        render(&LedgerResult {
+            file_name,
+            report,
+            token,
+        })?,
+    ))
 }
 
 #[derive(FromForm)]
@@ -99,7 +112,7 @@ struct Confirm {
 async fn import(
     state: &State<AppState>,
     confirm: Form<Confirm>,
-) -> AppResult<rocket::response::status::Custom<RawHtml<String>>> {
+) -> AppResult<Custom<RawHtml<String>>> {
     let (file_name, report) = ledger::confirm_staged(
         &state.db,
         &confirm.token,
@@ -107,17 +120,7 @@ async fn import(
         state.settings.default_deletion_days,
     )
     .await?;
-    let status = if report.accepted() {
-        rocket::http::Status::Ok
-    } else {
-        rocket::http::Status::UnprocessableEntity
-    };
-    let page = render(&LedgerResult {
-        file_name,
-        report,
-        token: String::new(),
-    })?;
-    Ok(rocket::response::status::Custom(status, page))
+    result_page(file_name, report, String::new())
 }
 
 pub fn routes() -> Vec<Route> {
