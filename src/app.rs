@@ -23,8 +23,36 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
         .limit("json", 1.mebibytes());
     let figment = figment.merge(("limits", limits));
     rocket::custom(figment)
+        .attach(web::headers::SecurityHeaders)
+        .attach(session_sweeper())
         .manage(AppState { db, settings })
         .mount("/", web::routes())
         .mount("/api/v1", web::api::routes())
         .register("/", web::catchers::catchers())
+}
+
+/// Deletes expired sessions every few minutes while the server runs.
+fn session_sweeper() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("session sweeper", |rocket| {
+        Box::pin(async move {
+            let Some(state) = rocket.state::<AppState>() else {
+                return;
+            };
+            let (db, settings) = (state.db.clone(), state.settings.clone());
+            let mut shutdown = rocket.shutdown();
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(std::time::Duration::from_secs(300));
+                loop {
+                    tokio::select! {
+                        _ = interval.tick() => {
+                            if let Err(error) = crate::services::accounts::expire_sessions(&db, &settings).await {
+                                log::warn!("could not expire sessions: {error}");
+                            }
+                        }
+                        _ = &mut shutdown => break,
+                    }
+                }
+            });
+        })
+    })
 }

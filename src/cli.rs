@@ -2,6 +2,7 @@
 
 use crate::config::{self, Settings};
 use crate::db::Db;
+use crate::error::AppError;
 use crate::services::{self, demo, ledger};
 use clap::{Parser, Subcommand};
 use rocket::figment::Figment;
@@ -36,6 +37,52 @@ pub enum Command {
     Ledger {
         #[command(subcommand)]
         command: LedgerCommand,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens for scripts.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user. Without --password-stdin a password is generated and printed once.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// admin, officer, ciso or vendor.
+        #[arg(long)]
+        role: String,
+        /// The vendor's 法人番号 (vendor users).
+        #[arg(long)]
+        vendor: Option<String>,
+        /// A department the officer works for (repeatable).
+        #[arg(long)]
+        department: Vec<String>,
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for a user; the token is printed alone on the last line.
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long)]
+        expires_in_days: Option<i64>,
+        #[arg(long, default_value = "CLI")]
+        name: String,
     },
 }
 
@@ -86,6 +133,15 @@ pub async fn run(cli: Cli) -> ExitCode {
                     json,
                 },
         } => import_ledger(&settings, &file, dry_run, json).await,
+        Command::User { command } => user_command(&settings, command).await,
+        Command::Token {
+            command:
+                TokenCommand::Create {
+                    user,
+                    expires_in_days,
+                    name,
+                },
+        } => create_token(&settings, &user, expires_in_days, &name).await,
     }
 }
 
@@ -125,6 +181,9 @@ async fn serve(mut figment: Figment, settings: Settings, demo: bool) -> ExitCode
         }
     }
     println!("データベース: {}", redact(&settings.database_url));
+    if let Err(error) = announce_accounts(&db, &figment, demo).await {
+        return fail(&error);
+    }
     let rocket = crate::app::build_with(figment, settings, db);
     match rocket.launch().await {
         Ok(_) => ExitCode::SUCCESS,
@@ -149,12 +208,15 @@ async fn import_ledger(settings: &Settings, file: &PathBuf, dry_run: bool, json:
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 行 ({eta})")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let limits = crate::excel::Limits::with_upload_bytes(settings.upload_limit_bytes);
+
+    let actor = cli_actor();
+    let scope = crate::auth::policy::EditScope::everything();
     let result = ledger::import(
         &db,
+        &actor,
+        &scope,
         &bytes,
-        &limits,
-        settings.default_deletion_days,
+        settings,
         dry_run,
         &mut |done, total| {
             bar.set_length(total as u64);
@@ -213,4 +275,158 @@ fn print_report(report: &ledger::ImportReport) {
     if !report.ignored_columns.is_empty() {
         println!("読み取らなかった列: {}", report.ignored_columns.join("、"));
     }
+}
+
+/// Who the audit log names for work done from the command line.
+fn cli_actor() -> crate::auth::Actor {
+    let who = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into());
+    crate::auth::Actor::system(&format!("cli:{who}"))
+}
+
+/// Prints a service error: field by field for validation errors.
+fn report_error(error: &AppError) -> ExitCode {
+    match error {
+        AppError::Validation(errors) => {
+            for e in errors.iter() {
+                eprintln!("{}: {}", e.field, e.message);
+            }
+            ExitCode::FAILURE
+        }
+        AppError::NotFound => {
+            eprintln!("見つかりません");
+            ExitCode::FAILURE
+        }
+        other => fail(other),
+    }
+}
+
+async fn user_command(settings: &Settings, command: UserCommand) -> ExitCode {
+    let UserCommand::Add {
+        email,
+        role,
+        vendor,
+        department,
+        name,
+        password_stdin,
+    } = command;
+    let password = if password_stdin {
+        let mut line = String::new();
+        if std::io::stdin().read_line(&mut line).is_err() {
+            eprintln!("標準入力からパスワードを読めません");
+            return ExitCode::from(USAGE);
+        }
+        Some(line.trim_end_matches(['\r', '\n']).to_string())
+    } else {
+        None
+    };
+    let db = match Db::connect(&settings.database_url, 2).await {
+        Ok(db) => db,
+        Err(error) => return fail(&error),
+    };
+    let mut department_ids = Vec::new();
+    for name in &department {
+        match crate::db::departments::find_by_name(
+            &mut db.acquire().await.expect("pool"),
+            &crate::domain::text::normalize(name),
+        )
+        .await
+        {
+            Ok(Some(d)) => department_ids.push(d.id),
+            Ok(None) => {
+                eprintln!("所管課「{name}」は登録されていません");
+                return ExitCode::FAILURE;
+            }
+            Err(error) => return fail(&error),
+        }
+    }
+    let input = crate::services::accounts::UserInput {
+        email: Some(email),
+        display_name: name,
+        role: Some(role),
+        vendor_corporate_number: vendor,
+        department_ids,
+        password,
+        active: true,
+    };
+    let result = crate::services::accounts::create_user(&db, &cli_actor(), &input).await;
+    db.close().await;
+    match result {
+        Ok((id, generated)) => {
+            println!("ユーザーを登録しました（id {id}）");
+            if let Some(password) = generated {
+                println!("初期パスワード（この一度だけ表示します）:");
+                println!("{password}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => report_error(&error),
+    }
+}
+
+async fn create_token(
+    settings: &Settings,
+    email: &str,
+    expires_in_days: Option<i64>,
+    name: &str,
+) -> ExitCode {
+    let db = match Db::connect(&settings.database_url, 2).await {
+        Ok(db) => db,
+        Err(error) => return fail(&error),
+    };
+    let result = match crate::services::accounts::find_user_id(&db, email).await {
+        Ok(user_id) => {
+            crate::services::accounts::create_token(
+                &db,
+                &cli_actor(),
+                user_id,
+                name,
+                expires_in_days,
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    };
+    db.close().await;
+    match result {
+        Ok(token) => {
+            eprintln!(
+                "APIトークンを発行しました。安全な場所に保管してください（二度と表示されません）"
+            );
+            println!("{token}");
+            ExitCode::SUCCESS
+        }
+        Err(AppError::NotFound) => {
+            eprintln!("ユーザー {email} は登録されていません");
+            ExitCode::FAILURE
+        }
+        Err(error) => report_error(&error),
+    }
+}
+
+/// Prints the demo logins (with `--demo`), or the one-time setup link when there is no user yet.
+async fn announce_accounts(db: &Db, figment: &Figment, demo: bool) -> Result<(), AppError> {
+    let config = rocket::Config::from(figment);
+    let base = format!("http://{}:{}", config.address, config.port);
+    if demo {
+        let logins = crate::services::accounts::create_demo_users(db).await?;
+        if !logins.is_empty() {
+            println!("デモ用ログイン（パスワードは起動時に生成し、この一度だけ表示します）:");
+            for login in logins {
+                println!(
+                    "  {:<8} {:<28} {}  … {}",
+                    login.role.label(),
+                    login.email,
+                    login.password,
+                    login.note
+                );
+            }
+        }
+    }
+    if let Some(path) = crate::services::accounts::setup_link_if_needed(db).await? {
+        println!("ユーザーがまだいません。24時間以内に次のリンクを開き、最初の管理者を登録してください（一度だけ使えます）:");
+        println!("  {base}{path}");
+    }
+    Ok(())
 }

@@ -14,6 +14,12 @@ pub struct Settings {
     pub default_deletion_days: i64,
     /// Largest spreadsheet or file accepted, in bytes.
     pub upload_limit_bytes: usize,
+    /// A session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after sign-in, however active.
+    pub session_max_hours: i64,
+    /// Mark the session cookie `Secure` (set when Itaku is served over TLS or behind a TLS proxy).
+    pub secure_cookies: bool,
 }
 
 impl Default for Settings {
@@ -23,6 +29,9 @@ impl Default for Settings {
             max_connections: 8,
             default_deletion_days: 30,
             upload_limit_bytes: 10 * 1024 * 1024,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            secure_cookies: false,
         }
     }
 }
@@ -48,6 +57,9 @@ impl Settings {
         crate::db::Backend::of_url(&self.database_url)?;
         if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
             return Err("default_deletion_days must be between 0 and 3650".into());
+        }
+        if self.session_idle_minutes < 1 || self.session_max_hours < 1 {
+            return Err("session_idle_minutes and session_max_hours must be positive".into());
         }
         if self.upload_limit_bytes < 1024 {
             return Err("upload_limit_bytes must be at least 1024".into());

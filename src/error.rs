@@ -88,6 +88,10 @@ impl FieldErrors {
 pub enum AppError {
     #[error("見つかりません")]
     NotFound,
+    #[error("ログインしてください")]
+    Unauthorized,
+    #[error("この操作を行う権限がありません。ページを再読み込みしてからやり直してください")]
+    Forbidden,
     #[error("入力内容に誤りがあります")]
     Validation(FieldErrors),
     #[error("{0}")]
@@ -121,6 +125,8 @@ impl AppError {
     pub fn status(&self) -> Status {
         match self {
             AppError::NotFound => Status::NotFound,
+            AppError::Unauthorized => Status::Unauthorized,
+            AppError::Forbidden => Status::Forbidden,
             AppError::Validation(_) | AppError::Unprocessable(_) => Status::UnprocessableEntity,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::PayloadTooLarge(_) => Status::PayloadTooLarge,
@@ -142,6 +148,8 @@ impl AppError {
     fn code(&self) -> &'static str {
         match self {
             AppError::NotFound => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
             AppError::Validation(_) => "validation",
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge(_) => "payload_too_large",

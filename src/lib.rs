@@ -16,4 +16,5 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 pub mod app;
+pub mod auth;
 pub mod cli;

@@ -3,9 +3,11 @@
 mod common;
 
 use common::{corporate_number, spawn, NTA, TOYOTA};
-use itaku::excel::Limits;
+use itaku::auth::policy::EditScope;
+use itaku::auth::Actor;
+use itaku::config::Settings;
 use itaku::services::ledger;
-use rocket::http::{ContentType, Status};
+use rocket::http::Status;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 
 /// A ledger as a municipal clerk keeps it: title rows, headers in their own order and words,
@@ -108,9 +110,10 @@ async fn imports_a_clerks_workbook_once_and_only_once() {
     let bytes = clerk_workbook(false);
     let report = ledger::import(
         &app.db,
+        &Actor::system("test"),
+        &EditScope::everything(),
         &bytes,
-        &Limits::default(),
-        30,
+        &Settings::default(),
         false,
         &mut |_, _| {},
     )
@@ -152,9 +155,10 @@ async fn imports_a_clerks_workbook_once_and_only_once() {
 
     let again = ledger::import(
         &app.db,
+        &Actor::system("test"),
+        &EditScope::everything(),
         &bytes,
-        &Limits::default(),
-        30,
+        &Settings::default(),
         false,
         &mut |_, _| {},
     )
@@ -169,9 +173,10 @@ async fn a_ledger_with_bad_rows_writes_nothing_and_names_each_row() {
     let app = spawn().await;
     let report = ledger::import(
         &app.db,
+        &Actor::system("test"),
+        &EditScope::everything(),
         &clerk_workbook(true),
-        &Limits::default(),
-        30,
+        &Settings::default(),
         false,
         &mut |_, _| {},
     )
@@ -205,9 +210,10 @@ async fn updates_changed_rows_and_keeps_values_for_missing_columns() {
     );
     ledger::import(
         &app.db,
+        &Actor::system("test"),
+        &EditScope::everything(),
         full.as_bytes(),
-        &Limits::default(),
-        30,
+        &Settings::default(),
         false,
         &mut |_, _| {},
     )
@@ -217,9 +223,10 @@ async fn updates_changed_rows_and_keeps_values_for_missing_columns() {
     let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode(&lean);
     let report = ledger::import(
         &app.db,
+        &Actor::system("test"),
+        &EditScope::everything(),
         &sjis,
-        &Limits::default(),
-        30,
+        &Settings::default(),
         false,
         &mut |_, _| {},
     )
@@ -245,10 +252,7 @@ async fn the_api_imports_with_dry_run() {
     let app = spawn().await;
     let bytes = clerk_workbook(false);
     let dry = app
-        .client
-        .post("/api/v1/ledger/import?dry_run=true")
-        .body(bytes.clone())
-        .dispatch()
+        .post_bytes("/api/v1/ledger/import?dry_run=true", bytes.clone())
         .await;
     assert_eq!(dry.status(), Status::Ok);
     let report: serde_json::Value =
@@ -258,21 +262,13 @@ async fn the_api_imports_with_dry_run() {
     let (_, list) = app.get_json("/api/v1/contracts").await;
     assert_eq!(list["total"], 0, "a dry run writes nothing");
 
-    let real = app
-        .client
-        .post("/api/v1/ledger/import")
-        .body(bytes)
-        .dispatch()
-        .await;
+    let real = app.post_bytes("/api/v1/ledger/import", bytes).await;
     assert_eq!(real.status(), Status::Ok);
     let (_, list) = app.get_json("/api/v1/contracts").await;
     assert_eq!(list["total"], 3);
 
     let refused = app
-        .client
-        .post("/api/v1/ledger/import")
-        .body(clerk_workbook(true))
-        .dispatch()
+        .post_bytes("/api/v1/ledger/import", clerk_workbook(true))
         .await;
     assert_eq!(refused.status(), Status::UnprocessableEntity);
     let report: serde_json::Value =
@@ -282,10 +278,10 @@ async fn the_api_imports_with_dry_run() {
     assert_eq!(report["errors"][0]["cell"], "G6");
 
     let garbage = app
-        .client
-        .post("/api/v1/ledger/import")
-        .body(b"\x89PNG\r\n\x1a\n\0\0\0binary")
-        .dispatch()
+        .post_bytes(
+            "/api/v1/ledger/import",
+            b"\x89PNG\r\n\x1a\n\0\0\0binary".to_vec(),
+        )
         .await;
     assert_eq!(garbage.status(), Status::UnprocessableEntity);
 }
@@ -294,42 +290,19 @@ async fn the_api_imports_with_dry_run() {
 async fn oversized_uploads_are_refused_with_413() {
     let app = common::spawn_with(|settings| settings.upload_limit_bytes = 64 * 1024).await;
     let big = vec![b'a'; 65 * 1024];
-    let response = app
-        .client
-        .post("/api/v1/ledger/import")
-        .body(big)
-        .dispatch()
-        .await;
+    let response = app.post_bytes("/api/v1/ledger/import", big).await;
     assert_eq!(response.status(), Status::PayloadTooLarge);
     let body = response.into_string().await.unwrap();
     assert!(body.contains("大きすぎます"), "{body}");
 }
 
-fn multipart(file_name: &str, bytes: &[u8]) -> (ContentType, Vec<u8>) {
-    let boundary = "ItakuTestBoundary7MA4YWxkTrZu0gW";
-    let mut body = Vec::new();
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
-    body.extend(bytes);
-    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (
-        ContentType::new("multipart", "form-data").with_params(("boundary", boundary)),
-        body,
-    )
-}
-
 #[rocket::async_test]
 async fn the_upload_page_previews_then_imports() {
     let app = spawn().await;
-    let (content_type, body) = multipart("台帳.xlsx", &clerk_workbook(false));
-    let preview = app
-        .client
-        .post("/ledger/preview")
-        .header(content_type)
-        .body(body)
-        .dispatch()
+    let (status, html) = app
+        .post_file("/ledger/preview", "台帳.xlsx", &clerk_workbook(false))
         .await;
-    assert_eq!(preview.status(), Status::Ok);
-    let html = preview.into_string().await.unwrap();
+    assert_eq!(status, Status::Ok);
     assert!(html.contains("まだ取り込んでいません"));
     assert!(html.contains("R7-003"));
     let token = html
@@ -355,16 +328,10 @@ async fn the_upload_page_previews_then_imports() {
         "a confirmed upload cannot be imported twice"
     );
 
-    let (content_type, body) = multipart("bad.xlsx", &clerk_workbook(true));
-    let refused = app
-        .client
-        .post("/ledger/preview")
-        .header(content_type)
-        .body(body)
-        .dispatch()
+    let (status, html) = app
+        .post_file("/ledger/preview", "bad.xlsx", &clerk_workbook(true))
         .await;
-    assert_eq!(refused.status(), Status::UnprocessableEntity);
-    let html = refused.into_string().await.unwrap();
+    assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("取り込めません"));
     assert!(html.contains("8行目") && html.contains("チェックディジット"));
 }

@@ -85,7 +85,13 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(
         html.contains("value=\"入力途中の件名\""),
-        "typed title kept"
+        "typed title kept: {}",
+        html.split("id=\"title\"")
+            .nth(1)
+            .unwrap_or("")
+            .chars()
+            .take(120)
+            .collect::<String>()
     );
     assert!(html.contains("value=\"令和7年4月1日\""), "typed date kept");
     assert!(html.contains("契約終了日は契約開始日以降の日付にしてください"));

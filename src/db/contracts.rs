@@ -1,7 +1,7 @@
 use super::sql::{contains_pattern, Sql};
 use super::values::{iso, IntBool, IsoDate};
 use super::{now_text, Conn};
-use crate::domain::{ContractDraft, ContractStatus, Importance};
+use crate::domain::{BoundedText, ContractDraft, ContractStatus, Importance, Period};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -37,6 +37,25 @@ pub struct Contract {
 }
 
 impl Contract {
+    /// The stored contract in the shape of a draft, to compare with or to log.
+    pub fn draft(&self) -> ContractDraft {
+        ContractDraft {
+            contract_number: BoundedText::parse(&self.contract_number, "契約番号")
+                .expect("stored numbers are valid"),
+            title: BoundedText::parse(&self.title, "件名").expect("stored titles are valid"),
+            department_id: self.department_id,
+            vendor_id: self.vendor_id,
+            period: Period::new(self.start_date, self.end_date).expect("stored periods are valid"),
+            handles_personal_data: self.handles_personal_data,
+            personal_records: self.personal_records,
+            importance: self.importance,
+            uses_cloud: self.uses_cloud,
+            subcontracting_allowed: self.subcontracting_allowed,
+            deletion_days: self.deletion_days,
+            notes: self.notes.clone(),
+        }
+    }
+
     pub fn status(&self, today: &NaiveDate) -> ContractStatus {
         ContractStatus::on(self.start_date, self.end_date, *today)
     }

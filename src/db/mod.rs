@@ -1,10 +1,14 @@
 //! All SQL lives here. One SQL text serves SQLite and PostgreSQL through sqlx's `Any` driver:
 //! dates are ISO text, flags are 0/1 integers, ids come back through `RETURNING id`, placeholders are `$n`.
 
+pub mod api_tokens;
+pub mod audit;
 pub mod contracts;
 pub mod departments;
 pub mod ledger_uploads;
+pub mod sessions;
 pub mod sql;
+pub mod users;
 pub mod values;
 pub mod vendors;
 

@@ -26,7 +26,7 @@ pub struct VendorSummary {
 }
 
 /// The fields a vendor record is written with; each is already validated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct VendorRecord {
     pub corporate_number: String,
     pub name: String,
@@ -94,6 +94,17 @@ pub async fn search(
         .bind(offset);
     let items = page.query_as().fetch_all(conn).await?;
     Ok((items, total))
+}
+
+/// One vendor as the directory lists it.
+pub async fn summary(conn: &mut Conn, id: i64) -> Result<Option<VendorSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT v.id, v.corporate_number, v.name, v.name_kana,
+         (SELECT COUNT(*) FROM contracts c WHERE c.vendor_id = v.id) AS contract_count FROM vendors v WHERE v.id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await
 }
 
 /// A vendor as a form's drop-down offers it.

@@ -105,6 +105,25 @@ impl ContractDraft {
     pub fn deletion_deadline(&self) -> NaiveDate {
         deletion_deadline(self.period.end(), self.deletion_days)
     }
+
+    /// The values as the audit log keeps them.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "contract_number": self.contract_number.as_str(),
+            "title": self.title.as_str(),
+            "department_id": self.department_id,
+            "vendor_id": self.vendor_id,
+            "start_date": self.period.start().to_string(),
+            "end_date": self.period.end().to_string(),
+            "handles_personal_data": self.handles_personal_data,
+            "personal_records": self.personal_records,
+            "importance": self.importance.as_code(),
+            "uses_cloud": self.uses_cloud,
+            "subcontracting_allowed": self.subcontracting_allowed,
+            "deletion_days": self.deletion_days,
+            "notes": self.notes,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod guard;
 pub mod reader;
 pub mod table;
+pub mod writer;
 
 pub use guard::{Limits, ReadError};
 pub use reader::read_tables;

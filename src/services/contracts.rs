@@ -1,6 +1,8 @@
 //! 契約: the contract registry.
 
 use super::{given, Paged, Paging};
+use crate::auth::policy::EditScope;
+use crate::auth::Actor;
 use crate::db::contracts::{self, ContractFilter, Visibility};
 use crate::db::{self, departments, vendors, Conn, Db};
 use crate::domain::contract::MAX_DELETION_DAYS;
@@ -9,6 +11,8 @@ use crate::domain::{
     parse_date, BoundedText, ContractDraft, ContractStatus, CorporateNumber, Importance, Period,
 };
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::audit;
+use crate::services::audit::Event;
 use chrono::NaiveDate;
 use rocket::FromForm;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -315,34 +319,87 @@ fn map_write_error(error: sqlx::Error) -> AppError {
     }
 }
 
-pub async fn create(db: &Db, input: &ContractInput, default_deletion_days: i64) -> AppResult<i64> {
+/// Refuses a department the caller may not file contracts under.
+fn check_department(scope: &EditScope, draft: &ContractDraft) -> AppResult<()> {
+    if scope.may_use_department(draft.department_id) {
+        Ok(())
+    } else {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "department_id",
+            "担当していない所管課の契約は登録できません",
+        );
+        Err(AppError::Validation(errors))
+    }
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    scope: &EditScope,
+    input: &ContractInput,
+    default_deletion_days: i64,
+) -> AppResult<i64> {
     let mut tx = db.begin().await?;
     let draft = input.parse(&mut tx, default_deletion_days).await?;
+    check_department(scope, &draft)?;
     let id = contracts::insert(&mut tx, &draft)
         .await
         .map_err(map_write_error)?;
+    let summary = format!("契約登録 {}", draft.contract_number);
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "create",
+            entity_type: "contract",
+            entity_id: &id.to_string(),
+            summary: &summary,
+            before: None,
+            after: Some(draft.to_json()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
 
+/// Changes a contract the caller may edit; others are not found.
 pub async fn update(
     db: &Db,
-    visibility: &Visibility,
+    actor: &Actor,
+    scope: &EditScope,
     id: i64,
     input: &ContractInput,
     default_deletion_days: i64,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    contracts::find(&mut tx, visibility, id)
+    let before = contracts::find(&mut tx, &scope.contracts, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let draft = input.parse(&mut tx, default_deletion_days).await?;
+    check_department(scope, &draft)?;
     if !contracts::update(&mut tx, id, &draft)
         .await
         .map_err(map_write_error)?
     {
         return Err(AppError::NotFound);
     }
+    let summary = format!("契約変更 {}", draft.contract_number);
+    let old = Some(before.draft().to_json());
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "update",
+            entity_type: "contract",
+            entity_id: &id.to_string(),
+            summary: &summary,
+            before: old,
+            after: Some(draft.to_json()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

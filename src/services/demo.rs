@@ -41,6 +41,17 @@ pub async fn load_if_empty(
         ))
     })?;
     ledger.shift_years(FiscalYear::of(today).start_year() - SAMPLE_FISCAL_YEAR);
-    let report = ledger::apply(db, &ledger, default_deletion_days, false, &mut |_, _| {}).await?;
+    let actor = crate::auth::Actor::system("demo");
+    let scope = crate::auth::policy::EditScope::everything();
+    let report = ledger::apply(
+        db,
+        &actor,
+        &scope,
+        &ledger,
+        default_deletion_days,
+        false,
+        &mut |_, _| {},
+    )
+    .await?;
     Ok(Some(report))
 }

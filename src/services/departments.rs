@@ -1,10 +1,14 @@
 //! 所管課: the departments that own contracts.
 
+use crate::auth::Actor;
 use crate::db::{self, departments, Db};
 use crate::domain::BoundedText;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::audit;
+use crate::services::audit::Event;
 use rocket::FromForm;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 pub use departments::{Department, DepartmentSummary};
 
@@ -42,24 +46,61 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Department> {
         .ok_or(AppError::NotFound)
 }
 
-pub async fn create(db: &Db, input: &DepartmentInput) -> AppResult<i64> {
+pub async fn create(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResult<i64> {
     let name = parse_name(input)?;
-    let mut conn = db.acquire().await?;
-    departments::insert(&mut conn, name.as_str())
+    let mut tx = db.begin().await?;
+    let id = departments::insert(&mut tx, name.as_str())
         .await
         .map_err(|e| match db::unique_violation(&e) {
             Some(_) => duplicate_name(),
             None => e.into(),
-        })
+        })?;
+    let after = Some(json!({"name": name.as_str()}));
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "create",
+            entity_type: "department",
+            entity_id: &id.to_string(),
+            summary: &format!("所管課登録 {name}"),
+            before: None,
+            after,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-pub async fn rename(db: &Db, id: i64, input: &DepartmentInput) -> AppResult<()> {
+pub async fn rename(db: &Db, actor: &Actor, id: i64, input: &DepartmentInput) -> AppResult<()> {
     let name = parse_name(input)?;
-    let mut conn = db.acquire().await?;
-    match departments::rename(&mut conn, id, name.as_str()).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(AppError::NotFound),
-        Err(e) if db::unique_violation(&e).is_some() => Err(duplicate_name()),
-        Err(e) => Err(e.into()),
+    let mut tx = db.begin().await?;
+    let before = departments::find(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    match departments::rename(&mut tx, id, name.as_str()).await {
+        Ok(_) => {}
+        Err(e) if db::unique_violation(&e).is_some() => return Err(duplicate_name()),
+        Err(e) => return Err(e.into()),
     }
+    let (old, new) = (
+        Some(json!({"name": before.name})),
+        Some(json!({"name": name.as_str()})),
+    );
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "update",
+            entity_type: "department",
+            entity_id: &id.to_string(),
+            summary: &format!("所管課名変更 {name}"),
+            before: old,
+            after: new,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

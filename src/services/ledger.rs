@@ -2,6 +2,9 @@
 //! Columns are found by header name in any order; every row is validated before anything is written,
 //! and the whole import is one transaction, so a ledger with one bad row writes nothing.
 
+use crate::auth::policy::EditScope;
+use crate::auth::Actor;
+use crate::config::Settings;
 use crate::db::contracts::{self as contract_rows, Contract};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{departments, ledger_uploads, Conn, Db};
@@ -10,9 +13,12 @@ use crate::domain::{
     parse_yes_no, BoundedText, ContractDraft, CorporateNumber, Email, Importance, Period,
 };
 use crate::excel::{self, column_letter, Cell, Limits, Row, Table};
+use crate::services::audit;
+use crate::services::audit::Event;
 use crate::services::contracts::parse_deletion_days;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use serde_json::json;
 use std::collections::HashMap;
 
 /// A column the ledger may have, with the header names people give it.
@@ -727,14 +733,27 @@ pub type Progress<'a> = &'a mut (dyn FnMut(usize, usize) + Send);
 /// Parses and imports a ledger; with `dry_run` the same writes run and are rolled back.
 pub async fn import(
     db: &Db,
+    actor: &Actor,
+    scope: &EditScope,
     bytes: &[u8],
-    limits: &Limits,
-    default_deletion_days: i64,
+    settings: &Settings,
     dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<ImportReport, crate::error::AppError> {
-    match parse(bytes, limits) {
-        Ok(ledger) => apply(db, &ledger, default_deletion_days, dry_run, progress).await,
+    let limits = Limits::with_upload_bytes(settings.upload_limit_bytes);
+    match parse(bytes, &limits) {
+        Ok(ledger) => {
+            apply(
+                db,
+                actor,
+                scope,
+                &ledger,
+                settings.default_deletion_days,
+                dry_run,
+                progress,
+            )
+            .await
+        }
         Err(refusal) => Ok(ImportReport::refused(refusal, dry_run)),
     }
 }
@@ -742,6 +761,8 @@ pub async fn import(
 /// Writes a parsed ledger in one transaction: departments by name, vendors by 法人番号, contracts by 契約番号.
 pub async fn apply(
     db: &Db,
+    actor: &Actor,
+    scope: &EditScope,
     ledger: &ParsedLedger,
     default_deletion_days: i64,
     dry_run: bool,
@@ -765,24 +786,68 @@ pub async fn apply(
             None => {
                 let id = match departments::find_by_name(&mut tx, row.department.as_str()).await? {
                     Some(department) => department.id,
-                    None => {
+                    None if scope.may_create_departments() => {
                         report.created_departments += 1;
-                        departments::insert(&mut tx, row.department.as_str()).await?
+                        let id = departments::insert(&mut tx, row.department.as_str()).await?;
+                        let summary = format!("所管課登録 {}（台帳取込）", row.department.as_str());
+                        audit::record(
+                            &mut tx,
+                            actor,
+                            Event {
+                                action: "create",
+                                entity_type: "department",
+                                entity_id: &id.to_string(),
+                                summary: &summary,
+                                before: None,
+                                after: None,
+                            },
+                        )
+                        .await?;
+                        id
+                    }
+                    None => {
+                        report.errors.push(scope_error(
+                            row,
+                            Field::Department,
+                            "この所管課は登録されていません（管理者に追加を依頼してください）",
+                        ));
+                        continue;
                     }
                 };
                 department_ids.insert(row.department.as_str().to_string(), id);
                 id
             }
         };
+        if !scope.may_use_department(department_id) {
+            report.errors.push(scope_error(
+                row,
+                Field::Department,
+                "担当していない所管課の契約は取り込めません",
+            ));
+            continue;
+        }
         let vendor_id = match vendor_ids.get(row.corporate_number.as_str()) {
             Some(id) => *id,
             None => {
-                let id = upsert_vendor(&mut tx, row, &mut report).await?;
+                let id = upsert_vendor(&mut tx, actor, row, &mut report).await?;
                 vendor_ids.insert(row.corporate_number.as_str().to_string(), id);
                 id
             }
         };
         let existing = contract_rows::find_by_number(&mut tx, row.contract_number.as_str()).await?;
+        if let Some(contract) = &existing {
+            if contract_rows::find(&mut tx, &scope.contracts, contract.id)
+                .await?
+                .is_none()
+            {
+                report.errors.push(scope_error(
+                    row,
+                    Field::ContractNumber,
+                    "担当していない契約と契約番号が重複しています",
+                ));
+                continue;
+            }
+        }
         let draft = draft_for(
             row,
             department_id,
@@ -792,16 +857,45 @@ pub async fn apply(
         );
         let action = match existing {
             None => {
-                contract_rows::insert(&mut tx, &draft).await?;
+                let id = contract_rows::insert(&mut tx, &draft).await?;
+                let summary = format!("契約登録 {}（台帳取込）", row.contract_number.as_str());
+                audit::record(
+                    &mut tx,
+                    actor,
+                    Event {
+                        action: "create",
+                        entity_type: "contract",
+                        entity_id: &id.to_string(),
+                        summary: &summary,
+                        before: None,
+                        after: Some(draft.to_json()),
+                    },
+                )
+                .await?;
                 report.imported += 1;
                 Action::Imported
             }
-            Some(contract) if draft_of(&contract) == draft => {
+            Some(contract) if contract.draft() == draft => {
                 report.unchanged += 1;
                 Action::Unchanged
             }
             Some(contract) => {
                 contract_rows::update(&mut tx, contract.id, &draft).await?;
+                let summary = format!("契約変更 {}（台帳取込）", row.contract_number.as_str());
+                let before = Some(contract.draft().to_json());
+                audit::record(
+                    &mut tx,
+                    actor,
+                    Event {
+                        action: "update",
+                        entity_type: "contract",
+                        entity_id: &contract.id.to_string(),
+                        summary: &summary,
+                        before,
+                        after: Some(draft.to_json()),
+                    },
+                )
+                .await?;
                 report.updated += 1;
                 Action::Updated
             }
@@ -815,12 +909,43 @@ pub async fn apply(
         });
         progress(done + 1, total);
     }
-    if dry_run {
+    if dry_run || !report.errors.is_empty() {
         tx.rollback().await?;
+        if !report.errors.is_empty() {
+            report.rows.clear();
+            (report.imported, report.updated, report.unchanged) = (0, 0, 0);
+            (report.created_departments, report.created_vendors) = (0, 0);
+        }
     } else {
+        let summary = format!(
+            "契約台帳の取込: 新規 {} 件、更新 {} 件、変更なし {} 件",
+            report.imported, report.updated, report.unchanged
+        );
+        audit::record(
+            &mut tx,
+            actor,
+            Event {
+                action: "import",
+                entity_type: "ledger",
+                entity_id: "",
+                summary: &summary,
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
         tx.commit().await?;
     }
     Ok(report)
+}
+
+fn scope_error(row: &LedgerRow, field: Field, message: &str) -> RowError {
+    RowError {
+        row: Some(row.row),
+        column: field.label().into(),
+        cell: None,
+        message: message.into(),
+    }
 }
 
 /// How long an uploaded ledger waits for its confirmation.
@@ -830,20 +955,13 @@ const STAGED_FOR_HOURS: i64 = 24;
 /// returns the report and the token that names the kept file.
 pub async fn preview(
     db: &Db,
+    actor: &Actor,
+    scope: &EditScope,
     file_name: &str,
     bytes: &[u8],
-    limits: &Limits,
-    default_deletion_days: i64,
+    settings: &Settings,
 ) -> Result<(ImportReport, Option<String>), crate::error::AppError> {
-    let report = import(
-        db,
-        bytes,
-        limits,
-        default_deletion_days,
-        true,
-        &mut |_, _| {},
-    )
-    .await?;
+    let report = import(db, actor, scope, bytes, settings, true, &mut |_, _| {}).await?;
     if !report.accepted() {
         return Ok((report, None));
     }
@@ -861,9 +979,10 @@ pub async fn preview(
 /// Imports a ledger kept by `preview`; the kept file is dropped once imported.
 pub async fn confirm_staged(
     db: &Db,
+    actor: &Actor,
+    scope: &EditScope,
     token: &str,
-    limits: &Limits,
-    default_deletion_days: i64,
+    settings: &Settings,
 ) -> Result<(String, ImportReport), crate::error::AppError> {
     let upload = ledger_uploads::find(&mut *db.acquire().await?, token)
         .await?
@@ -874,9 +993,10 @@ pub async fn confirm_staged(
         })?;
     let report = import(
         db,
+        actor,
+        scope,
         &upload.content,
-        limits,
-        default_deletion_days,
+        settings,
         false,
         &mut |_, _| {},
     )
@@ -890,6 +1010,7 @@ pub async fn confirm_staged(
 /// Finds the vendor by 法人番号, creating it or filling in what the ledger says about it.
 async fn upsert_vendor(
     conn: &mut Conn,
+    actor: &Actor,
     row: &LedgerRow,
     report: &mut ImportReport,
 ) -> Result<i64, sqlx::Error> {
@@ -923,11 +1044,41 @@ async fn upsert_vendor(
     match existing {
         None => {
             report.created_vendors += 1;
-            vendor_rows::insert(conn, &record).await
+            let id = vendor_rows::insert(conn, &record).await?;
+            let summary = format!("事業者登録 {}（台帳取込）", record.name);
+            audit::record(
+                conn,
+                actor,
+                Event {
+                    action: "create",
+                    entity_type: "vendor",
+                    entity_id: &id.to_string(),
+                    summary: &summary,
+                    before: None,
+                    after: Some(json!(record)),
+                },
+            )
+            .await?;
+            Ok(id)
         }
         Some(vendor) => {
             if record != current {
                 vendor_rows::update(conn, vendor.id, &record).await?;
+                let summary = format!("事業者変更 {}（台帳取込）", record.name);
+                let (before, after) = (Some(json!(current)), Some(json!(record)));
+                audit::record(
+                    conn,
+                    actor,
+                    Event {
+                        action: "update",
+                        entity_type: "vendor",
+                        entity_id: &vendor.id.to_string(),
+                        summary: &summary,
+                        before,
+                        after,
+                    },
+                )
+                .await?;
             }
             Ok(vendor.id)
         }
@@ -978,26 +1129,6 @@ fn draft_for(
             .clone()
             .or(existing.map(|c| c.notes.clone()))
             .unwrap_or_default(),
-    }
-}
-
-/// The stored contract in the shape of a draft, to tell whether an import changes it.
-fn draft_of(contract: &Contract) -> ContractDraft {
-    ContractDraft {
-        contract_number: BoundedText::parse(&contract.contract_number, "契約番号")
-            .expect("stored numbers are valid"),
-        title: BoundedText::parse(&contract.title, "件名").expect("stored titles are valid"),
-        department_id: contract.department_id,
-        vendor_id: contract.vendor_id,
-        period: Period::new(contract.start_date, contract.end_date)
-            .expect("stored periods are valid"),
-        handles_personal_data: contract.handles_personal_data,
-        personal_records: contract.personal_records,
-        importance: contract.importance,
-        uses_cloud: contract.uses_cloud,
-        subcontracting_allowed: contract.subcontracting_allowed,
-        deletion_days: contract.deletion_days,
-        notes: contract.notes.clone(),
     }
 }
 

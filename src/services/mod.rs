@@ -1,5 +1,7 @@
 //! One function per use case; pages, the API and the CLI all call these. Transactions begin and end here.
 
+pub mod accounts;
+pub mod audit;
 pub mod contracts;
 pub mod demo;
 pub mod departments;

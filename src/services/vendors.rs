@@ -1,13 +1,17 @@
 //! 事業者: the companies contracts are outsourced to, keyed by 法人番号.
 
 use super::{given, Paged, Paging};
+use crate::auth::Actor;
 use crate::db::vendors::{self, VendorRecord};
 use crate::db::{self, Db};
 use crate::domain::text::normalize;
 use crate::domain::{BoundedText, CorporateNumber, Email};
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::audit;
+use crate::services::audit::Event;
 use rocket::FromForm;
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 use validator::Validate;
 
 pub use vendors::{Vendor, VendorSummary};
@@ -111,14 +115,23 @@ fn duplicate_corporate_number() -> AppError {
     AppError::Validation(errors)
 }
 
+/// Vendors the reader may see: all of them, or only its own for a vendor user.
 pub async fn search(
     db: &Db,
+    own_vendor: Option<i64>,
     query: Option<&str>,
     paging: Paging,
 ) -> AppResult<Paged<VendorSummary>> {
     let query = query.map(normalize);
+    let mut conn = db.acquire().await?;
+    if let Some(id) = own_vendor {
+        let items: Vec<VendorSummary> =
+            vendors::summary(&mut conn, id).await?.into_iter().collect();
+        let total = items.len() as i64;
+        return Ok(Paged::new(items, total, paging));
+    }
     let (items, total) = vendors::search(
-        &mut *db.acquire().await?,
+        &mut conn,
         query.as_deref(),
         paging.per_page,
         paging.offset(),
@@ -127,32 +140,72 @@ pub async fn search(
     Ok(Paged::new(items, total, paging))
 }
 
-pub async fn get(db: &Db, id: i64) -> AppResult<Vendor> {
+/// One vendor, if the reader may see it (a vendor user sees only its own).
+pub async fn get(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<Vendor> {
+    if own_vendor.is_some_and(|own| own != id) {
+        return Err(AppError::NotFound);
+    }
     vendors::find(&mut *db.acquire().await?, id)
         .await?
         .ok_or(AppError::NotFound)
 }
 
-pub async fn create(db: &Db, input: &VendorInput) -> AppResult<i64> {
+pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<i64> {
     let record = input.parse().map_err(AppError::Validation)?;
-    let mut conn = db.acquire().await?;
-    vendors::insert(&mut conn, &record)
-        .await
-        .map_err(|e| match db::unique_violation(&e) {
-            Some(_) => duplicate_corporate_number(),
-            None => e.into(),
-        })
+    let mut tx = db.begin().await?;
+    let id =
+        vendors::insert(&mut tx, &record)
+            .await
+            .map_err(|e| match db::unique_violation(&e) {
+                Some(_) => duplicate_corporate_number(),
+                None => e.into(),
+            })?;
+    let summary = format!("事業者登録 {}", record.name);
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "create",
+            entity_type: "vendor",
+            entity_id: &id.to_string(),
+            summary: &summary,
+            before: None,
+            after: Some(json!(record)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
-pub async fn update(db: &Db, id: i64, input: &VendorInput) -> AppResult<()> {
+pub async fn update(db: &Db, actor: &Actor, id: i64, input: &VendorInput) -> AppResult<()> {
     let record = input.parse().map_err(AppError::Validation)?;
-    let mut conn = db.acquire().await?;
-    match vendors::update(&mut conn, id, &record).await {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(AppError::NotFound),
-        Err(e) if db::unique_violation(&e).is_some() => Err(duplicate_corporate_number()),
-        Err(e) => Err(e.into()),
+    let mut tx = db.begin().await?;
+    let before = vendors::find(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .record();
+    match vendors::update(&mut tx, id, &record).await {
+        Ok(_) => {}
+        Err(e) if db::unique_violation(&e).is_some() => return Err(duplicate_corporate_number()),
+        Err(e) => return Err(e.into()),
     }
+    let summary = format!("事業者変更 {}", record.name);
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "update",
+            entity_type: "vendor",
+            entity_id: &id.to_string(),
+            summary: &summary,
+            before: Some(json!(before)),
+            after: Some(json!(record)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

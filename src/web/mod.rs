@@ -2,12 +2,12 @@
 
 pub mod api;
 pub mod catchers;
+pub mod headers;
 pub mod pages;
 pub mod views;
 
 use crate::config::Settings;
 use crate::db::Db;
-use crate::excel::Limits;
 use rocket::http::{ContentType, Status};
 use rocket::{get, routes, Route, State};
 
@@ -15,12 +15,6 @@ use rocket::{get, routes, Route, State};
 pub struct AppState {
     pub db: Db,
     pub settings: Settings,
-}
-
-impl AppState {
-    pub fn limits(&self) -> Limits {
-        Limits::with_upload_bytes(self.settings.upload_limit_bytes)
-    }
 }
 
 #[get("/healthz")]
@@ -89,10 +83,12 @@ impl RecordId {
     }
 }
 
-/// A saved form redirects to the record; a refused one is shown again with what was typed.
+/// A saved form redirects to the record; a refused one is shown again with what was typed (422),
+/// or with another status.
 pub enum FormOutcome {
     Saved(Box<rocket::response::Redirect>),
     Invalid(rocket::response::content::RawHtml<String>),
+    Refused(rocket::response::status::Custom<rocket::response::content::RawHtml<String>>),
 }
 
 impl<'r> rocket::response::Responder<'r, 'static> for FormOutcome {
@@ -103,6 +99,7 @@ impl<'r> rocket::response::Responder<'r, 'static> for FormOutcome {
                 rocket::response::status::Custom(rocket::http::Status::UnprocessableEntity, page)
                     .respond_to(request)
             }
+            FormOutcome::Refused(page) => page.respond_to(request),
         }
     }
 }

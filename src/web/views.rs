@@ -1,11 +1,18 @@
 //! Askama views: one struct per page, rendered to a string the routes return as HTML.
 
+use crate::auth::guards::Chrome;
+use crate::auth::Role;
+use crate::db::api_tokens::ApiToken;
+use crate::db::audit::AuditEntry;
 use crate::db::contracts::Contract;
 use crate::db::departments::{Department, DepartmentSummary};
+use crate::db::users::UserSummary;
 use crate::db::vendors::{Vendor, VendorChoice, VendorSummary};
 use crate::domain::dates::JpDate;
 use crate::domain::{ContractStatus, FiscalYear};
 use crate::error::{AppError, FieldErrors};
+use crate::services::accounts::UserInput;
+use crate::services::audit::AuditQuery;
 use crate::services::contracts::{ContractInput, ContractQuery};
 use crate::services::ledger::ImportReport;
 use crate::services::vendors::VendorInput;
@@ -57,6 +64,7 @@ pub fn error_page(status: Status, message: &str, details: &[String]) -> String {
 #[derive(Template)]
 #[template(path = "home.html")]
 pub struct Home {
+    pub chrome: Chrome,
     pub today: NaiveDate,
     pub fiscal_year: FiscalYear,
     pub counts: Vec<(ContractStatus, i64)>,
@@ -67,6 +75,7 @@ pub struct Home {
 #[derive(Template)]
 #[template(path = "contracts/list.html")]
 pub struct ContractList {
+    pub chrome: Chrome,
     pub today: NaiveDate,
     pub paged: Paged<Contract>,
     pub query: ContractQuery,
@@ -81,6 +90,7 @@ pub struct ContractList {
 #[derive(Template)]
 #[template(path = "contracts/show.html")]
 pub struct ContractShow {
+    pub chrome: Chrome,
     pub today: NaiveDate,
     pub c: Contract,
     pub saved: bool,
@@ -89,6 +99,7 @@ pub struct ContractShow {
 #[derive(Template)]
 #[template(path = "contracts/form.html")]
 pub struct ContractForm {
+    pub chrome: Chrome,
     pub id: Option<i64>,
     pub input: ContractInput,
     pub errors: FieldErrors,
@@ -100,6 +111,7 @@ pub struct ContractForm {
 #[derive(Template)]
 #[template(path = "vendors/list.html")]
 pub struct VendorList {
+    pub chrome: Chrome,
     pub q: String,
     pub paged: Paged<VendorSummary>,
     pub page_query: String,
@@ -108,6 +120,7 @@ pub struct VendorList {
 #[derive(Template)]
 #[template(path = "vendors/show.html")]
 pub struct VendorShow {
+    pub chrome: Chrome,
     pub today: NaiveDate,
     pub v: Vendor,
     pub contracts: Paged<Contract>,
@@ -117,6 +130,7 @@ pub struct VendorShow {
 #[derive(Template)]
 #[template(path = "vendors/form.html")]
 pub struct VendorForm {
+    pub chrome: Chrome,
     pub id: Option<i64>,
     pub errors: FieldErrors,
     /// (field name, label, typed value, hint) in the order shown.
@@ -124,9 +138,10 @@ pub struct VendorForm {
 }
 
 impl VendorForm {
-    pub fn new(id: Option<i64>, input: &VendorInput, errors: FieldErrors) -> Self {
+    pub fn new(chrome: Chrome, id: Option<i64>, input: &VendorInput, errors: FieldErrors) -> Self {
         let value = |v: &Option<String>| v.clone().unwrap_or_default();
         VendorForm {
+            chrome,
             id,
             errors,
             fields: vec![
@@ -150,6 +165,7 @@ impl VendorForm {
 #[derive(Template)]
 #[template(path = "departments/list.html")]
 pub struct DepartmentList {
+    pub chrome: Chrome,
     pub departments: Vec<DepartmentSummary>,
     pub errors: FieldErrors,
     pub new_name: String,
@@ -159,13 +175,106 @@ pub struct DepartmentList {
 #[derive(Template)]
 #[template(path = "ledger/upload.html")]
 pub struct LedgerUpload {
+    pub chrome: Chrome,
     pub limit_mib: usize,
 }
 
 #[derive(Template)]
 #[template(path = "ledger/result.html")]
 pub struct LedgerResult {
+    pub chrome: Chrome,
     pub file_name: String,
     pub report: ImportReport,
     pub token: String,
+}
+
+#[derive(Template)]
+#[template(path = "auth/login.html")]
+pub struct Login {
+    pub csrf: String,
+    pub next: String,
+    pub email: String,
+    pub message: Option<String>,
+    pub signed_out: bool,
+}
+
+#[derive(Template)]
+#[template(path = "auth/setup.html")]
+pub struct Setup {
+    pub csrf: String,
+    pub token: String,
+    pub email: String,
+    pub errors: FieldErrors,
+    pub min_length: usize,
+}
+
+#[derive(Template)]
+#[template(path = "auth/account.html")]
+pub struct Account {
+    pub chrome: Chrome,
+    pub tokens: Vec<ApiToken>,
+    pub new_token: Option<String>,
+    pub errors: FieldErrors,
+    pub password_changed: bool,
+    pub min_length: usize,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+pub struct UserList {
+    pub chrome: Chrome,
+    pub users: Vec<UserSummary>,
+}
+
+impl UserList {
+    fn role_label(&self, code: &str) -> &'static str {
+        Role::parse(code).map(Role::label).unwrap_or("")
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/user_form.html")]
+pub struct UserForm {
+    pub chrome: Chrome,
+    pub id: Option<i64>,
+    pub input: UserInput,
+    pub errors: FieldErrors,
+    pub roles: [Role; 4],
+    pub departments: Vec<Department>,
+    pub tokens: Vec<ApiToken>,
+    pub shown_password: Option<String>,
+    pub saved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/audit.html")]
+pub struct AuditLog {
+    pub chrome: Chrome,
+    pub query: AuditQuery,
+    pub page_query: String,
+    pub paged: Paged<AuditEntry>,
+    pub errors: FieldErrors,
+    pub actions: Vec<(&'static str, &'static str)>,
+    pub entity_types: Vec<(&'static str, &'static str)>,
+}
+
+/// Something a vendor owes for one of its contracts.
+pub struct Todo {
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub title: String,
+    pub what: &'static str,
+    pub due: NaiveDate,
+    pub overdue: bool,
+    pub days_left: i64,
+}
+
+#[derive(Template)]
+#[template(path = "portal.html")]
+pub struct Portal {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub vendor: Vendor,
+    pub contracts: Paged<Contract>,
+    pub todos: Vec<Todo>,
 }

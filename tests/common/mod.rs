@@ -1,19 +1,38 @@
-//! The application started in-process on a fresh database: a temporary SQLite file, or a new database
-//! on the PostgreSQL server named by `ITAKU_TEST_DATABASE_URL`.
+//! The application started in-process on a fresh database (a temporary SQLite file, or a new database on
+//! the PostgreSQL server named by `ITAKU_TEST_DATABASE_URL`), with browsers signed in as real users.
 #![allow(dead_code)]
 
+use itaku::auth::Actor;
 use itaku::config::Settings;
 use itaku::db::Db;
-use rocket::http::{ContentType, Status};
+use itaku::services::accounts::{self, UserInput};
+use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::Value;
 use sqlx::Connection;
 
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const ADMIN: &str = "admin@test.itaku.example";
+
 pub struct TestApp {
-    pub client: Client,
     pub db: Db,
     pub url: String,
     pub settings: Settings,
+    /// A browser signed in as an administrator.
+    pub admin: Browser,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Browser;
+    fn deref(&self) -> &Browser {
+        &self.admin
+    }
+}
+
+/// A client with its own cookie jar, signed in (or not) as one user.
+pub struct Browser {
+    pub client: Client,
+    pub csrf: String,
 }
 
 /// Whether the suite runs against PostgreSQL.
@@ -67,25 +86,149 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let db = Db::connect(&url, settings.max_connections)
         .await
         .expect("connect and migrate");
-    let figment = rocket::Config::figment()
-        .merge(("log_level", "off"))
-        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="));
-    let rocket = itaku::app::build_with(figment, settings.clone(), db.clone());
-    let client = Client::tracked(rocket).await.expect("a valid rocket");
+    add_user(&db, ADMIN, "admin", None, &[]).await;
+    let admin = Browser::signed_in(&db, &settings, ADMIN, PASSWORD).await;
     TestApp {
-        client,
         db,
         url,
         settings,
+        admin,
     }
 }
 
+/// Creates a user with the test password; returns its id.
+pub async fn add_user(
+    db: &Db,
+    email: &str,
+    role: &str,
+    vendor: Option<&str>,
+    department_ids: &[i64],
+) -> i64 {
+    let input = UserInput {
+        email: Some(email.into()),
+        display_name: None,
+        role: Some(role.into()),
+        vendor_corporate_number: vendor.map(str::to_string),
+        department_ids: department_ids.to_vec(),
+        password: Some(PASSWORD.into()),
+        active: true,
+    };
+    accounts::create_user(db, &Actor::system("test"), &input)
+        .await
+        .expect("create a test user")
+        .0
+}
+
+fn rocket_for(db: &Db, settings: &Settings) -> rocket::Rocket<rocket::Build> {
+    let figment = rocket::Config::figment()
+        .merge(("log_level", "off"))
+        .merge(("secret_key", "hPRYyVRiMyxpw5sBB1XeCMN1kFsDCqKvBi2QJxBVHQk="));
+    itaku::app::build_with(figment, settings.clone(), db.clone())
+}
+
+/// The value of the first `name="…" value="…"` hidden field in a page.
+pub fn hidden_field(html: &str, name: &str) -> Option<String> {
+    let marker = format!("name=\"{name}\" value=\"");
+    html.split(&marker)
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .map(str::to_string)
+}
+
 impl TestApp {
+    /// A new browser signed in as a new user of the given role.
+    pub async fn browser_as(
+        &self,
+        email: &str,
+        role: &str,
+        vendor: Option<&str>,
+        department_ids: &[i64],
+    ) -> Browser {
+        add_user(&self.db, email, role, vendor, department_ids).await;
+        Browser::signed_in(&self.db, &self.settings, email, PASSWORD).await
+    }
+
+    /// A browser nobody signed in to.
+    pub async fn anonymous(&self) -> Browser {
+        Browser::anonymous(&self.db, &self.settings).await
+    }
+
+    /// Creates a department and a vendor (as the administrator) and returns their ids.
+    pub async fn seed_department_and_vendor(
+        &self,
+        department: &str,
+        corporate_number: &str,
+        vendor: &str,
+    ) -> (i64, i64) {
+        let (status, d) = self
+            .send_json(
+                "POST",
+                "/api/v1/departments",
+                &serde_json::json!({"name": department}),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{d}");
+        let (status, v) = self
+            .send_json(
+                "POST",
+                "/api/v1/vendors",
+                &serde_json::json!({"corporate_number": corporate_number, "name": vendor}),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{v}");
+        (d["id"].as_i64().unwrap(), v["id"].as_i64().unwrap())
+    }
+}
+
+impl Browser {
+    pub async fn anonymous(db: &Db, settings: &Settings) -> Browser {
+        let client = Client::tracked(rocket_for(db, settings))
+            .await
+            .expect("a valid rocket");
+        Browser {
+            client,
+            csrf: String::new(),
+        }
+    }
+
+    /// Signs in through the real sign-in form and keeps the session's CSRF token.
+    pub async fn signed_in(db: &Db, settings: &Settings, email: &str, password: &str) -> Browser {
+        let mut browser = Browser::anonymous(db, settings).await;
+        let status = browser.sign_in(email, password).await;
+        assert_eq!(status, Status::SeeOther, "sign-in as {email}");
+        let (_, html) = browser.get_html("/account").await;
+        browser.csrf = html
+            .split("<meta name=\"csrf-token\" content=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a signed-in page carries the CSRF token")
+            .to_string();
+        browser
+    }
+
+    /// Posts the sign-in form; answers the status (303 on success).
+    pub async fn sign_in(&self, email: &str, password: &str) -> Status {
+        let (_, login) = self.get_html("/login").await;
+        let token = hidden_field(&login, "csrf_token").expect("the sign-in form has a token");
+        let (status, _, _) = self
+            .post_form_raw(
+                "/login",
+                &[
+                    ("email", email),
+                    ("password", password),
+                    ("csrf_token", &token),
+                ],
+            )
+            .await;
+        status
+    }
+
     pub async fn get_json(&self, uri: &str) -> (Status, Value) {
         let response = self.client.get(uri.to_string()).dispatch().await;
         json_of(response).await
     }
 
+    /// Sends JSON with the session's CSRF header, as a browser script would.
     pub async fn send_json(&self, method: &str, uri: &str, body: &Value) -> (Status, Value) {
         let request = match method {
             "POST" => self.client.post(uri.to_string()),
@@ -94,10 +237,21 @@ impl TestApp {
         };
         let response = request
             .header(ContentType::JSON)
+            .header(Header::new("X-CSRF-Token", self.csrf.clone()))
             .body(body.to_string())
             .dispatch()
             .await;
         json_of(response).await
+    }
+
+    /// Posts a raw body with the session's CSRF header.
+    pub async fn post_bytes(&self, uri: &str, body: Vec<u8>) -> LocalResponse<'_> {
+        self.client
+            .post(uri.to_string())
+            .header(Header::new("X-CSRF-Token", self.csrf.clone()))
+            .body(body)
+            .dispatch()
+            .await
     }
 
     pub async fn get_html(&self, uri: &str) -> (Status, String) {
@@ -106,7 +260,20 @@ impl TestApp {
         (status, response.into_string().await.unwrap_or_default())
     }
 
+    /// Posts a form with the session's CSRF token added.
     pub async fn post_form(
+        &self,
+        uri: &str,
+        pairs: &[(&str, &str)],
+    ) -> (Status, String, Option<String>) {
+        let mut all = pairs.to_vec();
+        let csrf = self.csrf.clone();
+        all.push(("csrf_token", &csrf));
+        self.post_form_raw(uri, &all).await
+    }
+
+    /// Posts exactly the given fields.
+    pub async fn post_form_raw(
         &self,
         uri: &str,
         pairs: &[(&str, &str)],
@@ -132,30 +299,34 @@ impl TestApp {
         )
     }
 
-    /// Creates a department and a vendor and returns their ids.
-    pub async fn seed_department_and_vendor(
-        &self,
-        department: &str,
-        corporate_number: &str,
-        vendor: &str,
-    ) -> (i64, i64) {
-        let (status, d) = self
-            .send_json(
-                "POST",
-                "/api/v1/departments",
-                &serde_json::json!({"name": department}),
+    /// Posts one file as `multipart/form-data` with the session's CSRF token.
+    pub async fn post_file(&self, uri: &str, file_name: &str, bytes: &[u8]) -> (Status, String) {
+        let boundary = "ItakuTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n",
+                self.csrf
             )
+            .as_bytes(),
+        );
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(bytes);
+        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let content_type =
+            ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
+        let response = self
+            .client
+            .post(uri.to_string())
+            .header(content_type)
+            .body(body)
+            .dispatch()
             .await;
-        assert_eq!(status, Status::Created, "{d}");
-        let (status, v) = self
-            .send_json(
-                "POST",
-                "/api/v1/vendors",
-                &serde_json::json!({"corporate_number": corporate_number, "name": vendor}),
-            )
-            .await;
-        assert_eq!(status, Status::Created, "{v}");
-        (d["id"].as_i64().unwrap(), v["id"].as_i64().unwrap())
+        let status = response.status();
+        (status, response.into_string().await.unwrap_or_default())
     }
 }
 

@@ -1,5 +1,8 @@
-use crate::db::contracts::{Contract, Visibility};
+use crate::auth::guards::{ClientAddress, Editor};
+use crate::auth::{Actor, User};
+use crate::db::contracts::Contract;
 use crate::domain::dates::JpDate;
+use crate::error::AppError;
 use crate::error::AppResult;
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paging};
@@ -34,12 +37,12 @@ pub fn contract_json(c: &Contract) -> Value {
 }
 
 #[get("/contracts?<query..>")]
-async fn list(state: &State<AppState>, query: ContractQuery) -> AppResult<Json<Value>> {
+async fn list(state: &State<AppState>, user: User, query: ContractQuery) -> AppResult<Json<Value>> {
     let filter = query.filter()?;
     let paging = Paging::new(query.page, query.per_page, 50);
     let paged = contracts::list(
         &state.db,
-        &Visibility::All,
+        &user.contract_visibility(),
         &filter,
         paging,
         services::today(),
@@ -54,40 +57,56 @@ async fn list(state: &State<AppState>, query: ContractQuery) -> AppResult<Json<V
 }
 
 #[get("/contracts/<id>")]
-async fn show(state: &State<AppState>, id: RecordId) -> AppResult<Json<Value>> {
+async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
     let id = id.get()?;
     Ok(Json(contract_json(
-        &contracts::get(&state.db, &Visibility::All, id).await?,
+        &contracts::get(&state.db, &user.contract_visibility(), id).await?,
     )))
 }
 
 #[post("/contracts", format = "json", data = "<input>")]
 async fn create(
     state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
     input: Json<ContractInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let id = contracts::create(&state.db, &input, state.settings.default_deletion_days).await?;
-    let contract = contracts::get(&state.db, &Visibility::All, id).await?;
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let id = contracts::create(
+        &state.db,
+        &actor,
+        &scope,
+        &input,
+        state.settings.default_deletion_days,
+    )
+    .await?;
+    let contract = contracts::get(&state.db, &scope.contracts, id).await?;
     Ok(Created::new(format!("/api/v1/contracts/{id}")).body(Json(contract_json(&contract))))
 }
 
 #[put("/contracts/<id>", format = "json", data = "<input>")]
 async fn update(
     state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
     id: RecordId,
     input: Json<ContractInput>,
 ) -> AppResult<Json<Value>> {
     let id = id.get()?;
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&editor.0, &ip.0);
     contracts::update(
         &state.db,
-        &Visibility::All,
+        &actor,
+        &scope,
         id,
         &input,
         state.settings.default_deletion_days,
     )
     .await?;
     Ok(Json(contract_json(
-        &contracts::get(&state.db, &Visibility::All, id).await?,
+        &contracts::get(&state.db, &scope.contracts, id).await?,
     )))
 }
 

@@ -1,3 +1,5 @@
+use crate::auth::guards::{ClientAddress, DepartmentAdmin, Staff};
+use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::services::departments::{self, DepartmentInput};
 use crate::web::{AppState, RecordId};
@@ -6,13 +8,13 @@ use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, put, routes, Route, State};
 
 #[get("/departments")]
-async fn list(state: &State<AppState>) -> AppResult<Json<Value>> {
+async fn list(state: &State<AppState>, _staff: Staff) -> AppResult<Json<Value>> {
     let items = departments::list(&state.db).await?;
     Ok(Json(json!({ "total": items.len(), "items": items })))
 }
 
 #[get("/departments/<id>")]
-async fn show(state: &State<AppState>, id: RecordId) -> AppResult<Json<Value>> {
+async fn show(state: &State<AppState>, _staff: Staff, id: RecordId) -> AppResult<Json<Value>> {
     let id = id.get()?;
     Ok(Json(json!(departments::get(&state.db, id).await?)))
 }
@@ -20,9 +22,11 @@ async fn show(state: &State<AppState>, id: RecordId) -> AppResult<Json<Value>> {
 #[post("/departments", format = "json", data = "<input>")]
 async fn create(
     state: &State<AppState>,
+    admin: DepartmentAdmin,
+    ip: ClientAddress,
     input: Json<DepartmentInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let id = departments::create(&state.db, &input).await?;
+    let id = departments::create(&state.db, &Actor::user(&admin.0, &ip.0), &input).await?;
     let department = departments::get(&state.db, id).await?;
     Ok(Created::new(format!("/api/v1/departments/{id}")).body(Json(json!(department))))
 }
@@ -30,11 +34,13 @@ async fn create(
 #[put("/departments/<id>", format = "json", data = "<input>")]
 async fn rename(
     state: &State<AppState>,
+    admin: DepartmentAdmin,
+    ip: ClientAddress,
     id: RecordId,
     input: Json<DepartmentInput>,
 ) -> AppResult<Json<Value>> {
     let id = id.get()?;
-    departments::rename(&state.db, id, &input).await?;
+    departments::rename(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await?;
     Ok(Json(json!(departments::get(&state.db, id).await?)))
 }
 

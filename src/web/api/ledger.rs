@@ -1,3 +1,5 @@
+use crate::auth::guards::{ClientAddress, Importer};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger;
 use crate::web::AppState;
@@ -12,9 +14,13 @@ use rocket::{post, routes, Route, State};
 #[post("/ledger/import?<dry_run>", data = "<body>")]
 async fn import(
     state: &State<AppState>,
+    importer: Importer,
+    ip: ClientAddress,
     dry_run: Option<bool>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
+    let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&importer.0, &ip.0);
     let limit = state.settings.upload_limit_bytes;
     let capped = body
         .open((limit as u64 + 1).bytes())
@@ -29,9 +35,10 @@ async fn import(
     }
     let report = ledger::import(
         &state.db,
+        &actor,
+        &scope,
         &capped.into_inner(),
-        &state.limits(),
-        state.settings.default_deletion_days,
+        &state.settings,
         dry_run.unwrap_or(false),
         &mut |_, _| {},
     )

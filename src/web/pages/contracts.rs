@@ -1,27 +1,37 @@
-use crate::db::contracts::Visibility;
+use crate::auth::csrf::CsrfForm;
+use crate::auth::guards::{Chrome, ClientAddress, Editor};
+use crate::auth::Actor;
 use crate::domain::ContractStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paged, Paging};
 use crate::web::views::{render, ContractForm, ContractList, ContractShow};
 use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
-use rocket::form::Form;
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
 
 #[get("/contracts?<query..>")]
-async fn list(state: &State<AppState>, query: ContractQuery) -> AppResult<RawHtml<String>> {
+async fn list(
+    state: &State<AppState>,
+    chrome: Chrome,
+    query: ContractQuery,
+) -> AppResult<RawHtml<String>> {
     let today = services::today();
     let paging = Paging::new(query.page, query.per_page, 50);
+    let visibility = chrome.user.contract_visibility();
     let (paged, errors) = match query.filter() {
         Ok(filter) => (
-            contracts::list(&state.db, &Visibility::All, &filter, paging, today).await?,
+            contracts::list(&state.db, &visibility, &filter, paging, today).await?,
             FieldErrors::new(),
         ),
         Err(AppError::Validation(errors)) => (Paged::new(Vec::new(), 0, paging), errors),
         Err(other) => return Err(other),
     };
-    let (departments, vendors) = contracts::form_choices(&state.db).await?;
+    let (departments, vendors) = if chrome.is_vendor() {
+        (Vec::new(), Vec::new())
+    } else {
+        contracts::form_choices(&state.db).await?
+    };
     let page_query = query_prefix(&[
         ("q", query.q.clone()),
         ("department_id", query.department_id.map(|v| v.to_string())),
@@ -32,6 +42,7 @@ async fn list(state: &State<AppState>, query: ContractQuery) -> AppResult<RawHtm
         ("per_page", query.per_page.map(|v| v.to_string())),
     ]);
     render(&ContractList {
+        chrome,
         today,
         paged,
         query,
@@ -45,12 +56,17 @@ async fn list(state: &State<AppState>, query: ContractQuery) -> AppResult<RawHtm
 
 async fn form_page(
     state: &AppState,
+    chrome: Chrome,
     id: Option<i64>,
     input: ContractInput,
     errors: FieldErrors,
 ) -> AppResult<RawHtml<String>> {
-    let (departments, vendors) = contracts::form_choices(&state.db).await?;
+    let (mut departments, vendors) = contracts::form_choices(&state.db).await?;
+    if let Some(scope) = chrome.user.edit_scope() {
+        departments.retain(|d| scope.may_use_department(d.id));
+    }
     render(&ContractForm {
+        chrome,
         id,
         input,
         errors,
@@ -61,17 +77,44 @@ async fn form_page(
 }
 
 #[get("/contracts/new")]
-async fn new(state: &State<AppState>) -> AppResult<RawHtml<String>> {
-    form_page(state, None, ContractInput::default(), FieldErrors::new()).await
+async fn new(
+    state: &State<AppState>,
+    _editor: Editor,
+    chrome: Chrome,
+) -> AppResult<RawHtml<String>> {
+    form_page(
+        state,
+        chrome,
+        None,
+        ContractInput::default(),
+        FieldErrors::new(),
+    )
+    .await
 }
 
 #[post("/contracts", data = "<input>")]
-async fn create(state: &State<AppState>, input: Form<ContractInput>) -> AppResult<FormOutcome> {
+async fn create(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    input: CsrfForm<ContractInput>,
+) -> AppResult<FormOutcome> {
     let input = input.into_inner();
-    match contracts::create(&state.db, &input, state.settings.default_deletion_days).await {
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    match contracts::create(
+        &state.db,
+        &actor,
+        &scope,
+        &input,
+        state.settings.default_deletion_days,
+    )
+    .await
+    {
         Ok(id) => Ok(FormOutcome::saved(format!("/contracts/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
-            form_page(state, None, input, errors).await?,
+            form_page(state, chrome, None, input, errors).await?,
         )),
         Err(other) => Err(other),
     }
@@ -80,12 +123,14 @@ async fn create(state: &State<AppState>, input: Form<ContractInput>) -> AppResul
 #[get("/contracts/<id>?<saved>")]
 async fn show(
     state: &State<AppState>,
+    chrome: Chrome,
     id: RecordId,
     saved: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
-    let c = contracts::get(&state.db, &Visibility::All, id).await?;
+    let c = contracts::get(&state.db, &chrome.user.contract_visibility(), id).await?;
     render(&ContractShow {
+        chrome,
         today: services::today(),
         c,
         saved: saved.unwrap_or(false),
@@ -93,11 +138,18 @@ async fn show(
 }
 
 #[get("/contracts/<id>/edit")]
-async fn edit(state: &State<AppState>, id: RecordId) -> AppResult<RawHtml<String>> {
+async fn edit(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    id: RecordId,
+) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
-    let contract = contracts::get(&state.db, &Visibility::All, id).await?;
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let contract = contracts::get(&state.db, &scope.contracts, id).await?;
     form_page(
         state,
+        chrome,
         Some(id),
         ContractInput::from_contract(&contract),
         FieldErrors::new(),
@@ -108,14 +160,20 @@ async fn edit(state: &State<AppState>, id: RecordId) -> AppResult<RawHtml<String
 #[post("/contracts/<id>", data = "<input>")]
 async fn update(
     state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
     id: RecordId,
-    input: Form<ContractInput>,
+    input: CsrfForm<ContractInput>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
     let input = input.into_inner();
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&editor.0, &ip.0);
     match contracts::update(
         &state.db,
-        &Visibility::All,
+        &actor,
+        &scope,
         id,
         &input,
         state.settings.default_deletion_days,
@@ -124,7 +182,7 @@ async fn update(
     {
         Ok(()) => Ok(FormOutcome::saved(format!("/contracts/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
-            form_page(state, Some(id), input, errors).await?,
+            form_page(state, chrome, Some(id), input, errors).await?,
         )),
         Err(other) => Err(other),
     }

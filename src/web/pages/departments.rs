@@ -1,19 +1,23 @@
+use crate::auth::csrf::CsrfForm;
+use crate::auth::guards::{Chrome, ClientAddress, DepartmentAdmin, Staff};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::departments::{self, DepartmentInput};
 use crate::web::views::{render, DepartmentList};
 use crate::web::{AppState, FormOutcome, RecordId};
-use rocket::form::Form;
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
 
 async fn page(
     state: &AppState,
+    chrome: Chrome,
     errors: FieldErrors,
     new_name: String,
     saved: bool,
 ) -> AppResult<RawHtml<String>> {
     let departments = departments::list(&state.db).await?;
     render(&DepartmentList {
+        chrome,
         departments,
         errors,
         new_name,
@@ -22,9 +26,15 @@ async fn page(
 }
 
 #[get("/departments?<saved>")]
-async fn list(state: &State<AppState>, saved: Option<bool>) -> AppResult<RawHtml<String>> {
+async fn list(
+    state: &State<AppState>,
+    _staff: Staff,
+    chrome: Chrome,
+    saved: Option<bool>,
+) -> AppResult<RawHtml<String>> {
     page(
         state,
+        chrome,
         FieldErrors::new(),
         String::new(),
         saved.unwrap_or(false),
@@ -33,11 +43,24 @@ async fn list(state: &State<AppState>, saved: Option<bool>) -> AppResult<RawHtml
 }
 
 #[post("/departments", data = "<input>")]
-async fn create(state: &State<AppState>, input: Form<DepartmentInput>) -> AppResult<FormOutcome> {
-    match departments::create(&state.db, &input).await {
+async fn create(
+    state: &State<AppState>,
+    admin: DepartmentAdmin,
+    chrome: Chrome,
+    ip: ClientAddress,
+    input: CsrfForm<DepartmentInput>,
+) -> AppResult<FormOutcome> {
+    match departments::create(&state.db, &Actor::user(&admin.0, &ip.0), &input).await {
         Ok(_) => Ok(FormOutcome::saved("/departments?saved=true".into())),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
-            page(state, errors, input.name.clone().unwrap_or_default(), false).await?,
+            page(
+                state,
+                chrome,
+                errors,
+                input.name.clone().unwrap_or_default(),
+                false,
+            )
+            .await?,
         )),
         Err(other) => Err(other),
     }
@@ -46,14 +69,17 @@ async fn create(state: &State<AppState>, input: Form<DepartmentInput>) -> AppRes
 #[post("/departments/<id>", data = "<input>")]
 async fn rename(
     state: &State<AppState>,
+    admin: DepartmentAdmin,
+    chrome: Chrome,
+    ip: ClientAddress,
     id: RecordId,
-    input: Form<DepartmentInput>,
+    input: CsrfForm<DepartmentInput>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
-    match departments::rename(&state.db, id, &input).await {
+    match departments::rename(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved("/departments?saved=true".into())),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
-            page(state, errors, String::new(), false).await?,
+            page(state, chrome, errors, String::new(), false).await?,
         )),
         Err(other) => Err(other),
     }

@@ -1,17 +1,38 @@
-use crate::db::contracts::{ContractFilter, Visibility};
+use crate::auth::guards::Chrome;
+use crate::db::contracts::ContractFilter;
 use crate::domain::{ContractStatus, FiscalYear};
 use crate::error::AppResult;
-use crate::services::{self, contracts, Paging};
-use crate::web::views::{render, Home};
+use crate::services::{self, contracts, vendors, Paging};
+use crate::web::views::{render, Home, Portal, Todo};
 use crate::web::AppState;
 use rocket::response::content::RawHtml;
 use rocket::{get, routes, Route, State};
 
+/// Staff see the state of the contracts they may see; a vendor sees its own contracts and what it owes.
 #[get("/")]
-async fn home(state: &State<AppState>) -> AppResult<RawHtml<String>> {
+async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<String>> {
     let today = services::today();
+    let visibility = chrome.user.contract_visibility();
+    if let Some(vendor_id) = chrome.user.own_vendor() {
+        let vendor = vendors::get(&state.db, Some(vendor_id), vendor_id).await?;
+        let contracts = contracts::list(
+            &state.db,
+            &visibility,
+            &ContractFilter::default(),
+            Paging::new(None, Some(200), 200),
+            today,
+        )
+        .await?;
+        let todos = deletion_todos(&contracts.items, today);
+        return render(&Portal {
+            chrome,
+            today,
+            vendor,
+            contracts,
+            todos,
+        });
+    }
     let horizon = today + chrono::Days::new(90);
-    let visibility = Visibility::All;
     let counts = contracts::count_by_status(&state.db, &visibility, today).await?;
     let filter = ContractFilter {
         status: Some(ContractStatus::Active),
@@ -31,12 +52,36 @@ async fn home(state: &State<AppState>) -> AppResult<RawHtml<String>> {
         .sort_by_key(|c| (c.end_date, c.contract_number.clone()));
     ending_soon.items.truncate(20);
     render(&Home {
+        chrome,
         today,
         fiscal_year: FiscalYear::of(today),
         counts,
         ending_soon,
         horizon,
     })
+}
+
+/// Contracts that ended or end within 30 days: their data must be returned or deleted by the deadline.
+fn deletion_todos(
+    contracts: &[crate::db::contracts::Contract],
+    today: chrono::NaiveDate,
+) -> Vec<Todo> {
+    let mut todos: Vec<Todo> = contracts
+        .iter()
+        .filter(|c| c.end_date <= today + chrono::Days::new(30))
+        .filter(|c| c.deletion_deadline >= today - chrono::Days::new(365))
+        .map(|c| Todo {
+            contract_id: c.id,
+            contract_number: c.contract_number.clone(),
+            title: c.title.clone(),
+            what: "契約終了後のデータの返却・消去",
+            due: c.deletion_deadline,
+            overdue: c.deletion_deadline < today,
+            days_left: (c.deletion_deadline - today).num_days(),
+        })
+        .collect();
+    todos.sort_by_key(|t| t.due);
+    todos
 }
 
 pub fn routes() -> Vec<Route> {

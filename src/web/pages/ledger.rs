@@ -1,3 +1,6 @@
+use crate::auth::csrf::{tokens_match, CsrfForm};
+use crate::auth::guards::{Chrome, ClientAddress, Importer};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger;
 use crate::web::views::{render, LedgerResult, LedgerUpload};
@@ -11,8 +14,13 @@ use rocket::{get, post, routes, Route, State};
 use tokio::io::AsyncReadExt;
 
 #[get("/ledger")]
-fn upload_page(state: &State<AppState>) -> AppResult<RawHtml<String>> {
+fn upload_page(
+    state: &State<AppState>,
+    _importer: Importer,
+    chrome: Chrome,
+) -> AppResult<RawHtml<String>> {
     render(&LedgerUpload {
+        chrome,
         limit_mib: state.settings.upload_limit_bytes / (1024 * 1024),
     })
 }
@@ -20,6 +28,7 @@ fn upload_page(state: &State<AppState>) -> AppResult<RawHtml<String>> {
 #[derive(FromForm)]
 struct Upload<'r> {
     file: TempFile<'r>,
+    csrf_token: String,
 }
 
 /// Reads an uploaded file, refusing more than `limit` bytes whatever Rocket's own limits say.
@@ -67,23 +76,34 @@ pub fn display_name(file: &TempFile<'_>) -> String {
 #[post("/ledger/preview", data = "<upload>")]
 async fn preview(
     state: &State<AppState>,
+    importer: Importer,
+    chrome: Chrome,
+    ip: ClientAddress,
     upload: Form<Upload<'_>>,
 ) -> AppResult<Custom<RawHtml<String>>> {
+    // A multipart form cannot go through `CsrfForm`; its token is checked here instead.
+    if !tokens_match(&upload.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&importer.0, &ip.0);
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let file_name = display_name(&upload.file);
     let (report, token) = ledger::preview(
         &state.db,
+        &actor,
+        &scope,
         &file_name,
         &bytes,
-        &state.limits(),
-        state.settings.default_deletion_days,
+        &state.settings,
     )
     .await?;
-    result_page(file_name, report, token.unwrap_or_default())
+    result_page(chrome, file_name, report, token.unwrap_or_default())
 }
 
 /// The report page: 200 when the ledger is (or would be) imported, 422 when refused.
 fn result_page(
+    chrome: Chrome,
     file_name: String,
     report: ledger::ImportReport,
     token: String,
@@ -96,6 +116,7 @@ fn result_page(
     Ok(Custom(
         status,
         render(&LedgerResult {
+            chrome,
             file_name,
             report,
             token,
@@ -104,23 +125,23 @@ fn result_page(
 }
 
 #[derive(FromForm)]
-struct Confirm {
+pub struct Confirm {
     token: String,
 }
 
 #[post("/ledger/import", data = "<confirm>")]
 async fn import(
     state: &State<AppState>,
-    confirm: Form<Confirm>,
+    importer: Importer,
+    chrome: Chrome,
+    ip: ClientAddress,
+    confirm: CsrfForm<Confirm>,
 ) -> AppResult<Custom<RawHtml<String>>> {
-    let (file_name, report) = ledger::confirm_staged(
-        &state.db,
-        &confirm.token,
-        &state.limits(),
-        state.settings.default_deletion_days,
-    )
-    .await?;
-    result_page(file_name, report, String::new())
+    let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&importer.0, &ip.0);
+    let (file_name, report) =
+        ledger::confirm_staged(&state.db, &actor, &scope, &confirm.token, &state.settings).await?;
+    result_page(chrome, file_name, report, String::new())
 }
 
 pub fn routes() -> Vec<Route> {

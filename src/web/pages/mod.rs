@@ -1,5 +1,7 @@
 //! The Japanese HTML pages, one module per feature.
 
+pub mod admin;
+pub mod auth;
 pub mod contracts;
 pub mod departments;
 pub mod home;
@@ -10,6 +12,8 @@ use rocket::Route;
 
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
+    all.extend(auth::routes());
+    all.extend(admin::routes());
     all.extend(home::routes());
     all.extend(contracts::routes());
     all.extend(vendors::routes());

@@ -1,26 +1,36 @@
-use crate::db::contracts::{ContractFilter, Visibility};
+use crate::auth::csrf::CsrfForm;
+use crate::auth::guards::{Chrome, ClientAddress, Editor};
+use crate::auth::Actor;
+use crate::db::contracts::ContractFilter;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::vendors::{self, VendorInput};
 use crate::services::{self, contracts, Paging};
 use crate::web::views::{render, VendorForm, VendorList, VendorShow};
 use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
-use rocket::form::Form;
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
 
 #[get("/vendors?<q>&<page>&<per_page>")]
 async fn list(
     state: &State<AppState>,
+    chrome: Chrome,
     q: Option<String>,
     page: Option<i64>,
     per_page: Option<i64>,
 ) -> AppResult<RawHtml<String>> {
-    let paged = vendors::search(&state.db, q.as_deref(), Paging::new(page, per_page, 50)).await?;
+    let paged = vendors::search(
+        &state.db,
+        chrome.user.own_vendor(),
+        q.as_deref(),
+        Paging::new(page, per_page, 50),
+    )
+    .await?;
     let page_query = query_prefix(&[
         ("q", q.clone()),
         ("per_page", per_page.map(|v| v.to_string())),
     ]);
     render(&VendorList {
+        chrome,
         q: q.unwrap_or_default(),
         paged,
         page_query,
@@ -28,8 +38,9 @@ async fn list(
 }
 
 #[get("/vendors/new")]
-fn new() -> AppResult<RawHtml<String>> {
+fn new(_editor: Editor, chrome: Chrome) -> AppResult<RawHtml<String>> {
     render(&VendorForm::new(
+        chrome,
         None,
         &VendorInput::default(),
         FieldErrors::new(),
@@ -37,11 +48,17 @@ fn new() -> AppResult<RawHtml<String>> {
 }
 
 #[post("/vendors", data = "<input>")]
-async fn create(state: &State<AppState>, input: Form<VendorInput>) -> AppResult<FormOutcome> {
-    match vendors::create(&state.db, &input).await {
+async fn create(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    input: CsrfForm<VendorInput>,
+) -> AppResult<FormOutcome> {
+    match vendors::create(&state.db, &Actor::user(&editor.0, &ip.0), &input).await {
         Ok(id) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&VendorForm::new(
-            None, &input, errors,
+            chrome, None, &input, errors,
         ))?)),
         Err(other) => Err(other),
     }
@@ -50,25 +67,28 @@ async fn create(state: &State<AppState>, input: Form<VendorInput>) -> AppResult<
 #[get("/vendors/<id>?<saved>")]
 async fn show(
     state: &State<AppState>,
+    chrome: Chrome,
     id: RecordId,
     saved: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
-    let v = vendors::get(&state.db, id).await?;
+    let v = vendors::get(&state.db, chrome.user.own_vendor(), id).await?;
     let today = services::today();
     let filter = ContractFilter {
         vendor_id: Some(id),
         ..Default::default()
     };
+    let visibility = chrome.user.contract_visibility();
     let contracts = contracts::list(
         &state.db,
-        &Visibility::All,
+        &visibility,
         &filter,
         Paging::new(None, Some(100), 100),
         today,
     )
     .await?;
     render(&VendorShow {
+        chrome,
         today,
         v,
         contracts,
@@ -77,10 +97,16 @@ async fn show(
 }
 
 #[get("/vendors/<id>/edit")]
-async fn edit(state: &State<AppState>, id: RecordId) -> AppResult<RawHtml<String>> {
+async fn edit(
+    state: &State<AppState>,
+    _editor: Editor,
+    chrome: Chrome,
+    id: RecordId,
+) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
-    let vendor = vendors::get(&state.db, id).await?;
+    let vendor = vendors::get(&state.db, None, id).await?;
     render(&VendorForm::new(
+        chrome,
         Some(id),
         &VendorInput::from_vendor(&vendor),
         FieldErrors::new(),
@@ -90,13 +116,17 @@ async fn edit(state: &State<AppState>, id: RecordId) -> AppResult<RawHtml<String
 #[post("/vendors/<id>", data = "<input>")]
 async fn update(
     state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
     id: RecordId,
-    input: Form<VendorInput>,
+    input: CsrfForm<VendorInput>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
-    match vendors::update(&state.db, id, &input).await {
+    match vendors::update(&state.db, &Actor::user(&editor.0, &ip.0), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&VendorForm::new(
+            chrome,
             Some(id),
             &input,
             errors,

@@ -1,0 +1,92 @@
+//! Who is asking and what they may do: passwords, sessions and tokens (guards), CSRF, and the one policy.
+
+pub mod csrf;
+pub mod guards;
+pub mod password;
+pub mod policy;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Admin,
+    Officer,
+    Ciso,
+    Vendor,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::Admin, Role::Officer, Role::Ciso, Role::Vendor];
+
+    pub fn parse(code: &str) -> Option<Role> {
+        match code.trim().to_lowercase().as_str() {
+            "admin" | "管理者" => Some(Role::Admin),
+            "officer" | "契約担当" => Some(Role::Officer),
+            "ciso" => Some(Role::Ciso),
+            "vendor" | "事業者" => Some(Role::Vendor),
+            _ => None,
+        }
+    }
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Officer => "officer",
+            Role::Ciso => "ciso",
+            Role::Vendor => "vendor",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Admin => "管理者",
+            Role::Officer => "契約担当",
+            Role::Ciso => "CISO",
+            Role::Vendor => "事業者",
+        }
+    }
+}
+
+/// The signed-in user of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct User {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The vendor a vendor user acts for.
+    pub vendor_id: Option<i64>,
+    /// The departments an officer works for.
+    pub department_ids: Vec<i64>,
+}
+
+/// Who did something, as the audit log records it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub label: String,
+    pub ip: String,
+}
+
+impl Actor {
+    pub fn user(user: &User, ip: &str) -> Self {
+        Actor {
+            user_id: Some(user.id),
+            label: user.email.clone(),
+            ip: ip.to_string(),
+        }
+    }
+    /// Work done from the command line or by the system itself.
+    pub fn system(label: &str) -> Self {
+        Actor {
+            user_id: None,
+            label: label.to_string(),
+            ip: String::new(),
+        }
+    }
+}
+
+/// SHA-256 in hex: what the database keeps of session ids and tokens.
+pub fn digest(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}

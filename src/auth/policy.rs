@@ -1,0 +1,131 @@
+//! The one place that decides who may do what. Guards and services ask it; handlers never decide.
+
+use super::{Role, User};
+use crate::db::contracts::Visibility;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Departments and the vendor directory.
+    ViewRegistry,
+    /// Register and edit vendors and contracts (within the contracts one may see).
+    EditRegistry,
+    ImportLedger,
+    ManageDepartments,
+    ManageUsers,
+    ViewAuditLog,
+}
+
+/// What a change may touch: which contracts, and under which departments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EditScope {
+    pub contracts: Visibility,
+    /// `None`: any department, including new ones (administrators and the command line).
+    pub departments: Option<Vec<i64>>,
+}
+
+impl EditScope {
+    /// Everything: the command line run by whoever administers the server.
+    pub fn everything() -> Self {
+        EditScope {
+            contracts: Visibility::All,
+            departments: None,
+        }
+    }
+    pub fn may_use_department(&self, department_id: i64) -> bool {
+        self.departments
+            .as_ref()
+            .is_none_or(|ids| ids.contains(&department_id))
+    }
+    pub fn may_create_departments(&self) -> bool {
+        self.departments.is_none()
+    }
+}
+
+impl User {
+    /// What this user may change, if anything.
+    pub fn edit_scope(&self) -> Option<EditScope> {
+        match self.role {
+            Role::Admin => Some(EditScope::everything()),
+            Role::Officer => Some(EditScope {
+                contracts: self.contract_visibility(),
+                departments: Some(self.department_ids.clone()),
+            }),
+            Role::Ciso | Role::Vendor => None,
+        }
+    }
+
+    pub fn may(&self, permission: Permission) -> bool {
+        use Permission::*;
+        match self.role {
+            Role::Admin => true,
+            Role::Officer => matches!(permission, ViewRegistry | EditRegistry | ImportLedger),
+            Role::Ciso => matches!(permission, ViewRegistry | ViewAuditLog),
+            Role::Vendor => false,
+        }
+    }
+
+    /// The contracts this user may read; lists, searches and lookups are all narrowed by it.
+    pub fn contract_visibility(&self) -> Visibility {
+        match self.role {
+            Role::Admin | Role::Ciso => Visibility::All,
+            Role::Officer => Visibility::Departments(self.department_ids.clone()),
+            Role::Vendor => Visibility::Vendor(self.vendor_id.unwrap_or(0)),
+        }
+    }
+
+    /// The only vendor record this user may see, when limited to one.
+    pub fn own_vendor(&self) -> Option<i64> {
+        match self.role {
+            Role::Vendor => Some(self.vendor_id.unwrap_or(0)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(role: Role) -> User {
+        User {
+            id: 1,
+            email: "x@example.jp".into(),
+            display_name: String::new(),
+            role,
+            vendor_id: (role == Role::Vendor).then_some(7),
+            department_ids: if role == Role::Officer {
+                vec![3]
+            } else {
+                vec![]
+            },
+        }
+    }
+
+    #[test]
+    fn each_role() {
+        assert!(user(Role::Admin).may(Permission::ManageUsers));
+        assert!(!user(Role::Officer).may(Permission::ManageUsers));
+        assert!(user(Role::Officer).may(Permission::ImportLedger));
+        assert!(!user(Role::Ciso).may(Permission::EditRegistry));
+        assert!(user(Role::Ciso).may(Permission::ViewAuditLog));
+        assert!(!user(Role::Vendor).may(Permission::ViewRegistry));
+        assert_eq!(
+            user(Role::Vendor).contract_visibility(),
+            Visibility::Vendor(7)
+        );
+        assert_eq!(
+            user(Role::Officer).contract_visibility(),
+            Visibility::Departments(vec![3])
+        );
+        let officer = user(Role::Officer).edit_scope().unwrap();
+        assert!(officer.may_use_department(3));
+        assert!(!officer.may_use_department(4));
+        assert!(!officer.may_create_departments());
+        assert!(user(Role::Admin)
+            .edit_scope()
+            .unwrap()
+            .may_create_departments());
+        assert_eq!(user(Role::Ciso).edit_scope(), None);
+        assert_eq!(user(Role::Vendor).edit_scope(), None);
+    }
+}

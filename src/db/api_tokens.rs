@@ -1,0 +1,86 @@
+use super::{now_text, Conn};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    user_id: i64,
+    name: &str,
+    token_hash: &str,
+    prefix: &str,
+    expires_at: Option<&str>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(name)
+    .bind(token_hash)
+    .bind(prefix)
+    .bind(now_text())
+    .bind(expires_at)
+    .fetch_one(conn)
+    .await
+}
+
+/// The user a live token belongs to: not revoked, not expired at `now`.
+pub async fn user_for(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: &str,
+) -> Result<Option<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn mark_used(conn: &mut Conn, id: i64, now: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn for_user(conn: &mut Conn, user_id: i64) -> Result<Vec<ApiToken>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
+         WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<ApiToken>, sqlx::Error> {
+    sqlx::query_as("SELECT id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn revoke(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
+    let result =
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(now_text())
+            .bind(id)
+            .execute(conn)
+            .await?;
+    Ok(result.rows_affected() > 0)
+}

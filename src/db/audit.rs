@@ -1,0 +1,105 @@
+//! The append-only audit log: rows are only ever inserted (triggers refuse UPDATE and DELETE).
+
+use super::sql::{contains_pattern, Sql};
+use super::Conn;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub occurred_at: String,
+    pub actor_user_id: Option<i64>,
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub summary: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+pub struct NewEntry<'a> {
+    pub actor_user_id: Option<i64>,
+    pub actor: &'a str,
+    pub ip: &'a str,
+    pub action: &'a str,
+    pub entity_type: &'a str,
+    pub entity_id: &'a str,
+    pub summary: &'a str,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (occurred_at, actor_user_id, actor, ip, action, entity_type, entity_id, summary, before_json, after_json)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    .bind(entry.actor_user_id)
+    .bind(entry.actor)
+    .bind(entry.ip)
+    .bind(entry.action)
+    .bind(entry.entity_type)
+    .bind(entry.entity_id)
+    .bind(entry.summary)
+    .bind(entry.before_json.as_deref())
+    .bind(entry.after_json.as_deref())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub entity_type: Option<String>,
+    /// Inclusive bounds on the day (UTC) an entry was written, as `YYYY-MM-DD`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+fn where_clause(filter: &AuditFilter) -> Sql {
+    let mut sql = Sql::new(" WHERE 1 = 1");
+    if let Some(actor) = &filter.actor {
+        sql.push(" AND LOWER(actor) LIKE ")
+            .bind(contains_pattern(actor))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(action) = &filter.action {
+        sql.push(" AND action = ").bind(action.as_str());
+    }
+    if let Some(entity_type) = &filter.entity_type {
+        sql.push(" AND entity_type = ").bind(entity_type.as_str());
+    }
+    if let Some(from) = &filter.from {
+        sql.push(" AND occurred_at >= ").bind(from.as_str());
+    }
+    if let Some(to) = &filter.to {
+        sql.push(" AND occurred_at < ").bind(format!("{to}T99"));
+    }
+    sql
+}
+
+pub async fn list(
+    conn: &mut Conn,
+    filter: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<AuditEntry>, i64), sqlx::Error> {
+    let condition = where_clause(filter);
+    let mut count = Sql::new("SELECT COUNT(*) FROM audit_log");
+    count.append(&condition);
+    let total = count.query_as::<(i64,)>().fetch_one(&mut *conn).await?.0;
+    let mut page = Sql::new(
+        "SELECT id, occurred_at, actor_user_id, actor, ip, action, entity_type, entity_id, summary, before_json, after_json FROM audit_log",
+    );
+    page.append(&condition)
+        .push(" ORDER BY id DESC LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset);
+    Ok((page.query_as().fetch_all(conn).await?, total))
+}

@@ -1,0 +1,168 @@
+//! Server-side sessions, login throttling and one-time setup links.
+
+use super::{now_text, Conn};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub user_id: i64,
+    pub csrf_token: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    id_hash: &str,
+    user_id: i64,
+    csrf_token: &str,
+    expires_at: &str,
+) -> Result<(), sqlx::Error> {
+    let now = now_text();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+    )
+    .bind(id_hash)
+    .bind(user_id)
+    .bind(csrf_token)
+    .bind(now)
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn find(conn: &mut Conn, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
+    )
+    .bind(id_hash)
+    .fetch_optional(conn)
+    .await
+}
+
+pub async fn touch(conn: &mut Conn, id_hash: &str, now: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        .bind(now)
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete(conn: &mut Conn, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+        .bind(user_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Drops sessions idle since before `idle_cutoff` or past their absolute expiry.
+pub async fn delete_stale(
+    conn: &mut Conn,
+    idle_cutoff: &str,
+    now: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR expires_at < $2")
+        .bind(idle_cutoff)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct Throttle {
+    pub failures: i64,
+    pub locked_until: Option<String>,
+}
+
+pub async fn throttle(conn: &mut Conn, email: &str) -> Result<Option<Throttle>, sqlx::Error> {
+    sqlx::query_as("SELECT failures, locked_until FROM login_throttle WHERE email = $1")
+        .bind(email)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn record_failure(
+    conn: &mut Conn,
+    email: &str,
+    failures: i64,
+    locked_until: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let now = now_text();
+    sqlx::query("DELETE FROM login_throttle WHERE email = $1")
+        .bind(email)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("INSERT INTO login_throttle (email, failures, last_failure_at, locked_until) VALUES ($1, $2, $3, $4)")
+        .bind(email)
+        .bind(failures)
+        .bind(now)
+        .bind(locked_until)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn clear_failures(conn: &mut Conn, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE email = $1")
+        .bind(email)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_setup_token(
+    conn: &mut Conn,
+    token_hash: &str,
+    expires_at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
+    )
+    .bind(token_hash)
+    .bind(now_text())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Marks a setup token used; true only for an unused, unexpired token.
+pub async fn use_setup_token(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
+    let result = sqlx::query("UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
+        .bind(now)
+        .bind(token_hash)
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub async fn setup_token_valid(
+    conn: &mut Conn,
+    token_hash: &str,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.is_some())
+}

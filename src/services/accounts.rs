@@ -1,0 +1,772 @@
+//! Accounts: sign-in and sign-out, passwords, users, API tokens, the first administrator and demo users.
+
+use super::audit;
+use super::audit::Event;
+use crate::auth::{digest, password, Actor, Role, User};
+use crate::config::Settings;
+use crate::db::api_tokens::{self, ApiToken};
+use crate::db::users::{self, NewUser, UserSummary};
+use crate::db::{departments, now_text, sessions, vendors, Db};
+use crate::domain::{CorporateNumber, Email};
+use crate::error::{AppError, AppResult, FieldErrors};
+use chrono::{Duration, Utc};
+use rocket::FromForm;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Failures before an address is locked, and how long the first lock lasts (it doubles after).
+const FAILURES_BEFORE_LOCK: i64 = 5;
+const FIRST_LOCK_MINUTES: i64 = 15;
+const MAX_LOCK_MINUTES: i64 = 24 * 60;
+
+fn timestamp(time: chrono::DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SignInError {
+    /// Wrong e-mail or password; the message does not say which.
+    Rejected,
+    /// Too many failures for this address; try again after the given time (UTC).
+    Locked,
+}
+
+impl SignInError {
+    pub fn message(&self) -> &'static str {
+        match self {
+            SignInError::Rejected => "メールアドレスまたはパスワードが正しくありません",
+            SignInError::Locked => "ログインの失敗が続いたため、このメールアドレスは一時的にロックされています。しばらくしてからお試しください",
+        }
+    }
+}
+
+/// A new browser session: the id for the cookie (never stored as is) and its user.
+pub struct NewSession {
+    pub session_id: String,
+    pub user_id: i64,
+}
+
+/// Checks the password (against a dummy hash when there is no such account), applies the back-off and
+/// lock, and on success opens a new session. Every attempt is in the audit log.
+pub async fn sign_in(
+    db: &Db,
+    settings: &Settings,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> AppResult<Result<NewSession, SignInError>> {
+    let email = crate::domain::text::normalize(email).to_lowercase();
+    let now = Utc::now();
+    let mut conn = db.acquire().await?;
+    let throttle = sessions::throttle(&mut conn, &email).await?;
+    let locked = throttle
+        .as_ref()
+        .and_then(|t| t.locked_until.clone())
+        .is_some_and(|until| until > timestamp(now));
+    let user = users::find_by_email(&mut conn, &email)
+        .await?
+        .filter(|u| u.active);
+    drop(conn);
+    let matched = password::verify(
+        password.to_string(),
+        user.as_ref().map(|u| u.password_hash.clone()),
+    )
+    .await;
+    let mut tx = db.begin().await?;
+    let actor = Actor {
+        user_id: user.as_ref().map(|u| u.id),
+        label: email.chars().take(254).collect(),
+        ip: ip.to_string(),
+    };
+    let outcome = match (matched && !locked, user) {
+        (true, Some(user)) => {
+            sessions::clear_failures(&mut tx, &email).await?;
+            let session_id = crate::random_token() + &crate::random_token();
+            let expires = now + Duration::hours(settings.session_max_hours);
+            sessions::insert(
+                &mut tx,
+                &digest(&session_id),
+                user.id,
+                &crate::random_token(),
+                &timestamp(expires),
+            )
+            .await?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Event {
+                    action: "sign_in",
+                    entity_type: "user",
+                    entity_id: &user.id.to_string(),
+                    summary: "サインイン",
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+            Ok(NewSession {
+                session_id,
+                user_id: user.id,
+            })
+        }
+        _ => {
+            let failures = throttle.map(|t| t.failures).unwrap_or(0) + 1;
+            let locked_until = (failures >= FAILURES_BEFORE_LOCK).then(|| {
+                let doublings = (failures - FAILURES_BEFORE_LOCK).min(10) as u32;
+                let minutes = (FIRST_LOCK_MINUTES * 2i64.pow(doublings)).min(MAX_LOCK_MINUTES);
+                timestamp(now + Duration::minutes(minutes))
+            });
+            if !locked {
+                sessions::record_failure(&mut tx, &email, failures, locked_until.as_deref())
+                    .await?;
+            }
+            let summary = if locked {
+                "サインイン失敗（ロック中）"
+            } else {
+                "サインイン失敗"
+            };
+            audit::record(
+                &mut tx,
+                &actor,
+                Event {
+                    action: "sign_in_failed",
+                    entity_type: "user",
+                    entity_id: "",
+                    summary,
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+            Err(if locked || locked_until.is_some() {
+                SignInError::Locked
+            } else {
+                SignInError::Rejected
+            })
+        }
+    };
+    tx.commit().await?;
+    if outcome.is_err() {
+        // Back-off: each failure for the address makes the next answer slower.
+        let failures = sessions::throttle(&mut *db.acquire().await?, &email)
+            .await?
+            .map(|t| t.failures)
+            .unwrap_or(1);
+        tokio::time::sleep(std::time::Duration::from_millis(
+            200 * failures.clamp(1, 10) as u64,
+        ))
+        .await;
+    }
+    Ok(outcome)
+}
+
+pub async fn sign_out(db: &Db, session_id_hash: &str, actor: &Actor) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    sessions::delete(&mut tx, session_id_hash).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "sign_out",
+            entity_type: "user",
+            entity_id: &actor.user_id.unwrap_or(0).to_string(),
+            summary: "サインアウト",
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Drops sessions past their idle or absolute limit.
+pub async fn expire_sessions(db: &Db, settings: &Settings) -> AppResult<()> {
+    let now = Utc::now();
+    let idle_cutoff = timestamp(now - Duration::minutes(settings.session_idle_minutes));
+    sessions::delete_stale(&mut *db.acquire().await?, &idle_cutoff, &timestamp(now)).await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+    pub confirmation: String,
+}
+
+/// Changes a user's own password; every session of the user ends and a fresh one is returned.
+pub async fn change_password(
+    db: &Db,
+    settings: &Settings,
+    user: &User,
+    change: &PasswordChange,
+    ip: &str,
+) -> AppResult<NewSession> {
+    let mut errors = FieldErrors::new();
+    let row = users::find(&mut *db.acquire().await?, user.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !password::verify(change.current_password.clone(), Some(row.password_hash)).await {
+        errors.add("current_password", "現在のパスワードが正しくありません");
+    }
+    if let Err(message) = password::check_policy(&change.new_password, &user.email) {
+        errors.add("new_password", message);
+    }
+    if change.new_password != change.confirmation {
+        errors.add("confirmation", "確認用のパスワードが一致しません");
+    }
+    errors.into_result()?;
+    let hash = password::hash(change.new_password.clone())
+        .await
+        .map_err(AppError::Internal)?;
+    let mut tx = db.begin().await?;
+    users::set_password(&mut tx, user.id, &hash).await?;
+    sessions::delete_for_user(&mut tx, user.id).await?;
+    let session_id = crate::random_token() + &crate::random_token();
+    let expires = Utc::now() + Duration::hours(settings.session_max_hours);
+    sessions::insert(
+        &mut tx,
+        &digest(&session_id),
+        user.id,
+        &crate::random_token(),
+        &timestamp(expires),
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        &Actor::user(user, ip),
+        Event {
+            action: "password_change",
+            entity_type: "user",
+            entity_id: &user.id.to_string(),
+            summary: "パスワード変更",
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(NewSession {
+        session_id,
+        user_id: user.id,
+    })
+}
+
+/// A user account as an administrator (or `itaku user add`) describes it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+pub struct UserInput {
+    pub email: Option<String>,
+    pub display_name: Option<String>,
+    pub role: Option<String>,
+    /// The 法人番号 of the vendor a vendor user acts for.
+    pub vendor_corporate_number: Option<String>,
+    /// Departments an officer works for.
+    pub department_ids: Vec<i64>,
+    /// Blank: a password is generated and shown once.
+    pub password: Option<String>,
+    #[field(default = true)]
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+struct ValidUser {
+    email: String,
+    display_name: String,
+    role: Role,
+    vendor_id: Option<i64>,
+    department_ids: Vec<i64>,
+}
+
+async fn parse_user(db: &Db, input: &UserInput) -> AppResult<ValidUser> {
+    let mut errors = FieldErrors::new();
+    let email = errors.take("email", Email::parse(input.email.as_deref().unwrap_or("")));
+    let role =
+        errors.take(
+            "role",
+            input.role.as_deref().and_then(Role::parse).ok_or_else(|| {
+                "役割を選んでください（admin / officer / ciso / vendor）".to_string()
+            }),
+        );
+    let mut conn = db.acquire().await?;
+    let vendor_id = match (role, super::given(&input.vendor_corporate_number)) {
+        (Some(Role::Vendor), Some(number)) => match CorporateNumber::parse(number) {
+            Ok(number) => {
+                match vendors::find_by_corporate_number(&mut conn, number.as_str()).await? {
+                    Some(vendor) => Some(vendor.id),
+                    None => {
+                        errors.add(
+                            "vendor_corporate_number",
+                            "この法人番号の事業者は登録されていません",
+                        );
+                        None
+                    }
+                }
+            }
+            Err(message) => {
+                errors.add("vendor_corporate_number", message);
+                None
+            }
+        },
+        (Some(Role::Vendor), None) => {
+            errors.add(
+                "vendor_corporate_number",
+                "事業者ユーザーには事業者の法人番号が必要です",
+            );
+            None
+        }
+        _ => None,
+    };
+    let mut department_ids = Vec::new();
+    if role == Some(Role::Officer) {
+        for id in &input.department_ids {
+            if departments::find(&mut conn, *id).await?.is_some() {
+                department_ids.push(*id);
+            }
+        }
+        if department_ids.is_empty() {
+            errors.add(
+                "department_ids",
+                "契約担当には担当する所管課を1つ以上選んでください",
+            );
+        }
+    }
+    let display_name: String = input
+        .display_name
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(100)
+        .collect();
+    errors.into_result()?;
+    match (email, role) {
+        (Some(email), Some(role)) => Ok(ValidUser {
+            email: email.as_str().to_string(),
+            display_name,
+            role,
+            vendor_id,
+            department_ids,
+        }),
+        _ => Err(AppError::Internal("validated user without values".into())),
+    }
+}
+
+/// Creates a user; returns its id and the password when one was generated (shown once, never stored).
+pub async fn create_user(
+    db: &Db,
+    actor: &Actor,
+    input: &UserInput,
+) -> AppResult<(i64, Option<String>)> {
+    let valid = parse_user(db, input).await?;
+    let (password, generated) = match super::given(&input.password) {
+        Some(password) => (password.to_string(), None),
+        None => {
+            let password = password::generate();
+            (password.clone(), Some(password))
+        }
+    };
+    if let Err(message) = password::check_policy(&password, &valid.email) {
+        let mut errors = FieldErrors::new();
+        errors.add("password", message);
+        return Err(AppError::Validation(errors));
+    }
+    let hash = password::hash(password).await.map_err(AppError::Internal)?;
+    let mut tx = db.begin().await?;
+    let new_user = NewUser {
+        email: &valid.email,
+        display_name: &valid.display_name,
+        role: valid.role.code(),
+        vendor_id: valid.vendor_id,
+        password_hash: &hash,
+    };
+    let id =
+        users::insert(&mut tx, &new_user).await.map_err(|e| {
+            match crate::db::unique_violation(&e) {
+                Some(_) => {
+                    let mut errors = FieldErrors::new();
+                    errors.add(
+                        "email",
+                        "このメールアドレスのユーザーは既に登録されています",
+                    );
+                    AppError::Validation(errors)
+                }
+                None => e.into(),
+            }
+        })?;
+    users::set_departments(&mut tx, id, &valid.department_ids).await?;
+    let after = json!({"email": valid.email, "role": valid.role.code(), "vendor_id": valid.vendor_id, "department_ids": valid.department_ids});
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "create",
+            entity_type: "user",
+            entity_id: &id.to_string(),
+            summary: &format!("ユーザー登録 {}", valid.email),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, generated))
+}
+
+/// Changes a user's role, scope and state; a deactivated user's sessions end at once.
+pub async fn update_user(db: &Db, actor: &Actor, id: i64, input: &UserInput) -> AppResult<()> {
+    let mut conn = db.acquire().await?;
+    let existing = users::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let before_departments = users::department_ids(&mut conn, id).await?;
+    drop(conn);
+    let mut input = input.clone();
+    input.email = Some(existing.email.clone());
+    let valid = parse_user(db, &input).await?;
+    if actor.user_id == Some(id) && (!input.active || valid.role != Role::Admin) {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "role",
+            "自分自身を無効にしたり、管理者でなくしたりすることはできません",
+        );
+        return Err(AppError::Validation(errors));
+    }
+    let mut tx = db.begin().await?;
+    users::update_profile(
+        &mut tx,
+        id,
+        &valid.display_name,
+        valid.role.code(),
+        valid.vendor_id,
+        input.active,
+    )
+    .await?;
+    users::set_departments(&mut tx, id, &valid.department_ids).await?;
+    if !input.active {
+        sessions::delete_for_user(&mut tx, id).await?;
+    }
+    let before = json!({"role": existing.role, "vendor_id": existing.vendor_id, "department_ids": before_departments, "active": existing.active});
+    let after = json!({"role": valid.role.code(), "vendor_id": valid.vendor_id, "department_ids": valid.department_ids, "active": input.active});
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "update",
+            entity_type: "user",
+            entity_id: &id.to_string(),
+            summary: &format!("ユーザー変更 {}", existing.email),
+            before: Some(before),
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets a new generated password for a user (shown once) and ends the user's sessions.
+pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String> {
+    let existing = users::find(&mut *db.acquire().await?, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let password = password::generate();
+    let hash = password::hash(password.clone())
+        .await
+        .map_err(AppError::Internal)?;
+    let mut tx = db.begin().await?;
+    users::set_password(&mut tx, id, &hash).await?;
+    sessions::delete_for_user(&mut tx, id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "password_reset",
+            entity_type: "user",
+            entity_id: &id.to_string(),
+            summary: &format!("パスワード再発行 {}", existing.email),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(password)
+}
+
+pub async fn list_users(db: &Db) -> AppResult<Vec<UserSummary>> {
+    Ok(users::list(&mut *db.acquire().await?).await?)
+}
+
+pub async fn get_user(db: &Db, id: i64) -> AppResult<(users::UserRow, Vec<i64>)> {
+    let mut conn = db.acquire().await?;
+    let user = users::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let departments = users::department_ids(&mut conn, id).await?;
+    Ok((user, departments))
+}
+
+pub async fn find_user_id(db: &Db, email: &str) -> AppResult<i64> {
+    let email = crate::domain::text::normalize(email).to_lowercase();
+    users::find_by_email(&mut *db.acquire().await?, &email)
+        .await?
+        .map(|u| u.id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Creates an API token for a user; the token itself is returned once and only its hash is kept.
+pub async fn create_token(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    name: &str,
+    expires_in_days: Option<i64>,
+) -> AppResult<String> {
+    let name: String = crate::domain::text::normalize(name)
+        .chars()
+        .take(100)
+        .collect();
+    let name = if name.is_empty() {
+        "API".to_string()
+    } else {
+        name
+    };
+    if let Some(days) = expires_in_days {
+        if !(1..=3650).contains(&days) {
+            let mut errors = FieldErrors::new();
+            errors.add("expires_in_days", "有効日数は1〜3650日で指定してください");
+            return Err(AppError::Validation(errors));
+        }
+    }
+    let token = format!("itk_{}{}", crate::random_token(), crate::random_token());
+    let expires = expires_in_days.map(|days| timestamp(Utc::now() + Duration::days(days)));
+    let mut tx = db.begin().await?;
+    users::find(&mut tx, user_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let id = api_tokens::insert(
+        &mut tx,
+        user_id,
+        &name,
+        &digest(&token),
+        &token[..12],
+        expires.as_deref(),
+    )
+    .await?;
+    let after = json!({"user_id": user_id, "name": name, "expires_at": expires});
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "token_create",
+            entity_type: "api_token",
+            entity_id: &id.to_string(),
+            summary: &format!("APIトークン発行「{name}」"),
+            before: None,
+            after: Some(after),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
+pub async fn tokens_of(db: &Db, user_id: i64) -> AppResult<Vec<ApiToken>> {
+    Ok(api_tokens::for_user(&mut *db.acquire().await?, user_id).await?)
+}
+
+/// Revokes a token; its owner and administrators may.
+pub async fn revoke_token(db: &Db, actor: &Actor, by: &User, token_id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let token = api_tokens::find(&mut tx, token_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if token.user_id != by.id && by.role != Role::Admin {
+        return Err(AppError::NotFound);
+    }
+    api_tokens::revoke(&mut tx, token_id).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event {
+            action: "token_revoke",
+            entity_type: "api_token",
+            entity_id: &token_id.to_string(),
+            summary: &format!("APIトークン失効「{}」", token.name),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// With no user at all, creates a one-time link (valid 24 hours) for setting up the first administrator.
+pub async fn setup_link_if_needed(db: &Db) -> AppResult<Option<String>> {
+    let mut conn = db.acquire().await?;
+    if users::count(&mut conn).await? > 0 {
+        return Ok(None);
+    }
+    let token = crate::random_token() + &crate::random_token();
+    sessions::insert_setup_token(
+        &mut conn,
+        &digest(&token),
+        &timestamp(Utc::now() + Duration::hours(24)),
+    )
+    .await?;
+    Ok(Some(format!("/setup/{token}")))
+}
+
+pub async fn setup_token_valid(db: &Db, token: &str) -> AppResult<bool> {
+    let mut conn = db.acquire().await?;
+    Ok(users::count(&mut conn).await? == 0
+        && sessions::setup_token_valid(&mut conn, &digest(token), &now_text()).await?)
+}
+
+/// Creates the first administrator through a setup link; the link works once.
+pub async fn setup_first_admin(
+    db: &Db,
+    token: &str,
+    email: &str,
+    password: &str,
+    ip: &str,
+) -> AppResult<i64> {
+    let mut errors = FieldErrors::new();
+    let email = errors.take("email", Email::parse(email));
+    if let Some(email) = &email {
+        errors.take("password", password::check_policy(password, email.as_str()));
+    }
+    errors.into_result()?;
+    let email = email.ok_or_else(|| AppError::Internal("validated e-mail missing".into()))?;
+    let hash = password::hash(password.to_string())
+        .await
+        .map_err(AppError::Internal)?;
+    let mut tx = db.begin().await?;
+    if users::count(&mut tx).await? > 0
+        || !sessions::use_setup_token(&mut tx, &digest(token), &now_text()).await?
+    {
+        return Err(AppError::NotFound);
+    }
+    let id = users::insert(
+        &mut tx,
+        &NewUser {
+            email: email.as_str(),
+            display_name: "管理者",
+            role: Role::Admin.code(),
+            vendor_id: None,
+            password_hash: &hash,
+        },
+    )
+    .await?;
+    let actor = Actor {
+        user_id: Some(id),
+        label: email.as_str().to_string(),
+        ip: ip.to_string(),
+    };
+    audit::record(
+        &mut tx,
+        &actor,
+        Event {
+            action: "create",
+            entity_type: "user",
+            entity_id: &id.to_string(),
+            summary: "初期管理者の登録",
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// A demo account and its one-time password.
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: String,
+    pub password: String,
+    pub note: String,
+}
+
+/// Creates one user per role with random passwords (never a fixed default) when there are no users.
+pub async fn create_demo_users(db: &Db) -> AppResult<Vec<DemoLogin>> {
+    if users::count(&mut *db.acquire().await?).await? > 0 {
+        return Ok(Vec::new());
+    }
+    let mut conn = db.acquire().await?;
+    let departments = departments::all(&mut conn).await?;
+    let officer_departments: Vec<i64> = departments
+        .iter()
+        .filter(|d| d.name == "税務課" || d.name == "市民課")
+        .map(|d| d.id)
+        .collect();
+    let vendors = vendors::search(&mut conn, None, 100, 0).await?.0;
+    drop(conn);
+    let vendor = vendors
+        .iter()
+        .find(|v| v.name.contains("いろは"))
+        .or(vendors.first());
+    let mut specs = vec![
+        (
+            Role::Admin,
+            "admin@demo.itaku.example",
+            "システム管理者",
+            None,
+            Vec::new(),
+            "すべての操作".to_string(),
+        ),
+        (
+            Role::Officer,
+            "officer@demo.itaku.example",
+            "契約担当（税務課・市民課）",
+            None,
+            officer_departments,
+            "税務課・市民課の契約".to_string(),
+        ),
+        (
+            Role::Ciso,
+            "ciso@demo.itaku.example",
+            "CISO",
+            None,
+            Vec::new(),
+            "すべての閲覧と監査ログ".to_string(),
+        ),
+    ];
+    if let Some(vendor) = vendor {
+        specs.push((
+            Role::Vendor,
+            "vendor@demo.itaku.example",
+            "事業者ユーザー",
+            Some(vendor.corporate_number.clone()),
+            Vec::new(),
+            format!("{}の契約のみ", vendor.name),
+        ));
+    }
+    let actor = Actor::system("demo");
+    let mut logins = Vec::new();
+    for (role, email, name, corporate_number, department_ids, note) in specs {
+        let input = UserInput {
+            email: Some(email.into()),
+            display_name: Some(name.into()),
+            role: Some(role.code().into()),
+            vendor_corporate_number: corporate_number,
+            department_ids,
+            password: None,
+            active: true,
+        };
+        let (_, password) = create_user(db, &actor, &input).await?;
+        logins.push(DemoLogin {
+            role,
+            email: email.into(),
+            password: password.unwrap_or_default(),
+            note,
+        });
+    }
+    Ok(logins)
+}

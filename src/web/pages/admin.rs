@@ -1,0 +1,341 @@
+//! Administration: user accounts (administrators) and the audit log (administrators and the CISO).
+
+use crate::auth::csrf::CsrfForm;
+use crate::auth::guards::{AuditReader, Chrome, ClientAddress, UserAdmin};
+use crate::auth::{Actor, Role};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::accounts::{self, UserInput};
+use crate::services::audit::{self, AuditQuery};
+use crate::services::{departments, Paged, Paging};
+use crate::web::pages::auth::CsrfOnly;
+use crate::web::views::{render, AuditLog, UserForm, UserList};
+use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
+use rocket::http::{ContentType, Header};
+use rocket::response::content::RawHtml;
+use rocket::{get, post, routes, Responder, Route, State};
+
+#[get("/admin/users")]
+async fn users(
+    state: &State<AppState>,
+    _admin: UserAdmin,
+    chrome: Chrome,
+) -> AppResult<RawHtml<String>> {
+    let users = accounts::list_users(&state.db).await?;
+    render(&UserList { chrome, users })
+}
+
+struct UserPage {
+    id: Option<i64>,
+    input: UserInput,
+    errors: FieldErrors,
+    shown_password: Option<String>,
+    saved: bool,
+}
+
+async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResult<RawHtml<String>> {
+    let departments = departments::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| crate::db::departments::Department {
+            id: d.id,
+            name: d.name,
+        })
+        .collect();
+    let tokens = match page.id {
+        Some(id) => accounts::tokens_of(&state.db, id).await?,
+        None => Vec::new(),
+    };
+    render(&UserForm {
+        chrome,
+        id: page.id,
+        input: page.input,
+        errors: page.errors,
+        roles: Role::ALL,
+        departments,
+        tokens,
+        shown_password: page.shown_password,
+        saved: page.saved,
+    })
+}
+
+async fn stored_input(state: &AppState, id: i64) -> AppResult<UserInput> {
+    let (user, department_ids) = accounts::get_user(&state.db, id).await?;
+    let vendor_corporate_number = match user.vendor_id {
+        Some(vendor_id) => Some(
+            crate::services::vendors::get(&state.db, None, vendor_id)
+                .await?
+                .corporate_number,
+        ),
+        None => None,
+    };
+    Ok(UserInput {
+        email: Some(user.email),
+        display_name: Some(user.display_name),
+        role: Some(user.role),
+        vendor_corporate_number,
+        department_ids,
+        password: None,
+        active: user.active,
+    })
+}
+
+#[get("/admin/users/new")]
+async fn new_user(
+    state: &State<AppState>,
+    _admin: UserAdmin,
+    chrome: Chrome,
+) -> AppResult<RawHtml<String>> {
+    let input = UserInput {
+        role: Some("officer".into()),
+        active: true,
+        ..Default::default()
+    };
+    user_page(
+        state,
+        chrome,
+        UserPage {
+            id: None,
+            input,
+            errors: FieldErrors::new(),
+            shown_password: None,
+            saved: false,
+        },
+    )
+    .await
+}
+
+#[post("/admin/users", data = "<input>")]
+async fn create_user(
+    state: &State<AppState>,
+    admin: UserAdmin,
+    chrome: Chrome,
+    ip: ClientAddress,
+    input: CsrfForm<UserInput>,
+) -> AppResult<FormOutcome> {
+    let input = input.into_inner();
+    match accounts::create_user(&state.db, &Actor::user(&admin.0, &ip.0), &input).await {
+        Ok((id, password)) => {
+            let page = UserPage {
+                id: Some(id),
+                input: stored_input(state, id).await?,
+                errors: FieldErrors::new(),
+                shown_password: password,
+                saved: true,
+            };
+            Ok(FormOutcome::Refused(rocket::response::status::Custom(
+                rocket::http::Status::Created,
+                user_page(state, chrome, page).await?,
+            )))
+        }
+        Err(AppError::Validation(errors)) => {
+            let page = UserPage {
+                id: None,
+                input,
+                errors,
+                shown_password: None,
+                saved: false,
+            };
+            Ok(FormOutcome::Invalid(user_page(state, chrome, page).await?))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[get("/admin/users/<id>?<saved>")]
+async fn edit_user(
+    state: &State<AppState>,
+    _admin: UserAdmin,
+    chrome: Chrome,
+    id: RecordId,
+    saved: Option<bool>,
+) -> AppResult<RawHtml<String>> {
+    let id = id.get()?;
+    let input = stored_input(state, id).await?;
+    user_page(
+        state,
+        chrome,
+        UserPage {
+            id: Some(id),
+            input,
+            errors: FieldErrors::new(),
+            shown_password: None,
+            saved: saved.unwrap_or(false),
+        },
+    )
+    .await
+}
+
+#[post("/admin/users/<id>", data = "<input>")]
+async fn update_user(
+    state: &State<AppState>,
+    admin: UserAdmin,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    input: CsrfForm<UserInput>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    let input = input.into_inner();
+    match accounts::update_user(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {
+        Ok(()) => Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true"))),
+        Err(AppError::Validation(errors)) => {
+            let mut shown = stored_input(state, id).await?;
+            shown.display_name = input.display_name;
+            shown.role = input.role;
+            shown.department_ids = input.department_ids;
+            shown.vendor_corporate_number = input.vendor_corporate_number;
+            shown.active = input.active;
+            let page = UserPage {
+                id: Some(id),
+                input: shown,
+                errors,
+                shown_password: None,
+                saved: false,
+            };
+            Ok(FormOutcome::Invalid(user_page(state, chrome, page).await?))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[post("/admin/users/<id>/reset-password", data = "<_form>")]
+async fn reset_password(
+    state: &State<AppState>,
+    admin: UserAdmin,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    _form: CsrfForm<CsrfOnly>,
+) -> AppResult<RawHtml<String>> {
+    let id = id.get()?;
+    let password = accounts::reset_password(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
+    let input = stored_input(state, id).await?;
+    user_page(
+        state,
+        chrome,
+        UserPage {
+            id: Some(id),
+            input,
+            errors: FieldErrors::new(),
+            shown_password: Some(password),
+            saved: false,
+        },
+    )
+    .await
+}
+
+const ACTIONS: [(&str, &str); 12] = [
+    ("sign_in", "サインイン"),
+    ("sign_in_failed", "サインイン失敗"),
+    ("sign_out", "サインアウト"),
+    ("create", "登録"),
+    ("update", "変更"),
+    ("import", "取込"),
+    ("export", "出力"),
+    ("password_change", "パスワード変更"),
+    ("password_reset", "パスワード再発行"),
+    ("token_create", "トークン発行"),
+    ("token_revoke", "トークン失効"),
+    ("delete", "削除"),
+];
+
+const ENTITY_TYPES: [(&str, &str); 7] = [
+    ("contract", "契約"),
+    ("vendor", "事業者"),
+    ("department", "所管課"),
+    ("user", "ユーザー"),
+    ("api_token", "APIトークン"),
+    ("ledger", "契約台帳"),
+    ("audit_log", "監査ログ"),
+];
+
+fn audit_query_string(query: &AuditQuery) -> String {
+    query_prefix(&[
+        ("actor", query.actor.clone()),
+        ("action", query.action.clone()),
+        ("entity_type", query.entity_type.clone()),
+        ("from", query.from.clone()),
+        ("to", query.to.clone()),
+    ])
+}
+
+#[get("/audit?<query..>")]
+async fn audit_log(
+    state: &State<AppState>,
+    _reader: AuditReader,
+    chrome: Chrome,
+    query: AuditQuery,
+) -> AppResult<RawHtml<String>> {
+    let paging = Paging::new(query.page, query.per_page, 100);
+    let (paged, errors) = match query.filter() {
+        Ok(filter) => (
+            audit::list(&state.db, &filter, paging).await?,
+            FieldErrors::new(),
+        ),
+        Err(AppError::Validation(errors)) => (Paged::new(Vec::new(), 0, paging), errors),
+        Err(other) => return Err(other),
+    };
+    let page_query = audit_query_string(&query);
+    render(&AuditLog {
+        chrome,
+        query,
+        page_query,
+        paged,
+        errors,
+        actions: ACTIONS.to_vec(),
+        entity_types: ENTITY_TYPES.to_vec(),
+    })
+}
+
+/// An .xlsx download with a fixed, safe file name.
+#[derive(Responder)]
+pub struct XlsxDownload {
+    body: Vec<u8>,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+impl XlsxDownload {
+    pub fn new(body: Vec<u8>, ascii_name: &str) -> Self {
+        XlsxDownload {
+            body,
+            content_type: ContentType::new(
+                "application",
+                "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            disposition: Header::new(
+                "Content-Disposition",
+                format!("attachment; filename=\"{ascii_name}\""),
+            ),
+        }
+    }
+}
+
+#[get("/audit/export.xlsx?<query..>")]
+async fn audit_export(
+    state: &State<AppState>,
+    reader: AuditReader,
+    ip: ClientAddress,
+    query: AuditQuery,
+) -> AppResult<XlsxDownload> {
+    let filter = query.filter()?;
+    let body = audit::export(&state.db, &Actor::user(&reader.0, &ip.0), &filter).await?;
+    let name = format!(
+        "itaku-audit-log-{}.xlsx",
+        crate::services::today().format("%Y%m%d")
+    );
+    Ok(XlsxDownload::new(body, &name))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        users,
+        new_user,
+        create_user,
+        edit_user,
+        update_user,
+        reset_password,
+        audit_log,
+        audit_export
+    ]
+}

@@ -1,0 +1,305 @@
+//! Sign-in, sign-out, the first administrator's setup link, and the user's own account page.
+
+use crate::auth::csrf::{tokens_match, CsrfForm};
+use crate::auth::guards::{Authenticated, Chrome, ClientAddress, Credential, SESSION_COOKIE};
+use crate::auth::{password, Actor};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::accounts::{self, PasswordChange};
+use crate::web::views::{render, Account, Login, Setup};
+use crate::web::{AppState, FormOutcome, RecordId};
+use rocket::form::{Form, FromForm};
+use rocket::http::{Cookie, CookieJar, SameSite, Status};
+use rocket::response::content::RawHtml;
+use rocket::response::status::Custom;
+use rocket::{get, post, routes, Route, State};
+
+/// The pre-session cookie that the sign-in and setup forms echo (double-submit CSRF).
+const FORM_COOKIE: &str = "itaku_form";
+
+fn form_token(cookies: &CookieJar<'_>, secure: bool) -> String {
+    if let Some(cookie) = cookies.get_private(FORM_COOKIE) {
+        return cookie.value().to_string();
+    }
+    let token = crate::random_token();
+    cookies.add_private(
+        Cookie::build((FORM_COOKIE, token.clone()))
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(secure)
+            .path("/"),
+    );
+    token
+}
+
+fn form_token_matches(cookies: &CookieJar<'_>, sent: &str) -> bool {
+    cookies
+        .get_private(FORM_COOKIE)
+        .is_some_and(|cookie| tokens_match(sent, cookie.value()))
+}
+
+fn set_session_cookie(cookies: &CookieJar<'_>, session_id: String, secure: bool) {
+    cookies.add_private(
+        Cookie::build((SESSION_COOKIE, session_id))
+            .http_only(true)
+            .same_site(SameSite::Strict)
+            .secure(secure)
+            .path("/"),
+    );
+}
+
+/// Only a path on this site may follow sign-in, never another host.
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.starts_with("/login")
+    {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+#[get("/login?<next>&<signed_out>")]
+fn login_page(
+    state: &State<AppState>,
+    cookies: &CookieJar<'_>,
+    next: Option<String>,
+    signed_out: Option<bool>,
+) -> AppResult<RawHtml<String>> {
+    render(&Login {
+        csrf: form_token(cookies, state.settings.secure_cookies),
+        next: safe_next(next.as_deref().unwrap_or("/")),
+        email: String::new(),
+        message: None,
+        signed_out: signed_out.unwrap_or(false),
+    })
+}
+
+#[derive(FromForm)]
+struct SignIn {
+    email: String,
+    password: String,
+    csrf_token: String,
+    next: Option<String>,
+}
+
+#[post("/login", data = "<form>")]
+async fn login(
+    state: &State<AppState>,
+    cookies: &CookieJar<'_>,
+    ip: ClientAddress,
+    form: Form<SignIn>,
+) -> AppResult<FormOutcome> {
+    if !form_token_matches(cookies, &form.csrf_token) {
+        return Err(AppError::Forbidden);
+    }
+    let next = safe_next(form.next.as_deref().unwrap_or("/"));
+    match accounts::sign_in(
+        &state.db,
+        &state.settings,
+        &form.email,
+        &form.password,
+        &ip.0,
+    )
+    .await?
+    {
+        Ok(session) => {
+            set_session_cookie(cookies, session.session_id, state.settings.secure_cookies);
+            Ok(FormOutcome::saved(next))
+        }
+        Err(error) => {
+            let page = render(&Login {
+                csrf: form_token(cookies, state.settings.secure_cookies),
+                next,
+                email: form.email.chars().take(254).collect(),
+                message: Some(error.message().to_string()),
+                signed_out: false,
+            })?;
+            Ok(FormOutcome::Refused(Custom(Status::Unauthorized, page)))
+        }
+    }
+}
+
+/// A form with nothing but its CSRF token (sign-out, revoke, reset).
+#[derive(FromForm)]
+pub struct CsrfOnly {
+    pub csrf_token: String,
+}
+
+#[post("/logout", data = "<_form>")]
+async fn logout(
+    state: &State<AppState>,
+    auth: Authenticated,
+    ip: ClientAddress,
+    cookies: &CookieJar<'_>,
+    _form: CsrfForm<CsrfOnly>,
+) -> AppResult<FormOutcome> {
+    if let Credential::Session { id_hash, .. } = &auth.credential {
+        accounts::sign_out(&state.db, id_hash, &Actor::user(&auth.user, &ip.0)).await?;
+    }
+    cookies.remove_private(Cookie::from(SESSION_COOKIE));
+    Ok(FormOutcome::saved("/login?signed_out=true".into()))
+}
+
+#[get("/setup/<token>")]
+async fn setup_page(
+    state: &State<AppState>,
+    cookies: &CookieJar<'_>,
+    token: &str,
+) -> AppResult<RawHtml<String>> {
+    if !accounts::setup_token_valid(&state.db, token).await? {
+        return Err(AppError::NotFound);
+    }
+    render(&Setup {
+        csrf: form_token(cookies, state.settings.secure_cookies),
+        token: token.to_string(),
+        email: String::new(),
+        errors: FieldErrors::new(),
+        min_length: password::MIN_LENGTH,
+    })
+}
+
+#[derive(FromForm)]
+struct SetupForm {
+    email: String,
+    password: String,
+    csrf_token: String,
+}
+
+#[post("/setup/<token>", data = "<form>")]
+async fn setup(
+    state: &State<AppState>,
+    cookies: &CookieJar<'_>,
+    ip: ClientAddress,
+    token: &str,
+    form: Form<SetupForm>,
+) -> AppResult<FormOutcome> {
+    if !form_token_matches(cookies, &form.csrf_token) {
+        return Err(AppError::Forbidden);
+    }
+    match accounts::setup_first_admin(&state.db, token, &form.email, &form.password, &ip.0).await {
+        Ok(_) => Ok(FormOutcome::saved("/login".into())),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&Setup {
+            csrf: form_token(cookies, state.settings.secure_cookies),
+            token: token.to_string(),
+            email: form.email.clone(),
+            errors,
+            min_length: password::MIN_LENGTH,
+        })?)),
+        Err(other) => Err(other),
+    }
+}
+
+async fn account_page(
+    state: &AppState,
+    chrome: Chrome,
+    new_token: Option<String>,
+    errors: FieldErrors,
+    password_changed: bool,
+) -> AppResult<RawHtml<String>> {
+    let tokens = accounts::tokens_of(&state.db, chrome.user.id).await?;
+    render(&Account {
+        chrome,
+        tokens,
+        new_token,
+        errors,
+        password_changed,
+        min_length: password::MIN_LENGTH,
+    })
+}
+
+#[get("/account?<password_changed>")]
+async fn account(
+    state: &State<AppState>,
+    chrome: Chrome,
+    password_changed: Option<bool>,
+) -> AppResult<RawHtml<String>> {
+    account_page(
+        state,
+        chrome,
+        None,
+        FieldErrors::new(),
+        password_changed.unwrap_or(false),
+    )
+    .await
+}
+
+#[post("/account/password", data = "<form>")]
+async fn change_password(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    cookies: &CookieJar<'_>,
+    form: CsrfForm<PasswordChange>,
+) -> AppResult<FormOutcome> {
+    match accounts::change_password(&state.db, &state.settings, &chrome.user, &form, &ip.0).await {
+        Ok(session) => {
+            set_session_cookie(cookies, session.session_id, state.settings.secure_cookies);
+            Ok(FormOutcome::saved("/account?password_changed=true".into()))
+        }
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
+            account_page(state, chrome, None, errors, false).await?,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(FromForm)]
+pub struct NewToken {
+    name: Option<String>,
+    expires_in_days: Option<i64>,
+}
+
+#[post("/account/tokens", data = "<form>")]
+async fn create_token(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    form: CsrfForm<NewToken>,
+) -> AppResult<RawHtml<String>> {
+    let actor = Actor::user(&chrome.user, &ip.0);
+    let name = form.name.clone().unwrap_or_default();
+    let token = accounts::create_token(
+        &state.db,
+        &actor,
+        chrome.user.id,
+        &name,
+        form.expires_in_days,
+    )
+    .await?;
+    account_page(state, chrome, Some(token), FieldErrors::new(), false).await
+}
+
+#[post("/tokens/<id>/revoke", data = "<_form>")]
+async fn revoke_token(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    _form: CsrfForm<CsrfOnly>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    accounts::revoke_token(
+        &state.db,
+        &Actor::user(&chrome.user, &ip.0),
+        &chrome.user,
+        id,
+    )
+    .await?;
+    Ok(FormOutcome::saved("/account".into()))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        login_page,
+        login,
+        logout,
+        setup_page,
+        setup,
+        account,
+        change_password,
+        create_token,
+        revoke_token
+    ]
+}
