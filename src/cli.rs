@@ -163,7 +163,15 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(mut figment: Figment, settings: Settings, demo: bool) -> ExitCode {
-    if demo && figment.find_value("secret_key").is_err() {
+    let config = rocket::Config::from(&figment);
+    let (has_secret_key, profile) = (config.secret_key.is_provided(), config.profile);
+    if !demo && !has_secret_key && profile != rocket::Config::DEBUG_PROFILE {
+        eprintln!(
+            "エラー: {profile} プロファイルでは secret_key の設定が必要です（ROCKET_SECRET_KEY に `openssl rand -base64 32` の値を設定してください）。試用だけなら --demo で起動できます"
+        );
+        return ExitCode::from(USAGE);
+    }
+    if demo && !has_secret_key {
         figment = figment.merge(("secret_key", crate::random_token() + &crate::random_token()));
     }
     let db = match Db::connect(&settings.database_url, settings.max_connections).await {

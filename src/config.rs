@@ -38,10 +38,14 @@ impl Default for Settings {
 
 /// Rocket's figment with Itaku's defaults under it and `ITAKU_*` / `DATABASE_URL` over it.
 pub fn figment() -> Figment {
+    let rocket = rocket::Config::figment();
+    // Merging does not carry the profile Rocket selected (ROCKET_PROFILE, or debug/release by build).
+    let profile = rocket.profile().clone();
     Figment::from(Serialized::defaults(Settings::default()))
-        .merge(rocket::Config::figment())
+        .merge(rocket)
         .merge(Env::prefixed("ITAKU_").global())
         .merge(Env::raw().only(&["DATABASE_URL"]).global())
+        .select(profile)
 }
 
 impl Settings {

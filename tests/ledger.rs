@@ -299,7 +299,7 @@ async fn oversized_uploads_are_refused_with_413() {
 #[rocket::async_test]
 async fn the_upload_page_previews_then_imports() {
     let app = spawn().await;
-    let (status, html) = app
+    let (status, html, _) = app
         .post_file("/ledger/preview", "台帳.xlsx", &clerk_workbook(false))
         .await;
     assert_eq!(status, Status::Ok);
@@ -328,7 +328,7 @@ async fn the_upload_page_previews_then_imports() {
         "a confirmed upload cannot be imported twice"
     );
 
-    let (status, html) = app
+    let (status, html, _) = app
         .post_file("/ledger/preview", "bad.xlsx", &clerk_workbook(true))
         .await;
     assert_eq!(status, Status::UnprocessableEntity);

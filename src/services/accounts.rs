@@ -362,7 +362,11 @@ pub async fn create_user(
     actor: &Actor,
     input: &UserInput,
 ) -> AppResult<(i64, Option<String>)> {
-    let valid = parse_user(db, input).await?;
+    let parsed = parse_user(db, input).await;
+    let mut errors = match &parsed {
+        Err(AppError::Validation(errors)) => errors.clone(),
+        _ => FieldErrors::new(),
+    };
     let (password, generated) = match super::given(&input.password) {
         Some(password) => (password.to_string(), None),
         None => {
@@ -370,11 +374,11 @@ pub async fn create_user(
             (password.clone(), Some(password))
         }
     };
-    if let Err(message) = password::check_policy(&password, &valid.email) {
-        let mut errors = FieldErrors::new();
+    if let Err(message) = password::check_policy(&password, input.email.as_deref().unwrap_or("")) {
         errors.add("password", message);
-        return Err(AppError::Validation(errors));
     }
+    errors.into_result()?;
+    let valid = parsed?;
     let hash = password::hash(password).await.map_err(AppError::Internal)?;
     let mut tx = db.begin().await?;
     let new_user = NewUser {

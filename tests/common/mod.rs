@@ -300,7 +300,12 @@ impl Browser {
     }
 
     /// Posts one file as `multipart/form-data` with the session's CSRF token.
-    pub async fn post_file(&self, uri: &str, file_name: &str, bytes: &[u8]) -> (Status, String) {
+    pub async fn post_file(
+        &self,
+        uri: &str,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> (Status, String, Option<String>) {
         let boundary = "ItakuTestBoundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         body.extend(
@@ -326,7 +331,12 @@ impl Browser {
             .dispatch()
             .await;
         let status = response.status();
-        (status, response.into_string().await.unwrap_or_default())
+        let location = response.headers().get_one("Location").map(str::to_string);
+        (
+            status,
+            response.into_string().await.unwrap_or_default(),
+            location,
+        )
     }
 }
 

@@ -1,0 +1,656 @@
+//! Sign-in, sessions, CSRF, API tokens, the audit log, the setup link and the vendor portal.
+
+mod common;
+
+use common::{hidden_field, spawn, Browser, ADMIN, NTA, PASSWORD, TOYOTA};
+use itaku::auth::Actor;
+use itaku::services::accounts;
+use rocket::http::{ContentType, Header, Status};
+use serde_json::json;
+use std::process::Command;
+
+#[rocket::async_test]
+async fn wrong_passwords_and_unknown_addresses_get_the_same_answer_then_a_lock() {
+    let app = spawn().await;
+    let browser = app.anonymous().await;
+    let (_, login) = browser.get_html("/login").await;
+    let token = hidden_field(&login, "csrf_token").unwrap();
+    let attempt = |email: &'static str, password: &'static str| {
+        let token = token.clone();
+        let browser = &browser;
+        async move {
+            browser
+                .post_form_raw(
+                    "/login",
+                    &[
+                        ("email", email),
+                        ("password", password),
+                        ("csrf_token", &token),
+                    ],
+                )
+                .await
+        }
+    };
+    let (status, wrong_password, _) = attempt(ADMIN, "not the password at all").await;
+    let (status2, unknown, _) =
+        attempt("nobody@test.itaku.example", "not the password at all").await;
+    assert_eq!(
+        (status, status2),
+        (Status::Unauthorized, Status::Unauthorized)
+    );
+    let message = "メールアドレスまたはパスワードが正しくありません";
+    assert!(wrong_password.contains(message) && unknown.contains(message));
+    for _ in 0..4 {
+        attempt(ADMIN, "still not the password").await;
+    }
+    let (status, locked, _) = attempt(ADMIN, PASSWORD).await;
+    assert_eq!(
+        status,
+        Status::Unauthorized,
+        "locked even with the right password"
+    );
+    assert!(locked.contains("一時的にロック"));
+    // An unknown address locks the same way, so the lock tells nothing about who has an account.
+    for _ in 0..5 {
+        attempt("nobody@test.itaku.example", "x").await;
+    }
+    let (_, unknown_locked, _) = attempt("nobody@test.itaku.example", "x").await;
+    assert!(unknown_locked.contains("一時的にロック"));
+    let (_, log) = app.get_html("/audit?action=sign_in_failed").await;
+    assert!(log.contains("nobody@test.itaku.example") && log.contains(ADMIN));
+    let (status, _, _) = browser
+        .post_form_raw(
+            "/login",
+            &[
+                ("email", ADMIN),
+                ("password", PASSWORD),
+                ("csrf_token", "forged"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        status,
+        Status::Forbidden,
+        "the sign-in form carries its own CSRF token"
+    );
+}
+
+#[rocket::async_test]
+async fn the_session_cookie_is_private_http_only_and_strict_and_ends_at_sign_out() {
+    let app = spawn().await;
+    let browser = app.anonymous().await;
+    let (_, login) = browser.get_html("/login").await;
+    let token = hidden_field(&login, "csrf_token").unwrap();
+    let body = format!(
+        "email={}&password={}&csrf_token={}",
+        common::urlencode(ADMIN),
+        common::urlencode(PASSWORD),
+        common::urlencode(&token)
+    );
+    let response = browser
+        .client
+        .post("/login")
+        .header(ContentType::Form)
+        .body(body)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    let cookie = response
+        .headers()
+        .get("Set-Cookie")
+        .find(|c| c.starts_with("itaku_session="))
+        .unwrap()
+        .to_string();
+    for flag in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+        assert!(cookie.contains(flag), "{flag} missing in {cookie}");
+    }
+    assert!(!cookie.contains("Secure"), "not over TLS here");
+    let value = cookie.split(';').next().unwrap().to_string();
+    let (_, page) = browser.get_html("/account").await;
+    let csrf = page
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+
+    // A form without its token, or with another, is refused.
+    let (status, _, _) = browser
+        .post_form_raw("/departments", &[("name", "新しい課")])
+        .await;
+    assert_eq!(status, Status::Forbidden);
+    let (status, _, _) = browser
+        .post_form_raw(
+            "/departments",
+            &[("name", "新しい課"), ("csrf_token", "0123")],
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+    // A cookie-authenticated API write needs the token in a header.
+    let response = browser
+        .client
+        .post("/api/v1/departments")
+        .header(ContentType::JSON)
+        .body(r#"{"name":"x課"}"#)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+
+    let (status, _, location) = browser
+        .post_form_raw("/logout", &[("csrf_token", &csrf)])
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(location.as_deref(), Some("/login?signed_out=true"));
+    // Replaying the old cookie after sign-out gets nowhere: the server-side session is gone.
+    let replay = app.anonymous().await;
+    let response = replay
+        .client
+        .get("/account")
+        .header(Header::new("Cookie", value))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::SeeOther);
+    assert!(response
+        .headers()
+        .get_one("Location")
+        .unwrap()
+        .starts_with("/login?next="));
+}
+
+#[rocket::async_test]
+async fn idle_sessions_expire_and_a_password_change_ends_other_sessions() {
+    let app = spawn().await;
+    let other = Browser::signed_in(&app.db, &app.settings, ADMIN, PASSWORD).await;
+    let mut conn = app.db.acquire().await.unwrap();
+    sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00Z'")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let (status, _) = other.get_html("/account").await;
+    assert_eq!(status, Status::SeeOther, "an idle session has ended");
+
+    let fresh = Browser::signed_in(&app.db, &app.settings, ADMIN, PASSWORD).await;
+    let second = Browser::signed_in(&app.db, &app.settings, ADMIN, PASSWORD).await;
+    let (status, html, _) = fresh
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", "wrong"),
+                ("new_password", "short"),
+                ("confirmation", "other"),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        html.contains("現在のパスワードが正しくありません")
+            && html.contains("12文字以上")
+            && html.contains("一致しません")
+    );
+    let new_password = "a much longer new passphrase";
+    let (status, _, _) = fresh
+        .post_form(
+            "/account/password",
+            &[
+                ("current_password", PASSWORD),
+                ("new_password", new_password),
+                ("confirmation", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (status, _) = fresh.get_html("/account").await;
+    assert_eq!(status, Status::Ok, "the changing session was renewed");
+    let (status, _) = second.get_html("/account").await;
+    assert_eq!(status, Status::SeeOther, "other sessions ended");
+    assert_eq!(
+        app.anonymous().await.sign_in(ADMIN, new_password).await,
+        Status::SeeOther
+    );
+}
+
+#[rocket::async_test]
+async fn api_tokens_act_as_their_user_until_revoked_or_expired() {
+    let app = spawn().await;
+    let (department_id, _) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    common::add_user(
+        &app.db,
+        "officer@test.itaku.example",
+        "officer",
+        None,
+        &[department_id],
+    )
+    .await;
+    let user_id = accounts::find_user_id(&app.db, "officer@test.itaku.example")
+        .await
+        .unwrap();
+    let token =
+        accounts::create_token(&app.db, &Actor::system("test"), user_id, "script", Some(30))
+            .await
+            .unwrap();
+    let anonymous = app.anonymous().await;
+    let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
+    let response = anonymous
+        .client
+        .get("/api/v1/me")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let me: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    assert_eq!(me["role"], "officer");
+    // Writes with a token need no CSRF token; the officer's scope still applies.
+    let response = anonymous
+        .client
+        .post("/api/v1/vendors")
+        .header(bearer(&token))
+        .header(ContentType::JSON)
+        .body(json!({"corporate_number": TOYOTA, "name": "株式会社B"}).to_string())
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let response = anonymous
+        .client
+        .post("/api/v1/departments")
+        .header(bearer(&token))
+        .header(ContentType::JSON)
+        .body(r#"{"name":"x課"}"#)
+        .dispatch()
+        .await;
+    assert_eq!(
+        response.status(),
+        Status::Forbidden,
+        "a known user without permission"
+    );
+    for bad in ["itk_not-a-token", ""] {
+        let response = anonymous
+            .client
+            .get("/api/v1/contracts")
+            .header(bearer(bad))
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::Unauthorized);
+    }
+    let response = anonymous.client.get("/api/v1/contracts").dispatch().await;
+    assert_eq!(response.status(), Status::Unauthorized);
+    assert!(response.headers().get_one("WWW-Authenticate").is_some());
+
+    let token_id = accounts::tokens_of(&app.db, user_id).await.unwrap()[0].id;
+    let (status, _, _) = app
+        .post_form(&format!("/tokens/{token_id}/revoke"), &[])
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let response = anonymous
+        .client
+        .get("/api/v1/me")
+        .header(bearer(&token))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Unauthorized, "a revoked token");
+
+    let expiring = accounts::create_token(&app.db, &Actor::system("test"), user_id, "old", Some(1))
+        .await
+        .unwrap();
+    let mut conn = app.db.acquire().await.unwrap();
+    sqlx::query("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE name = 'old'")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let response = anonymous
+        .client
+        .get("/api/v1/me")
+        .header(bearer(&expiring))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Unauthorized, "an expired token");
+
+    let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM api_tokens")
+        .fetch_all(&mut *app.db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    assert!(
+        stored
+            .iter()
+            .all(|(hash,)| hash.len() == 64 && !hash.contains(&token[4..])),
+        "only hashes are stored"
+    );
+}
+
+#[rocket::async_test]
+async fn the_audit_log_records_changes_and_cannot_be_changed() {
+    let app = spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let body = json!({"contract_number": "R7-1", "title": "旧件名", "department_id": department_id, "vendor_id": vendor_id,
+                      "start_date": "2025-04-01", "end_date": "2026-03-31"});
+    let (_, created) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    let id = created["id"].as_i64().unwrap();
+    let mut changed = body.clone();
+    changed["title"] = json!("新件名");
+    let (status, _) = app
+        .send_json("PUT", &format!("/api/v1/contracts/{id}"), &changed)
+        .await;
+    assert_eq!(status, Status::Ok);
+    let (_, html) = app
+        .get_html("/audit?entity_type=contract&action=update")
+        .await;
+    assert!(
+        html.contains("契約変更 R7-1")
+            && html.contains("旧件名")
+            && html.contains("新件名")
+            && html.contains(ADMIN)
+    );
+
+    let mut conn = app.db.acquire().await.unwrap();
+    assert!(sqlx::query("UPDATE audit_log SET summary = 'rewritten'")
+        .execute(&mut *conn)
+        .await
+        .is_err());
+    assert!(sqlx::query("DELETE FROM audit_log")
+        .execute(&mut *conn)
+        .await
+        .is_err());
+    let (count,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE summary = 'rewritten'")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+    assert_eq!(count, 0);
+    drop(conn);
+
+    let response = app
+        .client
+        .get("/audit/export.xlsx?entity_type=contract")
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(response
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .starts_with("attachment; filename=\"itaku-audit-log-"));
+    let bytes = response.into_bytes().await.unwrap();
+    let tables = itaku::excel::read_tables(&bytes, &itaku::excel::Limits::default()).unwrap();
+    let texts: Vec<String> = tables[0]
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|c| c.as_text()))
+        .collect();
+    assert!(texts.iter().any(|t| t == "契約変更 R7-1"));
+    let (_, log) = app.get_html("/audit?action=export").await;
+    assert!(
+        log.contains("監査ログを出力"),
+        "the export itself is logged"
+    );
+}
+
+#[rocket::async_test]
+async fn the_first_administrator_comes_from_a_one_time_setup_link() {
+    let url = common::fresh_database_url().await;
+    let db = itaku::db::Db::connect(&url, 2).await.unwrap();
+    let settings = itaku::config::Settings {
+        database_url: url,
+        ..Default::default()
+    };
+    let link = accounts::setup_link_if_needed(&db)
+        .await
+        .unwrap()
+        .expect("a link when there is no user");
+    let browser = Browser::anonymous(&db, &settings).await;
+    let (status, page) = browser.get_html(&link).await;
+    assert_eq!(status, Status::Ok);
+    let token = hidden_field(&page, "csrf_token").unwrap();
+    let (status, html, _) = browser
+        .post_form_raw(
+            &link,
+            &[
+                ("email", "chief@city.example.jp"),
+                ("password", "short"),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains("12文字以上"));
+    let (status, _, location) = browser
+        .post_form_raw(
+            &link,
+            &[
+                ("email", "chief@city.example.jp"),
+                ("password", PASSWORD),
+                ("csrf_token", &token),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (Status::SeeOther, Some("/login"))
+    );
+    let (status, _) = browser.get_html(&link).await;
+    assert_eq!(status, Status::NotFound, "the link works once");
+    assert_eq!(accounts::setup_link_if_needed(&db).await.unwrap(), None);
+    assert_eq!(
+        browser.sign_in("chief@city.example.jp", PASSWORD).await,
+        Status::SeeOther
+    );
+}
+
+#[rocket::async_test]
+async fn a_vendor_sees_its_own_contracts_and_what_it_owes() {
+    let app = spawn().await;
+    let (department_id, vendor_a) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let (_, b) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": TOYOTA, "name": "株式会社B"}),
+        )
+        .await;
+    let today = itaku::services::today();
+    let ended = today - chrono::Days::new(40);
+    for (number, vendor, end) in [
+        ("A-ended", vendor_a, ended),
+        ("B-ended", b["id"].as_i64().unwrap(), ended),
+    ] {
+        let body = json!({"contract_number": number, "title": format!("{number}の業務"), "department_id": department_id, "vendor_id": vendor,
+                          "start_date": "2020-04-01", "end_date": end.to_string(), "deletion_days": 30});
+        let (status, _) = app.send_json("POST", "/api/v1/contracts", &body).await;
+        assert_eq!(status, Status::Created);
+    }
+    let vendor = app
+        .browser_as("vendor@test.itaku.example", "vendor", Some(NTA), &[])
+        .await;
+    let (status, html) = vendor.get_html("/").await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("株式会社A 様の契約") && html.contains("A-ended"));
+    assert!(!html.contains("B-ended") && !html.contains("株式会社B"));
+    assert!(html.contains("契約終了後のデータの返却・消去") && html.contains("期限超過"));
+    assert!(
+        !html.contains("href=\"/ledger\"") && !html.contains("href=\"/audit\""),
+        "a vendor's menu has no staff pages"
+    );
+}
+
+fn itaku(database_url: &str, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .arg("--database-url")
+        .arg(database_url)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[rocket::async_test]
+async fn the_cli_adds_users_and_creates_tokens() {
+    let app = spawn().await;
+    app.seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let url = app.url.clone();
+    let (code, stdout, stderr) = itaku(
+        &url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "k@city.example.jp",
+            "--role",
+            "officer",
+            "--department",
+            "税務課",
+        ],
+        None,
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let generated = stdout.lines().last().unwrap().trim().to_string();
+    assert!(generated.len() >= 12);
+    assert_eq!(
+        app.anonymous()
+            .await
+            .sign_in("k@city.example.jp", &generated)
+            .await,
+        Status::SeeOther
+    );
+    let (code, _, stderr) = itaku(
+        &url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "v@vendor.example.jp",
+            "--role",
+            "vendor",
+            "--vendor",
+            NTA,
+            "--password-stdin",
+        ],
+        Some("a vendor passphrase here\n"),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        app.anonymous()
+            .await
+            .sign_in("v@vendor.example.jp", "a vendor passphrase here")
+            .await,
+        Status::SeeOther
+    );
+    let (code, _, stderr) = itaku(
+        &url,
+        &[
+            "user",
+            "add",
+            "--email",
+            "w@vendor.example.jp",
+            "--role",
+            "vendor",
+            "--password-stdin",
+        ],
+        Some("password123\n"),
+    );
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains("法人番号") && stderr.contains("パスワード"),
+        "{stderr}"
+    );
+
+    let (code, stdout, _) = itaku(
+        &url,
+        &[
+            "token",
+            "create",
+            "--user",
+            "v@vendor.example.jp",
+            "--expires-in-days",
+            "7",
+        ],
+        None,
+    );
+    assert_eq!(code, 0);
+    let token = stdout.lines().last().unwrap().trim().to_string();
+    let script = app.anonymous().await;
+    let response = script
+        .client
+        .get("/api/v1/contracts")
+        .header(Header::new("Authorization", format!("Bearer {token}")))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let (code, _, _) = itaku(
+        &url,
+        &["token", "create", "--user", "nobody@example.jp"],
+        None,
+    );
+    assert_eq!(code, 1);
+    let (code, _, _) = itaku(&url, &["user", "add", "--email", "x@example.jp"], None);
+    assert_eq!(code, 2, "a missing --role is a usage error");
+}
+
+#[test]
+fn release_profile_refuses_to_start_without_a_secret_key() {
+    let path = std::env::temp_dir().join(format!("itaku_release_{}.db", itaku::random_token()));
+    let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .args([
+            "--database-url",
+            &format!("sqlite://{}", path.display()),
+            "serve",
+        ])
+        .env("ROCKET_PROFILE", "release")
+        .env_remove("ROCKET_SECRET_KEY")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("secret_key"));
+}
+
+#[rocket::async_test]
+async fn every_response_carries_the_security_headers() {
+    let app = spawn().await;
+    for uri in ["/", "/login", "/api/v1/contracts", "/no/such/page"] {
+        let response = app.client.get(uri).dispatch().await;
+        let csp = response
+            .headers()
+            .get_one("Content-Security-Policy")
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            csp.contains("frame-ancestors 'none'")
+                && csp.contains("script-src 'self'")
+                && !csp.contains("unsafe-inline"),
+            "{uri}"
+        );
+        assert_eq!(
+            response.headers().get_one("X-Content-Type-Options"),
+            Some("nosniff")
+        );
+        assert!(response.headers().get_one("Referrer-Policy").is_some());
+    }
+}

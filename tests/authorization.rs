@@ -1,0 +1,394 @@
+//! Every route, requested as every kind of user: anonymous, administrator, an officer of the
+//! contract's department and one of another, the CISO, the contract's vendor and another vendor.
+//! The table must name every route Rocket has, so a new route without a rule fails this test.
+
+mod common;
+
+use common::{corporate_number, Browser, TestApp, NTA, TOYOTA};
+use rocket::http::{ContentType, Header, Method, Status};
+use serde_json::json;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    Admin,
+    Officer,
+    OtherOfficer,
+    Ciso,
+    Vendor,
+    OtherVendor,
+}
+
+const EVERYONE: [Who; 7] = [
+    Who::Anonymous,
+    Who::Admin,
+    Who::Officer,
+    Who::OtherOfficer,
+    Who::Ciso,
+    Who::Vendor,
+    Who::OtherVendor,
+];
+
+/// Who may use a route (on the records of vendor A in department 1).
+#[derive(Debug, Clone, Copy)]
+enum Rule {
+    /// Anyone, signed in or not (the answer may still be 4xx for a made-up token).
+    Public,
+    SignedIn,
+    Staff,
+    Editors,
+    Admins,
+    AuditReaders,
+    /// Reading vendor A's contract.
+    RecordReaders,
+    /// Reading vendor A's record: all staff, and vendor A itself.
+    VendorReaders,
+    /// Changing vendor A's contract: administrators and the officer of its department.
+    ContractEditors,
+}
+
+impl Rule {
+    fn allows(self, who: Who) -> Option<bool> {
+        use Who::*;
+        Some(match self {
+            Rule::Public => return None,
+            Rule::SignedIn => who != Anonymous,
+            Rule::Staff => matches!(who, Admin | Officer | OtherOfficer | Ciso),
+            Rule::Editors => matches!(who, Admin | Officer | OtherOfficer),
+            Rule::Admins => who == Admin,
+            Rule::AuditReaders => matches!(who, Admin | Ciso),
+            Rule::RecordReaders => matches!(who, Admin | Officer | Ciso | Vendor),
+            Rule::VendorReaders => matches!(who, Admin | Officer | OtherOfficer | Ciso | Vendor),
+            Rule::ContractEditors => matches!(who, Admin | Officer),
+        })
+    }
+}
+
+fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
+    use Rule::*;
+    BTreeMap::from([
+        (("GET", "/healthz"), Public),
+        (("GET", "/static/style.css"), Public),
+        (("GET", "/login"), Public),
+        (("POST", "/login"), Public),
+        (("GET", "/setup/<token>"), Public),
+        (("POST", "/setup/<token>"), Public),
+        (("POST", "/logout"), SignedIn),
+        (("GET", "/account"), SignedIn),
+        (("POST", "/account/password"), SignedIn),
+        (("POST", "/account/tokens"), SignedIn),
+        (("POST", "/tokens/<id>/revoke"), Admins),
+        (("GET", "/"), SignedIn),
+        (("GET", "/contracts"), SignedIn),
+        (("GET", "/contracts/new"), Editors),
+        (("POST", "/contracts"), Editors),
+        (("GET", "/contracts/<id>"), RecordReaders),
+        (("GET", "/contracts/<id>/edit"), ContractEditors),
+        (("POST", "/contracts/<id>"), ContractEditors),
+        (("GET", "/vendors"), SignedIn),
+        (("GET", "/vendors/new"), Editors),
+        (("POST", "/vendors"), Editors),
+        (("GET", "/vendors/<id>"), VendorReaders),
+        (("GET", "/vendors/<id>/edit"), Editors),
+        (("POST", "/vendors/<id>"), Editors),
+        (("GET", "/departments"), Staff),
+        (("POST", "/departments"), Admins),
+        (("POST", "/departments/<id>"), Admins),
+        (("GET", "/ledger"), Editors),
+        (("POST", "/ledger/preview"), Editors),
+        (("POST", "/ledger/import"), Editors),
+        (("GET", "/admin/users"), Admins),
+        (("GET", "/admin/users/new"), Admins),
+        (("POST", "/admin/users"), Admins),
+        (("GET", "/admin/users/<id>"), Admins),
+        (("POST", "/admin/users/<id>"), Admins),
+        (("POST", "/admin/users/<id>/reset-password"), Admins),
+        (("GET", "/audit"), AuditReaders),
+        (("GET", "/audit/export.xlsx"), AuditReaders),
+        (("GET", "/api/v1/me"), SignedIn),
+        (("GET", "/api/v1/contracts"), SignedIn),
+        (("POST", "/api/v1/contracts"), Editors),
+        (("GET", "/api/v1/contracts/<id>"), RecordReaders),
+        (("PUT", "/api/v1/contracts/<id>"), ContractEditors),
+        (("GET", "/api/v1/vendors"), SignedIn),
+        (("POST", "/api/v1/vendors"), Editors),
+        (("GET", "/api/v1/vendors/<id>"), VendorReaders),
+        (("PUT", "/api/v1/vendors/<id>"), Editors),
+        (("GET", "/api/v1/departments"), Staff),
+        (("POST", "/api/v1/departments"), Admins),
+        (("GET", "/api/v1/departments/<id>"), Staff),
+        (("PUT", "/api/v1/departments/<id>"), Admins),
+        (("POST", "/api/v1/ledger/import"), Editors),
+    ])
+}
+
+struct World {
+    app: TestApp,
+    browsers: BTreeMap<Who, Browser>,
+    contract_id: i64,
+    vendor_id: i64,
+    department_id: i64,
+    target_user_id: i64,
+    admin_token_id: i64,
+}
+
+async fn world() -> World {
+    let app = common::spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let (other_department, other_vendor) = app
+        .seed_department_and_vendor("市民課", TOYOTA, "株式会社B")
+        .await;
+    let contract = |number: &str, department: i64, vendor: i64| {
+        json!({"contract_number": number, "title": "業務", "department_id": department, "vendor_id": vendor,
+               "start_date": "2025-04-01", "end_date": "2030-03-31"})
+    };
+    let (status, a) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &contract("A-1", department_id, vendor_id),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let (status, _) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &contract("B-1", other_department, other_vendor),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let mut browsers = BTreeMap::new();
+    browsers.insert(
+        Who::Officer,
+        app.browser_as(
+            "officer@test.itaku.example",
+            "officer",
+            None,
+            &[department_id],
+        )
+        .await,
+    );
+    browsers.insert(
+        Who::OtherOfficer,
+        app.browser_as(
+            "other@test.itaku.example",
+            "officer",
+            None,
+            &[other_department],
+        )
+        .await,
+    );
+    browsers.insert(
+        Who::Ciso,
+        app.browser_as("ciso@test.itaku.example", "ciso", None, &[])
+            .await,
+    );
+    browsers.insert(
+        Who::Vendor,
+        app.browser_as("vendor-a@test.itaku.example", "vendor", Some(NTA), &[])
+            .await,
+    );
+    browsers.insert(
+        Who::OtherVendor,
+        app.browser_as("vendor-b@test.itaku.example", "vendor", Some(TOYOTA), &[])
+            .await,
+    );
+    browsers.insert(Who::Anonymous, app.anonymous().await);
+    browsers.insert(
+        Who::Admin,
+        Browser::signed_in(&app.db, &app.settings, common::ADMIN, common::PASSWORD).await,
+    );
+    let target_user_id =
+        common::add_user(&app.db, "target@test.itaku.example", "ciso", None, &[]).await;
+    let admin_id = itaku::services::accounts::find_user_id(&app.db, common::ADMIN)
+        .await
+        .unwrap();
+    itaku::services::accounts::create_token(
+        &app.db,
+        &itaku::auth::Actor::system("test"),
+        admin_id,
+        "t",
+        None,
+    )
+    .await
+    .unwrap();
+    let admin_token_id = itaku::services::accounts::tokens_of(&app.db, admin_id)
+        .await
+        .unwrap()[0]
+        .id;
+    World {
+        app,
+        browsers,
+        contract_id: a["id"].as_i64().unwrap(),
+        vendor_id,
+        department_id,
+        target_user_id,
+        admin_token_id,
+    }
+}
+
+impl World {
+    fn concrete(&self, path: &str) -> String {
+        let id = if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {
+            self.contract_id
+        } else if path.starts_with("/vendors") || path.starts_with("/api/v1/vendors") {
+            self.vendor_id
+        } else if path.starts_with("/departments") || path.starts_with("/api/v1/departments") {
+            self.department_id
+        } else if path.starts_with("/admin/users") {
+            self.target_user_id
+        } else {
+            self.admin_token_id
+        };
+        path.replace("<id>", &id.to_string())
+            .replace("<token>", "not-a-setup-token")
+    }
+
+    /// Sends one request as `who`; answers the status and where a redirect points.
+    async fn request(&self, who: Who, method: &str, path: &str) -> (Status, Option<String>) {
+        let browser = &self.browsers[&who];
+        let uri = self.concrete(path);
+        let csrf = browser.csrf.clone();
+        let response = match (method, path) {
+            ("GET", _) => browser.client.get(uri).dispatch().await,
+            ("POST", "/ledger/preview") => {
+                let (status, _, location) = browser
+                    .post_file(&uri, "l.csv", "契約番号,件名\n".as_bytes())
+                    .await;
+                return (status, location);
+            }
+            ("POST", "/api/v1/ledger/import") => browser.post_bytes(&uri, b"a,b\n".to_vec()).await,
+            (_, p) if p.starts_with("/api/") => {
+                let request = if method == "PUT" {
+                    browser.client.put(uri)
+                } else {
+                    browser.client.post(uri)
+                };
+                request
+                    .header(ContentType::JSON)
+                    .header(Header::new("X-CSRF-Token", csrf))
+                    .body("{}")
+                    .dispatch()
+                    .await
+            }
+            _ => {
+                let (status, _, location) = browser.post_form(&uri, &[("token", "x")]).await;
+                return (status, location);
+            }
+        };
+        let location = response.headers().get_one("Location").map(str::to_string);
+        (response.status(), location)
+    }
+}
+
+fn denied(status: Status, location: &Option<String>) -> bool {
+    matches!(status.code, 401 | 403 | 404)
+        || (status == Status::SeeOther
+            && location
+                .as_deref()
+                .is_some_and(|l| l.starts_with("/login?next=")))
+}
+
+#[rocket::async_test]
+async fn every_route_allows_exactly_whom_the_policy_names() {
+    let world = world().await;
+    let table = rules();
+    let mut routes: Vec<(String, String)> = world
+        .app
+        .client
+        .rocket()
+        .routes()
+        .map(|r| (r.method.as_str().to_string(), r.uri.path().to_string()))
+        .collect();
+    routes.sort();
+    routes.dedup();
+    let unlisted: Vec<_> = routes
+        .iter()
+        .filter(|(m, p)| !table.contains_key(&(m.as_str(), p.as_str())))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "routes without an authorization rule: {unlisted:?}"
+    );
+    let stale: Vec<_> = table
+        .keys()
+        .filter(|(m, p)| !routes.iter().any(|(rm, rp)| rm == m && rp == p))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "rules for routes that no longer exist: {stale:?}"
+    );
+
+    // Sign-out ends the session the other requests use, so it goes last.
+    routes.sort_by_key(|(_, p)| p == "/logout");
+    let mut failures = Vec::new();
+    for (method, path) in &routes {
+        let rule = table[&(method.as_str(), path.as_str())];
+        for who in EVERYONE {
+            let (status, location) = world.request(who, method, path).await;
+            if status.code >= 500 {
+                failures.push(format!("{method} {path} as {who:?}: {status}"));
+                continue;
+            }
+            match rule.allows(who) {
+                None => {}
+                Some(true) if denied(status, &location) => {
+                    failures.push(format!("{method} {path} as {who:?}: refused with {status}"))
+                }
+                Some(false) if !denied(status, &location) => {
+                    failures.push(format!("{method} {path} as {who:?}: allowed with {status}"))
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} authorization failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(Method::Get.as_str(), "GET");
+}
+
+#[rocket::async_test]
+async fn lists_and_searches_show_a_vendor_only_its_own_records() {
+    let world = world().await;
+    for who in [Who::Vendor, Who::OtherVendor] {
+        let browser = &world.browsers[&who];
+        let (_, contracts) = browser.get_json("/api/v1/contracts?per_page=200").await;
+        let (_, vendors) = browser.get_json("/api/v1/vendors").await;
+        let own = if who == Who::Vendor { "A-1" } else { "B-1" };
+        assert_eq!(contracts["total"], 1, "{who:?} {contracts}");
+        assert_eq!(contracts["items"][0]["contract_number"], own);
+        assert_eq!(vendors["total"], 1);
+        let (_, html) = browser.get_html("/contracts?q=1").await;
+        assert!(html.contains(own) && !html.contains(if own == "A-1" { "B-1" } else { "A-1" }));
+        let (_, html) = browser
+            .get_html(&format!("/vendors?q={}", common::urlencode("株式会社")))
+            .await;
+        assert_eq!(
+            html.matches("href=\"/vendors/").count(),
+            1,
+            "{who:?} sees one vendor"
+        );
+    }
+    let (_, officer) = world.browsers[&Who::OtherOfficer]
+        .get_json("/api/v1/contracts")
+        .await;
+    assert_eq!(officer["total"], 1);
+    assert_eq!(officer["items"][0]["contract_number"], "B-1");
+    // An officer cannot move a contract into a department it does not work for.
+    let body = json!({"contract_number": "B-2", "title": "x", "department_id": world.department_id, "vendor_id": world.vendor_id,
+                      "start_date": "2025-04-01", "end_date": "2026-03-31"});
+    let (status, error) = world.browsers[&Who::OtherOfficer]
+        .send_json("POST", "/api/v1/contracts", &body)
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(error["errors"][0]["field"], "department_id");
+    let _ = corporate_number(1);
+}
