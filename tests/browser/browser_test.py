@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Browser tests: the real server (itaku serve --demo) driven in headless Chromium over WebDriver.
+
+Only the standard library: the WebDriver protocol is plain JSON over HTTP to chromedriver.
+Usage: browser_test.py PATH/TO/itaku [SCREENSHOT_DIR]
+Ends with a line 'N passed, M failed' and exits non-zero when anything failed.
+"""
+
+import base64
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, timeout=30):
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def wait_until(predicate, seconds, what):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"timed out waiting for {what}")
+
+
+class Browser:
+    """One WebDriver session in headless Chromium."""
+
+    def __init__(self, driver_url, profile_dir):
+        chrome = shutil.which("chromium") or "/usr/bin/chromium"
+        capabilities = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": chrome,
+                        "args": [
+                            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                            "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync",
+                            "--no-first-run", "--window-size=1280,1000", f"--user-data-dir={profile_dir}",
+                        ],
+                    },
+                }
+            }
+        }
+        status, body = http("POST", f"{driver_url}/session", capabilities, timeout=60)
+        if status != 200:
+            raise RuntimeError(f"cannot start Chromium: {body[:500]!r}")
+        self.session = f"{driver_url}/session/{json.loads(body)['value']['sessionId']}"
+
+    def command(self, method, path, body=None):
+        status, raw = http(method, f"{self.session}{path}", body)
+        value = json.loads(raw)["value"] if raw else None
+        if status != 200:
+            raise RuntimeError(f"WebDriver {path}: {value}")
+        return value
+
+    def go(self, url):
+        self.command("POST", "/url", {"url": url})
+
+    def find(self, css):
+        element = self.command("POST", "/element", {"using": "css selector", "value": css})
+        return next(iter(element.values()))
+
+    def type(self, css, text):
+        self.command("POST", f"/element/{self.find(css)}/value", {"text": text})
+
+    def click(self, css):
+        self.command("POST", f"/element/{self.find(css)}/click", {})
+
+    def source(self):
+        return self.command("GET", "/source")
+
+    def url(self):
+        return self.command("GET", "/url")
+
+    def script(self, code):
+        return self.command("POST", "/execute/sync", {"script": code, "args": []})
+
+    def screenshot(self, path):
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(self.command("GET", "/screenshot")))
+
+    def wait_for(self, predicate, seconds=10):
+        """Polls until the page satisfies `predicate(url, source)`; a click may start loading later."""
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            try:
+                if predicate(self.url(), self.source()):
+                    return True
+            except RuntimeError:
+                pass
+            time.sleep(0.1)
+        return False
+
+    def close(self):
+        try:
+            http("DELETE", self.session)
+        except OSError:
+            pass
+
+
+def main():
+    binary = os.path.abspath(sys.argv[1])
+    shots = sys.argv[2] if len(sys.argv) > 2 else None
+    work = tempfile.mkdtemp(prefix="itaku-browser-")
+    app_port, driver_port = free_port(), free_port()
+    base = f"http://127.0.0.1:{app_port}"
+    env = dict(os.environ, ROCKET_PORT=str(app_port), ROCKET_ADDRESS="127.0.0.1", ROCKET_LOG_LEVEL="critical")
+    env.pop("DATABASE_URL", None)
+    log = open(os.path.join(work, "server.log"), "w+")
+    server = subprocess.Popen([binary, "--database-url", f"sqlite://{work}/browser.db", "serve", "--demo"],
+                              stdout=log, stderr=subprocess.STDOUT, env=env, cwd=work)
+    driver = subprocess.Popen(["chromedriver", f"--port={driver_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    passed, failed = 0, 0
+    browsers = []
+    try:
+        wait_until(lambda: http("GET", f"{base}/healthz", timeout=2)[0] == 200, 60, "the Itaku server")
+        wait_until(lambda: http("GET", f"http://127.0.0.1:{driver_port}/status", timeout=2)[0] == 200, 30, "chromedriver")
+        log.seek(0)
+        logins = dict(re.findall(r"(\w+)@demo\.itaku\.example\s+(\S+)", log.read()))
+        assert set(logins) >= {"admin", "officer", "ciso", "vendor"}, f"demo logins not printed: {logins}"
+
+        def browser():
+            b = Browser(f"http://127.0.0.1:{driver_port}", tempfile.mkdtemp(dir=work))
+            browsers.append(b)
+            return b
+
+        def sign_in(b, role):
+            b.go(f"{base}/")
+            assert "/login" in b.url(), "an anonymous visitor is sent to the sign-in page"
+            b.type("#email", f"{role}@demo.itaku.example")
+            b.type("#password", logins[role])
+            b.click("#sign-in")
+            assert b.wait_for(lambda url, _: "/login" not in url), f"{role} could not sign in"
+            return b.source()
+
+        def check(name, test):
+            nonlocal passed, failed
+            try:
+                test()
+                passed += 1
+                print(f"ok   {name}")
+            except Exception as error:  # noqa: BLE001 - every failure is reported and counted
+                failed += 1
+                print(f"FAIL {name}: {error}")
+
+        def each_role_sees_its_home():
+            expectations = {
+                "admin": (["委託契約の状況", 'href="/admin/users"', 'href="/audit"', 'href="/ledger"'], []),
+                "officer": (["委託契約の状況", 'href="/ledger"'], ['href="/admin/users"', 'href="/audit"']),
+                "ciso": (["委託契約の状況", 'href="/audit"'], ['href="/admin/users"', 'href="/ledger"']),
+                "vendor": (["株式会社いろは印刷 様の契約", "対応が必要なこと"], ['href="/contracts"', 'href="/vendors"', 'href="/audit"']),
+            }
+            for role, (present, absent) in expectations.items():
+                b = browser()
+                page = sign_in(b, role)
+                for text in present:
+                    assert text in page, f"{role}: '{text}' missing"
+                for text in absent:
+                    assert text not in page, f"{role}: '{text}' shown"
+                if shots:
+                    b.screenshot(os.path.join(shots, f"home-{role}.png"))
+                b.close()
+
+        def a_vendor_editing_the_url_is_refused():
+            b = browser()
+            page = sign_in(b, "vendor")
+            own = sorted({int(i) for i in re.findall(r'href="/contracts/(\d+)"', page)})
+            assert own, "the vendor has contracts"
+            b.go(f"{base}/contracts/{own[0]}")
+            assert "ページが見つかりません" not in b.source(), "its own contract opens"
+            other = next(i for i in range(1, 100) if i not in own)
+            for path in [f"/contracts/{other}", f"/contracts/{other}/edit", "/vendors/2", "/admin/users", "/audit", f"/api/v1/contracts/{other}"]:
+                b.go(f"{base}{path}")
+                source = b.source()
+                assert ("ページが見つかりません" in source or "権限がありません" in source or "not_found" in source
+                        or "forbidden" in source), f"{path} was shown to another vendor"
+                assert "/login" not in b.url(), "still signed in"
+            b.close()
+
+        def a_form_without_its_csrf_token_is_refused():
+            b = browser()
+            sign_in(b, "admin")
+            b.go(f"{base}/departments")
+            b.script("document.querySelectorAll('form input[name=csrf_token]').forEach(e => e.remove());")
+            b.type("form.filters input[name=name]", "偽装課")
+            b.click("form.filters button[type=submit]")
+            assert b.wait_for(lambda _, source: "権限がありません" in source), "the forged form was not refused"
+            b.go(f"{base}/departments")
+            assert "偽装課" not in b.source(), "nothing was created"
+            b.close()
+
+        def sign_out_ends_the_session():
+            b = browser()
+            sign_in(b, "officer")
+            b.click("header form button")
+            assert b.wait_for(lambda _, source: "ログアウトしました" in source), f"after sign-out: {b.url()}"
+            b.go(f"{base}/contracts")
+            assert "/login" in b.url(), "signed out: sent back to sign-in"
+            b.close()
+
+        check("each role signs in and sees its own home page", each_role_sees_its_home)
+        check("a vendor editing the URL to another vendor's record is refused", a_vendor_editing_the_url_is_refused)
+        check("a form posted without its CSRF token is refused", a_form_without_its_csrf_token_is_refused)
+        check("sign-out ends the session", sign_out_ends_the_session)
+    except Exception as error:  # noqa: BLE001 - a broken setup is a failure, never a skip
+        failed += 1
+        print(f"FAIL setup: {error}")
+        log.seek(0)
+        print(log.read()[-3000:])
+    finally:
+        for b in browsers:
+            b.close()
+        for process in (driver, server):
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"browser: {passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
