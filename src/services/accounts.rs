@@ -94,14 +94,7 @@ pub async fn sign_in(
             audit::record(
                 &mut tx,
                 &actor,
-                Event {
-                    action: "sign_in",
-                    entity_type: "user",
-                    entity_id: &user.id.to_string(),
-                    summary: "サインイン",
-                    before: None,
-                    after: None,
-                },
+                Event::new("sign_in", "user", user.id, "サインイン"),
             )
             .await?;
             Ok(NewSession {
@@ -128,14 +121,7 @@ pub async fn sign_in(
             audit::record(
                 &mut tx,
                 &actor,
-                Event {
-                    action: "sign_in_failed",
-                    entity_type: "user",
-                    entity_id: "",
-                    summary,
-                    before: None,
-                    after: None,
-                },
+                Event::new("sign_in_failed", "user", "", summary),
             )
             .await?;
             Err(if locked || locked_until.is_some() {
@@ -166,14 +152,12 @@ pub async fn sign_out(db: &Db, session_id_hash: &str, actor: &Actor) -> AppResul
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "sign_out",
-            entity_type: "user",
-            entity_id: &actor.user_id.unwrap_or(0).to_string(),
-            summary: "サインアウト",
-            before: None,
-            after: None,
-        },
+        Event::new(
+            "sign_out",
+            "user",
+            actor.user_id.unwrap_or(0),
+            "サインアウト",
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -236,14 +220,7 @@ pub async fn change_password(
     audit::record(
         &mut tx,
         &Actor::user(user, ip),
-        Event {
-            action: "password_change",
-            entity_type: "user",
-            entity_id: &user.id.to_string(),
-            summary: "パスワード変更",
-            before: None,
-            after: None,
-        },
+        Event::new("password_change", "user", user.id, "パスワード変更"),
     )
     .await?;
     tx.commit().await?;
@@ -407,14 +384,13 @@ pub async fn create_user(
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "create",
-            entity_type: "user",
-            entity_id: &id.to_string(),
-            summary: &format!("ユーザー登録 {}", valid.email),
-            before: None,
-            after: Some(after),
-        },
+        Event::new(
+            "create",
+            "user",
+            id,
+            format!("ユーザー登録 {}", valid.email),
+        )
+        .changes(None, Some(after)),
     )
     .await?;
     tx.commit().await?;
@@ -459,14 +435,13 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, input: &UserInput) -> 
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "update",
-            entity_type: "user",
-            entity_id: &id.to_string(),
-            summary: &format!("ユーザー変更 {}", existing.email),
-            before: Some(before),
-            after: Some(after),
-        },
+        Event::new(
+            "update",
+            "user",
+            id,
+            format!("ユーザー変更 {}", existing.email),
+        )
+        .changes(Some(before), Some(after)),
     )
     .await?;
     tx.commit().await?;
@@ -488,14 +463,12 @@ pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "password_reset",
-            entity_type: "user",
-            entity_id: &id.to_string(),
-            summary: &format!("パスワード再発行 {}", existing.email),
-            before: None,
-            after: None,
-        },
+        Event::new(
+            "password_reset",
+            "user",
+            id,
+            format!("パスワード再発行 {}", existing.email),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -566,14 +539,13 @@ pub async fn create_token(
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "token_create",
-            entity_type: "api_token",
-            entity_id: &id.to_string(),
-            summary: &format!("APIトークン発行「{name}」"),
-            before: None,
-            after: Some(after),
-        },
+        Event::new(
+            "token_create",
+            "api_token",
+            id,
+            format!("APIトークン発行「{name}」"),
+        )
+        .changes(None, Some(after)),
     )
     .await?;
     tx.commit().await?;
@@ -597,14 +569,12 @@ pub async fn revoke_token(db: &Db, actor: &Actor, by: &User, token_id: i64) -> A
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "token_revoke",
-            entity_type: "api_token",
-            entity_id: &token_id.to_string(),
-            summary: &format!("APIトークン失効「{}」", token.name),
-            before: None,
-            after: None,
-        },
+        Event::new(
+            "token_revoke",
+            "api_token",
+            token_id,
+            format!("APIトークン失効「{}」", token.name),
+        ),
     )
     .await?;
     tx.commit().await?;
@@ -676,14 +646,7 @@ pub async fn setup_first_admin(
     audit::record(
         &mut tx,
         &actor,
-        Event {
-            action: "create",
-            entity_type: "user",
-            entity_id: &id.to_string(),
-            summary: "初期管理者の登録",
-            before: None,
-            after: None,
-        },
+        Event::new("create", "user", id, "初期管理者の登録"),
     )
     .await?;
     tx.commit().await?;

@@ -10,12 +10,41 @@ use serde::{Deserialize, Serialize};
 
 /// One thing that happened, as the audit log keeps it.
 pub struct Event<'a> {
-    pub action: &'a str,
-    pub entity_type: &'a str,
-    pub entity_id: &'a str,
-    pub summary: &'a str,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
+    action: &'a str,
+    entity_type: &'a str,
+    entity_id: String,
+    summary: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+}
+
+impl<'a> Event<'a> {
+    pub fn new(
+        action: &'a str,
+        entity_type: &'a str,
+        entity_id: impl ToString,
+        summary: impl Into<String>,
+    ) -> Self {
+        Event {
+            action,
+            entity_type,
+            entity_id: entity_id.to_string(),
+            summary: summary.into(),
+            before: None,
+            after: None,
+        }
+    }
+
+    /// The values before and after the change.
+    pub fn changes(
+        mut self,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> Self {
+        self.before = before;
+        self.after = after;
+        self
+    }
 }
 
 /// Appends one entry, inside the caller's transaction so it stands or falls with the change.
@@ -28,8 +57,8 @@ pub async fn record(conn: &mut Conn, actor: &Actor, event: Event<'_>) -> Result<
             ip: &actor.ip,
             action: event.action,
             entity_type: event.entity_type,
-            entity_id: event.entity_id,
-            summary: event.summary,
+            entity_id: &event.entity_id,
+            summary: &event.summary,
             before_json: event.before.map(|v| v.to_string()),
             after_json: event.after.map(|v| v.to_string()),
         },
@@ -96,14 +125,11 @@ pub async fn export(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<V
     let bytes = crate::excel::writer::audit_log(&entries)
         .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
     let summary = format!("監査ログを出力（{total}件）");
-    let event = Event {
-        action: "export",
-        entity_type: "audit_log",
-        entity_id: "",
-        summary: &summary,
-        before: None,
-        after: None,
-    };
-    record(&mut conn, actor, event).await?;
+    record(
+        &mut conn,
+        actor,
+        Event::new("export", "audit_log", "", summary),
+    )
+    .await?;
     Ok(bytes)
 }

@@ -350,14 +350,7 @@ pub async fn create(
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "create",
-            entity_type: "contract",
-            entity_id: &id.to_string(),
-            summary: &summary,
-            before: None,
-            after: Some(draft.to_json()),
-        },
+        Event::new("create", "contract", id, summary).changes(None, Some(draft.to_json())),
     )
     .await?;
     tx.commit().await?;
@@ -390,14 +383,7 @@ pub async fn update(
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "update",
-            entity_type: "contract",
-            entity_id: &id.to_string(),
-            summary: &summary,
-            before: old,
-            after: Some(draft.to_json()),
-        },
+        Event::new("update", "contract", id, summary).changes(old, Some(draft.to_json())),
     )
     .await?;
     tx.commit().await?;

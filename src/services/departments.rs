@@ -59,14 +59,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResul
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "create",
-            entity_type: "department",
-            entity_id: &id.to_string(),
-            summary: &format!("所管課登録 {name}"),
-            before: None,
-            after,
-        },
+        Event::new("create", "department", id, format!("所管課登録 {name}")).changes(None, after),
     )
     .await?;
     tx.commit().await?;
@@ -91,14 +84,7 @@ pub async fn rename(db: &Db, actor: &Actor, id: i64, input: &DepartmentInput) ->
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "update",
-            entity_type: "department",
-            entity_id: &id.to_string(),
-            summary: &format!("所管課名変更 {name}"),
-            before: old,
-            after: new,
-        },
+        Event::new("update", "department", id, format!("所管課名変更 {name}")).changes(old, new),
     )
     .await?;
     tx.commit().await?;

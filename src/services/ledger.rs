@@ -793,14 +793,7 @@ pub async fn apply(
                         audit::record(
                             &mut tx,
                             actor,
-                            Event {
-                                action: "create",
-                                entity_type: "department",
-                                entity_id: &id.to_string(),
-                                summary: &summary,
-                                before: None,
-                                after: None,
-                            },
+                            Event::new("create", "department", id, summary),
                         )
                         .await?;
                         id
@@ -862,14 +855,8 @@ pub async fn apply(
                 audit::record(
                     &mut tx,
                     actor,
-                    Event {
-                        action: "create",
-                        entity_type: "contract",
-                        entity_id: &id.to_string(),
-                        summary: &summary,
-                        before: None,
-                        after: Some(draft.to_json()),
-                    },
+                    Event::new("create", "contract", id, summary)
+                        .changes(None, Some(draft.to_json())),
                 )
                 .await?;
                 report.imported += 1;
@@ -886,14 +873,8 @@ pub async fn apply(
                 audit::record(
                     &mut tx,
                     actor,
-                    Event {
-                        action: "update",
-                        entity_type: "contract",
-                        entity_id: &contract.id.to_string(),
-                        summary: &summary,
-                        before,
-                        after: Some(draft.to_json()),
-                    },
+                    Event::new("update", "contract", contract.id, summary)
+                        .changes(before, Some(draft.to_json())),
                 )
                 .await?;
                 report.updated += 1;
@@ -921,19 +902,7 @@ pub async fn apply(
             "契約台帳の取込: 新規 {} 件、更新 {} 件、変更なし {} 件",
             report.imported, report.updated, report.unchanged
         );
-        audit::record(
-            &mut tx,
-            actor,
-            Event {
-                action: "import",
-                entity_type: "ledger",
-                entity_id: "",
-                summary: &summary,
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        audit::record(&mut tx, actor, Event::new("import", "ledger", "", summary)).await?;
         tx.commit().await?;
     }
     Ok(report)
@@ -1049,14 +1018,7 @@ async fn upsert_vendor(
             audit::record(
                 conn,
                 actor,
-                Event {
-                    action: "create",
-                    entity_type: "vendor",
-                    entity_id: &id.to_string(),
-                    summary: &summary,
-                    before: None,
-                    after: Some(json!(record)),
-                },
+                Event::new("create", "vendor", id, summary).changes(None, Some(json!(record))),
             )
             .await?;
             Ok(id)
@@ -1069,14 +1031,7 @@ async fn upsert_vendor(
                 audit::record(
                     conn,
                     actor,
-                    Event {
-                        action: "update",
-                        entity_type: "vendor",
-                        entity_id: &vendor.id.to_string(),
-                        summary: &summary,
-                        before,
-                        after,
-                    },
+                    Event::new("update", "vendor", vendor.id, summary).changes(before, after),
                 )
                 .await?;
             }

@@ -164,14 +164,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<i6
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "create",
-            entity_type: "vendor",
-            entity_id: &id.to_string(),
-            summary: &summary,
-            before: None,
-            after: Some(json!(record)),
-        },
+        Event::new("create", "vendor", id, summary).changes(None, Some(json!(record))),
     )
     .await?;
     tx.commit().await?;
@@ -194,14 +187,8 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, input: &VendorInput) -> App
     audit::record(
         &mut tx,
         actor,
-        Event {
-            action: "update",
-            entity_type: "vendor",
-            entity_id: &id.to_string(),
-            summary: &summary,
-            before: Some(json!(before)),
-            after: Some(json!(record)),
-        },
+        Event::new("update", "vendor", id, summary)
+            .changes(Some(json!(before)), Some(json!(record))),
     )
     .await?;
     tx.commit().await?;
