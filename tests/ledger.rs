@@ -335,3 +335,66 @@ async fn the_upload_page_previews_then_imports() {
     assert!(html.contains("取り込めません"));
     assert!(html.contains("8行目") && html.contains("チェックディジット"));
 }
+
+#[rocket::async_test]
+async fn an_officer_imports_only_rows_of_its_own_departments() {
+    let app = spawn().await;
+    let (tax, _) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let (status, _) = app
+        .send_json(
+            "POST",
+            "/api/v1/departments",
+            &serde_json::json!({"name": "市民課"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let officer = app
+        .browser_as("officer@test.itaku.example", "officer", None, &[tax])
+        .await;
+    let ledger = format!(
+        "契約番号,件名,所管課,事業者名,法人番号,契約開始日,契約終了日\n\
+         T-1,印刷,税務課,株式会社A,{NTA},R7.4.1,R8.3.31\n\
+         C-1,窓口,市民課,株式会社A,{NTA},R7.4.1,R8.3.31\n\
+         N-1,新規,新設課,株式会社A,{NTA},R7.4.1,R8.3.31\n"
+    );
+    let response = officer
+        .post_bytes("/api/v1/ledger/import", ledger.into_bytes())
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let report: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    let errors: Vec<(i64, String)> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["row"].as_i64().unwrap(),
+                e["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0].0, 3);
+    assert!(errors[0].1.contains("担当していない所管課"));
+    assert_eq!(errors[1].0, 4);
+    assert!(errors[1].1.contains("登録されていません"));
+    assert_eq!(report["imported"], 0);
+    let (_, list) = app.get_json("/api/v1/contracts").await;
+    assert_eq!(
+        list["total"], 0,
+        "nothing was written, not even the officer's own row"
+    );
+    let (_, departments) = app.get_json("/api/v1/departments").await;
+    assert_eq!(departments["total"], 2, "no department was created");
+
+    let own = format!("契約番号,件名,所管課,事業者名,法人番号,契約開始日,契約終了日\nT-1,印刷,税務課,株式会社A,{NTA},R7.4.1,R8.3.31\n");
+    let response = officer
+        .post_bytes("/api/v1/ledger/import", own.into_bytes())
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let (_, log) = app.get_html("/audit?entity_type=contract").await;
+    assert!(log.contains("契約登録 T-1（台帳取込）") && log.contains("officer@test.itaku.example"));
+}
