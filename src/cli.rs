@@ -48,6 +48,45 @@ pub enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// The outsourcing security check sheet.
+    Checklist {
+        #[command(subcommand)]
+        command: ChecklistCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ChecklistCommand {
+    /// Read a filled check sheet and say whether it would be accepted: exit 0 accepted, 1 refused, 2 usage.
+    Check {
+        file: PathBuf,
+        /// A definition id under checklists/, or a path to a .toml file (default: the built-in one).
+        #[arg(long)]
+        definition: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the blank workbook vendors fill.
+    Template {
+        #[arg(long)]
+        definition: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Prefill the respondent block.
+        #[arg(long)]
+        vendor_name: Option<String>,
+        #[arg(long)]
+        corporate_number: Option<String>,
+    },
+    /// Derive a definition from a blank workbook of a new edition.
+    Learn {
+        file: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// The new definition's id (default: the output file's name).
+        #[arg(long)]
+        id: Option<String>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -134,6 +173,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 },
         } => import_ledger(&settings, &file, dry_run, json).await,
         Command::User { command } => user_command(&settings, command).await,
+        Command::Checklist { command } => checklist_command(&settings, command),
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -437,4 +477,129 @@ async fn announce_accounts(db: &Db, figment: &Figment, demo: bool) -> Result<(),
         println!("  {base}{path}");
     }
     Ok(())
+}
+
+fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode {
+    use crate::checklist::Definition;
+    let dir = std::path::Path::new("checklists");
+    let limits = crate::excel::Limits::with_upload_bytes(settings.upload_limit_bytes);
+    match command {
+        ChecklistCommand::Check {
+            file,
+            definition,
+            json,
+        } => {
+            let definition = match Definition::resolve(definition.as_deref(), dir) {
+                Ok(definition) => definition,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::from(USAGE);
+                }
+            };
+            let result = match std::fs::read(&file) {
+                Ok(bytes) => crate::excel::checksheet::read(&bytes, &definition, &limits),
+                Err(error) if json => {
+                    let mut result = crate::excel::checksheet::read(&[], &definition, &limits);
+                    result.errors[0].message =
+                        format!("{} を読み込めません: {error}", file.display());
+                    result
+                }
+                Err(error) => {
+                    eprintln!("{} を読み込めません: {error}", file.display());
+                    return ExitCode::from(USAGE);
+                }
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&result).unwrap_or_default()
+                );
+            } else if result.accepted {
+                println!(
+                    "受け付けられます: {} 項目に回答（定義 {}）",
+                    result.answers.len(),
+                    result.definition
+                );
+                result.warnings.iter().for_each(|w| println!("注意: {w}"));
+            } else {
+                eprintln!(
+                    "受け付けられません。{} 件の誤りがあります:",
+                    result.errors.len()
+                );
+                result.errors.iter().for_each(|e| eprintln!("  {e}"));
+            }
+            if result.accepted {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        ChecklistCommand::Template {
+            definition,
+            out,
+            vendor_name,
+            corporate_number,
+        } => {
+            let definition = match Definition::resolve(definition.as_deref(), dir) {
+                Ok(definition) => definition,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::from(USAGE);
+                }
+            };
+            let prefill = crate::excel::template::Prefill {
+                vendor_name,
+                corporate_number,
+                contract: None,
+            };
+            match crate::excel::template::check_sheet(&definition, &prefill)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| std::fs::write(&out, bytes).map_err(|e| e.to_string()))
+            {
+                Ok(()) => {
+                    println!(
+                        "{} を作成しました（{} 項目）",
+                        out.display(),
+                        definition.items.len()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(message) => fail(&message),
+            }
+        }
+        ChecklistCommand::Learn { file, out, id } => {
+            let id = id.unwrap_or_else(|| {
+                out.file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            });
+            let bytes = match std::fs::read(&file) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    eprintln!("{} を読み込めません: {error}", file.display());
+                    return ExitCode::from(USAGE);
+                }
+            };
+            let learned =
+                crate::excel::checksheet::learn(&bytes, &Definition::builtin(), &id, &limits)
+                    .and_then(|definition| definition.to_toml().map(|text| (definition, text)));
+            match learned {
+                Ok((definition, text)) => match std::fs::write(&out, text) {
+                    Ok(()) => {
+                        println!(
+                            "{} を作成しました（{} 項目）。title・edition を確認してください",
+                            out.display(),
+                            definition.items.len()
+                        );
+                        ExitCode::SUCCESS
+                    }
+                    Err(error) => fail(&error),
+                },
+                Err(message) => {
+                    eprintln!("{message}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
 }

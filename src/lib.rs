@@ -17,4 +17,5 @@ pub fn random_token() -> String {
 }
 pub mod app;
 pub mod auth;
+pub mod checklist;
 pub mod cli;

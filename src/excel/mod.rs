@@ -1,9 +1,11 @@
 //! Spreadsheets in and out, with no knowledge of HTTP or SQL: every upload is checked by `guard`
 //! before a parser sees it, and read into a sparse `Table` whatever its format.
 
+pub mod checksheet;
 pub mod guard;
 pub mod reader;
 pub mod table;
+pub mod template;
 pub mod writer;
 
 pub use guard::{Limits, ReadError};
