@@ -46,6 +46,8 @@ enum Rule {
     VendorReaders,
     /// Changing vendor A's contract: administrators and the officer of its department.
     ContractEditors,
+    /// Submitting a check sheet for vendor A's contract: vendor A and those who may edit the contract.
+    Submitters,
 }
 
 impl Rule {
@@ -61,6 +63,7 @@ impl Rule {
             Rule::RecordReaders => matches!(who, Admin | Officer | Ciso | Vendor),
             Rule::VendorReaders => matches!(who, Admin | Officer | OtherOfficer | Ciso | Vendor),
             Rule::ContractEditors => matches!(who, Admin | Officer),
+            Rule::Submitters => matches!(who, Admin | Officer | Vendor),
         })
     }
 }
@@ -120,6 +123,18 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/api/v1/departments/<id>"), Staff),
         (("PUT", "/api/v1/departments/<id>"), Admins),
         (("POST", "/api/v1/ledger/import"), Editors),
+        (
+            ("GET", "/contracts/<id>/checklist-template.xlsx"),
+            RecordReaders,
+        ),
+        (("POST", "/contracts/<id>/checklists"), Submitters),
+        (("GET", "/checklists/<id>"), RecordReaders),
+        (("GET", "/checklists/<id>/file"), RecordReaders),
+        (("POST", "/checklists/<id>/review"), ContractEditors),
+        (("GET", "/api/v1/contracts/<id>/checklists"), RecordReaders),
+        (("POST", "/api/v1/contracts/<id>/checklists"), Submitters),
+        (("GET", "/api/v1/checklists/<id>"), RecordReaders),
+        (("POST", "/api/v1/checklists/<id>/review"), ContractEditors),
     ])
 }
 
@@ -131,6 +146,7 @@ struct World {
     department_id: i64,
     target_user_id: i64,
     admin_token_id: i64,
+    submission_id: i64,
 }
 
 async fn world() -> World {
@@ -220,20 +236,35 @@ async fn world() -> World {
         .await
         .unwrap()[0]
         .id;
+    let contract_id = a["id"].as_i64().unwrap();
+    let sheet = common::filled_check_sheet(NTA, |_| "はい");
+    let response = app
+        .post_bytes(
+            &format!("/api/v1/contracts/{contract_id}/checklists"),
+            sheet,
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let created: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    let submission_id = created["submission_id"].as_i64().unwrap();
     World {
         app,
         browsers,
-        contract_id: a["id"].as_i64().unwrap(),
+        contract_id,
         vendor_id,
         department_id,
         target_user_id,
         admin_token_id,
+        submission_id,
     }
 }
 
 impl World {
     fn concrete(&self, path: &str) -> String {
-        let id = if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {
+        let id = if path.starts_with("/checklists") || path.starts_with("/api/v1/checklists") {
+            self.submission_id
+        } else if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {
             self.contract_id
         } else if path.starts_with("/vendors") || path.starts_with("/api/v1/vendors") {
             self.vendor_id
@@ -255,13 +286,15 @@ impl World {
         let csrf = browser.csrf.clone();
         let response = match (method, path) {
             ("GET", _) => browser.client.get(uri).dispatch().await,
-            ("POST", "/ledger/preview") => {
+            ("POST", "/ledger/preview") | ("POST", "/contracts/<id>/checklists") => {
                 let (status, _, location) = browser
                     .post_file(&uri, "l.csv", "契約番号,件名\n".as_bytes())
                     .await;
                 return (status, location);
             }
-            ("POST", "/api/v1/ledger/import") => browser.post_bytes(&uri, b"a,b\n".to_vec()).await,
+            ("POST", "/api/v1/ledger/import") | ("POST", "/api/v1/contracts/<id>/checklists") => {
+                browser.post_bytes(&uri, b"a,b\n".to_vec()).await
+            }
             (_, p) if p.starts_with("/api/") => {
                 let request = if method == "PUT" {
                     browser.client.put(uri)
@@ -271,12 +304,22 @@ impl World {
                 request
                     .header(ContentType::JSON)
                     .header(Header::new("X-CSRF-Token", csrf))
-                    .body("{}")
+                    // A review needs a decision to get past the body to the scope check.
+                    .body(if p.ends_with("/review") {
+                        r#"{"decision":"approve"}"#
+                    } else {
+                        "{}"
+                    })
                     .dispatch()
                     .await
             }
             _ => {
-                let (status, _, location) = browser.post_form(&uri, &[("token", "x")]).await;
+                let fields: &[(&str, &str)] = if path.ends_with("/review") {
+                    &[("decision", "approve")]
+                } else {
+                    &[("token", "x")]
+                };
+                let (status, _, location) = browser.post_form(&uri, fields).await;
                 return (status, location);
             }
         };

@@ -73,6 +73,14 @@ impl User {
         }
     }
 
+    /// The contracts this user may submit check sheets for: a vendor its own, editors those they may edit.
+    pub fn submission_scope(&self) -> Option<Visibility> {
+        match self.role {
+            Role::Vendor => Some(self.contract_visibility()),
+            _ => self.edit_scope().map(|scope| scope.contracts),
+        }
+    }
+
     /// The only vendor record this user may see, when limited to one.
     pub fn own_vendor(&self) -> Option<i64> {
         match self.role {

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod checklists;
 pub mod contracts;
 pub mod departments;
 pub mod ledger_uploads;

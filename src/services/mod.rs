@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod checklists;
 pub mod contracts;
 pub mod demo;
 pub mod departments;

@@ -4,6 +4,7 @@ use crate::auth::guards::Chrome;
 use crate::auth::Role;
 use crate::db::api_tokens::ApiToken;
 use crate::db::audit::AuditEntry;
+use crate::db::checklists::Submission;
 use crate::db::contracts::Contract;
 use crate::db::departments::{Department, DepartmentSummary};
 use crate::db::users::UserSummary;
@@ -11,8 +12,10 @@ use crate::db::vendors::{Vendor, VendorChoice, VendorSummary};
 use crate::domain::dates::JpDate;
 use crate::domain::{ContractStatus, FiscalYear};
 use crate::error::{AppError, FieldErrors};
+use crate::excel::checksheet::CheckResult;
 use crate::services::accounts::UserInput;
 use crate::services::audit::AuditQuery;
+use crate::services::checklists::SubmissionView;
 use crate::services::contracts::{ContractInput, ContractQuery};
 use crate::services::ledger::ImportReport;
 use crate::services::vendors::VendorInput;
@@ -94,6 +97,49 @@ pub struct ContractShow {
     pub today: NaiveDate,
     pub c: Contract,
     pub saved: bool,
+    pub submissions: Vec<Submission>,
+    pub may_submit: bool,
+}
+
+/// 提出済 / 承認 / 差戻し
+pub fn submission_status_label(code: &str) -> &'static str {
+    match code {
+        "approved" => "承認",
+        "returned" => "差戻し",
+        _ => "確認待ち",
+    }
+}
+
+impl ContractShow {
+    fn status_label(&self, code: &str) -> &'static str {
+        submission_status_label(code)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checklists/show.html")]
+pub struct ChecklistShow {
+    pub chrome: Chrome,
+    pub v: SubmissionView,
+    pub contract: Contract,
+    pub may_review: bool,
+    pub submitted: bool,
+    pub reviewed: bool,
+    pub errors: FieldErrors,
+}
+
+impl ChecklistShow {
+    fn status_label(&self, code: &str) -> &'static str {
+        submission_status_label(code)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checklists/refused.html")]
+pub struct ChecklistRefused {
+    pub chrome: Chrome,
+    pub contract_id: i64,
+    pub result: CheckResult,
 }
 
 #[derive(Template)]
@@ -263,7 +309,7 @@ pub struct Todo {
     pub contract_id: i64,
     pub contract_number: String,
     pub title: String,
-    pub what: &'static str,
+    pub what: String,
     pub due: NaiveDate,
     pub overdue: bool,
     pub days_left: i64,

@@ -359,3 +359,33 @@ pub fn corporate_number(seed: u64) -> String {
         .as_str()
         .to_string()
 }
+
+/// A check sheet answered in full for the built-in definition, with the respondent's 法人番号;
+/// `answer` picks each item's answer.
+pub fn filled_check_sheet(
+    corporate_number: &str,
+    answer: impl Fn(&str) -> &'static str,
+) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "事業者名").unwrap();
+    sheet.write_string(0, 1, "テスト株式会社").unwrap();
+    sheet.write_string(1, 0, "法人番号").unwrap();
+    sheet.write_string(1, 1, corporate_number).unwrap();
+    sheet.write_string(2, 0, "記入日").unwrap();
+    sheet.write_string(2, 1, "R7.4.1").unwrap();
+    for (column, header) in ["項番", "確認項目", "回答", "備考"].iter().enumerate() {
+        sheet.write_string(4, column as u16, *header).unwrap();
+    }
+    for (index, item) in itaku::checklist::Definition::builtin()
+        .items
+        .iter()
+        .enumerate()
+    {
+        let row = 5 + index as u32;
+        sheet.write_string(row, 0, &item.id).unwrap();
+        sheet.write_string(row, 1, &item.requirement).unwrap();
+        sheet.write_string(row, 2, answer(&item.id)).unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}

@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`.
 
+pub mod checklists;
 pub mod contracts;
 pub mod departments;
 pub mod ledger;
@@ -20,6 +21,7 @@ use rocket::Route;
 pub fn routes() -> Vec<Route> {
     let mut all = rocket::routes![me];
     all.extend(contracts::routes());
+    all.extend(checklists::routes());
     all.extend(vendors::routes());
     all.extend(departments::routes());
     all.extend(ledger::routes());

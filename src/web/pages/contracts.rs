@@ -128,12 +128,17 @@ async fn show(
     saved: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
-    let c = contracts::get(&state.db, &chrome.user.contract_visibility(), id).await?;
+    let visibility = chrome.user.contract_visibility();
+    let c = contracts::get(&state.db, &visibility, id).await?;
+    let submissions = crate::services::checklists::for_contract(&state.db, &visibility, id).await?;
+    let may_submit = chrome.user.submission_scope().is_some();
     render(&ContractShow {
         chrome,
         today: services::today(),
         c,
         saved: saved.unwrap_or(false),
+        submissions,
+        may_submit,
     })
 }
 

@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod checklists;
 pub mod contracts;
 pub mod departments;
 pub mod home;
@@ -16,6 +17,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(admin::routes());
     all.extend(home::routes());
     all.extend(contracts::routes());
+    all.extend(checklists::routes());
     all.extend(vendors::routes());
     all.extend(departments::routes());
     all.extend(ledger::routes());

@@ -1,0 +1,182 @@
+//! Check-sheet submissions and their answers.
+
+use super::Conn;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct Submission {
+    pub id: i64,
+    pub contract_id: i64,
+    pub version: i64,
+    pub definition_id: String,
+    pub file_name: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub uploader: String,
+    pub uploaded_at: String,
+    pub vendor_name: String,
+    pub corporate_number: String,
+    pub filled_on: Option<String>,
+    pub filled_by: String,
+    pub status: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub review_comment: String,
+}
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct StoredAnswer {
+    pub item_id: String,
+    pub answer: String,
+    pub note: String,
+    pub cell: String,
+    pub review_comment: String,
+}
+
+pub struct NewSubmission<'a> {
+    pub contract_id: i64,
+    pub definition_id: &'a str,
+    pub file_name: &'a str,
+    pub content: &'a [u8],
+    pub sha256: &'a str,
+    pub uploaded_by: Option<i64>,
+    pub uploader: &'a str,
+    pub vendor_name: &'a str,
+    pub corporate_number: &'a str,
+    pub filled_on: Option<&'a str>,
+    pub filled_by: &'a str,
+}
+
+const COLUMNS: &str = "id, contract_id, version, definition_id, file_name, sha256, size_bytes, uploader, uploaded_at, vendor_name,
+    corporate_number, filled_on, filled_by, status, reviewed_by, reviewed_at, review_comment";
+
+/// Inserts the next version for the contract (the caller holds a transaction).
+pub async fn insert(conn: &mut Conn, new: &NewSubmission<'_>) -> Result<(i64, i64), sqlx::Error> {
+    let (latest,): (Option<i64>,) =
+        sqlx::query_as("SELECT MAX(version) FROM checklist_submissions WHERE contract_id = $1")
+            .bind(new.contract_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let version = latest.unwrap_or(0) + 1;
+    let id = sqlx::query_scalar(
+        "INSERT INTO checklist_submissions (contract_id, version, definition_id, file_name, content, sha256, size_bytes, uploaded_by,
+         uploader, uploaded_at, vendor_name, corporate_number, filled_on, filled_by, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted') RETURNING id",
+    )
+    .bind(new.contract_id)
+    .bind(version)
+    .bind(new.definition_id)
+    .bind(new.file_name)
+    .bind(new.content.to_vec())
+    .bind(new.sha256)
+    .bind(new.content.len() as i64)
+    .bind(new.uploaded_by)
+    .bind(new.uploader)
+    .bind(super::now_text())
+    .bind(new.vendor_name)
+    .bind(new.corporate_number)
+    .bind(new.filled_on)
+    .bind(new.filled_by)
+    .fetch_one(conn)
+    .await?;
+    Ok((id, version))
+}
+
+pub async fn insert_answer(
+    conn: &mut Conn,
+    submission_id: i64,
+    item_id: &str,
+    answer: &str,
+    note: &str,
+    cell: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO checklist_answers (submission_id, item_id, answer, note, cell) VALUES ($1, $2, $3, $4, $5)")
+        .bind(submission_id)
+        .bind(item_id)
+        .bind(answer)
+        .bind(note)
+        .bind(cell)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn for_contract(
+    conn: &mut Conn,
+    contract_id: i64,
+) -> Result<Vec<Submission>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM checklist_submissions WHERE contract_id = $1 ORDER BY version DESC"
+    );
+    sqlx::query_as(&sql).bind(contract_id).fetch_all(conn).await
+}
+
+pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Submission>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM checklist_submissions WHERE id = $1");
+    sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
+}
+
+pub async fn previous(
+    conn: &mut Conn,
+    contract_id: i64,
+    version: i64,
+) -> Result<Option<Submission>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM checklist_submissions WHERE contract_id = $1 AND version < $2 ORDER BY version DESC LIMIT 1"
+    );
+    sqlx::query_as(&sql)
+        .bind(contract_id)
+        .bind(version)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn answers(
+    conn: &mut Conn,
+    submission_id: i64,
+) -> Result<Vec<StoredAnswer>, sqlx::Error> {
+    sqlx::query_as("SELECT item_id, answer, note, cell, review_comment FROM checklist_answers WHERE submission_id = $1")
+        .bind(submission_id)
+        .fetch_all(conn)
+        .await
+}
+
+pub async fn file(conn: &mut Conn, id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+    sqlx::query_as("SELECT file_name, content FROM checklist_submissions WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn review(
+    conn: &mut Conn,
+    id: i64,
+    status: &str,
+    reviewer: &str,
+    comment: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE checklist_submissions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5")
+        .bind(status)
+        .bind(reviewer)
+        .bind(super::now_text())
+        .bind(comment)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn comment_item(
+    conn: &mut Conn,
+    submission_id: i64,
+    item_id: &str,
+    comment: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE checklist_answers SET review_comment = $1 WHERE submission_id = $2 AND item_id = $3")
+        .bind(comment)
+        .bind(submission_id)
+        .bind(item_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,316 @@
+//! Check-sheet submissions: a vendor uploads the filled workbook for its own contract (each upload a new
+//! version, the original kept), an officer approves or returns it with comments, and anyone who may see
+//! the contract sees the summary and what changed since the previous version.
+
+use super::audit::{self, Event};
+use crate::auth::policy::EditScope;
+use crate::auth::Actor;
+use crate::checklist::{Answer, Definition};
+use crate::config::Settings;
+use crate::db::checklists::{self, NewSubmission, StoredAnswer, Submission};
+use crate::db::contracts::{self, Contract, Visibility};
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::excel::checksheet::{self, CheckResult, SheetError};
+use crate::excel::Limits;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::HashMap;
+
+pub enum Submitted {
+    Accepted {
+        submission_id: i64,
+        version: i64,
+        result: CheckResult,
+    },
+    Refused(CheckResult),
+}
+
+/// Reads an uploaded check sheet for a contract the uploader may see and stores it as the next version;
+/// a sheet that would be refused, or whose 法人番号 is another company's, stores nothing.
+pub async fn submit(
+    db: &Db,
+    actor: &Actor,
+    visibility: &Visibility,
+    contract_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+    settings: &Settings,
+) -> AppResult<Submitted> {
+    let contract = contracts::find(&mut *db.acquire().await?, visibility, contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let definition = Definition::builtin();
+    let mut result = checksheet::read(
+        bytes,
+        &definition,
+        &Limits::with_upload_bytes(settings.upload_limit_bytes),
+    );
+    if let Some(number) = &result.respondent.corporate_number {
+        if *number != contract.vendor_corporate_number {
+            result.errors.push(SheetError {
+                cell: None,
+                item: None,
+                message: format!(
+                    "回答者欄の法人番号（{number}）が契約の事業者（{} {}）と一致しません",
+                    contract.vendor_name, contract.vendor_corporate_number
+                ),
+            });
+            result.accepted = false;
+        }
+    }
+    if !result.accepted {
+        return Ok(Submitted::Refused(result));
+    }
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
+    let respondent = &result.respondent;
+    let mut tx = db.begin().await?;
+    let new = NewSubmission {
+        contract_id,
+        definition_id: &definition.id,
+        file_name,
+        content: bytes,
+        sha256: &digest,
+        uploaded_by: actor.user_id,
+        uploader: &actor.label,
+        vendor_name: respondent.vendor_name.as_deref().unwrap_or(""),
+        corporate_number: respondent.corporate_number.as_deref().unwrap_or(""),
+        filled_on: respondent.filled_on.as_deref(),
+        filled_by: respondent.filled_by.as_deref().unwrap_or(""),
+    };
+    let (submission_id, version) = checklists::insert(&mut tx, &new).await?;
+    for answer in &result.answers {
+        checklists::insert_answer(
+            &mut tx,
+            submission_id,
+            &answer.id,
+            answer.answer.code(),
+            &answer.note,
+            &answer.cell,
+        )
+        .await?;
+    }
+    let summary = format!(
+        "チェックシート提出 {} 第{version}版（{file_name}）",
+        contract.contract_number
+    );
+    let after = json!({"sha256": digest, "size": bytes.len(), "answers": result.answers.len()});
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("upload", "checklist", submission_id, summary).changes(None, Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Submitted::Accepted {
+        submission_id,
+        version,
+        result,
+    })
+}
+
+/// The versions of a contract's check sheet, newest first.
+pub async fn for_contract(
+    db: &Db,
+    visibility: &Visibility,
+    contract_id: i64,
+) -> AppResult<Vec<Submission>> {
+    let mut conn = db.acquire().await?;
+    contracts::find(&mut conn, visibility, contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(checklists::for_contract(&mut conn, contract_id).await?)
+}
+
+/// One line of a submission as a reviewer reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AnswerLine {
+    pub id: String,
+    pub category: String,
+    pub requirement: String,
+    pub mandatory: bool,
+    pub answer: String,
+    pub answer_label: &'static str,
+    pub note: String,
+    pub cell: String,
+    pub review_comment: String,
+    /// The previous version's answer when it differed.
+    pub previous: Option<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubmissionView {
+    pub submission: Submission,
+    pub contract_number: String,
+    pub contract_title: String,
+    /// Counts of はい / いいえ / 一部 / 該当なし.
+    pub counts: Vec<(&'static str, usize)>,
+    /// Mandatory items first when answered いいえ, then the rest in definition order.
+    pub lines: Vec<AnswerLine>,
+    pub previous_version: Option<i64>,
+    pub changed: usize,
+}
+
+fn answer_of(code: &str) -> Option<Answer> {
+    Answer::CHOICES.into_iter().find(|a| a.code() == code)
+}
+
+pub async fn view(
+    db: &Db,
+    visibility: &Visibility,
+    submission_id: i64,
+) -> AppResult<(SubmissionView, Contract)> {
+    let mut conn = db.acquire().await?;
+    let submission = checklists::find(&mut conn, submission_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contract = contracts::find(&mut conn, visibility, submission.contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let answers = checklists::answers(&mut conn, submission_id).await?;
+    let previous =
+        checklists::previous(&mut conn, submission.contract_id, submission.version).await?;
+    let previous_answers: HashMap<String, String> = match &previous {
+        Some(p) => checklists::answers(&mut conn, p.id)
+            .await?
+            .into_iter()
+            .map(|a| (a.item_id, a.answer))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let definition = Definition::resolve(
+        Some(&submission.definition_id),
+        std::path::Path::new("checklists"),
+    )
+    .unwrap_or_else(|_| Definition::builtin());
+    let by_id: HashMap<&str, &StoredAnswer> =
+        answers.iter().map(|a| (a.item_id.as_str(), a)).collect();
+    let mut lines: Vec<AnswerLine> = definition
+        .items
+        .iter()
+        .filter_map(|item| {
+            let stored = by_id.get(item.id.as_str())?;
+            let label = answer_of(&stored.answer).map(Answer::label).unwrap_or("");
+            let previous = previous_answers
+                .get(&item.id)
+                .filter(|p| **p != stored.answer)
+                .map(|p| answer_of(p).map(Answer::label).unwrap_or(""));
+            Some(AnswerLine {
+                id: item.id.clone(),
+                category: item.category.clone(),
+                requirement: item.requirement.clone(),
+                mandatory: item.mandatory,
+                answer: stored.answer.clone(),
+                answer_label: label,
+                note: stored.note.clone(),
+                cell: stored.cell.clone(),
+                review_comment: stored.review_comment.clone(),
+                previous,
+            })
+        })
+        .collect();
+    lines.sort_by_key(|line| !(line.mandatory && line.answer == "no"));
+    let counts = Answer::CHOICES
+        .iter()
+        .map(|a| {
+            (
+                a.label(),
+                answers.iter().filter(|s| s.answer == a.code()).count(),
+            )
+        })
+        .collect();
+    let changed = lines.iter().filter(|l| l.previous.is_some()).count();
+    let view = SubmissionView {
+        contract_number: contract.contract_number.clone(),
+        contract_title: contract.title.clone(),
+        previous_version: previous.map(|p| p.version),
+        submission,
+        counts,
+        lines,
+        changed,
+    };
+    Ok((view, contract))
+}
+
+/// The uploaded file, for those who may see its contract.
+pub async fn file(
+    db: &Db,
+    visibility: &Visibility,
+    submission_id: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    let mut conn = db.acquire().await?;
+    let submission = checklists::find(&mut conn, submission_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    contracts::find(&mut conn, visibility, submission.contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    checklists::file(&mut conn, submission_id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approve,
+    Return,
+}
+
+/// Approves or returns a submission of a contract the reviewer may edit, with an overall comment and
+/// comments per item; a return needs a reason.
+pub async fn review(
+    db: &Db,
+    actor: &Actor,
+    scope: &EditScope,
+    submission_id: i64,
+    decision: Decision,
+    comment: &str,
+    item_comments: &HashMap<String, String>,
+) -> AppResult<()> {
+    let comment = comment.trim();
+    let has_item_comment = item_comments.values().any(|c| !c.trim().is_empty());
+    if decision == Decision::Return && comment.is_empty() && !has_item_comment {
+        let mut errors = crate::error::FieldErrors::new();
+        errors.add(
+            "comment",
+            "差戻しの理由を全体または項目ごとに記入してください",
+        );
+        return Err(AppError::Validation(errors));
+    }
+    let mut tx = db.begin().await?;
+    let submission = checklists::find(&mut tx, submission_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contract = contracts::find(&mut tx, &scope.contracts, submission.contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let status = match decision {
+        Decision::Approve => "approved",
+        Decision::Return => "returned",
+    };
+    checklists::review(&mut tx, submission_id, status, &actor.label, comment).await?;
+    for (item_id, text) in item_comments {
+        checklists::comment_item(&mut tx, submission_id, item_id, text.trim()).await?;
+    }
+    let label = if decision == Decision::Approve {
+        "承認"
+    } else {
+        "差戻し"
+    };
+    let summary = format!(
+        "チェックシート{label} {} 第{}版",
+        contract.contract_number, submission.version
+    );
+    let before = json!({"status": submission.status});
+    let after = json!({"status": status, "comment": comment, "items": item_comments});
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("review", "checklist", submission_id, summary)
+            .changes(Some(before), Some(after)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

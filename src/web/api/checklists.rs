@@ -1,0 +1,119 @@
+use crate::auth::guards::{ClientAddress, Editor};
+use crate::auth::{Actor, User};
+use crate::error::{AppError, AppResult};
+use crate::services::checklists::{self, Decision, Submitted};
+use crate::web::{AppState, RecordId};
+use rocket::data::{Data, ToByteUnit};
+use rocket::http::Status;
+use rocket::response::status::Custom;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, routes, Route, State};
+use std::collections::HashMap;
+
+#[get("/contracts/<id>/checklists")]
+async fn list(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
+    let id = id.get()?;
+    let items = checklists::for_contract(&state.db, &user.contract_visibility(), id).await?;
+    Ok(Json(json!({ "total": items.len(), "items": items })))
+}
+
+/// `POST /api/v1/contracts/{id}/checklists?file_name=…` with the workbook as the body: 201 with the
+/// parse result when stored, 422 with every error when refused.
+#[post("/contracts/<id>/checklists?<file_name>", data = "<body>")]
+async fn submit(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+    file_name: Option<String>,
+    body: Data<'_>,
+) -> AppResult<Custom<Json<Value>>> {
+    let id = id.get()?;
+    let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
+    let limit = state.settings.upload_limit_bytes;
+    let capped = body
+        .open((limit as u64 + 1).bytes())
+        .into_bytes()
+        .await
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    if !capped.is_complete() || capped.len() > limit {
+        return Err(AppError::PayloadTooLarge(format!(
+            "ファイルが大きすぎます（上限 {} MiB）",
+            limit / (1024 * 1024)
+        )));
+    }
+    let name: String = file_name
+        .unwrap_or_else(|| "checksheet.xlsx".into())
+        .chars()
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .take(120)
+        .collect();
+    let actor = Actor::user(&user, &ip.0);
+    Ok(
+        match checklists::submit(
+            &state.db,
+            &actor,
+            &scope,
+            id,
+            &name,
+            &capped.into_inner(),
+            &state.settings,
+        )
+        .await?
+        {
+            Submitted::Accepted {
+                submission_id,
+                version,
+                result,
+            } => Custom(
+                Status::Created,
+                Json(json!({"submission_id": submission_id, "version": version, "result": result})),
+            ),
+            Submitted::Refused(result) => Custom(Status::UnprocessableEntity, Json(json!(result))),
+        },
+    )
+}
+
+#[get("/checklists/<id>")]
+async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
+    let id = id.get()?;
+    let (view, _) = checklists::view(&state.db, &user.contract_visibility(), id).await?;
+    Ok(Json(json!(view)))
+}
+
+#[derive(serde::Deserialize)]
+struct ReviewBody {
+    decision: Decision,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    items: HashMap<String, String>,
+}
+
+#[post("/checklists/<id>/review", format = "json", data = "<body>")]
+async fn review(
+    state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
+    id: RecordId,
+    body: Json<ReviewBody>,
+) -> AppResult<Json<Value>> {
+    let id = id.get()?;
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    checklists::review(
+        &state.db,
+        &Actor::user(&editor.0, &ip.0),
+        &scope,
+        id,
+        body.decision,
+        &body.comment,
+        &body.items,
+    )
+    .await?;
+    let (view, _) = checklists::view(&state.db, &scope.contracts, id).await?;
+    Ok(Json(json!(view)))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![list, submit, show, review]
+}

@@ -1,0 +1,196 @@
+//! Check sheets on the pages: the prefilled workbook, uploads, the submission and its review.
+
+use crate::auth::csrf::{tokens_match, CsrfForm};
+use crate::auth::guards::{Chrome, ClientAddress, Editor};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::checklists::{self, Decision, Submitted};
+use crate::services::contracts;
+use crate::web::pages::admin::XlsxDownload;
+use crate::web::pages::ledger::{display_name, read_upload};
+use crate::web::views::{render, ChecklistRefused, ChecklistShow};
+use crate::web::{AppState, FormOutcome, RecordId};
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::Status;
+use rocket::response::content::RawHtml;
+use rocket::response::status::Custom;
+use rocket::{get, post, routes, Route, State};
+use std::collections::HashMap;
+
+/// The workbook to fill, with the contract's vendor already in the respondent block.
+#[get("/contracts/<id>/checklist-template.xlsx")]
+async fn template(
+    state: &State<AppState>,
+    chrome: Chrome,
+    id: RecordId,
+) -> AppResult<XlsxDownload> {
+    let id = id.get()?;
+    let contract = contracts::get(&state.db, &chrome.user.contract_visibility(), id).await?;
+    let prefill = crate::excel::template::Prefill {
+        vendor_name: Some(contract.vendor_name.clone()),
+        corporate_number: Some(contract.vendor_corporate_number.clone()),
+        contract: Some(format!("{} {}", contract.contract_number, contract.title)),
+    };
+    let bytes =
+        crate::excel::template::check_sheet(&crate::checklist::Definition::builtin(), &prefill)
+            .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    let name: String = contract
+        .contract_number
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+        .collect();
+    Ok(XlsxDownload::new(bytes, &format!("checksheet-{name}.xlsx")))
+}
+
+#[derive(FromForm)]
+struct Upload<'r> {
+    file: TempFile<'r>,
+    csrf_token: String,
+}
+
+#[post("/contracts/<id>/checklists", data = "<upload>")]
+async fn submit(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    upload: Form<Upload<'_>>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    if !tokens_match(&upload.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
+    let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&chrome.user, &ip.0);
+    match checklists::submit(
+        &state.db,
+        &actor,
+        &scope,
+        id,
+        &display_name(&upload.file),
+        &bytes,
+        &state.settings,
+    )
+    .await?
+    {
+        Submitted::Accepted { submission_id, .. } => Ok(FormOutcome::saved(format!(
+            "/checklists/{submission_id}?submitted=true"
+        ))),
+        Submitted::Refused(result) => {
+            let page = render(&ChecklistRefused {
+                chrome,
+                contract_id: id,
+                result,
+            })?;
+            Ok(FormOutcome::Refused(Custom(
+                Status::UnprocessableEntity,
+                page,
+            )))
+        }
+    }
+}
+
+async fn page(
+    state: &AppState,
+    chrome: Chrome,
+    id: i64,
+    flags: (bool, bool),
+    errors: FieldErrors,
+) -> AppResult<RawHtml<String>> {
+    let (v, contract) = checklists::view(&state.db, &chrome.user.contract_visibility(), id).await?;
+    let may_review = chrome
+        .user
+        .edit_scope()
+        .is_some_and(|scope| scope.may_use_department(contract.department_id));
+    render(&ChecklistShow {
+        chrome,
+        v,
+        contract,
+        may_review,
+        submitted: flags.0,
+        reviewed: flags.1,
+        errors,
+    })
+}
+
+#[get("/checklists/<id>?<submitted>&<reviewed>")]
+async fn show(
+    state: &State<AppState>,
+    chrome: Chrome,
+    id: RecordId,
+    submitted: Option<bool>,
+    reviewed: Option<bool>,
+) -> AppResult<RawHtml<String>> {
+    let id = id.get()?;
+    page(
+        state,
+        chrome,
+        id,
+        (submitted.unwrap_or(false), reviewed.unwrap_or(false)),
+        FieldErrors::new(),
+    )
+    .await
+}
+
+/// The original upload, byte for byte, under a name that cannot escape a download folder.
+#[get("/checklists/<id>/file")]
+async fn file(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<XlsxDownload> {
+    let id = id.get()?;
+    let (_, bytes) = checklists::file(&state.db, &chrome.user.contract_visibility(), id).await?;
+    Ok(XlsxDownload::new(
+        bytes,
+        &format!("checksheet-submission-{id}.xlsx"),
+    ))
+}
+
+#[derive(FromForm)]
+pub struct ReviewForm {
+    decision: String,
+    comment: Option<String>,
+    items: HashMap<String, String>,
+}
+
+#[post("/checklists/<id>/review", data = "<form>")]
+async fn review(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: CsrfForm<ReviewForm>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    let decision = match form.decision.as_str() {
+        "approve" => Decision::Approve,
+        "return" => Decision::Return,
+        _ => return Err(AppError::BadRequest("承認か差戻しを選んでください".into())),
+    };
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let comment = form.comment.clone().unwrap_or_default();
+    match checklists::review(
+        &state.db,
+        &actor,
+        &scope,
+        id,
+        decision,
+        &comment,
+        &form.items,
+    )
+    .await
+    {
+        Ok(()) => Ok(FormOutcome::saved(format!(
+            "/checklists/{id}?reviewed=true"
+        ))),
+        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
+            page(state, chrome, id, (false, false), errors).await?,
+        )),
+        Err(other) => Err(other),
+    }
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![template, submit, show, file, review]
+}

@@ -1,0 +1,268 @@
+//! Check-sheet submissions: the vendor downloads, fills and uploads; the officer reviews; versions
+//! are kept and compared; nothing is stored from a refused sheet.
+
+mod common;
+
+use common::{filled_check_sheet, NTA, TOYOTA};
+use rocket::http::Status;
+use serde_json::json;
+
+struct Setup {
+    app: common::TestApp,
+    vendor: common::Browser,
+    officer: common::Browser,
+    contract_id: i64,
+}
+
+async fn setup() -> Setup {
+    let app = common::spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    let body = json!({"contract_number": "R7-001", "title": "住民税通知書の印刷", "department_id": department_id, "vendor_id": vendor_id,
+                      "start_date": "2025-04-01", "end_date": "2035-03-31", "importance": "important"});
+    let (status, contract) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    assert_eq!(status, Status::Created);
+    let vendor = app
+        .browser_as("vendor@test.itaku.example", "vendor", Some(NTA), &[])
+        .await;
+    let officer = app
+        .browser_as(
+            "officer@test.itaku.example",
+            "officer",
+            None,
+            &[department_id],
+        )
+        .await;
+    Setup {
+        app,
+        vendor,
+        officer,
+        contract_id: contract["id"].as_i64().unwrap(),
+    }
+}
+
+#[rocket::async_test]
+async fn a_vendor_submits_and_an_officer_reviews() {
+    let Setup {
+        app,
+        vendor,
+        officer,
+        contract_id,
+    } = setup().await;
+    let (_, portal) = vendor.get_html("/").await;
+    assert!(
+        portal.contains("チェックシートの提出（契約時）"),
+        "the portal asks for the first check sheet"
+    );
+
+    let template = vendor
+        .client
+        .get(format!("/contracts/{contract_id}/checklist-template.xlsx"))
+        .dispatch()
+        .await;
+    assert_eq!(template.status(), Status::Ok);
+    assert_eq!(
+        template.headers().get_one("Content-Disposition"),
+        Some("attachment; filename=\"checksheet-R7-001.xlsx\"")
+    );
+    let bytes = template.into_bytes().await.unwrap();
+    let blank = itaku::excel::checksheet::read(
+        &bytes,
+        &itaku::checklist::Definition::builtin(),
+        &itaku::excel::Limits::default(),
+    );
+    assert_eq!(
+        blank.respondent.corporate_number.as_deref(),
+        Some(NTA),
+        "prefilled for the contract's vendor"
+    );
+
+    // Another company's 法人番号 in the respondent block is refused and nothing is stored.
+    let (status, html, _) = vendor
+        .post_file(
+            &format!("/contracts/{contract_id}/checklists"),
+            "他社.xlsx",
+            &filled_check_sheet(TOYOTA, |_| "はい"),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        html.contains("契約の事業者")
+            && html.contains("一致しません")
+            && html.contains("何も保存していません")
+    );
+    let bad = filled_check_sheet(NTA, |id| if id == "F-2" { "検討中" } else { "はい" });
+    let (status, html, _) = vendor
+        .post_file(
+            &format!("/contracts/{contract_id}/checklists"),
+            "bad.xlsx",
+            &bad,
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains("F-2") && html.contains("「検討中」は回答として読み取れません"));
+    let (_, list) = vendor
+        .get_json(&format!("/api/v1/contracts/{contract_id}/checklists"))
+        .await;
+    assert_eq!(list["total"], 0);
+
+    let first = filled_check_sheet(NTA, |id| if id == "C-4" { "いいえ" } else { "はい" });
+    let (status, _, location) = vendor
+        .post_file(
+            &format!("/contracts/{contract_id}/checklists"),
+            "第1版.xlsx",
+            &first,
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let location = location.unwrap();
+    let first_id: i64 = location
+        .trim_start_matches("/checklists/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (_, page) = vendor.get_html(&location).await;
+    assert!(page.contains("受け付けました") && page.contains("第1版") && page.contains("確認待ち"));
+    assert!(page.contains("はい 49件・いいえ 1件"));
+    let c4 = page.find("<td>C-4</td>").unwrap();
+    let a1 = page.find("<td>A-1</td>").unwrap();
+    assert!(c4 < a1, "a mandatory item answered いいえ comes first");
+
+    let original = vendor
+        .client
+        .get(format!("/checklists/{first_id}/file"))
+        .dispatch()
+        .await;
+    assert_eq!(
+        original.into_bytes().await.unwrap(),
+        first,
+        "the original file is kept byte for byte"
+    );
+
+    // The officer returns it with a comment on one item; a return without any reason is refused.
+    let (status, html, _) = officer
+        .post_form(
+            &format!("/checklists/{first_id}/review"),
+            &[("decision", "return")],
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(html.contains("差戻しの理由"));
+    let (status, _, _) = officer
+        .post_form(
+            &format!("/checklists/{first_id}/review"),
+            &[
+                ("decision", "return"),
+                ("items[C-4]", "私物端末の禁止規程を添付してください"),
+            ],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (_, page) = vendor.get_html(&format!("/checklists/{first_id}")).await;
+    assert!(page.contains("差戻し") && page.contains("私物端末の禁止規程を添付してください"));
+    let (_, portal) = vendor.get_html("/").await;
+    assert!(portal.contains("差し戻されたチェックシートの再提出"));
+
+    // A second upload is a new version; the first is untouched; the difference is shown.
+    let second = filled_check_sheet(NTA, |_| "はい");
+    let (status, _, location) = vendor
+        .post_file(
+            &format!("/contracts/{contract_id}/checklists"),
+            "第2版.xlsx",
+            &second,
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (_, page) = officer.get_html(&location.unwrap()).await;
+    assert!(
+        page.contains("第2版")
+            && page.contains("第1版から1項目の回答が変わりました")
+            && page.contains("いいえ → ")
+    );
+    let (_, versions) = officer
+        .get_json(&format!("/api/v1/contracts/{contract_id}/checklists"))
+        .await;
+    assert_eq!(versions["total"], 2);
+    assert_eq!(versions["items"][1]["status"], "returned");
+    let second_id = versions["items"][0]["id"].as_i64().unwrap();
+    let (status, approved) = officer
+        .send_json(
+            "POST",
+            &format!("/api/v1/checklists/{second_id}/review"),
+            &json!({"decision": "approve", "comment": "確認しました"}),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{approved}");
+    assert_eq!(approved["submission"]["status"], "approved");
+    let (_, portal) = vendor.get_html("/").await;
+    assert!(!portal.contains("チェックシートの提出（契約時）") && !portal.contains("再提出"));
+
+    let (_, log) = app.get_html("/audit?entity_type=checklist").await;
+    assert!(
+        log.contains("チェックシート提出 R7-001 第1版")
+            && log.contains("チェックシート差戻し")
+            && log.contains("チェックシート承認")
+    );
+}
+
+#[rocket::async_test]
+async fn only_the_contracts_vendor_and_its_officers_may_submit() {
+    let Setup {
+        app, contract_id, ..
+    } = setup().await;
+    let (status, _) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": TOYOTA, "name": "株式会社へと"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let other_vendor = app
+        .browser_as("other@test.itaku.example", "vendor", Some(TOYOTA), &[])
+        .await;
+    let ciso = app
+        .browser_as("ciso@test.itaku.example", "ciso", None, &[])
+        .await;
+    let sheet = filled_check_sheet(NTA, |_| "はい");
+    let response = other_vendor
+        .post_bytes(
+            &format!("/api/v1/contracts/{contract_id}/checklists"),
+            sheet.clone(),
+        )
+        .await;
+    assert_eq!(response.status(), Status::NotFound);
+    let response = ciso
+        .post_bytes(
+            &format!("/api/v1/contracts/{contract_id}/checklists"),
+            sheet.clone(),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Forbidden);
+    let template = other_vendor
+        .client
+        .get(format!("/contracts/{contract_id}/checklist-template.xlsx"))
+        .dispatch()
+        .await;
+    assert_eq!(template.status(), Status::NotFound);
+    let response = app
+        .post_bytes(
+            &format!("/api/v1/contracts/{contract_id}/checklists?file_name=..%2F..%2Fetc%2Fpasswd"),
+            sheet,
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let (_, list) = app
+        .get_json(&format!("/api/v1/contracts/{contract_id}/checklists"))
+        .await;
+    assert!(
+        !list["items"][0]["file_name"]
+            .as_str()
+            .unwrap()
+            .contains('/'),
+        "no path in a stored name"
+    );
+}
