@@ -131,6 +131,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/checklists/<id>"), RecordReaders),
         (("GET", "/checklists/<id>/file"), RecordReaders),
         (("POST", "/checklists/<id>/review"), ContractEditors),
+        (("GET", "/checklists/<id>/export.xlsx"), RecordReaders),
+        (("GET", "/checklists/matrix.xlsx"), Staff),
         (("GET", "/api/v1/contracts/<id>/checklists"), RecordReaders),
         (("POST", "/api/v1/contracts/<id>/checklists"), Submitters),
         (("GET", "/api/v1/checklists/<id>"), RecordReaders),

@@ -266,3 +266,113 @@ async fn only_the_contracts_vendor_and_its_officers_may_submit() {
         "no path in a stored name"
     );
 }
+
+#[rocket::async_test]
+async fn answers_export_side_by_side_and_vendor_text_stays_text() {
+    let Setup {
+        app,
+        vendor,
+        officer,
+        contract_id,
+    } = setup().await;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "法人番号").unwrap();
+    sheet.write_string(0, 1, NTA).unwrap();
+    for (column, header) in ["項番", "回答", "備考"].iter().enumerate() {
+        sheet.write_string(2, column as u16, *header).unwrap();
+    }
+    for (index, item) in itaku::checklist::Definition::builtin()
+        .items
+        .iter()
+        .enumerate()
+    {
+        let row = 3 + index as u32;
+        sheet.write_string(row, 0, &item.id).unwrap();
+        sheet
+            .write_string(row, 1, if item.id == "C-4" { "×" } else { "○" })
+            .unwrap();
+        if item.id == "A-1" {
+            sheet
+                .write_string(row, 2, "=HYPERLINK(\"http://evil.example\",\"x\")")
+                .unwrap();
+        }
+    }
+    let response = vendor
+        .post_bytes(
+            &format!("/api/v1/contracts/{contract_id}/checklists"),
+            workbook.save_to_buffer().unwrap(),
+        )
+        .await;
+    let status = response.status();
+    let text = response.into_string().await.unwrap();
+    assert_eq!(status, Status::Created, "{text}");
+    let created: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let submission_id = created["submission_id"].as_i64().unwrap();
+
+    let read = |bytes: Vec<u8>| {
+        itaku::excel::read_tables(&bytes, &itaku::excel::Limits::default())
+            .unwrap()
+            .remove(0)
+    };
+    let export = vendor
+        .client
+        .get(format!("/checklists/{submission_id}/export.xlsx"))
+        .dispatch()
+        .await;
+    assert_eq!(export.status(), Status::Ok);
+    let table = read(export.into_bytes().await.unwrap());
+    let a1 = table
+        .rows
+        .iter()
+        .find(|r| r.cell(0).as_text() == "A-1")
+        .unwrap();
+    assert_eq!(a1.cell(4).as_text(), "はい");
+    assert_eq!(
+        a1.cell(5),
+        &itaku::excel::Cell::Text("=HYPERLINK(\"http://evil.example\",\"x\")".into()),
+        "written as text, not a formula"
+    );
+
+    let matrix = officer
+        .client
+        .get("/checklists/matrix.xlsx")
+        .dispatch()
+        .await;
+    assert_eq!(matrix.status(), Status::Ok);
+    let bytes = matrix.into_bytes().await.unwrap();
+    let xml = {
+        use std::io::Read;
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
+        let mut text = String::new();
+        archive
+            .by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    };
+    assert!(!xml.contains("<f>"), "no formulas anywhere");
+    let table = read(bytes);
+    assert!(table.rows[0]
+        .cell(4)
+        .as_text()
+        .starts_with("株式会社いろは印刷"));
+    let c4 = table
+        .rows
+        .iter()
+        .find(|r| r.cell(0).as_text() == "C-4")
+        .unwrap();
+    assert_eq!(c4.cell(4).as_text(), "いいえ");
+    let (status, _) = vendor.get_html("/checklists/matrix.xlsx").await;
+    assert_eq!(
+        status,
+        Status::Forbidden,
+        "vendors do not get the cross-vendor matrix"
+    );
+    let (_, log) = app.get_html("/audit?action=export").await;
+    assert!(
+        log.contains("チェックシート回答一覧を出力（1社）")
+            && log.contains("チェックシート出力 R7-001")
+    );
+}

@@ -180,3 +180,37 @@ pub async fn comment_item(
         .await?;
     Ok(())
 }
+
+/// A vendor's most recent submission among the contracts a reader may see.
+#[derive(Debug, Clone, FromRow)]
+pub struct LatestSubmission {
+    pub submission_id: i64,
+    pub vendor_name: String,
+    pub corporate_number: String,
+    pub contract_number: String,
+    pub version: i64,
+    pub status: String,
+}
+
+pub async fn latest_per_vendor(
+    conn: &mut Conn,
+    visibility: &super::contracts::Visibility,
+) -> Result<Vec<LatestSubmission>, sqlx::Error> {
+    let mut sql = super::Sql::new(
+        "SELECT s.id AS submission_id, v.name AS vendor_name, v.corporate_number, c.contract_number, s.version, s.status
+         FROM checklist_submissions s JOIN contracts c ON c.id = s.contract_id
+         JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id",
+    );
+    sql.append(&super::contracts::where_clause(
+        visibility,
+        &Default::default(),
+        chrono::NaiveDate::MIN,
+    ))
+    .push(" ORDER BY v.name, v.id, s.uploaded_at DESC, s.id DESC");
+    let rows: Vec<LatestSubmission> = sql.query_as().fetch_all(conn).await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter(|row| seen.insert(row.corporate_number.clone()))
+        .collect())
+}

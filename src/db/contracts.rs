@@ -87,7 +87,11 @@ const SELECT: &str = "SELECT c.id, c.contract_number, c.title, c.department_id, 
     FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id";
 
 /// The `WHERE` clause for a reader's visibility and a filter, evaluated on `today`.
-fn where_clause(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate) -> Sql {
+pub(crate) fn where_clause(
+    visibility: &Visibility,
+    filter: &ContractFilter,
+    today: NaiveDate,
+) -> Sql {
     let mut sql = Sql::new(" WHERE 1 = 1");
     match visibility {
         Visibility::All => {}

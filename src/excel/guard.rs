@@ -200,7 +200,8 @@ fn check_shared_strings(
         .read_to_end(&mut head)
         .map_err(|e| ReadError::Corrupt(format!("sharedStrings: {e}")))?;
     let head = String::from_utf8_lossy(&head);
-    for attribute in ["uniqueCount=\"", "count=\""] {
+    // Only `uniqueCount` sizes what calamine reserves; `count` counts every use and may be far larger.
+    for attribute in [" uniqueCount=\""] {
         if let Some(start) = head.find(attribute) {
             let digits: String = head[start + attribute.len()..]
                 .chars()
@@ -259,6 +260,13 @@ mod tests {
             check(&file, &Limits::default()),
             Err(ReadError::ZipBomb(_))
         ));
+    }
+
+    #[test]
+    fn accepts_many_uses_of_few_shared_strings() {
+        let part = br#"<?xml version="1.0"?><sst xmlns="x" count="100000" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>"#;
+        let file = zip_with(&[("xl/sharedStrings.xml", part)]);
+        assert_eq!(check(&file, &Limits::default()), Ok(Format::Zip));
     }
 
     #[test]

@@ -314,3 +314,90 @@ pub async fn review(
     tx.commit().await?;
     Ok(())
 }
+
+/// One submission's answers as .xlsx; the export is logged.
+pub async fn export_submission(
+    db: &Db,
+    actor: &Actor,
+    visibility: &Visibility,
+    submission_id: i64,
+) -> AppResult<Vec<u8>> {
+    let (view, contract) = view(db, visibility, submission_id).await?;
+    let definition = Definition::builtin();
+    let lines: Vec<_> = view
+        .lines
+        .iter()
+        .filter_map(|line| {
+            let item = definition.item(&line.id)?;
+            Some((
+                item,
+                crate::excel::writer::AnswerCell {
+                    answer: &line.answer,
+                    label: line.answer_label,
+                },
+                line.note.as_str(),
+                line.review_comment.as_str(),
+            ))
+        })
+        .collect();
+    let title = format!(
+        "{} {} チェックシート 第{}版（{}）",
+        contract.contract_number, contract.title, view.submission.version, contract.vendor_name
+    );
+    let bytes = crate::excel::writer::submission_answers(&title, &lines)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let summary = format!(
+        "チェックシート出力 {} 第{}版",
+        contract.contract_number, view.submission.version
+    );
+    audit::record(
+        &mut *db.acquire().await?,
+        actor,
+        Event::new("export", "checklist", submission_id, summary),
+    )
+    .await?;
+    Ok(bytes)
+}
+
+/// Every visible vendor's latest answers side by side (items × vendors); the export is logged.
+pub async fn export_matrix(db: &Db, actor: &Actor, visibility: &Visibility) -> AppResult<Vec<u8>> {
+    let mut conn = db.acquire().await?;
+    let latest = checklists::latest_per_vendor(&mut conn, visibility).await?;
+    let mut answers: Vec<HashMap<String, String>> = Vec::with_capacity(latest.len());
+    for row in &latest {
+        answers.push(
+            checklists::answers(&mut conn, row.submission_id)
+                .await?
+                .into_iter()
+                .map(|a| (a.item_id, a.answer))
+                .collect(),
+        );
+    }
+    let vendors: Vec<(String, String)> = latest
+        .iter()
+        .map(|row| {
+            (
+                row.vendor_name.clone(),
+                format!("{} 第{}版", row.contract_number, row.version),
+            )
+        })
+        .collect();
+    let definition = Definition::builtin();
+    let lookup = |vendor: usize, item: &str| {
+        let code = answers[vendor].get(item)?;
+        Some((
+            code.clone(),
+            answer_of(code).map(Answer::label).unwrap_or(""),
+        ))
+    };
+    let bytes = crate::excel::writer::answer_matrix(&definition.items, &vendors, &lookup)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let summary = format!("チェックシート回答一覧を出力（{}社）", latest.len());
+    audit::record(
+        &mut conn,
+        actor,
+        Event::new("export", "checklist", "", summary),
+    )
+    .await?;
+    Ok(bytes)
+}

@@ -1,7 +1,7 @@
 //! Check sheets on the pages: the prefilled workbook, uploads, the submission and its review.
 
 use crate::auth::csrf::{tokens_match, CsrfForm};
-use crate::auth::guards::{Chrome, ClientAddress, Editor};
+use crate::auth::guards::{Chrome, ClientAddress, Editor, Staff};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::{self, Decision, Submitted};
@@ -191,6 +191,43 @@ async fn review(
     }
 }
 
+#[get("/checklists/<id>/export.xlsx")]
+async fn export(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+) -> AppResult<XlsxDownload> {
+    let id = id.get()?;
+    let actor = Actor::user(&chrome.user, &ip.0);
+    let bytes =
+        checklists::export_submission(&state.db, &actor, &chrome.user.contract_visibility(), id)
+            .await?;
+    Ok(XlsxDownload::new(
+        bytes,
+        &format!("checksheet-answers-{id}.xlsx"),
+    ))
+}
+
+/// All visible vendors' latest answers side by side.
+#[get("/checklists/matrix.xlsx")]
+async fn matrix(
+    state: &State<AppState>,
+    staff: Staff,
+    ip: ClientAddress,
+) -> AppResult<XlsxDownload> {
+    let actor = Actor::user(&staff.0, &ip.0);
+    let bytes =
+        checklists::export_matrix(&state.db, &actor, &staff.0.contract_visibility()).await?;
+    Ok(XlsxDownload::new(
+        bytes,
+        &format!(
+            "checksheet-matrix-{}.xlsx",
+            crate::services::today().format("%Y%m%d")
+        ),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![template, submit, show, file, review]
+    routes![template, submit, show, file, review, export, matrix]
 }
