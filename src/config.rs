@@ -20,6 +20,10 @@ pub struct Settings {
     pub session_max_hours: i64,
     /// Mark the session cookie `Secure` (set when Itaku is served over TLS or behind a TLS proxy).
     pub secure_cookies: bool,
+    /// The check-sheet definition vendors fill: an id under `checklists_dir`, or the built-in one.
+    pub checklist_definition: String,
+    /// Where check-sheet definitions (`<id>.toml`) are read from.
+    pub checklists_dir: String,
 }
 
 impl Default for Settings {
@@ -32,6 +36,8 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_max_hours: 12,
             secure_cookies: false,
+            checklist_definition: "mic-outsourcing-2025".into(),
+            checklists_dir: "checklists".into(),
         }
     }
 }
@@ -49,6 +55,15 @@ pub fn figment() -> Figment {
 }
 
 impl Settings {
+    /// The check-sheet definition in force (checked when the settings were read).
+    pub fn definition(&self) -> crate::checklist::Definition {
+        crate::checklist::Definition::resolve(
+            Some(&self.checklist_definition),
+            std::path::Path::new(&self.checklists_dir),
+        )
+        .unwrap_or_else(|_| crate::checklist::Definition::builtin())
+    }
+
     pub fn from_figment(figment: &Figment) -> Result<Self, String> {
         let settings: Settings = figment
             .extract()
@@ -65,6 +80,10 @@ impl Settings {
         if self.session_idle_minutes < 1 || self.session_max_hours < 1 {
             return Err("session_idle_minutes and session_max_hours must be positive".into());
         }
+        crate::checklist::Definition::resolve(
+            Some(&self.checklist_definition),
+            std::path::Path::new(&self.checklists_dir),
+        )?;
         if self.upload_limit_bytes < 1024 {
             return Err("upload_limit_bytes must be at least 1024".into());
         }

@@ -376,3 +376,64 @@ async fn answers_export_side_by_side_and_vendor_text_stays_text() {
             && log.contains("チェックシート出力 R7-001")
     );
 }
+
+#[rocket::async_test]
+async fn a_new_edition_is_a_new_file_not_a_code_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut edition = itaku::checklist::Definition::builtin();
+    edition.id = "mic-outsourcing-2027".into();
+    edition.edition = "令和9年度版".into();
+    edition.items.truncate(5);
+    edition.items[4].requirement = "令和9年度に追加された確認項目".into();
+    std::fs::write(
+        dir.path().join("mic-outsourcing-2027.toml"),
+        edition.to_toml().unwrap(),
+    )
+    .unwrap();
+    let folder = dir.path().to_string_lossy().into_owned();
+    let app = common::spawn_with(|settings| {
+        settings.checklists_dir = folder.clone();
+        settings.checklist_definition = "mic-outsourcing-2027".into();
+    })
+    .await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let body = json!({"contract_number": "R9-1", "title": "業務", "department_id": department_id, "vendor_id": vendor_id,
+                      "start_date": "2027-04-01", "end_date": "2028-03-31"});
+    let (_, contract) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    let id = contract["id"].as_i64().unwrap();
+    let template = app
+        .client
+        .get(format!("/contracts/{id}/checklist-template.xlsx"))
+        .dispatch()
+        .await
+        .into_bytes()
+        .await
+        .unwrap();
+    let table = itaku::excel::read_tables(&template, &itaku::excel::Limits::default())
+        .unwrap()
+        .remove(0);
+    let texts: Vec<String> = table
+        .rows
+        .iter()
+        .flat_map(|r| r.cells.iter().map(|c| c.as_text()))
+        .collect();
+    assert!(texts.iter().any(|t| t == "令和9年度に追加された確認項目"));
+    assert!(!texts.iter().any(|t| t == "L-4"));
+    // A sheet of the old edition has items the new one does not know.
+    let response = app
+        .post_bytes(
+            &format!("/api/v1/contracts/{id}/checklists"),
+            filled_check_sheet(NTA, |_| "はい"),
+        )
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let result: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    assert_eq!(result["definition"], "mic-outsourcing-2027");
+    assert!(result["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("チェックシート定義（mic-outsourcing-2027）にありません"));
+}

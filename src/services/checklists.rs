@@ -40,7 +40,7 @@ pub async fn submit(
     let contract = contracts::find(&mut *db.acquire().await?, visibility, contract_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let definition = Definition::builtin();
+    let definition = settings.definition();
     let mut result = checksheet::read(
         bytes,
         &definition,
@@ -157,6 +157,7 @@ fn answer_of(code: &str) -> Option<Answer> {
 
 pub async fn view(
     db: &Db,
+    settings: &Settings,
     visibility: &Visibility,
     submission_id: i64,
 ) -> AppResult<(SubmissionView, Contract)> {
@@ -180,9 +181,9 @@ pub async fn view(
     };
     let definition = Definition::resolve(
         Some(&submission.definition_id),
-        std::path::Path::new("checklists"),
+        std::path::Path::new(&settings.checklists_dir),
     )
-    .unwrap_or_else(|_| Definition::builtin());
+    .unwrap_or_else(|_| settings.definition());
     let by_id: HashMap<&str, &StoredAnswer> =
         answers.iter().map(|a| (a.item_id.as_str(), a)).collect();
     let mut lines: Vec<AnswerLine> = definition
@@ -318,12 +319,13 @@ pub async fn review(
 /// One submission's answers as .xlsx; the export is logged.
 pub async fn export_submission(
     db: &Db,
+    settings: &Settings,
     actor: &Actor,
     visibility: &Visibility,
     submission_id: i64,
 ) -> AppResult<Vec<u8>> {
-    let (view, contract) = view(db, visibility, submission_id).await?;
-    let definition = Definition::builtin();
+    let (view, contract) = view(db, settings, visibility, submission_id).await?;
+    let definition = settings.definition();
     let lines: Vec<_> = view
         .lines
         .iter()
@@ -360,7 +362,12 @@ pub async fn export_submission(
 }
 
 /// Every visible vendor's latest answers side by side (items × vendors); the export is logged.
-pub async fn export_matrix(db: &Db, actor: &Actor, visibility: &Visibility) -> AppResult<Vec<u8>> {
+pub async fn export_matrix(
+    db: &Db,
+    settings: &Settings,
+    actor: &Actor,
+    visibility: &Visibility,
+) -> AppResult<Vec<u8>> {
     let mut conn = db.acquire().await?;
     let latest = checklists::latest_per_vendor(&mut conn, visibility).await?;
     let mut answers: Vec<HashMap<String, String>> = Vec::with_capacity(latest.len());
@@ -382,7 +389,7 @@ pub async fn export_matrix(db: &Db, actor: &Actor, visibility: &Visibility) -> A
             )
         })
         .collect();
-    let definition = Definition::builtin();
+    let definition = settings.definition();
     let lookup = |vendor: usize, item: &str| {
         let code = answers[vendor].get(item)?;
         Some((

@@ -77,7 +77,8 @@ async fn submit(
 #[get("/checklists/<id>")]
 async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
     let id = id.get()?;
-    let (view, _) = checklists::view(&state.db, &user.contract_visibility(), id).await?;
+    let (view, _) =
+        checklists::view(&state.db, &state.settings, &user.contract_visibility(), id).await?;
     Ok(Json(json!(view)))
 }
 
@@ -110,7 +111,7 @@ async fn review(
         &body.items,
     )
     .await?;
-    let (view, _) = checklists::view(&state.db, &scope.contracts, id).await?;
+    let (view, _) = checklists::view(&state.db, &state.settings, &scope.contracts, id).await?;
     Ok(Json(json!(view)))
 }
 

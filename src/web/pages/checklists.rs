@@ -32,9 +32,8 @@ async fn template(
         corporate_number: Some(contract.vendor_corporate_number.clone()),
         contract: Some(format!("{} {}", contract.contract_number, contract.title)),
     };
-    let bytes =
-        crate::excel::template::check_sheet(&crate::checklist::Definition::builtin(), &prefill)
-            .map_err(|e| AppError::Internal(format!("template: {e}")))?;
+    let bytes = crate::excel::template::check_sheet(&state.settings.definition(), &prefill)
+        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
     let name: String = contract
         .contract_number
         .chars()
@@ -99,7 +98,13 @@ async fn page(
     flags: (bool, bool),
     errors: FieldErrors,
 ) -> AppResult<RawHtml<String>> {
-    let (v, contract) = checklists::view(&state.db, &chrome.user.contract_visibility(), id).await?;
+    let (v, contract) = checklists::view(
+        &state.db,
+        &state.settings,
+        &chrome.user.contract_visibility(),
+        id,
+    )
+    .await?;
     let may_review = chrome
         .user
         .edit_scope()
@@ -200,9 +205,14 @@ async fn export(
 ) -> AppResult<XlsxDownload> {
     let id = id.get()?;
     let actor = Actor::user(&chrome.user, &ip.0);
-    let bytes =
-        checklists::export_submission(&state.db, &actor, &chrome.user.contract_visibility(), id)
-            .await?;
+    let bytes = checklists::export_submission(
+        &state.db,
+        &state.settings,
+        &actor,
+        &chrome.user.contract_visibility(),
+        id,
+    )
+    .await?;
     Ok(XlsxDownload::new(
         bytes,
         &format!("checksheet-answers-{id}.xlsx"),
@@ -217,8 +227,13 @@ async fn matrix(
     ip: ClientAddress,
 ) -> AppResult<XlsxDownload> {
     let actor = Actor::user(&staff.0, &ip.0);
-    let bytes =
-        checklists::export_matrix(&state.db, &actor, &staff.0.contract_visibility()).await?;
+    let bytes = checklists::export_matrix(
+        &state.db,
+        &state.settings,
+        &actor,
+        &staff.0.contract_visibility(),
+    )
+    .await?;
     Ok(XlsxDownload::new(
         bytes,
         &format!(
