@@ -60,7 +60,7 @@ pub enum ChecklistCommand {
     /// Read a filled check sheet and say whether it would be accepted: exit 0 accepted, 1 refused, 2 usage.
     Check {
         file: PathBuf,
-        /// A definition id under checklists/, or a path to a .toml file (default: the built-in one).
+        /// A definition id under checklists/, or a path to a .toml file (default: the configured one).
         #[arg(long)]
         definition: Option<String>,
         #[arg(long)]
@@ -481,7 +481,7 @@ async fn announce_accounts(db: &Db, figment: &Figment, demo: bool) -> Result<(),
 
 fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode {
     use crate::checklist::Definition;
-    let dir = std::path::Path::new("checklists");
+    let dir = std::path::Path::new(&settings.checklists_dir);
     let limits = crate::excel::Limits::with_upload_bytes(settings.upload_limit_bytes);
     match command {
         ChecklistCommand::Check {
@@ -489,12 +489,14 @@ fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode
             definition,
             json,
         } => {
-            let definition = match Definition::resolve(definition.as_deref(), dir) {
+            let definition = match resolve_definition(
+                definition
+                    .as_deref()
+                    .or(Some(&settings.checklist_definition)),
+                dir,
+            ) {
                 Ok(definition) => definition,
-                Err(message) => {
-                    eprintln!("{message}");
-                    return ExitCode::from(USAGE);
-                }
+                Err(code) => return code,
             };
             let result = match std::fs::read(&file) {
                 Ok(bytes) => crate::excel::checksheet::read(&bytes, &definition, &limits),
@@ -540,12 +542,14 @@ fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode
             vendor_name,
             corporate_number,
         } => {
-            let definition = match Definition::resolve(definition.as_deref(), dir) {
+            let definition = match resolve_definition(
+                definition
+                    .as_deref()
+                    .or(Some(&settings.checklist_definition)),
+                dir,
+            ) {
                 Ok(definition) => definition,
-                Err(message) => {
-                    eprintln!("{message}");
-                    return ExitCode::from(USAGE);
-                }
+                Err(code) => return code,
             };
             let prefill = crate::excel::template::Prefill {
                 vendor_name,
@@ -602,4 +606,15 @@ fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode
             }
         }
     }
+}
+
+/// The named check-sheet definition, or a usage error printed.
+fn resolve_definition(
+    name: Option<&str>,
+    dir: &std::path::Path,
+) -> Result<crate::checklist::Definition, ExitCode> {
+    crate::checklist::Definition::resolve(name, dir).map_err(|message| {
+        eprintln!("{message}");
+        ExitCode::from(USAGE)
+    })
 }

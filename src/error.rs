@@ -122,6 +122,14 @@ impl From<sqlx::Error> for AppError {
 }
 
 impl AppError {
+    /// An upload over the configured limit.
+    pub fn too_large(limit: usize) -> Self {
+        AppError::PayloadTooLarge(format!(
+            "ファイルが大きすぎます（上限 {} MiB）",
+            limit / (1024 * 1024)
+        ))
+    }
+
     pub fn status(&self) -> Status {
         match self {
             AppError::NotFound => Status::NotFound,

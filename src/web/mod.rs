@@ -109,3 +109,15 @@ impl FormOutcome {
         FormOutcome::Saved(Box::new(rocket::response::Redirect::to(to)))
     }
 }
+
+/// A user-supplied file name reduced to something safe to store and show: no directories, no control
+/// characters, at most 120 characters.
+pub fn safe_file_name(raw: &str, fallback: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if clean.is_empty() || clean == "." || clean == ".." {
+        fallback.to_string()
+    } else {
+        clean
+    }
+}

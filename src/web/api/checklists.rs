@@ -3,7 +3,7 @@ use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult};
 use crate::services::checklists::{self, Decision, Submitted};
 use crate::web::{AppState, RecordId};
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::Data;
 use rocket::http::Status;
 use rocket::response::status::Custom;
 use rocket::serde::json::{json, Json, Value};
@@ -30,24 +30,8 @@ async fn submit(
 ) -> AppResult<Custom<Json<Value>>> {
     let id = id.get()?;
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
-    let limit = state.settings.upload_limit_bytes;
-    let capped = body
-        .open((limit as u64 + 1).bytes())
-        .into_bytes()
-        .await
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    if !capped.is_complete() || capped.len() > limit {
-        return Err(AppError::PayloadTooLarge(format!(
-            "ファイルが大きすぎます（上限 {} MiB）",
-            limit / (1024 * 1024)
-        )));
-    }
-    let name: String = file_name
-        .unwrap_or_else(|| "checksheet.xlsx".into())
-        .chars()
-        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
-        .take(120)
-        .collect();
+    let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
+    let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx");
     let actor = Actor::user(&user, &ip.0);
     Ok(
         match checklists::submit(
@@ -56,7 +40,7 @@ async fn submit(
             &scope,
             id,
             &name,
-            &capped.into_inner(),
+            &bytes,
             &state.settings,
         )
         .await?

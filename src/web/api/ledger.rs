@@ -3,7 +3,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger;
 use crate::web::AppState;
-use rocket::data::{Data, ToByteUnit};
+use rocket::data::Data;
 use rocket::http::Status;
 use rocket::response::status::Custom;
 use rocket::serde::json::{json, Json, Value};
@@ -21,23 +21,12 @@ async fn import(
 ) -> AppResult<Custom<Json<Value>>> {
     let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&importer.0, &ip.0);
-    let limit = state.settings.upload_limit_bytes;
-    let capped = body
-        .open((limit as u64 + 1).bytes())
-        .into_bytes()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("アップロードを読み取れません: {e}")))?;
-    if !capped.is_complete() || capped.len() > limit {
-        return Err(AppError::PayloadTooLarge(format!(
-            "ファイルが大きすぎます（上限 {} MiB）",
-            limit / (1024 * 1024)
-        )));
-    }
+    let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let report = ledger::import(
         &state.db,
         &actor,
         &scope,
-        &capped.into_inner(),
+        &bytes,
         &state.settings,
         dry_run.unwrap_or(false),
         &mut |_, _| {},

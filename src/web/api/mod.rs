@@ -27,3 +27,22 @@ pub fn routes() -> Vec<Route> {
     all.extend(ledger::routes());
     all
 }
+
+/// Reads a raw request body, refusing more than `limit` bytes with 413.
+pub async fn read_body(
+    body: rocket::data::Data<'_>,
+    limit: usize,
+) -> crate::error::AppResult<Vec<u8>> {
+    use rocket::data::ToByteUnit;
+    let capped = body
+        .open((limit as u64 + 1).bytes())
+        .into_bytes()
+        .await
+        .map_err(|e| {
+            crate::error::AppError::BadRequest(format!("アップロードを読み取れません: {e}"))
+        })?;
+    if !capped.is_complete() || capped.len() > limit {
+        return Err(crate::error::AppError::too_large(limit));
+    }
+    Ok(capped.into_inner())
+}

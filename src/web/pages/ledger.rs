@@ -34,10 +34,7 @@ struct Upload<'r> {
 /// Reads an uploaded file, refusing more than `limit` bytes whatever Rocket's own limits say.
 pub async fn read_upload(file: &TempFile<'_>, limit: usize) -> AppResult<Vec<u8>> {
     if file.len() as usize > limit {
-        return Err(AppError::PayloadTooLarge(format!(
-            "ファイルが大きすぎます（上限 {} MiB）",
-            limit / (1024 * 1024)
-        )));
+        return Err(AppError::too_large(limit));
     }
     let mut bytes = Vec::with_capacity(file.len() as usize);
     let reader = file
@@ -50,27 +47,18 @@ pub async fn read_upload(file: &TempFile<'_>, limit: usize) -> AppResult<Vec<u8>
         .await
         .map_err(|e| AppError::Internal(format!("upload: {e}")))?;
     if bytes.len() > limit {
-        return Err(AppError::PayloadTooLarge(format!(
-            "ファイルが大きすぎます（上限 {} MiB）",
-            limit / (1024 * 1024)
-        )));
+        return Err(AppError::too_large(limit));
     }
     Ok(bytes)
 }
 
-/// The name the user's file had, reduced to something safe to show.
+/// The name the user's file had, reduced to something safe to show and store.
 pub fn display_name(file: &TempFile<'_>) -> String {
     let raw = file
         .raw_name()
         .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string())
         .unwrap_or_default();
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
-    let clean: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
-    if clean.is_empty() {
-        "（名前なし）".into()
-    } else {
-        clean
-    }
+    crate::web::safe_file_name(&raw, "（名前なし）")
 }
 
 #[post("/ledger/preview", data = "<upload>")]
