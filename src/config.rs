@@ -24,6 +24,23 @@ pub struct Settings {
     pub checklist_definition: String,
     /// Where check-sheet definitions (`<id>.toml`) are read from.
     pub checklists_dir: String,
+    /// A deletion deadline this many days away (or fewer) is "due soon".
+    pub deletion_due_soon_days: i64,
+    /// Which contracts owe a yearly audit report: `important` (重要 only) or `all`.
+    pub audit_required_for: String,
+    /// The report for a fiscal year is due this many days after its last day (0: on 3/31).
+    pub audit_due_days_after_year_end: i64,
+    /// A report due this many days away (or fewer) is "due soon".
+    pub audit_due_soon_days: i64,
+    /// Fiscal years before this one (by the calendar year they start in) are not checked for audits.
+    #[serde(default)]
+    pub audit_first_fiscal_year: Option<i32>,
+    /// A certificate expiring within this many days is "expiring" (プライバシーマーク uses its renewal window).
+    pub certificate_expiring_days: i64,
+    /// プライバシーマーク's renewal application window opens this many months before expiry …
+    pub pmark_renewal_opens_months: u32,
+    /// … and closes this many months before it.
+    pub pmark_renewal_closes_months: u32,
 }
 
 impl Default for Settings {
@@ -38,6 +55,14 @@ impl Default for Settings {
             secure_cookies: false,
             checklist_definition: "mic-outsourcing-2025".into(),
             checklists_dir: "checklists".into(),
+            deletion_due_soon_days: 30,
+            audit_required_for: "important".into(),
+            audit_due_days_after_year_end: 0,
+            audit_due_soon_days: 60,
+            audit_first_fiscal_year: None,
+            certificate_expiring_days: 90,
+            pmark_renewal_opens_months: 8,
+            pmark_renewal_closes_months: 4,
         }
     }
 }
@@ -64,6 +89,26 @@ impl Settings {
         .unwrap_or_else(|_| crate::checklist::Definition::builtin())
     }
 
+    /// Which contracts owe audit reports, and by when.
+    pub fn audit_rule(&self) -> crate::domain::obligation::AuditRule {
+        crate::domain::obligation::AuditRule {
+            all_contracts: self.audit_required_for == "all",
+            due_days_after_year_end: self.audit_due_days_after_year_end.max(0) as u64,
+            first_fiscal_year: self
+                .audit_first_fiscal_year
+                .and_then(crate::domain::FiscalYear::new),
+        }
+    }
+
+    /// When certificates count as expiring.
+    pub fn expiry_windows(&self) -> crate::domain::certification::ExpiryWindows {
+        crate::domain::certification::ExpiryWindows {
+            days: self.certificate_expiring_days.max(0) as u64,
+            pmark_opens_months: self.pmark_renewal_opens_months,
+            pmark_closes_months: self.pmark_renewal_closes_months,
+        }
+    }
+
     pub fn from_figment(figment: &Figment) -> Result<Self, String> {
         let settings: Settings = figment
             .extract()
@@ -84,6 +129,35 @@ impl Settings {
             Some(&self.checklist_definition),
             std::path::Path::new(&self.checklists_dir),
         )?;
+        if !matches!(self.audit_required_for.as_str(), "important" | "all") {
+            return Err("audit_required_for must be \"important\" or \"all\"".into());
+        }
+        for (name, days) in [
+            ("deletion_due_soon_days", self.deletion_due_soon_days),
+            (
+                "audit_due_days_after_year_end",
+                self.audit_due_days_after_year_end,
+            ),
+            ("audit_due_soon_days", self.audit_due_soon_days),
+            ("certificate_expiring_days", self.certificate_expiring_days),
+        ] {
+            if !(0..=3650).contains(&days) {
+                return Err(format!("{name} must be between 0 and 3650"));
+            }
+        }
+        if self.pmark_renewal_closes_months > self.pmark_renewal_opens_months
+            || self.pmark_renewal_opens_months > 24
+        {
+            return Err(
+                "pmark_renewal_opens_months must be at most 24 and not below pmark_renewal_closes_months".into(),
+            );
+        }
+        if self
+            .audit_first_fiscal_year
+            .is_some_and(|y| crate::domain::FiscalYear::new(y).is_none())
+        {
+            return Err("audit_first_fiscal_year must be a year between 1900 and 2200".into());
+        }
         if self.upload_limit_bytes < 1024 {
             return Err("upload_limit_bytes must be at least 1024".into());
         }

@@ -214,3 +214,12 @@ pub async fn latest_per_vendor(
         .filter(|row| seen.insert(row.corporate_number.clone()))
         .collect())
 }
+
+/// (contract, uploaded_at, status) of every submission, oldest first, for the reports.
+pub async fn upload_history(conn: &mut Conn) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT contract_id, uploaded_at, status FROM checklist_submissions ORDER BY contract_id, version",
+    )
+    .fetch_all(conn)
+    .await
+}

@@ -176,6 +176,21 @@ pub async fn list(
     Ok((page.query_as().fetch_all(conn).await?, total))
 }
 
+/// Every contract the reader may see, for reports that judge them all.
+pub async fn all_visible(
+    conn: &mut Conn,
+    visibility: &Visibility,
+) -> Result<Vec<Contract>, sqlx::Error> {
+    let mut sql = Sql::new(SELECT);
+    sql.append(&where_clause(
+        visibility,
+        &ContractFilter::default(),
+        NaiveDate::MIN,
+    ))
+    .push(" ORDER BY c.contract_number");
+    sql.query_as().fetch_all(conn).await
+}
+
 /// Counts of the visible contracts by status on `today`, in the order of `ContractStatus::ALL`.
 pub async fn count_by_status(
     conn: &mut Conn,

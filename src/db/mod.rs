@@ -3,10 +3,15 @@
 
 pub mod api_tokens;
 pub mod audit;
+pub mod audit_reports;
+pub mod certifications;
 pub mod checklists;
 pub mod contracts;
+pub mod deletions;
 pub mod departments;
+pub mod files;
 pub mod ledger_uploads;
+pub mod reviews;
 pub mod sessions;
 pub mod sql;
 pub mod users;

@@ -229,6 +229,29 @@ impl FiscalYear {
     pub fn last_day(self) -> NaiveDate {
         NaiveDate::from_ymd_opt(self.0 + 1, 3, 31).expect("March 31st exists")
     }
+    /// A fiscal year as typed: `2025`, `2025年度`, `令和7年度`, `R7`, `令和元年度`.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let text: String = input
+            .nfkc()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>();
+        let text = text.trim_end_matches('度').trim_end_matches('年');
+        let year = if !text.is_empty() && text.chars().all(|c| c.is_ascii_digit()) {
+            text.parse::<i32>().ok()
+        } else {
+            parse_date(&format!("{text}年4月1日"))
+                .or_else(|_| parse_date(&format!("{text}.4.1")))
+                .ok()
+                .map(|d| d.year())
+        };
+        year.and_then(FiscalYear::new).ok_or_else(|| {
+            format!(
+                "年度「{}」は読み取れません（例: 2025、令和7年度）",
+                input.trim()
+            )
+        })
+    }
+
     /// 令和7年度; a fiscal year starting in April 2019 is 平成31年度 (the era in force on April 1st).
     pub fn label(self) -> String {
         let first = self.first_day();
@@ -359,5 +382,14 @@ mod tests {
         assert_eq!(FiscalYear::new(2025).unwrap().label(), "令和7年度");
         assert_eq!(FiscalYear::new(2019).unwrap().label(), "平成31年度");
         assert_eq!(FiscalYear::new(2025).unwrap().last_day(), d(2026, 3, 31));
+        for text in ["2025", "２０２５年度", "令和7年度", "R7", "令和７年度"] {
+            assert_eq!(
+                FiscalYear::parse(text).unwrap().start_year(),
+                2025,
+                "{text}"
+            );
+        }
+        assert_eq!(FiscalYear::parse("令和元年度").unwrap().start_year(), 2019);
+        assert!(FiscalYear::parse("来年").is_err());
     }
 }

@@ -14,3 +14,6 @@ pub use text::BoundedText;
 pub mod contract;
 
 pub use contract::{ContractDraft, ContractStatus, Period};
+pub mod certification;
+pub mod evidence_file;
+pub mod obligation;

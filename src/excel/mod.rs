@@ -3,6 +3,7 @@
 
 pub mod checksheet;
 pub mod guard;
+pub mod header;
 pub mod reader;
 pub mod table;
 pub mod template;

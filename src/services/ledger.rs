@@ -8,11 +8,13 @@ use crate::config::Settings;
 use crate::db::contracts::{self as contract_rows, Contract};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{departments, ledger_uploads, Conn, Db};
-use crate::domain::text::{label_key, normalize, parse_count};
+use crate::domain::text::{normalize, parse_count};
 use crate::domain::{
     parse_yes_no, BoundedText, ContractDraft, CorporateNumber, Email, Importance, Period,
 };
-use crate::excel::{self, column_letter, Cell, Limits, Row, Table};
+pub use crate::excel::header::RowError;
+use crate::excel::header::{self, cell_ref, file_error, Column};
+use crate::excel::{self, Cell, Limits, Row};
 use crate::services::audit;
 use crate::services::audit::Event;
 use crate::services::contracts::parse_deletion_days;
@@ -208,71 +210,15 @@ impl Field {
             Field::VendorEmail => &["メールアドレス", "メール", "E-mail", "Email", "電子メール"],
         }
     }
+}
 
-    /// The field a header cell names, with the rank of the name among the field's names (0 is the
-    /// strongest): its exact name, or its name once a bracketed note is removed
-    /// (「契約開始日（yyyy/mm/dd）」 is 契約開始日, while 「事業者名（カナ）」 is its own column).
-    fn recognize(header: &str) -> Option<(Field, usize)> {
-        let exact = label_key(header);
-        let without_note = label_key(&strip_bracketed(&normalize(header)));
-        [exact, without_note]
-            .into_iter()
-            .filter(|key| !key.is_empty())
-            .find_map(|key| {
-                Field::ALL.into_iter().find_map(|field| {
-                    field
-                        .synonyms()
-                        .iter()
-                        .position(|synonym| label_key(synonym) == key)
-                        .map(|rank| (field, rank))
-                })
-            })
+impl Column for Field {
+    const ALL: &'static [Self] = &Field::ALL;
+    fn synonyms(self) -> &'static [&'static str] {
+        Field::synonyms(self)
     }
-}
-
-/// Removes `(…)`, `（…）`, `[…]` and `【…】` parts from a header.
-fn strip_bracketed(text: &str) -> String {
-    let mut depth = 0usize;
-    text.chars()
-        .filter(|c| match c {
-            '(' | '（' | '[' | '【' => {
-                depth += 1;
-                false
-            }
-            ')' | '）' | ']' | '】' => {
-                depth = depth.saturating_sub(1);
-                false
-            }
-            _ => depth == 0,
-        })
-        .collect()
-}
-
-/// A problem with one row (or with the whole file, when `row` is `None`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RowError {
-    pub row: Option<u32>,
-    pub column: String,
-    pub cell: Option<String>,
-    pub message: String,
-}
-
-impl std::fmt::Display for RowError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.row, self.column.is_empty()) {
-            (Some(row), false) => write!(f, "{row}行目 {}: {}", self.column, self.message),
-            (Some(row), true) => write!(f, "{row}行目: {}", self.message),
-            (None, _) => f.write_str(&self.message),
-        }
-    }
-}
-
-fn file_error(message: impl Into<String>) -> RowError {
-    RowError {
-        row: None,
-        column: String::new(),
-        cell: None,
-        message: message.into(),
+    fn required(self) -> bool {
+        Field::required(self)
     }
 }
 
@@ -341,81 +287,19 @@ pub struct Refusal {
     pub warnings: Vec<String>,
 }
 
-/// Where the header row is and which column holds which field.
-struct Layout {
-    table_index: usize,
-    header_row: u32,
-    header_position: usize,
-    columns: Vec<(usize, Field)>,
-    ignored: Vec<String>,
-}
-
-const HEADER_SEARCH_ROWS: usize = 50;
-
-fn find_layout(tables: &[Table]) -> Option<Layout> {
-    let mut best: Option<(usize, Layout)> = None;
-    for (table_index, table) in tables.iter().enumerate() {
-        for (position, row) in table.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-            // For each field, the column whose header names it most strongly.
-            let mut claims: Vec<(usize, Field, usize)> = Vec::new();
-            let mut ignored = Vec::new();
-            for (index, cell) in row.cells.iter().enumerate() {
-                if cell.is_blank() {
-                    continue;
-                }
-                let header = cell.as_text().trim().to_string();
-                match Field::recognize(&header) {
-                    Some((field, rank)) => match claims.iter_mut().find(|(_, f, _)| *f == field) {
-                        Some(claim) if rank < claim.2 => {
-                            ignored.push(format!("{}（重複）", row.cell(claim.0).as_text().trim()));
-                            *claim = (index, field, rank);
-                        }
-                        Some(_) => ignored.push(format!("{header}（重複）")),
-                        None => claims.push((index, field, rank)),
-                    },
-                    None => ignored.push(header),
-                }
-            }
-            let columns: Vec<(usize, Field)> = claims
-                .into_iter()
-                .map(|(index, field, _)| (index, field))
-                .collect();
-            let score = columns.len();
-            let has_key = columns.iter().any(|(_, f)| *f == Field::ContractNumber);
-            if has_key && score >= 3 && best.as_ref().is_none_or(|(s, _)| score > *s) {
-                best = Some((
-                    score,
-                    Layout {
-                        table_index,
-                        header_row: row.number,
-                        header_position: position,
-                        columns,
-                        ignored,
-                    },
-                ));
-            }
-        }
-    }
-    best.map(|(_, layout)| layout)
-}
-
 /// Reads and validates a ledger; nothing touches the database.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ParsedLedger, Refusal> {
     let tables = excel::read_tables(bytes, limits).map_err(|e| Refusal {
         errors: vec![file_error(e.to_string())],
         ..Default::default()
     })?;
-    let layout = find_layout(&tables).ok_or_else(|| Refusal {
+    let layout = header::find_layout(&tables, Field::ContractNumber).ok_or_else(|| Refusal {
         errors: vec![file_error(
             "契約台帳の見出し行が見つかりません（「契約番号」「件名」「事業者名」などの列名が並んだ行が必要です）",
         )],
         ..Default::default()
     })?;
-    let missing: Vec<&str> = Field::ALL
-        .iter()
-        .filter(|f| f.required() && !layout.columns.iter().any(|(_, c)| c == *f))
-        .map(|f| f.label())
-        .collect();
+    let missing = layout.missing_required();
     if !missing.is_empty() {
         return Err(Refusal {
             errors: vec![file_error(format!(
@@ -487,13 +371,6 @@ pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ParsedLedger, Refusal> {
             warnings,
         })
     }
-}
-
-fn cell_ref(columns: &[(usize, Field)], field: Field, row: u32) -> Option<String> {
-    columns
-        .iter()
-        .find(|(_, f)| *f == field)
-        .map(|(index, _)| format!("{}{row}", column_letter(*index)))
 }
 
 /// Parses one row, collecting an error for every bad cell.
@@ -1156,7 +1033,7 @@ mod tests {
 
     #[test]
     fn recognizes_header_variants() {
-        let field = |header: &str| Field::recognize(header).map(|(field, _)| field);
+        let field = |text: &str| header::recognize::<Field>(text).map(|(field, _)| field);
         assert_eq!(field("消去期限（日）"), Some(Field::DeletionDays));
         assert_eq!(field("契約番号"), Some(Field::ContractNumber));
         assert_eq!(field("契約ＮＯ．"), Some(Field::ContractNumber));

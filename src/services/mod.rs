@@ -2,11 +2,16 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_reports;
+pub mod certifications;
 pub mod checklists;
 pub mod contracts;
+pub mod deletions;
 pub mod demo;
 pub mod departments;
+pub mod evidence;
 pub mod ledger;
+pub mod reports;
 pub mod vendors;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
@@ -16,6 +21,13 @@ use serde::Serialize;
 pub fn today() -> NaiveDate {
     let japan = FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
     Utc::now().with_timezone(&japan).date_naive()
+}
+
+/// The day in Japan of a stored UTC timestamp (`2026-03-31T15:30:00Z` is 2026-04-01).
+pub fn japan_date_of(timestamp: &str) -> Option<NaiveDate> {
+    let utc = chrono::DateTime::parse_from_rfc3339(timestamp).ok()?;
+    let japan = FixedOffset::east_opt(9 * 3600)?;
+    Some(utc.with_timezone(&japan).date_naive())
 }
 
 /// A page request, kept within bounds: page ≥ 1, 1 ≤ per_page ≤ 200.

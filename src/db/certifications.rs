@@ -1,0 +1,186 @@
+//! Certifications per vendor.
+
+use super::values::iso;
+use super::{now_text, Conn};
+use crate::domain::certification::{CertificationDraft, Level, Scheme};
+use chrono::NaiveDate;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+struct Row {
+    id: i64,
+    vendor_id: i64,
+    vendor_name: String,
+    vendor_corporate_number: String,
+    scheme: String,
+    number: String,
+    level: String,
+    certification_body: String,
+    scope: String,
+    issued_on: Option<String>,
+    valid_until: Option<String>,
+    file_id: Option<i64>,
+    updated_at: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Certification {
+    pub id: i64,
+    pub vendor_id: i64,
+    pub vendor_name: String,
+    pub vendor_corporate_number: String,
+    pub scheme: Scheme,
+    pub number: String,
+    pub level: Option<Level>,
+    pub certification_body: String,
+    pub scope: String,
+    pub issued_on: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+    pub file_id: Option<i64>,
+    pub updated_at: String,
+}
+
+impl Certification {
+    pub fn draft(&self) -> CertificationDraft {
+        CertificationDraft {
+            scheme: self.scheme,
+            number: self.number.clone(),
+            level: self.level,
+            certification_body: self.certification_body.clone(),
+            scope: self.scope.clone(),
+            issued_on: self.issued_on,
+            valid_until: self.valid_until,
+        }
+    }
+    pub fn scheme_label(&self) -> &'static str {
+        self.scheme.label()
+    }
+    pub fn level_label(&self) -> &'static str {
+        self.level.map(Level::label).unwrap_or("")
+    }
+}
+
+fn date(text: Option<String>) -> Option<NaiveDate> {
+    text.and_then(|t| NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok())
+}
+
+impl From<Row> for Certification {
+    fn from(row: Row) -> Self {
+        Certification {
+            id: row.id,
+            vendor_id: row.vendor_id,
+            vendor_name: row.vendor_name,
+            vendor_corporate_number: row.vendor_corporate_number,
+            scheme: Scheme::from_code(&row.scheme).unwrap_or(Scheme::Isms),
+            number: row.number,
+            level: Level::from_code(&row.level),
+            certification_body: row.certification_body,
+            scope: row.scope,
+            issued_on: date(row.issued_on),
+            valid_until: date(row.valid_until),
+            file_id: row.file_id,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+const SELECT: &str = "SELECT c.id, c.vendor_id, v.name AS vendor_name, v.corporate_number AS vendor_corporate_number,
+    c.scheme, c.number, c.level, c.certification_body, c.scope, c.issued_on, c.valid_until, c.file_id, c.updated_at
+    FROM certifications c JOIN vendors v ON v.id = c.vendor_id";
+
+pub async fn for_vendor(
+    conn: &mut Conn,
+    vendor_id: i64,
+) -> Result<Vec<Certification>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!(
+        "{SELECT} WHERE c.vendor_id = $1 ORDER BY c.scheme, c.valid_until DESC, c.id DESC"
+    ))
+    .bind(vendor_id)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(Certification::from).collect())
+}
+
+/// Every certification of every vendor.
+pub async fn all(conn: &mut Conn) -> Result<Vec<Certification>, sqlx::Error> {
+    let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY c.vendor_id, c.scheme, c.id"))
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(Certification::from).collect())
+}
+
+pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Certification>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    Ok(row.map(Certification::from))
+}
+
+pub async fn find_by_number(
+    conn: &mut Conn,
+    vendor_id: i64,
+    scheme: Scheme,
+    number: &str,
+) -> Result<Option<Certification>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "{SELECT} WHERE c.vendor_id = $1 AND c.scheme = $2 AND c.number = $3"
+    ))
+    .bind(vendor_id)
+    .bind(scheme.code())
+    .bind(number)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Certification::from))
+}
+
+pub async fn insert(
+    conn: &mut Conn,
+    vendor_id: i64,
+    draft: &CertificationDraft,
+    file_id: Option<i64>,
+) -> Result<i64, sqlx::Error> {
+    let now = now_text();
+    sqlx::query_scalar(
+        "INSERT INTO certifications (vendor_id, scheme, number, level, certification_body, scope, issued_on, valid_until,
+         file_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+    )
+    .bind(vendor_id)
+    .bind(draft.scheme.code())
+    .bind(draft.number.as_str())
+    .bind(draft.level.map(Level::code).unwrap_or(""))
+    .bind(draft.certification_body.as_str())
+    .bind(draft.scope.as_str())
+    .bind(draft.issued_on.map(iso))
+    .bind(draft.valid_until.map(iso))
+    .bind(file_id)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+/// Updates the values; a new file replaces the old one, `None` keeps it.
+pub async fn update(
+    conn: &mut Conn,
+    id: i64,
+    draft: &CertificationDraft,
+    file_id: Option<i64>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE certifications SET scheme = $1, number = $2, level = $3, certification_body = $4, scope = $5,
+         issued_on = $6, valid_until = $7, file_id = COALESCE($8, file_id), updated_at = $9 WHERE id = $10",
+    )
+    .bind(draft.scheme.code())
+    .bind(draft.number.as_str())
+    .bind(draft.level.map(Level::code).unwrap_or(""))
+    .bind(draft.certification_body.as_str())
+    .bind(draft.scope.as_str())
+    .bind(draft.issued_on.map(iso))
+    .bind(draft.valid_until.map(iso))
+    .bind(file_id)
+    .bind(now_text())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

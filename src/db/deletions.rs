@@ -1,0 +1,95 @@
+//! Data-deletion certificates (データ消去証明書) per contract.
+
+use super::values::iso;
+use super::{now_text, Conn, IntBool};
+use chrono::NaiveDate;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct DeletionCertificate {
+    pub id: i64,
+    pub contract_id: i64,
+    pub data_items: String,
+    pub media: String,
+    pub quantity: String,
+    pub method: String,
+    pub responsible_person: String,
+    pub deleted_on: String,
+    #[sqlx(try_from = "IntBool")]
+    pub covers_subcontractors: bool,
+    #[sqlx(try_from = "IntBool")]
+    pub covers_backups: bool,
+    #[sqlx(try_from = "IntBool")]
+    pub covers_test_environments: bool,
+    pub file_id: i64,
+    pub status: String,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub accepted_on: Option<String>,
+    pub review_comment: String,
+}
+
+pub struct NewDeletionCertificate<'a> {
+    pub contract_id: i64,
+    pub data_items: &'a str,
+    pub media: &'a str,
+    pub quantity: &'a str,
+    pub method: &'a str,
+    pub responsible_person: &'a str,
+    pub deleted_on: NaiveDate,
+    pub covers_subcontractors: bool,
+    pub covers_backups: bool,
+    pub covers_test_environments: bool,
+    pub file_id: i64,
+    pub submitted_by: &'a str,
+}
+
+const COLUMNS: &str = "id, contract_id, data_items, media, quantity, method, responsible_person, deleted_on, covers_subcontractors,
+    covers_backups, covers_test_environments, file_id, status, submitted_by, submitted_at, reviewed_by, reviewed_at,
+    accepted_on, review_comment";
+
+pub async fn insert(conn: &mut Conn, new: &NewDeletionCertificate<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO deletion_certificates (contract_id, data_items, media, quantity, method, responsible_person, deleted_on,
+         covers_subcontractors, covers_backups, covers_test_environments, file_id, status, submitted_by, submitted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13) RETURNING id",
+    )
+    .bind(new.contract_id)
+    .bind(new.data_items)
+    .bind(new.media)
+    .bind(new.quantity)
+    .bind(new.method)
+    .bind(new.responsible_person)
+    .bind(iso(new.deleted_on))
+    .bind(new.covers_subcontractors as i64)
+    .bind(new.covers_backups as i64)
+    .bind(new.covers_test_environments as i64)
+    .bind(new.file_id)
+    .bind(new.submitted_by)
+    .bind(now_text())
+    .fetch_one(conn)
+    .await
+}
+
+pub async fn for_contract(
+    conn: &mut Conn,
+    contract_id: i64,
+) -> Result<Vec<DeletionCertificate>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM deletion_certificates WHERE contract_id = $1 ORDER BY id DESC"
+    ))
+    .bind(contract_id)
+    .fetch_all(conn)
+    .await
+}
+
+pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<DeletionCertificate>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM deletion_certificates WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}

@@ -1,0 +1,94 @@
+//! The review columns audit reports and deletion certificates share: submitted, then accepted (on a
+//! date) or returned with a reason.
+
+use super::values::iso;
+use super::{now_text, Conn};
+use chrono::NaiveDate;
+
+/// A table whose rows are reviewed; the name never comes from a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reviewed {
+    AuditReports,
+    DeletionCertificates,
+}
+
+impl Reviewed {
+    fn table(self) -> &'static str {
+        match self {
+            Reviewed::AuditReports => "audit_reports",
+            Reviewed::DeletionCertificates => "deletion_certificates",
+        }
+    }
+}
+
+/// Records the decision; `accepted_on` is set for an acceptance, cleared for a return.
+pub async fn decide(
+    conn: &mut Conn,
+    table: Reviewed,
+    id: i64,
+    accepted_on: Option<NaiveDate>,
+    reviewer: &str,
+    comment: &str,
+) -> Result<(), sqlx::Error> {
+    let status = if accepted_on.is_some() {
+        "accepted"
+    } else {
+        "returned"
+    };
+    sqlx::query(&format!(
+        "UPDATE {} SET status = $1, accepted_on = $2, reviewed_by = $3, reviewed_at = $4, review_comment = $5 WHERE id = $6",
+        table.table()
+    ))
+    .bind(status)
+    .bind(accepted_on.map(iso))
+    .bind(reviewer)
+    .bind(now_text())
+    .bind(comment)
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+impl Reviewed {
+    /// The fiscal-year column, qualified by `alias`; deletion certificates have one per contract.
+    fn year(self, alias: &str) -> String {
+        match self {
+            Reviewed::AuditReports => format!("{alias}.fiscal_year"),
+            Reviewed::DeletionCertificates => "CAST(0 AS BIGINT)".into(),
+        }
+    }
+}
+
+/// The earliest acceptance date per contract (and fiscal year, for audit reports), for the reports.
+pub async fn accepted_dates(
+    conn: &mut Conn,
+    table: Reviewed,
+) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT t.contract_id, {year} AS year, MIN(t.accepted_on) FROM {table} t WHERE t.status = 'accepted'
+         GROUP BY t.contract_id, {year}",
+        year = table.year("t"),
+        table = table.table(),
+    ))
+    .fetch_all(conn)
+    .await
+}
+
+/// The latest submission per contract (and fiscal year) when it is not accepted: (contract, year,
+/// status), waiting for review or returned.
+pub async fn open_states(
+    conn: &mut Conn,
+    table: Reviewed,
+) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT t.contract_id, {t_year} AS year, t.status FROM {table} t
+         WHERE t.status <> 'accepted'
+           AND t.id = (SELECT MAX(u.id) FROM {table} u WHERE u.contract_id = t.contract_id AND {u_year} = {t_year})",
+        table = table.table(),
+        t_year = table.year("t"),
+        u_year = table.year("u"),
+    ))
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,162 @@
+//! Finding a list's header row by the names of its columns, whatever their order, with title rows
+//! above it; and the row-numbered errors every list import reports.
+
+use super::{column_letter, Table};
+use crate::domain::text::{label_key, normalize};
+use serde::Serialize;
+
+/// A column a list may have, with the header names people give it (the first is the one reported).
+pub trait Column: Copy + Eq + 'static {
+    const ALL: &'static [Self];
+    fn synonyms(self) -> &'static [&'static str];
+    fn required(self) -> bool;
+    fn label(self) -> &'static str {
+        self.synonyms()[0]
+    }
+}
+
+/// The column a header cell names, with the rank of the name among the column's names (0 is the
+/// strongest): its exact name, or its name once a bracketed note is removed
+/// (「契約開始日（yyyy/mm/dd）」 is 契約開始日, while 「事業者名（カナ）」 is its own column).
+pub fn recognize<C: Column>(header: &str) -> Option<(C, usize)> {
+    let exact = label_key(header);
+    let without_note = label_key(&strip_bracketed(&normalize(header)));
+    [exact, without_note]
+        .into_iter()
+        .filter(|key| !key.is_empty())
+        .find_map(|key| {
+            C::ALL.iter().find_map(|column| {
+                column
+                    .synonyms()
+                    .iter()
+                    .position(|synonym| label_key(synonym) == key)
+                    .map(|rank| (*column, rank))
+            })
+        })
+}
+
+/// Removes `(…)`, `（…）`, `[…]` and `【…】` parts from a header.
+fn strip_bracketed(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|c| match c {
+            '(' | '（' | '[' | '【' => {
+                depth += 1;
+                false
+            }
+            ')' | '）' | ']' | '】' => {
+                depth = depth.saturating_sub(1);
+                false
+            }
+            _ => depth == 0,
+        })
+        .collect()
+}
+
+/// A problem with one row (or with the whole file, when `row` is `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    pub row: Option<u32>,
+    pub column: String,
+    pub cell: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.row, self.column.is_empty()) {
+            (Some(row), false) => write!(f, "{row}行目 {}: {}", self.column, self.message),
+            (Some(row), true) => write!(f, "{row}行目: {}", self.message),
+            (None, _) => f.write_str(&self.message),
+        }
+    }
+}
+
+/// An error about the whole file.
+pub fn file_error(message: impl Into<String>) -> RowError {
+    RowError {
+        row: None,
+        column: String::new(),
+        cell: None,
+        message: message.into(),
+    }
+}
+
+/// Where the header row is and which column holds which field.
+pub struct Layout<C> {
+    pub table_index: usize,
+    pub header_row: u32,
+    pub header_position: usize,
+    pub columns: Vec<(usize, C)>,
+    pub ignored: Vec<String>,
+}
+
+impl<C: Column> Layout<C> {
+    /// The labels of required columns the header lacks.
+    pub fn missing_required(&self) -> Vec<&'static str> {
+        C::ALL
+            .iter()
+            .filter(|c| c.required() && !self.columns.iter().any(|(_, found)| found == *c))
+            .map(|c| c.label())
+            .collect()
+    }
+}
+
+const HEADER_SEARCH_ROWS: usize = 50;
+
+/// The row, among the first 50 of every sheet, naming the most known columns, `key` among them
+/// and at least three in all.
+pub fn find_layout<C: Column>(tables: &[Table], key: C) -> Option<Layout<C>> {
+    let mut best: Option<(usize, Layout<C>)> = None;
+    for (table_index, table) in tables.iter().enumerate() {
+        for (position, row) in table.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+            // For each field, the column whose header names it most strongly.
+            let mut claims: Vec<(usize, C, usize)> = Vec::new();
+            let mut ignored = Vec::new();
+            for (index, cell) in row.cells.iter().enumerate() {
+                if cell.is_blank() {
+                    continue;
+                }
+                let header = cell.as_text().trim().to_string();
+                match recognize::<C>(&header) {
+                    Some((field, rank)) => match claims.iter_mut().find(|(_, f, _)| *f == field) {
+                        Some(claim) if rank < claim.2 => {
+                            ignored.push(format!("{}（重複）", row.cell(claim.0).as_text().trim()));
+                            *claim = (index, field, rank);
+                        }
+                        Some(_) => ignored.push(format!("{header}（重複）")),
+                        None => claims.push((index, field, rank)),
+                    },
+                    None => ignored.push(header),
+                }
+            }
+            let columns: Vec<(usize, C)> = claims
+                .into_iter()
+                .map(|(index, field, _)| (index, field))
+                .collect();
+            let score = columns.len();
+            let has_key = columns.iter().any(|(_, f)| *f == key);
+            if has_key && score >= 3 && best.as_ref().is_none_or(|(s, _)| score > *s) {
+                best = Some((
+                    score,
+                    Layout {
+                        table_index,
+                        header_row: row.number,
+                        header_position: position,
+                        columns,
+                        ignored,
+                    },
+                ));
+            }
+        }
+    }
+    best.map(|(_, layout)| layout)
+}
+
+/// The cell address (`C5`) of a field on a row.
+pub fn cell_ref<C: Column>(columns: &[(usize, C)], field: C, row: u32) -> Option<String> {
+    columns
+        .iter()
+        .find(|(_, f)| *f == field)
+        .map(|(index, _)| format!("{}{row}", column_letter(*index)))
+}
