@@ -48,6 +48,8 @@ enum Rule {
     ContractEditors,
     /// Submitting a check sheet for vendor A's contract: vendor A and those who may edit the contract.
     Submitters,
+    /// Recording vendor A's certifications: staff who edit the registry, and vendor A itself.
+    CertificationRecorders,
 }
 
 impl Rule {
@@ -64,6 +66,7 @@ impl Rule {
             Rule::VendorReaders => matches!(who, Admin | Officer | OtherOfficer | Ciso | Vendor),
             Rule::ContractEditors => matches!(who, Admin | Officer),
             Rule::Submitters => matches!(who, Admin | Officer | Vendor),
+            Rule::CertificationRecorders => matches!(who, Admin | Officer | OtherOfficer | Vendor),
         })
     }
 }
@@ -137,6 +140,72 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("POST", "/api/v1/contracts/<id>/checklists"), Submitters),
         (("GET", "/api/v1/checklists/<id>"), RecordReaders),
         (("POST", "/api/v1/checklists/<id>/review"), ContractEditors),
+        (("POST", "/contracts/<id>/audit-reports"), Submitters),
+        (
+            ("POST", "/contracts/<id>/deletion-certificates"),
+            Submitters,
+        ),
+        (("POST", "/audit-reports/<id>/review"), ContractEditors),
+        (
+            ("POST", "/deletion-certificates/<id>/review"),
+            ContractEditors,
+        ),
+        (("GET", "/audit-reports/<id>/file"), RecordReaders),
+        (("GET", "/deletion-certificates/<id>/file"), RecordReaders),
+        (
+            ("GET", "/vendors/<id>/certifications/new"),
+            CertificationRecorders,
+        ),
+        (
+            ("POST", "/vendors/<id>/certifications"),
+            CertificationRecorders,
+        ),
+        (("GET", "/certifications/<id>/edit"), CertificationRecorders),
+        (("POST", "/certifications/<id>"), CertificationRecorders),
+        (("GET", "/certifications/<id>/file"), VendorReaders),
+        (("GET", "/certifications/import"), Editors),
+        (("POST", "/certifications/import"), Editors),
+        (("GET", "/dashboard"), Staff),
+        (("GET", "/reports/<name>"), SignedIn),
+        (("GET", "/api/v1/reports/<name>"), SignedIn),
+        (
+            ("GET", "/api/v1/vendors/<id>/certifications"),
+            VendorReaders,
+        ),
+        (
+            ("POST", "/api/v1/vendors/<id>/certifications"),
+            CertificationRecorders,
+        ),
+        (
+            ("PUT", "/api/v1/certifications/<id>"),
+            CertificationRecorders,
+        ),
+        (
+            ("PUT", "/api/v1/certifications/<id>/file"),
+            CertificationRecorders,
+        ),
+        (("POST", "/api/v1/certifications/import"), Editors),
+        (
+            ("GET", "/api/v1/contracts/<id>/audit-reports"),
+            RecordReaders,
+        ),
+        (("POST", "/api/v1/contracts/<id>/audit-reports"), Submitters),
+        (
+            ("POST", "/api/v1/audit-reports/<id>/review"),
+            ContractEditors,
+        ),
+        (
+            ("GET", "/api/v1/contracts/<id>/deletion-certificates"),
+            RecordReaders,
+        ),
+        (
+            ("POST", "/api/v1/contracts/<id>/deletion-certificates"),
+            Submitters,
+        ),
+        (
+            ("POST", "/api/v1/deletion-certificates/<id>/review"),
+            ContractEditors,
+        ),
     ])
 }
 
@@ -149,6 +218,9 @@ struct World {
     target_user_id: i64,
     admin_token_id: i64,
     submission_id: i64,
+    certification_id: i64,
+    audit_report_id: i64,
+    deletion_id: i64,
 }
 
 async fn world() -> World {
@@ -250,6 +322,8 @@ async fn world() -> World {
     let created: serde_json::Value =
         serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
     let submission_id = created["submission_id"].as_i64().unwrap();
+    let (certification_id, audit_report_id, deletion_id) =
+        common::seed_evidence(&app, vendor_id, contract_id).await;
     World {
         app,
         browsers,
@@ -259,13 +333,25 @@ async fn world() -> World {
         target_user_id,
         admin_token_id,
         submission_id,
+        certification_id,
+        audit_report_id,
+        deletion_id,
     }
 }
 
 impl World {
     fn concrete(&self, path: &str) -> String {
-        let id = if path.starts_with("/checklists") || path.starts_with("/api/v1/checklists") {
+        let under = |prefix: &str| {
+            path.starts_with(prefix) || path.starts_with(&format!("/api/v1{prefix}"))
+        };
+        let id = if under("/checklists") {
             self.submission_id
+        } else if under("/certifications") {
+            self.certification_id
+        } else if under("/audit-reports") {
+            self.audit_report_id
+        } else if under("/deletion-certificates") {
+            self.deletion_id
         } else if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {
             self.contract_id
         } else if path.starts_with("/vendors") || path.starts_with("/api/v1/vendors") {
@@ -277,8 +363,14 @@ impl World {
         } else {
             self.admin_token_id
         };
+        let report = if path.starts_with("/api/") {
+            "retention"
+        } else {
+            "retention.xlsx"
+        };
         path.replace("<id>", &id.to_string())
             .replace("<token>", "not-a-setup-token")
+            .replace("<name>", report)
     }
 
     /// Sends one request as `who`; answers the status and where a redirect points.
@@ -294,7 +386,21 @@ impl World {
                     .await;
                 return (status, location);
             }
-            ("POST", "/api/v1/ledger/import") | ("POST", "/api/v1/contracts/<id>/checklists") => {
+            ("POST", "/contracts/<id>/audit-reports")
+            | ("POST", "/contracts/<id>/deletion-certificates")
+            | ("POST", "/vendors/<id>/certifications")
+            | ("POST", "/certifications/<id>")
+            | ("POST", "/certifications/import")
+            | ("POST", "/api/v1/contracts/<id>/audit-reports")
+            | ("POST", "/api/v1/contracts/<id>/deletion-certificates") => {
+                let (status, _, location) = browser
+                    .post_multipart(&uri, &[("dry_run", "true")], Some(("x.csv", b"a,b\n")))
+                    .await;
+                return (status, location);
+            }
+            ("POST", "/api/v1/ledger/import")
+            | ("POST", "/api/v1/contracts/<id>/checklists")
+            | ("POST", "/api/v1/certifications/import") => {
                 browser.post_bytes(&uri, b"a,b\n".to_vec()).await
             }
             (_, p) if p.starts_with("/api/") => {

@@ -81,6 +81,15 @@ impl User {
         }
     }
 
+    /// Whether this user may record and change a vendor's certifications: staff who edit the
+    /// registry for any vendor, a vendor for itself.
+    pub fn may_record_certifications(&self, vendor_id: i64) -> bool {
+        match self.role {
+            Role::Vendor => self.vendor_id == Some(vendor_id),
+            _ => self.may(Permission::EditRegistry),
+        }
+    }
+
     /// The only vendor record this user may see, when limited to one.
     pub fn own_vendor(&self) -> Option<i64> {
         match self.role {
@@ -134,6 +143,10 @@ mod tests {
             .unwrap()
             .may_create_departments());
         assert_eq!(user(Role::Ciso).edit_scope(), None);
+        assert!(user(Role::Vendor).may_record_certifications(7));
+        assert!(!user(Role::Vendor).may_record_certifications(8));
+        assert!(user(Role::Officer).may_record_certifications(8));
+        assert!(!user(Role::Ciso).may_record_certifications(7));
         assert_eq!(user(Role::Vendor).edit_scope(), None);
     }
 }

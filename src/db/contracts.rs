@@ -69,6 +69,17 @@ pub enum Visibility {
     Vendor(i64),
 }
 
+impl Visibility {
+    /// Whether a contract already read is within this visibility (the SQL filter is `where_clause`).
+    pub fn includes(&self, contract: &Contract) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Departments(ids) => ids.contains(&contract.department_id),
+            Visibility::Vendor(id) => *id == contract.vendor_id,
+        }
+    }
+}
+
 /// What a contract list is narrowed to, beyond what the reader may see.
 #[derive(Debug, Clone, Default)]
 pub struct ContractFilter {

@@ -162,3 +162,133 @@ pub fn answer_matrix(
     sheet.set_freeze_panes(1, 4)?;
     workbook.save_to_buffer()
 }
+
+/// One list of a report: a sheet of contracts that owe something.
+pub struct ReportSheet<'a> {
+    pub name: &'a str,
+    pub entries: &'a [crate::services::reports::Entry],
+}
+
+/// A report as a workbook: a cover sheet (the day it is computed for), then one sheet per list, one
+/// contract per row, with the deadline as a date and the days late as a number.
+pub fn report(
+    title: &str,
+    as_of: chrono::NaiveDate,
+    sheets: &[ReportSheet<'_>],
+    indicators: &[crate::services::reports::Indicator],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let header = Format::new().set_bold().set_background_color("#EEF2F7");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let percent = Format::new().set_num_format("0.0%");
+    let late = Format::new()
+        .set_font_color("#9C0006")
+        .set_background_color("#FFC7CE");
+    let cover = workbook.add_worksheet();
+    cover.set_name("概要")?;
+    cover.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
+    cover.write_string(1, 0, "基準日")?;
+    cover.write_string(1, 1, crate::domain::wareki(as_of))?;
+    cover.write_string(1, 2, as_of.to_string())?;
+    let mut row = 3;
+    for sheet in sheets {
+        cover.write_string(row, 0, sheet.name)?;
+        cover.write_number(row, 1, sheet.entries.len() as f64)?;
+        row += 1;
+    }
+    if !indicators.is_empty() {
+        row += 1;
+        for (column, text) in ["指標", "該当", "対象", "割合", "目標"].iter().enumerate()
+        {
+            cover.write_string_with_format(row, column as u16, *text, &header)?;
+        }
+        for indicator in indicators {
+            row += 1;
+            cover.write_string(row, 0, indicator.label)?;
+            cover.write_number(row, 1, indicator.numerator as f64)?;
+            cover.write_number(row, 2, indicator.denominator as f64)?;
+            if let Some(ratio) = indicator.ratio {
+                cover.write_number_with_format(row, 3, ratio, &percent)?;
+            }
+            if let Some(goal) = indicator.goal {
+                cover.write_number_with_format(row, 4, goal, &percent)?;
+            }
+        }
+    }
+    cover.set_column_width(0, 60)?;
+    let headers = [
+        "契約番号",
+        "件名",
+        "所管課",
+        "事業者名",
+        "法人番号",
+        "重要",
+        "内容",
+        "年度",
+        "認証",
+        "認証番号",
+        "期限",
+        "期限(和暦)",
+        "超過日数",
+        "残り日数",
+        "提出状況",
+        "受理日",
+        "遅延日数",
+    ];
+    for sheet in sheets {
+        let ws = workbook.add_worksheet();
+        ws.set_name(sheet.name)?;
+        for (column, text) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, column as u16, *text, &header)?;
+        }
+        for (index, entry) in sheet.entries.iter().enumerate() {
+            let r = index as u32 + 1;
+            let texts = [
+                entry.contract_number.as_str(),
+                entry.contract_title.as_str(),
+                entry.department_name.as_str(),
+                entry.vendor_name.as_str(),
+                entry.vendor_corporate_number.as_str(),
+                if entry.important { "重要" } else { "" },
+                entry.what.as_str(),
+                entry.fiscal_year_label.as_deref().unwrap_or(""),
+                entry.certification.as_ref().map_or("", |c| c.scheme_label),
+                entry
+                    .certification
+                    .as_ref()
+                    .map_or("", |c| c.number.as_str()),
+            ];
+            for (column, text) in texts.iter().enumerate() {
+                ws.write_string(r, column as u16, *text)?;
+            }
+            let deadline =
+                rust_xlsxwriter::ExcelDateTime::parse_from_str(&entry.deadline.to_string())?;
+            ws.write_datetime_with_format(r, 10, &deadline, &date)?;
+            ws.write_string(r, 11, crate::domain::wareki(entry.deadline))?;
+            if entry.days_overdue > 0 {
+                ws.write_number_with_format(r, 12, entry.days_overdue as f64, &late)?;
+            } else {
+                ws.write_number(r, 12, 0.0)?;
+            }
+            ws.write_number(r, 13, entry.days_remaining as f64)?;
+            ws.write_string(r, 14, entry.submission_label())?;
+            if let Some(accepted) = entry.accepted_on {
+                ws.write_string(r, 15, accepted.to_string())?;
+            }
+            if let Some(days) = entry.days_late {
+                ws.write_number(r, 16, days as f64)?;
+            }
+        }
+        ws.set_freeze_panes(1, 1)?;
+        ws.autofilter(0, 0, sheet.entries.len() as u32, headers.len() as u16 - 1)?;
+        for (column, width) in [
+            14, 30, 14, 24, 15, 6, 40, 12, 18, 16, 12, 16, 9, 9, 16, 12, 9,
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.set_column_width(column as u16, *width)?;
+        }
+    }
+    workbook.save_to_buffer()
+}

@@ -46,12 +46,19 @@ pub fn follow_up_label(code: &str) -> &'static str {
 #[serde(default)]
 pub struct AuditReportInput {
     /// 2025, 令和7年度 …; blank means the fiscal year of the audit date.
+    #[field(default = String::new())]
     pub fiscal_year: String,
+    #[field(default = String::new())]
     pub kind: String,
+    #[field(default = String::new())]
     pub auditor: String,
+    #[field(default = String::new())]
     pub audited_on: String,
+    #[field(default = String::new())]
     pub findings: String,
+    #[field(default = String::new())]
     pub follow_up: String,
+    #[field(default = String::new())]
     pub notes: String,
 }
 
@@ -253,4 +260,16 @@ pub async fn file(db: &Db, visibility: &Visibility, report_id: i64) -> AppResult
         .await?
         .ok_or(AppError::NotFound)?;
     evidence::load(&mut conn, report.file_id.ok_or(AppError::NotFound)?).await
+}
+
+/// The contract a record belongs to, when the reader may see it.
+pub async fn contract_of(db: &Db, visibility: &Visibility, id: i64) -> AppResult<i64> {
+    let mut conn = db.acquire().await?;
+    let record = audit_reports::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    contracts::find(&mut conn, visibility, record.contract_id)
+        .await?
+        .ok_or(AppError::NotFound)
+        .map(|c| c.id)
 }

@@ -62,12 +62,19 @@ impl CertificationView {
 #[derive(Debug, Clone, Default, Deserialize, rocket::FromForm)]
 #[serde(default)]
 pub struct CertificationInput {
+    #[field(default = String::new())]
     pub scheme: String,
+    #[field(default = String::new())]
     pub number: String,
+    #[field(default = String::new())]
     pub level: String,
+    #[field(default = String::new())]
     pub certification_body: String,
+    #[field(default = String::new())]
     pub scope: String,
+    #[field(default = String::new())]
     pub issued_on: String,
+    #[field(default = String::new())]
     pub valid_until: String,
 }
 

@@ -19,14 +19,20 @@ use serde_json::json;
 #[serde(default)]
 pub struct DeletionInput {
     /// 消去したデータの項目（住民税課税データ 等）
+    #[field(default = String::new())]
     pub data_items: String,
     /// 媒体（サーバー、PC、USBメモリ、紙 等）
+    #[field(default = String::new())]
     pub media: String,
     /// 数量（台数・件数・枚数）
+    #[field(default = String::new())]
     pub quantity: String,
     /// 方法（上書き消去、物理破壊、溶解 等）
+    #[field(default = String::new())]
     pub method: String,
+    #[field(default = String::new())]
     pub responsible_person: String,
+    #[field(default = String::new())]
     pub deleted_on: String,
     pub covers_subcontractors: bool,
     pub covers_backups: bool,
@@ -189,4 +195,16 @@ pub async fn file(db: &Db, visibility: &Visibility, certificate_id: i64) -> AppR
         .await?
         .ok_or(AppError::NotFound)?;
     evidence::load(&mut conn, certificate.file_id).await
+}
+
+/// The contract a record belongs to, when the reader may see it.
+pub async fn contract_of(db: &Db, visibility: &Visibility, id: i64) -> AppResult<i64> {
+    let mut conn = db.acquire().await?;
+    let record = deletions::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    contracts::find(&mut conn, visibility, record.contract_id)
+        .await?
+        .ok_or(AppError::NotFound)
+        .map(|c| c.id)
 }

@@ -746,3 +746,161 @@ pub fn todo_list(dashboard: &Dashboard) -> Vec<&Entry> {
     });
     items
 }
+
+/// The reports one can ask for by name (`itaku report <kind>`, `/api/v1/reports/<kind>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportKind {
+    Retention,
+    Audits,
+    Certifications,
+    Checklists,
+    Kpi,
+    /// Everything on the CISO's dashboard.
+    All,
+}
+
+impl ReportKind {
+    pub fn parse(name: &str) -> Option<Self> {
+        <Self as clap::ValueEnum>::from_str(name, true).ok()
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            ReportKind::Retention => "retention",
+            ReportKind::Audits => "audits",
+            ReportKind::Certifications => "certifications",
+            ReportKind::Checklists => "checklists",
+            ReportKind::Kpi => "kpi",
+            ReportKind::All => "all",
+        }
+    }
+    pub fn title(self) -> &'static str {
+        match self {
+            ReportKind::Retention => "データ消去（保持期限超過・期限間近）",
+            ReportKind::Audits => "監査報告書（期限超過・期限間近）",
+            ReportKind::Certifications => "認証（期限切れ・期限間近）",
+            ReportKind::Checklists => "チェックシート（未提出・差戻し）",
+            ReportKind::Kpi => "重点指標（KPI）",
+            ReportKind::All => "委託先セキュリティ状況",
+        }
+    }
+}
+
+/// A report as JSON, the shape scripts and schedulers read.
+pub async fn json(
+    db: &Db,
+    settings: &Settings,
+    visibility: &Visibility,
+    kind: ReportKind,
+    as_of: NaiveDate,
+) -> AppResult<serde_json::Value> {
+    let facts = facts(&mut *db.acquire().await?, visibility).await?;
+    let value = match kind {
+        ReportKind::Retention => serde_json::to_value(retention(&facts, settings, as_of)),
+        ReportKind::Audits => serde_json::to_value(audits(&facts, settings, as_of)),
+        ReportKind::Certifications => serde_json::to_value(certificates(&facts, settings, as_of)),
+        ReportKind::Checklists => serde_json::to_value(check_sheets(&facts, settings, as_of)),
+        ReportKind::Kpi => serde_json::to_value(kpi(&facts, settings, as_of)),
+        ReportKind::All => {
+            drop(facts);
+            serde_json::to_value(dashboard(db, settings, visibility, as_of).await?)
+        }
+    };
+    value.map_err(|e| crate::error::AppError::Internal(e.to_string()))
+}
+
+/// A report as .xlsx; the export is logged.
+pub async fn export(
+    db: &Db,
+    settings: &Settings,
+    actor: &crate::auth::Actor,
+    visibility: &Visibility,
+    kind: ReportKind,
+    as_of: NaiveDate,
+) -> AppResult<Vec<u8>> {
+    use crate::excel::writer::{self, ReportSheet};
+    let all = dashboard(db, settings, visibility, as_of).await?;
+    let lists = |kind: ReportKind| -> Vec<ReportSheet> {
+        match kind {
+            ReportKind::Retention => vec![
+                ReportSheet {
+                    name: "保持期限超過",
+                    entries: &all.retention.violations,
+                },
+                ReportSheet {
+                    name: "消去期限間近",
+                    entries: &all.retention.due_soon,
+                },
+                ReportSheet {
+                    name: "消去証明 期限後受理",
+                    entries: &all.retention.resolved_late,
+                },
+            ],
+            ReportKind::Audits => vec![
+                ReportSheet {
+                    name: "監査報告書 期限超過",
+                    entries: &all.audits.overdue,
+                },
+                ReportSheet {
+                    name: "監査報告書 期限間近",
+                    entries: &all.audits.due_soon,
+                },
+                ReportSheet {
+                    name: "監査報告書 期限後受理",
+                    entries: &all.audits.resolved_late,
+                },
+            ],
+            ReportKind::Certifications => vec![
+                ReportSheet {
+                    name: "認証 期限切れ",
+                    entries: &all.certifications.expired,
+                },
+                ReportSheet {
+                    name: "認証 期限間近",
+                    entries: &all.certifications.expiring,
+                },
+            ],
+            ReportKind::Checklists => vec![
+                ReportSheet {
+                    name: "チェックシート未提出",
+                    entries: &all.checklists.missing,
+                },
+                ReportSheet {
+                    name: "チェックシート差戻し",
+                    entries: &all.checklists.returned,
+                },
+            ],
+            ReportKind::Kpi | ReportKind::All => Vec::new(),
+        }
+    };
+    let sheets: Vec<ReportSheet> = match kind {
+        ReportKind::All => [
+            ReportKind::Retention,
+            ReportKind::Audits,
+            ReportKind::Certifications,
+            ReportKind::Checklists,
+        ]
+        .into_iter()
+        .flat_map(lists)
+        .collect(),
+        other => lists(other),
+    };
+    let indicators: &[Indicator] = match kind {
+        ReportKind::Kpi | ReportKind::All => &all.kpi.indicators,
+        _ => &[],
+    };
+    let bytes = writer::report(kind.title(), as_of, &sheets, indicators)
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
+    super::audit::record(
+        &mut *db.acquire().await?,
+        actor,
+        super::audit::Event::new(
+            "export",
+            "report",
+            kind.name(),
+            format!("{}を出力（基準日 {as_of}）", kind.title()),
+        ),
+    )
+    .await?;
+    Ok(bytes)
+}

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod catchers;
+pub mod download;
 pub mod headers;
 pub mod pages;
 pub mod views;

@@ -99,6 +99,25 @@ pub struct ContractShow {
     pub saved: bool,
     pub submissions: Vec<Submission>,
     pub may_submit: bool,
+    /// May accept or return what the vendor submitted.
+    pub may_review: bool,
+    /// What this contract owes today.
+    pub owed: Vec<crate::services::reports::Entry>,
+    pub audit_reports: Vec<crate::db::audit_reports::AuditReport>,
+    pub deletions: Vec<crate::db::deletions::DeletionCertificate>,
+    pub forms: EvidenceForms,
+}
+
+/// The evidence forms on a contract's page, with what was typed and what was wrong when refused.
+#[derive(Default)]
+pub struct EvidenceForms {
+    pub audit: crate::services::audit_reports::AuditReportInput,
+    pub audit_errors: FieldErrors,
+    pub deletion: crate::services::deletions::DeletionInput,
+    pub deletion_errors: FieldErrors,
+    /// A refused decision: which record (`audit-reports/3`) and why.
+    pub review_target: String,
+    pub review_errors: FieldErrors,
 }
 
 /// 提出済 / 承認 / 差戻し
@@ -113,6 +132,51 @@ pub fn submission_status_label(code: &str) -> &'static str {
 impl ContractShow {
     fn status_label(&self, code: &str) -> &'static str {
         submission_status_label(code)
+    }
+    fn evidence_status(&self, code: &str) -> &'static str {
+        evidence_status_label(code)
+    }
+    fn audit_kinds(&self) -> &'static [(&'static str, &'static str)] {
+        &crate::services::audit_reports::KINDS
+    }
+    fn follow_ups(&self) -> &'static [(&'static str, &'static str)] {
+        &crate::services::audit_reports::FOLLOW_UPS
+    }
+    fn kind_label(&self, code: &str) -> &'static str {
+        crate::services::audit_reports::kind_label(code)
+    }
+    fn follow_up_label(&self, code: &str) -> &'static str {
+        crate::services::audit_reports::follow_up_label(code)
+    }
+    fn year_label(&self, year: &i64) -> String {
+        FiscalYear::new(*year as i32)
+            .map(FiscalYear::label)
+            .unwrap_or_default()
+    }
+    fn day(&self, iso: &str) -> String {
+        NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+            .map(|d| d.jp())
+            .unwrap_or_else(|_| iso.to_string())
+    }
+    fn review_errors_for(&self, target: &str) -> Vec<String> {
+        if self.forms.review_target == target {
+            self.forms
+                .review_errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// 受理待ち / 受理 / 差戻し
+pub fn evidence_status_label(code: &str) -> &'static str {
+    match code {
+        "accepted" => "受理",
+        "returned" => "差戻し",
+        _ => "受理待ち",
     }
 }
 
@@ -171,6 +235,43 @@ pub struct VendorShow {
     pub v: Vendor,
     pub contracts: Paged<Contract>,
     pub saved: bool,
+    pub certifications: Vec<crate::services::certifications::CertificationView>,
+    pub may_record_certifications: bool,
+}
+
+#[derive(Template)]
+#[template(path = "certifications/form.html")]
+pub struct CertificationForm {
+    pub chrome: Chrome,
+    pub vendor: Vendor,
+    /// The certification being changed, `None` for a new one.
+    pub id: Option<i64>,
+    pub input: crate::services::certifications::CertificationInput,
+    pub has_file: bool,
+    pub errors: FieldErrors,
+}
+
+impl CertificationForm {
+    fn schemes(&self) -> Vec<(&'static str, &'static str)> {
+        crate::domain::certification::Scheme::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect()
+    }
+    fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        crate::domain::certification::Scheme::ALL
+            .iter()
+            .flat_map(|s| s.levels())
+            .map(|l| (l.code(), l.label()))
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "certifications/import.html")]
+pub struct CertificationImport {
+    pub chrome: Chrome,
+    pub report: Option<crate::services::certifications::ImportReport>,
 }
 
 #[derive(Template)]
@@ -304,17 +405,6 @@ pub struct AuditLog {
     pub entity_types: Vec<(&'static str, &'static str)>,
 }
 
-/// Something a vendor owes for one of its contracts.
-pub struct Todo {
-    pub contract_id: i64,
-    pub contract_number: String,
-    pub title: String,
-    pub what: String,
-    pub due: NaiveDate,
-    pub overdue: bool,
-    pub days_left: i64,
-}
-
 #[derive(Template)]
 #[template(path = "portal.html")]
 pub struct Portal {
@@ -322,5 +412,15 @@ pub struct Portal {
     pub today: NaiveDate,
     pub vendor: Vendor,
     pub contracts: Paged<Contract>,
-    pub todos: Vec<Todo>,
+    /// What the vendor owes, soonest deadline first.
+    pub owed: Vec<crate::services::reports::Entry>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub d: crate::services::reports::Dashboard,
+    pub errors: FieldErrors,
 }

@@ -306,27 +306,43 @@ impl Browser {
         file_name: &str,
         bytes: &[u8],
     ) -> (Status, String, Option<String>) {
+        self.post_multipart(uri, &[], Some((file_name, bytes)))
+            .await
+    }
+
+    /// A multipart form with text fields and an optional file named `file`; the CSRF token goes both
+    /// in the form (pages) and in the header (the API).
+    pub async fn post_multipart(
+        &self,
+        uri: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, &[u8])>,
+    ) -> (Status, String, Option<String>) {
         let boundary = "ItakuTestBoundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n{}\r\n",
-                self.csrf
-            )
-            .as_bytes(),
-        );
-        body.extend(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(bytes);
-        body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let csrf = self.csrf.clone();
+        for (name, value) in [("csrf_token", csrf.as_str())].iter().chain(fields) {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        if let Some((file_name, bytes)) = file {
+            body.extend(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                    .as_bytes(),
+            );
+            body.extend(bytes);
+            body.extend(b"\r\n");
+        }
+        body.extend(format!("--{boundary}--\r\n").as_bytes());
         let content_type =
             ContentType::new("multipart", "form-data").with_params(("boundary", boundary));
         let response = self
             .client
             .post(uri.to_string())
             .header(content_type)
+            .header(rocket::http::Header::new("X-CSRF-Token", self.csrf.clone()))
             .body(body)
             .dispatch()
             .await;
@@ -388,4 +404,73 @@ pub fn filled_check_sheet(
         sheet.write_string(row, 2, answer(&item.id)).unwrap();
     }
     workbook.save_to_buffer().unwrap()
+}
+
+/// The smallest file the evidence uploads accept: a PDF by its content.
+pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
+
+/// As the administrator: an ISMS certificate for the vendor, and an audit report and a deletion
+/// certificate (each with a PDF) for the contract. Answers their ids.
+pub async fn seed_evidence(app: &TestApp, vendor_id: i64, contract_id: i64) -> (i64, i64, i64) {
+    let (status, certification) = app
+        .send_json(
+            "POST",
+            &format!("/api/v1/vendors/{vendor_id}/certifications"),
+            &serde_json::json!({"scheme": "isms", "number": "JQA-IM0685", "issued_on": "2025-04-01",
+                                "valid_until": "2028-03-31", "scope": "全社"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{certification}");
+    let admin = &app.admin;
+    let response = admin
+        .client
+        .put(format!(
+            "/api/v1/certifications/{}/file?file_name=isms.pdf",
+            certification["id"]
+        ))
+        .header(rocket::http::Header::new(
+            "X-CSRF-Token",
+            admin.csrf.clone(),
+        ))
+        .body(PDF)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let (status, body, _) = admin
+        .post_multipart(
+            &format!("/api/v1/contracts/{contract_id}/audit-reports"),
+            &[
+                ("report.kind", "third_party"),
+                ("report.auditor", "監査法人A"),
+                ("report.audited_on", "2025-10-01"),
+                ("report.findings", "0"),
+                ("report.follow_up", "none"),
+            ],
+            Some(("report.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let audit: Value = serde_json::from_str(&body).unwrap();
+    let (status, body, _) = admin
+        .post_multipart(
+            &format!("/api/v1/contracts/{contract_id}/deletion-certificates"),
+            &[
+                ("deletion.data_items", "住民データ"),
+                ("deletion.media", "サーバー"),
+                ("deletion.quantity", "1台"),
+                ("deletion.method", "上書き消去"),
+                ("deletion.responsible_person", "情報太郎"),
+                ("deletion.deleted_on", "2025-10-01"),
+                ("deletion.covers_backups", "on"),
+            ],
+            Some(("deletion.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let deletion: Value = serde_json::from_str(&body).unwrap();
+    (
+        certification["id"].as_i64().unwrap(),
+        audit["id"].as_i64().unwrap(),
+        deletion["id"].as_i64().unwrap(),
+    )
 }

@@ -3,7 +3,9 @@
 pub mod checklists;
 pub mod contracts;
 pub mod departments;
+pub mod evidence;
 pub mod ledger;
+pub mod reports;
 pub mod vendors;
 
 use crate::auth::User;
@@ -25,6 +27,8 @@ pub fn routes() -> Vec<Route> {
     all.extend(vendors::routes());
     all.extend(departments::routes());
     all.extend(ledger::routes());
+    all.extend(reports::routes());
+    all.extend(evidence::routes());
     all
 }
 

@@ -5,7 +5,8 @@ use crate::domain::ContractStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paged, Paging};
-use crate::web::views::{render, ContractForm, ContractList, ContractShow};
+use crate::services::{audit_reports, deletions, reports};
+use crate::web::views::{render, ContractForm, ContractList, ContractShow, EvidenceForms};
 use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
@@ -128,17 +129,57 @@ async fn show(
     saved: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
+    contract_page(
+        state,
+        chrome,
+        id,
+        saved.unwrap_or(false),
+        EvidenceForms::default(),
+    )
+    .await
+}
+
+/// A contract with its check sheets, audit reports, deletion certificates and what it owes today;
+/// `forms` carries a refused form back with what was typed.
+pub async fn contract_page(
+    state: &AppState,
+    chrome: Chrome,
+    id: i64,
+    saved: bool,
+    forms: EvidenceForms,
+) -> AppResult<RawHtml<String>> {
+    let today = services::today();
     let visibility = chrome.user.contract_visibility();
     let c = contracts::get(&state.db, &visibility, id).await?;
     let submissions = crate::services::checklists::for_contract(&state.db, &visibility, id).await?;
-    let may_submit = chrome.user.submission_scope().is_some();
+    let audit_reports = audit_reports::for_contract(&state.db, &visibility, id).await?;
+    let deletions = deletions::for_contract(&state.db, &visibility, id).await?;
+    let dashboard = reports::dashboard(&state.db, &state.settings, &visibility, today).await?;
+    let owed = reports::todo_list(&dashboard)
+        .into_iter()
+        .filter(|e| e.contract_id == id)
+        .cloned()
+        .collect();
+    let may_submit = chrome
+        .user
+        .submission_scope()
+        .is_some_and(|scope| scope.includes(&c));
+    let may_review = chrome
+        .user
+        .edit_scope()
+        .is_some_and(|scope| scope.contracts.includes(&c));
     render(&ContractShow {
         chrome,
-        today: services::today(),
+        today,
         c,
-        saved: saved.unwrap_or(false),
+        saved,
         submissions,
         may_submit,
+        may_review,
+        owed,
+        audit_reports,
+        deletions,
+        forms,
     })
 }
 

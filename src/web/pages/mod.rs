@@ -2,9 +2,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod certifications;
 pub mod checklists;
 pub mod contracts;
+pub mod dashboard;
 pub mod departments;
+pub mod evidence;
 pub mod home;
 pub mod ledger;
 pub mod vendors;
@@ -18,6 +21,9 @@ pub fn routes() -> Vec<Route> {
     all.extend(home::routes());
     all.extend(contracts::routes());
     all.extend(checklists::routes());
+    all.extend(evidence::routes());
+    all.extend(certifications::routes());
+    all.extend(dashboard::routes());
     all.extend(vendors::routes());
     all.extend(departments::routes());
     all.extend(ledger::routes());

@@ -87,12 +87,17 @@ async fn show(
         today,
     )
     .await?;
+    let certifications =
+        crate::services::certifications::for_vendor(&state.db, &state.settings, id, today).await?;
+    let may_record_certifications = chrome.user.may_record_certifications(id);
     render(&VendorShow {
         chrome,
         today,
         v,
         contracts,
         saved: saved.unwrap_or(false),
+        certifications,
+        may_record_certifications,
     })
 }
 

@@ -9,6 +9,9 @@ use rocket::figment::Figment;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod tracking;
+pub use tracking::{CertificationCommand, ReportArgs};
+
 #[derive(Parser, Debug)]
 #[command(
     name = "itaku",
@@ -53,6 +56,13 @@ pub enum Command {
         #[command(subcommand)]
         command: ChecklistCommand,
     },
+    /// Vendors' certifications (ISMS, プライバシーマーク, SECURITY ACTION, ISMAP, 評価制度).
+    Certifications {
+        #[command(subcommand)]
+        command: CertificationCommand,
+    },
+    /// What contracts owe on a day: retention, audits, certifications, checklists, kpi or all.
+    Report(ReportArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -174,6 +184,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         } => import_ledger(&settings, &file, dry_run, json).await,
         Command::User { command } => user_command(&settings, command).await,
         Command::Checklist { command } => checklist_command(&settings, command),
+        Command::Certifications { command } => tracking::certifications(&settings, command).await,
+        Command::Report(args) => tracking::report(&settings, args).await,
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -239,17 +251,29 @@ async fn serve(mut figment: Figment, settings: Settings, demo: bool) -> ExitCode
     }
 }
 
+/// The bytes of a file named on the command line, or the usage exit.
+fn read_file(file: &PathBuf) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(file).map_err(|error| {
+        eprintln!("{} を読み込めません: {error}", file.display());
+        ExitCode::from(USAGE)
+    })
+}
+
+/// The database, or the failure exit.
+async fn connect(settings: &Settings) -> Result<Db, ExitCode> {
+    Db::connect(&settings.database_url, 2)
+        .await
+        .map_err(|error| fail(&error))
+}
+
 async fn import_ledger(settings: &Settings, file: &PathBuf, dry_run: bool, json: bool) -> ExitCode {
-    let bytes = match std::fs::read(file) {
+    let bytes = match read_file(file) {
         Ok(bytes) => bytes,
-        Err(error) => {
-            eprintln!("{} を読み込めません: {error}", file.display());
-            return ExitCode::from(USAGE);
-        }
+        Err(code) => return code,
     };
-    let db = match Db::connect(&settings.database_url, 2).await {
+    let db = match connect(settings).await {
         Ok(db) => db,
-        Err(error) => return fail(&error),
+        Err(code) => return code,
     };
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(

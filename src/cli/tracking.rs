@@ -1,0 +1,197 @@
+//! `itaku certifications import` and `itaku report`: the same services as the pages, for scripts and
+//! schedulers.
+
+use super::{cli_actor, connect, fail, read_file, USAGE};
+use crate::config::Settings;
+use crate::services::certifications::{self, ImportReport};
+use crate::services::reports::{self, ReportKind};
+use clap::{Args, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Subcommand, Debug)]
+pub enum CertificationCommand {
+    /// Import a certification list (.xlsx, .xls, .ods or .csv) with the columns 法人番号, 種別, 番号, 区分,
+    /// 取得日, 有効期限, 適用範囲 (and optionally 事業者名, 認証機関): exit 0 when imported, 1 when refused.
+    Import {
+        file: PathBuf,
+        /// Check and count without writing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[arg(value_enum)]
+    pub kind: ReportKind,
+    /// The day to judge (default today in Japan): 2026-04-01, 令和8年4月1日, R8.4.1 …
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Print the report as JSON (the default prints a table).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the report as an .xlsx workbook to this file.
+    #[arg(long)]
+    pub xlsx: Option<PathBuf>,
+}
+
+pub async fn certifications(settings: &Settings, command: CertificationCommand) -> ExitCode {
+    let CertificationCommand::Import {
+        file,
+        dry_run,
+        json,
+    } = command;
+    let bytes = match read_file(&file) {
+        Ok(bytes) => bytes,
+        Err(code) => return code,
+    };
+    let db = match connect(settings).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let result = certifications::import(&db, settings, &cli_actor(), &bytes, dry_run).await;
+    db.close().await;
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => return fail(&error),
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print_import(&report);
+    }
+    if report.accepted() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_import(report: &ImportReport) {
+    if !report.accepted() {
+        eprintln!(
+            "取り込めません（何も登録していません）。{} 件の誤りがあります:",
+            report.errors.len()
+        );
+        for error in &report.errors {
+            eprintln!("  {error}");
+        }
+        return;
+    }
+    let verb = if report.dry_run {
+        "取り込めます（確認のみ・未登録）"
+    } else {
+        "取り込みました"
+    };
+    println!(
+        "{verb}: 新規 {} 件、更新 {} 件、変更なし {} 件（新しい事業者 {} 社）",
+        report.imported, report.updated, report.unchanged, report.created_vendors
+    );
+    if !report.ignored_columns.is_empty() {
+        println!("読み取らなかった列: {}", report.ignored_columns.join("、"));
+    }
+}
+
+pub async fn report(settings: &Settings, args: ReportArgs) -> ExitCode {
+    let as_of = match crate::web::pages::dashboard::as_of(args.as_of.as_deref()) {
+        Ok(day) => day,
+        Err(errors) => {
+            for error in errors.iter() {
+                eprintln!("{}", error.message);
+            }
+            return ExitCode::from(USAGE);
+        }
+    };
+    let db = match connect(settings).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let visibility = crate::db::contracts::Visibility::All;
+    let result = reports::json(&db, settings, &visibility, args.kind, as_of).await;
+    let value = match result {
+        Ok(value) => value,
+        Err(error) => {
+            db.close().await;
+            return fail(&error);
+        }
+    };
+    if let Some(path) = &args.xlsx {
+        let bytes =
+            reports::export(&db, settings, &cli_actor(), &visibility, args.kind, as_of).await;
+        let written = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
+            std::fs::write(path, bytes)
+                .map_err(|e| format!("{} に書き込めません: {e}", path.display()))
+        });
+        if let Err(message) = written {
+            db.close().await;
+            return fail(&message);
+        }
+    }
+    db.close().await;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&value).unwrap_or_default()
+        );
+    } else {
+        print_lists(&value);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Each list of a report as lines a person reads: deadline, lateness, contract, vendor, what.
+fn print_lists(value: &serde_json::Value) {
+    let Some(object) = value.as_object() else {
+        return;
+    };
+    println!(
+        "基準日 {}",
+        object.get("as_of").and_then(|v| v.as_str()).unwrap_or("")
+    );
+    for (name, list) in object {
+        if let Some(indicators) = list.as_array().filter(|_| name == "indicators") {
+            for i in indicators {
+                let ratio = i["ratio"]
+                    .as_f64()
+                    .map(|r| format!("{:.1}%", r * 100.0))
+                    .unwrap_or("－".into());
+                println!(
+                    "{}: {} / {}（{ratio}）",
+                    i["label"].as_str().unwrap_or(""),
+                    i["numerator"],
+                    i["denominator"]
+                );
+            }
+            continue;
+        }
+        let Some(entries) = list.as_array() else {
+            if list.is_object() && name != "kpi" {
+                print_lists(list);
+            }
+            continue;
+        };
+        println!("\n[{name}] {} 件", entries.len());
+        for e in entries {
+            let lateness = match e["days_overdue"].as_i64() {
+                Some(n) if n > 0 => format!("{n}日超過"),
+                _ => format!("あと{}日", e["days_remaining"].as_i64().unwrap_or(0)),
+            };
+            println!(
+                "  {}  {:>8}  {}  {}（{}）  {}",
+                e["deadline"].as_str().unwrap_or(""),
+                lateness,
+                e["contract_number"].as_str().unwrap_or(""),
+                e["vendor_name"].as_str().unwrap_or(""),
+                e["vendor_corporate_number"].as_str().unwrap_or(""),
+                e["what"].as_str().unwrap_or("")
+            );
+        }
+    }
+}

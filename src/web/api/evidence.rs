@@ -1,0 +1,288 @@
+//! Certifications, audit reports and deletion certificates over the API. Submissions with a file are
+//! `multipart/form-data` (the same fields as the pages, e.g. `curl -F report.kind=third_party -F file=@r.pdf`);
+//! decisions and certification values are JSON.
+
+use crate::auth::guards::{ClientAddress, Editor};
+use crate::auth::{Actor, User};
+use crate::error::{AppError, AppResult};
+use crate::services::audit_reports::{self, AuditReportInput};
+use crate::services::certifications::{self, CertificationInput};
+use crate::services::deletions::{self, DeletionInput};
+use crate::services::evidence::Upload;
+use crate::services::vendors;
+use crate::web::pages::evidence::{optional_upload, ReviewForm};
+use crate::web::{AppState, RecordId};
+use rocket::data::Data;
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::http::Status;
+use rocket::response::status::Custom;
+use rocket::serde::json::{json, Json, Value};
+use rocket::{get, post, put, routes, Route, State};
+
+fn created(id: i64) -> Custom<Json<Value>> {
+    Custom(Status::Created, Json(json!({ "id": id })))
+}
+
+#[get("/vendors/<id>/certifications")]
+async fn list_certifications(
+    state: &State<AppState>,
+    user: User,
+    id: RecordId,
+) -> AppResult<Json<Value>> {
+    let vendor = vendors::get(&state.db, user.own_vendor(), id.get()?).await?;
+    let items = certifications::for_vendor(
+        &state.db,
+        &state.settings,
+        vendor.id,
+        crate::services::today(),
+    )
+    .await?;
+    Ok(Json(json!({ "total": items.len(), "items": items })))
+}
+
+fn recorder(user: &User, vendor_id: i64) -> AppResult<()> {
+    if user.may_record_certifications(vendor_id) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+#[post("/vendors/<id>/certifications", data = "<input>")]
+async fn create_certification(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+    input: Json<CertificationInput>,
+) -> AppResult<Custom<Json<Value>>> {
+    let vendor = vendors::get(&state.db, user.own_vendor(), id.get()?).await?;
+    recorder(&user, vendor.id)?;
+    let actor = Actor::user(&user, &ip.0);
+    let id = certifications::save(
+        &state.db,
+        &state.settings,
+        &actor,
+        vendor.id,
+        None,
+        &input,
+        None,
+    )
+    .await?;
+    Ok(created(id))
+}
+
+#[put("/certifications/<id>", data = "<input>")]
+async fn update_certification(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+    input: Json<CertificationInput>,
+) -> AppResult<Json<Value>> {
+    let certification = certifications::get(&state.db, user.own_vendor(), id.get()?).await?;
+    recorder(&user, certification.vendor_id)?;
+    let actor = Actor::user(&user, &ip.0);
+    let id = certifications::save(
+        &state.db,
+        &state.settings,
+        &actor,
+        certification.vendor_id,
+        Some(certification.id),
+        &input,
+        None,
+    )
+    .await?;
+    Ok(Json(json!({ "id": id })))
+}
+
+/// `PUT /api/v1/certifications/{id}/file?file_name=…` with the certificate as the body.
+#[put("/certifications/<id>/file?<file_name>", data = "<body>")]
+async fn certification_file(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+    file_name: Option<String>,
+    body: Data<'_>,
+) -> AppResult<Json<Value>> {
+    let certification = certifications::get(&state.db, user.own_vendor(), id.get()?).await?;
+    recorder(&user, certification.vendor_id)?;
+    let upload = Upload {
+        name: crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "certificate"),
+        bytes: super::read_body(body, state.settings.upload_limit_bytes).await?,
+    };
+    let actor = Actor::user(&user, &ip.0);
+    certifications::save(
+        &state.db,
+        &state.settings,
+        &actor,
+        certification.vendor_id,
+        Some(certification.id),
+        &CertificationInput::from_certification(&certification),
+        Some(&upload),
+    )
+    .await?;
+    Ok(Json(json!({ "id": certification.id })))
+}
+
+/// `POST /api/v1/certifications/import?dry_run=true` with the list as the body: 200 when imported
+/// (or when the dry run would import), 422 with every row error otherwise.
+#[post("/certifications/import?<dry_run>", data = "<body>")]
+async fn import_certifications(
+    state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
+    dry_run: Option<bool>,
+    body: Data<'_>,
+) -> AppResult<Custom<Json<Value>>> {
+    let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let report = certifications::import(
+        &state.db,
+        &state.settings,
+        &actor,
+        &bytes,
+        dry_run.unwrap_or(false),
+    )
+    .await?;
+    let status = if report.accepted() {
+        Status::Ok
+    } else {
+        Status::UnprocessableEntity
+    };
+    Ok(Custom(status, Json(json!(report))))
+}
+
+#[get("/contracts/<id>/audit-reports")]
+async fn list_audit_reports(
+    state: &State<AppState>,
+    user: User,
+    id: RecordId,
+) -> AppResult<Json<Value>> {
+    let items =
+        audit_reports::for_contract(&state.db, &user.contract_visibility(), id.get()?).await?;
+    Ok(Json(json!({ "total": items.len(), "items": items })))
+}
+
+#[derive(FromForm)]
+struct AuditReportUpload<'r> {
+    report: AuditReportInput,
+    file: Option<TempFile<'r>>,
+}
+
+#[post("/contracts/<id>/audit-reports", data = "<form>")]
+async fn submit_audit_report(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Form<AuditReportUpload<'_>>,
+) -> AppResult<Custom<Json<Value>>> {
+    let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
+    let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&user, &ip.0);
+    let id = audit_reports::submit(
+        &state.db,
+        &state.settings,
+        &actor,
+        &scope,
+        id.get()?,
+        &form.report,
+        upload.as_ref(),
+    )
+    .await?;
+    Ok(created(id))
+}
+
+#[post("/audit-reports/<id>/review", data = "<form>")]
+async fn review_audit_report(
+    state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Json<ReviewForm>,
+) -> AppResult<Json<Value>> {
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let id = id.get()?;
+    audit_reports::contract_of(&state.db, &scope.contracts, id).await?;
+    let decision = form.decision()?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let contract_id =
+        audit_reports::review(&state.db, &actor, &scope.contracts, id, &decision).await?;
+    Ok(Json(json!({ "contract_id": contract_id })))
+}
+
+#[get("/contracts/<id>/deletion-certificates")]
+async fn list_deletions(
+    state: &State<AppState>,
+    user: User,
+    id: RecordId,
+) -> AppResult<Json<Value>> {
+    let items = deletions::for_contract(&state.db, &user.contract_visibility(), id.get()?).await?;
+    Ok(Json(json!({ "total": items.len(), "items": items })))
+}
+
+#[derive(FromForm)]
+struct DeletionUpload<'r> {
+    deletion: DeletionInput,
+    file: Option<TempFile<'r>>,
+}
+
+#[post("/contracts/<id>/deletion-certificates", data = "<form>")]
+async fn submit_deletion(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Form<DeletionUpload<'_>>,
+) -> AppResult<Custom<Json<Value>>> {
+    let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
+    let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&user, &ip.0);
+    let id = deletions::submit(
+        &state.db,
+        &state.settings,
+        &actor,
+        &scope,
+        id.get()?,
+        &form.deletion,
+        upload.as_ref(),
+    )
+    .await?;
+    Ok(created(id))
+}
+
+#[post("/deletion-certificates/<id>/review", data = "<form>")]
+async fn review_deletion(
+    state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Json<ReviewForm>,
+) -> AppResult<Json<Value>> {
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let id = id.get()?;
+    deletions::contract_of(&state.db, &scope.contracts, id).await?;
+    let decision = form.decision()?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let contract_id = deletions::review(&state.db, &actor, &scope.contracts, id, &decision).await?;
+    Ok(Json(json!({ "contract_id": contract_id })))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        list_certifications,
+        create_certification,
+        update_certification,
+        certification_file,
+        import_certifications,
+        list_audit_reports,
+        submit_audit_report,
+        review_audit_report,
+        list_deletions,
+        submit_deletion,
+        review_deletion
+    ]
+}

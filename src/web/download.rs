@@ -1,0 +1,60 @@
+//! Sending a stored evidence file: its content type from what the content was checked to be, and a
+//! Content-Disposition whose name cannot break out of the header.
+
+use crate::services::evidence::StoredFile;
+use rocket::http::{ContentType, Header};
+use rocket::Responder;
+
+#[derive(Responder)]
+pub struct FileDownload {
+    body: Vec<u8>,
+    content_type: ContentType,
+    disposition: Header<'static>,
+}
+
+impl FileDownload {
+    /// `inline` shows PDFs and images in the browser; Office files are always attachments.
+    pub fn new(file: StoredFile) -> Self {
+        let content_type =
+            ContentType::parse_flexible(&file.media_type).unwrap_or(ContentType::Binary);
+        let inline = file.media_type == "application/pdf" || file.media_type.starts_with("image/");
+        FileDownload {
+            disposition: Header::new("Content-Disposition", disposition(&file.name, inline)),
+            body: file.bytes,
+            content_type,
+        }
+    }
+}
+
+/// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`: the ASCII fallback keeps only
+/// safe characters, the encoded form carries the Japanese name.
+pub fn disposition(name: &str, inline: bool) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let kind = if inline { "inline" } else { "attachment" };
+    format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        super::percent_encode(name)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_break_the_header() {
+        let header = disposition("証明書\"; x=\r\n.pdf", false);
+        assert!(!header.contains('\r') && !header.contains('\n'));
+        assert!(header.starts_with("attachment; filename=\"____"));
+        assert!(header.contains("filename*=UTF-8''%E8%A8%BC"));
+    }
+}

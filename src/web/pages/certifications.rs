@@ -1,0 +1,186 @@
+//! Certifications on the pages: a vendor's list (on its page), the form to record or change one with
+//! its certificate file, the file itself, and the bulk import of a certification list.
+
+use crate::auth::csrf::tokens_match;
+use crate::auth::guards::{Chrome, ClientAddress, Editor};
+use crate::auth::{Actor, User};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::certifications::{self, CertificationInput};
+use crate::services::vendors;
+use crate::web::download::FileDownload;
+use crate::web::pages::evidence::optional_upload;
+use crate::web::pages::ledger::read_upload;
+use crate::web::views::{render, CertificationForm, CertificationImport};
+use crate::web::{AppState, FormOutcome, RecordId};
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::response::content::RawHtml;
+use rocket::{get, post, routes, Route, State};
+
+/// The vendor whose certifications `chrome`'s user may record, or 404/403.
+async fn recordable_vendor(
+    state: &AppState,
+    chrome: &Chrome,
+    vendor_id: i64,
+) -> AppResult<crate::db::vendors::Vendor> {
+    let vendor = vendors::get(&state.db, chrome.user.own_vendor(), vendor_id).await?;
+    if !chrome.user.may_record_certifications(vendor.id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(vendor)
+}
+
+#[get("/vendors/<id>/certifications/new")]
+async fn new(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<RawHtml<String>> {
+    let vendor = recordable_vendor(state, &chrome, id.get()?).await?;
+    render(&CertificationForm {
+        chrome,
+        vendor,
+        id: None,
+        input: <CertificationInput as Default>::default(),
+        has_file: false,
+        errors: FieldErrors::new(),
+    })
+}
+
+#[get("/certifications/<id>/edit")]
+async fn edit(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<RawHtml<String>> {
+    let certification = certifications::get(&state.db, chrome.user.own_vendor(), id.get()?).await?;
+    let vendor = recordable_vendor(state, &chrome, certification.vendor_id).await?;
+    render(&CertificationForm {
+        chrome,
+        vendor,
+        id: Some(certification.id),
+        input: CertificationInput::from_certification(&certification),
+        has_file: certification.file_id.is_some(),
+        errors: FieldErrors::new(),
+    })
+}
+
+#[derive(FromForm)]
+struct CertificationUpload<'r> {
+    csrf_token: String,
+    certification: CertificationInput,
+    file: Option<TempFile<'r>>,
+}
+
+async fn save(
+    state: &AppState,
+    chrome: Chrome,
+    ip: ClientAddress,
+    vendor_id: i64,
+    id: Option<i64>,
+    form: &CertificationUpload<'_>,
+) -> AppResult<FormOutcome> {
+    if !tokens_match(&form.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let vendor = recordable_vendor(state, &chrome, vendor_id).await?;
+    let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&chrome.user, &ip.0);
+    let result = certifications::save(
+        &state.db,
+        &state.settings,
+        &actor,
+        vendor.id,
+        id,
+        &form.certification,
+        upload.as_ref(),
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(FormOutcome::saved(format!(
+            "/vendors/{}?saved=true#certifications",
+            vendor.id
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let has_file = match id {
+                Some(id) => certifications::get(&state.db, Some(vendor.id), id)
+                    .await?
+                    .file_id
+                    .is_some(),
+                None => false,
+            };
+            Ok(FormOutcome::Invalid(render(&CertificationForm {
+                chrome,
+                vendor,
+                id,
+                input: form.certification.clone(),
+                has_file,
+                errors,
+            })?))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[post("/vendors/<id>/certifications", data = "<form>")]
+async fn create(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Form<CertificationUpload<'_>>,
+) -> AppResult<FormOutcome> {
+    save(state, chrome, ip, id.get()?, None, &form).await
+}
+
+#[post("/certifications/<id>", data = "<form>")]
+async fn update(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Form<CertificationUpload<'_>>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    let certification = certifications::get(&state.db, chrome.user.own_vendor(), id).await?;
+    save(state, chrome, ip, certification.vendor_id, Some(id), &form).await
+}
+
+/// The certificate file: staff, and the vendor it belongs to.
+#[get("/certifications/<id>/file")]
+async fn file(state: &State<AppState>, user: User, id: RecordId) -> AppResult<FileDownload> {
+    let file = certifications::file(&state.db, user.own_vendor(), id.get()?).await?;
+    Ok(FileDownload::new(file))
+}
+
+#[get("/certifications/import")]
+fn import_page(_editor: Editor, chrome: Chrome) -> AppResult<RawHtml<String>> {
+    render(&CertificationImport {
+        chrome,
+        report: None,
+    })
+}
+
+#[derive(FromForm)]
+struct ImportUpload<'r> {
+    csrf_token: String,
+    file: TempFile<'r>,
+    dry_run: bool,
+}
+
+#[post("/certifications/import", data = "<form>")]
+async fn import(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    form: Form<ImportUpload<'_>>,
+) -> AppResult<RawHtml<String>> {
+    if !tokens_match(&form.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let bytes = read_upload(&form.file, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let report =
+        certifications::import(&state.db, &state.settings, &actor, &bytes, form.dry_run).await?;
+    render(&CertificationImport {
+        chrome,
+        report: Some(report),
+    })
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![new, edit, create, update, file, import_page, import]
+}

@@ -1,0 +1,87 @@
+//! The CISO's dashboard for any day, and every report as .xlsx.
+
+use crate::auth::guards::Chrome;
+use crate::auth::guards::{ClientAddress, Staff};
+use crate::auth::{Actor, User};
+use crate::domain::parse_date;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services;
+use crate::services::reports::{self, ReportKind};
+use crate::web::pages::admin::XlsxDownload;
+use crate::web::views::{render, DashboardPage};
+use crate::web::AppState;
+use chrono::NaiveDate;
+use rocket::response::content::RawHtml;
+use rocket::{get, routes, Route, State};
+
+/// The `as_of` of a request: blank is today; a date in any form people type it.
+pub fn as_of(text: Option<&str>) -> Result<NaiveDate, FieldErrors> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(services::today()),
+        Some(text) => parse_date(text).map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.add("as_of", format!("基準日: {}", e.0));
+            errors
+        }),
+    }
+}
+
+#[get("/dashboard?<as_of>")]
+async fn dashboard(
+    state: &State<AppState>,
+    staff: Staff,
+    chrome: Chrome,
+    as_of: Option<String>,
+) -> AppResult<RawHtml<String>> {
+    let today = services::today();
+    let (day, errors) = match self::as_of(as_of.as_deref()) {
+        Ok(day) => (day, FieldErrors::new()),
+        Err(errors) => (today, errors),
+    };
+    let d = reports::dashboard(
+        &state.db,
+        &state.settings,
+        &staff.0.contract_visibility(),
+        day,
+    )
+    .await?;
+    render(&DashboardPage {
+        chrome,
+        today,
+        d,
+        errors,
+    })
+}
+
+/// `/reports/retention.xlsx?as_of=2026-04-01`, for whoever may see the contracts it lists.
+#[get("/reports/<name>?<as_of>")]
+async fn export(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    name: &str,
+    as_of: Option<String>,
+) -> AppResult<XlsxDownload> {
+    let kind = name
+        .strip_suffix(".xlsx")
+        .and_then(ReportKind::parse)
+        .ok_or(AppError::NotFound)?;
+    let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
+    let bytes = reports::export(
+        &state.db,
+        &state.settings,
+        &Actor::user(&user, &ip.0),
+        &user.contract_visibility(),
+        kind,
+        day,
+    )
+    .await?;
+    Ok(XlsxDownload::new(
+        bytes,
+        &format!("itaku-{}-{}.xlsx", kind.name(), day.format("%Y%m%d")),
+    ))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![dashboard, export]
+}

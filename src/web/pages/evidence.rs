@@ -1,0 +1,290 @@
+//! Audit reports and deletion certificates on a contract's page: the vendor submits with the file,
+//! the officer accepts (on a date) or returns; files are served only to those who may see the contract.
+
+use crate::auth::csrf::{tokens_match, CsrfForm};
+use crate::auth::guards::{Chrome, ClientAddress, Editor};
+use crate::auth::{Actor, User};
+use crate::domain::parse_date;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::audit_reports::{self, AuditReportInput};
+use crate::services::deletions::{self, DeletionInput};
+use crate::services::evidence::{Decision, Upload, Verdict};
+use crate::web::download::FileDownload;
+use crate::web::pages::contracts::contract_page;
+use crate::web::pages::ledger::{display_name, read_upload};
+use crate::web::views::EvidenceForms;
+use crate::web::{AppState, FormOutcome, RecordId};
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
+use rocket::{get, post, routes, Route, State};
+
+/// The file of a multipart form, `None` when the field was left empty.
+pub async fn optional_upload(
+    file: &Option<TempFile<'_>>,
+    limit: usize,
+) -> AppResult<Option<Upload>> {
+    match file {
+        Some(file) if file.len() > 0 => Ok(Some(Upload {
+            name: display_name(file),
+            bytes: read_upload(file, limit).await?,
+        })),
+        _ => Ok(None),
+    }
+}
+
+#[derive(FromForm)]
+struct AuditReportForm<'r> {
+    csrf_token: String,
+    report: AuditReportInput,
+    file: Option<TempFile<'r>>,
+}
+
+#[post("/contracts/<id>/audit-reports", data = "<form>")]
+async fn submit_audit_report(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Form<AuditReportForm<'_>>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    if !tokens_match(&form.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
+    let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&chrome.user, &ip.0);
+    match audit_reports::submit(
+        &state.db,
+        &state.settings,
+        &actor,
+        &scope,
+        id,
+        &form.report,
+        upload.as_ref(),
+    )
+    .await
+    {
+        Ok(_) => Ok(FormOutcome::saved(format!(
+            "/contracts/{id}?saved=true#audit-reports"
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let forms = EvidenceForms {
+                audit: form.report.clone(),
+                audit_errors: errors,
+                ..Default::default()
+            };
+            Ok(FormOutcome::Invalid(
+                contract_page(state, chrome, id, false, forms).await?,
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(FromForm)]
+struct DeletionForm<'r> {
+    csrf_token: String,
+    deletion: DeletionInput,
+    file: Option<TempFile<'r>>,
+}
+
+#[post("/contracts/<id>/deletion-certificates", data = "<form>")]
+async fn submit_deletion(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Form<DeletionForm<'_>>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    if !tokens_match(&form.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
+    let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
+    let actor = Actor::user(&chrome.user, &ip.0);
+    match deletions::submit(
+        &state.db,
+        &state.settings,
+        &actor,
+        &scope,
+        id,
+        &form.deletion,
+        upload.as_ref(),
+    )
+    .await
+    {
+        Ok(_) => Ok(FormOutcome::saved(format!(
+            "/contracts/{id}?saved=true#deletion-certificates"
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let forms = EvidenceForms {
+                deletion: form.deletion.clone(),
+                deletion_errors: errors,
+                ..Default::default()
+            };
+            Ok(FormOutcome::Invalid(
+                contract_page(state, chrome, id, false, forms).await?,
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// An officer's decision as the review form sends it.
+#[derive(FromForm, serde::Deserialize)]
+pub struct ReviewForm {
+    decision: String,
+    #[serde(default)]
+    accepted_on: Option<String>,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+impl ReviewForm {
+    pub fn decision(&self) -> AppResult<Decision> {
+        let mut errors = FieldErrors::new();
+        let verdict = match self.decision.as_str() {
+            "accept" | "approve" => Some(Verdict::Accept),
+            "return" => Some(Verdict::Return),
+            _ => {
+                errors.add("decision", "受理か差戻しを選んでください");
+                None
+            }
+        };
+        let accepted_on = match self.accepted_on.as_deref().map(str::trim) {
+            Some(text) if !text.is_empty() => errors.take(
+                "accepted_on",
+                parse_date(text).map_err(|e| format!("受理日: {}", e.0)),
+            ),
+            _ => None,
+        };
+        errors.into_result()?;
+        Ok(Decision {
+            verdict: verdict.expect("checked"),
+            accepted_on,
+            comment: self.comment.clone().unwrap_or_default(),
+        })
+    }
+}
+
+/// Which kind of record a review is about.
+#[derive(Clone, Copy)]
+enum Kind {
+    AuditReport,
+    Deletion,
+}
+
+async fn review(
+    state: &AppState,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    kind: Kind,
+    id: i64,
+    form: &ReviewForm,
+) -> AppResult<FormOutcome> {
+    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let (path, anchor) = match kind {
+        Kind::AuditReport => ("audit-reports", "audit-reports"),
+        Kind::Deletion => ("deletion-certificates", "deletion-certificates"),
+    };
+    // The record must be one the reviewer may change before anything about the form is said.
+    let contract_id = match kind {
+        Kind::AuditReport => audit_reports::contract_of(&state.db, &scope.contracts, id).await?,
+        Kind::Deletion => deletions::contract_of(&state.db, &scope.contracts, id).await?,
+    };
+    let outcome = match form.decision() {
+        Ok(decision) => match kind {
+            Kind::AuditReport => {
+                audit_reports::review(&state.db, &actor, &scope.contracts, id, &decision).await
+            }
+            Kind::Deletion => {
+                deletions::review(&state.db, &actor, &scope.contracts, id, &decision).await
+            }
+        },
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(_) => Ok(FormOutcome::saved(format!(
+            "/contracts/{contract_id}?saved=true#{anchor}"
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let forms = EvidenceForms {
+                review_target: format!("{path}/{id}"),
+                review_errors: errors,
+                ..Default::default()
+            };
+            Ok(FormOutcome::Invalid(
+                contract_page(state, chrome, contract_id, false, forms).await?,
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[post("/audit-reports/<id>/review", data = "<form>")]
+async fn review_audit_report(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: CsrfForm<ReviewForm>,
+) -> AppResult<FormOutcome> {
+    review(
+        state,
+        editor,
+        chrome,
+        ip,
+        Kind::AuditReport,
+        id.get()?,
+        &form,
+    )
+    .await
+}
+
+#[post("/deletion-certificates/<id>/review", data = "<form>")]
+async fn review_deletion(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: CsrfForm<ReviewForm>,
+) -> AppResult<FormOutcome> {
+    review(state, editor, chrome, ip, Kind::Deletion, id.get()?, &form).await
+}
+
+#[get("/audit-reports/<id>/file")]
+async fn audit_report_file(
+    state: &State<AppState>,
+    user: User,
+    id: RecordId,
+) -> AppResult<FileDownload> {
+    let file = audit_reports::file(&state.db, &user.contract_visibility(), id.get()?).await?;
+    Ok(FileDownload::new(file))
+}
+
+#[get("/deletion-certificates/<id>/file")]
+async fn deletion_file(
+    state: &State<AppState>,
+    user: User,
+    id: RecordId,
+) -> AppResult<FileDownload> {
+    let file = deletions::file(&state.db, &user.contract_visibility(), id.get()?).await?;
+    Ok(FileDownload::new(file))
+}
+
+pub fn routes() -> Vec<Route> {
+    routes![
+        submit_audit_report,
+        submit_deletion,
+        review_audit_report,
+        review_deletion,
+        audit_report_file,
+        deletion_file
+    ]
+}
