@@ -98,3 +98,90 @@ async fn ledger_import_exit_codes_and_json() {
     let (code, _, _) = itaku("mysql://nowhere", &["migrate"]);
     assert_eq!(code, 2);
 }
+
+#[rocket::async_test]
+async fn certification_import_and_reports_for_any_day() {
+    let url = common::fresh_database_url().await;
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = dir.path().join("ledger.csv");
+    std::fs::write(
+        &ledger,
+        format!(
+            "契約番号,件名,所管課,事業者名,法人番号,契約開始日,契約終了日,重要度\nC-1,印刷,税務課,株式会社A,{},2024-04-01,2025-03-31,重要\n",
+            common::NTA
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        itaku(&url, &["ledger", "import", ledger.to_str().unwrap()]).0,
+        0
+    );
+    let list = dir.path().join("certs.csv");
+    std::fs::write(
+        &list,
+        format!(
+            "法人番号,種別,番号,区分,取得日,有効期限,適用範囲\n{},ISMS,JQA-IM0685,,2022/4/1,2025/3/31,本社\n{},SECURITY ACTION,12345678901,★★,2023/4/1,,\n",
+            common::NTA,
+            common::NTA
+        ),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = itaku(
+        &url,
+        &["certifications", "import", list.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["imported"], 2);
+
+    let (code, stdout, stderr) = itaku(
+        &url,
+        &["report", "retention", "--as-of", "2025-05-01", "--json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let retention: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(retention["as_of"], "2025-05-01");
+    assert_eq!(retention["violations"][0]["contract_number"], "C-1");
+    assert_eq!(retention["violations"][0]["deadline"], "2025-04-30");
+    assert_eq!(retention["violations"][0]["days_overdue"], 1);
+    assert!(retention["due_soon"].as_array().unwrap().is_empty());
+
+    let (_, stdout, _) = itaku(&url, &["report", "audits", "--as-of", "R7.4.1", "--json"]);
+    let audits: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(audits["overdue"][0]["fiscal_year"], 2024);
+    assert_eq!(audits["overdue"][0]["days_overdue"], 1);
+
+    let xlsx = dir.path().join("certs.xlsx");
+    let (_, stdout, _) = itaku(
+        &url,
+        &[
+            "report",
+            "certifications",
+            "--as-of",
+            "2025-03-31",
+            "--json",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    let certifications: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        certifications["expiring"][0]["certification"]["scheme"],
+        "isms"
+    );
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+
+    let (_, stdout, _) = itaku(&url, &["report", "kpi", "--as-of", "2025-03-31", "--json"]);
+    let kpi: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(kpi["indicators"][1]["key"], "security_action_two_stars");
+    assert_eq!(kpi["indicators"][1]["ratio"], 1.0);
+
+    let (code, stdout, _) = itaku(&url, &["report", "retention", "--as-of", "2025-05-01"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("1日超過") && stdout.contains("C-1"),
+        "{stdout}"
+    );
+    let (code, _, stderr) = itaku(&url, &["report", "retention", "--as-of", "someday"]);
+    assert_eq!(code, 2, "{stderr}");
+}
