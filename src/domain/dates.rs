@@ -202,6 +202,13 @@ fn era_year(year: i32) -> String {
     }
 }
 
+/// The same day `years` later (or earlier); February 29th becomes the 28th in a common year.
+pub fn shift_years(date: NaiveDate, years: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(date.year() + years, date.month(), date.day())
+        .or_else(|| NaiveDate::from_ymd_opt(date.year() + years, date.month(), date.day() - 1))
+        .unwrap_or(date)
+}
+
 /// The fiscal year (年度, April to March) a date falls in, named by the calendar year it starts in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(transparent)]

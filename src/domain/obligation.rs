@@ -53,7 +53,7 @@ impl Standing {
 }
 
 /// Which contracts owe a yearly audit report, and by when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AuditRule {
     /// Every contract owes one, not only important ones.
     pub all_contracts: bool,
@@ -61,16 +61,6 @@ pub struct AuditRule {
     pub due_days_after_year_end: u64,
     /// Fiscal years before this one are not checked (the year the municipality started the rule).
     pub first_fiscal_year: Option<FiscalYear>,
-}
-
-impl Default for AuditRule {
-    fn default() -> Self {
-        AuditRule {
-            all_contracts: false,
-            due_days_after_year_end: 0,
-            first_fiscal_year: None,
-        }
-    }
 }
 
 impl AuditRule {

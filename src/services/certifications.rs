@@ -325,7 +325,7 @@ impl Column for Field {
 
 /// One valid row of a certification list.
 #[derive(Debug, Clone)]
-struct ListRow {
+pub struct ListRow {
     row: u32,
     corporate_number: CorporateNumber,
     vendor_name: Option<BoundedText<200>>,
@@ -364,7 +364,17 @@ impl ImportReport {
     }
 }
 
-fn parse_list(bytes: &[u8], limits: &Limits, report: &mut ImportReport) -> Vec<ListRow> {
+impl ListRow {
+    /// Moves the dates by whole years (the demo keeps its certificates' states relative to today).
+    pub fn shift_years(&mut self, years: i32) {
+        let shift = |d: Option<NaiveDate>| d.map(|d| crate::domain::dates::shift_years(d, years));
+        self.draft.issued_on = shift(self.draft.issued_on);
+        self.draft.valid_until = shift(self.draft.valid_until);
+    }
+}
+
+/// Reads and checks a certification list; the report holds every error (and nothing is returned then).
+pub fn parse_list(bytes: &[u8], limits: &Limits, report: &mut ImportReport) -> Vec<ListRow> {
     let tables = match excel::read_tables(bytes, limits) {
         Ok(tables) => tables,
         Err(e) => {
@@ -526,9 +536,20 @@ pub async fn import(
     if !report.errors.is_empty() {
         return Ok(report);
     }
+    apply(db, actor, &rows, report).await
+}
+
+/// Writes checked rows in one transaction (rolled back for a dry run or when a row fails).
+pub async fn apply(
+    db: &Db,
+    actor: &Actor,
+    rows: &[ListRow],
+    mut report: ImportReport,
+) -> AppResult<ImportReport> {
+    let dry_run = report.dry_run;
     let mut tx = db.begin().await?;
     let mut vendor_ids: HashMap<String, (i64, String)> = HashMap::new();
-    for row in &rows {
+    for row in rows {
         let key = row.corporate_number.as_str().to_string();
         let vendor = match vendor_ids.get(&key) {
             Some(found) => Some(found.clone()),

@@ -1,6 +1,7 @@
 //! Demo data: the sample ledger under `samples/`, moved by whole fiscal years so that its contracts
 //! stand in the same states relative to today as they did on the day it was written.
 
+use super::certifications;
 use super::ledger::{self, ImportReport};
 use crate::db::contracts::{self, ContractFilter, Visibility};
 use crate::db::Db;
@@ -10,6 +11,7 @@ use crate::excel::Limits;
 use chrono::NaiveDate;
 
 pub const SAMPLE_LEDGER: &[u8] = include_bytes!("../../samples/demo-ledger.csv");
+pub const SAMPLE_CERTIFICATIONS: &[u8] = include_bytes!("../../samples/demo-certifications.csv");
 
 /// The fiscal year the sample ledger was written in (令和7年度).
 const SAMPLE_FISCAL_YEAR: i32 = 2025;
@@ -41,8 +43,10 @@ pub async fn load_if_empty(
         ))
     })?;
     ledger.shift_years(FiscalYear::of(today).start_year() - SAMPLE_FISCAL_YEAR);
+
     let actor = crate::auth::Actor::system("demo");
     let scope = crate::auth::policy::EditScope::everything();
+    let shift = FiscalYear::of(today).start_year() - SAMPLE_FISCAL_YEAR;
     let report = ledger::apply(
         db,
         &actor,
@@ -53,5 +57,35 @@ pub async fn load_if_empty(
         &mut |_, _| {},
     )
     .await?;
+    load_certifications(db, &actor, shift).await?;
     Ok(Some(report))
+}
+
+/// The sample certification list, moved like the ledger: some valid, some expiring, some expired.
+async fn load_certifications(
+    db: &Db,
+    actor: &crate::auth::Actor,
+    years: i32,
+) -> Result<(), AppError> {
+    let mut report = certifications::ImportReport::default();
+    let mut rows =
+        certifications::parse_list(SAMPLE_CERTIFICATIONS, &Limits::default(), &mut report);
+    if !report.accepted() {
+        return Err(AppError::Internal(format!(
+            "the sample certification list is invalid: {:?}",
+            report.errors
+        )));
+    }
+    for row in &mut rows {
+        row.shift_years(years);
+    }
+    let report = certifications::apply(db, actor, &rows, report).await?;
+    if report.accepted() {
+        Ok(())
+    } else {
+        Err(AppError::Internal(format!(
+            "demo certifications: {:?}",
+            report.errors
+        )))
+    }
 }

@@ -18,7 +18,7 @@ use crate::excel::{self, Cell, Limits, Row};
 use crate::services::audit;
 use crate::services::audit::Event;
 use crate::services::contracts::parse_deletion_days;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -265,13 +265,7 @@ pub struct ParsedLedger {
 impl ParsedLedger {
     /// Moves every contract by whole years (the demo keeps its dates near today).
     pub fn shift_years(&mut self, years: i32) {
-        let shift = |date: NaiveDate| {
-            NaiveDate::from_ymd_opt(date.year() + years, date.month(), date.day())
-                .or_else(|| {
-                    NaiveDate::from_ymd_opt(date.year() + years, date.month(), date.day() - 1)
-                })
-                .unwrap_or(date)
-        };
+        let shift = |date: NaiveDate| crate::domain::dates::shift_years(date, years);
         for row in &mut self.rows {
             row.period = Period::new(shift(row.period.start()), shift(row.period.end()))
                 .unwrap_or(row.period);

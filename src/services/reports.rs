@@ -231,6 +231,9 @@ pub struct Dashboard {
     pub by_vendor: Vec<Tally>,
 }
 
+/// Which count of a tally a list adds to.
+type Counter = fn(&mut Tally) -> &mut usize;
+
 /// Everything the reports judge, read once.
 struct Facts {
     contracts: Vec<Contract>,
@@ -670,7 +673,7 @@ pub async fn dashboard(
     let kpi = kpi(&facts, settings, as_of);
     let mut departments: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut vendors: BTreeMap<i64, Tally> = BTreeMap::new();
-    let lists: [(&[Entry], fn(&mut Tally) -> &mut usize); 8] = [
+    let lists: [(&[Entry], Counter); 8] = [
         (&retention.violations, |t| &mut t.retention_violations),
         (&retention.due_soon, |t| &mut t.deletions_due_soon),
         (&audits.overdue, |t| &mut t.audits_overdue),

@@ -225,7 +225,23 @@ def main():
             assert "/login" in b.url(), "signed out: sent back to sign-in"
             b.close()
 
+        def the_ciso_dashboard_shows_what_is_owed_on_any_day():
+            b = browser()
+            sign_in(b, "ciso")
+            b.go(f"{base}/dashboard")
+            source = b.source()
+            assert "データ保持期限超過" in source and "重点指標" in source, "the dashboard is shown"
+            # The demo's contract that ended a year before this fiscal year still holds its data.
+            assert "ちりぬ電算株式会社" in source, "the retention violation is listed"
+            b.script("document.querySelector('input[name=as_of]').value = '2019-05-01';")
+            b.click("form.filters button[type=submit]")
+            assert b.wait_for(lambda _, src: "令和元年5月1日時点" in src), "the dashboard follows the chosen day"
+            if shots:
+                b.screenshot(os.path.join(shots, "dashboard-ciso.png"))
+            b.close()
+
         check("each role signs in and sees its own home page", each_role_sees_its_home)
+        check("the CISO's dashboard shows what is owed, for any day", the_ciso_dashboard_shows_what_is_owed_on_any_day)
         check("a vendor editing the URL to another vendor's record is refused", a_vendor_editing_the_url_is_refused)
         check("a form posted without its CSRF token is refused", a_form_without_its_csrf_token_is_refused)
         check("sign-out ends the session", sign_out_ends_the_session)
