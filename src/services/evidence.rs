@@ -24,13 +24,7 @@ pub fn check_upload(upload: &Upload, field: &str, limit: usize, errors: &mut Fie
     if upload.bytes.is_empty() {
         errors.add(field, "ファイルが空です");
     } else if upload.bytes.len() > limit {
-        errors.add(
-            field,
-            format!(
-                "ファイルが大きすぎます（上限 {} MiB）",
-                limit / (1024 * 1024)
-            ),
-        );
+        errors.add(field, AppError::too_large(limit).to_string());
     } else if sniff(&upload.bytes).is_none() {
         errors.add(
             field,
