@@ -383,15 +383,6 @@ async fn evidence_files_are_checked_by_content_and_served_only_to_those_allowed(
     let id = w
         .contract("R6-030", "2024-04-01", "2025-03-31", false)
         .await;
-    let other = w
-        .contract_for(
-            w.other_vendor_id,
-            "R6-031",
-            "2024-04-01",
-            "2025-03-31",
-            false,
-        )
-        .await;
     // An HTML page named .pdf is refused, and nothing is stored.
     let (status, body, _) = w
         .app
@@ -462,7 +453,6 @@ async fn evidence_files_are_checked_by_content_and_served_only_to_those_allowed(
         )
         .await;
     assert_eq!(status, Status::NotFound);
-    let _ = other;
 }
 
 #[rocket::async_test]

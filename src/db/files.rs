@@ -10,17 +10,6 @@ pub struct NewFile<'a> {
     pub uploaded_by: &'a str,
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
-pub struct FileInfo {
-    pub id: i64,
-    pub file_name: String,
-    pub media_type: String,
-    pub size_bytes: i64,
-    pub sha256: String,
-    pub uploaded_by: String,
-    pub uploaded_at: String,
-}
-
 pub async fn insert(conn: &mut Conn, file: &NewFile<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO stored_files (file_name, media_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
@@ -34,15 +23,6 @@ pub async fn insert(conn: &mut Conn, file: &NewFile<'_>) -> Result<i64, sqlx::Er
     .bind(file.uploaded_by)
     .bind(now_text())
     .fetch_one(conn)
-    .await
-}
-
-pub async fn info(conn: &mut Conn, id: i64) -> Result<Option<FileInfo>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, file_name, media_type, size_bytes, sha256, uploaded_by, uploaded_at FROM stored_files WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(conn)
     .await
 }
 

@@ -21,6 +21,31 @@ impl Reviewed {
     }
 }
 
+/// What the reviews need of a record, whichever table holds it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ReviewedRow {
+    pub contract_id: i64,
+    pub status: String,
+    pub file_id: Option<i64>,
+    /// The audit report's fiscal year; 0 for a deletion certificate.
+    pub fiscal_year: i64,
+}
+
+pub async fn find(
+    conn: &mut Conn,
+    table: Reviewed,
+    id: i64,
+) -> Result<Option<ReviewedRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT t.contract_id, t.status, t.file_id, {year} AS fiscal_year FROM {table} t WHERE t.id = $1",
+        year = table.year("t"),
+        table = table.table(),
+    ))
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Records the decision; `accepted_on` is set for an acceptance, cleared for a return.
 pub async fn decide(
     conn: &mut Conn,

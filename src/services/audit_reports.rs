@@ -2,12 +2,11 @@
 //! on-site inspection) submits one with its file; the officer accepts or returns it.
 
 use super::audit::{self, Event};
-use super::evidence::{self, Decision, Reviewing, StoredFile, Upload};
+use super::evidence::{self, Upload};
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::audit_reports::{self, AuditReport, NewAuditReport};
 use crate::db::contracts::{self, Contract, Visibility};
-use crate::db::reviews::Reviewed;
 use crate::db::Db;
 use crate::domain::{parse_date, text::parse_count, FiscalYear};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -215,61 +214,4 @@ pub async fn for_contract(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(audit_reports::for_contract(&mut conn, contract_id).await?)
-}
-
-/// Accepts or returns a report of a contract the reviewer may edit.
-pub async fn review(
-    db: &Db,
-    actor: &Actor,
-    scope: &Visibility,
-    report_id: i64,
-    decision: &Decision,
-) -> AppResult<i64> {
-    let mut tx = db.begin().await?;
-    let report = audit_reports::find(&mut tx, report_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let contract = contracts::find(&mut tx, scope, report.contract_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let year = FiscalYear::new(report.fiscal_year as i32).map(FiscalYear::label);
-    evidence::decide(
-        &mut tx,
-        actor,
-        Reviewing {
-            table: Reviewed::AuditReports,
-            id: report_id,
-            status: &report.status,
-            summary: format!("{} {}", contract.contract_number, year.unwrap_or_default()),
-        },
-        decision,
-        super::today(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(contract.id)
-}
-
-/// The report's file, for those who may see its contract.
-pub async fn file(db: &Db, visibility: &Visibility, report_id: i64) -> AppResult<StoredFile> {
-    let mut conn = db.acquire().await?;
-    let report = audit_reports::find(&mut conn, report_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    contracts::find(&mut conn, visibility, report.contract_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    evidence::load(&mut conn, report.file_id.ok_or(AppError::NotFound)?).await
-}
-
-/// The contract a record belongs to, when the reader may see it.
-pub async fn contract_of(db: &Db, visibility: &Visibility, id: i64) -> AppResult<i64> {
-    let mut conn = db.acquire().await?;
-    let record = audit_reports::find(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    contracts::find(&mut conn, visibility, record.contract_id)
-        .await?
-        .ok_or(AppError::NotFound)
-        .map(|c| c.id)
 }

@@ -2,12 +2,11 @@
 //! deleted, where, how and when, with the signed certificate; the officer accepts or returns it.
 
 use super::audit::{self, Event};
-use super::evidence::{self, Decision, Reviewing, StoredFile, Upload};
+use super::evidence::{self, Upload};
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::contracts::{self, Visibility};
 use crate::db::deletions::{self, DeletionCertificate, NewDeletionCertificate};
-use crate::db::reviews::Reviewed;
 use crate::db::Db;
 use crate::domain::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -152,59 +151,4 @@ pub async fn for_contract(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(deletions::for_contract(&mut conn, contract_id).await?)
-}
-
-/// Accepts or returns a certificate of a contract the reviewer may edit; answers the contract's id.
-pub async fn review(
-    db: &Db,
-    actor: &Actor,
-    scope: &Visibility,
-    certificate_id: i64,
-    decision: &Decision,
-) -> AppResult<i64> {
-    let mut tx = db.begin().await?;
-    let certificate = deletions::find(&mut tx, certificate_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let contract = contracts::find(&mut tx, scope, certificate.contract_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    evidence::decide(
-        &mut tx,
-        actor,
-        Reviewing {
-            table: Reviewed::DeletionCertificates,
-            id: certificate_id,
-            status: &certificate.status,
-            summary: contract.contract_number.clone(),
-        },
-        decision,
-        super::today(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(contract.id)
-}
-
-pub async fn file(db: &Db, visibility: &Visibility, certificate_id: i64) -> AppResult<StoredFile> {
-    let mut conn = db.acquire().await?;
-    let certificate = deletions::find(&mut conn, certificate_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    contracts::find(&mut conn, visibility, certificate.contract_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    evidence::load(&mut conn, certificate.file_id).await
-}
-
-/// The contract a record belongs to, when the reader may see it.
-pub async fn contract_of(db: &Db, visibility: &Visibility, id: i64) -> AppResult<i64> {
-    let mut conn = db.acquire().await?;
-    let record = deletions::find(&mut conn, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    contracts::find(&mut conn, visibility, record.contract_id)
-        .await?
-        .ok_or(AppError::NotFound)
-        .map(|c| c.id)
 }

@@ -3,10 +3,12 @@
 
 use super::audit::{self, Event};
 use crate::auth::Actor;
+use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::files::{self, NewFile};
-use crate::db::reviews::{self, Reviewed};
-use crate::db::Conn;
+use crate::db::reviews::{self, Reviewed, ReviewedRow};
+use crate::db::{Conn, Db};
 use crate::domain::evidence_file::{sniff, stored_name};
+use crate::domain::{parse_date, FiscalYear};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -73,78 +75,128 @@ pub async fn load(conn: &mut Conn, file_id: i64) -> AppResult<StoredFile> {
     })
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Accept,
-    Return,
+/// An officer's decision as the review form or the API sends it: `decision` is `accept` (or
+/// `approve`, as for check sheets) or `return`; `accepted_on` in any date form, default today.
+#[derive(Debug, Clone, Deserialize, rocket::FromForm)]
+pub struct ReviewInput {
+    pub decision: String,
+    #[serde(default)]
+    pub accepted_on: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
-/// An officer's decision on a submitted report or certificate.
-#[derive(Debug, Clone)]
-pub struct Decision {
-    pub verdict: Verdict,
-    /// The day the proof was received and accepted (default today; never in the future). It may be
-    /// before the upload: a paper certificate received in June and scanned in July was accepted in June.
-    pub accepted_on: Option<NaiveDate>,
-    pub comment: String,
-}
-
-impl Decision {
-    /// The acceptance day, checked; a return needs a reason.
+impl ReviewInput {
+    /// The acceptance day when accepting (checked: a real date, never in the future; it may be before
+    /// the upload, as for a paper certificate received in June and scanned in July), `None` when
+    /// returning (which needs a reason).
     fn accepted_on(&self, today: NaiveDate) -> AppResult<Option<NaiveDate>> {
         let mut errors = FieldErrors::new();
-        let day = match self.verdict {
-            Verdict::Return => {
-                if self.comment.trim().is_empty() {
+        let day = match self.decision.as_str() {
+            "accept" | "approve" => {
+                let day = match self.accepted_on.as_deref().map(str::trim) {
+                    Some(text) if !text.is_empty() => errors.take(
+                        "accepted_on",
+                        parse_date(text).map_err(|e| format!("受理日: {}", e.0)),
+                    ),
+                    _ => Some(today),
+                };
+                if day.is_some_and(|d| d > today) {
+                    errors.add("accepted_on", "受理日に未来の日付は指定できません");
+                }
+                day
+            }
+            "return" => {
+                if self.comment().is_empty() {
                     errors.add("comment", "差戻しの理由を記入してください");
                 }
                 None
             }
-            Verdict::Accept => {
-                let day = self.accepted_on.unwrap_or(today);
-                if day > today {
-                    errors.add("accepted_on", "受理日に未来の日付は指定できません");
-                }
-                Some(day)
+            _ => {
+                errors.add("decision", "受理か差戻しを選んでください");
+                None
             }
         };
         errors.into_result()?;
         Ok(day)
     }
+
+    fn comment(&self) -> &str {
+        self.comment.as_deref().unwrap_or("").trim()
+    }
 }
 
-/// What is being decided on, for the record and the audit log.
-pub struct Reviewing<'a> {
-    pub table: Reviewed,
-    pub id: i64,
-    pub status: &'a str,
-    /// 監査報告書 第3号（契約 R7-001 令和7年度）…
-    pub summary: String,
-}
-
-/// Records the decision and its audit entry inside the caller's transaction.
-pub async fn decide(
+/// The contract a reviewed record belongs to, when `visibility` includes it.
+async fn owner(
     conn: &mut Conn,
+    visibility: &Visibility,
+    table: Reviewed,
+    id: i64,
+) -> AppResult<(ReviewedRow, Contract)> {
+    let record = reviews::find(conn, table, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contract = contracts::find(conn, visibility, record.contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((record, contract))
+}
+
+/// The id of the contract a report or certificate belongs to, when the reader may see it.
+pub async fn contract_of(
+    db: &Db,
+    visibility: &Visibility,
+    table: Reviewed,
+    id: i64,
+) -> AppResult<i64> {
+    let (_, contract) = owner(&mut *db.acquire().await?, visibility, table, id).await?;
+    Ok(contract.id)
+}
+
+/// The file of a report or certificate, for those who may see its contract.
+pub async fn file(
+    db: &Db,
+    visibility: &Visibility,
+    table: Reviewed,
+    id: i64,
+) -> AppResult<StoredFile> {
+    let mut conn = db.acquire().await?;
+    let (record, _) = owner(&mut conn, visibility, table, id).await?;
+    load(&mut conn, record.file_id.ok_or(AppError::NotFound)?).await
+}
+
+/// Accepts or returns a report or certificate of a contract within `scope` (what the reviewer may
+/// edit); a record outside it is 404 before anything about the input is said. Answers the contract's id.
+pub async fn review(
+    db: &Db,
     actor: &Actor,
-    reviewing: Reviewing<'_>,
-    decision: &Decision,
-    today: NaiveDate,
-) -> AppResult<()> {
-    let accepted_on = decision.accepted_on(today)?;
-    let comment = decision.comment.trim();
-    reviews::decide(
-        conn,
-        reviewing.table,
-        reviewing.id,
-        accepted_on,
-        &actor.label,
-        comment,
-    )
-    .await?;
-    let (label, entity) = match reviewing.table {
-        Reviewed::AuditReports => ("audit_report", "監査報告書"),
-        Reviewed::DeletionCertificates => ("deletion_certificate", "データ消去証明書"),
+    scope: &Visibility,
+    table: Reviewed,
+    id: i64,
+    input: &ReviewInput,
+) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    let (record, contract) = owner(&mut tx, scope, table, id).await?;
+    let accepted_on = input.accepted_on(super::today())?;
+    let comment = input.comment();
+    reviews::decide(&mut tx, table, id, accepted_on, &actor.label, comment).await?;
+    let (label, entity, subject) = match table {
+        Reviewed::AuditReports => (
+            "audit_report",
+            "監査報告書",
+            format!(
+                "{} {}",
+                contract.contract_number,
+                FiscalYear::new(record.fiscal_year as i32)
+                    .map(FiscalYear::label)
+                    .unwrap_or_default()
+            ),
+        ),
+        Reviewed::DeletionCertificates => (
+            "deletion_certificate",
+            "データ消去証明書",
+            contract.contract_number.clone(),
+        ),
     };
     let verb = if accepted_on.is_some() {
         "受理"
@@ -157,16 +209,12 @@ pub async fn decide(
         "comment": comment,
     });
     audit::record(
-        conn,
+        &mut tx,
         actor,
-        Event::new(
-            "review",
-            label,
-            reviewing.id,
-            format!("{entity}{verb} {}", reviewing.summary),
-        )
-        .changes(Some(json!({"status": reviewing.status})), Some(after)),
+        Event::new("review", label, id, format!("{entity}{verb} {subject}"))
+            .changes(Some(json!({"status": record.status})), Some(after)),
     )
     .await?;
-    Ok(())
+    tx.commit().await?;
+    Ok(contract.id)
 }

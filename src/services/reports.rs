@@ -608,56 +608,6 @@ fn sort_by_deadline(entries: &mut [Entry]) {
     });
 }
 
-pub async fn retention_report(
-    db: &Db,
-    settings: &Settings,
-    visibility: &Visibility,
-    as_of: NaiveDate,
-) -> AppResult<RetentionReport> {
-    let facts = facts(&mut *db.acquire().await?, visibility).await?;
-    Ok(retention(&facts, settings, as_of))
-}
-
-pub async fn audits_report(
-    db: &Db,
-    settings: &Settings,
-    visibility: &Visibility,
-    as_of: NaiveDate,
-) -> AppResult<AuditsReport> {
-    let facts = facts(&mut *db.acquire().await?, visibility).await?;
-    Ok(audits(&facts, settings, as_of))
-}
-
-pub async fn certifications_report(
-    db: &Db,
-    settings: &Settings,
-    visibility: &Visibility,
-    as_of: NaiveDate,
-) -> AppResult<CertificationsReport> {
-    let facts = facts(&mut *db.acquire().await?, visibility).await?;
-    Ok(certificates(&facts, settings, as_of))
-}
-
-pub async fn checklists_report(
-    db: &Db,
-    settings: &Settings,
-    visibility: &Visibility,
-    as_of: NaiveDate,
-) -> AppResult<ChecklistsReport> {
-    let facts = facts(&mut *db.acquire().await?, visibility).await?;
-    Ok(check_sheets(&facts, settings, as_of))
-}
-
-pub async fn kpi_report(
-    db: &Db,
-    settings: &Settings,
-    visibility: &Visibility,
-    as_of: NaiveDate,
-) -> AppResult<Kpi> {
-    let facts = facts(&mut *db.acquire().await?, visibility).await?;
-    Ok(kpi(&facts, settings, as_of))
-}
-
 /// Every report at once, with counts by department and by vendor.
 pub async fn dashboard(
     db: &Db,
@@ -666,11 +616,15 @@ pub async fn dashboard(
     as_of: NaiveDate,
 ) -> AppResult<Dashboard> {
     let facts = facts(&mut *db.acquire().await?, visibility).await?;
-    let retention = retention(&facts, settings, as_of);
-    let audits = audits(&facts, settings, as_of);
-    let certifications = certificates(&facts, settings, as_of);
-    let checklists = check_sheets(&facts, settings, as_of);
-    let kpi = kpi(&facts, settings, as_of);
+    Ok(assemble(&facts, settings, as_of))
+}
+
+fn assemble(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> Dashboard {
+    let retention = retention(facts, settings, as_of);
+    let audits = audits(facts, settings, as_of);
+    let certifications = certificates(facts, settings, as_of);
+    let checklists = check_sheets(facts, settings, as_of);
+    let kpi = kpi(facts, settings, as_of);
     let mut departments: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut vendors: BTreeMap<i64, Tally> = BTreeMap::new();
     let lists: [(&[Entry], Counter); 8] = [
@@ -710,7 +664,7 @@ pub async fn dashboard(
         });
         tallies
     };
-    Ok(Dashboard {
+    Dashboard {
         as_of,
         by_department: ranked(departments),
         by_vendor: ranked(vendors),
@@ -719,7 +673,7 @@ pub async fn dashboard(
         certifications,
         checklists,
         kpi,
-    })
+    }
 }
 
 /// What a vendor (or anyone limited to some contracts) still has to do on `as_of`, soonest first.
@@ -804,10 +758,7 @@ pub async fn json(
         ReportKind::Certifications => serde_json::to_value(certificates(&facts, settings, as_of)),
         ReportKind::Checklists => serde_json::to_value(check_sheets(&facts, settings, as_of)),
         ReportKind::Kpi => serde_json::to_value(kpi(&facts, settings, as_of)),
-        ReportKind::All => {
-            drop(facts);
-            serde_json::to_value(dashboard(db, settings, visibility, as_of).await?)
-        }
+        ReportKind::All => serde_json::to_value(assemble(&facts, settings, as_of)),
     };
     value.map_err(|e| crate::error::AppError::Internal(e.to_string()))
 }

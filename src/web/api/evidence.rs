@@ -4,13 +4,15 @@
 
 use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
+use crate::db::reviews::Reviewed;
 use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
 use crate::services::certifications::{self, CertificationInput};
 use crate::services::deletions::{self, DeletionInput};
 use crate::services::evidence::Upload;
+use crate::services::evidence::{self, ReviewInput};
 use crate::services::vendors;
-use crate::web::pages::evidence::{optional_upload, ReviewForm};
+use crate::web::pages::evidence::optional_upload;
 use crate::web::{AppState, RecordId};
 use rocket::data::Data;
 use rocket::form::{Form, FromForm};
@@ -202,15 +204,19 @@ async fn review_audit_report(
     editor: Editor,
     ip: ClientAddress,
     id: RecordId,
-    form: Json<ReviewForm>,
+    form: Json<ReviewInput>,
 ) -> AppResult<Json<Value>> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let id = id.get()?;
-    audit_reports::contract_of(&state.db, &scope.contracts, id).await?;
-    let decision = form.decision()?;
     let actor = Actor::user(&editor.0, &ip.0);
-    let contract_id =
-        audit_reports::review(&state.db, &actor, &scope.contracts, id, &decision).await?;
+    let contract_id = evidence::review(
+        &state.db,
+        &actor,
+        &scope.contracts,
+        Reviewed::AuditReports,
+        id.get()?,
+        &form,
+    )
+    .await?;
     Ok(Json(json!({ "contract_id": contract_id })))
 }
 
@@ -260,14 +266,19 @@ async fn review_deletion(
     editor: Editor,
     ip: ClientAddress,
     id: RecordId,
-    form: Json<ReviewForm>,
+    form: Json<ReviewInput>,
 ) -> AppResult<Json<Value>> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let id = id.get()?;
-    deletions::contract_of(&state.db, &scope.contracts, id).await?;
-    let decision = form.decision()?;
     let actor = Actor::user(&editor.0, &ip.0);
-    let contract_id = deletions::review(&state.db, &actor, &scope.contracts, id, &decision).await?;
+    let contract_id = evidence::review(
+        &state.db,
+        &actor,
+        &scope.contracts,
+        Reviewed::DeletionCertificates,
+        id.get()?,
+        &form,
+    )
+    .await?;
     Ok(Json(json!({ "contract_id": contract_id })))
 }
 

@@ -4,11 +4,11 @@
 use crate::auth::csrf::{tokens_match, CsrfForm};
 use crate::auth::guards::{Chrome, ClientAddress, Editor};
 use crate::auth::{Actor, User};
-use crate::domain::parse_date;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::db::reviews::Reviewed;
+use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
 use crate::services::deletions::{self, DeletionInput};
-use crate::services::evidence::{Decision, Upload, Verdict};
+use crate::services::evidence::{self, ReviewInput, Upload};
 use crate::web::download::FileDownload;
 use crate::web::pages::contracts::contract_page;
 use crate::web::pages::ledger::{display_name, read_upload};
@@ -132,86 +132,27 @@ async fn submit_deletion(
     }
 }
 
-/// An officer's decision as the review form sends it.
-#[derive(FromForm, serde::Deserialize)]
-pub struct ReviewForm {
-    decision: String,
-    #[serde(default)]
-    accepted_on: Option<String>,
-    #[serde(default)]
-    comment: Option<String>,
-}
-
-impl ReviewForm {
-    pub fn decision(&self) -> AppResult<Decision> {
-        let mut errors = FieldErrors::new();
-        let verdict = match self.decision.as_str() {
-            "accept" | "approve" => Some(Verdict::Accept),
-            "return" => Some(Verdict::Return),
-            _ => {
-                errors.add("decision", "受理か差戻しを選んでください");
-                None
-            }
-        };
-        let accepted_on = match self.accepted_on.as_deref().map(str::trim) {
-            Some(text) if !text.is_empty() => errors.take(
-                "accepted_on",
-                parse_date(text).map_err(|e| format!("受理日: {}", e.0)),
-            ),
-            _ => None,
-        };
-        errors.into_result()?;
-        Ok(Decision {
-            verdict: verdict.expect("checked"),
-            accepted_on,
-            comment: self.comment.clone().unwrap_or_default(),
-        })
-    }
-}
-
-/// Which kind of record a review is about.
-#[derive(Clone, Copy)]
-enum Kind {
-    AuditReport,
-    Deletion,
-}
-
 async fn review(
     state: &AppState,
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    kind: Kind,
+    table: Reviewed,
     id: i64,
-    form: &ReviewForm,
+    input: &ReviewInput,
 ) -> AppResult<FormOutcome> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&editor.0, &ip.0);
-    let (path, anchor) = match kind {
-        Kind::AuditReport => ("audit-reports", "audit-reports"),
-        Kind::Deletion => ("deletion-certificates", "deletion-certificates"),
+    let path = match table {
+        Reviewed::AuditReports => "audit-reports",
+        Reviewed::DeletionCertificates => "deletion-certificates",
     };
-    // The record must be one the reviewer may change before anything about the form is said.
-    let contract_id = match kind {
-        Kind::AuditReport => audit_reports::contract_of(&state.db, &scope.contracts, id).await?,
-        Kind::Deletion => deletions::contract_of(&state.db, &scope.contracts, id).await?,
-    };
-    let outcome = match form.decision() {
-        Ok(decision) => match kind {
-            Kind::AuditReport => {
-                audit_reports::review(&state.db, &actor, &scope.contracts, id, &decision).await
-            }
-            Kind::Deletion => {
-                deletions::review(&state.db, &actor, &scope.contracts, id, &decision).await
-            }
-        },
-        Err(error) => Err(error),
-    };
-    match outcome {
-        Ok(_) => Ok(FormOutcome::saved(format!(
-            "/contracts/{contract_id}?saved=true#{anchor}"
+    match evidence::review(&state.db, &actor, &scope.contracts, table, id, input).await {
+        Ok(contract_id) => Ok(FormOutcome::saved(format!(
+            "/contracts/{contract_id}?saved=true#{path}"
         ))),
         Err(AppError::Validation(errors)) => {
+            let contract_id = evidence::contract_of(&state.db, &scope.contracts, table, id).await?;
             let forms = EvidenceForms {
                 review_target: format!("{path}/{id}"),
                 review_errors: errors,
@@ -232,14 +173,14 @@ async fn review_audit_report(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    form: CsrfForm<ReviewForm>,
+    form: CsrfForm<ReviewInput>,
 ) -> AppResult<FormOutcome> {
     review(
         state,
         editor,
         chrome,
         ip,
-        Kind::AuditReport,
+        Reviewed::AuditReports,
         id.get()?,
         &form,
     )
@@ -253,9 +194,18 @@ async fn review_deletion(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    form: CsrfForm<ReviewForm>,
+    form: CsrfForm<ReviewInput>,
 ) -> AppResult<FormOutcome> {
-    review(state, editor, chrome, ip, Kind::Deletion, id.get()?, &form).await
+    review(
+        state,
+        editor,
+        chrome,
+        ip,
+        Reviewed::DeletionCertificates,
+        id.get()?,
+        &form,
+    )
+    .await
 }
 
 #[get("/audit-reports/<id>/file")]
@@ -264,7 +214,8 @@ async fn audit_report_file(
     user: User,
     id: RecordId,
 ) -> AppResult<FileDownload> {
-    let file = audit_reports::file(&state.db, &user.contract_visibility(), id.get()?).await?;
+    let visibility = user.contract_visibility();
+    let file = evidence::file(&state.db, &visibility, Reviewed::AuditReports, id.get()?).await?;
     Ok(FileDownload::new(file))
 }
 
@@ -274,7 +225,14 @@ async fn deletion_file(
     user: User,
     id: RecordId,
 ) -> AppResult<FileDownload> {
-    let file = deletions::file(&state.db, &user.contract_visibility(), id.get()?).await?;
+    let visibility = user.contract_visibility();
+    let file = evidence::file(
+        &state.db,
+        &visibility,
+        Reviewed::DeletionCertificates,
+        id.get()?,
+    )
+    .await?;
     Ok(FileDownload::new(file))
 }
 
