@@ -19,3 +19,4 @@ pub mod app;
 pub mod auth;
 pub mod checklist;
 pub mod cli;
+pub mod rating;

@@ -1,9 +1,9 @@
 //! Answers as typed into the answer column: はい / いいえ / 一部 / 該当なし and every mark people use for them.
 
 use crate::domain::text::{fold_kana, normalize};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Answer {
     Yes,

@@ -3,9 +3,9 @@
 
 use super::text::{label_key, normalize};
 use chrono::{Days, Months, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Scheme {
     Isms,
@@ -89,7 +89,7 @@ impl Scheme {
 }
 
 /// ★ / ★★ for SECURITY ACTION, ★3 / ★4 / ★5 for METI's evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Level {
     OneStar,
     TwoStars,

@@ -1,0 +1,74 @@
+//! What a bidder is rated on, as plain values: gathered from the records for a live rating, and kept
+//! as JSON when the rating is finalized, so the same facts give the same points years later.
+
+use crate::checklist::Answer;
+use crate::domain::certification::{Level, Scheme};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenderFacts {
+    pub evaluation_date: NaiveDate,
+    pub uses_cloud: bool,
+    pub handles_personal_data: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateFact {
+    pub scheme: Scheme,
+    pub level: Option<Level>,
+    pub number: String,
+    pub certification_body: String,
+    pub scope: String,
+    pub issued_on: Option<NaiveDate>,
+    pub valid_until: Option<NaiveDate>,
+}
+
+/// An accepted audit report of one of the bidder's contracts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditFact {
+    pub contract_number: String,
+    pub fiscal_year: i32,
+    pub kind: String,
+    pub kind_label: String,
+    pub auditor: String,
+    pub accepted_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerFact {
+    pub item_id: String,
+    pub category: String,
+    pub mandatory: bool,
+    pub answer: Answer,
+}
+
+/// The check sheet the bidder is rated on, and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecklistFact {
+    /// e.g. 「入札時提出 第2版（2026-11-01 提出）」
+    pub source: String,
+    pub definition_id: String,
+    pub answers: Vec<AnswerFact>,
+}
+
+/// The data-deletion deadline of one of the bidder's ended contracts, and when (if ever) the
+/// certificate was accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletionFact {
+    pub contract_number: String,
+    pub deadline: NaiveDate,
+    pub accepted_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidderFacts {
+    pub corporate_number: String,
+    pub name: String,
+    /// The officer confirmed that the ISMS scope covers the work (default yes).
+    pub isms_scope_confirmed: bool,
+    pub certificates: Vec<CertificateFact>,
+    pub audit_reports: Vec<AuditFact>,
+    pub checklist: Option<ChecklistFact>,
+    pub deletions: Vec<DeletionFact>,
+}
