@@ -25,10 +25,25 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
     rocket::custom(figment)
         .attach(web::headers::SecurityHeaders)
         .attach(session_sweeper())
+        .attach(shipped_policies())
         .manage(AppState { db, settings })
         .mount("/", web::routes())
         .mount("/api/v1", web::api::routes())
         .register("/", web::catchers::catchers())
+}
+
+/// Installs the scoring policies shipped under `checklists/policies/` that the database lacks.
+fn shipped_policies() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_ignite("shipped scoring policies", |rocket| async move {
+        if let Some(state) = rocket.state::<AppState>() {
+            if let Err(error) =
+                crate::services::policies::install_shipped(&state.db, &state.settings).await
+            {
+                log::warn!("could not install the shipped scoring policies: {error}");
+            }
+        }
+        rocket
+    })
 }
 
 /// Deletes expired sessions every few minutes while the server runs.

@@ -41,6 +41,8 @@ pub struct Settings {
     pub pmark_renewal_opens_months: u32,
     /// … and closes this many months before it.
     pub pmark_renewal_closes_months: u32,
+    /// The scoring policy new tenders use unless one is chosen: its id (latest version) or `id@version`.
+    pub rating_policy: String,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             certificate_expiring_days: 90,
             pmark_renewal_opens_months: 8,
             pmark_renewal_closes_months: 4,
+            rating_policy: "itaku-standard".into(),
         }
     }
 }

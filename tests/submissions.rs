@@ -88,7 +88,7 @@ async fn a_vendor_submits_and_an_officer_reviews() {
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(
-        html.contains("契約の事業者")
+        html.contains("事業者（")
             && html.contains("一致しません")
             && html.contains("何も保存していません")
     );

@@ -13,6 +13,8 @@ pub enum Permission {
     ManageDepartments,
     ManageUsers,
     ViewAuditLog,
+    /// Add scoring policies for bid evaluation.
+    ManagePolicies,
 }
 
 /// What a change may touch: which contracts, and under which departments.
@@ -70,6 +72,15 @@ impl User {
             Role::Admin | Role::Ciso => Visibility::All,
             Role::Officer => Visibility::Departments(self.department_ids.clone()),
             Role::Vendor => Visibility::Vendor(self.vendor_id.unwrap_or(0)),
+        }
+    }
+
+    /// The tenders this user may read: staff by department as for contracts; vendors read their own
+    /// bids through the portal instead, never a tender page.
+    pub fn tender_visibility(&self) -> Option<Visibility> {
+        match self.role {
+            Role::Vendor => None,
+            _ => Some(self.contract_visibility()),
         }
     }
 

@@ -29,6 +29,9 @@ impl Answer {
             Answer::Na => "na",
         }
     }
+    pub fn from_code(code: &str) -> Option<Self> {
+        Answer::CHOICES.into_iter().find(|a| a.code() == code)
+    }
     pub const CHOICES: [Answer; 4] = [Answer::Yes, Answer::No, Answer::Partial, Answer::Na];
 }
 

@@ -261,9 +261,13 @@ fn read_file(file: &PathBuf) -> Result<Vec<u8>, ExitCode> {
 
 /// The database, or the failure exit.
 async fn connect(settings: &Settings) -> Result<Db, ExitCode> {
-    Db::connect(&settings.database_url, 2)
+    let db = Db::connect(&settings.database_url, 2)
         .await
-        .map_err(|error| fail(&error))
+        .map_err(|error| fail(&error))?;
+    services::policies::install_shipped(&db, settings)
+        .await
+        .map_err(|error| fail(&error))?;
+    Ok(db)
 }
 
 async fn import_ledger(settings: &Settings, file: &PathBuf, dry_run: bool, json: bool) -> ExitCode {

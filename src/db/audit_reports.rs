@@ -82,3 +82,33 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<AuditReport>, sqlx:
     .fetch_optional(conn)
     .await
 }
+
+/// An accepted report of one of a vendor's contracts, as a bid rating reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct AcceptedReport {
+    pub contract_number: String,
+    pub fiscal_year: i64,
+    pub kind: String,
+    pub auditor: String,
+    pub accepted_on: String,
+}
+
+/// A vendor's reports accepted on or before `until`, for fiscal years from `first_year` on.
+pub async fn accepted_for_vendor(
+    conn: &mut Conn,
+    vendor_id: i64,
+    first_year: i32,
+    until: chrono::NaiveDate,
+) -> Result<Vec<AcceptedReport>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.contract_number, r.fiscal_year, r.kind, r.auditor, r.accepted_on
+         FROM audit_reports r JOIN contracts c ON c.id = r.contract_id
+         WHERE c.vendor_id = $1 AND r.status = 'accepted' AND r.fiscal_year >= $2 AND r.accepted_on <= $3
+         ORDER BY r.fiscal_year DESC, r.accepted_on DESC",
+    )
+    .bind(vendor_id)
+    .bind(first_year as i64)
+    .bind(until.to_string())
+    .fetch_all(conn)
+    .await
+}

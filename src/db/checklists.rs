@@ -223,3 +223,26 @@ pub async fn upload_history(conn: &mut Conn) -> Result<Vec<(i64, String, String)
     .fetch_all(conn)
     .await
 }
+
+/// A vendor's most recently approved check sheet on any of its contracts, with the contract number.
+pub async fn latest_approved_for_vendor(
+    conn: &mut Conn,
+    vendor_id: i64,
+) -> Result<Option<(Submission, String)>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM checklist_submissions WHERE status = 'approved'
+         AND contract_id IN (SELECT id FROM contracts WHERE vendor_id = $1) ORDER BY reviewed_at DESC, id DESC LIMIT 1"
+    );
+    let Some(submission): Option<Submission> = sqlx::query_as(&sql)
+        .bind(vendor_id)
+        .fetch_optional(&mut *conn)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let number: String = sqlx::query_scalar("SELECT contract_number FROM contracts WHERE id = $1")
+        .bind(submission.contract_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(Some((submission, number)))
+}

@@ -93,3 +93,24 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<DeletionCertificate
     .fetch_optional(conn)
     .await
 }
+
+/// The deletion deadline of each of a vendor's contracts falling in `[from, until)`, with the day its
+/// first certificate was accepted, if any.
+pub async fn deadlines_for_vendor(
+    conn: &mut Conn,
+    vendor_id: i64,
+    from: chrono::NaiveDate,
+    until: chrono::NaiveDate,
+) -> Result<Vec<(String, String, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.contract_number, c.deletion_deadline,
+            (SELECT MIN(d.accepted_on) FROM deletion_certificates d WHERE d.contract_id = c.id AND d.status = 'accepted')
+         FROM contracts c WHERE c.vendor_id = $1 AND c.deletion_deadline >= $2 AND c.deletion_deadline < $3
+         ORDER BY c.deletion_deadline",
+    )
+    .bind(vendor_id)
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .fetch_all(conn)
+    .await
+}

@@ -19,7 +19,7 @@ pub struct Respondent {
     pub filled_by: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct ItemAnswer {
     pub id: String,
     pub answer: Answer,

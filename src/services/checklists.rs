@@ -41,24 +41,13 @@ pub async fn submit(
         .await?
         .ok_or(AppError::NotFound)?;
     let definition = settings.definition();
-    let mut result = checksheet::read(
-        bytes,
+    let result = read_for_vendor(
+        settings,
         &definition,
-        &Limits::with_upload_bytes(settings.upload_limit_bytes),
+        bytes,
+        &contract.vendor_name,
+        &contract.vendor_corporate_number,
     );
-    if let Some(number) = &result.respondent.corporate_number {
-        if *number != contract.vendor_corporate_number {
-            result.errors.push(SheetError {
-                cell: None,
-                item: None,
-                message: format!(
-                    "回答者欄の法人番号（{number}）が契約の事業者（{} {}）と一致しません",
-                    contract.vendor_name, contract.vendor_corporate_number
-                ),
-            });
-            result.accepted = false;
-        }
-    }
     if !result.accepted {
         return Ok(Submitted::Refused(result));
     }
@@ -107,6 +96,35 @@ pub async fn submit(
         version,
         result,
     })
+}
+
+/// Reads a check sheet filled by the vendor `name` / `corporate_number`: refused when it would be refused
+/// anyway, or when its 回答者欄 names another company.
+pub fn read_for_vendor(
+    settings: &Settings,
+    definition: &Definition,
+    bytes: &[u8],
+    name: &str,
+    corporate_number: &str,
+) -> CheckResult {
+    let mut result = checksheet::read(
+        bytes,
+        definition,
+        &Limits::with_upload_bytes(settings.upload_limit_bytes),
+    );
+    if let Some(number) = &result.respondent.corporate_number {
+        if number != corporate_number {
+            result.errors.push(SheetError {
+                cell: None,
+                item: None,
+                message: format!(
+                    "回答者欄の法人番号（{number}）が事業者（{name} {corporate_number}）と一致しません"
+                ),
+            });
+            result.accepted = false;
+        }
+    }
+    result
 }
 
 /// The versions of a contract's check sheet, newest first.

@@ -11,7 +11,10 @@ pub mod demo;
 pub mod departments;
 pub mod evidence;
 pub mod ledger;
+pub mod policies;
+pub mod rating;
 pub mod reports;
+pub mod tenders;
 pub mod vendors;
 
 use chrono::{FixedOffset, NaiveDate, Utc};
