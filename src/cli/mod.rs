@@ -9,7 +9,9 @@ use rocket::figment::Figment;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod tenders;
 mod tracking;
+pub use tenders::{PolicyCommand, RateArgs, TenderCommand};
 pub use tracking::{CertificationCommand, ReportArgs};
 
 #[derive(Parser, Debug)]
@@ -63,6 +65,18 @@ pub enum Command {
     },
     /// What contracts owe on a day: retention, audits, certifications, checklists, kpi or all.
     Report(ReportArgs),
+    /// Tenders (案件) and their bidders, for bid evaluation.
+    Tender {
+        #[command(subcommand)]
+        command: TenderCommand,
+    },
+    /// Rate a tender's bidders (総合評価の情報セキュリティ加点).
+    Rate(RateArgs),
+    /// Scoring policies for bid evaluation.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -186,6 +200,9 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Checklist { command } => checklist_command(&settings, command),
         Command::Certifications { command } => tracking::certifications(&settings, command).await,
         Command::Report(args) => tracking::report(&settings, args).await,
+        Command::Tender { command } => tenders::tender(&settings, command).await,
+        Command::Rate(args) => tenders::rate(&settings, args).await,
+        Command::Policy { command } => tenders::policy(&settings, command).await,
         Command::Token {
             command:
                 TokenCommand::Create {
