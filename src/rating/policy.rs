@@ -314,7 +314,7 @@ impl Checker<'_> {
                 min_points: self.points(min, &key)?,
             });
         }
-        grades.sort_by(|a, b| b.min_points.cmp(&a.min_points));
+        grades.sort_by_key(|grade| std::cmp::Reverse(grade.min_points));
         if grades
             .last()
             .is_none_or(|grade| !grade.min_points.is_zero())

@@ -69,7 +69,7 @@ fn answer_facts(
 }
 
 fn day_of(timestamp: &str) -> String {
-    japan_date_of(timestamp).map_or_else(|| timestamp.to_string(), |d| crate::domain::wareki(d))
+    japan_date_of(timestamp).map_or_else(|| timestamp.to_string(), crate::domain::wareki)
 }
 
 /// The sheet handed in for this tender, else the vendor's latest approved sheet on any contract.

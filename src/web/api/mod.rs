@@ -6,6 +6,7 @@ pub mod departments;
 pub mod evidence;
 pub mod ledger;
 pub mod reports;
+pub mod tenders;
 pub mod vendors;
 
 use crate::auth::User;
@@ -29,6 +30,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(ledger::routes());
     all.extend(reports::routes());
     all.extend(evidence::routes());
+    all.extend(tenders::routes());
     all
 }
 

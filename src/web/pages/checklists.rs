@@ -80,7 +80,7 @@ async fn submit(
         Submitted::Refused(result) => {
             let page = render(&ChecklistRefused {
                 chrome,
-                contract_id: id,
+                back: format!("/contracts/{id}"),
                 result,
             })?;
             Ok(FormOutcome::Refused(Custom(

@@ -10,6 +10,7 @@ pub mod departments;
 pub mod evidence;
 pub mod home;
 pub mod ledger;
+pub mod tenders;
 pub mod vendors;
 
 use rocket::Route;
@@ -27,5 +28,6 @@ pub fn routes() -> Vec<Route> {
     all.extend(vendors::routes());
     all.extend(departments::routes());
     all.extend(ledger::routes());
+    all.extend(tenders::routes());
     all
 }
