@@ -50,6 +50,10 @@ enum Rule {
     Submitters,
     /// Recording vendor A's certifications: staff who edit the registry, and vendor A itself.
     CertificationRecorders,
+    /// Reading department 1's tender: administrators, its officer and the CISO (never a vendor).
+    TenderReaders,
+    /// The vendor portal's list of bids: vendors only.
+    Vendors,
 }
 
 impl Rule {
@@ -67,6 +71,8 @@ impl Rule {
             Rule::ContractEditors => matches!(who, Admin | Officer),
             Rule::Submitters => matches!(who, Admin | Officer | Vendor),
             Rule::CertificationRecorders => matches!(who, Admin | Officer | OtherOfficer | Vendor),
+            Rule::TenderReaders => matches!(who, Admin | Officer | Ciso),
+            Rule::Vendors => matches!(who, Vendor | OtherVendor),
         })
     }
 }
@@ -206,6 +212,38 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ("POST", "/api/v1/deletion-certificates/<id>/review"),
             ContractEditors,
         ),
+        (("GET", "/tenders"), Staff),
+        (("GET", "/tenders/new"), Editors),
+        (("POST", "/tenders"), Editors),
+        (("GET", "/tenders/<id>"), TenderReaders),
+        (("GET", "/tenders/<id>/edit"), ContractEditors),
+        (("POST", "/tenders/<id>"), ContractEditors),
+        (("POST", "/tenders/<id>/bidders"), ContractEditors),
+        (("POST", "/tenders/<id>/request"), ContractEditors),
+        (("POST", "/tenders/<id>/finalize"), ContractEditors),
+        (("POST", "/tenders/<id>/copy"), ContractEditors),
+        (("GET", "/tenders/<id>/evaluation.xlsx"), TenderReaders),
+        (("POST", "/bidders/<id>/scope"), ContractEditors),
+        (("POST", "/bidders/<id>/delete"), ContractEditors),
+        (("GET", "/bids"), Vendors),
+        (("GET", "/bids/<id>"), RecordReaders),
+        (("GET", "/bids/<id>/checklist-template.xlsx"), RecordReaders),
+        (("POST", "/bids/<id>/checklists"), Submitters),
+        (("GET", "/bid-sheets/<id>/file"), RecordReaders),
+        (("GET", "/admin/policies"), Admins),
+        (("GET", "/admin/policies/<id>"), Admins),
+        (("POST", "/admin/policies"), Admins),
+        (("GET", "/api/v1/tenders"), Staff),
+        (("POST", "/api/v1/tenders"), Editors),
+        (("GET", "/api/v1/tenders/<id>"), TenderReaders),
+        (("PUT", "/api/v1/tenders/<id>"), ContractEditors),
+        (("POST", "/api/v1/tenders/<id>/bidders"), ContractEditors),
+        (("PUT", "/api/v1/bidders/<id>/scope"), ContractEditors),
+        (("GET", "/api/v1/tenders/<id>/rating"), TenderReaders),
+        (("POST", "/api/v1/tenders/<id>/finalize"), ContractEditors),
+        (("POST", "/api/v1/tenders/<id>/copy"), ContractEditors),
+        (("GET", "/api/v1/bids"), Vendors),
+        (("POST", "/api/v1/bids/<id>/checklists"), Submitters),
     ])
 }
 
@@ -221,6 +259,47 @@ struct World {
     certification_id: i64,
     audit_report_id: i64,
     deletion_id: i64,
+    tender_id: i64,
+    bidder_id: i64,
+    bid_sheet_id: i64,
+}
+
+/// A finalized tender of department 1 with vendor A as its bidder and a check sheet handed in for it.
+/// Finalized from the start, so no request of the table removes or changes what later ones need:
+/// whoever may change it is answered 422 (finalized), whoever may not is refused before that.
+async fn seed_tender(app: &TestApp, department_id: i64) -> (i64, i64, i64) {
+    let (status, tender) = app
+        .send_json(
+            "POST",
+            "/api/v1/tenders",
+            &json!({"title": "入札", "department_id": department_id, "evaluation_date": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{tender}");
+    let tender_id = tender["id"].as_i64().unwrap();
+    let (status, bidder) = app
+        .send_json(
+            "POST",
+            &format!("/api/v1/tenders/{tender_id}/bidders"),
+            &json!({"corporate_number": NTA}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{bidder}");
+    let bidder_id = bidder["bidder_id"].as_i64().unwrap();
+    let response = app
+        .post_bytes(
+            &format!("/api/v1/bids/{bidder_id}/checklists"),
+            common::filled_check_sheet(NTA, |_| "はい"),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let sheet: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    let (status, _) = app
+        .send_json("POST", &format!("/api/v1/tenders/{tender_id}/finalize"), &json!({}))
+        .await;
+    assert_eq!(status, Status::Ok);
+    (tender_id, bidder_id, sheet["sheet_id"].as_i64().unwrap())
 }
 
 async fn world() -> World {
@@ -324,6 +403,7 @@ async fn world() -> World {
     let submission_id = created["submission_id"].as_i64().unwrap();
     let (certification_id, audit_report_id, deletion_id) =
         common::seed_evidence(&app, vendor_id, contract_id).await;
+    let (tender_id, bidder_id, bid_sheet_id) = seed_tender(&app, department_id).await;
     World {
         app,
         browsers,
@@ -336,6 +416,9 @@ async fn world() -> World {
         certification_id,
         audit_report_id,
         deletion_id,
+        tender_id,
+        bidder_id,
+        bid_sheet_id,
     }
 }
 
@@ -352,6 +435,14 @@ impl World {
             self.audit_report_id
         } else if under("/deletion-certificates") {
             self.deletion_id
+        } else if under("/tenders") {
+            self.tender_id
+        } else if under("/bidders") || under("/bids") {
+            self.bidder_id
+        } else if under("/bid-sheets") {
+            self.bid_sheet_id
+        } else if path.starts_with("/admin/policies") {
+            1
         } else if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {
             self.contract_id
         } else if path.starts_with("/vendors") || path.starts_with("/api/v1/vendors") {
@@ -380,7 +471,10 @@ impl World {
         let csrf = browser.csrf.clone();
         let response = match (method, path) {
             ("GET", _) => browser.client.get(uri).dispatch().await,
-            ("POST", "/ledger/preview") | ("POST", "/contracts/<id>/checklists") => {
+            ("POST", "/ledger/preview")
+            | ("POST", "/contracts/<id>/checklists")
+            | ("POST", "/bids/<id>/checklists")
+            | ("POST", "/admin/policies") => {
                 let (status, _, location) = browser
                     .post_file(&uri, "l.csv", "契約番号,件名\n".as_bytes())
                     .await;
@@ -400,7 +494,8 @@ impl World {
             }
             ("POST", "/api/v1/ledger/import")
             | ("POST", "/api/v1/contracts/<id>/checklists")
-            | ("POST", "/api/v1/certifications/import") => {
+            | ("POST", "/api/v1/certifications/import")
+            | ("POST", "/api/v1/bids/<id>/checklists") => {
                 browser.post_bytes(&uri, b"a,b\n".to_vec()).await
             }
             (_, p) if p.starts_with("/api/") => {
@@ -415,6 +510,8 @@ impl World {
                     // A review needs a decision to get past the body to the scope check.
                     .body(if p.ends_with("/review") {
                         r#"{"decision":"approve"}"#
+                    } else if p.ends_with("/scope") {
+                        r#"{"isms_scope_confirmed":true}"#
                     } else {
                         "{}"
                     })
