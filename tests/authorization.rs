@@ -296,7 +296,11 @@ async fn seed_tender(app: &TestApp, department_id: i64) -> (i64, i64, i64) {
     let sheet: serde_json::Value =
         serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
     let (status, _) = app
-        .send_json("POST", &format!("/api/v1/tenders/{tender_id}/finalize"), &json!({}))
+        .send_json(
+            "POST",
+            &format!("/api/v1/tenders/{tender_id}/finalize"),
+            &json!({}),
+        )
         .await;
     assert_eq!(status, Status::Ok);
     (tender_id, bidder_id, sheet["sheet_id"].as_i64().unwrap())
