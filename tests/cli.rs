@@ -185,3 +185,124 @@ async fn certification_import_and_reports_for_any_day() {
     let (code, _, stderr) = itaku(&url, &["report", "retention", "--as-of", "someday"]);
     assert_eq!(code, 2, "{stderr}");
 }
+
+#[rocket::async_test]
+async fn tenders_are_created_and_rated_from_the_command_line() {
+    let url = common::fresh_database_url().await;
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("certifications.csv");
+    std::fs::write(
+        &list,
+        format!(
+            "法人番号,事業者名,種別,番号,区分,取得日,有効期限\n{nta},株式会社A,ISMS,IS 1,,2024-04-01,2026-04-01\n{nta},株式会社A,SECURITY ACTION,20300400001,★,2023-01-01,\n{toyota},株式会社B,Pマーク,10820163(05),,2024-02-01,2026-03-31\n",
+            nta = common::NTA,
+            toyota = common::TOYOTA
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = itaku(&url, &["certifications", "import", list.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = itaku(
+        &url,
+        &[
+            "tender",
+            "create",
+            "--title",
+            "窓口業務",
+            "--evaluation-date",
+            "令和8年4月1日",
+            "--cloud",
+            "--personal-data",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let id = stdout.lines().last().unwrap().trim().to_string();
+    assert!(id.parse::<i64>().is_ok(), "{stdout}");
+    for number in [common::NTA, common::TOYOTA] {
+        let (code, _, stderr) = itaku(
+            &url,
+            &["tender", "add-bidder", "--tender", &id, "--vendor", number],
+        );
+        assert_eq!(code, 0, "{stderr}");
+    }
+    let (code, _, stderr) = itaku(
+        &url,
+        &[
+            "tender",
+            "add-bidder",
+            "--tender",
+            &id,
+            "--vendor",
+            "1234567890123",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(stderr.contains("corporate_number"), "{stderr}");
+
+    let xlsx = dir.path().join("評価表.xlsx");
+    let (code, stdout, stderr) = itaku(
+        &url,
+        &[
+            "rate",
+            "--tender",
+            &id,
+            "--json",
+            "--xlsx",
+            xlsx.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let rating: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(rating["policy"], "itaku-standard@1");
+    assert_eq!(rating["tender"]["uses_cloud"], true);
+    let first = &rating["bidders"][0];
+    assert_eq!(first["corporate_number"], common::NTA);
+    assert_eq!(first["points"], 4.5, "ISMS through its expiry day, and ★");
+    for key in [
+        "corporate_number",
+        "name",
+        "points",
+        "max_points",
+        "grade",
+        "disqualified",
+        "breakdown",
+    ] {
+        assert!(!first[key].is_null(), "{key} missing in {first}");
+    }
+    for key in ["rule", "points", "evidence", "reason"] {
+        assert!(!first["breakdown"][0][key].is_null(), "{key} missing");
+    }
+    let pmark = &rating["bidders"][1]["breakdown"][1];
+    assert_eq!(
+        (pmark["rule"].as_str(), pmark["points"].as_f64()),
+        (Some("pmark"), Some(0.0))
+    );
+    assert!(std::fs::metadata(&xlsx).unwrap().len() > 1000);
+
+    let (code, _, stderr) = itaku(&url, &["tender", "finalize", "--tender", &id]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, stdout, _) = itaku(&url, &["rate", "--tender", &id, "--json"]);
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap()["finalized"],
+        true
+    );
+
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        itaku::rating::policy::BUILTIN.replace(
+            "points = 3\nexplanation = \"評価日に有効なプライバシーマーク",
+            "points = \"三\"\nexplanation = \"評価日に有効なプライバシーマーク",
+        ),
+    )
+    .unwrap();
+    let (code, _, stderr) = itaku(&url, &["policy", "check", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("行目"), "{stderr}");
+    let (code, stdout, _) = itaku(&url, &["policy", "list"]);
+    assert_eq!(code, 0);
+    assert!(
+        stdout.contains("itaku-standard@1") && stdout.contains("案件1件"),
+        "{stdout}"
+    );
+}
