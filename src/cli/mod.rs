@@ -248,7 +248,7 @@ async fn serve(mut figment: Figment, settings: Settings, demo: bool) -> ExitCode
         Err(error) => return fail(&error),
     };
     if demo {
-        match demo::load_if_empty(&db, services::today(), settings.default_deletion_days).await {
+        match demo::load_if_empty(&db, &settings, services::today()).await {
             Ok(Some(report)) => println!(
                 "デモデータを読み込みました: 契約 {} 件、事業者 {} 社、所管課 {} 課",
                 report.imported, report.created_vendors, report.created_departments

@@ -19,9 +19,10 @@ const SAMPLE_FISCAL_YEAR: i32 = 2025;
 /// Loads the sample ledger when the database has no contracts; says what it loaded, if anything.
 pub async fn load_if_empty(
     db: &Db,
+    settings: &crate::config::Settings,
     today: NaiveDate,
-    default_deletion_days: i64,
 ) -> Result<Option<ImportReport>, AppError> {
+    let default_deletion_days = settings.default_deletion_days;
     let mut conn = db.acquire().await?;
     let (_, total) = contracts::list(
         &mut conn,
@@ -58,7 +59,39 @@ pub async fn load_if_empty(
     )
     .await?;
     load_certifications(db, &actor, shift).await?;
+    load_tender(db, settings, &actor, today).await?;
     Ok(Some(report))
+}
+
+/// A tender a month from today with four of the sample vendors bidding, the check sheet asked for.
+async fn load_tender(
+    db: &Db,
+    settings: &crate::config::Settings,
+    actor: &crate::auth::Actor,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    use super::tenders::{self, BidderInput, TenderInput};
+    super::policies::install_shipped(db, settings).await?;
+    let department = crate::db::departments::find_by_name(&mut *db.acquire().await?, "税務課").await?;
+    let scope = crate::auth::policy::EditScope::everything();
+    let input = TenderInput {
+        title: Some("住民税課税資料の電子化・データ入力業務".into()),
+        department_id: department.map(|d| d.id),
+        evaluation_date: Some((today + chrono::Days::new(30)).to_string()),
+        policy: None,
+        uses_cloud: true,
+        handles_personal_data: true,
+    };
+    let tender = tenders::create(db, settings, actor, &scope, &input).await?;
+    for number in ["8154335349840", "4334107653877", "3534439589175", "9741520749048"] {
+        let bidder = BidderInput {
+            corporate_number: Some(number.into()),
+            name: None,
+        };
+        tenders::add_bidder(db, actor, &scope, tender, &bidder).await?;
+    }
+    tenders::request_checklists(db, actor, &scope, tender).await?;
+    Ok(())
 }
 
 /// The sample certification list, moved like the ledger: some valid, some expiring, some expired.
