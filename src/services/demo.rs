@@ -72,7 +72,8 @@ async fn load_tender(
 ) -> Result<(), AppError> {
     use super::tenders::{self, BidderInput, TenderInput};
     super::policies::install_shipped(db, settings).await?;
-    let department = crate::db::departments::find_by_name(&mut *db.acquire().await?, "税務課").await?;
+    let department =
+        crate::db::departments::find_by_name(&mut *db.acquire().await?, "税務課").await?;
     let scope = crate::auth::policy::EditScope::everything();
     let input = TenderInput {
         title: Some("住民税課税資料の電子化・データ入力業務".into()),
@@ -83,7 +84,12 @@ async fn load_tender(
         handles_personal_data: true,
     };
     let tender = tenders::create(db, settings, actor, &scope, &input).await?;
-    for number in ["8154335349840", "4334107653877", "3534439589175", "9741520749048"] {
+    for number in [
+        "8154335349840",
+        "4334107653877",
+        "3534439589175",
+        "9741520749048",
+    ] {
         let bidder = BidderInput {
             corporate_number: Some(number.into()),
             name: None,

@@ -423,15 +423,26 @@ pub async fn bids_of_vendor(db: &Db, vendor_id: i64) -> AppResult<Vec<Bid>> {
 }
 
 /// Who hands in a bid's check sheet: the bidding vendor itself, or an editor of the tender.
-pub enum Submitter<'a> {
+pub enum Submitter {
     Vendor(i64),
-    Staff(&'a EditScope),
+    Staff(EditScope),
+}
+
+impl Submitter {
+    /// The user as a submitter: a vendor for itself, staff who edit within their scope; others may not.
+    pub fn of(user: &crate::auth::User) -> AppResult<Self> {
+        match (user.own_vendor(), user.edit_scope()) {
+            (Some(vendor), _) => Ok(Submitter::Vendor(vendor)),
+            (None, Some(scope)) => Ok(Submitter::Staff(scope)),
+            (None, None) => Err(AppError::Forbidden),
+        }
+    }
 }
 
 /// The bid a submitter may act on: its own for a vendor (the tender still open), any editable one for staff.
 async fn submittable(
     conn: &mut Conn,
-    who: &Submitter<'_>,
+    who: &Submitter,
     bidder_id: i64,
 ) -> AppResult<(Tender, Bidder)> {
     match who {
@@ -489,7 +500,7 @@ pub async fn submit_sheet(
     db: &Db,
     settings: &Settings,
     actor: &Actor,
-    who: &Submitter<'_>,
+    who: &Submitter,
     bidder_id: i64,
     file_name: &str,
     bytes: &[u8],

@@ -33,29 +33,32 @@ async fn submit(
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx");
     let actor = Actor::user(&user, &ip.0);
-    Ok(
-        match checklists::submit(
-            &state.db,
-            &actor,
-            &scope,
-            id,
-            &name,
-            &bytes,
-            &state.settings,
-        )
-        .await?
-        {
-            Submitted::Accepted {
-                submission_id,
-                version,
-                result,
-            } => Custom(
-                Status::Created,
-                Json(json!({"submission_id": submission_id, "version": version, "result": result})),
-            ),
-            Submitted::Refused(result) => Custom(Status::UnprocessableEntity, Json(json!(result))),
-        },
+    let submitted = checklists::submit(
+        &state.db,
+        &actor,
+        &scope,
+        id,
+        &name,
+        &bytes,
+        &state.settings,
     )
+    .await?;
+    Ok(submitted_response(submitted, "submission_id"))
+}
+
+/// 201 with the stored id (under `id_key`), version and parse result; 422 with every error.
+pub fn submitted_response(submitted: Submitted, id_key: &str) -> Custom<Json<Value>> {
+    match submitted {
+        Submitted::Accepted {
+            submission_id,
+            version,
+            result,
+        } => Custom(
+            Status::Created,
+            Json(json!({id_key: submission_id, "version": version, "result": result})),
+        ),
+        Submitted::Refused(result) => Custom(Status::UnprocessableEntity, Json(json!(result))),
+    }
 }
 
 #[get("/checklists/<id>")]

@@ -3,12 +3,10 @@
 use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult};
-use crate::services::checklists::Submitted;
 use crate::services::rating;
 use crate::services::tenders::{self, BidderInput, Submitter, TenderInput};
 use crate::web::{AppState, RecordId};
 use rocket::data::Data;
-use rocket::http::Status;
 use rocket::response::status::{Created, Custom};
 use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, put, routes, Route, State};
@@ -184,32 +182,13 @@ async fn submit_sheet(
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
     let id = id.get()?;
-    let scope;
-    let who = match user.own_vendor() {
-        Some(vendor) => Submitter::Vendor(vendor),
-        None => {
-            scope = user.edit_scope().ok_or(AppError::Forbidden)?;
-            Submitter::Staff(&scope)
-        }
-    };
+    let who = Submitter::of(&user)?;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx");
     let actor = Actor::user(&user, &ip.0);
-    Ok(
-        match tenders::submit_sheet(&state.db, &state.settings, &actor, &who, id, &name, &bytes)
-            .await?
-        {
-            Submitted::Accepted {
-                submission_id,
-                version,
-                result,
-            } => Custom(
-                Status::Created,
-                Json(json!({"sheet_id": submission_id, "version": version, "result": result})),
-            ),
-            Submitted::Refused(result) => Custom(Status::UnprocessableEntity, Json(json!(result))),
-        },
-    )
+    let submitted =
+        tenders::submit_sheet(&state.db, &state.settings, &actor, &who, id, &name, &bytes).await?;
+    Ok(super::checklists::submitted_response(submitted, "sheet_id"))
 }
 
 pub fn routes() -> Vec<Route> {

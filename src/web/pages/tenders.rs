@@ -34,6 +34,12 @@ fn edit_scope(user: &User) -> AppResult<EditScope> {
     user.edit_scope().ok_or(AppError::Forbidden)
 }
 
+/// For a form that changes a tender: the token checked, then who acts and within what scope.
+fn acting(chrome: &Chrome, ip: &ClientAddress, token: &str) -> AppResult<(Actor, EditScope)> {
+    check_csrf(token, chrome)?;
+    Ok((Actor::user(&chrome.user, &ip.0), edit_scope(&chrome.user)?))
+}
+
 fn check_csrf(given: &str, chrome: &Chrome) -> AppResult<()> {
     if tokens_match(given, &chrome.csrf) {
         Ok(())
@@ -106,9 +112,7 @@ async fn save(
     id: Option<i64>,
     form: &TenderSubmission,
 ) -> AppResult<FormOutcome> {
-    check_csrf(&form.csrf_token, &chrome)?;
-    let scope = edit_scope(&chrome.user)?;
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
     let result = match id {
         None => tenders::create(&state.db, &state.settings, &actor, &scope, &form.tender).await,
         Some(id) => tenders::update(&state.db, &state.settings, &actor, &scope, id, &form.tender)
@@ -221,18 +225,9 @@ async fn add_bidder(
     id: RecordId,
     form: Form<BidderSubmission>,
 ) -> AppResult<FormOutcome> {
-    check_csrf(&form.csrf_token, &chrome)?;
+    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
     let id = id.get()?;
-    let actor = Actor::user(&chrome.user, &ip.0);
-    match tenders::add_bidder(
-        &state.db,
-        &actor,
-        &edit_scope(&chrome.user)?,
-        id,
-        &form.bidder,
-    )
-    .await
-    {
+    match tenders::add_bidder(&state.db, &actor, &scope, id, &form.bidder).await {
         Ok(_) => Ok(FormOutcome::saved(format!("/tenders/{id}?done=bidder"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
             tender_page(state, chrome, id, None, errors, form.bidder.clone()).await?,
@@ -260,16 +255,9 @@ async fn confirm_scope(
     id: RecordId,
     form: Form<ScopeForm>,
 ) -> AppResult<Redirect> {
-    check_csrf(&form.csrf_token, &chrome)?;
-    let actor = Actor::user(&chrome.user, &ip.0);
-    let tender = tenders::confirm_scope(
-        &state.db,
-        &actor,
-        &edit_scope(&chrome.user)?,
-        id.get()?,
-        form.confirmed,
-    )
-    .await?;
+    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
+    let tender =
+        tenders::confirm_scope(&state.db, &actor, &scope, id.get()?, form.confirmed).await?;
     Ok(Redirect::to(format!("/tenders/{tender}?done=scope")))
 }
 
@@ -281,11 +269,37 @@ async fn remove_bidder(
     id: RecordId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    check_csrf(&form.csrf_token, &chrome)?;
-    let actor = Actor::user(&chrome.user, &ip.0);
-    let tender =
-        tenders::remove_bidder(&state.db, &actor, &edit_scope(&chrome.user)?, id.get()?).await?;
+    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
+    let tender = tenders::remove_bidder(&state.db, &actor, &scope, id.get()?).await?;
     Ok(Redirect::to(format!("/tenders/{tender}?done=removed")))
+}
+
+/// What the tender's buttons do: ask for check sheets, finalize, or copy into a new evaluation.
+async fn tender_action(
+    state: &AppState,
+    chrome: &Chrome,
+    ip: &ClientAddress,
+    token: &str,
+    id: RecordId,
+    action: &str,
+) -> AppResult<Redirect> {
+    let (actor, scope) = acting(chrome, ip, token)?;
+    let id = id.get()?;
+    let to = match action {
+        "request" => {
+            let asked = tenders::request_checklists(&state.db, &actor, &scope, id).await?;
+            format!("/tenders/{id}?done=requested-{asked}")
+        }
+        "finalize" => {
+            rating::finalize(&state.db, &state.settings, &actor, &scope, id).await?;
+            format!("/tenders/{id}?done=finalized")
+        }
+        _ => {
+            let new_id = rating::copy(&state.db, &actor, &scope, id).await?;
+            format!("/tenders/{new_id}?done=copied")
+        }
+    };
+    Ok(Redirect::to(to))
 }
 
 #[post("/tenders/<id>/request", data = "<form>")]
@@ -296,14 +310,7 @@ async fn request_checklists(
     id: RecordId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    check_csrf(&form.csrf_token, &chrome)?;
-    let id = id.get()?;
-    let actor = Actor::user(&chrome.user, &ip.0);
-    let asked =
-        tenders::request_checklists(&state.db, &actor, &edit_scope(&chrome.user)?, id).await?;
-    Ok(Redirect::to(format!(
-        "/tenders/{id}?done=requested-{asked}"
-    )))
+    tender_action(state, &chrome, &ip, &form.csrf_token, id, "request").await
 }
 
 #[post("/tenders/<id>/finalize", data = "<form>")]
@@ -314,18 +321,7 @@ async fn finalize(
     id: RecordId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    check_csrf(&form.csrf_token, &chrome)?;
-    let id = id.get()?;
-    let actor = Actor::user(&chrome.user, &ip.0);
-    rating::finalize(
-        &state.db,
-        &state.settings,
-        &actor,
-        &edit_scope(&chrome.user)?,
-        id,
-    )
-    .await?;
-    Ok(Redirect::to(format!("/tenders/{id}?done=finalized")))
+    tender_action(state, &chrome, &ip, &form.csrf_token, id, "finalize").await
 }
 
 #[post("/tenders/<id>/copy", data = "<form>")]
@@ -336,10 +332,7 @@ async fn copy(
     id: RecordId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    check_csrf(&form.csrf_token, &chrome)?;
-    let actor = Actor::user(&chrome.user, &ip.0);
-    let new_id = rating::copy(&state.db, &actor, &edit_scope(&chrome.user)?, id.get()?).await?;
-    Ok(Redirect::to(format!("/tenders/{new_id}?done=copied")))
+    tender_action(state, &chrome, &ip, &form.csrf_token, id, "copy").await
 }
 
 #[get("/tenders/<id>/evaluation.xlsx")]
@@ -421,14 +414,7 @@ async fn submit_sheet(
 ) -> AppResult<FormOutcome> {
     check_csrf(&upload.csrf_token, &chrome)?;
     let id = id.get()?;
-    let scope;
-    let who = match chrome.user.own_vendor() {
-        Some(vendor) => Submitter::Vendor(vendor),
-        None => {
-            scope = edit_scope(&chrome.user)?;
-            Submitter::Staff(&scope)
-        }
-    };
+    let who = Submitter::of(&chrome.user)?;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let actor = Actor::user(&chrome.user, &ip.0);
     let name = display_name(&upload.file);
