@@ -306,3 +306,70 @@ async fn tenders_are_created_and_rated_from_the_command_line() {
         "{stdout}"
     );
 }
+
+#[rocket::async_test]
+async fn seed_fills_every_table_deterministically_and_once_per_seed() {
+    let first = common::fresh_database_url().await;
+    let second = common::fresh_database_url().await;
+    let args = [
+        "seed",
+        "--vendors",
+        "40",
+        "--contracts",
+        "400",
+        "--seed",
+        "3",
+        "--json",
+    ];
+    let (code, stdout, stderr) = itaku(&first, &args);
+    assert_eq!(code, 0, "{stderr}");
+    let mut report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let (code, again, _) = itaku(&second, &args);
+    assert_eq!(code, 0);
+    let mut again: serde_json::Value = serde_json::from_str(&again).unwrap();
+    report["seconds"] = 0.into();
+    again["seconds"] = 0.into();
+    assert_eq!(report, again, "the same seed gives the same data");
+    assert_eq!(report["vendors"], 40);
+    assert_eq!(report["contracts"], 400);
+    for key in [
+        "departments",
+        "certifications",
+        "deletion_certificates",
+        "audit_reports",
+        "submissions",
+        "tenders",
+        "bidders",
+    ] {
+        assert!(report[key].as_u64().unwrap() > 0, "{key}: {report}");
+    }
+    assert_eq!(
+        report["answers"].as_u64().unwrap(),
+        report["submissions"].as_u64().unwrap() * 50
+    );
+
+    let (code, _, stderr) = itaku(&first, &args);
+    assert_eq!(code, 1, "a seed is loaded once");
+    assert!(stderr.contains("既にあります"), "{stderr}");
+    let (code, _, stderr) = itaku(
+        &first,
+        &[
+            "seed",
+            "--vendors",
+            "10",
+            "--contracts",
+            "50",
+            "--seed",
+            "4",
+        ],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    // The reports read the seeded data: ended contracts without certificates are retention violations.
+    let (code, stdout, stderr) = itaku(&first, &["report", "retention", "--json"]);
+    assert_eq!(code, 0, "{stderr}");
+    let retention: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(
+        !retention["violations"].as_array().unwrap().is_empty(),
+        "{retention}"
+    );
+}

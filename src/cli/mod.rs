@@ -77,6 +77,18 @@ pub enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Fill the database with a deterministic synthetic dataset (for benchmarks and load tests).
+    Seed {
+        #[arg(long)]
+        vendors: usize,
+        #[arg(long)]
+        contracts: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print the counts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -203,6 +215,12 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Tender { command } => tenders::tender(&settings, command).await,
         Command::Rate(args) => tenders::rate(&settings, args).await,
         Command::Policy { command } => tenders::policy(&settings, command).await,
+        Command::Seed {
+            vendors,
+            contracts,
+            seed,
+            json,
+        } => seed_database(&settings, vendors, contracts, seed, json).await,
         Command::Token {
             command:
                 TokenCommand::Create {
@@ -265,6 +283,65 @@ async fn serve(mut figment: Figment, settings: Settings, demo: bool) -> ExitCode
     match rocket.launch().await {
         Ok(_) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
+    }
+}
+
+async fn seed_database(
+    settings: &Settings,
+    vendors: usize,
+    contracts: usize,
+    seed: u64,
+    json: bool,
+) -> ExitCode {
+    if vendors == 0 || contracts == 0 {
+        eprintln!("--vendors と --contracts は1以上にしてください");
+        return ExitCode::from(USAGE);
+    }
+    let db = match connect(settings).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>8} {bar:40} {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let plan = services::seed::Plan {
+        vendors,
+        contracts,
+        seed,
+    };
+    let result = services::seed::run(
+        &db,
+        settings,
+        plan,
+        services::today(),
+        &mut |step, done, total| {
+            bar.set_message(step.to_string());
+            bar.set_length(total);
+            bar.set_position(done);
+        },
+    )
+    .await;
+    bar.finish_and_clear();
+    db.close().await;
+    match result {
+        Ok(report) if json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(r) => {
+            println!(
+                "合成データを作成しました（{:.1}秒）: 所管課 {}、事業者 {}、認証 {}、契約 {}、消去証明書 {}、監査報告書 {}、チェックシート {}（回答 {}）、案件 {}（入札者 {}）",
+                r.seconds, r.departments, r.vendors, r.certifications, r.contracts, r.deletion_certificates,
+                r.audit_reports, r.submissions, r.answers, r.tenders, r.bidders
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => report_error(&error),
     }
 }
 

@@ -9,6 +9,29 @@ use sqlx::{Any, FromRow};
 pub enum Param {
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
+    /// NULL in an integer column.
+    NullInt,
+    /// NULL in a text column (PostgreSQL wants the parameter's type to match the column's).
+    NullText,
+}
+
+impl From<Option<i64>> for Param {
+    fn from(value: Option<i64>) -> Self {
+        value.map_or(Param::NullInt, Param::Int)
+    }
+}
+
+impl From<Option<String>> for Param {
+    fn from(value: Option<String>) -> Self {
+        value.map_or(Param::NullText, Param::Text)
+    }
+}
+
+impl From<Vec<u8>> for Param {
+    fn from(value: Vec<u8>) -> Self {
+        Param::Bytes(value)
+    }
 }
 
 impl From<i64> for Param {
@@ -90,6 +113,9 @@ impl Sql {
             .fold(sqlx::query(&self.text), |q, p| match p {
                 Param::Int(v) => q.bind(*v),
                 Param::Text(v) => q.bind(v.as_str()),
+                Param::Bytes(v) => q.bind(v.as_slice()),
+                Param::NullInt => q.bind(None::<i64>),
+                Param::NullText => q.bind(None::<String>),
             })
     }
 
@@ -102,8 +128,39 @@ impl Sql {
             .fold(sqlx::query_as(&self.text), |q, p| match p {
                 Param::Int(v) => q.bind(*v),
                 Param::Text(v) => q.bind(v.as_str()),
+                Param::Bytes(v) => q.bind(v.as_slice()),
+                Param::NullInt => q.bind(None::<i64>),
+                Param::NullText => q.bind(None::<String>),
             })
     }
+}
+
+/// Inserts `rows` into `table` with multi-row `INSERT`s of at most `per_statement` rows each; every
+/// row has one value per column. The caller holds the transaction.
+pub async fn insert_rows(
+    conn: &mut super::Conn,
+    table: &str,
+    columns: &[&str],
+    rows: Vec<Vec<Param>>,
+    per_statement: usize,
+) -> Result<(), sqlx::Error> {
+    let head = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut sql = Sql::new(&head);
+        for (index, row) in rows.by_ref().take(per_statement.max(1)).enumerate() {
+            sql.push(if index == 0 { "(" } else { ", (" });
+            for (column, value) in row.into_iter().enumerate() {
+                if column > 0 {
+                    sql.push(", ");
+                }
+                sql.bind(value);
+            }
+            sql.push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern that matches `needle` anywhere.

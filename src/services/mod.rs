@@ -14,6 +14,7 @@ pub mod ledger;
 pub mod policies;
 pub mod rating;
 pub mod reports;
+pub mod seed;
 pub mod tenders;
 pub mod vendors;
 

@@ -5,7 +5,7 @@ use super::audit::{self, Event};
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::policies::{self, NewPolicy, StoredPolicy};
-use crate::db::Db;
+use crate::db::{Conn, Db};
 use crate::error::{AppError, AppResult};
 use crate::rating::policy::BUILTIN;
 use crate::rating::Policy;
@@ -145,13 +145,21 @@ pub async fn resolve(
     settings: &Settings,
     reference: Option<&str>,
 ) -> AppResult<StoredPolicy> {
+    resolve_in(&mut *db.acquire().await?, settings, reference).await
+}
+
+/// [`resolve`] on a connection the caller holds (inside its transaction).
+pub async fn resolve_in(
+    conn: &mut Conn,
+    settings: &Settings,
+    reference: Option<&str>,
+) -> AppResult<StoredPolicy> {
     let reference = reference
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .unwrap_or(&settings.rating_policy);
-    let mut conn = db.acquire().await?;
     let found = if let Ok(id) = reference.parse::<i64>() {
-        policies::find(&mut conn, id).await?
+        policies::find(conn, id).await?
     } else {
         let (key, version) = match reference.split_once('@') {
             Some((key, version)) => match version.parse::<i64>() {
@@ -160,7 +168,7 @@ pub async fn resolve(
             },
             None => (reference, None),
         };
-        policies::find_by_key(&mut conn, key, version).await?
+        policies::find_by_key(conn, key, version).await?
     };
     found.ok_or_else(|| unknown_policy(reference))
 }
