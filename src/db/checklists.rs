@@ -215,13 +215,18 @@ pub async fn latest_per_vendor(
         .collect())
 }
 
-/// (contract, uploaded_at, status) of every submission, oldest first, for the reports.
-pub async fn upload_history(conn: &mut Conn) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT contract_id, uploaded_at, status FROM checklist_submissions ORDER BY contract_id, version",
-    )
-    .fetch_all(conn)
-    .await
+/// (contract, uploaded_at, status) of every submission (of one contract, or of all), oldest first.
+pub async fn upload_history(
+    conn: &mut Conn,
+    contract: Option<i64>,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let mut sql =
+        super::Sql::new("SELECT contract_id, uploaded_at, status FROM checklist_submissions");
+    if let Some(id) = contract {
+        sql.push(" WHERE contract_id = ").bind(id);
+    }
+    sql.push(" ORDER BY contract_id, version");
+    sql.query_as().fetch_all(conn).await
 }
 
 /// A vendor's most recently approved check sheet on any of its contracts, with the contract number.

@@ -2,7 +2,7 @@
 //! date) or returned with a reason.
 
 use super::values::iso;
-use super::{now_text, Conn};
+use super::{now_text, Conn, Sql};
 use chrono::NaiveDate;
 
 /// A table whose rows are reviewed; the name never comes from a request.
@@ -85,35 +85,42 @@ impl Reviewed {
     }
 }
 
-/// The earliest acceptance date per contract (and fiscal year, for audit reports), for the reports.
+/// The earliest acceptance date per contract (and fiscal year, for audit reports), for the reports;
+/// of one contract, or of all.
 pub async fn accepted_dates(
     conn: &mut Conn,
     table: Reviewed,
+    contract: Option<i64>,
 ) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT t.contract_id, {year} AS year, MIN(t.accepted_on) FROM {table} t WHERE t.status = 'accepted'
-         GROUP BY t.contract_id, {year}",
+    let mut sql = Sql::new(&format!(
+        "SELECT t.contract_id, {year} AS year, MIN(t.accepted_on) FROM {table} t WHERE t.status = 'accepted'",
         year = table.year("t"),
         table = table.table(),
-    ))
-    .fetch_all(conn)
-    .await
+    ));
+    if let Some(id) = contract {
+        sql.push(" AND t.contract_id = ").bind(id);
+    }
+    sql.push(&format!(" GROUP BY t.contract_id, {}", table.year("t")));
+    sql.query_as().fetch_all(conn).await
 }
 
 /// The latest submission per contract (and fiscal year) when it is not accepted: (contract, year,
-/// status), waiting for review or returned.
+/// status), waiting for review or returned; of one contract, or of all.
 pub async fn open_states(
     conn: &mut Conn,
     table: Reviewed,
+    contract: Option<i64>,
 ) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
-    sqlx::query_as(&format!(
+    let mut sql = Sql::new(&format!(
         "SELECT t.contract_id, {t_year} AS year, t.status FROM {table} t
          WHERE t.status <> 'accepted'
            AND t.id = (SELECT MAX(u.id) FROM {table} u WHERE u.contract_id = t.contract_id AND {u_year} = {t_year})",
         table = table.table(),
         t_year = table.year("t"),
         u_year = table.year("u"),
-    ))
-    .fetch_all(conn)
-    .await
+    ));
+    if let Some(id) = contract {
+        sql.push(" AND t.contract_id = ").bind(id);
+    }
+    sql.query_as().fetch_all(conn).await
 }

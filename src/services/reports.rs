@@ -250,8 +250,21 @@ fn date(text: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(text.get(..10)?, "%Y-%m-%d").ok()
 }
 
-async fn facts(conn: &mut Conn, visibility: &Visibility) -> AppResult<Facts> {
-    let contracts = contracts::all_visible(conn, visibility).await?;
+/// Which contracts the facts are read for.
+enum Reach<'a> {
+    Visible(&'a Visibility),
+    /// One contract the reader may see, for its own page.
+    One(Box<Contract>),
+}
+
+async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
+    let (contracts, only) = match reach {
+        Reach::Visible(visibility) => (contracts::all_visible(conn, visibility).await?, None),
+        Reach::One(contract) => {
+            let id = contract.id;
+            (vec![*contract], Some(id))
+        }
+    };
     let accepted = |rows: Vec<(i64, i64, String)>| -> HashMap<(i64, i32), NaiveDate> {
         rows.into_iter()
             .filter_map(|(contract, year, day)| Some(((contract, year as i32), date(&day)?)))
@@ -265,23 +278,29 @@ async fn facts(conn: &mut Conn, visibility: &Visibility) -> AppResult<Facts> {
     let strip =
         |map: HashMap<(i64, i32), NaiveDate>| map.into_iter().map(|((c, _), d)| (c, d)).collect();
     let deletion_accepted = strip(accepted(
-        reviews::accepted_dates(conn, Reviewed::DeletionCertificates).await?,
+        reviews::accepted_dates(conn, Reviewed::DeletionCertificates, only).await?,
     ));
-    let deletion_open = open(reviews::open_states(conn, Reviewed::DeletionCertificates).await?)
-        .into_iter()
-        .map(|((c, _), s)| (c, s))
-        .collect();
-    let audit_accepted = accepted(reviews::accepted_dates(conn, Reviewed::AuditReports).await?);
-    let audit_open = open(reviews::open_states(conn, Reviewed::AuditReports).await?);
+    let deletion_open =
+        open(reviews::open_states(conn, Reviewed::DeletionCertificates, only).await?)
+            .into_iter()
+            .map(|((c, _), s)| (c, s))
+            .collect();
+    let audit_accepted =
+        accepted(reviews::accepted_dates(conn, Reviewed::AuditReports, only).await?);
+    let audit_open = open(reviews::open_states(conn, Reviewed::AuditReports, only).await?);
+    let held = match only {
+        None => certifications::all(conn).await?,
+        Some(_) => certifications::for_vendor(conn, contracts[0].vendor_id).await?,
+    };
     let mut by_vendor: HashMap<i64, Vec<Certification>> = HashMap::new();
-    for certification in certifications::all(conn).await? {
+    for certification in held {
         by_vendor
             .entry(certification.vendor_id)
             .or_default()
             .push(certification);
     }
     let mut uploads: HashMap<i64, Vec<(NaiveDate, String)>> = HashMap::new();
-    for (contract, uploaded_at, status) in checklists::upload_history(conn).await? {
+    for (contract, uploaded_at, status) in checklists::upload_history(conn, only).await? {
         if let Some(day) = super::japan_date_of(&uploaded_at) {
             uploads.entry(contract).or_default().push((day, status));
         }
@@ -615,8 +634,20 @@ pub async fn dashboard(
     visibility: &Visibility,
     as_of: NaiveDate,
 ) -> AppResult<Dashboard> {
-    let facts = facts(&mut *db.acquire().await?, visibility).await?;
+    let facts = facts(&mut *db.acquire().await?, Reach::Visible(visibility)).await?;
     Ok(assemble(&facts, settings, as_of))
+}
+
+/// What one contract owes on `as_of`, judged as the dashboard judges it but reading only its records.
+pub async fn owed_by(
+    db: &Db,
+    settings: &Settings,
+    contract: Contract,
+    as_of: NaiveDate,
+) -> AppResult<Vec<Entry>> {
+    let facts = facts(&mut *db.acquire().await?, Reach::One(Box::new(contract))).await?;
+    let dashboard = assemble(&facts, settings, as_of);
+    Ok(todo_list(&dashboard).into_iter().cloned().collect())
 }
 
 fn assemble(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> Dashboard {
@@ -751,7 +782,7 @@ pub async fn json(
     kind: ReportKind,
     as_of: NaiveDate,
 ) -> AppResult<serde_json::Value> {
-    let facts = facts(&mut *db.acquire().await?, visibility).await?;
+    let facts = facts(&mut *db.acquire().await?, Reach::Visible(visibility)).await?;
     let value = match kind {
         ReportKind::Retention => serde_json::to_value(retention(&facts, settings, as_of)),
         ReportKind::Audits => serde_json::to_value(audits(&facts, settings, as_of)),

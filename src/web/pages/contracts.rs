@@ -154,12 +154,7 @@ pub async fn contract_page(
     let submissions = crate::services::checklists::for_contract(&state.db, &visibility, id).await?;
     let audit_reports = audit_reports::for_contract(&state.db, &visibility, id).await?;
     let deletions = deletions::for_contract(&state.db, &visibility, id).await?;
-    let dashboard = reports::dashboard(&state.db, &state.settings, &visibility, today).await?;
-    let owed = reports::todo_list(&dashboard)
-        .into_iter()
-        .filter(|e| e.contract_id == id)
-        .cloned()
-        .collect();
+    let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
         .submission_scope()
