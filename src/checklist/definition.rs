@@ -153,6 +153,11 @@ impl Definition {
     }
 
     pub fn item(&self, id: &str) -> Option<&Item> {
+        // Most sheets carry the ids exactly as defined; normalizing every id for every row made
+        // reading a 50-item sheet take 5 ms instead of well under one.
+        if let Some(item) = self.items.iter().find(|item| item.id == id) {
+            return Some(item);
+        }
         let key = label_key(id);
         self.items.iter().find(|item| label_key(&item.id) == key)
     }

@@ -6,7 +6,7 @@ use super::guard::Limits;
 use super::table::{column_letter, Cell, Row, Table};
 use crate::checklist::definition::matches;
 use crate::checklist::{parse_answer, Answer, Definition};
-use crate::domain::text::normalize;
+use crate::domain::text::{label_key, normalize};
 use crate::domain::CorporateNumber;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -109,23 +109,28 @@ const HEADER_SEARCH_ROWS: usize = 100;
 
 fn find_layout(tables: &[Table], definition: &Definition) -> Option<Layout> {
     let names = &definition.columns;
-    let kinds: [(Column, &Vec<String>); 7] = [
-        (Column::ItemId, &names.item_id),
-        (Column::Answer, &names.answer),
-        (Column::Note, &names.note),
-        (Column::Requirement, &names.requirement),
-        (Column::Category, &names.category),
-        (Column::Mandatory, &names.mandatory),
-        (Column::Asked, &names.asked),
+    // Header names are normalized once here, not once per cell.
+    let keys = |names: &[String]| -> Vec<String> { names.iter().map(|n| label_key(n)).collect() };
+    let kinds: [(Column, Vec<String>); 7] = [
+        (Column::ItemId, keys(&names.item_id)),
+        (Column::Answer, keys(&names.answer)),
+        (Column::Note, keys(&names.note)),
+        (Column::Requirement, keys(&names.requirement)),
+        (Column::Category, keys(&names.category)),
+        (Column::Mandatory, keys(&names.mandatory)),
+        (Column::Asked, keys(&names.asked)),
     ];
     let mut best: Option<Layout> = None;
     for (table_index, table) in tables.iter().enumerate() {
         for (position, row) in table.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
             let mut columns = Vec::new();
             for (index, cell) in row.cells.iter().enumerate() {
-                let text = cell.as_text();
+                let key = label_key(&cell.as_text());
+                if key.is_empty() {
+                    continue;
+                }
                 if let Some((kind, _)) = kinds.iter().find(|(kind, names)| {
-                    matches(names, &text) && !columns.iter().any(|(k, _)| k == kind)
+                    names.contains(&key) && !columns.iter().any(|(k, _)| k == kind)
                 }) {
                     columns.push((*kind, index));
                 }
