@@ -173,9 +173,13 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<Contract>, i64), sqlx::Error> {
     let condition = where_clause(visibility, filter, today);
-    let mut count = Sql::new(
-        "SELECT COUNT(*) FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id",
-    );
+    // Every contract has its department and vendor, so the count joins the vendor only to search its name.
+    let searches_names = filter.query.as_deref().is_some_and(|q| !q.is_empty());
+    let mut count = Sql::new(if searches_names {
+        "SELECT COUNT(*) FROM contracts c JOIN vendors v ON v.id = c.vendor_id"
+    } else {
+        "SELECT COUNT(*) FROM contracts c"
+    });
     count.append(&condition);
     let total = count.query_as::<(i64,)>().fetch_one(&mut *conn).await?.0;
     let mut page = Sql::new(SELECT);
