@@ -74,10 +74,13 @@ fn scale() -> &'static Scale {
     static SCALE: OnceLock<Scale> = OnceLock::new();
     SCALE.get_or_init(|| {
         runtime().block_on(async {
+            // `cargo test --all-targets` runs each benchmark once as a smoke test, without `--bench`;
+            // a small dataset keeps that quick.
+            let measuring = std::env::args().any(|arg| arg == "--bench");
             let contracts: usize = std::env::var("ITAKU_BENCH_CONTRACTS")
                 .ok()
                 .and_then(|v| v.parse().ok())
-                .unwrap_or(100_000);
+                .unwrap_or(if measuring { 100_000 } else { 2_000 });
             let dir = tempfile::tempdir().unwrap();
             let url = std::env::var("ITAKU_BENCH_DATABASE_URL")
                 .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
