@@ -81,4 +81,7 @@ for target in "/dashboard" "contract" "/api/v1/contracts" "/api/v1/reports/kpi";
   errors=$(awk '/Socket errors/ { print $0 }' "$WORK/wrk.out")
   name=$target; [ "$target" = contract ] && name="/contracts/{random}"
   printf '%-28s %10s %10s %10s %8s %9s %s\n' "$name" "$rps" "$p50" "$p99" "$bad" "$rss" "$errors"
+  # Let requests still queued in the server finish before the next endpoint is measured.
+  until curl -sf -m 1 -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/v1/me"; do sleep 1; done
+  sleep 5
 done
