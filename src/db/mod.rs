@@ -13,6 +13,7 @@ pub mod files;
 pub mod ledger_uploads;
 pub mod policies;
 pub mod reviews;
+pub mod seed;
 pub mod sessions;
 pub mod sql;
 pub mod tenders;

@@ -122,6 +122,25 @@ pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<i64, sqlx::E
     .await
 }
 
+/// Changes an open tender's title, department, evaluation date, policy and flags.
+pub async fn update(conn: &mut Conn, id: i64, tender: &NewTender<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tenders SET title = $1, department_id = $2, evaluation_date = $3, policy_id = $4, uses_cloud = $5,
+         handles_personal_data = $6, updated_at = $7 WHERE id = $8 AND status = 'open'",
+    )
+    .bind(tender.title)
+    .bind(tender.department_id)
+    .bind(tender.evaluation_date.to_string())
+    .bind(tender.policy_id)
+    .bind(tender.uses_cloud as i64)
+    .bind(tender.handles_personal_data as i64)
+    .bind(now_text())
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Freezes an open tender with its facts and rating; false when it was already finalized.
 pub async fn finalize(
     conn: &mut Conn,

@@ -7,7 +7,9 @@
 use super::audit::{self, Event};
 use crate::auth::Actor;
 use crate::config::Settings;
+use crate::db::seed as db_seed;
 use crate::db::sql::{insert_rows, Param};
+use crate::db::{files, tenders};
 use crate::db::{now_text, Conn, Db};
 use crate::domain::corporate_number::with_check_digit;
 use crate::domain::FiscalYear;
@@ -16,7 +18,6 @@ use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
-use std::collections::HashMap;
 use std::time::Instant;
 
 #[derive(Debug, Clone, Copy)]
@@ -162,11 +163,6 @@ async fn insert_all(
     Ok(total)
 }
 
-async fn ids_by(conn: &mut Conn, sql: &str, marker: &str) -> AppResult<HashMap<String, i64>> {
-    let rows: Vec<(i64, String)> = sqlx::query_as(sql).bind(marker).fetch_all(conn).await?;
-    Ok(rows.into_iter().map(|(id, key)| (key, id)).collect())
-}
-
 struct ContractRow {
     number: String,
     vendor: usize,
@@ -188,12 +184,7 @@ pub async fn run(
     let mut report = Report::default();
     let marker = format!("S{}-", plan.seed);
     let mut tx = db.begin().await?;
-    let (existing,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM contracts WHERE contract_number LIKE $1")
-            .bind(format!("{marker}%"))
-            .fetch_one(&mut *tx)
-            .await?;
-    if existing > 0 {
+    if db_seed::contracts_numbered(&mut tx, &marker).await? > 0 {
         return Err(AppError::BadRequest(format!(
             "シード {} のデータは既にあります（別の --seed を指定してください）",
             plan.seed
@@ -213,13 +204,7 @@ pub async fn run(
         };
         names.extend(DEPARTMENTS.iter().map(|d| format!("{town} {d}")));
     }
-    let known: HashMap<String, i64> =
-        sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM departments")
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .map(|(id, name)| (name, id))
-            .collect();
+    let known = db_seed::departments_by_name(&mut tx).await?;
     let new_departments: Vec<Vec<Param>> = names
         .iter()
         .filter(|n| !known.contains_key(*n))
@@ -235,13 +220,7 @@ pub async fn run(
     )
     .await?;
     let departments: Vec<i64> = {
-        let all: HashMap<String, i64> =
-            sqlx::query_as::<_, (i64, String)>("SELECT id, name FROM departments")
-                .fetch_all(&mut *tx)
-                .await?
-                .into_iter()
-                .map(|(id, name)| (name, id))
-                .collect();
+        let all = db_seed::departments_by_name(&mut tx).await?;
         names.iter().filter_map(|n| all.get(n).copied()).collect()
     };
 
@@ -280,12 +259,7 @@ pub async fn run(
     )
     .await?;
     let vendor_ids: Vec<i64> = {
-        let by_number = ids_by(
-            &mut tx,
-            "SELECT id, corporate_number FROM vendors WHERE corporate_number LIKE $1",
-            "%",
-        )
-        .await?;
+        let by_number = db_seed::vendors_by_number(&mut tx).await?;
         numbers.iter().map(|n| by_number[n]).collect()
     };
 
@@ -463,26 +437,22 @@ pub async fn run(
         progress,
     )
     .await?;
-    let contract_ids = ids_by(
-        &mut tx,
-        "SELECT id, contract_number FROM contracts WHERE contract_number LIKE $1",
-        &format!("{marker}%"),
-    )
-    .await?;
+    let contract_ids = db_seed::contracts_by_number(&mut tx, &marker).await?;
     let id_of = |c: &ContractRow| contract_ids[&c.number];
 
     // One stored file stands for every synthetic certificate and report.
     let pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
-    let file_id: i64 = sqlx::query_scalar(
-        "INSERT INTO stored_files (file_name, media_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
-         VALUES ('seed.pdf', 'application/pdf', $1, $2, $3, 'seed', $4) RETURNING id",
+    let file_id = files::insert(
+        &mut tx,
+        &files::NewFile {
+            file_name: "seed.pdf",
+            media_type: "application/pdf",
+            sha256: &digest,
+            content: &pdf,
+            uploaded_by: "seed",
+        },
     )
-    .bind(pdf.len() as i64)
-    .bind(&digest)
-    .bind(pdf)
-    .bind(&now)
-    .fetch_one(&mut *tx)
     .await?;
 
     // Deletion certificates for most ended contracts: on time, late, waiting for review; the rest owe one.
@@ -664,13 +634,7 @@ pub async fn run(
         progress,
     )
     .await?;
-    let submission_ids: Vec<i64> = sqlx::query_scalar(
-        "SELECT s.id FROM checklist_submissions s JOIN contracts c ON c.id = s.contract_id
-         WHERE c.contract_number LIKE $1 ORDER BY s.id",
-    )
-    .bind(format!("{marker}%"))
-    .fetch_all(&mut *tx)
-    .await?;
+    let submission_ids = db_seed::submissions_of(&mut tx, &marker).await?;
     let total_answers = (submission_ids.len() * definition.items.len()) as u64;
     progress("回答", 0, total_answers);
     for chunk in submission_ids.chunks((CHUNK / definition.items.len()).max(1)) {
@@ -702,17 +666,20 @@ pub async fn run(
     let tender_count = (plan.contracts / 1_000).max(1);
     for t in 0..tender_count {
         let department = departments[t % departments.len()];
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO tenders (title, department_id, evaluation_date, policy_id, uses_cloud, handles_personal_data, status,
-             created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, 1, 'open', 'seed', $6, $6) RETURNING id",
+        let title = format!("{} 業務委託（{marker}{t}）", WORKS[t % WORKS.len()]);
+        let id = tenders::insert(
+            &mut tx,
+            &tenders::NewTender {
+                title: &title,
+                department_id: Some(department),
+                evaluation_date: day(today, rng.random_range(-200..60)),
+                policy_id: policy.id,
+                uses_cloud: t % 3 == 0,
+                handles_personal_data: true,
+                copied_from: None,
+                created_by: "seed",
+            },
         )
-        .bind(format!("{} 業務委託（{marker}{t}）", WORKS[t % WORKS.len()]))
-        .bind(department)
-        .bind(day(today, rng.random_range(-200..60)).to_string())
-        .bind(policy.id)
-        .bind((t % 3 == 0) as i64)
-        .bind(&now)
-        .fetch_one(&mut *tx)
         .await?;
         let mut chosen: Vec<i64> = (0..rng.random_range(3..=8))
             .map(|_| vendor_ids[rng.random_range(0..vendor_ids.len())])

@@ -171,19 +171,20 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let before = editable(&mut tx, scope, id).await?;
     let fields = check(&mut tx, db, settings, scope, input).await?;
-    sqlx::query(
-        "UPDATE tenders SET title = $1, department_id = $2, evaluation_date = $3, policy_id = $4, uses_cloud = $5,
-         handles_personal_data = $6, updated_at = $7 WHERE id = $8 AND status = 'open'",
+    tenders::update(
+        &mut tx,
+        id,
+        &NewTender {
+            title: &fields.title,
+            department_id: fields.department_id,
+            evaluation_date: fields.evaluation_date,
+            policy_id: fields.policy_id,
+            uses_cloud: input.uses_cloud,
+            handles_personal_data: input.handles_personal_data,
+            copied_from: before.copied_from,
+            created_by: &before.created_by,
+        },
     )
-    .bind(&fields.title)
-    .bind(fields.department_id)
-    .bind(fields.evaluation_date.to_string())
-    .bind(fields.policy_id)
-    .bind(input.uses_cloud as i64)
-    .bind(input.handles_personal_data as i64)
-    .bind(crate::db::now_text())
-    .bind(id)
-    .execute(&mut *tx)
     .await?;
     audit::record(
         &mut tx,
