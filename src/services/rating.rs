@@ -297,12 +297,7 @@ pub async fn copy(db: &Db, actor: &Actor, scope: &EditScope, id: i64) -> AppResu
     let tender = tenders::find(&mut tx, &scope.contracts, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !tender
-        .department_id
-        .map_or(scope.may_create_departments(), |d| {
-            scope.may_use_department(d)
-        })
-    {
+    if !super::tenders::in_scope(scope, &tender) {
         return Err(AppError::Forbidden);
     }
     let title = format!("{}（再評価）", tender.title.trim_end_matches("（再評価）"));

@@ -219,16 +219,20 @@ pub async fn bidders(db: &Db, visibility: &Visibility, id: i64) -> AppResult<Vec
     Ok(tenders::bidders(&mut conn, id).await?)
 }
 
+/// Whether `scope` covers the tender's department (a tender without one: only unrestricted editors).
+pub fn in_scope(scope: &EditScope, tender: &Tender) -> bool {
+    match tender.department_id {
+        Some(department) => scope.may_use_department(department),
+        None => scope.may_create_departments(),
+    }
+}
+
 /// The tender if `scope` may change it: visible, in one of the editor's departments, and still open.
 pub(crate) async fn editable(conn: &mut Conn, scope: &EditScope, id: i64) -> AppResult<Tender> {
     let tender = tenders::find(conn, &scope.contracts, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let allowed = match tender.department_id {
-        Some(department) => scope.may_use_department(department),
-        None => scope.may_create_departments(),
-    };
-    if !allowed {
+    if !in_scope(scope, &tender) {
         return Err(AppError::Forbidden);
     }
     if tender.finalized() {

@@ -164,10 +164,7 @@ async fn tender_page(
         && chrome
             .user
             .edit_scope()
-            .is_some_and(|scope| match view.tender.department_id {
-                Some(department) => scope.may_use_department(department),
-                None => scope.may_create_departments(),
-            });
+            .is_some_and(|scope| tenders::in_scope(&scope, &view.tender));
     render(&TenderPage {
         chrome,
         view,
