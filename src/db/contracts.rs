@@ -109,18 +109,8 @@ pub(crate) fn where_clause(
         Visibility::Vendor(vendor_id) => {
             sql.push(" AND c.vendor_id = ").bind(*vendor_id);
         }
-        Visibility::Departments(ids) if ids.is_empty() => {
-            sql.push(" AND 1 = 0");
-        }
         Visibility::Departments(ids) => {
-            sql.push(" AND c.department_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(*id);
-            }
-            sql.push(")");
+            sql.and_in("c.department_id", ids);
         }
     }
     if let Some(q) = filter.query.as_deref().filter(|q| !q.is_empty()) {

@@ -78,6 +78,21 @@ impl Sql {
         self
     }
 
+    /// Appends ` AND column IN ($a, $b, …)`, or a condition no row meets when `ids` is empty.
+    pub fn and_in(&mut self, column: &str, ids: &[i64]) -> &mut Self {
+        if ids.is_empty() {
+            return self.push(" AND 1 = 0");
+        }
+        self.push(&format!(" AND {column} IN ("));
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(*id);
+        }
+        self.push(")")
+    }
+
     /// Appends another fragment with its own placeholders renumbered after ours.
     pub fn append(&mut self, other: &Sql) -> &mut Self {
         let offset = self.params.len();
@@ -179,6 +194,17 @@ pub fn contains_pattern(needle: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_lists_bind_each_id_and_an_empty_list_matches_nothing() {
+        let mut sql = Sql::new("WHERE x = ");
+        sql.bind(7).and_in("c.department_id", &[3, 4]);
+        assert_eq!(sql.text, "WHERE x = $1 AND c.department_id IN ($2, $3)");
+        assert_eq!(sql.params.len(), 3);
+        let mut none = Sql::new("WHERE 1 = 1");
+        none.and_in("c.department_id", &[]);
+        assert_eq!(none.text, "WHERE 1 = 1 AND 1 = 0");
+    }
 
     #[test]
     fn numbers_placeholders_and_renumbers_appended_fragments() {

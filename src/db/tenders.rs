@@ -56,18 +56,8 @@ fn visible(visibility: &Visibility) -> Sql {
                 .bind(*vendor_id)
                 .push(")");
         }
-        Visibility::Departments(ids) if ids.is_empty() => {
-            sql.push(" AND 1 = 0");
-        }
         Visibility::Departments(ids) => {
-            sql.push(" AND t.department_id IN (");
-            for (i, id) in ids.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
-                }
-                sql.bind(*id);
-            }
-            sql.push(")");
+            sql.and_in("t.department_id", ids);
         }
     }
     sql

@@ -11,7 +11,7 @@ use crate::auth::Actor;
 use crate::checklist::{Answer, Definition};
 use crate::config::Settings;
 use crate::db::contracts::Visibility;
-use crate::db::policies::{self, StoredPolicy};
+use crate::db::policies;
 use crate::db::tenders::{self, Bidder, NewTender, Tender};
 use crate::db::{audit_reports, certifications, checklists, deletions, Conn, Db};
 use crate::domain::dates::shift_years;
@@ -390,9 +390,4 @@ pub fn evaluation_sheet(view: &RatingView) -> AppResult<Vec<u8>> {
         rating: &view.rating,
     })
     .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-/// The policies an officer can choose for a tender, newest version first.
-pub async fn policy_choices(db: &Db) -> AppResult<Vec<StoredPolicy>> {
-    Ok(policies::all(&mut *db.acquire().await?).await?)
 }

@@ -69,7 +69,7 @@ async fn form_page(
         id,
         input,
         departments,
-        policies: rating::policy_choices(&state.db).await?,
+        policies: policies::list(&state.db).await?,
         errors,
     })
 }
