@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Load test against the running release server on a seeded database, signed in: the CISO dashboard, a
-# contract page (a random contract per request), GET /api/v1/contracts and a report. Prints requests/s,
-# p50 and p99 latency, non-2xx answers and the server's peak RSS for each.
+# contract page (a random contract per request), GET /api/v1/contracts and two reports. Prints requests/s,
+# p50 and p99 latency, non-2xx answers and the server's peak RSS for each, at two loads: a few clients
+# (LATENCY_CONNECTIONS, for response times) and many (CONNECTIONS, for throughput; with a closed loop
+# of 50 clients on 2 cores, latency is at least 50 / throughput whatever the server does).
 #
 #   benches/load.sh                                   # SQLite file in a temporary folder
 #   benches/load.sh postgres://user@host/itaku_load   # an empty PostgreSQL database
 #
 # Environment: CONTRACTS (default 100000), VENDORS (CONTRACTS/10), DURATION (30s), CONNECTIONS (50),
-# PORT (8199). Installs wrk from Debian when it is missing.
+# LATENCY_CONNECTIONS (4), PORT (8199). Installs wrk from Debian when it is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,7 @@ CONTRACTS=${CONTRACTS:-100000}
 VENDORS=${VENDORS:-$((CONTRACTS / 10))}
 DURATION=${DURATION:-30s}
 CONNECTIONS=${CONNECTIONS:-50}
+LATENCY_CONNECTIONS=${LATENCY_CONNECTIONS:-4}
 PORT=${PORT:-8199}
 WORK=$(mktemp -d)
 URL=${1:-sqlite://$WORK/load.db}
@@ -65,9 +68,11 @@ peak_rss() {
   echo $((peak / 1024))
 }
 
-printf '\n%-28s %10s %10s %10s %8s %9s\n' endpoint "req/s" p50 p99 non-2xx "RSS MB"
-for target in "/dashboard" "contract" "/api/v1/contracts" "/api/v1/reports/kpi"; do
-  args=(-t2 "-c$CONNECTIONS" "-d$DURATION" --latency --timeout 30s -H "Cookie: $COOKIE")
+for clients in "$LATENCY_CONNECTIONS" "$CONNECTIONS"; do
+printf '\n%s connections, %s per endpoint\n' "$clients" "$DURATION"
+printf '%-28s %10s %10s %10s %8s %9s\n' endpoint "req/s" p50 p99 non-2xx "RSS MB"
+for target in "/dashboard" "contract" "/api/v1/contracts" "/api/v1/reports/kpi" "/api/v1/reports/retention"; do
+  args=(-t2 "-c$clients" "-d$DURATION" --latency --timeout 30s -H "Cookie: $COOKIE")
   [ "$target" = contract ] && args+=(-s "$WORK/contract.lua")
   path=$target; [ "$target" = contract ] && path=/
   wrk "${args[@]}" "http://127.0.0.1:$PORT$path" > "$WORK/wrk.out" &
@@ -84,4 +89,5 @@ for target in "/dashboard" "contract" "/api/v1/contracts" "/api/v1/reports/kpi";
   # Let requests still queued in the server finish before the next endpoint is measured.
   until curl -sf -m 1 -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/api/v1/me"; do sleep 1; done
   sleep 5
+done
 done

@@ -26,7 +26,11 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
         .attach(web::headers::SecurityHeaders)
         .attach(session_sweeper())
         .attach(shipped_policies())
-        .manage(AppState { db, settings })
+        .manage(AppState {
+            db,
+            settings,
+            dashboards: Default::default(),
+        })
         .mount("/", web::routes())
         .mount("/api/v1", web::api::routes())
         .register("/", web::catchers::catchers())

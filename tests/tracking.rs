@@ -66,7 +66,7 @@ impl World {
             .get_json(&format!("/api/v1/reports/{kind}?as_of={as_of}"))
             .await;
         assert_eq!(status, Status::Ok, "{value}");
-        assert_eq!(value["as_of"], as_of);
+        assert_eq!(value["as_of"], as_of.split('&').next().unwrap());
         value
     }
 
@@ -222,6 +222,61 @@ async fn a_certificate_accepted_late_ends_the_violation_and_the_history_keeps_it
     // The contract page says the certificate was accepted after the deadline.
     let (_, html) = w.app.get_html(&format!("/contracts/{id}")).await;
     assert!(html.contains("期限後の受理"), "{html}");
+}
+
+#[rocket::async_test]
+async fn concurrent_readers_get_one_judgement_and_a_new_record_is_seen_at_once() {
+    let w = world().await;
+    w.contract("R6-010", "2024-04-01", "2025-03-31", false)
+        .await;
+    let day = "2025-06-01";
+    let (a, b, c, d) = tokio::join!(
+        w.report("retention", day),
+        w.report("retention", day),
+        w.report("all", day),
+        w.report("retention", day)
+    );
+    assert_eq!(numbers(&a["violations"]), ["R6-010"]);
+    assert_eq!(a, b);
+    assert_eq!(a, d);
+    assert_eq!(c["retention"]["violations"], a["violations"]);
+    // The judged dashboard is kept until the data changes; a new contract changes it.
+    w.contract("R6-011", "2024-04-01", "2025-03-31", false)
+        .await;
+    assert_eq!(
+        numbers(&w.report("retention", day).await["violations"]),
+        ["R6-010", "R6-011"]
+    );
+}
+
+#[rocket::async_test]
+async fn report_lists_come_in_pages_with_their_totals() {
+    let w = world().await;
+    for number in ["R6-021", "R6-022", "R6-023"] {
+        w.contract(number, "2024-04-01", "2025-03-31", false).await;
+    }
+    let day = "2025-06-01";
+    let first = w.report("retention", &format!("{day}&per_page=2")).await;
+    assert_eq!(numbers(&first["violations"]), ["R6-021", "R6-022"]);
+    assert_eq!(first["totals"]["violations"], 3);
+    assert_eq!(first["totals"]["due_soon"], 0);
+    assert_eq!(
+        (first["page"].as_i64(), first["per_page"].as_i64()),
+        (Some(1), Some(2))
+    );
+    let second = w
+        .report("retention", &format!("{day}&per_page=2&page=2"))
+        .await;
+    assert_eq!(numbers(&second["violations"]), ["R6-023"]);
+    let beyond = w
+        .report("retention", &format!("{day}&per_page=2&page=9"))
+        .await;
+    assert!(beyond["violations"].as_array().unwrap().is_empty());
+    let all = w.report("all", &format!("{day}&per_page=1")).await;
+    assert_eq!(numbers(&all["retention"]["violations"]), ["R6-021"]);
+    assert_eq!(all["retention"]["totals"]["violations"], 3);
+    assert_eq!(all["totals"]["by_vendor"], 1);
+    assert_eq!(all["by_department"][0]["retention_violations"], 3);
 }
 
 #[rocket::async_test]

@@ -114,17 +114,22 @@ pub async fn report(settings: &Settings, args: ReportArgs) -> ExitCode {
         Err(code) => return code,
     };
     let visibility = crate::db::contracts::Visibility::All;
-    let result = reports::json(&db, settings, &visibility, args.kind, as_of).await;
-    let value = match result {
-        Ok(value) => value,
+    let judged = reports::dashboard(&db, settings, &visibility, as_of).await;
+    let result = judged.and_then(|dashboard| {
+        Ok((
+            reports::to_json(&dashboard, args.kind, reports::Window::ALL)?,
+            dashboard,
+        ))
+    });
+    let (value, dashboard) = match result {
+        Ok(judged) => judged,
         Err(error) => {
             db.close().await;
             return fail(&error);
         }
     };
     if let Some(path) = &args.xlsx {
-        let bytes =
-            reports::export(&db, settings, &cli_actor(), &visibility, args.kind, as_of).await;
+        let bytes = reports::export(&db, &cli_actor(), &dashboard, args.kind).await;
         let written = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
             std::fs::write(path, bytes)
                 .map_err(|e| format!("{} に書き込めません: {e}", path.display()))

@@ -103,3 +103,12 @@ pub async fn list(
         .bind(offset);
     Ok((page.query_as().fetch_all(conn).await?, total))
 }
+
+/// The id of the newest entry (0 when the log is empty). Every change appends an entry in its own
+/// transaction, so this number moves whenever any data does, on every server sharing the database.
+pub async fn newest_id(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
+        .fetch_one(conn)
+        .await?;
+    Ok(id)
+}

@@ -215,16 +215,15 @@ pub async fn latest_per_vendor(
         .collect())
 }
 
-/// (contract, uploaded_at, status) of every submission (of one contract, or of all), oldest first.
+/// (contract, uploaded_at, status) of every submission in `scope`, oldest first.
 pub async fn upload_history(
     conn: &mut Conn,
-    contract: Option<i64>,
+    scope: super::contracts::RecordScope<'_>,
 ) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
-    let mut sql =
-        super::Sql::new("SELECT contract_id, uploaded_at, status FROM checklist_submissions");
-    if let Some(id) = contract {
-        sql.push(" WHERE contract_id = ").bind(id);
-    }
+    let mut sql = super::Sql::new(
+        "SELECT contract_id, uploaded_at, status FROM checklist_submissions WHERE 1 = 1",
+    );
+    scope.restrict(&mut sql, "contract_id");
     sql.push(" ORDER BY contract_id, version");
     sql.query_as().fetch_all(conn).await
 }

@@ -62,7 +62,7 @@ impl Contract {
 }
 
 /// Which contracts a reader may see; every list and lookup is narrowed by it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Visibility {
     All,
     Departments(Vec<i64>),
@@ -76,6 +76,39 @@ impl Visibility {
             Visibility::All => true,
             Visibility::Departments(ids) => ids.contains(&contract.department_id),
             Visibility::Vendor(id) => *id == contract.vendor_id,
+        }
+    }
+}
+
+/// Whose records a report reads: everything a reader may see, or one contract's.
+#[derive(Debug, Clone, Copy)]
+pub enum RecordScope<'a> {
+    Visible(&'a Visibility),
+    Contract(i64),
+}
+
+impl RecordScope<'_> {
+    /// Narrows a query of a table with a `contract_id` column (`column` names it) to this scope.
+    pub(crate) fn restrict(&self, sql: &mut Sql, column: &str) {
+        match self {
+            RecordScope::Contract(id) => {
+                sql.push(&format!(" AND {column} = ")).bind(*id);
+            }
+            RecordScope::Visible(Visibility::All) => {}
+            RecordScope::Visible(Visibility::Vendor(vendor_id)) => {
+                sql.push(&format!(
+                    " AND {column} IN (SELECT s.id FROM contracts s WHERE s.vendor_id = "
+                ))
+                .bind(*vendor_id)
+                .push(")");
+            }
+            RecordScope::Visible(Visibility::Departments(ids)) => {
+                sql.push(&format!(
+                    " AND {column} IN (SELECT s.id FROM contracts s WHERE 1 = 1"
+                ))
+                .and_in("s.department_id", ids)
+                .push(")");
+            }
         }
     }
 }
@@ -103,7 +136,12 @@ pub(crate) fn where_clause(
     filter: &ContractFilter,
     today: NaiveDate,
 ) -> Sql {
-    let mut sql = Sql::new(" WHERE 1 = 1");
+    conditions(visibility, filter, today).into_where()
+}
+
+/// The conditions of `where_clause`, each as ` AND …`.
+fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate) -> Sql {
+    let mut sql = Sql::new("");
     match visibility {
         Visibility::All => {}
         Visibility::Vendor(vendor_id) => {
@@ -225,14 +263,10 @@ pub async fn find(
     visibility: &Visibility,
     id: i64,
 ) -> Result<Option<Contract>, sqlx::Error> {
+    let mut condition = conditions(visibility, &ContractFilter::default(), NaiveDate::MIN);
+    condition.push(" AND c.id = ").bind(id);
     let mut sql = Sql::new(SELECT);
-    sql.append(&where_clause(
-        visibility,
-        &ContractFilter::default(),
-        NaiveDate::MIN,
-    ))
-    .push(" AND c.id = ")
-    .bind(id);
+    sql.append(&condition.into_where());
     sql.query_as().fetch_optional(conn).await
 }
 

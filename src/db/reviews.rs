@@ -1,6 +1,7 @@
 //! The review columns audit reports and deletion certificates share: submitted, then accepted (on a
 //! date) or returned with a reason.
 
+use super::contracts::RecordScope;
 use super::values::iso;
 use super::{now_text, Conn, Sql};
 use chrono::NaiveDate;
@@ -86,30 +87,28 @@ impl Reviewed {
 }
 
 /// The earliest acceptance date per contract (and fiscal year, for audit reports), for the reports;
-/// of one contract, or of all.
+/// of the records in `scope`.
 pub async fn accepted_dates(
     conn: &mut Conn,
     table: Reviewed,
-    contract: Option<i64>,
+    scope: RecordScope<'_>,
 ) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
     let mut sql = Sql::new(&format!(
         "SELECT t.contract_id, {year} AS year, MIN(t.accepted_on) FROM {table} t WHERE t.status = 'accepted'",
         year = table.year("t"),
         table = table.table(),
     ));
-    if let Some(id) = contract {
-        sql.push(" AND t.contract_id = ").bind(id);
-    }
+    scope.restrict(&mut sql, "t.contract_id");
     sql.push(&format!(" GROUP BY t.contract_id, {}", table.year("t")));
     sql.query_as().fetch_all(conn).await
 }
 
 /// The latest submission per contract (and fiscal year) when it is not accepted: (contract, year,
-/// status), waiting for review or returned; of one contract, or of all.
+/// status), waiting for review or returned; of the records in `scope`.
 pub async fn open_states(
     conn: &mut Conn,
     table: Reviewed,
-    contract: Option<i64>,
+    scope: RecordScope<'_>,
 ) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
     let mut sql = Sql::new(&format!(
         "SELECT t.contract_id, {t_year} AS year, t.status FROM {table} t
@@ -119,8 +118,6 @@ pub async fn open_states(
         t_year = table.year("t"),
         u_year = table.year("u"),
     ));
-    if let Some(id) = contract {
-        sql.push(" AND t.contract_id = ").bind(id);
-    }
+    scope.restrict(&mut sql, "t.contract_id");
     sql.query_as().fetch_all(conn).await
 }

@@ -78,6 +78,16 @@ impl Sql {
         self
     }
 
+    /// Turns conditions written as ` AND a AND b` into ` WHERE a AND b`, and no conditions into no
+    /// clause at all: SQLite counts a whole table from its smallest index only without a WHERE.
+    pub fn into_where(mut self) -> Sql {
+        debug_assert!(self.text.is_empty() || self.text.starts_with(" AND "));
+        if let Some(rest) = self.text.strip_prefix(" AND ") {
+            self.text = format!(" WHERE {rest}");
+        }
+        self
+    }
+
     /// Appends ` AND column IN ($a, $b, …)`, or a condition no row meets when `ids` is empty.
     pub fn and_in(&mut self, column: &str, ids: &[i64]) -> &mut Self {
         if ids.is_empty() {
@@ -220,6 +230,14 @@ mod tests {
             "SELECT * FROM t WHERE z = $1 AND EXISTS (SELECT 1 WHERE a = $2 AND b = $3)"
         );
         assert_eq!(sql.params.len(), 3);
+    }
+
+    #[test]
+    fn conditions_become_a_where_clause_and_none_become_nothing() {
+        let mut some = Sql::new("");
+        some.push(" AND a = ").bind(1).push(" AND b = ").bind(2);
+        assert_eq!(some.into_where().text, " WHERE a = $1 AND b = $2");
+        assert_eq!(Sql::new("").into_where().text, "");
     }
 
     #[test]

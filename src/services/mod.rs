@@ -6,6 +6,7 @@ pub mod audit_reports;
 pub mod certifications;
 pub mod checklists;
 pub mod contracts;
+pub mod dashboards;
 pub mod deletions;
 pub mod demo;
 pub mod departments;

@@ -5,7 +5,7 @@
 
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
-use crate::db::contracts::{self, Contract, Visibility};
+use crate::db::contracts::{self, Contract, RecordScope, Visibility};
 use crate::db::reviews::{self, Reviewed};
 use crate::db::{checklists, Conn, Db};
 use crate::domain::certification::{CertStatus, Level, Scheme};
@@ -258,11 +258,14 @@ enum Reach<'a> {
 }
 
 async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
-    let (contracts, only) = match reach {
-        Reach::Visible(visibility) => (contracts::all_visible(conn, visibility).await?, None),
+    let (contracts, scope) = match reach {
+        Reach::Visible(visibility) => (
+            contracts::all_visible(conn, visibility).await?,
+            RecordScope::Visible(visibility),
+        ),
         Reach::One(contract) => {
             let id = contract.id;
-            (vec![*contract], Some(id))
+            (vec![*contract], RecordScope::Contract(id))
         }
     };
     let accepted = |rows: Vec<(i64, i64, String)>| -> HashMap<(i64, i32), NaiveDate> {
@@ -278,19 +281,25 @@ async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
     let strip =
         |map: HashMap<(i64, i32), NaiveDate>| map.into_iter().map(|((c, _), d)| (c, d)).collect();
     let deletion_accepted = strip(accepted(
-        reviews::accepted_dates(conn, Reviewed::DeletionCertificates, only).await?,
+        reviews::accepted_dates(conn, Reviewed::DeletionCertificates, scope).await?,
     ));
     let deletion_open =
-        open(reviews::open_states(conn, Reviewed::DeletionCertificates, only).await?)
+        open(reviews::open_states(conn, Reviewed::DeletionCertificates, scope).await?)
             .into_iter()
             .map(|((c, _), s)| (c, s))
             .collect();
     let audit_accepted =
-        accepted(reviews::accepted_dates(conn, Reviewed::AuditReports, only).await?);
-    let audit_open = open(reviews::open_states(conn, Reviewed::AuditReports, only).await?);
-    let held = match only {
-        None => certifications::all(conn).await?,
-        Some(_) => certifications::for_vendor(conn, contracts[0].vendor_id).await?,
+        accepted(reviews::accepted_dates(conn, Reviewed::AuditReports, scope).await?);
+    let audit_open = open(reviews::open_states(conn, Reviewed::AuditReports, scope).await?);
+    let held = match scope {
+        RecordScope::Visible(Visibility::Vendor(vendor_id)) => {
+            certifications::for_vendor(conn, *vendor_id).await?
+        }
+        RecordScope::Contract(_) => match contracts.first() {
+            Some(contract) => certifications::for_vendor(conn, contract.vendor_id).await?,
+            None => Vec::new(),
+        },
+        RecordScope::Visible(_) => certifications::all(conn).await?,
     };
     let mut by_vendor: HashMap<i64, Vec<Certification>> = HashMap::new();
     for certification in held {
@@ -300,7 +309,7 @@ async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
             .push(certification);
     }
     let mut uploads: HashMap<i64, Vec<(NaiveDate, String)>> = HashMap::new();
-    for (contract, uploaded_at, status) in checklists::upload_history(conn, only).await? {
+    for (contract, uploaded_at, status) in checklists::upload_history(conn, scope).await? {
         if let Some(day) = super::japan_date_of(&uploaded_at) {
             uploads.entry(contract).or_default().push((day, status));
         }
@@ -774,22 +783,117 @@ impl ReportKind {
     }
 }
 
-/// A report as JSON, the shape scripts and schedulers read.
-pub async fn json(
-    db: &Db,
-    settings: &Settings,
-    visibility: &Visibility,
-    kind: ReportKind,
+/// Which items of each list a JSON report carries: at prefecture scale a list holds tens of thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Window {
+    pub const ALL: Window = Window {
+        offset: 0,
+        limit: usize::MAX,
+    };
+
+    fn cut<'a, T>(&self, list: &'a [T]) -> &'a [T] {
+        let start = self.offset.min(list.len());
+        &list[start..start.saturating_add(self.limit).min(list.len())]
+    }
+}
+
+impl RetentionReport {
+    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
+        vec![
+            ("violations", &self.violations),
+            ("due_soon", &self.due_soon),
+            ("resolved_late", &self.resolved_late),
+        ]
+    }
+}
+
+impl AuditsReport {
+    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
+        vec![
+            ("overdue", &self.overdue),
+            ("due_soon", &self.due_soon),
+            ("resolved_late", &self.resolved_late),
+        ]
+    }
+}
+
+impl CertificationsReport {
+    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
+        vec![("expired", &self.expired), ("expiring", &self.expiring)]
+    }
+}
+
+impl ChecklistsReport {
+    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
+        vec![("missing", &self.missing), ("returned", &self.returned)]
+    }
+}
+
+type JsonResult = Result<serde_json::Value, serde_json::Error>;
+
+/// `{as_of, <list>: [window of it]…, totals: {<list>: full length…}}`.
+fn windowed<T: Serialize>(
     as_of: NaiveDate,
+    lists: Vec<(&str, &[T])>,
+    window: Window,
+) -> JsonResult {
+    let mut object = serde_json::Map::new();
+    let mut totals = serde_json::Map::new();
+    object.insert("as_of".into(), serde_json::to_value(as_of)?);
+    for (name, list) in lists {
+        object.insert(name.into(), serde_json::to_value(window.cut(list))?);
+        totals.insert(name.into(), list.len().into());
+    }
+    object.insert("totals".into(), totals.into());
+    Ok(object.into())
+}
+
+/// A report of a judged dashboard as JSON, the shape scripts and schedulers read; each list is cut
+/// to `window` and `totals` gives its full length.
+pub fn to_json(
+    dashboard: &Dashboard,
+    kind: ReportKind,
+    window: Window,
 ) -> AppResult<serde_json::Value> {
-    let facts = facts(&mut *db.acquire().await?, Reach::Visible(visibility)).await?;
+    let d = dashboard;
     let value = match kind {
-        ReportKind::Retention => serde_json::to_value(retention(&facts, settings, as_of)),
-        ReportKind::Audits => serde_json::to_value(audits(&facts, settings, as_of)),
-        ReportKind::Certifications => serde_json::to_value(certificates(&facts, settings, as_of)),
-        ReportKind::Checklists => serde_json::to_value(check_sheets(&facts, settings, as_of)),
-        ReportKind::Kpi => serde_json::to_value(kpi(&facts, settings, as_of)),
-        ReportKind::All => serde_json::to_value(assemble(&facts, settings, as_of)),
+        ReportKind::Retention => windowed(d.as_of, d.retention.lists(), window),
+        ReportKind::Audits => windowed(d.as_of, d.audits.lists(), window),
+        ReportKind::Certifications => windowed(d.as_of, d.certifications.lists(), window),
+        ReportKind::Checklists => windowed(d.as_of, d.checklists.lists(), window),
+        ReportKind::Kpi => serde_json::to_value(&d.kpi),
+        ReportKind::All => (|| {
+            let mut all = windowed(
+                d.as_of,
+                vec![
+                    ("by_department", &d.by_department[..]),
+                    ("by_vendor", &d.by_vendor[..]),
+                ],
+                window,
+            )?;
+            let sections = [
+                ("retention", windowed(d.as_of, d.retention.lists(), window)?),
+                ("audits", windowed(d.as_of, d.audits.lists(), window)?),
+                (
+                    "certifications",
+                    windowed(d.as_of, d.certifications.lists(), window)?,
+                ),
+                (
+                    "checklists",
+                    windowed(d.as_of, d.checklists.lists(), window)?,
+                ),
+                ("kpi", serde_json::to_value(&d.kpi)?),
+            ];
+            for (name, section) in sections {
+                all[name] = section;
+            }
+            Ok(all)
+        })(),
     };
     value.map_err(|e| crate::error::AppError::Internal(e.to_string()))
 }
@@ -797,14 +901,12 @@ pub async fn json(
 /// A report as .xlsx; the export is logged.
 pub async fn export(
     db: &Db,
-    settings: &Settings,
     actor: &crate::auth::Actor,
-    visibility: &Visibility,
+    all: &Dashboard,
     kind: ReportKind,
-    as_of: NaiveDate,
 ) -> AppResult<Vec<u8>> {
     use crate::excel::writer::{self, ReportSheet};
-    let all = dashboard(db, settings, visibility, as_of).await?;
+    let as_of = all.as_of;
     let lists = |kind: ReportKind| -> Vec<ReportSheet> {
         match kind {
             ReportKind::Retention => vec![

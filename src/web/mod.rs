@@ -16,6 +16,7 @@ use rocket::{get, routes, Route, State};
 pub struct AppState {
     pub db: Db,
     pub settings: Settings,
+    pub dashboards: crate::services::dashboards::Dashboards,
 }
 
 #[get("/healthz")]

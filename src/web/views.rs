@@ -422,7 +422,7 @@ pub struct Portal {
 pub struct DashboardPage {
     pub chrome: Chrome,
     pub today: NaiveDate,
-    pub d: crate::services::reports::Dashboard,
+    pub d: std::sync::Arc<crate::services::reports::Dashboard>,
     pub errors: FieldErrors,
 }
 

@@ -10,30 +10,72 @@ use crate::web::{AppState, RecordId};
 use rocket::response::status::Created;
 use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, put, routes, Route, State};
+use serde::Serialize;
 
 /// A contract as the API shows it.
-pub fn contract_json(c: &Contract) -> Value {
-    let today = services::today();
-    json!({
-        "id": c.id,
-        "contract_number": c.contract_number,
-        "title": c.title,
-        "department": {"id": c.department_id, "name": c.department_name},
-        "vendor": {"id": c.vendor_id, "name": c.vendor_name, "corporate_number": c.vendor_corporate_number},
-        "start_date": c.start_date.iso(),
-        "end_date": c.end_date.iso(),
-        "status": c.status(&today).code(),
-        "handles_personal_data": c.handles_personal_data,
-        "personal_records": c.personal_records,
-        "importance": c.importance.as_code(),
-        "uses_cloud": c.uses_cloud,
-        "subcontracting_allowed": c.subcontracting_allowed,
-        "deletion_days": c.deletion_days,
-        "deletion_deadline": c.deletion_deadline.iso(),
-        "notes": c.notes,
-        "created_at": c.created_at,
-        "updated_at": c.updated_at,
-    })
+#[derive(Serialize)]
+pub struct ContractJson<'a> {
+    id: i64,
+    contract_number: &'a str,
+    title: &'a str,
+    department: Named<'a>,
+    vendor: VendorRef<'a>,
+    start_date: String,
+    end_date: String,
+    status: &'static str,
+    handles_personal_data: bool,
+    personal_records: Option<i64>,
+    importance: &'static str,
+    uses_cloud: bool,
+    subcontracting_allowed: bool,
+    deletion_days: i64,
+    deletion_deadline: String,
+    notes: &'a str,
+    created_at: &'a str,
+    updated_at: &'a str,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    id: i64,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct VendorRef<'a> {
+    id: i64,
+    name: &'a str,
+    corporate_number: &'a str,
+}
+
+pub fn contract_json(c: &Contract) -> ContractJson<'_> {
+    ContractJson {
+        id: c.id,
+        contract_number: &c.contract_number,
+        title: &c.title,
+        department: Named {
+            id: c.department_id,
+            name: &c.department_name,
+        },
+        vendor: VendorRef {
+            id: c.vendor_id,
+            name: &c.vendor_name,
+            corporate_number: &c.vendor_corporate_number,
+        },
+        start_date: c.start_date.iso(),
+        end_date: c.end_date.iso(),
+        status: c.status(&services::today()).code(),
+        handles_personal_data: c.handles_personal_data,
+        personal_records: c.personal_records,
+        importance: c.importance.as_code(),
+        uses_cloud: c.uses_cloud,
+        subcontracting_allowed: c.subcontracting_allowed,
+        deletion_days: c.deletion_days,
+        deletion_deadline: c.deletion_deadline.iso(),
+        notes: &c.notes,
+        created_at: &c.created_at,
+        updated_at: &c.updated_at,
+    }
 }
 
 #[get("/contracts?<query..>")]
@@ -59,9 +101,8 @@ async fn list(state: &State<AppState>, user: User, query: ContractQuery) -> AppR
 #[get("/contracts/<id>")]
 async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
     let id = id.get()?;
-    Ok(Json(contract_json(
-        &contracts::get(&state.db, &user.contract_visibility(), id).await?,
-    )))
+    let contract = contracts::get(&state.db, &user.contract_visibility(), id).await?;
+    Ok(Json(json!(contract_json(&contract))))
 }
 
 #[post("/contracts", format = "json", data = "<input>")]
@@ -82,7 +123,7 @@ async fn create(
     )
     .await?;
     let contract = contracts::get(&state.db, &scope.contracts, id).await?;
-    Ok(Created::new(format!("/api/v1/contracts/{id}")).body(Json(contract_json(&contract))))
+    Ok(Created::new(format!("/api/v1/contracts/{id}")).body(Json(json!(contract_json(&contract)))))
 }
 
 #[put("/contracts/<id>", format = "json", data = "<input>")]
@@ -105,9 +146,8 @@ async fn update(
         state.settings.default_deletion_days,
     )
     .await?;
-    Ok(Json(contract_json(
-        &contracts::get(&state.db, &scope.contracts, id).await?,
-    )))
+    let contract = contracts::get(&state.db, &scope.contracts, id).await?;
+    Ok(Json(json!(contract_json(&contract))))
 }
 
 pub fn routes() -> Vec<Route> {

@@ -1,32 +1,41 @@
-//! `GET /api/v1/reports/{retention,audits,certifications,checklists,kpi,all}?as_of=YYYY-MM-DD`.
+//! `GET /api/v1/reports/{retention,audits,certifications,checklists,kpi,all}?as_of=YYYY-MM-DD&page=1&per_page=100`.
+//! Each list carries one page (100 items unless asked, at most 200); `totals` gives every list's length.
 
 use crate::auth::User;
 use crate::error::{AppError, AppResult};
-use crate::services::reports::{self, ReportKind};
+use crate::services::reports::{self, ReportKind, Window};
+use crate::services::Paging;
 use crate::web::pages::dashboard::as_of;
 use crate::web::AppState;
 use rocket::serde::json::{Json, Value};
 use rocket::{get, routes, Route, State};
 
-#[get("/reports/<name>?<as_of>")]
+#[get("/reports/<name>?<as_of>&<page>&<per_page>")]
 async fn report(
     state: &State<AppState>,
     user: User,
     name: &str,
     as_of: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
 ) -> AppResult<Json<Value>> {
     let kind = ReportKind::parse(name).ok_or(AppError::NotFound)?;
     let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
-    Ok(Json(
-        reports::json(
-            &state.db,
-            &state.settings,
-            &user.contract_visibility(),
-            kind,
-            day,
-        )
-        .await?,
-    ))
+    let dashboard = state
+        .dashboards
+        .get(&state.db, &state.settings, &user.contract_visibility(), day)
+        .await?;
+    let paging = Paging::new(page, per_page, 100);
+    let window = Window {
+        offset: paging.offset() as usize,
+        limit: paging.per_page as usize,
+    };
+    let mut value = reports::to_json(&dashboard, kind, window)?;
+    if kind != ReportKind::Kpi {
+        value["page"] = paging.page.into();
+        value["per_page"] = paging.per_page.into();
+    }
+    Ok(Json(value))
 }
 
 pub fn routes() -> Vec<Route> {

@@ -38,13 +38,15 @@ async fn dashboard(
         Ok(day) => (day, FieldErrors::new()),
         Err(errors) => (today, errors),
     };
-    let d = reports::dashboard(
-        &state.db,
-        &state.settings,
-        &staff.0.contract_visibility(),
-        day,
-    )
-    .await?;
+    let d = state
+        .dashboards
+        .get(
+            &state.db,
+            &state.settings,
+            &staff.0.contract_visibility(),
+            day,
+        )
+        .await?;
     render(&DashboardPage {
         chrome,
         today,
@@ -67,15 +69,11 @@ async fn export(
         .and_then(ReportKind::parse)
         .ok_or(AppError::NotFound)?;
     let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
-    let bytes = reports::export(
-        &state.db,
-        &state.settings,
-        &Actor::user(&user, &ip.0),
-        &user.contract_visibility(),
-        kind,
-        day,
-    )
-    .await?;
+    let dashboard = state
+        .dashboards
+        .get(&state.db, &state.settings, &user.contract_visibility(), day)
+        .await?;
+    let bytes = reports::export(&state.db, &Actor::user(&user, &ip.0), &dashboard, kind).await?;
     Ok(XlsxDownload::new(
         bytes,
         &format!("itaku-{}-{}.xlsx", kind.name(), day.format("%Y%m%d")),

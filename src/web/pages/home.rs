@@ -23,7 +23,10 @@ async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
             today,
         )
         .await?;
-        let dashboard = reports::dashboard(&state.db, &state.settings, &visibility, today).await?;
+        let dashboard = state
+            .dashboards
+            .get(&state.db, &state.settings, &visibility, today)
+            .await?;
         let owed = reports::todo_list(&dashboard)
             .into_iter()
             .cloned()
