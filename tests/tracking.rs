@@ -240,9 +240,13 @@ async fn concurrent_readers_get_one_judgement_and_a_new_record_is_seen_at_once()
     assert_eq!(a, b);
     assert_eq!(a, d);
     assert_eq!(c["retention"]["violations"], a["violations"]);
-    // The judged dashboard is kept until the data changes; a new contract changes it.
+    // The judged dashboard and the contract count are kept until the data changes; a new contract
+    // changes both.
+    let total = || async { w.app.get_json("/api/v1/contracts").await.1["total"].clone() };
+    assert_eq!(total().await, 1);
     w.contract("R6-011", "2024-04-01", "2025-03-31", false)
         .await;
+    assert_eq!(total().await, 2);
     assert_eq!(
         numbers(&w.report("retention", day).await["violations"]),
         ["R6-010", "R6-011"]

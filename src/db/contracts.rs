@@ -114,7 +114,7 @@ impl RecordScope<'_> {
 }
 
 /// What a contract list is narrowed to, beyond what the reader may see.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ContractFilter {
     pub query: Option<String>,
     pub department_id: Option<i64>,
@@ -192,15 +192,15 @@ fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate
     sql
 }
 
-pub async fn list(
+/// Which count of contracts: a reader's, narrowed by a filter, on a day.
+pub type CountKey = (Visibility, ContractFilter, NaiveDate);
+
+pub async fn count(
     conn: &mut Conn,
     visibility: &Visibility,
     filter: &ContractFilter,
     today: NaiveDate,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Contract>, i64), sqlx::Error> {
-    let condition = where_clause(visibility, filter, today);
+) -> Result<i64, sqlx::Error> {
     // Every contract has its department and vendor, so the count joins the vendor only to search its name.
     let searches_names = filter.query.as_deref().is_some_and(|q| !q.is_empty());
     let mut count = Sql::new(if searches_names {
@@ -208,15 +208,26 @@ pub async fn list(
     } else {
         "SELECT COUNT(*) FROM contracts c"
     });
-    count.append(&condition);
-    let total = count.query_as::<(i64,)>().fetch_one(&mut *conn).await?.0;
+    count.append(&where_clause(visibility, filter, today));
+    Ok(count.query_as::<(i64,)>().fetch_one(conn).await?.0)
+}
+
+/// One page of the contracts a reader may see, newest end first.
+pub async fn page(
+    conn: &mut Conn,
+    visibility: &Visibility,
+    filter: &ContractFilter,
+    today: NaiveDate,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<Contract>, sqlx::Error> {
     let mut page = Sql::new(SELECT);
-    page.append(&condition)
+    page.append(&where_clause(visibility, filter, today))
         .push(" ORDER BY c.end_date DESC, c.contract_number LIMIT ")
         .bind(limit)
         .push(" OFFSET ")
         .bind(offset);
-    Ok((page.query_as().fetch_all(conn).await?, total))
+    page.query_as().fetch_all(conn).await
 }
 
 /// Every contract the reader may see, for reports that judge them all.

@@ -10,6 +10,7 @@ pub mod contracts;
 pub mod deletions;
 pub mod departments;
 pub mod files;
+pub mod kept;
 pub mod ledger_uploads;
 pub mod policies;
 pub mod reviews;
@@ -24,6 +25,7 @@ pub mod vendors;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 pub use sql::Sql;
@@ -55,6 +57,8 @@ impl Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Contract counts by reader and filter: counting is a scan of the table on PostgreSQL.
+    pub(crate) contract_counts: Arc<kept::Kept<contracts::CountKey, i64>>,
 }
 
 impl Db {
@@ -85,7 +89,11 @@ impl Db {
             })
             .connect_with(options)
             .await?;
-        let db = Db { pool, backend };
+        let db = Db {
+            pool,
+            backend,
+            contract_counts: Arc::new(kept::Kept::new(64)),
+        };
         if backend == Backend::Sqlite {
             db.pool.execute("PRAGMA journal_mode = WAL").await?;
         }

@@ -4,7 +4,7 @@ use super::{BoundedText, Importance};
 use chrono::{Days, NaiveDate};
 
 /// 予定 / 契約中 / 終了, derived from the contract period and a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContractStatus {
     Planned,

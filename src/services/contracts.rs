@@ -279,9 +279,15 @@ pub async fn list(
     paging: Paging,
     today: NaiveDate,
 ) -> AppResult<Paged<Contract>> {
-    let mut conn = db.acquire().await?;
-    let (items, total) = contracts::list(
-        &mut conn,
+    let key = (visibility.clone(), filter.clone(), today);
+    let total = db
+        .contract_counts
+        .get(db, key, || async {
+            contracts::count(&mut *db.acquire().await?, visibility, filter, today).await
+        })
+        .await?;
+    let items = contracts::page(
+        &mut *db.acquire().await?,
         visibility,
         filter,
         today,

@@ -23,17 +23,13 @@ pub async fn load_if_empty(
     today: NaiveDate,
 ) -> Result<Option<ImportReport>, AppError> {
     let default_deletion_days = settings.default_deletion_days;
-    let mut conn = db.acquire().await?;
-    let (_, total) = contracts::list(
-        &mut conn,
+    let total = contracts::count(
+        &mut *db.acquire().await?,
         &Visibility::All,
         &ContractFilter::default(),
         today,
-        1,
-        0,
     )
     .await?;
-    drop(conn);
     if total > 0 {
         return Ok(None);
     }
