@@ -16,9 +16,11 @@ pub async fn build(figment: Figment, settings: Settings) -> Result<Rocket<Build>
 /// The application over an already connected database.
 pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build> {
     let upload = settings.upload_limit_bytes as u64;
+    // Rocket's own cut-off sits above the upload limit, so an oversized file reaches the handler and
+    // is refused as too large (413) by name, rather than silently dropped from the form.
     let limits = Limits::default()
-        .limit("file", upload.bytes())
-        .limit("data-form", (upload + 1024 * 1024).bytes())
+        .limit("file", (upload + 1024 * 1024).bytes())
+        .limit("data-form", (upload + 2 * 1024 * 1024).bytes())
         .limit("form", 64.kibibytes())
         .limit("json", 1.mebibytes());
     let figment = figment.merge(("limits", limits));

@@ -115,10 +115,27 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut
             | sqlx::Error::PoolClosed
             | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_) => AppError::Unavailable(error),
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => AppError::Unavailable(error),
+            sqlx::Error::Database(ref database)
+                if database.code().as_deref().is_some_and(means_unavailable) =>
+            {
+                AppError::Unavailable(error)
+            }
             other => AppError::Database(other),
         }
     }
+}
+
+/// Errors that say the database is away or busy rather than that the request is wrong: PostgreSQL's
+/// connection exceptions (08) and operator intervention (57: shutting down, starting up), and SQLite's
+/// busy and locked codes (5, 6 and their extended forms).
+fn means_unavailable(code: &str) -> bool {
+    if code.starts_with("08") || code.starts_with("57") {
+        return true;
+    }
+    code.parse::<u32>()
+        .is_ok_and(|extended| matches!(extended & 0xff, 5 | 6))
 }
 
 impl AppError {
@@ -204,3 +221,18 @@ impl<'r> Responder<'r, 'static> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::means_unavailable;
+
+    #[test]
+    fn outages_and_busy_databases_are_unavailable_but_constraint_errors_are_not() {
+        for code in ["08006", "08001", "57P01", "57P03", "5", "6", "517", "262"] {
+            assert!(means_unavailable(code), "{code}");
+        }
+        for code in ["23505", "42P01", "2067", "19", "787"] {
+            assert!(!means_unavailable(code), "{code}");
+        }
+    }
+}

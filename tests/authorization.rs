@@ -644,3 +644,297 @@ async fn lists_and_searches_show_a_vendor_only_its_own_records() {
     assert_eq!(error["errors"][0]["field"], "department_id");
     let _ = corporate_number(1);
 }
+
+/// Routes a signed-in session changes state through (sign-in and the setup link have their own token).
+fn state_changing_routes() -> Vec<(&'static str, &'static str)> {
+    rules()
+        .keys()
+        .filter(|(method, path)| *method != "GET" && !matches!(*path, "/login" | "/setup/<token>"))
+        .copied()
+        .collect()
+}
+
+async fn audit_entries(world: &World) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+        .fetch_one(&mut *world.app.db.acquire().await.unwrap())
+        .await
+        .unwrap()
+}
+
+#[rocket::async_test]
+async fn every_state_changing_route_refuses_a_forged_or_missing_csrf_token() {
+    let mut world = world().await;
+    let table = rules();
+    let before = audit_entries(&world).await;
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for token in ["", "forged-0123456789abcdef"] {
+        for browser in world.browsers.values_mut() {
+            browser.csrf = token.to_string();
+        }
+        for (method, path) in state_changing_routes() {
+            // Someone the policy lets through, so a refusal can only be the token's.
+            let Some(who) = [Who::Admin, Who::Vendor, Who::OtherVendor]
+                .into_iter()
+                .find(|who| table[&(method, path)].allows(*who) == Some(true))
+            else {
+                continue;
+            };
+            let (status, _) = world.request(who, method, path).await;
+            tried += 1;
+            if status != Status::Forbidden {
+                failures.push(format!(
+                    "{method} {path} as {who:?} with token {token:?}: {status}"
+                ));
+            }
+        }
+    }
+    assert!(tried > 60, "only {tried} requests");
+    assert!(
+        failures.is_empty(),
+        "accepted without a valid CSRF token:\n{}",
+        failures.join("\n")
+    );
+    assert_eq!(
+        audit_entries(&world).await,
+        before,
+        "nothing was changed or recorded"
+    );
+}
+
+const SCRIPT: &str = "<script>alert('itaku')</script><img src=x onerror=alert(1)>";
+
+fn shows_script_raw(html: &str) -> bool {
+    html.contains("<script>alert(") || html.contains("<img src=x")
+}
+
+#[rocket::async_test]
+async fn script_typed_into_every_text_field_is_shown_as_text() {
+    let world = world().await;
+    let app = &world.app;
+    // Every free-text field of vendor A's records, its department, a certification and a review.
+    let contract_id = world.contract_id;
+    let changes = [
+        (
+            format!("/api/v1/vendors/{}", world.vendor_id),
+            json!({"corporate_number": NTA, "name": SCRIPT, "name_kana": SCRIPT, "address": SCRIPT,
+                   "contact_person": SCRIPT, "phone": "03-1234-5678", "email": "a@vendor.example"}),
+        ),
+        (
+            format!("/api/v1/contracts/{contract_id}"),
+            json!({"contract_number": "A-1", "title": SCRIPT, "department_id": world.department_id,
+                   "vendor_id": world.vendor_id, "start_date": "2025-04-01", "end_date": "2030-03-31",
+                   "notes": SCRIPT}),
+        ),
+        (
+            format!("/api/v1/departments/{}", world.department_id),
+            json!({"name": SCRIPT}),
+        ),
+    ];
+    for (uri, body) in &changes {
+        let (status, answer) = app.send_json("PUT", uri, body).await;
+        assert_eq!(status, Status::Ok, "{uri}: {answer}");
+    }
+    let (status, answer) = app
+        .send_json(
+            "POST",
+            &format!("/api/v1/vendors/{}/certifications", world.vendor_id),
+            &json!({"scheme": "pmark", "number": "10820001(01)", "issued_on": "2025-04-01",
+                    "valid_until": "2027-03-31", "scope": SCRIPT, "notes": SCRIPT}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{answer}");
+    let (status, answer) = app
+        .send_json(
+            "POST",
+            &format!("/api/v1/checklists/{}/review", world.submission_id),
+            &json!({"decision": "return", "comment": SCRIPT, "items": {"A-1": SCRIPT}}),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{answer}");
+    let (status, answer) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": corporate_number(77), "name": SCRIPT}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{answer}");
+
+    let encoded = rocket::http::RawStr::new(SCRIPT)
+        .percent_encode()
+        .to_string();
+    let mut pages: Vec<String> = rules()
+        .keys()
+        .filter(|(method, path)| {
+            *method == "GET"
+                && !path.starts_with("/api/")
+                && !path.contains(".xlsx")
+                && !path.ends_with("/file")
+        })
+        .map(|(_, path)| world.concrete(path))
+        .collect();
+    // Reflected: what a link can put into a page.
+    for list in ["/contracts", "/vendors", "/tenders", "/audit", "/bids"] {
+        pages.push(format!(
+            "{list}?q={encoded}&status={encoded}&page={encoded}"
+        ));
+    }
+    pages.push(format!("/login?next={encoded}"));
+    pages.push(format!("/reports/{encoded}"));
+    pages.push(format!("/contracts/{encoded}"));
+    let mut escaped_on = 0;
+    let mut raw = Vec::new();
+    for who in [
+        Who::Admin,
+        Who::Officer,
+        Who::Ciso,
+        Who::Vendor,
+        Who::Anonymous,
+    ] {
+        for page in &pages {
+            let response = world.browsers[&who]
+                .client
+                .get(page.as_str())
+                .dispatch()
+                .await;
+            let status = response.status();
+            let html = response.into_string().await.unwrap_or_default();
+            assert!(status.code < 500, "{page} as {who:?}: {status}");
+            if shows_script_raw(&html) {
+                raw.push(format!("{page} as {who:?}"));
+            }
+            if html.contains("&#60;script&#62;alert(") || html.contains("&lt;script&gt;alert(") {
+                escaped_on += 1;
+            }
+        }
+    }
+    assert!(raw.is_empty(), "script shown unescaped on: {raw:?}");
+    assert!(
+        escaped_on >= 12,
+        "the typed script was shown (escaped) on only {escaped_on} pages"
+    );
+    eprintln!(
+        "{} pages × 5 users: the script shown escaped {escaped_on} times, never raw",
+        pages.len()
+    );
+}
+
+impl World {
+    /// Posts `bytes` as the file of an upload route, the way its form or API takes files.
+    async fn upload(&self, who: Who, path: &str, bytes: &[u8]) -> (Status, String) {
+        let browser = &self.browsers[&who];
+        let uri = self.concrete(path);
+        if path.starts_with("/api/")
+            && !path.contains("audit-reports")
+            && !path.contains("deletion-certificates")
+        {
+            let request = if path.ends_with("/file") {
+                browser.client.put(uri)
+            } else {
+                browser.client.post(uri)
+            };
+            let response = request
+                .header(Header::new("X-CSRF-Token", browser.csrf.clone()))
+                .body(bytes)
+                .dispatch()
+                .await;
+            let status = response.status();
+            return (status, response.into_string().await.unwrap_or_default());
+        }
+        let fields: &[(&str, &str)] = if path.contains("audit-reports") {
+            &[
+                ("report.fiscal_year", "2025"),
+                ("report.kind", "external"),
+                ("report.auditor", "監査法人"),
+            ]
+        } else if path.contains("deletion-certificates") {
+            &[
+                ("deletion.deleted_on", "2025-04-01"),
+                ("deletion.method", "上書き消去"),
+            ]
+        } else if path.contains("certifications") && !path.ends_with("/import") {
+            &[
+                ("scheme", "isms"),
+                ("number", "IS 123"),
+                ("issued_on", "2025-04-01"),
+                ("valid_until", "2028-03-31"),
+            ]
+        } else {
+            &[]
+        };
+        let (status, body, _) = browser
+            .post_multipart(&uri, fields, Some(("upload.xlsx", bytes)))
+            .await;
+        (status, body)
+    }
+}
+
+const UPLOAD_ROUTES: [&str; 16] = [
+    "/ledger/preview",
+    "/contracts/<id>/checklists",
+    "/bids/<id>/checklists",
+    "/admin/policies",
+    "/contracts/<id>/audit-reports",
+    "/contracts/<id>/deletion-certificates",
+    "/vendors/<id>/certifications",
+    "/certifications/<id>",
+    "/certifications/import",
+    "/api/v1/contracts/<id>/audit-reports",
+    "/api/v1/contracts/<id>/deletion-certificates",
+    "/api/v1/ledger/import",
+    "/api/v1/contracts/<id>/checklists",
+    "/api/v1/certifications/import",
+    "/api/v1/bids/<id>/checklists",
+    "/api/v1/certifications/<id>/file",
+];
+
+#[rocket::async_test]
+async fn oversized_and_malformed_uploads_are_refused_with_a_message_on_every_upload_route() {
+    let world = world().await;
+    let limit = world.app.settings.upload_limit_bytes;
+    let oversized = vec![b'A'; limit + 1];
+    let malformed: [(&str, Vec<u8>); 4] = [
+        (
+            "a cut-off ZIP",
+            b"PK\x03\x04\x14\x00\x00\x00\x08\x00garbage".to_vec(),
+        ),
+        (
+            "an OLE header and nothing else",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec(),
+        ),
+        (
+            "binary noise",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+                .collect(),
+        ),
+        ("empty", Vec::new()),
+    ];
+    let mut failures = Vec::new();
+    for path in UPLOAD_ROUTES {
+        let who = if path.contains("/bids/") {
+            Who::Vendor
+        } else {
+            Who::Admin
+        };
+        let (status, body) = world.upload(who, path, &oversized).await;
+        if status != Status::PayloadTooLarge || !body.contains("大きすぎます") {
+            failures.push(format!(
+                "{path}: oversized answered {status}: {}",
+                &body.chars().take(200).collect::<String>()
+            ));
+        }
+        for (what, bytes) in &malformed {
+            let (status, body) = world.upload(who, path, bytes).await;
+            let japanese = body.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c));
+            if status != Status::UnprocessableEntity || !japanese {
+                failures.push(format!(
+                    "{path}: {what} answered {status}: {}",
+                    &body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -3,7 +3,7 @@
 use crate::config::{self, Settings};
 use crate::db::Db;
 use crate::error::AppError;
-use crate::services::{self, demo, ledger};
+use crate::services::{self, backup, demo, ledger};
 use clap::{Parser, Subcommand};
 use rocket::figment::Figment;
 use std::path::PathBuf;
@@ -76,6 +76,22 @@ pub enum Command {
     Policy {
         #[command(subcommand)]
         command: PolicyCommand,
+    },
+    /// Write a consistent copy of the database while the server runs (SQLite: VACUUM INTO; PostgreSQL: pg_dump).
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a backup into the configured database, then apply newer migrations.
+    Restore {
+        file: PathBuf,
+        /// Replace a database that already holds data (stop the server first).
+        #[arg(long)]
+        replace: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// Fill the database with a deterministic synthetic dataset (for benchmarks and load tests).
     Seed {
@@ -215,6 +231,18 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Tender { command } => tenders::tender(&settings, command).await,
         Command::Rate(args) => tenders::rate(&settings, args).await,
         Command::Policy { command } => tenders::policy(&settings, command).await,
+        Command::Backup { out, json } => {
+            let done = backup::backup(&settings.database_url, &out).await;
+            report_snapshot("バックアップ", done, json)
+        }
+        Command::Restore {
+            file,
+            replace,
+            json,
+        } => {
+            let done = backup::restore(&settings.database_url, &file, replace).await;
+            report_snapshot("復元", done, json)
+        }
         Command::Seed {
             vendors,
             contracts,
@@ -229,6 +257,30 @@ pub async fn run(cli: Cli) -> ExitCode {
                     name,
                 },
         } => create_token(&settings, &user, expires_in_days, &name).await,
+    }
+}
+
+fn report_snapshot(
+    what: &str,
+    done: Result<backup::Snapshot, backup::BackupError>,
+    json: bool,
+) -> ExitCode {
+    match done {
+        Ok(snapshot) if json => {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&snapshot).unwrap_or_default()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(snapshot) => {
+            println!("{what}: {} ({} bytes)", snapshot.file, snapshot.bytes);
+            for (table, rows) in &snapshot.tables {
+                println!("  {table}: {rows}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => fail(&error),
     }
 }
 

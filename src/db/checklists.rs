@@ -1,5 +1,6 @@
 //! Check-sheet submissions and their answers.
 
+use super::sql::Param;
 use super::Conn;
 use sqlx::FromRow;
 
@@ -82,23 +83,33 @@ pub async fn insert(conn: &mut Conn, new: &NewSubmission<'_>) -> Result<(i64, i6
     Ok((id, version))
 }
 
-pub async fn insert_answer(
+/// One submission's answers (item, answer code, note, cell), in as few statements as the parameter
+/// limit allows: one round trip instead of one per item.
+pub async fn insert_answers(
     conn: &mut Conn,
     submission_id: i64,
-    item_id: &str,
-    answer: &str,
-    note: &str,
-    cell: &str,
+    answers: &[(&str, &str, &str, &str)],
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO checklist_answers (submission_id, item_id, answer, note, cell) VALUES ($1, $2, $3, $4, $5)")
-        .bind(submission_id)
-        .bind(item_id)
-        .bind(answer)
-        .bind(note)
-        .bind(cell)
-        .execute(conn)
-        .await?;
-    Ok(())
+    let rows = answers
+        .iter()
+        .map(|(item_id, answer, note, cell)| {
+            vec![
+                Param::Int(submission_id),
+                Param::Text(item_id.to_string()),
+                Param::Text(answer.to_string()),
+                Param::Text(note.to_string()),
+                Param::Text(cell.to_string()),
+            ]
+        })
+        .collect();
+    super::sql::insert_rows(
+        conn,
+        "checklist_answers",
+        &["submission_id", "item_id", "answer", "note", "cell"],
+        rows,
+        100,
+    )
+    .await
 }
 
 pub async fn for_contract(

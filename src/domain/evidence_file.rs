@@ -44,6 +44,10 @@ pub fn sniff(bytes: &[u8]) -> Option<FileKind> {
         return kind("image/webp", "webp", "WebP画像");
     }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        // A compound file has at least its 512-byte header and one sector; less is a fragment.
+        if bytes.len() < 1024 {
+            return None;
+        }
         return kind("application/x-ole-storage", "bin", "Office文書（旧形式）")
             .map(|k| legacy_office(bytes).unwrap_or(k));
     }

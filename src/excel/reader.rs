@@ -9,10 +9,20 @@ use std::io::Cursor;
 /// Every sheet of a workbook, or the one table of a CSV/TSV file.
 pub fn read_tables(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, ReadError> {
     match check(bytes, limits)? {
-        Format::Zip if is_xlsx(bytes) => read_xlsx(bytes, limits),
-        Format::Zip | Format::Ole => read_other_workbook(bytes, limits),
+        Format::Zip if is_xlsx(bytes) => contained(|| read_xlsx(bytes, limits)),
+        Format::Zip | Format::Ole => contained(|| read_other_workbook(bytes, limits)),
         Format::Text => read_delimited(bytes, limits).map(|table| vec![table]),
     }
+}
+
+/// Runs a workbook parser so that a panic inside it (calamine asserts on some malformed .xls
+/// headers, and overflows on absurd cell references; found by tests/fuzz.rs) refuses the file as
+/// damaged instead of failing the request.
+fn contained(
+    parse: impl FnOnce() -> Result<Vec<Table>, ReadError>,
+) -> Result<Vec<Table>, ReadError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
+        .unwrap_or_else(|_| Err(corrupt("the workbook's structure is damaged")))
 }
 
 fn is_xlsx(bytes: &[u8]) -> bool {

@@ -68,17 +68,19 @@ pub async fn submit(
         filled_by: respondent.filled_by.as_deref().unwrap_or(""),
     };
     let (submission_id, version) = checklists::insert(&mut tx, &new).await?;
-    for answer in &result.answers {
-        checklists::insert_answer(
-            &mut tx,
-            submission_id,
-            &answer.id,
-            answer.answer.code(),
-            &answer.note,
-            &answer.cell,
-        )
-        .await?;
-    }
+    let answers: Vec<(&str, &str, &str, &str)> = result
+        .answers
+        .iter()
+        .map(|a| {
+            (
+                a.id.as_str(),
+                a.answer.code(),
+                a.note.as_str(),
+                a.cell.as_str(),
+            )
+        })
+        .collect();
+    checklists::insert_answers(&mut tx, submission_id, &answers).await?;
     let summary = format!(
         "チェックシート提出 {} 第{version}版（{file_name}）",
         contract.contract_number

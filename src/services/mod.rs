@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod audit_reports;
+pub mod backup;
 pub mod certifications;
 pub mod checklists;
 pub mod contracts;

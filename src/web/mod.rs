@@ -112,6 +112,15 @@ impl FormOutcome {
     }
 }
 
+/// A page showing an import's result: 200 when it is (or would be) imported, 422 when refused.
+pub fn report_status(accepted: bool) -> rocket::http::Status {
+    if accepted {
+        rocket::http::Status::Ok
+    } else {
+        rocket::http::Status::UnprocessableEntity
+    }
+}
+
 /// A user-supplied file name reduced to something safe to store and show: no directories, no control
 /// characters, at most 120 characters.
 pub fn safe_file_name(raw: &str, fallback: &str) -> String {

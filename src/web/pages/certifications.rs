@@ -15,6 +15,7 @@ use crate::web::{AppState, FormOutcome, RecordId};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::response::content::RawHtml;
+use rocket::response::status::Custom;
 use rocket::{get, post, routes, Route, State};
 
 /// The vendor whose certifications `chrome`'s user may record, or 404/403.
@@ -167,7 +168,7 @@ async fn import(
     chrome: Chrome,
     ip: ClientAddress,
     form: Form<ImportUpload<'_>>,
-) -> AppResult<RawHtml<String>> {
+) -> AppResult<Custom<RawHtml<String>>> {
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
@@ -175,10 +176,14 @@ async fn import(
     let actor = Actor::user(&editor.0, &ip.0);
     let report =
         certifications::import(&state.db, &state.settings, &actor, &bytes, form.dry_run).await?;
-    render(&CertificationImport {
-        chrome,
-        report: Some(report),
-    })
+    let status = crate::web::report_status(report.accepted());
+    Ok(Custom(
+        status,
+        render(&CertificationImport {
+            chrome,
+            report: Some(report),
+        })?,
+    ))
 }
 
 pub fn routes() -> Vec<Route> {

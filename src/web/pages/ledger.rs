@@ -7,7 +7,6 @@ use crate::web::views::{render, LedgerResult, LedgerUpload};
 use crate::web::AppState;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
-use rocket::http::Status;
 use rocket::response::content::RawHtml;
 use rocket::response::status::Custom;
 use rocket::{get, post, routes, Route, State};
@@ -96,11 +95,7 @@ fn result_page(
     report: ledger::ImportReport,
     token: String,
 ) -> AppResult<Custom<RawHtml<String>>> {
-    let status = if report.accepted() {
-        Status::Ok
-    } else {
-        Status::UnprocessableEntity
-    };
+    let status = crate::web::report_status(report.accepted());
     Ok(Custom(
         status,
         render(&LedgerResult {

@@ -1,0 +1,355 @@
+//! Backups and restores of the whole database.
+//!
+//! SQLite: `VACUUM INTO` copies the database as one read transaction, so the copy is consistent
+//! while the server keeps serving (WAL mode lets writers go on). The copy is written beside its
+//! destination and renamed into place, so a crash never leaves a half-written backup under the name.
+//!
+//! PostgreSQL: `pg_dump --format=custom` (a consistent snapshot of a running database) and
+//! `pg_restore --single-transaction`, found on PATH or under /usr/lib/postgresql/*/bin.
+
+use crate::db::{Backend, Db};
+use sqlx::{AnyConnection, Connection, Row};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    #[error("{0}")]
+    Refused(String),
+    #[error("データベースのエラー: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("ファイルを書けません ({path}): {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BackupError + '_ {
+    move |source| BackupError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// What a backup or restore produced: the file and the row count of every table in it.
+#[derive(Debug, serde::Serialize)]
+pub struct Snapshot {
+    pub file: String,
+    pub bytes: u64,
+    pub tables: Vec<(String, i64)>,
+}
+
+/// Writes a consistent copy of the database at `url` to `out`, which must not exist yet.
+pub async fn backup(url: &str, out: &Path) -> Result<Snapshot, BackupError> {
+    if out.exists() {
+        return Err(BackupError::Refused(format!(
+            "{} は既にあります。別の名前を指定してください",
+            out.display()
+        )));
+    }
+    let partial = partial_path(out);
+    let _ = std::fs::remove_file(&partial);
+    match backend(url)? {
+        Backend::Sqlite => {
+            let mut conn = AnyConnection::connect(&sqlite_read_url(url)?).await?;
+            let written = sqlx::query("VACUUM INTO $1")
+                .bind(partial.display().to_string())
+                .execute(&mut conn)
+                .await;
+            conn.close().await?;
+            if let Err(error) = written {
+                let _ = std::fs::remove_file(&partial);
+                return Err(error.into());
+            }
+            std::fs::rename(&partial, out).map_err(io(out))?;
+            let tables = sqlite_file_tables(out).await?;
+            Ok(Snapshot {
+                file: out.display().to_string(),
+                bytes: std::fs::metadata(out).map_err(io(out))?.len(),
+                tables,
+            })
+        }
+        Backend::Postgres => {
+            let partial_name = partial.display().to_string();
+            run_postgres_tool(
+                "pg_dump",
+                &[
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--file",
+                    &partial_name,
+                    "--dbname",
+                    url,
+                ],
+            )
+            .await?;
+            std::fs::rename(&partial, out).map_err(io(out))?;
+            let tables = postgres_tables(url).await?;
+            Ok(Snapshot {
+                file: out.display().to_string(),
+                bytes: std::fs::metadata(out).map_err(io(out))?.len(),
+                tables,
+            })
+        }
+    }
+}
+
+/// Restores `file` (made by [`backup`]) into the database at `url`, then applies the migrations
+/// the backup predates. An existing database with data is replaced only when `replace` is set.
+pub async fn restore(url: &str, file: &Path, replace: bool) -> Result<Snapshot, BackupError> {
+    if !file.is_file() {
+        return Err(BackupError::Refused(format!(
+            "{} が見つかりません",
+            file.display()
+        )));
+    }
+    match backend(url)? {
+        Backend::Sqlite => {
+            let source_tables = sqlite_file_tables(file).await?;
+            if !source_tables.iter().any(|(t, _)| t == "_sqlx_migrations") {
+                return Err(BackupError::Refused(format!(
+                    "{} は Itaku のバックアップではありません",
+                    file.display()
+                )));
+            }
+            let target = sqlite_path(url)?;
+            if target.exists() && !replace {
+                return Err(BackupError::Refused(format!(
+                    "{} は既にあります。置き換えるときはサーバーを止めて --replace を付けてください",
+                    target.display()
+                )));
+            }
+            let staging = partial_path(&target);
+            let _ = std::fs::remove_file(&staging);
+            let mut conn =
+                AnyConnection::connect(&format!("sqlite://{}?mode=ro", file.display())).await?;
+            sqlx::query("VACUUM INTO $1")
+                .bind(staging.display().to_string())
+                .execute(&mut conn)
+                .await?;
+            conn.close().await?;
+            for suffix in ["-wal", "-shm"] {
+                let side = PathBuf::from(format!("{}{suffix}", target.display()));
+                if side.exists() {
+                    std::fs::remove_file(&side).map_err(io(&side))?;
+                }
+            }
+            std::fs::rename(&staging, &target).map_err(io(&target))?;
+        }
+        Backend::Postgres => {
+            let existing: i64 = postgres_tables(url)
+                .await?
+                .iter()
+                .filter(|(table, _)| table != "_sqlx_migrations")
+                .map(|(_, rows)| rows)
+                .sum();
+            if existing > 0 && !replace {
+                return Err(BackupError::Refused(
+                    "復元先のデータベースにデータがあります。置き換えるときはサーバーを止めて --replace を付けてください".into(),
+                ));
+            }
+            let name = file.display().to_string();
+            run_postgres_tool(
+                "pg_restore",
+                &[
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    "--dbname",
+                    url,
+                    &name,
+                ],
+            )
+            .await?;
+        }
+    }
+    let db = Db::connect(url, 1).await?;
+    let tables = table_counts(&db).await?;
+    db.close().await;
+    Ok(Snapshot {
+        file: file.display().to_string(),
+        bytes: std::fs::metadata(file).map_err(io(file))?.len(),
+        tables,
+    })
+}
+
+fn backend(url: &str) -> Result<Backend, BackupError> {
+    sqlx::any::install_default_drivers();
+    Backend::of_url(url).map_err(BackupError::Refused)
+}
+
+fn partial_path(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.partial", path.display()))
+}
+
+/// The file an `sqlite:` URL names.
+pub fn sqlite_path(url: &str) -> Result<PathBuf, BackupError> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Err(BackupError::Refused(
+            "メモリ上のデータベースはバックアップできません".into(),
+        ));
+    }
+    Ok(PathBuf::from(path))
+}
+
+fn sqlite_read_url(url: &str) -> Result<String, BackupError> {
+    let path = sqlite_path(url)?;
+    if !path.is_file() {
+        return Err(BackupError::Refused(format!(
+            "{} が見つかりません",
+            path.display()
+        )));
+    }
+    Ok(format!("sqlite://{}?mode=ro", path.display()))
+}
+
+/// Checks an SQLite file's integrity and counts its tables' rows.
+async fn sqlite_file_tables(path: &Path) -> Result<Vec<(String, i64)>, BackupError> {
+    let mut conn = AnyConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
+        .await
+        .map_err(|_| not_a_database(path))?;
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&mut conn)
+        .await
+        .map_err(|_| not_a_database(path))?;
+    if integrity != "ok" {
+        return Err(BackupError::Refused(format!(
+            "{} は壊れています: {integrity}",
+            path.display()
+        )));
+    }
+    let tables = counts(&mut conn, Backend::Sqlite).await?;
+    conn.close().await?;
+    Ok(tables)
+}
+
+fn not_a_database(path: &Path) -> BackupError {
+    BackupError::Refused(format!(
+        "{} は SQLite のデータベースとして読めません",
+        path.display()
+    ))
+}
+
+/// Every table of the database with its row count, by name.
+pub async fn table_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    counts(&mut conn, db.backend()).await
+}
+
+/// The row counts of a PostgreSQL database, read without applying migrations to it.
+async fn postgres_tables(url: &str) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let mut conn = AnyConnection::connect(url).await?;
+    let tables = counts(&mut conn, Backend::Postgres).await?;
+    conn.close().await?;
+    Ok(tables)
+}
+
+async fn counts(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    let mut counted = Vec::new();
+    for table in table_names(conn, backend).await? {
+        let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
+            .fetch_one(&mut *conn)
+            .await?;
+        counted.push((table, rows));
+    }
+    Ok(counted)
+}
+
+/// The application's tables (names come from the catalogue, never from input).
+pub async fn table_names(
+    conn: &mut AnyConnection,
+    backend: Backend,
+) -> Result<Vec<String>, sqlx::Error> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
+        }
+    };
+    sqlx::query(sql)
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| row.try_get::<String, _>(0))
+        .collect()
+}
+
+/// Every row of a table as text, in a stable order, for comparing two databases.
+pub async fn table_rows(db: &Db, table: &str) -> Result<Vec<String>, sqlx::Error> {
+    let mut conn = db.acquire().await?;
+    let sql = match db.backend() {
+        Backend::Sqlite => {
+            let columns: Vec<String> =
+                sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                    .bind(table)
+                    .fetch_all(&mut *conn)
+                    .await?;
+            let quoted: Vec<String> = columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
+            format!(
+                "SELECT {} FROM \"{table}\" ORDER BY 1",
+                quoted.join(" || '|' || ")
+            )
+        }
+        Backend::Postgres => format!("SELECT t::text FROM \"{table}\" t ORDER BY 1"),
+    };
+    sqlx::query_scalar(&sql).fetch_all(&mut *conn).await
+}
+
+/// Runs pg_dump or pg_restore, from PATH or the newest /usr/lib/postgresql/*/bin.
+async fn run_postgres_tool(tool: &str, args: &[&str]) -> Result<(), BackupError> {
+    let program = postgres_tool(tool).ok_or_else(|| {
+        BackupError::Refused(format!(
+            "{tool} が見つかりません。PostgreSQL のクライアント（Debian の postgresql-client）を導入してください"
+        ))
+    })?;
+    let output = tokio::process::Command::new(&program)
+        .args(args)
+        .output()
+        .await
+        .map_err(io(&program))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(BackupError::Refused(format!(
+            "{tool} が失敗しました: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        )))
+    }
+}
+
+fn postgres_tool(tool: &str) -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").into_iter().flat_map(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(tool))
+            .collect::<Vec<_>>()
+    });
+    let mut installed: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path().join("bin").join(tool))
+        .collect();
+    installed.sort_by_key(|path| {
+        path.components()
+            .nth(4)
+            .and_then(|c| c.as_os_str().to_str()?.parse::<u32>().ok())
+    });
+    on_path
+        .chain(installed.into_iter().rev())
+        .find(|path| path.is_file())
+}

@@ -1,0 +1,159 @@
+//! `itaku backup` and `itaku restore` on the suite's database (SQLite, or PostgreSQL through pg_dump and
+//! pg_restore): a backup taken while check sheets stream in restores to a consistent earlier state of
+//! every table, and a backup of a quiet database restores to an exact copy.
+
+mod common;
+
+use common::NTA;
+use itaku::db::Db;
+use itaku::services::backup;
+use rocket::http::Status;
+use serde_json::json;
+
+const UPLOADS: usize = 24;
+
+async fn rows_of_every_table(db: &Db) -> Vec<(String, Vec<String>)> {
+    let mut tables = Vec::new();
+    for (table, _) in backup::table_counts(db).await.unwrap() {
+        let rows = backup::table_rows(db, &table).await.unwrap();
+        tables.push((table, rows));
+    }
+    tables
+}
+
+async fn count(db: &Db, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&mut *db.acquire().await.unwrap())
+        .await
+        .unwrap()
+}
+
+#[rocket::async_test]
+async fn a_backup_taken_during_uploads_restores_every_table_consistently() {
+    let app = common::spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let (status, contract) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &json!({"contract_number": "B-1", "title": "業務", "department_id": department_id,
+                    "vendor_id": vendor_id, "start_date": "2025-04-01", "end_date": "2030-03-31"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let contract_id = contract["id"].as_i64().unwrap();
+    let directory = tempfile::tempdir().unwrap();
+    let during = directory.path().join("during.backup");
+
+    let uploads = async {
+        for n in 0..UPLOADS {
+            let sheet = common::filled_check_sheet(NTA, |id| {
+                if (id.len() + n) % 4 == 0 {
+                    "一部"
+                } else {
+                    "はい"
+                }
+            });
+            let response = app
+                .post_bytes(
+                    &format!("/api/v1/contracts/{contract_id}/checklists"),
+                    sheet,
+                )
+                .await;
+            assert_eq!(response.status(), Status::Created);
+        }
+    };
+    let taken = async {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        backup::backup(&app.url, &during).await
+    };
+    let ((), taken) = tokio::join!(uploads, taken);
+    let taken = taken.expect("backup while uploading");
+    assert!(taken.bytes > 0);
+
+    // Restored into a fresh database: every row it holds is the live database's row, unchanged
+    // (uploads only add rows), and no upload is there in part.
+    let restored_url = common::fresh_database_url().await;
+    backup::restore(&restored_url, &during, false)
+        .await
+        .expect("restore");
+    let restored = Db::connect(&restored_url, 2).await.unwrap();
+    let live_tables = rows_of_every_table(&app.db).await;
+    let restored_tables = rows_of_every_table(&restored).await;
+    assert_eq!(
+        live_tables.iter().map(|(t, _)| t).collect::<Vec<_>>(),
+        restored_tables.iter().map(|(t, _)| t).collect::<Vec<_>>(),
+        "the same tables"
+    );
+    for ((table, live), (_, copy)) in live_tables.iter().zip(&restored_tables) {
+        let live: std::collections::HashSet<&String> = live.iter().collect();
+        let foreign: Vec<&String> = copy.iter().filter(|row| !live.contains(row)).collect();
+        assert!(
+            foreign.is_empty(),
+            "{table}: rows the live database never had: {:?}",
+            &foreign[..foreign.len().min(3)]
+        );
+    }
+    let submissions = count(&restored, "SELECT COUNT(*) FROM checklist_submissions").await;
+    let items = itaku::checklist::Definition::builtin().items.len() as i64;
+    assert_eq!(
+        count(&restored, "SELECT COUNT(*) FROM checklist_answers").await,
+        submissions * items,
+        "every submission in the backup has all its answers"
+    );
+    assert!(
+        submissions > 0 && submissions < UPLOADS as i64,
+        "the backup was taken while uploads went on ({submissions} of {UPLOADS} in it)"
+    );
+    eprintln!(
+        "backup during {UPLOADS} uploads: {} bytes, {submissions} submissions in it",
+        taken.bytes
+    );
+
+    // Quiet: an exact copy, which the server can go on writing to.
+    let quiet = directory.path().join("quiet.backup");
+    backup::backup(&app.url, &quiet).await.unwrap();
+    assert!(
+        backup::backup(&app.url, &quiet).await.is_err(),
+        "never overwrites"
+    );
+    let exact_url = common::fresh_database_url().await;
+    backup::restore(&exact_url, &quiet, false).await.unwrap();
+    let exact = Db::connect(&exact_url, 2).await.unwrap();
+    assert_eq!(rows_of_every_table(&exact).await, live_tables);
+    assert_eq!(
+        count(&exact, "SELECT COUNT(*) FROM checklist_submissions").await,
+        UPLOADS as i64
+    );
+    exact.close().await;
+    let refused = backup::restore(&exact_url, &quiet, false).await;
+    assert!(
+        refused.is_err(),
+        "a database with data is replaced only with --replace"
+    );
+    backup::restore(&exact_url, &quiet, true).await.unwrap();
+    let exact = Db::connect(&exact_url, 2).await.unwrap();
+    let actor = itaku::auth::Actor::system("test");
+    let input = itaku::services::departments::DepartmentInput {
+        name: Some("復元後の課".into()),
+    };
+    itaku::services::departments::create(&exact, &actor, &input)
+        .await
+        .expect("the restored database takes new rows (its sequences came along)");
+}
+
+#[rocket::async_test]
+async fn restore_refuses_what_is_not_an_itaku_backup() {
+    let directory = tempfile::tempdir().unwrap();
+    let junk = directory.path().join("junk.backup");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    let url = common::fresh_database_url().await;
+    assert!(backup::restore(&url, &junk, false).await.is_err());
+    assert!(
+        backup::restore(&url, &directory.path().join("missing"), false)
+            .await
+            .is_err()
+    );
+}

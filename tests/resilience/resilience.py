@@ -1,0 +1,476 @@
+#!/usr/bin/env python3
+"""Fault and load tests against the real server process (standard library only).
+
+    resilience.py kill   --binary target/release/itaku --database-url URL [--rounds 5]
+    resilience.py outage --binary target/release/itaku --database-url postgres://… --pg-bin DIR --pg-data DIR
+    resilience.py load   --binary target/release/itaku --database-url URL [--clients 50 --seconds 60 --contracts 100000]
+
+kill:   streams check-sheet uploads and reviews from several clients, SIGKILLs the server at a random
+        moment, restarts it and checks that every upload answered 2xx is stored byte for byte, that every
+        stored check sheet is whole (all its answers, a file matching its digest) and that every review
+        answered 2xx holds (or the one that was in flight when the server died).
+outage: stops PostgreSQL under the running server: pages answer a Japanese 503 page and the API a 503
+        JSON error, promptly; once PostgreSQL is back the same requests succeed without restarting Itaku.
+load:   N clients mixing page views, API reads and check-sheet uploads for S seconds on a seeded database:
+        no 5xx, every acknowledged upload stored unaltered, and the server's peak memory.
+
+Each prints what it measured and ends with 'PASS' or raises. The database named by --database-url is
+created by the test (SQLite: a file; PostgreSQL: a fresh database on that server).
+"""
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SHEET = os.path.join(HERE, "..", "fixtures", "checksheet-openpyxl.xlsx")
+SHEET_VENDOR = "7000012050002"  # the respondent block of the fixture
+ADMIN = "admin@resilience.itaku.example"
+PASSWORD = "Resilience-Test-Passphrase-2026"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def unique_sheet(base, nonce):
+    """The fixture workbook with a unique ZIP comment: different bytes, the same content."""
+    buffer = io.BytesIO(base)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.comment = f"itaku resilience {nonce}".encode()
+    return buffer.getvalue()
+
+
+class Itaku:
+    """The server process and the CLI, on one database."""
+
+    def __init__(self, binary, database_url, workdir):
+        self.binary = os.path.abspath(binary)
+        # "sqlite" alone: a new file in the test's directory.
+        self.database_url = f"sqlite://{workdir}/itaku.db" if database_url == "sqlite" else database_url
+        self.workdir = workdir
+        self.port = free_port()
+        self.process = None
+        self.env = dict(
+            os.environ,
+            ROCKET_SECRET_KEY=base64.b64encode(os.urandom(32)).decode(),
+            ROCKET_PORT=str(self.port),
+            ROCKET_ADDRESS="127.0.0.1",
+            ROCKET_LOG_LEVEL="critical",
+        )
+
+    def cli(self, *args, stdin=None):
+        result = subprocess.run(
+            [self.binary, "--database-url", self.database_url, *args],
+            input=stdin, capture_output=True, text=True, env=self.env, cwd=self.workdir,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"itaku {' '.join(args)} failed: {result.stderr or result.stdout}")
+        return result.stdout
+
+    def start(self):
+        log = open(os.path.join(self.workdir, "server.log"), "ab")
+        self.process = subprocess.Popen(
+            [self.binary, "--database-url", self.database_url, "serve"],
+            stdout=log, stderr=log, env=self.env, cwd=self.workdir,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the server exited with {self.process.returncode}; see {log.name}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("the server did not become healthy within 60 s")
+
+    def kill(self):
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def memory_kib(self):
+        """Resident and private (anonymous) memory of the server, from /proc."""
+        fields = {}
+        with open(f"/proc/{self.process.pid}/status") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                if key in ("VmRSS", "RssAnon"):
+                    fields[key] = int(value.split()[0])
+        return fields
+
+    @property
+    def base(self):
+        return f"http://127.0.0.1:{self.port}"
+
+
+class Client:
+    """API calls with a bearer token; answers (status, body bytes, headers)."""
+
+    def __init__(self, base, token):
+        self.base = base
+        self.token = token
+
+    def call(self, method, path, body=None, content_type=None, timeout=60):
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if content_type:
+            headers["Content-Type"] = content_type
+        request = urllib.request.Request(self.base + path, data=body, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read(), response.headers
+        except urllib.error.HTTPError as error:
+            return error.code, error.read(), error.headers
+
+    def json(self, method, path, value=None):
+        body = None if value is None else json.dumps(value).encode()
+        status, raw, _ = self.call(method, path, body, "application/json" if body else None)
+        try:
+            return status, json.loads(raw or b"null")
+        except ValueError:
+            return status, raw
+
+
+def prepare(itaku, contracts_for_sheet, seed_contracts=0):
+    """An administrator with a token, the fixture's vendor and contracts it can upload to."""
+    itaku.cli("migrate")
+    if seed_contracts:
+        started = time.time()
+        itaku.cli("seed", "--vendors", str(max(seed_contracts // 10, 30)), "--contracts", str(seed_contracts))
+        print(f"seeded {seed_contracts} contracts in {time.time() - started:.1f} s", flush=True)
+    itaku.cli("user", "add", "--email", ADMIN, "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+    token = itaku.cli("token", "create", "--user", ADMIN).strip().splitlines()[-1].strip()
+    itaku.start()
+    api = Client(itaku.base, token)
+    status, departments = api.json("GET", "/api/v1/departments")
+    if status == 200 and departments.get("items"):
+        department_id = departments["items"][0]["id"]
+    else:
+        status, created = api.json("POST", "/api/v1/departments", {"name": "情報政策課"})
+        assert status == 201, (status, created)
+        department_id = created["id"]
+    status, vendors = api.json("GET", f"/api/v1/vendors?q={SHEET_VENDOR}")
+    found = [v for v in vendors.get("items", []) if v.get("corporate_number") == SHEET_VENDOR]
+    if found:
+        vendor_id = found[0]["id"]
+    else:
+        status, created = api.json("POST", "/api/v1/vendors", {"corporate_number": SHEET_VENDOR, "name": "株式会社耐障害試験"})
+        assert status == 201, (status, created)
+        vendor_id = created["id"]
+    contract_ids = []
+    for n in range(contracts_for_sheet):
+        status, created = api.json("POST", "/api/v1/contracts", {
+            "contract_number": f"RES-{n:04d}", "title": "耐障害試験の業務", "department_id": department_id,
+            "vendor_id": vendor_id, "start_date": "2025-04-01", "end_date": "2030-03-31",
+        })
+        assert status == 201, (status, created)
+        contract_ids.append(created["id"])
+    return api, contract_ids
+
+
+class Ledger:
+    """What the server acknowledged, and what was in flight when it died."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.uploads = {}  # submission id -> sha256, answered 201
+        self.sent = set()  # every sha256 sent, answered or not
+        self.reviews = {}  # submission id -> acknowledged status
+        self.in_flight_reviews = {}  # submission id -> status requested, unanswered
+        self.statuses = {}
+        self.seconds = []
+
+
+def upload(api, ledger, contract_id, base, nonce):
+    sheet = unique_sheet(base, nonce)
+    digest = hashlib.sha256(sheet).hexdigest()
+    with ledger.lock:
+        ledger.sent.add(digest)
+    started = time.time()
+    status, raw, _ = api.call("POST", f"/api/v1/contracts/{contract_id}/checklists?file_name=sheet-{nonce}.xlsx",
+                              sheet, "application/octet-stream")
+    with ledger.lock:
+        ledger.seconds.append(time.time() - started)
+        ledger.statuses[status] = ledger.statuses.get(status, 0) + 1
+        if status == 201:
+            ledger.uploads[json.loads(raw)["submission_id"]] = digest
+    return status
+
+
+def review(api, ledger, submission_id, decision):
+    wanted = "approved" if decision == "approve" else "returned"
+    with ledger.lock:
+        ledger.in_flight_reviews[submission_id] = wanted
+    status, _ = api.json("POST", f"/api/v1/checklists/{submission_id}/review",
+                         {"decision": decision, "comment": "耐障害試験による確認"})
+    with ledger.lock:
+        ledger.statuses[status] = ledger.statuses.get(status, 0) + 1
+        if status == 200:
+            ledger.reviews[submission_id] = wanted
+            ledger.in_flight_reviews.pop(submission_id, None)
+    return status
+
+
+def check_stored(api, ledger, contract_ids, items_expected=None):
+    """Every acknowledged upload present and identical; every stored sheet whole; reviews held."""
+    problems = []
+    stored = []
+    for contract_id in contract_ids:
+        status, listed = api.json("GET", f"/api/v1/contracts/{contract_id}/checklists")
+        assert status == 200, (status, listed)
+        stored.extend(item["id"] for item in listed["items"])
+    for submission_id in stored:
+        status, view = api.json("GET", f"/api/v1/checklists/{submission_id}")
+        if status != 200:
+            problems.append(f"submission {submission_id}: {status}")
+            continue
+        submission = view["submission"]
+        lines = view["lines"]
+        unanswered = [line["id"] for line in lines if not line["answer"]]
+        if unanswered or (items_expected and len(lines) != items_expected):
+            problems.append(f"submission {submission_id}: {len(lines)} lines, unanswered {unanswered[:5]}")
+        status, content, _ = api.call("GET", f"/checklists/{submission_id}/file")
+        digest = hashlib.sha256(content).hexdigest()
+        if status != 200 or digest != submission["sha256"]:
+            problems.append(f"submission {submission_id}: file {status}, digest {digest} vs recorded {submission['sha256']}")
+        if digest not in ledger.sent:
+            problems.append(f"submission {submission_id}: a file nobody sent")
+        acknowledged = ledger.reviews.get(submission_id)
+        in_flight = ledger.in_flight_reviews.get(submission_id)
+        if acknowledged and submission["status"] not in (acknowledged, in_flight):
+            problems.append(f"submission {submission_id}: status {submission['status']}, acknowledged {acknowledged}")
+    missing = [sid for sid in ledger.uploads if sid not in stored]
+    if missing:
+        problems.append(f"acknowledged uploads missing: {missing}")
+    for submission_id, digest in ledger.uploads.items():
+        if submission_id in stored:
+            status, view = api.json("GET", f"/api/v1/checklists/{submission_id}")
+            if view["submission"]["sha256"] != digest:
+                problems.append(f"submission {submission_id}: stored {view['submission']['sha256']}, sent {digest}")
+    if problems:
+        raise AssertionError("\n".join(problems[:30]))
+    return len(stored)
+
+
+def scenario_kill(args, workdir):
+    base = open(SHEET, "rb").read()
+    itaku = Itaku(args.binary, args.database_url, workdir)
+    api, contract_ids = prepare(itaku, args.clients)
+    ledger = Ledger()
+    rng = random.Random(args.seed)
+    nonce = iter(range(10**9))
+    nonce_lock = threading.Lock()
+    try:
+        for round_number in range(1, args.rounds + 1):
+            stop = threading.Event()
+
+            def worker(contract_id, worker_rng):
+                mine = []
+                while not stop.is_set():
+                    try:
+                        if mine and worker_rng.random() < 0.4:
+                            review(api, ledger, worker_rng.choice(mine), worker_rng.choice(["approve", "return"]))
+                        else:
+                            with nonce_lock:
+                                n = next(nonce)
+                            before = set(ledger.uploads)
+                            if upload(api, ledger, contract_id, base, n) == 201:
+                                mine.extend(set(ledger.uploads) - before)
+                    except OSError:
+                        return  # the server is gone
+
+            threads = [threading.Thread(target=worker, args=(cid, random.Random(rng.random())))
+                       for cid in contract_ids]
+            for thread in threads:
+                thread.start()
+            time.sleep(rng.uniform(0.5, args.max_seconds))
+            itaku.kill()
+            stop.set()
+            for thread in threads:
+                thread.join()
+            itaku.start()
+            stored = check_stored(api, ledger, contract_ids)
+            print(f"round {round_number}: killed; {len(ledger.uploads)} uploads acknowledged, "
+                  f"{stored} stored, {len(ledger.reviews)} reviews acknowledged; all present and whole", flush=True)
+    finally:
+        itaku.stop()
+    print(f"statuses {dict(sorted(ledger.statuses.items()))}")
+    print("PASS")
+
+
+def scenario_outage(args, workdir):
+    itaku = Itaku(args.binary, args.database_url, workdir)
+    api, contract_ids = prepare(itaku, 1)
+    pg_ctl = os.path.join(args.pg_bin, "pg_ctl")
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    page = f"/contracts/{contract_ids[0]}"
+
+    def everything():
+        return {
+            "page": api.call("GET", page, timeout=30),
+            "api": api.call("GET", "/api/v1/contracts", timeout=30),
+            "health": api.call("GET", "/healthz", timeout=30),
+        }
+
+    try:
+        for name, (status, _, _) in everything().items():
+            assert status == 200, f"{name} before the outage: {status}"
+        subprocess.run(as_owner + [pg_ctl, "-D", args.pg_data, "-m", "fast", "-w", "stop"], check=True,
+                       capture_output=True)
+        started = time.time()
+        down = everything()
+        seconds = time.time() - started
+        status, body, headers = down["page"]
+        text = body.decode()
+        assert status == 503, f"page during the outage: {status}"
+        assert "text/html" in headers.get("Content-Type", ""), headers
+        assert "データベースに接続できません" in text, text[:500]
+        status, body, _ = down["api"]
+        assert status == 503 and json.loads(body)["error"] == "unavailable", (status, body[:300])
+        assert down["health"][0] == 503, down["health"][0]
+        assert seconds < 20, f"the three requests took {seconds:.1f} s"
+        print(f"PostgreSQL stopped: page 503 (Japanese page), API 503 unavailable, healthz 503; "
+              f"three requests answered in {seconds:.1f} s", flush=True)
+        subprocess.run(as_owner + [pg_ctl, "-D", args.pg_data, "-w", "start"] +
+                       (["-l", args.pg_log] if args.pg_log else []), check=True, capture_output=True)
+        started = time.time()
+        while True:
+            back = everything()
+            if all(status == 200 for status, _, _ in back.values()):
+                break
+            assert time.time() - started < 60, {k: v[0] for k, v in back.items()}
+            time.sleep(0.5)
+        print(f"PostgreSQL started: every request answered 200 again after {time.time() - started:.1f} s, "
+              f"the server was not restarted (pid {itaku.process.pid})", flush=True)
+        assert itaku.process.poll() is None
+    finally:
+        itaku.stop()
+    print("PASS")
+
+
+def scenario_load(args, workdir):
+    base = open(SHEET, "rb").read()
+    itaku = Itaku(args.binary, args.database_url, workdir)
+    uploaders = max(args.clients // 10, 1)
+    api, contract_ids = prepare(itaku, uploaders, seed_contracts=args.contracts)
+    status, listed = api.json("GET", "/api/v1/contracts?per_page=100")
+    assert status == 200, status
+    sample = [c["id"] for c in listed["items"]] + contract_ids
+    reads = ["/", "/dashboard", "/contracts", "/vendors", "/api/v1/contracts", "/api/v1/contracts?q=業務",
+             "/api/v1/reports/kpi", "/api/v1/reports/retention", "/reports/retention.xlsx"]
+    ledger = Ledger()
+    counts = {"read": 0, "upload": 0}
+    errors = []
+    peak = {"VmRSS": 0, "RssAnon": 0}
+    stop = threading.Event()
+    nonce = iter(range(10**9))
+    nonce_lock = threading.Lock()
+
+    def reader(worker_rng):
+        while not stop.is_set():
+            if worker_rng.random() < 0.3:
+                path = f"/contracts/{worker_rng.choice(sample)}"
+            else:
+                path = worker_rng.choice(reads)
+            status, _, _ = api.call("GET", path)
+            with ledger.lock:
+                counts["read"] += 1
+                ledger.statuses[status] = ledger.statuses.get(status, 0) + 1
+                if status >= 500:
+                    errors.append(f"GET {path}: {status}")
+
+    def uploader(contract_id):
+        while not stop.is_set():
+            with nonce_lock:
+                n = next(nonce)
+            status = upload(api, ledger, contract_id, base, n)
+            with ledger.lock:
+                counts["upload"] += 1
+                if status != 201:
+                    errors.append(f"upload to {contract_id}: {status}")
+
+    def watch():
+        while not stop.is_set():
+            for key, value in itaku.memory_kib().items():
+                peak[key] = max(peak[key], value)
+            time.sleep(0.5)
+
+    rng = random.Random(args.seed)
+    threads = [threading.Thread(target=uploader, args=(cid,)) for cid in contract_ids]
+    threads += [threading.Thread(target=reader, args=(random.Random(rng.random()),))
+                for _ in range(args.clients - len(contract_ids))]
+    threads.append(threading.Thread(target=watch))
+    try:
+        started = time.time()
+        for thread in threads:
+            thread.start()
+        time.sleep(args.seconds)
+        stop.set()
+        for thread in threads:
+            thread.join()
+        elapsed = time.time() - started
+        stored = check_stored(api, ledger, contract_ids)
+    finally:
+        itaku.stop()
+    uploads = sorted(ledger.seconds)
+    p = lambda q: uploads[min(int(q * len(uploads)), len(uploads) - 1)] * 1000 if uploads else 0
+    print(f"{args.clients} clients ({len(contract_ids)} uploading) for {elapsed:.0f} s on {args.contracts} contracts: "
+          f"{counts['read']} reads ({counts['read'] / elapsed:.0f}/s), {counts['upload']} uploads "
+          f"({counts['upload'] / elapsed:.1f}/s, p50 {p(0.5):.0f} ms, p99 {p(0.99):.0f} ms); "
+          f"statuses {dict(sorted(ledger.statuses.items()))}; {stored} check sheets stored and verified; "
+          f"peak memory VmRSS {peak['VmRSS'] / 1024:.0f} MiB, RssAnon {peak['RssAnon'] / 1024:.0f} MiB", flush=True)
+    if errors:
+        raise AssertionError(f"{len(errors)} failures, first: {errors[:10]}")
+    assert peak["RssAnon"] < args.max_memory_mib * 1024, f"private memory {peak['RssAnon']} KiB"
+    print("PASS")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("scenario", choices=["kill", "outage", "load"])
+    parser.add_argument("--binary", required=True)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--max-seconds", type=float, default=3.0)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--contracts", type=int, default=0)
+    parser.add_argument("--max-memory-mib", type=int, default=150)
+    parser.add_argument("--seed", type=int, default=int(time.time()))
+    parser.add_argument("--pg-bin")
+    parser.add_argument("--pg-data")
+    parser.add_argument("--pg-log")
+    args = parser.parse_args()
+    print(f"== {args.scenario} (seed {args.seed})", flush=True)
+    with tempfile.TemporaryDirectory(prefix="itaku-resilience-") as workdir:
+        {"kill": scenario_kill, "outage": scenario_outage, "load": scenario_load}[args.scenario](args, workdir)
+
+
+if __name__ == "__main__":
+    main()
