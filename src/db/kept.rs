@@ -2,26 +2,28 @@
 //!
 //! Every change appends to the audit log in the same transaction, so the newest audit-log id is the
 //! version of the data: a kept result is served while that id is unchanged, on this server and on any
-//! other sharing the database. Only one computation runs per key; concurrent readers wait for it
-//! instead of starting their own.
+//! other sharing the database. Only one computation runs at a time (across keys), and a reader that
+//! waited for it takes any result at least as new as the version it read, so a stream of changes
+//! cannot pile up computations: memory and connections stay those of one computation.
 
 use super::{audit, Db};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
-use tokio::sync::OnceCell;
+use tokio::sync::Semaphore;
 
 struct Slot<V> {
     data_version: i64,
     used: Instant,
-    value: Arc<OnceCell<V>>,
+    value: V,
 }
 
 pub struct Kept<K, V> {
     capacity: usize,
     slots: Mutex<HashMap<K, Slot<V>>>,
+    computing: Semaphore,
 }
 
 impl<K, V> std::fmt::Debug for Kept<K, V> {
@@ -38,6 +40,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
         Kept {
             capacity,
             slots: Mutex::new(HashMap::new()),
+            computing: Semaphore::new(1),
         }
     }
 
@@ -48,25 +51,44 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<V, E>>,
     {
+        let wanted = audit::newest_id(&mut *db.acquire().await?).await?;
+        if let Some(value) = self.kept(&key, wanted) {
+            return Ok(value);
+        }
+        let _turn = self
+            .computing
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        // The computation this reader waited for may have read data at least as new as it wants.
+        if let Some(value) = self.kept(&key, wanted) {
+            return Ok(value);
+        }
         // Read the version before the data: a change landing mid-computation then moves the version
         // past the one stored, and the next reader recomputes.
         let data_version = audit::newest_id(&mut *db.acquire().await?).await?;
-        let cell = self.slot(key, data_version);
-        cell.get_or_try_init(compute).await.cloned()
+        let value = compute().await?;
+        self.keep(key, data_version, value.clone());
+        Ok(value)
     }
 
-    fn slot(&self, key: K, data_version: i64) -> Arc<OnceCell<V>> {
-        let mut slots = self
-            .slots
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<K, Slot<V>>> {
+        self.slots
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let now = Instant::now();
-        if let Some(slot) = slots.get_mut(&key) {
-            if slot.data_version >= data_version {
-                slot.used = now;
-                return Arc::clone(&slot.value);
-            }
-        }
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn kept(&self, key: &K, wanted: i64) -> Option<V> {
+        let mut slots = self.lock();
+        let slot = slots
+            .get_mut(key)
+            .filter(|slot| slot.data_version >= wanted)?;
+        slot.used = Instant::now();
+        Some(slot.value.clone())
+    }
+
+    fn keep(&self, key: K, data_version: i64, value: V) {
+        let mut slots = self.lock();
         if !slots.contains_key(&key) && slots.len() >= self.capacity {
             let oldest = slots
                 .iter()
@@ -76,15 +98,13 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
                 slots.remove(&oldest);
             }
         }
-        let value = Arc::new(OnceCell::new());
         slots.insert(
             key,
             Slot {
                 data_version,
-                used: now,
-                value: Arc::clone(&value),
+                used: Instant::now(),
+                value,
             },
         );
-        value
     }
 }
