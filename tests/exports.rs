@@ -19,34 +19,6 @@ const PAYLOADS: [&str; 6] = [
     "\t=1+1",
 ];
 
-fn sheet_with_notes(corporate_number: &str) -> Vec<u8> {
-    let mut workbook = rust_xlsxwriter::Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.write_string(0, 0, "事業者名").unwrap();
-    sheet.write_string(0, 1, PAYLOADS[0]).unwrap();
-    sheet.write_string(1, 0, "法人番号").unwrap();
-    sheet.write_string(1, 1, corporate_number).unwrap();
-    sheet.write_string(2, 0, "記入者").unwrap();
-    sheet.write_string(2, 1, PAYLOADS[1]).unwrap();
-    for (column, header) in ["項番", "確認項目", "回答", "備考"].iter().enumerate() {
-        sheet.write_string(4, column as u16, *header).unwrap();
-    }
-    for (index, item) in itaku::checklist::Definition::builtin()
-        .items
-        .iter()
-        .enumerate()
-    {
-        let row = 5 + index as u32;
-        sheet.write_string(row, 0, &item.id).unwrap();
-        sheet.write_string(row, 1, &item.requirement).unwrap();
-        sheet.write_string(row, 2, "はい").unwrap();
-        sheet
-            .write_string(row, 3, PAYLOADS[index % PAYLOADS.len()])
-            .unwrap();
-    }
-    workbook.save_to_buffer().unwrap()
-}
-
 /// Every formula in the workbook, and every text cell.
 fn formulas_and_texts(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
     let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).unwrap();
@@ -93,7 +65,12 @@ async fn vendor_text_is_never_a_formula_in_any_export() {
     let response = app
         .post_bytes(
             &format!("/api/v1/contracts/{contract_id}/checklists"),
-            sheet_with_notes(NTA),
+            common::check_sheet(
+                NTA,
+                PAYLOADS[0],
+                |_| "はい",
+                |index| PAYLOADS[index % PAYLOADS.len()],
+            ),
         )
         .await;
     assert_eq!(response.status(), Status::Created);

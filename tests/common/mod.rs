@@ -382,10 +382,21 @@ pub fn filled_check_sheet(
     corporate_number: &str,
     answer: impl Fn(&str) -> &'static str,
 ) -> Vec<u8> {
+    check_sheet(corporate_number, "テスト株式会社", answer, |_| "")
+}
+
+/// A check sheet answered in full: the respondent's name and 法人番号, each item's answer, and the
+/// 備考 written against the item's position.
+pub fn check_sheet<'a>(
+    corporate_number: &str,
+    company: &str,
+    answer: impl Fn(&str) -> &'static str,
+    note: impl Fn(usize) -> &'a str,
+) -> Vec<u8> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.write_string(0, 0, "事業者名").unwrap();
-    sheet.write_string(0, 1, "テスト株式会社").unwrap();
+    sheet.write_string(0, 1, company).unwrap();
     sheet.write_string(1, 0, "法人番号").unwrap();
     sheet.write_string(1, 1, corporate_number).unwrap();
     sheet.write_string(2, 0, "記入日").unwrap();
@@ -402,6 +413,7 @@ pub fn filled_check_sheet(
         sheet.write_string(row, 0, &item.id).unwrap();
         sheet.write_string(row, 1, &item.requirement).unwrap();
         sheet.write_string(row, 2, answer(&item.id)).unwrap();
+        sheet.write_string(row, 3, note(index)).unwrap();
     }
     workbook.save_to_buffer().unwrap()
 }

@@ -394,14 +394,18 @@ def scenario_load(args, workdir):
     nonce = iter(range(10**9))
     nonce_lock = threading.Lock()
 
-    def reader(worker_rng):
-        try:
-            read(worker_rng)
-        except OSError as error:
-            with ledger.lock:
-                errors.append(f"a reader failed: {error!r}")
+    def failing_loudly(work):
+        """A client thread whose connection error counts as a failure instead of ending it quietly."""
+        def run(*args):
+            try:
+                work(*args)
+            except OSError as error:
+                with ledger.lock:
+                    errors.append(f"{work.__name__} failed: {error!r}")
+        return run
 
-    def read(worker_rng):
+    @failing_loudly
+    def reader(worker_rng):
         while not stop.is_set():
             if worker_rng.random() < 0.3:
                 path = f"/contracts/{worker_rng.choice(sample)}"
@@ -417,14 +421,8 @@ def scenario_load(args, workdir):
                 if status >= 500:
                     errors.append(f"GET {path}: {status}")
 
+    @failing_loudly
     def uploader(contract_id):
-        try:
-            upload_steadily(contract_id)
-        except OSError as error:
-            with ledger.lock:
-                errors.append(f"an uploader failed: {error!r}")
-
-    def upload_steadily(contract_id):
         while not stop.is_set():
             with nonce_lock:
                 n = next(nonce)
