@@ -157,3 +157,49 @@ async fn restore_refuses_what_is_not_an_itaku_backup() {
             .is_err()
     );
 }
+
+fn itaku(database_url: &str, args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .arg("--database-url")
+        .arg(database_url)
+        .args(args)
+        .output()
+        .expect("run itaku");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[rocket::async_test]
+async fn the_cli_backs_up_and_restores() {
+    let app = common::spawn().await;
+    app.seed_department_and_vendor("税務課", NTA, "株式会社A")
+        .await;
+    let directory = tempfile::tempdir().unwrap();
+    let file = directory.path().join("itaku.backup");
+    let file = file.to_str().unwrap();
+    let (ok, text) = itaku(&app.url, &["backup", "--out", file, "--json"]);
+    assert!(ok, "{text}");
+    let snapshot: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let vendors = snapshot["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t[0] == "vendors")
+        .unwrap()[1]
+        .clone();
+    assert_eq!(vendors, 1);
+    let (ok, text) = itaku(&app.url, &["backup", "--out", file]);
+    assert!(!ok && text.contains("既にあります"), "{text}");
+
+    let target = common::fresh_database_url().await;
+    let (ok, text) = itaku(&target, &["restore", file]);
+    assert!(ok && text.contains("vendors: 1"), "{text}");
+    let (ok, text) = itaku(&target, &["restore", file]);
+    assert!(!ok && text.contains("--replace"), "{text}");
+    let (ok, text) = itaku(&target, &["restore", file, "--replace"]);
+    assert!(ok, "{text}");
+}
