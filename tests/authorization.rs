@@ -395,16 +395,7 @@ async fn world() -> World {
         .id;
     let contract_id = a["id"].as_i64().unwrap();
     let sheet = common::filled_check_sheet(NTA, |_| "はい");
-    let response = app
-        .post_bytes(
-            &format!("/api/v1/contracts/{contract_id}/checklists"),
-            sheet,
-        )
-        .await;
-    assert_eq!(response.status(), Status::Created);
-    let created: serde_json::Value =
-        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
-    let submission_id = created["submission_id"].as_i64().unwrap();
+    let submission_id = app.submit_check_sheet(contract_id, sheet).await;
     let (certification_id, audit_report_id, deletion_id) =
         common::seed_evidence(&app, vendor_id, contract_id).await;
     let (tender_id, bidder_id, bid_sheet_id) = seed_tender(&app, department_id).await;

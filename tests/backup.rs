@@ -7,8 +7,6 @@ mod common;
 use common::NTA;
 use itaku::db::Db;
 use itaku::services::backup;
-use rocket::http::Status;
-use serde_json::json;
 
 const UPLOADS: usize = 24;
 
@@ -34,16 +32,7 @@ async fn a_backup_taken_during_uploads_restores_every_table_consistently() {
     let (department_id, vendor_id) = app
         .seed_department_and_vendor("税務課", NTA, "株式会社A")
         .await;
-    let (status, contract) = app
-        .send_json(
-            "POST",
-            "/api/v1/contracts",
-            &json!({"contract_number": "B-1", "title": "業務", "department_id": department_id,
-                    "vendor_id": vendor_id, "start_date": "2025-04-01", "end_date": "2030-03-31"}),
-        )
-        .await;
-    assert_eq!(status, Status::Created);
-    let contract_id = contract["id"].as_i64().unwrap();
+    let contract_id = app.create_contract("B-1", department_id, vendor_id).await;
     let directory = tempfile::tempdir().unwrap();
     let during = directory.path().join("during.backup");
 
@@ -56,13 +45,7 @@ async fn a_backup_taken_during_uploads_restores_every_table_consistently() {
                     "はい"
                 }
             });
-            let response = app
-                .post_bytes(
-                    &format!("/api/v1/contracts/{contract_id}/checklists"),
-                    sheet,
-                )
-                .await;
-            assert_eq!(response.status(), Status::Created);
+            app.submit_check_sheet(contract_id, sheet).await;
         }
     };
     let taken = async {

@@ -62,21 +62,13 @@ async fn vendor_text_is_never_a_formula_in_any_export() {
         .await;
     assert_eq!(status, Status::Created, "{contract}");
     let contract_id = contract["id"].as_i64().unwrap();
-    let response = app
-        .post_bytes(
-            &format!("/api/v1/contracts/{contract_id}/checklists"),
-            common::check_sheet(
-                NTA,
-                PAYLOADS[0],
-                |_| "はい",
-                |index| PAYLOADS[index % PAYLOADS.len()],
-            ),
-        )
-        .await;
-    assert_eq!(response.status(), Status::Created);
-    let submitted: serde_json::Value =
-        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
-    let submission_id = submitted["submission_id"].as_i64().unwrap();
+    let sheet = common::check_sheet(
+        NTA,
+        PAYLOADS[0],
+        |_| "はい",
+        |index| PAYLOADS[index % PAYLOADS.len()],
+    );
+    let submission_id = app.submit_check_sheet(contract_id, sheet).await;
     let (status, review) = app
         .send_json(
             "POST",

@@ -244,6 +244,29 @@ impl Browser {
         json_of(response).await
     }
 
+    /// Submits a check sheet to a contract through the API; answers the new submission's id.
+    pub async fn submit_check_sheet(&self, contract_id: i64, sheet: Vec<u8>) -> i64 {
+        let response = self
+            .post_bytes(
+                &format!("/api/v1/contracts/{contract_id}/checklists"),
+                sheet,
+            )
+            .await;
+        assert_eq!(response.status(), Status::Created);
+        let created: Value = serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+        created["submission_id"].as_i64().unwrap()
+    }
+
+    /// A contract from 2025-04-01 to 2030-03-31 created through the API; answers its id.
+    pub async fn create_contract(&self, number: &str, department_id: i64, vendor_id: i64) -> i64 {
+        let body = serde_json::json!({"contract_number": number, "title": "業務",
+            "department_id": department_id, "vendor_id": vendor_id,
+            "start_date": "2025-04-01", "end_date": "2030-03-31"});
+        let (status, created) = self.send_json("POST", "/api/v1/contracts", &body).await;
+        assert_eq!(status, Status::Created, "{created}");
+        created["id"].as_i64().unwrap()
+    }
+
     /// Posts a raw body with the session's CSRF header.
     pub async fn post_bytes(&self, uri: &str, body: Vec<u8>) -> LocalResponse<'_> {
         self.client
