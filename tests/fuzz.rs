@@ -283,6 +283,19 @@ fn hostile_files_never_panic_hang_or_exhaust_memory() {
     );
 }
 
+/// Files cargo-fuzz found (`fuzz/`): compound files whose sector table loops, which made calamine
+/// grow one buffer past 1.3 GB. They must be refused within the memory cap.
+#[test]
+fn files_the_fuzzers_found_are_refused_in_bounded_memory() {
+    ALLOCATOR.set_limit(MEMORY_CAP).unwrap();
+    for name in ["hostile/xls-fat-loop.xls", "hostile/xls-fat-loop-2.xls"] {
+        let bytes = fixture(name);
+        read_everything(bytes.clone()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let refused = ledger::parse(&bytes, &Limits::default());
+        assert!(refused.is_err(), "{name} is refused");
+    }
+}
+
 /// A workbook whose only content is far apart, as an attacker would make it: one cell at A1 and one
 /// at the last row and column a format allows, or a row repeated a million times.
 #[test]

@@ -109,6 +109,11 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
     match format {
         Format::Zip => check_zip(bytes, limits)?,
         Format::Ole if is_encrypted_ole(bytes) => return Err(ReadError::Encrypted),
+        Format::Ole if !super::compound::chains_end(bytes) => {
+            return Err(ReadError::Corrupt(
+                "Excel 97-2003 のセクター表が壊れています".into(),
+            ))
+        }
         Format::Ole => {}
         Format::Text => {
             if bytes.iter().take(8192).filter(|b| **b == 0).count() > 0 && !looks_like_utf16(bytes)

@@ -2,6 +2,7 @@
 //! before a parser sees it, and read into a sparse `Table` whatever its format.
 
 pub mod checksheet;
+mod compound;
 pub mod evaluation;
 pub mod guard;
 pub mod header;
