@@ -50,7 +50,7 @@ pub async fn backup(url: &str, out: &Path) -> Result<Snapshot, BackupError> {
     }
     let partial = partial_path(out);
     let _ = std::fs::remove_file(&partial);
-    match backend(url)? {
+    let tables = match backend(url)? {
         Backend::Sqlite => {
             let mut conn = AnyConnection::connect(&sqlite_read_url(url)?).await?;
             let written = sqlx::query("VACUUM INTO $1")
@@ -63,12 +63,7 @@ pub async fn backup(url: &str, out: &Path) -> Result<Snapshot, BackupError> {
                 return Err(error.into());
             }
             std::fs::rename(&partial, out).map_err(io(out))?;
-            let tables = sqlite_file_tables(out).await?;
-            Ok(Snapshot {
-                file: out.display().to_string(),
-                bytes: std::fs::metadata(out).map_err(io(out))?.len(),
-                tables,
-            })
+            sqlite_file_tables(out).await?
         }
         Backend::Postgres => {
             let partial_name = partial.display().to_string();
@@ -86,14 +81,18 @@ pub async fn backup(url: &str, out: &Path) -> Result<Snapshot, BackupError> {
             )
             .await?;
             std::fs::rename(&partial, out).map_err(io(out))?;
-            let tables = postgres_tables(url).await?;
-            Ok(Snapshot {
-                file: out.display().to_string(),
-                bytes: std::fs::metadata(out).map_err(io(out))?.len(),
-                tables,
-            })
+            postgres_tables(url).await?
         }
-    }
+    };
+    snapshot(out, tables)
+}
+
+fn snapshot(file: &Path, tables: Vec<(String, i64)>) -> Result<Snapshot, BackupError> {
+    Ok(Snapshot {
+        file: file.display().to_string(),
+        bytes: std::fs::metadata(file).map_err(io(file))?.len(),
+        tables,
+    })
 }
 
 /// Restores `file` (made by [`backup`]) into the database at `url`, then applies the migrations
@@ -171,11 +170,7 @@ pub async fn restore(url: &str, file: &Path, replace: bool) -> Result<Snapshot, 
     let db = Db::connect(url, 1).await?;
     let tables = table_counts(&db).await?;
     db.close().await;
-    Ok(Snapshot {
-        file: file.display().to_string(),
-        bytes: std::fs::metadata(file).map_err(io(file))?.len(),
-        tables,
-    })
+    snapshot(file, tables)
 }
 
 fn backend(url: &str) -> Result<Backend, BackupError> {
