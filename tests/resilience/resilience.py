@@ -220,8 +220,10 @@ def upload(api, ledger, contract_id, base, nonce):
         ledger.seconds.append(time.time() - started)
         ledger.statuses[status] = ledger.statuses.get(status, 0) + 1
         if status == 201:
-            ledger.uploads[json.loads(raw)["submission_id"]] = digest
-    return status
+            submission_id = json.loads(raw)["submission_id"]
+            ledger.uploads[submission_id] = digest
+            return status, submission_id
+    return status, None
 
 
 def review(api, ledger, submission_id, decision):
@@ -300,9 +302,11 @@ def scenario_kill(args, workdir):
                         else:
                             with nonce_lock:
                                 n = next(nonce)
-                            before = set(ledger.uploads)
-                            if upload(api, ledger, contract_id, base, n) == 201:
-                                mine.extend(set(ledger.uploads) - before)
+                            # Each submission is reviewed by the worker that uploaded it only, so the
+                            # order the ledger records reviews in is the order they were committed in.
+                            _, submission_id = upload(api, ledger, contract_id, base, n)
+                            if submission_id is not None:
+                                mine.append(submission_id)
                     except OSError:
                         return  # the server is gone
 
@@ -426,7 +430,7 @@ def scenario_load(args, workdir):
         while not stop.is_set():
             with nonce_lock:
                 n = next(nonce)
-            status = upload(api, ledger, contract_id, base, n)
+            status, _ = upload(api, ledger, contract_id, base, n)
             with ledger.lock:
                 counts["upload"] += 1
                 if status != 201:
