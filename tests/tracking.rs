@@ -237,6 +237,9 @@ async fn concurrent_readers_get_one_judgement_and_a_new_record_is_seen_at_once()
         w.report("retention", day)
     );
     assert_eq!(numbers(&a["violations"]), ["R6-010"]);
+    // A judgement this small is always waited for, never served from before.
+    assert_eq!(a["current"], true);
+    assert!(a["judged_at"].as_str().is_some_and(|t| t.contains('T')));
     assert_eq!(a, b);
     assert_eq!(a, d);
     assert_eq!(c["retention"]["violations"], a["violations"]);

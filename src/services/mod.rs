@@ -20,20 +20,33 @@ pub mod seed;
 pub mod tenders;
 pub mod vendors;
 
-use chrono::{FixedOffset, NaiveDate, Utc};
+use crate::domain::dates::JpDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
+
+fn japan() -> FixedOffset {
+    FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
 
 /// Today in Japan, whatever the server's clock zone.
 pub fn today() -> NaiveDate {
-    let japan = FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset");
-    Utc::now().with_timezone(&japan).date_naive()
+    Utc::now().with_timezone(&japan()).date_naive()
+}
+
+/// A moment as people in Japan read it: 令和8年11月23日 15時04分05秒.
+pub fn japan_moment(moment: DateTime<Utc>) -> String {
+    let local = moment.with_timezone(&japan());
+    format!(
+        "{} {}",
+        local.date_naive().jp(),
+        local.format("%-H時%M分%S秒")
+    )
 }
 
 /// The day in Japan of a stored UTC timestamp (`2026-03-31T15:30:00Z` is 2026-04-01).
 pub fn japan_date_of(timestamp: &str) -> Option<NaiveDate> {
-    let utc = chrono::DateTime::parse_from_rfc3339(timestamp).ok()?;
-    let japan = FixedOffset::east_opt(9 * 3600)?;
-    Some(utc.with_timezone(&japan).date_naive())
+    let utc = DateTime::parse_from_rfc3339(timestamp).ok()?;
+    Some(utc.with_timezone(&japan()).date_naive())
 }
 
 /// A page request, kept within bounds: page ≥ 1, 1 ≤ per_page ≤ 200.
@@ -74,6 +87,15 @@ impl<T> Paged<T> {
             total,
             page: paging.page,
             per_page: paging.per_page,
+        }
+    }
+    /// The same page with each item seen through `view`.
+    pub fn view<'a, U>(&'a self, view: impl Fn(&'a T) -> U) -> Paged<U> {
+        Paged {
+            items: self.items.iter().map(view).collect(),
+            total: self.total,
+            page: self.page,
+            per_page: self.per_page,
         }
     }
     pub fn pages(&self) -> i64 {

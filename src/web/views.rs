@@ -423,6 +423,8 @@ pub struct DashboardPage {
     pub chrome: Chrome,
     pub today: NaiveDate,
     pub d: std::sync::Arc<crate::services::reports::Dashboard>,
+    /// Set while a newer judgement is being made: when the data shown was read, in Japan.
+    pub judging_since: Option<String>,
     pub errors: FieldErrors,
 }
 

@@ -1,5 +1,7 @@
 //! `GET /api/v1/reports/{retention,audits,certifications,checklists,kpi,all}?as_of=YYYY-MM-DD&page=1&per_page=100`.
 //! Each list carries one page (100 items unless asked, at most 200); `totals` gives every list's length.
+//! `judged_at` is when the data was read; `current` is false while a newer judgement is being made
+//! (see `services::dashboards`).
 
 use crate::auth::User;
 use crate::error::{AppError, AppResult};
@@ -21,10 +23,11 @@ async fn report(
 ) -> AppResult<Json<Value>> {
     let kind = ReportKind::parse(name).ok_or(AppError::NotFound)?;
     let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
-    let dashboard = state
+    let served = state
         .dashboards
-        .get(&state.db, &state.settings, &user.contract_visibility(), day)
+        .recent(&state.db, &state.settings, &user.contract_visibility(), day)
         .await?;
+    let dashboard = served.value;
     let paging = Paging::new(page, per_page, 100);
     let window = Window {
         offset: paging.offset() as usize,
@@ -35,6 +38,8 @@ async fn report(
         value["page"] = paging.page.into();
         value["per_page"] = paging.per_page.into();
     }
+    value["judged_at"] = served.read_at.to_rfc3339().into();
+    value["current"] = served.current.into();
     Ok(Json(value))
 }
 

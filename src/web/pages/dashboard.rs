@@ -38,9 +38,9 @@ async fn dashboard(
         Ok(day) => (day, FieldErrors::new()),
         Err(errors) => (today, errors),
     };
-    let d = state
+    let served = state
         .dashboards
-        .get(
+        .recent(
             &state.db,
             &state.settings,
             &staff.0.contract_visibility(),
@@ -50,7 +50,8 @@ async fn dashboard(
     render(&DashboardPage {
         chrome,
         today,
-        d,
+        judging_since: (!served.current).then(|| services::japan_moment(served.read_at)),
+        d: served.value,
         errors,
     })
 }
