@@ -51,6 +51,18 @@ pub async fn authenticate<'r>(
         .await
 }
 
+fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Whether a session's or token's "last seen" is worth writing again: at most once a minute, so that
+/// reading is not a write on every request.
+fn due_for_touch(last: &str, now: DateTime<Utc>) -> bool {
+    parse_timestamp(last).is_none_or(|last| now - last > Duration::seconds(60))
+}
+
 async fn resolve(request: &Request<'_>) -> Result<Option<Authenticated>, Status> {
     let Some(state) = request.rocket().state::<AppState>() else {
         return Err(Status::InternalServerError);
@@ -68,12 +80,17 @@ async fn resolve(request: &Request<'_>) -> Result<Option<Authenticated>, Status>
         let found = api_tokens::user_for(&mut conn, &digest(token), &timestamp(now))
             .await
             .map_err(|_| Status::ServiceUnavailable)?;
-        let Some((token_id, user_id)) = found else {
+        let Some((token_id, user_id, last_used)) = found else {
             return Err(Status::Unauthorized);
         };
-        api_tokens::mark_used(&mut conn, token_id, &timestamp(now))
-            .await
-            .map_err(|_| Status::ServiceUnavailable)?;
+        if last_used
+            .as_deref()
+            .is_none_or(|last| due_for_touch(last, now))
+        {
+            api_tokens::mark_used(&mut conn, token_id, &timestamp(now))
+                .await
+                .map_err(|_| Status::ServiceUnavailable)?;
+        }
         (user_id, Credential::ApiToken)
     } else if let Some(cookie) = request.cookies().get_private(SESSION_COOKIE) {
         let id_hash = digest(cookie.value());
@@ -84,16 +101,14 @@ async fn resolve(request: &Request<'_>) -> Result<Option<Authenticated>, Status>
             return Ok(None);
         };
         let idle_limit = Duration::minutes(state.settings.session_idle_minutes);
-        let last_seen = DateTime::parse_from_rfc3339(&session.last_seen_at)
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or(now);
+        let last_seen = parse_timestamp(&session.last_seen_at).unwrap_or(now);
         if session.expires_at < timestamp(now) || now - last_seen > idle_limit {
             sessions::delete(&mut conn, &id_hash)
                 .await
                 .map_err(|_| Status::ServiceUnavailable)?;
             return Ok(None);
         }
-        if now - last_seen > Duration::seconds(60) {
+        if due_for_touch(&session.last_seen_at, now) {
             sessions::touch(&mut conn, &id_hash, &timestamp(now))
                 .await
                 .map_err(|_| Status::ServiceUnavailable)?;

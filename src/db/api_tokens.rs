@@ -35,13 +35,14 @@ pub async fn insert(
 }
 
 /// The user a live token belongs to: not revoked, not expired at `now`.
+/// The live token with this hash: its id, its user and when it was last used.
 pub async fn user_for(
     conn: &mut Conn,
     token_hash: &str,
     now: &str,
-) -> Result<Option<(i64, i64)>, sqlx::Error> {
+) -> Result<Option<(i64, i64, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT id, user_id FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
+        "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
     )
     .bind(token_hash)
     .bind(now)

@@ -79,6 +79,9 @@ impl Db {
             .max_connections(max_connections)
             // Long enough for a queue under load, short enough that an outage answers 503 promptly.
             .acquire_timeout(Duration::from_secs(5))
+            // sqlx pings every connection when it is released, and a broken one is closed then; a
+            // second ping on every acquire costs a round trip per query for nothing.
+            .test_before_acquire(false)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {

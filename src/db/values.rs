@@ -1,5 +1,6 @@
 //! Column types the `Any` driver lacks: ISO-text dates and 0/1 flags.
 
+use crate::domain::dates::JpDate;
 use chrono::NaiveDate;
 use sqlx::any::AnyTypeInfo;
 use sqlx::error::BoxDynError;
@@ -19,8 +20,9 @@ impl Type<Any> for IsoDate {
 
 impl<'r> Decode<'r, Any> for IsoDate {
     fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, BoxDynError> {
-        let text = <String as Decode<Any>>::decode(value)?;
-        Ok(IsoDate(NaiveDate::parse_from_str(&text, "%Y-%m-%d")?))
+        // `FromStr` reads YYYY-MM-DD without a format string to interpret, once per row and column.
+        let text = <&str as Decode<Any>>::decode(value)?;
+        Ok(IsoDate(text.parse::<NaiveDate>()?))
     }
 }
 
@@ -56,5 +58,5 @@ impl From<IntBool> for bool {
 
 /// How a date is written into a column.
 pub fn iso(date: NaiveDate) -> String {
-    date.format("%Y-%m-%d").to_string()
+    date.iso()
 }

@@ -286,7 +286,9 @@ impl JpDate for NaiveDate {
         wareki(*self)
     }
     fn iso(&self) -> String {
-        self.format("%Y-%m-%d").to_string()
+        // Written by hand: chrono's `format` parses its pattern on every call, and lists write
+        // thousands of dates.
+        format!("{:04}-{:02}-{:02}", self.year(), self.month(), self.day())
     }
 }
 
