@@ -74,6 +74,17 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
         Fut: Future<Output = Result<V, E>>,
     {
         let wanted = audit::newest_id(&mut *db.acquire().await?).await?;
+        self.get_at(db, key, wanted, compute).await
+    }
+
+    /// `get` for a reader that has read the data version `wanted` itself, on a connection it goes on
+    /// using.
+    pub async fn get_at<E, F, Fut>(&self, db: &Db, key: K, wanted: i64, compute: F) -> Result<V, E>
+    where
+        E: From<sqlx::Error>,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<V, E>>,
+    {
         if let Some(served) = self.kept(&key, wanted) {
             return Ok(served.value);
         }

@@ -279,22 +279,30 @@ pub async fn list(
     paging: Paging,
     today: NaiveDate,
 ) -> AppResult<Paged<Contract>> {
+    // One connection reads the data version and the page, and is released before the count: a count
+    // computed after a change needs a connection of its own, and a reader must not hold one while
+    // it waits for that computation.
+    let (version, items) = {
+        let mut conn = db.acquire().await?;
+        let version = db::audit::newest_id(&mut conn).await?;
+        let items = contracts::page(
+            &mut conn,
+            visibility,
+            filter,
+            today,
+            paging.per_page,
+            paging.offset(),
+        )
+        .await?;
+        (version, items)
+    };
     let key = (visibility.clone(), filter.clone(), today);
     let total = db
         .contract_counts
-        .get(db, key, || async {
+        .get_at(db, key, version, || async {
             contracts::count(&mut *db.acquire().await?, visibility, filter, today).await
         })
         .await?;
-    let items = contracts::page(
-        &mut *db.acquire().await?,
-        visibility,
-        filter,
-        today,
-        paging.per_page,
-        paging.offset(),
-    )
-    .await?;
     Ok(Paged::new(items, total, paging))
 }
 
