@@ -123,7 +123,7 @@ async fn resolve(request: &Request<'_>) -> Result<Option<Authenticated>, Status>
     } else {
         return Ok(None);
     };
-    let Some(row) = users::find(&mut conn, user_id)
+    let Some((row, department_ids)) = users::find_with_departments(&mut conn, user_id)
         .await
         .map_err(|_| Status::ServiceUnavailable)?
     else {
@@ -135,9 +135,6 @@ async fn resolve(request: &Request<'_>) -> Result<Option<Authenticated>, Status>
     let Some(role) = Role::parse(&row.role) else {
         return Err(Status::InternalServerError);
     };
-    let department_ids = users::department_ids(&mut conn, user_id)
-        .await
-        .map_err(|_| Status::ServiceUnavailable)?;
     let user = User {
         id: row.id,
         email: row.email,

@@ -49,6 +49,33 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<UserRow>, sqlx::Err
         .await
 }
 
+/// A user with the departments they belong to, in one round trip: this runs on every request.
+pub async fn find_with_departments(
+    conn: &mut Conn,
+    id: i64,
+) -> Result<Option<(UserRow, Vec<i64>)>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        user: UserRow,
+        department_id: Option<i64>,
+    }
+    let rows: Vec<Joined> = sqlx::query_as(
+        "SELECT u.id, u.email, u.display_name, u.role, u.vendor_id, u.password_hash, u.active,
+                u.created_at, u.updated_at, ud.department_id
+         FROM users u LEFT JOIN user_departments ud ON ud.user_id = u.id
+         WHERE u.id = $1 ORDER BY ud.department_id",
+    )
+    .bind(id)
+    .fetch_all(conn)
+    .await?;
+    let departments = rows.iter().filter_map(|row| row.department_id).collect();
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|first| (first.user, departments)))
+}
+
 pub async fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
     Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE email = "))
         .bind(email)
