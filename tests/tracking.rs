@@ -595,6 +595,19 @@ async fn reports_export_to_xlsx() {
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let names = calamine::Reader::sheet_names(&workbook);
         assert_eq!(names[0], "概要", "{kind}");
+        let cover = calamine::Reader::worksheet_range(&mut workbook, "概要").unwrap();
+        let judged = cover.get_value((2, 1)).map(|c| c.to_string());
+        assert_eq!(
+            cover.get_value((2, 0)).map(|c| c.to_string()).as_deref(),
+            Some("集計時点"),
+            "{kind}"
+        );
+        assert!(
+            judged
+                .as_deref()
+                .is_some_and(|t| t.starts_with("令和") && t.ends_with('秒')),
+            "{kind}: {judged:?}"
+        );
         if kind == "retention" {
             let range = calamine::Reader::worksheet_range(&mut workbook, "保持期限超過").unwrap();
             let row: Vec<String> = range

@@ -114,6 +114,7 @@ pub async fn report(settings: &Settings, args: ReportArgs) -> ExitCode {
         Err(code) => return code,
     };
     let visibility = crate::db::contracts::Visibility::All;
+    let judged_at = chrono::Utc::now();
     let judged = reports::dashboard(&db, settings, &visibility, as_of).await;
     let result = judged.and_then(|dashboard| {
         Ok((
@@ -129,7 +130,7 @@ pub async fn report(settings: &Settings, args: ReportArgs) -> ExitCode {
         }
     };
     if let Some(path) = &args.xlsx {
-        let bytes = reports::export(&db, &cli_actor(), &dashboard, args.kind).await;
+        let bytes = reports::export(&db, &cli_actor(), &dashboard, judged_at, args.kind).await;
         let written = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
             std::fs::write(path, bytes)
                 .map_err(|e| format!("{} に書き込めません: {e}", path.display()))

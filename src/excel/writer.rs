@@ -174,6 +174,7 @@ pub struct ReportSheet<'a> {
 pub fn report(
     title: &str,
     as_of: chrono::NaiveDate,
+    judged_at: &str,
     sheets: &[ReportSheet<'_>],
     indicators: &[crate::services::reports::Indicator],
 ) -> Result<Vec<u8>, XlsxError> {
@@ -190,7 +191,9 @@ pub fn report(
     cover.write_string(1, 0, "基準日")?;
     cover.write_string(1, 1, crate::domain::wareki(as_of))?;
     cover.write_string(1, 2, as_of.to_string())?;
-    let mut row = 3;
+    cover.write_string(2, 0, "集計時点")?;
+    cover.write_string(2, 1, judged_at)?;
+    let mut row = 4;
     for sheet in sheets {
         cover.write_string(row, 0, sheet.name)?;
         cover.write_number(row, 1, sheet.entries.len() as f64)?;

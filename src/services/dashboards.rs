@@ -2,7 +2,8 @@
 //!
 //! Judging every visible contract reads the whole registry, which takes seconds at prefecture scale,
 //! while the answer only changes when a record does. Pages take `recent`: at that scale they show the
-//! previous judgement, with its time, while the next one is made; exports and to-do lists take `get`.
+//! previous judgement, with its time, while the next one is made (exports print that time on their
+//! cover); a vendor's to-do list takes `get`.
 
 use super::reports::{self, Dashboard};
 use crate::config::Settings;

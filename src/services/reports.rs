@@ -903,6 +903,7 @@ pub async fn export(
     db: &Db,
     actor: &crate::auth::Actor,
     all: &Dashboard,
+    judged_at: chrono::DateTime<chrono::Utc>,
     kind: ReportKind,
 ) -> AppResult<Vec<u8>> {
     use crate::excel::writer::{self, ReportSheet};
@@ -976,7 +977,8 @@ pub async fn export(
         ReportKind::Kpi | ReportKind::All => &all.kpi.indicators,
         _ => &[],
     };
-    let bytes = writer::report(kind.title(), as_of, &sheets, indicators)
+    let judged_at = super::japan_moment(judged_at);
+    let bytes = writer::report(kind.title(), as_of, &judged_at, &sheets, indicators)
         .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
     super::audit::record(
         &mut *db.acquire().await?,
@@ -985,7 +987,10 @@ pub async fn export(
             "export",
             "report",
             kind.name(),
-            format!("{}を出力（基準日 {as_of}）", kind.title()),
+            format!(
+                "{}を出力（基準日 {as_of}、{judged_at}時点の集計）",
+                kind.title()
+            ),
         ),
     )
     .await?;

@@ -70,11 +70,18 @@ async fn export(
         .and_then(ReportKind::parse)
         .ok_or(AppError::NotFound)?;
     let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
-    let dashboard = state
+    let served = state
         .dashboards
-        .get(&state.db, &state.settings, &user.contract_visibility(), day)
+        .recent(&state.db, &state.settings, &user.contract_visibility(), day)
         .await?;
-    let bytes = reports::export(&state.db, &Actor::user(&user, &ip.0), &dashboard, kind).await?;
+    let bytes = reports::export(
+        &state.db,
+        &Actor::user(&user, &ip.0),
+        &served.value,
+        served.read_at,
+        kind,
+    )
+    .await?;
     Ok(XlsxDownload::new(
         bytes,
         &format!("itaku-{}-{}.xlsx", kind.name(), day.format("%Y%m%d")),
