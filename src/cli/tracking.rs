@@ -130,7 +130,14 @@ pub async fn report(settings: &Settings, args: ReportArgs) -> ExitCode {
         }
     };
     if let Some(path) = &args.xlsx {
-        let bytes = reports::export(&db, &cli_actor(), &dashboard, judged_at, args.kind).await;
+        let bytes = reports::export(
+            &db,
+            &cli_actor(),
+            std::sync::Arc::new(dashboard),
+            judged_at,
+            args.kind,
+        )
+        .await;
         let written = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
             std::fs::write(path, bytes)
                 .map_err(|e| format!("{} に書き込めません: {e}", path.display()))

@@ -644,7 +644,12 @@ pub async fn dashboard(
     as_of: NaiveDate,
 ) -> AppResult<Dashboard> {
     let facts = facts(&mut *db.acquire().await?, Reach::Visible(visibility)).await?;
-    Ok(assemble(&facts, settings, as_of))
+    // Judging every contract is seconds of CPU at prefecture scale; a request thread would stall
+    // every other request meanwhile.
+    let settings = settings.clone();
+    tokio::task::spawn_blocking(move || assemble(&facts, &settings, as_of))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))
 }
 
 /// What one contract owes on `as_of`, judged as the dashboard judges it but reading only its records.
@@ -898,14 +903,48 @@ pub fn to_json(
     value.map_err(|e| crate::error::AppError::Internal(e.to_string()))
 }
 
+/// Workbooks of a whole judgement take seconds of CPU at prefecture scale: one is written at a time,
+/// off the threads that answer requests.
+static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 /// A report as .xlsx; the export is logged.
 pub async fn export(
     db: &Db,
     actor: &crate::auth::Actor,
-    all: &Dashboard,
+    all: std::sync::Arc<Dashboard>,
     judged_at: chrono::DateTime<chrono::Utc>,
     kind: ReportKind,
 ) -> AppResult<Vec<u8>> {
+    let as_of = all.as_of;
+    let judged_at = super::japan_moment(judged_at);
+    let bytes = {
+        let _turn = EXPORTS
+            .acquire()
+            .await
+            .expect("the semaphore is never closed");
+        let stamp = judged_at.clone();
+        tokio::task::spawn_blocking(move || workbook(&all, &stamp, kind))
+            .await
+            .map_err(|e| crate::error::AppError::Internal(e.to_string()))??
+    };
+    super::audit::record(
+        &mut *db.acquire().await?,
+        actor,
+        super::audit::Event::new(
+            "export",
+            "report",
+            kind.name(),
+            format!(
+                "{}を出力（基準日 {as_of}、{judged_at}時点の集計）",
+                kind.title()
+            ),
+        ),
+    )
+    .await?;
+    Ok(bytes)
+}
+
+fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec<u8>> {
     use crate::excel::writer::{self, ReportSheet};
     let as_of = all.as_of;
     let lists = |kind: ReportKind| -> Vec<ReportSheet> {
@@ -977,22 +1016,6 @@ pub async fn export(
         ReportKind::Kpi | ReportKind::All => &all.kpi.indicators,
         _ => &[],
     };
-    let judged_at = super::japan_moment(judged_at);
-    let bytes = writer::report(kind.title(), as_of, &judged_at, &sheets, indicators)
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
-    super::audit::record(
-        &mut *db.acquire().await?,
-        actor,
-        super::audit::Event::new(
-            "export",
-            "report",
-            kind.name(),
-            format!(
-                "{}を出力（基準日 {as_of}、{judged_at}時点の集計）",
-                kind.title()
-            ),
-        ),
-    )
-    .await?;
-    Ok(bytes)
+    writer::report(kind.title(), as_of, judged_at, &sheets, indicators)
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))
 }

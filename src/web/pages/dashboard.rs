@@ -77,7 +77,7 @@ async fn export(
     let bytes = reports::export(
         &state.db,
         &Actor::user(&user, &ip.0),
-        &served.value,
+        served.value,
         served.read_at,
         kind,
     )
