@@ -623,6 +623,20 @@ async fn reports_export_to_xlsx() {
     }
     let response = w.app.client.get("/reports/secrets.xlsx").dispatch().await;
     assert_eq!(response.status(), Status::NotFound);
+    // While the judgement stands, another export of it is the same file (the workbook's own creation
+    // time would differ if it were written again); a change makes a new one.
+    let client = &w.app.client;
+    let download = || async move {
+        let path = "/reports/retention.xlsx?as_of=2025-06-01";
+        let response = client.get(path).dispatch().await;
+        assert_eq!(response.status(), Status::Ok);
+        response.into_bytes().await.unwrap()
+    };
+    let first = download().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(download().await, first);
+    w.contract("R6-051", "2024-04-01", "2025-03-31", true).await;
+    assert_ne!(download().await, first);
 }
 
 #[rocket::async_test]

@@ -104,11 +104,18 @@ pub async fn list(
     Ok((page.query_as().fetch_all(conn).await?, total))
 }
 
-/// The id of the newest entry (0 when the log is empty). Every change appends an entry in its own
-/// transaction, so this number moves whenever any data does, on every server sharing the database.
+/// The id of the newest entry that changed data (0 when there is none). Every change appends an
+/// entry in its own transaction, so this number moves whenever any data does, on every server
+/// sharing the database. Entries that record a reading or a sign-in are passed over: an export must
+/// not make every kept judgement stale. The scan runs back from the newest id and stops at the first
+/// change.
 pub async fn newest_id(conn: &mut Conn) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) FROM audit_log")
-        .fetch_one(conn)
-        .await?;
+    let (id,): (i64,) = sqlx::query_as(
+        "SELECT COALESCE((SELECT id FROM audit_log
+             WHERE action NOT IN ('export', 'sign_in', 'sign_in_failed', 'sign_out')
+             ORDER BY id DESC LIMIT 1), 0)",
+    )
+    .fetch_one(conn)
+    .await?;
     Ok(id)
 }

@@ -26,6 +26,7 @@ struct Slot<V> {
     data_version: i64,
     used: Instant,
     took: Duration,
+    finished: Instant,
     read_at: DateTime<Utc>,
     value: V,
 }
@@ -151,18 +152,22 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
         })
     }
 
-    /// The previous value of a key whose computation is slow enough not to wait for.
-    fn previous_of_slow(&self, key: &K) -> Option<Served<V>> {
+    /// The previous value of a key whose computation is slow enough not to wait for, and whether the
+    /// next computation is due: at most one per the last one's duration, so that under a stream of
+    /// changes recomputing takes at most half of one core's time.
+    fn previous_of_slow(&self, key: &K) -> Option<(Served<V>, bool)> {
         let mut slots = self.lock();
         let slot = slots
             .get_mut(key)
             .filter(|slot| slot.took >= WORTH_WAITING)?;
         slot.used = Instant::now();
-        Some(Served {
+        let due = slot.finished.elapsed() >= slot.took;
+        let previous = Served {
             value: slot.value.clone(),
             read_at: slot.read_at,
             current: false,
-        })
+        };
+        Some((previous, due))
     }
 
     fn keep(&self, key: K, data_version: i64, read_at: DateTime<Utc>, took: Duration, value: V) {
@@ -182,6 +187,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
                 data_version,
                 used: Instant::now(),
                 took,
+                finished: Instant::now(),
                 read_at,
                 value,
             },
@@ -197,6 +203,7 @@ where
     /// Like `get`, except that when the data has changed and `key` took long to compute last time,
     /// the previous value is served at once (marked not current) while the new one is computed in
     /// the background; readers in the meantime get the same previous value without starting another.
+    /// A recomputation starts only once as long as the last one took has passed since it ended.
     pub async fn recent<E, F, Fut>(
         self: &Arc<Self>,
         db: &Db,
@@ -212,10 +219,10 @@ where
         if let Some(served) = self.kept(&key, wanted) {
             return Ok(served);
         }
-        let Some(previous) = self.previous_of_slow(&key) else {
+        let Some((previous, due)) = self.previous_of_slow(&key) else {
             return self.compute_at_least(db, key, wanted, compute).await;
         };
-        if self.refreshing().insert(key.clone()) {
+        if due && self.refreshing().insert(key.clone()) {
             let kept = Arc::clone(self);
             let db = db.clone();
             tokio::spawn(async move {
@@ -295,6 +302,14 @@ mod tests {
             "nothing to serve yet"
         );
         change(&db).await;
+        let soon = kept.recent(&db, "k", counting(&runs, slow)).await.unwrap();
+        assert_eq!((soon.value, soon.current), (1, false));
+        tokio::time::sleep(slow + Duration::from_millis(100)).await;
+        assert_eq!(
+            runs.load(Ordering::SeqCst),
+            1,
+            "no recomputation sooner than the last one took"
+        );
         let started = Instant::now();
         for _ in 0..5 {
             let meanwhile = kept.recent(&db, "k", counting(&runs, slow)).await.unwrap();

@@ -750,7 +750,7 @@ pub fn todo_list(dashboard: &Dashboard) -> Vec<&Entry> {
 }
 
 /// The reports one can ask for by name (`itaku report <kind>`, `/api/v1/reports/<kind>`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportKind {
     Retention,
@@ -903,10 +903,6 @@ pub fn to_json(
     value.map_err(|e| crate::error::AppError::Internal(e.to_string()))
 }
 
-/// Workbooks of a whole judgement take seconds of CPU at prefecture scale: one is written at a time,
-/// off the threads that answer requests.
-static EXPORTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
-
 /// A report as .xlsx; the export is logged.
 pub async fn export(
     db: &Db,
@@ -916,17 +912,33 @@ pub async fn export(
     kind: ReportKind,
 ) -> AppResult<Vec<u8>> {
     let as_of = all.as_of;
+    let bytes = workbook_of(all, judged_at, kind).await?;
+    log_export(db, actor, as_of, judged_at, kind).await?;
+    Ok(bytes)
+}
+
+/// A report workbook of a judgement whose data was read at `judged_at`.
+pub async fn workbook_of(
+    all: std::sync::Arc<Dashboard>,
+    judged_at: chrono::DateTime<chrono::Utc>,
+    kind: ReportKind,
+) -> AppResult<Vec<u8>> {
+    let stamp = super::japan_moment(judged_at);
+    // Seconds of CPU at prefecture scale: off the threads that answer requests.
+    tokio::task::spawn_blocking(move || workbook(&all, &stamp, kind))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+}
+
+/// Records who took which report of which judgement.
+pub async fn log_export(
+    db: &Db,
+    actor: &crate::auth::Actor,
+    as_of: NaiveDate,
+    judged_at: chrono::DateTime<chrono::Utc>,
+    kind: ReportKind,
+) -> AppResult<()> {
     let judged_at = super::japan_moment(judged_at);
-    let bytes = {
-        let _turn = EXPORTS
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        let stamp = judged_at.clone();
-        tokio::task::spawn_blocking(move || workbook(&all, &stamp, kind))
-            .await
-            .map_err(|e| crate::error::AppError::Internal(e.to_string()))??
-    };
     super::audit::record(
         &mut *db.acquire().await?,
         actor,
@@ -941,7 +953,7 @@ pub async fn export(
         ),
     )
     .await?;
-    Ok(bytes)
+    Ok(())
 }
 
 fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec<u8>> {

@@ -6,7 +6,7 @@ use crate::auth::{Actor, User};
 use crate::domain::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services;
-use crate::services::reports::{self, ReportKind};
+use crate::services::reports::ReportKind;
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::views::{render, DashboardPage};
 use crate::web::AppState;
@@ -70,18 +70,17 @@ async fn export(
         .and_then(ReportKind::parse)
         .ok_or(AppError::NotFound)?;
     let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
-    let served = state
+    let bytes = state
         .dashboards
-        .recent(&state.db, &state.settings, &user.contract_visibility(), day)
+        .export(
+            &state.db,
+            &state.settings,
+            &Actor::user(&user, &ip.0),
+            &user.contract_visibility(),
+            day,
+            kind,
+        )
         .await?;
-    let bytes = reports::export(
-        &state.db,
-        &Actor::user(&user, &ip.0),
-        served.value,
-        served.read_at,
-        kind,
-    )
-    .await?;
     Ok(XlsxDownload::new(
         bytes,
         &format!("itaku-{}-{}.xlsx", kind.name(), day.format("%Y%m%d")),
