@@ -23,10 +23,11 @@ pub struct Dashboards {
     exports: tokio::sync::Semaphore,
     /// The last workbooks written, by scope, day and report, with the judgement they show: while the
     /// judgement stands, another export of it is the same file.
-    workbooks: Mutex<HashMap<WorkbookKey, (DateTime<Utc>, Vec<u8>)>>,
+    workbooks: Mutex<Workbooks>,
 }
 
 type WorkbookKey = (Visibility, NaiveDate, ReportKind);
+type Workbooks = HashMap<WorkbookKey, (DateTime<Utc>, Vec<u8>)>;
 
 /// Enough for every report of a few scopes; each is a few MB at prefecture scale.
 const WORKBOOKS_KEPT: usize = 8;
@@ -121,9 +122,7 @@ impl Dashboards {
         Ok(bytes)
     }
 
-    fn workbooks(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<WorkbookKey, (DateTime<Utc>, Vec<u8>)>> {
+    fn workbooks(&self) -> std::sync::MutexGuard<'_, Workbooks> {
         self.workbooks
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
