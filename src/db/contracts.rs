@@ -245,30 +245,6 @@ pub async fn all_visible(
     sql.query_as().fetch_all(conn).await
 }
 
-/// Counts of the visible contracts by status on `today`, in the order of `ContractStatus::ALL`.
-pub async fn count_by_status(
-    conn: &mut Conn,
-    visibility: &Visibility,
-    today: NaiveDate,
-) -> Result<Vec<(ContractStatus, i64)>, sqlx::Error> {
-    let mut counts = Vec::new();
-    for status in ContractStatus::ALL {
-        let filter = ContractFilter {
-            status: Some(status),
-            ..Default::default()
-        };
-        let mut sql = Sql::new(
-            "SELECT COUNT(*) FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id",
-        );
-        sql.append(&where_clause(visibility, &filter, today));
-        counts.push((
-            status,
-            sql.query_as::<(i64,)>().fetch_one(&mut *conn).await?.0,
-        ));
-    }
-    Ok(counts)
-}
-
 pub async fn find(
     conn: &mut Conn,
     visibility: &Visibility,
