@@ -2,9 +2,9 @@
 //!
 //! Every change appends to the audit log in the same transaction, so the newest audit-log id is the
 //! version of the data: a kept result is served while that id is unchanged, on this server and on any
-//! other sharing the database. Only one computation runs at a time (across keys), and a reader that
-//! waited for it takes any result at least as new as the version it read, so a stream of changes
-//! cannot pile up computations: memory and connections stay those of one computation.
+//! other sharing the database. A fixed number of computations run at a time across keys (one unless
+//! asked), and a reader that waited for its turn takes any result at least as new as the version it
+//! read, so a stream of changes cannot pile up computations: memory and connections stay bounded.
 //!
 //! `recent` is for pages that would rather show a value a few seconds old, marked as such, than
 //! make every reader wait seconds after each change: a slow key's previous value is served while
@@ -57,12 +57,19 @@ impl<K, V> std::fmt::Debug for Kept<K, V> {
 }
 
 impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
-    /// Keeps up to `capacity` keys; the least recently used one goes first.
+    /// Keeps up to `capacity` keys; the least recently used one goes first. One computation runs at
+    /// a time: for values whose computation is large in memory.
     pub fn new(capacity: usize) -> Self {
+        Self::computing_at_once(capacity, 1)
+    }
+
+    /// Like `new`, with up to `computations` running at once: for values cheap in memory, where a
+    /// quick one should not wait behind a slow one of another key.
+    pub fn computing_at_once(capacity: usize, computations: usize) -> Self {
         Kept {
             capacity,
             slots: Mutex::new(HashMap::new()),
-            computing: Semaphore::new(1),
+            computing: Semaphore::new(computations),
             refreshing: Mutex::new(HashSet::new()),
         }
     }

@@ -96,7 +96,10 @@ impl Db {
         let db = Db {
             pool,
             backend,
-            contract_counts: Arc::new(kept::Kept::new(64)),
+            contract_counts: Arc::new(kept::Kept::computing_at_once(
+                64,
+                (max_connections as usize / 2).max(1),
+            )),
         };
         if backend == Backend::Sqlite {
             db.pool.execute("PRAGMA journal_mode = WAL").await?;
