@@ -222,7 +222,7 @@ fn at_scale(c: &mut Criterion) {
     group.bench_function("dashboard_kept", |b| {
         b.iter(|| {
             runtime()
-                .block_on(dashboards.get(&scale.db, &scale.settings, &Visibility::All, today))
+                .block_on(dashboards.recent(&scale.db, &scale.settings, &Visibility::All, today))
                 .unwrap()
         })
     });
@@ -241,8 +241,14 @@ fn at_scale(c: &mut Criterion) {
         group.bench_function(format!("report_{}", kind.name()), |b| {
             b.iter(|| {
                 let dashboard = runtime()
-                    .block_on(dashboards.get(&scale.db, &scale.settings, &Visibility::All, today))
-                    .unwrap();
+                    .block_on(dashboards.recent(
+                        &scale.db,
+                        &scale.settings,
+                        &Visibility::All,
+                        today,
+                    ))
+                    .unwrap()
+                    .value;
                 reports::to_json(&dashboard, kind, page).unwrap()
             })
         });

@@ -3,7 +3,7 @@
 //! Judging every visible contract reads the whole registry, which takes seconds at prefecture scale,
 //! while the answer only changes when a record does. Pages take `recent`: at that scale they show the
 //! previous judgement, with its time, while the next one is made (exports print that time on their
-//! cover); a vendor's to-do list takes `get`.
+//! cover).
 
 use super::reports::{self, Dashboard, ReportKind};
 use crate::auth::Actor;
@@ -43,27 +43,6 @@ impl Default for Dashboards {
 }
 
 impl Dashboards {
-    /// The dashboard of `visibility` on `as_of`, judged from the data as it is now.
-    pub async fn get(
-        &self,
-        db: &Db,
-        settings: &Settings,
-        visibility: &Visibility,
-        as_of: NaiveDate,
-    ) -> AppResult<Arc<Dashboard>> {
-        let judge = || async {
-            reports::dashboard(db, settings, visibility, as_of)
-                .await
-                .map(Arc::new)
-        };
-        match visibility {
-            // A vendor's own records are few and read by index; keeping them would push out the
-            // large scopes this is for.
-            Visibility::Vendor(_) => judge().await,
-            _ => self.kept.get(db, (visibility.clone(), as_of), judge).await,
-        }
-    }
-
     /// The dashboard of `visibility` on `as_of`: judged from the data as it is now, or, while a slow
     /// judgement of newer data is under way, the previous one marked as such.
     pub async fn recent(
@@ -73,11 +52,13 @@ impl Dashboards {
         visibility: &Visibility,
         as_of: NaiveDate,
     ) -> AppResult<Served<Arc<Dashboard>>> {
+        // A vendor's own records are few and read by index; keeping them would push out the large
+        // scopes this is for.
         if let Visibility::Vendor(_) = visibility {
-            let read_at = chrono::Utc::now();
-            let value = self.get(db, settings, visibility, as_of).await?;
+            let read_at = Utc::now();
+            let value = reports::dashboard(db, settings, visibility, as_of).await?;
             return Ok(Served {
-                value,
+                value: Arc::new(value),
                 read_at,
                 current: true,
             });

@@ -25,8 +25,9 @@ async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
         .await?;
         let dashboard = state
             .dashboards
-            .get(&state.db, &state.settings, &visibility, today)
-            .await?;
+            .recent(&state.db, &state.settings, &visibility, today)
+            .await?
+            .value;
         let owed = reports::todo_list(&dashboard)
             .into_iter()
             .cloned()
