@@ -74,19 +74,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
         }
     }
 
-    /// The value of `key` for the data as it is now: kept, or computed by `compute`.
-    pub async fn get<E, F, Fut>(&self, db: &Db, key: K, compute: F) -> Result<V, E>
-    where
-        E: From<sqlx::Error>,
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<V, E>>,
-    {
-        let wanted = audit::newest_id(&mut *db.acquire().await?).await?;
-        self.get_at(db, key, wanted, compute).await
-    }
-
-    /// `get` for a reader that has read the data version `wanted` itself, on a connection it goes on
-    /// using.
+    /// The value of `key` for the data at version `wanted` or newer, which the reader has read
+    /// itself (`audit::newest_id`): kept, or computed by `compute`.
     pub async fn get_at<E, F, Fut>(&self, db: &Db, key: K, wanted: i64, compute: F) -> Result<V, E>
     where
         E: From<sqlx::Error>,
@@ -325,7 +314,13 @@ mod tests {
         }
         assert!(started.elapsed() < WORTH_WAITING, "served without waiting");
         // The readers above started one background computation between them.
-        let fresh = kept.get(&db, "k", counting(&runs, slow)).await.unwrap();
+        let now = audit::newest_id(&mut db.acquire().await.unwrap())
+            .await
+            .unwrap();
+        let fresh = kept
+            .get_at(&db, "k", now, counting(&runs, slow))
+            .await
+            .unwrap();
         assert_eq!(fresh, 2);
         assert_eq!(runs.load(Ordering::SeqCst), 2);
         let now = kept.recent(&db, "k", counting(&runs, slow)).await.unwrap();
