@@ -61,6 +61,14 @@ fn filled_sheet(corporate_number: &str) -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
+/// Uploads are parsed by the `itaku` binary cargo built beside this benchmark.
+fn bench_settings() -> Settings {
+    Settings {
+        parse_worker: env!("CARGO_BIN_EXE_itaku").into(),
+        ..Settings::default()
+    }
+}
+
 struct Scale {
     db: Db,
     settings: Settings,
@@ -87,7 +95,7 @@ fn scale() -> &'static Scale {
                 .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.db").display()));
             let settings = Settings {
                 database_url: url.clone(),
-                ..Settings::default()
+                ..bench_settings()
             };
             let db = Db::connect(&url, 4).await.expect("connect");
             itaku::services::policies::install_shipped(&db, &settings).await.unwrap();
@@ -157,6 +165,16 @@ fn check_sheet(c: &mut Criterion) {
     group.bench_function("read_tables_only", |b| {
         b.iter(|| itaku::excel::read_tables(&bytes, &limits).unwrap())
     });
+    // The same read as an upload takes it: in a warm parse worker, the tables back over a pipe.
+    let sandbox = itaku::sandbox::Sandbox::from_settings(&bench_settings());
+    group.bench_function("read_tables_in_sandbox", |b| {
+        b.iter(|| {
+            runtime()
+                .block_on(sandbox.read_tables(&bytes, &limits))
+                .unwrap()
+                .unwrap()
+        })
+    });
     group.bench_function("generate_template", |b| {
         b.iter(|| itaku::excel::template::check_sheet(&definition, &Default::default()).unwrap())
     });
@@ -172,6 +190,7 @@ fn at_scale(c: &mut Criterion) {
         .measurement_time(Duration::from_secs(20));
     let bytes = filled_sheet(&scale.corporate_number);
     let actor = Actor::system("bench");
+    let sandbox = itaku::sandbox::Sandbox::from_settings(&scale.settings);
     group.bench_function("import_parse_validate_store", |b| {
         b.iter(|| {
             runtime().block_on(async {
@@ -183,6 +202,7 @@ fn at_scale(c: &mut Criterion) {
                     "sheet.xlsx",
                     &bytes,
                     &scale.settings,
+                    &sandbox,
                 )
                 .await
                 .unwrap();
@@ -290,7 +310,8 @@ fn ledger_csv(rows: usize) -> Vec<u8> {
 
 fn ledger_import(c: &mut Criterion) {
     let bytes = ledger_csv(10_000);
-    let settings = Settings::default();
+    let settings = bench_settings();
+    let sandbox = itaku::sandbox::Sandbox::from_settings(&settings);
     let mut group = c.benchmark_group("ledger");
     group
         .sample_size(10)
@@ -311,6 +332,7 @@ fn ledger_import(c: &mut Criterion) {
                         &EditScope::everything(),
                         &bytes,
                         &settings,
+                        &sandbox,
                         false,
                         &mut |_, _| {},
                     ))

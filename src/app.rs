@@ -30,6 +30,7 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
         .attach(shipped_policies())
         .manage(AppState {
             db,
+            sandbox: crate::sandbox::Sandbox::from_settings(&settings),
             settings,
             dashboards: Default::default(),
         })

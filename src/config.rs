@@ -43,6 +43,17 @@ pub struct Settings {
     pub pmark_renewal_closes_months: u32,
     /// The scoring policy new tenders use unless one is chosen: its id (latest version) or `id@version`.
     pub rating_policy: String,
+    /// The `itaku` binary started as the parse worker; empty: this program itself.
+    #[serde(default)]
+    pub parse_worker: String,
+    /// Memory (address space) a parse worker may use, in MiB.
+    pub parse_memory_limit_mib: u64,
+    /// A parse worker is stopped after this many seconds (wall clock, and CPU time).
+    pub parse_timeout_seconds: u64,
+    /// Files parsed at once; 0: the number of cores.
+    pub parse_concurrency: usize,
+    /// Files that may wait for a parse worker before more are refused as busy (503).
+    pub parse_queue: usize,
 }
 
 impl Default for Settings {
@@ -66,6 +77,11 @@ impl Default for Settings {
             pmark_renewal_opens_months: 8,
             pmark_renewal_closes_months: 4,
             rating_policy: "itaku-standard".into(),
+            parse_worker: String::new(),
+            parse_memory_limit_mib: 256,
+            parse_timeout_seconds: 10,
+            parse_concurrency: 0,
+            parse_queue: 32,
         }
     }
 }
@@ -124,6 +140,12 @@ impl Settings {
         crate::db::Backend::of_url(&self.database_url)?;
         if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
             return Err("default_deletion_days must be between 0 and 3650".into());
+        }
+        if !(32..=65_536).contains(&self.parse_memory_limit_mib) {
+            return Err("parse_memory_limit_mib must be between 32 and 65536".into());
+        }
+        if !(1..=600).contains(&self.parse_timeout_seconds) {
+            return Err("parse_timeout_seconds must be between 1 and 600".into());
         }
         if self.session_idle_minutes < 1 || self.session_max_hours < 1 {
             return Err("session_idle_minutes and session_max_hours must be positive".into());

@@ -102,6 +102,9 @@ pub enum AppError {
     Unprocessable(String),
     #[error("データベースに接続できません。しばらくしてからもう一度お試しください")]
     Unavailable(#[source] sqlx::Error),
+    /// The server is at a capacity limit for this kind of work; the request may be sent again later.
+    #[error("{0}")]
+    Busy(String),
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("internal error: {0}")]
@@ -155,7 +158,7 @@ impl AppError {
             AppError::Validation(_) | AppError::Unprocessable(_) => Status::UnprocessableEntity,
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::PayloadTooLarge(_) => Status::PayloadTooLarge,
-            AppError::Unavailable(_) => Status::ServiceUnavailable,
+            AppError::Unavailable(_) | AppError::Busy(_) => Status::ServiceUnavailable,
             AppError::Database(_) | AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -180,6 +183,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Unavailable(_) => "unavailable",
+            AppError::Busy(_) => "busy",
             AppError::Database(_) | AppError::Internal(_) => "internal",
         }
     }

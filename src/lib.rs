@@ -20,3 +20,4 @@ pub mod auth;
 pub mod checklist;
 pub mod cli;
 pub mod rating;
+pub mod sandbox;

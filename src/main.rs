@@ -6,7 +6,10 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[rocket::main]
-async fn main() -> ExitCode {
-    itaku::cli::run(itaku::cli::Cli::parse()).await
+fn main() -> ExitCode {
+    // A parse worker starts no runtime and parses no command line: it only reads one file.
+    if let Some(code) = itaku::sandbox::worker::run_if_requested() {
+        return code;
+    }
+    rocket::async_main(async { itaku::cli::run(itaku::cli::Cli::parse()).await })
 }

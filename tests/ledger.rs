@@ -114,6 +114,7 @@ async fn imports_a_clerks_workbook_once_and_only_once() {
         &EditScope::everything(),
         &bytes,
         &Settings::default(),
+        &app.sandbox(),
         false,
         &mut |_, _| {},
     )
@@ -159,6 +160,7 @@ async fn imports_a_clerks_workbook_once_and_only_once() {
         &EditScope::everything(),
         &bytes,
         &Settings::default(),
+        &app.sandbox(),
         false,
         &mut |_, _| {},
     )
@@ -177,6 +179,7 @@ async fn a_ledger_with_bad_rows_writes_nothing_and_names_each_row() {
         &EditScope::everything(),
         &clerk_workbook(true),
         &Settings::default(),
+        &app.sandbox(),
         false,
         &mut |_, _| {},
     )
@@ -214,6 +217,7 @@ async fn updates_changed_rows_and_keeps_values_for_missing_columns() {
         &EditScope::everything(),
         full.as_bytes(),
         &Settings::default(),
+        &app.sandbox(),
         false,
         &mut |_, _| {},
     )
@@ -227,6 +231,7 @@ async fn updates_changed_rows_and_keeps_values_for_missing_columns() {
         &EditScope::everything(),
         &sjis,
         &Settings::default(),
+        &app.sandbox(),
         false,
         &mut |_, _| {},
     )

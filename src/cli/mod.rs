@@ -225,7 +225,7 @@ pub async fn run(cli: Cli) -> ExitCode {
                 },
         } => import_ledger(&settings, &file, dry_run, json).await,
         Command::User { command } => user_command(&settings, command).await,
-        Command::Checklist { command } => checklist_command(&settings, command),
+        Command::Checklist { command } => checklist_command(&settings, command).await,
         Command::Certifications { command } => tracking::certifications(&settings, command).await,
         Command::Report(args) => tracking::report(&settings, args).await,
         Command::Tender { command } => tenders::tender(&settings, command).await,
@@ -439,6 +439,7 @@ async fn import_ledger(settings: &Settings, file: &PathBuf, dry_run: bool, json:
         &scope,
         &bytes,
         settings,
+        &crate::sandbox::Sandbox::from_settings(settings),
         dry_run,
         &mut |done, total| {
             bar.set_length(total as u64);
@@ -653,16 +654,18 @@ async fn announce_accounts(db: &Db, figment: &Figment, demo: bool) -> Result<(),
     Ok(())
 }
 
-fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode {
-    use crate::checklist::Definition;
+async fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode {
+    use crate::services::checklists;
     let dir = std::path::Path::new(&settings.checklists_dir);
-    let limits = crate::excel::Limits::with_upload_bytes(settings.upload_limit_bytes);
+    let sandbox = crate::sandbox::Sandbox::from_settings(settings);
     match command {
         ChecklistCommand::Check {
             file,
             definition,
             json,
         } => {
+            // The worker starts while the definition and the file are read.
+            sandbox.prewarm();
             let definition = match resolve_definition(
                 definition
                     .as_deref()
@@ -673,13 +676,16 @@ fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode
                 Err(code) => return code,
             };
             let result = match std::fs::read(&file) {
-                Ok(bytes) => crate::excel::checksheet::read(&bytes, &definition, &limits),
-                Err(error) if json => {
-                    let mut result = crate::excel::checksheet::read(&[], &definition, &limits);
-                    result.errors[0].message =
-                        format!("{} を読み込めません: {error}", file.display());
-                    result
+                Ok(bytes) => {
+                    match checklists::read(&sandbox, settings, &definition, &bytes).await {
+                        Ok(result) => result,
+                        Err(error) => return fail(&error.public_message()),
+                    }
                 }
+                Err(error) if json => crate::excel::checksheet::CheckResult::refused(
+                    &definition,
+                    format!("{} を読み込めません: {error}", file.display()),
+                ),
                 Err(error) => {
                     eprintln!("{} を読み込めません: {error}", file.display());
                     return ExitCode::from(USAGE);
@@ -758,9 +764,11 @@ fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode
                     return ExitCode::from(USAGE);
                 }
             };
-            let learned =
-                crate::excel::checksheet::learn(&bytes, &Definition::builtin(), &id, &limits)
-                    .and_then(|definition| definition.to_toml().map(|text| (definition, text)));
+            let learned = match checklists::learn(&sandbox, settings, &bytes, &id).await {
+                Ok(learned) => learned
+                    .and_then(|definition| definition.to_toml().map(|text| (definition, text))),
+                Err(error) => return fail(&error.public_message()),
+            };
             match learned {
                 Ok((definition, text)) => match std::fs::write(&out, text) {
                     Ok(()) => {

@@ -53,7 +53,15 @@ pub async fn certifications(settings: &Settings, command: CertificationCommand) 
         Ok(db) => db,
         Err(code) => return code,
     };
-    let result = certifications::import(&db, settings, &cli_actor(), &bytes, dry_run).await;
+    let result = certifications::import(
+        &db,
+        settings,
+        &crate::sandbox::Sandbox::from_settings(settings),
+        &cli_actor(),
+        &bytes,
+        dry_run,
+    )
+    .await;
     db.close().await;
     let report = match result {
         Ok(report) => report,

@@ -59,7 +59,8 @@ pub struct CheckResult {
 }
 
 impl CheckResult {
-    fn refused(definition: &Definition, message: String) -> Self {
+    /// The answer for a file that could not be read at all.
+    pub fn refused(definition: &Definition, message: String) -> Self {
         CheckResult {
             accepted: false,
             definition: definition.id.clone(),
@@ -218,13 +219,18 @@ fn read_respondent(
     respondent
 }
 
-/// Reads and checks a filled check sheet against a definition.
+/// Reads and checks a filled check sheet against a definition, in this process: for trusted files and
+/// tests. Uploads are read through `crate::sandbox` and checked with `from_tables`.
 pub fn read(bytes: &[u8], definition: &Definition, limits: &Limits) -> CheckResult {
-    let tables = match super::read_tables(bytes, limits) {
-        Ok(tables) => tables,
-        Err(error) => return CheckResult::refused(definition, error.to_string()),
-    };
-    let Some(layout) = find_layout(&tables, definition) else {
+    match super::read_tables(bytes, limits) {
+        Ok(tables) => from_tables(&tables, definition),
+        Err(error) => CheckResult::refused(definition, error.to_string()),
+    }
+}
+
+/// Checks the tables of a filled check sheet against a definition.
+pub fn from_tables(tables: &[Table], definition: &Definition) -> CheckResult {
+    let Some(layout) = find_layout(tables, definition) else {
         return CheckResult::refused(
             definition,
             "チェックシートの見出し行が見つかりません（「項番」と「回答」の列が必要です）".into(),
@@ -366,7 +372,16 @@ pub fn learn(
     limits: &Limits,
 ) -> Result<Definition, String> {
     let tables = super::read_tables(bytes, limits).map_err(|e| e.to_string())?;
-    let layout = find_layout(&tables, base).ok_or_else(|| {
+    learn_from_tables(&tables, base, id)
+}
+
+/// `learn` over tables already read (in the parse sandbox).
+pub fn learn_from_tables(
+    tables: &[Table],
+    base: &Definition,
+    id: &str,
+) -> Result<Definition, String> {
+    let layout = find_layout(tables, base).ok_or_else(|| {
         "チェックシートの見出し行が見つかりません（「項番」と「回答」の列が必要です）".to_string()
     })?;
     let table = &tables[layout.table];

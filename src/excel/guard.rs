@@ -1,18 +1,23 @@
 //! Checks an upload before any parser sees it: its size, what it is, whether it is encrypted, and for
 //! ZIP-based workbooks the entries' count and declared sizes, so a zip bomb is refused without inflating it.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::{Cursor, Read};
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Limits {
     pub max_upload_bytes: usize,
     pub max_zip_entries: usize,
     pub max_entry_bytes: u64,
     pub max_total_bytes: u64,
     pub max_ratio: u64,
+    /// Non-empty cells over all sheets together.
     pub max_cells: usize,
     pub max_columns: usize,
+    pub max_sheets: usize,
+    /// Characters that repeat markers (.ods `text:c`) may expand to, over the whole file.
+    pub max_repeated_chars: u64,
 }
 
 impl Default for Limits {
@@ -25,6 +30,8 @@ impl Default for Limits {
             max_ratio: 200,
             max_cells: 3_000_000,
             max_columns: 1_024,
+            max_sheets: 100,
+            max_repeated_chars: 1_000_000,
         }
     }
 }
@@ -36,19 +43,46 @@ impl Limits {
             ..Limits::default()
         }
     }
+
+    /// A check sheet has about fifty rows: far fewer cells and strings than a ledger may need.
+    pub fn for_check_sheet(max_upload_bytes: usize) -> Self {
+        Limits {
+            max_upload_bytes,
+            max_cells: 200_000,
+            max_sheets: 50,
+            ..Limits::default()
+        }
+    }
 }
 
 /// Why an upload cannot be read; the message is what the user sees.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ReadError {
     Empty,
-    TooLarge { limit: usize },
+    TooLarge {
+        limit: usize,
+    },
     Encrypted,
     NotSpreadsheet,
+    /// Damaged in a way that can be told in Japanese (the text says where).
     Corrupt(String),
+    /// Damaged where only a parser's internals could say how: logged, never shown.
+    Damaged {
+        detail: String,
+    },
     ZipBomb(String),
-    TooManyCells { limit: usize },
+    TooManyCells {
+        limit: usize,
+    },
+    TooManySheets {
+        limit: usize,
+    },
     Encoding,
+    /// The parse worker was stopped by its memory or time limit, or died.
+    Unreadable {
+        memory_mib: u64,
+        seconds: u64,
+    },
 }
 
 impl fmt::Display for ReadError {
@@ -60,8 +94,14 @@ impl fmt::Display for ReadError {
                 f,
                 "ファイルがパスワードで暗号化されています。パスワードを解除して保存し直してからアップロードしてください"
             ),
-            ReadError::NotSpreadsheet => write!(f, "Excel（.xlsx / .xls / .ods）またはCSVファイルではありません"),
+            ReadError::NotSpreadsheet => write!(f, "Excel（.xlsx / .xlsm / .xlsb / .xls / .ods）またはCSVファイルではありません"),
             ReadError::Corrupt(detail) => write!(f, "ファイルが壊れているか途中で切れているため読み取れません（{detail}）"),
+            ReadError::Damaged { .. } => write!(f, "ファイルが壊れているか途中で切れているため読み取れません。Excel で開いて保存し直してからアップロードしてください"),
+            ReadError::TooManySheets { limit } => write!(f, "シートの数が多すぎます（上限 {limit} シート）"),
+            ReadError::Unreadable { memory_mib, seconds } => write!(
+                f,
+                "ファイルが大きすぎるか壊れているため読み取れませんでした（上限: {memory_mib} MiB・{seconds}秒）"
+            ),
             ReadError::ZipBomb(detail) => write!(f, "展開後のサイズが大きすぎるため読み取りを中止しました（{detail}）"),
             ReadError::TooManyCells { limit } => write!(f, "セルの数が多すぎます（上限 {limit} セル）"),
             ReadError::Encoding => write!(f, "文字コードを判別できません。UTF-8 または Shift_JIS で保存してください"),
@@ -74,8 +114,14 @@ impl std::error::Error for ReadError {}
 /// What the bytes are, judged by their content rather than a file name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// A ZIP container: .xlsx or .ods.
-    Zip,
+    /// An Office Open XML workbook (.xlsx, .xlsm, Strict Open XML).
+    Xlsx,
+    /// The binary Office workbook (.xlsb).
+    Xlsb,
+    /// An OpenDocument spreadsheet (.ods).
+    Ods,
+    /// A ZIP container that is none of the above (a Word file, a plain archive).
+    OtherZip,
     /// An OLE compound file: .xls, or an encrypted .xlsx.
     Ole,
     /// Anything else is read as delimited text.
@@ -85,17 +131,22 @@ pub enum Format {
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
-pub fn sniff(bytes: &[u8]) -> Format {
-    if bytes.starts_with(ZIP_MAGIC) {
-        Format::Zip
-    } else if bytes.starts_with(OLE_MAGIC) {
-        Format::Ole
-    } else {
-        Format::Text
-    }
+/// The container kind from the first bytes alone.
+pub fn is_zip(bytes: &[u8]) -> bool {
+    bytes.starts_with(ZIP_MAGIC)
 }
 
-/// Runs every check that does not need a parser, and says what the bytes are.
+pub fn is_ole(bytes: &[u8]) -> bool {
+    bytes.starts_with(OLE_MAGIC)
+}
+
+/// Part names as Excel and the zip crate treat them: without regard to case or a leading slash.
+pub fn part_name(name: &str) -> String {
+    name.trim_start_matches('/').to_ascii_lowercase()
+}
+
+/// Runs every check that does not need a parser, and says what the bytes are. Cheap enough for the
+/// server itself: it reads the ZIP directory and the first bytes of the shared strings, nothing more.
 pub fn check(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
@@ -105,24 +156,24 @@ pub fn check(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
             limit: limits.max_upload_bytes,
         });
     }
-    let format = sniff(bytes);
-    match format {
-        Format::Zip => check_zip(bytes, limits)?,
-        Format::Ole if is_encrypted_ole(bytes) => return Err(ReadError::Encrypted),
-        Format::Ole if !super::compound::chains_end(bytes) => {
+    if is_zip(bytes) {
+        return check_zip(bytes, limits);
+    }
+    if is_ole(bytes) {
+        if is_encrypted_ole(bytes) {
+            return Err(ReadError::Encrypted);
+        }
+        if !super::compound::chains_end(bytes) {
             return Err(ReadError::Corrupt(
                 "Excel 97-2003 のセクター表が壊れています".into(),
-            ))
+            ));
         }
-        Format::Ole => {}
-        Format::Text => {
-            if bytes.iter().take(8192).filter(|b| **b == 0).count() > 0 && !looks_like_utf16(bytes)
-            {
-                return Err(ReadError::NotSpreadsheet);
-            }
-        }
+        return Ok(Format::Ole);
     }
-    Ok(format)
+    if bytes.iter().take(8192).any(|b| *b == 0) && !looks_like_utf16(bytes) {
+        return Err(ReadError::NotSpreadsheet);
+    }
+    Ok(Format::Text)
 }
 
 pub fn looks_like_utf16(bytes: &[u8]) -> bool {
@@ -140,9 +191,14 @@ fn is_encrypted_ole(bytes: &[u8]) -> bool {
         .any(|window| window == name.as_slice())
 }
 
-fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-        .map_err(|e| ReadError::Corrupt(format!("ZIP: {e}")))?;
+fn zip_error(error: zip::result::ZipError) -> ReadError {
+    ReadError::Damaged {
+        detail: format!("ZIP: {error}"),
+    }
+}
+
+fn check_zip(bytes: &[u8], limits: &Limits) -> Result<Format, ReadError> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(zip_error)?;
     if archive.len() > limits.max_zip_entries {
         return Err(ReadError::ZipBomb(format!(
             "{} 個のファイルを含んでいます",
@@ -151,10 +207,9 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     }
     let mut total: u64 = 0;
     let mut shared_strings = None;
+    let mut format = Format::OtherZip;
     for index in 0..archive.len() {
-        let entry = archive
-            .by_index_raw(index)
-            .map_err(|e| ReadError::Corrupt(format!("ZIP: {e}")))?;
+        let entry = archive.by_index_raw(index).map_err(zip_error)?;
         let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
         let size = entry.size();
         let compressed = entry.compressed_size().max(1);
@@ -173,8 +228,12 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             )));
         }
         total = total.saturating_add(size);
-        if name == "xl/sharedStrings.xml" {
-            shared_strings = Some(index);
+        match part_name(&name).as_str() {
+            "xl/sharedstrings.xml" => shared_strings = Some(index),
+            "xl/workbook.xml" => format = Format::Xlsx,
+            "xl/workbook.bin" => format = Format::Xlsb,
+            "content.xml" if format == Format::OtherZip => format = Format::Ods,
+            _ => {}
         }
     }
     if total > limits.max_total_bytes {
@@ -186,7 +245,7 @@ fn check_zip(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
     if let Some(index) = shared_strings {
         check_shared_strings(&mut archive, index, limits)?;
     }
-    Ok(())
+    Ok(format)
 }
 
 /// calamine reserves room for the count a shared-strings part claims; refuse a claim the part cannot hold.
@@ -195,15 +254,15 @@ fn check_shared_strings(
     index: usize,
     limits: &Limits,
 ) -> Result<(), ReadError> {
-    let entry = archive
-        .by_index(index)
-        .map_err(|e| ReadError::Corrupt(format!("ZIP: {e}")))?;
+    let entry = archive.by_index(index).map_err(zip_error)?;
     let declared_size = entry.size();
     let mut head = Vec::with_capacity(4096);
     entry
         .take(4096)
         .read_to_end(&mut head)
-        .map_err(|e| ReadError::Corrupt(format!("sharedStrings: {e}")))?;
+        .map_err(|e| ReadError::Damaged {
+            detail: format!("sharedStrings: {e}"),
+        })?;
     let head = String::from_utf8_lossy(&head);
     // Only `uniqueCount` sizes what calamine reserves; `count` counts every use and may be far larger.
     for attribute in [" uniqueCount=\""] {
@@ -258,6 +317,23 @@ mod tests {
     }
 
     #[test]
+    fn part_names_are_compared_without_case() {
+        let part = br#"<?xml version="1.0"?><sst xmlns="x" uniqueCount="2000000000"><si><t>a</t></si></sst>"#;
+        let file = zip_with(&[
+            ("xl/Workbook.xml", b"<workbook/>"),
+            ("XL/SharedStrings.XML", part),
+        ]);
+        assert!(matches!(
+            check(&file, &Limits::default()),
+            Err(ReadError::ZipBomb(_))
+        ));
+        let file = zip_with(&[("xl/WORKBOOK.xml", b"<workbook/>")]);
+        assert_eq!(check(&file, &Limits::default()), Ok(Format::Xlsx));
+        let file = zip_with(&[("xl/workbook.bin", b"")]);
+        assert_eq!(check(&file, &Limits::default()), Ok(Format::Xlsb));
+    }
+
+    #[test]
     fn refuses_an_impossible_shared_strings_count() {
         let part = br#"<?xml version="1.0"?><sst xmlns="x" count="2000000000" uniqueCount="2000000000"><si><t>a</t></si></sst>"#;
         let file = zip_with(&[("xl/sharedStrings.xml", part)]);
@@ -271,7 +347,7 @@ mod tests {
     fn accepts_many_uses_of_few_shared_strings() {
         let part = br#"<?xml version="1.0"?><sst xmlns="x" count="100000" uniqueCount="2"><si><t>a</t></si><si><t>b</t></si></sst>"#;
         let file = zip_with(&[("xl/sharedStrings.xml", part)]);
-        assert_eq!(check(&file, &Limits::default()), Ok(Format::Zip));
+        assert_eq!(check(&file, &Limits::default()), Ok(Format::OtherZip));
     }
 
     #[test]
@@ -288,7 +364,7 @@ mod tests {
         );
         assert!(matches!(
             check(b"PK\x03\x04truncated", &Limits::default()),
-            Err(ReadError::Corrupt(_))
+            Err(ReadError::Damaged { .. })
         ));
     }
 

@@ -6,6 +6,7 @@ mod compound;
 pub mod evaluation;
 pub mod guard;
 pub mod header;
+pub mod inspect;
 pub mod reader;
 pub mod table;
 pub mod template;

@@ -1,17 +1,33 @@
-//! Reads any workbook or CSV file into tables, after `guard::check` has passed it.
+//! Reads any workbook or CSV file into tables, after `guard::check` has passed it and `inspect` has
+//! counted what it would expand to. Untrusted files reach this only inside the parse worker
+//! (`crate::sandbox`); tests and the fuzzers call it directly.
 
 use super::guard::{check, looks_like_utf16, Format, Limits, ReadError};
+use super::inspect;
 use super::table::{Cell, Row, Table};
-use calamine::{Data, DataRef, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xlsb, Xlsx};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-/// Every sheet of a workbook, or the one table of a CSV/TSV file.
+/// Every worksheet of a workbook, or the one table of a CSV/TSV file.
 pub fn read_tables(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, ReadError> {
+    let mut budget = Budget {
+        cells: limits.max_cells,
+        limits,
+    };
     match check(bytes, limits)? {
-        Format::Zip if is_xlsx(bytes) => contained(|| read_xlsx(bytes, limits)),
-        Format::Zip | Format::Ole => contained(|| read_other_workbook(bytes, limits)),
-        Format::Text => read_delimited(bytes, limits).map(|table| vec![table]),
+        Format::Xlsx => contained(|| read_xlsx(bytes, &mut budget)),
+        Format::Xlsb => contained(|| read_xlsb(bytes, &mut budget)),
+        Format::Ods => {
+            contained(|| inspect::ods(bytes, limits).map(|()| Vec::new()))?;
+            contained(|| read_whole_sheets(bytes, &mut budget))
+        }
+        Format::Ole => {
+            contained(|| inspect::xls(bytes, limits).map(|()| Vec::new()))?;
+            contained(|| read_whole_sheets(bytes, &mut budget))
+        }
+        Format::OtherZip => Err(ReadError::NotSpreadsheet),
+        Format::Text => read_delimited(bytes, &mut budget).map(|table| vec![table]),
     }
 }
 
@@ -22,45 +38,63 @@ fn contained(
     parse: impl FnOnce() -> Result<Vec<Table>, ReadError>,
 ) -> Result<Vec<Table>, ReadError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
-        .unwrap_or_else(|_| Err(corrupt("the workbook's structure is damaged")))
+        .unwrap_or_else(|_| Err(damaged("the workbook's structure is damaged")))
 }
 
-fn is_xlsx(bytes: &[u8]) -> bool {
-    zip::ZipArchive::new(Cursor::new(bytes))
-        .map(|archive| archive.index_for_name("xl/workbook.xml").is_some())
-        .unwrap_or(false)
+fn damaged(error: impl std::fmt::Display) -> ReadError {
+    ReadError::Damaged {
+        detail: error.to_string(),
+    }
 }
 
-fn corrupt(error: impl std::fmt::Display) -> ReadError {
-    ReadError::Corrupt(error.to_string())
-}
-
-/// Collects cells into sparse rows, keeping at most `limits.max_cells` non-empty cells.
-struct RowCollector<'a> {
-    rows: BTreeMap<u32, Vec<Cell>>,
+/// The cells and sheets a whole file may still use.
+struct Budget<'a> {
     cells: usize,
     limits: &'a Limits,
 }
 
-impl<'a> RowCollector<'a> {
-    fn new(limits: &'a Limits) -> Self {
+impl Budget<'_> {
+    /// The worksheets worth reading, in workbook order, with whether each is hidden.
+    fn worksheets(&self, sheets: &[calamine::Sheet]) -> Result<Vec<(String, bool)>, ReadError> {
+        let sheets: Vec<(String, bool)> = sheets
+            .iter()
+            .filter(|sheet| sheet.typ == SheetType::WorkSheet)
+            .map(|sheet| (sheet.name.clone(), sheet.visible != SheetVisible::Visible))
+            .collect();
+        if sheets.len() > self.limits.max_sheets {
+            return Err(ReadError::TooManySheets {
+                limit: self.limits.max_sheets,
+            });
+        }
+        Ok(sheets)
+    }
+}
+
+/// Collects cells into sparse rows, within the file's cell budget.
+struct RowCollector<'a, 'b> {
+    rows: BTreeMap<u32, Vec<Cell>>,
+    budget: &'a mut Budget<'b>,
+}
+
+impl<'a, 'b> RowCollector<'a, 'b> {
+    fn new(budget: &'a mut Budget<'b>) -> Self {
         RowCollector {
             rows: BTreeMap::new(),
-            cells: 0,
-            limits,
+            budget,
         }
     }
 
     fn put(&mut self, row: u32, column: usize, cell: Cell) -> Result<(), ReadError> {
-        if cell.is_blank() || column >= self.limits.max_columns {
+        if cell.is_blank() || column >= self.budget.limits.max_columns {
             return Ok(());
         }
-        self.cells += 1;
-        if self.cells > self.limits.max_cells {
-            return Err(ReadError::TooManyCells {
-                limit: self.limits.max_cells,
-            });
-        }
+        self.budget.cells = self
+            .budget
+            .cells
+            .checked_sub(1)
+            .ok_or(ReadError::TooManyCells {
+                limit: self.budget.limits.max_cells,
+            })?;
         let cells = self.rows.entry(row).or_default();
         if cells.len() <= column {
             cells.resize(column + 1, Cell::Empty);
@@ -69,7 +103,7 @@ impl<'a> RowCollector<'a> {
         Ok(())
     }
 
-    fn finish(self, name: String) -> Table {
+    fn finish(self, name: String, hidden: bool) -> Table {
         let rows = self
             .rows
             .into_iter()
@@ -78,7 +112,7 @@ impl<'a> RowCollector<'a> {
                 cells,
             })
             .collect();
-        Table { name, rows }
+        Table { name, rows, hidden }
     }
 }
 
@@ -96,51 +130,72 @@ fn iso_cell(text: &str) -> Cell {
     }
 }
 
+fn streamed_cell(value: &DataRef<'_>) -> Option<Cell> {
+    Some(match value {
+        DataRef::Empty | DataRef::Error(_) => return None,
+        DataRef::Int(n) => Cell::Number(*n as f64),
+        DataRef::Float(n) => Cell::Number(*n),
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::SharedString(s) => Cell::Text(s.to_string()),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(datetime) => date_cell(datetime),
+        DataRef::DateTimeIso(s) => iso_cell(s),
+        DataRef::DurationIso(s) => Cell::Text(s.clone()),
+    })
+}
+
 /// Streams the cells of each sheet, so a stray far-away cell costs nothing.
-fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, ReadError> {
-    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(corrupt)?;
+fn read_xlsx(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadError> {
+    let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
     let mut tables = Vec::new();
-    for name in workbook.sheet_names() {
-        let mut collector = RowCollector::new(limits);
-        let mut reader = workbook.worksheet_cells_reader(&name).map_err(corrupt)?;
-        while let Some(cell) = reader.next_cell().map_err(corrupt)? {
+    for (name, hidden) in budget.worksheets(workbook.sheets_metadata())? {
+        let mut collector = RowCollector::new(budget);
+        let mut reader = workbook.worksheet_cells_reader(&name).map_err(damaged)?;
+        while let Some(cell) = reader.next_cell().map_err(damaged)? {
             let (row, column) = cell.get_position();
-            let value = match cell.get_value() {
-                DataRef::Empty | DataRef::Error(_) => continue,
-                DataRef::Int(n) => Cell::Number(*n as f64),
-                DataRef::Float(n) => Cell::Number(*n),
-                DataRef::String(s) => Cell::Text(s.clone()),
-                DataRef::SharedString(s) => Cell::Text(s.to_string()),
-                DataRef::Bool(b) => Cell::Bool(*b),
-                DataRef::DateTime(datetime) => date_cell(datetime),
-                DataRef::DateTimeIso(s) => iso_cell(s),
-                DataRef::DurationIso(s) => Cell::Text(s.clone()),
-            };
-            collector.put(row, column as usize, value)?;
+            if let Some(value) = streamed_cell(cell.get_value()) {
+                collector.put(row, column as usize, value)?;
+            }
         }
-        tables.push(collector.finish(name));
+        tables.push(collector.finish(name, hidden));
+    }
+    Ok(tables)
+}
+
+/// The binary workbook, streamed like .xlsx.
+fn read_xlsb(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadError> {
+    let mut workbook: Xlsb<_> = Xlsb::new(Cursor::new(bytes)).map_err(|error| match error {
+        calamine::XlsbError::Password => ReadError::Encrypted,
+        other => damaged(other),
+    })?;
+    let mut tables = Vec::new();
+    for (name, hidden) in budget.worksheets(workbook.sheets_metadata())? {
+        let mut collector = RowCollector::new(budget);
+        let mut reader = workbook.worksheet_cells_reader(&name).map_err(damaged)?;
+        while let Some(cell) = reader.next_cell().map_err(damaged)? {
+            let (row, column) = cell.get_position();
+            if let Some(value) = streamed_cell(cell.get_value()) {
+                collector.put(row, column as usize, value)?;
+            }
+        }
+        tables.push(collector.finish(name, hidden));
     }
     Ok(tables)
 }
 
 /// .xls and .ods, which calamine reads whole: each sheet becomes a dense grid from its first to its last
-/// cell, so a few far-apart cells cost the whole grid (up to about 0.9 GiB for an .xls, measured with
-/// tests/fixtures/hostile/xls-far-cells.xls). One such read at a time keeps the server's worst case at one grid.
-fn read_other_workbook(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, ReadError> {
-    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+/// cell. `inspect` has already refused a file whose grids would pass the cell limit.
+fn read_whole_sheets(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadError> {
     let mut workbook =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|error| match error {
             calamine::Error::Xls(calamine::XlsError::Password) => ReadError::Encrypted,
             calamine::Error::Msg("Cannot detect file format") => ReadError::NotSpreadsheet,
-            other => corrupt(other),
+            other => damaged(other),
         })?;
     let mut tables = Vec::new();
-    for name in workbook.sheet_names() {
-        let range = workbook.worksheet_range(&name).map_err(corrupt)?;
-        let mut collector = RowCollector::new(limits);
+    for (name, hidden) in budget.worksheets(workbook.sheets_metadata())? {
+        let range = workbook.worksheet_range(&name).map_err(damaged)?;
+        let mut collector = RowCollector::new(budget);
         let (first_row, first_column) = range.start().unwrap_or((0, 0));
         for (r, row) in range.rows().enumerate() {
             for (c, value) in row.iter().enumerate() {
@@ -157,7 +212,7 @@ fn read_other_workbook(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, Read
                 collector.put(first_row + r as u32, first_column as usize + c, cell)?;
             }
         }
-        tables.push(collector.finish(name));
+        tables.push(collector.finish(name, hidden));
     }
     Ok(tables)
 }
@@ -183,7 +238,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, ReadError> {
         .ok_or(ReadError::Encoding)
 }
 
-fn read_delimited(bytes: &[u8], limits: &Limits) -> Result<Table, ReadError> {
+fn read_delimited(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Table, ReadError> {
     let text = decode_text(bytes)?;
     if text
         .chars()
@@ -203,9 +258,14 @@ fn read_delimited(bytes: &[u8], limits: &Limits) -> Result<Table, ReadError> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut collector = RowCollector::new(limits);
+    let mut collector = RowCollector::new(budget);
     for record in reader.records() {
-        let record = record.map_err(|e| corrupt(format!("CSV: {e}")))?;
+        let record = record.map_err(|e| {
+            ReadError::Corrupt(format!(
+                "CSV の {} 行目",
+                e.position().map(|p| p.line()).unwrap_or(0)
+            ))
+        })?;
         let line = record.position().map(|p| p.line()).unwrap_or(1) as u32;
         for (column, value) in record.iter().enumerate() {
             collector.put(
@@ -215,7 +275,7 @@ fn read_delimited(bytes: &[u8], limits: &Limits) -> Result<Table, ReadError> {
             )?;
         }
     }
-    Ok(collector.finish("CSV".into()))
+    Ok(collector.finish("CSV".into(), false))
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 
 use crate::domain::dates::from_excel_serial;
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Cell {
     Empty,
     Text(String),
@@ -58,7 +59,7 @@ impl Cell {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Row {
     /// The row number shown in Excel (1-based).
     pub number: u32,
@@ -75,10 +76,13 @@ impl Row {
 }
 
 /// One sheet (or a CSV file), with only its non-empty rows.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
     pub name: String,
     pub rows: Vec<Row>,
+    /// Hidden (or very hidden) in the workbook: a drop-down list or last year's copy, never the sheet people fill.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// 0 → A, 25 → Z, 26 → AA.

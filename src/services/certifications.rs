@@ -373,9 +373,18 @@ impl ListRow {
     }
 }
 
-/// Reads and checks a certification list; the report holds every error (and nothing is returned then).
+/// Reads (in this process: trusted files and tests) and checks a certification list; the report holds
+/// every error (and nothing is returned then).
 pub fn parse_list(bytes: &[u8], limits: &Limits, report: &mut ImportReport) -> Vec<ListRow> {
-    let tables = match excel::read_tables(bytes, limits) {
+    check_list(excel::read_tables(bytes, limits), report)
+}
+
+/// Checks a certification list read by `excel::read_tables`, here or in the parse sandbox.
+pub fn check_list(
+    read: Result<Vec<excel::Table>, excel::ReadError>,
+    report: &mut ImportReport,
+) -> Vec<ListRow> {
+    let tables = match read {
         Ok(tables) => tables,
         Err(e) => {
             report.errors.push(file_error(e.to_string()));
@@ -523,6 +532,7 @@ fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<ListRow, Vec<RowEr
 pub async fn import(
     db: &Db,
     settings: &Settings,
+    sandbox: &crate::sandbox::Sandbox,
     actor: &Actor,
     bytes: &[u8],
     dry_run: bool,
@@ -532,7 +542,7 @@ pub async fn import(
         ..Default::default()
     };
     let limits = Limits::with_upload_bytes(settings.upload_limit_bytes);
-    let rows = parse_list(bytes, &limits, &mut report);
+    let rows = check_list(sandbox.read_tables(bytes, &limits).await?, &mut report);
     if !report.errors.is_empty() {
         return Ok(report);
     }

@@ -13,6 +13,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::excel::checksheet::{self, CheckResult, SheetError};
 use crate::excel::Limits;
+use crate::sandbox::Sandbox;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
@@ -28,6 +29,7 @@ pub enum Submitted {
 
 /// Reads an uploaded check sheet for a contract the uploader may see and stores it as the next version;
 /// a sheet that would be refused, or whose 法人番号 is another company's, stores nothing.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit(
     db: &Db,
     actor: &Actor,
@@ -36,18 +38,21 @@ pub async fn submit(
     file_name: &str,
     bytes: &[u8],
     settings: &Settings,
+    sandbox: &Sandbox,
 ) -> AppResult<Submitted> {
     let contract = contracts::find(&mut *db.acquire().await?, visibility, contract_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let definition = settings.definition();
     let result = read_for_vendor(
+        sandbox,
         settings,
         &definition,
         bytes,
         &contract.vendor_name,
         &contract.vendor_corporate_number,
-    );
+    )
+    .await?;
     if !result.accepted {
         return Ok(Submitted::Refused(result));
     }
@@ -100,20 +105,45 @@ pub async fn submit(
     })
 }
 
-/// Reads a check sheet filled by the vendor `name` / `corporate_number`: refused when it would be refused
-/// anyway, or when its 回答者欄 names another company.
-pub fn read_for_vendor(
+/// Reads a filled check sheet in the parse sandbox and checks it against `definition`.
+pub async fn read(
+    sandbox: &Sandbox,
+    settings: &Settings,
+    definition: &Definition,
+    bytes: &[u8],
+) -> AppResult<CheckResult> {
+    let limits = Limits::for_check_sheet(settings.upload_limit_bytes);
+    Ok(match sandbox.read_tables(bytes, &limits).await? {
+        Ok(tables) => checksheet::from_tables(&tables, definition),
+        Err(error) => CheckResult::refused(definition, error.to_string()),
+    })
+}
+
+/// Derives a definition (with id `id`) from a blank workbook of a new edition, read in the parse sandbox.
+pub async fn learn(
+    sandbox: &Sandbox,
+    settings: &Settings,
+    bytes: &[u8],
+    id: &str,
+) -> AppResult<Result<Definition, String>> {
+    let limits = Limits::for_check_sheet(settings.upload_limit_bytes);
+    Ok(match sandbox.read_tables(bytes, &limits).await? {
+        Ok(tables) => checksheet::learn_from_tables(&tables, &Definition::builtin(), id),
+        Err(error) => Err(error.to_string()),
+    })
+}
+
+/// Reads a check sheet filled by the vendor `name` / `corporate_number` in the parse sandbox: refused
+/// when it would be refused anyway, or when its 回答者欄 names another company.
+pub async fn read_for_vendor(
+    sandbox: &Sandbox,
     settings: &Settings,
     definition: &Definition,
     bytes: &[u8],
     name: &str,
     corporate_number: &str,
-) -> CheckResult {
-    let mut result = checksheet::read(
-        bytes,
-        definition,
-        &Limits::with_upload_bytes(settings.upload_limit_bytes),
-    );
+) -> AppResult<CheckResult> {
+    let mut result = read(sandbox, settings, definition, bytes).await?;
     if let Some(number) = &result.respondent.corporate_number {
         if number != corporate_number {
             result.errors.push(SheetError {
@@ -126,7 +156,7 @@ pub fn read_for_vendor(
             result.accepted = false;
         }
     }
-    result
+    Ok(result)
 }
 
 /// The versions of a contract's check sheet, newest first.

@@ -14,7 +14,8 @@ use crate::domain::{
 };
 pub use crate::excel::header::RowError;
 use crate::excel::header::{self, cell_ref, file_error, Column};
-use crate::excel::{self, Cell, Limits, Row};
+use crate::excel::{self, Cell, Limits, ReadError, Row, Table};
+use crate::sandbox::Sandbox;
 use crate::services::audit;
 use crate::services::audit::Event;
 use crate::services::contracts::parse_deletion_days;
@@ -281,9 +282,14 @@ pub struct Refusal {
     pub warnings: Vec<String>,
 }
 
-/// Reads and validates a ledger; nothing touches the database.
+/// Reads and validates a ledger in this process (trusted files and tests); nothing touches the database.
 pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ParsedLedger, Refusal> {
-    let tables = excel::read_tables(bytes, limits).map_err(|e| Refusal {
+    parse_read(excel::read_tables(bytes, limits))
+}
+
+/// Validates a ledger read by `excel::read_tables`, here or in the parse sandbox.
+pub fn parse_read(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Refusal> {
+    let tables = read.map_err(|e| Refusal {
         errors: vec![file_error(e.to_string())],
         ..Default::default()
     })?;
@@ -601,18 +607,20 @@ impl ImportReport {
 /// Reports progress as (rows done, rows in all).
 pub type Progress<'a> = &'a mut (dyn FnMut(usize, usize) + Send);
 
-/// Parses and imports a ledger; with `dry_run` the same writes run and are rolled back.
+/// Parses (in the parse sandbox) and imports a ledger; with `dry_run` the same writes run and are rolled back.
+#[allow(clippy::too_many_arguments)]
 pub async fn import(
     db: &Db,
     actor: &Actor,
     scope: &EditScope,
     bytes: &[u8],
     settings: &Settings,
+    sandbox: &Sandbox,
     dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<ImportReport, crate::error::AppError> {
     let limits = Limits::with_upload_bytes(settings.upload_limit_bytes);
-    match parse(bytes, &limits) {
+    match parse_read(sandbox.read_tables(bytes, &limits).await?) {
         Ok(ledger) => {
             apply(
                 db,
@@ -800,8 +808,19 @@ pub async fn preview(
     file_name: &str,
     bytes: &[u8],
     settings: &Settings,
+    sandbox: &Sandbox,
 ) -> Result<(ImportReport, Option<String>), crate::error::AppError> {
-    let report = import(db, actor, scope, bytes, settings, true, &mut |_, _| {}).await?;
+    let report = import(
+        db,
+        actor,
+        scope,
+        bytes,
+        settings,
+        sandbox,
+        true,
+        &mut |_, _| {},
+    )
+    .await?;
     if !report.accepted() {
         return Ok((report, None));
     }
@@ -823,6 +842,7 @@ pub async fn confirm_staged(
     scope: &EditScope,
     token: &str,
     settings: &Settings,
+    sandbox: &Sandbox,
 ) -> Result<(String, ImportReport), crate::error::AppError> {
     let upload = ledger_uploads::find(&mut *db.acquire().await?, token)
         .await?
@@ -837,6 +857,7 @@ pub async fn confirm_staged(
         scope,
         &upload.content,
         settings,
+        sandbox,
         false,
         &mut |_, _| {},
     )

@@ -501,9 +501,11 @@ pub async fn bid(
 
 /// Reads a check sheet handed in for a bid and stores it as the bid's next version; a sheet that would
 /// be refused, or that names another company, stores nothing.
+#[allow(clippy::too_many_arguments)]
 pub async fn submit_sheet(
     db: &Db,
     settings: &Settings,
+    sandbox: &crate::sandbox::Sandbox,
     actor: &Actor,
     who: &Submitter,
     bidder_id: i64,
@@ -513,12 +515,14 @@ pub async fn submit_sheet(
     let (tender, bidder) = submittable(&mut *db.acquire().await?, who, bidder_id).await?;
     let definition = settings.definition();
     let result = read_for_vendor(
+        sandbox,
         settings,
         &definition,
         bytes,
         &bidder.name,
         &bidder.corporate_number,
-    );
+    )
+    .await?;
     if !result.accepted {
         return Ok(Submitted::Refused(result));
     }

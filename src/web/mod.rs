@@ -16,6 +16,7 @@ use rocket::{get, routes, Route, State};
 pub struct AppState {
     pub db: Db,
     pub settings: Settings,
+    pub sandbox: crate::sandbox::Sandbox,
     pub dashboards: crate::services::dashboards::Dashboards,
 }
 

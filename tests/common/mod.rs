@@ -71,6 +71,22 @@ pub async fn fresh_database_url() -> String {
     }
 }
 
+/// Settings for tests: uploads are parsed by the `itaku` binary cargo built for this test run (the test
+/// binary itself cannot be a parse worker).
+pub fn test_settings() -> Settings {
+    Settings {
+        parse_worker: env!("CARGO_BIN_EXE_itaku").into(),
+        ..Settings::default()
+    }
+}
+
+impl TestApp {
+    /// The parse sandbox the application's services use, for tests that call services directly.
+    pub fn sandbox(&self) -> itaku::sandbox::Sandbox {
+        itaku::sandbox::Sandbox::from_settings(&self.settings)
+    }
+}
+
 pub async fn spawn() -> TestApp {
     spawn_with(|_| {}).await
 }
@@ -80,7 +96,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let mut settings = Settings {
         database_url: url.clone(),
         max_connections: 4,
-        ..Settings::default()
+        ..test_settings()
     };
     configure(&mut settings);
     let db = Db::connect(&url, settings.max_connections)

@@ -41,6 +41,7 @@ async fn submit(
         &name,
         &bytes,
         &state.settings,
+        &state.sandbox,
     )
     .await?;
     Ok(submitted_response(submitted, "submission_id"))

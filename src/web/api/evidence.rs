@@ -144,6 +144,7 @@ async fn import_certifications(
     let report = certifications::import(
         &state.db,
         &state.settings,
+        &state.sandbox,
         &actor,
         &bytes,
         dry_run.unwrap_or(false),

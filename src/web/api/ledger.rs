@@ -28,6 +28,7 @@ async fn import(
         &scope,
         &bytes,
         &state.settings,
+        &state.sandbox,
         dry_run.unwrap_or(false),
         &mut |_, _| {},
     )

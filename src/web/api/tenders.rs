@@ -186,8 +186,17 @@ async fn submit_sheet(
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx");
     let actor = Actor::user(&user, &ip.0);
-    let submitted =
-        tenders::submit_sheet(&state.db, &state.settings, &actor, &who, id, &name, &bytes).await?;
+    let submitted = tenders::submit_sheet(
+        &state.db,
+        &state.settings,
+        &state.sandbox,
+        &actor,
+        &who,
+        id,
+        &name,
+        &bytes,
+    )
+    .await?;
     Ok(super::checklists::submitted_response(submitted, "sheet_id"))
 }
 

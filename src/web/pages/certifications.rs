@@ -174,8 +174,15 @@ async fn import(
     }
     let bytes = read_upload(&form.file, state.settings.upload_limit_bytes).await?;
     let actor = Actor::user(&editor.0, &ip.0);
-    let report =
-        certifications::import(&state.db, &state.settings, &actor, &bytes, form.dry_run).await?;
+    let report = certifications::import(
+        &state.db,
+        &state.settings,
+        &state.sandbox,
+        &actor,
+        &bytes,
+        form.dry_run,
+    )
+    .await?;
     let status = crate::web::report_status(report.accepted());
     Ok(Custom(
         status,

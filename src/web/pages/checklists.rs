@@ -71,6 +71,7 @@ async fn submit(
         &display_name(&upload.file),
         &bytes,
         &state.settings,
+        &state.sandbox,
     )
     .await?
     {

@@ -83,6 +83,7 @@ async fn preview(
         &file_name,
         &bytes,
         &state.settings,
+        &state.sandbox,
     )
     .await?;
     result_page(chrome, file_name, report, token.unwrap_or_default())
@@ -122,8 +123,15 @@ async fn import(
 ) -> AppResult<Custom<RawHtml<String>>> {
     let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&importer.0, &ip.0);
-    let (file_name, report) =
-        ledger::confirm_staged(&state.db, &actor, &scope, &confirm.token, &state.settings).await?;
+    let (file_name, report) = ledger::confirm_staged(
+        &state.db,
+        &actor,
+        &scope,
+        &confirm.token,
+        &state.settings,
+        &state.sandbox,
+    )
+    .await?;
     result_page(chrome, file_name, report, String::new())
 }
 

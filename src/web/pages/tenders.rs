@@ -415,7 +415,17 @@ async fn submit_sheet(
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let actor = Actor::user(&chrome.user, &ip.0);
     let name = display_name(&upload.file);
-    match tenders::submit_sheet(&state.db, &state.settings, &actor, &who, id, &name, &bytes).await?
+    match tenders::submit_sheet(
+        &state.db,
+        &state.settings,
+        &state.sandbox,
+        &actor,
+        &who,
+        id,
+        &name,
+        &bytes,
+    )
+    .await?
     {
         Submitted::Accepted { .. } => Ok(FormOutcome::saved(format!("/bids/{id}?submitted=true"))),
         Submitted::Refused(result) => {
