@@ -261,4 +261,12 @@ async fn hostile_uploads_are_refused_while_the_server_keeps_answering() {
         let (health, _) = app.get_html("/healthz").await;
         assert_eq!(health, Status::Ok);
     }
+    // The server process (here the test process, which serves in-process) never held the files' cost.
+    let peak_kib: u64 = std::fs::read_to_string("/proc/self/status")
+        .unwrap()
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
 }

@@ -3,9 +3,68 @@
 use std::fmt;
 use unicode_normalization::UnicodeNormalization;
 
-/// NFKC-normalizes and trims, so `　ＡＢＣ１２３ ` becomes `ABC123`.
+/// NFKC-normalizes and trims, so `　ＡＢＣ１２３ ` becomes `ABC123`; characters nobody sees (zero-width
+/// spaces and joiners, the byte-order mark, soft hyphens) are dropped.
 pub fn normalize(input: &str) -> String {
-    input.nfkc().collect::<String>().trim().to_string()
+    input
+        .nfkc()
+        .filter(|c| !is_invisible(*c))
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}'
+    )
+}
+
+/// An item id as people type it, reduced to one form: `Ａ－１`, `A‐1`, `A−1`, `Aー1`, `A - 1` and
+/// `A-01` are all `A-1`. The one comparison of item ids, wherever they are read.
+pub fn item_key(input: &str) -> String {
+    let mut key = String::new();
+    let mut digits = String::new();
+    let flush = |digits: &mut String, key: &mut String| {
+        if !digits.is_empty() {
+            let trimmed = digits.trim_start_matches('0');
+            key.push_str(if trimmed.is_empty() { "0" } else { trimmed });
+            digits.clear();
+        }
+    };
+    for c in normalize(input).chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        flush(&mut digits, &mut key);
+        match c {
+            c if c.is_whitespace() => {}
+            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{2500}' | '\u{FE63}' | '_' => {
+                key.push('-')
+            }
+            c => key.extend(c.to_uppercase()),
+        }
+    }
+    flush(&mut digits, &mut key);
+    key
+}
+
+/// A header cell reduced for matching a column name: bracketed hints (「回答（はい・いいえ）」,
+/// 「回答【必須】」) and line breaks inside the cell do not count.
+pub fn header_key(input: &str) -> String {
+    let mut kept = String::new();
+    let mut depth = 0usize;
+    for c in normalize(input).chars() {
+        match c {
+            '(' | '[' | '【' | '〔' | '<' | '《' | '〈' | '{' => depth += 1,
+            ')' | ']' | '】' | '〕' | '>' | '》' | '〉' | '}' => depth = depth.saturating_sub(1),
+            c if depth == 0 => kept.push(c),
+            _ => {}
+        }
+    }
+    label_key(&kept)
 }
 
 /// Folds katakana to hiragana, for comparing answers typed in either script.
@@ -117,6 +176,29 @@ pub fn parse_count(input: &str, label: &str) -> Result<i64, String> {
                 input.trim()
             )
         })
+}
+
+#[cfg(test)]
+mod item_and_header_tests {
+    use super::*;
+
+    #[test]
+    fn item_ids_typed_every_way_are_one() {
+        for typed in ["A-1", "Ａ－１", "A‐1", "A−1", "Aー1", "A - 1", "A-01", "a-1", "A―1", "\u{200B}A-1\u{FEFF}"] {
+            assert_eq!(item_key(typed), "A-1", "{typed}");
+        }
+        assert_eq!(item_key("10"), "10");
+        assert_eq!(item_key("０１０"), "10");
+        assert_ne!(item_key("A-10"), item_key("A-1"));
+    }
+
+    #[test]
+    fn headers_match_without_hints_or_line_breaks() {
+        assert_eq!(header_key("回答\n（はい・いいえ・一部・該当なし）"), "回答");
+        assert_eq!(header_key("回答【必須】"), "回答");
+        assert_eq!(header_key("確認\n項目"), "確認項目");
+        assert_eq!(header_key("No."), label_key("No."));
+    }
 }
 
 #[cfg(test)]
