@@ -52,7 +52,7 @@ pub fn parse_answer(raw: &str) -> Result<Option<Answer>, ()> {
         | "実施済み" | "yes" | "y" | "true" | "可" | "有" | "あり" | "✓" | "✔" | "レ" => {
             Answer::Yes
         }
-        "適合" | "対応済" => Answer::Yes,
+        "適合" => Answer::Yes,
         "いいえ" | "×" | "✕" | "✖" | "x" | "未" | "未対応" | "未実施" | "no" | "n" | "false"
         | "否" | "無" | "なし" | "不適合" | "非適合" => Answer::No,
         "一部" | "△" | "▲" | "一部対応" | "一部対応済" | "一部実施" | "一部済" | "partial"
@@ -138,7 +138,11 @@ fn read_boxes(text: &str) -> Option<Reading> {
     if labelled.len() < 2 {
         return None;
     }
-    let chosen: Vec<Answer> = labelled.iter().filter(|(f, _)| *f).map(|(_, a)| *a).collect();
+    let chosen: Vec<Answer> = labelled
+        .iter()
+        .filter(|(f, _)| *f)
+        .map(|(_, a)| *a)
+        .collect();
     Some(match chosen.as_slice() {
         [] => Reading::Blank,
         [answer] => Reading::Answer(*answer, None),
@@ -184,16 +188,28 @@ mod reading_tests {
             ("☐はい ☑いいえ ☐該当なし", Reading::Answer(Answer::No, None)),
             ("●適合 ○不適合", Reading::Answer(Answer::Yes, None)),
             ("□はい　□いいえ", Reading::Blank),
-            ("■はい　■いいえ", Reading::Several(vec![Answer::Yes, Answer::No])),
-            ("はい（別紙参照）", Reading::Answer(Answer::Yes, Some("別紙参照".into()))),
+            (
+                "■はい　■いいえ",
+                Reading::Several(vec![Answer::Yes, Answer::No]),
+            ),
+            (
+                "はい（別紙参照）",
+                Reading::Answer(Answer::Yes, Some("別紙参照".into())),
+            ),
             (
                 "いいえ：令和8年3月までに対応予定",
                 Reading::Answer(Answer::No, Some("令和8年3月までに対応予定".into())),
             ),
             ("\u{200B}はい\u{FEFF}", Reading::Answer(Answer::Yes, None)),
             ("\u{00A0}はい\u{00A0}", Reading::Answer(Answer::Yes, None)),
-            ("はい・いいえ", Reading::Several(vec![Answer::Yes, Answer::No])),
-            ("はい/一部", Reading::Several(vec![Answer::Yes, Answer::Partial])),
+            (
+                "はい・いいえ",
+                Reading::Several(vec![Answer::Yes, Answer::No]),
+            ),
+            (
+                "はい/一部",
+                Reading::Several(vec![Answer::Yes, Answer::Partial]),
+            ),
             ("検討中", Reading::Unreadable),
             ("", Reading::Blank),
         ] {

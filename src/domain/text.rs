@@ -41,9 +41,13 @@ pub fn item_key(input: &str) -> String {
         flush(&mut digits, &mut key);
         match c {
             c if c.is_whitespace() => {}
-            '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{30FC}' | '\u{2500}' | '\u{FE63}' | '_' => {
-                key.push('-')
-            }
+            '-'
+            | '\u{2010}'..='\u{2015}'
+            | '\u{2212}'
+            | '\u{30FC}'
+            | '\u{2500}'
+            | '\u{FE63}'
+            | '_' => key.push('-'),
             c => key.extend(c.to_uppercase()),
         }
     }
@@ -59,7 +63,9 @@ pub fn header_key(input: &str) -> String {
     for c in normalize(input).chars() {
         match c {
             '(' | '[' | '【' | '〔' | '<' | '《' | '〈' | '{' => depth += 1,
-            ')' | ']' | '】' | '〕' | '>' | '》' | '〉' | '}' => depth = depth.saturating_sub(1),
+            ')' | ']' | '】' | '〕' | '>' | '》' | '〉' | '}' => {
+                depth = depth.saturating_sub(1)
+            }
             c if depth == 0 => kept.push(c),
             _ => {}
         }
@@ -184,7 +190,18 @@ mod item_and_header_tests {
 
     #[test]
     fn item_ids_typed_every_way_are_one() {
-        for typed in ["A-1", "Ａ－１", "A‐1", "A−1", "Aー1", "A - 1", "A-01", "a-1", "A―1", "\u{200B}A-1\u{FEFF}"] {
+        for typed in [
+            "A-1",
+            "Ａ－１",
+            "A‐1",
+            "A−1",
+            "Aー1",
+            "A - 1",
+            "A-01",
+            "a-1",
+            "A―1",
+            "\u{200B}A-1\u{FEFF}",
+        ] {
             assert_eq!(item_key(typed), "A-1", "{typed}");
         }
         assert_eq!(item_key("10"), "10");

@@ -4,9 +4,10 @@
 
 use super::guard::Limits;
 use super::table::{column_letter, Cell, Row, Table};
+use crate::checklist::answer::{choice_label, is_mark, read_answer, Reading};
 use crate::checklist::definition::matches;
-use crate::checklist::{parse_answer, Answer, Definition};
-use crate::domain::text::{label_key, normalize};
+use crate::checklist::{Answer, Definition};
+use crate::domain::text::{header_key, label_key, normalize};
 use crate::domain::CorporateNumber;
 use serde::Serialize;
 use std::collections::HashSet;
@@ -90,11 +91,22 @@ enum Column {
     Asked,
 }
 
-/// The header row and where each column is.
+/// Where the answer is: one column of words, or one column per choice with the chosen one marked.
+#[derive(Debug, Clone, PartialEq)]
+enum Answers {
+    Words(usize),
+    Marks(Vec<(usize, Answer)>),
+}
+
+/// The header row (or two rows, when a merged 「回答」 spans its choices) and where each column is.
 struct Layout {
     table: usize,
+    /// Index of the (first) header row in the table's rows.
     position: usize,
+    /// Index of the first row after the header.
+    body: usize,
     columns: Vec<(Column, usize)>,
+    answers: Answers,
 }
 
 impl Layout {
@@ -104,49 +116,148 @@ impl Layout {
             .find(|(k, _)| *k == kind)
             .map(|(_, index)| *index)
     }
+
+    /// The rightmost column of the item table.
+    fn last_column(&self) -> usize {
+        let marks = match &self.answers {
+            Answers::Words(column) => *column,
+            Answers::Marks(choices) => choices.iter().map(|(c, _)| *c).max().unwrap_or(0),
+        };
+        self.columns
+            .iter()
+            .map(|(_, c)| *c)
+            .max()
+            .unwrap_or(0)
+            .max(marks)
+    }
 }
 
 const HEADER_SEARCH_ROWS: usize = 100;
 
-fn find_layout(tables: &[Table], definition: &Definition) -> Option<Layout> {
-    let names = &definition.columns;
-    // Header names are normalized once here, not once per cell.
-    let keys = |names: &[String]| -> Vec<String> { names.iter().map(|n| label_key(n)).collect() };
-    let kinds: [(Column, Vec<String>); 7] = [
-        (Column::ItemId, keys(&names.item_id)),
-        (Column::Answer, keys(&names.answer)),
-        (Column::Note, keys(&names.note)),
-        (Column::Requirement, keys(&names.requirement)),
-        (Column::Category, keys(&names.category)),
-        (Column::Mandatory, keys(&names.mandatory)),
-        (Column::Asked, keys(&names.asked)),
-    ];
-    let mut best: Option<Layout> = None;
-    for (table_index, table) in tables.iter().enumerate() {
-        for (position, row) in table.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
-            let mut columns = Vec::new();
-            for (index, cell) in row.cells.iter().enumerate() {
-                let key = label_key(&cell.as_text());
-                if key.is_empty() {
-                    continue;
-                }
-                if let Some((kind, _)) = kinds.iter().find(|(kind, names)| {
-                    names.contains(&key) && !columns.iter().any(|(k, _)| k == kind)
-                }) {
-                    columns.push((*kind, index));
-                }
+/// Sheets people keep beside the real one: filled examples (記入例, 見本, サンプル).
+pub fn is_example_sheet(name: &str) -> bool {
+    let key = label_key(name);
+    [
+        "記入例",
+        "記載例",
+        "入力例",
+        "見本",
+        "さんぷる",
+        "sample",
+        "example",
+        "例",
+    ]
+    .iter()
+    .any(|word| key.contains(word))
+        && key.chars().count() <= 12
+}
+
+/// The header names of a definition, keyed once for matching.
+struct HeaderNames(Vec<(Column, Vec<String>)>);
+
+impl HeaderNames {
+    fn of(definition: &Definition) -> Self {
+        let names = &definition.columns;
+        let keys =
+            |names: &[String]| -> Vec<String> { names.iter().map(|n| header_key(n)).collect() };
+        HeaderNames(vec![
+            (Column::ItemId, keys(&names.item_id)),
+            (Column::Answer, keys(&names.answer)),
+            (Column::Note, keys(&names.note)),
+            (Column::Requirement, keys(&names.requirement)),
+            (Column::Category, keys(&names.category)),
+            (Column::Mandatory, keys(&names.mandatory)),
+            (Column::Asked, keys(&names.asked)),
+        ])
+    }
+
+    fn columns_of(&self, row: &Row) -> Vec<(Column, usize)> {
+        let mut columns: Vec<(Column, usize)> = Vec::new();
+        for (index, cell) in row.cells.iter().enumerate() {
+            let key = header_key(&cell.as_text());
+            if key.is_empty() {
+                continue;
             }
-            let usable = columns.iter().any(|(k, _)| *k == Column::ItemId)
-                && columns.iter().any(|(k, _)| *k == Column::Answer);
-            if usable
-                && best
-                    .as_ref()
-                    .is_none_or(|b| columns.len() > b.columns.len())
-            {
+            if let Some((kind, _)) = self.0.iter().find(|(kind, names)| {
+                names.contains(&key) && !columns.iter().any(|(k, _)| k == kind)
+            }) {
+                columns.push((*kind, index));
+            }
+        }
+        columns
+    }
+}
+
+/// Columns of a header row that each name one choice (はい / いいえ, 適合 / 不適合 …), from `from` on.
+fn choice_columns(row: Option<&Row>, from: usize) -> Vec<(usize, Answer)> {
+    let Some(row) = row else {
+        return Vec::new();
+    };
+    let choices: Vec<(usize, Answer)> = row
+        .cells
+        .iter()
+        .enumerate()
+        .skip(from)
+        .filter_map(|(index, cell)| choice_label(&cell.as_text()).map(|a| (index, a)))
+        .collect();
+    let distinct: HashSet<Answer> = choices.iter().map(|(_, a)| *a).collect();
+    if choices.len() >= 2 && distinct.len() == choices.len() {
+        choices
+    } else {
+        Vec::new()
+    }
+}
+
+/// The answer layout of a header found at `position`, and the first row of the body.
+fn answers_at(
+    table: &Table,
+    position: usize,
+    columns: &[(Column, usize)],
+) -> Option<(Answers, usize)> {
+    let find = |kind| columns.iter().find(|(k, _)| *k == kind).map(|(_, c)| *c);
+    let first_after_id = find(Column::ItemId).map_or(0, |c| c + 1);
+    let here = choice_columns(table.rows.get(position), first_after_id);
+    // A merged 「回答」 above its choices: the choices stand in the next row, under it.
+    let below = choice_columns(
+        table.rows.get(position + 1),
+        find(Column::Answer).unwrap_or(first_after_id),
+    );
+    if !here.is_empty() {
+        Some((Answers::Marks(here), position + 1))
+    } else if !below.is_empty() {
+        Some((Answers::Marks(below), position + 2))
+    } else {
+        find(Column::Answer).map(|column| (Answers::Words(column), position + 1))
+    }
+}
+
+fn find_layout(
+    tables: &[Table],
+    definition: &Definition,
+    wanted: impl Fn(&Table) -> bool,
+) -> Option<Layout> {
+    let names = HeaderNames::of(definition);
+    let mut best: Option<Layout> = None;
+    for (table_index, table) in tables.iter().enumerate().filter(|(_, t)| wanted(t)) {
+        for (position, row) in table.rows.iter().take(HEADER_SEARCH_ROWS).enumerate() {
+            let columns = names.columns_of(row);
+            if !columns.iter().any(|(k, _)| *k == Column::ItemId) {
+                continue;
+            }
+            let Some((answers, body)) = answers_at(table, position, &columns) else {
+                continue;
+            };
+            let score = columns.len() + usize::from(matches!(answers, Answers::Marks(_)));
+            let best_score = best.as_ref().map_or(0, |b| {
+                b.columns.len() + usize::from(matches!(b.answers, Answers::Marks(_)))
+            });
+            if score > best_score {
                 best = Some(Layout {
                     table: table_index,
                     position,
+                    body,
                     columns,
+                    answers,
                 });
             }
         }
@@ -162,24 +273,37 @@ fn text(cell: &Cell) -> String {
     normalize(&cell.as_text())
 }
 
-/// Reads the labelled cells above the table: the value is the first filled cell to the label's right.
+/// Reads labelled cells: the value is the first filled cell to the label's right, or the rest of the
+/// label's own cell after a colon (「事業者名：株式会社いろは」). Cells left of `from_column` are skipped.
 fn read_respondent(
     rows: &[Row],
+    from_column: usize,
     definition: &Definition,
+    respondent: &mut Respondent,
     errors: &mut Vec<SheetError>,
-) -> Respondent {
+) {
     let labels = &definition.respondent;
-    let mut respondent = Respondent::default();
     for row in rows {
-        for (index, cell) in row.cells.iter().enumerate() {
-            let label = cell.as_text();
+        for (index, cell) in row.cells.iter().enumerate().skip(from_column) {
+            let whole = cell.as_text();
+            let (label, inline) = match whole.split_once(['：', ':']) {
+                Some((label, rest)) if !rest.trim().is_empty() => {
+                    (label.to_string(), Some(Cell::Text(rest.trim().to_string())))
+                }
+                _ => (whole.clone(), None),
+            };
             let value = || {
-                row.cells
-                    .iter()
-                    .enumerate()
-                    .skip(index + 1)
-                    .find(|(_, c)| !c.is_blank())
-                    .map(|(i, c)| (cell_ref(i, row.number), c.clone()))
+                inline
+                    .clone()
+                    .map(|c| (cell_ref(index, row.number), c))
+                    .or_else(|| {
+                        row.cells
+                            .iter()
+                            .enumerate()
+                            .skip(index + 1)
+                            .find(|(_, c)| !c.is_blank())
+                            .map(|(i, c)| (cell_ref(i, row.number), c.clone()))
+                    })
             };
             if respondent.vendor_name.is_none() && matches(&labels.vendor_name, &label) {
                 respondent.vendor_name = value().map(|(_, c)| c.as_text().trim().to_string());
@@ -216,8 +340,139 @@ fn read_respondent(
             }
         }
     }
+}
+
+/// The respondent block wherever it is: above the item table, beside it on the right, or on a
+/// cover sheet of its own.
+fn find_respondent(
+    tables: &[Table],
+    layout: &Layout,
+    definition: &Definition,
+    errors: &mut Vec<SheetError>,
+) -> Respondent {
+    let table = &tables[layout.table];
+    let mut respondent = Respondent::default();
+    read_respondent(
+        &table.rows[..layout.position],
+        0,
+        definition,
+        &mut respondent,
+        errors,
+    );
+    read_respondent(
+        &table.rows,
+        layout.last_column() + 1,
+        definition,
+        &mut respondent,
+        errors,
+    );
+    for (_, cover) in tables
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| *i != layout.table && !t.hidden && !is_example_sheet(&t.name))
+    {
+        read_respondent(&cover.rows, 0, definition, &mut respondent, errors);
+    }
     respondent
 }
+
+/// What one item row answers.
+enum RowAnswer {
+    Blank,
+    Answer(Answer, Option<String>),
+    Error(String, String),
+}
+
+fn row_answer(row: &Row, answers: &Answers) -> (RowAnswer, String) {
+    match answers {
+        Answers::Words(column) => {
+            let at = cell_ref(*column, row.number);
+            let reading = match row.cell(*column) {
+                Cell::Bool(true) => Reading::Answer(Answer::Yes, None),
+                Cell::Bool(false) => Reading::Answer(Answer::No, None),
+                other => read_answer(&other.as_text()),
+            };
+            let answer = match reading {
+                Reading::Blank => RowAnswer::Blank,
+                Reading::Answer(answer, remark) => RowAnswer::Answer(answer, remark),
+                Reading::Several(choices) => RowAnswer::Error(
+                    at.clone(),
+                    format!(
+                        "回答が複数書かれています（{}）。1つだけ選んでください",
+                        labels(&choices)
+                    ),
+                ),
+                Reading::Unreadable => RowAnswer::Error(
+                    at.clone(),
+                    format!(
+                        "「{}」は回答として読み取れません（はい・いいえ・一部・該当なし）",
+                        row.cell(*column).as_text().trim()
+                    ),
+                ),
+            };
+            (answer, at)
+        }
+        Answers::Marks(choices) => {
+            let first = cell_ref(choices[0].0, row.number);
+            let mut marked = Vec::new();
+            for (column, answer) in choices {
+                let cell = row.cell(*column);
+                let mark = match cell {
+                    Cell::Bool(b) => Some(*b),
+                    other => is_mark(&other.as_text()),
+                };
+                match mark {
+                    Some(true) => marked.push((*column, *answer)),
+                    Some(false) => {}
+                    None => {
+                        return (
+                            RowAnswer::Error(
+                                cell_ref(*column, row.number),
+                                format!(
+                                    "「{}」は印として読み取れません（○ を1つだけ付けてください）",
+                                    cell.as_text().trim()
+                                ),
+                            ),
+                            first,
+                        )
+                    }
+                }
+            }
+            match marked.as_slice() {
+                [] => (RowAnswer::Blank, first),
+                [(column, answer)] => (
+                    RowAnswer::Answer(*answer, None),
+                    cell_ref(*column, row.number),
+                ),
+                several => {
+                    let chosen: Vec<Answer> = several.iter().map(|(_, a)| *a).collect();
+                    let at = cell_ref(several[0].0, row.number);
+                    (
+                        RowAnswer::Error(
+                            at.clone(),
+                            format!(
+                                "複数の回答に印があります（{}）。1つだけにしてください",
+                                labels(&chosen)
+                            ),
+                        ),
+                        at,
+                    )
+                }
+            }
+        }
+    }
+}
+
+fn labels(answers: &[Answer]) -> String {
+    answers
+        .iter()
+        .map(|a| a.label())
+        .collect::<Vec<_>>()
+        .join("・")
+}
+
+const EXAMPLE_ONLY: &str =
+    "記入例のシートだけが記入されています。記入例ではなく回答用のシートに記入してください";
 
 /// Reads and checks a filled check sheet against a definition, in this process: for trusted files and
 /// tests. Uploads are read through `crate::sandbox` and checked with `from_tables`.
@@ -228,18 +483,43 @@ pub fn read(bytes: &[u8], definition: &Definition, limits: &Limits) -> CheckResu
     }
 }
 
-/// Checks the tables of a filled check sheet against a definition.
+/// Checks the tables of a filled check sheet against a definition. The sheet read is the visible one
+/// that is not an example (記入例・見本・サンプル); hidden sheets (drop-down lists, last year's copy) never.
 pub fn from_tables(tables: &[Table], definition: &Definition) -> CheckResult {
-    let Some(layout) = find_layout(tables, definition) else {
-        return CheckResult::refused(
-            definition,
-            "チェックシートの見出し行が見つかりません（「項番」と「回答」の列が必要です）".into(),
-        );
+    let real = |t: &Table| !t.hidden && !is_example_sheet(&t.name);
+    let example = |t: &Table| !t.hidden && is_example_sheet(&t.name);
+    let Some(layout) = find_layout(tables, definition, real) else {
+        let message = if find_layout(tables, definition, example).is_some() {
+            EXAMPLE_ONLY.to_string()
+        } else {
+            "チェックシートの見出し行が見つかりません（「項番」と「回答」の列が必要です）"
+                .to_string()
+        };
+        return CheckResult::refused(definition, message);
     };
+    let mut result = read_layout(tables, &layout, definition);
+    if result.answers.is_empty() {
+        let example_answered = find_layout(tables, definition, example)
+            .is_some_and(|e| !read_layout(tables, &e, definition).answers.is_empty());
+        if example_answered {
+            result.errors.insert(
+                0,
+                SheetError {
+                    cell: None,
+                    item: None,
+                    message: EXAMPLE_ONLY.into(),
+                },
+            );
+        }
+    }
+    result
+}
+
+fn read_layout(tables: &[Table], layout: &Layout, definition: &Definition) -> CheckResult {
     let table = &tables[layout.table];
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
-    let respondent = read_respondent(&table.rows[..layout.position], definition, &mut errors);
+    let respondent = find_respondent(tables, layout, definition, &mut errors);
     for (field, value) in [
         ("事業者名", &respondent.vendor_name),
         ("法人番号", &respondent.corporate_number),
@@ -251,26 +531,26 @@ pub fn from_tables(tables: &[Table], definition: &Definition) -> CheckResult {
         }
     }
     let id_column = layout.column(Column::ItemId).unwrap_or(0);
-    let answer_column = layout.column(Column::Answer).unwrap_or(0);
     let note_column = layout.column(Column::Note);
+    let index = definition.index();
     let mut answers: Vec<ItemAnswer> = Vec::new();
     let mut seen: HashSet<String> = HashSet::new();
-    let mut blank: Vec<String> = Vec::new();
-    for row in table.rows.iter().skip(layout.position + 1) {
+    let mut blank: Vec<(String, String)> = Vec::new();
+    for row in table.rows.iter().skip(layout.body) {
         let id_text = text(row.cell(id_column));
-        let answer_cell = row.cell(answer_column);
-        let answer_ref = cell_ref(answer_column, row.number);
+        let (reading, answer_ref) = row_answer(row, &layout.answers);
+        let answered = !matches!(reading, RowAnswer::Blank);
         if id_text.is_empty() {
-            if !answer_cell.is_blank() {
+            if answered {
                 warnings.push(format!(
                     "{answer_ref}: 項番のない行の回答は読み取りませんでした"
                 ));
             }
             continue;
         }
-        let Some(item) = definition.item(&id_text) else {
+        let Some(item) = index.item(&id_text) else {
             // Section headings such as 【体制】 or 「A 体制」 stand in the item column with no answer.
-            if !answer_cell.is_blank() {
+            if answered {
                 errors.push(SheetError {
                     cell: Some(cell_ref(id_column, row.number)),
                     item: Some(id_text.clone()),
@@ -290,36 +570,33 @@ pub fn from_tables(tables: &[Table], definition: &Definition) -> CheckResult {
             });
             continue;
         }
-        let parsed = match answer_cell {
-            Cell::Bool(true) => Ok(Some(Answer::Yes)),
-            Cell::Bool(false) => Ok(Some(Answer::No)),
-            other => parse_answer(&other.as_text()),
-        };
-        match parsed {
-            Ok(Some(answer)) => {
+        match reading {
+            RowAnswer::Answer(answer, remark) => {
                 if answer == Answer::No && item.mandatory {
                     warnings.push(format!(
                         "{answer_ref} ({}): 必須項目に「いいえ」と回答されています",
                         item.id
                     ));
                 }
+                let note = note_column
+                    .map(|c| row.cell(c).as_text().trim().to_string())
+                    .into_iter()
+                    .chain(remark)
+                    .filter(|n| !n.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(" / ");
                 answers.push(ItemAnswer {
                     id: item.id.clone(),
                     answer,
-                    note: note_column
-                        .map(|c| row.cell(c).as_text().trim().to_string())
-                        .unwrap_or_default(),
+                    note,
                     cell: answer_ref,
                 });
             }
-            Ok(None) => blank.push(item.id.clone()),
-            Err(()) => errors.push(SheetError {
-                cell: Some(answer_ref),
+            RowAnswer::Blank => blank.push((item.id.clone(), answer_ref)),
+            RowAnswer::Error(cell, message) => errors.push(SheetError {
+                cell: Some(cell),
                 item: Some(item.id.clone()),
-                message: format!(
-                    "「{}」は回答として読み取れません（はい・いいえ・一部・該当なし）",
-                    answer_cell.as_text().trim()
-                ),
+                message,
             }),
         }
     }
@@ -333,19 +610,20 @@ pub fn from_tables(tables: &[Table], definition: &Definition) -> CheckResult {
         .map(|item| item.id.clone())
         .collect();
     if !unanswered.is_empty() {
-        let missing_rows = unanswered.iter().filter(|id| !blank.contains(id)).count();
-        let detail = if missing_rows > 0 {
-            format!("（うち{missing_rows}件は行がありません）")
-        } else {
-            String::new()
-        };
+        let listed: Vec<String> = unanswered
+            .iter()
+            .map(|id| match blank.iter().find(|(b, _)| b == id) {
+                Some((_, cell)) => format!("{id}（{cell}）"),
+                None => format!("{id}（行がありません）"),
+            })
+            .collect();
         errors.push(SheetError {
             cell: None,
             item: None,
             message: format!(
-                "未回答の項目が{}件あります{detail}: {}",
+                "未回答の項目が{}件あります: {}",
                 unanswered.len(),
-                unanswered.join(", ")
+                listed.join(", ")
             ),
         });
     }
@@ -363,8 +641,10 @@ pub fn from_tables(tables: &[Table], definition: &Definition) -> CheckResult {
 }
 
 /// Derives a definition from a blank workbook of a new edition: the header row is found with the
-/// column names of `base`, and each row with an item id becomes an item (category from its column or
-/// from the section heading above it; mandatory from 必須/○; asked from its column, else 契約時).
+/// column names of `base` (or, in a blank sheet, the answer column is the empty column right of the
+/// requirement text, whatever its header says); each row with an item id becomes an item (category
+/// from its column or from the section heading above it; mandatory from 必須/○; asked from its
+/// column, else 契約時).
 pub fn learn(
     bytes: &[u8],
     base: &Definition,
@@ -375,15 +655,63 @@ pub fn learn(
     learn_from_tables(&tables, base, id)
 }
 
+/// A blank sheet's layout when its answer column has a name `base` does not know: the header row
+/// with an item id and a requirement column, answered in the column right of the requirement.
+fn unnamed_answer_layout(tables: &[Table], base: &Definition) -> Option<(Layout, String)> {
+    let names = HeaderNames::of(base);
+    tables
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.hidden && !is_example_sheet(&t.name))
+        .find_map(|(table_index, table)| {
+            table
+                .rows
+                .iter()
+                .take(HEADER_SEARCH_ROWS)
+                .enumerate()
+                .find_map(|(position, row)| {
+                    let columns = names.columns_of(row);
+                    let find = |kind| columns.iter().find(|(k, _)| *k == kind).map(|(_, c)| *c);
+                    let (_, requirement) = (find(Column::ItemId)?, find(Column::Requirement)?);
+                    let answer = requirement + 1;
+                    let header = row.cell(answer).as_text().trim().to_string();
+                    let empty_below = table.rows[position + 1..]
+                        .iter()
+                        .all(|r| r.cell(answer).is_blank());
+                    (!header.is_empty() && empty_below).then(|| {
+                        (
+                            Layout {
+                                table: table_index,
+                                position,
+                                body: position + 1,
+                                columns,
+                                answers: Answers::Words(answer),
+                            },
+                            header,
+                        )
+                    })
+                })
+        })
+}
+
 /// `learn` over tables already read (in the parse sandbox).
 pub fn learn_from_tables(
     tables: &[Table],
     base: &Definition,
     id: &str,
 ) -> Result<Definition, String> {
-    let layout = find_layout(tables, base).ok_or_else(|| {
-        "チェックシートの見出し行が見つかりません（「項番」と「回答」の列が必要です）".to_string()
-    })?;
+    let real = |t: &Table| !t.hidden && !is_example_sheet(&t.name);
+    let mut columns = base.columns.clone();
+    let layout = match find_layout(tables, base, real) {
+        Some(layout) => layout,
+        None => {
+            let (layout, header) = unnamed_answer_layout(tables, base).ok_or_else(|| {
+                "チェックシートの見出し行が見つかりません（「項番」と「確認項目」の列が必要です）".to_string()
+            })?;
+            columns.answer.push(header);
+            layout
+        }
+    };
     let table = &tables[layout.table];
     let title = table.rows[..layout.position]
         .iter()
@@ -394,7 +722,7 @@ pub fn learn_from_tables(
     let column = |kind| layout.column(kind);
     let mut items = Vec::new();
     let mut heading = String::new();
-    for row in table.rows.iter().skip(layout.position + 1) {
+    for row in table.rows.iter().skip(layout.body) {
         let id_text = column(Column::ItemId)
             .map(|c| text(row.cell(c)))
             .unwrap_or_default();
@@ -439,7 +767,7 @@ pub fn learn_from_tables(
         id: id.to_string(),
         title,
         edition: String::new(),
-        columns: base.columns.clone(),
+        columns,
         respondent: base.respondent.clone(),
         items,
     };
