@@ -4,6 +4,7 @@
     resilience.py kill   --binary target/release/itaku --database-url URL [--rounds 5]
     resilience.py outage --binary target/release/itaku --database-url postgres://… --pg-bin DIR --pg-data DIR
     resilience.py load   --binary target/release/itaku --database-url URL [--clients 50 --seconds 60 --contracts 100000]
+    resilience.py hostile --binary target/release/itaku --database-url URL [--rounds 3]
 
 kill:   streams check-sheet uploads and reviews from several clients, SIGKILLs the server at a random
         moment, restarts it and checks that every upload answered 2xx is stored byte for byte, that every
@@ -13,6 +14,10 @@ outage: stops PostgreSQL under the running server: pages answer a Japanese 503 p
         JSON error, promptly; once PostgreSQL is back the same requests succeed without restarting Itaku.
 load:   N clients mixing page views, API reads and check-sheet uploads for S seconds on a seeded database:
         no 5xx, every acknowledged upload stored unaltered, and the server's peak memory.
+hostile: uploads the spreadsheets that used to stop the server (a far cell behind an odd-case part name,
+        .ods repeat bombs, far-apart .xls cells, 390 sheets, millions of shared strings) to every upload
+        route while other clients read: each is refused by name (422), every other request is answered
+        within 2 s, and the server's private memory stays under 300 MiB.
 
 Each prints what it measured and ends with 'PASS' or raises. The database named by --database-url is
 created by the test (SQLite: a file; PostgreSQL: a fresh database on that server).
@@ -477,9 +482,145 @@ def scenario_load(args, workdir):
     print("PASS")
 
 
+def xlsx_parts(sheets, workbook_name="xl/workbook.xml", shared_strings=None):
+    """A minimal .xlsx by hand: `sheets` is a list of sheet XML bodies (the <sheetData> content)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel_ns = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        overrides = "".join(
+            f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for i in range(len(sheets)))
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
+                   f'<Override PartName="/{workbook_name}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+                   f"{overrides}</Types>")
+        z.writestr("_rels/.rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   f'<Relationship Id="rId1" Type="{rel_ns}/officeDocument" Target="{workbook_name}"/></Relationships>')
+        entries = "".join(f'<sheet name="S{i + 1}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i in range(len(sheets)))
+        z.writestr(workbook_name, f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel_ns}"><sheets>{entries}</sheets></workbook>')
+        rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{rel_ns}/worksheet" Target="worksheets/sheet{i + 1}.xml"/>'
+                       for i in range(len(sheets)))
+        if shared_strings is not None:
+            rels += f'<Relationship Id="rIdS" Type="{rel_ns}/sharedStrings" Target="sharedStrings.xml"/>'
+            z.writestr("xl/sharedStrings.xml", shared_strings)
+        z.writestr(workbook_name.rsplit("/", 1)[0] + "/_rels/" + workbook_name.rsplit("/", 1)[1] + ".rels",
+                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+                   f"{rels}</Relationships>")
+        for i, body in enumerate(sheets):
+            z.writestr(f"xl/worksheets/sheet{i + 1}.xml", f'<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><sheetData>{body}</sheetData></worksheet>')
+    return buffer.getvalue()
+
+
+def ods_with(table):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml",
+                   '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                   'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                   'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                   'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+                   f"<office:body><office:spreadsheet>{table}</office:spreadsheet></office:body></office:document-content>")
+    return buffer.getvalue()
+
+
+def hostile_files():
+    """Each file that stopped or stalled the server before the parse sandbox, by name."""
+    a1 = lambda text: f'<row r="1"><c r="A1" t="inlineStr"><is><t>{text}</t></is></c></row>'
+    far = xlsx_parts([a1("項番") + '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row>'],
+                     workbook_name="xl/Workbook.xml")
+    strings = "".join("<si><t>%d</t></si>" % n for n in range(2_400_000))
+    shared = xlsx_parts(['<row r="1"><c r="A1" t="s"><v>0</v></c></row>'],
+                        shared_strings='<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+                                       f'count="2400000" uniqueCount="2400000">{strings}</sst>')
+    return {
+        "xlsx-odd-case-far-cell": far,
+        "ods-two-billion-spaces": ods_with('<table:table table:name="S"><table:table-row><table:table-cell office:value-type="string">'
+                                          '<text:p>a<text:s text:c="2000000000"/>b</text:p></table:table-cell></table:table-row></table:table>'),
+        "ods-repeated-cells": ods_with('<table:table table:name="S"><table:table-row table:number-rows-repeated="1000">'
+                                      '<table:table-cell table:number-columns-repeated="16383" office:value-type="string"><text:p>x</text:p>'
+                                      "</table:table-cell></table:table-row></table:table>"),
+        "xls-far-cells": open(os.path.join(HERE, "..", "fixtures", "hostile", "xls-far-cells.xls"), "rb").read(),
+        "xlsx-390-sheets": xlsx_parts([a1(str(n)) for n in range(390)]),
+        "xlsx-2.4M-shared-strings": shared,
+    }
+
+
+def scenario_hostile(args, workdir):
+    itaku = Itaku(args.binary, args.database_url, workdir)
+    api, contract_ids = prepare(itaku, 1)
+    files = hostile_files()
+    routes = [f"/api/v1/contracts/{contract_ids[0]}/checklists?file_name=x.xlsx",
+              "/api/v1/ledger/import?dry_run=true", "/api/v1/certifications/import?dry_run=true"]
+    errors, refusals, latencies = [], {}, []
+    peak = {"VmRSS": 0, "RssAnon": 0}
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def reader():
+        while not stop.is_set():
+            for path in ("/healthz", "/api/v1/contracts", "/api/v1/me"):
+                started = time.time()
+                status, _, _ = api.call("GET", path, timeout=30)
+                with lock:
+                    latencies.append(time.time() - started)
+                    if status != 200:
+                        errors.append(f"GET {path}: {status}")
+
+    def uploader(jobs):
+        for name, route in jobs:
+            started = time.time()
+            status, raw, _ = api.call("POST", route, files[name], "application/octet-stream", timeout=60)
+            body = json.loads(raw or b"{}")
+            message = (body.get("errors") or [{}])[0].get("message") or body.get("message") or ""
+            with lock:
+                refusals[(name, route.split("?")[0])] = (status, message, time.time() - started)
+                if status != 422 or not message:
+                    errors.append(f"{name} to {route}: {status} {message!r}")
+
+    def watch():
+        while not stop.is_set():
+            for key, value in itaku.memory_kib().items():
+                peak[key] = max(peak[key], value)
+            time.sleep(0.2)
+
+    jobs = [(name, route) for _ in range(args.rounds) for name in files for route in routes]
+    random.Random(args.seed).shuffle(jobs)
+    readers = [threading.Thread(target=reader) for _ in range(4)]
+    uploaders = [threading.Thread(target=uploader, args=(jobs[i::3],)) for i in range(3)]
+    watcher = threading.Thread(target=watch)
+    try:
+        for thread in readers + uploaders + [watcher]:
+            thread.start()
+        for thread in uploaders:
+            thread.join()
+        stop.set()
+        for thread in readers + [watcher]:
+            thread.join()
+        alive = itaku.process.poll() is None
+    finally:
+        itaku.stop()
+    for (name, route), (status, message, seconds) in sorted(refusals.items()):
+        print(f"  {name} -> {route}: {status} in {seconds * 1000:.0f} ms: {message}")
+    latencies.sort()
+    print(f"{len(jobs)} hostile uploads; {len(latencies)} other requests, p50 {latencies[len(latencies) // 2] * 1000:.0f} ms, "
+          f"max {latencies[-1] * 1000:.0f} ms; peak memory VmRSS {peak['VmRSS'] / 1024:.0f} MiB, RssAnon {peak['RssAnon'] / 1024:.0f} MiB",
+          flush=True)
+    assert alive, "the server died"
+    if errors:
+        raise AssertionError(f"{len(errors)} failures, first: {errors[:10]}")
+    assert latencies[-1] < 2.0, f"a request waited {latencies[-1]:.1f} s"
+    assert peak["RssAnon"] < 300 * 1024, f"private memory {peak['RssAnon']} KiB"
+    print("PASS")
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["kill", "outage", "load"])
+    parser.add_argument("scenario", choices=["kill", "outage", "load", "hostile"])
     parser.add_argument("--binary", required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rounds", type=int, default=5)
@@ -498,7 +639,8 @@ def main():
     args = parser.parse_args()
     print(f"== {args.scenario} (seed {args.seed})", flush=True)
     with tempfile.TemporaryDirectory(prefix="itaku-resilience-") as workdir:
-        {"kill": scenario_kill, "outage": scenario_outage, "load": scenario_load}[args.scenario](args, workdir)
+        {"kill": scenario_kill, "outage": scenario_outage, "load": scenario_load,
+         "hostile": scenario_hostile}[args.scenario](args, workdir)
 
 
 if __name__ == "__main__":
