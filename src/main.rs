@@ -11,5 +11,19 @@ fn main() -> ExitCode {
     if let Some(code) = itaku::sandbox::worker::run_if_requested() {
         return code;
     }
-    rocket::async_main(async { itaku::cli::run(itaku::cli::Cli::parse()).await })
+    let cli = itaku::cli::Cli::parse();
+    if cli.serves() {
+        return rocket::async_main(itaku::cli::run(cli));
+    }
+    // A one-off command needs no pool of worker threads; starting one cost a command about a millisecond.
+    match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(itaku::cli::run(cli)),
+        Err(error) => {
+            eprintln!("エラー: {error}");
+            ExitCode::FAILURE
+        }
+    }
 }

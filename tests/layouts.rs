@@ -315,3 +315,30 @@ fn hidden_sheets_are_known_in_every_format() {
         assert_eq!(hidden, ["前年度", "リスト"], "{format}");
     }
 }
+
+/// The LibreOffice check sheet, encrypted as Excel encrypts a workbook with `password`.
+fn encrypted_xls(password: &str) -> Vec<u8> {
+    use itaku::excel::{inspect, xls_crypto};
+    let plain = std::fs::read("tests/fixtures/checksheet-libreoffice.xls").unwrap();
+    let stream = inspect::xls_workbook_stream(&plain).unwrap().unwrap();
+    let sealed = xls_crypto::encrypt_for_tests(&stream, password, *b"0123456789abcdef");
+    xls_crypto::compound_file(&sealed).unwrap()
+}
+
+#[test]
+fn an_xls_with_excels_default_password_is_opened_and_any_other_refused() {
+    let plain = std::fs::read("tests/fixtures/checksheet-libreoffice.xls").unwrap();
+    let expected = itaku::excel::read_tables(&plain, &Limits::default()).unwrap();
+    let opened =
+        itaku::excel::read_tables(&encrypted_xls("VelvetSweatshop"), &Limits::default()).unwrap();
+    assert_eq!(opened, expected);
+    let refused = itaku::excel::read_tables(&encrypted_xls("himitsu"), &Limits::default());
+    let error = refused.unwrap_err();
+    assert_eq!(error, itaku::excel::ReadError::Encrypted);
+    assert!(error
+        .to_string()
+        .starts_with("パスワードが設定されています"));
+    if let Ok(path) = std::env::var("ITAKU_WRITE_ENCRYPTED_XLS") {
+        std::fs::write(path, encrypted_xls("VelvetSweatshop")).unwrap();
+    }
+}

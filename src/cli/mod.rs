@@ -284,6 +284,13 @@ fn report_snapshot(
     }
 }
 
+impl Cli {
+    /// Whether the command runs the web server (which wants Rocket's multi-threaded runtime).
+    pub fn serves(&self) -> bool {
+        matches!(self.command, Command::Serve { .. })
+    }
+}
+
 fn fail(error: &dyn std::fmt::Display) -> ExitCode {
     eprintln!("エラー: {error}");
     ExitCode::FAILURE

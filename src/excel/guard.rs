@@ -92,7 +92,7 @@ impl fmt::Display for ReadError {
             ReadError::TooLarge { limit } => write!(f, "ファイルが大きすぎます（上限 {} MiB）", limit / (1024 * 1024)),
             ReadError::Encrypted => write!(
                 f,
-                "ファイルがパスワードで暗号化されています。パスワードを解除して保存し直してからアップロードしてください"
+                "パスワードが設定されています。パスワードを解除して保存し直してからアップロードしてください"
             ),
             ReadError::NotSpreadsheet => write!(f, "Excel（.xlsx / .xlsm / .xlsb / .xls / .ods）またはCSVファイルではありません"),
             ReadError::Corrupt(detail) => write!(f, "ファイルが壊れているか途中で切れているため読み取れません（{detail}）"),

@@ -156,8 +156,7 @@ pub fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
 }
 
 const BIFF_BOF: u16 = 0x0809;
-const BIFF_EOF: u16 = 0x000A;
-const BIFF_FILEPASS: u16 = 0x002F;
+pub const BIFF_EOF: u16 = 0x000A;
 const WORKSHEET: u16 = 0x0010;
 
 /// Record types that begin with the row and column of one cell.
@@ -198,22 +197,8 @@ pub fn biff_records(stream: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     })
 }
 
-/// Whether the workbook globals carry a FILEPASS record (the file is encrypted).
-pub fn xls_is_encrypted(stream: &[u8]) -> bool {
-    biff_records(stream)
-        .take_while(|(kind, _)| *kind != BIFF_EOF)
-        .any(|(kind, _)| kind == BIFF_FILEPASS)
-}
-
 /// Reads where every sheet's cells really are (not what DIMENSIONS claims), so the grid calamine
 /// would build from the first to the last cell is known before it is built.
-pub fn xls(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
-    let Some(stream) = xls_workbook_stream(bytes)? else {
-        return Ok(());
-    };
-    xls_stream(&stream, limits)
-}
-
 pub fn xls_stream(stream: &[u8], limits: &Limits) -> Result<(), ReadError> {
     let mut extent = Extent {
         limits,

@@ -11,6 +11,7 @@ pub mod reader;
 pub mod table;
 pub mod template;
 pub mod writer;
+pub mod xls_crypto;
 
 pub use guard::{Limits, ReadError};
 pub use reader::read_tables;

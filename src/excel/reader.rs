@@ -5,7 +5,9 @@
 use super::guard::{check, looks_like_utf16, Format, Limits, ReadError};
 use super::inspect;
 use super::table::{Cell, Row, Table};
+use super::xls_crypto::{self, Decrypted};
 use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xlsb, Xlsx};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -19,12 +21,12 @@ pub fn read_tables(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, ReadErro
         Format::Xlsx => contained(|| read_xlsx(bytes, &mut budget)),
         Format::Xlsb => contained(|| read_xlsb(bytes, &mut budget)),
         Format::Ods => {
-            contained(|| inspect::ods(bytes, limits).map(|()| Vec::new()))?;
+            contained(|| inspect::ods(bytes, limits))?;
             contained(|| read_whole_sheets(bytes, &mut budget))
         }
         Format::Ole => {
-            contained(|| inspect::xls(bytes, limits).map(|()| Vec::new()))?;
-            contained(|| read_whole_sheets(bytes, &mut budget))
+            let workbook = contained(|| open_xls(bytes, limits))?;
+            contained(|| read_whole_sheets(&workbook, &mut budget))
         }
         Format::OtherZip => Err(ReadError::NotSpreadsheet),
         Format::Text => read_delimited(bytes, &mut budget).map(|table| vec![table]),
@@ -34,11 +36,30 @@ pub fn read_tables(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, ReadErro
 /// Runs a workbook parser so that a panic inside it (calamine asserts on some malformed .xls
 /// headers, and overflows on absurd cell references; found by tests/fuzz.rs) refuses the file as
 /// damaged instead of failing the request.
-fn contained(
-    parse: impl FnOnce() -> Result<Vec<Table>, ReadError>,
-) -> Result<Vec<Table>, ReadError> {
+fn contained<T>(parse: impl FnOnce() -> Result<T, ReadError>) -> Result<T, ReadError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse))
         .unwrap_or_else(|_| Err(damaged("the workbook's structure is damaged")))
+}
+
+/// An .xls file ready for calamine: its cells' extent checked, and decrypted when Excel's default
+/// password opens it (any other password is refused).
+fn open_xls<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Cow<'a, [u8]>, ReadError> {
+    let Some(stream) = inspect::xls_workbook_stream(bytes)? else {
+        return Ok(Cow::Borrowed(bytes));
+    };
+    match xls_crypto::decrypt(&stream) {
+        Decrypted::Plain => {
+            inspect::xls_stream(&stream, limits)?;
+            Ok(Cow::Borrowed(bytes))
+        }
+        Decrypted::Opened(plain) => {
+            inspect::xls_stream(&plain, limits)?;
+            xls_crypto::compound_file(&plain)
+                .map(Cow::Owned)
+                .map_err(damaged)
+        }
+        Decrypted::Protected => Err(ReadError::Encrypted),
+    }
 }
 
 fn damaged(error: impl std::fmt::Display) -> ReadError {
