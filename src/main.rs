@@ -12,15 +12,20 @@ fn main() -> ExitCode {
         return code;
     }
     let cli = itaku::cli::Cli::parse();
+    // A worker started now starts while the command reads its settings.
+    let early_worker = cli
+        .reads_files()
+        .then(itaku::sandbox::early_worker)
+        .flatten();
     if cli.serves() {
-        return rocket::async_main(itaku::cli::run(cli));
+        return rocket::async_main(itaku::cli::run(cli, early_worker));
     }
     // A one-off command needs no pool of worker threads; starting one cost a command about a millisecond.
     match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
-        Ok(runtime) => runtime.block_on(itaku::cli::run(cli)),
+        Ok(runtime) => runtime.block_on(itaku::cli::run(cli, early_worker)),
         Err(error) => {
             eprintln!("エラー: {error}");
             ExitCode::FAILURE

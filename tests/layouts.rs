@@ -342,3 +342,162 @@ fn an_xls_with_excels_default_password_is_opened_and_any_other_refused() {
         std::fs::write(path, encrypted_xls("VelvetSweatshop")).unwrap();
     }
 }
+
+/// One BIFF12 record: its type and length as 7-bit groups, then the data.
+fn biff12(kind: u16, data: &[u8]) -> Vec<u8> {
+    let mut record = if kind < 0x80 {
+        vec![kind as u8]
+    } else {
+        vec![(kind & 0x7F) as u8 | 0x80, (kind >> 7) as u8]
+    };
+    let mut length = data.len();
+    loop {
+        let byte = (length & 0x7F) as u8;
+        length >>= 7;
+        record.push(if length > 0 { byte | 0x80 } else { byte });
+        if length == 0 {
+            break;
+        }
+    }
+    record.extend_from_slice(data);
+    record
+}
+
+fn wide(text: &str) -> Vec<u8> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let mut bytes = (units.len() as u32).to_le_bytes().to_vec();
+    bytes.extend(units.iter().flat_map(|u| u.to_le_bytes()));
+    bytes
+}
+
+/// A binary workbook (.xlsb) as Excel lays it out, with text cells at (row, column).
+fn xlsb(cells: &[(u32, u32, &str)]) -> Vec<u8> {
+    let mut bundle = [0u32.to_le_bytes(), 1u32.to_le_bytes()].concat();
+    bundle.extend(wide("rId1"));
+    bundle.extend(wide("チェックシート"));
+    let workbook = [
+        biff12(0x0083, &[]),
+        biff12(0x008F, &[]),
+        biff12(0x009C, &bundle),
+        biff12(0x0090, &[]),
+        biff12(0x0084, &[]),
+    ]
+    .concat();
+    let last_row = cells.iter().map(|c| c.0).max().unwrap_or(0);
+    let last_column = cells.iter().map(|c| c.1).max().unwrap_or(0);
+    let dimension: Vec<u8> = [0, last_row, 0, last_column]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let mut sheet = [
+        biff12(0x0081, &[]),
+        biff12(0x0094, &dimension),
+        biff12(0x0091, &[]),
+    ]
+    .concat();
+    let mut row = u32::MAX;
+    for (r, c, text) in cells {
+        if *r != row {
+            row = *r;
+            let mut header = r.to_le_bytes().to_vec();
+            header.extend([0u8; 13]);
+            sheet.extend(biff12(0x0000, &header));
+        }
+        let mut cell = c.to_le_bytes().to_vec();
+        cell.extend([0u8; 4]);
+        cell.extend(wide(text));
+        sheet.extend(biff12(0x0006, &cell));
+    }
+    sheet.extend([biff12(0x0092, &[]), biff12(0x0082, &[])].concat());
+    let rels = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.bin"/></Relationships>"#;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, content) in [
+        ("[Content_Types].xml", br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.to_vec()),
+        ("xl/workbook.bin", workbook),
+        ("xl/_rels/workbook.bin.rels", rels.as_bytes().to_vec()),
+        ("xl/worksheets/sheet1.bin", sheet),
+    ] {
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        std::io::Write::write_all(&mut out, &content).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[tokio::test]
+async fn a_binary_workbook_is_read_and_its_far_cell_costs_nothing() {
+    let definition = Definition::builtin();
+    let mut cells = vec![(2, 0, "項番"), (2, 1, "確認項目"), (2, 2, "回答")];
+    for (index, item) in definition.items.iter().enumerate() {
+        cells.push((3 + index as u32, 0, item.id.as_str()));
+        cells.push((3 + index as u32, 2, "はい"));
+    }
+    cells.push((1_048_575, 16_383, "far"));
+    let settings = common::test_settings();
+    let result = checklists::read(
+        &Sandbox::from_settings(&settings),
+        &settings,
+        &definition,
+        &xlsb(&cells),
+    )
+    .await
+    .unwrap();
+    assert!(result.accepted, "{:?}", result.errors);
+    assert_eq!(result.answers[0].cell, "C4");
+    assert_eq!(result.sheet.as_deref(), Some("チェックシート"));
+}
+
+#[test]
+fn learn_takes_a_blank_mark_column_layout() {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.write_string(0, 0, "項番").unwrap();
+    sheet.write_string(0, 1, "確認項目").unwrap();
+    sheet
+        .merge_range(0, 2, 0, 4, "回答", &rust_xlsxwriter::Format::new())
+        .unwrap();
+    for (column, choice) in ["適合", "不適合", "該当なし"].iter().enumerate() {
+        sheet.write_string(1, 2 + column as u16, *choice).unwrap();
+    }
+    for row in 0..5u32 {
+        sheet
+            .write_string(2 + row, 0, format!("Q-{}", row + 1))
+            .unwrap();
+        sheet
+            .write_string(2 + row, 1, format!("要件 {}", row + 1))
+            .unwrap();
+    }
+    let blank = workbook.save_to_buffer().unwrap();
+    let learned =
+        checksheet::learn(&blank, &Definition::builtin(), "marks", &Limits::default()).unwrap();
+    let ids: Vec<&str> = learned.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["Q-1", "Q-2", "Q-3", "Q-4", "Q-5"]);
+}
+
+#[test]
+fn a_hidden_sheet_before_the_real_one_is_never_read() {
+    let definition = Definition::builtin();
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    for (name, answer, hidden) in [("前年度", "いいえ", true), ("今年度", "はい", false)]
+    {
+        let sheet = workbook.add_worksheet().set_name(name).unwrap();
+        sheet.write_string(0, 0, "項番").unwrap();
+        sheet.write_string(0, 1, "回答").unwrap();
+        for (index, item) in definition.items.iter().enumerate() {
+            sheet.write_string(1 + index as u32, 0, &item.id).unwrap();
+            sheet.write_string(1 + index as u32, 1, answer).unwrap();
+        }
+        // Excel keeps the active sheet visible: the real one is active, as in a saved workbook.
+        if hidden {
+            sheet.set_hidden(true);
+        } else {
+            sheet.set_active(true);
+        }
+    }
+    let result = checksheet::read(
+        &workbook.save_to_buffer().unwrap(),
+        &definition,
+        &Limits::default(),
+    );
+    assert_eq!(result.sheet.as_deref(), Some("今年度"));
+    assert!(result.answers.iter().all(|a| a.answer == Answer::Yes));
+}

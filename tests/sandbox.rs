@@ -181,6 +181,7 @@ fn endless_worker(timeout: Duration, concurrency: usize, queue: usize) -> Sandbo
         timeout,
         concurrency,
         queue,
+        keep_warm: true,
     })
 }
 

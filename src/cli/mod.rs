@@ -194,7 +194,11 @@ pub enum LedgerCommand {
 /// Exit status for a command that could not be carried out as asked.
 const USAGE: u8 = 2;
 
-pub async fn run(cli: Cli) -> ExitCode {
+/// Runs a command; `early_worker` is a parse worker started before anything else (`Cli::reads_files`).
+pub async fn run(
+    cli: Cli,
+    early_worker: Option<(std::path::PathBuf, std::process::Child)>,
+) -> ExitCode {
     let mut figment = config::figment();
     if let Some(url) = &cli.database_url {
         figment = figment.merge(("database_url", url));
@@ -206,6 +210,7 @@ pub async fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(USAGE);
         }
     };
+    let sandbox = crate::sandbox::Sandbox::one_off(&settings).adopt(early_worker);
     match cli.command {
         Command::Serve { demo } => serve(figment, settings, demo).await,
         Command::Migrate => match Db::connect(&settings.database_url, 1).await {
@@ -223,10 +228,12 @@ pub async fn run(cli: Cli) -> ExitCode {
                     dry_run,
                     json,
                 },
-        } => import_ledger(&settings, &file, dry_run, json).await,
+        } => import_ledger(&settings, &sandbox, &file, dry_run, json).await,
         Command::User { command } => user_command(&settings, command).await,
-        Command::Checklist { command } => checklist_command(&settings, command).await,
-        Command::Certifications { command } => tracking::certifications(&settings, command).await,
+        Command::Checklist { command } => checklist_command(&settings, &sandbox, command).await,
+        Command::Certifications { command } => {
+            tracking::certifications(&settings, &sandbox, command).await
+        }
         Command::Report(args) => tracking::report(&settings, args).await,
         Command::Tender { command } => tenders::tender(&settings, command).await,
         Command::Rate(args) => tenders::rate(&settings, args).await,
@@ -288,6 +295,18 @@ impl Cli {
     /// Whether the command runs the web server (which wants Rocket's multi-threaded runtime).
     pub fn serves(&self) -> bool {
         matches!(self.command, Command::Serve { .. })
+    }
+
+    /// Whether the command parses a spreadsheet, and so wants a parse worker from its first moment.
+    pub fn reads_files(&self) -> bool {
+        matches!(
+            self.command,
+            Command::Ledger { .. }
+                | Command::Certifications { .. }
+                | Command::Checklist {
+                    command: ChecklistCommand::Check { .. } | ChecklistCommand::Learn { .. }
+                }
+        )
     }
 }
 
@@ -423,7 +442,13 @@ async fn connect(settings: &Settings) -> Result<Db, ExitCode> {
     Ok(db)
 }
 
-async fn import_ledger(settings: &Settings, file: &PathBuf, dry_run: bool, json: bool) -> ExitCode {
+async fn import_ledger(
+    settings: &Settings,
+    sandbox: &crate::sandbox::Sandbox,
+    file: &PathBuf,
+    dry_run: bool,
+    json: bool,
+) -> ExitCode {
     let bytes = match read_file(file) {
         Ok(bytes) => bytes,
         Err(code) => return code,
@@ -446,7 +471,7 @@ async fn import_ledger(settings: &Settings, file: &PathBuf, dry_run: bool, json:
         &scope,
         &bytes,
         settings,
-        &crate::sandbox::Sandbox::from_settings(settings),
+        sandbox,
         dry_run,
         &mut |done, total| {
             bar.set_length(total as u64);
@@ -661,17 +686,20 @@ async fn announce_accounts(db: &Db, figment: &Figment, demo: bool) -> Result<(),
     Ok(())
 }
 
-async fn checklist_command(settings: &Settings, command: ChecklistCommand) -> ExitCode {
+async fn checklist_command(
+    settings: &Settings,
+    sandbox: &crate::sandbox::Sandbox,
+    command: ChecklistCommand,
+) -> ExitCode {
     use crate::services::checklists;
     let dir = std::path::Path::new(&settings.checklists_dir);
-    let sandbox = crate::sandbox::Sandbox::from_settings(settings);
     match command {
         ChecklistCommand::Check {
             file,
             definition,
             json,
         } => {
-            // The worker starts while the definition and the file are read.
+            // The worker starts while the definition and the file are read (if none started earlier).
             sandbox.prewarm();
             let definition = match resolve_definition(
                 definition
@@ -683,12 +711,10 @@ async fn checklist_command(settings: &Settings, command: ChecklistCommand) -> Ex
                 Err(code) => return code,
             };
             let result = match std::fs::read(&file) {
-                Ok(bytes) => {
-                    match checklists::read(&sandbox, settings, &definition, &bytes).await {
-                        Ok(result) => result,
-                        Err(error) => return fail(&error.public_message()),
-                    }
-                }
+                Ok(bytes) => match checklists::read(sandbox, settings, &definition, &bytes).await {
+                    Ok(result) => result,
+                    Err(error) => return fail(&error.public_message()),
+                },
                 Err(error) if json => crate::excel::checksheet::CheckResult::refused(
                     &definition,
                     format!("{} を読み込めません: {error}", file.display()),
@@ -771,7 +797,7 @@ async fn checklist_command(settings: &Settings, command: ChecklistCommand) -> Ex
                     return ExitCode::from(USAGE);
                 }
             };
-            let learned = match checklists::learn(&sandbox, settings, &bytes, &id).await {
+            let learned = match checklists::learn(sandbox, settings, &bytes, &id).await {
                 Ok(learned) => learned
                     .and_then(|definition| definition.to_toml().map(|text| (definition, text))),
                 Err(error) => return fail(&error.public_message()),

@@ -39,7 +39,11 @@ pub struct ReportArgs {
     pub xlsx: Option<PathBuf>,
 }
 
-pub async fn certifications(settings: &Settings, command: CertificationCommand) -> ExitCode {
+pub async fn certifications(
+    settings: &Settings,
+    sandbox: &crate::sandbox::Sandbox,
+    command: CertificationCommand,
+) -> ExitCode {
     let CertificationCommand::Import {
         file,
         dry_run,
@@ -53,15 +57,8 @@ pub async fn certifications(settings: &Settings, command: CertificationCommand) 
         Ok(db) => db,
         Err(code) => return code,
     };
-    let result = certifications::import(
-        &db,
-        settings,
-        &crate::sandbox::Sandbox::from_settings(settings),
-        &cli_actor(),
-        &bytes,
-        dry_run,
-    )
-    .await;
+    let result =
+        certifications::import(&db, settings, sandbox, &cli_actor(), &bytes, dry_run).await;
     db.close().await;
     let report = match result {
         Ok(report) => report,

@@ -3,7 +3,8 @@
 //! process. calamine can be made to ask for hundreds of gigabytes by a 9 KB file, and an allocation
 //! failure aborts whatever process it happens in; here that process is a worker, and the caller gets
 //! a refusal. Workers are started ahead of need (a warm one waits on its pipe), so a parse costs the
-//! parse and two pipe copies, not a program start.
+//! parse and two pipe copies, not a program start. The pipes are driven on a blocking thread, never
+//! on the async workers.
 
 pub mod protocol;
 pub mod worker;
@@ -11,14 +12,14 @@ pub mod worker;
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::excel::{guard, Limits, ReadError, Table};
+use protocol::Header;
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
-use std::process::Stdio;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::process::{Child, Command};
 
 /// How workers are started and limited.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +34,32 @@ pub struct SandboxSettings {
     pub concurrency: usize,
     /// Files that may wait for a worker; one more is refused as busy.
     pub queue: usize,
+    /// Start the next worker as soon as one is used (a server); a one-off command reads one file.
+    pub keep_warm: bool,
+}
+
+/// Starts a worker of `program` that waits for its request.
+fn spawn_worker(program: &Path, arguments: &[String]) -> std::io::Result<Child> {
+    Command::new(program)
+        .args(arguments)
+        .arg(worker::ARGUMENT)
+        .env_clear()
+        // mimalloc reserves a 1 GiB arena up front unless told not to; inside that reservation the
+        // memory limits would not bind (measured: a worker limited to 40 MiB reached 280 MB).
+        .env("MIMALLOC_ARENA_RESERVE", "0")
+        .current_dir("/")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+}
+
+/// A worker of this very program, started at once: a one-off command starts it first thing, so that
+/// its start overlaps the command's own (`Sandbox::adopt`).
+pub fn early_worker() -> Option<(PathBuf, Child)> {
+    let program = std::env::current_exe().ok()?;
+    let child = spawn_worker(&program, &[]).ok()?;
+    Some((program, child))
 }
 
 impl SandboxSettings {
@@ -54,6 +81,7 @@ impl SandboxSettings {
                 settings.parse_concurrency
             },
             queue: settings.parse_queue,
+            keep_warm: true,
         }
     }
 }
@@ -89,6 +117,13 @@ impl Drop for Admission<'_> {
     }
 }
 
+/// How a worker ended.
+enum Outcome {
+    Answered(Vec<u8>),
+    Failed(Option<ExitStatus>, Vec<u8>),
+    TimedOut,
+}
+
 impl Sandbox {
     pub fn new(settings: SandboxSettings) -> Self {
         let slots = tokio::sync::Semaphore::new(settings.concurrency.max(1));
@@ -104,6 +139,18 @@ impl Sandbox {
 
     pub fn from_settings(settings: &Settings) -> Self {
         Sandbox::new(SandboxSettings::from_settings(settings))
+    }
+
+    /// Takes a worker started early (`early_worker`) as the first warm one, when it is of the program
+    /// the settings name.
+    pub fn adopt(self, early: Option<(PathBuf, Child)>) -> Self {
+        if let Some((program, child)) = early {
+            let settings = &self.inner.settings;
+            if program == settings.program && settings.arguments.is_empty() {
+                self.warm_workers().push(child);
+            }
+        }
+        self
     }
 
     pub fn settings(&self) -> &SandboxSettings {
@@ -129,9 +176,41 @@ impl Sandbox {
             .await
             .map_err(|_| AppError::Internal("the parse sandbox was closed".into()))?;
         let worker = self.take_worker()?;
-        let answer = self.exchange(worker, bytes, limits).await;
-        self.keep_one_warm();
-        Ok(answer)
+        let settings = &self.inner.settings;
+        let header = Header {
+            memory_mib: settings.memory_mib,
+            cpu_seconds: settings.timeout.as_secs().max(1),
+            limits: *limits,
+        };
+        let request = protocol::encode_request(&header, bytes);
+        let (timeout, most) = (
+            settings.timeout,
+            settings.memory_mib.saturating_mul(1024 * 1024),
+        );
+        let outcome =
+            tokio::task::spawn_blocking(move || exchange(worker, &request, timeout, most))
+                .await
+                .map_err(|e| AppError::Internal(format!("the parse exchange failed: {e}")))?;
+        if settings.keep_warm {
+            self.keep_one_warm();
+        }
+        Ok(self.judge(outcome, bytes))
+    }
+
+    /// Starts a worker now unless one waits already, so that the first file does not wait for a
+    /// program start.
+    pub fn prewarm(&self) {
+        if self.warm_workers().is_empty() {
+            self.keep_one_warm();
+        }
+    }
+
+    /// The same sandbox for a command that reads one file: no worker is started after it.
+    pub fn one_off(settings: &Settings) -> Self {
+        Sandbox::new(SandboxSettings {
+            keep_warm: false,
+            ..SandboxSettings::from_settings(settings)
+        })
     }
 
     fn admit(&self) -> AppResult<Admission<'_>> {
@@ -147,36 +226,23 @@ impl Sandbox {
         Ok(admission)
     }
 
+    fn warm_workers(&self) -> std::sync::MutexGuard<'_, Vec<Child>> {
+        self.inner.warm.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn spawn(&self) -> AppResult<Child> {
         let settings = &self.inner.settings;
-        Command::new(&settings.program)
-            .args(&settings.arguments)
-            .arg(worker::ARGUMENT)
-            .arg("--memory-mib")
-            .arg(settings.memory_mib.to_string())
-            .arg("--cpu-seconds")
-            .arg(settings.timeout.as_secs().max(1).to_string())
-            .env_clear()
-            // mimalloc reserves a 1 GiB arena up front unless told not to; inside that reservation
-            // the address-space limit would not bind (measured: a 40 MiB worker reached 280 MB).
-            .env("MIMALLOC_ARENA_RESERVE", "0")
-            .current_dir("/")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|error| {
-                AppError::Internal(format!(
-                    "cannot start the parse worker {}: {error}",
-                    settings.program.display()
-                ))
-            })
+        spawn_worker(&settings.program, &settings.arguments).map_err(|error| {
+            AppError::Internal(format!(
+                "cannot start the parse worker {}: {error}",
+                settings.program.display()
+            ))
+        })
     }
 
     /// A warm worker that is still alive, or a new one.
     fn take_worker(&self) -> AppResult<Child> {
-        let mut warm = self.inner.warm.lock().unwrap_or_else(|p| p.into_inner());
+        let mut warm = self.warm_workers();
         while let Some(mut child) = warm.pop() {
             if matches!(child.try_wait(), Ok(None)) {
                 return Ok(child);
@@ -186,14 +252,9 @@ impl Sandbox {
         self.spawn()
     }
 
-    /// Starts a worker now, so that the first file does not wait for a program start.
-    pub fn prewarm(&self) {
-        self.keep_one_warm();
-    }
-
     /// Starts the next worker now, so the next file does not wait for a program start.
     fn keep_one_warm(&self) {
-        let mut warm = self.inner.warm.lock().unwrap_or_else(|p| p.into_inner());
+        let mut warm = self.warm_workers();
         if warm.len() < self.inner.settings.concurrency {
             match self.spawn() {
                 Ok(child) => warm.push(child),
@@ -202,61 +263,33 @@ impl Sandbox {
         }
     }
 
-    async fn exchange(
-        &self,
-        mut child: Child,
-        bytes: &[u8],
-        limits: &Limits,
-    ) -> Result<Vec<Table>, ReadError> {
+    /// The answer, or a refusal naming the limits with the cause in the log.
+    fn judge(&self, outcome: Outcome, bytes: &[u8]) -> Result<Vec<Table>, ReadError> {
         let settings = &self.inner.settings;
         let refused = ReadError::Unreadable {
             memory_mib: settings.memory_mib,
             seconds: settings.timeout.as_secs(),
         };
-        let request = protocol::encode_request(limits, bytes);
-        let (Some(mut stdin), Some(mut stdout), Some(mut stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            return Err(refused);
-        };
-        let talk = async {
-            let write = async {
-                // A worker that died early closes its end; what it said is read below.
-                let _ = stdin.write_all(&request).await;
-                drop(stdin);
-            };
-            let mut output = Vec::new();
-            let mut complaint = Vec::new();
-            // The answer is smaller than the memory the worker may use; a worker that says more is wrong.
-            let mut answer = (&mut stdout).take(settings.memory_mib.saturating_mul(1024 * 1024));
-            let read = answer.read_to_end(&mut output);
-            let read_errors = read_bounded(&mut stderr, &mut complaint, 4096);
-            let ((), read, ()) = tokio::join!(write, read, read_errors);
-            let status = child.wait().await;
-            (read.map(|_| output), complaint, status)
-        };
-        let outcome = tokio::time::timeout(settings.timeout, talk).await;
-        let digest = hex::encode(Sha256::digest(bytes));
+        let digest = || hex::encode(Sha256::digest(bytes));
         match outcome {
-            Ok((Ok(output), _, Ok(status))) if status.success() => protocol::decode_answer(&output)
-                .unwrap_or_else(|| {
-                    log::warn!("parse worker answered nonsense for sha256 {digest}");
-                    Err(refused)
-                }),
-            Ok((_, complaint, status)) => {
+            Outcome::Answered(output) => protocol::decode_answer(&output).unwrap_or_else(|| {
+                log::warn!("parse worker answered nonsense for sha256 {}", digest());
+                Err(refused)
+            }),
+            Outcome::Failed(status, complaint) => {
                 log::warn!(
-                    "parse worker failed on sha256 {digest} ({} bytes): {status:?}: {}",
+                    "parse worker failed on sha256 {} ({} bytes): {status:?}: {}",
+                    digest(),
                     bytes.len(),
                     String::from_utf8_lossy(&complaint).trim()
                 );
                 Err(refused)
             }
-            Err(_) => {
-                let _ = child.start_kill();
-                let _ = child.wait().await;
+            Outcome::TimedOut => {
                 log::warn!(
-                    "parse worker ran past {} s on sha256 {digest} ({} bytes) and was killed",
+                    "parse worker ran past {} s on sha256 {} ({} bytes) and was killed",
                     settings.timeout.as_secs(),
+                    digest(),
                     bytes.len()
                 );
                 Err(refused)
@@ -265,14 +298,62 @@ impl Sandbox {
     }
 }
 
+/// Hands a worker its request and reads its answer (at most `most` bytes) on this blocking thread; a
+/// watchdog kills the worker when `timeout` passes first.
+fn exchange(child: Child, request: &[u8], timeout: Duration, most: u64) -> Outcome {
+    let child = Mutex::new(child);
+    let lock = || child.lock().unwrap_or_else(|p| p.into_inner());
+    let pipes = {
+        let mut worker = lock();
+        (
+            worker.stdin.take(),
+            worker.stdout.take(),
+            worker.stderr.take(),
+        )
+    };
+    let (Some(mut stdin), Some(stdout), Some(stderr)) = pipes else {
+        return Outcome::Failed(None, Vec::new());
+    };
+    let (finished, finishing) = mpsc::channel::<()>();
+    let timed_out = std::thread::scope(|scope| {
+        let watchdog = scope.spawn(move || {
+            let expired = finishing.recv_timeout(timeout).is_err();
+            if expired {
+                let _ = lock().kill();
+            }
+            expired
+        });
+        // A worker that died early closes its end; what it said is read below.
+        scope.spawn(move || {
+            let _ = stdin.write_all(request);
+        });
+        let complaint = scope.spawn(|| read_bounded(stderr, 4096));
+        let mut output = Vec::new();
+        let read = stdout.take(most).read_to_end(&mut output);
+        let complaint = complaint.join().unwrap_or_default();
+        let _ = finished.send(());
+        let timed_out = watchdog.join().unwrap_or(true);
+        (timed_out, read.map(|_| output), complaint)
+    });
+    let (timed_out, output, complaint) = timed_out;
+    let status = lock().wait().ok();
+    match (timed_out, output, status) {
+        (true, _, _) => Outcome::TimedOut,
+        (false, Ok(output), Some(status)) if status.success() => Outcome::Answered(output),
+        (false, _, status) => Outcome::Failed(status, complaint),
+    }
+}
+
 /// Reads a pipe to its end, keeping at most `limit` bytes.
-async fn read_bounded(pipe: &mut tokio::process::ChildStderr, kept: &mut Vec<u8>, limit: usize) {
+fn read_bounded(mut pipe: impl Read, limit: usize) -> Vec<u8> {
+    let mut kept = Vec::new();
     let mut chunk = [0u8; 4096];
-    while let Ok(read) = pipe.read(&mut chunk).await {
+    while let Ok(read) = pipe.read(&mut chunk) {
         if read == 0 {
             break;
         }
         let room = limit.saturating_sub(kept.len()).min(read);
         kept.extend_from_slice(&chunk[..room]);
     }
+    kept
 }

@@ -1,18 +1,25 @@
-//! What crosses the worker's pipes: the request (limits, then the file) and the answer (the tables
-//! or the reason the file cannot be read), in postcard's compact binary form.
+//! What crosses the worker's pipes. The request is a header (the worker's own limits and the reader's
+//! limits, its encoded length first as 4 bytes, little endian) and then the file; the answer is the
+//! tables or the reason the file cannot be read. Both in postcard's compact binary form.
 
 use crate::excel::{Limits, ReadError, Table};
+use serde::{Deserialize, Serialize};
 
-pub struct Request<'a> {
+/// What the worker must know before it reads a byte of the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Header {
+    pub memory_mib: u64,
+    pub cpu_seconds: u64,
     pub limits: Limits,
-    pub bytes: &'a [u8],
 }
 
 pub type Answer = Result<Vec<Table>, ReadError>;
 
-/// A request: the encoded limits' length (4 bytes, little endian), the limits, the file.
-pub fn encode_request(limits: &Limits, bytes: &[u8]) -> Vec<u8> {
-    let encoded = postcard::to_stdvec(limits).unwrap_or_default();
+/// A header is a few dozen bytes; anything longer is not one.
+pub const MAX_HEADER_BYTES: usize = 1024;
+
+pub fn encode_request(header: &Header, bytes: &[u8]) -> Vec<u8> {
+    let encoded = postcard::to_stdvec(header).unwrap_or_default();
     let mut request = Vec::with_capacity(4 + encoded.len() + bytes.len());
     request.extend((encoded.len() as u32).to_le_bytes());
     request.extend(encoded);
@@ -20,13 +27,14 @@ pub fn encode_request(limits: &Limits, bytes: &[u8]) -> Vec<u8> {
     request
 }
 
-pub fn decode_request(input: &[u8]) -> Option<Request<'_>> {
-    let length = u32::from_le_bytes(input.get(..4)?.try_into().ok()?) as usize;
-    let limits = postcard::from_bytes(input.get(4..4 + length)?).ok()?;
-    Some(Request {
-        limits,
-        bytes: &input[4 + length..],
-    })
+/// The header's length from the request's first 4 bytes.
+pub fn header_length(prefix: [u8; 4]) -> Option<usize> {
+    let length = u32::from_le_bytes(prefix) as usize;
+    (length <= MAX_HEADER_BYTES).then_some(length)
+}
+
+pub fn decode_header(encoded: &[u8]) -> Option<Header> {
+    postcard::from_bytes(encoded).ok()
 }
 
 pub fn encode_answer(answer: &Answer) -> Vec<u8> {
@@ -44,11 +52,16 @@ mod tests {
 
     #[test]
     fn requests_and_answers_round_trip() {
-        let limits = Limits::for_check_sheet(1234);
-        let request = encode_request(&limits, b"PK\x03\x04file");
-        let decoded = decode_request(&request).unwrap();
-        assert_eq!(decoded.limits, limits);
-        assert_eq!(decoded.bytes, b"PK\x03\x04file");
+        let header = Header {
+            memory_mib: 256,
+            cpu_seconds: 10,
+            limits: Limits::for_check_sheet(1234),
+        };
+        let request = encode_request(&header, b"PK\x03\x04file");
+        let length = header_length(request[..4].try_into().unwrap()).unwrap();
+        assert_eq!(decode_header(&request[4..4 + length]), Some(header));
+        assert_eq!(&request[4 + length..], b"PK\x03\x04file");
+        assert_eq!(header_length(u32::MAX.to_le_bytes()), None);
         let table = Table {
             name: "シート1".into(),
             rows: vec![Row {
