@@ -137,19 +137,17 @@ const HEADER_SEARCH_ROWS: usize = 100;
 /// Sheets people keep beside the real one: filled examples (記入例, 見本, サンプル).
 pub fn is_example_sheet(name: &str) -> bool {
     let key = label_key(name);
-    [
+    let words = [
         "記入例",
         "記載例",
         "入力例",
+        "回答例",
         "見本",
         "さんぷる",
         "sample",
         "example",
-        "例",
-    ]
-    .iter()
-    .any(|word| key.contains(word))
-        && key.chars().count() <= 12
+    ];
+    words.iter().any(|word| key.contains(word)) || key.starts_with('例')
 }
 
 /// The header names of a definition, keyed once for matching.
@@ -772,4 +770,28 @@ pub fn learn_from_tables(
         items,
     };
     Definition::parse(&definition.to_toml()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_example_sheet;
+
+    #[test]
+    fn example_sheets_by_name() {
+        for name in [
+            "記入例",
+            "【記入例】",
+            "記載例（参考）",
+            "見本",
+            "サンプル",
+            "Sample",
+            "例",
+            "例1",
+        ] {
+            assert!(is_example_sheet(name), "{name}");
+        }
+        for name in ["チェックシート", "回答", "様式1", "条例対応", "表紙"] {
+            assert!(!is_example_sheet(name), "{name}");
+        }
+    }
 }

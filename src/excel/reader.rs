@@ -165,22 +165,29 @@ fn streamed_cell(value: &DataRef<'_>) -> Option<Cell> {
     })
 }
 
-/// Streams the cells of each sheet, so a stray far-away cell costs nothing.
+/// Streams the cells of each worksheet, so a stray far-away cell costs nothing. A macro because
+/// calamine's .xlsx and .xlsb cell readers are two types with the same methods and no shared trait.
+macro_rules! stream_worksheets {
+    ($workbook:expr, $budget:expr) => {{
+        let mut tables = Vec::new();
+        for (name, hidden) in $budget.worksheets($workbook.sheets_metadata())? {
+            let mut collector = RowCollector::new($budget);
+            let mut reader = $workbook.worksheet_cells_reader(&name).map_err(damaged)?;
+            while let Some(cell) = reader.next_cell().map_err(damaged)? {
+                let (row, column) = cell.get_position();
+                if let Some(value) = streamed_cell(cell.get_value()) {
+                    collector.put(row, column as usize, value)?;
+                }
+            }
+            tables.push(collector.finish(name, hidden));
+        }
+        Ok(tables)
+    }};
+}
+
 fn read_xlsx(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
-    let mut tables = Vec::new();
-    for (name, hidden) in budget.worksheets(workbook.sheets_metadata())? {
-        let mut collector = RowCollector::new(budget);
-        let mut reader = workbook.worksheet_cells_reader(&name).map_err(damaged)?;
-        while let Some(cell) = reader.next_cell().map_err(damaged)? {
-            let (row, column) = cell.get_position();
-            if let Some(value) = streamed_cell(cell.get_value()) {
-                collector.put(row, column as usize, value)?;
-            }
-        }
-        tables.push(collector.finish(name, hidden));
-    }
-    Ok(tables)
+    stream_worksheets!(workbook, budget)
 }
 
 /// The binary workbook, streamed like .xlsx.
@@ -189,19 +196,7 @@ fn read_xlsb(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadEr
         calamine::XlsbError::Password => ReadError::Encrypted,
         other => damaged(other),
     })?;
-    let mut tables = Vec::new();
-    for (name, hidden) in budget.worksheets(workbook.sheets_metadata())? {
-        let mut collector = RowCollector::new(budget);
-        let mut reader = workbook.worksheet_cells_reader(&name).map_err(damaged)?;
-        while let Some(cell) = reader.next_cell().map_err(damaged)? {
-            let (row, column) = cell.get_position();
-            if let Some(value) = streamed_cell(cell.get_value()) {
-                collector.put(row, column as usize, value)?;
-            }
-        }
-        tables.push(collector.finish(name, hidden));
-    }
-    Ok(tables)
+    stream_worksheets!(workbook, budget)
 }
 
 /// .xls and .ods, which calamine reads whole: each sheet becomes a dense grid from its first to its last
