@@ -501,3 +501,37 @@ fn a_hidden_sheet_before_the_real_one_is_never_read() {
     assert_eq!(result.sheet.as_deref(), Some("今年度"));
     assert!(result.answers.iter().all(|a| a.answer == Answer::Yes));
 }
+
+#[tokio::test]
+async fn csv_check_sheets_in_utf8_cp932_and_utf16_are_read() {
+    let definition = Definition::builtin();
+    let mut text = String::from(
+        "事業者名,株式会社いろは印刷\n法人番号,7000012050002\n\n項番,確認項目,回答,備考\n",
+    );
+    for item in &definition.items {
+        text.push_str(&format!(
+            "{},\"{}\",はい（別紙参照）,\n",
+            item.id, item.requirement
+        ));
+    }
+    let (cp932, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(
+        text.replace(',', "\t")
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes()),
+    );
+    let settings = common::test_settings();
+    let sandbox = Sandbox::from_settings(&settings);
+    for bytes in [text.as_bytes().to_vec(), cp932.into_owned(), utf16] {
+        let result = checklists::read(&sandbox, &settings, &definition, &bytes)
+            .await
+            .unwrap();
+        assert!(result.accepted, "{:?}", result.errors);
+        assert_eq!(result.answers[0].note, "別紙参照");
+        assert_eq!(
+            result.respondent.corporate_number.as_deref(),
+            Some("7000012050002")
+        );
+    }
+}

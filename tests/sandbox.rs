@@ -271,3 +271,23 @@ async fn hostile_uploads_are_refused_while_the_server_keeps_answering() {
         .unwrap();
     assert!(peak_kib < 300 * 1024, "peak RSS {peak_kib} KiB");
 }
+
+#[test]
+fn the_cli_refuses_a_hostile_file_with_the_json_refusal_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in hostile_files() {
+        let path = dir.path().join(format!("{name}.xlsx"));
+        std::fs::write(&path, &bytes).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_itaku"))
+            .args(["checklist", "check"])
+            .arg(&path)
+            .arg("--json")
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1), "{name}: {output:?}");
+        let result: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(result["accepted"], false, "{name}");
+        assert!(!result["errors"][0]["message"].as_str().unwrap().is_empty());
+    }
+}
