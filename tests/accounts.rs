@@ -654,3 +654,32 @@ async fn every_response_carries_the_security_headers() {
         assert!(response.headers().get_one("Referrer-Policy").is_some());
     }
 }
+
+/// Issue 21, finding 1: 60 attempts sent at once used to be counted as 3 failures, because the count
+/// was read before the slow password check and written after it.
+#[rocket::async_test]
+async fn sixty_attempts_at_once_are_each_counted_and_the_address_is_locked() {
+    let app = spawn().await;
+    let attempts = (0..60).map(|n| {
+        let (db, settings) = (app.db.clone(), app.settings.clone());
+        tokio::spawn(async move {
+            accounts::sign_in(&db, &settings, ADMIN, &format!("wrong {n}"), "127.0.0.1")
+                .await
+                .unwrap()
+        })
+    });
+    let mut rejected = 0;
+    let mut locked = 0;
+    for attempt in attempts.collect::<Vec<_>>() {
+        match attempt.await.unwrap() {
+            Err(accounts::SignInError::Rejected) => rejected += 1,
+            Err(accounts::SignInError::Locked) => locked += 1,
+            Ok(_) => panic!("a wrong password signed in"),
+        }
+    }
+    assert_eq!((rejected, locked), (4, 56));
+    let right = accounts::sign_in(&app.db, &app.settings, ADMIN, PASSWORD, "127.0.0.1")
+        .await
+        .unwrap();
+    assert_eq!(right.err(), Some(accounts::SignInError::Locked));
+}

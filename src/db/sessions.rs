@@ -93,22 +93,34 @@ pub async fn throttle(conn: &mut Conn, email: &str) -> Result<Option<Throttle>, 
         .await
 }
 
-pub async fn record_failure(
+/// Counts an attempt for `email` as a failure before its password is checked, in one statement, so
+/// attempts sent at once are counted one by one. Failures older than `window_start` no longer count.
+/// Answers the count including this attempt.
+pub async fn count_attempt(
     conn: &mut Conn,
     email: &str,
-    failures: i64,
-    locked_until: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    let now = now_text();
-    sqlx::query("DELETE FROM login_throttle WHERE email = $1")
+    now: &str,
+    window_start: &str,
+) -> Result<i64, sqlx::Error> {
+    let (failures,): (i64,) = sqlx::query_as(
+        "INSERT INTO login_throttle (email, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, NULL) \
+         ON CONFLICT (email) DO UPDATE SET \
+         failures = CASE WHEN login_throttle.last_failure_at < $3 THEN 1 ELSE login_throttle.failures + 1 END, \
+         last_failure_at = $2 \
+         RETURNING failures",
+    )
+    .bind(email)
+    .bind(now)
+    .bind(window_start)
+    .fetch_one(conn)
+    .await?;
+    Ok(failures)
+}
+
+pub async fn lock(conn: &mut Conn, email: &str, until: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_throttle SET locked_until = $2 WHERE email = $1")
         .bind(email)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("INSERT INTO login_throttle (email, failures, last_failure_at, locked_until) VALUES ($1, $2, $3, $4)")
-        .bind(email)
-        .bind(failures)
-        .bind(now)
-        .bind(locked_until)
+        .bind(until)
         .execute(conn)
         .await?;
     Ok(())

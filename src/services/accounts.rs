@@ -16,8 +16,7 @@ use serde_json::json;
 
 /// Failures before an address is locked, and how long the first lock lasts (it doubles after).
 const FAILURES_BEFORE_LOCK: i64 = 5;
-const FIRST_LOCK_MINUTES: i64 = 15;
-const MAX_LOCK_MINUTES: i64 = 24 * 60;
+const LOCK_MINUTES: i64 = 15;
 
 fn timestamp(time: chrono::DateTime<Utc>) -> String {
     time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
@@ -46,8 +45,16 @@ pub struct NewSession {
     pub user_id: i64,
 }
 
+/// Failures older than this no longer count towards a lock.
+const FAILURE_WINDOW_MINUTES: i64 = 15;
+
 /// Checks the password (against a dummy hash when there is no such account), applies the back-off and
 /// lock, and on success opens a new session. Every attempt is in the audit log.
+///
+/// Each attempt is counted as a failure before the password is checked, in one statement, and an
+/// address that is locked is refused without checking anything: attempts sent at once cannot slip
+/// past the count (60 at once used to be counted as 3). Success clears the count; failures decay after
+/// `FAILURE_WINDOW_MINUTES` without one, so a lock does not follow an address for ever.
 pub async fn sign_in(
     db: &Db,
     settings: &Settings,
@@ -57,29 +64,51 @@ pub async fn sign_in(
 ) -> AppResult<Result<NewSession, SignInError>> {
     let email = crate::domain::text::normalize(email).to_lowercase();
     let now = Utc::now();
-    let mut conn = db.acquire().await?;
-    let throttle = sessions::throttle(&mut conn, &email).await?;
-    let locked = throttle
-        .as_ref()
-        .and_then(|t| t.locked_until.clone())
-        .is_some_and(|until| until > timestamp(now));
-    let user = users::find_by_email(&mut conn, &email)
+    let user = users::find_by_email(&mut *db.acquire().await?, &email)
         .await?
         .filter(|u| u.active);
-    drop(conn);
+    let actor = Actor {
+        user_id: user.as_ref().map(|u| u.id),
+        label: email.chars().take(254).collect(),
+        ip: ip.to_string(),
+    };
+    let mut tx = db.begin().await?;
+    let locked = sessions::throttle(&mut tx, &email)
+        .await?
+        .and_then(|t| t.locked_until)
+        .is_some_and(|until| until > timestamp(now));
+    let failures = if locked {
+        None
+    } else {
+        let window_start = timestamp(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
+        let failures =
+            sessions::count_attempt(&mut tx, &email, &timestamp(now), &window_start).await?;
+        if failures >= FAILURES_BEFORE_LOCK {
+            let until = timestamp(now + Duration::minutes(LOCK_MINUTES));
+            sessions::lock(&mut tx, &email, &until).await?;
+        }
+        Some(failures)
+    };
+    if locked {
+        audit::record(
+            &mut tx,
+            &actor,
+            Event::new("sign_in_failed", "user", "", "サインイン失敗（ロック中）"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let Some(failures) = failures else {
+        return Ok(Err(SignInError::Locked));
+    };
     let matched = password::verify(
         password.to_string(),
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await;
     let mut tx = db.begin().await?;
-    let actor = Actor {
-        user_id: user.as_ref().map(|u| u.id),
-        label: email.chars().take(254).collect(),
-        ip: ip.to_string(),
-    };
-    let outcome = match (matched && !locked, user) {
-        (true, Some(user)) => {
+    let outcome = match (matched, user) {
+        (true, Some(user)) if failures <= FAILURES_BEFORE_LOCK => {
             sessions::clear_failures(&mut tx, &email).await?;
             let session_id = crate::random_token() + &crate::random_token();
             let expires = now + Duration::hours(settings.session_max_hours);
@@ -103,28 +132,13 @@ pub async fn sign_in(
             })
         }
         _ => {
-            let failures = throttle.map(|t| t.failures).unwrap_or(0) + 1;
-            let locked_until = (failures >= FAILURES_BEFORE_LOCK).then(|| {
-                let doublings = (failures - FAILURES_BEFORE_LOCK).min(10) as u32;
-                let minutes = (FIRST_LOCK_MINUTES * 2i64.pow(doublings)).min(MAX_LOCK_MINUTES);
-                timestamp(now + Duration::minutes(minutes))
-            });
-            if !locked {
-                sessions::record_failure(&mut tx, &email, failures, locked_until.as_deref())
-                    .await?;
-            }
-            let summary = if locked {
-                "サインイン失敗（ロック中）"
-            } else {
-                "サインイン失敗"
-            };
             audit::record(
                 &mut tx,
                 &actor,
-                Event::new("sign_in_failed", "user", "", summary),
+                Event::new("sign_in_failed", "user", "", "サインイン失敗"),
             )
             .await?;
-            Err(if locked || locked_until.is_some() {
+            Err(if failures >= FAILURES_BEFORE_LOCK {
                 SignInError::Locked
             } else {
                 SignInError::Rejected
@@ -134,10 +148,6 @@ pub async fn sign_in(
     tx.commit().await?;
     if outcome.is_err() {
         // Back-off: each failure for the address makes the next answer slower.
-        let failures = sessions::throttle(&mut *db.acquire().await?, &email)
-            .await?
-            .map(|t| t.failures)
-            .unwrap_or(1);
         tokio::time::sleep(std::time::Duration::from_millis(
             200 * failures.clamp(1, 10) as u64,
         ))
