@@ -54,6 +54,10 @@ pub struct Settings {
     pub parse_concurrency: usize,
     /// Files that may wait for a parse worker before more are refused as busy (503).
     pub parse_queue: usize,
+    /// Addresses of reverse proxies whose `X-Real-IP` header names the client; from anyone else the
+    /// header is ignored.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
 }
 
 impl Default for Settings {
@@ -82,6 +86,7 @@ impl Default for Settings {
             parse_timeout_seconds: 10,
             parse_concurrency: 0,
             parse_queue: 32,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -683,3 +683,32 @@ async fn sixty_attempts_at_once_are_each_counted_and_the_address_is_locked() {
         .unwrap();
     assert_eq!(right.err(), Some(accounts::SignInError::Locked));
 }
+
+/// Issue 21, finding 9: Rocket trusts `X-Real-IP` from anyone, so the audit log's address could be forged.
+#[rocket::async_test]
+async fn the_audit_log_takes_a_forwarded_address_only_from_a_trusted_proxy() {
+    for (trusted, forwarded_shown) in [(vec![], false), (vec!["192.0.2.1".to_string()], true)] {
+        let app = common::spawn_with(|settings| settings.trusted_proxies = trusted.clone()).await;
+        let browser = app.anonymous().await;
+        let (_, login) = browser.get_html("/login").await;
+        let token = hidden_field(&login, "csrf_token").unwrap();
+        let body = format!(
+            "email={}&password={}&csrf_token={token}",
+            ADMIN.replace('@', "%40"),
+            PASSWORD.replace(' ', "+")
+        );
+        let response = browser
+            .client
+            .post("/login")
+            .header(ContentType::Form)
+            .header(Header::new("X-Real-IP", "203.0.113.9"))
+            .remote("192.0.2.1:40000".parse().unwrap())
+            .body(body)
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::SeeOther);
+        let (_, log) = app.get_html("/audit?action=sign_in").await;
+        assert_eq!(log.contains("203.0.113.9"), forwarded_shown, "{trusted:?}");
+        assert_eq!(log.contains("192.0.2.1"), !forwarded_shown, "{trusted:?}");
+    }
+}

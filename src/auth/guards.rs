@@ -246,12 +246,27 @@ pub struct ClientAddress(pub String);
 impl<'r> FromRequest<'r> for ClientAddress {
     type Error = std::convert::Infallible;
 
+    /// The peer's address; the one a proxy names in `X-Real-IP` only when the peer is one of
+    /// `trusted_proxies` (Rocket would trust that header from anyone, so the audit log's address could be
+    /// forged).
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        let peer = request.remote().map(|address| address.ip());
+        let trusted = request.rocket().state::<AppState>().is_some_and(|state| {
+            peer.is_some_and(|ip| {
+                state
+                    .settings
+                    .trusted_proxies
+                    .iter()
+                    .any(|p| p == &ip.to_string())
+            })
+        });
+        let address = if trusted {
+            request.real_ip().or(peer)
+        } else {
+            peer
+        };
         Outcome::Success(ClientAddress(
-            request
-                .client_ip()
-                .map(|ip| ip.to_string())
-                .unwrap_or_default(),
+            address.map(|ip| ip.to_string()).unwrap_or_default(),
         ))
     }
 }
