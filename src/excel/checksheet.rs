@@ -5,7 +5,6 @@
 use super::guard::Limits;
 use super::table::{column_letter, Cell, Row, Table};
 use crate::checklist::answer::{choice_label, is_mark, read_answer, Reading};
-use crate::checklist::definition::matches;
 use crate::checklist::{Answer, Definition};
 use crate::domain::text::{header_key, label_key, normalize};
 use crate::domain::CorporateNumber;
@@ -172,10 +171,9 @@ impl HeaderNames {
     fn columns_of(&self, row: &Row) -> Vec<(Column, usize)> {
         let mut columns: Vec<(Column, usize)> = Vec::new();
         for (index, cell) in row.cells.iter().enumerate() {
-            let key = header_key(&cell.as_text());
-            if key.is_empty() {
+            let Some(key) = label_text(cell).map(header_key).filter(|k| !k.is_empty()) else {
                 continue;
-            }
+            };
             if let Some((kind, _)) = self.0.iter().find(|(kind, names)| {
                 names.contains(&key) && !columns.iter().any(|(k, _)| k == kind)
             }) {
@@ -183,6 +181,41 @@ impl HeaderNames {
             }
         }
         columns
+    }
+}
+
+/// A header or a label is short text; a longer cell (a requirement, a remark) is never normalized to be
+/// compared with one, which kept reading a sheet from normalizing every requirement text.
+const MAX_LABEL_CHARS: usize = 60;
+
+fn label_text(cell: &Cell) -> Option<&str> {
+    match cell {
+        Cell::Text(text) if text.chars().count() <= MAX_LABEL_CHARS => Some(text),
+        _ => None,
+    }
+}
+
+/// The respondent labels of a definition, keyed once for matching.
+struct RespondentKeys([Vec<String>; 4]);
+
+impl RespondentKeys {
+    fn of(definition: &Definition) -> Self {
+        let labels = &definition.respondent;
+        let keys = |names: &[String]| names.iter().map(|n| label_key(n)).collect::<Vec<_>>();
+        RespondentKeys([
+            keys(&labels.vendor_name),
+            keys(&labels.corporate_number),
+            keys(&labels.filled_on),
+            keys(&labels.filled_by),
+        ])
+    }
+
+    /// Which field (0 name, 1 法人番号, 2 記入日, 3 記入者) a label names.
+    fn field(&self, label: &str) -> Option<usize> {
+        let key = label_key(label);
+        (!key.is_empty())
+            .then(|| self.0.iter().position(|names| names.contains(&key)))
+            .flatten()
     }
 }
 
@@ -276,19 +309,23 @@ fn text(cell: &Cell) -> String {
 fn read_respondent(
     rows: &[Row],
     from_column: usize,
-    definition: &Definition,
+    keys: &RespondentKeys,
     respondent: &mut Respondent,
     errors: &mut Vec<SheetError>,
 ) {
-    let labels = &definition.respondent;
     for row in rows {
         for (index, cell) in row.cells.iter().enumerate().skip(from_column) {
-            let whole = cell.as_text();
+            let Some(whole) = label_text(cell) else {
+                continue;
+            };
             let (label, inline) = match whole.split_once(['：', ':']) {
                 Some((label, rest)) if !rest.trim().is_empty() => {
-                    (label.to_string(), Some(Cell::Text(rest.trim().to_string())))
+                    (label, Some(Cell::Text(rest.trim().to_string())))
                 }
-                _ => (whole.clone(), None),
+                _ => (whole, None),
+            };
+            let Some(field) = keys.field(label) else {
+                continue;
             };
             let value = || {
                 inline
@@ -303,11 +340,9 @@ fn read_respondent(
                             .map(|(i, c)| (cell_ref(i, row.number), c.clone()))
                     })
             };
-            if respondent.vendor_name.is_none() && matches(&labels.vendor_name, &label) {
+            if field == 0 && respondent.vendor_name.is_none() {
                 respondent.vendor_name = value().map(|(_, c)| c.as_text().trim().to_string());
-            } else if respondent.corporate_number.is_none()
-                && matches(&labels.corporate_number, &label)
-            {
+            } else if field == 1 && respondent.corporate_number.is_none() {
                 if let Some((at, c)) = value() {
                     match CorporateNumber::parse(&c.as_text()) {
                         Ok(number) => {
@@ -320,7 +355,7 @@ fn read_respondent(
                         }),
                     }
                 }
-            } else if respondent.filled_on.is_none() && matches(&labels.filled_on, &label) {
+            } else if field == 2 && respondent.filled_on.is_none() {
                 if let Some((at, c)) = value() {
                     match c.as_date() {
                         Ok(date) => {
@@ -333,7 +368,7 @@ fn read_respondent(
                         }),
                     }
                 }
-            } else if respondent.filled_by.is_none() && matches(&labels.filled_by, &label) {
+            } else if field == 3 && respondent.filled_by.is_none() {
                 respondent.filled_by = value().map(|(_, c)| c.as_text().trim().to_string());
             }
         }
@@ -349,18 +384,19 @@ fn find_respondent(
     errors: &mut Vec<SheetError>,
 ) -> Respondent {
     let table = &tables[layout.table];
+    let keys = RespondentKeys::of(definition);
     let mut respondent = Respondent::default();
     read_respondent(
         &table.rows[..layout.position],
         0,
-        definition,
+        &keys,
         &mut respondent,
         errors,
     );
     read_respondent(
         &table.rows,
         layout.last_column() + 1,
-        definition,
+        &keys,
         &mut respondent,
         errors,
     );
@@ -369,7 +405,7 @@ fn find_respondent(
         .enumerate()
         .filter(|(i, t)| *i != layout.table && !t.hidden && !is_example_sheet(&t.name))
     {
-        read_respondent(&cover.rows, 0, definition, &mut respondent, errors);
+        read_respondent(&cover.rows, 0, &keys, &mut respondent, errors);
     }
     respondent
 }
