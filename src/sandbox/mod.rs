@@ -69,14 +69,14 @@ impl SandboxSettings {
         } else {
             PathBuf::from(&settings.parse_worker)
         };
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = || std::thread::available_parallelism().map_or(2, |n| n.get());
         SandboxSettings {
             program,
             arguments: Vec::new(),
             memory_mib: settings.parse_memory_limit_mib,
             timeout: Duration::from_secs(settings.parse_timeout_seconds),
             concurrency: if settings.parse_concurrency == 0 {
-                cores
+                cores()
             } else {
                 settings.parse_concurrency
             },
@@ -187,10 +187,9 @@ impl Sandbox {
             settings.timeout,
             settings.memory_mib.saturating_mul(1024 * 1024),
         );
-        let outcome =
-            tokio::task::spawn_blocking(move || exchange(worker, &request, timeout, most))
-                .await
-                .map_err(|e| AppError::Internal(format!("the parse exchange failed: {e}")))?;
+        let outcome = tokio::task::spawn_blocking(move || exchange(worker, request, timeout, most))
+            .await
+            .map_err(|e| AppError::Internal(format!("the parse exchange failed: {e}")))?;
         if settings.keep_warm {
             self.keep_one_warm();
         }
@@ -207,9 +206,13 @@ impl Sandbox {
 
     /// The same sandbox for a command that reads one file: no worker is started after it.
     pub fn one_off(settings: &Settings) -> Self {
+        let one_at_a_time = Settings {
+            parse_concurrency: 1,
+            ..settings.clone()
+        };
         Sandbox::new(SandboxSettings {
             keep_warm: false,
-            ..SandboxSettings::from_settings(settings)
+            ..SandboxSettings::from_settings(&one_at_a_time)
         })
     }
 
@@ -299,49 +302,71 @@ impl Sandbox {
 }
 
 /// Hands a worker its request and reads its answer (at most `most` bytes) on this blocking thread; a
-/// watchdog kills the worker when `timeout` passes first.
-fn exchange(child: Child, request: &[u8], timeout: Duration, most: u64) -> Outcome {
-    let child = Mutex::new(child);
-    let lock = || child.lock().unwrap_or_else(|p| p.into_inner());
-    let pipes = {
-        let mut worker = lock();
-        (
-            worker.stdin.take(),
-            worker.stdout.take(),
-            worker.stderr.take(),
-        )
-    };
-    let (Some(mut stdin), Some(stdout), Some(stderr)) = pipes else {
+/// watchdog kills the worker when `timeout` passes first. The answer is length-prefixed, so it is taken
+/// as soon as it is whole: the worker's exit (unmapping its memory) is waited for on another thread.
+fn exchange(mut child: Child, request: Vec<u8>, timeout: Duration, most: u64) -> Outcome {
+    let (Some(mut stdin), Some(mut stdout), Some(stderr)) =
+        (child.stdin.take(), child.stdout.take(), child.stderr.take())
+    else {
         return Outcome::Failed(None, Vec::new());
     };
-    let (finished, finishing) = mpsc::channel::<()>();
-    let timed_out = std::thread::scope(|scope| {
-        let watchdog = scope.spawn(move || {
-            let expired = finishing.recv_timeout(timeout).is_err();
-            if expired {
-                let _ = lock().kill();
+    let child = Arc::new(Mutex::new(child));
+    let (done, done_or_late) = mpsc::channel::<()>();
+    let watchdog = {
+        let child = Arc::clone(&child);
+        std::thread::spawn(move || {
+            let late = done_or_late.recv_timeout(timeout).is_err();
+            if late {
+                let _ = lock(&child).kill();
             }
-            expired
-        });
-        // A worker that died early closes its end; what it said is read below.
-        scope.spawn(move || {
-            let _ = stdin.write_all(request);
-        });
-        let complaint = scope.spawn(|| read_bounded(stderr, 4096));
-        let mut output = Vec::new();
-        let read = stdout.take(most).read_to_end(&mut output);
-        let complaint = complaint.join().unwrap_or_default();
-        let _ = finished.send(());
-        let timed_out = watchdog.join().unwrap_or(true);
-        (timed_out, read.map(|_| output), complaint)
+            late
+        })
+    };
+    // A worker that died early closes its end; what it said is read below.
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(&request);
     });
-    let (timed_out, output, complaint) = timed_out;
-    let status = lock().wait().ok();
-    match (timed_out, output, status) {
-        (true, _, _) => Outcome::TimedOut,
-        (false, Ok(output), Some(status)) if status.success() => Outcome::Answered(output),
-        (false, _, status) => Outcome::Failed(status, complaint),
+    let (complaint_sender, complaint) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = complaint_sender.send(read_bounded(stderr, 4096));
+    });
+    let answer = read_answer(&mut stdout, most);
+    let _ = done.send(());
+    let timed_out = watchdog.join().unwrap_or(true);
+    match answer {
+        Some(answer) if !timed_out => {
+            std::thread::spawn(move || lock(&child).wait());
+            Outcome::Answered(answer)
+        }
+        _ if timed_out => {
+            let _ = lock(&child).wait();
+            Outcome::TimedOut
+        }
+        _ => {
+            let status = lock(&child).wait().ok();
+            let said = complaint
+                .recv_timeout(Duration::from_secs(1))
+                .unwrap_or_default();
+            Outcome::Failed(status, said)
+        }
     }
+}
+
+fn lock(child: &Mutex<Child>) -> std::sync::MutexGuard<'_, Child> {
+    child.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A length-prefixed answer, whole, or None when the pipe ended first or it claims more than `most`.
+fn read_answer(stdout: &mut impl Read, most: u64) -> Option<Vec<u8>> {
+    let mut prefix = [0u8; 8];
+    stdout.read_exact(&mut prefix).ok()?;
+    let length = u64::from_le_bytes(prefix);
+    if length > most {
+        return None;
+    }
+    let mut answer = vec![0u8; length as usize];
+    stdout.read_exact(&mut answer).ok()?;
+    Some(answer)
 }
 
 /// Reads a pipe to its end, keeping at most `limit` bytes.

@@ -1,6 +1,6 @@
 //! What crosses the worker's pipes. The request is a header (the worker's own limits and the reader's
 //! limits, its encoded length first as 4 bytes, little endian) and then the file; the answer is the
-//! tables or the reason the file cannot be read. Both in postcard's compact binary form.
+//! tables or the reason the file cannot be read, its length first. Both in postcard's compact binary form.
 
 use crate::excel::{Limits, ReadError, Table};
 use serde::{Deserialize, Serialize};
@@ -37,8 +37,12 @@ pub fn decode_header(encoded: &[u8]) -> Option<Header> {
     postcard::from_bytes(encoded).ok()
 }
 
+/// The answer, its length first (8 bytes, little endian), so the server takes it as soon as it is whole.
 pub fn encode_answer(answer: &Answer) -> Vec<u8> {
-    postcard::to_stdvec(answer).unwrap_or_default()
+    let encoded = postcard::to_stdvec(answer).unwrap_or_default();
+    let mut framed = (encoded.len() as u64).to_le_bytes().to_vec();
+    framed.extend(encoded);
+    framed
 }
 
 pub fn decode_answer(output: &[u8]) -> Option<Answer> {
@@ -77,9 +81,9 @@ mod tests {
             hidden: true,
         };
         let answer: Answer = Ok(vec![table]);
-        assert_eq!(decode_answer(&encode_answer(&answer)), Some(answer));
+        assert_eq!(decode_answer(&encode_answer(&answer)[8..]), Some(answer));
         let refused: Answer = Err(ReadError::TooManyCells { limit: 5 });
-        assert_eq!(decode_answer(&encode_answer(&refused)), Some(refused));
+        assert_eq!(decode_answer(&encode_answer(&refused)[8..]), Some(refused));
         assert_eq!(decode_answer(b"\xff\xff\xff"), None);
     }
 }
