@@ -175,7 +175,6 @@ impl Sandbox {
             .acquire()
             .await
             .map_err(|_| AppError::Internal("the parse sandbox was closed".into()))?;
-        let worker = self.take_worker()?;
         let settings = &self.inner.settings;
         let header = Header {
             memory_mib: settings.memory_mib,
@@ -187,12 +186,18 @@ impl Sandbox {
             settings.timeout,
             settings.memory_mib.saturating_mul(1024 * 1024),
         );
-        let outcome = tokio::task::spawn_blocking(move || exchange(worker, request, timeout, most))
-            .await
-            .map_err(|e| AppError::Internal(format!("the parse exchange failed: {e}")))?;
-        if settings.keep_warm {
-            self.keep_one_warm();
-        }
+        // Starting a program blocks, like the pipes: both stay off the async workers.
+        let sandbox = self.clone();
+        let outcome = tokio::task::spawn_blocking(move || {
+            let worker = sandbox.take_worker()?;
+            if sandbox.settings().keep_warm {
+                let next = sandbox.clone();
+                std::thread::spawn(move || next.keep_one_warm());
+            }
+            Ok::<_, AppError>(exchange(worker, request, timeout, most))
+        })
+        .await
+        .map_err(|e| AppError::Internal(format!("the parse exchange failed: {e}")))??;
         Ok(self.judge(outcome, bytes))
     }
 
