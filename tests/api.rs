@@ -269,3 +269,44 @@ async fn health_check_answers() {
     let response = app.client.get("/healthz").dispatch().await;
     assert_eq!(response.status(), Status::Ok);
 }
+
+/// Issue 21, finding 3: changing a contract's vendor used to hand the old vendor's check sheet and audit
+/// report to the new vendor. A contract with anything the vendor handed in keeps its vendor.
+#[rocket::async_test]
+async fn a_contract_with_the_vendors_records_cannot_change_vendor() {
+    let app = common::spawn().await;
+    let first = common::corporate_number(41);
+    let (department, vendor) = app
+        .seed_department_and_vendor("契約課", &first, "第一株式会社")
+        .await;
+    let (status, other) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": common::corporate_number(42), "name": "第二株式会社"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{other}");
+    let contract = app.create_contract("K-41", department, vendor).await;
+    let change_to = |vendor_id: i64| {
+        json!({"contract_number": "K-41", "title": "業務", "department_id": department,
+               "vendor_id": vendor_id, "start_date": "2025-04-01", "end_date": "2030-03-31"})
+    };
+    // Before anything is handed in, a wrong vendor can be corrected.
+    let uri = format!("/api/v1/contracts/{contract}");
+    let (status, body) = app
+        .send_json("PUT", &uri, &change_to(other["id"].as_i64().unwrap()))
+        .await;
+    assert_eq!(status, Status::Ok, "{body}");
+    let (status, body) = app.send_json("PUT", &uri, &change_to(vendor)).await;
+    assert_eq!(status, Status::Ok, "{body}");
+    app.submit_check_sheet(contract, common::filled_check_sheet(&first, |_| "はい"))
+        .await;
+    let (status, body) = app
+        .send_json("PUT", &uri, &change_to(other["id"].as_i64().unwrap()))
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert_eq!(body["errors"][0]["field"], "vendor_id");
+    let (_, kept) = app.get_json(&uri).await;
+    assert_eq!(kept["vendor"]["id"], vendor);
+}

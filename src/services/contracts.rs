@@ -412,6 +412,16 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     let draft = input.parse(&mut tx, default_deletion_days).await?;
     check_department(scope, &draft)?;
+    // Check sheets, audit reports and deletion certificates are the vendor's own statements, visible
+    // to whoever holds the contract: a new vendor would see (and answer for) the old one's.
+    if draft.vendor_id != before.vendor_id && contracts::has_vendor_records(&mut tx, id).await? {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "vendor_id",
+            "事業者から提出された記録（チェックシート・監査報告書・消去証明書）がある契約の事業者は変更できません。新しい事業者とは別の契約として登録してください",
+        );
+        return Err(AppError::Validation(errors));
+    }
     if !contracts::update(&mut tx, id, &draft)
         .await
         .map_err(map_write_error)?
