@@ -712,3 +712,28 @@ async fn the_audit_log_takes_a_forwarded_address_only_from_a_trusted_proxy() {
         assert_eq!(log.contains("192.0.2.1"), !forwarded_shown, "{trusted:?}");
     }
 }
+
+/// Issue 21, finding 11: a `next` with a tab, a newline or an ideographic space signed in, then answered 500.
+#[rocket::async_test]
+async fn a_next_with_white_space_or_control_characters_falls_back_to_the_home_page() {
+    let app = spawn().await;
+    for next in ["/contracts%09x", "/contracts%0Ax", "/contracts%E3%80%80x"] {
+        let browser = app.anonymous().await;
+        let (_, login) = browser.get_html("/login").await;
+        let token = hidden_field(&login, "csrf_token").unwrap();
+        let body = format!(
+            "email={}&password={}&csrf_token={token}&next={next}",
+            ADMIN.replace('@', "%40"),
+            PASSWORD.replace(' ', "+")
+        );
+        let response = browser
+            .client
+            .post("/login")
+            .header(ContentType::Form)
+            .body(body)
+            .dispatch()
+            .await;
+        assert_eq!(response.status(), Status::SeeOther, "{next}");
+        assert_eq!(response.headers().get_one("Location"), Some("/"), "{next}");
+    }
+}

@@ -310,3 +310,21 @@ async fn a_contract_with_the_vendors_records_cannot_change_vendor() {
     let (_, kept) = app.get_json(&uri).await;
     assert_eq!(kept["vendor"]["id"], vendor);
 }
+
+/// Issue 21, finding 11: a search of 60,000 characters answered 500.
+#[rocket::async_test]
+async fn a_search_longer_than_200_characters_is_refused_by_name() {
+    let app = spawn().await;
+    let long = "a".repeat(60_000);
+    for list in ["/api/v1/contracts", "/api/v1/vendors"] {
+        let (status, body) = app.get_json(&format!("{list}?q={long}")).await;
+        assert_eq!(status, Status::UnprocessableEntity, "{list}: {body}");
+        assert_eq!(body["errors"][0]["field"], "q", "{list}");
+        let (status, _) = app.get_json(&format!("{list}?q={}", "a".repeat(200))).await;
+        assert_eq!(status, Status::Ok, "{list}");
+    }
+    // The list page keeps its filter form and says what is wrong with it.
+    let (status, page) = app.get_html(&format!("/contracts?q={long}")).await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("検索語は200文字以内で入力してください"));
+}

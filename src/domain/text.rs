@@ -21,6 +21,21 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// The longest search text a list accepts.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// Search text as typed: normalized, empty as none, and at most `MAX_SEARCH_CHARS` characters (a
+/// 60,000-character search used to reach the database and answer 500).
+pub fn search_text(input: Option<&str>) -> Result<Option<String>, String> {
+    let text = input.map(normalize).filter(|t| !t.is_empty());
+    match text {
+        Some(t) if t.chars().count() > MAX_SEARCH_CHARS => Err(format!(
+            "検索語は{MAX_SEARCH_CHARS}文字以内で入力してください"
+        )),
+        other => Ok(other),
+    }
+}
+
 /// An item id as people type it, reduced to one form: `Ａ－１`, `A‐1`, `A−1`, `Aー1`, `A - 1` and
 /// `A-01` are all `A-1`. The one comparison of item ids, wherever they are read.
 pub fn item_key(input: &str) -> String {

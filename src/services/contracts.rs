@@ -260,9 +260,12 @@ impl ContractQuery {
         };
         let end_from = date("end_from", &self.end_from);
         let end_to = date("end_to", &self.end_to);
+        let query = errors
+            .take("q", crate::domain::text::search_text(self.q.as_deref()))
+            .flatten();
         errors.into_result()?;
         Ok(ContractFilter {
-            query: given(&self.q).map(normalize),
+            query,
             department_id: self.department_id,
             vendor_id: self.vendor_id,
             status,

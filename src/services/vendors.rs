@@ -122,7 +122,11 @@ pub async fn search(
     query: Option<&str>,
     paging: Paging,
 ) -> AppResult<Paged<VendorSummary>> {
-    let query = query.map(normalize);
+    let query = crate::domain::text::search_text(query).map_err(|message| {
+        let mut errors = crate::error::FieldErrors::new();
+        errors.add("q", message);
+        AppError::Validation(errors)
+    })?;
     let mut conn = db.acquire().await?;
     if let Some(id) = own_vendor {
         let items: Vec<VendorSummary> =

@@ -53,6 +53,7 @@ fn safe_next(next: &str) -> String {
         && !next.starts_with("//")
         && !next.contains('\\')
         && !next.starts_with("/login")
+        && !next.chars().any(|c| c.is_control() || c.is_whitespace())
     {
         next.to_string()
     } else {

@@ -191,11 +191,10 @@ async fn show(
             Some("評価を確定しました。以後、記録が変わってもこの評価は変わりません".to_string())
         }
         "copied" => Some("複製しました。この案件で再評価できます".to_string()),
-        requested if requested.starts_with("requested-") => Some(format!(
-            "{}社にチェックシートの提出を依頼しました",
-            requested.trim_start_matches("requested-")
-        )),
-        _ => None,
+        requested => requested
+            .strip_prefix("requested-")
+            .and_then(|count| count.parse::<u32>().ok())
+            .map(|count| format!("{count}社にチェックシートの提出を依頼しました")),
     });
     tender_page(
         state,
