@@ -58,6 +58,10 @@ pub struct Settings {
     /// header is ignored.
     #[serde(default)]
     pub trusted_proxies: Vec<String>,
+    /// An API token issued without a lifetime expires after this many days …
+    pub token_lifetime_days: i64,
+    /// … and none may be issued for longer than this.
+    pub token_max_lifetime_days: i64,
 }
 
 impl Default for Settings {
@@ -87,6 +91,8 @@ impl Default for Settings {
             parse_concurrency: 0,
             parse_queue: 32,
             trusted_proxies: Vec::new(),
+            token_lifetime_days: 90,
+            token_max_lifetime_days: 365,
         }
     }
 }
@@ -145,6 +151,14 @@ impl Settings {
         crate::db::Backend::of_url(&self.database_url)?;
         if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
             return Err("default_deletion_days must be between 0 and 3650".into());
+        }
+        if !(1..=self.token_max_lifetime_days).contains(&self.token_lifetime_days)
+            || self.token_max_lifetime_days > 3650
+        {
+            return Err(
+                "token_lifetime_days must be between 1 and token_max_lifetime_days (at most 3650)"
+                    .into(),
+            );
         }
         if !(32..=65_536).contains(&self.parse_memory_limit_mib) {
             return Err("parse_memory_limit_mib must be between 32 and 65536".into());

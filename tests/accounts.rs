@@ -229,10 +229,16 @@ async fn api_tokens_act_as_their_user_until_revoked_or_expired() {
     let user_id = accounts::find_user_id(&app.db, "officer@test.itaku.example")
         .await
         .unwrap();
-    let token =
-        accounts::create_token(&app.db, &Actor::system("test"), user_id, "script", Some(30))
-            .await
-            .unwrap();
+    let token = accounts::create_token(
+        &app.db,
+        &app.settings,
+        &Actor::system("test"),
+        user_id,
+        "script",
+        Some(30),
+    )
+    .await
+    .unwrap();
     let anonymous = app.anonymous().await;
     let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
     let response = anonymous
@@ -294,9 +300,16 @@ async fn api_tokens_act_as_their_user_until_revoked_or_expired() {
         .await;
     assert_eq!(response.status(), Status::Unauthorized, "a revoked token");
 
-    let expiring = accounts::create_token(&app.db, &Actor::system("test"), user_id, "old", Some(1))
-        .await
-        .unwrap();
+    let expiring = accounts::create_token(
+        &app.db,
+        &app.settings,
+        &Actor::system("test"),
+        user_id,
+        "old",
+        Some(1),
+    )
+    .await
+    .unwrap();
     let mut conn = app.db.acquire().await.unwrap();
     sqlx::query("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE name = 'old'")
         .execute(&mut *conn)
@@ -736,4 +749,109 @@ async fn a_next_with_white_space_or_control_characters_falls_back_to_the_home_pa
         assert_eq!(response.status(), Status::SeeOther, "{next}");
         assert_eq!(response.headers().get_one("Location"), Some("/"), "{next}");
     }
+}
+
+/// Issue 21, finding 7: a token outlived a password change, an administrator's reset, and came back when
+/// a deactivated user was reactivated.
+#[rocket::async_test]
+async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
+    let app = spawn().await;
+    let system = Actor::system("test");
+    let user_id = common::add_user(&app.db, "ciso@test.itaku.example", "ciso", None, &[]).await;
+    let user = || accounts::UserInput {
+        email: Some("ciso@test.itaku.example".into()),
+        display_name: None,
+        role: Some("ciso".into()),
+        vendor_corporate_number: None,
+        department_ids: Vec::new(),
+        password: None,
+        active: true,
+    };
+    let anonymous = app.anonymous().await;
+    let works = |token: String| {
+        let client = &anonymous.client;
+        async move {
+            client
+                .get("/api/v1/me")
+                .header(Header::new("Authorization", format!("Bearer {token}")))
+                .dispatch()
+                .await
+                .status()
+                == Status::Ok
+        }
+    };
+    let issue = || accounts::create_token(&app.db, &app.settings, &system, user_id, "t", None);
+
+    let token = issue().await.unwrap();
+    assert!(works(token.clone()).await);
+    let signed_in = accounts::find_user_id(&app.db, "ciso@test.itaku.example")
+        .await
+        .unwrap();
+    let who = itaku::services::accounts::get_user(&app.db, signed_in)
+        .await
+        .unwrap()
+        .0;
+    let me = itaku::auth::User {
+        id: who.id,
+        email: who.email.clone(),
+        display_name: who.display_name.clone(),
+        role: itaku::auth::Role::Ciso,
+        vendor_id: None,
+        department_ids: Vec::new(),
+    };
+    let change = accounts::PasswordChange {
+        current_password: common::PASSWORD.into(),
+        new_password: "a brand new passphrase 2026".into(),
+        confirmation: "a brand new passphrase 2026".into(),
+    };
+    accounts::change_password(&app.db, &app.settings, &me, &change, "127.0.0.1")
+        .await
+        .unwrap();
+    assert!(!works(token).await, "after a password change");
+
+    let token = issue().await.unwrap();
+    accounts::reset_password(&app.db, &system, user_id)
+        .await
+        .unwrap();
+    assert!(!works(token).await, "after an administrator's reset");
+
+    let token = issue().await.unwrap();
+    let inactive = accounts::UserInput {
+        active: false,
+        ..user()
+    };
+    accounts::update_user(&app.db, &system, user_id, &inactive)
+        .await
+        .unwrap();
+    accounts::update_user(&app.db, &system, user_id, &user())
+        .await
+        .unwrap();
+    assert!(!works(token).await, "after deactivation and reactivation");
+
+    let token = issue().await.unwrap();
+    let admin = accounts::UserInput {
+        role: Some("admin".into()),
+        ..user()
+    };
+    accounts::update_user(&app.db, &system, user_id, &admin)
+        .await
+        .unwrap();
+    assert!(!works(token).await, "after a role change");
+
+    // A token without a lifetime gets the default one; a lifetime over the maximum is refused.
+    issue().await.unwrap();
+    let listed = accounts::tokens_of(&app.db, user_id).await.unwrap();
+    let expires = listed[0].expires_at.clone().expect("a default lifetime");
+    let in_days = (chrono::DateTime::parse_from_rfc3339(&expires)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        - chrono::Utc::now())
+    .num_days();
+    assert!((89..=90).contains(&in_days), "{in_days}");
+    let too_long =
+        accounts::create_token(&app.db, &app.settings, &system, user_id, "t", Some(366)).await;
+    assert!(matches!(
+        too_long,
+        Err(itaku::error::AppError::Validation(_))
+    ));
 }

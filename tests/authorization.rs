@@ -382,6 +382,7 @@ async fn world() -> World {
         .unwrap();
     itaku::services::accounts::create_token(
         &app.db,
+        &app.settings,
         &itaku::auth::Actor::system("test"),
         admin_id,
         "t",

@@ -634,6 +634,7 @@ async fn create_token(
         Ok(user_id) => {
             crate::services::accounts::create_token(
                 &db,
+                settings,
                 &cli_actor(),
                 user_id,
                 name,

@@ -85,3 +85,15 @@ pub async fn revoke(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
             .await?;
     Ok(result.rows_affected() > 0)
 }
+
+/// Revokes every live token of a user (its password, role or access changed).
+pub async fn revoke_for_user(conn: &mut Conn, user_id: i64) -> Result<u64, sqlx::Error> {
+    let result = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+    )
+    .bind(now_text())
+    .bind(user_id)
+    .execute(conn)
+    .await?;
+    Ok(result.rows_affected())
+}

@@ -190,6 +190,15 @@ pub struct PasswordChange {
 }
 
 /// Changes a user's own password; every session of the user ends and a fresh one is returned.
+/// Ends every way a user is signed in: its sessions and its API tokens. Run when its password is
+/// changed or reset, and when it is deactivated or given another role or scope; a token used to
+/// outlive all of these.
+async fn end_access(conn: &mut crate::db::Conn, user_id: i64) -> Result<(), sqlx::Error> {
+    sessions::delete_for_user(&mut *conn, user_id).await?;
+    api_tokens::revoke_for_user(conn, user_id).await?;
+    Ok(())
+}
+
 pub async fn change_password(
     db: &Db,
     settings: &Settings,
@@ -216,7 +225,7 @@ pub async fn change_password(
         .map_err(AppError::Internal)?;
     let mut tx = db.begin().await?;
     users::set_password(&mut tx, user.id, &hash).await?;
-    sessions::delete_for_user(&mut tx, user.id).await?;
+    end_access(&mut tx, user.id).await?;
     let session_id = crate::random_token() + &crate::random_token();
     let expires = Utc::now() + Duration::hours(settings.session_max_hours);
     sessions::insert(
@@ -437,8 +446,17 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, input: &UserInput) -> 
     )
     .await?;
     users::set_departments(&mut tx, id, &valid.department_ids).await?;
-    if !input.active {
-        sessions::delete_for_user(&mut tx, id).await?;
+    let sorted = |ids: &[i64]| {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids
+    };
+    let access_changed = !input.active
+        || valid.role.code() != existing.role
+        || valid.vendor_id != existing.vendor_id
+        || sorted(&valid.department_ids) != sorted(&before_departments);
+    if access_changed {
+        end_access(&mut tx, id).await?;
     }
     let before = json!({"role": existing.role, "vendor_id": existing.vendor_id, "department_ids": before_departments, "active": existing.active});
     let after = json!({"role": valid.role.code(), "vendor_id": valid.vendor_id, "department_ids": valid.department_ids, "active": input.active});
@@ -469,7 +487,7 @@ pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String
         .map_err(AppError::Internal)?;
     let mut tx = db.begin().await?;
     users::set_password(&mut tx, id, &hash).await?;
-    sessions::delete_for_user(&mut tx, id).await?;
+    end_access(&mut tx, id).await?;
     audit::record(
         &mut tx,
         actor,
@@ -507,8 +525,11 @@ pub async fn find_user_id(db: &Db, email: &str) -> AppResult<i64> {
 }
 
 /// Creates an API token for a user; the token itself is returned once and only its hash is kept.
+/// Issues an API token; without a lifetime it expires after `token_lifetime_days`, and none may live
+/// longer than `token_max_lifetime_days`.
 pub async fn create_token(
     db: &Db,
+    settings: &Settings,
     actor: &Actor,
     user_id: i64,
     name: &str,
@@ -523,15 +544,20 @@ pub async fn create_token(
     } else {
         name
     };
-    if let Some(days) = expires_in_days {
-        if !(1..=3650).contains(&days) {
-            let mut errors = FieldErrors::new();
-            errors.add("expires_in_days", "有効日数は1〜3650日で指定してください");
-            return Err(AppError::Validation(errors));
-        }
+    let days = expires_in_days.unwrap_or(settings.token_lifetime_days);
+    if !(1..=settings.token_max_lifetime_days).contains(&days) {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "expires_in_days",
+            format!(
+                "有効日数は1〜{}日で指定してください",
+                settings.token_max_lifetime_days
+            ),
+        );
+        return Err(AppError::Validation(errors));
     }
     let token = format!("itk_{}{}", crate::random_token(), crate::random_token());
-    let expires = expires_in_days.map(|days| timestamp(Utc::now() + Duration::days(days)));
+    let expires = Some(timestamp(Utc::now() + Duration::days(days)));
     let mut tx = db.begin().await?;
     users::find(&mut tx, user_id)
         .await?

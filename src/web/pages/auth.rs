@@ -263,6 +263,7 @@ async fn create_token(
     let name = form.name.clone().unwrap_or_default();
     let token = accounts::create_token(
         &state.db,
+        &state.settings,
         &actor,
         chrome.user.id,
         &name,
