@@ -323,9 +323,9 @@ fn bind_draft<'q>(query: ScalarQuery<'q>, draft: &'q ContractDraft) -> ScalarQue
 /// deletion certificate.
 pub async fn has_vendor_records(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
     let (found,): (i64,) = sqlx::query_as(
-        "SELECT CASE WHEN EXISTS (SELECT 1 FROM checklist_submissions WHERE contract_id = $1) \
+        "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM checklist_submissions WHERE contract_id = $1) \
          OR EXISTS (SELECT 1 FROM audit_reports WHERE contract_id = $1) \
-         OR EXISTS (SELECT 1 FROM deletion_certificates WHERE contract_id = $1) THEN 1 ELSE 0 END",
+         OR EXISTS (SELECT 1 FROM deletion_certificates WHERE contract_id = $1) THEN 1 ELSE 0 END AS BIGINT)",
     )
     .bind(id)
     .fetch_one(conn)
