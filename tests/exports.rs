@@ -196,3 +196,38 @@ async fn download_names_cannot_traverse_or_inject_headers() {
         "{ascii}"
     );
 }
+
+/// Issue 21, finding 10: evidence files and check-sheet originals left the system without a trace.
+#[rocket::async_test]
+async fn every_download_of_a_file_is_in_the_audit_log() {
+    let app = common::spawn().await;
+    let (department, vendor) = app
+        .seed_department_and_vendor("契約課", NTA, "国税株式会社")
+        .await;
+    let contract = app.create_contract("K-DL", department, vendor).await;
+    let (certification, report, deletion) = common::seed_evidence(&app, vendor, contract).await;
+    let submission = app
+        .submit_check_sheet(contract, common::filled_check_sheet(NTA, |_| "はい"))
+        .await;
+    let (_, before) = app.get_html("/audit?action=download").await;
+    for uri in [
+        format!("/certifications/{certification}/file"),
+        format!("/audit-reports/{report}/file"),
+        format!("/deletion-certificates/{deletion}/file"),
+        format!("/checklists/{submission}/file"),
+    ] {
+        let response = app.client.get(uri.clone()).dispatch().await;
+        assert_eq!(response.status(), Status::Ok, "{uri}");
+    }
+    let (_, log) = app.get_html("/audit?action=download").await;
+    assert_eq!(before.matches("ダウンロード「").count(), 0);
+    assert_eq!(log.matches("ダウンロード「").count(), 4, "{log}");
+    for entity in [
+        "certification",
+        "audit_report",
+        "deletion_certificate",
+        "checklist",
+    ] {
+        assert!(log.contains(entity), "{entity}");
+    }
+}

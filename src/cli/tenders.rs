@@ -225,7 +225,7 @@ pub async fn rate(settings: &Settings, args: RateArgs) -> ExitCode {
             )
             .await?;
             if let Some(path) = &args.xlsx {
-                let bytes = rating::evaluation_sheet(&view)?;
+                let bytes = rating::export_evaluation(&db, &cli_actor(), &view).await?;
                 std::fs::write(path, bytes).map_err(|e| {
                     AppError::BadRequest(format!("{} に書き込めません: {e}", path.display()))
                 })?;

@@ -47,6 +47,30 @@ impl<'a> Event<'a> {
     }
 }
 
+/// Records that a file left the system: who took which file of which record, with its size and digest.
+/// Downloads change nothing, so they do not move the data version (`db::audit::newest_id`).
+pub async fn downloaded(
+    db: &Db,
+    actor: &Actor,
+    entity_type: &str,
+    entity_id: i64,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<()> {
+    let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
+    let summary = format!("ダウンロード「{file_name}」");
+    let file = serde_json::json!({"file_name": file_name, "size": bytes.len(), "sha256": digest});
+    let mut tx = db.begin().await?;
+    record(
+        &mut tx,
+        actor,
+        Event::new("download", entity_type, entity_id, summary).changes(None, Some(file)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Appends one entry, inside the caller's transaction so it stands or falls with the change.
 pub async fn record(conn: &mut Conn, actor: &Actor, event: Event<'_>) -> Result<(), sqlx::Error> {
     audit::insert(

@@ -238,13 +238,20 @@ pub async fn get(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<Certifi
         .ok_or(AppError::NotFound)
 }
 
-pub async fn file(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<StoredFile> {
+pub async fn file(
+    db: &Db,
+    actor: &Actor,
+    own_vendor: Option<i64>,
+    id: i64,
+) -> AppResult<StoredFile> {
     let certification = get(db, own_vendor, id).await?;
-    evidence::load(
+    let file = evidence::load(
         &mut *db.acquire().await?,
         certification.file_id.ok_or(AppError::NotFound)?,
     )
-    .await
+    .await?;
+    audit::downloaded(db, actor, "certification", id, &file.name, &file.bytes).await?;
+    Ok(file)
 }
 
 /// A column of a certification list.

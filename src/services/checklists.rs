@@ -286,6 +286,17 @@ pub async fn view(
 /// The uploaded file, for those who may see its contract.
 pub async fn file(
     db: &Db,
+    actor: &Actor,
+    visibility: &Visibility,
+    submission_id: i64,
+) -> AppResult<(String, Vec<u8>)> {
+    let (name, bytes) = original(db, visibility, submission_id).await?;
+    audit::downloaded(db, actor, "checklist", submission_id, &name, &bytes).await?;
+    Ok((name, bytes))
+}
+
+async fn original(
+    db: &Db,
     visibility: &Visibility,
     submission_id: i64,
 ) -> AppResult<(String, Vec<u8>)> {

@@ -156,13 +156,21 @@ pub async fn contract_of(
 /// The file of a report or certificate, for those who may see its contract.
 pub async fn file(
     db: &Db,
+    actor: &Actor,
     visibility: &Visibility,
     table: Reviewed,
     id: i64,
 ) -> AppResult<StoredFile> {
     let mut conn = db.acquire().await?;
     let (record, _) = owner(&mut conn, visibility, table, id).await?;
-    load(&mut conn, record.file_id.ok_or(AppError::NotFound)?).await
+    let file = load(&mut conn, record.file_id.ok_or(AppError::NotFound)?).await?;
+    drop(conn);
+    let entity = match table {
+        Reviewed::AuditReports => "audit_report",
+        Reviewed::DeletionCertificates => "deletion_certificate",
+    };
+    audit::downloaded(db, actor, entity, id, &file.name, &file.bytes).await?;
+    Ok(file)
 }
 
 /// Accepts or returns a report or certificate of a contract within `scope` (what the reviewer may

@@ -381,6 +381,14 @@ pub fn to_json(view: &RatingView) -> serde_json::Value {
 }
 
 /// The 評価表 workbook for the committee.
+/// The 評価表 workbook of a rating, recorded in the audit log as it leaves the system.
+pub async fn export_evaluation(db: &Db, actor: &Actor, view: &RatingView) -> AppResult<Vec<u8>> {
+    let bytes = evaluation_sheet(view)?;
+    let name = format!("evaluation-{}.xlsx", view.tender.id);
+    super::audit::downloaded(db, actor, "tender", view.tender.id, &name, &bytes).await?;
+    Ok(bytes)
+}
+
 pub fn evaluation_sheet(view: &RatingView) -> AppResult<Vec<u8>> {
     crate::excel::evaluation::workbook(&crate::excel::evaluation::Sheet {
         title: &view.tender.title,

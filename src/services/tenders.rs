@@ -568,6 +568,7 @@ pub async fn submit_sheet(
 /// The original workbook of a bid's check sheet, for the bidding vendor or anyone who sees the tender.
 pub async fn sheet_file(
     db: &Db,
+    actor: &Actor,
     visibility: &Visibility,
     sheet_id: i64,
 ) -> AppResult<(String, Vec<u8>)> {
@@ -580,5 +581,6 @@ pub async fn sheet_file(
     let content = tenders::sheet_content(&mut *db.acquire().await?, sheet_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    super::audit::downloaded(db, actor, "bid_sheet", sheet_id, &sheet.file_name, &content).await?;
     Ok((sheet.file_name, content))
 }

@@ -224,7 +224,7 @@ async fn reset_password(
     .await
 }
 
-const ACTIONS: [(&str, &str); 12] = [
+const ACTIONS: [(&str, &str); 13] = [
     ("sign_in", "サインイン"),
     ("sign_in_failed", "サインイン失敗"),
     ("sign_out", "サインアウト"),
@@ -232,6 +232,7 @@ const ACTIONS: [(&str, &str); 12] = [
     ("update", "変更"),
     ("import", "取込"),
     ("export", "出力"),
+    ("download", "ダウンロード"),
     ("password_change", "パスワード変更"),
     ("password_reset", "パスワード再発行"),
     ("token_create", "トークン発行"),

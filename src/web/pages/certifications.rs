@@ -141,8 +141,14 @@ async fn update(
 
 /// The certificate file: staff, and the vendor it belongs to.
 #[get("/certifications/<id>/file")]
-async fn file(state: &State<AppState>, user: User, id: RecordId) -> AppResult<FileDownload> {
-    let file = certifications::file(&state.db, user.own_vendor(), id.get()?).await?;
+async fn file(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+) -> AppResult<FileDownload> {
+    let actor = Actor::user(&user, &ip.0);
+    let file = certifications::file(&state.db, &actor, user.own_vendor(), id.get()?).await?;
     Ok(FileDownload::new(file))
 }
 

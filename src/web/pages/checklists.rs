@@ -142,9 +142,16 @@ async fn show(
 
 /// The original upload, byte for byte, under a name that cannot escape a download folder.
 #[get("/checklists/<id>/file")]
-async fn file(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<XlsxDownload> {
+async fn file(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+) -> AppResult<XlsxDownload> {
     let id = id.get()?;
-    let (_, bytes) = checklists::file(&state.db, &chrome.user.contract_visibility(), id).await?;
+    let actor = Actor::user(&chrome.user, &ip.0);
+    let visibility = chrome.user.contract_visibility();
+    let (_, bytes) = checklists::file(&state.db, &actor, &visibility, id).await?;
     Ok(XlsxDownload::new(
         bytes,
         &format!("checksheet-submission-{id}.xlsx"),

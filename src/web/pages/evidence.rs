@@ -212,10 +212,19 @@ async fn review_deletion(
 async fn audit_report_file(
     state: &State<AppState>,
     user: User,
+    ip: ClientAddress,
     id: RecordId,
 ) -> AppResult<FileDownload> {
     let visibility = user.contract_visibility();
-    let file = evidence::file(&state.db, &visibility, Reviewed::AuditReports, id.get()?).await?;
+    let actor = Actor::user(&user, &ip.0);
+    let file = evidence::file(
+        &state.db,
+        &actor,
+        &visibility,
+        Reviewed::AuditReports,
+        id.get()?,
+    )
+    .await?;
     Ok(FileDownload::new(file))
 }
 
@@ -223,11 +232,14 @@ async fn audit_report_file(
 async fn deletion_file(
     state: &State<AppState>,
     user: User,
+    ip: ClientAddress,
     id: RecordId,
 ) -> AppResult<FileDownload> {
     let visibility = user.contract_visibility();
+    let actor = Actor::user(&user, &ip.0);
     let file = evidence::file(
         &state.db,
+        &actor,
         &visibility,
         Reviewed::DeletionCertificates,
         id.get()?,

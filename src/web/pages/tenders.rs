@@ -335,12 +335,14 @@ async fn copy(
 async fn evaluation_sheet(
     state: &State<AppState>,
     user: User,
+    ip: ClientAddress,
     id: RecordId,
 ) -> AppResult<XlsxDownload> {
     let id = id.get()?;
     let view = rating::current(&state.db, &state.settings, &tender_visibility(&user)?, id).await?;
+    let actor = Actor::user(&user, &ip.0);
     Ok(XlsxDownload::new(
-        rating::evaluation_sheet(&view)?,
+        rating::export_evaluation(&state.db, &actor, &view).await?,
         &format!("evaluation-{id}.xlsx"),
     ))
 }
@@ -442,9 +444,16 @@ async fn submit_sheet(
 }
 
 #[get("/bid-sheets/<id>/file")]
-async fn sheet_file(state: &State<AppState>, user: User, id: RecordId) -> AppResult<XlsxDownload> {
+async fn sheet_file(
+    state: &State<AppState>,
+    user: User,
+    ip: ClientAddress,
+    id: RecordId,
+) -> AppResult<XlsxDownload> {
     let id = id.get()?;
-    let (_, bytes) = tenders::sheet_file(&state.db, &user.contract_visibility(), id).await?;
+    let actor = Actor::user(&user, &ip.0);
+    let visibility = user.contract_visibility();
+    let (_, bytes) = tenders::sheet_file(&state.db, &actor, &visibility, id).await?;
     Ok(XlsxDownload::new(
         bytes,
         &format!("checksheet-bid-sheet-{id}.xlsx"),
