@@ -328,3 +328,43 @@ async fn a_search_longer_than_200_characters_is_refused_by_name() {
     assert_eq!(status, Status::Ok);
     assert!(page.contains("検索語は200文字以内で入力してください"));
 }
+
+/// Issue 21, finding 11: a vendor could file a report of kind 本市による実地検査, which only staff make.
+#[rocket::async_test]
+async fn only_staff_record_the_municipalitys_own_on_site_inspection() {
+    let app = spawn().await;
+    let (department, vendor) = app
+        .seed_department_and_vendor("契約課", NTA, "国税株式会社")
+        .await;
+    let contract = app.create_contract("K-ON", department, vendor).await;
+    let vendor_user = app
+        .browser_as("vendor@test.itaku.example", "vendor", Some(NTA), &[])
+        .await;
+    let fields = |kind: &'static str| {
+        [
+            ("report.fiscal_year", "2025"),
+            ("report.kind", kind),
+            ("report.auditor", "監査課"),
+            ("report.audited_on", "2025-10-01"),
+            ("report.findings", "0"),
+            ("report.follow_up", "none"),
+        ]
+    };
+    let uri = format!("/api/v1/contracts/{contract}/audit-reports");
+    let (status, body, _) = vendor_user
+        .post_multipart(&uri, &fields("onsite"), Some(("r.pdf", common::PDF)))
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert!(
+        body.contains("本市による実地検査は本市の職員が登録します"),
+        "{body}"
+    );
+    let (status, body, _) = vendor_user
+        .post_multipart(&uri, &fields("third_party"), Some(("r.pdf", common::PDF)))
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+    let (status, body, _) = app
+        .post_multipart(&uri, &fields("onsite"), Some(("r.pdf", common::PDF)))
+        .await;
+    assert_eq!(status, Status::Created, "{body}");
+}

@@ -17,7 +17,7 @@ use serde_json::json;
 pub const KINDS: [(&str, &str); 3] = [
     ("third_party", "第三者監査"),
     ("internal", "内部監査"),
-    ("onsite", "本市による実地検査"),
+    (ONSITE, "本市による実地検査"),
 ];
 
 pub const FOLLOW_UPS: [(&str, &str); 3] = [
@@ -147,6 +147,9 @@ impl AuditReportInput {
     }
 }
 
+/// The kind of report only staff record.
+const ONSITE: &str = "onsite";
+
 /// Stores a report for a contract within `scope` (the vendor's own, or the officer's).
 pub async fn submit(
     db: &Db,
@@ -161,6 +164,12 @@ pub async fn submit(
     let contract = contracts::find(&mut tx, scope, contract_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    // The municipality's own on-site inspection is the municipality's record, never the vendor's.
+    if input.kind == ONSITE && matches!(scope, Visibility::Vendor(_)) {
+        let mut errors = FieldErrors::new();
+        errors.add("kind", "本市による実地検査は本市の職員が登録します");
+        return Err(AppError::Validation(errors));
+    }
     let checked = input.check(&contract, file, settings.upload_limit_bytes, super::today())?;
     let file_id = match file {
         Some(upload) => Some(evidence::store(&mut tx, actor, upload).await?),
