@@ -697,26 +697,35 @@ async fn sixty_attempts_at_once_are_each_counted_and_the_address_is_locked() {
     assert_eq!(right.err(), Some(accounts::SignInError::Locked));
 }
 
+/// The administrator's sign-in form with the page's CSRF token and `extra` encoded fields, ready to send.
+async fn admin_sign_in<'c>(
+    browser: &'c Browser,
+    extra: &str,
+) -> rocket::local::asynchronous::LocalRequest<'c> {
+    let (_, login) = browser.get_html("/login").await;
+    let token = hidden_field(&login, "csrf_token").unwrap();
+    let body = format!(
+        "email={}&password={}&csrf_token={token}{extra}",
+        ADMIN.replace('@', "%40"),
+        PASSWORD.replace(' ', "+")
+    );
+    browser
+        .client
+        .post("/login")
+        .header(ContentType::Form)
+        .body(body)
+}
+
 /// Issue 21, finding 9: Rocket trusts `X-Real-IP` from anyone, so the audit log's address could be forged.
 #[rocket::async_test]
 async fn the_audit_log_takes_a_forwarded_address_only_from_a_trusted_proxy() {
     for (trusted, forwarded_shown) in [(vec![], false), (vec!["192.0.2.1".to_string()], true)] {
         let app = common::spawn_with(|settings| settings.trusted_proxies = trusted.clone()).await;
         let browser = app.anonymous().await;
-        let (_, login) = browser.get_html("/login").await;
-        let token = hidden_field(&login, "csrf_token").unwrap();
-        let body = format!(
-            "email={}&password={}&csrf_token={token}",
-            ADMIN.replace('@', "%40"),
-            PASSWORD.replace(' ', "+")
-        );
-        let response = browser
-            .client
-            .post("/login")
-            .header(ContentType::Form)
+        let response = admin_sign_in(&browser, "")
+            .await
             .header(Header::new("X-Real-IP", "203.0.113.9"))
             .remote("192.0.2.1:40000".parse().unwrap())
-            .body(body)
             .dispatch()
             .await;
         assert_eq!(response.status(), Status::SeeOther);
@@ -732,18 +741,8 @@ async fn a_next_with_white_space_or_control_characters_falls_back_to_the_home_pa
     let app = spawn().await;
     for next in ["/contracts%09x", "/contracts%0Ax", "/contracts%E3%80%80x"] {
         let browser = app.anonymous().await;
-        let (_, login) = browser.get_html("/login").await;
-        let token = hidden_field(&login, "csrf_token").unwrap();
-        let body = format!(
-            "email={}&password={}&csrf_token={token}&next={next}",
-            ADMIN.replace('@', "%40"),
-            PASSWORD.replace(' ', "+")
-        );
-        let response = browser
-            .client
-            .post("/login")
-            .header(ContentType::Form)
-            .body(body)
+        let response = admin_sign_in(&browser, &format!("&next={next}"))
+            .await
             .dispatch()
             .await;
         assert_eq!(response.status(), Status::SeeOther, "{next}");
