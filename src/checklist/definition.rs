@@ -168,8 +168,13 @@ impl Definition {
         }
     }
 
+    /// One item by id as typed. Most sheets carry the ids exactly as defined, so only a miss is
+    /// normalized; code that looks up many ids builds an `index` once instead.
     pub fn item(&self, id: &str) -> Option<&Item> {
-        self.index().item(id)
+        self.items.iter().find(|item| item.id == id).or_else(|| {
+            let key = item_key(id);
+            self.items.iter().find(|item| item_key(&item.id) == key)
+        })
     }
 
     /// The items by their normalized ids, for reading many rows: each definition id is normalized
