@@ -18,7 +18,7 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use std::alloc::System;
 use std::io::{Cursor, Read, Write};
-use std::sync::{mpsc, OnceLock};
+use std::sync::{mpsc, Mutex, MutexGuard, Once, OnceLock};
 use std::time::Duration;
 
 #[global_allocator]
@@ -26,6 +26,17 @@ static ALLOCATOR: Cap<System> = Cap::new(System, usize::MAX);
 
 /// The whole test process, with every parser's working memory.
 const MEMORY_CAP: usize = 1536 * 1024 * 1024;
+/// Caps the process once, before any test allocates much (setting the cap while another test is
+/// mid-allocation can fail), and runs the tests one at a time so their peaks do not add up.
+fn capped() -> MutexGuard<'static, ()> {
+    static CAP: Once = Once::new();
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    CAP.call_once(|| ALLOCATOR.set_limit(MEMORY_CAP).unwrap());
+    ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// Far beyond any real file's reading time in a debug build: passing it means a hang.
 const CASE_TIME_LIMIT: Duration = Duration::from_secs(60);
 
@@ -212,7 +223,6 @@ fn zipped(entries: &[(String, Vec<u8>)]) -> Vec<u8> {
 }
 
 fn run(name: &str, strategy: impl Strategy<Value = Vec<u8>>) {
-    ALLOCATOR.set_limit(MEMORY_CAP).unwrap();
     let config = Config {
         cases: cases(),
         failure_persistence: None,
@@ -232,6 +242,7 @@ fn run(name: &str, strategy: impl Strategy<Value = Vec<u8>>) {
 
 #[test]
 fn hostile_files_never_panic_hang_or_exhaust_memory() {
+    let _one_at_a_time = capped();
     let files = seeds().len();
     run(
         "edited files",
@@ -288,7 +299,7 @@ fn hostile_files_never_panic_hang_or_exhaust_memory() {
 /// grids (about 0.9 GiB, bounded by the format's 65,536 × 256 cells). All must end within the cap.
 #[test]
 fn files_the_fuzzers_found_are_refused_in_bounded_memory() {
-    ALLOCATOR.set_limit(MEMORY_CAP).unwrap();
+    let _one_at_a_time = capped();
     for name in [
         "hostile/xls-fat-loop.xls",
         "hostile/xls-fat-loop-2.xls",
@@ -309,7 +320,7 @@ fn files_the_fuzzers_found_are_refused_in_bounded_memory() {
 /// at the last row and column a format allows, or a row repeated a million times.
 #[test]
 fn far_apart_cells_and_repeated_rows_are_refused_or_read_in_bounded_memory() {
-    ALLOCATOR.set_limit(MEMORY_CAP).unwrap();
+    let _one_at_a_time = capped();
     let xlsx = {
         let mut workbook = rust_xlsxwriter::Workbook::new();
         let sheet = workbook.add_worksheet();
