@@ -48,8 +48,12 @@ enum Rule {
     ContractEditors,
     /// Submitting a check sheet for vendor A's contract: vendor A and those who may edit the contract.
     Submitters,
-    /// Recording vendor A's certifications: staff who edit the registry, and vendor A itself.
+    /// Recording vendor A's certifications: administrators, the officer of a department that works
+    /// with vendor A (not another department's), and vendor A itself.
     CertificationRecorders,
+    /// Changing vendor A's record, or verifying its certificates: administrators and the officer of a
+    /// department that works with it.
+    VendorEditors,
     /// Reading department 1's tender: administrators, its officer and the CISO (never a vendor).
     TenderReaders,
     /// The vendor portal's list of bids: vendors only.
@@ -70,7 +74,8 @@ impl Rule {
             Rule::VendorReaders => matches!(who, Admin | Officer | OtherOfficer | Ciso | Vendor),
             Rule::ContractEditors => matches!(who, Admin | Officer),
             Rule::Submitters => matches!(who, Admin | Officer | Vendor),
-            Rule::CertificationRecorders => matches!(who, Admin | Officer | OtherOfficer | Vendor),
+            Rule::CertificationRecorders => matches!(who, Admin | Officer | Vendor),
+            Rule::VendorEditors => matches!(who, Admin | Officer),
             Rule::TenderReaders => matches!(who, Admin | Officer | Ciso),
             Rule::Vendors => matches!(who, Vendor | OtherVendor),
         })
@@ -102,8 +107,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/vendors/new"), Editors),
         (("POST", "/vendors"), Editors),
         (("GET", "/vendors/<id>"), VendorReaders),
-        (("GET", "/vendors/<id>/edit"), Editors),
-        (("POST", "/vendors/<id>"), Editors),
+        (("GET", "/vendors/<id>/edit"), VendorEditors),
+        (("POST", "/vendors/<id>"), VendorEditors),
         (("GET", "/departments"), Staff),
         (("POST", "/departments"), Admins),
         (("POST", "/departments/<id>"), Admins),
@@ -126,7 +131,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/api/v1/vendors"), SignedIn),
         (("POST", "/api/v1/vendors"), Editors),
         (("GET", "/api/v1/vendors/<id>"), VendorReaders),
-        (("PUT", "/api/v1/vendors/<id>"), Editors),
+        (("PUT", "/api/v1/vendors/<id>"), VendorEditors),
         (("GET", "/api/v1/departments"), Staff),
         (("POST", "/api/v1/departments"), Admins),
         (("GET", "/api/v1/departments/<id>"), Staff),
@@ -169,6 +174,11 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/certifications/<id>/edit"), CertificationRecorders),
         (("POST", "/certifications/<id>"), CertificationRecorders),
         (("GET", "/certifications/<id>/file"), VendorReaders),
+        (("POST", "/certifications/<id>/verification"), VendorEditors),
+        (
+            ("POST", "/api/v1/certifications/<id>/verification"),
+            VendorEditors,
+        ),
         (("GET", "/certifications/import"), Editors),
         (("POST", "/certifications/import"), Editors),
         (("GET", "/dashboard"), Staff),

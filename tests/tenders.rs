@@ -702,3 +702,148 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
     let (_, list) = stranger.get_json("/api/v1/tenders").await;
     assert_eq!(list["total"], 0);
 }
+
+/// Security finding 2: a vendor posted an ISMS and a METI ★4 certificate for itself (no file, body
+/// 「自称」) and its score rose at once. Now a declared certificate earns nothing and counts in no KPI
+/// until an officer of a department that works with the vendor verifies it; another department's
+/// officer can neither verify it nor change the vendor; a vendor's later edit makes it declared again.
+#[rocket::async_test]
+async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
+    let w = world().await;
+    let (number, vendor_id) = w.vendor(201, "自己申告株式会社").await;
+    let tender = w.tender(false, None).await;
+    w.bid(tender, &number).await;
+    let vendor = w
+        .app
+        .browser_as("self@vendor.example.jp", "vendor", Some(&number), &[])
+        .await;
+    let (status, other_department) = w
+        .app
+        .send_json("POST", "/api/v1/departments", &json!({"name": "市民課"}))
+        .await;
+    assert_eq!(status, Status::Created);
+    let other_officer = w
+        .app
+        .browser_as(
+            "other@city.example.jp",
+            "officer",
+            None,
+            &[other_department["id"].as_i64().unwrap()],
+        )
+        .await;
+    let officer = w
+        .app
+        .browser_as(
+            "officer@city.example.jp",
+            "officer",
+            None,
+            &[w.department_id],
+        )
+        .await;
+
+    let (status, declared) = vendor
+        .send_json(
+            "POST",
+            &format!("/api/v1/vendors/{vendor_id}/certifications"),
+            &json!({"scheme": "meti", "number": "M-4", "level": "★4", "certification_body": "自称",
+                    "issued_on": "2025-10-01", "valid_until": "2027-09-30"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{declared}");
+    let id = declared["id"].as_i64().unwrap();
+    let meti = |rating: &Value| line(bidder(rating, &number), "meti").clone();
+    let unverified = meti(&w.rating(tender).await);
+    assert_eq!(unverified["points"], 0.0, "{unverified}");
+    assert!(
+        unverified["reason"]
+            .as_str()
+            .unwrap()
+            .contains("未確認のため加点なし"),
+        "{unverified}"
+    );
+    let (_, list) = vendor
+        .get_json(&format!("/api/v1/vendors/{vendor_id}/certifications"))
+        .await;
+    assert_eq!(list["items"][0]["verification"], "declared");
+    let (_, home) = officer.get_html("/").await;
+    assert!(home.contains("確認待ちの認証") && home.contains("自己申告株式会社"));
+
+    // Another department's officer: no verification, no change to the vendor or its certificates.
+    let verify = json!({"decision": "verify", "note": "証明書原本"});
+    let (status, _) = other_officer
+        .send_json(
+            "POST",
+            &format!("/api/v1/certifications/{id}/verification"),
+            &verify,
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+    let (status, _) = other_officer
+        .send_json(
+            "PUT",
+            &format!("/api/v1/vendors/{vendor_id}"),
+            &json!({"corporate_number": number, "name": "乗っ取り株式会社"}),
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+    let (status, _) = other_officer
+        .send_json(
+            "PUT",
+            &format!("/api/v1/certifications/{id}"),
+            &json!({"scheme": "meti", "number": "M-5", "level": "★5", "valid_until": "2027-09-30"}),
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+    let (_, home) = other_officer.get_html("/").await;
+    assert!(!home.contains("自己申告株式会社"));
+    // The vendor cannot verify its own.
+    let (status, _) = vendor
+        .send_json(
+            "POST",
+            &format!("/api/v1/certifications/{id}/verification"),
+            &verify,
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+
+    // A return needs a reason; the tender's department verifies it, and then it counts.
+    let (status, refused) = officer
+        .send_json(
+            "POST",
+            &format!("/api/v1/certifications/{id}/verification"),
+            &json!({"decision": "return"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    let (status, verified) = officer
+        .send_json(
+            "POST",
+            &format!("/api/v1/certifications/{id}/verification"),
+            &verify,
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{verified}");
+    assert_eq!(verified["verification"], "verified");
+    assert_eq!(verified["verified_by"], "officer@city.example.jp");
+    assert!(meti(&w.rating(tender).await)["points"].as_f64().unwrap() > 0.0);
+
+    // The vendor changes it: declared again, nothing until verified again.
+    let (status, _) = vendor
+        .send_json(
+            "PUT",
+            &format!("/api/v1/certifications/{id}"),
+            &json!({"scheme": "meti", "number": "M-4", "level": "★5", "certification_body": "自称",
+                    "issued_on": "2025-10-01", "valid_until": "2027-09-30"}),
+        )
+        .await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(meti(&w.rating(tender).await)["points"], 0.0);
+    let summaries: Vec<(String,)> = sqlx::query_as(
+        "SELECT summary FROM audit_log WHERE action = 'verify' AND entity_type = 'certification'",
+    )
+    .fetch_all(&mut *w.app.db.acquire().await.unwrap())
+    .await
+    .unwrap();
+    assert_eq!(summaries.len(), 1, "only the verification that happened");
+    assert!(summaries[0].0.starts_with("認証確認 自己申告株式会社"));
+}

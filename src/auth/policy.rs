@@ -43,6 +43,25 @@ impl EditScope {
     }
 }
 
+/// Which vendors a user may change; `WorkingWith` needs the database to answer (see
+/// `services::vendors::authorize`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VendorRights {
+    Any,
+    /// Vendors with a contract or a tender bid in one of these departments.
+    WorkingWith(Vec<i64>),
+    /// A vendor user's own vendor.
+    Itself(i64),
+    Nobody,
+}
+
+impl VendorRights {
+    /// Whether the one deciding is staff: what staff record about a certificate is verified.
+    pub fn is_staff(&self) -> bool {
+        matches!(self, VendorRights::Any | VendorRights::WorkingWith(_))
+    }
+}
+
 impl User {
     /// What this user may change, if anything.
     pub fn edit_scope(&self) -> Option<EditScope> {
@@ -92,12 +111,23 @@ impl User {
         }
     }
 
-    /// Whether this user may record and change a vendor's certifications: staff who edit the
-    /// registry for any vendor, a vendor for itself.
-    pub fn may_record_certifications(&self, vendor_id: i64) -> bool {
+    /// Whose vendor records this user may change: administrators any; an officer only vendors its
+    /// departments work with (a contract or a tender), since a vendor's record and certificates move
+    /// the scores of every tender it bids in.
+    pub fn vendor_rights(&self) -> VendorRights {
         match self.role {
-            Role::Vendor => self.vendor_id == Some(vendor_id),
-            _ => self.may(Permission::EditRegistry),
+            Role::Admin => VendorRights::Any,
+            Role::Officer => VendorRights::WorkingWith(self.department_ids.clone()),
+            Role::Ciso | Role::Vendor => VendorRights::Nobody,
+        }
+    }
+
+    /// Whose certificates this user may record: staff as for vendor records (and what staff record is
+    /// verified), a vendor its own (declared until staff verify it).
+    pub fn certificate_rights(&self) -> VendorRights {
+        match self.role {
+            Role::Vendor => VendorRights::Itself(self.vendor_id.unwrap_or(0)),
+            _ => self.vendor_rights(),
         }
     }
 
@@ -154,10 +184,17 @@ mod tests {
             .unwrap()
             .may_create_departments());
         assert_eq!(user(Role::Ciso).edit_scope(), None);
-        assert!(user(Role::Vendor).may_record_certifications(7));
-        assert!(!user(Role::Vendor).may_record_certifications(8));
-        assert!(user(Role::Officer).may_record_certifications(8));
-        assert!(!user(Role::Ciso).may_record_certifications(7));
+        assert_eq!(
+            user(Role::Vendor).certificate_rights(),
+            VendorRights::Itself(7)
+        );
+        assert_eq!(user(Role::Vendor).vendor_rights(), VendorRights::Nobody);
+        assert_eq!(
+            user(Role::Officer).certificate_rights(),
+            VendorRights::WorkingWith(vec![3])
+        );
+        assert_eq!(user(Role::Ciso).certificate_rights(), VendorRights::Nobody);
+        assert!(user(Role::Admin).certificate_rights().is_staff());
         assert_eq!(user(Role::Vendor).edit_scope(), None);
     }
 }

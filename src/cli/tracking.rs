@@ -57,8 +57,16 @@ pub async fn certifications(
         Ok(db) => db,
         Err(code) => return code,
     };
-    let result =
-        certifications::import(&db, settings, sandbox, &cli_actor(), &bytes, dry_run).await;
+    let result = certifications::import(
+        &db,
+        settings,
+        sandbox,
+        &cli_actor(),
+        &crate::auth::policy::VendorRights::Any,
+        &bytes,
+        dry_run,
+    )
+    .await;
     db.close().await;
     let report = match result {
         Ok(report) => report,

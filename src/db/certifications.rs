@@ -1,8 +1,9 @@
 //! Certifications per vendor.
 
+use super::sql::Sql;
 use super::values::iso;
 use super::{now_text, Conn};
-use crate::domain::certification::{CertificationDraft, Level, Scheme};
+use crate::domain::certification::{CertificationDraft, Level, Scheme, Verification};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -21,6 +22,10 @@ struct Row {
     valid_until: Option<String>,
     file_id: Option<i64>,
     updated_at: String,
+    verification: String,
+    verified_by: String,
+    verified_at: Option<String>,
+    verification_note: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -38,6 +43,12 @@ pub struct Certification {
     pub valid_until: Option<NaiveDate>,
     pub file_id: Option<i64>,
     pub updated_at: String,
+    pub verification: Verification,
+    /// Who verified or returned it, and when; empty while declared.
+    pub verified_by: String,
+    pub verified_at: Option<String>,
+    /// Why it was returned.
+    pub verification_note: String,
 }
 
 impl Certification {
@@ -80,12 +91,18 @@ impl From<Row> for Certification {
             valid_until: date(row.valid_until),
             file_id: row.file_id,
             updated_at: row.updated_at,
+            verification: Verification::from_code(&row.verification)
+                .unwrap_or(Verification::Declared),
+            verified_by: row.verified_by,
+            verified_at: row.verified_at,
+            verification_note: row.verification_note,
         }
     }
 }
 
 const SELECT: &str = "SELECT c.id, c.vendor_id, v.name AS vendor_name, v.corporate_number AS vendor_corporate_number,
-    c.scheme, c.number, c.level, c.certification_body, c.scope, c.issued_on, c.valid_until, c.file_id, c.updated_at
+    c.scheme, c.number, c.level, c.certification_body, c.scope, c.issued_on, c.valid_until, c.file_id, c.updated_at,
+    c.verification, c.verified_by, c.verified_at, c.verification_note
     FROM certifications c JOIN vendors v ON v.id = c.vendor_id";
 
 pub async fn for_vendor(
@@ -134,16 +151,39 @@ pub async fn find_by_number(
     Ok(row.map(Certification::from))
 }
 
+/// Who stands behind a certificate's values: staff who recorded or checked them (verified), or the
+/// vendor itself (declared).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    Declared,
+    VerifiedBy(String),
+}
+
+impl Entry {
+    pub fn verification(&self) -> Verification {
+        self.state().0
+    }
+    fn state(&self) -> (Verification, &str, Option<String>) {
+        match self {
+            Entry::Declared => (Verification::Declared, "", None),
+            Entry::VerifiedBy(who) => (Verification::Verified, who, Some(now_text())),
+        }
+    }
+}
+
 pub async fn insert(
     conn: &mut Conn,
     vendor_id: i64,
     draft: &CertificationDraft,
     file_id: Option<i64>,
+    entry: &Entry,
 ) -> Result<i64, sqlx::Error> {
     let now = now_text();
+    let (verification, verified_by, verified_at) = entry.state();
     sqlx::query_scalar(
         "INSERT INTO certifications (vendor_id, scheme, number, level, certification_body, scope, issued_on, valid_until,
-         file_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+         file_id, created_at, updated_at, verification, verified_by, verified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id",
     )
     .bind(vendor_id)
     .bind(draft.scheme.code())
@@ -155,20 +195,27 @@ pub async fn insert(
     .bind(draft.valid_until.map(iso))
     .bind(file_id)
     .bind(now)
+    .bind(verification.code())
+    .bind(verified_by)
+    .bind(verified_at)
     .fetch_one(conn)
     .await
 }
 
-/// Updates the values; a new file replaces the old one, `None` keeps it.
+/// Updates the values; a new file replaces the old one, `None` keeps it. Values a vendor changes are
+/// declared again, whatever staff had verified before.
 pub async fn update(
     conn: &mut Conn,
     id: i64,
     draft: &CertificationDraft,
     file_id: Option<i64>,
+    entry: &Entry,
 ) -> Result<(), sqlx::Error> {
+    let (verification, verified_by, verified_at) = entry.state();
     sqlx::query(
         "UPDATE certifications SET scheme = $1, number = $2, level = $3, certification_body = $4, scope = $5,
-         issued_on = $6, valid_until = $7, file_id = COALESCE($8, file_id), updated_at = $9 WHERE id = $10",
+         issued_on = $6, valid_until = $7, file_id = COALESCE($8, file_id), updated_at = $9,
+         verification = $11, verified_by = $12, verified_at = $13, verification_note = '' WHERE id = $10",
     )
     .bind(draft.scheme.code())
     .bind(draft.number.as_str())
@@ -180,7 +227,48 @@ pub async fn update(
     .bind(file_id)
     .bind(now_text())
     .bind(id)
+    .bind(verification.code())
+    .bind(verified_by)
+    .bind(verified_at)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Staff's decision on a declared certificate: verified, or returned with the reason.
+pub async fn decide(
+    conn: &mut Conn,
+    id: i64,
+    verification: Verification,
+    by: &str,
+    note: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE certifications SET verification = $2, verified_by = $3, verified_at = $4, verification_note = $5
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(verification.code())
+    .bind(by)
+    .bind(now_text())
+    .bind(note)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Declared certificates waiting for staff, oldest first: of every vendor, or (`Some`) of the vendors
+/// those departments work with.
+pub async fn awaiting_verification(
+    conn: &mut Conn,
+    departments: Option<&[i64]>,
+    limit: i64,
+) -> Result<Vec<Certification>, sqlx::Error> {
+    let mut sql = Sql::new(&format!("{SELECT} WHERE c.verification = 'declared'"));
+    if let Some(departments) = departments {
+        super::vendors::and_works_with(&mut sql, "c.vendor_id", departments);
+    }
+    sql.push(" ORDER BY c.updated_at, c.id LIMIT ").bind(limit);
+    let rows: Vec<Row> = sql.query_as().fetch_all(conn).await?;
+    Ok(rows.into_iter().map(Certification::from).collect())
 }

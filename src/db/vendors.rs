@@ -170,3 +170,32 @@ impl Vendor {
         }
     }
 }
+
+/// ` AND {column} IN (…)`: the vendors with a contract, or a bid in a tender, of one of `departments`.
+pub fn and_works_with(sql: &mut Sql, column: &str, departments: &[i64]) {
+    let mut contracts = Sql::new("");
+    contracts.and_in("department_id", departments);
+    let mut tenders = Sql::new("");
+    tenders.and_in("t.department_id", departments);
+    sql.push(&format!(" AND {column} IN (SELECT vendor_id FROM contracts WHERE 1 = 1"))
+        .append(&contracts)
+        .push(" UNION SELECT b.vendor_id FROM tender_bidders b JOIN tenders t ON t.id = b.tender_id WHERE 1 = 1")
+        .append(&tenders)
+        .push(")");
+}
+
+/// Whether the vendor has a contract, or a bid in a tender, of one of `departments`.
+pub async fn works_with(
+    conn: &mut Conn,
+    vendor_id: i64,
+    departments: &[i64],
+) -> Result<bool, sqlx::Error> {
+    let mut sql = Sql::new("SELECT id FROM vendors WHERE id = ");
+    sql.bind(vendor_id);
+    and_works_with(&mut sql, "id", departments);
+    Ok(sql
+        .query_as::<(i64,)>()
+        .fetch_optional(conn)
+        .await?
+        .is_some())
+}

@@ -356,6 +356,46 @@ impl CertStatus {
     }
 }
 
+/// Whether staff have checked a certificate: a vendor's own entry is declared until staff verify it
+/// against the certificate file or the issuer's public register; only verified ones count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verification {
+    Declared,
+    Verified,
+    Returned,
+}
+
+impl Verification {
+    pub fn code(self) -> &'static str {
+        match self {
+            Verification::Declared => "declared",
+            Verification::Verified => "verified",
+            Verification::Returned => "returned",
+        }
+    }
+    /// As the pages say it: a declared certificate is 未確認 (申告) until staff look at it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verification::Declared => "未確認（申告）",
+            Verification::Verified => "確認済",
+            Verification::Returned => "差戻し",
+        }
+    }
+    pub fn from_code(code: &str) -> Option<Self> {
+        [
+            Verification::Declared,
+            Verification::Verified,
+            Verification::Returned,
+        ]
+        .into_iter()
+        .find(|v| v.code() == code)
+    }
+    pub fn counts(self) -> bool {
+        self == Verification::Verified
+    }
+}
+
 /// When a certificate starts to count as expiring.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExpiryWindows {

@@ -22,6 +22,14 @@ pub struct CertificateFact {
     pub scope: String,
     pub issued_on: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// Verified by staff; a certificate the vendor only declared earns nothing. (Ratings finalized
+    /// before verification existed counted every certificate, and are read back that way.)
+    #[serde(default = "verified_by_default")]
+    pub verified: bool,
+}
+
+fn verified_by_default() -> bool {
+    true
 }
 
 /// An accepted audit report of one of the bidder's contracts.

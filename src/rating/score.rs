@@ -263,12 +263,19 @@ fn certification(
         .iter()
         .filter(|c| c.scheme == scheme)
         .collect();
-    let best = held
-        .iter()
-        .filter(|c| valid_on(c, day))
-        .filter_map(|c| tier_points(tiers, c).map(|points| (points, *c)))
-        .max_by(|(a, x), (b, y)| a.cmp(b).then(x.valid_until.cmp(&y.valid_until)));
-    let Some((points, certificate)) = best else {
+    let best = |verified_only: bool| {
+        held.iter()
+            .filter(|c| valid_on(c, day) && (c.verified || !verified_only))
+            .filter_map(|c| tier_points(tiers, c).map(|points| (points, *c)))
+            .max_by(|(a, x), (b, y)| a.cmp(b).then(x.valid_until.cmp(&y.valid_until)))
+    };
+    let Some((points, certificate)) = best(true) else {
+        if let Some((_, declared)) = best(false) {
+            return Outcome::zero(
+                describe(declared),
+                "未確認のため加点なし（市の職員による確認待ち）",
+            );
+        }
         return no_valid_certificate(scheme, &held, day);
     };
     if scope_confirmation && !bidder.isms_scope_confirmed {
@@ -525,6 +532,7 @@ mod tests {
 
     fn certificate(scheme: Scheme, level: Option<Level>, until: Option<&str>) -> CertificateFact {
         CertificateFact {
+            verified: true,
             scheme,
             level,
             number: "N-1".into(),
@@ -581,6 +589,25 @@ mod tests {
         let rating = rate_one(b, false);
         assert_eq!(line(&rating, "pmark").points, Points::ZERO);
         assert!(line(&rating, "pmark").reason.contains("取得日"));
+    }
+
+    #[test]
+    fn a_certificate_the_vendor_only_declared_earns_nothing() {
+        let mut b = bidder("1");
+        let mut declared = certificate(Scheme::Meti, Some(Level::Star4), Some("2027-01-01"));
+        declared.verified = false;
+        b.certificates.push(declared.clone());
+        let rating = rate_one(b.clone(), false);
+        let meti = line(&rating, "meti");
+        assert_eq!(meti.points, Points::ZERO);
+        assert!(
+            meti.reason.contains("未確認のため加点なし"),
+            "{}",
+            meti.reason
+        );
+        declared.verified = true;
+        b.certificates = vec![declared];
+        assert!(line(&rate_one(b, false), "meti").points > Points::ZERO);
     }
 
     #[test]

@@ -3,13 +3,14 @@
 
 use super::audit::{self, Event};
 use super::evidence::{self, StoredFile, Upload};
+use crate::auth::policy::VendorRights;
 use crate::auth::Actor;
 use crate::config::Settings;
-use crate::db::certifications::{self, Certification};
+use crate::db::certifications::{self, Certification, Entry};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{Conn, Db};
 use crate::domain::certification::{
-    CertStatus, CertificationDraft, CertificationFields, ExpiryWindows, Scheme,
+    CertStatus, CertificationDraft, CertificationFields, ExpiryWindows, Scheme, Verification,
 };
 use crate::domain::{parse_date, BoundedText, CorporateNumber};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -140,15 +141,20 @@ pub async fn for_vendor(
 }
 
 /// Records a new certification for a vendor, or changes one (`id`), with an optional certificate file.
+/// What staff record is verified by them; what a vendor records is declared until staff verify it.
+#[allow(clippy::too_many_arguments)]
 pub async fn save(
     db: &Db,
     settings: &Settings,
     actor: &Actor,
+    rights: &VendorRights,
     vendor_id: i64,
     id: Option<i64>,
     input: &CertificationInput,
     file: Option<&Upload>,
 ) -> AppResult<i64> {
+    let mut tx = db.begin().await?;
+    super::vendors::authorize(&mut tx, rights, vendor_id).await?;
     let mut errors = FieldErrors::new();
     let draft = input.draft(&mut errors);
     if let Some(upload) = file {
@@ -156,10 +162,10 @@ pub async fn save(
     }
     errors.into_result()?;
     let draft = draft.expect("checked");
-    let mut tx = db.begin().await?;
     let vendor = vendor_rows::find(&mut tx, vendor_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let entry = entry_by(rights, actor);
     let existing = match id {
         Some(id) => Some(
             certifications::find(&mut tx, id)
@@ -191,7 +197,7 @@ pub async fn save(
     let label = format!("{} {} {}", vendor.name, draft.scheme.label(), draft.number);
     let id = match existing {
         Some(before) => {
-            certifications::update(&mut tx, before.id, &draft, file_id).await?;
+            certifications::update(&mut tx, before.id, &draft, file_id, &entry).await?;
             audit::record(
                 &mut tx,
                 actor,
@@ -202,15 +208,18 @@ pub async fn save(
                     format!("認証更新 {label}"),
                 )
                 .changes(
-                    Some(json!(before.draft())),
-                    Some(json!({"values": draft, "file_id": file_id})),
+                    Some(json!({"values": before.draft(), "verification": before.verification})),
+                    Some(
+                        json!({"values": draft, "file_id": file_id, "verification": entry.verification()}),
+                    ),
                 ),
             )
             .await?;
             before.id
         }
         None => {
-            let new_id = certifications::insert(&mut tx, vendor_id, &draft, file_id).await?;
+            let new_id =
+                certifications::insert(&mut tx, vendor_id, &draft, file_id, &entry).await?;
             audit::record(
                 &mut tx,
                 actor,
@@ -220,7 +229,12 @@ pub async fn save(
                     new_id,
                     format!("認証登録 {label}"),
                 )
-                .changes(None, Some(json!({"values": draft, "file_id": file_id}))),
+                .changes(
+                    None,
+                    Some(
+                        json!({"values": draft, "file_id": file_id, "verification": entry.verification()}),
+                    ),
+                ),
             )
             .await?;
             new_id
@@ -228,6 +242,114 @@ pub async fn save(
     };
     tx.commit().await?;
     Ok(id)
+}
+
+/// Staff's entries are verified by them; a vendor's are declared.
+fn entry_by(rights: &VendorRights, actor: &Actor) -> Entry {
+    if rights.is_staff() {
+        Entry::VerifiedBy(actor.label.clone())
+    } else {
+        Entry::Declared
+    }
+}
+
+/// Staff's decision on a certificate a vendor declared.
+#[derive(Debug, Clone, Default, Deserialize, rocket::FromForm)]
+#[serde(default)]
+pub struct VerificationInput {
+    /// `verify` or `return`.
+    #[field(default = String::new())]
+    pub decision: String,
+    /// Where staff checked it (the certificate file, the issuer's register), or why it is returned.
+    #[field(default = String::new())]
+    pub note: String,
+}
+
+/// Verifies a declared certificate, or returns it with the reason; staff who may change the vendor's
+/// certificates only. Answers the vendor's id.
+pub async fn decide(
+    db: &Db,
+    actor: &Actor,
+    rights: &VendorRights,
+    id: i64,
+    input: &VerificationInput,
+) -> AppResult<i64> {
+    if !rights.is_staff() {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = db.begin().await?;
+    let certification = certifications::find(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    super::vendors::authorize(&mut tx, rights, certification.vendor_id).await?;
+    let mut errors = FieldErrors::new();
+    let note = errors.take(
+        "note",
+        crate::domain::text::optional(Some(&input.note), |text| {
+            BoundedText::<500>::parse(text, "確認の記録")
+        }),
+    );
+    let verification = match input.decision.as_str() {
+        "verify" | "verified" => Some(Verification::Verified),
+        "return" | "returned" => Some(Verification::Returned),
+        _ => {
+            errors.add("decision", "確認済にするか差し戻すかを選んでください");
+            None
+        }
+    };
+    let note = note
+        .flatten()
+        .map(BoundedText::into_string)
+        .unwrap_or_default();
+    if verification == Some(Verification::Returned) && note.is_empty() {
+        errors.add("note", "差し戻す理由を入力してください");
+    }
+    errors.into_result()?;
+    let verification = verification.expect("checked");
+    certifications::decide(&mut tx, id, verification, &actor.label, &note).await?;
+    let verb = match verification {
+        Verification::Verified => "確認",
+        _ => "差戻し",
+    };
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new(
+            "verify",
+            "certification",
+            id,
+            format!(
+                "認証{verb} {} {} {}",
+                certification.vendor_name,
+                certification.scheme.label(),
+                certification.number
+            ),
+        )
+        .changes(
+            Some(json!({"verification": certification.verification})),
+            Some(json!({"verification": verification, "note": note})),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(certification.vendor_id)
+}
+
+/// Certificates vendors declared that wait for these staff to verify them, oldest first.
+pub async fn awaiting_verification(
+    db: &Db,
+    rights: &VendorRights,
+    limit: i64,
+) -> AppResult<Vec<Certification>> {
+    let departments = match rights {
+        VendorRights::Any => None,
+        VendorRights::WorkingWith(departments) => Some(departments.as_slice()),
+        VendorRights::Itself(_) | VendorRights::Nobody => return Ok(Vec::new()),
+    };
+    Ok(
+        certifications::awaiting_verification(&mut *db.acquire().await?, departments, limit)
+            .await?,
+    )
 }
 
 /// One certification of a vendor (a vendor user is limited to its own by `own_vendor`).
@@ -541,6 +663,7 @@ pub async fn import(
     settings: &Settings,
     sandbox: &crate::sandbox::Sandbox,
     actor: &Actor,
+    rights: &VendorRights,
     bytes: &[u8],
     dry_run: bool,
 ) -> AppResult<ImportReport> {
@@ -553,27 +676,39 @@ pub async fn import(
     if !report.errors.is_empty() {
         return Ok(report);
     }
-    apply(db, actor, &rows, report).await
+    apply(db, actor, rights, &rows, report).await
 }
 
 /// Writes checked rows in one transaction (rolled back for a dry run or when a row fails).
+/// Writes the list's rows: staff import it, so what it says is verified by them. An officer changes
+/// only the certificates of vendors its departments work with (and may add new vendors).
 pub async fn apply(
     db: &Db,
     actor: &Actor,
+    rights: &VendorRights,
     rows: &[ListRow],
     mut report: ImportReport,
 ) -> AppResult<ImportReport> {
+    if !rights.is_staff() {
+        return Err(AppError::Forbidden);
+    }
     let dry_run = report.dry_run;
+    let entry = entry_by(rights, actor);
     let mut tx = db.begin().await?;
     let mut vendor_ids: HashMap<String, (i64, String)> = HashMap::new();
+    let mut created_here = std::collections::HashSet::new();
     for row in rows {
         let key = row.corporate_number.as_str().to_string();
         let vendor = match vendor_ids.get(&key) {
             Some(found) => Some(found.clone()),
             None => {
+                let created_before = report.created_vendors;
                 let found = find_or_create_vendor(&mut tx, actor, row, &mut report).await?;
                 if let Some(found) = &found {
                     vendor_ids.insert(key.clone(), found.clone());
+                    if report.created_vendors > created_before {
+                        created_here.insert(found.0);
+                    }
                 }
                 found
             }
@@ -589,6 +724,23 @@ pub async fn apply(
             });
             continue;
         };
+        if !created_here.contains(&vendor_id) {
+            match super::vendors::authorize(&mut tx, rights, vendor_id).await {
+                Ok(()) => {}
+                Err(AppError::Forbidden) => {
+                    report.errors.push(RowError {
+                        row: Some(row.row),
+                        column: Field::CorporateNumber.label().into(),
+                        cell: None,
+                        message: format!(
+                            "{vendor_name}の認証は変更できません（所管課の契約・入札がない事業者です）"
+                        ),
+                    });
+                    continue;
+                }
+                Err(other) => return Err(other),
+            }
+        }
         let existing =
             certifications::find_by_number(&mut tx, vendor_id, row.draft.scheme, &row.draft.number)
                 .await?;
@@ -598,12 +750,12 @@ pub async fn apply(
             row.draft.number
         );
         let action = match existing {
-            Some(before) if before.draft() == row.draft => {
+            Some(before) if before.draft() == row.draft && before.verification.counts() => {
                 report.unchanged += 1;
                 "unchanged"
             }
             Some(before) => {
-                certifications::update(&mut tx, before.id, &row.draft, None).await?;
+                certifications::update(&mut tx, before.id, &row.draft, None, &entry).await?;
                 audit::record(
                     &mut tx,
                     actor,
@@ -613,14 +765,20 @@ pub async fn apply(
                         before.id,
                         format!("認証更新 {label}（一覧取込）"),
                     )
-                    .changes(Some(json!(before.draft())), Some(json!(row.draft))),
+                    .changes(
+                        Some(
+                            json!({"values": before.draft(), "verification": before.verification}),
+                        ),
+                        Some(json!({"values": row.draft, "verification": entry.verification()})),
+                    ),
                 )
                 .await?;
                 report.updated += 1;
                 "updated"
             }
             None => {
-                let id = certifications::insert(&mut tx, vendor_id, &row.draft, None).await?;
+                let id =
+                    certifications::insert(&mut tx, vendor_id, &row.draft, None, &entry).await?;
                 audit::record(
                     &mut tx,
                     actor,

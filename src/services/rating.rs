@@ -135,6 +135,7 @@ async fn bidder_facts(
             scope: c.scope,
             issued_on: c.issued_on,
             valid_until: c.valid_until,
+            verified: c.verification.counts(),
         })
         .collect();
     let first_year = FiscalYear::of(day).start_year() - LOOKBACK_YEARS;

@@ -302,7 +302,8 @@ async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
         RecordScope::Visible(_) => certifications::all(conn).await?,
     };
     let mut by_vendor: HashMap<i64, Vec<Certification>> = HashMap::new();
-    for certification in held {
+    // Only what staff verified counts; a declared certificate is neither valid nor expiring here.
+    for certification in held.into_iter().filter(|c| c.verification.counts()) {
         by_vendor
             .entry(certification.vendor_id)
             .or_default()

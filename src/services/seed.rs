@@ -289,6 +289,9 @@ pub async fn run(
                 until.map(|d| d.to_string()).into(),
                 text(&now),
                 text(&now),
+                text("verified"),
+                text("itaku seed"),
+                text(&now),
             ]);
         };
         if rng.random_bool(0.35) {
@@ -356,6 +359,9 @@ pub async fn run(
             "valid_until",
             "created_at",
             "updated_at",
+            "verification",
+            "verified_by",
+            "verified_at",
         ],
         rows,
         "認証",

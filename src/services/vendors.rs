@@ -1,6 +1,7 @@
 //! 事業者: the companies contracts are outsourced to, keyed by 法人番号.
 
 use super::{given, Paged, Paging};
+use crate::auth::policy::VendorRights;
 use crate::auth::Actor;
 use crate::db::vendors::{self, VendorRecord};
 use crate::db::{self, Db};
@@ -175,9 +176,49 @@ pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<i6
     Ok(id)
 }
 
-pub async fn update(db: &Db, actor: &Actor, id: i64, input: &VendorInput) -> AppResult<()> {
-    let record = input.parse().map_err(AppError::Validation)?;
+/// Refuses (403) a change to `vendor_id` that `rights` do not cover. The vendor must exist (404).
+pub async fn authorize(
+    conn: &mut db::Conn,
+    rights: &VendorRights,
+    vendor_id: i64,
+) -> AppResult<()> {
+    vendors::find(&mut *conn, vendor_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let allowed = match rights {
+        VendorRights::Any => true,
+        VendorRights::Itself(own) => *own == vendor_id,
+        VendorRights::WorkingWith(departments) => {
+            vendors::works_with(conn, vendor_id, departments).await?
+        }
+        VendorRights::Nobody => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Whether `rights` cover changes to `vendor_id` (for showing the links that make them).
+pub async fn may_change(db: &Db, rights: &VendorRights, vendor_id: i64) -> AppResult<bool> {
+    match authorize(&mut *db.acquire().await?, rights, vendor_id).await {
+        Ok(()) => Ok(true),
+        Err(AppError::Forbidden) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    rights: &VendorRights,
+    id: i64,
+    input: &VendorInput,
+) -> AppResult<()> {
     let mut tx = db.begin().await?;
+    authorize(&mut tx, rights, id).await?;
+    let record = input.parse().map_err(AppError::Validation)?;
     let before = vendors::find(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?

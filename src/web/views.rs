@@ -73,6 +73,8 @@ pub struct Home {
     pub counts: Vec<(ContractStatus, i64)>,
     pub ending_soon: Paged<Contract>,
     pub horizon: NaiveDate,
+    /// Certificates vendors declared that wait for this user to verify them.
+    pub awaiting_verification: Vec<crate::db::certifications::Certification>,
 }
 
 #[derive(Template)]
@@ -238,6 +240,11 @@ pub struct VendorShow {
     pub saved: bool,
     pub certifications: Vec<crate::services::certifications::CertificationView>,
     pub may_record_certifications: bool,
+    /// Staff who may change this vendor's certificates: they verify or return declared ones.
+    pub may_verify_certifications: bool,
+    pub may_edit_vendor: bool,
+    /// The certificate whose return was refused for want of a reason.
+    pub needs_reason: Option<i64>,
 }
 
 #[derive(Template)]

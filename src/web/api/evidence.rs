@@ -7,7 +7,7 @@ use crate::auth::{Actor, User};
 use crate::db::reviews::Reviewed;
 use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
-use crate::services::certifications::{self, CertificationInput};
+use crate::services::certifications::{self, CertificationInput, VerificationInput};
 use crate::services::deletions::{self, DeletionInput};
 use crate::services::evidence::Upload;
 use crate::services::evidence::{self, ReviewInput};
@@ -43,14 +43,6 @@ async fn list_certifications(
     Ok(Json(json!({ "total": items.len(), "items": items })))
 }
 
-fn recorder(user: &User, vendor_id: i64) -> AppResult<()> {
-    if user.may_record_certifications(vendor_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[post("/vendors/<id>/certifications", data = "<input>")]
 async fn create_certification(
     state: &State<AppState>,
@@ -60,12 +52,12 @@ async fn create_certification(
     input: Json<CertificationInput>,
 ) -> AppResult<Custom<Json<Value>>> {
     let vendor = vendors::get(&state.db, user.own_vendor(), id.get()?).await?;
-    recorder(&user, vendor.id)?;
     let actor = Actor::user(&user, &ip.0);
     let id = certifications::save(
         &state.db,
         &state.settings,
         &actor,
+        &user.certificate_rights(),
         vendor.id,
         None,
         &input,
@@ -84,12 +76,12 @@ async fn update_certification(
     input: Json<CertificationInput>,
 ) -> AppResult<Json<Value>> {
     let certification = certifications::get(&state.db, user.own_vendor(), id.get()?).await?;
-    recorder(&user, certification.vendor_id)?;
     let actor = Actor::user(&user, &ip.0);
     let id = certifications::save(
         &state.db,
         &state.settings,
         &actor,
+        &user.certificate_rights(),
         certification.vendor_id,
         Some(certification.id),
         &input,
@@ -110,7 +102,6 @@ async fn certification_file(
     body: Data<'_>,
 ) -> AppResult<Json<Value>> {
     let certification = certifications::get(&state.db, user.own_vendor(), id.get()?).await?;
-    recorder(&user, certification.vendor_id)?;
     let upload = Upload {
         name: crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "certificate"),
         bytes: super::read_body(body, state.settings.upload_limit_bytes).await?,
@@ -120,6 +111,7 @@ async fn certification_file(
         &state.db,
         &state.settings,
         &actor,
+        &user.certificate_rights(),
         certification.vendor_id,
         Some(certification.id),
         &CertificationInput::from_certification(&certification),
@@ -127,6 +119,30 @@ async fn certification_file(
     )
     .await?;
     Ok(Json(json!({ "id": certification.id })))
+}
+
+/// `POST /api/v1/certifications/{id}/verification` with `{"decision": "verify"|"return", "note": "…"}`:
+/// staff who may change the vendor's certificates verify a declared one or return it with a reason.
+#[post("/certifications/<id>/verification", data = "<input>")]
+async fn verify_certification(
+    state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
+    id: RecordId,
+    input: Json<VerificationInput>,
+) -> AppResult<Json<Value>> {
+    let actor = Actor::user(&editor.0, &ip.0);
+    let id = id.get()?;
+    certifications::decide(
+        &state.db,
+        &actor,
+        &editor.0.certificate_rights(),
+        id,
+        &input,
+    )
+    .await?;
+    let certification = certifications::get(&state.db, None, id).await?;
+    Ok(Json(json!(certification)))
 }
 
 /// `POST /api/v1/certifications/import?dry_run=true` with the list as the body: 200 when imported
@@ -146,6 +162,7 @@ async fn import_certifications(
         &state.settings,
         &state.sandbox,
         &actor,
+        &editor.0.certificate_rights(),
         &bytes,
         dry_run.unwrap_or(false),
     )
@@ -289,6 +306,7 @@ pub fn routes() -> Vec<Route> {
         create_certification,
         update_certification,
         certification_file,
+        verify_certification,
         import_certifications,
         list_audit_reports,
         submit_audit_report,

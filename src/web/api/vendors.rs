@@ -55,7 +55,14 @@ async fn update(
     input: Json<VendorInput>,
 ) -> AppResult<Json<Value>> {
     let id = id.get()?;
-    vendors::update(&state.db, &Actor::user(&editor.0, &ip.0), id, &input).await?;
+    vendors::update(
+        &state.db,
+        &Actor::user(&editor.0, &ip.0),
+        &editor.0.vendor_rights(),
+        id,
+        &input,
+    )
+    .await?;
     Ok(Json(json!(vendors::get(&state.db, None, id).await?)))
 }
 

@@ -5,7 +5,7 @@ use crate::auth::csrf::tokens_match;
 use crate::auth::guards::{Chrome, ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::services::certifications::{self, CertificationInput};
+use crate::services::certifications::{self, CertificationInput, VerificationInput};
 use crate::services::vendors;
 use crate::web::download::FileDownload;
 use crate::web::pages::evidence::optional_upload;
@@ -25,9 +25,12 @@ async fn recordable_vendor(
     vendor_id: i64,
 ) -> AppResult<crate::db::vendors::Vendor> {
     let vendor = vendors::get(&state.db, chrome.user.own_vendor(), vendor_id).await?;
-    if !chrome.user.may_record_certifications(vendor.id) {
-        return Err(AppError::Forbidden);
-    }
+    vendors::authorize(
+        &mut *state.db.acquire().await?,
+        &chrome.user.certificate_rights(),
+        vendor.id,
+    )
+    .await?;
     Ok(vendor)
 }
 
@@ -83,6 +86,7 @@ async fn save(
         &state.db,
         &state.settings,
         &actor,
+        &chrome.user.certificate_rights(),
         vendor.id,
         id,
         &form.certification,
@@ -152,6 +156,49 @@ async fn file(
     Ok(FileDownload::new(file))
 }
 
+#[derive(FromForm)]
+struct VerificationForm {
+    csrf_token: String,
+    verification: VerificationInput,
+}
+
+/// Staff verify a declared certificate or return it; back to the vendor's list with the outcome.
+#[post("/certifications/<id>/verification", data = "<form>")]
+async fn verify(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    id: RecordId,
+    form: Form<VerificationForm>,
+) -> AppResult<FormOutcome> {
+    if !tokens_match(&form.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let id = id.get()?;
+    let actor = Actor::user(&editor.0, &ip.0);
+    let certification = certifications::get(&state.db, None, id).await?;
+    let back = format!("/vendors/{}", certification.vendor_id);
+    match certifications::decide(
+        &state.db,
+        &actor,
+        &editor.0.certificate_rights(),
+        id,
+        &form.verification,
+    )
+    .await
+    {
+        Ok(_) => Ok(FormOutcome::saved(format!(
+            "{back}?saved=true#certifications"
+        ))),
+        // The form's only way to be refused is a return without a reason; the page says so there.
+        Err(AppError::Validation(_)) => Ok(FormOutcome::saved(format!(
+            "{back}?needs_reason={id}#certification-{id}"
+        ))),
+        Err(other) => Err(other),
+    }
+}
+
 #[get("/certifications/import")]
 fn import_page(_editor: Editor, chrome: Chrome) -> AppResult<RawHtml<String>> {
     render(&CertificationImport {
@@ -185,6 +232,7 @@ async fn import(
         &state.settings,
         &state.sandbox,
         &actor,
+        &editor.0.certificate_rights(),
         &bytes,
         form.dry_run,
     )
@@ -200,5 +248,5 @@ async fn import(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![new, edit, create, update, file, import_page, import]
+    routes![new, edit, create, update, file, verify, import_page, import]
 }

@@ -59,6 +59,12 @@ async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
         .items
         .sort_by_key(|c| (c.end_date, c.contract_number.clone()));
     ending_soon.items.truncate(20);
+    let awaiting_verification = services::certifications::awaiting_verification(
+        &state.db,
+        &chrome.user.certificate_rights(),
+        50,
+    )
+    .await?;
     render(&Home {
         chrome,
         today,
@@ -66,6 +72,7 @@ async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
         counts,
         ending_soon,
         horizon,
+        awaiting_verification,
     })
 }
 

@@ -64,12 +64,13 @@ async fn create(
     }
 }
 
-#[get("/vendors/<id>?<saved>")]
+#[get("/vendors/<id>?<saved>&<needs_reason>")]
 async fn show(
     state: &State<AppState>,
     chrome: Chrome,
     id: RecordId,
     saved: Option<bool>,
+    needs_reason: Option<i64>,
 ) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
     let v = vendors::get(&state.db, chrome.user.own_vendor(), id).await?;
@@ -89,7 +90,11 @@ async fn show(
     .await?;
     let certifications =
         crate::services::certifications::for_vendor(&state.db, &state.settings, id, today).await?;
-    let may_record_certifications = chrome.user.may_record_certifications(id);
+    let may_record_certifications =
+        vendors::may_change(&state.db, &chrome.user.certificate_rights(), id).await?;
+    let may_verify_certifications =
+        may_record_certifications && chrome.user.certificate_rights().is_staff();
+    let may_edit_vendor = vendors::may_change(&state.db, &chrome.user.vendor_rights(), id).await?;
     render(&VendorShow {
         chrome,
         today,
@@ -98,18 +103,27 @@ async fn show(
         saved: saved.unwrap_or(false),
         certifications,
         may_record_certifications,
+        may_verify_certifications,
+        may_edit_vendor,
+        needs_reason,
     })
 }
 
 #[get("/vendors/<id>/edit")]
 async fn edit(
     state: &State<AppState>,
-    _editor: Editor,
+    editor: Editor,
     chrome: Chrome,
     id: RecordId,
 ) -> AppResult<RawHtml<String>> {
     let id = id.get()?;
     let vendor = vendors::get(&state.db, None, id).await?;
+    vendors::authorize(
+        &mut *state.db.acquire().await?,
+        &editor.0.vendor_rights(),
+        id,
+    )
+    .await?;
     render(&VendorForm::new(
         chrome,
         Some(id),
@@ -128,7 +142,8 @@ async fn update(
     input: CsrfForm<VendorInput>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
-    match vendors::update(&state.db, &Actor::user(&editor.0, &ip.0), id, &input).await {
+    let actor = Actor::user(&editor.0, &ip.0);
+    match vendors::update(&state.db, &actor, &editor.0.vendor_rights(), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&VendorForm::new(
             chrome,
