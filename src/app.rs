@@ -24,6 +24,7 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
         .limit("form", 64.kibibytes())
         .limit("json", 1.mebibytes());
     let figment = figment.merge(("limits", limits));
+    crate::auth::password::configure(settings.password_checks, settings.password_check_queue);
     rocket::custom(figment)
         .attach(web::headers::SecurityHeaders)
         .attach(session_sweeper())
@@ -31,6 +32,7 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
         .manage(AppState {
             db,
             sandbox: crate::sandbox::Sandbox::from_settings(&settings),
+            throttle: crate::auth::throttle::Throttle::new(settings.throttle_limits()),
             settings,
             dashboards: Default::default(),
         })

@@ -62,6 +62,29 @@ pub struct Settings {
     pub token_lifetime_days: i64,
     /// … and none may be issued for longer than this.
     pub token_max_lifetime_days: i64,
+    /// Password checks (Argon2id, 19 MiB each) that run at once; 0 means one per core …
+    pub password_checks: usize,
+    /// … and how many more may wait before a sign-in is answered 429.
+    pub password_check_queue: usize,
+    /// Sign-in attempts one client address may make per minute …
+    pub sign_in_rate_per_address: u32,
+    /// … and everyone together.
+    pub sign_in_rate: u32,
+    /// Failed sign-ins and made-up API tokens one client address may have in 15 minutes before it is
+    /// refused (429) until they age out.
+    pub sign_in_failures_per_address: u32,
+}
+
+impl Settings {
+    /// The sign-in and token limits, as the throttle takes them.
+    pub fn throttle_limits(&self) -> crate::auth::throttle::Limits {
+        crate::auth::throttle::Limits {
+            sign_ins_per_address_per_minute: self.sign_in_rate_per_address,
+            sign_ins_per_minute: self.sign_in_rate,
+            failures_per_address: self.sign_in_failures_per_address,
+            failure_window: std::time::Duration::from_secs(15 * 60),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -93,6 +116,11 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             token_lifetime_days: 90,
             token_max_lifetime_days: 365,
+            password_checks: 0,
+            password_check_queue: 16,
+            sign_in_rate_per_address: 30,
+            sign_in_rate: 600,
+            sign_in_failures_per_address: 10,
         }
     }
 }
@@ -151,6 +179,15 @@ impl Settings {
         crate::db::Backend::of_url(&self.database_url)?;
         if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
             return Err("default_deletion_days must be between 0 and 3650".into());
+        }
+        if self.sign_in_rate_per_address == 0
+            || self.sign_in_rate == 0
+            || self.sign_in_failures_per_address == 0
+        {
+            return Err(
+                "sign_in_rate_per_address, sign_in_rate and sign_in_failures_per_address must be at least 1"
+                    .into(),
+            );
         }
         if !(1..=self.token_max_lifetime_days).contains(&self.token_lifetime_days)
             || self.token_max_lifetime_days > 3650

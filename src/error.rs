@@ -105,6 +105,12 @@ pub enum AppError {
     /// The server is at a capacity limit for this kind of work; the request may be sent again later.
     #[error("{0}")]
     Busy(String),
+    /// Too many attempts or too much work at once from this client: 429 with `Retry-After`.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after_seconds: u64,
+    },
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
     #[error("internal error: {0}")]
@@ -159,6 +165,7 @@ impl AppError {
             AppError::BadRequest(_) => Status::BadRequest,
             AppError::PayloadTooLarge(_) => Status::PayloadTooLarge,
             AppError::Unavailable(_) | AppError::Busy(_) => Status::ServiceUnavailable,
+            AppError::TooManyRequests { .. } => Status::TooManyRequests,
             AppError::Database(_) | AppError::Internal(_) => Status::InternalServerError,
         }
     }
@@ -184,6 +191,7 @@ impl AppError {
             AppError::Unprocessable(_) => "unprocessable",
             AppError::Unavailable(_) => "unavailable",
             AppError::Busy(_) => "busy",
+            AppError::TooManyRequests { .. } => "too_many_requests",
             AppError::Database(_) | AppError::Internal(_) => "internal",
         }
     }
@@ -216,11 +224,24 @@ impl<'r> Responder<'r, 'static> for AppError {
                 crate::web::views::error_page(status, &self.public_message(), &messages),
             )
         };
-        response::Response::build()
+        let mut response = response::Response::build();
+        response
             .status(status)
             .header(content_type)
-            .sized_body(body.len(), Cursor::new(body))
-            .ok()
+            .sized_body(body.len(), Cursor::new(body));
+        match &self {
+            AppError::TooManyRequests {
+                retry_after_seconds,
+                ..
+            } => {
+                response.raw_header("Retry-After", retry_after_seconds.to_string());
+            }
+            AppError::Busy(_) | AppError::Unavailable(_) => {
+                response.raw_header("Retry-After", "5");
+            }
+            _ => {}
+        }
+        response.ok()
     }
 }
 

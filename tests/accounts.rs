@@ -3,6 +3,7 @@
 mod common;
 
 use common::{hidden_field, spawn, Browser, ADMIN, NTA, PASSWORD, TOYOTA};
+use itaku::auth::throttle::Throttle;
 use itaku::auth::Actor;
 use itaku::services::accounts;
 use rocket::http::{ContentType, Header, Status};
@@ -673,12 +674,20 @@ async fn every_response_carries_the_security_headers() {
 #[rocket::async_test]
 async fn sixty_attempts_at_once_are_each_counted_and_the_address_is_locked() {
     let app = spawn().await;
+    let throttle = std::sync::Arc::new(Throttle::new(app.settings.throttle_limits()));
     let attempts = (0..60).map(|n| {
-        let (db, settings) = (app.db.clone(), app.settings.clone());
+        let (db, settings, throttle) = (app.db.clone(), app.settings.clone(), throttle.clone());
         tokio::spawn(async move {
-            accounts::sign_in(&db, &settings, ADMIN, &format!("wrong {n}"), "127.0.0.1")
-                .await
-                .unwrap()
+            accounts::sign_in(
+                &db,
+                &settings,
+                &throttle,
+                ADMIN,
+                &format!("wrong {n}"),
+                "127.0.0.1",
+            )
+            .await
+            .unwrap()
         })
     });
     let mut rejected = 0;
@@ -687,13 +696,21 @@ async fn sixty_attempts_at_once_are_each_counted_and_the_address_is_locked() {
         match attempt.await.unwrap() {
             Err(accounts::SignInError::Rejected) => rejected += 1,
             Err(accounts::SignInError::Locked) => locked += 1,
+            Err(other) => panic!("{other:?}"),
             Ok(_) => panic!("a wrong password signed in"),
         }
     }
     assert_eq!((rejected, locked), (4, 56));
-    let right = accounts::sign_in(&app.db, &app.settings, ADMIN, PASSWORD, "127.0.0.1")
-        .await
-        .unwrap();
+    let right = accounts::sign_in(
+        &app.db,
+        &app.settings,
+        &throttle,
+        ADMIN,
+        PASSWORD,
+        "127.0.0.1",
+    )
+    .await
+    .unwrap();
     assert_eq!(right.err(), Some(accounts::SignInError::Locked));
 }
 
@@ -853,4 +870,115 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         too_long,
         Err(itaku::error::AppError::Validation(_))
     ));
+}
+
+/// A sign-in from `address` with the page's CSRF token.
+async fn sign_in_from(
+    browser: &Browser,
+    address: &str,
+    email: &str,
+    password: &str,
+) -> (Status, Option<String>) {
+    let (_, login) = browser.get_html("/login").await;
+    let token = hidden_field(&login, "csrf_token").unwrap();
+    let body = format!(
+        "email={}&password={}&csrf_token={token}",
+        email.replace('@', "%40"),
+        password.replace(' ', "+")
+    );
+    let response = browser
+        .client
+        .post("/login")
+        .header(ContentType::Form)
+        .remote(format!("{address}:40000").parse().unwrap())
+        .body(body)
+        .dispatch()
+        .await;
+    let retry_after = response
+        .headers()
+        .get_one("Retry-After")
+        .map(str::to_string);
+    (response.status(), retry_after)
+}
+
+/// Issue 21, finding 8: any account could be locked for ever, and one address could spray 20 accounts
+/// in 8 s. Failures now age out of a window, one address is refused (429, `Retry-After`) once it has
+/// used up its failures while others are not, made-up API tokens count as failures too, and an
+/// administrator can lift an account's lock.
+#[rocket::async_test]
+async fn an_address_spraying_accounts_is_refused_and_an_administrator_lifts_a_lock() {
+    let app = common::spawn_with(|settings| settings.sign_in_failures_per_address = 10).await;
+    let browser = app.anonymous().await;
+    let sprayer = "203.0.113.9";
+    for n in 0..14 {
+        let (status, retry_after) = sign_in_from(
+            &browser,
+            sprayer,
+            &format!("user{n}@city.example.jp"),
+            "a wrong password here",
+        )
+        .await;
+        if n < 10 {
+            assert_eq!(status, Status::Unauthorized, "attempt {n}");
+        } else {
+            assert_eq!(status, Status::TooManyRequests, "attempt {n}");
+            let seconds: u64 = retry_after.unwrap().parse().unwrap();
+            assert!((1..=900).contains(&seconds), "{seconds}");
+        }
+    }
+    // The right password from the refused address is not even checked; from another it works.
+    assert_eq!(
+        sign_in_from(&browser, sprayer, ADMIN, PASSWORD).await.0,
+        Status::TooManyRequests
+    );
+    assert_eq!(
+        sign_in_from(&browser, "198.51.100.4", ADMIN, PASSWORD)
+            .await
+            .0,
+        Status::SeeOther
+    );
+    let made_up = |address: &'static str| {
+        let client = &browser.client;
+        async move {
+            client
+                .get("/api/v1/me")
+                .header(Header::new("Authorization", "Bearer not-a-token"))
+                .remote(format!("{address}:40000").parse().unwrap())
+                .dispatch()
+                .await
+                .status()
+        }
+    };
+    assert_eq!(made_up("203.0.113.9").await, Status::TooManyRequests);
+    assert_eq!(made_up("198.51.100.5").await, Status::Unauthorized);
+
+    // Five failures from five addresses lock the account; the administrator lifts the lock.
+    common::add_user(&app.db, "locked@city.example.jp", "ciso", None, &[]).await;
+    for n in 0..5 {
+        let address = format!("192.0.2.{}", 10 + n);
+        sign_in_from(
+            &browser,
+            &address,
+            "locked@city.example.jp",
+            "wrong password 123",
+        )
+        .await;
+    }
+    let (status, _) =
+        sign_in_from(&browser, "192.0.2.50", "locked@city.example.jp", PASSWORD).await;
+    assert_eq!(status, Status::Unauthorized, "locked");
+    let user_id = accounts::find_user_id(&app.db, "locked@city.example.jp")
+        .await
+        .unwrap();
+    let (_, page) = app.get_html(&format!("/admin/users/{user_id}")).await;
+    assert!(page.contains("ロックされています"), "{page}");
+    let (status, _, _) = app
+        .post_form(&format!("/admin/users/{user_id}/unlock"), &[])
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (status, _) =
+        sign_in_from(&browser, "192.0.2.50", "locked@city.example.jp", PASSWORD).await;
+    assert_eq!(status, Status::SeeOther, "unlocked");
+    let (_, log) = app.get_html("/audit?action=unlock").await;
+    assert!(log.contains("ログインのロック解除 locked@city.example.jp"));
 }

@@ -121,6 +121,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/admin/users/<id>"), Admins),
         (("POST", "/admin/users/<id>"), Admins),
         (("POST", "/admin/users/<id>/reset-password"), Admins),
+        (("POST", "/admin/users/<id>/unlock"), Admins),
         (("GET", "/audit"), AuditReaders),
         (("GET", "/audit/export.xlsx"), AuditReaders),
         (("GET", "/api/v1/me"), SignedIn),

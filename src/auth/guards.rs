@@ -74,13 +74,21 @@ async fn resolve(request: &Request<'_>) -> Result<Option<Authenticated>, Status>
         .map_err(|_| Status::ServiceUnavailable)?;
     let now = Utc::now();
     let (user_id, credential) = if let Some(header) = request.headers().get_one("Authorization") {
+        // Made-up tokens count as failures of the client's address, like wrong passwords: guessing
+        // is refused (429) once the address has used up its failures.
+        let address = client_address(request);
+        if state.throttle.check_failures(&address).is_err() {
+            return Err(Status::TooManyRequests);
+        }
         let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
+            state.throttle.failed(&address);
             return Err(Status::Unauthorized);
         };
         let found = api_tokens::user_for(&mut conn, &digest(token), &timestamp(now))
             .await
             .map_err(|_| Status::ServiceUnavailable)?;
         let Some((token_id, user_id, last_used)) = found else {
+            state.throttle.failed(&address);
             return Err(Status::Unauthorized);
         };
         if last_used
@@ -250,25 +258,29 @@ impl<'r> FromRequest<'r> for ClientAddress {
     /// `trusted_proxies` (Rocket would trust that header from anyone, so the audit log's address could be
     /// forged).
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
-        let peer = request.remote().map(|address| address.ip());
-        let trusted = request.rocket().state::<AppState>().is_some_and(|state| {
-            peer.is_some_and(|ip| {
-                state
-                    .settings
-                    .trusted_proxies
-                    .iter()
-                    .any(|p| p == &ip.to_string())
-            })
-        });
-        let address = if trusted {
-            request.real_ip().or(peer)
-        } else {
-            peer
-        };
-        Outcome::Success(ClientAddress(
-            address.map(|ip| ip.to_string()).unwrap_or_default(),
-        ))
+        Outcome::Success(ClientAddress(client_address(request)))
     }
+}
+
+/// The peer's address; the one a proxy names in `X-Real-IP` only when the peer is one of
+/// `trusted_proxies`.
+fn client_address(request: &Request<'_>) -> String {
+    let peer = request.remote().map(|address| address.ip());
+    let trusted = request.rocket().state::<AppState>().is_some_and(|state| {
+        peer.is_some_and(|ip| {
+            state
+                .settings
+                .trusted_proxies
+                .iter()
+                .any(|p| p == &ip.to_string())
+        })
+    });
+    let address = if trusted {
+        request.real_ip().or(peer)
+    } else {
+        peer
+    };
+    address.map(|ip| ip.to_string()).unwrap_or_default()
 }
 
 /// What every signed-in page shows around its content: who is signed in, a menu fitting the role,

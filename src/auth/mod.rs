@@ -4,6 +4,7 @@ pub mod csrf;
 pub mod guards;
 pub mod password;
 pub mod policy;
+pub mod throttle;
 
 use serde::Serialize;
 

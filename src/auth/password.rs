@@ -3,7 +3,9 @@
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 128;
@@ -77,11 +79,133 @@ pub fn check_policy(password: &str, email: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Hashes with Argon2id and a random salt (OWASP's default parameters).
-pub async fn hash(password: String) -> Result<String, String> {
-    tokio::task::spawn_blocking(move || hash_blocking(&password))
+/// Password work is Argon2id at 19 MiB and tens of milliseconds of a core each: at most `permits` run at
+/// once and `queue` more wait; beyond that the caller is told to come back (300 sign-ins at once used
+/// to take 2.2 GB on 216 threads and stall `/healthz` for 9 s).
+struct Gate {
+    permits: Arc<Semaphore>,
+    waiting: AtomicUsize,
+    queue: usize,
+}
+
+static GATE: Mutex<Option<Arc<Gate>>> = Mutex::new(None);
+
+/// Sizes the gate (when the server is built); checks already running keep their places. `permits` 0
+/// means one per core.
+pub fn configure(permits: usize, queue: usize) {
+    *GATE.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(Gate::new(permits, queue)));
+}
+
+impl Gate {
+    fn new(permits: usize, queue: usize) -> Self {
+        let permits = if permits == 0 {
+            std::thread::available_parallelism().map_or(2, |n| n.get())
+        } else {
+            permits
+        };
+        Gate {
+            permits: Arc::new(Semaphore::new(permits)),
+            waiting: AtomicUsize::new(0),
+            queue,
+        }
+    }
+}
+
+fn gate() -> Arc<Gate> {
+    GATE.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get_or_insert_with(|| Arc::new(Gate::new(0, 16)))
+        .clone()
+}
+
+/// Too many password checks at once; try again in a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
+impl From<Busy> for crate::error::AppError {
+    fn from(_: Busy) -> Self {
+        crate::error::AppError::TooManyRequests {
+            message: "処理が混み合っています。数秒後にもう一度お試しください".into(),
+            retry_after_seconds: 2,
+        }
+    }
+}
+
+/// A place at the gate: one password check may run with it.
+pub struct Slot {
+    permit: OwnedSemaphorePermit,
+}
+
+/// Leaves the queue when the caller has its place, or gives up waiting.
+struct Waiting(Arc<Gate>);
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        self.0.waiting.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Waits for a place at the gate, or answers `Busy` at once when the queue is full.
+pub async fn slot() -> Result<Slot, Busy> {
+    slot_at(gate()).await
+}
+
+async fn slot_at(gate: Arc<Gate>) -> Result<Slot, Busy> {
+    if let Ok(permit) = gate.permits.clone().try_acquire_owned() {
+        return Ok(Slot { permit });
+    }
+    let permits = gate.permits.clone();
+    let queue = gate.queue;
+    let waiting = Waiting(gate);
+    if waiting.0.waiting.fetch_add(1, Ordering::SeqCst) >= queue {
+        return Err(Busy);
+    }
+    let permit = permits.acquire_owned().await.map_err(|_| Busy)?;
+    Ok(Slot { permit })
+}
+
+impl Slot {
+    /// Runs the work off the async threads, holding the place until it ends (even if the request is
+    /// dropped meanwhile, so at most `permits` hashes ever run).
+    async fn run<T: Send + 'static>(self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let permit = self.permit;
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
         .await
-        .map_err(|e| format!("hash task failed: {e}"))?
+        .ok()
+    }
+
+    /// Verifies against `stored`, or against a dummy hash when there is no account, so timing tells
+    /// nothing.
+    pub async fn verify(self, password: String, stored: Option<String>) -> bool {
+        let exists = stored.is_some();
+        let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
+        let matched = self
+            .run(move || {
+                PasswordHash::new(&stored)
+                    .map(|parsed| {
+                        Argon2::default()
+                            .verify_password(password.as_bytes(), &parsed)
+                            .is_ok()
+                    })
+                    .unwrap_or(false)
+            })
+            .await
+            .unwrap_or(false);
+        exists && matched
+    }
+}
+
+/// Hashes with Argon2id and a random salt (OWASP's default parameters), through the gate.
+pub async fn hash(password: String) -> crate::error::AppResult<String> {
+    let slot = slot().await?;
+    slot.run(move || hash_blocking(&password))
+        .await
+        .unwrap_or_else(|| Err("hash task failed".into()))
+        .map_err(crate::error::AppError::Internal)
 }
 
 pub fn hash_blocking(password: &str) -> Result<String, String> {
@@ -98,22 +222,9 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_blocking("this account does not exist").unwrap_or_default())
 }
 
-/// Verifies against `stored`, or against a dummy hash when there is no account.
-pub async fn verify(password: String, stored: Option<String>) -> bool {
-    let exists = stored.is_some();
-    let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
-    let matched = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .map(|parsed| {
-                Argon2::default()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false);
-    exists && matched
+/// Verifies a password through the gate.
+pub async fn verify(password: String, stored: Option<String>) -> Result<bool, Busy> {
+    Ok(slot().await?.verify(password, stored).await)
 }
 
 /// A random password that satisfies the policy, for accounts created from the command line.
@@ -147,11 +258,32 @@ mod tests {
     async fn hashes_and_verifies() {
         let stored = hash("correct horse battery staple".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(verify("correct horse battery staple".into(), Some(stored.clone())).await);
-        assert!(!verify("wrong horse battery staple".into(), Some(stored)).await);
-        assert!(
-            !verify("this account does not exist".into(), None).await,
+        assert_eq!(
+            verify("correct horse battery staple".into(), Some(stored.clone())).await,
+            Ok(true)
+        );
+        assert_eq!(
+            verify("wrong horse battery staple".into(), Some(stored)).await,
+            Ok(false)
+        );
+        assert_eq!(
+            verify("this account does not exist".into(), None).await,
+            Ok(false),
             "the dummy never signs anyone in"
         );
+    }
+
+    #[rocket::async_test]
+    async fn a_full_gate_answers_busy_at_once_and_a_waiter_gets_the_freed_place() {
+        let gate = Arc::new(Gate::new(1, 1));
+        let running = slot_at(gate.clone()).await.unwrap();
+        let waiter = tokio::spawn(slot_at(gate.clone()));
+        while gate.waiting.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(slot_at(gate.clone()).await.is_err(), "the queue is full");
+        drop(running);
+        assert!(waiter.await.unwrap().is_ok(), "the waiter gets the place");
+        assert!(slot_at(gate).await.is_ok(), "and after it, the next one");
     }
 }

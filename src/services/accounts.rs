@@ -2,6 +2,7 @@
 
 use super::audit;
 use super::audit::Event;
+use crate::auth::throttle::Throttle;
 use crate::auth::{digest, password, Actor, Role, User};
 use crate::config::Settings;
 use crate::db::api_tokens::{self, ApiToken};
@@ -28,13 +29,20 @@ pub enum SignInError {
     Rejected,
     /// Too many failures for this address; try again after the given time (UTC).
     Locked,
+    /// Too many attempts from this client (or from everyone, or password checks at once): nothing
+    /// was checked; try again after this many seconds.
+    Throttled { retry_after_seconds: u64 },
 }
 
 impl SignInError {
-    pub fn message(&self) -> &'static str {
+    pub fn message(&self) -> String {
         match self {
-            SignInError::Rejected => "メールアドレスまたはパスワードが正しくありません",
-            SignInError::Locked => "ログインの失敗が続いたため、このメールアドレスは一時的にロックされています。しばらくしてからお試しください",
+            SignInError::Rejected => "メールアドレスまたはパスワードが正しくありません".into(),
+            SignInError::Locked => "ログインの失敗が続いたため、このメールアドレスは一時的にロックされています。しばらくしてからお試しください".into(),
+            SignInError::Throttled { retry_after_seconds } => format!(
+                "ログインの試行が多すぎるか、混み合っています。{}秒ほど待ってからお試しください",
+                retry_after_seconds
+            ),
         }
     }
 }
@@ -58,10 +66,23 @@ const FAILURE_WINDOW_MINUTES: i64 = 15;
 pub async fn sign_in(
     db: &Db,
     settings: &Settings,
+    throttle: &Throttle,
     email: &str,
     password: &str,
     ip: &str,
 ) -> AppResult<Result<NewSession, SignInError>> {
+    // Before anything costs: the client's rate and recent failures, then a place for the password
+    // check (an attempt that must wait for neither is not counted against the address).
+    if let Err(refusal) = throttle.sign_in_attempt(ip) {
+        return Ok(Err(SignInError::Throttled {
+            retry_after_seconds: refusal.seconds(),
+        }));
+    }
+    let Ok(slot) = password::slot().await else {
+        return Ok(Err(SignInError::Throttled {
+            retry_after_seconds: 2,
+        }));
+    };
     let email = crate::domain::text::normalize(email).to_lowercase();
     let now = Utc::now();
     let user = users::find_by_email(&mut *db.acquire().await?, &email)
@@ -99,13 +120,15 @@ pub async fn sign_in(
     }
     tx.commit().await?;
     let Some(failures) = failures else {
+        throttle.failed(ip);
         return Ok(Err(SignInError::Locked));
     };
-    let matched = password::verify(
-        password.to_string(),
-        user.as_ref().map(|u| u.password_hash.clone()),
-    )
-    .await;
+    let matched = slot
+        .verify(
+            password.to_string(),
+            user.as_ref().map(|u| u.password_hash.clone()),
+        )
+        .await;
     let mut tx = db.begin().await?;
     let outcome = match (matched, user) {
         (true, Some(user)) if failures <= FAILURES_BEFORE_LOCK => {
@@ -147,6 +170,7 @@ pub async fn sign_in(
     };
     tx.commit().await?;
     if outcome.is_err() {
+        throttle.failed(ip);
         // Back-off: each failure for the address makes the next answer slower.
         tokio::time::sleep(std::time::Duration::from_millis(
             200 * failures.clamp(1, 10) as u64,
@@ -210,7 +234,7 @@ pub async fn change_password(
     let row = users::find(&mut *db.acquire().await?, user.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    if !password::verify(change.current_password.clone(), Some(row.password_hash)).await {
+    if !password::verify(change.current_password.clone(), Some(row.password_hash)).await? {
         errors.add("current_password", "現在のパスワードが正しくありません");
     }
     if let Err(message) = password::check_policy(&change.new_password, &user.email) {
@@ -220,9 +244,7 @@ pub async fn change_password(
         errors.add("confirmation", "確認用のパスワードが一致しません");
     }
     errors.into_result()?;
-    let hash = password::hash(change.new_password.clone())
-        .await
-        .map_err(AppError::Internal)?;
+    let hash = password::hash(change.new_password.clone()).await?;
     let mut tx = db.begin().await?;
     users::set_password(&mut tx, user.id, &hash).await?;
     end_access(&mut tx, user.id).await?;
@@ -375,7 +397,7 @@ pub async fn create_user(
     }
     errors.into_result()?;
     let valid = parsed?;
-    let hash = password::hash(password).await.map_err(AppError::Internal)?;
+    let hash = password::hash(password).await?;
     let mut tx = db.begin().await?;
     let new_user = NewUser {
         email: &valid.email,
@@ -476,15 +498,47 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, input: &UserInput) -> 
     Ok(())
 }
 
+/// Until when the user's sign-in is locked after failures, if it is now (UTC, as stored).
+pub async fn locked_until(db: &Db, id: i64) -> AppResult<Option<String>> {
+    let mut conn = db.acquire().await?;
+    let user = users::find(&mut conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = timestamp(Utc::now());
+    Ok(sessions::throttle(&mut conn, &user.email)
+        .await?
+        .and_then(|t| t.locked_until)
+        .filter(|until| *until > now))
+}
+
+/// Lifts a lock and forgets the user's recent failures (an administrator who has checked with the
+/// user that the failures were theirs, or that the account is safe).
+pub async fn unlock(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    let user = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    sessions::clear_failures(&mut tx, &user.email).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new(
+            "unlock",
+            "user",
+            id,
+            format!("ログインのロック解除 {}", user.email),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Sets a new generated password for a user (shown once) and ends the user's sessions.
 pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String> {
     let existing = users::find(&mut *db.acquire().await?, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let password = password::generate();
-    let hash = password::hash(password.clone())
-        .await
-        .map_err(AppError::Internal)?;
+    let hash = password::hash(password.clone()).await?;
     let mut tx = db.begin().await?;
     users::set_password(&mut tx, id, &hash).await?;
     end_access(&mut tx, id).await?;
@@ -654,9 +708,7 @@ pub async fn setup_first_admin(
     }
     errors.into_result()?;
     let email = email.ok_or_else(|| AppError::Internal("validated e-mail missing".into()))?;
-    let hash = password::hash(password.to_string())
-        .await
-        .map_err(AppError::Internal)?;
+    let hash = password::hash(password.to_string()).await?;
     let mut tx = db.begin().await?;
     if users::count(&mut tx).await? > 0
         || !sessions::use_setup_token(&mut tx, &digest(token), &now_text()).await?

@@ -43,6 +43,13 @@ pub fn japan_moment(moment: DateTime<Utc>) -> String {
     )
 }
 
+/// A stored UTC timestamp as people in Japan read it; the text itself when it is not one.
+pub fn japan_moment_of(stored: &str) -> String {
+    DateTime::parse_from_rfc3339(stored)
+        .map(|t| japan_moment(t.with_timezone(&Utc)))
+        .unwrap_or_else(|_| stored.to_string())
+}
+
 /// The day in Japan of a stored UTC timestamp (`2026-03-31T15:30:00Z` is 2026-04-01).
 pub fn japan_date_of(timestamp: &str) -> Option<NaiveDate> {
     let utc = DateTime::parse_from_rfc3339(timestamp).ok()?;

@@ -45,6 +45,11 @@ fn default(status: Status, request: &Request<'_>) -> Caught {
             "Content-Type が正しくありません（JSON は application/json、フォームは application/x-www-form-urlencoded で送信してください）".into(),
         )),
         503 => Caught::Error(AppError::Unavailable(sqlx::Error::PoolTimedOut)),
+        // Only the token check refuses with 429 before a handler: the address used up its failures.
+        429 => Caught::Error(AppError::TooManyRequests {
+            message: "認証の失敗が続いたため、しばらくの間受け付けません。時間をおいてお試しください".into(),
+            retry_after_seconds: 60,
+        }),
         code => Caught::Error(AppError::Internal(format!("status {code}"))),
     }
 }

@@ -18,6 +18,7 @@ pub struct AppState {
     pub settings: Settings,
     pub sandbox: crate::sandbox::Sandbox,
     pub dashboards: crate::services::dashboards::Dashboards,
+    pub throttle: crate::auth::throttle::Throttle,
 }
 
 #[get("/healthz")]
@@ -92,6 +93,11 @@ pub enum FormOutcome {
     Saved(Box<rocket::response::Redirect>),
     Invalid(rocket::response::content::RawHtml<String>),
     Refused(rocket::response::status::Custom<rocket::response::content::RawHtml<String>>),
+    /// 429 with `Retry-After`: the page says when to try again.
+    RetryLater {
+        page: rocket::response::content::RawHtml<String>,
+        retry_after_seconds: u64,
+    },
 }
 
 impl<'r> rocket::response::Responder<'r, 'static> for FormOutcome {
@@ -103,6 +109,15 @@ impl<'r> rocket::response::Responder<'r, 'static> for FormOutcome {
                     .respond_to(request)
             }
             FormOutcome::Refused(page) => page.respond_to(request),
+            FormOutcome::RetryLater {
+                page,
+                retry_after_seconds,
+            } => rocket::response::Response::build_from(
+                rocket::response::status::Custom(rocket::http::Status::TooManyRequests, page)
+                    .respond_to(request)?,
+            )
+            .raw_header("Retry-After", retry_after_seconds.to_string())
+            .ok(),
         }
     }
 }

@@ -399,6 +399,8 @@ pub struct UserForm {
     pub tokens: Vec<ApiToken>,
     pub shown_password: Option<String>,
     pub saved: bool,
+    /// Until when the user's sign-in is locked after failures (UTC), if it is.
+    pub locked_until: Option<String>,
 }
 
 #[derive(Template)]

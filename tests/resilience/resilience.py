@@ -19,6 +19,11 @@ hostile: uploads the spreadsheets that used to stop the server (a far cell behin
         route while other clients read: each is refused by name (422), every other request is answered
         within 2 s, and the server's private memory stays under 300 MiB.
 
+signins: 200 sign-ins at once (wrong and right passwords, from one address whose own limits are
+        raised so that the password checks themselves are the bottleneck): each is answered (303, 401
+        or 429 with Retry-After, never 5xx), /healthz answers within 2 s throughout, and the server's
+        resident memory stays under 300 MiB.
+
 Each prints what it measured and ends with 'PASS' or raises. The database named by --database-url is
 created by the test (SQLite: a file; PostgreSQL: a fresh database on that server).
 """
@@ -618,9 +623,95 @@ def scenario_hostile(args, workdir):
     print("PASS")
 
 
+def scenario_signins(args, workdir):
+    itaku = Itaku(args.binary, args.database_url, workdir)
+    # One test machine is one address: lift the per-address limits so that 200 sign-ins reach the
+    # password gate, which is what this measures (the limits have their own tests).
+    itaku.env.update(ITAKU_SIGN_IN_RATE_PER_ADDRESS="100000", ITAKU_SIGN_IN_RATE="100000",
+                     ITAKU_SIGN_IN_FAILURES_PER_ADDRESS="100000")
+    prepare(itaku, 1)
+    statuses, health, errors = {}, [], []
+    peak = {"VmRSS": 0, "RssAnon": 0}
+    lock = threading.Lock()
+    stop = threading.Event()
+    go = threading.Barrier(args.clients + 1)
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *a, **k):
+            return None
+
+    def signer(n):
+        jar = urllib.request.HTTPCookieProcessor()
+        opener = urllib.request.build_opener(jar, NoRedirect)
+        try:
+            page = opener.open(f"{itaku.base}/login", timeout=30).read().decode()
+            token = page.split('name="csrf_token" value="')[1].split('"')[0]
+            email, password = (ADMIN, PASSWORD) if n % 4 == 0 else (f"nobody{n}@example.jp", "wrong password 123")
+            body = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token}).encode()
+        except Exception as error:  # noqa: BLE001 - recorded as a failure
+            with lock:
+                errors.append(f"login page: {error}")
+            go.wait()
+            return
+        go.wait()
+        try:
+            response = opener.open(urllib.request.Request(f"{itaku.base}/login", data=body), timeout=60)
+            status, retry = response.status, response.headers.get("Retry-After")
+        except urllib.error.HTTPError as error:
+            status, retry = error.code, error.headers.get("Retry-After")
+        except Exception as error:  # noqa: BLE001
+            status, retry = f"error {error}", None
+        with lock:
+            statuses[status] = statuses.get(status, 0) + 1
+            if status not in (303, 401, 429) or (status == 429 and not retry):
+                errors.append(f"sign-in {n}: {status} retry-after {retry}")
+
+    def watch():
+        while not stop.is_set():
+            for key, value in itaku.memory_kib().items():
+                peak[key] = max(peak[key], value)
+            started = time.time()
+            try:
+                with urllib.request.urlopen(f"{itaku.base}/healthz", timeout=10) as response:
+                    ok = response.status == 200
+            except Exception:  # noqa: BLE001
+                ok = False
+            with lock:
+                health.append(time.time() - started)
+                if not ok:
+                    errors.append("healthz failed")
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=signer, args=(n,)) for n in range(args.clients)]
+    watcher = threading.Thread(target=watch)
+    try:
+        watcher.start()
+        for thread in threads:
+            thread.start()
+        go.wait()
+        started = time.time()
+        for thread in threads:
+            thread.join()
+        elapsed = time.time() - started
+        time.sleep(0.5)
+        stop.set()
+        watcher.join()
+    finally:
+        itaku.stop()
+    health.sort()
+    print(f"{args.clients} sign-ins at once in {elapsed:.1f} s: {dict(sorted(statuses.items(), key=str))}; "
+          f"/healthz {len(health)} times, max {health[-1] * 1000:.0f} ms; "
+          f"peak memory VmRSS {peak['VmRSS'] / 1024:.0f} MiB, RssAnon {peak['RssAnon'] / 1024:.0f} MiB", flush=True)
+    if errors:
+        raise AssertionError(f"{len(errors)} failures, first: {errors[:10]}")
+    assert health[-1] < 2.0, f"/healthz waited {health[-1]:.1f} s"
+    assert peak["VmRSS"] < 300 * 1024, f"resident memory {peak['VmRSS']} KiB"
+    print("PASS")
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("scenario", choices=["kill", "outage", "load", "hostile"])
+    parser.add_argument("scenario", choices=["kill", "outage", "load", "hostile", "signins"])
     parser.add_argument("--binary", required=True)
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--rounds", type=int, default=5)
@@ -640,7 +731,7 @@ def main():
     print(f"== {args.scenario} (seed {args.seed})", flush=True)
     with tempfile.TemporaryDirectory(prefix="itaku-resilience-") as workdir:
         {"kill": scenario_kill, "outage": scenario_outage, "load": scenario_load,
-         "hostile": scenario_hostile}[args.scenario](args, workdir)
+         "hostile": scenario_hostile, "signins": scenario_signins}[args.scenario](args, workdir)
 
 
 if __name__ == "__main__":

@@ -41,9 +41,12 @@ async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResul
             name: d.name,
         })
         .collect();
-    let tokens = match page.id {
-        Some(id) => accounts::tokens_of(&state.db, id).await?,
-        None => Vec::new(),
+    let (tokens, locked_until) = match page.id {
+        Some(id) => (
+            accounts::tokens_of(&state.db, id).await?,
+            accounts::locked_until(&state.db, id).await?,
+        ),
+        None => (Vec::new(), None),
     };
     render(&UserForm {
         chrome,
@@ -55,6 +58,7 @@ async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResul
         tokens,
         shown_password: page.shown_password,
         saved: page.saved,
+        locked_until,
     })
 }
 
@@ -224,7 +228,21 @@ async fn reset_password(
     .await
 }
 
-const ACTIONS: [(&str, &str); 13] = [
+/// Lifts the user's sign-in lock.
+#[post("/admin/users/<id>/unlock", data = "<_form>")]
+async fn unlock_user(
+    state: &State<AppState>,
+    admin: UserAdmin,
+    ip: ClientAddress,
+    id: RecordId,
+    _form: CsrfForm<CsrfOnly>,
+) -> AppResult<FormOutcome> {
+    let id = id.get()?;
+    accounts::unlock(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
+    Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
+}
+
+const ACTIONS: [(&str, &str); 14] = [
     ("sign_in", "サインイン"),
     ("sign_in_failed", "サインイン失敗"),
     ("sign_out", "サインアウト"),
@@ -237,6 +255,7 @@ const ACTIONS: [(&str, &str); 13] = [
     ("password_reset", "パスワード再発行"),
     ("token_create", "トークン発行"),
     ("token_revoke", "トークン失効"),
+    ("unlock", "ロック解除"),
     ("delete", "削除"),
 ];
 
@@ -336,6 +355,7 @@ pub fn routes() -> Vec<Route> {
         edit_user,
         update_user,
         reset_password,
+        unlock_user,
         audit_log,
         audit_export
     ]

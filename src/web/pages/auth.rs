@@ -4,7 +4,7 @@ use crate::auth::csrf::{tokens_match, CsrfForm};
 use crate::auth::guards::{Authenticated, Chrome, ClientAddress, Credential, SESSION_COOKIE};
 use crate::auth::{password, Actor};
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::services::accounts::{self, PasswordChange};
+use crate::services::accounts::{self, PasswordChange, SignInError};
 use crate::web::views::{render, Account, Login, Setup};
 use crate::web::{AppState, FormOutcome, RecordId};
 use rocket::form::{Form, FromForm};
@@ -99,6 +99,7 @@ async fn login(
     match accounts::sign_in(
         &state.db,
         &state.settings,
+        &state.throttle,
         &form.email,
         &form.password,
         &ip.0,
@@ -114,10 +115,18 @@ async fn login(
                 csrf: form_token(cookies, state.settings.secure_cookies),
                 next,
                 email: form.email.chars().take(254).collect(),
-                message: Some(error.message().to_string()),
+                message: Some(error.message()),
                 signed_out: false,
             })?;
-            Ok(FormOutcome::Refused(Custom(Status::Unauthorized, page)))
+            match error {
+                SignInError::Throttled {
+                    retry_after_seconds,
+                } => Ok(FormOutcome::RetryLater {
+                    page,
+                    retry_after_seconds,
+                }),
+                _ => Ok(FormOutcome::Refused(Custom(Status::Unauthorized, page))),
+            }
         }
     }
 }
