@@ -26,7 +26,9 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
     let figment = figment.merge(("limits", limits));
     crate::auth::password::configure(settings.password_checks, settings.password_check_queue);
     rocket::custom(figment)
-        .attach(web::headers::SecurityHeaders)
+        .attach(web::headers::SecurityHeaders {
+            strict_transport: settings.public_url.starts_with("https://"),
+        })
         .attach(session_sweeper())
         .attach(shipped_policies())
         .manage(AppState {

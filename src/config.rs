@@ -18,8 +18,13 @@ pub struct Settings {
     pub session_idle_minutes: i64,
     /// A session ends this many hours after sign-in, however active.
     pub session_max_hours: i64,
-    /// Mark the session cookie `Secure` (set when Itaku is served over TLS or behind a TLS proxy).
+    /// Mark the session cookie `Secure` (set when Itaku is served over TLS or behind a TLS proxy);
+    /// implied by an `https://` `public_url`.
     pub secure_cookies: bool,
+    /// The address users reach Itaku at (`https://itaku.city.example.jp`): links in messages, and with
+    /// `https://` the cookies are `Secure` and every response carries HSTS.
+    #[serde(default)]
+    pub public_url: String,
     /// The check-sheet definition vendors fill: an id under `checklists_dir`, or the built-in one.
     pub checklist_definition: String,
     /// Where check-sheet definitions (`<id>.toml`) are read from.
@@ -76,6 +81,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// Whether users reach Itaku over TLS: cookies are then `Secure`, and HSTS is sent.
+    pub fn served_over_tls(&self) -> bool {
+        self.secure_cookies || self.public_url.starts_with("https://")
+    }
+
     /// The sign-in and token limits, as the throttle takes them.
     pub fn throttle_limits(&self) -> crate::auth::throttle::Limits {
         crate::auth::throttle::Limits {
@@ -97,6 +107,7 @@ impl Default for Settings {
             session_idle_minutes: 30,
             session_max_hours: 12,
             secure_cookies: false,
+            public_url: String::new(),
             checklist_definition: "mic-outsourcing-2025".into(),
             checklists_dir: "checklists".into(),
             deletion_due_soon_days: 30,
@@ -179,6 +190,14 @@ impl Settings {
         crate::db::Backend::of_url(&self.database_url)?;
         if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
             return Err("default_deletion_days must be between 0 and 3650".into());
+        }
+        let scheme_ok = ["https://", "http://"]
+            .iter()
+            .any(|scheme| self.public_url.starts_with(scheme));
+        if !self.public_url.is_empty() && !scheme_ok {
+            return Err(
+                "public_url must start with https:// (or http:// for a test server)".into(),
+            );
         }
         if self.sign_in_rate_per_address == 0
             || self.sign_in_rate == 0

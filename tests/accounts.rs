@@ -684,7 +684,7 @@ async fn sixty_attempts_at_once_are_each_counted_and_the_address_is_locked() {
                 &throttle,
                 ADMIN,
                 &format!("wrong {n}"),
-                "127.0.0.1",
+                &local(),
             )
             .await
             .unwrap()
@@ -701,16 +701,9 @@ async fn sixty_attempts_at_once_are_each_counted_and_the_address_is_locked() {
         }
     }
     assert_eq!((rejected, locked), (4, 56));
-    let right = accounts::sign_in(
-        &app.db,
-        &app.settings,
-        &throttle,
-        ADMIN,
-        PASSWORD,
-        "127.0.0.1",
-    )
-    .await
-    .unwrap();
+    let right = accounts::sign_in(&app.db, &app.settings, &throttle, ADMIN, PASSWORD, &local())
+        .await
+        .unwrap();
     assert_eq!(right.err(), Some(accounts::SignInError::Locked));
 }
 
@@ -820,7 +813,7 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         new_password: "a brand new passphrase 2026".into(),
         confirmation: "a brand new passphrase 2026".into(),
     };
-    accounts::change_password(&app.db, &app.settings, &me, &change, "127.0.0.1")
+    accounts::change_password(&app.db, &app.settings, &me, &change, &local())
         .await
         .unwrap();
     assert!(!works(token).await, "after a password change");
@@ -981,4 +974,62 @@ async fn an_address_spraying_accounts_is_refused_and_an_administrator_lifts_a_lo
     assert_eq!(status, Status::SeeOther, "unlocked");
     let (_, log) = app.get_html("/audit?action=unlock").await;
     assert!(log.contains("ログインのロック解除 locked@city.example.jp"));
+}
+
+fn local() -> itaku::db::sessions::Origin {
+    itaku::db::sessions::Origin {
+        ip: "127.0.0.1".into(),
+        user_agent: "test".into(),
+    }
+}
+
+/// The account page lists the user's sessions with where they came from, and ends every other one.
+#[rocket::async_test]
+async fn the_account_page_lists_sessions_and_signs_out_everywhere_else() {
+    let app = spawn().await;
+    let laptop = Browser::signed_in(&app.db, &app.settings, ADMIN, PASSWORD).await;
+    let phone = Browser::signed_in(&app.db, &app.settings, ADMIN, PASSWORD).await;
+    let (_, page) = laptop.get_html("/account").await;
+    assert!(page.contains("ログイン中の端末"));
+    assert_eq!(page.matches("<tr><td>令和").count(), 3, "{page}");
+    assert_eq!(page.matches("この端末").count(), 1);
+    let (status, _, location) = laptop.post_form("/account/sessions/end-others", &[]).await;
+    assert_eq!(status, Status::SeeOther);
+    assert_eq!(location.as_deref(), Some("/account?signed_out_elsewhere=2"));
+    let (status, _) = phone.get_html("/account").await;
+    assert_eq!(status, Status::SeeOther, "the phone is signed out");
+    let (status, _) = app.get_html("/account").await;
+    assert_eq!(status, Status::SeeOther, "so is the first browser");
+    let (status, page) = laptop.get_html("/account?signed_out_elsewhere=2").await;
+    assert_eq!(status, Status::Ok, "the laptop stays");
+    assert!(page.contains("ほかの端末のセッションを2件終了しました"));
+}
+
+/// With an https `public_url`, cookies are `Secure` and every response carries HSTS; without, neither.
+#[rocket::async_test]
+async fn an_https_public_url_makes_cookies_secure_and_sends_hsts() {
+    for (public_url, tls) in [("", false), ("https://itaku.city.example.jp", true)] {
+        let app = common::spawn_with(|settings| settings.public_url = public_url.into()).await;
+        let browser = app.anonymous().await;
+        let response = admin_sign_in(&browser, "").await.dispatch().await;
+        assert_eq!(response.status(), Status::SeeOther);
+        let cookies: Vec<String> = response
+            .headers()
+            .get("Set-Cookie")
+            .map(str::to_string)
+            .collect();
+        assert!(!cookies.is_empty());
+        assert!(
+            cookies.iter().all(|c| c.contains("Secure") == tls),
+            "{public_url}: {cookies:?}"
+        );
+        assert_eq!(
+            response
+                .headers()
+                .get_one("Strict-Transport-Security")
+                .is_some(),
+            tls,
+            "{public_url}"
+        );
+    }
 }

@@ -94,6 +94,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("POST", "/logout"), SignedIn),
         (("GET", "/account"), SignedIn),
         (("POST", "/account/password"), SignedIn),
+        (("POST", "/account/sessions/end-others"), SignedIn),
         (("POST", "/account/tokens"), SignedIn),
         (("POST", "/tokens/<id>/revoke"), Admins),
         (("GET", "/"), SignedIn),

@@ -262,6 +262,26 @@ impl<'r> FromRequest<'r> for ClientAddress {
     }
 }
 
+/// Where a sign-in comes from: the client's address and its browser, kept on the session it opens.
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for sessions::Origin {
+    type Error = std::convert::Infallible;
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, Self::Error> {
+        Outcome::Success(sessions::Origin {
+            ip: client_address(request),
+            user_agent: request
+                .headers()
+                .get_one("User-Agent")
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(300)
+                .collect(),
+        })
+    }
+}
+
 /// The peer's address; the one a proxy names in `X-Real-IP` only when the peer is one of
 /// `trusted_proxies`.
 fn client_address(request: &Request<'_>) -> String {

@@ -11,25 +11,70 @@ pub struct SessionRow {
     pub expires_at: String,
 }
 
+/// Where a session was opened from, as the account page shows it.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub ip: String,
+    pub user_agent: String,
+}
+
 pub async fn insert(
     conn: &mut Conn,
     id_hash: &str,
     user_id: i64,
     csrf_token: &str,
     expires_at: &str,
+    origin: &Origin,
 ) -> Result<(), sqlx::Error> {
     let now = now_text();
     sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $4, $5)",
+        "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent) \
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
     )
     .bind(id_hash)
     .bind(user_id)
     .bind(csrf_token)
     .bind(now)
     .bind(expires_at)
+    .bind(origin.ip.as_str())
+    .bind(origin.user_agent.chars().take(300).collect::<String>())
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A user's open session, as the account page lists it.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct OpenSession {
+    #[serde(skip)]
+    pub id_hash: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// The user's sessions, the most recently used first.
+pub async fn for_user(conn: &mut Conn, user_id: i64) -> Result<Vec<OpenSession>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id_hash, created_at, last_seen_at, ip, user_agent FROM sessions WHERE user_id = $1 \
+         ORDER BY last_seen_at DESC",
+    )
+    .bind(user_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// Ends every session of the user but `keep`; answers how many ended.
+pub async fn delete_others(conn: &mut Conn, user_id: i64, keep: &str) -> Result<u64, sqlx::Error> {
+    Ok(
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+            .bind(user_id)
+            .bind(keep)
+            .execute(conn)
+            .await?
+            .rows_affected(),
+    )
 }
 
 pub async fn find(conn: &mut Conn, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {

@@ -69,8 +69,9 @@ pub async fn sign_in(
     throttle: &Throttle,
     email: &str,
     password: &str,
-    ip: &str,
+    origin: &sessions::Origin,
 ) -> AppResult<Result<NewSession, SignInError>> {
+    let ip = origin.ip.as_str();
     // Before anything costs: the client's rate and recent failures, then a place for the password
     // check (an attempt that must wait for neither is not counted against the address).
     if let Err(refusal) = throttle.sign_in_attempt(ip) {
@@ -141,6 +142,7 @@ pub async fn sign_in(
                 user.id,
                 &crate::random_token(),
                 &timestamp(expires),
+                origin,
             )
             .await?;
             audit::record(
@@ -178,6 +180,35 @@ pub async fn sign_in(
         .await;
     }
     Ok(outcome)
+}
+
+/// The user's open sessions, the most recent first.
+pub async fn sessions_of(db: &Db, user_id: i64) -> AppResult<Vec<sessions::OpenSession>> {
+    Ok(sessions::for_user(&mut *db.acquire().await?, user_id).await?)
+}
+
+/// Signs the user out everywhere but the session it asks from (`keep`); answers how many ended.
+pub async fn sign_out_elsewhere(
+    db: &Db,
+    actor: &Actor,
+    user_id: i64,
+    keep: &str,
+) -> AppResult<u64> {
+    let mut tx = db.begin().await?;
+    let ended = sessions::delete_others(&mut tx, user_id, keep).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new(
+            "sign_out",
+            "user",
+            user_id,
+            format!("ほかの端末からサインアウト（{ended}件）"),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ended)
 }
 
 pub async fn sign_out(db: &Db, session_id_hash: &str, actor: &Actor) -> AppResult<()> {
@@ -228,8 +259,9 @@ pub async fn change_password(
     settings: &Settings,
     user: &User,
     change: &PasswordChange,
-    ip: &str,
+    origin: &sessions::Origin,
 ) -> AppResult<NewSession> {
+    let ip = origin.ip.as_str();
     let mut errors = FieldErrors::new();
     let row = users::find(&mut *db.acquire().await?, user.id)
         .await?
@@ -256,6 +288,7 @@ pub async fn change_password(
         user.id,
         &crate::random_token(),
         &timestamp(expires),
+        origin,
     )
     .await?;
     audit::record(

@@ -5,7 +5,10 @@ use rocket::fairing::{Fairing, Info, Kind};
 use rocket::http::Header;
 use rocket::{Request, Response};
 
-pub struct SecurityHeaders;
+pub struct SecurityHeaders {
+    /// Tell browsers to use only HTTPS for a year (when `public_url` is https).
+    pub strict_transport: bool,
+}
 
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
@@ -32,6 +35,12 @@ impl Fairing for SecurityHeaders {
             "Permissions-Policy",
             "camera=(), microphone=(), geolocation=()",
         ));
+        if self.strict_transport {
+            response.set_header(Header::new(
+                "Strict-Transport-Security",
+                "max-age=31536000; includeSubDomains",
+            ));
+        }
         if !request.uri().path().starts_with("/static/") {
             response.set_header(Header::new("Cache-Control", "no-store"));
         }

@@ -371,7 +371,20 @@ pub struct Account {
     pub new_token: Option<String>,
     pub errors: FieldErrors,
     pub password_changed: bool,
+    /// How many sessions elsewhere were just ended.
+    pub signed_out_elsewhere: Option<u64>,
+    pub sessions: Vec<SessionLine>,
     pub min_length: usize,
+}
+
+/// One of the user's open sessions, as the account page lists it.
+pub struct SessionLine {
+    /// The session this page was requested with.
+    pub this_one: bool,
+    pub signed_in: String,
+    pub last_seen: String,
+    pub ip: String,
+    pub browser: String,
 }
 
 #[derive(Template)]

@@ -3,9 +3,10 @@
 use crate::auth::csrf::{tokens_match, CsrfForm};
 use crate::auth::guards::{Authenticated, Chrome, ClientAddress, Credential, SESSION_COOKIE};
 use crate::auth::{password, Actor};
+use crate::db::sessions::Origin;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::accounts::{self, PasswordChange, SignInError};
-use crate::web::views::{render, Account, Login, Setup};
+use crate::web::views::{render, Account, Login, SessionLine, Setup};
 use crate::web::{AppState, FormOutcome, RecordId};
 use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
@@ -69,7 +70,7 @@ fn login_page(
     signed_out: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
     render(&Login {
-        csrf: form_token(cookies, state.settings.secure_cookies),
+        csrf: form_token(cookies, state.settings.served_over_tls()),
         next: safe_next(next.as_deref().unwrap_or("/")),
         email: String::new(),
         message: None,
@@ -89,7 +90,7 @@ struct SignIn {
 async fn login(
     state: &State<AppState>,
     cookies: &CookieJar<'_>,
-    ip: ClientAddress,
+    origin: Origin,
     form: Form<SignIn>,
 ) -> AppResult<FormOutcome> {
     if !form_token_matches(cookies, &form.csrf_token) {
@@ -102,17 +103,21 @@ async fn login(
         &state.throttle,
         &form.email,
         &form.password,
-        &ip.0,
+        &origin,
     )
     .await?
     {
         Ok(session) => {
-            set_session_cookie(cookies, session.session_id, state.settings.secure_cookies);
+            set_session_cookie(
+                cookies,
+                session.session_id,
+                state.settings.served_over_tls(),
+            );
             Ok(FormOutcome::saved(next))
         }
         Err(error) => {
             let page = render(&Login {
-                csrf: form_token(cookies, state.settings.secure_cookies),
+                csrf: form_token(cookies, state.settings.served_over_tls()),
                 next,
                 email: form.email.chars().take(254).collect(),
                 message: Some(error.message()),
@@ -162,7 +167,7 @@ async fn setup_page(
         return Err(AppError::NotFound);
     }
     render(&Setup {
-        csrf: form_token(cookies, state.settings.secure_cookies),
+        csrf: form_token(cookies, state.settings.served_over_tls()),
         token: token.to_string(),
         email: String::new(),
         errors: FieldErrors::new(),
@@ -191,7 +196,7 @@ async fn setup(
     match accounts::setup_first_admin(&state.db, token, &form.email, &form.password, &ip.0).await {
         Ok(_) => Ok(FormOutcome::saved("/login".into())),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&Setup {
-            csrf: form_token(cookies, state.settings.secure_cookies),
+            csrf: form_token(cookies, state.settings.served_over_tls()),
             token: token.to_string(),
             email: form.email.clone(),
             errors,
@@ -201,56 +206,111 @@ async fn setup(
     }
 }
 
-async fn account_page(
-    state: &AppState,
-    chrome: Chrome,
+/// What the account page shows besides its forms.
+#[derive(Default)]
+struct AccountNotices {
     new_token: Option<String>,
     errors: FieldErrors,
     password_changed: bool,
+    signed_out_elsewhere: Option<u64>,
+}
+
+async fn account_page(
+    state: &AppState,
+    chrome: Chrome,
+    auth: &Authenticated,
+    notices: AccountNotices,
 ) -> AppResult<RawHtml<String>> {
     let tokens = accounts::tokens_of(&state.db, chrome.user.id).await?;
+    let current = match &auth.credential {
+        Credential::Session { id_hash, .. } => id_hash.as_str(),
+        Credential::ApiToken => "",
+    };
+    let sessions = accounts::sessions_of(&state.db, chrome.user.id)
+        .await?
+        .into_iter()
+        .map(|session| SessionLine {
+            this_one: session.id_hash == current,
+            signed_in: crate::services::japan_moment_of(&session.created_at),
+            last_seen: crate::services::japan_moment_of(&session.last_seen_at),
+            ip: session.ip,
+            browser: session.user_agent,
+        })
+        .collect();
     render(&Account {
         chrome,
         tokens,
-        new_token,
-        errors,
-        password_changed,
+        new_token: notices.new_token,
+        errors: notices.errors,
+        password_changed: notices.password_changed,
+        signed_out_elsewhere: notices.signed_out_elsewhere,
+        sessions,
         min_length: password::MIN_LENGTH,
     })
 }
 
-#[get("/account?<password_changed>")]
+#[get("/account?<password_changed>&<signed_out_elsewhere>")]
 async fn account(
     state: &State<AppState>,
     chrome: Chrome,
+    auth: Authenticated,
     password_changed: Option<bool>,
+    signed_out_elsewhere: Option<u64>,
 ) -> AppResult<RawHtml<String>> {
-    account_page(
-        state,
-        chrome,
-        None,
-        FieldErrors::new(),
-        password_changed.unwrap_or(false),
-    )
-    .await
+    let notices = AccountNotices {
+        password_changed: password_changed.unwrap_or(false),
+        signed_out_elsewhere,
+        ..Default::default()
+    };
+    account_page(state, chrome, &auth, notices).await
+}
+
+/// Ends every other session of the user (a browser left signed in elsewhere, a lost laptop).
+#[post("/account/sessions/end-others", data = "<_form>")]
+async fn sign_out_elsewhere(
+    state: &State<AppState>,
+    auth: Authenticated,
+    ip: ClientAddress,
+    _form: CsrfForm<CsrfOnly>,
+) -> AppResult<FormOutcome> {
+    let Credential::Session { id_hash, .. } = &auth.credential else {
+        return Err(AppError::Forbidden);
+    };
+    let actor = Actor::user(&auth.user, &ip.0);
+    let ended = accounts::sign_out_elsewhere(&state.db, &actor, auth.user.id, id_hash).await?;
+    Ok(FormOutcome::saved(format!(
+        "/account?signed_out_elsewhere={ended}"
+    )))
 }
 
 #[post("/account/password", data = "<form>")]
 async fn change_password(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
+    auth: Authenticated,
+    origin: Origin,
     cookies: &CookieJar<'_>,
     form: CsrfForm<PasswordChange>,
 ) -> AppResult<FormOutcome> {
-    match accounts::change_password(&state.db, &state.settings, &chrome.user, &form, &ip.0).await {
+    match accounts::change_password(&state.db, &state.settings, &chrome.user, &form, &origin).await
+    {
         Ok(session) => {
-            set_session_cookie(cookies, session.session_id, state.settings.secure_cookies);
+            set_session_cookie(
+                cookies,
+                session.session_id,
+                state.settings.served_over_tls(),
+            );
             Ok(FormOutcome::saved("/account?password_changed=true".into()))
         }
-        Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
-            account_page(state, chrome, None, errors, false).await?,
-        )),
+        Err(AppError::Validation(errors)) => {
+            let notices = AccountNotices {
+                errors,
+                ..Default::default()
+            };
+            Ok(FormOutcome::Invalid(
+                account_page(state, chrome, &auth, notices).await?,
+            ))
+        }
         Err(other) => Err(other),
     }
 }
@@ -265,6 +325,7 @@ pub struct NewToken {
 async fn create_token(
     state: &State<AppState>,
     chrome: Chrome,
+    auth: Authenticated,
     ip: ClientAddress,
     form: CsrfForm<NewToken>,
 ) -> AppResult<RawHtml<String>> {
@@ -279,7 +340,11 @@ async fn create_token(
         form.expires_in_days,
     )
     .await?;
-    account_page(state, chrome, Some(token), FieldErrors::new(), false).await
+    let notices = AccountNotices {
+        new_token: Some(token),
+        ..Default::default()
+    };
+    account_page(state, chrome, &auth, notices).await
 }
 
 #[post("/tokens/<id>/revoke", data = "<_form>")]
@@ -310,6 +375,7 @@ pub fn routes() -> Vec<Route> {
         setup,
         account,
         change_password,
+        sign_out_elsewhere,
         create_token,
         revoke_token
     ]
