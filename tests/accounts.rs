@@ -1033,3 +1033,137 @@ async fn an_https_public_url_makes_cookies_secure_and_sends_hsts() {
         );
     }
 }
+
+/// What `itaku audit verify` says of the test database.
+async fn verified(app: &common::TestApp) -> itaku::services::audit::ChainReport {
+    itaku::services::audit::verify_chain(&app.db).await.unwrap()
+}
+
+/// Someone with the database's password drops the append-only triggers and edits, removes or adds
+/// entries: the hash chain names the first entry that does not fit, and the CLI exits 1.
+#[rocket::async_test]
+async fn an_audit_log_edited_in_the_database_is_named_by_audit_verify() {
+    let app = spawn().await;
+    for n in 0..6 {
+        let (status, _) = app
+            .send_json(
+                "POST",
+                "/api/v1/departments",
+                &json!({"name": format!("課{n}")}),
+            )
+            .await;
+        assert_eq!(status, Status::Created);
+    }
+    let intact = verified(&app).await;
+    assert!(intact.intact(), "{intact:?}");
+    assert!(intact.entries >= 7, "{intact:?}");
+    let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .args([
+            "--database-url",
+            &app.settings.database_url,
+            "audit",
+            "verify",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("整合しています"));
+
+    let mut conn = app.db.acquire().await.unwrap();
+    let unguard = match app.db.backend() {
+        itaku::db::Backend::Sqlite => {
+            "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete"
+        }
+        itaku::db::Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER",
+    };
+    for statement in unguard.split("; ") {
+        sqlx::query(statement).execute(&mut *conn).await.unwrap();
+    }
+    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM audit_log ORDER BY id")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
+    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    let run = |sql: String| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query(&sql)
+                .execute(&mut *db.acquire().await.unwrap())
+                .await
+                .unwrap();
+        }
+    };
+
+    // 1. An edited entry.
+    let target = ids[3];
+    let (summary,): (String,) = sqlx::query_as("SELECT summary FROM audit_log WHERE id = $1")
+        .bind(target)
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    run(format!(
+        "UPDATE audit_log SET summary = 'なにもなかった' WHERE id = {target}"
+    ))
+    .await;
+    let report = verified(&app).await;
+    let found = report.first_break.unwrap();
+    assert_eq!(found.id, target);
+    assert!(found.reason.contains("書き換え"), "{found:?}");
+    let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
+        .args([
+            "--database-url",
+            &app.settings.database_url,
+            "audit",
+            "verify",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["first_break"]["id"], target);
+    run(format!(
+        "UPDATE audit_log SET summary = '{}' WHERE id = {target}",
+        summary.replace('\'', "''")
+    ))
+    .await;
+    assert!(verified(&app).await.intact(), "restored");
+
+    // 2. An entry removed from the middle: the next one no longer links.
+    run(format!("DELETE FROM audit_log WHERE id = {}", ids[2])).await;
+    let found = verified(&app).await.first_break.unwrap();
+    assert_eq!(found.id, ids[3]);
+    assert!(found.reason.contains("直前の記録"), "{found:?}");
+
+    // 3. The last entry removed: the head names it.
+    let app = spawn().await;
+    let (status, _) = app
+        .send_json("POST", "/api/v1/departments", &json!({"name": "末尾課"}))
+        .await;
+    assert_eq!(status, Status::Created);
+    let mut conn = app.db.acquire().await.unwrap();
+    for statement in unguard.split("; ") {
+        sqlx::query(statement).execute(&mut *conn).await.unwrap();
+    }
+    let (last,): (i64,) = sqlx::query_as("SELECT MAX(id) FROM audit_log")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM audit_log WHERE id = $1")
+        .bind(last)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    // 4. … and an entry added without the chain is named too (after the tail check passes again).
+    drop(conn);
+    let found = verified(&app).await.first_break.unwrap();
+    assert_eq!(found.id, last);
+    assert!(found.reason.contains("末尾"), "{found:?}");
+    sqlx::query("INSERT INTO audit_log (occurred_at, actor, action) VALUES ('2026-12-05T00:00:00Z', 'x', 'update')")
+        .execute(&mut *app.db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    let found = verified(&app).await.first_break.unwrap();
+    assert!(found.reason.contains("ハッシュがありません"), "{found:?}");
+}

@@ -93,6 +93,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Fill the database with a deterministic synthetic dataset (for benchmarks and load tests).
     Seed {
         #[arg(long)]
@@ -102,6 +107,15 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         /// Print the counts as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain and name the first entry that does not fit: exit 0 intact, 1 broken.
+    Verify {
         #[arg(long)]
         json: bool,
     },
@@ -238,6 +252,9 @@ pub async fn run(
         Command::Tender { command } => tenders::tender(&settings, command).await,
         Command::Rate(args) => tenders::rate(&settings, args).await,
         Command::Policy { command } => tenders::policy(&settings, command).await,
+        Command::Audit {
+            command: AuditCommand::Verify { json },
+        } => verify_audit_log(&settings, json).await,
         Command::Backup { out, json } => {
             let done = backup::backup(&settings.database_url, &out).await;
             report_snapshot("バックアップ", done, json)
@@ -264,6 +281,40 @@ pub async fn run(
                     name,
                 },
         } => create_token(&settings, &user, expires_in_days, &name).await,
+    }
+}
+
+async fn verify_audit_log(settings: &Settings, json: bool) -> ExitCode {
+    let db = match connect(settings).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let report = match crate::services::audit::verify_chain(&db).await {
+        Ok(report) => report,
+        Err(error) => return fail(&error),
+    };
+    db.close().await;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        match &report.first_break {
+            None => println!(
+                "監査ログの連鎖は整合しています: {}件（連鎖の開始前の記録 {}件）、末尾のハッシュ {}",
+                report.entries, report.before_chain, report.head_hash
+            ),
+            Some(found) => println!(
+                "監査ログの連鎖が切れています: 番号 {}（{} {}）: {}",
+                found.id, found.occurred_at, found.summary, found.reason
+            ),
+        }
+    }
+    if report.intact() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

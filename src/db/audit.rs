@@ -31,12 +31,47 @@ pub struct NewEntry<'a> {
     pub after_json: Option<String>,
 }
 
+/// The hash that starts the chain.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// SHA-256 in hex over an entry's canonical content: a JSON array of the previous entry's hash and
+/// every column but the id, in a fixed order. Any change to any of them changes the hash.
+pub fn entry_hash(prev_hash: &str, occurred_at: &str, entry: &NewEntry<'_>) -> String {
+    use sha2::Digest;
+    let canonical = serde_json::json!([
+        prev_hash,
+        occurred_at,
+        entry.actor_user_id,
+        entry.actor,
+        entry.ip,
+        entry.action,
+        entry.entity_type,
+        entry.entity_id,
+        entry.summary,
+        entry.before_json,
+        entry.after_json,
+    ]);
+    hex::encode(sha2::Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+/// Appends an entry to the chain. Taking the head row first (an UPDATE, so PostgreSQL locks it until
+/// the transaction ends) puts concurrent writers one after another, so each links to the last.
 pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (occurred_at, actor_user_id, actor, ip, action, entity_type, entity_id, summary, before_json, after_json)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    let (prev_hash,): (String,) = sqlx::query_as(
+        "UPDATE audit_chain_head SET entries = entries + 1 WHERE id = 1 RETURNING last_hash",
     )
-    .bind(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    let occurred_at = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    let hash = entry_hash(&prev_hash, &occurred_at, entry);
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO audit_log (occurred_at, actor_user_id, actor, ip, action, entity_type, entity_id, summary, before_json, after_json,
+         prev_hash, entry_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+    )
+    .bind(&occurred_at)
     .bind(entry.actor_user_id)
     .bind(entry.actor)
     .bind(entry.ip)
@@ -46,9 +81,78 @@ pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::E
     .bind(entry.summary)
     .bind(entry.before_json.as_deref())
     .bind(entry.after_json.as_deref())
-    .execute(conn)
+    .bind(&prev_hash)
+    .bind(&hash)
+    .fetch_one(&mut *conn)
     .await?;
+    sqlx::query("UPDATE audit_chain_head SET last_id = $1, last_hash = $2 WHERE id = 1")
+        .bind(id)
+        .bind(&hash)
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// An entry with its links, as the chain check reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct ChainedEntry {
+    pub id: i64,
+    pub occurred_at: String,
+    pub actor_user_id: Option<i64>,
+    pub actor: String,
+    pub ip: String,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: String,
+    pub summary: String,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub prev_hash: Option<String>,
+    pub entry_hash: Option<String>,
+}
+
+impl ChainedEntry {
+    /// The hash its content gives after `prev_hash`.
+    pub fn computed_hash(&self, prev_hash: &str) -> String {
+        entry_hash(
+            prev_hash,
+            &self.occurred_at,
+            &NewEntry {
+                actor_user_id: self.actor_user_id,
+                actor: &self.actor,
+                ip: &self.ip,
+                action: &self.action,
+                entity_type: &self.entity_type,
+                entity_id: &self.entity_id,
+                summary: &self.summary,
+                before_json: self.before_json.clone(),
+                after_json: self.after_json.clone(),
+            },
+        )
+    }
+}
+
+/// Up to `limit` entries after `after_id`, in id order.
+pub async fn chain_page(
+    conn: &mut Conn,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<ChainedEntry>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, occurred_at, actor_user_id, actor, ip, action, entity_type, entity_id, summary, before_json, after_json,
+         prev_hash, entry_hash FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+    )
+    .bind(after_id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// The head: the last entry's id and hash, and how many entries the chain holds.
+pub async fn chain_head(conn: &mut Conn) -> Result<(i64, String, i64), sqlx::Error> {
+    sqlx::query_as("SELECT last_id, last_hash, entries FROM audit_chain_head WHERE id = 1")
+        .fetch_one(conn)
+        .await
 }
 
 #[derive(Debug, Clone, Default)]

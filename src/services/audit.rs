@@ -60,13 +60,20 @@ pub async fn downloaded(
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
     let summary = format!("ダウンロード「{file_name}」");
     let file = serde_json::json!({"file_name": file_name, "size": bytes.len(), "sha256": digest});
-    let mut tx = db.begin().await?;
-    record(
-        &mut tx,
+    record_alone(
+        db,
         actor,
         Event::new("download", entity_type, entity_id, summary).changes(None, Some(file)),
     )
-    .await?;
+    .await
+}
+
+/// Appends one entry in a transaction of its own: for what changes nothing else (an export, a
+/// download). The chain needs every append inside a transaction, so that its head stays locked from
+/// reading the last hash to writing the new one.
+pub async fn record_alone(db: &Db, actor: &Actor, event: Event<'_>) -> AppResult<()> {
+    let mut tx = db.begin().await?;
+    record(&mut tx, actor, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -144,16 +151,112 @@ pub async fn list(db: &Db, filter: &AuditFilter, paging: Paging) -> AppResult<Pa
 /// Every entry matching the filter, newest first, as an .xlsx workbook; the export itself is logged.
 pub async fn export(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<Vec<u8>> {
     const MAX_ROWS: i64 = 1_000_000;
-    let mut conn = db.acquire().await?;
-    let (entries, total) = audit::list(&mut conn, filter, MAX_ROWS, 0).await?;
+    let (entries, total) = audit::list(&mut *db.acquire().await?, filter, MAX_ROWS, 0).await?;
     let bytes = crate::excel::writer::audit_log(&entries)
         .map_err(|e| crate::error::AppError::Internal(e.to_string()))?;
     let summary = format!("監査ログを出力（{total}件）");
-    record(
-        &mut conn,
-        actor,
-        Event::new("export", "audit_log", "", summary),
-    )
-    .await?;
+    record_alone(db, actor, Event::new("export", "audit_log", "", summary)).await?;
     Ok(bytes)
+}
+
+/// The first entry that does not fit the chain, and why.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub id: i64,
+    pub occurred_at: String,
+    pub summary: String,
+    pub reason: String,
+}
+
+/// What `itaku audit verify` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainReport {
+    /// Entries checked along the chain.
+    pub entries: i64,
+    /// Entries written before the chain began (they carry no hash and are not covered).
+    pub before_chain: i64,
+    /// The last entry's hash: note it somewhere else, and a rewrite of the whole chain shows too.
+    pub head_hash: String,
+    pub first_break: Option<ChainBreak>,
+}
+
+impl ChainReport {
+    pub fn intact(&self) -> bool {
+        self.first_break.is_none()
+    }
+}
+
+/// Walks the audit log in id order, recomputing each entry's hash from its content and the previous
+/// entry's hash, and compares the end with the head row. An entry edited in the database, one removed
+/// from the middle, the start or the end, or one inserted without the chain, is named.
+pub async fn verify_chain(db: &Db) -> AppResult<ChainReport> {
+    const PAGE: i64 = 5_000;
+    let mut conn = db.acquire().await?;
+    let mut report = ChainReport {
+        entries: 0,
+        before_chain: 0,
+        head_hash: String::new(),
+        first_break: None,
+    };
+    let mut previous = audit::GENESIS.to_string();
+    let mut last_id = 0;
+    let mut after = 0;
+    let broken = |entry: &audit::ChainedEntry, reason: &str| ChainBreak {
+        id: entry.id,
+        occurred_at: entry.occurred_at.clone(),
+        summary: entry.summary.clone(),
+        reason: reason.to_string(),
+    };
+    'walk: loop {
+        let page = audit::chain_page(&mut conn, after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.id;
+        for entry in &page {
+            match (&entry.prev_hash, &entry.entry_hash) {
+                (None, None) if report.entries == 0 => report.before_chain += 1,
+                (Some(prev), Some(hash)) => {
+                    if *prev != previous {
+                        report.first_break = Some(broken(
+                            entry,
+                            "直前の記録のハッシュと一致しません（この前の記録が削除・挿入・書き換えられています）",
+                        ));
+                        break 'walk;
+                    }
+                    if entry.computed_hash(prev) != *hash {
+                        report.first_break = Some(broken(
+                            entry,
+                            "内容が記録時のハッシュと一致しません（この記録が書き換えられています）",
+                        ));
+                        break 'walk;
+                    }
+                    previous = hash.clone();
+                    last_id = entry.id;
+                    report.entries += 1;
+                }
+                _ => {
+                    report.first_break = Some(broken(
+                        entry,
+                        "ハッシュがありません（監査ログの外から直接追加された記録です）",
+                    ));
+                    break 'walk;
+                }
+            }
+        }
+    }
+    let (head_id, head_hash, head_entries) = audit::chain_head(&mut conn).await?;
+    report.head_hash = head_hash.clone();
+    if report.first_break.is_none()
+        && (head_hash != previous || head_id != last_id || head_entries != report.entries)
+    {
+        report.first_break = Some(ChainBreak {
+            id: head_id,
+            occurred_at: String::new(),
+            summary: String::new(),
+            reason: format!(
+                "最後の記録（番号 {head_id}、全{head_entries}件）が見つかりません: 末尾の記録が削除されています（確認できたのは番号 {last_id} まで、{}件）",
+                report.entries
+            ),
+        });
+    }
+    Ok(report)
 }

@@ -413,8 +413,8 @@ pub async fn export_submission(
         "チェックシート出力 {} 第{}版",
         contract.contract_number, view.submission.version
     );
-    audit::record(
-        &mut *db.acquire().await?,
+    audit::record_alone(
+        db,
         actor,
         Event::new("export", "checklist", submission_id, summary),
     )
@@ -461,11 +461,7 @@ pub async fn export_matrix(
     let bytes = crate::excel::writer::answer_matrix(&definition.items, &vendors, &lookup)
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let summary = format!("チェックシート回答一覧を出力（{}社）", latest.len());
-    audit::record(
-        &mut conn,
-        actor,
-        Event::new("export", "checklist", "", summary),
-    )
-    .await?;
+    drop(conn);
+    audit::record_alone(db, actor, Event::new("export", "checklist", "", summary)).await?;
     Ok(bytes)
 }

@@ -940,8 +940,8 @@ pub async fn log_export(
     kind: ReportKind,
 ) -> AppResult<()> {
     let judged_at = super::japan_moment(judged_at);
-    super::audit::record(
-        &mut *db.acquire().await?,
+    super::audit::record_alone(
+        db,
         actor,
         super::audit::Event::new(
             "export",
