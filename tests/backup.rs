@@ -83,7 +83,9 @@ async fn a_backup_taken_during_uploads_restores_every_table_consistently() {
             &foreign[..foreign.len().min(3)]
         );
     }
-    let chain = itaku::services::audit::verify_chain(&restored).await.unwrap();
+    let chain = itaku::services::audit::verify_chain(&restored)
+        .await
+        .unwrap();
     assert!(
         chain.intact(),
         "the restored audit log is one whole chain: {chain:?}"

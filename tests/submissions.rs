@@ -437,3 +437,96 @@ async fn a_new_edition_is_a_new_file_not_a_code_change() {
         .unwrap()
         .contains("チェックシート定義（mic-outsourcing-2027）にありません"));
 }
+
+/// Issue 21, finding 11: a sheet with the 法人番号 left empty and another company's name was accepted;
+/// a check-sheet original was served as .xlsx whatever it was; names and file names took
+/// right-to-left overrides and zero-width characters.
+#[rocket::async_test]
+async fn the_respondent_must_be_the_vendor_and_originals_keep_their_type() {
+    let Setup {
+        app,
+        vendor,
+        contract_id,
+        ..
+    } = setup().await;
+    let uri = format!("/api/v1/contracts/{contract_id}/checklists");
+    let empty_number = common::check_sheet("", "株式会社よその会社", |_| "はい", |_| "");
+    let response = vendor.post_bytes(&uri, empty_number).await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    let refused = response.into_string().await.unwrap();
+    assert!(
+        refused.contains("回答者欄の法人番号が記入されていません"),
+        "{refused}"
+    );
+
+    // The right 法人番号 under a differently written name: accepted, with a warning.
+    let renamed = common::check_sheet(NTA, "㈱いろは印刷", |_| "はい", |_| "");
+    let response = vendor.post_bytes(&uri, renamed).await;
+    assert_eq!(response.status(), Status::Created);
+    let accepted: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    assert!(
+        !accepted.to_string().contains("異なります"),
+        "㈱ and 株式会社 are the same name: {accepted}"
+    );
+    let other_name = common::check_sheet(NTA, "株式会社にほへ", |_| "はい", |_| "");
+    let response = vendor.post_bytes(&uri, other_name).await;
+    assert_eq!(response.status(), Status::Created);
+    let warned = response.into_string().await.unwrap();
+    assert!(
+        warned.contains("株式会社にほへ") && warned.contains("異なります"),
+        "{warned}"
+    );
+
+    // An .xls original comes back as .xls.
+    let xls = std::fs::read(format!(
+        "{}/tests/fixtures/checksheet-libreoffice.xls",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let response = vendor
+        .post_bytes(
+            &format!("{uri}?file_name=%E5%9B%9E%E7%AD%94.xls"),
+            xls.clone(),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Created);
+    let created: serde_json::Value =
+        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    let id = created["submission_id"].as_i64().unwrap();
+    let download = vendor
+        .client
+        .get(format!("/checklists/{id}/file"))
+        .dispatch()
+        .await;
+    assert_eq!(download.status(), Status::Ok);
+    assert_eq!(
+        download.headers().get_one("Content-Type"),
+        Some("application/vnd.ms-excel")
+    );
+    assert!(download
+        .headers()
+        .get_one("Content-Disposition")
+        .unwrap()
+        .contains(".xls"));
+    assert_eq!(download.into_bytes().await.unwrap(), xls);
+
+    // A file name that reads backwards, and a vendor name with a zero-width space.
+    let response = vendor
+        .post_bytes(
+            &format!("{uri}?file_name=%E2%80%AEslx.exe"),
+            common::filled_check_sheet(NTA, |_| "はい"),
+        )
+        .await;
+    assert_eq!(response.status(), Status::UnprocessableEntity);
+    assert!(response.into_string().await.unwrap().contains("[U+202E]"));
+    let (status, body) = app
+        .send_json(
+            "POST",
+            "/api/v1/vendors",
+            &json!({"corporate_number": common::corporate_number(77), "name": "株式会社\u{200B}いろは"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(body.to_string().contains("見えない文字"), "{body}");
+}

@@ -14,11 +14,62 @@ pub fn normalize(input: &str) -> String {
         .to_string()
 }
 
-fn is_invisible(c: char) -> bool {
+/// Zero-width characters, soft hyphens and bidirectional controls: they change how a name reads
+/// (「ｅｘｅ.pdf」 shown as 「fdp.exe」, a name that looks like another) without being seen.
+pub fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{202A}'..='\u{202E}'
+        '\u{200B}'..='\u{200F}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{061C}'
+            | '\u{202A}'..='\u{202E}'
     )
+}
+
+/// Refuses text with invisible characters (see `is_invisible`), naming the field.
+pub fn visible(value: &str, label: &str) -> Result<(), String> {
+    if value.chars().any(is_invisible) {
+        Err(format!(
+            "{label}に見えない文字（ゼロ幅文字や文字の向きを変える文字）が含まれています"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// A company name as compared, not shown: normalized, without spaces and without the legal form
+/// (株式会社, ㈱, (株), 有限会社, 合同会社, 一般社団法人 …), so 「㈱いろは」 and 「株式会社 いろは」 match.
+pub fn company_key(name: &str) -> String {
+    const FORMS: [&str; 16] = [
+        "特定非営利活動法人",
+        "一般社団法人",
+        "一般財団法人",
+        "公益社団法人",
+        "公益財団法人",
+        "株式会社",
+        "有限会社",
+        "合同会社",
+        "合資会社",
+        "合名会社",
+        "npo法人",
+        "(株)",
+        "(有)",
+        "(同)",
+        "(資)",
+        "(名)",
+    ];
+    let mut key: String = normalize(name)
+        .to_lowercase()
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    for form in FORMS {
+        key = key.replace(form, "");
+    }
+    key
 }
 
 /// The longest search text a list accepts.
@@ -147,6 +198,7 @@ impl<const MAX: usize> BoundedText<MAX> {
         {
             return Err(format!("{label}に使用できない制御文字が含まれています"));
         }
+        visible(&value, label)?;
         Ok(BoundedText(value))
     }
 
@@ -251,6 +303,14 @@ mod tests {
             .unwrap_err()
             .contains("件名を入力"));
         assert!(BoundedText::<5>::parse("123456", "件名").is_err());
+        for hidden in ["株式会社\u{202E}ふはら", "いろは\u{200B}", "\u{2066}いろは"] {
+            assert!(BoundedText::<50>::parse(hidden, "事業者名")
+                .unwrap_err()
+                .contains("見えない文字"));
+        }
+        assert_eq!(company_key("㈱ いろは"), company_key("株式会社いろは"));
+        assert_eq!(company_key("有限会社ＡＢＣ"), company_key("abc"));
+        assert_ne!(company_key("株式会社いろは"), company_key("株式会社にほへ"));
         assert_eq!(
             BoundedText::<5>::parse("　abc　", "件名").unwrap().as_str(),
             "abc"

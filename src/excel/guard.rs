@@ -128,6 +128,39 @@ pub enum Format {
     Text,
 }
 
+impl Format {
+    /// The file extension and media type a file of this format is served with.
+    pub fn extension_and_media_type(self) -> (&'static str, &'static str) {
+        match self {
+            Format::Xlsx => (
+                "xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            Format::Xlsb => (
+                "xlsb",
+                "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
+            ),
+            Format::Ods => ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
+            Format::OtherZip => ("zip", "application/zip"),
+            Format::Ole => ("xls", "application/vnd.ms-excel"),
+            Format::Text => ("csv", "text/csv; charset=utf-8"),
+        }
+    }
+
+    /// What stored bytes are, for serving them back as what they were (no size limit: they were
+    /// checked when they came in).
+    pub fn of_stored(bytes: &[u8]) -> Option<Format> {
+        check(
+            bytes,
+            &Limits {
+                max_upload_bytes: usize::MAX,
+                ..Limits::default()
+            },
+        )
+        .ok()
+    }
+}
+
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
 const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 

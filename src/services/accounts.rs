@@ -394,6 +394,10 @@ async fn parse_user(db: &Db, input: &UserInput) -> AppResult<ValidUser> {
         .chars()
         .take(100)
         .collect();
+    errors.take(
+        "display_name",
+        crate::domain::text::visible(&display_name, "名前"),
+    );
     errors.into_result()?;
     match (email, role) {
         (Some(email), Some(role)) => Ok(ValidUser {

@@ -10,6 +10,7 @@ use crate::config::Settings;
 use crate::db::checklists::{self, NewSubmission, StoredAnswer, Submission};
 use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::Db;
+use crate::domain::text::company_key;
 use crate::error::{AppError, AppResult};
 use crate::excel::checksheet::{self, CheckResult, SheetError};
 use crate::excel::Limits;
@@ -144,16 +145,32 @@ pub async fn read_for_vendor(
     corporate_number: &str,
 ) -> AppResult<CheckResult> {
     let mut result = read(sandbox, settings, definition, bytes).await?;
-    if let Some(number) = &result.respondent.corporate_number {
-        if number != corporate_number {
-            result.errors.push(SheetError {
-                cell: None,
-                item: None,
-                message: format!(
-                    "回答者欄の法人番号（{number}）が事業者（{name} {corporate_number}）と一致しません"
-                ),
-            });
-            result.accepted = false;
+    if !result.accepted && result.sheet.is_none() {
+        return Ok(result);
+    }
+    // The 法人番号 says whose answers these are: it must be there and be this vendor's. (A sheet with
+    // the box left empty and another company's name was once accepted.)
+    let refusal = match &result.respondent.corporate_number {
+        None => Some(format!(
+            "回答者欄の法人番号が記入されていません（{name}の法人番号 {corporate_number} を記入してください）"
+        )),
+        Some(number) if number != corporate_number => Some(format!(
+            "回答者欄の法人番号（{number}）が事業者（{name} {corporate_number}）と一致しません"
+        )),
+        Some(_) => None,
+    };
+    if let Some(message) = refusal {
+        result.errors.push(SheetError {
+            cell: None,
+            item: None,
+            message,
+        });
+        result.accepted = false;
+    } else if let Some(written) = &result.respondent.vendor_name {
+        if company_key(written) != company_key(name) {
+            result.warnings.push(format!(
+                "回答者欄の事業者名「{written}」が登録されている事業者名「{name}」と異なります（法人番号は一致しています。社名の変更などがあれば事業者の登録を更新してください）"
+            ));
         }
     }
     Ok(result)

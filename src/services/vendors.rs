@@ -66,6 +66,16 @@ impl VendorInput {
                 .map(|e| e.map(|e| e.as_str().to_string())),
         );
         let phone = errors.take("phone", parse_phone(given(&self.phone)));
+        for (field, value, label) in [
+            ("name_kana", &self.name_kana, "フリガナ"),
+            ("address", &self.address, "所在地"),
+            ("contact_person", &self.contact_person, "担当者"),
+        ] {
+            errors.take(
+                field,
+                crate::domain::text::visible(value.as_deref().unwrap_or(""), label),
+            );
+        }
         if !errors.is_empty() {
             return Err(errors);
         }

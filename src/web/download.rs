@@ -26,6 +26,32 @@ impl FileDownload {
     }
 }
 
+/// A spreadsheet as it was uploaded (a check sheet's original): served with the type its content
+/// has (.xlsx, .xls, .ods, .xlsb, .csv), under its uploaded name when that name says the same, else
+/// `{fallback_stem}.{extension}`. (Every original used to be served as .xlsx.)
+pub fn spreadsheet_original(
+    uploaded_name: &str,
+    bytes: Vec<u8>,
+    fallback_stem: &str,
+) -> FileDownload {
+    let (extension, media_type) = crate::excel::guard::Format::of_stored(&bytes)
+        .map(crate::excel::guard::Format::extension_and_media_type)
+        .unwrap_or(("bin", "application/octet-stream"));
+    let name = if uploaded_name
+        .to_ascii_lowercase()
+        .ends_with(&format!(".{extension}"))
+    {
+        uploaded_name.to_string()
+    } else {
+        format!("{fallback_stem}.{extension}")
+    };
+    FileDownload::new(crate::services::evidence::StoredFile {
+        name,
+        media_type: media_type.to_string(),
+        bytes,
+    })
+}
+
 /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded`: the ASCII fallback keeps only
 /// safe characters, the encoded form carries the Japanese name.
 pub fn disposition(name: &str, inline: bool) -> String {

@@ -9,6 +9,7 @@ pub mod views;
 
 use crate::config::Settings;
 use crate::db::Db;
+use crate::error::{AppError, AppResult};
 use rocket::http::{ContentType, Status};
 use rocket::{get, routes, Route, State};
 
@@ -139,12 +140,28 @@ pub fn report_status(accepted: bool) -> rocket::http::Status {
 
 /// A user-supplied file name reduced to something safe to store and show: no directories, no control
 /// characters, at most 120 characters.
-pub fn safe_file_name(raw: &str, fallback: &str) -> String {
+pub fn safe_file_name(raw: &str, fallback: &str) -> AppResult<String> {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if base.chars().any(crate::domain::text::is_invisible) {
+        let shown: String = base
+            .chars()
+            .take(120)
+            .map(|c| {
+                if crate::domain::text::is_invisible(c) {
+                    format!("[U+{:04X}]", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect();
+        return Err(AppError::Unprocessable(format!(
+            "ファイル名「{shown}」に見えない文字（ゼロ幅文字や文字の向きを変える文字）が含まれています。ファイル名を付け直してから送ってください"
+        )));
+    }
     let clean: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
     if clean.is_empty() || clean == "." || clean == ".." {
-        fallback.to_string()
+        Ok(fallback.to_string())
     } else {
-        clean
+        Ok(clean)
     }
 }

@@ -31,7 +31,7 @@ async fn submit(
     let id = id.get()?;
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
-    let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx");
+    let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx")?;
     let actor = Actor::user(&user, &ip.0);
     let submitted = checklists::submit(
         &state.db,

@@ -103,7 +103,7 @@ async fn certification_file(
 ) -> AppResult<Json<Value>> {
     let certification = certifications::get(&state.db, user.own_vendor(), id.get()?).await?;
     let upload = Upload {
-        name: crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "certificate"),
+        name: crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "certificate")?,
         bytes: super::read_body(body, state.settings.upload_limit_bytes).await?,
     };
     let actor = Actor::user(&user, &ip.0);

@@ -184,7 +184,7 @@ async fn submit_sheet(
     let id = id.get()?;
     let who = Submitter::of(&user)?;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
-    let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx");
+    let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx")?;
     let actor = Actor::user(&user, &ip.0);
     let submitted = tenders::submit_sheet(
         &state.db,

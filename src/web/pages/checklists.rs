@@ -6,6 +6,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::{self, Decision, Submitted};
 use crate::services::contracts;
+use crate::web::download::{spreadsheet_original, FileDownload};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{render, ChecklistRefused, ChecklistShow};
@@ -68,7 +69,7 @@ async fn submit(
         &actor,
         &scope,
         id,
-        &display_name(&upload.file),
+        &display_name(&upload.file)?,
         &bytes,
         &state.settings,
         &state.sandbox,
@@ -147,14 +148,15 @@ async fn file(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-) -> AppResult<XlsxDownload> {
+) -> AppResult<FileDownload> {
     let id = id.get()?;
     let actor = Actor::user(&chrome.user, &ip.0);
     let visibility = chrome.user.contract_visibility();
-    let (_, bytes) = checklists::file(&state.db, &actor, &visibility, id).await?;
-    Ok(XlsxDownload::new(
+    let (name, bytes) = checklists::file(&state.db, &actor, &visibility, id).await?;
+    Ok(spreadsheet_original(
+        &name,
         bytes,
-        &format!("checksheet-submission-{id}.xlsx"),
+        &format!("checksheet-submission-{id}"),
     ))
 }
 

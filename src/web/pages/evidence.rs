@@ -25,7 +25,7 @@ pub async fn optional_upload(
 ) -> AppResult<Option<Upload>> {
     match file {
         Some(file) if file.len() > 0 => Ok(Some(Upload {
-            name: display_name(file),
+            name: display_name(file)?,
             bytes: read_upload(file, limit).await?,
         })),
         _ => Ok(None),

@@ -52,7 +52,7 @@ pub async fn read_upload(file: &TempFile<'_>, limit: usize) -> AppResult<Vec<u8>
 }
 
 /// The name the user's file had, reduced to something safe to show and store.
-pub fn display_name(file: &TempFile<'_>) -> String {
+pub fn display_name(file: &TempFile<'_>) -> AppResult<String> {
     let raw = file
         .raw_name()
         .map(|n| n.dangerous_unsafe_unsanitized_raw().as_str().to_string())
@@ -75,7 +75,7 @@ async fn preview(
     let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&importer.0, &ip.0);
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
-    let file_name = display_name(&upload.file);
+    let file_name = display_name(&upload.file)?;
     let (report, token) = ledger::preview(
         &state.db,
         &actor,

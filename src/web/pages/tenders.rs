@@ -11,6 +11,7 @@ use crate::services::checklists::Submitted;
 use crate::services::rating::{self, RatingView};
 use crate::services::tenders::{self, BidderInput, Submitter, TenderInput};
 use crate::services::{contracts, policies};
+use crate::web::download::{spreadsheet_original, FileDownload};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{
@@ -415,7 +416,7 @@ async fn submit_sheet(
     let who = Submitter::of(&chrome.user)?;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let actor = Actor::user(&chrome.user, &ip.0);
-    let name = display_name(&upload.file);
+    let name = display_name(&upload.file)?;
     match tenders::submit_sheet(
         &state.db,
         &state.settings,
@@ -449,14 +450,15 @@ async fn sheet_file(
     user: User,
     ip: ClientAddress,
     id: RecordId,
-) -> AppResult<XlsxDownload> {
+) -> AppResult<FileDownload> {
     let id = id.get()?;
     let actor = Actor::user(&user, &ip.0);
     let visibility = user.contract_visibility();
-    let (_, bytes) = tenders::sheet_file(&state.db, &actor, &visibility, id).await?;
-    Ok(XlsxDownload::new(
+    let (name, bytes) = tenders::sheet_file(&state.db, &actor, &visibility, id).await?;
+    Ok(spreadsheet_original(
+        &name,
         bytes,
-        &format!("checksheet-bid-sheet-{id}.xlsx"),
+        &format!("checksheet-bid-sheet-{id}"),
     ))
 }
 
