@@ -78,6 +78,11 @@ pub struct Settings {
     /// Failed sign-ins and made-up API tokens one client address may have in 15 minutes before it is
     /// refused (429) until they age out.
     pub sign_in_failures_per_address: u32,
+    /// Roles that must sign in with a second factor (an authenticator app); others may choose to.
+    pub mfa_required_roles: Vec<String>,
+    /// Set by `serve --demo`: sample data and printed logins, and no second factor required.
+    #[serde(default)]
+    pub demo: bool,
 }
 
 impl Settings {
@@ -132,6 +137,8 @@ impl Default for Settings {
             sign_in_rate_per_address: 30,
             sign_in_rate: 600,
             sign_in_failures_per_address: 10,
+            mfa_required_roles: vec!["admin".into(), "ciso".into()],
+            demo: false,
         }
     }
 }
@@ -198,6 +205,15 @@ impl Settings {
             return Err(
                 "public_url must start with https:// (or http:// for a test server)".into(),
             );
+        }
+        if let Some(unknown) = self
+            .mfa_required_roles
+            .iter()
+            .find(|role| crate::auth::Role::parse(role).map(|r| r.code()) != Some(role.as_str()))
+        {
+            return Err(format!(
+                "mfa_required_roles: unknown role {unknown:?} (admin, officer, ciso, vendor)"
+            ));
         }
         if self.sign_in_rate_per_address == 0
             || self.sign_in_rate == 0

@@ -5,6 +5,7 @@ pub mod guards;
 pub mod password;
 pub mod policy;
 pub mod throttle;
+pub mod totp;
 
 use serde::Serialize;
 

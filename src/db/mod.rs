@@ -12,6 +12,7 @@ pub mod departments;
 pub mod files;
 pub mod kept;
 pub mod ledger_uploads;
+pub mod mfa;
 pub mod policies;
 pub mod reviews;
 pub mod seed;

@@ -29,6 +29,19 @@ pub fn is_invisible(c: char) -> bool {
     )
 }
 
+/// Percent-encodes everything but unreserved characters (RFC 3986), for a URL's query value or label.
+pub fn percent_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Refuses text with invisible characters (see `is_invisible`), naming the field.
 pub fn visible(value: &str, label: &str) -> Result<(), String> {
     if value.chars().any(is_invisible) {

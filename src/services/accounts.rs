@@ -53,6 +53,39 @@ pub struct NewSession {
     pub user_id: i64,
 }
 
+/// A right password: a session, or (for a user with a second factor) a challenge waiting for it.
+pub enum SignedIn {
+    Session(NewSession),
+    /// The id for the challenge cookie (never stored as is).
+    SecondFactor {
+        challenge: String,
+    },
+}
+
+/// Opens a session for the user inside the caller's transaction.
+pub(crate) async fn open_session(
+    conn: &mut crate::db::Conn,
+    settings: &Settings,
+    user_id: i64,
+    origin: &sessions::Origin,
+) -> Result<NewSession, sqlx::Error> {
+    let session_id = crate::random_token() + &crate::random_token();
+    let expires = Utc::now() + Duration::hours(settings.session_max_hours);
+    sessions::insert(
+        conn,
+        &digest(&session_id),
+        user_id,
+        &crate::random_token(),
+        &timestamp(expires),
+        origin,
+    )
+    .await?;
+    Ok(NewSession {
+        session_id,
+        user_id,
+    })
+}
+
 /// Failures older than this no longer count towards a lock.
 const FAILURE_WINDOW_MINUTES: i64 = 15;
 
@@ -70,7 +103,7 @@ pub async fn sign_in(
     email: &str,
     password: &str,
     origin: &sessions::Origin,
-) -> AppResult<Result<NewSession, SignInError>> {
+) -> AppResult<Result<SignedIn, SignInError>> {
     let ip = origin.ip.as_str();
     // Before anything costs: the client's rate and recent failures, then a place for the password
     // check (an attempt that must wait for neither is not counted against the address).
@@ -134,27 +167,30 @@ pub async fn sign_in(
     let outcome = match (matched, user) {
         (true, Some(user)) if failures <= FAILURES_BEFORE_LOCK => {
             sessions::clear_failures(&mut tx, &email).await?;
-            let session_id = crate::random_token() + &crate::random_token();
-            let expires = now + Duration::hours(settings.session_max_hours);
-            sessions::insert(
-                &mut tx,
-                &digest(&session_id),
-                user.id,
-                &crate::random_token(),
-                &timestamp(expires),
-                origin,
-            )
-            .await?;
-            audit::record(
-                &mut tx,
-                &actor,
-                Event::new("sign_in", "user", user.id, "サインイン"),
-            )
-            .await?;
-            Ok(NewSession {
-                session_id,
-                user_id: user.id,
-            })
+            if super::mfa::needs_second_factor(&mut tx, settings, user.id, &user.role).await? {
+                let challenge = super::mfa::open_challenge(&mut tx, user.id, origin).await?;
+                audit::record(
+                    &mut tx,
+                    &actor,
+                    Event::new(
+                        "sign_in_challenge",
+                        "user",
+                        user.id,
+                        "パスワード確認済み（二要素認証待ち）",
+                    ),
+                )
+                .await?;
+                Ok(SignedIn::SecondFactor { challenge })
+            } else {
+                let session = open_session(&mut tx, settings, user.id, origin).await?;
+                audit::record(
+                    &mut tx,
+                    &actor,
+                    Event::new("sign_in", "user", user.id, "サインイン"),
+                )
+                .await?;
+                Ok(SignedIn::Session(session))
+            }
         }
         _ => {
             audit::record(
@@ -280,17 +316,7 @@ pub async fn change_password(
     let mut tx = db.begin().await?;
     users::set_password(&mut tx, user.id, &hash).await?;
     end_access(&mut tx, user.id).await?;
-    let session_id = crate::random_token() + &crate::random_token();
-    let expires = Utc::now() + Duration::hours(settings.session_max_hours);
-    sessions::insert(
-        &mut tx,
-        &digest(&session_id),
-        user.id,
-        &crate::random_token(),
-        &timestamp(expires),
-        origin,
-    )
-    .await?;
+    let session = open_session(&mut tx, settings, user.id, origin).await?;
     audit::record(
         &mut tx,
         &Actor::user(user, ip),
@@ -298,10 +324,7 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    Ok(NewSession {
-        session_id,
-        user_id: user.id,
-    })
+    Ok(session)
 }
 
 /// A user account as an administrator (or `itaku user add`) describes it.

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod departments;
 pub mod evidence;
 pub mod ledger;
+pub mod mfa;
 pub mod policies;
 pub mod rating;
 pub mod reports;

@@ -58,18 +58,7 @@ pub fn query_prefix(pairs: &[(&str, Option<String>)]) -> String {
     out
 }
 
-/// Percent-encodes everything but unreserved characters, for a query-string value.
-pub fn percent_encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+pub use crate::domain::text::percent_encode;
 
 /// A record id in a URL. Anything that is not a positive whole number names no record: 404, not 422.
 pub struct RecordId(Option<i64>);

@@ -351,6 +351,35 @@ pub struct Login {
     pub email: String,
     pub message: Option<String>,
     pub signed_out: bool,
+    /// The demo server does not ask for a second factor; the page says a real one would.
+    pub demo: bool,
+}
+
+#[derive(Template)]
+#[template(path = "auth/mfa_challenge.html")]
+pub struct MfaChallenge {
+    pub csrf: String,
+    pub next: String,
+    pub email: String,
+    /// The set-up, when the user has no second factor yet.
+    pub enrolment: Option<crate::services::mfa::Enrolment>,
+    pub message: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "auth/mfa_setup.html")]
+pub struct MfaSetup {
+    pub chrome: Chrome,
+    pub enrolment: crate::services::mfa::Enrolment,
+    pub errors: FieldErrors,
+}
+
+/// Recovery codes, shown once.
+#[derive(Template)]
+#[template(path = "auth/recovery_codes.html")]
+pub struct RecoveryCodes {
+    pub codes: Vec<String>,
+    pub next: String,
 }
 
 #[derive(Template)]
@@ -374,6 +403,9 @@ pub struct Account {
     /// How many sessions elsewhere were just ended.
     pub signed_out_elsewhere: Option<u64>,
     pub sessions: Vec<SessionLine>,
+    pub mfa: crate::services::mfa::Status,
+    /// A code typed to renew recovery codes or turn the second factor off was wrong.
+    pub mfa_code_wrong: bool,
     pub min_length: usize,
 }
 

@@ -242,7 +242,7 @@ async fn unlock_user(
     Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
 }
 
-const ACTIONS: [(&str, &str); 14] = [
+const ACTIONS: [(&str, &str); 20] = [
     ("sign_in", "サインイン"),
     ("sign_in_failed", "サインイン失敗"),
     ("sign_out", "サインアウト"),
@@ -256,6 +256,12 @@ const ACTIONS: [(&str, &str); 14] = [
     ("token_create", "トークン発行"),
     ("token_revoke", "トークン失効"),
     ("unlock", "ロック解除"),
+    ("sign_in_challenge", "パスワード確認（二要素認証待ち）"),
+    ("mfa_enable", "二要素認証の設定"),
+    ("mfa_disable", "二要素認証の無効化"),
+    ("mfa_reset", "二要素認証のリセット"),
+    ("mfa_recovery_codes", "回復コードの再発行"),
+    ("verify", "認証の確認"),
     ("delete", "削除"),
 ];
 

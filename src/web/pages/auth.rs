@@ -5,7 +5,8 @@ use crate::auth::guards::{Authenticated, Chrome, ClientAddress, Credential, SESS
 use crate::auth::{password, Actor};
 use crate::db::sessions::Origin;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::services::accounts::{self, PasswordChange, SignInError};
+use crate::services::accounts::{self, PasswordChange, SignInError, SignedIn};
+use crate::services::mfa::SecondFactorError;
 use crate::web::views::{render, Account, Login, SessionLine, Setup};
 use crate::web::{AppState, FormOutcome, RecordId};
 use rocket::form::{Form, FromForm};
@@ -17,7 +18,7 @@ use rocket::{get, post, routes, Route, State};
 /// The pre-session cookie that the sign-in and setup forms echo (double-submit CSRF).
 const FORM_COOKIE: &str = "itaku_form";
 
-fn form_token(cookies: &CookieJar<'_>, secure: bool) -> String {
+pub(super) fn form_token(cookies: &CookieJar<'_>, secure: bool) -> String {
     if let Some(cookie) = cookies.get_private(FORM_COOKIE) {
         return cookie.value().to_string();
     }
@@ -32,13 +33,13 @@ fn form_token(cookies: &CookieJar<'_>, secure: bool) -> String {
     token
 }
 
-fn form_token_matches(cookies: &CookieJar<'_>, sent: &str) -> bool {
+pub(super) fn form_token_matches(cookies: &CookieJar<'_>, sent: &str) -> bool {
     cookies
         .get_private(FORM_COOKIE)
         .is_some_and(|cookie| tokens_match(sent, cookie.value()))
 }
 
-fn set_session_cookie(cookies: &CookieJar<'_>, session_id: String, secure: bool) {
+pub(super) fn set_session_cookie(cookies: &CookieJar<'_>, session_id: String, secure: bool) {
     cookies.add_private(
         Cookie::build((SESSION_COOKIE, session_id))
             .http_only(true)
@@ -49,7 +50,7 @@ fn set_session_cookie(cookies: &CookieJar<'_>, session_id: String, secure: bool)
 }
 
 /// Only a path on this site may follow sign-in, never another host.
-fn safe_next(next: &str) -> String {
+pub(super) fn safe_next(next: &str) -> String {
     if next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
@@ -62,19 +63,25 @@ fn safe_next(next: &str) -> String {
     }
 }
 
-#[get("/login?<next>&<signed_out>")]
+#[get("/login?<next>&<signed_out>&<mfa_expired>")]
 fn login_page(
     state: &State<AppState>,
     cookies: &CookieJar<'_>,
     next: Option<String>,
     signed_out: Option<bool>,
+    mfa_expired: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
     render(&Login {
         csrf: form_token(cookies, state.settings.served_over_tls()),
         next: safe_next(next.as_deref().unwrap_or("/")),
         email: String::new(),
-        message: None,
+        message: if mfa_expired.unwrap_or(false) {
+            Some(SecondFactorError::Expired.message().to_string())
+        } else {
+            None
+        },
         signed_out: signed_out.unwrap_or(false),
+        demo: state.settings.demo,
     })
 }
 
@@ -107,13 +114,20 @@ async fn login(
     )
     .await?
     {
-        Ok(session) => {
+        Ok(SignedIn::Session(session)) => {
             set_session_cookie(
                 cookies,
                 session.session_id,
                 state.settings.served_over_tls(),
             );
             Ok(FormOutcome::saved(next))
+        }
+        Ok(SignedIn::SecondFactor { challenge }) => {
+            super::mfa::set_challenge_cookie(cookies, challenge, state.settings.served_over_tls());
+            Ok(FormOutcome::saved(format!(
+                "/login/mfa?next={}",
+                crate::web::percent_encode(&next)
+            )))
         }
         Err(error) => {
             let page = render(&Login {
@@ -122,6 +136,7 @@ async fn login(
                 email: form.email.chars().take(254).collect(),
                 message: Some(error.message()),
                 signed_out: false,
+                demo: state.settings.demo,
             })?;
             match error {
                 SignInError::Throttled {
@@ -213,6 +228,7 @@ struct AccountNotices {
     errors: FieldErrors,
     password_changed: bool,
     signed_out_elsewhere: Option<u64>,
+    mfa_code_wrong: bool,
 }
 
 async fn account_page(
@@ -237,7 +253,10 @@ async fn account_page(
             browser: session.user_agent,
         })
         .collect();
+    let mfa = crate::services::mfa::status(&state.db, &state.settings, &chrome.user).await?;
     render(&Account {
+        mfa,
+        mfa_code_wrong: notices.mfa_code_wrong,
         chrome,
         tokens,
         new_token: notices.new_token,
@@ -249,17 +268,19 @@ async fn account_page(
     })
 }
 
-#[get("/account?<password_changed>&<signed_out_elsewhere>")]
+#[get("/account?<password_changed>&<signed_out_elsewhere>&<mfa_code_wrong>")]
 async fn account(
     state: &State<AppState>,
     chrome: Chrome,
     auth: Authenticated,
     password_changed: Option<bool>,
     signed_out_elsewhere: Option<u64>,
+    mfa_code_wrong: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
     let notices = AccountNotices {
         password_changed: password_changed.unwrap_or(false),
         signed_out_elsewhere,
+        mfa_code_wrong: mfa_code_wrong.unwrap_or(false),
         ..Default::default()
     };
     account_page(state, chrome, &auth, notices).await

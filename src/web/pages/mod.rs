@@ -10,6 +10,7 @@ pub mod departments;
 pub mod evidence;
 pub mod home;
 pub mod ledger;
+pub mod mfa;
 pub mod tenders;
 pub mod vendors;
 
@@ -18,6 +19,7 @@ use rocket::Route;
 pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(auth::routes());
+    all.extend(mfa::routes());
     all.extend(admin::routes());
     all.extend(home::routes());
     all.extend(contracts::routes());
