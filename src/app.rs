@@ -30,6 +30,7 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
             strict_transport: settings.public_url.starts_with("https://"),
         })
         .attach(session_sweeper())
+        .attach(daily_reminders())
         .attach(shipped_policies())
         .manage(AppState {
             db,
@@ -73,6 +74,58 @@ fn session_sweeper() -> rocket::fairing::AdHoc {
                         _ = interval.tick() => {
                             if let Err(error) = crate::services::accounts::expire_sessions(&db, &settings).await {
                                 log::warn!("could not expire sessions: {error}");
+                            }
+                        }
+                        _ = &mut shutdown => break,
+                    }
+                }
+            });
+        })
+    })
+}
+
+/// Sends the day's reminders at `remind_at` (Japan time), and once a minute retries what failed, while
+/// the server runs with an SMTP server configured. Several servers may run it: the outbox keeps each
+/// message once and hands it to one sender.
+fn daily_reminders() -> rocket::fairing::AdHoc {
+    rocket::fairing::AdHoc::on_liftoff("daily reminders", |rocket| {
+        Box::pin(async move {
+            let Some(state) = rocket.state::<AppState>() else {
+                return;
+            };
+            let (db, settings) = (state.db.clone(), state.settings.clone());
+            let mailer = match crate::mail::Mailer::from_settings(&settings) {
+                Ok(Some(mailer)) => mailer,
+                Ok(None) => return,
+                Err(error) => {
+                    log::error!("reminders are off: {error}");
+                    return;
+                }
+            };
+            let remind_at = chrono::NaiveTime::parse_from_str(&settings.remind_at, "%H:%M")
+                .unwrap_or(chrono::NaiveTime::MIN);
+            let mut shutdown = rocket.shutdown();
+            tokio::spawn(async move {
+                let mut interval = tokio::time::interval(std::time::Duration::from_secs(60));
+                let mut last_run = None;
+                loop {
+                    tokio::select! {
+                        _ = interval.tick() => {
+                            let now = crate::services::japan_now();
+                            let today = now.date_naive();
+                            let outcome = if now.time() >= remind_at && last_run != Some(today) {
+                                last_run = Some(today);
+                                crate::services::reminders::run(&db, &settings, Some(&mailer), today, false).await
+                            } else {
+                                crate::services::reminders::send_pending(&db, &mailer).await
+                            };
+                            match outcome {
+                                Ok(report) if report.sent + report.failed + report.queued > 0 => log::info!(
+                                    "reminders: {} queued, {} sent, {} failed, {} pending",
+                                    report.queued, report.sent, report.failed, report.pending
+                                ),
+                                Ok(_) => {}
+                                Err(error) => log::warn!("reminders: {error}"),
                             }
                         }
                         _ = &mut shutdown => break,

@@ -83,12 +83,45 @@ pub struct Settings {
     /// Set by `serve --demo`: sample data and printed logins, and no second factor required.
     #[serde(default)]
     pub demo: bool,
+    /// Where reminders are sent through: `smtp://host:port`, `smtps://host:port`, `smtp://…?tls=starttls`,
+    /// with the user (and password) in the URL or the password in `smtp_password_file`. Empty: no
+    /// mail is sent, and the dashboard tells administrators so.
+    #[serde(default)]
+    pub smtp_url: String,
+    #[serde(default)]
+    pub smtp_password_file: String,
+    /// The sender of reminders (`Itaku <itaku@city.example.jp>`).
+    #[serde(default)]
+    pub mail_from: String,
+    /// When the server sends the day's reminders, Japan time (`HH:MM`).
+    pub remind_at: String,
+    /// Days before a deadline on which the vendor is reminded (0: on the day) …
+    pub remind_vendor_days_before: Vec<i64>,
+    /// … and every how many days while it is overdue.
+    pub remind_vendor_overdue_every_days: i64,
+    /// The contract's officers: from the first day overdue, then every this many days.
+    pub remind_officer_overdue_every_days: i64,
+    /// The CISO: from this many days overdue …
+    pub remind_ciso_after_days_overdue: i64,
+    /// … then every this many days.
+    pub remind_ciso_every_days: i64,
 }
 
 impl Settings {
     /// Whether users reach Itaku over TLS: cookies are then `Secure`, and HSTS is sent.
     pub fn served_over_tls(&self) -> bool {
         self.secure_cookies || self.public_url.starts_with("https://")
+    }
+
+    /// The reminder schedule, as the domain takes it.
+    pub fn reminder_schedule(&self) -> crate::domain::reminder::Schedule {
+        crate::domain::reminder::Schedule {
+            vendor_days_before: self.remind_vendor_days_before.clone(),
+            vendor_overdue_every: self.remind_vendor_overdue_every_days,
+            officer_overdue_every: self.remind_officer_overdue_every_days,
+            ciso_after: self.remind_ciso_after_days_overdue,
+            ciso_every: self.remind_ciso_every_days,
+        }
     }
 
     /// The sign-in and token limits, as the throttle takes them.
@@ -139,6 +172,15 @@ impl Default for Settings {
             sign_in_failures_per_address: 10,
             mfa_required_roles: vec!["admin".into(), "ciso".into()],
             demo: false,
+            smtp_url: String::new(),
+            smtp_password_file: String::new(),
+            mail_from: String::new(),
+            remind_at: "08:00".into(),
+            remind_vendor_days_before: vec![30, 7, 1, 0],
+            remind_vendor_overdue_every_days: 7,
+            remind_officer_overdue_every_days: 7,
+            remind_ciso_after_days_overdue: 14,
+            remind_ciso_every_days: 7,
         }
     }
 }
@@ -214,6 +256,35 @@ impl Settings {
             return Err(format!(
                 "mfa_required_roles: unknown role {unknown:?} (admin, officer, ciso, vendor)"
             ));
+        }
+        if chrono::NaiveTime::parse_from_str(&self.remind_at, "%H:%M").is_err() {
+            return Err(format!(
+                "remind_at must be HH:MM (Japan time), not {:?}",
+                self.remind_at
+            ));
+        }
+        if self
+            .remind_vendor_days_before
+            .iter()
+            .any(|d| !(0..=365).contains(d))
+            || [
+                self.remind_vendor_overdue_every_days,
+                self.remind_officer_overdue_every_days,
+                self.remind_ciso_every_days,
+            ]
+            .iter()
+            .any(|d| !(1..=365).contains(d))
+            || !(1..=365).contains(&self.remind_ciso_after_days_overdue)
+        {
+            return Err(
+                "reminder days must be between 0 (before) or 1 (every, after) and 365".into(),
+            );
+        }
+        if !self.smtp_url.is_empty() && (self.mail_from.is_empty() || self.public_url.is_empty()) {
+            return Err(
+                "mail_from and public_url are needed with smtp_url (the sender of reminders, and where their links point)"
+                    .into(),
+            );
         }
         if self.sign_in_rate_per_address == 0
             || self.sign_in_rate == 0

@@ -5,6 +5,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod excel;
+pub mod mail;
 pub mod services;
 pub mod web;
 

@@ -9,6 +9,7 @@ use rocket::figment::Figment;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod remind;
 mod tenders;
 mod tracking;
 pub use tenders::{PolicyCommand, RateArgs, TenderCommand};
@@ -93,6 +94,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Send the day's reminders of deadlines (for cron; the server also sends them at `remind_at`).
+    Remind(remind::RemindArgs),
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -255,6 +258,7 @@ pub async fn run(
         Command::Audit {
             command: AuditCommand::Verify { json },
         } => verify_audit_log(&settings, json).await,
+        Command::Remind(args) => remind::remind(&settings, args).await,
         Command::Backup { out, json } => {
             let done = backup::backup(&settings.database_url, &out).await;
             report_snapshot("バックアップ", done, json)

@@ -13,6 +13,7 @@ pub mod files;
 pub mod kept;
 pub mod ledger_uploads;
 pub mod mfa;
+pub mod outbox;
 pub mod policies;
 pub mod reviews;
 pub mod seed;

@@ -17,3 +17,4 @@ pub use contract::{ContractDraft, ContractStatus, Period};
 pub mod certification;
 pub mod evidence_file;
 pub mod obligation;
+pub mod reminder;

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod mfa;
 pub mod policies;
 pub mod rating;
+pub mod reminders;
 pub mod reports;
 pub mod seed;
 pub mod tenders;
@@ -27,6 +28,11 @@ use serde::Serialize;
 
 fn japan() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
+}
+
+/// Now in Japan, whatever the server's clock zone.
+pub fn japan_now() -> DateTime<FixedOffset> {
+    Utc::now().with_timezone(&japan())
 }
 
 /// Today in Japan, whatever the server's clock zone.

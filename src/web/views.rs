@@ -480,6 +480,8 @@ pub struct DashboardPage {
     /// Set while a newer judgement is being made: when the data shown was read, in Japan.
     pub judging_since: Option<String>,
     pub errors: FieldErrors,
+    /// For administrators: no SMTP server is configured, so nobody is reminded of anything.
+    pub mail_off: bool,
 }
 
 #[derive(Template)]

@@ -2,6 +2,8 @@
 //! the PostgreSQL server named by `ITAKU_TEST_DATABASE_URL`), with browsers signed in as real users.
 #![allow(dead_code)]
 
+pub mod smtp;
+
 use itaku::auth::Actor;
 use itaku::config::Settings;
 use itaku::db::Db;

@@ -34,6 +34,7 @@ async fn dashboard(
     as_of: Option<String>,
 ) -> AppResult<RawHtml<String>> {
     let today = services::today();
+    let chrome_is_admin = chrome.user.role == crate::auth::Role::Admin;
     let (day, errors) = match self::as_of(as_of.as_deref()) {
         Ok(day) => (day, FieldErrors::new()),
         Err(errors) => (today, errors),
@@ -53,6 +54,7 @@ async fn dashboard(
         judging_since: (!served.current).then(|| services::japan_moment(served.read_at)),
         d: served.value,
         errors,
+        mail_off: chrome_is_admin && state.settings.smtp_url.trim().is_empty(),
     })
 }
 

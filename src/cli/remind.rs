@@ -1,0 +1,91 @@
+//! `itaku remind`: the day's reminders from cron (the server also sends them itself at `remind_at`).
+
+use super::{connect, fail, USAGE};
+use crate::config::Settings;
+use crate::mail::Mailer;
+use crate::services::reminders::{self, RunReport};
+use clap::Args;
+use std::process::ExitCode;
+
+#[derive(Args, Debug)]
+pub struct RemindArgs {
+    /// The day to judge (default today in Japan): 2026-04-01, 令和8年4月1日, R8.4.1 …
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// Say what would be sent; write and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the run as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Exit 0 when nothing failed, 1 when a message could not be sent (it stays queued), 2 on usage errors.
+pub async fn remind(settings: &Settings, args: RemindArgs) -> ExitCode {
+    let as_of = match crate::web::pages::dashboard::as_of(args.as_of.as_deref()) {
+        Ok(day) => day,
+        Err(errors) => {
+            for error in errors.iter() {
+                eprintln!("{}", error.message);
+            }
+            return ExitCode::from(USAGE);
+        }
+    };
+    let mailer = match Mailer::from_settings(settings) {
+        Ok(mailer) => mailer,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(USAGE);
+        }
+    };
+    let db = match connect(settings).await {
+        Ok(db) => db,
+        Err(code) => return code,
+    };
+    let result = reminders::run(&db, settings, mailer.as_ref(), as_of, args.dry_run).await;
+    db.close().await;
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => return fail(&error),
+    };
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
+    } else {
+        print_summary(&report);
+    }
+    if report.failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn print_summary(report: &RunReport) {
+    if !report.mail_configured {
+        println!(
+            "smtp_url が設定されていないため、送信しません（送信されるはずのものを表示します）"
+        );
+    }
+    for line in &report.messages {
+        println!(
+            "{}\t{}\t{}\t{}\t{}{}",
+            line.status,
+            line.to,
+            line.contract_number,
+            line.stage,
+            line.what,
+            if line.error.is_empty() {
+                String::new()
+            } else {
+                format!("\t{}", line.error)
+            }
+        );
+    }
+    println!(
+        "{}: 新規 {} 件、送信 {} 件、失敗 {} 件、未送信 {} 件",
+        report.as_of, report.queued, report.sent, report.failed, report.pending
+    );
+}

@@ -1,0 +1,449 @@
+//! Itaku does the chasing: for each obligation the dashboard judges (deletion certificates, audit
+//! reports, check sheets, certificates), the vendor is reminded before and after its deadline, the
+//! contract's officers once it is overdue, and the CISO once it is long overdue (`domain::reminder`).
+//! A run writes each due message to the outbox (unique on obligation, deadline, stage and recipient,
+//! so nothing is sent twice), then sends what the outbox holds; a failed send stays there with its
+//! error and is tried again. The in-process daily run and `itaku remind` both call `run`.
+
+use super::audit::{self, Event};
+use super::reports::{self, Dashboard, Entry};
+use crate::auth::Actor;
+use crate::config::Settings;
+use crate::db::contracts::Visibility;
+use crate::db::outbox::{self, NewMessage};
+use crate::db::{Conn, Db};
+use crate::domain::reminder::{Audience, Stage};
+use crate::domain::{dates::JpDate, wareki};
+use crate::error::{AppError, AppResult};
+use crate::mail::{Mailer, Outgoing};
+use askama::Template;
+use chrono::{Duration, NaiveDate, Utc};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// One obligation as reminders name it.
+struct Due<'a> {
+    /// Stable across runs: `deletion:41`, `audit:41:2025`, `certificate:7`, `checklist:41:2026`.
+    key: String,
+    entry: &'a Entry,
+    /// The page where it is done, under `public_url`.
+    path: String,
+}
+
+fn push_all<'a>(all: &mut Vec<Due<'a>>, entries: &'a [Entry], key: impl Fn(&Entry) -> String) {
+    for entry in entries {
+        let path = match &entry.certification {
+            Some(_) => format!("/vendors/{}#certifications", entry.vendor_id),
+            None => format!("/contracts/{}", entry.contract_id),
+        };
+        all.push(Due {
+            key: key(entry),
+            entry,
+            path,
+        });
+    }
+}
+
+/// Every obligation of the dashboard, each with its key and page.
+fn obligations(dashboard: &Dashboard) -> Vec<Due<'_>> {
+    let year = |e: &Entry| {
+        e.fiscal_year
+            .map_or("contract".to_string(), |y| y.to_string())
+    };
+    let mut all = Vec::new();
+    for list in [
+        &dashboard.retention.violations,
+        &dashboard.retention.due_soon,
+    ] {
+        push_all(&mut all, list, |e| format!("deletion:{}", e.contract_id));
+    }
+    for list in [&dashboard.audits.overdue, &dashboard.audits.due_soon] {
+        push_all(&mut all, list, |e| {
+            format!("audit:{}:{}", e.contract_id, year(e))
+        });
+    }
+    for list in [
+        &dashboard.certifications.expired,
+        &dashboard.certifications.expiring,
+    ] {
+        push_all(&mut all, list, |e| {
+            format!(
+                "certificate:{}",
+                e.certification.as_ref().map_or(0, |c| c.id)
+            )
+        });
+    }
+    push_all(&mut all, &dashboard.checklists.missing, |e| {
+        format!("checklist:{}:{}", e.contract_id, year(e))
+    });
+    push_all(&mut all, &dashboard.checklists.returned, |e| {
+        format!("checklist-returned:{}", e.contract_id)
+    });
+    all
+}
+
+/// One message of a run, as `--json` and the page report it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageLine {
+    pub to: String,
+    pub audience: Audience,
+    pub contract_number: String,
+    /// The obligation's key (`deletion:41`, `audit:41:2025`, `certificate:7` …).
+    pub obligation: String,
+    /// What is owed, in Japanese (for sent messages, the subject).
+    pub what: String,
+    pub stage: String,
+    /// `sent`, `failed` (kept, tried again next run), `would_send` (dry run or no SMTP server).
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub as_of: NaiveDate,
+    pub dry_run: bool,
+    /// Whether an SMTP server is configured; without one nothing is written or sent.
+    pub mail_configured: bool,
+    /// Messages newly written to the outbox by this run.
+    pub queued: usize,
+    pub sent: usize,
+    pub failed: usize,
+    /// Messages still waiting in the outbox after the run.
+    pub pending: i64,
+    pub messages: Vec<MessageLine>,
+}
+
+#[derive(Template)]
+#[template(path = "mail/reminder.txt")]
+struct ReminderText<'a> {
+    greeting: &'a str,
+    overdue: bool,
+    contract_number: &'a str,
+    contract_title: &'a str,
+    vendor_name: &'a str,
+    department_name: &'a str,
+    what: &'a str,
+    deadline_jp: String,
+    deadline_iso: String,
+    status: String,
+    link: &'a str,
+}
+
+#[derive(Template)]
+#[template(path = "mail/reminder.html")]
+struct ReminderHtml<'a> {
+    subject: &'a str,
+    greeting: &'a str,
+    overdue: bool,
+    contract_number: &'a str,
+    contract_title: &'a str,
+    vendor_name: &'a str,
+    department_name: &'a str,
+    what: &'a str,
+    deadline_jp: String,
+    deadline_iso: String,
+    status: String,
+    link: &'a str,
+}
+
+/// Subject, plain text and HTML of one reminder.
+fn compose(
+    due: &Due<'_>,
+    audience: Audience,
+    as_of: NaiveDate,
+    public_url: &str,
+) -> AppResult<(String, String, String)> {
+    let entry = due.entry;
+    let days = (as_of - entry.deadline).num_days();
+    let (status, overdue) = match days {
+        d if d > 0 => (format!("期限を{d}日過ぎています"), true),
+        0 => ("本日が期限です".to_string(), false),
+        d => (format!("期限まであと{}日です", -d), false),
+    };
+    let subject = format!(
+        "【Itaku】{}（契約番号 {}）{}",
+        entry.what,
+        entry.contract_number,
+        if overdue {
+            "期限超過"
+        } else {
+            "期限のお知らせ"
+        }
+    );
+    let greeting = match audience {
+        Audience::Vendor => format!("{} ご担当者様", entry.vendor_name),
+        Audience::Officer => format!("{} ご担当者様", entry.department_name),
+        Audience::Ciso => "最高情報セキュリティ責任者（CISO）様".to_string(),
+    };
+    let link = format!("{}{}", public_url.trim_end_matches('/'), due.path);
+    let text = ReminderText {
+        greeting: &greeting,
+        overdue,
+        contract_number: &entry.contract_number,
+        contract_title: &entry.contract_title,
+        vendor_name: &entry.vendor_name,
+        department_name: &entry.department_name,
+        what: &entry.what,
+        deadline_jp: entry.deadline.jp(),
+        deadline_iso: entry.deadline.to_string(),
+        status: status.clone(),
+        link: &link,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    let html = ReminderHtml {
+        subject: &subject,
+        greeting: &greeting,
+        overdue,
+        contract_number: &entry.contract_number,
+        contract_title: &entry.contract_title,
+        vendor_name: &entry.vendor_name,
+        department_name: &entry.department_name,
+        what: &entry.what,
+        deadline_jp: wareki(entry.deadline),
+        deadline_iso: entry.deadline.to_string(),
+        status,
+        link: &link,
+    }
+    .render()
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((subject, text, html))
+}
+
+/// Who of `audience` hears of an entry: the vendor's addresses, its department's officers, the CISO.
+async fn recipients(
+    conn: &mut Conn,
+    cache: &mut HashMap<(Audience, i64), Vec<String>>,
+    audience: Audience,
+    entry: &Entry,
+) -> Result<Vec<String>, sqlx::Error> {
+    let id = match audience {
+        Audience::Vendor => entry.vendor_id,
+        Audience::Officer => entry.department_id,
+        Audience::Ciso => 0,
+    };
+    if let Some(found) = cache.get(&(audience, id)) {
+        return Ok(found.clone());
+    }
+    let found = match audience {
+        Audience::Vendor => outbox::vendor_recipients(conn, id).await?,
+        Audience::Officer => outbox::officer_recipients(conn, id).await?,
+        Audience::Ciso => outbox::ciso_recipients(conn).await?,
+    };
+    cache.insert((audience, id), found.clone());
+    Ok(found)
+}
+
+fn timestamp(time: chrono::DateTime<Utc>) -> String {
+    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// When a failed message is tried again: at the next run after its first failure (never the same
+/// run: a run takes only what was due when it began), then after 5, 10, 20 … minutes (at most a day).
+fn retry_at(attempts_before: i64) -> String {
+    let wait = match attempts_before {
+        0 => Duration::seconds(1),
+        n => Duration::minutes((5i64 << (n - 1).min(8)).min(24 * 60)),
+    };
+    timestamp(Utc::now() + wait)
+}
+
+/// Decides, writes and sends the reminders due on `as_of`. With `dry_run` (or no SMTP server) it
+/// answers what would be sent and writes nothing.
+pub async fn run(
+    db: &Db,
+    settings: &Settings,
+    mailer: Option<&Mailer>,
+    as_of: NaiveDate,
+    dry_run: bool,
+) -> AppResult<RunReport> {
+    let dashboard = reports::dashboard(db, settings, &Visibility::All, as_of).await?;
+    let schedule = settings.reminder_schedule();
+    let writes = !dry_run && mailer.is_some();
+    let mut report = RunReport {
+        as_of,
+        dry_run,
+        mail_configured: mailer.is_some(),
+        queued: 0,
+        sent: 0,
+        failed: 0,
+        pending: 0,
+        messages: Vec::new(),
+    };
+    let mut tx = db.begin().await?;
+    let mut cache = HashMap::new();
+    for due in obligations(&dashboard) {
+        for audience in Audience::ALL {
+            let Some(stage) = schedule.stage(audience, due.entry.deadline, as_of) else {
+                continue;
+            };
+            let stage_code = stage.code();
+            let deadline = due.entry.deadline.to_string();
+            for to in recipients(&mut tx, &mut cache, audience, due.entry).await? {
+                if !writes {
+                    if !outbox::known(&mut tx, &due.key, &deadline, &stage_code, &to).await? {
+                        report
+                            .messages
+                            .push(line(&to, audience, &due, stage, "would_send"));
+                    }
+                    continue;
+                }
+                let (subject, text, html) = compose(&due, audience, as_of, &settings.public_url)?;
+                let queued = outbox::enqueue(
+                    &mut tx,
+                    &NewMessage {
+                        obligation: &due.key,
+                        deadline: &deadline,
+                        stage: &stage_code,
+                        recipient: &to,
+                        audience: audience.code(),
+                        contract_id: Some(due.entry.contract_id),
+                        contract_number: &due.entry.contract_number,
+                        subject: &subject,
+                        body_text: &text,
+                        body_html: &html,
+                    },
+                )
+                .await?;
+                if queued {
+                    report.queued += 1;
+                }
+            }
+        }
+    }
+    if writes {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    if let (true, Some(mailer)) = (writes, mailer) {
+        send_queued(db, mailer, &mut report).await?;
+    }
+    report.pending = outbox::pending_count(&mut *db.acquire().await?).await?;
+    Ok(report)
+}
+
+fn line(
+    to: &str,
+    audience: Audience,
+    due: &Due<'_>,
+    stage: Stage,
+    status: &'static str,
+) -> MessageLine {
+    MessageLine {
+        to: to.to_string(),
+        audience,
+        contract_number: due.entry.contract_number.clone(),
+        obligation: due.key.clone(),
+        what: due.entry.what.clone(),
+        stage: stage.code(),
+        status,
+        error: String::new(),
+    }
+}
+
+/// Sends what waits in the outbox (messages that failed before), without deciding new ones.
+pub async fn send_pending(db: &Db, mailer: &Mailer) -> AppResult<RunReport> {
+    let mut report = RunReport {
+        as_of: super::today(),
+        dry_run: false,
+        mail_configured: true,
+        queued: 0,
+        sent: 0,
+        failed: 0,
+        pending: 0,
+        messages: Vec::new(),
+    };
+    send_queued(db, mailer, &mut report).await?;
+    report.pending = outbox::pending_count(&mut *db.acquire().await?).await?;
+    Ok(report)
+}
+
+/// Sends what the outbox holds for now, a batch at a time; each sent message is in the audit log.
+pub async fn send_queued(db: &Db, mailer: &Mailer, report: &mut RunReport) -> AppResult<()> {
+    const BATCH: i64 = 100;
+    let system = Actor::system("itaku remind");
+    let started = timestamp(Utc::now());
+    loop {
+        let stale = timestamp(Utc::now() - Duration::minutes(10));
+        let claimed = outbox::claim(
+            &mut *db.acquire().await?,
+            db.backend(),
+            &started,
+            &stale,
+            BATCH,
+        )
+        .await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+        for message in claimed {
+            let outcome = mailer
+                .send(&Outgoing {
+                    to: &message.recipient,
+                    subject: &message.subject,
+                    text: &message.body_text,
+                    html: &message.body_html,
+                })
+                .await;
+            let mut tx = db.begin().await?;
+            let (status, error) = match outcome {
+                Ok(response) => {
+                    outbox::mark_sent(&mut tx, message.id, &response).await?;
+                    audit::record(
+                        &mut tx,
+                        &system,
+                        Event::new(
+                            "mail",
+                            "reminder",
+                            message.id,
+                            format!(
+                                "リマインダー送信 {} {}（{}）",
+                                message.recipient, message.contract_number, message.stage
+                            ),
+                        )
+                        .changes(
+                            None,
+                            Some(serde_json::json!({
+                                "to": message.recipient,
+                                "obligation": message.obligation,
+                                "stage": message.stage,
+                                "subject": message.subject,
+                                "smtp_response": response,
+                            })),
+                        ),
+                    )
+                    .await?;
+                    report.sent += 1;
+                    ("sent", String::new())
+                }
+                Err(error) => {
+                    outbox::mark_failed(&mut tx, message.id, &error, &retry_at(message.attempts))
+                        .await?;
+                    report.failed += 1;
+                    ("failed", error)
+                }
+            };
+            tx.commit().await?;
+            report.messages.push(MessageLine {
+                to: message.recipient,
+                audience: match message.audience.as_str() {
+                    "officer" => Audience::Officer,
+                    "ciso" => Audience::Ciso,
+                    _ => Audience::Vendor,
+                },
+                contract_number: message.contract_number,
+                obligation: message.obligation,
+                what: message.subject,
+                stage: message.stage,
+                status,
+                error,
+            });
+            if status == "failed" && report.failed >= 3 && report.sent == 0 {
+                // The server is away: the rest stays queued for the next run.
+                return Ok(());
+            }
+        }
+    }
+}
