@@ -95,6 +95,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/account"), SignedIn),
         (("POST", "/account/password"), SignedIn),
         (("POST", "/account/sessions/end-others"), SignedIn),
+        (("GET", "/notifications"), SignedIn),
+        (("POST", "/notifications/read"), SignedIn),
         (("GET", "/login/mfa"), Public),
         (("POST", "/login/mfa"), Public),
         (("GET", "/account/mfa"), SignedIn),

@@ -309,6 +309,8 @@ fn client_address(request: &Request<'_>) -> String {
 pub struct Chrome {
     pub user: User,
     pub csrf: String,
+    /// What the header shows: unread notifications, and work waiting for this user.
+    pub counts: crate::services::inbox::Counts,
 }
 
 impl Chrome {
@@ -350,11 +352,21 @@ impl<'r> FromRequest<'r> for Chrome {
     type Error = ();
 
     async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
-        Authenticated::from_request(request)
-            .await
-            .map(|auth| Chrome {
+        let auth = match Authenticated::from_request(request).await {
+            Outcome::Success(auth) => auth,
+            Outcome::Error(e) => return Outcome::Error(e),
+            Outcome::Forward(f) => return Outcome::Forward(f),
+        };
+        let Some(state) = request.rocket().state::<AppState>() else {
+            return Outcome::Error((Status::InternalServerError, ()));
+        };
+        match crate::services::inbox::counts(&state.db, &auth.user).await {
+            Ok(counts) => Outcome::Success(Chrome {
                 csrf: auth.csrf_token().to_string(),
                 user: auth.user,
-            })
+                counts,
+            }),
+            Err(_) => Outcome::Error((Status::ServiceUnavailable, ())),
+        }
     }
 }

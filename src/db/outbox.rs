@@ -71,6 +71,7 @@ pub struct Queued {
     pub stage: String,
     pub recipient: String,
     pub audience: String,
+    pub contract_id: Option<i64>,
     pub contract_number: String,
     pub subject: String,
     pub body_text: String,
@@ -98,7 +99,7 @@ pub async fn claim(
             SELECT id FROM mail_outbox
             WHERE (status = 'pending' AND next_attempt_at <= $1) OR (status = 'sending' AND claimed_at < $2)
             ORDER BY id LIMIT $3{lock})
-         RETURNING id, obligation, stage, recipient, audience, contract_number, subject, body_text, body_html, attempts"
+         RETURNING id, obligation, stage, recipient, audience, contract_id, contract_number, subject, body_text, body_html, attempts"
     ))
     .bind(now)
     .bind(stale_before)

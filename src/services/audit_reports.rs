@@ -202,6 +202,13 @@ pub async fn submit(
         "audited_on": checked.audited_on.to_string(), "findings": checked.findings, "follow_up": input.follow_up,
         "file_id": file_id,
     });
+    crate::db::notifications::notify_contract_officers(
+        &mut tx,
+        contract.id,
+        &summary,
+        &format!("/contracts/{}#audit-reports", contract.id),
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,

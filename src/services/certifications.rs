@@ -311,6 +311,22 @@ pub async fn decide(
         Verification::Verified => "確認",
         _ => "差戻し",
     };
+    crate::db::notifications::notify_vendor(
+        &mut tx,
+        certification.vendor_id,
+        &format!(
+            "認証{verb} {} {}{}",
+            certification.scheme.label(),
+            certification.number,
+            if note.is_empty() {
+                String::new()
+            } else {
+                format!("（{note}）")
+            }
+        ),
+        &format!("/vendors/{}#certification-{id}", certification.vendor_id),
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,

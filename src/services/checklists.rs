@@ -7,6 +7,7 @@ use crate::auth::policy::EditScope;
 use crate::auth::Actor;
 use crate::checklist::{Answer, Definition};
 use crate::config::Settings;
+use crate::db::notifications;
 use crate::db::checklists::{self, NewSubmission, StoredAnswer, Submission};
 use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::Db;
@@ -92,6 +93,13 @@ pub async fn submit(
         contract.contract_number
     );
     let after = json!({"sha256": digest, "size": bytes.len(), "answers": result.answers.len()});
+    notifications::notify_contract_officers(
+        &mut tx,
+        contract_id,
+        &summary,
+        &format!("/checklists/{submission_id}"),
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,
@@ -381,6 +389,13 @@ pub async fn review(
         "チェックシート{label} {} 第{}版",
         contract.contract_number, submission.version
     );
+    notifications::notify_vendor(
+        &mut tx,
+        contract.vendor_id,
+        &summary,
+        &format!("/checklists/{submission_id}"),
+    )
+    .await?;
     let before = json!({"status": submission.status});
     let after = json!({"status": status, "comment": comment, "items": item_comments});
     audit::record(

@@ -125,16 +125,18 @@ pub async fn submit(
         "covers_backups": input.covers_backups, "covers_test_environments": input.covers_test_environments,
         "file_id": file_id,
     });
+    let summary = format!("データ消去証明書提出 {}", contract.contract_number);
+    crate::db::notifications::notify_contract_officers(
+        &mut tx,
+        contract.id,
+        &summary,
+        &format!("/contracts/{}#deletion", contract.id),
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,
-        Event::new(
-            "create",
-            "deletion_certificate",
-            id,
-            format!("データ消去証明書提出 {}", contract.contract_number),
-        )
-        .changes(None, Some(after)),
+        Event::new("create", "deletion_certificate", id, summary).changes(None, Some(after)),
     )
     .await?;
     tx.commit().await?;

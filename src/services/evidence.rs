@@ -216,10 +216,18 @@ pub async fn review(
         "accepted_on": accepted_on.map(|d| d.to_string()),
         "comment": comment,
     });
+    let summary = format!("{entity}{verb} {subject}");
+    crate::db::notifications::notify_vendor(
+        &mut tx,
+        contract.vendor_id,
+        &summary,
+        &format!("/contracts/{}", contract.id),
+    )
+    .await?;
     audit::record(
         &mut tx,
         actor,
-        Event::new("review", label, id, format!("{entity}{verb} {subject}"))
+        Event::new("review", label, id, summary)
             .changes(Some(json!({"status": record.status})), Some(after)),
     )
     .await?;

@@ -12,6 +12,7 @@ pub mod deletions;
 pub mod demo;
 pub mod departments;
 pub mod evidence;
+pub mod inbox;
 pub mod ledger;
 pub mod mfa;
 pub mod policies;

@@ -391,6 +391,16 @@ pub async fn send_queued(db: &Db, mailer: &Mailer, report: &mut RunReport) -> Ap
             let (status, error) = match outcome {
                 Ok(response) => {
                     outbox::mark_sent(&mut tx, message.id, &response).await?;
+                    crate::db::notifications::notify_address(
+                        &mut tx,
+                        &message.recipient,
+                        &message.subject,
+                        &message
+                            .contract_id
+                            .map(|id| format!("/contracts/{id}"))
+                            .unwrap_or_default(),
+                    )
+                    .await?;
                     audit::record(
                         &mut tx,
                         &system,

@@ -73,8 +73,8 @@ pub struct Home {
     pub counts: Vec<(ContractStatus, i64)>,
     pub ending_soon: Paged<Contract>,
     pub horizon: NaiveDate,
-    /// Certificates vendors declared that wait for this user to verify them.
-    pub awaiting_verification: Vec<crate::db::certifications::Certification>,
+    /// What waits for this user: to review, returned to vendors, overdue.
+    pub work: crate::services::inbox::WorkList,
 }
 
 #[derive(Template)]
@@ -469,6 +469,8 @@ pub struct Portal {
     pub contracts: Paged<Contract>,
     /// What the vendor owes, soonest deadline first.
     pub owed: Vec<crate::services::reports::Entry>,
+    /// Open tenders that asked this vendor for a check sheet it has not handed in.
+    pub bids_asked: Vec<crate::db::tenders::Bid>,
 }
 
 #[derive(Template)]
@@ -577,4 +579,11 @@ pub struct PolicyPage {
     pub chrome: Chrome,
     pub stored: crate::db::policies::StoredPolicy,
     pub policy: crate::rating::Policy,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+pub struct NotificationList {
+    pub chrome: Chrome,
+    pub items: Vec<crate::db::notifications::Notification>,
 }

@@ -8,9 +8,16 @@ use crate::web::AppState;
 use rocket::response::content::RawHtml;
 use rocket::{get, routes, Route, State};
 
-/// Staff see the state of the contracts they may see; a vendor sees its own contracts and what it owes.
+/// The work comes to people: an officer's home is its work list, a vendor's what it owes (including
+/// bid sheets asked of it), the CISO's the dashboard.
 #[get("/")]
-async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<String>> {
+async fn home(
+    state: &State<AppState>,
+    chrome: Chrome,
+) -> AppResult<Result<RawHtml<String>, rocket::response::Redirect>> {
+    if chrome.user.role == crate::auth::Role::Ciso {
+        return Ok(Err(rocket::response::Redirect::to("/dashboard")));
+    }
     let today = services::today();
     let visibility = chrome.user.contract_visibility();
     if let Some(vendor_id) = chrome.user.own_vendor() {
@@ -32,14 +39,29 @@ async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
             .into_iter()
             .cloned()
             .collect();
+        let bids_asked = services::tenders::bids_of_vendor(&state.db, vendor_id)
+            .await?
+            .into_iter()
+            .filter(|b| {
+                b.status == "open" && b.checklist_requested_at.is_some() && b.sheet_version.is_none()
+            })
+            .collect();
         return render(&Portal {
             chrome,
             today,
             vendor,
             contracts,
             owed,
-        });
+            bids_asked,
+        })
+        .map(Ok);
     }
+    let dashboard = state
+        .dashboards
+        .recent(&state.db, &state.settings, &visibility, today)
+        .await?
+        .value;
+    let work = services::inbox::work_list(&state.db, &chrome.user, &dashboard).await?;
     let horizon = today + chrono::Days::new(90);
     let counts = contracts::count_by_status(&state.db, &visibility, today).await?;
     let filter = ContractFilter {
@@ -59,12 +81,6 @@ async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
         .items
         .sort_by_key(|c| (c.end_date, c.contract_number.clone()));
     ending_soon.items.truncate(20);
-    let awaiting_verification = services::certifications::awaiting_verification(
-        &state.db,
-        &chrome.user.certificate_rights(),
-        50,
-    )
-    .await?;
     render(&Home {
         chrome,
         today,
@@ -72,8 +88,9 @@ async fn home(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
         counts,
         ending_soon,
         horizon,
-        awaiting_verification,
+        work,
     })
+    .map(Ok)
 }
 
 pub fn routes() -> Vec<Route> {

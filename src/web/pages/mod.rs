@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod home;
 pub mod ledger;
 pub mod mfa;
+pub mod notifications;
 pub mod tenders;
 pub mod vendors;
 
@@ -20,6 +21,7 @@ pub fn routes() -> Vec<Route> {
     let mut all = Vec::new();
     all.extend(auth::routes());
     all.extend(mfa::routes());
+    all.extend(notifications::routes());
     all.extend(admin::routes());
     all.extend(home::routes());
     all.extend(contracts::routes());

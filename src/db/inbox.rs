@@ -1,0 +1,103 @@
+//! What waits for someone: the latest check sheet, audit report (per fiscal year) or deletion
+//! certificate of each contract in a scope, when it waits for review or was returned to the vendor.
+
+use super::contracts::RecordScope;
+use super::{Conn, Sql};
+use sqlx::FromRow;
+
+/// One record waiting, oldest first.
+#[derive(Debug, Clone, FromRow, serde::Serialize)]
+pub struct WorkItem {
+    /// `checklist`, `audit_report` or `deletion_certificate`.
+    pub kind: String,
+    pub record_id: i64,
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub contract_title: String,
+    pub vendor_name: String,
+    pub department_name: String,
+    /// The audit report's fiscal year; 0 otherwise.
+    pub fiscal_year: i64,
+    pub submitted_at: String,
+    /// `submitted` or `returned`.
+    pub status: String,
+}
+
+impl WorkItem {
+    pub fn kind_label(&self) -> &'static str {
+        match self.kind.as_str() {
+            "checklist" => "チェックシート",
+            "audit_report" => "監査報告書",
+            _ => "データ消去証明書",
+        }
+    }
+}
+
+/// Latest records of each kind whose status is `status`, in `scope`, oldest first.
+pub async fn records(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    status: &str,
+    limit: i64,
+) -> Result<Vec<WorkItem>, sqlx::Error> {
+    let mut sql = Sql::new("SELECT * FROM (");
+    sql.append(&waiting(scope, status))
+        .push(") waiting ORDER BY submitted_at, record_id LIMIT ")
+        .bind(limit);
+    sql.query_as().fetch_all(conn).await
+}
+
+/// How many records `records` would list without a limit.
+pub async fn count(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    status: &str,
+) -> Result<i64, sqlx::Error> {
+    let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM (");
+    sql.append(&waiting(scope, status)).push(") waiting");
+    let (count,): (i64,) = sql.query_as().fetch_one(conn).await?;
+    Ok(count)
+}
+
+/// The union of the three kinds' latest records with that status.
+fn waiting(scope: RecordScope<'_>, status: &str) -> Sql {
+    // (kind, table, uploaded column, fiscal-year expression, what makes a newer record of the same thing)
+    let kinds = [
+        ("checklist", "checklist_submissions", "uploaded_at", "0", ""),
+        (
+            "audit_report",
+            "audit_reports",
+            "submitted_at",
+            "t.fiscal_year",
+            " AND u.fiscal_year = t.fiscal_year",
+        ),
+        (
+            "deletion_certificate",
+            "deletion_certificates",
+            "submitted_at",
+            "0",
+            "",
+        ),
+    ];
+    let mut sql = Sql::new("");
+    for (index, (kind, table, at, year, same)) in kinds.iter().enumerate() {
+        if index > 0 {
+            sql.push(" UNION ALL ");
+        }
+        let mut part = Sql::new(&format!(
+            "SELECT '{kind}' AS kind, t.id AS record_id, t.contract_id, c.contract_number, c.title AS contract_title,
+                    v.name AS vendor_name, d.name AS department_name, CAST({year} AS BIGINT) AS fiscal_year,
+                    t.{at} AS submitted_at, t.status
+             FROM {table} t JOIN contracts c ON c.id = t.contract_id JOIN vendors v ON v.id = c.vendor_id
+             JOIN departments d ON d.id = c.department_id
+             WHERE t.status = "
+        ));
+        part.bind(status);
+        part.push(&format!(
+            " AND t.id = (SELECT MAX(u.id) FROM {table} u WHERE u.contract_id = t.contract_id{same})"
+        ));
+        scope.restrict(&mut part, "t.contract_id");
+        sql.append(&part);
+    }
+    sql
+}
