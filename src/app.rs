@@ -94,6 +94,9 @@ fn daily_reminders() -> rocket::fairing::AdHoc {
                 return;
             };
             let (db, settings) = (state.db.clone(), state.settings.clone());
+            if !settings.remind_in_process {
+                return;
+            }
             let mailer = match crate::mail::Mailer::from_settings(&settings) {
                 Ok(Some(mailer)) => mailer,
                 Ok(None) => return,

@@ -93,8 +93,10 @@ pub struct Settings {
     /// The sender of reminders (`Itaku <itaku@city.example.jp>`).
     #[serde(default)]
     pub mail_from: String,
-    /// When the server sends the day's reminders, Japan time (`HH:MM`).
+    /// When the server sends the day's reminders, Japan time (`HH:MM`) …
     pub remind_at: String,
+    /// … if it sends them itself (false when cron runs `itaku remind` instead).
+    pub remind_in_process: bool,
     /// Days before a deadline on which the vendor is reminded (0: on the day) …
     pub remind_vendor_days_before: Vec<i64>,
     /// … and every how many days while it is overdue.
@@ -176,6 +178,7 @@ impl Default for Settings {
             smtp_password_file: String::new(),
             mail_from: String::new(),
             remind_at: "08:00".into(),
+            remind_in_process: true,
             remind_vendor_days_before: vec![30, 7, 1, 0],
             remind_vendor_overdue_every_days: 7,
             remind_officer_overdue_every_days: 7,

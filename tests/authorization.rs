@@ -58,6 +58,8 @@ enum Rule {
     TenderReaders,
     /// The vendor portal's list of bids: vendors only.
     Vendors,
+    /// Department 1's 一斉依頼: administrators, its officer and the CISO.
+    RequestReaders,
 }
 
 impl Rule {
@@ -78,6 +80,7 @@ impl Rule {
             Rule::VendorEditors => matches!(who, Admin | Officer),
             Rule::TenderReaders => matches!(who, Admin | Officer | Ciso),
             Rule::Vendors => matches!(who, Vendor | OtherVendor),
+            Rule::RequestReaders => matches!(who, Admin | Officer | Ciso),
         })
     }
 }
@@ -96,6 +99,13 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("POST", "/account/password"), SignedIn),
         (("POST", "/account/sessions/end-others"), SignedIn),
         (("GET", "/notifications"), SignedIn),
+        (("GET", "/requests"), Staff),
+        (("GET", "/requests/new"), Staff),
+        (("POST", "/requests"), Staff),
+        (("GET", "/requests/<id>"), RequestReaders),
+        (("GET", "/requests/<id>/export.xlsx"), RequestReaders),
+        (("POST", "/api/v1/requests"), Staff),
+        (("GET", "/api/v1/requests/<id>"), RequestReaders),
         (("POST", "/notifications/read"), SignedIn),
         (("GET", "/login/mfa"), Public),
         (("POST", "/login/mfa"), Public),
@@ -283,6 +293,7 @@ struct World {
     tender_id: i64,
     bidder_id: i64,
     bid_sheet_id: i64,
+    request_id: i64,
 }
 
 /// A finalized tender of department 1 with vendor A as its bidder and a check sheet handed in for it.
@@ -421,6 +432,16 @@ async fn world() -> World {
     let (certification_id, audit_report_id, deletion_id) =
         common::seed_evidence(&app, vendor_id, contract_id).await;
     let (tender_id, bidder_id, bid_sheet_id) = seed_tender(&app, department_id).await;
+    let (status, request) = app
+        .send_json(
+            "POST",
+            "/api/v1/requests",
+            &json!({"title": "一斉依頼", "fiscal_year": "2026", "department_id": department_id,
+                    "wants_checklist": true, "due_on": "2099-03-31"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{request}");
+    let request_id = request["request"]["id"].as_i64().unwrap();
     World {
         app,
         browsers,
@@ -436,6 +457,7 @@ async fn world() -> World {
         tender_id,
         bidder_id,
         bid_sheet_id,
+        request_id,
     }
 }
 
@@ -458,6 +480,8 @@ impl World {
             self.bidder_id
         } else if under("/bid-sheets") {
             self.bid_sheet_id
+        } else if under("/requests") {
+            self.request_id
         } else if path.starts_with("/admin/policies") {
             1
         } else if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {

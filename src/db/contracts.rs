@@ -245,6 +245,21 @@ pub async fn all_visible(
     sql.query_as().fetch_all(conn).await
 }
 
+/// The contracts `visibility` may see that also meet `extra` (conditions written as ` AND …` on `c`),
+/// by contract number.
+pub async fn visible_where(
+    conn: &mut Conn,
+    visibility: &Visibility,
+    extra: &Sql,
+) -> Result<Vec<Contract>, sqlx::Error> {
+    let mut condition = conditions(visibility, &ContractFilter::default(), NaiveDate::MIN);
+    condition.append(extra);
+    let mut sql = Sql::new(SELECT);
+    sql.append(&condition.into_where())
+        .push(" ORDER BY c.contract_number");
+    sql.query_as().fetch_all(conn).await
+}
+
 pub async fn find(
     conn: &mut Conn,
     visibility: &Visibility,

@@ -17,6 +17,7 @@ pub mod mfa;
 pub mod notifications;
 pub mod outbox;
 pub mod policies;
+pub mod requests;
 pub mod reviews;
 pub mod seed;
 pub mod sessions;

@@ -295,3 +295,41 @@ pub fn report(
     }
     workbook.save_to_buffer()
 }
+
+/// A plain table on one sheet: title lines, then a header row and text rows, frozen and filterable.
+pub fn table(
+    sheet_name: &str,
+    title_lines: &[String],
+    headers: &[&str],
+    rows: &[Vec<String>],
+    widths: &[f64],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(sheet_name)?;
+    let bold = Format::new().set_bold();
+    let header = Format::new().set_bold().set_background_color("#EEF2F7");
+    for (row, line) in title_lines.iter().enumerate() {
+        sheet.write_string_with_format(row as u32, 0, line, &bold)?;
+    }
+    let first = title_lines.len() as u32 + usize::from(!title_lines.is_empty()) as u32;
+    for (column, title) in headers.iter().enumerate() {
+        sheet.write_string_with_format(first, column as u16, *title, &header)?;
+    }
+    for (index, values) in rows.iter().enumerate() {
+        for (column, value) in values.iter().enumerate() {
+            sheet.write_string(first + 1 + index as u32, column as u16, value)?;
+        }
+    }
+    sheet.set_freeze_panes(first + 1, 0)?;
+    sheet.autofilter(
+        first,
+        0,
+        first + rows.len() as u32,
+        headers.len().max(1) as u16 - 1,
+    )?;
+    for (column, width) in widths.iter().enumerate() {
+        sheet.set_column_width(column as u16, *width)?;
+    }
+    workbook.save_to_buffer()
+}

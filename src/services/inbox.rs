@@ -30,7 +30,8 @@ pub async fn counts(db: &Db, user: &User) -> AppResult<Counts> {
     let unread = notifications::unread_count(&mut conn, user.id).await?;
     let waiting = if reviews(user) {
         let visibility = user.contract_visibility();
-        let records = inbox::count(&mut conn, RecordScope::Visible(&visibility), "submitted").await?;
+        let records =
+            inbox::count(&mut conn, RecordScope::Visible(&visibility), "submitted").await?;
         drop(conn);
         let certificates =
             super::certifications::awaiting_verification(db, &user.certificate_rights(), 100)
@@ -57,8 +58,20 @@ pub struct WorkList {
 pub async fn work_list(db: &Db, user: &User, dashboard: &Dashboard) -> AppResult<WorkList> {
     let visibility = user.contract_visibility();
     let mut conn = db.acquire().await?;
-    let to_review = inbox::records(&mut conn, RecordScope::Visible(&visibility), "submitted", 200).await?;
-    let returned = inbox::records(&mut conn, RecordScope::Visible(&visibility), "returned", 200).await?;
+    let to_review = inbox::records(
+        &mut conn,
+        RecordScope::Visible(&visibility),
+        "submitted",
+        200,
+    )
+    .await?;
+    let returned = inbox::records(
+        &mut conn,
+        RecordScope::Visible(&visibility),
+        "returned",
+        200,
+    )
+    .await?;
     drop(conn);
     let certificates =
         super::certifications::awaiting_verification(db, &user.certificate_rights(), 100).await?;

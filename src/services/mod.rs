@@ -19,6 +19,7 @@ pub mod policies;
 pub mod rating;
 pub mod reminders;
 pub mod reports;
+pub mod requests;
 pub mod seed;
 pub mod tenders;
 pub mod vendors;

@@ -259,6 +259,16 @@ pub async fn run(
     dry_run: bool,
 ) -> AppResult<RunReport> {
     let dashboard = reports::dashboard(db, settings, &Visibility::All, as_of).await?;
+    let requested: Vec<(String, Entry)> = super::requests::open_lines(db)
+        .await?
+        .into_iter()
+        .map(|(request, line)| {
+            (
+                format!("request:{}:{}", request.id, line.contract.id),
+                request_entry(&request, &line, as_of),
+            )
+        })
+        .collect();
     let schedule = settings.reminder_schedule();
     let writes = !dry_run && mailer.is_some();
     let mut report = RunReport {
@@ -273,7 +283,15 @@ pub async fn run(
     };
     let mut tx = db.begin().await?;
     let mut cache = HashMap::new();
-    for due in obligations(&dashboard) {
+    let mut all = obligations(&dashboard);
+    for (key, entry) in &requested {
+        all.push(Due {
+            key: key.clone(),
+            entry,
+            path: format!("/contracts/{}", entry.contract_id),
+        });
+    }
+    for due in all {
         for audience in Audience::ALL {
             let Some(stage) = schedule.stage(audience, due.entry.deadline, as_of) else {
                 continue;
@@ -324,6 +342,37 @@ pub async fn run(
     Ok(report)
 }
 
+/// A contract of a 一斉依頼 not yet handed in, as the reminders name an obligation.
+fn request_entry(
+    request: &crate::db::requests::Request,
+    line: &super::requests::Line,
+    as_of: NaiveDate,
+) -> Entry {
+    let contract = &line.contract;
+    let days = (as_of - request.due_on).num_days();
+    Entry {
+        contract_id: contract.id,
+        contract_number: contract.contract_number.clone(),
+        contract_title: contract.title.clone(),
+        department_id: contract.department_id,
+        department_name: contract.department_name.clone(),
+        vendor_id: contract.vendor_id,
+        vendor_corporate_number: contract.vendor_corporate_number.clone(),
+        vendor_name: contract.vendor_name.clone(),
+        important: contract.importance == crate::domain::Importance::Important,
+        deadline: request.due_on,
+        days_overdue: days.max(0),
+        days_remaining: (-days).max(0),
+        what: format!("{}（{}）", request.title, line.state.label()),
+        submission: None,
+        fiscal_year: Some(request.fiscal_year as i32),
+        fiscal_year_label: None,
+        certification: None,
+        accepted_on: None,
+        days_late: None,
+    }
+}
+
 fn line(
     to: &str,
     audience: Audience,
@@ -341,6 +390,20 @@ fn line(
         status,
         error: String::new(),
     }
+}
+
+/// Sends what waits in the outbox in the background now (after a request was made), when an SMTP
+/// server is configured; the daily run would otherwise send it within the minute.
+pub fn send_soon(db: &Db, settings: &Settings) {
+    let Ok(Some(mailer)) = Mailer::from_settings(settings) else {
+        return;
+    };
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(error) = send_pending(&db, &mailer).await {
+            log::warn!("reminders: {error}");
+        }
+    });
 }
 
 /// Sends what waits in the outbox (messages that failed before), without deciding new ones.

@@ -471,6 +471,8 @@ pub struct Portal {
     pub owed: Vec<crate::services::reports::Entry>,
     /// Open tenders that asked this vendor for a check sheet it has not handed in.
     pub bids_asked: Vec<crate::db::tenders::Bid>,
+    /// 年度一斉依頼 naming this vendor's contracts, with where each stands.
+    pub requests: Vec<crate::services::requests::Progress>,
 }
 
 #[derive(Template)]
@@ -586,4 +588,30 @@ pub struct PolicyPage {
 pub struct NotificationList {
     pub chrome: Chrome,
     pub items: Vec<crate::db::notifications::Notification>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/list.html")]
+pub struct RequestList {
+    pub chrome: Chrome,
+    pub items: Vec<crate::services::requests::Progress>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/form.html")]
+pub struct RequestForm {
+    pub chrome: Chrome,
+    pub input: crate::services::requests::RequestInput,
+    /// The departments the user may ask for: (id, name).
+    pub departments: Vec<(i64, String)>,
+    pub errors: FieldErrors,
+    /// The contracts the request would go to, before it is sent.
+    pub preview: Option<Vec<Contract>>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/show.html")]
+pub struct RequestShow {
+    pub chrome: Chrome,
+    pub p: crate::services::requests::Progress,
 }

@@ -87,6 +87,8 @@ pub fn test_settings() -> Settings {
         // The suite's administrator signs in with its password alone; the two-factor tests turn
         // the requirement on.
         mfa_required_roles: Vec::new(),
+        // The tests run reminders when they choose, on the day they choose.
+        remind_in_process: false,
         ..Settings::default()
     }
 }

@@ -6,6 +6,7 @@ pub mod departments;
 pub mod evidence;
 pub mod ledger;
 pub mod reports;
+pub mod requests;
 pub mod tenders;
 pub mod vendors;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(reports::routes());
     all.extend(evidence::routes());
     all.extend(tenders::routes());
+    all.extend(requests::routes());
     all
 }
 

@@ -43,8 +43,15 @@ async fn home(
             .await?
             .into_iter()
             .filter(|b| {
-                b.status == "open" && b.checklist_requested_at.is_some() && b.sheet_version.is_none()
+                b.status == "open"
+                    && b.checklist_requested_at.is_some()
+                    && b.sheet_version.is_none()
             })
+            .collect();
+        let requests = services::requests::list(&state.db, &visibility)
+            .await?
+            .into_iter()
+            .filter(|p| p.tally.done < p.tally.total)
             .collect();
         return render(&Portal {
             chrome,
@@ -53,6 +60,7 @@ async fn home(
             contracts,
             owed,
             bids_asked,
+            requests,
         })
         .map(Ok);
     }

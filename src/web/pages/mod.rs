@@ -12,6 +12,7 @@ pub mod home;
 pub mod ledger;
 pub mod mfa;
 pub mod notifications;
+pub mod requests;
 pub mod tenders;
 pub mod vendors;
 
@@ -22,6 +23,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(auth::routes());
     all.extend(mfa::routes());
     all.extend(notifications::routes());
+    all.extend(requests::routes());
     all.extend(admin::routes());
     all.extend(home::routes());
     all.extend(contracts::routes());
