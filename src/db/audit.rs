@@ -216,7 +216,7 @@ pub async fn list(
 pub async fn newest_id(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     let (id,): (i64,) = sqlx::query_as(
         "SELECT COALESCE((SELECT id FROM audit_log
-             WHERE action NOT IN ('export', 'download', 'sign_in', 'sign_in_challenge', 'sign_in_failed', 'sign_out')
+             WHERE action NOT IN ('export', 'download', 'sign_in', 'sign_in_challenge', 'sign_in_failed', 'sign_in_link', 'sign_out', 'mail')
              ORDER BY id DESC LIMIT 1), 0)",
     )
     .fetch_one(conn)

@@ -223,3 +223,70 @@ pub async fn setup_token_valid(
     .await?;
     Ok(row.is_some())
 }
+
+/// Stores a sign-in link's digest for the user until `expires_at`.
+pub async fn insert_sign_in_link(
+    conn: &mut Conn,
+    id_hash: &str,
+    user_id: i64,
+    expires_at: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sign_in_links (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id_hash)
+    .bind(user_id)
+    .bind(now_text())
+    .bind(expires_at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How many links the user was sent since `since`.
+pub async fn sign_in_links_since(
+    conn: &mut Conn,
+    user_id: i64,
+    since: &str,
+) -> Result<i64, sqlx::Error> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM sign_in_links WHERE user_id = $1 AND created_at >= $2",
+    )
+    .bind(user_id)
+    .bind(since)
+    .fetch_one(conn)
+    .await?;
+    Ok(count)
+}
+
+/// Uses a link once: answers its user when it was unused and unexpired at `now`.
+pub async fn use_sign_in_link(
+    conn: &mut Conn,
+    id_hash: &str,
+    now: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    let row: Option<(i64,)> = sqlx::query_as(
+        "UPDATE sign_in_links SET used_at = $2 WHERE id_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|(user,)| user))
+}
+
+/// Whether a link is unused and unexpired (for the page that asks to confirm it).
+pub async fn sign_in_link_valid(
+    conn: &mut Conn,
+    id_hash: &str,
+    now: &str,
+) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "SELECT user_id FROM sign_in_links WHERE id_hash = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(id_hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?
+    .is_some())
+}

@@ -21,6 +21,7 @@ pub mod reminders;
 pub mod reports;
 pub mod requests;
 pub mod seed;
+pub mod sign_in_links;
 pub mod tenders;
 pub mod vendors;
 

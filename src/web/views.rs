@@ -615,3 +615,16 @@ pub struct RequestShow {
     pub chrome: Chrome,
     pub p: crate::services::requests::Progress,
 }
+
+#[derive(Template)]
+#[template(path = "auth/sign_in_link.html")]
+pub struct SignInLink {
+    pub csrf: String,
+    /// The link being used, when it is valid.
+    pub token: Option<String>,
+    pub message: Option<String>,
+    /// A link was asked for (the same answer whether or not the address has an account).
+    pub sent: bool,
+    /// Whether mail can be sent at all.
+    pub available: bool,
+}

@@ -242,7 +242,7 @@ async fn unlock_user(
     Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
 }
 
-const ACTIONS: [(&str, &str); 20] = [
+const ACTIONS: [(&str, &str); 22] = [
     ("sign_in", "サインイン"),
     ("sign_in_failed", "サインイン失敗"),
     ("sign_out", "サインアウト"),
@@ -262,6 +262,8 @@ const ACTIONS: [(&str, &str); 20] = [
     ("mfa_reset", "二要素認証のリセット"),
     ("mfa_recovery_codes", "回復コードの再発行"),
     ("verify", "認証の確認"),
+    ("sign_in_link", "ログイン用リンクの送信"),
+    ("mail", "お知らせメールの送信"),
     ("delete", "削除"),
 ];
 

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod mfa;
 pub mod notifications;
 pub mod requests;
+pub mod sign_in_links;
 pub mod tenders;
 pub mod vendors;
 
@@ -24,6 +25,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(mfa::routes());
     all.extend(notifications::routes());
     all.extend(requests::routes());
+    all.extend(sign_in_links::routes());
     all.extend(admin::routes());
     all.extend(home::routes());
     all.extend(contracts::routes());
