@@ -98,6 +98,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/account"), SignedIn),
         (("POST", "/account/password"), SignedIn),
         (("POST", "/account/sessions/end-others"), SignedIn),
+        (("POST", "/account/mail-digest"), Staff),
         (("GET", "/notifications"), SignedIn),
         (("GET", "/requests"), Staff),
         (("GET", "/requests/new"), Staff),

@@ -364,3 +364,49 @@ async fn the_cli_runs_dry_or_for_real_with_json_and_exit_codes() {
     let usage = remind(&["--as-of", "not a day"]);
     assert_eq!(usage.status.code(), Some(2));
 }
+
+#[rocket::async_test]
+async fn staff_who_choose_a_digest_get_one_message_a_day_listing_everything() {
+    let w = world().await;
+    let officer =
+        common::Browser::signed_in(&w.app.db, &w.app.settings, OFFICER_A, common::PASSWORD).await;
+    let (status, _, _) = officer
+        .post_form("/account/mail-digest", &[("digest", "true")])
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let (_, account) = officer.get_html("/account").await;
+    assert!(
+        account.contains(r#"value="true" checked"#),
+        "the choice is kept"
+    );
+
+    let report = w.run("2026-05-02").await;
+    let to_officer: Vec<_> = w
+        .sink
+        .received()
+        .into_iter()
+        .filter(|m| m.to == [OFFICER_A])
+        .collect();
+    assert_eq!(
+        to_officer.len(),
+        1,
+        "one digest, no single messages: {to_officer:?}"
+    );
+    let digest = &to_officer[0];
+    assert!(
+        digest.subject.contains("本日の期限のお知らせ") && digest.subject.contains("令和8年5月2日")
+    );
+    assert!(digest.text.contains("A-1 住民税通知書の印刷") && digest.text.contains("2日超過"));
+    assert!(
+        !digest.text.contains("B-1"),
+        "only its department's contracts"
+    );
+    assert!(report
+        .messages
+        .iter()
+        .any(|m| m.to == OFFICER_A && m.obligation == "digest" && m.status == "sent"));
+    // The same day again: no second digest; the vendor still gets its own single messages.
+    let again = w.run("2026-05-02").await;
+    assert_eq!(again.sent, 0);
+    assert!(w.sink.received().iter().any(|m| m.to == [VENDOR_A]));
+}

@@ -1,6 +1,7 @@
 -- Reminders: each message is written here in the transaction that decides it is due (unique on the
 -- obligation, its deadline, the stage and the recipient, so nothing is sent twice), then sent; a
--- failed send stays with its error and is retried with back-off.
+-- failed send stays with its error and is retried with back-off. A stage that went out in a daily
+-- digest (staff who chose one) is kept as `digested`, so the next digest does not repeat it.
 CREATE TABLE mail_outbox (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     obligation TEXT NOT NULL,
@@ -13,7 +14,7 @@ CREATE TABLE mail_outbox (
     subject TEXT NOT NULL,
     body_text TEXT NOT NULL,
     body_html TEXT NOT NULL,
-    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent')),
+    status TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'digested')),
     attempts INTEGER NOT NULL DEFAULT 0,
     last_error TEXT NOT NULL DEFAULT '',
     next_attempt_at TEXT NOT NULL,

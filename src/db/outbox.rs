@@ -15,6 +15,8 @@ pub struct NewMessage<'a> {
     pub subject: &'a str,
     pub body_text: &'a str,
     pub body_html: &'a str,
+    /// `pending` (to be sent), or `digested` (listed in a daily digest instead).
+    pub status: &'a str,
 }
 
 /// Queues a message unless the same obligation, deadline, stage and recipient was queued before;
@@ -24,7 +26,7 @@ pub async fn enqueue(conn: &mut Conn, message: &NewMessage<'_>) -> Result<bool, 
     let inserted = sqlx::query(
         "INSERT INTO mail_outbox (obligation, deadline, stage, recipient, audience, contract_id, contract_number,
          subject, body_text, body_html, status, attempts, last_error, next_attempt_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', 0, '', $11, $11)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, 0, '', $11, $11)
          ON CONFLICT (obligation, deadline, stage, recipient) DO NOTHING",
     )
     .bind(message.obligation)
@@ -38,6 +40,7 @@ pub async fn enqueue(conn: &mut Conn, message: &NewMessage<'_>) -> Result<bool, 
     .bind(message.body_text)
     .bind(message.body_html)
     .bind(&now)
+    .bind(message.status)
     .execute(conn)
     .await?
     .rows_affected();
@@ -166,26 +169,27 @@ pub async fn vendor_recipients(
     Ok(rows.into_iter().map(|(e,)| e).collect())
 }
 
-/// The active officers of a department.
+/// The active officers of a department, each with whether it chose a daily digest.
 pub async fn officer_recipients(
     conn: &mut Conn,
     department_id: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "SELECT u.email FROM users u JOIN user_departments d ON d.user_id = u.id
+) -> Result<Vec<(String, bool)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT u.email, CAST(u.mail_digest AS BIGINT) FROM users u JOIN user_departments d ON d.user_id = u.id
          WHERE d.department_id = $1 AND u.role = 'officer' AND u.active = 1",
     )
     .bind(department_id)
     .fetch_all(conn)
     .await?;
-    Ok(rows.into_iter().map(|(e,)| e).collect())
+    Ok(rows.into_iter().map(|(e, d)| (e, d == 1)).collect())
 }
 
-/// The active CISO users.
-pub async fn ciso_recipients(conn: &mut Conn) -> Result<Vec<String>, sqlx::Error> {
-    let rows: Vec<(String,)> =
-        sqlx::query_as("SELECT email FROM users WHERE role = 'ciso' AND active = 1")
-            .fetch_all(conn)
-            .await?;
-    Ok(rows.into_iter().map(|(e,)| e).collect())
+/// The active CISO users, each with whether it chose a daily digest.
+pub async fn ciso_recipients(conn: &mut Conn) -> Result<Vec<(String, bool)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT email, CAST(mail_digest AS BIGINT) FROM users WHERE role = 'ciso' AND active = 1",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(e, d)| (e, d == 1)).collect())
 }

@@ -200,3 +200,26 @@ pub async fn set_password(
         .await?;
     Ok(())
 }
+
+/// Whether the user gets reminders as one daily digest.
+pub async fn mail_digest(conn: &mut Conn, user_id: i64) -> Result<bool, sqlx::Error> {
+    let (digest,): (i64,) =
+        sqlx::query_as("SELECT CAST(mail_digest AS BIGINT) FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(conn)
+            .await?;
+    Ok(digest == 1)
+}
+
+pub async fn set_mail_digest(
+    conn: &mut Conn,
+    user_id: i64,
+    digest: bool,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET mail_digest = $2 WHERE id = $1")
+        .bind(user_id)
+        .bind(digest as i64)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 /// Who a reminder is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Audience {
     Vendor,

@@ -218,6 +218,37 @@ pub async fn sign_in(
     Ok(outcome)
 }
 
+/// Whether the user gets reminders as one daily digest.
+pub async fn mail_digest(db: &Db, user_id: i64) -> AppResult<bool> {
+    Ok(users::mail_digest(&mut *db.acquire().await?, user_id).await?)
+}
+
+/// Staff choose reminders one by one or as one daily digest.
+pub async fn set_mail_digest(db: &Db, actor: &Actor, user: &User, digest: bool) -> AppResult<()> {
+    if user.role == Role::Vendor {
+        return Err(AppError::Forbidden);
+    }
+    let mut tx = db.begin().await?;
+    users::set_mail_digest(&mut tx, user.id, digest).await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new(
+            "update",
+            "user",
+            user.id,
+            if digest {
+                "お知らせメールを1日1通のまとめに変更"
+            } else {
+                "お知らせメールを1件ずつに変更"
+            },
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// The user's open sessions, the most recent first.
 pub async fn sessions_of(db: &Db, user_id: i64) -> AppResult<Vec<sessions::OpenSession>> {
     Ok(sessions::for_user(&mut *db.acquire().await?, user_id).await?)

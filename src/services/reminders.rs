@@ -19,7 +19,7 @@ use crate::mail::{Mailer, Outgoing};
 use askama::Template;
 use chrono::{Duration, NaiveDate, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// One obligation as reminders name it.
 struct Due<'a> {
@@ -212,12 +212,15 @@ fn compose(
 }
 
 /// Who of `audience` hears of an entry: the vendor's addresses, its department's officers, the CISO.
+/// A recipient's address, and whether it chose a daily digest.
+type Recipient = (String, bool);
+
 async fn recipients(
     conn: &mut Conn,
-    cache: &mut HashMap<(Audience, i64), Vec<String>>,
+    cache: &mut HashMap<(Audience, i64), Vec<Recipient>>,
     audience: Audience,
     entry: &Entry,
-) -> Result<Vec<String>, sqlx::Error> {
+) -> Result<Vec<Recipient>, sqlx::Error> {
     let id = match audience {
         Audience::Vendor => entry.vendor_id,
         Audience::Officer => entry.department_id,
@@ -227,7 +230,11 @@ async fn recipients(
         return Ok(found.clone());
     }
     let found = match audience {
-        Audience::Vendor => outbox::vendor_recipients(conn, id).await?,
+        Audience::Vendor => outbox::vendor_recipients(conn, id)
+            .await?
+            .into_iter()
+            .map(|address| (address, false))
+            .collect(),
         Audience::Officer => outbox::officer_recipients(conn, id).await?,
         Audience::Ciso => outbox::ciso_recipients(conn).await?,
     };
@@ -283,6 +290,7 @@ pub async fn run(
     };
     let mut tx = db.begin().await?;
     let mut cache = HashMap::new();
+    let mut digests: BTreeMap<(String, Audience), Vec<String>> = BTreeMap::new();
     let mut all = obligations(&dashboard);
     for (key, entry) in &requested {
         all.push(Due {
@@ -298,7 +306,7 @@ pub async fn run(
             };
             let stage_code = stage.code();
             let deadline = due.entry.deadline.to_string();
-            for to in recipients(&mut tx, &mut cache, audience, due.entry).await? {
+            for (to, digest) in recipients(&mut tx, &mut cache, audience, due.entry).await? {
                 if !writes {
                     if !outbox::known(&mut tx, &due.key, &deadline, &stage_code, &to).await? {
                         report
@@ -321,13 +329,42 @@ pub async fn run(
                         subject: &subject,
                         body_text: &text,
                         body_html: &html,
+                        status: if digest { "digested" } else { "pending" },
                     },
                 )
                 .await?;
-                if queued {
+                if queued && digest {
+                    digests
+                        .entry((to.clone(), audience))
+                        .or_default()
+                        .push(digest_line(&due, as_of, &settings.public_url));
+                } else if queued {
                     report.queued += 1;
                 }
             }
+        }
+    }
+    for ((to, audience), lines) in &digests {
+        let (subject, text, html) = compose_digest(lines, as_of);
+        if outbox::enqueue(
+            &mut tx,
+            &NewMessage {
+                obligation: "digest",
+                deadline: &as_of.to_string(),
+                stage: "digest",
+                recipient: to,
+                audience: audience.code(),
+                contract_id: None,
+                contract_number: "",
+                subject: &subject,
+                body_text: &text,
+                body_html: &html,
+                status: "pending",
+            },
+        )
+        .await?
+        {
+            report.queued += 1;
         }
     }
     if writes {
@@ -340,6 +377,58 @@ pub async fn run(
     }
     report.pending = outbox::pending_count(&mut *db.acquire().await?).await?;
     Ok(report)
+}
+
+/// One obligation as a digest lists it.
+fn digest_line(due: &Due<'_>, as_of: NaiveDate, public_url: &str) -> String {
+    let entry = due.entry;
+    let days = (as_of - entry.deadline).num_days();
+    let status = match days {
+        d if d > 0 => format!("{d}日超過"),
+        0 => "本日期限".to_string(),
+        d => format!("あと{}日", -d),
+    };
+    format!(
+        "・{} {}（{}）: {} 期限 {}（{}）{}{}",
+        entry.contract_number,
+        entry.contract_title,
+        entry.vendor_name,
+        entry.what,
+        entry.deadline.jp(),
+        status,
+        public_url.trim_end_matches('/'),
+        due.path
+    )
+}
+
+/// The daily digest: every reminder due to one staff member today, in one message.
+fn compose_digest(lines: &[String], as_of: NaiveDate) -> (String, String, String) {
+    let subject = format!(
+        "【Itaku】本日の期限のお知らせ（{}件、{}）",
+        lines.len(),
+        as_of.jp()
+    );
+    let text = format!(
+        "Itaku（委託先セキュリティ管理）から、{}時点の期限のお知らせをまとめてお送りします（{}件）。\n\n{}\n\nこのメールは Itaku から自動で送信しています。受け取り方は「アカウント」画面で変えられます。\n",
+        as_of.jp(),
+        lines.len(),
+        lines.join("\n")
+    );
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let html = format!(
+        "<!doctype html><html lang=\"ja\"><body style=\"font-family: sans-serif; line-height: 1.7;\"><p>Itaku（委託先セキュリティ管理）から、{}時点の期限のお知らせをまとめてお送りします（{}件）。</p><ul>{}</ul><p style=\"color: #626264;\">受け取り方は「アカウント」画面で変えられます。</p></body></html>",
+        as_of.jp(),
+        lines.len(),
+        lines
+            .iter()
+            .map(|l| format!("<li>{}</li>", escape(l.trim_start_matches('・'))))
+            .collect::<String>()
+    );
+    (subject, text, html)
 }
 
 /// A contract of a 一斉依頼 not yet handed in, as the reminders name an obligation.

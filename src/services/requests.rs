@@ -221,6 +221,7 @@ pub async fn create(
                         subject: &subject,
                         body_text: &text,
                         body_html: &html,
+                        status: "pending",
                     },
                 )
                 .await?;

@@ -404,6 +404,8 @@ pub struct Account {
     pub signed_out_elsewhere: Option<u64>,
     pub sessions: Vec<SessionLine>,
     pub mfa: crate::services::mfa::Status,
+    /// Reminders as one daily digest (staff).
+    pub mail_digest: bool,
     /// A code typed to renew recovery codes or turn the second factor off was wrong.
     pub mfa_code_wrong: bool,
     pub min_length: usize,

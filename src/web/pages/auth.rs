@@ -254,7 +254,9 @@ async fn account_page(
         })
         .collect();
     let mfa = crate::services::mfa::status(&state.db, &state.settings, &chrome.user).await?;
+    let mail_digest = accounts::mail_digest(&state.db, chrome.user.id).await?;
     render(&Account {
+        mail_digest,
         mfa,
         mfa_code_wrong: notices.mfa_code_wrong,
         chrome,
@@ -284,6 +286,25 @@ async fn account(
         ..Default::default()
     };
     account_page(state, chrome, &auth, notices).await
+}
+
+#[derive(FromForm)]
+struct DigestForm {
+    #[field(default = false)]
+    digest: bool,
+}
+
+/// Reminders one by one, or one daily digest (staff).
+#[post("/account/mail-digest", data = "<form>")]
+async fn mail_digest(
+    state: &State<AppState>,
+    chrome: Chrome,
+    ip: ClientAddress,
+    form: CsrfForm<DigestForm>,
+) -> AppResult<FormOutcome> {
+    let actor = Actor::user(&chrome.user, &ip.0);
+    accounts::set_mail_digest(&state.db, &actor, &chrome.user, form.digest).await?;
+    Ok(FormOutcome::saved("/account#mail".into()))
 }
 
 /// Ends every other session of the user (a browser left signed in elsewhere, a lost laptop).
@@ -397,6 +418,7 @@ pub fn routes() -> Vec<Route> {
         account,
         change_password,
         sign_out_elsewhere,
+        mail_digest,
         create_token,
         revoke_token
     ]
