@@ -23,6 +23,14 @@ pub struct Request {
     pub created_at: String,
 }
 
+impl Request {
+    /// 令和8年度.
+    pub fn fiscal_year_label(&self) -> String {
+        crate::domain::FiscalYear::new(self.fiscal_year as i32)
+            .map_or_else(|| format!("{}年度", self.fiscal_year), |fy| fy.label())
+    }
+}
+
 /// Which contracts a request goes to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Criteria {

@@ -242,7 +242,33 @@ def main():
                 b.screenshot(os.path.join(shots, "dashboard-ciso.png"))
             b.close()
 
+        def an_officer_sends_a_fiscal_year_request_and_the_vendor_sees_it():
+            b = browser()
+            sign_in(b, "officer")
+            b.go(f"{base}/requests/new")
+            b.type("#title", "令和8年度 チェックシート一斉依頼（ブラウザ試験）")
+            b.script("document.querySelector('#due_on').value = '2027-01-29';")
+            b.click("#preview-request")
+            assert b.wait_for(lambda _, src: "依頼先（" in src and "send-request" in src), "the preview lists the contracts"
+            b.click("#send-request")
+            assert b.wait_for(lambda url, src: re.search(r"/requests/\d+$", url) and "未提出" in src), f"the request page: {b.url()}"
+            source = b.source()
+            assert "<progress" in source and "提出済" in source, "progress is shown"
+            if shots:
+                b.screenshot(os.path.join(shots, "request-officer.png"))
+            b.go(f"{base}/")
+            assert "確認待ち" in b.source() and "期限超過" in b.source(), "the officer's home is its work list"
+            b.close()
+            v = browser()
+            page = sign_in(v, "vendor")
+            assert "令和8年度 チェックシート一斉依頼（ブラウザ試験）" in page, "the vendor's home lists the request"
+            if shots:
+                v.screenshot(os.path.join(shots, "home-vendor-request.png"))
+            v.close()
+
         check("each role signs in and sees its own home page", each_role_sees_its_home)
+        check("an officer sends a fiscal-year request and the vendor sees it on its home page",
+              an_officer_sends_a_fiscal_year_request_and_the_vendor_sees_it)
         check("the CISO's dashboard shows what is owed, for any day", the_ciso_dashboard_shows_what_is_owed_on_any_day)
         check("a vendor editing the URL to another vendor's record is refused", a_vendor_editing_the_url_is_refused)
         check("a form posted without its CSRF token is refused", a_form_without_its_csrf_token_is_refused)
