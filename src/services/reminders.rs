@@ -530,53 +530,34 @@ pub async fn send_queued(db: &Db, mailer: &Mailer, report: &mut RunReport) -> Ap
         if claimed.is_empty() {
             return Ok(());
         }
+        // A batch goes out at once over the transport's pooled connections, then its outcomes are
+        // written in one transaction.
+        let mut sending = tokio::task::JoinSet::new();
         for message in claimed {
-            let outcome = mailer
-                .send(&Outgoing {
-                    to: &message.recipient,
-                    subject: &message.subject,
-                    text: &message.body_text,
-                    html: &message.body_html,
-                })
-                .await;
-            let mut tx = db.begin().await?;
+            let mailer = mailer.clone();
+            sending.spawn(async move {
+                let outcome = mailer
+                    .send(&Outgoing {
+                        to: &message.recipient,
+                        subject: &message.subject,
+                        text: &message.body_text,
+                        html: &message.body_html,
+                    })
+                    .await;
+                (message, outcome)
+            });
+        }
+        let mut outcomes = Vec::new();
+        while let Some(done) = sending.join_next().await {
+            outcomes.push(done.map_err(|e| AppError::Internal(e.to_string()))?);
+        }
+        outcomes.sort_by_key(|(message, _)| message.id);
+        let mut tx = db.begin().await?;
+        let sent_before = report.sent;
+        for (message, outcome) in outcomes {
             let (status, error) = match outcome {
                 Ok(response) => {
-                    outbox::mark_sent(&mut tx, message.id, &response).await?;
-                    crate::db::notifications::notify_address(
-                        &mut tx,
-                        &message.recipient,
-                        &message.subject,
-                        &message
-                            .contract_id
-                            .map(|id| format!("/contracts/{id}"))
-                            .unwrap_or_default(),
-                    )
-                    .await?;
-                    audit::record(
-                        &mut tx,
-                        &system,
-                        Event::new(
-                            "mail",
-                            "reminder",
-                            message.id,
-                            format!(
-                                "リマインダー送信 {} {}（{}）",
-                                message.recipient, message.contract_number, message.stage
-                            ),
-                        )
-                        .changes(
-                            None,
-                            Some(serde_json::json!({
-                                "to": message.recipient,
-                                "obligation": message.obligation,
-                                "stage": message.stage,
-                                "subject": message.subject,
-                                "smtp_response": response,
-                            })),
-                        ),
-                    )
-                    .await?;
+                    record_sent(&mut tx, &system, &message, &response).await?;
                     report.sent += 1;
                     ("sent", String::new())
                 }
@@ -587,7 +568,6 @@ pub async fn send_queued(db: &Db, mailer: &Mailer, report: &mut RunReport) -> Ap
                     ("failed", error)
                 }
             };
-            tx.commit().await?;
             report.messages.push(MessageLine {
                 to: message.recipient,
                 audience: match message.audience.as_str() {
@@ -602,10 +582,57 @@ pub async fn send_queued(db: &Db, mailer: &Mailer, report: &mut RunReport) -> Ap
                 status,
                 error,
             });
-            if status == "failed" && report.failed >= 3 && report.sent == 0 {
-                // The server is away: the rest stays queued for the next run.
-                return Ok(());
-            }
+        }
+        tx.commit().await?;
+        if report.sent == sent_before {
+            // Nothing of this batch went out: the server is away; the rest waits for the next run.
+            return Ok(());
         }
     }
+}
+
+/// A message that went out: marked sent with the server's answer, a notification for its addressee,
+/// and its audit entry.
+async fn record_sent(
+    conn: &mut Conn,
+    system: &Actor,
+    message: &outbox::Queued,
+    response: &str,
+) -> AppResult<()> {
+    outbox::mark_sent(&mut *conn, message.id, response).await?;
+    crate::db::notifications::notify_address(
+        &mut *conn,
+        &message.recipient,
+        &message.subject,
+        &message
+            .contract_id
+            .map(|id| format!("/contracts/{id}"))
+            .unwrap_or_default(),
+    )
+    .await?;
+    audit::record(
+        conn,
+        system,
+        Event::new(
+            "mail",
+            "reminder",
+            message.id,
+            format!(
+                "リマインダー送信 {} {}（{}）",
+                message.recipient, message.contract_number, message.stage
+            ),
+        )
+        .changes(
+            None,
+            Some(serde_json::json!({
+                "to": message.recipient,
+                "obligation": message.obligation,
+                "stage": message.stage,
+                "subject": message.subject,
+                "smtp_response": response,
+            })),
+        ),
+    )
+    .await?;
+    Ok(())
 }
