@@ -2,7 +2,7 @@
 # `itaku remind` at prefecture scale: seeds 100,000 contracts (10,000 vendors, each with a contact
 # address, an officer per department and a CISO), then times a dry run and a real run through a local
 # SMTP server (tests/smtp/smtp_sink.py), with peak memory from /usr/bin/time.
-#   bash benches/remind.sh [CONTRACTS]
+#   bash benches/remind.sh [CONTRACTS]          (REMIND_SEND=0: the dry run only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 contracts="${1:-100000}"
@@ -34,6 +34,7 @@ as_of=$(date -u +%F)
 echo "== dry run at $contracts contracts"
 /usr/bin/time -f "%e s, peak RSS %M KiB" "$bin" --database-url "$db" remind --as-of "$as_of" --dry-run --json > "$work/dry.json"
 python3 -c "import json; r=json.load(open('$work/dry.json')); print('would send', len(r['messages']))"
+if [ "${REMIND_SEND:-1}" = 0 ]; then exit 0; fi
 echo "== real run (messages to the local SMTP server)"
 /usr/bin/time -f "%e s, peak RSS %M KiB" "$bin" --database-url "$db" remind --as-of "$as_of" --json > "$work/real.json"
 python3 -c "import json; r=json.load(open('$work/real.json')); print('queued', r['queued'], 'sent', r['sent'], 'failed', r['failed'], 'pending', r['pending'])"
