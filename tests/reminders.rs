@@ -6,16 +6,14 @@
 
 mod common;
 
-use common::smtp::SmtpSink;
-use common::{TestApp, NTA, TOYOTA};
+use common::smtp::{SmtpSink, VENDOR_A, VENDOR_B};
+use common::{TestApp, NTA};
 use itaku::mail::Mailer;
 use itaku::services::reminders::{self, RunReport};
 use rocket::http::Status;
 use serde_json::json;
 
-const VENDOR_A: &str = "contact@vendor-a.example.jp";
 const VENDOR_A_USER: &str = "staff@vendor-a.example.jp";
-const VENDOR_B: &str = "contact@vendor-b.example.jp";
 const OFFICER_A: &str = "zeimu@city.example.jp";
 const OFFICER_B: &str = "shimin@city.example.jp";
 const CISO: &str = "ciso@city.example.jp";
@@ -30,32 +28,8 @@ struct World {
 
 async fn world() -> World {
     let sink = SmtpSink::start();
-    let url = sink.url();
-    let app = common::spawn_with(|s| {
-        s.smtp_url = url;
-        s.mail_from = "Itaku <itaku@city.example.jp>".into();
-        s.public_url = "https://itaku.city.example.jp".into();
-    })
-    .await;
-    let (zeimu, vendor_a) = app
-        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
-        .await;
-    let (shimin, vendor_b) = app
-        .seed_department_and_vendor("市民課", TOYOTA, "にほへ運輸株式会社")
-        .await;
-    for (id, number, name, email) in [
-        (vendor_a, NTA, "株式会社いろは印刷", VENDOR_A),
-        (vendor_b, TOYOTA, "にほへ運輸株式会社", VENDOR_B),
-    ] {
-        let (status, body) = app
-            .send_json(
-                "PUT",
-                &format!("/api/v1/vendors/{id}"),
-                &json!({"corporate_number": number, "name": name, "email": email}),
-            )
-            .await;
-        assert_eq!(status, Status::Ok, "{body}");
-    }
+    let (app, ids) = common::smtp::app_with_two_vendors(&sink).await;
+    let (zeimu, shimin, vendor_a, vendor_b) = (ids.zeimu, ids.shimin, ids.vendor_a, ids.vendor_b);
     common::add_user(&app.db, VENDOR_A_USER, "vendor", Some(NTA), &[]).await;
     common::add_user(&app.db, OFFICER_A, "officer", None, &[zeimu]).await;
     common::add_user(&app.db, OFFICER_B, "officer", None, &[shimin]).await;

@@ -6,13 +6,10 @@
 
 mod common;
 
-use common::smtp::SmtpSink;
-use common::{TestApp, NTA, TOYOTA};
+use common::smtp::{SmtpSink, VENDOR_A, VENDOR_B};
+use common::{TestApp, NTA};
 use rocket::http::Status;
 use serde_json::json;
-
-const VENDOR_A: &str = "contact@vendor-a.example.jp";
-const VENDOR_B: &str = "contact@vendor-b.example.jp";
 
 struct World {
     app: TestApp,
@@ -26,32 +23,8 @@ struct World {
 
 async fn world() -> World {
     let sink = SmtpSink::start();
-    let url = sink.url();
-    let app = common::spawn_with(|s| {
-        s.smtp_url = url;
-        s.mail_from = "itaku@city.example.jp".into();
-        s.public_url = "https://itaku.city.example.jp".into();
-    })
-    .await;
-    let (zeimu, vendor_a) = app
-        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
-        .await;
-    let (shimin, vendor_b) = app
-        .seed_department_and_vendor("市民課", TOYOTA, "にほへ運輸株式会社")
-        .await;
-    for (id, number, name, email) in [
-        (vendor_a, NTA, "株式会社いろは印刷", VENDOR_A),
-        (vendor_b, TOYOTA, "にほへ運輸株式会社", VENDOR_B),
-    ] {
-        let (status, _) = app
-            .send_json(
-                "PUT",
-                &format!("/api/v1/vendors/{id}"),
-                &json!({"corporate_number": number, "name": name, "email": email}),
-            )
-            .await;
-        assert_eq!(status, Status::Ok);
-    }
+    let (app, ids) = common::smtp::app_with_two_vendors(&sink).await;
+    let (zeimu, shimin, vendor_a, vendor_b) = (ids.zeimu, ids.shimin, ids.vendor_a, ids.vendor_b);
     let mut contracts = Vec::new();
     for (number, department, vendor, important) in [
         ("A-1", zeimu, vendor_a, "important"),

@@ -324,6 +324,28 @@ fn wrong_code() -> AppError {
     AppError::Validation(errors)
 }
 
+/// Checks the code (it must pass as `wanted` says), then issues new recovery codes, audited as
+/// `action`; answers the codes to show once.
+async fn recovery_codes_after(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    code: &str,
+    wanted: fn(&Passed) -> bool,
+    action: &str,
+    summary: &str,
+) -> AppResult<Vec<String>> {
+    let mut tx = db.begin().await?;
+    match check_code(&mut tx, user.id, code, false).await? {
+        Some(passed) if wanted(&passed) => {}
+        _ => return Err(wrong_code()),
+    }
+    let codes = issue_recovery_codes(&mut tx, user.id).await?;
+    audit::record(&mut tx, actor, Event::new(action, "user", user.id, summary)).await?;
+    tx.commit().await?;
+    Ok(codes)
+}
+
 /// Confirms the set-up with a first right code; answers the recovery codes to show once.
 pub async fn confirm_setup(
     db: &Db,
@@ -331,20 +353,17 @@ pub async fn confirm_setup(
     user: &User,
     code: &str,
 ) -> AppResult<Vec<String>> {
-    let mut tx = db.begin().await?;
-    match check_code(&mut tx, user.id, code, false).await? {
-        Some(Passed::Enrolled) => {}
-        _ => return Err(wrong_code()),
-    }
-    let codes = issue_recovery_codes(&mut tx, user.id).await?;
-    audit::record(
-        &mut tx,
+    let enrolled = |p: &Passed| matches!(p, Passed::Enrolled);
+    recovery_codes_after(
+        db,
         actor,
-        Event::new("mfa_enable", "user", user.id, "二要素認証を設定"),
+        user,
+        code,
+        enrolled,
+        "mfa_enable",
+        "二要素認証を設定",
     )
-    .await?;
-    tx.commit().await?;
-    Ok(codes)
+    .await
 }
 
 /// New recovery codes (the old ones stop working), for a user who proves the second factor.
@@ -354,20 +373,17 @@ pub async fn renew_recovery_codes(
     user: &User,
     code: &str,
 ) -> AppResult<Vec<String>> {
-    let mut tx = db.begin().await?;
-    match check_code(&mut tx, user.id, code, false).await? {
-        Some(Passed::Totp) => {}
-        _ => return Err(wrong_code()),
-    }
-    let codes = issue_recovery_codes(&mut tx, user.id).await?;
-    audit::record(
-        &mut tx,
+    let totp = |p: &Passed| matches!(p, Passed::Totp);
+    recovery_codes_after(
+        db,
         actor,
-        Event::new("mfa_recovery_codes", "user", user.id, "回復コードを再発行"),
+        user,
+        code,
+        totp,
+        "mfa_recovery_codes",
+        "回復コードを再発行",
     )
-    .await?;
-    tx.commit().await?;
-    Ok(codes)
+    .await
 }
 
 /// Turns the second factor off (with a right code), unless the user's role requires it.

@@ -12,8 +12,8 @@ use crate::config::Settings;
 use crate::db::contracts::Visibility;
 use crate::db::outbox::{self, NewMessage};
 use crate::db::{Conn, Db};
+use crate::domain::dates::JpDate;
 use crate::domain::reminder::{Audience, Stage};
-use crate::domain::{dates::JpDate, wareki};
 use crate::error::{AppError, AppResult};
 use crate::mail::{Mailer, Outgoing};
 use askama::Template;
@@ -114,37 +114,27 @@ pub struct RunReport {
     pub messages: Vec<MessageLine>,
 }
 
-#[derive(Template)]
-#[template(path = "mail/reminder.txt")]
-struct ReminderText<'a> {
+/// What one reminder says, in text and in HTML.
+struct Reminder<'a> {
+    subject: &'a str,
     greeting: &'a str,
     overdue: bool,
-    contract_number: &'a str,
-    contract_title: &'a str,
-    vendor_name: &'a str,
-    department_name: &'a str,
-    what: &'a str,
+    entry: &'a Entry,
     deadline_jp: String,
-    deadline_iso: String,
     status: String,
     link: &'a str,
 }
 
 #[derive(Template)]
+#[template(path = "mail/reminder.txt")]
+struct ReminderText<'a> {
+    r: &'a Reminder<'a>,
+}
+
+#[derive(Template)]
 #[template(path = "mail/reminder.html")]
 struct ReminderHtml<'a> {
-    subject: &'a str,
-    greeting: &'a str,
-    overdue: bool,
-    contract_number: &'a str,
-    contract_title: &'a str,
-    vendor_name: &'a str,
-    department_name: &'a str,
-    what: &'a str,
-    deadline_jp: String,
-    deadline_iso: String,
-    status: String,
-    link: &'a str,
+    r: &'a Reminder<'a>,
 }
 
 /// Subject, plain text and HTML of one reminder.
@@ -177,37 +167,21 @@ fn compose(
         Audience::Ciso => "最高情報セキュリティ責任者（CISO）様".to_string(),
     };
     let link = format!("{}{}", public_url.trim_end_matches('/'), due.path);
-    let text = ReminderText {
-        greeting: &greeting,
-        overdue,
-        contract_number: &entry.contract_number,
-        contract_title: &entry.contract_title,
-        vendor_name: &entry.vendor_name,
-        department_name: &entry.department_name,
-        what: &entry.what,
-        deadline_jp: entry.deadline.jp(),
-        deadline_iso: entry.deadline.to_string(),
-        status: status.clone(),
-        link: &link,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(e.to_string()))?;
-    let html = ReminderHtml {
+    let reminder = Reminder {
         subject: &subject,
         greeting: &greeting,
         overdue,
-        contract_number: &entry.contract_number,
-        contract_title: &entry.contract_title,
-        vendor_name: &entry.vendor_name,
-        department_name: &entry.department_name,
-        what: &entry.what,
-        deadline_jp: wareki(entry.deadline),
-        deadline_iso: entry.deadline.to_string(),
+        entry,
+        deadline_jp: entry.deadline.jp(),
         status,
         link: &link,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(e.to_string()))?;
+    };
+    let text = ReminderText { r: &reminder }
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let html = ReminderHtml { r: &reminder }
+        .render()
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((subject, text, html))
 }
 

@@ -102,3 +102,54 @@ impl Drop for SmtpSink {
         self.stop();
     }
 }
+
+/// The addresses of the two vendors `two_vendors` makes.
+pub const VENDOR_A: &str = "contact@vendor-a.example.jp";
+pub const VENDOR_B: &str = "contact@vendor-b.example.jp";
+
+/// Departments and vendors of the mail tests: 税務課 and 市民課; 株式会社いろは印刷 (`super::NTA`,
+/// `VENDOR_A`) and にほへ運輸株式会社 (`super::TOYOTA`, `VENDOR_B`).
+pub struct TwoVendors {
+    pub zeimu: i64,
+    pub shimin: i64,
+    pub vendor_a: i64,
+    pub vendor_b: i64,
+}
+
+/// The application sending mail through `sink` (links under https://itaku.city.example.jp), with
+/// `TwoVendors` registered.
+pub async fn app_with_two_vendors(sink: &SmtpSink) -> (super::TestApp, TwoVendors) {
+    let url = sink.url();
+    let app = super::spawn_with(|s| {
+        s.smtp_url = url;
+        s.mail_from = "Itaku <itaku@city.example.jp>".into();
+        s.public_url = "https://itaku.city.example.jp".into();
+    })
+    .await;
+    let (zeimu, vendor_a) = app
+        .seed_department_and_vendor("税務課", super::NTA, "株式会社いろは印刷")
+        .await;
+    let (shimin, vendor_b) = app
+        .seed_department_and_vendor("市民課", super::TOYOTA, "にほへ運輸株式会社")
+        .await;
+    for (id, number, name, email) in [
+        (vendor_a, super::NTA, "株式会社いろは印刷", VENDOR_A),
+        (vendor_b, super::TOYOTA, "にほへ運輸株式会社", VENDOR_B),
+    ] {
+        let (status, body) = app
+            .send_json(
+                "PUT",
+                &format!("/api/v1/vendors/{id}"),
+                &serde_json::json!({"corporate_number": number, "name": name, "email": email}),
+            )
+            .await;
+        assert_eq!(status, rocket::http::Status::Ok, "{body}");
+    }
+    let ids = TwoVendors {
+        zeimu,
+        shimin,
+        vendor_a,
+        vendor_b,
+    };
+    (app, ids)
+}
