@@ -96,17 +96,8 @@ pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::E
 /// An entry with its links, as the chain check reads it.
 #[derive(Debug, Clone, FromRow)]
 pub struct ChainedEntry {
-    pub id: i64,
-    pub occurred_at: String,
-    pub actor_user_id: Option<i64>,
-    pub actor: String,
-    pub ip: String,
-    pub action: String,
-    pub entity_type: String,
-    pub entity_id: String,
-    pub summary: String,
-    pub before_json: Option<String>,
-    pub after_json: Option<String>,
+    #[sqlx(flatten)]
+    pub entry: AuditEntry,
     pub prev_hash: Option<String>,
     pub entry_hash: Option<String>,
 }
@@ -114,19 +105,20 @@ pub struct ChainedEntry {
 impl ChainedEntry {
     /// The hash its content gives after `prev_hash`.
     pub fn computed_hash(&self, prev_hash: &str) -> String {
+        let e = &self.entry;
         entry_hash(
             prev_hash,
-            &self.occurred_at,
+            &e.occurred_at,
             &NewEntry {
-                actor_user_id: self.actor_user_id,
-                actor: &self.actor,
-                ip: &self.ip,
-                action: &self.action,
-                entity_type: &self.entity_type,
-                entity_id: &self.entity_id,
-                summary: &self.summary,
-                before_json: self.before_json.clone(),
-                after_json: self.after_json.clone(),
+                actor_user_id: e.actor_user_id,
+                actor: &e.actor,
+                ip: &e.ip,
+                action: &e.action,
+                entity_type: &e.entity_type,
+                entity_id: &e.entity_id,
+                summary: &e.summary,
+                before_json: e.before_json.clone(),
+                after_json: e.after_json.clone(),
             },
         )
     }

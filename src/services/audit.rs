@@ -201,16 +201,16 @@ pub async fn verify_chain(db: &Db) -> AppResult<ChainReport> {
     let mut previous = audit::GENESIS.to_string();
     let mut last_id = 0;
     let mut after = 0;
-    let broken = |entry: &audit::ChainedEntry, reason: &str| ChainBreak {
-        id: entry.id,
-        occurred_at: entry.occurred_at.clone(),
-        summary: entry.summary.clone(),
+    let broken = |chained: &audit::ChainedEntry, reason: &str| ChainBreak {
+        id: chained.entry.id,
+        occurred_at: chained.entry.occurred_at.clone(),
+        summary: chained.entry.summary.clone(),
         reason: reason.to_string(),
     };
     'walk: loop {
         let page = audit::chain_page(&mut conn, after, PAGE).await?;
         let Some(last) = page.last() else { break };
-        after = last.id;
+        after = last.entry.id;
         for entry in &page {
             match (&entry.prev_hash, &entry.entry_hash) {
                 (None, None) if report.entries == 0 => report.before_chain += 1,
@@ -230,7 +230,7 @@ pub async fn verify_chain(db: &Db) -> AppResult<ChainReport> {
                         break 'walk;
                     }
                     previous = hash.clone();
-                    last_id = entry.id;
+                    last_id = entry.entry.id;
                     report.entries += 1;
                 }
                 _ => {
