@@ -262,9 +262,6 @@ pub async fn run(
         pending: 0,
         messages: Vec::new(),
     };
-    let mut tx = db.begin().await?;
-    let mut cache = HashMap::new();
-    let mut digests: BTreeMap<(String, Audience), Vec<String>> = BTreeMap::new();
     let mut all = obligations(&dashboard);
     for (key, entry) in &requested {
         all.push(Due {
@@ -273,51 +270,70 @@ pub async fn run(
             path: format!("/contracts/{}", entry.contract_id),
         });
     }
-    for due in all {
+    // Who has reached which stage, read without taking the database's writer.
+    let mut conn = db.acquire().await?;
+    let mut cache = HashMap::new();
+    let mut due_now = Vec::new();
+    for due in &all {
         for audience in Audience::ALL {
             let Some(stage) = schedule.stage(audience, due.entry.deadline, as_of) else {
                 continue;
             };
-            let stage_code = stage.code();
-            let deadline = due.entry.deadline.to_string();
-            for (to, digest) in recipients(&mut tx, &mut cache, audience, due.entry).await? {
-                if !writes {
-                    if !outbox::known(&mut tx, &due.key, &deadline, &stage_code, &to).await? {
-                        report
-                            .messages
-                            .push(line(&to, audience, &due, stage, "would_send"));
-                    }
-                    continue;
-                }
-                let (subject, text, html) = compose(&due, audience, as_of, &settings.public_url)?;
-                let queued = outbox::enqueue(
-                    &mut tx,
-                    &NewMessage {
-                        obligation: &due.key,
-                        deadline: &deadline,
-                        stage: &stage_code,
-                        recipient: &to,
-                        audience: audience.code(),
-                        contract_id: Some(due.entry.contract_id),
-                        contract_number: &due.entry.contract_number,
-                        subject: &subject,
-                        body_text: &text,
-                        body_html: &html,
-                        status: if digest { "digested" } else { "pending" },
-                    },
-                )
-                .await?;
-                if queued && digest {
-                    digests
-                        .entry((to.clone(), audience))
-                        .or_default()
-                        .push(digest_line(&due, as_of, &settings.public_url));
-                } else if queued {
-                    report.queued += 1;
-                }
+            for (to, digest) in recipients(&mut conn, &mut cache, audience, due.entry).await? {
+                due_now.push((due, audience, stage, to, digest));
             }
         }
     }
+    if !writes {
+        for (due, audience, stage, to, _) in &due_now {
+            let deadline = due.entry.deadline.to_string();
+            if !outbox::known(&mut conn, &due.key, &deadline, &stage.code(), to).await? {
+                report
+                    .messages
+                    .push(line(to, *audience, due, *stage, "would_send"));
+            }
+        }
+        report.pending = outbox::pending_count(&mut conn).await?;
+        return Ok(report);
+    }
+    drop(conn);
+    // Each outbox row is the record of its own stage, so the rows are written a chunk at a time: a
+    // prefecture's first run writes thousands, and one transaction would hold SQLite's writer (and
+    // every upload behind it) for seconds.
+    let mut digests: BTreeMap<(String, Audience), Vec<String>> = BTreeMap::new();
+    for chunk in due_now.chunks(500) {
+        let mut tx = db.begin().await?;
+        for (due, audience, stage, to, digest) in chunk {
+            let (subject, text, html) = compose(due, *audience, as_of, &settings.public_url)?;
+            let queued = outbox::enqueue(
+                &mut tx,
+                &NewMessage {
+                    obligation: &due.key,
+                    deadline: &due.entry.deadline.to_string(),
+                    stage: &stage.code(),
+                    recipient: to,
+                    audience: audience.code(),
+                    contract_id: Some(due.entry.contract_id),
+                    contract_number: &due.entry.contract_number,
+                    subject: &subject,
+                    body_text: &text,
+                    body_html: &html,
+                    status: if *digest { "digested" } else { "pending" },
+                },
+            )
+            .await?;
+            if queued && *digest {
+                digests
+                    .entry((to.clone(), *audience))
+                    .or_default()
+                    .push(digest_line(due, as_of, &settings.public_url));
+            } else if queued {
+                report.queued += 1;
+            }
+        }
+        tx.commit().await?;
+    }
+    let mut tx = db.begin().await?;
     for ((to, audience), lines) in &digests {
         let (subject, text, html) = compose_digest(lines, as_of);
         if outbox::enqueue(
@@ -341,12 +357,8 @@ pub async fn run(
             report.queued += 1;
         }
     }
-    if writes {
-        tx.commit().await?;
-    } else {
-        tx.rollback().await?;
-    }
-    if let (true, Some(mailer)) = (writes, mailer) {
+    tx.commit().await?;
+    if let Some(mailer) = mailer {
         send_queued(db, mailer, &mut report).await?;
     }
     report.pending = outbox::pending_count(&mut *db.acquire().await?).await?;

@@ -60,9 +60,29 @@ pub struct Valid {
     pub message: String,
 }
 
-/// Who may send requests: administrators, officers (to their departments' contracts) and the CISO.
+/// Who may send requests and follow them: administrators, officers (their departments' contracts)
+/// and the CISO.
 pub fn may_send(user: &User) -> bool {
     matches!(user.role, Role::Admin | Role::Officer | Role::Ciso)
+}
+
+fn sender(user: &User) -> AppResult<()> {
+    if may_send(user) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The form as it first shows: this fiscal year, important contracts, the check sheet.
+pub fn blank(user: &User, today: NaiveDate) -> AppResult<RequestInput> {
+    sender(user)?;
+    Ok(RequestInput {
+        fiscal_year: FiscalYear::of(today).start_year().to_string(),
+        wants_checklist: true,
+        important_only: true,
+        ..Default::default()
+    })
 }
 
 fn validate(input: &RequestInput, user: &User, today: NaiveDate) -> Result<Valid, FieldErrors> {
@@ -121,9 +141,7 @@ pub async fn preview(
     input: &RequestInput,
     today: NaiveDate,
 ) -> AppResult<Vec<Contract>> {
-    if !may_send(user) {
-        return Err(AppError::Forbidden);
-    }
+    sender(user)?;
     let valid = validate(input, user, today).map_err(AppError::Validation)?;
     Ok(requests::matching(
         &mut *db.acquire().await?,
@@ -153,9 +171,7 @@ pub async fn create(
     input: &RequestInput,
     today: NaiveDate,
 ) -> AppResult<i64> {
-    if !may_send(user) {
-        return Err(AppError::Forbidden);
-    }
+    sender(user)?;
     let valid = validate(input, user, today).map_err(AppError::Validation)?;
     let mut tx = db.begin().await?;
     let contracts =
@@ -452,20 +468,33 @@ async fn progress_of(db: &Db, visibility: &Visibility, request: Request) -> AppR
     })
 }
 
-/// A request with the progress of each contract `visibility` may see (404 when it sees none).
-pub async fn progress(db: &Db, visibility: &Visibility, id: i64) -> AppResult<Progress> {
+/// A request with the progress of each contract the sender may see (404 when it sees none).
+pub async fn progress(db: &Db, user: &User, id: i64) -> AppResult<Progress> {
+    sender(user)?;
     let request = requests::find(&mut *db.acquire().await?, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let progress = progress_of(db, visibility, request).await?;
+    let progress = progress_of(db, &user.contract_visibility(), request).await?;
     if progress.lines.is_empty() {
         return Err(AppError::NotFound);
     }
     Ok(progress)
 }
 
-/// The requests `visibility` may see, each with its progress, newest first.
-pub async fn list(db: &Db, visibility: &Visibility) -> AppResult<Vec<Progress>> {
+/// The requests the sender may see, each with its progress, newest first.
+pub async fn list(db: &Db, user: &User) -> AppResult<Vec<Progress>> {
+    sender(user)?;
+    visible(db, &user.contract_visibility()).await
+}
+
+/// The requests naming a vendor's contracts that it has not finished, with only its own contracts.
+pub async fn open_for_vendor(db: &Db, vendor_id: i64) -> AppResult<Vec<Progress>> {
+    let mut open = visible(db, &Visibility::Vendor(vendor_id)).await?;
+    open.retain(|p| p.tally.done < p.tally.total);
+    Ok(open)
+}
+
+async fn visible(db: &Db, visibility: &Visibility) -> AppResult<Vec<Progress>> {
     let found = requests::visible(&mut *db.acquire().await?, visibility).await?;
     let mut all = Vec::new();
     for request in found {
@@ -491,13 +520,8 @@ pub async fn open_lines(db: &Db) -> AppResult<Vec<(Request, Line)>> {
 }
 
 /// The request's progress as a workbook; the export is in the audit log.
-pub async fn export(
-    db: &Db,
-    actor: &Actor,
-    visibility: &Visibility,
-    id: i64,
-) -> AppResult<Vec<u8>> {
-    let progress = progress(db, visibility, id).await?;
+pub async fn export(db: &Db, actor: &Actor, user: &User, id: i64) -> AppResult<Vec<u8>> {
+    let progress = progress(db, user, id).await?;
     let request = &progress.request;
     let title = vec![
         format!(

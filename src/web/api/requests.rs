@@ -3,7 +3,7 @@
 
 use crate::auth::guards::ClientAddress;
 use crate::auth::{Actor, User};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::requests::{self, RequestInput};
 use crate::web::{AppState, RecordId};
 use rocket::http::Status;
@@ -34,16 +34,13 @@ async fn create(
     let actor = Actor::user(&user, &ip.0);
     let id = requests::create(&state.db, &state.settings, &actor, &user, &input, today).await?;
     crate::services::reminders::send_soon(&state.db, &state.settings);
-    let progress = requests::progress(&state.db, &user.contract_visibility(), id).await?;
+    let progress = requests::progress(&state.db, &user, id).await?;
     Ok(Custom(Status::Created, Json(json!(progress))))
 }
 
 #[get("/requests/<id>")]
 async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    if !requests::may_send(&user) {
-        return Err(AppError::Forbidden);
-    }
-    let progress = requests::progress(&state.db, &user.contract_visibility(), id.get()?).await?;
+    let progress = requests::progress(&state.db, &user, id.get()?).await?;
     Ok(Json(json!(progress)))
 }
 

@@ -48,11 +48,7 @@ async fn home(
                     && b.sheet_version.is_none()
             })
             .collect();
-        let requests = services::requests::list(&state.db, &visibility)
-            .await?
-            .into_iter()
-            .filter(|p| p.tally.done < p.tally.total)
-            .collect();
+        let requests = services::requests::open_for_vendor(&state.db, vendor_id).await?;
         return render(&Portal {
             chrome,
             today,

@@ -13,18 +13,9 @@ use rocket::form::{Form, FromForm};
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
 
-fn sender(chrome: &Chrome) -> AppResult<()> {
-    if requests::may_send(&chrome.user) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
 #[get("/requests")]
 async fn list(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<String>> {
-    sender(&chrome)?;
-    let items = requests::list(&state.db, &chrome.user.contract_visibility()).await?;
+    let items = requests::list(&state.db, &chrome.user).await?;
     render(&RequestList { chrome, items })
 }
 
@@ -56,16 +47,7 @@ async fn form_page(
 
 #[get("/requests/new")]
 async fn new(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<String>> {
-    sender(&chrome)?;
-    let today = services::today();
-    let input = RequestInput {
-        fiscal_year: crate::domain::FiscalYear::of(today)
-            .start_year()
-            .to_string(),
-        wants_checklist: true,
-        important_only: true,
-        ..Default::default()
-    };
+    let input = requests::blank(&chrome.user, services::today())?;
     form_page(state, chrome, input, FieldErrors::new(), None).await
 }
 
@@ -88,7 +70,6 @@ async fn create(
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
-    sender(&chrome)?;
     let today = services::today();
     let input = form.request.clone();
     let invalid = |page| {
@@ -133,8 +114,7 @@ async fn create(
 
 #[get("/requests/<id>")]
 async fn show(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<RawHtml<String>> {
-    sender(&chrome)?;
-    let p = requests::progress(&state.db, &chrome.user.contract_visibility(), id.get()?).await?;
+    let p = requests::progress(&state.db, &chrome.user, id.get()?).await?;
     render(&RequestShow { chrome, p })
 }
 
@@ -145,10 +125,9 @@ async fn export(
     ip: ClientAddress,
     id: RecordId,
 ) -> AppResult<XlsxDownload> {
-    sender(&chrome)?;
     let id = id.get()?;
     let actor = Actor::user(&chrome.user, &ip.0);
-    let bytes = requests::export(&state.db, &actor, &chrome.user.contract_visibility(), id).await?;
+    let bytes = requests::export(&state.db, &actor, &chrome.user, id).await?;
     Ok(XlsxDownload::new(bytes, &format!("request-{id}.xlsx")))
 }
 
