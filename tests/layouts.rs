@@ -514,6 +514,8 @@ async fn csv_check_sheets_in_utf8_cp932_and_utf16_are_read() {
             item.id, item.requirement
         ));
     }
+    // Excel and finance systems end lines with CRLF.
+    let text = text.replace('\n', "\r\n");
     let (cp932, _, _) = encoding_rs::SHIFT_JIS.encode(&text);
     let mut utf16 = vec![0xFF, 0xFE];
     utf16.extend(
@@ -529,6 +531,12 @@ async fn csv_check_sheets_in_utf8_cp932_and_utf16_are_read() {
             .unwrap();
         assert!(result.accepted, "{:?}", result.errors);
         assert_eq!(result.answers[0].note, "別紙参照");
+        assert_eq!(result.header_row, Some(4));
+        assert_eq!(result.answers[0].cell, "C5");
+        assert_eq!(
+            result.respondent.vendor_name.as_deref(),
+            Some("株式会社いろは印刷")
+        );
         assert_eq!(
             result.respondent.corporate_number.as_deref(),
             Some("7000012050002")

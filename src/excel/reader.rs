@@ -269,12 +269,22 @@ fn read_delimited(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Table, ReadEr
     } else {
         b','
     };
+    // The csv crate counts a CRLF line ending as no line at all, and Windows writes CRLF: with LF
+    // alone, a record's line is where it starts.
+    let text = text.replace("\r\n", "\n");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
     let mut collector = RowCollector::new(budget);
+    // Excel shows a quoted cell with line breaks as one row, and a blank line as an empty row.
+    let mut breaks_inside_cells = 0u64;
+    let mut lines = LineCounter {
+        bytes: text.as_bytes(),
+        counted_to: 0,
+        breaks: 0,
+    };
     for record in reader.records() {
         let record = record.map_err(|e| {
             ReadError::Corrupt(format!(
@@ -282,16 +292,40 @@ fn read_delimited(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Table, ReadEr
                 e.position().map(|p| p.line()).unwrap_or(0)
             ))
         })?;
-        let line = record.position().map(|p| p.line()).unwrap_or(1) as u32;
+        let line = lines.line_of(record.position().map_or(0, |p| p.byte()));
+        let row = u32::try_from(line.saturating_sub(1 + breaks_inside_cells)).unwrap_or(u32::MAX);
         for (column, value) in record.iter().enumerate() {
-            collector.put(
-                line.saturating_sub(1),
-                column,
-                Cell::Text(value.to_string()),
-            )?;
+            breaks_inside_cells += value.matches('\n').count() as u64;
+            collector.put(row, column, Cell::Text(value.to_string()))?;
         }
     }
     Ok(collector.finish("CSV".into(), false))
+}
+
+/// Finds the line (from 1) each record starts at, reading forward once. The csv crate's position is
+/// where it began reading, before the blank lines it skips, and its own line count misses CRLF.
+struct LineCounter<'a> {
+    bytes: &'a [u8],
+    counted_to: usize,
+    breaks: u64,
+}
+
+impl LineCounter<'_> {
+    fn line_of(&mut self, byte: u64) -> u64 {
+        let start = usize::try_from(byte).map_or(self.bytes.len(), |b| b.min(self.bytes.len()));
+        if start > self.counted_to {
+            self.breaks += self.bytes[self.counted_to..start]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.counted_to = start;
+        }
+        let blank = self.bytes[start..]
+            .iter()
+            .take_while(|b| **b == b'\n')
+            .count() as u64;
+        self.breaks + blank + 1
+    }
 }
 
 #[cfg(test)]
@@ -316,6 +350,17 @@ mod tests {
             assert_eq!(tables[0].rows[1].cells[1], Cell::Text("印刷業務".into()));
             assert_eq!(tables[0].rows[1].number, 2);
         }
+    }
+
+    #[test]
+    fn csv_rows_are_numbered_as_excel_shows_them() {
+        let text = "事業者名,いろは\r\n法人番号,7000012050002\r\n\r\n項番,\"確認\r\n項目\"\r\nA-1,はい\r\n";
+        let tables = read_tables(text.as_bytes(), &Limits::default()).unwrap();
+        let numbers: Vec<u32> = tables[0].rows.iter().map(|r| r.number).collect();
+        assert_eq!(numbers, [1, 2, 4, 5]);
+        assert_eq!(tables[0].rows[0].cells[1], Cell::Text("いろは".into()));
+        assert_eq!(tables[0].rows[2].cells[1], Cell::Text("確認\n項目".into()));
+        assert_eq!(tables[0].rows[3].cells[0], Cell::Text("A-1".into()));
     }
 
     #[test]
