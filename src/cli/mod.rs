@@ -568,7 +568,10 @@ fn print_report(report: &ledger::ImportReport) {
             report.errors.len()
         );
         for error in &report.errors {
-            eprintln!("  {error}");
+            match &error.cell {
+                Some(cell) => eprintln!("  {cell}: {error}"),
+                None => eprintln!("  {error}"),
+            }
         }
         return;
     }
@@ -587,6 +590,12 @@ fn print_report(report: &ledger::ImportReport) {
     );
     for warning in &report.warnings {
         println!("注意: {warning}");
+    }
+    for skipped in &report.skipped {
+        println!(
+            "読み飛ばした行: {} {}行目「{}」（契約ではない合計・注記の行）",
+            skipped.sheet, skipped.row, skipped.text
+        );
     }
     if !report.ignored_columns.is_empty() {
         println!("読み取らなかった列: {}", report.ignored_columns.join("、"));

@@ -1,7 +1,7 @@
 use super::sql::{contains_pattern, Sql};
 use super::values::{iso, IntBool, IsoDate};
 use super::{now_text, Conn};
-use crate::domain::{BoundedText, ContractDraft, ContractStatus, Importance, Period};
+use crate::domain::{BoundedText, ContractDraft, ContractStatus, Importance, Period, Yen};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -32,11 +32,17 @@ pub struct Contract {
     #[sqlx(try_from = "IsoDate")]
     pub deletion_deadline: NaiveDate,
     pub notes: String,
+    pub amount: Option<i64>,
     pub created_at: String,
     pub updated_at: String,
 }
 
 impl Contract {
+    /// 契約金額, when known.
+    pub fn amount(&self) -> Option<Yen> {
+        self.amount.and_then(|value| Yen::new(value).ok())
+    }
+
     /// The stored contract in the shape of a draft, to compare with or to log.
     pub fn draft(&self) -> ContractDraft {
         ContractDraft {
@@ -52,6 +58,7 @@ impl Contract {
             uses_cloud: self.uses_cloud,
             subcontracting_allowed: self.subcontracting_allowed,
             deletion_days: self.deletion_days,
+            amount: self.amount(),
             notes: self.notes.clone(),
         }
     }
@@ -127,7 +134,7 @@ pub struct ContractFilter {
 const SELECT: &str = "SELECT c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
     c.vendor_id, v.name AS vendor_name, v.corporate_number AS vendor_corporate_number,
     c.start_date, c.end_date, c.handles_personal_data, c.personal_records, c.importance, c.uses_cloud,
-    c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.created_at, c.updated_at
+    c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.amount, c.created_at, c.updated_at
     FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id";
 
 /// The `WHERE` clause for a reader's visibility and a filter, evaluated on `today`.
@@ -287,8 +294,8 @@ pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<i64, sqlx:
         sqlx::query_scalar(
             "INSERT INTO contracts (contract_number, title, department_id, vendor_id, start_date, end_date,
              handles_personal_data, personal_records, importance, uses_cloud, subcontracting_allowed, deletion_days,
-             deletion_deadline, notes, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+             deletion_deadline, notes, amount, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
         ),
         draft,
     )
@@ -303,7 +310,7 @@ pub async fn update(conn: &mut Conn, id: i64, draft: &ContractDraft) -> Result<b
             "UPDATE contracts SET contract_number = $1, title = $2, department_id = $3, vendor_id = $4,
              start_date = $5, end_date = $6, handles_personal_data = $7, personal_records = $8, importance = $9,
              uses_cloud = $10, subcontracting_allowed = $11, deletion_days = $12, deletion_deadline = $13,
-             notes = $14, updated_at = $15 WHERE id = $16 RETURNING id",
+             notes = $14, amount = $15, updated_at = $16 WHERE id = $17 RETURNING id",
         ),
         draft,
     )
@@ -332,6 +339,7 @@ fn bind_draft<'q>(query: ScalarQuery<'q>, draft: &'q ContractDraft) -> ScalarQue
         .bind(draft.deletion_days)
         .bind(iso(draft.deletion_deadline()))
         .bind(draft.notes.as_str())
+        .bind(draft.amount.map(Yen::value))
 }
 
 /// Whether the contract's vendor has handed in anything for it: a check sheet, an audit report or a

@@ -1,6 +1,7 @@
 //! A contract's validated fields, its status on a day, and its data-deletion deadline.
 
-use super::{BoundedText, Importance};
+use super::dates::parse_date;
+use super::{BoundedText, Importance, Yen};
 use chrono::{Days, NaiveDate};
 
 /// 予定 / 契約中 / 終了, derived from the contract period and a day.
@@ -66,6 +67,35 @@ impl Period {
             Ok(Period { start, end })
         }
     }
+    /// A period written in one cell: two dates in any form `parse_date` reads, between ～ 〜 ~ - –
+    /// or 「から…まで」 (「令和7年4月1日～令和8年3月31日」「R7.4.1〜R8.3.31」「2025/04/01-2026/03/31」).
+    pub fn parse_one_cell(input: &str) -> Result<Self, String> {
+        let text = input
+            .trim()
+            .trim_end_matches("まで")
+            .replace("から", "~")
+            .replace("より", "~");
+        if text.trim().is_empty() {
+            return Err("契約期間が入力されていません".into());
+        }
+        let separators = ['～', '〜', '~', '-', '－', '−', '–', '—', '―', 'ー'];
+        // A hyphen may also sit inside a date (2025-04-01): try each separator until both sides read.
+        let both = text
+            .char_indices()
+            .filter(|(_, c)| separators.contains(c))
+            .find_map(|(at, c)| {
+                let (start, end) = (&text[..at], &text[at + c.len_utf8()..]);
+                Some((parse_date(start).ok()?, parse_date(end).ok()?))
+            });
+        match both {
+            Some((start, end)) => Period::new(start, end),
+            None => Err(format!(
+                "「{}」は契約期間として読み取れません（例: 令和7年4月1日～令和8年3月31日）",
+                input.trim()
+            )),
+        }
+    }
+
     pub fn start(self) -> NaiveDate {
         self.start
     }
@@ -98,6 +128,8 @@ pub struct ContractDraft {
     pub uses_cloud: bool,
     pub subcontracting_allowed: bool,
     pub deletion_days: i64,
+    /// 契約金額, when known.
+    pub amount: Option<Yen>,
     pub notes: String,
 }
 
@@ -121,6 +153,7 @@ impl ContractDraft {
             "uses_cloud": self.uses_cloud,
             "subcontracting_allowed": self.subcontracting_allowed,
             "deletion_days": self.deletion_days,
+            "amount": self.amount,
             "notes": self.notes,
         })
     }
@@ -132,6 +165,30 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_period_in_one_cell_is_read_in_every_written_form() {
+        let fiscal = Period::new(d(2025, 4, 1), d(2026, 3, 31)).unwrap();
+        for text in [
+            "令和7年4月1日～令和8年3月31日",
+            "令和 7年 4月 1日 〜 令和 8年 3月31日",
+            "R7.4.1〜R8.3.31",
+            "2025/04/01-2026/03/31",
+            "2025-04-01 - 2026-03-31",
+            "2025-04-01~2026-03-31",
+            "令和7年4月1日から令和8年3月31日まで",
+            "２０２５年４月１日－２０２６年３月３１日",
+        ] {
+            assert_eq!(Period::parse_one_cell(text), Ok(fiscal), "{text}");
+        }
+        assert_eq!(
+            Period::parse_one_cell("平成31年4月1日～令和2年3月31日"),
+            Ok(Period::new(d(2019, 4, 1), d(2020, 3, 31)).unwrap())
+        );
+        assert!(Period::parse_one_cell("令和8年3月31日～令和7年4月1日").is_err());
+        assert!(Period::parse_one_cell("令和7年4月1日").is_err());
+        assert!(Period::parse_one_cell("").is_err());
     }
 
     #[test]

@@ -4,12 +4,14 @@ pub mod corporate_number;
 pub mod dates;
 pub mod email;
 pub mod flags;
+pub mod money;
 pub mod text;
 
 pub use corporate_number::CorporateNumber;
 pub use dates::{parse_date, wareki, FiscalYear};
 pub use email::Email;
 pub use flags::{parse_yes_no, Importance};
+pub use money::Yen;
 pub use text::BoundedText;
 pub mod contract;
 

@@ -18,6 +18,8 @@ pub struct Limits {
     pub max_sheets: usize,
     /// Characters that repeat markers (.ods `text:c`) may expand to, over the whole file.
     pub max_repeated_chars: u64,
+    /// Also read the merged ranges of each sheet (lists such as ledgers fill them in).
+    pub merged_cells: bool,
 }
 
 impl Default for Limits {
@@ -32,6 +34,7 @@ impl Default for Limits {
             max_columns: 1_024,
             max_sheets: 100,
             max_repeated_chars: 1_000_000,
+            merged_cells: false,
         }
     }
 }
@@ -41,6 +44,14 @@ impl Limits {
         Limits {
             max_upload_bytes,
             ..Limits::default()
+        }
+    }
+
+    /// A list (ledger, vendor master, certifications), whose merged cells stand for every row they span.
+    pub fn for_list(max_upload_bytes: usize) -> Self {
+        Limits {
+            merged_cells: true,
+            ..Limits::with_upload_bytes(max_upload_bytes)
         }
     }
 

@@ -6,6 +6,7 @@
 //! They run in the parse worker (`crate::sandbox`), whose own memory limit stays the last line.
 
 use super::guard::{part_name, Limits, ReadError};
+use super::table::Merge;
 use quick_xml::events::{BytesStart, Event};
 use std::io::{BufReader, Cursor, Read};
 
@@ -77,8 +78,9 @@ struct OdsRow {
     filled: u64,
 }
 
-/// Sums an .ods file's repeat markers in `content.xml` without expanding them.
-pub fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
+/// Sums an .ods file's repeat markers in `content.xml` without expanding them; with
+/// `limits.merged_cells`, also gives each sheet's merged ranges (calamine reads none from .ods).
+pub fn ods(bytes: &[u8], limits: &Limits) -> Result<Vec<Vec<Merge>>, ReadError> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(damaged)?;
     let Some(index) = (0..archive.len()).find(|i| {
         archive
@@ -86,9 +88,10 @@ pub fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
             .and_then(Result::ok)
             .is_some_and(|name| part_name(&name) == "content.xml")
     }) else {
-        return Ok(());
+        return Ok(Vec::new());
     };
     let entry = archive.by_index(index).map_err(damaged)?;
+    let mut merged: Vec<Vec<Merge>> = Vec::new();
     let mut reader = quick_xml::Reader::from_reader(BufReader::new(entry));
     let mut extent = Extent {
         limits,
@@ -109,6 +112,7 @@ pub fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                     "table:table" if !empty => {
                         extent.sheet()?;
                         (rows, widest) = (0, 0);
+                        merged.push(Vec::new());
                     }
                     "table:table-row" => {
                         let repeat = attribute(element, "table:number-rows-repeated").unwrap_or(1);
@@ -123,6 +127,14 @@ pub fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                     "table:table-cell" | "table:covered-table-cell" => {
                         let repeat =
                             attribute(element, "table:number-columns-repeated").unwrap_or(1);
+                        if limits.merged_cells {
+                            let sheet = merged.last_mut().filter(|s| s.len() < MAX_MERGES);
+                            if let (Some(sheet), Some(merge)) =
+                                (sheet, ods_span(element, rows, row.width))
+                            {
+                                sheet.push(merge);
+                            }
+                        }
                         row.width = row.width.saturating_add(repeat);
                         if !empty || has_attribute(element, "office:value-type") {
                             row.filled = row.filled.saturating_add(repeat);
@@ -148,11 +160,29 @@ pub fn ods(bytes: &[u8], limits: &Limits) -> Result<(), ReadError> {
                 }
                 rows = rows.saturating_add(row.repeat);
             }
-            Event::Eof => return Ok(()),
+            Event::Eof => return Ok(merged),
             _ => {}
         }
         buffer.clear();
     }
+}
+
+/// Merged ranges are never wanted in more numbers than this per sheet; more are ignored.
+pub const MAX_MERGES: usize = 65_536;
+
+/// The range a cell at (`row`, `column`) spans, when it spans more than itself.
+fn ods_span(element: &BytesStart<'_>, row: u64, column: u64) -> Option<Merge> {
+    let rows = attribute(element, "table:number-rows-spanned").unwrap_or(1);
+    let columns = attribute(element, "table:number-columns-spanned").unwrap_or(1);
+    if rows <= 1 && columns <= 1 {
+        return None;
+    }
+    Some(Merge {
+        first_row: u32::try_from(row).ok()?,
+        last_row: u32::try_from(row.saturating_add(rows.max(1) - 1)).ok()?,
+        first_column: usize::try_from(column).ok()?,
+        last_column: usize::try_from(column.saturating_add(columns.max(1) - 1)).ok()?,
+    })
 }
 
 const BIFF_BOF: u16 = 0x0809;

@@ -4,7 +4,7 @@
 
 use super::guard::{check, looks_like_utf16, Format, Limits, ReadError};
 use super::inspect;
-use super::table::{Cell, Row, Table};
+use super::table::{Cell, Merge, Row, Table};
 use super::xls_crypto::{self, Decrypted};
 use calamine::{Data, DataRef, Reader, SheetType, SheetVisible, Xlsb, Xlsx};
 use std::borrow::Cow;
@@ -21,12 +21,12 @@ pub fn read_tables(bytes: &[u8], limits: &Limits) -> Result<Vec<Table>, ReadErro
         Format::Xlsx => contained(|| read_xlsx(bytes, &mut budget)),
         Format::Xlsb => contained(|| read_xlsb(bytes, &mut budget)),
         Format::Ods => {
-            contained(|| inspect::ods(bytes, limits))?;
-            contained(|| read_whole_sheets(bytes, &mut budget))
+            let merged = contained(|| inspect::ods(bytes, limits))?;
+            contained(|| read_whole_sheets(bytes, &mut budget, merged))
         }
         Format::Ole => {
             let workbook = contained(|| open_xls(bytes, limits))?;
-            contained(|| read_whole_sheets(&workbook, &mut budget))
+            contained(|| read_whole_sheets(&workbook, &mut budget, Vec::new()))
         }
         Format::OtherZip => Err(ReadError::NotSpreadsheet),
         Format::Text => read_delimited(bytes, &mut budget).map(|table| vec![table]),
@@ -124,7 +124,7 @@ impl<'a, 'b> RowCollector<'a, 'b> {
         Ok(())
     }
 
-    fn finish(self, name: String, hidden: bool) -> Table {
+    fn finish(self, name: String, hidden: bool, merged: Vec<Merge>) -> Table {
         let rows = self
             .rows
             .into_iter()
@@ -133,7 +133,12 @@ impl<'a, 'b> RowCollector<'a, 'b> {
                 cells,
             })
             .collect();
-        Table { name, rows, hidden }
+        Table {
+            name,
+            rows,
+            hidden,
+            merged,
+        }
     }
 }
 
@@ -168,7 +173,7 @@ fn streamed_cell(value: &DataRef<'_>) -> Option<Cell> {
 /// Streams the cells of each worksheet, so a stray far-away cell costs nothing. A macro because
 /// calamine's .xlsx and .xlsb cell readers are two types with the same methods and no shared trait.
 macro_rules! stream_worksheets {
-    ($workbook:expr, $budget:expr) => {{
+    ($workbook:expr, $budget:expr, $merged:expr) => {{
         let mut tables = Vec::new();
         for (name, hidden) in $budget.worksheets($workbook.sheets_metadata())? {
             let mut collector = RowCollector::new($budget);
@@ -179,15 +184,49 @@ macro_rules! stream_worksheets {
                     collector.put(row, column as usize, value)?;
                 }
             }
-            tables.push(collector.finish(name, hidden));
+            drop(reader);
+            let merged = $merged(&mut $workbook, &name, collector.budget.limits)?;
+            tables.push(collector.finish(name, hidden, merged));
         }
         Ok(tables)
     }};
 }
 
+fn merges(dimensions: Vec<calamine::Dimensions>) -> Vec<Merge> {
+    dimensions
+        .into_iter()
+        .take(inspect::MAX_MERGES)
+        .map(|d| Merge {
+            first_row: d.start.0,
+            last_row: d.end.0.max(d.start.0),
+            first_column: d.start.1 as usize,
+            last_column: d.end.1.max(d.start.1) as usize,
+        })
+        .collect()
+}
+
+fn xlsx_merges(
+    workbook: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<Merge>, ReadError> {
+    if !limits.merged_cells {
+        return Ok(Vec::new());
+    }
+    workbook
+        .merge_cells_by_sheet_name(name)
+        .map(merges)
+        .map_err(damaged)
+}
+
+/// calamine reads no merged ranges from .xlsb.
+fn no_merges(_: &mut Xlsb<Cursor<&[u8]>>, _: &str, _: &Limits) -> Result<Vec<Merge>, ReadError> {
+    Ok(Vec::new())
+}
+
 fn read_xlsx(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadError> {
     let mut workbook: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(damaged)?;
-    stream_worksheets!(workbook, budget)
+    stream_worksheets!(workbook, budget, xlsx_merges)
 }
 
 /// The binary workbook, streamed like .xlsx.
@@ -196,12 +235,18 @@ fn read_xlsb(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadEr
         calamine::XlsbError::Password => ReadError::Encrypted,
         other => damaged(other),
     })?;
-    stream_worksheets!(workbook, budget)
+    stream_worksheets!(workbook, budget, no_merges)
 }
 
 /// .xls and .ods, which calamine reads whole: each sheet becomes a dense grid from its first to its last
 /// cell. `inspect` has already refused a file whose grids would pass the cell limit.
-fn read_whole_sheets(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>, ReadError> {
+/// `ods_merges` holds an .ods file's merged ranges by sheet (from `inspect::ods`); an .xls file's come
+/// from calamine.
+fn read_whole_sheets(
+    bytes: &[u8],
+    budget: &mut Budget<'_>,
+    mut ods_merges: Vec<Vec<Merge>>,
+) -> Result<Vec<Table>, ReadError> {
     let mut workbook =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|error| match error {
             calamine::Error::Xls(calamine::XlsError::Password) => ReadError::Encrypted,
@@ -209,7 +254,16 @@ fn read_whole_sheets(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>
             other => damaged(other),
         })?;
     let mut tables = Vec::new();
-    for (name, hidden) in budget.worksheets(workbook.sheets_metadata())? {
+    let sheets = budget.worksheets(workbook.sheets_metadata())?;
+    ods_merges.resize(sheets.len(), Vec::new());
+    for ((name, hidden), ods_merged) in sheets.into_iter().zip(ods_merges) {
+        let merged = match &workbook {
+            calamine::Sheets::Xls(xls) if budget.limits.merged_cells => xls
+                .merge_cells_by_sheet_name(&name)
+                .map(merges)
+                .map_err(damaged)?,
+            _ => ods_merged,
+        };
         let range = workbook.worksheet_range(&name).map_err(damaged)?;
         let mut collector = RowCollector::new(budget);
         let (first_row, first_column) = range.start().unwrap_or((0, 0));
@@ -228,7 +282,7 @@ fn read_whole_sheets(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Vec<Table>
                 collector.put(first_row + r as u32, first_column as usize + c, cell)?;
             }
         }
-        tables.push(collector.finish(name, hidden));
+        tables.push(collector.finish(name, hidden, merged));
     }
     Ok(tables)
 }
@@ -299,7 +353,7 @@ fn read_delimited(bytes: &[u8], budget: &mut Budget<'_>) -> Result<Table, ReadEr
             collector.put(row, column, Cell::Text(value.to_string()))?;
         }
     }
-    Ok(collector.finish("CSV".into(), false))
+    Ok(collector.finish("CSV".into(), false, Vec::new()))
 }
 
 /// Finds the line (from 1) each record starts at, reading forward once. The csv crate's position is

@@ -75,6 +75,15 @@ impl Row {
     }
 }
 
+/// A merged range of cells, 0-based and inclusive, as the workbook declares it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Merge {
+    pub first_row: u32,
+    pub last_row: u32,
+    pub first_column: usize,
+    pub last_column: usize,
+}
+
 /// One sheet (or a CSV file), with only its non-empty rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Table {
@@ -83,6 +92,50 @@ pub struct Table {
     /// Hidden (or very hidden) in the workbook: a drop-down list or last year's copy, never the sheet people fill.
     #[serde(default)]
     pub hidden: bool,
+    /// Merged ranges, when the reader was asked for them (`Limits::merged_cells`).
+    #[serde(default)]
+    pub merged: Vec<Merge>,
+}
+
+impl Table {
+    /// Gives every cell of a merged range its first cell's value, as a person reads the sheet (所管課
+    /// merged down over its contracts). Only rows the sheet has are filled, and at most `most` cells,
+    /// so a range declared over the whole sheet costs no more than the cells already read.
+    pub fn fill_merged(&mut self, most: usize) {
+        let mut left = most;
+        let merges = std::mem::take(&mut self.merged);
+        for merge in &merges {
+            let Some(first) = self
+                .rows
+                .iter()
+                .find(|r| r.number == merge.first_row + 1)
+                .map(|r| r.cell(merge.first_column).clone())
+                .filter(|c| !c.is_blank())
+            else {
+                continue;
+            };
+            let wanted = merge.first_row + 1..=merge.last_row + 1;
+            let start = self.rows.partition_point(|r| r.number < *wanted.start());
+            for row in self.rows[start..]
+                .iter_mut()
+                .take_while(|r| wanted.contains(&r.number))
+            {
+                for column in merge.first_column..=merge.last_column {
+                    if left == 0 {
+                        return;
+                    }
+                    if row.cell(column).is_blank() {
+                        if row.cells.len() <= column {
+                            row.cells.resize(column + 1, Cell::Empty);
+                        }
+                        row.cells[column] = first.clone();
+                        left -= 1;
+                    }
+                }
+            }
+        }
+        self.merged = merges;
+    }
 }
 
 /// 0 → A, 25 → Z, 26 → AA.
@@ -100,6 +153,56 @@ pub fn column_letter(index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merged_ranges_take_their_first_cells_value_in_rows_the_sheet_has() {
+        let text = |t: &str| Cell::Text(t.into());
+        let mut table = Table {
+            name: "台帳".into(),
+            rows: vec![
+                Row {
+                    number: 2,
+                    cells: vec![text("総務課"), text("K-1")],
+                },
+                Row {
+                    number: 3,
+                    cells: vec![Cell::Empty, text("K-2")],
+                },
+                Row {
+                    number: 4,
+                    cells: vec![Cell::Empty, text("K-3")],
+                },
+                Row {
+                    number: 6,
+                    cells: vec![Cell::Empty, text("K-4")],
+                },
+            ],
+            hidden: false,
+            merged: vec![Merge {
+                first_row: 1,
+                last_row: 3,
+                first_column: 0,
+                last_column: 0,
+            }],
+        };
+        table.fill_merged(100);
+        let firsts: Vec<String> = table.rows.iter().map(|r| r.cell(0).as_text()).collect();
+        assert_eq!(firsts, ["総務課", "総務課", "総務課", ""]);
+        let mut far = table.clone();
+        far.merged = vec![Merge {
+            first_row: 1,
+            last_row: 1_048_575,
+            first_column: 0,
+            last_column: 16_383,
+        }];
+        far.fill_merged(10);
+        let cells: usize = far
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().filter(|c| !c.is_blank()).count())
+            .sum();
+        assert_eq!(cells, 7 + 10, "at most `most` cells are added");
+    }
 
     #[test]
     fn letters() {

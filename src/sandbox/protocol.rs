@@ -79,6 +79,12 @@ mod tests {
                 ],
             }],
             hidden: true,
+            merged: vec![crate::excel::table::Merge {
+                first_row: 1,
+                last_row: 3,
+                first_column: 0,
+                last_column: 0,
+            }],
         };
         let answer: Answer = Ok(vec![table]);
         assert_eq!(decode_answer(&encode_answer(&answer)[8..]), Some(answer));

@@ -687,7 +687,7 @@ pub async fn import(
         dry_run,
         ..Default::default()
     };
-    let limits = Limits::with_upload_bytes(settings.upload_limit_bytes);
+    let limits = Limits::for_list(settings.upload_limit_bytes);
     let rows = check_list(sandbox.read_tables(bytes, &limits).await?, &mut report);
     if !report.errors.is_empty() {
         return Ok(report);

@@ -9,6 +9,7 @@ use crate::domain::contract::MAX_DELETION_DAYS;
 use crate::domain::text::{normalize, parse_count};
 use crate::domain::{
     parse_date, BoundedText, ContractDraft, ContractStatus, CorporateNumber, Importance, Period,
+    Yen,
 };
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit;
@@ -44,6 +45,9 @@ pub struct ContractInput {
     pub subcontracting_allowed: bool,
     #[serde(default, deserialize_with = "text_or_number")]
     pub deletion_days: Option<String>,
+    /// 契約金額 in yen (「1,234,000円」「1,234千円」 or a JSON number); blank when unknown.
+    #[serde(default, deserialize_with = "text_or_number")]
+    pub amount: Option<String>,
     #[validate(length(max = 2000, message = "備考は2000文字以内で入力してください"))]
     pub notes: Option<String>,
 }
@@ -75,6 +79,7 @@ impl ContractInput {
             uses_cloud: contract.uses_cloud,
             subcontracting_allowed: contract.subcontracting_allowed,
             deletion_days: Some(contract.deletion_days.to_string()),
+            amount: contract.amount().map(|yen| yen.value().to_string()),
             notes: Some(contract.notes.clone()),
         }
     }
@@ -135,6 +140,10 @@ impl ContractInput {
             "deletion_days",
             parse_deletion_days(given(&self.deletion_days), default_deletion_days),
         );
+        let amount = errors.take(
+            "amount",
+            crate::domain::text::optional(given(&self.amount), Yen::parse),
+        );
         errors.clone().into_result()?;
         match (
             contract_number,
@@ -145,6 +154,7 @@ impl ContractInput {
             personal_records,
             importance,
             deletion_days,
+            amount,
         ) {
             (
                 Some(contract_number),
@@ -155,6 +165,7 @@ impl ContractInput {
                 Some(personal_records),
                 Some(importance),
                 Some(deletion_days),
+                Some(amount),
             ) => Ok(ContractDraft {
                 contract_number,
                 title,
@@ -167,6 +178,7 @@ impl ContractInput {
                 uses_cloud: self.uses_cloud,
                 subcontracting_allowed: self.subcontracting_allowed,
                 deletion_days,
+                amount,
                 notes: self.notes.as_deref().unwrap_or("").trim().to_string(),
             }),
             _ => Err(AppError::Validation(errors)),

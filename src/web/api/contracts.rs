@@ -31,6 +31,8 @@ pub struct ContractJson<'a> {
     subcontracting_allowed: bool,
     deletion_days: i64,
     deletion_deadline: String,
+    /// 契約金額 in yen, when known.
+    amount: Option<i64>,
     notes: &'a str,
     created_at: &'a str,
     updated_at: &'a str,
@@ -73,6 +75,7 @@ pub fn contract_json(c: &Contract) -> ContractJson<'_> {
         subcontracting_allowed: c.subcontracting_allowed,
         deletion_days: c.deletion_days,
         deletion_deadline: c.deletion_deadline.iso(),
+        amount: c.amount,
         notes: &c.notes,
         created_at: &c.created_at,
         updated_at: &c.updated_at,

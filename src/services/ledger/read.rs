@@ -1,0 +1,632 @@
+//! Reads a ledger's rows: the header found by name, merged cells filled, total and note rows skipped,
+//! a sheet per department when there is no 所管課 column, and every bad cell named in one pass.
+
+use super::columns::Field;
+use crate::domain::text::{normalize, parse_count};
+use crate::domain::{parse_yes_no, BoundedText, CorporateNumber, Email, Importance, Period, Yen};
+use crate::excel::header::{self, cell_ref, file_error, Layout, RowError};
+use crate::excel::{self, Cell, Limits, ReadError, Row, Table};
+use crate::services::contracts::parse_deletion_days;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Vendor details some ledgers carry; blank ones leave the registry as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VendorDetails {
+    pub kana: Option<String>,
+    pub address: Option<String>,
+    pub contact: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// One valid ledger row. `None` in an optional field means the ledger has no value for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerRow {
+    pub row: u32,
+    pub contract_number: BoundedText<64>,
+    pub title: BoundedText<200>,
+    pub department: BoundedText<100>,
+    pub vendor_name: BoundedText<200>,
+    pub corporate_number: CorporateNumber,
+    pub period: Period,
+    pub handles_personal_data: Option<bool>,
+    pub personal_records: Option<i64>,
+    pub importance: Option<Importance>,
+    pub uses_cloud: Option<bool>,
+    pub subcontracting_allowed: Option<bool>,
+    pub deletion_days: Option<i64>,
+    pub amount: Option<Yen>,
+    pub notes: Option<String>,
+    pub vendor: VendorDetails,
+    /// Where the department and the contract number were read (`B5`), for errors found later.
+    pub department_cell: Option<String>,
+    pub number_cell: Option<String>,
+}
+
+/// A row that is not a contract (a total or a note under the table), left out on purpose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedRow {
+    pub row: u32,
+    pub sheet: String,
+    pub text: String,
+}
+
+/// The rows of a ledger: those that passed every check, and every error of the others.
+#[derive(Debug, Clone, Default)]
+pub struct ParsedLedger {
+    /// The sheet read, or the sheets (「総務課、税務課」) when each department has its own.
+    pub sheet: String,
+    pub header_row: u32,
+    pub rows: Vec<LedgerRow>,
+    pub errors: Vec<RowError>,
+    pub skipped: Vec<SkippedRow>,
+    pub ignored_columns: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+impl ParsedLedger {
+    /// Moves every contract by whole years (the demo keeps its dates near today).
+    pub fn shift_years(&mut self, years: i32) {
+        let shift = |date: NaiveDate| crate::domain::dates::shift_years(date, years);
+        for row in &mut self.rows {
+            row.period = Period::new(shift(row.period.start()), shift(row.period.end()))
+                .unwrap_or(row.period);
+        }
+    }
+}
+
+/// Everything wrong with a ledger that was refused.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Refusal {
+    pub errors: Vec<RowError>,
+    pub ignored_columns: Vec<String>,
+    pub warnings: Vec<String>,
+    pub skipped: Vec<SkippedRow>,
+}
+
+/// Reads and validates a ledger in this process (trusted files and tests); nothing touches the database.
+pub fn parse(bytes: &[u8], limits: &Limits) -> Result<ParsedLedger, Refusal> {
+    parse_read(excel::read_tables(
+        bytes,
+        &Limits {
+            merged_cells: true,
+            ..*limits
+        },
+    ))
+}
+
+/// Validates a ledger read by `excel::read_tables`; refused when any row has an error.
+pub fn parse_read(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Refusal> {
+    let ledger = read_rows(read)?;
+    if ledger.errors.is_empty() {
+        Ok(ledger)
+    } else {
+        Err(Refusal {
+            errors: ledger.errors,
+            ignored_columns: ledger.ignored_columns,
+            warnings: ledger.warnings,
+            skipped: ledger.skipped,
+        })
+    }
+}
+
+/// Reads every row of a ledger read by `excel::read_tables` (here or in the parse sandbox). The file
+/// is refused whole only when it has no usable header; otherwise the valid rows come with the errors
+/// of the others, so the importer can add its own (departments out of scope) in the same pass.
+pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Refusal> {
+    let mut tables = read.map_err(|e| Refusal {
+        errors: vec![file_error(e.to_string())],
+        ..Default::default()
+    })?;
+    for table in &mut tables {
+        let cells = table.rows.iter().map(|r| r.cells.len()).sum::<usize>();
+        table.fill_merged(cells.max(1_000));
+    }
+    let sheets = layouts(&tables)?;
+    let mut ledger = ParsedLedger {
+        sheet: sheets
+            .iter()
+            .map(|s| tables[s.layout.table_index].name.as_str())
+            .collect::<Vec<_>>()
+            .join("、"),
+        header_row: sheets[0].layout.header_row,
+        ignored_columns: sheets[0].layout.ignored.clone(),
+        ..Default::default()
+    };
+    if sheets[0].department.is_some() {
+        ledger.warnings.push(format!(
+            "所管課の列がないため、シート名を所管課として読みました（{}）",
+            ledger.sheet
+        ));
+    }
+    let mut seen_numbers: HashMap<String, u32> = HashMap::new();
+    let mut vendor_names: HashMap<String, (String, u32)> = HashMap::new();
+    for sheet in &sheets {
+        let table = &tables[sheet.layout.table_index];
+        let columns = &sheet.layout.columns;
+        for row in table.rows.iter().skip(sheet.layout.header_position + 1) {
+            if let Some(text) = total_or_note(row, columns) {
+                ledger.skipped.push(SkippedRow {
+                    row: row.number,
+                    sheet: table.name.clone(),
+                    text,
+                });
+                continue;
+            }
+            if columns.iter().all(|(index, _)| row.cell(*index).is_blank()) {
+                continue;
+            }
+            let thousands = amounts_in_thousands(table, &sheet.layout);
+            let parsed = match parse_row(row, columns, sheet.department.as_deref(), thousands) {
+                Ok(parsed) => parsed,
+                Err(row_errors) => {
+                    ledger.errors.extend(row_errors);
+                    continue;
+                }
+            };
+            let number = parsed.contract_number.as_str().to_string();
+            if let Some(first) = seen_numbers.get(&number) {
+                ledger.errors.push(RowError {
+                    row: Some(row.number),
+                    column: Field::ContractNumber.label().into(),
+                    cell: cell_ref(columns, Field::ContractNumber, row.number),
+                    message: format!("契約番号「{number}」が{first}行目と重複しています"),
+                });
+                continue;
+            }
+            seen_numbers.insert(number, row.number);
+            let key = parsed.corporate_number.as_str().to_string();
+            match vendor_names.get(&key) {
+                Some((name, first)) if name != parsed.vendor_name.as_str() => {
+                    ledger.warnings.push(format!(
+                        "{}行目: 法人番号 {key} の事業者名が{first}行目（「{name}」）と異なります。「{name}」を使います",
+                        row.number
+                    ))
+                }
+                Some(_) => {}
+                None => {
+                    vendor_names.insert(key, (parsed.vendor_name.as_str().to_string(), row.number));
+                }
+            }
+            ledger.rows.push(parsed);
+        }
+    }
+    if ledger.rows.is_empty() && ledger.errors.is_empty() {
+        ledger
+            .errors
+            .push(file_error("契約台帳にデータ行がありません"));
+    }
+    Ok(ledger)
+}
+
+/// One sheet to read: where its header is, and the department its rows belong to when the sheet is
+/// named after it (no 所管課 column).
+struct Sheet {
+    layout: Layout<Field>,
+    department: Option<String>,
+}
+
+/// Whether a sheet's 契約金額 header says its amounts are in thousands of yen (「契約金額（千円）」).
+fn amounts_in_thousands(table: &Table, layout: &Layout<Field>) -> bool {
+    let header = table.rows.get(layout.header_position);
+    layout.columns.iter().any(|(index, field)| {
+        *field == Field::Amount
+            && header.is_some_and(|row| normalize(&row.cell(*index).as_text()).contains("千円"))
+    })
+}
+
+/// The sheet with the ledger's header; or, when that header has no 所管課 column and the visible sheets
+/// with the same kind of header are named like departments (総務課, 市民生活部, 情報政策室 …), each of them.
+fn layouts(tables: &[Table]) -> Result<Vec<Sheet>, Refusal> {
+    let layout = header::find_layout(tables, Field::ContractNumber).ok_or_else(|| Refusal {
+        errors: vec![file_error(
+            "契約台帳の見出し行が見つかりません（「契約番号」「件名」「事業者名」などの列名が並んだ行が必要です）",
+        )],
+        ..Default::default()
+    })?;
+    let has =
+        |layout: &Layout<Field>, field: Field| layout.columns.iter().any(|(_, f)| *f == field);
+    let mut sheets = vec![Sheet {
+        layout,
+        department: None,
+    }];
+    if !has(&sheets[0].layout, Field::Department) {
+        let per_department: Vec<Sheet> = tables
+            .iter()
+            .enumerate()
+            .filter(|(_, table)| !table.hidden && names_a_department(&table.name))
+            .filter_map(|(index, table)| {
+                let mut layout =
+                    header::find_layout(std::slice::from_ref(table), Field::ContractNumber)?;
+                layout.table_index = index;
+                Some(Sheet {
+                    layout,
+                    department: Some(normalize(&table.name)),
+                })
+            })
+            .collect();
+        if !per_department.is_empty() {
+            sheets = per_department;
+        }
+    }
+    let first = &sheets[0].layout;
+    let mut missing: Vec<&str> = first
+        .missing_required()
+        .into_iter()
+        .filter(|label| {
+            let field = Field::ALL.iter().find(|f| f.label() == *label);
+            match field {
+                Some(Field::Department) => sheets[0].department.is_none(),
+                Some(Field::StartDate | Field::EndDate) => !has(first, Field::Period),
+                _ => true,
+            }
+        })
+        .collect();
+    if missing
+        .iter()
+        .any(|m| *m == Field::StartDate.label() || *m == Field::EndDate.label())
+    {
+        missing.push("（または 契約期間）");
+    }
+    if !missing.is_empty() {
+        return Err(Refusal {
+            errors: vec![file_error(format!(
+                "必須の列がありません: {}",
+                missing.join("、")
+            ))],
+            ignored_columns: first.ignored.clone(),
+            ..Default::default()
+        });
+    }
+    Ok(sheets)
+}
+
+/// Sheet names that are departments: 総務課, 市民生活部, 情報政策室, 環境センター, 教育委員会事務局 ….
+fn names_a_department(name: &str) -> bool {
+    let name = normalize(name);
+    [
+        "課",
+        "室",
+        "部",
+        "局",
+        "所",
+        "係",
+        "センター",
+        "館",
+        "園",
+        "委員会",
+        "事務局",
+        "署",
+    ]
+    .iter()
+    .any(|ending| name.ends_with(ending))
+        && !name.contains("台帳")
+}
+
+/// The text of a row that is a total or a note rather than a contract: no contract number, and its
+/// first filled cell is 合計 / 小計 / 計 / 総計, or starts with ※ or 注.
+fn total_or_note(row: &Row, columns: &[(usize, Field)]) -> Option<String> {
+    let number = columns
+        .iter()
+        .find(|(_, f)| *f == Field::ContractNumber)
+        .map(|(index, _)| row.cell(*index));
+    if number.is_some_and(|cell| !cell.is_blank() && !is_total_word(&cell.as_text())) {
+        return None;
+    }
+    let first = row.cells.iter().find(|c| !c.is_blank())?.as_text();
+    let key: String = normalize(&first)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let is_note = key.starts_with('※') || key.starts_with("注") || key.starts_with("(注");
+    (is_total_word(&first) || is_note).then(|| first.trim().to_string())
+}
+
+fn is_total_word(text: &str) -> bool {
+    let key: String = normalize(text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    [
+        "合計",
+        "小計",
+        "計",
+        "総計",
+        "総合計",
+        "累計",
+        "合計額",
+        "計(税込)",
+    ]
+    .iter()
+    .any(|word| key == *word || key.strip_suffix(':').is_some_and(|k| k == *word))
+}
+
+/// Parses one row, collecting an error for every bad cell.
+fn parse_row(
+    row: &Row,
+    columns: &[(usize, Field)],
+    sheet_department: Option<&str>,
+    amounts_in_thousands: bool,
+) -> Result<LedgerRow, Vec<RowError>> {
+    let mut errors = Vec::new();
+    let cell_of = |field: Field| {
+        columns
+            .iter()
+            .find(|(_, f)| *f == field)
+            .map(|(index, _)| row.cell(*index))
+    };
+    let mut check = |field: Field, result: Result<(), String>| {
+        if let Err(message) = result {
+            errors.push(RowError {
+                row: Some(row.number),
+                column: field.label().into(),
+                cell: cell_ref(columns, field, row.number),
+                message,
+            });
+        }
+    };
+    let text_of = |field: Field| {
+        cell_of(field)
+            .map(Cell::as_text)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+
+    macro_rules! field {
+        ($field:expr, $parse:expr) => {{
+            let result = $parse;
+            match result {
+                Ok(value) => Some(value),
+                Err(message) => {
+                    check($field, Err(message));
+                    None
+                }
+            }
+        }};
+    }
+
+    let contract_number = field!(
+        Field::ContractNumber,
+        BoundedText::<64>::parse(
+            &normalize(&text_of(Field::ContractNumber).unwrap_or_default()),
+            "契約番号"
+        )
+    );
+    let title = field!(
+        Field::Title,
+        BoundedText::<200>::parse(&text_of(Field::Title).unwrap_or_default(), "件名")
+    );
+    let department = field!(
+        Field::Department,
+        BoundedText::<100>::parse(
+            &normalize(
+                &sheet_department
+                    .map(str::to_string)
+                    .or_else(|| text_of(Field::Department))
+                    .unwrap_or_default()
+            ),
+            "所管課"
+        )
+    );
+    let vendor_name = field!(
+        Field::VendorName,
+        BoundedText::<200>::parse(&text_of(Field::VendorName).unwrap_or_default(), "事業者名")
+    );
+    let corporate_number = field!(
+        Field::CorporateNumber,
+        CorporateNumber::parse(&text_of(Field::CorporateNumber).unwrap_or_default())
+    );
+    let has_dates = columns
+        .iter()
+        .any(|(_, f)| matches!(f, Field::StartDate | Field::EndDate));
+    let period = if has_dates {
+        let start = field!(
+            Field::StartDate,
+            cell_of(Field::StartDate).unwrap_or(&Cell::Empty).as_date()
+        );
+        let end = field!(
+            Field::EndDate,
+            cell_of(Field::EndDate).unwrap_or(&Cell::Empty).as_date()
+        );
+        match (start, end) {
+            (Some(start), Some(end)) => field!(Field::EndDate, Period::new(start, end)),
+            _ => None,
+        }
+    } else {
+        field!(
+            Field::Period,
+            Period::parse_one_cell(&text_of(Field::Period).unwrap_or_default())
+        )
+    };
+    let amount = field!(
+        Field::Amount,
+        match (cell_of(Field::Amount), amounts_in_thousands) {
+            (Some(Cell::Number(value)), false) if value.fract() == 0.0 =>
+                Yen::new(*value as i64).map(Some),
+            (_, false) => text_of(Field::Amount).map(|t| Yen::parse(&t)).transpose(),
+            (_, true) => text_of(Field::Amount)
+                .map(|t| Yen::parse(&format!(
+                    "{}千円",
+                    t.trim_end_matches('円').trim_end_matches('千')
+                )))
+                .transpose(),
+        }
+    );
+    let flag = |field: Field, label: &str| -> Result<Option<bool>, String> {
+        match cell_of(field) {
+            Some(Cell::Bool(value)) => Ok(Some(*value)),
+            _ => text_of(field).map(|t| parse_yes_no(&t, label)).transpose(),
+        }
+    };
+    let handles_personal_data = field!(Field::PersonalData, flag(Field::PersonalData, "個人情報"));
+    let personal_records = field!(
+        Field::PersonalRecords,
+        text_of(Field::PersonalRecords)
+            .map(|t| parse_count(&t, "個人情報件数"))
+            .transpose()
+    );
+    let importance = field!(
+        Field::Importance,
+        text_of(Field::Importance)
+            .map(|t| Importance::parse(&t))
+            .transpose()
+    );
+    let uses_cloud = field!(Field::Cloud, flag(Field::Cloud, "クラウド利用"));
+    let subcontracting_allowed =
+        field!(Field::Subcontracting, flag(Field::Subcontracting, "再委託"));
+    let deletion_days = field!(
+        Field::DeletionDays,
+        text_of(Field::DeletionDays)
+            .map(|t| parse_deletion_days(Some(&t), 0))
+            .transpose()
+    );
+    let email = field!(
+        Field::VendorEmail,
+        text_of(Field::VendorEmail)
+            .map(|t| Email::parse(&t).map(|e| e.as_str().to_string()))
+            .transpose()
+    );
+    let notes = text_of(Field::Notes);
+    if notes.as_ref().is_some_and(|n| n.chars().count() > 2000) {
+        check(
+            Field::Notes,
+            Err("備考は2000文字以内で入力してください".into()),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    match (
+        contract_number,
+        title,
+        department,
+        vendor_name,
+        corporate_number,
+        period,
+    ) {
+        (
+            Some(contract_number),
+            Some(title),
+            Some(department),
+            Some(vendor_name),
+            Some(corporate_number),
+            Some(period),
+        ) => Ok(LedgerRow {
+            row: row.number,
+            contract_number,
+            title,
+            department,
+            vendor_name,
+            corporate_number,
+            period,
+            handles_personal_data: handles_personal_data.flatten(),
+            personal_records: personal_records.flatten(),
+            importance: importance.flatten(),
+            uses_cloud: uses_cloud.flatten(),
+            subcontracting_allowed: subcontracting_allowed.flatten(),
+            deletion_days: deletion_days.flatten(),
+            amount: amount.flatten(),
+            notes,
+            department_cell: cell_ref(columns, Field::Department, row.number),
+            number_cell: cell_ref(columns, Field::ContractNumber, row.number),
+            vendor: VendorDetails {
+                kana: text_of(Field::VendorKana),
+                address: text_of(Field::VendorAddress),
+                contact: text_of(Field::VendorContact),
+                phone: text_of(Field::VendorPhone),
+                email: email.flatten(),
+            },
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = "令和7年度 委託契約台帳,,,,,,,\n\
+        ,,,,,,,\n\
+        No.,件名,担当課,委託先,法人番号,契約期間（自）,契約期間（至）,個人情報の有無,重要度,担当者メモ\n\
+        R7-001,住民税通知書印刷,税務課,株式会社いろは印刷,7000012050002,R7.4.1,令和8年3月31日,有,重要,\n\
+        ,,,,,,,,,\n\
+        R7-002,庁舎清掃,管財課,はにほ清掃株式会社,1180301018771,2025/04/01,2026-03-31,なし,通常,x\n";
+
+    #[test]
+    fn finds_headers_below_a_title_in_any_order() {
+        let ledger = parse(GOOD.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(ledger.header_row, 3);
+        assert_eq!(ledger.rows.len(), 2);
+        assert_eq!(ledger.rows[0].row, 4);
+        assert_eq!(ledger.rows[1].row, 6);
+        assert_eq!(ledger.rows[0].department.as_str(), "税務課");
+        assert_eq!(
+            ledger.rows[0].period.end(),
+            NaiveDate::from_ymd_opt(2026, 3, 31).unwrap()
+        );
+        assert_eq!(ledger.rows[0].handles_personal_data, Some(true));
+        assert_eq!(ledger.rows[0].importance, Some(Importance::Important));
+        assert_eq!(ledger.ignored_columns, vec!["担当者メモ".to_string()]);
+    }
+
+    #[test]
+    fn reports_every_bad_row_with_its_row_number_and_column() {
+        let bad = GOOD
+            .replace("7000012050002", "7000012050003")
+            .replace("2026-03-31", "2025-03-31")
+            .replace(",有,", ",たぶん,");
+        let refusal = parse(bad.as_bytes(), &Limits::default()).unwrap_err();
+        let messages: Vec<String> = refusal.errors.iter().map(|e| e.to_string()).collect();
+        assert!(
+            messages.contains(
+                &"4行目 法人番号: 法人番号のチェックディジットが一致しません".to_string()
+            ),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("4行目 個人情報:")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.starts_with("6行目 契約終了日:")),
+            "{messages:?}"
+        );
+        assert_eq!(refusal.errors[0].cell.as_deref(), Some("E4"));
+    }
+
+    #[test]
+    fn refuses_duplicate_numbers_and_missing_columns() {
+        let duplicated = GOOD.replace("R7-002", "R7-001");
+        let refusal = parse(duplicated.as_bytes(), &Limits::default()).unwrap_err();
+        assert!(refusal.errors[0].to_string().contains("4行目と重複"));
+        let no_dates = "契約番号,件名,所管課,事業者名,法人番号\nK-1,a,b,c,7000012050002\n";
+        let refusal = parse(no_dates.as_bytes(), &Limits::default()).unwrap_err();
+        assert!(refusal.errors[0].message.contains("契約開始日"));
+        let refusal = parse("氏名,住所\n山田,東京\n".as_bytes(), &Limits::default()).unwrap_err();
+        assert!(refusal.errors[0]
+            .message
+            .contains("見出し行が見つかりません"));
+    }
+
+    #[test]
+    fn recognizes_header_variants() {
+        let field = |text: &str| header::recognize::<Field>(text).map(|(field, _)| field);
+        assert_eq!(field("消去期限（日）"), Some(Field::DeletionDays));
+        assert_eq!(field("契約番号"), Some(Field::ContractNumber));
+        assert_eq!(field("契約ＮＯ．"), Some(Field::ContractNumber));
+        assert_eq!(field("個人情報件数"), Some(Field::PersonalRecords));
+        assert_eq!(field("契約開始日（yyyy/mm/dd）"), Some(Field::StartDate));
+        assert_eq!(field("事業者名（カナ）"), Some(Field::VendorKana));
+        assert_eq!(field("担当者メモ"), None);
+    }
+
+    #[test]
+    fn a_contract_number_column_beats_a_serial_number_column() {
+        let ledger = "No.,契約番号,件名,所管課,事業者名,法人番号,契約開始日,契約終了日\n1,K-9,a,b,c,7000012050002,R7.4.1,R8.3.31\n";
+        let parsed = parse(ledger.as_bytes(), &Limits::default()).unwrap();
+        assert_eq!(parsed.rows[0].contract_number.as_str(), "K-9");
+        assert_eq!(parsed.ignored_columns, vec!["No.（重複）".to_string()]);
+    }
+}
