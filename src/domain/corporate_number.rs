@@ -18,6 +18,9 @@ impl CorporateNumber {
         if digits.is_empty() {
             return Err("法人番号が入力されていません".into());
         }
+        if super::vendor_identity::looks_like_my_number(input) {
+            return Err(super::vendor_identity::MY_NUMBER_REFUSED.into());
+        }
         if !digits.chars().all(|c| c.is_ascii_digit()) {
             return Err("法人番号は数字13桁で入力してください".into());
         }
@@ -27,11 +30,7 @@ impl CorporateNumber {
                 digits.len()
             ));
         }
-        let values: Vec<u32> = digits
-            .chars()
-            .map(|c| c.to_digit(10).unwrap_or(0))
-            .collect();
-        if values[0] != check_digit(&values[1..]) {
+        if !check_digit_valid(&digits) {
             return Err("法人番号のチェックディジットが一致しません".into());
         }
         Ok(CorporateNumber(digits))
@@ -40,6 +39,12 @@ impl CorporateNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Whether 13 ASCII digits carry the right check digit in front (法人番号, and the digits of a 登録番号).
+pub(crate) fn check_digit_valid(digits: &str) -> bool {
+    let values: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
+    values.len() == 13 && values[0] == check_digit(&values[1..])
 }
 
 /// 9 − (Σ Pn × Qn mod 9), with Pn the n-th digit counted from the right of the 12-digit base
@@ -93,9 +98,13 @@ mod tests {
         assert!(CorporateNumber::parse("8000012050002")
             .unwrap_err()
             .contains("チェックディジット"));
-        assert!(CorporateNumber::parse("700001205000")
+        assert_eq!(
+            CorporateNumber::parse("700001205000").unwrap_err(),
+            "個人番号（マイナンバー）は入力できません"
+        );
+        assert!(CorporateNumber::parse("70000120500")
             .unwrap_err()
-            .contains("12桁"));
+            .contains("11桁"));
         assert!(CorporateNumber::parse("70000120500A2").is_err());
         assert!(CorporateNumber::parse("").is_err());
     }

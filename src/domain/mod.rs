@@ -6,6 +6,7 @@ pub mod email;
 pub mod flags;
 pub mod money;
 pub mod text;
+pub mod vendor_identity;
 
 pub use corporate_number::CorporateNumber;
 pub use dates::{parse_date, wareki, FiscalYear};
@@ -13,6 +14,7 @@ pub use email::Email;
 pub use flags::{parse_yes_no, Importance};
 pub use money::Yen;
 pub use text::BoundedText;
+pub use vendor_identity::{InvoiceNumber, VendorCode, VendorIdentifier, VendorIdentity};
 pub mod contract;
 
 pub use contract::{ContractDraft, ContractStatus, Period};
