@@ -130,7 +130,7 @@ fn scale() -> &'static Scale {
                 .unwrap();
             for number in numbers {
                 let bidder = tenders::BidderInput {
-                    corporate_number: Some(number),
+                    identifier: Some(number),
                     name: None,
                 };
                 tenders::add_bidder(&db, &actor, &scope, tender_id, &bidder).await.unwrap();

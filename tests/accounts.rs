@@ -771,7 +771,7 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         email: Some("ciso@test.itaku.example".into()),
         display_name: None,
         role: Some("ciso".into()),
-        vendor_corporate_number: None,
+        vendor_identifier: None,
         department_ids: Vec::new(),
         password: None,
         active: true,

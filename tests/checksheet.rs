@@ -68,7 +68,7 @@ fn answer_cells(template: &[u8]) -> HashMap<String, String> {
 fn template() -> Vec<u8> {
     let prefill = Prefill {
         vendor_name: Some("株式会社いろは印刷".into()),
-        corporate_number: Some("7000012050002".into()),
+        identifier: Some("7000012050002".into()),
         contract: Some("R7-001 住民税通知書の印刷".into()),
     };
     check_sheet(&Definition::builtin(), &prefill).unwrap()
@@ -106,7 +106,7 @@ fn the_template_filled_in_is_read_back_exactly() {
         Some("株式会社いろは印刷")
     );
     assert_eq!(
-        result.respondent.corporate_number.as_deref(),
+        result.respondent.identifier.as_deref(),
         Some("7000012050002")
     );
     assert_eq!(result.respondent.filled_on.as_deref(), Some("2025-04-01"));
@@ -231,7 +231,7 @@ fn a_retyped_sheet_is_read_by_its_header_names() {
         Some("株式会社へと清掃サービス")
     );
     assert_eq!(
-        result.respondent.corporate_number.as_deref(),
+        result.respondent.identifier.as_deref(),
         Some("1180301018771")
     );
     assert_eq!(result.respondent.filled_on.as_deref(), Some("2025-04-01"));

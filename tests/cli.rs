@@ -237,7 +237,7 @@ async fn tenders_are_created_and_rated_from_the_command_line() {
         ],
     );
     assert_eq!(code, 1);
-    assert!(stderr.contains("corporate_number"), "{stderr}");
+    assert!(stderr.contains("identifier"), "{stderr}");
 
     let xlsx = dir.path().join("評価表.xlsx");
     let (code, stdout, stderr) = itaku(
@@ -256,10 +256,10 @@ async fn tenders_are_created_and_rated_from_the_command_line() {
     assert_eq!(rating["policy"], "itaku-standard@1");
     assert_eq!(rating["tender"]["uses_cloud"], true);
     let first = &rating["bidders"][0];
-    assert_eq!(first["corporate_number"], common::NTA);
+    assert_eq!(first["identifier"], common::NTA);
     assert_eq!(first["points"], 4.5, "ISMS through its expiry day, and ★");
     for key in [
-        "corporate_number",
+        "identifier",
         "name",
         "points",
         "max_points",

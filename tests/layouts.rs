@@ -56,7 +56,7 @@ fn assert_every_answer(name: &str, result: &CheckResult, definition: &Definition
         "{name}"
     );
     assert_eq!(
-        result.respondent.corporate_number.as_deref(),
+        result.respondent.identifier.as_deref(),
         Some("7000012050002"),
         "{name}"
     );
@@ -538,7 +538,7 @@ async fn csv_check_sheets_in_utf8_cp932_and_utf16_are_read() {
             Some("株式会社いろは印刷")
         );
         assert_eq!(
-            result.respondent.corporate_number.as_deref(),
+            result.respondent.identifier.as_deref(),
             Some("7000012050002")
         );
     }

@@ -28,7 +28,7 @@ fn check_sheets_saved_by_openpyxl_and_libreoffice_are_read_alike() {
         assert_eq!(result.answers.len(), 50, "{name}");
         assert_eq!(result.sheet.as_deref(), Some("様式第1号"), "{name}");
         assert_eq!(
-            result.respondent.corporate_number.as_deref(),
+            result.respondent.identifier.as_deref(),
             Some("7000012050002"),
             "{name}"
         );
@@ -71,7 +71,7 @@ fn ledgers_saved_by_openpyxl_and_libreoffice_import_alike() {
         assert_eq!(first.period.start().to_string(), "2025-04-01", "{name}");
         assert_eq!(first.period.end().to_string(), "2026-03-31", "{name}");
         assert_eq!(
-            ledger.rows[1].corporate_number.as_str(),
+            ledger.rows[1].identity.primary().as_str(),
             "1180301018771",
             "{name}: a number cell"
         );

@@ -222,7 +222,7 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
             &format!("/api/v1/contracts/{}", w.contract_a),
             &json!({"contract_number": "A-1", "title": "住民税通知書の印刷",
                     "department_id": w.zeimu,
-                    "vendor_corporate_number": NTA, "start_date": "2025-04-01", "end_date": "2026-05-31",
+                    "vendor_identifier": NTA, "start_date": "2025-04-01", "end_date": "2026-05-31",
                     "deletion_days": "30", "handles_personal_data": true}),
         )
         .await;

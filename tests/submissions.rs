@@ -73,7 +73,7 @@ async fn a_vendor_submits_and_an_officer_reviews() {
         &itaku::excel::Limits::default(),
     );
     assert_eq!(
-        blank.respondent.corporate_number.as_deref(),
+        blank.respondent.identifier.as_deref(),
         Some(NTA),
         "prefilled for the contract's vendor"
     );

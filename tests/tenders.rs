@@ -107,7 +107,7 @@ fn bidder<'a>(rating: &'a Value, number: &str) -> &'a Value {
         .as_array()
         .unwrap()
         .iter()
-        .find(|b| b["corporate_number"] == number)
+        .find(|b| b["identifier"] == number)
         .unwrap_or_else(|| panic!("no bidder {number} in {rating}"))
 }
 
@@ -153,7 +153,7 @@ async fn certificates_count_through_their_expiry_day_and_only_as_the_policy_says
         .as_array()
         .unwrap()
         .iter()
-        .find(|b| b["corporate_number"] == after.as_str())
+        .find(|b| b["identifier"] == after.as_str())
         .unwrap();
     let (status, body) = w
         .app
@@ -206,7 +206,7 @@ async fn certificates_count_through_their_expiry_day_and_only_as_the_policy_says
     assert_eq!(starred["rank"], 1);
     assert_eq!(on_the_day["rank"], 2);
     assert_eq!(
-        rating["bidders"][0]["corporate_number"],
+        rating["bidders"][0]["identifier"],
         stars.as_str(),
         "ranked best first"
     );
@@ -371,7 +371,7 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
         "{retention}"
     );
     assert_eq!(
-        rating["bidders"][1]["corporate_number"],
+        rating["bidders"][1]["identifier"],
         careless.as_str(),
         "disqualified bidders come last"
     );
@@ -656,7 +656,7 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
     let (status, html, _) = officer
         .post_form(
             &format!("/tenders/{id}/bidders"),
-            &[("bidder.corporate_number", &new_number)],
+            &[("bidder.identifier", &new_number)],
         )
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
@@ -665,7 +665,7 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
         .post_form(
             &format!("/tenders/{id}/bidders"),
             &[
-                ("bidder.corporate_number", &new_number),
+                ("bidder.identifier", &new_number),
                 ("bidder.name", "新規参入株式会社"),
             ],
         )

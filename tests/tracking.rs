@@ -158,7 +158,7 @@ async fn the_deletion_deadline_day_is_on_time_and_the_next_day_is_a_violation() 
     let after = w.report("retention", "2025-05-01").await;
     let violation = &after["violations"][0];
     assert_eq!(violation["contract_id"], id);
-    assert_eq!(violation["vendor_corporate_number"], NTA);
+    assert_eq!(violation["vendor_identifier"], NTA);
     assert_eq!(violation["vendor_name"], "株式会社いろは印刷");
     assert_eq!(violation["days_overdue"], 1);
     let before_window = w.report("retention", "2025-03-30").await;

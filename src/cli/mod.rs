@@ -144,8 +144,9 @@ pub enum ChecklistCommand {
         /// Prefill the respondent block.
         #[arg(long)]
         vendor_name: Option<String>,
-        #[arg(long)]
-        corporate_number: Option<String>,
+        /// The vendor's 法人番号, 登録番号 (T + 13 digits) or 業者番号.
+        #[arg(long, alias = "corporate-number")]
+        identifier: Option<String>,
     },
     /// Derive a definition from a blank workbook of a new edition.
     Learn {
@@ -670,7 +671,7 @@ async fn user_command(settings: &Settings, command: UserCommand) -> ExitCode {
         email: Some(email),
         display_name: name,
         role: Some(role),
-        vendor_corporate_number: vendor,
+        vendor_identifier: vendor,
         department_ids,
         password,
         active: true,
@@ -824,7 +825,7 @@ async fn checklist_command(
             definition,
             out,
             vendor_name,
-            corporate_number,
+            identifier,
         } => {
             let definition = match resolve_definition(
                 definition
@@ -837,7 +838,7 @@ async fn checklist_command(
             };
             let prefill = crate::excel::template::Prefill {
                 vendor_name,
-                corporate_number,
+                identifier,
                 contract: None,
             };
             match crate::excel::template::check_sheet(&definition, &prefill)

@@ -149,7 +149,7 @@ pub async fn tender(settings: &Settings, command: TenderCommand) -> ExitCode {
                     scope_unconfirmed,
                 } => {
                     let input = BidderInput {
-                        corporate_number: Some(vendor),
+                        identifier: Some(vendor),
                         name,
                     };
                     let bidder = tenders::add_bidder(&db, &actor, &scope, tender, &input).await?;
@@ -200,7 +200,7 @@ fn print_rating(view: &RatingView) {
         let rank = bidder.rank.map_or("—".to_string(), |r| r.to_string());
         println!(
             "{rank}\t{}\t{}\t{} / {}\t{}",
-            bidder.corporate_number, bidder.name, bidder.points, bidder.max_points, bidder.grade
+            bidder.identifier, bidder.name, bidder.points, bidder.max_points, bidder.grade
         );
         for line in bidder.breakdown.iter().filter(|l| l.applicable) {
             println!(

@@ -215,7 +215,7 @@ fn print_lists(value: &serde_json::Value) {
                 lateness,
                 e["contract_number"].as_str().unwrap_or(""),
                 e["vendor_name"].as_str().unwrap_or(""),
-                e["vendor_corporate_number"].as_str().unwrap_or(""),
+                e["vendor_identifier"].as_str().unwrap_or(""),
                 e["what"].as_str().unwrap_or("")
             );
         }

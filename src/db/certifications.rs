@@ -12,7 +12,7 @@ struct Row {
     id: i64,
     vendor_id: i64,
     vendor_name: String,
-    vendor_corporate_number: String,
+    vendor_identifier: String,
     scheme: String,
     number: String,
     level: String,
@@ -33,7 +33,7 @@ pub struct Certification {
     pub id: i64,
     pub vendor_id: i64,
     pub vendor_name: String,
-    pub vendor_corporate_number: String,
+    pub vendor_identifier: String,
     pub scheme: Scheme,
     pub number: String,
     pub level: Option<Level>,
@@ -81,7 +81,7 @@ impl From<Row> for Certification {
             id: row.id,
             vendor_id: row.vendor_id,
             vendor_name: row.vendor_name,
-            vendor_corporate_number: row.vendor_corporate_number,
+            vendor_identifier: row.vendor_identifier,
             scheme: Scheme::from_code(&row.scheme).unwrap_or(Scheme::Isms),
             number: row.number,
             level: Level::from_code(&row.level),
@@ -100,7 +100,7 @@ impl From<Row> for Certification {
     }
 }
 
-const SELECT: &str = "SELECT c.id, c.vendor_id, v.name AS vendor_name, v.corporate_number AS vendor_corporate_number,
+const SELECT: &str = "SELECT c.id, c.vendor_id, v.name AS vendor_name, COALESCE(v.corporate_number, v.invoice_number, v.vendor_code) AS vendor_identifier,
     c.scheme, c.number, c.level, c.certification_body, c.scope, c.issued_on, c.valid_until, c.file_id, c.updated_at,
     c.verification, c.verified_by, c.verified_at, c.verification_note
     FROM certifications c JOIN vendors v ON v.id = c.vendor_id";

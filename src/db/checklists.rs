@@ -16,7 +16,8 @@ pub struct Submission {
     pub uploader: String,
     pub uploaded_at: String,
     pub vendor_name: String,
-    pub corporate_number: String,
+    /// The 法人番号, 登録番号 or 業者番号 the 回答者欄 gave.
+    pub respondent_identifier: String,
     pub filled_on: Option<String>,
     pub filled_by: String,
     pub status: String,
@@ -43,13 +44,14 @@ pub struct NewSubmission<'a> {
     pub uploaded_by: Option<i64>,
     pub uploader: &'a str,
     pub vendor_name: &'a str,
-    pub corporate_number: &'a str,
+    /// The 法人番号, 登録番号 or 業者番号 the 回答者欄 gives.
+    pub respondent_identifier: &'a str,
     pub filled_on: Option<&'a str>,
     pub filled_by: &'a str,
 }
 
 const COLUMNS: &str = "id, contract_id, version, definition_id, file_name, sha256, size_bytes, uploader, uploaded_at, vendor_name,
-    corporate_number, filled_on, filled_by, status, reviewed_by, reviewed_at, review_comment";
+    respondent_identifier, filled_on, filled_by, status, reviewed_by, reviewed_at, review_comment";
 
 /// Inserts the next version for the contract (the caller holds a transaction).
 pub async fn insert(conn: &mut Conn, new: &NewSubmission<'_>) -> Result<(i64, i64), sqlx::Error> {
@@ -61,7 +63,7 @@ pub async fn insert(conn: &mut Conn, new: &NewSubmission<'_>) -> Result<(i64, i6
     let version = latest.unwrap_or(0) + 1;
     let id = sqlx::query_scalar(
         "INSERT INTO checklist_submissions (contract_id, version, definition_id, file_name, content, sha256, size_bytes, uploaded_by,
-         uploader, uploaded_at, vendor_name, corporate_number, filled_on, filled_by, status)
+         uploader, uploaded_at, vendor_name, respondent_identifier, filled_on, filled_by, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 'submitted') RETURNING id",
     )
     .bind(new.contract_id)
@@ -75,7 +77,7 @@ pub async fn insert(conn: &mut Conn, new: &NewSubmission<'_>) -> Result<(i64, i6
     .bind(new.uploader)
     .bind(super::now_text())
     .bind(new.vendor_name)
-    .bind(new.corporate_number)
+    .bind(new.respondent_identifier)
     .bind(new.filled_on)
     .bind(new.filled_by)
     .fetch_one(conn)
@@ -192,12 +194,19 @@ pub async fn comment_item(
     Ok(())
 }
 
+impl Submission {
+    /// The identifier the 回答者欄 gave, with its kind (「法人番号 7000012050002」).
+    pub fn respondent(&self) -> crate::domain::VendorIdentifier {
+        crate::domain::VendorIdentifier::of_stored(&self.respondent_identifier)
+    }
+}
+
 /// A vendor's most recent submission among the contracts a reader may see.
 #[derive(Debug, Clone, FromRow)]
 pub struct LatestSubmission {
     pub submission_id: i64,
     pub vendor_name: String,
-    pub corporate_number: String,
+    pub vendor_id: i64,
     pub contract_number: String,
     pub version: i64,
     pub status: String,
@@ -208,7 +217,7 @@ pub async fn latest_per_vendor(
     visibility: &super::contracts::Visibility,
 ) -> Result<Vec<LatestSubmission>, sqlx::Error> {
     let mut sql = super::Sql::new(
-        "SELECT s.id AS submission_id, v.name AS vendor_name, v.corporate_number, c.contract_number, s.version, s.status
+        "SELECT s.id AS submission_id, v.name AS vendor_name, v.id AS vendor_id, c.contract_number, s.version, s.status
          FROM checklist_submissions s JOIN contracts c ON c.id = s.contract_id
          JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id",
     );
@@ -222,7 +231,7 @@ pub async fn latest_per_vendor(
     let mut seen = std::collections::HashSet::new();
     Ok(rows
         .into_iter()
-        .filter(|row| seen.insert(row.corporate_number.clone()))
+        .filter(|row| seen.insert(row.vendor_id))
         .collect())
 }
 

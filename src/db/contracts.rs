@@ -14,7 +14,8 @@ pub struct Contract {
     pub department_name: String,
     pub vendor_id: i64,
     pub vendor_name: String,
-    pub vendor_corporate_number: String,
+    /// The vendor's 法人番号, else its 登録番号, else its 業者番号 (`VendorIdentifier::of_stored` tells which).
+    pub vendor_identifier: String,
     #[sqlx(try_from = "IsoDate")]
     pub start_date: NaiveDate,
     #[sqlx(try_from = "IsoDate")]
@@ -38,6 +39,11 @@ pub struct Contract {
 }
 
 impl Contract {
+    /// 「法人番号 7000012050002」「登録番号 T…」「業者番号 …」
+    pub fn vendor_identifier(&self) -> crate::domain::VendorIdentifier {
+        crate::domain::VendorIdentifier::of_stored(&self.vendor_identifier)
+    }
+
     /// 契約金額, when known.
     pub fn amount(&self) -> Option<Yen> {
         self.amount.and_then(|value| Yen::new(value).ok())
@@ -132,7 +138,8 @@ pub struct ContractFilter {
 }
 
 const SELECT: &str = "SELECT c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
-    c.vendor_id, v.name AS vendor_name, v.corporate_number AS vendor_corporate_number,
+    c.vendor_id, v.name AS vendor_name,
+    COALESCE(v.corporate_number, v.invoice_number, v.vendor_code) AS vendor_identifier,
     c.start_date, c.end_date, c.handles_personal_data, c.personal_records, c.importance, c.uses_cloud,
     c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.amount, c.created_at, c.updated_at
     FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id";

@@ -113,12 +113,40 @@ impl Db {
         Ok(db)
     }
 
+    /// Runs the migrations. On SQLite they run on one connection with foreign-key enforcement off:
+    /// SQLite can change a column's constraints only by rebuilding its table, and its documented
+    /// procedure drops the old table, which enforcement would refuse while other tables refer to it.
+    /// What the rebuilt tables hold is then checked (`PRAGMA foreign_key_check`) before any use.
     async fn migrate(&self) -> Result<(), sqlx::Error> {
-        let result = match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await,
-            Backend::Postgres => sqlx::migrate!("migrations/postgres").run(&self.pool).await,
-        };
-        result.map_err(|e| sqlx::Error::Migrate(Box::new(e)))
+        let migrate_error = |e| sqlx::Error::Migrate(Box::new(e));
+        match self.backend {
+            Backend::Postgres => sqlx::migrate!("migrations/postgres")
+                .run(&self.pool)
+                .await
+                .map_err(migrate_error),
+            Backend::Sqlite => {
+                let mut conn = self.pool.acquire().await?;
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                // `run_direct`: sqlx's own way around `run`'s higher-ranked `Acquire` bound, which
+                // made every caller's future not `Send`.
+                let result = sqlx::migrate!("migrations/sqlite")
+                    .run_direct(&mut *conn)
+                    .await
+                    .map_err(migrate_error);
+                let broken = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await?
+                    .len();
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                result?;
+                if broken > 0 {
+                    return Err(sqlx::Error::Protocol(format!(
+                        "the migrated database has {broken} rows whose foreign keys point nowhere"
+                    )));
+                }
+                Ok(())
+            }
+        }
     }
 
     pub fn backend(&self) -> Backend {

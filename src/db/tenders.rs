@@ -169,7 +169,8 @@ pub struct Bidder {
     pub id: i64,
     pub tender_id: i64,
     pub vendor_id: i64,
-    pub corporate_number: String,
+    /// The vendor's 法人番号, else its 登録番号, else its 業者番号.
+    pub identifier: String,
     pub name: String,
     #[sqlx(try_from = "IntBool")]
     pub isms_scope_confirmed: bool,
@@ -179,7 +180,8 @@ pub struct Bidder {
 }
 
 const BIDDERS: &str =
-    "SELECT b.id, b.tender_id, b.vendor_id, v.corporate_number, v.name, b.isms_scope_confirmed,
+    "SELECT b.id, b.tender_id, b.vendor_id,
+    COALESCE(v.corporate_number, v.invoice_number, v.vendor_code) AS identifier, v.name, b.isms_scope_confirmed,
     b.checklist_requested_at, s.version AS sheet_version, s.uploaded_at AS sheet_uploaded_at
     FROM tender_bidders b JOIN vendors v ON v.id = b.vendor_id
     LEFT JOIN bid_checklists s ON s.bidder_id = b.id
@@ -187,7 +189,7 @@ const BIDDERS: &str =
 
 pub async fn bidders(conn: &mut Conn, tender_id: i64) -> Result<Vec<Bidder>, sqlx::Error> {
     sqlx::query_as(&format!(
-        "{BIDDERS} WHERE b.tender_id = $1 ORDER BY v.corporate_number"
+        "{BIDDERS} WHERE b.tender_id = $1 ORDER BY identifier"
     ))
     .bind(tender_id)
     .fetch_all(conn)

@@ -1,11 +1,17 @@
 use super::sql::{contains_pattern, Sql};
 use super::{now_text, Conn};
+use crate::domain::{CorporateNumber, InvoiceNumber, VendorCode, VendorIdentifier, VendorIdentity};
 use sqlx::FromRow;
+
+/// The identifier a vendor is known by, in SQL: its 法人番号, else its 登録番号, else its 業者番号.
+pub const IDENTIFIER: &str = "COALESCE(v.corporate_number, v.invoice_number, v.vendor_code)";
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Vendor {
     pub id: i64,
-    pub corporate_number: String,
+    pub corporate_number: Option<String>,
+    pub invoice_number: Option<String>,
+    pub vendor_code: Option<String>,
     pub name: String,
     pub name_kana: String,
     pub address: String,
@@ -19,7 +25,8 @@ pub struct Vendor {
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct VendorSummary {
     pub id: i64,
-    pub corporate_number: String,
+    /// Its 法人番号, else its 登録番号, else its 業者番号.
+    pub identifier: String,
     pub name: String,
     pub name_kana: String,
     pub contract_count: i64,
@@ -28,7 +35,9 @@ pub struct VendorSummary {
 /// The fields a vendor record is written with; each is already validated.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct VendorRecord {
-    pub corporate_number: String,
+    pub corporate_number: Option<String>,
+    pub invoice_number: Option<String>,
+    pub vendor_code: Option<String>,
     pub name: String,
     pub name_kana: String,
     pub address: String,
@@ -37,8 +46,8 @@ pub struct VendorRecord {
     pub email: String,
 }
 
-const COLUMNS: &str =
-    "id, corporate_number, name, name_kana, address, contact_person, phone, email, created_at, updated_at";
+const COLUMNS: &str = "id, corporate_number, invoice_number, vendor_code, name, name_kana, address,
+    contact_person, phone, email, created_at, updated_at";
 
 pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Vendor>, sqlx::Error> {
     Sql::new(&format!("SELECT {COLUMNS} FROM vendors WHERE id = "))
@@ -48,17 +57,46 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Vendor>, sqlx::Erro
         .await
 }
 
-pub async fn find_by_corporate_number(
+/// The vendor an identifier names: a 法人番号 also finds a vendor registered by T + that number, and
+/// a 登録番号 T + 13 digits also finds the corporation with those digits.
+pub async fn find_by_identifier(
     conn: &mut Conn,
-    number: &str,
+    identifier: &VendorIdentifier,
 ) -> Result<Option<Vendor>, sqlx::Error> {
-    Sql::new(&format!(
-        "SELECT {COLUMNS} FROM vendors WHERE corporate_number = "
-    ))
-    .bind(number)
-    .query_as()
-    .fetch_optional(conn)
-    .await
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM vendors WHERE "));
+    match identifier {
+        VendorIdentifier::Corporate(number) => sql
+            .push("corporate_number = ")
+            .bind(number.as_str().to_string())
+            .push(" OR invoice_number = ")
+            .bind(format!("T{}", number.as_str())),
+        VendorIdentifier::Invoice(invoice) => sql
+            .push("invoice_number = ")
+            .bind(invoice.as_str().to_string())
+            .push(" OR corporate_number = ")
+            .bind(invoice.digits().to_string()),
+        VendorIdentifier::Code(code) => sql.push("vendor_code = ").bind(code.as_str().to_string()),
+    };
+    sql.push(" ORDER BY id LIMIT 1");
+    sql.query_as().fetch_optional(conn).await
+}
+
+/// The vendors any of an identity's identifiers name (two when a ledger's 法人番号 and 業者番号 belong
+/// to different registered vendors).
+pub async fn find_by_identity(
+    conn: &mut Conn,
+    identity: &VendorIdentity,
+) -> Result<Vec<Vendor>, sqlx::Error> {
+    let mut found: Vec<Vendor> = Vec::new();
+    let identifiers: Vec<VendorIdentifier> = identity.all().collect();
+    for identifier in identifiers {
+        if let Some(vendor) = find_by_identifier(conn, &identifier).await? {
+            if !found.iter().any(|v| v.id == vendor.id) {
+                found.push(vendor);
+            }
+        }
+    }
+    Ok(found)
 }
 
 /// Vendors whose name, kana or corporate number contains `query`, a page at a time, with the total.
@@ -76,17 +114,17 @@ pub async fn search(
             .bind(pattern.as_str())
             .push(" ESCAPE '\\' OR LOWER(v.name_kana) LIKE ")
             .bind(pattern.as_str())
-            .push(" ESCAPE '\\' OR v.corporate_number LIKE ")
+            .push(&format!(" ESCAPE '\\' OR {IDENTIFIER} LIKE "))
             .bind(pattern)
             .push(" ESCAPE '\\')");
     }
     let mut count = Sql::new("SELECT COUNT(*)");
     count.append(&filter);
     let total: i64 = count.query_as::<(i64,)>().fetch_one(&mut *conn).await?.0;
-    let mut page = Sql::new(
-        "SELECT v.id, v.corporate_number, v.name, v.name_kana,
-         (SELECT COUNT(*) FROM contracts c WHERE c.vendor_id = v.id) AS contract_count",
-    );
+    let mut page = Sql::new(&format!(
+        "SELECT v.id, {IDENTIFIER} AS identifier, v.name, v.name_kana,
+         (SELECT COUNT(*) FROM contracts c WHERE c.vendor_id = v.id) AS contract_count"
+    ));
     page.append(&filter)
         .push(" ORDER BY v.name, v.id LIMIT ")
         .bind(limit)
@@ -98,13 +136,20 @@ pub async fn search(
 
 /// One vendor as the directory lists it.
 pub async fn summary(conn: &mut Conn, id: i64) -> Result<Option<VendorSummary>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT v.id, v.corporate_number, v.name, v.name_kana,
-         (SELECT COUNT(*) FROM contracts c WHERE c.vendor_id = v.id) AS contract_count FROM vendors v WHERE v.id = $1",
-    )
+    sqlx::query_as(&format!(
+        "SELECT v.id, {IDENTIFIER} AS identifier, v.name, v.name_kana,
+         (SELECT COUNT(*) FROM contracts c WHERE c.vendor_id = v.id) AS contract_count FROM vendors v WHERE v.id = $1"
+    ))
     .bind(id)
     .fetch_optional(conn)
     .await
+}
+
+impl VendorSummary {
+    /// 「法人番号 7000012050002」「登録番号 T…」「業者番号 …」
+    pub fn identifier(&self) -> VendorIdentifier {
+        VendorIdentifier::of_stored(&self.identifier)
+    }
 }
 
 /// A vendor as a form's drop-down offers it.
@@ -123,10 +168,13 @@ pub async fn choices(conn: &mut Conn) -> Result<Vec<VendorChoice>, sqlx::Error> 
 pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<i64, sqlx::Error> {
     let now = now_text();
     sqlx::query_scalar(
-        "INSERT INTO vendors (corporate_number, name, name_kana, address, contact_person, phone, email, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+        "INSERT INTO vendors (corporate_number, invoice_number, vendor_code, name, name_kana, address, contact_person,
+         phone, email, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
     )
     .bind(&record.corporate_number)
+    .bind(&record.invoice_number)
+    .bind(&record.vendor_code)
     .bind(&record.name)
     .bind(&record.name_kana)
     .bind(&record.address)
@@ -140,10 +188,12 @@ pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<i64, sqlx:
 
 pub async fn update(conn: &mut Conn, id: i64, record: &VendorRecord) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
-        "UPDATE vendors SET corporate_number = $1, name = $2, name_kana = $3, address = $4, contact_person = $5,
-         phone = $6, email = $7, updated_at = $8 WHERE id = $9",
+        "UPDATE vendors SET corporate_number = $1, invoice_number = $2, vendor_code = $3, name = $4, name_kana = $5,
+         address = $6, contact_person = $7, phone = $8, email = $9, updated_at = $10 WHERE id = $11",
     )
     .bind(&record.corporate_number)
+    .bind(&record.invoice_number)
+    .bind(&record.vendor_code)
     .bind(&record.name)
     .bind(&record.name_kana)
     .bind(&record.address)
@@ -158,9 +208,25 @@ pub async fn update(conn: &mut Conn, id: i64, record: &VendorRecord) -> Result<b
 }
 
 impl Vendor {
+    /// Its identifiers, as stored (each was valid when written).
+    pub fn identity(&self) -> VendorIdentity {
+        stored_identity(
+            &self.corporate_number,
+            &self.invoice_number,
+            &self.vendor_code,
+        )
+    }
+
+    /// 「法人番号 7000012050002」「登録番号 T…」「業者番号 …」
+    pub fn identifier(&self) -> VendorIdentifier {
+        self.identity().primary()
+    }
+
     pub fn record(&self) -> VendorRecord {
         VendorRecord {
             corporate_number: self.corporate_number.clone(),
+            invoice_number: self.invoice_number.clone(),
+            vendor_code: self.vendor_code.clone(),
             name: self.name.clone(),
             name_kana: self.name_kana.clone(),
             address: self.address.clone(),
@@ -168,6 +234,32 @@ impl Vendor {
             phone: self.phone.clone(),
             email: self.email.clone(),
         }
+    }
+}
+
+impl VendorRecord {
+    pub fn identity(&self) -> VendorIdentity {
+        stored_identity(
+            &self.corporate_number,
+            &self.invoice_number,
+            &self.vendor_code,
+        )
+    }
+}
+
+fn stored_identity(
+    corporate: &Option<String>,
+    invoice: &Option<String>,
+    code: &Option<String>,
+) -> VendorIdentity {
+    VendorIdentity {
+        corporate: corporate
+            .as_deref()
+            .and_then(|n| CorporateNumber::parse(n).ok()),
+        invoice: invoice
+            .as_deref()
+            .and_then(|n| InvoiceNumber::parse(n).ok()),
+        code: code.as_deref().and_then(|c| VendorCode::parse(c).ok()),
     }
 }
 

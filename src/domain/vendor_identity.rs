@@ -148,6 +148,15 @@ impl VendorIdentifier {
         }
     }
 
+    /// The field that holds it: `corporate_number`, `invoice_number` or `vendor_code`.
+    pub fn field(&self) -> &'static str {
+        match self {
+            VendorIdentifier::Corporate(_) => "corporate_number",
+            VendorIdentifier::Invoice(_) => "invoice_number",
+            VendorIdentifier::Code(_) => "vendor_code",
+        }
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             VendorIdentifier::Corporate(number) => number.as_str(),
@@ -227,11 +236,21 @@ impl VendorIdentity {
         VendorIdentity::new(corporate, invoice, code).map_err(|m| vec![("corporate_number", m)])
     }
 
-    /// The identifier the vendor is known by: its 法人番号, else its 登録番号, else its 業者番号.
+    /// The identifier the vendor is known by: its 法人番号, else its 登録番号, else its 業者番号 (an
+    /// empty 業者番号 only for an identity that was never valid).
     pub fn primary(&self) -> VendorIdentifier {
         self.all()
             .next()
-            .expect("an identity has at least one identifier")
+            .unwrap_or_else(|| VendorIdentifier::Code(VendorCode(String::new())))
+    }
+
+    /// The three columns a vendor record keeps.
+    pub fn columns(&self) -> (Option<String>, Option<String>, Option<String>) {
+        (
+            self.corporate.as_ref().map(|n| n.as_str().to_string()),
+            self.invoice.as_ref().map(|n| n.as_str().to_string()),
+            self.code.as_ref().map(|c| c.as_str().to_string()),
+        )
     }
 
     pub fn all(&self) -> impl Iterator<Item = VendorIdentifier> + '_ {

@@ -7,14 +7,15 @@ use super::table::{column_letter, Cell, Row, Table};
 use crate::checklist::answer::{choice_label, is_mark, read_answer, Reading};
 use crate::checklist::{Answer, Definition};
 use crate::domain::text::{header_key, label_key, normalize};
-use crate::domain::CorporateNumber;
+use crate::domain::VendorIdentifier;
 use serde::Serialize;
 use std::collections::HashSet;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Respondent {
     pub vendor_name: Option<String>,
-    pub corporate_number: Option<String>,
+    /// The vendor's 法人番号, 登録番号 (T + 13 digits) or 業者番号, whichever the sheet gives.
+    pub identifier: Option<String>,
     pub filled_on: Option<String>,
     pub filled_by: Option<String>,
 }
@@ -195,6 +196,19 @@ fn label_text(cell: &Cell) -> Option<&str> {
     }
 }
 
+/// Labels of the vendor's identifier that every definition accepts beside its own 法人番号 labels: a sole
+/// proprietor writes its 登録番号 or the municipality's 業者番号 instead.
+const IDENTIFIER_LABELS: [&str; 8] = [
+    "登録番号",
+    "適格請求書発行事業者登録番号",
+    "インボイス登録番号",
+    "業者番号",
+    "業者コード",
+    "法人番号又は登録番号",
+    "法人番号・登録番号",
+    "法人番号(個人事業主は登録番号)",
+];
+
 /// The respondent labels of a definition, keyed once for matching.
 struct RespondentKeys([Vec<String>; 4]);
 
@@ -204,7 +218,10 @@ impl RespondentKeys {
         let keys = |names: &[String]| names.iter().map(|n| label_key(n)).collect::<Vec<_>>();
         RespondentKeys([
             keys(&labels.vendor_name),
-            keys(&labels.corporate_number),
+            keys(&labels.corporate_number)
+                .into_iter()
+                .chain(IDENTIFIER_LABELS.iter().map(|l| label_key(l)))
+                .collect(),
             keys(&labels.filled_on),
             keys(&labels.filled_by),
         ])
@@ -342,11 +359,11 @@ fn read_respondent(
             };
             if field == 0 && respondent.vendor_name.is_none() {
                 respondent.vendor_name = value().map(|(_, c)| c.as_text().trim().to_string());
-            } else if field == 1 && respondent.corporate_number.is_none() {
+            } else if field == 1 && respondent.identifier.is_none() {
                 if let Some((at, c)) = value() {
-                    match CorporateNumber::parse(&c.as_text()) {
-                        Ok(number) => {
-                            respondent.corporate_number = Some(number.as_str().to_string())
+                    match VendorIdentifier::parse(&c.as_text()) {
+                        Ok(identifier) => {
+                            respondent.identifier = Some(identifier.as_str().to_string())
                         }
                         Err(message) => errors.push(SheetError {
                             cell: Some(at),
@@ -556,7 +573,7 @@ fn read_layout(tables: &[Table], layout: &Layout, definition: &Definition) -> Ch
     let respondent = find_respondent(tables, layout, definition, &mut errors);
     for (field, value) in [
         ("事業者名", &respondent.vendor_name),
-        ("法人番号", &respondent.corporate_number),
+        ("法人番号", &respondent.identifier),
         ("記入日", &respondent.filled_on),
         ("記入者", &respondent.filled_by),
     ] {

@@ -66,7 +66,7 @@ pub fn workbook(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
             Some(rank) => table.write_number(row, 0, rank as f64)?,
             None => table.write_string(row, 0, "—")?,
         };
-        table.write_string(row, 1, &bidder.corporate_number)?;
+        table.write_string(row, 1, &bidder.identifier)?;
         table.write_string(row, 2, &bidder.name)?;
         for (offset, rule) in policy.rules.iter().enumerate() {
             let column = first_rule + offset as u16;
@@ -129,7 +129,7 @@ pub fn workbook(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
     let mut row = 1;
     for bidder in &rating.bidders {
         for line in &bidder.breakdown {
-            details.write_string(row, 0, &bidder.corporate_number)?;
+            details.write_string(row, 0, &bidder.identifier)?;
             details.write_string(row, 1, &bidder.name)?;
             details.write_string(row, 2, &line.label)?;
             details.write_number_with_format(row, 3, line.points.as_f64(), &points)?;

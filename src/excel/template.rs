@@ -9,7 +9,8 @@ use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, Workboo
 #[derive(Debug, Clone, Default)]
 pub struct Prefill {
     pub vendor_name: Option<String>,
-    pub corporate_number: Option<String>,
+    /// The vendor's 法人番号, 登録番号 or 業者番号; its kind names the cell.
+    pub identifier: Option<String>,
     pub contract: Option<String>,
 }
 
@@ -74,7 +75,12 @@ pub fn check_sheet(definition: &Definition, prefill: &Prefill) -> Result<Vec<u8>
 
     let respondent = [
         ("事業者名", prefill.vendor_name.clone()),
-        ("法人番号", prefill.corporate_number.clone()),
+        (
+            prefill.identifier.as_deref().map_or("法人番号", |i| {
+                crate::domain::VendorIdentifier::of_stored(i).kind()
+            }),
+            prefill.identifier.clone(),
+        ),
         ("記入日", None),
         ("記入者", None),
     ];

@@ -251,7 +251,7 @@ pub fn report(
                 entry.contract_title.as_str(),
                 entry.department_name.as_str(),
                 entry.vendor_name.as_str(),
-                entry.vendor_corporate_number.as_str(),
+                entry.vendor_identifier.as_str(),
                 if entry.important { "重要" } else { "" },
                 entry.what.as_str(),
                 entry.fiscal_year_label.as_deref().unwrap_or(""),

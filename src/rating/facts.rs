@@ -71,7 +71,10 @@ pub struct DeletionFact {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidderFacts {
-    pub corporate_number: String,
+    /// The vendor's 法人番号, 登録番号 or 業者番号 (kept judgements before sole proprietors name it
+    /// `corporate_number`).
+    #[serde(alias = "corporate_number")]
+    pub identifier: String,
     pub name: String,
     /// The officer confirmed that the ISMS scope covers the work (default yes).
     pub isms_scope_confirmed: bool,

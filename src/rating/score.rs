@@ -32,7 +32,10 @@ pub struct Line {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BidderRating {
-    pub corporate_number: String,
+    /// The vendor's 法人番号, 登録番号 or 業者番号 (kept judgements before sole proprietors name it
+    /// `corporate_number`).
+    #[serde(alias = "corporate_number")]
+    pub identifier: String,
     pub name: String,
     pub points: Points,
     pub max_points: Points,
@@ -84,7 +87,7 @@ pub fn rate(policy: &Policy, tender: &TenderFacts, bidders: &[BidderFacts]) -> R
         a.disqualified
             .cmp(&b.disqualified)
             .then(b.points.cmp(&a.points))
-            .then(a.corporate_number.cmp(&b.corporate_number))
+            .then(a.identifier.cmp(&b.identifier))
     });
     let mut rank = 0;
     let mut previous: Option<Points> = None;
@@ -166,7 +169,7 @@ fn rate_bidder(policy: &Policy, tender: &TenderFacts, bidder: &BidderFacts) -> B
     let reachable: Points = breakdown.iter().map(|l| l.max_points).sum();
     let disqualified = !flags.is_empty();
     BidderRating {
-        corporate_number: bidder.corporate_number.clone(),
+        identifier: bidder.identifier.clone(),
         name: bidder.name.clone(),
         points,
         max_points: reachable.min(policy.max_points),
@@ -520,7 +523,7 @@ mod tests {
 
     fn bidder(name: &str) -> BidderFacts {
         BidderFacts {
-            corporate_number: format!("{name:0>13}"),
+            identifier: format!("{name:0>13}"),
             name: name.into(),
             isms_scope_confirmed: true,
             certificates: vec![],
@@ -838,7 +841,7 @@ mod tests {
             Some("2027-01-01"),
         ));
         let twin = BidderFacts {
-            corporate_number: "2".repeat(13),
+            identifier: "2".repeat(13),
             name: "2".into(),
             ..strong.clone()
         };

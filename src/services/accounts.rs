@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::db::api_tokens::{self, ApiToken};
 use crate::db::users::{self, NewUser, UserSummary};
 use crate::db::{departments, now_text, sessions, vendors, Db};
-use crate::domain::{CorporateNumber, Email};
+use crate::domain::{Email, VendorIdentifier};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::{Duration, Utc};
 use rocket::FromForm;
@@ -364,8 +364,9 @@ pub struct UserInput {
     pub email: Option<String>,
     pub display_name: Option<String>,
     pub role: Option<String>,
-    /// The 法人番号 of the vendor a vendor user acts for.
-    pub vendor_corporate_number: Option<String>,
+    /// The vendor a vendor user acts for: its 法人番号, 登録番号 or 業者番号.
+    #[serde(alias = "vendor_corporate_number")]
+    pub vendor_identifier: Option<String>,
     /// Departments an officer works for.
     pub department_ids: Vec<i64>,
     /// Blank: a password is generated and shown once.
@@ -398,29 +399,27 @@ async fn parse_user(db: &Db, input: &UserInput) -> AppResult<ValidUser> {
             }),
         );
     let mut conn = db.acquire().await?;
-    let vendor_id = match (role, super::given(&input.vendor_corporate_number)) {
-        (Some(Role::Vendor), Some(number)) => match CorporateNumber::parse(number) {
-            Ok(number) => {
-                match vendors::find_by_corporate_number(&mut conn, number.as_str()).await? {
-                    Some(vendor) => Some(vendor.id),
-                    None => {
-                        errors.add(
-                            "vendor_corporate_number",
-                            "この法人番号の事業者は登録されていません",
-                        );
-                        None
-                    }
+    let vendor_id = match (role, super::given(&input.vendor_identifier)) {
+        (Some(Role::Vendor), Some(typed)) => match VendorIdentifier::parse(typed) {
+            Ok(identifier) => match vendors::find_by_identifier(&mut conn, &identifier).await? {
+                Some(vendor) => Some(vendor.id),
+                None => {
+                    errors.add(
+                        "vendor_identifier",
+                        format!("この{}の事業者は登録されていません", identifier.kind()),
+                    );
+                    None
                 }
-            }
+            },
             Err(message) => {
-                errors.add("vendor_corporate_number", message);
+                errors.add("vendor_identifier", message);
                 None
             }
         },
         (Some(Role::Vendor), None) => {
             errors.add(
-                "vendor_corporate_number",
-                "事業者ユーザーには事業者の法人番号が必要です",
+                "vendor_identifier",
+                "事業者ユーザーには事業者の法人番号・登録番号・業者番号が必要です",
             );
             None
         }
@@ -889,7 +888,7 @@ pub async fn create_demo_users(db: &Db) -> AppResult<Vec<DemoLogin>> {
             Role::Vendor,
             "vendor@demo.itaku.example",
             "事業者ユーザー",
-            Some(vendor.corporate_number.clone()),
+            Some(vendor.identifier.clone()),
             Vec::new(),
             format!("{}の契約のみ", vendor.name),
         ));
@@ -901,7 +900,7 @@ pub async fn create_demo_users(db: &Db) -> AppResult<Vec<DemoLogin>> {
             email: Some(email.into()),
             display_name: Some(name.into()),
             role: Some(role.code().into()),
-            vendor_corporate_number: corporate_number,
+            vendor_identifier: corporate_number,
             department_ids,
             password: None,
             active: true,

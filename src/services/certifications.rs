@@ -12,7 +12,7 @@ use crate::db::{Conn, Db};
 use crate::domain::certification::{
     CertStatus, CertificationDraft, CertificationFields, ExpiryWindows, Scheme, Verification,
 };
-use crate::domain::{parse_date, BoundedText, CorporateNumber};
+use crate::domain::{parse_date, BoundedText, VendorIdentity};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::excel::header::{self, cell_ref, file_error, Column, RowError};
 use crate::excel::{self, Limits, Row};
@@ -396,6 +396,8 @@ pub async fn file(
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Field {
     CorporateNumber,
+    InvoiceNumber,
+    VendorCode,
     VendorName,
     Scheme,
     Number,
@@ -409,6 +411,8 @@ pub enum Field {
 impl Column for Field {
     const ALL: &'static [Self] = &[
         Field::CorporateNumber,
+        Field::InvoiceNumber,
+        Field::VendorCode,
         Field::VendorName,
         Field::Scheme,
         Field::Number,
@@ -422,6 +426,13 @@ impl Column for Field {
     fn synonyms(self) -> &'static [&'static str] {
         match self {
             Field::CorporateNumber => &["法人番号", "事業者法人番号", "委託先法人番号"],
+            // 「登録番号」 alone is a certificate's number here (Pマーク, SECURITY ACTION).
+            Field::InvoiceNumber => &[
+                "適格請求書発行事業者登録番号",
+                "インボイス登録番号",
+                "適格請求書登録番号",
+            ],
+            Field::VendorCode => &["業者番号", "業者コード", "登録業者番号"],
             Field::VendorName => &[
                 "事業者名",
                 "商号又は名称",
@@ -464,7 +475,7 @@ impl Column for Field {
     }
 
     fn required(self) -> bool {
-        matches!(self, Field::CorporateNumber | Field::Scheme)
+        matches!(self, Field::Scheme)
     }
 }
 
@@ -472,7 +483,7 @@ impl Column for Field {
 #[derive(Debug, Clone)]
 pub struct ListRow {
     row: u32,
-    corporate_number: CorporateNumber,
+    identity: VendorIdentity,
     vendor_name: Option<BoundedText<200>>,
     draft: CertificationDraft,
 }
@@ -481,7 +492,8 @@ pub struct ListRow {
 #[derive(Debug, Clone, Serialize)]
 pub struct RowOutcome {
     pub row: u32,
-    pub corporate_number: String,
+    /// The vendor's 法人番号, 登録番号 or 業者番号, as the row gave it.
+    pub identifier: String,
     pub vendor_name: String,
     pub scheme: &'static str,
     pub number: String,
@@ -543,7 +555,19 @@ pub fn check_list(
         return Vec::new();
     };
     report.ignored_columns = layout.ignored.clone();
-    let missing = layout.missing_required();
+    let mut missing = layout.missing_required();
+    let identified = layout.columns.iter().any(|(_, f)| {
+        matches!(
+            f,
+            Field::CorporateNumber | Field::InvoiceNumber | Field::VendorCode
+        )
+    });
+    if !identified {
+        missing.insert(
+            0,
+            "法人番号（または 適格請求書発行事業者登録番号・業者番号）",
+        );
+    }
     if !missing.is_empty() {
         report.errors.push(file_error(format!(
             "必須の列がありません: {}",
@@ -563,7 +587,7 @@ pub fn check_list(
         match parse_row(row, &layout.columns) {
             Ok(parsed) => {
                 let key = (
-                    parsed.corporate_number.as_str().to_string(),
+                    parsed.identity.primary().as_str().to_string(),
                     parsed.draft.scheme,
                     parsed.draft.number.clone(),
                 );
@@ -615,9 +639,22 @@ fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<ListRow, Vec<RowEr
             message,
         })
     };
-    let corporate_number = CorporateNumber::parse(&text(Field::CorporateNumber))
-        .map_err(|m| error(Field::CorporateNumber, m))
-        .ok();
+    let identity = VendorIdentity::parse(
+        Some(&text(Field::CorporateNumber)),
+        Some(&text(Field::InvoiceNumber)),
+        Some(&text(Field::VendorCode)),
+    )
+    .map_err(|problems| {
+        for (name, message) in problems {
+            let field = match name {
+                "invoice_number" => Field::InvoiceNumber,
+                "vendor_code" => Field::VendorCode,
+                _ => Field::CorporateNumber,
+            };
+            error(field, message);
+        }
+    })
+    .ok();
     let vendor_name = match text(Field::VendorName) {
         name if name.is_empty() => None,
         name => BoundedText::<200>::parse(&name, "事業者名")
@@ -660,10 +697,10 @@ fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<ListRow, Vec<RowEr
             }
         })
         .ok();
-    match (corporate_number, draft) {
-        (Some(corporate_number), Some(draft)) if errors.is_empty() => Ok(ListRow {
+    match (identity, draft) {
+        (Some(identity), Some(draft)) if errors.is_empty() => Ok(ListRow {
             row: row.number,
-            corporate_number,
+            identity,
             vendor_name,
             draft,
         }),
@@ -714,12 +751,24 @@ pub async fn apply(
     let mut vendor_ids: HashMap<String, (i64, String)> = HashMap::new();
     let mut created_here = std::collections::HashSet::new();
     for row in rows {
-        let key = row.corporate_number.as_str().to_string();
+        let identifier = row.identity.primary();
+        let key = identifier.as_str().to_string();
         let vendor = match vendor_ids.get(&key) {
             Some(found) => Some(found.clone()),
             None => {
                 let created_before = report.created_vendors;
-                let found = find_or_create_vendor(&mut tx, actor, row, &mut report).await?;
+                let found = match find_or_create_vendor(&mut tx, actor, row, &mut report).await? {
+                    Ok(found) => found,
+                    Err(message) => {
+                        report.errors.push(RowError {
+                            row: Some(row.row),
+                            column: Field::CorporateNumber.label().into(),
+                            cell: None,
+                            message,
+                        });
+                        continue;
+                    }
+                };
                 if let Some(found) = &found {
                     vendor_ids.insert(key.clone(), found.clone());
                     if report.created_vendors > created_before {
@@ -735,7 +784,7 @@ pub async fn apply(
                 column: Field::CorporateNumber.label().into(),
                 cell: None,
                 message: format!(
-                    "法人番号 {key} の事業者は登録されていません（「事業者名」列があれば新しく登録します）"
+                    "{identifier} の事業者は登録されていません（「事業者名」列があれば新しく登録します）"
                 ),
             });
             continue;
@@ -813,7 +862,7 @@ pub async fn apply(
         };
         report.rows.push(RowOutcome {
             row: row.row,
-            corporate_number: key,
+            identifier: key,
             vendor_name,
             scheme: row.draft.scheme.label(),
             number: row.draft.number.clone(),
@@ -840,16 +889,20 @@ async fn find_or_create_vendor(
     actor: &Actor,
     row: &ListRow,
     report: &mut ImportReport,
-) -> AppResult<Option<(i64, String)>> {
-    let number = row.corporate_number.as_str();
-    if let Some(vendor) = vendor_rows::find_by_corporate_number(conn, number).await? {
-        return Ok(Some((vendor.id, vendor.name)));
+) -> AppResult<Result<Option<(i64, String)>, String>> {
+    match super::vendors::find_for_identity(conn, &row.identity).await? {
+        Ok(Some(vendor)) => return Ok(Ok(Some((vendor.id, vendor.name)))),
+        Ok(None) => {}
+        Err(message) => return Ok(Err(message)),
     }
     let Some(name) = &row.vendor_name else {
-        return Ok(None);
+        return Ok(Ok(None));
     };
+    let (corporate_number, invoice_number, vendor_code) = row.identity.columns();
     let record = VendorRecord {
-        corporate_number: number.to_string(),
+        corporate_number,
+        invoice_number,
+        vendor_code,
         name: name.as_str().to_string(),
         name_kana: String::new(),
         address: String::new(),
@@ -871,7 +924,7 @@ async fn find_or_create_vendor(
     )
     .await?;
     report.created_vendors += 1;
-    Ok(Some((id, record.name)))
+    Ok(Ok(Some((id, record.name))))
 }
 
 #[cfg(test)]

@@ -10,8 +10,10 @@ use crate::config::Settings;
 use crate::db::checklists::{self, NewSubmission, StoredAnswer, Submission};
 use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::notifications;
+use crate::db::vendors::{self, Vendor};
 use crate::db::Db;
 use crate::domain::text::company_key;
+use crate::domain::VendorIdentifier;
 use crate::error::{AppError, AppResult};
 use crate::excel::checksheet::{self, CheckResult, SheetError};
 use crate::excel::Limits;
@@ -46,15 +48,10 @@ pub async fn submit(
         .await?
         .ok_or(AppError::NotFound)?;
     let definition = settings.definition();
-    let result = read_for_vendor(
-        sandbox,
-        settings,
-        &definition,
-        bytes,
-        &contract.vendor_name,
-        &contract.vendor_corporate_number,
-    )
-    .await?;
+    let vendor = vendors::find(&mut *db.acquire().await?, contract.vendor_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let result = read_for_vendor(sandbox, settings, &definition, bytes, &vendor).await?;
     if !result.accepted {
         return Ok(Submitted::Refused(result));
     }
@@ -70,7 +67,7 @@ pub async fn submit(
         uploaded_by: actor.user_id,
         uploader: &actor.label,
         vendor_name: respondent.vendor_name.as_deref().unwrap_or(""),
-        corporate_number: respondent.corporate_number.as_deref().unwrap_or(""),
+        respondent_identifier: respondent.identifier.as_deref().unwrap_or(""),
         filled_on: respondent.filled_on.as_deref(),
         filled_by: respondent.filled_by.as_deref().unwrap_or(""),
     };
@@ -142,28 +139,35 @@ pub async fn learn(
     })
 }
 
-/// Reads a check sheet filled by the vendor `name` / `corporate_number` in the parse sandbox: refused
-/// when it would be refused anyway, or when its 回答者欄 names another company.
+/// Reads a check sheet filled by `vendor` in the parse sandbox: refused when it would be refused anyway,
+/// or when its 回答者欄 names another company.
 pub async fn read_for_vendor(
     sandbox: &Sandbox,
     settings: &Settings,
     definition: &Definition,
     bytes: &[u8],
-    name: &str,
-    corporate_number: &str,
+    vendor: &Vendor,
 ) -> AppResult<CheckResult> {
     let mut result = read(sandbox, settings, definition, bytes).await?;
     if !result.accepted && result.sheet.is_none() {
         return Ok(result);
     }
-    // The 法人番号 says whose answers these are: it must be there and be this vendor's. (A sheet with
-    // the box left empty and another company's name was once accepted.)
-    let refusal = match &result.respondent.corporate_number {
+    let name = &vendor.name;
+    let own = vendor.identifier();
+    // The 法人番号 (or a sole proprietor's 登録番号 or 業者番号) says whose answers these are: it must be
+    // there and be this vendor's. (A sheet with the box left empty and another company's name was once
+    // accepted.)
+    let written = result
+        .respondent
+        .identifier
+        .as_deref()
+        .map(VendorIdentifier::of_stored);
+    let refusal = match written {
         None => Some(format!(
-            "回答者欄の法人番号が記入されていません（{name}の法人番号 {corporate_number} を記入してください）"
+            "回答者欄の法人番号が記入されていません（{name}の{own} を記入してください）"
         )),
-        Some(number) if number != corporate_number => Some(format!(
-            "回答者欄の法人番号（{number}）が事業者（{name} {corporate_number}）と一致しません"
+        Some(written) if !vendor.identity().is_named_by(&written) => Some(format!(
+            "回答者欄の{written}が事業者（{name} {own}）と一致しません"
         )),
         Some(_) => None,
     };
@@ -177,7 +181,7 @@ pub async fn read_for_vendor(
     } else if let Some(written) = &result.respondent.vendor_name {
         if company_key(written) != company_key(name) {
             result.warnings.push(format!(
-                "回答者欄の事業者名「{written}」が登録されている事業者名「{name}」と異なります（法人番号は一致しています。社名の変更などがあれば事業者の登録を更新してください）"
+                "回答者欄の事業者名「{written}」が登録されている事業者名「{name}」と異なります（{}は一致しています。社名の変更などがあれば事業者の登録を更新してください）", own.kind()
             ));
         }
     }

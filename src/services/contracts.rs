@@ -8,7 +8,7 @@ use crate::db::{self, departments, vendors, Conn, Db};
 use crate::domain::contract::MAX_DELETION_DAYS;
 use crate::domain::text::{normalize, parse_count};
 use crate::domain::{
-    parse_date, BoundedText, ContractDraft, ContractStatus, CorporateNumber, Importance, Period,
+    parse_date, BoundedText, ContractDraft, ContractStatus, Importance, Period, VendorIdentifier,
     Yen,
 };
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -28,8 +28,9 @@ pub struct ContractInput {
     pub title: Option<String>,
     pub department_id: Option<i64>,
     pub vendor_id: Option<i64>,
-    /// Alternative to `vendor_id` for API clients that know the vendor by its 法人番号.
-    pub vendor_corporate_number: Option<String>,
+    /// Alternative to `vendor_id` for API clients that know the vendor by its 法人番号, 登録番号 or 業者番号.
+    #[serde(alias = "vendor_corporate_number")]
+    pub vendor_identifier: Option<String>,
     #[serde(default, deserialize_with = "text_or_number")]
     pub start_date: Option<String>,
     #[serde(default, deserialize_with = "text_or_number")]
@@ -70,7 +71,7 @@ impl ContractInput {
             title: Some(contract.title.clone()),
             department_id: Some(contract.department_id),
             vendor_id: Some(contract.vendor_id),
-            vendor_corporate_number: None,
+            vendor_identifier: None,
             start_date: Some(contract.start_date.to_string()),
             end_date: Some(contract.end_date.to_string()),
             handles_personal_data: contract.handles_personal_data,
@@ -194,21 +195,20 @@ impl ContractInput {
             if vendors::find(conn, id).await?.is_some() {
                 return Ok(Some(id));
             }
-        } else if let Some(number) = given(&self.vendor_corporate_number) {
-            match CorporateNumber::parse(number) {
-                Ok(number) => match vendors::find_by_corporate_number(conn, number.as_str()).await?
-                {
+        } else if let Some(typed) = given(&self.vendor_identifier) {
+            match VendorIdentifier::parse(typed) {
+                Ok(identifier) => match vendors::find_by_identifier(conn, &identifier).await? {
                     Some(vendor) => return Ok(Some(vendor.id)),
                     None => {
                         errors.add(
-                            "vendor_corporate_number",
-                            "この法人番号の事業者は登録されていません",
+                            "vendor_identifier",
+                            format!("この{}の事業者は登録されていません", identifier.kind()),
                         );
                         return Ok(None);
                     }
                 },
                 Err(message) => {
-                    errors.add("vendor_corporate_number", message);
+                    errors.add("vendor_identifier", message);
                     return Ok(None);
                 }
             }

@@ -87,7 +87,7 @@ async fn load_tender(
         "9741520749048",
     ] {
         let bidder = BidderInput {
-            corporate_number: Some(number.into()),
+            identifier: Some(number.into()),
             name: None,
         };
         tenders::add_bidder(db, actor, &scope, tender, &bidder).await?;

@@ -16,6 +16,7 @@ use crate::db::tenders::{self, Bidder, NewTender, Tender};
 use crate::db::{audit_reports, certifications, checklists, deletions, Conn, Db};
 use crate::domain::dates::shift_years;
 use crate::domain::FiscalYear;
+use crate::domain::VendorIdentifier;
 use crate::error::{AppError, AppResult};
 use crate::excel::checksheet::ItemAnswer;
 use crate::rating::facts::{
@@ -170,7 +171,7 @@ async fn bidder_facts(
     })
     .collect();
     Ok(BidderFacts {
-        corporate_number: bidder.corporate_number.clone(),
+        identifier: bidder.identifier.clone(),
         name: bidder.name.clone(),
         isms_scope_confirmed: bidder.isms_scope_confirmed,
         certificates,
@@ -270,7 +271,7 @@ pub async fn finalize(
     let totals: Vec<_> = rating
         .bidders
         .iter()
-        .map(|b| json!({"corporate_number": b.corporate_number, "points": b.points, "disqualified": b.disqualified}))
+        .map(|b| json!({"identifier": b.identifier, "kind": VendorIdentifier::of_stored(&b.identifier).kind(), "points": b.points, "disqualified": b.disqualified}))
         .collect();
     audit::record(
         &mut tx,

@@ -432,7 +432,7 @@ fn request_entry(
         department_id: contract.department_id,
         department_name: contract.department_name.clone(),
         vendor_id: contract.vendor_id,
-        vendor_corporate_number: contract.vendor_corporate_number.clone(),
+        vendor_identifier: contract.vendor_identifier.clone(),
         vendor_name: contract.vendor_name.clone(),
         important: contract.importance == crate::domain::Importance::Important,
         deadline: request.due_on,

@@ -25,7 +25,7 @@ pub struct Entry {
     pub department_id: i64,
     pub department_name: String,
     pub vendor_id: i64,
-    pub vendor_corporate_number: String,
+    pub vendor_identifier: String,
     pub vendor_name: String,
     pub important: bool,
     /// The last day on which the proof is on time.
@@ -62,7 +62,7 @@ impl Entry {
             department_id: contract.department_id,
             department_name: contract.department_name.clone(),
             vendor_id: contract.vendor_id,
-            vendor_corporate_number: contract.vendor_corporate_number.clone(),
+            vendor_identifier: contract.vendor_identifier.clone(),
             vendor_name: contract.vendor_name.clone(),
             important: contract.importance == Importance::Important,
             deadline,

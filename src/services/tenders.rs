@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::contracts::Visibility;
 use crate::db::tenders::{self, Bid, BidSheet, Bidder, NewBidSheet, NewTender, Tender};
 use crate::db::{departments, vendors, Conn, Db};
-use crate::domain::{parse_date, CorporateNumber};
+use crate::domain::{parse_date, VendorIdentifier};
 use crate::error::{AppError, AppResult, FieldErrors};
 use rocket::FromForm;
 use serde::{Deserialize, Serialize};
@@ -246,12 +246,15 @@ pub(crate) async fn editable(conn: &mut Conn, scope: &EditScope, id: i64) -> App
 #[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
 #[serde(default)]
 pub struct BidderInput {
-    pub corporate_number: Option<String>,
-    /// Needed only when the 法人番号 is not registered yet: the vendor is then registered with it.
+    /// The bidder's 法人番号, 登録番号 (T + 13 digits) or 業者番号.
+    #[serde(alias = "corporate_number")]
+    pub identifier: Option<String>,
+    /// Needed only when the vendor is not registered yet: it is then registered with its identifier.
     pub name: Option<String>,
 }
 
-/// Adds a bidder by 法人番号, registering the vendor when it is new and a name is given.
+/// Adds a bidder by its 法人番号, 登録番号 or 業者番号, registering the vendor when it is new and a
+/// name is given.
 pub async fn add_bidder(
     db: &Db,
     actor: &Actor,
@@ -263,25 +266,30 @@ pub async fn add_bidder(
     let tender = editable(&mut tx, scope, tender_id).await?;
     let invalid = |message: String| {
         let mut errors = FieldErrors::new();
-        errors.add("corporate_number", message);
+        errors.add("identifier", message);
         AppError::Validation(errors)
     };
-    let number =
-        CorporateNumber::parse(input.corporate_number.as_deref().unwrap_or("")).map_err(invalid)?;
-    let vendor_id = match vendors::find_by_corporate_number(&mut tx, number.as_str()).await? {
+    let identifier =
+        VendorIdentifier::parse(input.identifier.as_deref().unwrap_or("")).map_err(invalid)?;
+    let vendor_id = match vendors::find_by_identifier(&mut tx, &identifier).await? {
         Some(vendor) => vendor.id,
         None if given(&input.name).is_none() => {
             return Err(invalid(format!(
-                "法人番号 {} の事業者は登録されていません。事業者名も入力すると新しく登録して追加します",
-                number.as_str()
+                "{identifier} の事業者は登録されていません。事業者名も入力すると新しく登録して追加します"
             )))
         }
         None => {
-            let record = VendorInput {
-                corporate_number: Some(number.as_str().to_string()),
+            let typed = Some(identifier.as_str().to_string());
+            let mut vendor = VendorInput {
                 name: input.name.clone(),
                 ..VendorInput::default()
+            };
+            match identifier {
+                VendorIdentifier::Corporate(_) => vendor.corporate_number = typed,
+                VendorIdentifier::Invoice(_) => vendor.invoice_number = typed,
+                VendorIdentifier::Code(_) => vendor.vendor_code = typed,
             }
+            let record = vendor
             .parse()
             .map_err(AppError::Validation)?;
             let id = vendors::insert(&mut tx, &record).await?;
@@ -297,10 +305,7 @@ pub async fn add_bidder(
     };
     let bidders = tenders::bidders(&mut tx, tender_id).await?;
     if bidders.iter().any(|b| b.vendor_id == vendor_id) {
-        return Err(invalid(format!(
-            "法人番号 {} の事業者は既に入札者です",
-            number.as_str()
-        )));
+        return Err(invalid(format!("{identifier} の事業者は既に入札者です")));
     }
     let id = tenders::add_bidder(&mut tx, tender_id, vendor_id, true).await?;
     audit::record(
@@ -310,7 +315,7 @@ pub async fn add_bidder(
             "create",
             "tender_bidder",
             id,
-            format!("入札者追加 {} ← {}", tender.title, number.as_str()),
+            format!("入札者追加 {} ← {identifier}", tender.title),
         ),
     )
     .await?;
@@ -514,15 +519,10 @@ pub async fn submit_sheet(
 ) -> AppResult<Submitted> {
     let (tender, bidder) = submittable(&mut *db.acquire().await?, who, bidder_id).await?;
     let definition = settings.definition();
-    let result = read_for_vendor(
-        sandbox,
-        settings,
-        &definition,
-        bytes,
-        &bidder.name,
-        &bidder.corporate_number,
-    )
-    .await?;
+    let vendor = vendors::find(&mut *db.acquire().await?, bidder.vendor_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let result = read_for_vendor(sandbox, settings, &definition, bytes, &vendor).await?;
     if !result.accepted {
         return Ok(Submitted::Refused(result));
     }

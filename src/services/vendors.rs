@@ -1,4 +1,5 @@
-//! 事業者: the companies contracts are outsourced to, keyed by 法人番号.
+//! 事業者: the companies and sole proprietors contracts are outsourced to, identified by 法人番号, or
+//! without one by 登録番号 (T + 13 digits) or the municipality's 業者番号.
 
 use super::{given, Paged, Paging};
 use crate::auth::policy::VendorRights;
@@ -6,7 +7,7 @@ use crate::auth::Actor;
 use crate::db::vendors::{self, VendorRecord};
 use crate::db::{self, Db};
 use crate::domain::text::normalize;
-use crate::domain::{BoundedText, CorporateNumber, Email};
+use crate::domain::{BoundedText, Email, VendorIdentity};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit;
 use crate::services::audit::Event;
@@ -20,6 +21,10 @@ pub use vendors::{Vendor, VendorSummary};
 #[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm, Validate)]
 pub struct VendorInput {
     pub corporate_number: Option<String>,
+    /// 適格請求書発行事業者登録番号, for a vendor without a 法人番号.
+    pub invoice_number: Option<String>,
+    /// The municipality's own 業者番号.
+    pub vendor_code: Option<String>,
     pub name: Option<String>,
     #[validate(length(max = 100, message = "フリガナは100文字以内で入力してください"))]
     pub name_kana: Option<String>,
@@ -36,7 +41,9 @@ impl VendorInput {
     pub fn from_vendor(vendor: &Vendor) -> Self {
         let keep = |s: &str| Some(s.to_string());
         VendorInput {
-            corporate_number: keep(&vendor.corporate_number),
+            corporate_number: vendor.corporate_number.clone(),
+            invoice_number: vendor.invoice_number.clone(),
+            vendor_code: vendor.vendor_code.clone(),
             name: keep(&vendor.name),
             name_kana: keep(&vendor.name_kana),
             address: keep(&vendor.address),
@@ -52,10 +59,19 @@ impl VendorInput {
         if let Err(e) = self.validate() {
             errors.extend_validation(e);
         }
-        let corporate_number = errors.take(
-            "corporate_number",
-            CorporateNumber::parse(self.corporate_number.as_deref().unwrap_or("")),
-        );
+        let identity = match VendorIdentity::parse(
+            self.corporate_number.as_deref(),
+            self.invoice_number.as_deref(),
+            self.vendor_code.as_deref(),
+        ) {
+            Ok(identity) => Some(identity),
+            Err(problems) => {
+                for (field, message) in problems {
+                    errors.add(field, message);
+                }
+                None
+            }
+        };
         let name = errors.take(
             "name",
             BoundedText::<200>::parse(self.name.as_deref().unwrap_or(""), "事業者名"),
@@ -80,10 +96,12 @@ impl VendorInput {
             return Err(errors);
         }
         let text = |value: &Option<String>| given(value).map(normalize_soft).unwrap_or_default();
+        let (corporate_number, invoice_number, vendor_code) =
+            identity.map(|i| i.columns()).unwrap_or_default();
         Ok(VendorRecord {
-            corporate_number: corporate_number
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
+            corporate_number,
+            invoice_number,
+            vendor_code,
             name: name.map(BoundedText::into_string).unwrap_or_default(),
             name_kana: text(&self.name_kana),
             address: text(&self.address),
@@ -117,13 +135,101 @@ fn parse_phone(value: Option<&str>) -> Result<Option<String>, String> {
     }
 }
 
-fn duplicate_corporate_number() -> AppError {
+/// The registered vendor a list row's identifiers name, or why they cannot be used: two of them name
+/// two different vendors.
+pub async fn find_for_identity(
+    conn: &mut db::Conn,
+    identity: &VendorIdentity,
+) -> AppResult<Result<Option<Vendor>, String>> {
+    let mut found = vendors::find_by_identity(conn, identity).await?;
+    Ok(match found.len() {
+        0 => Ok(None),
+        1 => Ok(found.pop()),
+        _ => Err(format!(
+            "法人番号・登録番号・業者番号が別々の事業者（{}）を指しています",
+            found
+                .iter()
+                .map(|v| v.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        )),
+    })
+}
+
+/// A vendor's identity with the identifiers `given` adds to it (a 業者番号 beside its 法人番号).
+pub fn with_added(known: &VendorIdentity, given: &VendorIdentity) -> VendorIdentity {
+    let corporate = known.corporate.clone().or(given.corporate.clone());
+    VendorIdentity::new(
+        corporate.clone(),
+        known
+            .invoice
+            .clone()
+            .or(given.invoice.clone())
+            .filter(|invoice| {
+                corporate
+                    .as_ref()
+                    .is_none_or(|number| invoice.digits() != number.as_str())
+            }),
+        known.code.clone().or(given.code.clone()),
+    )
+    .unwrap_or_else(|_| known.clone())
+}
+
+/// Refuses a record whose identifiers name another registered vendor (a 登録番号 T + 法人番号 names the
+/// corporation with that 法人番号 too).
+async fn refuse_duplicate(
+    conn: &mut db::Conn,
+    record: &VendorRecord,
+    this: Option<i64>,
+) -> AppResult<()> {
+    let identity = record.identity();
+    for vendor in vendors::find_by_identity(conn, &identity).await? {
+        if Some(vendor.id) != this {
+            let field = match vendor.identity() {
+                other
+                    if identity.corporate.as_ref().is_some_and(|n| {
+                        other.is_named_by(&crate::domain::VendorIdentifier::Corporate(n.clone()))
+                    }) =>
+                {
+                    "corporate_number"
+                }
+                other
+                    if identity.invoice.as_ref().is_some_and(|n| {
+                        other.is_named_by(&crate::domain::VendorIdentifier::Invoice(n.clone()))
+                    }) =>
+                {
+                    "invoice_number"
+                }
+                _ => "vendor_code",
+            };
+            return Err(duplicate(field, &vendor.name));
+        }
+    }
+    Ok(())
+}
+
+fn duplicate(field: &str, name: &str) -> AppError {
+    let label = match field {
+        "invoice_number" => "登録番号",
+        "vendor_code" => "業者番号",
+        _ => "法人番号",
+    };
     let mut errors = FieldErrors::new();
     errors.add(
-        "corporate_number",
-        "この法人番号の事業者は既に登録されています",
+        field,
+        format!("この{label}の事業者は既に登録されています（{name}）"),
     );
     AppError::Validation(errors)
+}
+
+/// The field a unique constraint on vendors names.
+fn duplicate_from(error: &sqlx::Error) -> Option<AppError> {
+    let constraint = db::unique_violation(error)?;
+    let field = ["invoice_number", "vendor_code"]
+        .into_iter()
+        .find(|f| constraint.contains(f))
+        .unwrap_or("corporate_number");
+    Some(duplicate(field, "同時に登録された事業者"))
 }
 
 /// Vendors the reader may see: all of them, or only its own for a vendor user.
@@ -168,13 +274,10 @@ pub async fn get(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<Vendor>
 pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<i64> {
     let record = input.parse().map_err(AppError::Validation)?;
     let mut tx = db.begin().await?;
-    let id =
-        vendors::insert(&mut tx, &record)
-            .await
-            .map_err(|e| match db::unique_violation(&e) {
-                Some(_) => duplicate_corporate_number(),
-                None => e.into(),
-            })?;
+    refuse_duplicate(&mut tx, &record, None).await?;
+    let id = vendors::insert(&mut tx, &record)
+        .await
+        .map_err(|e| duplicate_from(&e).unwrap_or_else(|| e.into()))?;
     let summary = format!("事業者登録 {}", record.name);
     audit::record(
         &mut tx,
@@ -233,11 +336,10 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?
         .record();
-    match vendors::update(&mut tx, id, &record).await {
-        Ok(_) => {}
-        Err(e) if db::unique_violation(&e).is_some() => return Err(duplicate_corporate_number()),
-        Err(e) => return Err(e.into()),
-    }
+    refuse_duplicate(&mut tx, &record, Some(id)).await?;
+    vendors::update(&mut tx, id, &record)
+        .await
+        .map_err(|e| duplicate_from(&e).unwrap_or_else(|| e.into()))?;
     let summary = format!("事業者変更 {}", record.name);
     audit::record(
         &mut tx,
@@ -279,8 +381,45 @@ mod tests {
             ..Default::default()
         };
         let record = input.parse().unwrap();
-        assert_eq!(record.corporate_number, "7000012050002");
+        assert_eq!(record.corporate_number.as_deref(), Some("7000012050002"));
         assert_eq!(record.name, "株式会社いろは印刷");
         assert_eq!(record.phone, "03-1234-5678");
+    }
+
+    #[test]
+    fn a_sole_proprietor_is_identified_by_its_registration_number_or_the_vendor_code() {
+        let sole = VendorInput {
+            invoice_number: Some("T1180301018771".into()),
+            name: Some("山田印刷（山田太郎）".into()),
+            ..Default::default()
+        };
+        let record = sole.parse().unwrap();
+        assert_eq!(record.corporate_number, None);
+        assert_eq!(record.invoice_number.as_deref(), Some("T1180301018771"));
+        let coded = VendorInput {
+            vendor_code: Some("00123".into()),
+            name: Some("鈴木清掃".into()),
+            ..Default::default()
+        };
+        assert_eq!(coded.parse().unwrap().vendor_code.as_deref(), Some("00123"));
+        let nothing = VendorInput {
+            name: Some("名無し".into()),
+            ..Default::default()
+        };
+        assert!(nothing
+            .parse()
+            .unwrap_err()
+            .get("corporate_number")
+            .is_some());
+        let my_number = VendorInput {
+            invoice_number: Some("123456789012".into()),
+            name: Some("個人".into()),
+            ..Default::default()
+        };
+        let errors = my_number.parse().unwrap_err();
+        assert_eq!(
+            errors.get("invoice_number"),
+            Some("個人番号（マイナンバー）は入力できません")
+        );
     }
 }

@@ -302,9 +302,21 @@ impl VendorForm {
             fields: vec![
                 (
                     "corporate_number",
-                    "法人番号（必須・13桁）",
+                    "法人番号（13桁）",
                     value(&input.corporate_number),
-                    "国税庁の法人番号公表サイトで確認できます。",
+                    "国税庁の法人番号公表サイトで確認できます。法人番号・登録番号・業者番号のどれか1つは必須です。",
+                ),
+                (
+                    "invoice_number",
+                    "適格請求書発行事業者登録番号（T＋13桁）",
+                    value(&input.invoice_number),
+                    "法人番号のない個人事業主のときに入力します。個人番号（マイナンバー）は入力しないでください。",
+                ),
+                (
+                    "vendor_code",
+                    "業者番号",
+                    value(&input.vendor_code),
+                    "入札参加資格者名簿の業者番号（あれば）。",
                 ),
                 ("name", "事業者名（必須）", value(&input.name), ""),
                 ("name_kana", "フリガナ", value(&input.name_kana), ""),
@@ -545,10 +557,8 @@ impl TenderPage {
             _ => "対象外".to_string(),
         }
     }
-    fn bidder_record(&self, corporate_number: &str) -> Option<&crate::db::tenders::Bidder> {
-        self.bidders
-            .iter()
-            .find(|b| b.corporate_number == corporate_number)
+    fn bidder_record(&self, identifier: &str) -> Option<&crate::db::tenders::Bidder> {
+        self.bidders.iter().find(|b| b.identifier == identifier)
     }
 }
 

@@ -137,7 +137,7 @@ pub async fn add_user(
         email: Some(email.into()),
         display_name: None,
         role: Some(role.into()),
-        vendor_corporate_number: vendor.map(str::to_string),
+        vendor_identifier: vendor.map(str::to_string),
         department_ids: department_ids.to_vec(),
         password: Some(PASSWORD.into()),
         active: true,

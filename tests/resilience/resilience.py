@@ -187,7 +187,7 @@ def prepare(itaku, contracts_for_sheet, seed_contracts=0):
         assert status == 201, (status, created)
         department_id = created["id"]
     status, vendors = api.json("GET", f"/api/v1/vendors?q={SHEET_VENDOR}")
-    found = [v for v in vendors.get("items", []) if v.get("corporate_number") == SHEET_VENDOR]
+    found = [v for v in vendors.get("items", []) if v.get("identifier") == SHEET_VENDOR]
     if found:
         vendor_id = found[0]["id"]
     else:

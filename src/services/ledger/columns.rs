@@ -10,6 +10,10 @@ pub enum Field {
     Department,
     VendorName,
     CorporateNumber,
+    /// 適格請求書発行事業者登録番号, for a vendor without a 法人番号.
+    InvoiceNumber,
+    /// The municipality's own 業者番号.
+    VendorCode,
     StartDate,
     EndDate,
     /// 契約期間 in one cell, when the ledger has no start and end columns.
@@ -30,12 +34,14 @@ pub enum Field {
 }
 
 impl Field {
-    pub const ALL: [Field; 21] = [
+    pub const ALL: [Field; 23] = [
         Field::ContractNumber,
         Field::Title,
         Field::Department,
         Field::VendorName,
         Field::CorporateNumber,
+        Field::InvoiceNumber,
+        Field::VendorCode,
         Field::StartDate,
         Field::EndDate,
         Field::Period,
@@ -66,7 +72,6 @@ impl Field {
                 | Field::Title
                 | Field::Department
                 | Field::VendorName
-                | Field::CorporateNumber
                 | Field::StartDate
                 | Field::EndDate
         )
@@ -124,6 +129,20 @@ impl Field {
                 "商号",
             ],
             Field::CorporateNumber => &["法人番号", "事業者法人番号", "委託先法人番号"],
+            Field::InvoiceNumber => &[
+                "登録番号",
+                "適格請求書発行事業者登録番号",
+                "インボイス登録番号",
+                "適格請求書登録番号",
+                "T番号",
+            ],
+            Field::VendorCode => &[
+                "業者番号",
+                "業者コード",
+                "登録業者番号",
+                "業者No",
+                "取引先コード",
+            ],
             Field::StartDate => &[
                 "契約開始日",
                 "開始日",

@@ -194,13 +194,24 @@ pub async fn apply(
             ));
             continue;
         }
-        let vendor_id = match vendor_ids.get(row.corporate_number.as_str()) {
+        let key = row.identity.primary().to_string();
+        let vendor_id = match vendor_ids.get(&key) {
             Some(id) => *id,
-            None => {
-                let id = upsert_vendor(&mut tx, actor, row, &mut report).await?;
-                vendor_ids.insert(row.corporate_number.as_str().to_string(), id);
-                id
-            }
+            None => match upsert_vendor(&mut tx, actor, row, &mut report).await? {
+                Ok(id) => {
+                    vendor_ids.insert(key, id);
+                    id
+                }
+                Err(message) => {
+                    report.errors.push(RowError {
+                        row: Some(row.row),
+                        column: Field::CorporateNumber.label().into(),
+                        cell: None,
+                        message,
+                    });
+                    continue;
+                }
+            },
         };
         let existing = contract_rows::find_by_number(&mut tx, row.contract_number.as_str()).await?;
         if let Some(contract) = &existing {
@@ -370,20 +381,30 @@ pub async fn confirm_staged(
     Ok((upload.file_name, report))
 }
 
-/// Finds the vendor by 法人番号, creating it or filling in what the ledger says about it.
+/// Finds the vendor by its 法人番号, 登録番号 or 業者番号, creating it or filling in what the ledger says
+/// about it (an identifier it lacks among them); a row whose identifiers name two vendors is an error.
 async fn upsert_vendor(
     conn: &mut Conn,
     actor: &Actor,
     row: &LedgerRow,
     report: &mut ImportReport,
-) -> Result<i64, sqlx::Error> {
-    let existing =
-        vendor_rows::find_by_corporate_number(conn, row.corporate_number.as_str()).await?;
+) -> crate::error::AppResult<Result<i64, String>> {
+    let existing = match crate::services::vendors::find_for_identity(conn, &row.identity).await? {
+        Ok(existing) => existing,
+        Err(message) => return Ok(Err(message)),
+    };
+    let identity = match &existing {
+        Some(vendor) => crate::services::vendors::with_added(&vendor.identity(), &row.identity),
+        None => row.identity.clone(),
+    };
+    let (corporate_number, invoice_number, vendor_code) = identity.columns();
     let current = existing
         .as_ref()
         .map(|v| v.record())
         .unwrap_or_else(|| VendorRecord {
-            corporate_number: row.corporate_number.as_str().to_string(),
+            corporate_number: corporate_number.clone(),
+            invoice_number: invoice_number.clone(),
+            vendor_code: vendor_code.clone(),
             name: String::new(),
             name_kana: String::new(),
             address: String::new(),
@@ -396,7 +417,9 @@ async fn upsert_vendor(
         given.clone().unwrap_or_else(|| current.to_string())
     };
     let record = VendorRecord {
-        corporate_number: current.corporate_number.clone(),
+        corporate_number,
+        invoice_number,
+        vendor_code,
         name: row.vendor_name.as_str().to_string(),
         name_kana: merge(&details.kana, &current.name_kana),
         address: merge(&details.address, &current.address),
@@ -415,7 +438,7 @@ async fn upsert_vendor(
                 Event::new("create", "vendor", id, summary).changes(None, Some(json!(record))),
             )
             .await?;
-            Ok(id)
+            Ok(Ok(id))
         }
         Some(vendor) => {
             if record != current {
@@ -429,7 +452,7 @@ async fn upsert_vendor(
                 )
                 .await?;
             }
-            Ok(vendor.id)
+            Ok(Ok(vendor.id))
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::columns::Field;
 use crate::domain::text::{normalize, parse_count};
-use crate::domain::{parse_yes_no, BoundedText, CorporateNumber, Email, Importance, Period, Yen};
+use crate::domain::{parse_yes_no, BoundedText, Email, Importance, Period, VendorIdentity, Yen};
 use crate::excel::header::{self, cell_ref, file_error, Layout, RowError};
 use crate::excel::{self, Cell, Limits, ReadError, Row, Table};
 use crate::services::contracts::parse_deletion_days;
@@ -29,7 +29,7 @@ pub struct LedgerRow {
     pub title: BoundedText<200>,
     pub department: BoundedText<100>,
     pub vendor_name: BoundedText<200>,
-    pub corporate_number: CorporateNumber,
+    pub identity: VendorIdentity,
     pub period: Period,
     pub handles_personal_data: Option<bool>,
     pub personal_records: Option<i64>,
@@ -177,11 +177,11 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
                 continue;
             }
             seen_numbers.insert(number, row.number);
-            let key = parsed.corporate_number.as_str().to_string();
+            let key = parsed.identity.primary().to_string();
             match vendor_names.get(&key) {
                 Some((name, first)) if name != parsed.vendor_name.as_str() => {
                     ledger.warnings.push(format!(
-                        "{}行目: 法人番号 {key} の事業者名が{first}行目（「{name}」）と異なります。「{name}」を使います",
+                        "{}行目: {key} の事業者名が{first}行目（「{name}」）と異なります。「{name}」を使います",
                         row.number
                     ))
                 }
@@ -269,6 +269,16 @@ fn layouts(tables: &[Table]) -> Result<Vec<Sheet>, Refusal> {
         .any(|m| *m == Field::StartDate.label() || *m == Field::EndDate.label())
     {
         missing.push("（または 契約期間）");
+    }
+    let identified = [
+        Field::CorporateNumber,
+        Field::InvoiceNumber,
+        Field::VendorCode,
+    ]
+    .iter()
+    .any(|field| has(first, *field));
+    if !identified {
+        missing.push("法人番号（または 登録番号・業者番号）");
     }
     if !missing.is_empty() {
         return Err(Refusal {
@@ -414,10 +424,24 @@ fn parse_row(
         Field::VendorName,
         BoundedText::<200>::parse(&text_of(Field::VendorName).unwrap_or_default(), "事業者名")
     );
-    let corporate_number = field!(
-        Field::CorporateNumber,
-        CorporateNumber::parse(&text_of(Field::CorporateNumber).unwrap_or_default())
-    );
+    let identity = match VendorIdentity::parse(
+        text_of(Field::CorporateNumber).as_deref(),
+        text_of(Field::InvoiceNumber).as_deref(),
+        text_of(Field::VendorCode).as_deref(),
+    ) {
+        Ok(identity) => Some(identity),
+        Err(problems) => {
+            for (name, message) in problems {
+                let field = match name {
+                    "invoice_number" => Field::InvoiceNumber,
+                    "vendor_code" => Field::VendorCode,
+                    _ => Field::CorporateNumber,
+                };
+                check(field, Err(message));
+            }
+            None
+        }
+    };
     let has_dates = columns
         .iter()
         .any(|(_, f)| matches!(f, Field::StartDate | Field::EndDate));
@@ -503,7 +527,7 @@ fn parse_row(
         title,
         department,
         vendor_name,
-        corporate_number,
+        identity,
         period,
     ) {
         (
@@ -511,7 +535,7 @@ fn parse_row(
             Some(title),
             Some(department),
             Some(vendor_name),
-            Some(corporate_number),
+            Some(identity),
             Some(period),
         ) => Ok(LedgerRow {
             row: row.number,
@@ -519,7 +543,7 @@ fn parse_row(
             title,
             department,
             vendor_name,
-            corporate_number,
+            identity,
             period,
             handles_personal_data: handles_personal_data.flatten(),
             personal_records: personal_records.flatten(),

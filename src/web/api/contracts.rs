@@ -48,7 +48,12 @@ struct Named<'a> {
 struct VendorRef<'a> {
     id: i64,
     name: &'a str,
-    corporate_number: &'a str,
+    /// Its 法人番号, else its 登録番号, else its 業者番号 …
+    identifier: &'a str,
+    /// … and which of the three it is: `corporate_number`, `invoice_number` or `vendor_code`.
+    identifier_kind: &'static str,
+    /// The 法人番号, or null for a sole proprietor.
+    corporate_number: Option<&'a str>,
 }
 
 pub fn contract_json(c: &Contract) -> ContractJson<'_> {
@@ -63,7 +68,13 @@ pub fn contract_json(c: &Contract) -> ContractJson<'_> {
         vendor: VendorRef {
             id: c.vendor_id,
             name: &c.vendor_name,
-            corporate_number: &c.vendor_corporate_number,
+            identifier: &c.vendor_identifier,
+            identifier_kind: c.vendor_identifier().field(),
+            corporate_number: matches!(
+                c.vendor_identifier(),
+                crate::domain::VendorIdentifier::Corporate(_)
+            )
+            .then_some(c.vendor_identifier.as_str()),
         },
         start_date: c.start_date.iso(),
         end_date: c.end_date.iso(),

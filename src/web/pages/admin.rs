@@ -64,11 +64,13 @@ async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResul
 
 async fn stored_input(state: &AppState, id: i64) -> AppResult<UserInput> {
     let (user, department_ids) = accounts::get_user(&state.db, id).await?;
-    let vendor_corporate_number = match user.vendor_id {
+    let vendor_identifier = match user.vendor_id {
         Some(vendor_id) => Some(
             crate::services::vendors::get(&state.db, None, vendor_id)
                 .await?
-                .corporate_number,
+                .identifier()
+                .as_str()
+                .to_string(),
         ),
         None => None,
     };
@@ -76,7 +78,7 @@ async fn stored_input(state: &AppState, id: i64) -> AppResult<UserInput> {
         email: Some(user.email),
         display_name: Some(user.display_name),
         role: Some(user.role),
-        vendor_corporate_number,
+        vendor_identifier,
         department_ids,
         password: None,
         active: user.active,
@@ -187,7 +189,7 @@ async fn update_user(
             shown.display_name = input.display_name;
             shown.role = input.role;
             shown.department_ids = input.department_ids;
-            shown.vendor_corporate_number = input.vendor_corporate_number;
+            shown.vendor_identifier = input.vendor_identifier;
             shown.active = input.active;
             let page = UserPage {
                 id: Some(id),

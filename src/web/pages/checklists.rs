@@ -30,7 +30,7 @@ async fn template(
     let contract = contracts::get(&state.db, &chrome.user.contract_visibility(), id).await?;
     let prefill = crate::excel::template::Prefill {
         vendor_name: Some(contract.vendor_name.clone()),
-        corporate_number: Some(contract.vendor_corporate_number.clone()),
+        identifier: Some(contract.vendor_identifier.clone()),
         contract: Some(format!("{} {}", contract.contract_number, contract.title)),
     };
     let bytes = crate::excel::template::check_sheet(&state.settings.definition(), &prefill)

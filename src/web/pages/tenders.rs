@@ -386,7 +386,7 @@ async fn bid_template(
         .ok_or(AppError::NotFound)?;
     let prefill = crate::excel::template::Prefill {
         vendor_name: Some(bidder.name),
-        corporate_number: Some(bidder.corporate_number),
+        identifier: Some(bidder.identifier),
         contract: Some(bid.title),
     };
     let bytes = crate::excel::template::check_sheet(&state.settings.definition(), &prefill)
