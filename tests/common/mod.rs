@@ -445,12 +445,24 @@ pub fn check_sheet<'a>(
     answer: impl Fn(&str) -> &'static str,
     note: impl Fn(usize) -> &'a str,
 ) -> Vec<u8> {
+    check_sheet_labelled("法人番号", corporate_number, company, answer, note)
+}
+
+/// A check sheet answered in full whose 回答者欄 gives the vendor's identifier under `label` (法人番号,
+/// 登録番号, 業者番号 …).
+pub fn check_sheet_labelled<'a>(
+    label: &str,
+    identifier: &str,
+    company: &str,
+    answer: impl Fn(&str) -> &'static str,
+    note: impl Fn(usize) -> &'a str,
+) -> Vec<u8> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     sheet.write_string(0, 0, "事業者名").unwrap();
     sheet.write_string(0, 1, company).unwrap();
-    sheet.write_string(1, 0, "法人番号").unwrap();
-    sheet.write_string(1, 1, corporate_number).unwrap();
+    sheet.write_string(1, 0, label).unwrap();
+    sheet.write_string(1, 1, identifier).unwrap();
     sheet.write_string(2, 0, "記入日").unwrap();
     sheet.write_string(2, 1, "R7.4.1").unwrap();
     for (column, header) in ["項番", "確認項目", "回答", "備考"].iter().enumerate() {
