@@ -114,7 +114,7 @@ pub async fn search(
             .bind(pattern.as_str())
             .push(" ESCAPE '\\' OR LOWER(v.name_kana) LIKE ")
             .bind(pattern.as_str())
-            .push(&format!(" ESCAPE '\\' OR {IDENTIFIER} LIKE "))
+            .push(&format!(" ESCAPE '\\' OR LOWER({IDENTIFIER}) LIKE "))
             .bind(pattern)
             .push(" ESCAPE '\\')");
     }
