@@ -187,7 +187,9 @@ async fn a_my_number_is_refused_everywhere_and_kept_nowhere() {
         assert_eq!(status, Status::UnprocessableEntity, "{field}");
         let errors = body["errors"].as_array().unwrap();
         assert!(
-            errors.iter().any(|e| e["field"] == field && e["message"] == REFUSED),
+            errors
+                .iter()
+                .any(|e| e["field"] == field && e["message"] == REFUSED),
             "{body}"
         );
         assert!(!contains_my_number(&body.to_string()), "{body}");

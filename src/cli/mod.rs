@@ -12,6 +12,7 @@ use std::process::ExitCode;
 mod remind;
 mod tenders;
 mod tracking;
+mod vendors;
 pub use tenders::{PolicyCommand, RateArgs, TenderCommand};
 pub use tracking::{CertificationCommand, ReportArgs};
 
@@ -63,6 +64,11 @@ pub enum Command {
     Certifications {
         #[command(subcommand)]
         command: CertificationCommand,
+    },
+    /// The vendor registry: import the list of qualified bidders (入札参加資格者名簿).
+    Vendors {
+        #[command(subcommand)]
+        command: vendors::VendorCommand,
     },
     /// What contracts owe on a day: retention, audits, certifications, checklists, kpi or all.
     Report(ReportArgs),
@@ -252,6 +258,7 @@ pub async fn run(
         Command::Certifications { command } => {
             tracking::certifications(&settings, &sandbox, command).await
         }
+        Command::Vendors { command } => vendors::vendors(&settings, &sandbox, command).await,
         Command::Report(args) => tracking::report(&settings, args).await,
         Command::Tender { command } => tenders::tender(&settings, command).await,
         Command::Rate(args) => tenders::rate(&settings, args).await,
@@ -359,6 +366,7 @@ impl Cli {
             self.command,
             Command::Ledger { .. }
                 | Command::Certifications { .. }
+                | Command::Vendors { .. }
                 | Command::Checklist {
                     command: ChecklistCommand::Check { .. } | ChecklistCommand::Learn { .. }
                 }

@@ -15,6 +15,8 @@ pub struct Vendor {
     pub name: String,
     pub name_kana: String,
     pub address: String,
+    /// 代表者.
+    pub representative: String,
     pub contact_person: String,
     pub phone: String,
     pub email: String,
@@ -41,13 +43,15 @@ pub struct VendorRecord {
     pub name: String,
     pub name_kana: String,
     pub address: String,
+    /// 代表者.
+    pub representative: String,
     pub contact_person: String,
     pub phone: String,
     pub email: String,
 }
 
 const COLUMNS: &str = "id, corporate_number, invoice_number, vendor_code, name, name_kana, address,
-    contact_person, phone, email, created_at, updated_at";
+    representative, contact_person, phone, email, created_at, updated_at";
 
 pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Vendor>, sqlx::Error> {
     Sql::new(&format!("SELECT {COLUMNS} FROM vendors WHERE id = "))
@@ -168,9 +172,9 @@ pub async fn choices(conn: &mut Conn) -> Result<Vec<VendorChoice>, sqlx::Error> 
 pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<i64, sqlx::Error> {
     let now = now_text();
     sqlx::query_scalar(
-        "INSERT INTO vendors (corporate_number, invoice_number, vendor_code, name, name_kana, address, contact_person,
-         phone, email, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+        "INSERT INTO vendors (corporate_number, invoice_number, vendor_code, name, name_kana, address, representative,
+         contact_person, phone, email, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
     )
     .bind(&record.corporate_number)
     .bind(&record.invoice_number)
@@ -178,6 +182,7 @@ pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<i64, sqlx:
     .bind(&record.name)
     .bind(&record.name_kana)
     .bind(&record.address)
+    .bind(&record.representative)
     .bind(&record.contact_person)
     .bind(&record.phone)
     .bind(&record.email)
@@ -189,7 +194,8 @@ pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<i64, sqlx:
 pub async fn update(conn: &mut Conn, id: i64, record: &VendorRecord) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE vendors SET corporate_number = $1, invoice_number = $2, vendor_code = $3, name = $4, name_kana = $5,
-         address = $6, contact_person = $7, phone = $8, email = $9, updated_at = $10 WHERE id = $11",
+         address = $6, representative = $7, contact_person = $8, phone = $9, email = $10, updated_at = $11
+         WHERE id = $12",
     )
     .bind(&record.corporate_number)
     .bind(&record.invoice_number)
@@ -197,6 +203,7 @@ pub async fn update(conn: &mut Conn, id: i64, record: &VendorRecord) -> Result<b
     .bind(&record.name)
     .bind(&record.name_kana)
     .bind(&record.address)
+    .bind(&record.representative)
     .bind(&record.contact_person)
     .bind(&record.phone)
     .bind(&record.email)
@@ -230,6 +237,7 @@ impl Vendor {
             name: self.name.clone(),
             name_kana: self.name_kana.clone(),
             address: self.address.clone(),
+            representative: self.representative.clone(),
             contact_person: self.contact_person.clone(),
             phone: self.phone.clone(),
             email: self.email.clone(),

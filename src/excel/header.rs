@@ -2,6 +2,15 @@
 //! above it; and the row-numbered errors every list import reports.
 
 use super::{column_letter, Table};
+
+/// Readies a list's sheets: each merged range takes its first cell's value (所管課 merged down over its
+/// rows), within as many added cells as the sheet already has.
+pub fn fill_merged_cells(tables: &mut [Table]) {
+    for table in tables {
+        let cells = table.rows.iter().map(|r| r.cells.len()).sum::<usize>();
+        table.fill_merged(cells.max(1_000));
+    }
+}
 use crate::domain::text::{label_key, normalize};
 use serde::Serialize;
 

@@ -542,7 +542,10 @@ pub fn check_list(
     report: &mut ImportReport,
 ) -> Vec<ListRow> {
     let tables = match read {
-        Ok(tables) => tables,
+        Ok(mut tables) => {
+            header::fill_merged_cells(&mut tables);
+            tables
+        }
         Err(e) => {
             report.errors.push(file_error(e.to_string()));
             return Vec::new();
@@ -906,6 +909,7 @@ async fn find_or_create_vendor(
         name: name.as_str().to_string(),
         name_kana: String::new(),
         address: String::new(),
+        representative: String::new(),
         contact_person: String::new(),
         phone: String::new(),
         email: String::new(),

@@ -30,6 +30,8 @@ pub struct VendorInput {
     pub name_kana: Option<String>,
     #[validate(length(max = 200, message = "所在地は200文字以内で入力してください"))]
     pub address: Option<String>,
+    #[validate(length(max = 100, message = "代表者は100文字以内で入力してください"))]
+    pub representative: Option<String>,
     #[validate(length(max = 100, message = "担当者は100文字以内で入力してください"))]
     pub contact_person: Option<String>,
     #[validate(length(max = 30, message = "電話番号は30文字以内で入力してください"))]
@@ -47,6 +49,7 @@ impl VendorInput {
             name: keep(&vendor.name),
             name_kana: keep(&vendor.name_kana),
             address: keep(&vendor.address),
+            representative: keep(&vendor.representative),
             contact_person: keep(&vendor.contact_person),
             phone: keep(&vendor.phone),
             email: keep(&vendor.email),
@@ -85,6 +88,7 @@ impl VendorInput {
         for (field, value, label) in [
             ("name_kana", &self.name_kana, "フリガナ"),
             ("address", &self.address, "所在地"),
+            ("representative", &self.representative, "代表者"),
             ("contact_person", &self.contact_person, "担当者"),
         ] {
             errors.take(
@@ -105,6 +109,7 @@ impl VendorInput {
             name: name.map(BoundedText::into_string).unwrap_or_default(),
             name_kana: text(&self.name_kana),
             address: text(&self.address),
+            representative: text(&self.representative),
             contact_person: text(&self.contact_person),
             phone: phone.unwrap_or_default().unwrap_or_default(),
             email: email.unwrap_or_default().unwrap_or_default(),

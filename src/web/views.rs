@@ -276,6 +276,13 @@ impl CertificationForm {
 }
 
 #[derive(Template)]
+#[template(path = "vendors/import.html")]
+pub struct VendorImport {
+    pub chrome: Chrome,
+    pub report: Option<crate::services::vendor_master::ImportReport>,
+}
+
+#[derive(Template)]
 #[template(path = "certifications/import.html")]
 pub struct CertificationImport {
     pub chrome: Chrome,
@@ -321,6 +328,7 @@ impl VendorForm {
                 ("name", "事業者名（必須）", value(&input.name), ""),
                 ("name_kana", "フリガナ", value(&input.name_kana), ""),
                 ("address", "所在地", value(&input.address), ""),
+                ("representative", "代表者", value(&input.representative), ""),
                 ("contact_person", "担当者", value(&input.contact_person), ""),
                 ("phone", "電話番号", value(&input.phone), ""),
                 ("email", "メールアドレス", value(&input.email), ""),

@@ -120,10 +120,7 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
         errors: vec![file_error(e.to_string())],
         ..Default::default()
     })?;
-    for table in &mut tables {
-        let cells = table.rows.iter().map(|r| r.cells.len()).sum::<usize>();
-        table.fill_merged(cells.max(1_000));
-    }
+    header::fill_merged_cells(&mut tables);
     let sheets = layouts(&tables)?;
     let mut ledger = ParsedLedger {
         sheet: sheets

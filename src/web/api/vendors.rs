@@ -1,10 +1,13 @@
 use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::error::AppResult;
+use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
 use crate::services::Paging;
 use crate::web::{AppState, RecordId};
-use rocket::response::status::Created;
+use rocket::data::Data;
+use rocket::http::Status;
+use rocket::response::status::{Created, Custom};
 use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, put, routes, Route, State};
 
@@ -66,6 +69,35 @@ async fn update(
     Ok(Json(json!(vendors::get(&state.db, None, id).await?)))
 }
 
+/// `POST /api/v1/vendors/import?dry_run=true` with the list of qualified bidders (入札参加資格者名簿) as
+/// the body: 200 when imported (or when the dry run would import), 422 with every row error otherwise.
+#[post("/vendors/import?<dry_run>", data = "<body>")]
+async fn import(
+    state: &State<AppState>,
+    editor: Editor,
+    ip: ClientAddress,
+    dry_run: Option<bool>,
+    body: Data<'_>,
+) -> AppResult<Custom<Json<Value>>> {
+    let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
+    let report = vendor_master::import(
+        &state.db,
+        &state.settings,
+        &state.sandbox,
+        &Actor::user(&editor.0, &ip.0),
+        &editor.0.vendor_rights(),
+        &bytes,
+        dry_run.unwrap_or(false),
+    )
+    .await?;
+    let status = if report.accepted() {
+        Status::Ok
+    } else {
+        Status::UnprocessableEntity
+    };
+    Ok(Custom(status, Json(json!(report))))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![list, show, create, update]
+    routes![list, show, create, update, import]
 }

@@ -1,13 +1,19 @@
+use crate::auth::csrf::tokens_match;
 use crate::auth::csrf::CsrfForm;
 use crate::auth::guards::{Chrome, ClientAddress, Editor};
 use crate::auth::Actor;
 use crate::db::contracts::ContractFilter;
 use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
 use crate::services::{self, contracts, Paging};
-use crate::web::views::{render, VendorForm, VendorList, VendorShow};
+use crate::web::pages::ledger::read_upload;
+use crate::web::views::{render, VendorForm, VendorImport, VendorList, VendorShow};
 use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
+use rocket::form::{Form, FromForm};
+use rocket::fs::TempFile;
 use rocket::response::content::RawHtml;
+use rocket::response::status::Custom;
 use rocket::{get, post, routes, Route, State};
 
 #[get("/vendors?<q>&<page>&<per_page>")]
@@ -42,7 +48,7 @@ fn new(_editor: Editor, chrome: Chrome) -> AppResult<RawHtml<String>> {
     render(&VendorForm::new(
         chrome,
         None,
-        &VendorInput::default(),
+        &<VendorInput as Default>::default(),
         FieldErrors::new(),
     ))
 }
@@ -155,6 +161,54 @@ async fn update(
     }
 }
 
+#[get("/vendors/import")]
+fn import_page(_editor: Editor, chrome: Chrome) -> AppResult<RawHtml<String>> {
+    render(&VendorImport {
+        chrome,
+        report: None,
+    })
+}
+
+#[derive(FromForm)]
+struct ImportUpload<'r> {
+    csrf_token: String,
+    file: TempFile<'r>,
+    dry_run: bool,
+}
+
+/// 入札参加資格者名簿: checked (with 確認のみ) or imported, every row error shown by its cell.
+#[post("/vendors/import", data = "<form>")]
+async fn import(
+    state: &State<AppState>,
+    editor: Editor,
+    chrome: Chrome,
+    ip: ClientAddress,
+    form: Form<ImportUpload<'_>>,
+) -> AppResult<Custom<RawHtml<String>>> {
+    if !tokens_match(&form.csrf_token, &chrome.csrf) {
+        return Err(AppError::Forbidden);
+    }
+    let bytes = read_upload(&form.file, state.settings.upload_limit_bytes).await?;
+    let report = vendor_master::import(
+        &state.db,
+        &state.settings,
+        &state.sandbox,
+        &Actor::user(&editor.0, &ip.0),
+        &editor.0.vendor_rights(),
+        &bytes,
+        form.dry_run,
+    )
+    .await?;
+    let status = crate::web::report_status(report.accepted());
+    Ok(Custom(
+        status,
+        render(&VendorImport {
+            chrome,
+            report: Some(report),
+        })?,
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![list, new, create, show, edit, update]
+    routes![list, new, create, show, edit, update, import_page, import]
 }
