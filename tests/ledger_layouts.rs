@@ -84,6 +84,26 @@ async fn merged_departments_one_cell_periods_amounts_and_total_rows_are_read_in_
 }
 
 #[rocket::async_test]
+async fn contracts_are_filtered_by_amount() {
+    let app = spawn().await;
+    assert!(import(&app, &fixture("merged-total.xlsx")).await.accepted());
+    for (query, total) in [
+        ("amount_min=1000000", 3),
+        ("amount_max=1%2C000%2C000", 2),
+        ("amount_min=100%E4%B8%87%E5%86%86&amount_max=2000000", 2),
+    ] {
+        let (status, list) = app.get_json(&format!("/api/v1/contracts?{query}")).await;
+        assert_eq!(status, Status::Ok, "{query}: {list}");
+        assert_eq!(list["total"], total, "{query}");
+    }
+    let (status, body) = app.get_json("/api/v1/contracts?amount_min=abc").await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    let (status, page) = app.get_html("/contracts?amount_min=1000000").await;
+    assert_eq!(status, Status::Ok);
+    assert!(page.contains("R1-001") && !page.contains("R7-003"));
+}
+
+#[rocket::async_test]
 async fn a_sheet_per_department_is_read_when_there_is_no_department_column() {
     for name in [
         "per-department.xlsx",

@@ -36,12 +36,15 @@ pub enum TenderCommand {
         /// The department (所管課) by name.
         #[arg(long)]
         department: Option<String>,
+        /// 予定価格 or 契約金額: 12000000, 1,200万円 …
+        #[arg(long)]
+        amount: Option<String>,
     },
-    /// Add a bidder by 法人番号; with --name a vendor not yet registered is registered.
+    /// Add a bidder by its 法人番号, 登録番号 or 業者番号; with --name a vendor not yet registered is registered.
     AddBidder {
         #[arg(long)]
         tender: i64,
-        /// The bidder's 法人番号 (13 digits).
+        /// The bidder's 法人番号 (13 digits), 登録番号 (T + 13 digits) or 業者番号.
         #[arg(long)]
         vendor: String,
         #[arg(long)]
@@ -116,6 +119,7 @@ pub async fn tender(settings: &Settings, command: TenderCommand) -> ExitCode {
                     cloud,
                     personal_data,
                     department,
+                    amount,
                 } => {
                     let department_id = match department {
                         None => None,
@@ -137,6 +141,7 @@ pub async fn tender(settings: &Settings, command: TenderCommand) -> ExitCode {
                         policy,
                         uses_cloud: cloud,
                         handles_personal_data: personal_data,
+                        amount,
                     };
                     let id = tenders::create(&db, settings, &actor, &scope, &input).await?;
                     println!("案件を登録しました");

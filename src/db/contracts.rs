@@ -135,6 +135,9 @@ pub struct ContractFilter {
     pub status: Option<ContractStatus>,
     pub end_from: Option<NaiveDate>,
     pub end_to: Option<NaiveDate>,
+    /// 契約金額 at least / at most (a contract whose amount is unknown matches neither bound).
+    pub amount_min: Option<Yen>,
+    pub amount_max: Option<Yen>,
 }
 
 const SELECT: &str = "SELECT c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
@@ -202,6 +205,12 @@ fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate
     }
     if let Some(to) = filter.end_to {
         sql.push(" AND c.end_date <= ").bind(iso(to));
+    }
+    if let Some(least) = filter.amount_min {
+        sql.push(" AND c.amount >= ").bind(least.value());
+    }
+    if let Some(most) = filter.amount_max {
+        sql.push(" AND c.amount <= ").bind(most.value());
     }
     sql
 }

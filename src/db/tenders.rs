@@ -4,6 +4,7 @@ use super::contracts::Visibility;
 use super::sql::Sql;
 use super::values::{IntBool, IsoDate};
 use super::{now_text, Conn};
+use crate::domain::Yen;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -22,6 +23,8 @@ pub struct Tender {
     pub uses_cloud: bool,
     #[sqlx(try_from = "IntBool")]
     pub handles_personal_data: bool,
+    /// 予定価格 or 契約金額 in yen, when known.
+    pub amount: Option<i64>,
     pub status: String,
     pub copied_from: Option<i64>,
     pub created_by: String,
@@ -32,6 +35,10 @@ pub struct Tender {
 }
 
 impl Tender {
+    pub fn amount(&self) -> Option<Yen> {
+        self.amount.and_then(|value| Yen::new(value).ok())
+    }
+
     pub fn finalized(&self) -> bool {
         self.status == "finalized"
     }
@@ -41,7 +48,7 @@ impl Tender {
 }
 
 const SELECT: &str = "SELECT t.id, t.title, t.department_id, d.name AS department_name, t.evaluation_date, t.policy_id,
-    p.policy_key, p.version AS policy_version, t.uses_cloud, t.handles_personal_data, t.status, t.copied_from,
+    p.policy_key, p.version AS policy_version, t.uses_cloud, t.handles_personal_data, t.amount, t.status, t.copied_from,
     t.created_by, t.created_at, t.finalized_by, t.finalized_at,
     (SELECT COUNT(*) FROM tender_bidders b WHERE b.tender_id = t.id) AS bidder_count
     FROM tenders t JOIN rating_policies p ON p.id = t.policy_id LEFT JOIN departments d ON d.id = t.department_id";
@@ -89,6 +96,7 @@ pub struct NewTender<'a> {
     pub policy_id: i64,
     pub uses_cloud: bool,
     pub handles_personal_data: bool,
+    pub amount: Option<Yen>,
     pub copied_from: Option<i64>,
     pub created_by: &'a str,
 }
@@ -97,7 +105,8 @@ pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<i64, sqlx::E
     let now = now_text();
     sqlx::query_scalar(
         "INSERT INTO tenders (title, department_id, evaluation_date, policy_id, uses_cloud, handles_personal_data, status,
-         copied_from, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9) RETURNING id",
+         copied_from, created_by, created_at, updated_at, amount)
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9, $9, $10) RETURNING id",
     )
     .bind(new.title)
     .bind(new.department_id)
@@ -108,6 +117,7 @@ pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<i64, sqlx::E
     .bind(new.copied_from)
     .bind(new.created_by)
     .bind(now)
+    .bind(new.amount.map(Yen::value))
     .fetch_one(conn)
     .await
 }
@@ -116,7 +126,7 @@ pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<i64, sqlx::E
 pub async fn update(conn: &mut Conn, id: i64, tender: &NewTender<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE tenders SET title = $1, department_id = $2, evaluation_date = $3, policy_id = $4, uses_cloud = $5,
-         handles_personal_data = $6, updated_at = $7 WHERE id = $8 AND status = 'open'",
+         handles_personal_data = $6, updated_at = $7, amount = $8 WHERE id = $9 AND status = 'open'",
     )
     .bind(tender.title)
     .bind(tender.department_id)
@@ -125,6 +135,7 @@ pub async fn update(conn: &mut Conn, id: i64, tender: &NewTender<'_>) -> Result<
     .bind(tender.uses_cloud as i64)
     .bind(tender.handles_personal_data as i64)
     .bind(now_text())
+    .bind(tender.amount.map(Yen::value))
     .bind(id)
     .execute(conn)
     .await?;

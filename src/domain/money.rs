@@ -4,9 +4,24 @@ use super::text::normalize;
 use std::fmt;
 
 /// A non-negative whole number of yen, below a trillion (no municipal contract comes near it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(into = "i64", try_from = "i64")]
 pub struct Yen(i64);
+
+impl From<Yen> for i64 {
+    fn from(yen: Yen) -> i64 {
+        yen.0
+    }
+}
+
+impl TryFrom<i64> for Yen {
+    type Error = String;
+    fn try_from(value: i64) -> Result<Self, String> {
+        Yen::new(value)
+    }
+}
 
 const MOST: i64 = 999_999_999_999;
 

@@ -3,6 +3,7 @@
 
 use crate::checklist::Answer;
 use crate::domain::certification::{Level, Scheme};
+use crate::domain::Yen;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,9 @@ pub struct TenderFacts {
     pub evaluation_date: NaiveDate,
     pub uses_cloud: bool,
     pub handles_personal_data: bool,
+    /// 予定価格 or 契約金額 in yen (absent in ratings finalized before amounts were kept).
+    #[serde(default)]
+    pub amount: Option<Yen>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,6 +3,7 @@
 
 use super::Points;
 use crate::domain::certification::{Level, Scheme};
+use crate::domain::Yen;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -39,14 +40,35 @@ pub enum Condition {
     Cloud,
     /// The work handles personal information.
     PersonalData,
+    /// The tender's 予定価格 (or 契約金額) is at least this much: `only_if = "amount >= 10000000"`.
+    AmountAtLeast(Yen),
 }
 
 impl Condition {
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
         match self {
-            Condition::Cloud => "クラウドサービスを利用する業務",
-            Condition::PersonalData => "個人情報を取り扱う業務",
+            Condition::Cloud => "クラウドサービスを利用する業務".into(),
+            Condition::PersonalData => "個人情報を取り扱う業務".into(),
+            Condition::AmountAtLeast(least) => format!("契約金額が{least}以上の業務"),
         }
+    }
+
+    /// `cloud`, `personal_data` or `amount >= 10000000` (the amount in any form `Yen::parse` reads).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let text = text.trim();
+        match text {
+            "cloud" => return Ok(Condition::Cloud),
+            "personal_data" => return Ok(Condition::PersonalData),
+            _ => {}
+        }
+        let unknown =
+            || format!("条件「{text}」はありません（cloud・personal_data・amount >= 金額）");
+        let amount = text
+            .strip_prefix("amount")
+            .map(str::trim_start)
+            .and_then(|rest| rest.strip_prefix(">="))
+            .ok_or_else(unknown)?;
+        Yen::parse(amount).map(Condition::AmountAtLeast)
     }
 }
 
@@ -489,17 +511,10 @@ impl Checker<'_> {
         };
         let only_if = match &raw.only_if {
             None => None,
-            Some(value) => Some(match value.get_ref().as_str() {
-                "cloud" => Condition::Cloud,
-                "personal_data" => Condition::PersonalData,
-                other => {
-                    return Err(self.error(
-                        value.span(),
-                        key("only_if"),
-                        format!("条件「{other}」はありません（cloud・personal_data）"),
-                    ))
-                }
-            }),
+            Some(value) => Some(
+                Condition::parse(value.get_ref())
+                    .map_err(|message| self.error(value.span(), key("only_if"), message))?,
+            ),
         };
         Ok(Rule {
             label: raw

@@ -114,6 +114,9 @@ fn applies(condition: Option<Condition>, tender: &TenderFacts) -> bool {
         None => true,
         Some(Condition::Cloud) => tender.uses_cloud,
         Some(Condition::PersonalData) => tender.handles_personal_data,
+        Some(Condition::AmountAtLeast(least)) => {
+            tender.amount.is_some_and(|amount| amount >= least)
+        }
     }
 }
 
@@ -122,7 +125,7 @@ fn rate_bidder(policy: &Policy, tender: &TenderFacts, bidder: &BidderFacts) -> B
     let mut flags = Vec::new();
     for rule in &policy.rules {
         if !applies(rule.only_if, tender) {
-            let condition = rule.only_if.map_or("", Condition::label);
+            let condition = rule.only_if.map(Condition::label).unwrap_or_default();
             breakdown.push(Line {
                 rule: rule.id.clone(),
                 label: rule.label.clone(),
@@ -518,6 +521,7 @@ mod tests {
             evaluation_date: day("2026-04-01"),
             uses_cloud: cloud,
             handles_personal_data: true,
+            amount: None,
         }
     }
 
@@ -581,6 +585,41 @@ mod tests {
                 assert!(isms.evidence.contains("ISMS N-1"), "{}", isms.evidence);
             }
         }
+    }
+
+    #[test]
+    fn a_rule_for_large_contracts_applies_only_from_its_amount() {
+        let policy = Policy::parse(
+            "id = \"p\"\nversion = 1\ntitle = \"t\"\nmax_points = 10\n[grades]\nA = 0\n\n\
+             [[rules]]\nid = \"isms\"\nkind = \"certification\"\nscheme = \"isms\"\npoints = 4\n\
+             only_if = \"amount >= 1,000万円\"\n",
+        )
+        .unwrap();
+        let mut b = bidder("1");
+        b.certificates
+            .push(certificate(Scheme::Isms, None, Some("2030-03-31")));
+        for (amount, points) in [(None, "0"), (Some(9_999_999), "0"), (Some(10_000_000), "4")] {
+            let facts = TenderFacts {
+                amount: amount.map(|a| crate::domain::Yen::new(a).unwrap()),
+                ..tender(false)
+            };
+            let rating = rate(&policy, &facts, std::slice::from_ref(&b));
+            let isms = line(&rating, "isms");
+            assert_eq!(isms.points.to_string(), points, "{amount:?}");
+            if points == "0" {
+                assert_eq!(
+                    isms.reason,
+                    "対象外（契約金額が10,000,000円以上の業務ではないため）"
+                );
+            }
+        }
+        let refused = Policy::parse(
+            "id = \"p\"\nversion = 1\ntitle = \"t\"\nmax_points = 10\n[grades]\nA = 0\n\n\
+             [[rules]]\nid = \"isms\"\nkind = \"certification\"\nscheme = \"isms\"\npoints = 4\n\
+             only_if = \"amount > 5\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(refused.key, "rules[0].only_if");
     }
 
     #[test]

@@ -244,6 +244,9 @@ pub struct ContractQuery {
     pub status: Option<String>,
     pub end_from: Option<String>,
     pub end_to: Option<String>,
+    /// 契約金額 at least / at most, as typed (「100万円」「1,000,000」).
+    pub amount_min: Option<String>,
+    pub amount_max: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
 }
@@ -272,6 +275,16 @@ impl ContractQuery {
         };
         let end_from = date("end_from", &self.end_from);
         let end_to = date("end_to", &self.end_to);
+        let mut amount = |field: &str, value: &Option<String>| {
+            errors
+                .take(
+                    field,
+                    crate::domain::text::optional(given(value), Yen::parse),
+                )
+                .flatten()
+        };
+        let amount_min = amount("amount_min", &self.amount_min);
+        let amount_max = amount("amount_max", &self.amount_max);
         let query = errors
             .take("q", crate::domain::text::search_text(self.q.as_deref()))
             .flatten();
@@ -283,6 +296,8 @@ impl ContractQuery {
             status,
             end_from,
             end_to,
+            amount_min,
+            amount_max,
         })
     }
 }

@@ -78,6 +78,7 @@ async fn load_tender(
         policy: None,
         uses_cloud: true,
         handles_personal_data: true,
+        amount: Some("12,800,000円".into()),
     };
     let tender = tenders::create(db, settings, actor, &scope, &input).await?;
     for number in [

@@ -198,6 +198,7 @@ async fn snapshot(conn: &mut Conn, settings: &Settings, tender: &Tender) -> AppR
             evaluation_date: tender.evaluation_date,
             uses_cloud: tender.uses_cloud,
             handles_personal_data: tender.handles_personal_data,
+            amount: tender.amount(),
         },
         bidders,
     })
@@ -312,6 +313,7 @@ pub async fn copy(db: &Db, actor: &Actor, scope: &EditScope, id: i64) -> AppResu
             policy_id: tender.policy_id,
             uses_cloud: tender.uses_cloud,
             handles_personal_data: tender.handles_personal_data,
+            amount: tender.amount(),
             copied_from: Some(id),
             created_by: &actor.label,
         },

@@ -682,6 +682,7 @@ pub async fn run(
                 policy_id: policy.id,
                 uses_cloud: t % 3 == 0,
                 handles_personal_data: true,
+                amount: None,
                 copied_from: None,
                 created_by: "seed",
             },

@@ -13,7 +13,7 @@ use crate::config::Settings;
 use crate::db::contracts::Visibility;
 use crate::db::tenders::{self, Bid, BidSheet, Bidder, NewBidSheet, NewTender, Tender};
 use crate::db::{departments, vendors, Conn, Db};
-use crate::domain::{parse_date, VendorIdentifier};
+use crate::domain::{parse_date, VendorIdentifier, Yen};
 use crate::error::{AppError, AppResult, FieldErrors};
 use rocket::FromForm;
 use serde::{Deserialize, Serialize};
@@ -30,6 +30,8 @@ pub struct TenderInput {
     pub policy: Option<String>,
     pub uses_cloud: bool,
     pub handles_personal_data: bool,
+    /// 予定価格 or 契約金額 (「1,200万円」「12,000,000」); blank when not known.
+    pub amount: Option<String>,
 }
 
 impl TenderInput {
@@ -41,6 +43,7 @@ impl TenderInput {
             policy: Some(tender.policy_reference()),
             uses_cloud: tender.uses_cloud,
             handles_personal_data: tender.handles_personal_data,
+            amount: tender.amount().map(|yen| yen.value().to_string()),
         }
     }
 }
@@ -52,6 +55,7 @@ struct TenderFields {
     evaluation_date: chrono::NaiveDate,
     policy_id: i64,
     policy_reference: String,
+    amount: Option<Yen>,
 }
 
 async fn check(
@@ -83,6 +87,12 @@ async fn check(
             parse_date(text).map_err(|e| format!("評価日: {e}")),
         ),
     };
+    let amount = errors
+        .take(
+            "amount",
+            crate::domain::text::optional(given(&input.amount), Yen::parse),
+        )
+        .flatten();
     match input.department_id {
         Some(id) if departments::find(conn, id).await?.is_none() => {
             errors.add("department_id", "所管課が見つかりません")
@@ -119,6 +129,7 @@ async fn check(
         evaluation_date,
         policy_id: policy.id,
         policy_reference: policy.reference(),
+        amount,
     })
 }
 
@@ -140,6 +151,7 @@ pub async fn create(
             policy_id: fields.policy_id,
             uses_cloud: input.uses_cloud,
             handles_personal_data: input.handles_personal_data,
+            amount: fields.amount,
             copied_from: None,
             created_by: &actor.label,
         },
@@ -147,7 +159,8 @@ pub async fn create(
     .await?;
     let after = json!({"title": fields.title, "department_id": fields.department_id,
         "evaluation_date": fields.evaluation_date, "policy": fields.policy_reference,
-        "uses_cloud": input.uses_cloud, "handles_personal_data": input.handles_personal_data});
+        "uses_cloud": input.uses_cloud, "handles_personal_data": input.handles_personal_data,
+        "amount": fields.amount});
     audit::record(
         &mut tx,
         actor,
@@ -181,6 +194,7 @@ pub async fn update(
             policy_id: fields.policy_id,
             uses_cloud: input.uses_cloud,
             handles_personal_data: input.handles_personal_data,
+            amount: fields.amount,
             copied_from: before.copied_from,
             created_by: &before.created_by,
         },
@@ -193,7 +207,8 @@ pub async fn update(
             Some(json!(TenderInput::from_tender(&before))),
             Some(json!({"title": fields.title, "department_id": fields.department_id,
                 "evaluation_date": fields.evaluation_date, "policy": fields.policy_reference,
-                "uses_cloud": input.uses_cloud, "handles_personal_data": input.handles_personal_data})),
+                "uses_cloud": input.uses_cloud, "handles_personal_data": input.handles_personal_data,
+        "amount": fields.amount})),
         ),
     )
     .await?;

@@ -40,6 +40,8 @@ async fn list(
         ("status", query.status.clone()),
         ("end_from", query.end_from.clone()),
         ("end_to", query.end_to.clone()),
+        ("amount_min", query.amount_min.clone()),
+        ("amount_max", query.amount_max.clone()),
         ("per_page", query.per_page.map(|v| v.to_string())),
     ]);
     render(&ContractList {
