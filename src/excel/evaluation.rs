@@ -188,8 +188,7 @@ pub fn workbook(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
         rules.write_string(
             row,
             3,
-            &rule
-                .only_if
+            rule.only_if
                 .map_or("すべての案件".to_string(), Condition::label),
         )?;
         rules.write_string_with_format(row, 4, &rule.explanation, &wrap)?;
