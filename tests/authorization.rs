@@ -207,6 +207,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         ),
         (("GET", "/certifications/import"), Editors),
         (("POST", "/certifications/import"), Editors),
+        (("GET", "/vendors/import"), Editors),
+        (("POST", "/vendors/import"), Editors),
         (("GET", "/dashboard"), Staff),
         (("GET", "/reports/<name>"), SignedIn),
         (("GET", "/api/v1/reports/<name>"), SignedIn),
@@ -227,6 +229,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             CertificationRecorders,
         ),
         (("POST", "/api/v1/certifications/import"), Editors),
+        (("POST", "/api/v1/vendors/import"), Editors),
         (
             ("GET", "/api/v1/contracts/<id>/audit-reports"),
             RecordReaders,
@@ -531,6 +534,7 @@ impl World {
             | ("POST", "/vendors/<id>/certifications")
             | ("POST", "/certifications/<id>")
             | ("POST", "/certifications/import")
+            | ("POST", "/vendors/import")
             | ("POST", "/api/v1/contracts/<id>/audit-reports")
             | ("POST", "/api/v1/contracts/<id>/deletion-certificates") => {
                 let (status, _, location) = browser
@@ -541,6 +545,7 @@ impl World {
             ("POST", "/api/v1/ledger/import")
             | ("POST", "/api/v1/contracts/<id>/checklists")
             | ("POST", "/api/v1/certifications/import")
+            | ("POST", "/api/v1/vendors/import")
             | ("POST", "/api/v1/bids/<id>/checklists") => {
                 browser.post_bytes(&uri, b"a,b\n".to_vec()).await
             }
@@ -912,7 +917,7 @@ impl World {
     }
 }
 
-const UPLOAD_ROUTES: [&str; 16] = [
+const UPLOAD_ROUTES: [&str; 18] = [
     "/ledger/preview",
     "/contracts/<id>/checklists",
     "/bids/<id>/checklists",
@@ -922,11 +927,13 @@ const UPLOAD_ROUTES: [&str; 16] = [
     "/vendors/<id>/certifications",
     "/certifications/<id>",
     "/certifications/import",
+    "/vendors/import",
     "/api/v1/contracts/<id>/audit-reports",
     "/api/v1/contracts/<id>/deletion-certificates",
     "/api/v1/ledger/import",
     "/api/v1/contracts/<id>/checklists",
     "/api/v1/certifications/import",
+    "/api/v1/vendors/import",
     "/api/v1/bids/<id>/checklists",
     "/api/v1/certifications/<id>/file",
 ];

@@ -560,7 +560,8 @@ def scenario_hostile(args, workdir):
     api, contract_ids = prepare(itaku, 1)
     files = hostile_files()
     routes = [f"/api/v1/contracts/{contract_ids[0]}/checklists?file_name=x.xlsx",
-              "/api/v1/ledger/import?dry_run=true", "/api/v1/certifications/import?dry_run=true"]
+              "/api/v1/ledger/import?dry_run=true", "/api/v1/certifications/import?dry_run=true",
+              "/api/v1/vendors/import?dry_run=true"]
     errors, refusals, latencies = [], {}, []
     peak = {"VmRSS": 0, "RssAnon": 0}
     stop = threading.Event()
