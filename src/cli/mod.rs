@@ -9,6 +9,7 @@ use rocket::figment::Figment;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod list_import;
 mod remind;
 mod tenders;
 mod tracking;
@@ -494,7 +495,7 @@ async fn seed_database(
 }
 
 /// The bytes of a file named on the command line, or the usage exit.
-fn read_file(file: &PathBuf) -> Result<Vec<u8>, ExitCode> {
+fn read_file(file: &std::path::Path) -> Result<Vec<u8>, ExitCode> {
     std::fs::read(file).map_err(|error| {
         eprintln!("{} を読み込めません: {error}", file.display());
         ExitCode::from(USAGE)
@@ -515,16 +516,12 @@ async fn connect(settings: &Settings) -> Result<Db, ExitCode> {
 async fn import_ledger(
     settings: &Settings,
     sandbox: &crate::sandbox::Sandbox,
-    file: &PathBuf,
+    file: &std::path::Path,
     dry_run: bool,
     json: bool,
 ) -> ExitCode {
-    let bytes = match read_file(file) {
-        Ok(bytes) => bytes,
-        Err(code) => return code,
-    };
-    let db = match connect(settings).await {
-        Ok(db) => db,
+    let (bytes, db) = match list_import::open(settings, file).await {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     let bar = indicatif::ProgressBar::new(0);
@@ -551,63 +548,9 @@ async fn import_ledger(
     .await;
     bar.finish_and_clear();
     db.close().await;
-    let report = match result {
-        Ok(report) => report,
-        Err(error) => return fail(&error),
-    };
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
-    } else {
-        print_report(&report);
-    }
-    if report.accepted() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn print_report(report: &ledger::ImportReport) {
-    if !report.accepted() {
-        eprintln!(
-            "取り込めません（何も登録していません）。{} 件の誤りがあります:",
-            report.errors.len()
-        );
-        for error in &report.errors {
-            match &error.cell {
-                Some(cell) => eprintln!("  {cell}: {error}"),
-                None => eprintln!("  {error}"),
-            }
-        }
-        return;
-    }
-    let verb = if report.dry_run {
-        "取り込めます（確認のみ・未登録）"
-    } else {
-        "取り込みました"
-    };
-    println!(
-        "{verb}: 新規 {} 件、更新 {} 件、変更なし {} 件（新しい事業者 {} 社、所管課 {} 課）",
-        report.imported,
-        report.updated,
-        report.unchanged,
-        report.created_vendors,
-        report.created_departments
-    );
-    for warning in &report.warnings {
-        println!("注意: {warning}");
-    }
-    for skipped in &report.skipped {
-        println!(
-            "読み飛ばした行: {} {}行目「{}」（契約ではない合計・注記の行）",
-            skipped.sheet, skipped.row, skipped.text
-        );
-    }
-    if !report.ignored_columns.is_empty() {
-        println!("読み取らなかった列: {}", report.ignored_columns.join("、"));
+    match result {
+        Ok(report) => list_import::finish(&report, json),
+        Err(error) => fail(&error),
     }
 }
 

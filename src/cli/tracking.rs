@@ -1,9 +1,9 @@
 //! `itaku certifications import` and `itaku report`: the same services as the pages, for scripts and
 //! schedulers.
 
-use super::{cli_actor, connect, fail, read_file, USAGE};
+use super::{cli_actor, connect, fail, USAGE};
 use crate::config::Settings;
-use crate::services::certifications::{self, ImportReport};
+use crate::services::certifications;
 use crate::services::reports::{self, ReportKind};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
@@ -49,12 +49,8 @@ pub async fn certifications(
         dry_run,
         json,
     } = command;
-    let bytes = match read_file(&file) {
-        Ok(bytes) => bytes,
-        Err(code) => return code,
-    };
-    let db = match connect(settings).await {
-        Ok(db) => db,
+    let (bytes, db) = match super::list_import::open(settings, &file).await {
+        Ok(opened) => opened,
         Err(code) => return code,
     };
     let result = certifications::import(
@@ -68,47 +64,9 @@ pub async fn certifications(
     )
     .await;
     db.close().await;
-    let report = match result {
-        Ok(report) => report,
-        Err(error) => return fail(&error),
-    };
-    if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
-    } else {
-        print_import(&report);
-    }
-    if report.accepted() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn print_import(report: &ImportReport) {
-    if !report.accepted() {
-        eprintln!(
-            "取り込めません（何も登録していません）。{} 件の誤りがあります:",
-            report.errors.len()
-        );
-        for error in &report.errors {
-            eprintln!("  {error}");
-        }
-        return;
-    }
-    let verb = if report.dry_run {
-        "取り込めます（確認のみ・未登録）"
-    } else {
-        "取り込みました"
-    };
-    println!(
-        "{verb}: 新規 {} 件、更新 {} 件、変更なし {} 件（新しい事業者 {} 社）",
-        report.imported, report.updated, report.unchanged, report.created_vendors
-    );
-    if !report.ignored_columns.is_empty() {
-        println!("読み取らなかった列: {}", report.ignored_columns.join("、"));
+    match result {
+        Ok(report) => super::list_import::finish(&report, json),
+        Err(error) => fail(&error),
     }
 }
 
