@@ -233,3 +233,47 @@ async fn the_amount_is_kept_shown_in_yen_and_a_later_ledger_without_it_keeps_it(
     assert_eq!(status, Status::Ok);
     assert!(html.contains("1,234,000円"), "{html}");
 }
+
+#[rocket::async_test]
+async fn errors_on_a_sheet_per_department_name_the_sheet() {
+    let app = spawn().await;
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    for (sheet_name, rows) in [
+        ("総務課", vec![["S-1", "印刷", "R7.4.1～R8.3.31"]]),
+        (
+            "税務課",
+            vec![
+                ["S-1", "入力", "R7.4.1～R8.3.31"],
+                ["T-2", "封入", "R7.4.31～R8.3.31"],
+            ],
+        ),
+    ] {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(sheet_name).unwrap();
+        for (column, header) in ["契約番号", "件名", "事業者名", "法人番号", "契約期間"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, column as u16, *header).unwrap();
+        }
+        for (offset, [number, title, period]) in rows.iter().enumerate() {
+            let row = 1 + offset as u32;
+            for (column, value) in [*number, *title, "株式会社A", NTA, *period]
+                .iter()
+                .enumerate()
+            {
+                sheet.write_string(row, column as u16, *value).unwrap();
+            }
+        }
+    }
+    let report = import(&app, &workbook.save_to_buffer().unwrap()).await;
+    let errors: Vec<(Option<String>, String)> = report
+        .errors
+        .iter()
+        .map(|e| (e.cell.clone(), e.message.clone()))
+        .collect();
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert_eq!(errors[0].0.as_deref(), Some("税務課!A2"), "{errors:?}");
+    assert!(errors[0].1.contains("総務課 2行目と重複"), "{errors:?}");
+    assert_eq!(errors[1].0.as_deref(), Some("税務課!E3"), "{errors:?}");
+}

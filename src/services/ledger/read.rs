@@ -138,11 +138,24 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
             ledger.sheet
         ));
     }
-    let mut seen_numbers: HashMap<String, u32> = HashMap::new();
-    let mut vendor_names: HashMap<String, (String, u32)> = HashMap::new();
+    let mut seen_numbers: HashMap<String, String> = HashMap::new();
+    let mut vendor_names: HashMap<String, (String, String)> = HashMap::new();
+    let several = sheets.len() > 1;
     for sheet in &sheets {
         let table = &tables[sheet.layout.table_index];
         let columns = &sheet.layout.columns;
+        let thousands = amounts_in_thousands(table, &sheet.layout);
+        let first_error = ledger.errors.len();
+        let first_row = ledger.rows.len();
+        // Where a row is, as people would find it: 「12行目」, or 「税務課 12行目」 when each
+        // department has its own sheet.
+        let place = |row: u32| {
+            if several {
+                format!("{} {row}行目", table.name)
+            } else {
+                format!("{row}行目")
+            }
+        };
         for row in table.rows.iter().skip(sheet.layout.header_position + 1) {
             if let Some(text) = total_or_note(row, columns) {
                 ledger.skipped.push(SkippedRow {
@@ -155,7 +168,6 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
             if columns.iter().all(|(index, _)| row.cell(*index).is_blank()) {
                 continue;
             }
-            let thousands = amounts_in_thousands(table, &sheet.layout);
             let parsed = match parse_row(row, columns, sheet.department.as_deref(), thousands) {
                 Ok(parsed) => parsed,
                 Err(row_errors) => {
@@ -169,25 +181,41 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
                     row: Some(row.number),
                     column: Field::ContractNumber.label().into(),
                     cell: cell_ref(columns, Field::ContractNumber, row.number),
-                    message: format!("契約番号「{number}」が{first}行目と重複しています"),
+                    message: format!("契約番号「{number}」が{first}と重複しています"),
                 });
                 continue;
             }
-            seen_numbers.insert(number, row.number);
+            seen_numbers.insert(number, place(row.number));
             let key = parsed.identity.primary().to_string();
             match vendor_names.get(&key) {
-                Some((name, first)) if name != parsed.vendor_name.as_str() => {
-                    ledger.warnings.push(format!(
-                        "{}行目: {key} の事業者名が{first}行目（「{name}」）と異なります。「{name}」を使います",
-                        row.number
-                    ))
-                }
+                Some((name, first)) if name != parsed.vendor_name.as_str() => ledger
+                    .warnings
+                    .push(format!(
+                    "{}: {key} の事業者名が{first}（「{name}」）と異なります。「{name}」を使います",
+                    place(row.number)
+                )),
                 Some(_) => {}
                 None => {
-                    vendor_names.insert(key, (parsed.vendor_name.as_str().to_string(), row.number));
+                    let name = parsed.vendor_name.as_str().to_string();
+                    vendor_names.insert(key, (name, place(row.number)));
                 }
             }
             ledger.rows.push(parsed);
+        }
+        if several {
+            // Excel's own way to name a cell of another sheet: 税務課!B5.
+            let on_sheet = |cell: &mut Option<String>| {
+                if let Some(cell) = cell {
+                    *cell = format!("{}!{cell}", table.name);
+                }
+            };
+            ledger.errors[first_error..]
+                .iter_mut()
+                .for_each(|e| on_sheet(&mut e.cell));
+            for row in &mut ledger.rows[first_row..] {
+                on_sheet(&mut row.department_cell);
+                on_sheet(&mut row.number_cell);
+            }
         }
     }
     if ledger.rows.is_empty() && ledger.errors.is_empty() {
