@@ -162,6 +162,49 @@ pub fn find_layout<C: Column>(tables: &[Table], key: C) -> Option<Layout<C>> {
     best.map(|(_, layout)| layout)
 }
 
+/// What a list needs in its header: its key column, the text that says so when no header is found, and
+/// columns of which at least one must be there (the vendor's 法人番号, 登録番号 or 業者番号) with the
+/// name reported when none is.
+pub struct ListHeader<'a, C> {
+    pub key: C,
+    pub not_found: &'a str,
+    pub any_of: &'a [C],
+    pub any_of_label: &'a str,
+}
+
+/// Why a list is refused whole, with the header cells it did not read (when a header was found).
+pub struct ListRefusal {
+    pub error: RowError,
+    pub ignored: Vec<String>,
+}
+
+/// A list's sheets with their merged cells filled, and its header; or the one file error that refuses
+/// it (unreadable, no header, required columns missing).
+pub fn read_list<C: Column>(
+    read: Result<Vec<Table>, super::ReadError>,
+    wanted: &ListHeader<'_, C>,
+) -> Result<(Vec<Table>, Layout<C>), ListRefusal> {
+    let refused = |error, ignored| ListRefusal { error, ignored };
+    let mut tables = read.map_err(|e| refused(file_error(e.to_string()), Vec::new()))?;
+    fill_merged_cells(&mut tables);
+    let layout = find_layout(&tables, wanted.key)
+        .ok_or_else(|| refused(file_error(wanted.not_found), Vec::new()))?;
+    let mut missing = layout.missing_required();
+    let identified = wanted.any_of.is_empty()
+        || layout
+            .columns
+            .iter()
+            .any(|(_, found)| wanted.any_of.contains(found));
+    if !identified {
+        missing.push(wanted.any_of_label);
+    }
+    if !missing.is_empty() {
+        let error = file_error(format!("必須の列がありません: {}", missing.join("、")));
+        return Err(refused(error, layout.ignored));
+    }
+    Ok((tables, layout))
+}
+
 /// The cell address (`C5`) of a field on a row.
 pub fn cell_ref<C: Column>(columns: &[(usize, C)], field: C, row: u32) -> Option<String> {
     columns

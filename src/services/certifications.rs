@@ -541,43 +541,21 @@ pub fn check_list(
     read: Result<Vec<excel::Table>, excel::ReadError>,
     report: &mut ImportReport,
 ) -> Vec<ListRow> {
-    let tables = match read {
-        Ok(mut tables) => {
-            header::fill_merged_cells(&mut tables);
-            tables
-        }
-        Err(e) => {
-            report.errors.push(file_error(e.to_string()));
+    let wanted = header::ListHeader {
+        key: Field::Scheme,
+        not_found: "認証一覧の見出し行が見つかりません（「法人番号」「種別」「番号」「有効期限」などの列名が並んだ行が必要です）",
+        any_of: &[Field::CorporateNumber, Field::InvoiceNumber, Field::VendorCode],
+        any_of_label: "法人番号（または 適格請求書発行事業者登録番号・業者番号）",
+    };
+    let (tables, layout) = match header::read_list(read, &wanted) {
+        Ok(found) => found,
+        Err(refusal) => {
+            report.errors.push(refusal.error);
+            report.ignored_columns = refusal.ignored;
             return Vec::new();
         }
     };
-    let Some(layout) = header::find_layout(&tables, Field::Scheme) else {
-        report.errors.push(file_error(
-            "認証一覧の見出し行が見つかりません（「法人番号」「種別」「番号」「有効期限」などの列名が並んだ行が必要です）",
-        ));
-        return Vec::new();
-    };
     report.ignored_columns = layout.ignored.clone();
-    let mut missing = layout.missing_required();
-    let identified = layout.columns.iter().any(|(_, f)| {
-        matches!(
-            f,
-            Field::CorporateNumber | Field::InvoiceNumber | Field::VendorCode
-        )
-    });
-    if !identified {
-        missing.insert(
-            0,
-            "法人番号（または 適格請求書発行事業者登録番号・業者番号）",
-        );
-    }
-    if !missing.is_empty() {
-        report.errors.push(file_error(format!(
-            "必須の列がありません: {}",
-            missing.join("、")
-        )));
-        return Vec::new();
-    }
     let table = &tables[layout.table_index];
     report.sheet = Some(table.name.clone());
     report.header_row = Some(layout.header_row);

@@ -154,38 +154,21 @@ pub fn check_list(
     read: Result<Vec<Table>, ReadError>,
     report: &mut ImportReport,
 ) -> Vec<MasterRow> {
-    let mut tables = match read {
-        Ok(tables) => tables,
-        Err(e) => {
-            report.errors.push(file_error(e.to_string()));
+    let wanted = header::ListHeader {
+        key: Field::Name,
+        not_found: "名簿の見出し行が見つかりません（「業者番号」「商号又は名称」「法人番号」などの列名が並んだ行が必要です）",
+        any_of: &[Field::VendorCode, Field::CorporateNumber, Field::InvoiceNumber],
+        any_of_label: "業者番号・法人番号・登録番号のどれか",
+    };
+    let (tables, layout) = match header::read_list(read, &wanted) {
+        Ok(found) => found,
+        Err(refusal) => {
+            report.errors.push(refusal.error);
+            report.ignored_columns = refusal.ignored;
             return Vec::new();
         }
     };
-    header::fill_merged_cells(&mut tables);
-    let Some(layout) = header::find_layout(&tables, Field::Name) else {
-        report.errors.push(file_error(
-            "名簿の見出し行が見つかりません（「業者番号」「商号又は名称」「法人番号」などの列名が並んだ行が必要です）",
-        ));
-        return Vec::new();
-    };
     report.ignored_columns = layout.ignored.clone();
-    let mut missing = layout.missing_required();
-    let identified = layout.columns.iter().any(|(_, f)| {
-        matches!(
-            f,
-            Field::VendorCode | Field::CorporateNumber | Field::InvoiceNumber
-        )
-    });
-    if !identified {
-        missing.push("業者番号・法人番号・登録番号のどれか");
-    }
-    if !missing.is_empty() {
-        report.errors.push(file_error(format!(
-            "必須の列がありません: {}",
-            missing.join("、")
-        )));
-        return Vec::new();
-    }
     let table = &tables[layout.table_index];
     report.sheet = Some(table.name.clone());
     report.header_row = Some(layout.header_row);

@@ -188,12 +188,12 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
             seen_numbers.insert(number, place(row.number));
             let key = parsed.identity.primary().to_string();
             match vendor_names.get(&key) {
-                Some((name, first)) if name != parsed.vendor_name.as_str() => ledger
-                    .warnings
-                    .push(format!(
+                Some((name, first)) if name != parsed.vendor_name.as_str() => {
+                    ledger.warnings.push(format!(
                     "{}: {key} の事業者名が{first}（「{name}」）と異なります。「{name}」を使います",
                     place(row.number)
-                )),
+                ))
+                }
                 Some(_) => {}
                 None => {
                     let name = parsed.vendor_name.as_str().to_string();
