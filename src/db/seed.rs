@@ -19,11 +19,13 @@ pub async fn departments_by_name(conn: &mut Conn) -> Result<HashMap<String, i64>
     Ok(rows.into_iter().map(|(id, name)| (name, id)).collect())
 }
 
-/// Vendor ids by 法人番号.
+/// Vendor ids by 法人番号 (sole proprietors, who have none, are not among the seeded vendors).
 pub async fn vendors_by_number(conn: &mut Conn) -> Result<HashMap<String, i64>, sqlx::Error> {
-    let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, corporate_number FROM vendors")
-        .fetch_all(conn)
-        .await?;
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT id, corporate_number FROM vendors WHERE corporate_number IS NOT NULL",
+    )
+    .fetch_all(conn)
+    .await?;
     Ok(rows.into_iter().map(|(id, number)| (number, id)).collect())
 }
 
