@@ -585,7 +585,10 @@ async fn the_evaluation_sheet_has_a_row_per_bidder_and_a_column_per_rule() {
         .position(|r| r.first().is_some_and(|c| c == "順位"))
         .unwrap();
     let columns = &rows[header];
-    assert_eq!(&columns[..4], ["順位", "法人番号等", "事業者名", "ISMS認証"]);
+    assert_eq!(
+        &columns[..4],
+        ["順位", "法人番号等", "事業者名", "ISMS認証"]
+    );
     assert!(columns.ends_with(&["合計", "満点", "評価", "判定", "備考"].map(String::from)));
     assert_eq!(columns.len(), 3 + 9 + 5);
     assert_eq!(rows[header + 1][1], first);

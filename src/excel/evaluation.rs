@@ -52,7 +52,9 @@ pub fn workbook(sheet: &Sheet<'_>) -> Result<Vec<u8>, XlsxError> {
         table.write_string(row as u32 + 1, 1, value)?;
     }
     let top = facts.len() as u32 + 2;
-    let mut headers: Vec<String> = ["順位", "法人番号等", "事業者名"].map(String::from).to_vec();
+    let mut headers: Vec<String> = ["順位", "法人番号等", "事業者名"]
+        .map(String::from)
+        .to_vec();
     headers.extend(policy.rules.iter().map(|r| r.label.clone()));
     headers.extend(["合計", "満点", "評価", "判定", "備考"].map(String::from));
     for (column, text) in headers.iter().enumerate() {
