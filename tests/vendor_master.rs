@@ -161,6 +161,16 @@ async fn the_list_is_imported_once_and_a_second_import_changes_nothing() {
     let (_, list) = app.get_json("/api/v1/vendors").await;
     assert_eq!(list["total"], 3);
 
+    // The list assigns 業者番号: a new one replaces the registered one.
+    let renumbered = format!("業者番号,商号又は名称,法人番号\n00999,株式会社いろは印刷,{NTA}\n");
+    let response = app
+        .post_bytes("/api/v1/vendors/import", renumbered.into_bytes())
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let (_, found) = app.get_json("/api/v1/vendors?q=00999").await;
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["identifier"], NTA);
+
     let (status, page) = app.get_html("/vendors/import").await;
     assert_eq!(status, Status::Ok);
     assert!(page.contains("入札参加資格者名簿の取込"));

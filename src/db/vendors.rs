@@ -103,7 +103,7 @@ pub async fn find_by_identity(
     Ok(found)
 }
 
-/// Vendors whose name, kana or corporate number contains `query`, a page at a time, with the total.
+/// Vendors whose name, kana, 法人番号, 登録番号 or 業者番号 contains `query`, a page at a time, with the total.
 pub async fn search(
     conn: &mut Conn,
     query: Option<&str>,
@@ -118,7 +118,11 @@ pub async fn search(
             .bind(pattern.as_str())
             .push(" ESCAPE '\\' OR LOWER(v.name_kana) LIKE ")
             .bind(pattern.as_str())
-            .push(&format!(" ESCAPE '\\' OR LOWER({IDENTIFIER}) LIKE "))
+            .push(" ESCAPE '\\' OR v.corporate_number LIKE ")
+            .bind(pattern.as_str())
+            .push(" ESCAPE '\\' OR LOWER(v.invoice_number) LIKE ")
+            .bind(pattern.as_str())
+            .push(" ESCAPE '\\' OR LOWER(v.vendor_code) LIKE ")
             .bind(pattern)
             .push(" ESCAPE '\\')");
     }

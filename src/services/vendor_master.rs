@@ -377,8 +377,9 @@ async fn apply_row(
     Ok(Ok(outcome("updated")))
 }
 
-/// The registered vendor with what the row gives: a blank cell keeps the registered value, and an
-/// identifier the vendor lacks is added.
+/// The registered vendor with what the row gives: a blank cell keeps the registered value, a number the
+/// vendor lacks is added, and the list's 業者番号 replaces an older one (the list is where the
+/// municipality assigns them).
 fn merged(vendor: &Vendor, row: &MasterRow) -> VendorRecord {
     let current = vendor.record();
     let given = &row.record;
@@ -389,8 +390,9 @@ fn merged(vendor: &Vendor, row: &MasterRow) -> VendorRecord {
             old.to_string()
         }
     };
-    let (corporate_number, invoice_number, vendor_code) =
+    let (corporate_number, invoice_number, registered_code) =
         vendor_service::with_added(&vendor.identity(), &given.identity()).columns();
+    let vendor_code = given.vendor_code.clone().or(registered_code);
     let input = &row.input;
     VendorRecord {
         corporate_number,
