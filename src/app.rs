@@ -7,6 +7,11 @@ use rocket::data::{Limits, ToByteUnit};
 use rocket::figment::Figment;
 use rocket::{Build, Rocket};
 
+/// Rocket's configuration with Itaku's settings layered over it.
+pub fn figment() -> Figment {
+    crate::config::layered_over(rocket::Config::figment())
+}
+
 /// Connects to the database (running migrations) and returns the application ready to launch.
 pub async fn build(figment: Figment, settings: Settings) -> Result<Rocket<Build>, sqlx::Error> {
     let db = Db::connect(&settings.database_url, settings.max_connections).await?;

@@ -1,8 +1,8 @@
 //! Typed settings, read through Rocket's own figment: defaults, then `Rocket.toml`, then `ROCKET_*`
 //! and `ITAKU_*` variables, then `DATABASE_URL`, then command-line flags.
 
-use rocket::figment::providers::{Env, Serialized};
-use rocket::figment::Figment;
+use figment::providers::{Env, Serialized};
+use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -188,13 +188,13 @@ impl Default for Settings {
     }
 }
 
-/// Rocket's figment with Itaku's defaults under it and `ITAKU_*` / `DATABASE_URL` over it.
-pub fn figment() -> Figment {
-    let rocket = rocket::Config::figment();
-    // Merging does not carry the profile Rocket selected (ROCKET_PROFILE, or debug/release by build).
-    let profile = rocket.profile().clone();
+/// The server's figment (`app::figment` passes Rocket's) with Itaku's defaults under it and `ITAKU_*` /
+/// `DATABASE_URL` over it.
+pub fn layered_over(server: Figment) -> Figment {
+    // Merging does not carry the profile the server selected (ROCKET_PROFILE, or debug/release by build).
+    let profile = server.profile().clone();
     Figment::from(Serialized::defaults(Settings::default()))
-        .merge(rocket)
+        .merge(server)
         .merge(Env::prefixed("ITAKU_").global())
         .merge(Env::raw().only(&["DATABASE_URL"]).global())
         .select(profile)
@@ -366,7 +366,9 @@ mod tests {
             jail.create_file("Rocket.toml", "[default]\ndefault_deletion_days = 45\n")?;
             jail.set_env("DATABASE_URL", "postgres://localhost/itaku");
             jail.set_env("ITAKU_UPLOAD_LIMIT_BYTES", "2048");
-            let settings = Settings::from_figment(&figment()).unwrap();
+            use figment::providers::{Format, Toml};
+            let server = Figment::from(Toml::file("Rocket.toml").nested());
+            let settings = Settings::from_figment(&layered_over(server)).unwrap();
             assert_eq!(settings.database_url, "postgres://localhost/itaku");
             assert_eq!(settings.default_deletion_days, 45);
             assert_eq!(settings.upload_limit_bytes, 2048);
@@ -378,7 +380,7 @@ mod tests {
     fn refuses_an_unknown_database() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("DATABASE_URL", "mysql://localhost/itaku");
-            assert!(Settings::from_figment(&figment()).is_err());
+            assert!(Settings::from_figment(&layered_over(Figment::new())).is_err());
             Ok(())
         });
     }

@@ -1,11 +1,10 @@
 //! One error type for every use case. Pages get a Japanese HTML page, `/api/` gets JSON;
 //! database and unexpected errors are logged and shown as an opaque 500 (or 503 when the database is away).
 
-use rocket::http::{ContentType, Status};
-use rocket::response::{self, Responder};
-use rocket::Request;
 use serde::Serialize;
-use std::io::Cursor;
+
+/// What lies under a database failure; `db/` builds it, nothing above `db/` looks inside.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// A message about one field of a form or API body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -101,7 +100,7 @@ pub enum AppError {
     #[error("{0}")]
     Unprocessable(String),
     #[error("データベースに接続できません。しばらくしてからもう一度お試しください")]
-    Unavailable(#[source] sqlx::Error),
+    Unavailable(#[source] Cause),
     /// The server is at a capacity limit for this kind of work; the request may be sent again later.
     #[error("{0}")]
     Busy(String),
@@ -112,39 +111,9 @@ pub enum AppError {
         retry_after_seconds: u64,
     },
     #[error("database error: {0}")]
-    Database(#[source] sqlx::Error),
+    Database(#[source] Cause),
     #[error("internal error: {0}")]
     Internal(String),
-}
-
-impl From<sqlx::Error> for AppError {
-    fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::RowNotFound => AppError::NotFound,
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed => AppError::Unavailable(error),
-            sqlx::Error::Database(ref database)
-                if database.code().as_deref().is_some_and(means_unavailable) =>
-            {
-                AppError::Unavailable(error)
-            }
-            other => AppError::Database(other),
-        }
-    }
-}
-
-/// Errors that say the database is away or busy rather than that the request is wrong: PostgreSQL's
-/// connection exceptions (08) and operator intervention (57: shutting down, starting up), and SQLite's
-/// busy and locked codes (5, 6 and their extended forms).
-fn means_unavailable(code: &str) -> bool {
-    if code.starts_with("08") || code.starts_with("57") {
-        return true;
-    }
-    code.parse::<u32>()
-        .is_ok_and(|extended| matches!(extended & 0xff, 5 | 6))
 }
 
 impl AppError {
@@ -156,18 +125,24 @@ impl AppError {
         ))
     }
 
-    pub fn status(&self) -> Status {
+    /// The HTTP status code this error is answered with.
+    pub fn status_code(&self) -> u16 {
         match self {
-            AppError::NotFound => Status::NotFound,
-            AppError::Unauthorized => Status::Unauthorized,
-            AppError::Forbidden => Status::Forbidden,
-            AppError::Validation(_) | AppError::Unprocessable(_) => Status::UnprocessableEntity,
-            AppError::BadRequest(_) => Status::BadRequest,
-            AppError::PayloadTooLarge(_) => Status::PayloadTooLarge,
-            AppError::Unavailable(_) | AppError::Busy(_) => Status::ServiceUnavailable,
-            AppError::TooManyRequests { .. } => Status::TooManyRequests,
-            AppError::Database(_) | AppError::Internal(_) => Status::InternalServerError,
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::Validation(_) | AppError::Unprocessable(_) => 422,
+            AppError::BadRequest(_) => 400,
+            AppError::PayloadTooLarge(_) => 413,
+            AppError::Unavailable(_) | AppError::Busy(_) => 503,
+            AppError::TooManyRequests { .. } => 429,
+            AppError::Database(_) | AppError::Internal(_) => 500,
         }
+    }
+
+    /// The database is away; the request may be sent again shortly.
+    pub fn unavailable(reason: &str) -> Self {
+        AppError::Unavailable(reason.to_string().into())
     }
 
     /// What a user may be told; internal details stay in the log.
@@ -180,7 +155,8 @@ impl AppError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    /// The machine-readable name of the error in API answers.
+    pub fn code(&self) -> &'static str {
         match self {
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
@@ -197,67 +173,4 @@ impl AppError {
     }
 }
 
-impl<'r> Responder<'r, 'static> for AppError {
-    fn respond_to(self, request: &'r Request<'_>) -> response::Result<'static> {
-        let status = self.status();
-        if status.code >= 500 {
-            log::error!("{} {}: {self:?}", request.method(), request.uri());
-        }
-        let (content_type, body) = if request.uri().path().starts_with("/api/") {
-            let errors = match &self {
-                AppError::Validation(errors) => errors.clone(),
-                _ => FieldErrors::new(),
-            };
-            let body = serde_json::json!({
-                "error": self.code(),
-                "message": self.public_message(),
-                "errors": errors,
-            });
-            (ContentType::JSON, body.to_string())
-        } else {
-            let messages = match &self {
-                AppError::Validation(errors) => errors.iter().map(|e| e.message.clone()).collect(),
-                _ => Vec::new(),
-            };
-            (
-                ContentType::HTML,
-                crate::web::views::error_page(status, &self.public_message(), &messages),
-            )
-        };
-        let mut response = response::Response::build();
-        response
-            .status(status)
-            .header(content_type)
-            .sized_body(body.len(), Cursor::new(body));
-        match &self {
-            AppError::TooManyRequests {
-                retry_after_seconds,
-                ..
-            } => {
-                response.raw_header("Retry-After", retry_after_seconds.to_string());
-            }
-            AppError::Busy(_) | AppError::Unavailable(_) => {
-                response.raw_header("Retry-After", "5");
-            }
-            _ => {}
-        }
-        response.ok()
-    }
-}
-
 pub type AppResult<T> = Result<T, AppError>;
-
-#[cfg(test)]
-mod tests {
-    use super::means_unavailable;
-
-    #[test]
-    fn outages_and_busy_databases_are_unavailable_but_constraint_errors_are_not() {
-        for code in ["08006", "08001", "57P01", "57P03", "5", "6", "517", "262"] {
-            assert!(means_unavailable(code), "{code}");
-        }
-        for code in ["23505", "42P01", "2067", "19", "787"] {
-            assert!(!means_unavailable(code), "{code}");
-        }
-    }
-}

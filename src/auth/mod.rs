@@ -1,7 +1,6 @@
-//! Who is asking and what they may do: passwords, sessions and tokens (guards), CSRF, and the one policy.
+//! Who is asking and what they may do: roles, users and actors, passwords, sign-in throttling, TOTP and the one
+//! policy. The request guards that read sessions and tokens are in `web::guards`.
 
-pub mod csrf;
-pub mod guards;
 pub mod password;
 pub mod policy;
 pub mod throttle;

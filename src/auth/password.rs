@@ -254,7 +254,7 @@ mod tests {
         assert!(check_policy(&generate(), "sato@city.example.jp").is_ok());
     }
 
-    #[rocket::async_test]
+    #[tokio::test]
     async fn hashes_and_verifies() {
         let stored = hash("correct horse battery staple".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
@@ -273,7 +273,7 @@ mod tests {
         );
     }
 
-    #[rocket::async_test]
+    #[tokio::test]
     async fn a_full_gate_answers_busy_at_once_and_a_waiter_gets_the_freed_place() {
         let gate = Arc::new(Gate::new(1, 1));
         let running = slot_at(gate.clone()).await.unwrap();

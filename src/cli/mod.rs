@@ -1,6 +1,6 @@
 //! The command line: every subcommand calls the same service functions as the web pages.
 
-use crate::config::{self, Settings};
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::AppError;
 use crate::services::{self, backup, demo, ledger};
@@ -224,7 +224,7 @@ pub async fn run(
     cli: Cli,
     early_worker: Option<(std::path::PathBuf, std::process::Child)>,
 ) -> ExitCode {
-    let mut figment = config::figment();
+    let mut figment = crate::app::figment();
     if let Some(url) = &cli.database_url {
         figment = figment.merge(("database_url", url));
     }

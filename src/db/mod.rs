@@ -9,6 +9,7 @@ pub mod checklists;
 pub mod contracts;
 pub mod deletions;
 pub mod departments;
+mod errors;
 pub mod files;
 pub mod inbox;
 pub mod kept;

@@ -11,7 +11,6 @@ use crate::db::{departments, now_text, sessions, vendors, Db};
 use crate::domain::{Email, VendorIdentifier};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::{Duration, Utc};
-use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -304,7 +303,7 @@ pub async fn expire_sessions(db: &Db, settings: &Settings) -> AppResult<()> {
     Ok(())
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PasswordChange {
     pub current_password: String,
     pub new_password: String,
@@ -359,7 +358,7 @@ pub async fn change_password(
 }
 
 /// A user account as an administrator (or `itaku user add`) describes it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct UserInput {
     pub email: Option<String>,
     pub display_name: Option<String>,
@@ -368,16 +367,13 @@ pub struct UserInput {
     #[serde(alias = "vendor_corporate_number")]
     pub vendor_identifier: Option<String>,
     /// Departments an officer works for.
+    #[serde(default)]
     pub department_ids: Vec<i64>,
     /// Blank: a password is generated and shown once.
     pub password: Option<String>,
-    #[field(default = true)]
-    #[serde(default = "yes")]
+    /// A form leaves an unticked box out, so a missing value is "not active".
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub active: bool,
-}
-
-fn yes() -> bool {
-    true
 }
 
 struct ValidUser {

@@ -5,7 +5,6 @@ use crate::auth::Actor;
 use crate::db::audit::{self, AuditEntry, AuditFilter, NewEntry};
 use crate::db::{Conn, Db};
 use crate::error::AppResult;
-use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 
 /// One thing that happened, as the audit log keeps it.
@@ -98,7 +97,7 @@ pub async fn record(conn: &mut Conn, actor: &Actor, event: Event<'_>) -> Result<
 }
 
 /// The audit log filter as typed in a query string.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AuditQuery {
     pub actor: Option<String>,
     pub action: Option<String>,

@@ -41,23 +41,16 @@ pub fn follow_up_label(code: &str) -> &'static str {
 }
 
 /// A report as typed on the form or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize, rocket::FromForm)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct AuditReportInput {
     /// 2025, 令和7年度 …; blank means the fiscal year of the audit date.
-    #[field(default = String::new())]
     pub fiscal_year: String,
-    #[field(default = String::new())]
     pub kind: String,
-    #[field(default = String::new())]
     pub auditor: String,
-    #[field(default = String::new())]
     pub audited_on: String,
-    #[field(default = String::new())]
     pub findings: String,
-    #[field(default = String::new())]
     pub follow_up: String,
-    #[field(default = String::new())]
     pub notes: String,
 }
 

@@ -60,22 +60,15 @@ impl CertificationView {
 }
 
 /// A certification as typed on the form or sent to the API; dates in any form people write them.
-#[derive(Debug, Clone, Default, Deserialize, rocket::FromForm)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct CertificationInput {
-    #[field(default = String::new())]
     pub scheme: String,
-    #[field(default = String::new())]
     pub number: String,
-    #[field(default = String::new())]
     pub level: String,
-    #[field(default = String::new())]
     pub certification_body: String,
-    #[field(default = String::new())]
     pub scope: String,
-    #[field(default = String::new())]
     pub issued_on: String,
-    #[field(default = String::new())]
     pub valid_until: String,
 }
 
@@ -254,14 +247,12 @@ fn entry_by(rights: &VendorRights, actor: &Actor) -> Entry {
 }
 
 /// Staff's decision on a certificate a vendor declared.
-#[derive(Debug, Clone, Default, Deserialize, rocket::FromForm)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct VerificationInput {
     /// `verify` or `return`.
-    #[field(default = String::new())]
     pub decision: String,
     /// Where staff checked it (the certificate file, the issuer's register), or why it is returned.
-    #[field(default = String::new())]
     pub note: String,
 }
 

@@ -15,14 +15,13 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit;
 use crate::services::audit::Event;
 use chrono::NaiveDate;
-use rocket::FromForm;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use validator::Validate;
 
 pub use contracts::Contract;
 
 /// A contract as typed into the form or sent to the API; every field is checked by `parse`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 pub struct ContractInput {
     pub contract_number: Option<String>,
     pub title: Option<String>,
@@ -31,37 +30,26 @@ pub struct ContractInput {
     /// Alternative to `vendor_id` for API clients that know the vendor by its 法人番号, 登録番号 or 業者番号.
     #[serde(alias = "vendor_corporate_number")]
     pub vendor_identifier: Option<String>,
-    #[serde(default, deserialize_with = "text_or_number")]
+    #[serde(default, deserialize_with = "super::input::text_or_number")]
     pub start_date: Option<String>,
-    #[serde(default, deserialize_with = "text_or_number")]
+    #[serde(default, deserialize_with = "super::input::text_or_number")]
     pub end_date: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub handles_personal_data: bool,
-    #[serde(default, deserialize_with = "text_or_number")]
+    #[serde(default, deserialize_with = "super::input::text_or_number")]
     pub personal_records: Option<String>,
     pub importance: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub uses_cloud: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub subcontracting_allowed: bool,
-    #[serde(default, deserialize_with = "text_or_number")]
+    #[serde(default, deserialize_with = "super::input::text_or_number")]
     pub deletion_days: Option<String>,
     /// 契約金額 in yen (「1,234,000円」「1,234千円」 or a JSON number); blank when unknown.
-    #[serde(default, deserialize_with = "text_or_number")]
+    #[serde(default, deserialize_with = "super::input::text_or_number")]
     pub amount: Option<String>,
     #[validate(length(max = 2000, message = "備考は2000文字以内で入力してください"))]
     pub notes: Option<String>,
-}
-
-/// Lets API clients send counts and days as JSON numbers or as text.
-fn text_or_number<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    Ok(
-        match Option::<serde_json::Value>::deserialize(deserializer)? {
-            None | Some(serde_json::Value::Null) => None,
-            Some(serde_json::Value::String(s)) => Some(s),
-            Some(other) => Some(other.to_string()),
-        },
-    )
 }
 
 impl ContractInput {
@@ -236,7 +224,7 @@ pub fn parse_deletion_days(value: Option<&str>, default: i64) -> Result<i64, Str
 }
 
 /// The list filter as typed in a query string; bad values are reported, not ignored.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContractQuery {
     pub q: Option<String>,
     pub department_id: Option<i64>,

@@ -14,27 +14,24 @@ use serde::Deserialize;
 use serde_json::json;
 
 /// A certificate as typed on the form or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize, rocket::FromForm)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct DeletionInput {
     /// 消去したデータの項目（住民税課税データ 等）
-    #[field(default = String::new())]
     pub data_items: String,
     /// 媒体（サーバー、PC、USBメモリ、紙 等）
-    #[field(default = String::new())]
     pub media: String,
     /// 数量（台数・件数・枚数）
-    #[field(default = String::new())]
     pub quantity: String,
     /// 方法（上書き消去、物理破壊、溶解 等）
-    #[field(default = String::new())]
     pub method: String,
-    #[field(default = String::new())]
     pub responsible_person: String,
-    #[field(default = String::new())]
     pub deleted_on: String,
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub covers_subcontractors: bool,
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub covers_backups: bool,
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub covers_test_environments: bool,
 }
 

@@ -6,13 +6,12 @@ use crate::domain::BoundedText;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit;
 use crate::services::audit::Event;
-use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 pub use departments::{Department, DepartmentSummary};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct DepartmentInput {
     pub name: Option<String>,
 }

@@ -77,7 +77,7 @@ pub async fn load(conn: &mut Conn, file_id: i64) -> AppResult<StoredFile> {
 
 /// An officer's decision as the review form or the API sends it: `decision` is `accept` (or
 /// `approve`, as for check sheets) or `return`; `accepted_on` in any date form, default today.
-#[derive(Debug, Clone, Deserialize, rocket::FromForm)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct ReviewInput {
     pub decision: String,
     #[serde(default)]

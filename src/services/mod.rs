@@ -13,6 +13,7 @@ pub mod demo;
 pub mod departments;
 pub mod evidence;
 pub mod inbox;
+pub mod input;
 pub mod ledger;
 pub mod mfa;
 pub mod policies;

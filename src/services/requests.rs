@@ -20,25 +20,21 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 
 /// A request as typed on the form or sent to the API.
-#[derive(Debug, Clone, Default, Deserialize, rocket::FromForm)]
+#[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct RequestInput {
-    #[field(default = String::new())]
     pub title: String,
-    #[field(default = String::new())]
     pub fiscal_year: String,
     pub department_id: Option<i64>,
-    #[field(default = false)]
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub important_only: bool,
-    #[field(default = false)]
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub personal_data_only: bool,
-    #[field(default = false)]
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub wants_checklist: bool,
-    #[field(default = false)]
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub wants_audit_report: bool,
-    #[field(default = String::new())]
     pub due_on: String,
-    #[field(default = String::new())]
     pub message: String,
 }
 

@@ -15,11 +15,10 @@ use crate::db::tenders::{self, Bid, BidSheet, Bidder, NewBidSheet, NewTender, Te
 use crate::db::{departments, vendors, Conn, Db};
 use crate::domain::{parse_date, VendorIdentifier, Yen};
 use crate::error::{AppError, AppResult, FieldErrors};
-use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TenderInput {
     pub title: Option<String>,
@@ -28,7 +27,9 @@ pub struct TenderInput {
     pub evaluation_date: Option<String>,
     /// `itaku-standard`, `itaku-standard@1` or a stored id; empty for the configured default.
     pub policy: Option<String>,
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub uses_cloud: bool,
+    #[serde(default, deserialize_with = "super::input::flag")]
     pub handles_personal_data: bool,
     /// 予定価格 or 契約金額 (「1,200万円」「12,000,000」); blank when not known.
     pub amount: Option<String>,
@@ -258,7 +259,7 @@ pub(crate) async fn editable(conn: &mut Conn, scope: &EditScope, id: i64) -> App
     Ok(tender)
 }
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct BidderInput {
     /// The bidder's 法人番号, 登録番号 (T + 13 digits) or 業者番号.

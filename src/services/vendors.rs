@@ -11,14 +11,13 @@ use crate::domain::{BoundedText, Email, VendorIdentity};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit;
 use crate::services::audit::Event;
-use rocket::FromForm;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use validator::Validate;
 
 pub use vendors::{Vendor, VendorSummary};
 
-#[derive(Debug, Clone, Default, Serialize, Deserialize, FromForm, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 pub struct VendorInput {
     pub corporate_number: Option<String>,
     /// 適格請求書発行事業者登録番号, for a vendor without a 法人番号.

@@ -44,7 +44,7 @@ fn default(status: Status, request: &Request<'_>) -> Caught {
         415 => Caught::Error(AppError::BadRequest(
             "Content-Type が正しくありません（JSON は application/json、フォームは application/x-www-form-urlencoded で送信してください）".into(),
         )),
-        503 => Caught::Error(AppError::Unavailable(sqlx::Error::PoolTimedOut)),
+        503 => Caught::Error(AppError::unavailable("no database connection was free in time")),
         // Only the token check refuses with 429 before a handler: the address used up its failures.
         429 => Caught::Error(AppError::TooManyRequests {
             message: "認証の失敗が続いたため、しばらくの間受け付けません。時間をおいてお試しください".into(),

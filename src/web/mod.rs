@@ -2,7 +2,11 @@
 
 pub mod api;
 pub mod catchers;
+pub mod csrf;
 pub mod download;
+mod error_response;
+pub mod fields;
+pub mod guards;
 pub mod headers;
 pub mod pages;
 pub mod views;

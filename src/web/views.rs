@@ -1,6 +1,5 @@
 //! Askama views: one struct per page, rendered to a string the routes return as HTML.
 
-use crate::auth::guards::Chrome;
 use crate::auth::Role;
 use crate::db::api_tokens::ApiToken;
 use crate::db::audit::AuditEntry;
@@ -20,6 +19,7 @@ use crate::services::contracts::{ContractInput, ContractQuery};
 use crate::services::ledger::ImportReport;
 use crate::services::vendors::VendorInput;
 use crate::services::Paged;
+use crate::web::guards::Chrome;
 use askama::Template;
 use chrono::NaiveDate;
 use rocket::http::Status;

@@ -1,7 +1,7 @@
-use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult};
 use crate::services::checklists::{self, Decision, Submitted};
+use crate::web::guards::{ClientAddress, Editor};
 use crate::web::{AppState, RecordId};
 use rocket::data::Data;
 use rocket::http::Status;

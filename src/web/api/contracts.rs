@@ -1,4 +1,3 @@
-use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::db::contracts::Contract;
 use crate::domain::dates::JpDate;
@@ -6,6 +5,8 @@ use crate::error::AppError;
 use crate::error::AppResult;
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paging};
+use crate::web::fields::Fields;
+use crate::web::guards::{ClientAddress, Editor};
 use crate::web::{AppState, RecordId};
 use rocket::response::content::RawJson;
 use rocket::response::status::Created;
@@ -97,7 +98,7 @@ pub fn contract_json(c: &Contract) -> ContractJson<'_> {
 async fn list(
     state: &State<AppState>,
     user: User,
-    query: ContractQuery,
+    query: Fields<ContractQuery>,
 ) -> AppResult<RawJson<String>> {
     let filter = query.filter()?;
     let paging = Paging::new(query.page, query.per_page, 50);

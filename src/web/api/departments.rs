@@ -1,7 +1,7 @@
-use crate::auth::guards::{ClientAddress, DepartmentAdmin, Staff};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::services::departments::{self, DepartmentInput};
+use crate::web::guards::{ClientAddress, DepartmentAdmin, Staff};
 use crate::web::{AppState, RecordId};
 use rocket::response::status::Created;
 use rocket::serde::json::{json, Json, Value};

@@ -2,7 +2,6 @@
 //! `multipart/form-data` (the same fields as the pages, e.g. `curl -F report.kind=third_party -F file=@r.pdf`);
 //! decisions and certification values are JSON.
 
-use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::db::reviews::Reviewed;
 use crate::error::{AppError, AppResult};
@@ -12,6 +11,8 @@ use crate::services::deletions::{self, DeletionInput};
 use crate::services::evidence::Upload;
 use crate::services::evidence::{self, ReviewInput};
 use crate::services::vendors;
+use crate::web::fields::Fields;
+use crate::web::guards::{ClientAddress, Editor};
 use crate::web::pages::evidence::optional_upload;
 use crate::web::{AppState, RecordId};
 use rocket::data::Data;
@@ -188,7 +189,7 @@ async fn list_audit_reports(
 
 #[derive(FromForm)]
 struct AuditReportUpload<'r> {
-    report: AuditReportInput,
+    report: Fields<AuditReportInput>,
     file: Option<TempFile<'r>>,
 }
 
@@ -250,7 +251,7 @@ async fn list_deletions(
 
 #[derive(FromForm)]
 struct DeletionUpload<'r> {
-    deletion: DeletionInput,
+    deletion: Fields<DeletionInput>,
     file: Option<TempFile<'r>>,
 }
 

@@ -1,7 +1,7 @@
-use crate::auth::guards::{ClientAddress, Importer};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger;
+use crate::web::guards::{ClientAddress, Importer};
 use crate::web::AppState;
 use rocket::data::Data;
 use rocket::http::Status;

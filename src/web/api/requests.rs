@@ -1,10 +1,10 @@
 //! 年度一斉依頼 over the API: `POST /api/v1/requests` (`?dry_run=true` answers the contracts it would
 //! go to), `GET /api/v1/requests/{id}` with each contract's progress.
 
-use crate::auth::guards::ClientAddress;
 use crate::auth::{Actor, User};
 use crate::error::AppResult;
 use crate::services::requests::{self, RequestInput};
+use crate::web::guards::ClientAddress;
 use crate::web::{AppState, RecordId};
 use rocket::http::Status;
 use rocket::response::status::Custom;

@@ -1,10 +1,10 @@
 //! Bid evaluation over the API: tenders, bidders, the rating and its freezing, and a bidder's check sheet.
 
-use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult};
 use crate::services::rating;
 use crate::services::tenders::{self, BidderInput, Submitter, TenderInput};
+use crate::web::guards::{ClientAddress, Editor};
 use crate::web::{AppState, RecordId};
 use rocket::data::Data;
 use rocket::response::status::{Created, Custom};

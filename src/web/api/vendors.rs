@@ -1,9 +1,9 @@
-use crate::auth::guards::{ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::error::AppResult;
 use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
 use crate::services::Paging;
+use crate::web::guards::{ClientAddress, Editor};
 use crate::web::{AppState, RecordId};
 use rocket::data::Data;
 use rocket::http::Status;

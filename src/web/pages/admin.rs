@@ -1,12 +1,13 @@
 //! Administration: user accounts (administrators) and the audit log (administrators and the CISO).
 
-use crate::auth::csrf::CsrfForm;
-use crate::auth::guards::{AuditReader, Chrome, ClientAddress, UserAdmin};
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::accounts::{self, UserInput};
 use crate::services::audit::{self, AuditQuery};
 use crate::services::{departments, Paged, Paging};
+use crate::web::csrf::CsrfForm;
+use crate::web::fields::Fields;
+use crate::web::guards::{AuditReader, Chrome, ClientAddress, UserAdmin};
 use crate::web::pages::auth::CsrfOnly;
 use crate::web::views::{render, AuditLog, UserForm, UserList};
 use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
@@ -116,9 +117,9 @@ async fn create_user(
     admin: UserAdmin,
     chrome: Chrome,
     ip: ClientAddress,
-    input: CsrfForm<UserInput>,
+    input: CsrfForm<Fields<UserInput>>,
 ) -> AppResult<FormOutcome> {
-    let input = input.into_inner();
+    let input = input.into_inner().into_inner();
     match accounts::create_user(&state.db, &Actor::user(&admin.0, &ip.0), &input).await {
         Ok((id, password)) => {
             let page = UserPage {
@@ -178,10 +179,10 @@ async fn update_user(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    input: CsrfForm<UserInput>,
+    input: CsrfForm<Fields<UserInput>>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
-    let input = input.into_inner();
+    let input = input.into_inner().into_inner();
     match accounts::update_user(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => {
@@ -294,7 +295,7 @@ async fn audit_log(
     state: &State<AppState>,
     _reader: AuditReader,
     chrome: Chrome,
-    query: AuditQuery,
+    query: Fields<AuditQuery>,
 ) -> AppResult<RawHtml<String>> {
     let paging = Paging::new(query.page, query.per_page, 100);
     let (paged, errors) = match query.filter() {
@@ -308,7 +309,7 @@ async fn audit_log(
     let page_query = audit_query_string(&query);
     render(&AuditLog {
         chrome,
-        query,
+        query: query.into_inner(),
         page_query,
         paged,
         errors,
@@ -346,7 +347,7 @@ async fn audit_export(
     state: &State<AppState>,
     reader: AuditReader,
     ip: ClientAddress,
-    query: AuditQuery,
+    query: Fields<AuditQuery>,
 ) -> AppResult<XlsxDownload> {
     let filter = query.filter()?;
     let body = audit::export(&state.db, &Actor::user(&reader.0, &ip.0), &filter).await?;

@@ -1,12 +1,13 @@
 //! Sign-in, sign-out, the first administrator's setup link, and the user's own account page.
 
-use crate::auth::csrf::{tokens_match, CsrfForm};
-use crate::auth::guards::{Authenticated, Chrome, ClientAddress, Credential, SESSION_COOKIE};
 use crate::auth::{password, Actor};
 use crate::db::sessions::Origin;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::accounts::{self, PasswordChange, SignInError, SignedIn};
 use crate::services::mfa::SecondFactorError;
+use crate::web::csrf::{tokens_match, CsrfForm};
+use crate::web::fields::Fields;
+use crate::web::guards::{Authenticated, Chrome, ClientAddress, Credential, SESSION_COOKIE};
 use crate::web::views::{render, Account, Login, SessionLine, Setup};
 use crate::web::{AppState, FormOutcome, RecordId};
 use rocket::form::{Form, FromForm};
@@ -332,7 +333,7 @@ async fn change_password(
     auth: Authenticated,
     origin: Origin,
     cookies: &CookieJar<'_>,
-    form: CsrfForm<PasswordChange>,
+    form: CsrfForm<Fields<PasswordChange>>,
 ) -> AppResult<FormOutcome> {
     match accounts::change_password(&state.db, &state.settings, &chrome.user, &form, &origin).await
     {

@@ -1,13 +1,14 @@
 //! Certifications on the pages: a vendor's list (on its page), the form to record or change one with
 //! its certificate file, the file itself, and the bulk import of a certification list.
 
-use crate::auth::csrf::tokens_match;
-use crate::auth::guards::{Chrome, ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::certifications::{self, CertificationInput, VerificationInput};
 use crate::services::vendors;
+use crate::web::csrf::tokens_match;
 use crate::web::download::FileDownload;
+use crate::web::fields::Fields;
+use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::pages::evidence::optional_upload;
 use crate::web::pages::ledger::read_upload;
 use crate::web::views::{render, CertificationForm, CertificationImport};
@@ -64,7 +65,7 @@ async fn edit(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResul
 #[derive(FromForm)]
 struct CertificationUpload<'r> {
     csrf_token: String,
-    certification: CertificationInput,
+    certification: Fields<CertificationInput>,
     file: Option<TempFile<'r>>,
 }
 
@@ -159,7 +160,7 @@ async fn file(
 #[derive(FromForm)]
 struct VerificationForm {
     csrf_token: String,
-    verification: VerificationInput,
+    verification: Fields<VerificationInput>,
 }
 
 /// Staff verify a declared certificate or return it; back to the vendor's list with the outcome.

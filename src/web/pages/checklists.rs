@@ -1,12 +1,12 @@
 //! Check sheets on the pages: the prefilled workbook, uploads, the submission and its review.
 
-use crate::auth::csrf::{tokens_match, CsrfForm};
-use crate::auth::guards::{Chrome, ClientAddress, Editor, Staff};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::{self, Decision, Submitted};
 use crate::services::contracts;
+use crate::web::csrf::{tokens_match, CsrfForm};
 use crate::web::download::{spreadsheet_original, FileDownload};
+use crate::web::guards::{Chrome, ClientAddress, Editor, Staff};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{render, ChecklistRefused, ChecklistShow};

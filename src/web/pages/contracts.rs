@@ -1,11 +1,12 @@
-use crate::auth::csrf::CsrfForm;
-use crate::auth::guards::{Chrome, ClientAddress, Editor};
 use crate::auth::Actor;
 use crate::domain::ContractStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paged, Paging};
 use crate::services::{audit_reports, deletions, reports};
+use crate::web::csrf::CsrfForm;
+use crate::web::fields::Fields;
+use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::views::{render, ContractForm, ContractList, ContractShow, EvidenceForms};
 use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
 use rocket::response::content::RawHtml;
@@ -15,7 +16,7 @@ use rocket::{get, post, routes, Route, State};
 async fn list(
     state: &State<AppState>,
     chrome: Chrome,
-    query: ContractQuery,
+    query: Fields<ContractQuery>,
 ) -> AppResult<RawHtml<String>> {
     let today = services::today();
     let paging = Paging::new(query.page, query.per_page, 50);
@@ -48,7 +49,7 @@ async fn list(
         chrome,
         today,
         paged,
-        query,
+        query: query.into_inner(),
         page_query,
         departments,
         vendors,
@@ -101,9 +102,9 @@ async fn create(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    input: CsrfForm<ContractInput>,
+    input: CsrfForm<Fields<ContractInput>>,
 ) -> AppResult<FormOutcome> {
-    let input = input.into_inner();
+    let input = input.into_inner().into_inner();
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&editor.0, &ip.0);
     match contracts::create(
@@ -207,10 +208,10 @@ async fn update(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    input: CsrfForm<ContractInput>,
+    input: CsrfForm<Fields<ContractInput>>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
-    let input = input.into_inner();
+    let input = input.into_inner().into_inner();
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&editor.0, &ip.0);
     match contracts::update(

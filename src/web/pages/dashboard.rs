@@ -1,12 +1,12 @@
 //! The CISO's dashboard for any day, and every report as .xlsx.
 
-use crate::auth::guards::Chrome;
-use crate::auth::guards::{ClientAddress, Staff};
 use crate::auth::{Actor, User};
 use crate::domain::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services;
 use crate::services::reports::ReportKind;
+use crate::web::guards::Chrome;
+use crate::web::guards::{ClientAddress, Staff};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::views::{render, DashboardPage};
 use crate::web::AppState;

@@ -1,8 +1,9 @@
-use crate::auth::csrf::CsrfForm;
-use crate::auth::guards::{Chrome, ClientAddress, DepartmentAdmin, Staff};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::departments::{self, DepartmentInput};
+use crate::web::csrf::CsrfForm;
+use crate::web::fields::Fields;
+use crate::web::guards::{Chrome, ClientAddress, DepartmentAdmin, Staff};
 use crate::web::views::{render, DepartmentList};
 use crate::web::{AppState, FormOutcome, RecordId};
 use rocket::response::content::RawHtml;
@@ -48,7 +49,7 @@ async fn create(
     admin: DepartmentAdmin,
     chrome: Chrome,
     ip: ClientAddress,
-    input: CsrfForm<DepartmentInput>,
+    input: CsrfForm<Fields<DepartmentInput>>,
 ) -> AppResult<FormOutcome> {
     match departments::create(&state.db, &Actor::user(&admin.0, &ip.0), &input).await {
         Ok(_) => Ok(FormOutcome::saved("/departments?saved=true".into())),
@@ -73,7 +74,7 @@ async fn rename(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    input: CsrfForm<DepartmentInput>,
+    input: CsrfForm<Fields<DepartmentInput>>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
     match departments::rename(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {

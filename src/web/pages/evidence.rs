@@ -1,15 +1,16 @@
 //! Audit reports and deletion certificates on a contract's page: the vendor submits with the file,
 //! the officer accepts (on a date) or returns; files are served only to those who may see the contract.
 
-use crate::auth::csrf::{tokens_match, CsrfForm};
-use crate::auth::guards::{Chrome, ClientAddress, Editor};
 use crate::auth::{Actor, User};
 use crate::db::reviews::Reviewed;
 use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
 use crate::services::deletions::{self, DeletionInput};
 use crate::services::evidence::{self, ReviewInput, Upload};
+use crate::web::csrf::{tokens_match, CsrfForm};
 use crate::web::download::FileDownload;
+use crate::web::fields::Fields;
+use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::pages::contracts::contract_page;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::EvidenceForms;
@@ -35,7 +36,7 @@ pub async fn optional_upload(
 #[derive(FromForm)]
 struct AuditReportForm<'r> {
     csrf_token: String,
-    report: AuditReportInput,
+    report: Fields<AuditReportInput>,
     file: Option<TempFile<'r>>,
 }
 
@@ -85,7 +86,7 @@ async fn submit_audit_report(
 #[derive(FromForm)]
 struct DeletionForm<'r> {
     csrf_token: String,
-    deletion: DeletionInput,
+    deletion: Fields<DeletionInput>,
     file: Option<TempFile<'r>>,
 }
 
@@ -173,7 +174,7 @@ async fn review_audit_report(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    form: CsrfForm<ReviewInput>,
+    form: CsrfForm<Fields<ReviewInput>>,
 ) -> AppResult<FormOutcome> {
     review(
         state,
@@ -194,7 +195,7 @@ async fn review_deletion(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    form: CsrfForm<ReviewInput>,
+    form: CsrfForm<Fields<ReviewInput>>,
 ) -> AppResult<FormOutcome> {
     review(
         state,

@@ -1,8 +1,8 @@
-use crate::auth::guards::Chrome;
 use crate::db::contracts::ContractFilter;
 use crate::domain::{ContractStatus, FiscalYear};
 use crate::error::AppResult;
 use crate::services::{self, contracts, reports, vendors, Paging};
+use crate::web::guards::Chrome;
 use crate::web::views::{render, Home, Portal};
 use crate::web::AppState;
 use rocket::response::content::RawHtml;

@@ -1,8 +1,8 @@
-use crate::auth::csrf::{tokens_match, CsrfForm};
-use crate::auth::guards::{Chrome, ClientAddress, Importer};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger;
+use crate::web::csrf::{tokens_match, CsrfForm};
+use crate::web::guards::{Chrome, ClientAddress, Importer};
 use crate::web::views::{render, LedgerResult, LedgerUpload};
 use crate::web::AppState;
 use rocket::form::{Form, FromForm};

@@ -3,11 +3,11 @@
 //! turning off; an administrator's reset is on the user's page.
 
 use super::auth::{form_token, form_token_matches, safe_next, set_session_cookie, CsrfOnly};
-use crate::auth::csrf::CsrfForm;
-use crate::auth::guards::{Chrome, ClientAddress, UserAdmin};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::mfa::{self, SecondFactorError};
+use crate::web::csrf::CsrfForm;
+use crate::web::guards::{Chrome, ClientAddress, UserAdmin};
 use crate::web::views::{render, MfaChallenge, MfaSetup, RecoveryCodes};
 use crate::web::{AppState, FormOutcome, RecordId};
 use rocket::form::{Form, FromForm};

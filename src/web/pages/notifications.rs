@@ -1,10 +1,10 @@
 //! The notifications page: what was sent to the user or happened to its records, newest first, with
 //! the unread ones marked; reading one (or all) clears it from the count in the header.
 
-use crate::auth::csrf::CsrfForm;
-use crate::auth::guards::Chrome;
 use crate::error::AppResult;
 use crate::services::inbox;
+use crate::web::csrf::CsrfForm;
+use crate::web::guards::Chrome;
 use crate::web::views::{render, NotificationList};
 use crate::web::{AppState, FormOutcome};
 use rocket::form::FromForm;

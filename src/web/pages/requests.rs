@@ -1,11 +1,12 @@
 //! 年度一斉依頼 on the pages: the list with each request's progress, the form (with a preview of the
 //! contracts it will go to), the request page and its workbook.
 
-use crate::auth::csrf::tokens_match;
-use crate::auth::guards::{Chrome, ClientAddress};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::{self, requests, requests::RequestInput};
+use crate::web::csrf::tokens_match;
+use crate::web::fields::Fields;
+use crate::web::guards::{Chrome, ClientAddress};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::views::{render, RequestForm, RequestList, RequestShow};
 use crate::web::{AppState, FormOutcome, RecordId};
@@ -54,7 +55,7 @@ async fn new(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Strin
 #[derive(FromForm)]
 struct RequestSubmission {
     csrf_token: String,
-    request: RequestInput,
+    request: Fields<RequestInput>,
     /// Set by the preview's confirm button; without it the form only shows the contracts.
     #[field(default = false)]
     confirm: bool,

@@ -1,8 +1,6 @@
 //! Bid evaluation on the pages: tenders with their bidders and the side-by-side rating (staff), the
 //! bids a vendor takes part in with the check-sheet upload (vendor portal), and scoring policies (admin).
 
-use crate::auth::csrf::tokens_match;
-use crate::auth::guards::{Chrome, ClientAddress, Editor, UserAdmin};
 use crate::auth::policy::EditScope;
 use crate::auth::{Actor, User};
 use crate::db::contracts::Visibility;
@@ -11,7 +9,10 @@ use crate::services::checklists::Submitted;
 use crate::services::rating::{self, RatingView};
 use crate::services::tenders::{self, BidderInput, Submitter, TenderInput};
 use crate::services::{contracts, policies};
+use crate::web::csrf::tokens_match;
 use crate::web::download::{spreadsheet_original, FileDownload};
+use crate::web::fields::Fields;
+use crate::web::guards::{Chrome, ClientAddress, Editor, UserAdmin};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{
@@ -103,7 +104,7 @@ async fn edit(
 #[derive(FromForm)]
 struct TenderSubmission {
     csrf_token: String,
-    tender: TenderInput,
+    tender: Fields<TenderInput>,
 }
 
 async fn save(
@@ -211,7 +212,7 @@ async fn show(
 #[derive(FromForm)]
 struct BidderSubmission {
     csrf_token: String,
-    bidder: BidderInput,
+    bidder: Fields<BidderInput>,
 }
 
 #[post("/tenders/<id>/bidders", data = "<form>")]

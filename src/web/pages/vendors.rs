@@ -1,12 +1,13 @@
-use crate::auth::csrf::tokens_match;
-use crate::auth::csrf::CsrfForm;
-use crate::auth::guards::{Chrome, ClientAddress, Editor};
 use crate::auth::Actor;
 use crate::db::contracts::ContractFilter;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
 use crate::services::{self, contracts, Paging};
+use crate::web::csrf::tokens_match;
+use crate::web::csrf::CsrfForm;
+use crate::web::fields::Fields;
+use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::pages::ledger::read_upload;
 use crate::web::views::{render, VendorForm, VendorImport, VendorList, VendorShow};
 use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
@@ -59,7 +60,7 @@ async fn create(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    input: CsrfForm<VendorInput>,
+    input: CsrfForm<Fields<VendorInput>>,
 ) -> AppResult<FormOutcome> {
     match vendors::create(&state.db, &Actor::user(&editor.0, &ip.0), &input).await {
         Ok(id) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
@@ -145,7 +146,7 @@ async fn update(
     chrome: Chrome,
     ip: ClientAddress,
     id: RecordId,
-    input: CsrfForm<VendorInput>,
+    input: CsrfForm<Fields<VendorInput>>,
 ) -> AppResult<FormOutcome> {
     let id = id.get()?;
     let actor = Actor::user(&editor.0, &ip.0);

@@ -1,8 +1,8 @@
 //! Request guards: a `User` from a session cookie or a Bearer token, and role guards built on it,
 //! so that a handler's signature says who may call it.
 
-use super::policy::Permission;
-use super::{digest, Role, User};
+use crate::auth::policy::Permission;
+use crate::auth::{digest, Role, User};
 use crate::db::{api_tokens, sessions, users};
 use crate::web::AppState;
 use chrono::{DateTime, Duration, Utc};
