@@ -12,8 +12,46 @@ pub fn figment() -> Figment {
     crate::config::layered_over(rocket::Config::figment())
 }
 
+/// What the server will be started with, as the CLI reports and checks it before launching.
+pub struct Server {
+    pub has_secret_key: bool,
+    pub profile: String,
+    /// The debug profile may run without a configured secret key.
+    pub debug: bool,
+    pub base_url: String,
+}
+
+impl Server {
+    pub fn of(figment: &Figment) -> Self {
+        let config = rocket::Config::from(figment);
+        Server {
+            has_secret_key: config.secret_key.is_provided(),
+            debug: config.profile == rocket::Config::DEBUG_PROFILE,
+            profile: config.profile.to_string(),
+            base_url: format!("http://{}:{}", config.address, config.port),
+        }
+    }
+}
+
+/// Runs the server until it is shut down.
+pub async fn launch(figment: Figment, settings: Settings, db: Db) -> Result<(), rocket::Error> {
+    build_with(figment, settings, db).launch().await.map(|_| ())
+}
+
+/// Runs a future on the multi-threaded runtime the server is configured for.
+pub fn block_on_server<F>(future: F) -> F::Output
+where
+    F: std::future::Future + Send,
+    F::Output: Send,
+{
+    rocket::async_main(future)
+}
+
 /// Connects to the database (running migrations) and returns the application ready to launch.
-pub async fn build(figment: Figment, settings: Settings) -> Result<Rocket<Build>, sqlx::Error> {
+pub async fn build(
+    figment: Figment,
+    settings: Settings,
+) -> Result<Rocket<Build>, crate::db::DbError> {
     let db = Db::connect(&settings.database_url, settings.max_connections).await?;
     Ok(build_with(figment, settings, db))
 }

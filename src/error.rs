@@ -83,6 +83,20 @@ impl FieldErrors {
     }
 }
 
+/// A uniqueness rule that a write broke, named by what it keeps unique. `db/` reads it from the
+/// constraint's name, so a service can say which field is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unique {
+    ContractNumber,
+    DepartmentName,
+    VendorCorporateNumber,
+    VendorInvoiceNumber,
+    VendorCode,
+    UserEmail,
+    /// Any other unique constraint: the same record was written twice.
+    Other,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     #[error("見つかりません")]
@@ -99,6 +113,8 @@ pub enum AppError {
     PayloadTooLarge(String),
     #[error("{0}")]
     Unprocessable(String),
+    #[error("同じ内容が既に登録されています")]
+    Duplicate(Unique),
     #[error("データベースに接続できません。しばらくしてからもう一度お試しください")]
     Unavailable(#[source] Cause),
     /// The server is at a capacity limit for this kind of work; the request may be sent again later.
@@ -134,6 +150,7 @@ impl AppError {
             AppError::Validation(_) | AppError::Unprocessable(_) => 422,
             AppError::BadRequest(_) => 400,
             AppError::PayloadTooLarge(_) => 413,
+            AppError::Duplicate(_) => 409,
             AppError::Unavailable(_) | AppError::Busy(_) => 503,
             AppError::TooManyRequests { .. } => 429,
             AppError::Database(_) | AppError::Internal(_) => 500,
@@ -165,6 +182,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Unprocessable(_) => "unprocessable",
+            AppError::Duplicate(_) => "duplicate",
             AppError::Unavailable(_) => "unavailable",
             AppError::Busy(_) => "busy",
             AppError::TooManyRequests { .. } => "too_many_requests",

@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         .then(itaku::sandbox::early_worker)
         .flatten();
     if cli.serves() {
-        return rocket::async_main(itaku::cli::run(cli, early_worker));
+        return itaku::app::block_on_server(itaku::cli::run(cli, early_worker));
     }
     // A one-off command needs no pool of worker threads; starting one cost a command about a millisecond.
     match tokio::runtime::Builder::new_current_thread()

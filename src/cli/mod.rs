@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::error::AppError;
 use crate::services::{self, backup, demo, ledger};
 use clap::{Parser, Subcommand};
-use rocket::figment::Figment;
+use figment::Figment;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -393,9 +393,9 @@ fn redact(url: &str) -> String {
 }
 
 async fn serve(mut figment: Figment, mut settings: Settings, demo: bool) -> ExitCode {
-    let config = rocket::Config::from(&figment);
-    let (has_secret_key, profile) = (config.secret_key.is_provided(), config.profile);
-    if !demo && !has_secret_key && profile != rocket::Config::DEBUG_PROFILE {
+    let server = crate::app::Server::of(&figment);
+    let (has_secret_key, profile) = (server.has_secret_key, server.profile.clone());
+    if !demo && !has_secret_key && !server.debug {
         eprintln!(
             "エラー: {profile} プロファイルでは secret_key の設定が必要です（ROCKET_SECRET_KEY に `openssl rand -base64 32` の値を設定してください）。試用だけなら --demo で起動できます"
         );
@@ -428,9 +428,8 @@ async fn serve(mut figment: Figment, mut settings: Settings, demo: bool) -> Exit
     if let Err(error) = announce_accounts(&db, &figment, demo).await {
         return fail(&error);
     }
-    let rocket = crate::app::build_with(figment, settings, db);
-    match rocket.launch().await {
-        Ok(_) => ExitCode::SUCCESS,
+    match crate::app::launch(figment, settings, db).await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(&error),
     }
 }
@@ -685,8 +684,7 @@ async fn create_token(
 
 /// Prints the demo logins (with `--demo`), or the one-time setup link when there is no user yet.
 async fn announce_accounts(db: &Db, figment: &Figment, demo: bool) -> Result<(), AppError> {
-    let config = rocket::Config::from(figment);
-    let base = format!("http://{}:{}", config.address, config.port);
+    let base = crate::app::Server::of(figment).base_url;
     if demo {
         let logins = crate::services::accounts::create_demo_users(db).await?;
         if !logins.is_empty() {

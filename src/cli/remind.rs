@@ -22,7 +22,7 @@ pub struct RemindArgs {
 
 /// Exit 0 when nothing failed, 1 when a message could not be sent (it stays queued), 2 on usage errors.
 pub async fn remind(settings: &Settings, args: RemindArgs) -> ExitCode {
-    let as_of = match crate::web::pages::dashboard::as_of(args.as_of.as_deref()) {
+    let as_of = match crate::services::as_of(args.as_of.as_deref()) {
         Ok(day) => day,
         Err(errors) => {
             for error in errors.iter() {

@@ -71,7 +71,7 @@ pub async fn certifications(
 }
 
 pub async fn report(settings: &Settings, args: ReportArgs) -> ExitCode {
-    let as_of = match crate::web::pages::dashboard::as_of(args.as_of.as_deref()) {
+    let as_of = match crate::services::as_of(args.as_of.as_deref()) {
         Ok(day) => day,
         Err(errors) => {
             for error in errors.iter() {

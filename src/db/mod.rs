@@ -14,6 +14,7 @@ pub mod files;
 pub mod inbox;
 pub mod kept;
 pub mod ledger_uploads;
+pub mod maintenance;
 pub mod mfa;
 pub mod notifications;
 pub mod outbox;
@@ -179,22 +180,13 @@ impl Db {
     }
 }
 
+/// A failure reported by the database driver, for callers that print it whole (the CLI, start-up).
+pub type DbError = sqlx::Error;
+
 /// Connection type every repository function takes: a pooled connection or an open transaction.
 pub type Conn = AnyConnection;
 
 /// The current time as stored in `created_at` / `updated_at` columns.
 pub fn now_text() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-/// The name of the unique constraint or column a database error violated, if it is such an error.
-pub fn unique_violation(error: &sqlx::Error) -> Option<String> {
-    match error {
-        sqlx::Error::Database(db) if db.is_unique_violation() => Some(
-            db.constraint()
-                .map(str::to_string)
-                .unwrap_or_else(|| db.message().to_string()),
-        ),
-        _ => None,
-    }
 }

@@ -67,7 +67,7 @@ pub(crate) async fn open_session(
     settings: &Settings,
     user_id: i64,
     origin: &sessions::Origin,
-) -> Result<NewSession, sqlx::Error> {
+) -> AppResult<NewSession> {
     let session_id = crate::random_token() + &crate::random_token();
     let expires = Utc::now() + Duration::hours(settings.session_max_hours);
     sessions::insert(
@@ -314,7 +314,7 @@ pub struct PasswordChange {
 /// Ends every way a user is signed in: its sessions and its API tokens. Run when its password is
 /// changed or reset, and when it is deactivated or given another role or scope; a token used to
 /// outlive all of these.
-async fn end_access(conn: &mut crate::db::Conn, user_id: i64) -> Result<(), sqlx::Error> {
+async fn end_access(conn: &mut crate::db::Conn, user_id: i64) -> AppResult<()> {
     sessions::delete_for_user(&mut *conn, user_id).await?;
     api_tokens::revoke_for_user(conn, user_id).await?;
     Ok(())
@@ -492,19 +492,18 @@ pub async fn create_user(
         vendor_id: valid.vendor_id,
         password_hash: &hash,
     };
-    let id =
-        users::insert(&mut tx, &new_user).await.map_err(|e| {
-            match crate::db::unique_violation(&e) {
-                Some(_) => {
-                    let mut errors = FieldErrors::new();
-                    errors.add(
-                        "email",
-                        "このメールアドレスのユーザーは既に登録されています",
-                    );
-                    AppError::Validation(errors)
-                }
-                None => e.into(),
+    let id = users::insert(&mut tx, &new_user)
+        .await
+        .map_err(|e| match AppError::from(e) {
+            AppError::Duplicate(crate::error::Unique::UserEmail) => {
+                let mut errors = FieldErrors::new();
+                errors.add(
+                    "email",
+                    "このメールアドレスのユーザーは既に登録されています",
+                );
+                AppError::Validation(errors)
             }
+            other => other,
         })?;
     users::set_departments(&mut tx, id, &valid.department_ids).await?;
     let after = json!({"email": valid.email, "role": valid.role.code(), "vendor_id": valid.vendor_id, "department_ids": valid.department_ids});

@@ -78,7 +78,7 @@ pub async fn record_alone(db: &Db, actor: &Actor, event: Event<'_>) -> AppResult
 }
 
 /// Appends one entry, inside the caller's transaction so it stands or falls with the change.
-pub async fn record(conn: &mut Conn, actor: &Actor, event: Event<'_>) -> Result<(), sqlx::Error> {
+pub async fn record(conn: &mut Conn, actor: &Actor, event: Event<'_>) -> AppResult<()> {
     audit::insert(
         conn,
         &NewEntry {
@@ -93,7 +93,8 @@ pub async fn record(conn: &mut Conn, actor: &Actor, event: Event<'_>) -> Result<
             after_json: event.after.map(|v| v.to_string()),
         },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// The audit log filter as typed in a query string.

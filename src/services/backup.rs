@@ -7,16 +7,19 @@
 //! PostgreSQL: `pg_dump --format=custom` (a consistent snapshot of a running database) and
 //! `pg_restore --single-transaction`, found on PATH or under /usr/lib/postgresql/*/bin.
 
+use crate::db::maintenance::{self, FileCheck};
 use crate::db::{Backend, Db};
-use sqlx::{AnyConnection, Connection, Row};
+use crate::error::AppError;
 use std::path::{Path, PathBuf};
+
+pub use crate::db::maintenance::{table_counts, table_rows};
 
 #[derive(Debug, thiserror::Error)]
 pub enum BackupError {
     #[error("{0}")]
     Refused(String),
     #[error("データベースのエラー: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] AppError),
     #[error("ファイルを書けません ({path}): {source}")]
     Io {
         path: String,
@@ -52,12 +55,7 @@ pub async fn backup(url: &str, out: &Path) -> Result<Snapshot, BackupError> {
     let _ = std::fs::remove_file(&partial);
     let tables = match backend(url)? {
         Backend::Sqlite => {
-            let mut conn = AnyConnection::connect(&sqlite_read_url(url)?).await?;
-            let written = sqlx::query("VACUUM INTO $1")
-                .bind(partial.display().to_string())
-                .execute(&mut conn)
-                .await;
-            conn.close().await?;
+            let written = maintenance::vacuum_into(&sqlite_read_url(url)?, &partial).await;
             if let Err(error) = written {
                 let _ = std::fs::remove_file(&partial);
                 return Err(error.into());
@@ -81,7 +79,7 @@ pub async fn backup(url: &str, out: &Path) -> Result<Snapshot, BackupError> {
             )
             .await?;
             std::fs::rename(&partial, out).map_err(io(out))?;
-            postgres_tables(url).await?
+            maintenance::postgres_tables(url).await?
         }
     };
     snapshot(out, tables)
@@ -107,7 +105,10 @@ pub async fn restore(url: &str, file: &Path, replace: bool) -> Result<Snapshot, 
     match backend(url)? {
         Backend::Sqlite => {
             let source_tables = sqlite_file_tables(file).await?;
-            if !source_tables.iter().any(|(t, _)| t == "_sqlx_migrations") {
+            if !source_tables
+                .iter()
+                .any(|(t, _)| t == maintenance::MIGRATIONS_TABLE)
+            {
                 return Err(BackupError::Refused(format!(
                     "{} は Itaku のバックアップではありません",
                     file.display()
@@ -122,13 +123,8 @@ pub async fn restore(url: &str, file: &Path, replace: bool) -> Result<Snapshot, 
             }
             let staging = partial_path(&target);
             let _ = std::fs::remove_file(&staging);
-            let mut conn =
-                AnyConnection::connect(&format!("sqlite://{}?mode=ro", file.display())).await?;
-            sqlx::query("VACUUM INTO $1")
-                .bind(staging.display().to_string())
-                .execute(&mut conn)
-                .await?;
-            conn.close().await?;
+            let source = format!("sqlite://{}?mode=ro", file.display());
+            maintenance::vacuum_into(&source, &staging).await?;
             for suffix in ["-wal", "-shm"] {
                 let side = PathBuf::from(format!("{}{suffix}", target.display()));
                 if side.exists() {
@@ -138,10 +134,10 @@ pub async fn restore(url: &str, file: &Path, replace: bool) -> Result<Snapshot, 
             std::fs::rename(&staging, &target).map_err(io(&target))?;
         }
         Backend::Postgres => {
-            let existing: i64 = postgres_tables(url)
+            let existing: i64 = maintenance::postgres_tables(url)
                 .await?
                 .iter()
-                .filter(|(table, _)| table != "_sqlx_migrations")
+                .filter(|(table, _)| table != maintenance::MIGRATIONS_TABLE)
                 .map(|(_, rows)| rows)
                 .sum();
             if existing > 0 && !replace {
@@ -167,14 +163,14 @@ pub async fn restore(url: &str, file: &Path, replace: bool) -> Result<Snapshot, 
             .await?;
         }
     }
-    let db = Db::connect(url, 1).await?;
+    let db = Db::connect(url, 1).await.map_err(AppError::from)?;
     let tables = table_counts(&db).await?;
     db.close().await;
     snapshot(file, tables)
 }
 
 fn backend(url: &str) -> Result<Backend, BackupError> {
-    sqlx::any::install_default_drivers();
+    maintenance::install_drivers();
     Backend::of_url(url).map_err(BackupError::Refused)
 }
 
@@ -210,99 +206,17 @@ fn sqlite_read_url(url: &str) -> Result<String, BackupError> {
 
 /// Checks an SQLite file's integrity and counts its tables' rows.
 async fn sqlite_file_tables(path: &Path) -> Result<Vec<(String, i64)>, BackupError> {
-    let mut conn = AnyConnection::connect(&format!("sqlite://{}?mode=ro", path.display()))
-        .await
-        .map_err(|_| not_a_database(path))?;
-    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
-        .fetch_one(&mut conn)
-        .await
-        .map_err(|_| not_a_database(path))?;
-    if integrity != "ok" {
-        return Err(BackupError::Refused(format!(
+    match maintenance::check_sqlite_file(path).await? {
+        FileCheck::Sound(tables) => Ok(tables),
+        FileCheck::Damaged(integrity) => Err(BackupError::Refused(format!(
             "{} は壊れています: {integrity}",
             path.display()
-        )));
+        ))),
+        FileCheck::NotADatabase => Err(BackupError::Refused(format!(
+            "{} は SQLite のデータベースとして読めません",
+            path.display()
+        ))),
     }
-    let tables = counts(&mut conn, Backend::Sqlite).await?;
-    conn.close().await?;
-    Ok(tables)
-}
-
-fn not_a_database(path: &Path) -> BackupError {
-    BackupError::Refused(format!(
-        "{} は SQLite のデータベースとして読めません",
-        path.display()
-    ))
-}
-
-/// Every table of the database with its row count, by name.
-pub async fn table_counts(db: &Db) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let mut conn = db.acquire().await?;
-    counts(&mut conn, db.backend()).await
-}
-
-/// The row counts of a PostgreSQL database, read without applying migrations to it.
-async fn postgres_tables(url: &str) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let mut conn = AnyConnection::connect(url).await?;
-    let tables = counts(&mut conn, Backend::Postgres).await?;
-    conn.close().await?;
-    Ok(tables)
-}
-
-async fn counts(
-    conn: &mut AnyConnection,
-    backend: Backend,
-) -> Result<Vec<(String, i64)>, sqlx::Error> {
-    let mut counted = Vec::new();
-    for table in table_names(conn, backend).await? {
-        let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\""))
-            .fetch_one(&mut *conn)
-            .await?;
-        counted.push((table, rows));
-    }
-    Ok(counted)
-}
-
-/// The application's tables (names come from the catalogue, never from input).
-pub async fn table_names(
-    conn: &mut AnyConnection,
-    backend: Backend,
-) -> Result<Vec<String>, sqlx::Error> {
-    let sql = match backend {
-        Backend::Sqlite => {
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
-        }
-        Backend::Postgres => {
-            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename"
-        }
-    };
-    sqlx::query(sql)
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| row.try_get::<String, _>(0))
-        .collect()
-}
-
-/// Every row of a table as text, in a stable order, for comparing two databases.
-pub async fn table_rows(db: &Db, table: &str) -> Result<Vec<String>, sqlx::Error> {
-    let mut conn = db.acquire().await?;
-    let sql = match db.backend() {
-        Backend::Sqlite => {
-            let columns: Vec<String> =
-                sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
-                    .bind(table)
-                    .fetch_all(&mut *conn)
-                    .await?;
-            let quoted: Vec<String> = columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
-            format!(
-                "SELECT {} FROM \"{table}\" ORDER BY 1",
-                quoted.join(" || '|' || ")
-            )
-        }
-        Backend::Postgres => format!("SELECT t::text FROM \"{table}\" t ORDER BY 1"),
-    };
-    sqlx::query_scalar(&sql).fetch_all(&mut *conn).await
 }
 
 /// Runs pg_dump or pg_restore, from PATH or the newest /usr/lib/postgresql/*/bin.

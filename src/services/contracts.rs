@@ -11,7 +11,7 @@ use crate::domain::{
     parse_date, BoundedText, ContractDraft, ContractStatus, Importance, Period, VendorIdentifier,
     Yen,
 };
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
 use crate::services::audit::Event;
 use chrono::NaiveDate;
@@ -370,10 +370,11 @@ fn duplicate_number() -> AppError {
     AppError::Validation(errors)
 }
 
-fn map_write_error(error: sqlx::Error) -> AppError {
-    match db::unique_violation(&error) {
-        Some(_) => duplicate_number(),
-        None => error.into(),
+/// A contract number already taken is the user's mistake, named on its field.
+fn map_write_error(error: impl Into<AppError>) -> AppError {
+    match error.into() {
+        AppError::Duplicate(Unique::ContractNumber) => duplicate_number(),
+        other => other,
     }
 }
 

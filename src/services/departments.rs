@@ -1,9 +1,9 @@
 //! 所管課: the departments that own contracts.
 
 use crate::auth::Actor;
-use crate::db::{self, departments, Db};
+use crate::db::{departments, Db};
 use crate::domain::BoundedText;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
 use crate::services::audit::Event;
 use serde::{Deserialize, Serialize};
@@ -45,15 +45,20 @@ pub async fn get(db: &Db, id: i64) -> AppResult<Department> {
         .ok_or(AppError::NotFound)
 }
 
+/// A department name already in use is the user's mistake, named on its field.
+fn name_taken(error: AppError) -> AppError {
+    match error {
+        AppError::Duplicate(Unique::DepartmentName) => duplicate_name(),
+        other => other,
+    }
+}
+
 pub async fn create(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResult<i64> {
     let name = parse_name(input)?;
     let mut tx = db.begin().await?;
     let id = departments::insert(&mut tx, name.as_str())
         .await
-        .map_err(|e| match db::unique_violation(&e) {
-            Some(_) => duplicate_name(),
-            None => e.into(),
-        })?;
+        .map_err(|e| name_taken(e.into()))?;
     let after = Some(json!({"name": name.as_str()}));
     audit::record(
         &mut tx,
@@ -71,11 +76,9 @@ pub async fn rename(db: &Db, actor: &Actor, id: i64, input: &DepartmentInput) ->
     let before = departments::find(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    match departments::rename(&mut tx, id, name.as_str()).await {
-        Ok(_) => {}
-        Err(e) if db::unique_violation(&e).is_some() => return Err(duplicate_name()),
-        Err(e) => return Err(e.into()),
-    }
+    departments::rename(&mut tx, id, name.as_str())
+        .await
+        .map_err(|e| name_taken(e.into()))?;
     let (old, new) = (
         Some(json!({"name": before.name})),
         Some(json!({"name": name.as_str()})),

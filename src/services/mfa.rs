@@ -40,7 +40,7 @@ pub async fn needs_second_factor(
     settings: &Settings,
     user_id: i64,
     role: &str,
-) -> Result<bool, sqlx::Error> {
+) -> AppResult<bool> {
     if required_for(settings, role) {
         return Ok(true);
     }
@@ -50,11 +50,7 @@ pub async fn needs_second_factor(
 }
 
 /// Opens a challenge in the caller's transaction; answers its id for the cookie.
-pub async fn open_challenge(
-    conn: &mut Conn,
-    user_id: i64,
-    origin: &Origin,
-) -> Result<String, sqlx::Error> {
+pub async fn open_challenge(conn: &mut Conn, user_id: i64, origin: &Origin) -> AppResult<String> {
     let id = crate::random_token() + &crate::random_token();
     let now = Utc::now();
     mfa::delete_stale_challenges(&mut *conn, &timestamp(now)).await?;
@@ -198,7 +194,7 @@ async fn check_code(
 }
 
 /// New recovery codes for the user, replacing any it had; answers them to show once.
-async fn issue_recovery_codes(conn: &mut Conn, user_id: i64) -> Result<Vec<String>, sqlx::Error> {
+async fn issue_recovery_codes(conn: &mut Conn, user_id: i64) -> AppResult<Vec<String>> {
     let codes = totp::new_recovery_codes();
     let digests: Vec<String> = codes
         .iter()

@@ -132,3 +132,15 @@ impl<T> Paged<T> {
 pub fn given(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
+
+/// The `as_of` of a request: blank is today; a date in any form people type it.
+pub fn as_of(text: Option<&str>) -> Result<NaiveDate, crate::error::FieldErrors> {
+    match text.map(str::trim).filter(|t| !t.is_empty()) {
+        None => Ok(today()),
+        Some(text) => crate::domain::parse_date(text).map_err(|e| {
+            let mut errors = crate::error::FieldErrors::new();
+            errors.add("as_of", format!("基準日: {}", e.0));
+            errors
+        }),
+    }
+}

@@ -194,7 +194,7 @@ async fn recipients(
     cache: &mut HashMap<(Audience, i64), Vec<Recipient>>,
     audience: Audience,
     entry: &Entry,
-) -> Result<Vec<Recipient>, sqlx::Error> {
+) -> AppResult<Vec<Recipient>> {
     let id = match audience {
         Audience::Vendor => entry.vendor_id,
         Audience::Officer => entry.department_id,

@@ -8,7 +8,7 @@ use crate::db::vendors::{self, VendorRecord};
 use crate::db::{self, Db};
 use crate::domain::text::normalize;
 use crate::domain::{BoundedText, Email, VendorIdentity};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
 use crate::services::audit::Event;
 use serde::{Deserialize, Serialize};
@@ -226,14 +226,15 @@ fn duplicate(field: &str, name: &str) -> AppError {
     AppError::Validation(errors)
 }
 
-/// The field a unique constraint on vendors names.
-fn duplicate_from(error: &sqlx::Error) -> Option<AppError> {
-    let constraint = db::unique_violation(error)?;
-    let field = ["invoice_number", "vendor_code"]
-        .into_iter()
-        .find(|f| constraint.contains(f))
-        .unwrap_or("corporate_number");
-    Some(duplicate(field, "同時に登録された事業者"))
+/// A vendor number taken by a vendor written at the same moment, named on its field.
+fn duplicate_from(error: AppError) -> AppError {
+    let field = match error {
+        AppError::Duplicate(Unique::VendorCorporateNumber) => "corporate_number",
+        AppError::Duplicate(Unique::VendorInvoiceNumber) => "invoice_number",
+        AppError::Duplicate(Unique::VendorCode) => "vendor_code",
+        other => return other,
+    };
+    duplicate(field, "同時に登録された事業者")
 }
 
 /// Vendors the reader may see: all of them, or only its own for a vendor user.
@@ -281,7 +282,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<i6
     refuse_duplicate(&mut tx, &record, None).await?;
     let id = vendors::insert(&mut tx, &record)
         .await
-        .map_err(|e| duplicate_from(&e).unwrap_or_else(|| e.into()))?;
+        .map_err(|e| duplicate_from(e.into()))?;
     let summary = format!("事業者登録 {}", record.name);
     audit::record(
         &mut tx,
@@ -343,7 +344,7 @@ pub async fn update(
     refuse_duplicate(&mut tx, &record, Some(id)).await?;
     vendors::update(&mut tx, id, &record)
         .await
-        .map_err(|e| duplicate_from(&e).unwrap_or_else(|| e.into()))?;
+        .map_err(|e| duplicate_from(e.into()))?;
     let summary = format!("事業者変更 {}", record.name);
     audit::record(
         &mut tx,

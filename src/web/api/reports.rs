@@ -7,7 +7,6 @@ use crate::auth::User;
 use crate::error::{AppError, AppResult};
 use crate::services::reports::{self, ReportKind, Window};
 use crate::services::Paging;
-use crate::web::pages::dashboard::as_of;
 use crate::web::AppState;
 use rocket::serde::json::{Json, Value};
 use rocket::{get, routes, Route, State};
@@ -22,7 +21,7 @@ async fn report(
     per_page: Option<i64>,
 ) -> AppResult<Json<Value>> {
     let kind = ReportKind::parse(name).ok_or(AppError::NotFound)?;
-    let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
+    let day = crate::services::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
     let served = state
         .dashboards
         .recent(&state.db, &state.settings, &user.contract_visibility(), day)

@@ -1,7 +1,6 @@
 //! The CISO's dashboard for any day, and every report as .xlsx.
 
 use crate::auth::{Actor, User};
-use crate::domain::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services;
 use crate::services::reports::ReportKind;
@@ -10,21 +9,8 @@ use crate::web::guards::{ClientAddress, Staff};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::views::{render, DashboardPage};
 use crate::web::AppState;
-use chrono::NaiveDate;
 use rocket::response::content::RawHtml;
 use rocket::{get, routes, Route, State};
-
-/// The `as_of` of a request: blank is today; a date in any form people type it.
-pub fn as_of(text: Option<&str>) -> Result<NaiveDate, FieldErrors> {
-    match text.map(str::trim).filter(|t| !t.is_empty()) {
-        None => Ok(services::today()),
-        Some(text) => parse_date(text).map_err(|e| {
-            let mut errors = FieldErrors::new();
-            errors.add("as_of", format!("基準日: {}", e.0));
-            errors
-        }),
-    }
-}
 
 #[get("/dashboard?<as_of>")]
 async fn dashboard(
@@ -35,7 +21,7 @@ async fn dashboard(
 ) -> AppResult<RawHtml<String>> {
     let today = services::today();
     let chrome_is_admin = chrome.user.role == crate::auth::Role::Admin;
-    let (day, errors) = match self::as_of(as_of.as_deref()) {
+    let (day, errors) = match services::as_of(as_of.as_deref()) {
         Ok(day) => (day, FieldErrors::new()),
         Err(errors) => (today, errors),
     };
@@ -71,7 +57,7 @@ async fn export(
         .strip_suffix(".xlsx")
         .and_then(ReportKind::parse)
         .ok_or(AppError::NotFound)?;
-    let day = self::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
+    let day = services::as_of(as_of.as_deref()).map_err(AppError::Validation)?;
     let bytes = state
         .dashboards
         .export(
