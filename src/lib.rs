@@ -20,5 +20,6 @@ pub mod app;
 pub mod auth;
 pub mod checklist;
 pub mod cli;
+pub mod judging;
 pub mod rating;
 pub mod sandbox;

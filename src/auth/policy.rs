@@ -1,7 +1,26 @@
 //! The one place that decides who may do what. Guards and services ask it; handlers never decide.
 
 use super::{Role, User};
-use crate::db::contracts::Visibility;
+
+/// Which contracts a reader may see; every list and lookup is narrowed by it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Visibility {
+    All,
+    Departments(Vec<i64>),
+    Vendor(i64),
+}
+
+impl Visibility {
+    /// Whether a contract of this department and vendor is within this visibility (`db::contracts`
+    /// writes the same rule as SQL).
+    pub fn includes(&self, department_id: i64, vendor_id: i64) -> bool {
+        match self {
+            Visibility::All => true,
+            Visibility::Departments(ids) => ids.contains(&department_id),
+            Visibility::Vendor(id) => *id == vendor_id,
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {

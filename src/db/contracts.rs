@@ -74,24 +74,7 @@ impl Contract {
     }
 }
 
-/// Which contracts a reader may see; every list and lookup is narrowed by it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Visibility {
-    All,
-    Departments(Vec<i64>),
-    Vendor(i64),
-}
-
-impl Visibility {
-    /// Whether a contract already read is within this visibility (the SQL filter is `where_clause`).
-    pub fn includes(&self, contract: &Contract) -> bool {
-        match self {
-            Visibility::All => true,
-            Visibility::Departments(ids) => ids.contains(&contract.department_id),
-            Visibility::Vendor(id) => *id == contract.vendor_id,
-        }
-    }
-}
+pub use crate::auth::policy::Visibility;
 
 /// Whose records a report reads: everything a reader may see, or one contract's.
 #[derive(Debug, Clone, Copy)]

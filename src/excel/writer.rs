@@ -166,7 +166,7 @@ pub fn answer_matrix(
 /// One list of a report: a sheet of contracts that owe something.
 pub struct ReportSheet<'a> {
     pub name: &'a str,
-    pub entries: &'a [crate::services::reports::Entry],
+    pub entries: &'a [crate::judging::Entry],
 }
 
 /// A report as a workbook: a cover sheet (the day it is computed for), then one sheet per list, one
@@ -176,7 +176,7 @@ pub fn report(
     as_of: chrono::NaiveDate,
     judged_at: &str,
     sheets: &[ReportSheet<'_>],
-    indicators: &[crate::services::reports::Indicator],
+    indicators: &[crate::judging::Indicator],
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let header = Format::new().set_bold().set_background_color("#EEF2F7");

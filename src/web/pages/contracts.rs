@@ -161,11 +161,11 @@ pub async fn contract_page(
     let may_submit = chrome
         .user
         .submission_scope()
-        .is_some_and(|scope| scope.includes(&c));
+        .is_some_and(|scope| scope.includes(c.department_id, c.vendor_id));
     let may_review = chrome
         .user
         .edit_scope()
-        .is_some_and(|scope| scope.contracts.includes(&c));
+        .is_some_and(|scope| scope.contracts.includes(c.department_id, c.vendor_id));
     render(&ContractShow {
         chrome,
         today,

@@ -1,0 +1,227 @@
+//! The judged lists and counts, as the pages, the API and the workbooks show them.
+
+use crate::db::contracts::Contract;
+use crate::domain::certification::{CertStatus, Level, Scheme};
+use crate::domain::Importance;
+use chrono::NaiveDate;
+use serde::Serialize;
+
+/// One contract that owes something, with its deadline and how late it is.
+#[derive(Debug, Clone, Serialize)]
+pub struct Entry {
+    pub contract_id: i64,
+    pub contract_number: String,
+    pub contract_title: String,
+    pub department_id: i64,
+    pub department_name: String,
+    pub vendor_id: i64,
+    pub vendor_identifier: String,
+    pub vendor_name: String,
+    pub important: bool,
+    /// The last day on which the proof is on time.
+    pub deadline: NaiveDate,
+    /// Days past the deadline (1 on the day after it); 0 when not yet late.
+    pub days_overdue: i64,
+    /// Days until the deadline (0 on the deadline day); 0 when already late.
+    pub days_remaining: i64,
+    /// What is owed, in Japanese.
+    pub what: String,
+    /// The latest submission when one waits for review (`submitted`) or was returned (`returned`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub submission: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiscal_year: Option<i32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fiscal_year_label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certification: Option<CertificateRef>,
+    /// For a proof accepted after its deadline: when, and how many days late.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_on: Option<NaiveDate>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days_late: Option<i64>,
+}
+
+impl Entry {
+    pub(crate) fn new(
+        contract: &Contract,
+        deadline: NaiveDate,
+        as_of: NaiveDate,
+        what: String,
+    ) -> Self {
+        let days = (as_of - deadline).num_days();
+        Entry {
+            contract_id: contract.id,
+            contract_number: contract.contract_number.clone(),
+            contract_title: contract.title.clone(),
+            department_id: contract.department_id,
+            department_name: contract.department_name.clone(),
+            vendor_id: contract.vendor_id,
+            vendor_identifier: contract.vendor_identifier.clone(),
+            vendor_name: contract.vendor_name.clone(),
+            important: contract.importance == Importance::Important,
+            deadline,
+            days_overdue: days.max(0),
+            days_remaining: (-days).max(0),
+            what,
+            submission: None,
+            fiscal_year: None,
+            fiscal_year_label: None,
+            certification: None,
+            accepted_on: None,
+            days_late: None,
+        }
+    }
+
+    pub fn overdue(&self) -> bool {
+        self.days_overdue > 0
+    }
+
+    /// 受理待ち / 差戻し, for the pages.
+    pub fn submission_label(&self) -> &'static str {
+        match self.submission.as_deref() {
+            Some("submitted") => "提出済み・受理待ち",
+            Some("returned") => "差戻し中",
+            _ => "",
+        }
+    }
+}
+
+/// The certificate an entry is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificateRef {
+    pub id: i64,
+    pub scheme: Scheme,
+    pub scheme_label: &'static str,
+    pub number: String,
+    pub level: Option<Level>,
+    pub valid_until: Option<NaiveDate>,
+    pub status: CertStatus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RetentionReport {
+    pub as_of: NaiveDate,
+    pub violations: Vec<Entry>,
+    pub due_soon: Vec<Entry>,
+    /// Certificates accepted after the deadline: no longer violations, kept in the history.
+    pub resolved_late: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditsReport {
+    pub as_of: NaiveDate,
+    pub overdue: Vec<Entry>,
+    pub due_soon: Vec<Entry>,
+    pub resolved_late: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertificationsReport {
+    pub as_of: NaiveDate,
+    pub expired: Vec<Entry>,
+    pub expiring: Vec<Entry>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChecklistsReport {
+    pub as_of: NaiveDate,
+    pub missing: Vec<Entry>,
+    pub returned: Vec<Entry>,
+}
+
+/// A share of important contracts meeting a goal.
+#[derive(Debug, Clone, Serialize)]
+pub struct Indicator {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub numerator: usize,
+    pub denominator: usize,
+    /// `None` when there is nothing to measure.
+    pub ratio: Option<f64>,
+    pub goal: Option<f64>,
+    pub met: Option<bool>,
+}
+
+impl Indicator {
+    pub(crate) fn new(
+        key: &'static str,
+        label: &'static str,
+        numerator: usize,
+        denominator: usize,
+        goal: Option<f64>,
+    ) -> Self {
+        let ratio = (denominator > 0).then(|| numerator as f64 / denominator as f64);
+        Indicator {
+            key,
+            label,
+            numerator,
+            denominator,
+            ratio,
+            goal,
+            met: goal.zip(ratio).map(|(goal, ratio)| ratio >= goal),
+        }
+    }
+
+    /// 87.5%, or － when there is nothing to measure.
+    pub fn percent(&self) -> String {
+        self.ratio
+            .map(|r| format!("{:.1}%", r * 100.0))
+            .unwrap_or_else(|| "－".into())
+    }
+    pub fn goal_percent(&self) -> String {
+        self.goal
+            .map(|g| format!("{:.0}%", g * 100.0))
+            .unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Kpi {
+    pub as_of: NaiveDate,
+    pub fiscal_year: i32,
+    pub fiscal_year_label: String,
+    /// Important contracts active on `as_of`: the population of every indicator.
+    pub important_contracts: usize,
+    pub indicators: Vec<Indicator>,
+}
+
+/// Counts of what is owed, for one department or vendor.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Tally {
+    pub id: i64,
+    pub name: String,
+    pub retention_violations: usize,
+    pub deletions_due_soon: usize,
+    pub audits_overdue: usize,
+    pub audits_due_soon: usize,
+    pub certificates_expired: usize,
+    pub certificates_expiring: usize,
+    pub checklists_missing: usize,
+    pub checklists_returned: usize,
+}
+
+impl Tally {
+    pub fn total(&self) -> usize {
+        self.retention_violations
+            + self.deletions_due_soon
+            + self.audits_overdue
+            + self.audits_due_soon
+            + self.certificates_expired
+            + self.certificates_expiring
+            + self.checklists_missing
+            + self.checklists_returned
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Dashboard {
+    pub as_of: NaiveDate,
+    pub retention: RetentionReport,
+    pub audits: AuditsReport,
+    pub certifications: CertificationsReport,
+    pub checklists: ChecklistsReport,
+    pub kpi: Kpi,
+    pub by_department: Vec<Tally>,
+    pub by_vendor: Vec<Tally>,
+}

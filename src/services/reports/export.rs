@@ -1,0 +1,135 @@
+//! A judged report as a logged .xlsx workbook.
+
+use super::{Dashboard, Indicator, ReportKind};
+use crate::db::Db;
+use crate::error::AppResult;
+use chrono::NaiveDate;
+
+/// A report as .xlsx; the export is logged.
+pub async fn export(
+    db: &Db,
+    actor: &crate::auth::Actor,
+    all: std::sync::Arc<Dashboard>,
+    judged_at: chrono::DateTime<chrono::Utc>,
+    kind: ReportKind,
+) -> AppResult<Vec<u8>> {
+    let as_of = all.as_of;
+    let bytes = workbook_of(all, judged_at, kind).await?;
+    log_export(db, actor, as_of, judged_at, kind).await?;
+    Ok(bytes)
+}
+
+/// A report workbook of a judgement whose data was read at `judged_at`.
+pub async fn workbook_of(
+    all: std::sync::Arc<Dashboard>,
+    judged_at: chrono::DateTime<chrono::Utc>,
+    kind: ReportKind,
+) -> AppResult<Vec<u8>> {
+    let stamp = crate::services::japan_moment(judged_at);
+    // Seconds of CPU at prefecture scale: off the threads that answer requests.
+    tokio::task::spawn_blocking(move || workbook(&all, &stamp, kind))
+        .await
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
+}
+
+/// Records who took which report of which judgement.
+pub async fn log_export(
+    db: &Db,
+    actor: &crate::auth::Actor,
+    as_of: NaiveDate,
+    judged_at: chrono::DateTime<chrono::Utc>,
+    kind: ReportKind,
+) -> AppResult<()> {
+    let judged_at = crate::services::japan_moment(judged_at);
+    crate::services::audit::record_alone(
+        db,
+        actor,
+        crate::services::audit::Event::new(
+            "export",
+            "report",
+            kind.name(),
+            format!(
+                "{}を出力（基準日 {as_of}、{judged_at}時点の集計）",
+                kind.title()
+            ),
+        ),
+    )
+    .await?;
+    Ok(())
+}
+
+fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec<u8>> {
+    use crate::excel::writer::{self, ReportSheet};
+    let as_of = all.as_of;
+    let lists = |kind: ReportKind| -> Vec<ReportSheet> {
+        match kind {
+            ReportKind::Retention => vec![
+                ReportSheet {
+                    name: "保持期限超過",
+                    entries: &all.retention.violations,
+                },
+                ReportSheet {
+                    name: "消去期限間近",
+                    entries: &all.retention.due_soon,
+                },
+                ReportSheet {
+                    name: "消去証明 期限後受理",
+                    entries: &all.retention.resolved_late,
+                },
+            ],
+            ReportKind::Audits => vec![
+                ReportSheet {
+                    name: "監査報告書 期限超過",
+                    entries: &all.audits.overdue,
+                },
+                ReportSheet {
+                    name: "監査報告書 期限間近",
+                    entries: &all.audits.due_soon,
+                },
+                ReportSheet {
+                    name: "監査報告書 期限後受理",
+                    entries: &all.audits.resolved_late,
+                },
+            ],
+            ReportKind::Certifications => vec![
+                ReportSheet {
+                    name: "認証 期限切れ",
+                    entries: &all.certifications.expired,
+                },
+                ReportSheet {
+                    name: "認証 期限間近",
+                    entries: &all.certifications.expiring,
+                },
+            ],
+            ReportKind::Checklists => vec![
+                ReportSheet {
+                    name: "チェックシート未提出",
+                    entries: &all.checklists.missing,
+                },
+                ReportSheet {
+                    name: "チェックシート差戻し",
+                    entries: &all.checklists.returned,
+                },
+            ],
+            ReportKind::Kpi | ReportKind::All => Vec::new(),
+        }
+    };
+    let sheets: Vec<ReportSheet> = match kind {
+        ReportKind::All => [
+            ReportKind::Retention,
+            ReportKind::Audits,
+            ReportKind::Certifications,
+            ReportKind::Checklists,
+        ]
+        .into_iter()
+        .flat_map(lists)
+        .collect(),
+        other => lists(other),
+    };
+    let indicators: &[Indicator] = match kind {
+        ReportKind::Kpi | ReportKind::All => &all.kpi.indicators,
+        _ => &[],
+    };
+    writer::report(kind.title(), as_of, judged_at, &sheets, indicators)
+        .map_err(|e| crate::error::AppError::Internal(e.to_string()))
+}

@@ -1,0 +1,164 @@
+//! The crate's layers, checked from its source: each top-level module imports only the modules below
+//! it, `web/` is imported by `app.rs` alone, sqlx is named only in `db/` and Rocket only in `web/` and
+//! `app.rs`. A change that reaches upwards fails here with the file and the line.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Bottom to top. A module may import those before it, never one after it.
+const LAYERS: &[&str] = &[
+    "error",
+    "domain",
+    "checklist",
+    "rating",
+    "auth",
+    "db",
+    "config",
+    "judging",
+    "excel",
+    "sandbox",
+    "mail",
+    "services",
+    "web",
+    "app",
+    "cli",
+];
+
+/// Items of `lib.rs` itself, which every layer may use.
+const ROOT_ITEMS: &[&str] = &["random_token"];
+
+fn rank(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|layer| *layer == module)
+}
+
+fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            sources(&path, found);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            found.push(path);
+        }
+    }
+}
+
+/// The top-level module a source file belongs to (`src/services/ledger/read.rs` → `services`).
+fn module_of(relative: &Path) -> String {
+    let first = relative.components().next().unwrap().as_os_str();
+    first.to_string_lossy().trim_end_matches(".rs").to_string()
+}
+
+/// The code of a line without its comment, or nothing for a comment line.
+fn code(line: &str) -> &str {
+    let trimmed = line.trim_start();
+    if trimmed.starts_with("//") {
+        return "";
+    }
+    match line.find(" //") {
+        Some(at) if !line[..at].contains('"') => &line[..at],
+        _ => line,
+    }
+}
+
+/// The top-level modules a line names through `crate::`, including `use crate::{a::x, b::y}`.
+fn named_modules(line: &str) -> BTreeSet<String> {
+    let mut named = BTreeSet::new();
+    let mut rest = line;
+    while let Some(at) = rest.find("crate::") {
+        rest = &rest[at + "crate::".len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            for part in group.split(['}', ',']) {
+                let name: String = part
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    named.insert(name);
+                }
+            }
+        } else {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            named.insert(name);
+        }
+    }
+    named
+}
+
+fn mentions(line: &str, krate: &str) -> bool {
+    line.match_indices(krate).any(|(at, _)| {
+        let before = line[..at].chars().next_back();
+        let after = &line[at + krate.len()..];
+        !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '"')
+            && (after.starts_with("::") || after.starts_with(';') || after.starts_with(" as"))
+    })
+}
+
+#[test]
+fn every_module_imports_only_the_layers_below_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    files.sort();
+    let mut breaches = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(&root).unwrap();
+        let module = module_of(relative);
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        let Some(own) = rank(&module) else {
+            breaches.push(format!(
+                "{}: module `{module}` has no layer",
+                relative.display()
+            ));
+            continue;
+        };
+        let text = std::fs::read_to_string(file).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let line = code(line);
+            let at = format!("{}:{}", relative.display(), number + 1);
+            for named in named_modules(line) {
+                if named == module || ROOT_ITEMS.contains(&named.as_str()) {
+                    continue;
+                }
+                match rank(&named) {
+                    None => breaches.push(format!("{at}: names unknown module `{named}`")),
+                    Some(theirs) if theirs > own => breaches.push(format!(
+                        "{at}: `{module}` imports `{named}`, a layer above it"
+                    )),
+                    Some(_) if named == "web" && module != "app" => {
+                        breaches.push(format!("{at}: only app.rs may import `web`"))
+                    }
+                    Some(_) => {}
+                }
+            }
+            if mentions(line, "sqlx") && module != "db" {
+                breaches.push(format!("{at}: sqlx outside db/"));
+            }
+            if mentions(line, "rocket") && module != "web" && module != "app" {
+                breaches.push(format!("{at}: Rocket outside web/ and app.rs"));
+            }
+        }
+    }
+    assert!(
+        breaches.is_empty(),
+        "layering broken:\n{}",
+        breaches.join("\n")
+    );
+}
+
+#[test]
+fn the_checker_sees_a_breach() {
+    assert_eq!(
+        named_modules("use crate::{services::reports, db::Conn};"),
+        ["db", "services"].into_iter().map(String::from).collect()
+    );
+    assert!(mentions("    sqlx::query(\"x\")", "sqlx"));
+    assert!(mentions("use rocket::State;", "rocket"));
+    assert!(!mentions("let rocket_like = 1; // rocket::x", "rocket_"));
+    assert_eq!(code("// crate::web::x"), "");
+}
