@@ -140,7 +140,7 @@ fn scale() -> &'static Scale {
                 settings,
                 contract_id,
                 corporate_number,
-                tender_id,
+                tender_id: tender_id.get(),
                 _dir: dir,
             }
         })
@@ -206,7 +206,7 @@ fn at_scale(c: &mut Criterion) {
                     &scale.db,
                     &actor,
                     &Visibility::All,
-                    scale.contract_id,
+                    itaku::domain::ids::ContractId::new(scale.contract_id),
                     "sheet.xlsx",
                     &bytes,
                     &scale.settings,
@@ -226,7 +226,7 @@ fn at_scale(c: &mut Criterion) {
                     &scale.db,
                     &scale.settings,
                     &Visibility::All,
-                    scale.tender_id,
+                    itaku::domain::ids::TenderId::new(scale.tender_id),
                 ))
                 .unwrap()
         })

@@ -789,7 +789,16 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
                 == Status::Ok
         }
     };
-    let issue = || accounts::create_token(&app.db, &app.settings, &system, user_id, "t", None);
+    let issue = || {
+        accounts::create_token(
+            &app.db,
+            &app.settings,
+            &system,
+            itaku::domain::ids::UserId::new(user_id),
+            "t",
+            None,
+        )
+    };
 
     let token = issue().await.unwrap();
     assert!(works(token.clone()).await);
@@ -819,7 +828,7 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
     assert!(!works(token).await, "after a password change");
 
     let token = issue().await.unwrap();
-    accounts::reset_password(&app.db, &system, user_id)
+    accounts::reset_password(&app.db, &system, itaku::domain::ids::UserId::new(user_id))
         .await
         .unwrap();
     assert!(!works(token).await, "after an administrator's reset");
@@ -829,12 +838,22 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         active: false,
         ..user()
     };
-    accounts::update_user(&app.db, &system, user_id, &inactive)
-        .await
-        .unwrap();
-    accounts::update_user(&app.db, &system, user_id, &user())
-        .await
-        .unwrap();
+    accounts::update_user(
+        &app.db,
+        &system,
+        itaku::domain::ids::UserId::new(user_id),
+        &inactive,
+    )
+    .await
+    .unwrap();
+    accounts::update_user(
+        &app.db,
+        &system,
+        itaku::domain::ids::UserId::new(user_id),
+        &user(),
+    )
+    .await
+    .unwrap();
     assert!(!works(token).await, "after deactivation and reactivation");
 
     let token = issue().await.unwrap();
@@ -842,14 +861,21 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         role: Some("admin".into()),
         ..user()
     };
-    accounts::update_user(&app.db, &system, user_id, &admin)
-        .await
-        .unwrap();
+    accounts::update_user(
+        &app.db,
+        &system,
+        itaku::domain::ids::UserId::new(user_id),
+        &admin,
+    )
+    .await
+    .unwrap();
     assert!(!works(token).await, "after a role change");
 
     // A token without a lifetime gets the default one; a lifetime over the maximum is refused.
     issue().await.unwrap();
-    let listed = accounts::tokens_of(&app.db, user_id).await.unwrap();
+    let listed = accounts::tokens_of(&app.db, itaku::domain::ids::UserId::new(user_id))
+        .await
+        .unwrap();
     let expires = listed[0].expires_at.clone().expect("a default lifetime");
     let in_days = (chrono::DateTime::parse_from_rfc3339(&expires)
         .unwrap()
@@ -857,8 +883,15 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         - chrono::Utc::now())
     .num_days();
     assert!((89..=90).contains(&in_days), "{in_days}");
-    let too_long =
-        accounts::create_token(&app.db, &app.settings, &system, user_id, "t", Some(366)).await;
+    let too_long = accounts::create_token(
+        &app.db,
+        &app.settings,
+        &system,
+        itaku::domain::ids::UserId::new(user_id),
+        "t",
+        Some(366),
+    )
+    .await;
     assert!(matches!(
         too_long,
         Err(itaku::error::AppError::Validation(_))

@@ -433,7 +433,8 @@ async fn world() -> World {
     let admin_token_id = itaku::services::accounts::tokens_of(&app.db, admin_id)
         .await
         .unwrap()[0]
-        .id;
+        .id
+        .get();
     let contract_id = a["id"].as_i64().unwrap();
     let sheet = common::filled_check_sheet(NTA, |_| "はい");
     let submission_id = app.submit_check_sheet(contract_id, sheet).await;

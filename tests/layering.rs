@@ -25,7 +25,7 @@ const LAYERS: &[&str] = &[
 ];
 
 /// Items of `lib.rs` itself, which every layer may use.
-const ROOT_ITEMS: &[&str] = &["random_token"];
+const ROOT_ITEMS: &[&str] = &["random_token", "for_each_record_id"];
 
 fn rank(module: &str) -> Option<usize> {
     LAYERS.iter().position(|layer| *layer == module)

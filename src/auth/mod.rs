@@ -6,6 +6,7 @@ pub mod policy;
 pub mod throttle;
 pub mod totp;
 
+use crate::domain::ids::{DepartmentId, UserId, VendorId};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -50,20 +51,20 @@ impl Role {
 /// The signed-in user of a request.
 #[derive(Debug, Clone, Serialize)]
 pub struct User {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: Role,
     /// The vendor a vendor user acts for.
-    pub vendor_id: Option<i64>,
+    pub vendor_id: Option<VendorId>,
     /// The departments an officer works for.
-    pub department_ids: Vec<i64>,
+    pub department_ids: Vec<DepartmentId>,
 }
 
 /// Who did something, as the audit log records it.
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub user_id: Option<i64>,
+    pub user_id: Option<UserId>,
     pub label: String,
     pub ip: String,
 }

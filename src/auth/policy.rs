@@ -1,19 +1,20 @@
 //! The one place that decides who may do what. Guards and services ask it; handlers never decide.
 
 use super::{Role, User};
+use crate::domain::ids::{DepartmentId, VendorId};
 
 /// Which contracts a reader may see; every list and lookup is narrowed by it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Visibility {
     All,
-    Departments(Vec<i64>),
-    Vendor(i64),
+    Departments(Vec<DepartmentId>),
+    Vendor(VendorId),
 }
 
 impl Visibility {
     /// Whether a contract of this department and vendor is within this visibility (`db::contracts`
     /// writes the same rule as SQL).
-    pub fn includes(&self, department_id: i64, vendor_id: i64) -> bool {
+    pub fn includes(&self, department_id: DepartmentId, vendor_id: VendorId) -> bool {
         match self {
             Visibility::All => true,
             Visibility::Departments(ids) => ids.contains(&department_id),
@@ -41,7 +42,7 @@ pub enum Permission {
 pub struct EditScope {
     pub contracts: Visibility,
     /// `None`: any department, including new ones (administrators and the command line).
-    pub departments: Option<Vec<i64>>,
+    pub departments: Option<Vec<DepartmentId>>,
 }
 
 impl EditScope {
@@ -52,7 +53,7 @@ impl EditScope {
             departments: None,
         }
     }
-    pub fn may_use_department(&self, department_id: i64) -> bool {
+    pub fn may_use_department(&self, department_id: DepartmentId) -> bool {
         self.departments
             .as_ref()
             .is_none_or(|ids| ids.contains(&department_id))
@@ -68,9 +69,9 @@ impl EditScope {
 pub enum VendorRights {
     Any,
     /// Vendors with a contract or a tender bid in one of these departments.
-    WorkingWith(Vec<i64>),
+    WorkingWith(Vec<DepartmentId>),
     /// A vendor user's own vendor.
-    Itself(i64),
+    Itself(VendorId),
     Nobody,
 }
 
@@ -109,7 +110,7 @@ impl User {
         match self.role {
             Role::Admin | Role::Ciso => Visibility::All,
             Role::Officer => Visibility::Departments(self.department_ids.clone()),
-            Role::Vendor => Visibility::Vendor(self.vendor_id.unwrap_or(0)),
+            Role::Vendor => Visibility::Vendor(self.vendor_id.unwrap_or(VendorId::new(0))),
         }
     }
 
@@ -145,15 +146,15 @@ impl User {
     /// verified), a vendor its own (declared until staff verify it).
     pub fn certificate_rights(&self) -> VendorRights {
         match self.role {
-            Role::Vendor => VendorRights::Itself(self.vendor_id.unwrap_or(0)),
+            Role::Vendor => VendorRights::Itself(self.vendor_id.unwrap_or(VendorId::new(0))),
             _ => self.vendor_rights(),
         }
     }
 
     /// The only vendor record this user may see, when limited to one.
-    pub fn own_vendor(&self) -> Option<i64> {
+    pub fn own_vendor(&self) -> Option<VendorId> {
         match self.role {
-            Role::Vendor => Some(self.vendor_id.unwrap_or(0)),
+            Role::Vendor => Some(self.vendor_id.unwrap_or(VendorId::new(0))),
             _ => None,
         }
     }
@@ -162,16 +163,17 @@ impl User {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::ids::UserId;
 
     fn user(role: Role) -> User {
         User {
-            id: 1,
+            id: UserId::new(1),
             email: "x@example.jp".into(),
             display_name: String::new(),
             role,
-            vendor_id: (role == Role::Vendor).then_some(7),
+            vendor_id: (role == Role::Vendor).then_some(VendorId::new(7)),
             department_ids: if role == Role::Officer {
-                vec![3]
+                vec![DepartmentId::new(3)]
             } else {
                 vec![]
             },
@@ -188,15 +190,15 @@ mod tests {
         assert!(!user(Role::Vendor).may(Permission::ViewRegistry));
         assert_eq!(
             user(Role::Vendor).contract_visibility(),
-            Visibility::Vendor(7)
+            Visibility::Vendor(VendorId::new(7))
         );
         assert_eq!(
             user(Role::Officer).contract_visibility(),
-            Visibility::Departments(vec![3])
+            Visibility::Departments(vec![DepartmentId::new(3)])
         );
         let officer = user(Role::Officer).edit_scope().unwrap();
-        assert!(officer.may_use_department(3));
-        assert!(!officer.may_use_department(4));
+        assert!(officer.may_use_department(DepartmentId::new(3)));
+        assert!(!officer.may_use_department(DepartmentId::new(4)));
         assert!(!officer.may_create_departments());
         assert!(user(Role::Admin)
             .edit_scope()
@@ -205,12 +207,12 @@ mod tests {
         assert_eq!(user(Role::Ciso).edit_scope(), None);
         assert_eq!(
             user(Role::Vendor).certificate_rights(),
-            VendorRights::Itself(7)
+            VendorRights::Itself(VendorId::new(7))
         );
         assert_eq!(user(Role::Vendor).vendor_rights(), VendorRights::Nobody);
         assert_eq!(
             user(Role::Officer).certificate_rights(),
-            VendorRights::WorkingWith(vec![3])
+            VendorRights::WorkingWith(vec![DepartmentId::new(3)])
         );
         assert_eq!(user(Role::Ciso).certificate_rights(), VendorRights::Nobody);
         assert!(user(Role::Admin).certificate_rights().is_staff());

@@ -5,6 +5,7 @@ use super::{cli_actor, connect, fail, read_file, report_error};
 use crate::auth::policy::EditScope;
 use crate::config::Settings;
 use crate::db::{departments, Db};
+use crate::domain::ids::TenderId;
 use crate::error::AppError;
 use crate::rating::Policy;
 use crate::services::policies;
@@ -43,7 +44,7 @@ pub enum TenderCommand {
     /// Add a bidder by its 法人番号, 登録番号 or 業者番号; with --name a vendor not yet registered is registered.
     AddBidder {
         #[arg(long)]
-        tender: i64,
+        tender: TenderId,
         /// The bidder's 法人番号 (13 digits), 登録番号 (T + 13 digits) or 業者番号.
         #[arg(long)]
         vendor: String,
@@ -58,19 +59,19 @@ pub enum TenderCommand {
     /// Freeze the rating with its facts; it cannot be re-rated afterwards.
     Finalize {
         #[arg(long)]
-        tender: i64,
+        tender: TenderId,
     },
     /// Copy a tender (bidders and their check sheets) into a new, open evaluation; prints the new id.
     Copy {
         #[arg(long)]
-        tender: i64,
+        tender: TenderId,
     },
 }
 
 #[derive(Args, Debug)]
 pub struct RateArgs {
     #[arg(long)]
-    pub tender: i64,
+    pub tender: TenderId,
     /// Print the rating as JSON.
     #[arg(long)]
     pub json: bool,

@@ -1,10 +1,11 @@
 use super::{now_text, Conn};
+use crate::domain::ids::{TokenId, UserId};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct ApiToken {
-    pub id: i64,
-    pub user_id: i64,
+    pub id: TokenId,
+    pub user_id: UserId,
     pub name: String,
     pub prefix: String,
     pub created_at: String,
@@ -15,12 +16,12 @@ pub struct ApiToken {
 
 pub async fn insert(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     token_hash: &str,
     prefix: &str,
     expires_at: Option<&str>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<TokenId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
@@ -40,7 +41,7 @@ pub async fn user_for(
     conn: &mut Conn,
     token_hash: &str,
     now: &str,
-) -> Result<Option<(i64, i64, Option<String>)>, sqlx::Error> {
+) -> Result<Option<(TokenId, UserId, Option<String>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
     )
@@ -50,7 +51,7 @@ pub async fn user_for(
     .await
 }
 
-pub async fn mark_used(conn: &mut Conn, id: i64, now: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_used(conn: &mut Conn, id: TokenId, now: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
@@ -59,7 +60,7 @@ pub async fn mark_used(conn: &mut Conn, id: i64, now: &str) -> Result<(), sqlx::
     Ok(())
 }
 
-pub async fn for_user(conn: &mut Conn, user_id: i64) -> Result<Vec<ApiToken>, sqlx::Error> {
+pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<ApiToken>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at FROM api_tokens
          WHERE user_id = $1 ORDER BY created_at DESC, id DESC",
@@ -69,14 +70,14 @@ pub async fn for_user(conn: &mut Conn, user_id: i64) -> Result<Vec<ApiToken>, sq
     .await
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<ApiToken>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: TokenId) -> Result<Option<ApiToken>, sqlx::Error> {
     sqlx::query_as("SELECT id, user_id, name, prefix, created_at, expires_at, revoked_at, last_used_at FROM api_tokens WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await
 }
 
-pub async fn revoke(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn revoke(conn: &mut Conn, id: TokenId) -> Result<bool, sqlx::Error> {
     let result =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
             .bind(now_text())
@@ -87,7 +88,7 @@ pub async fn revoke(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
 }
 
 /// Revokes every live token of a user (its password, role or access changed).
-pub async fn revoke_for_user(conn: &mut Conn, user_id: i64) -> Result<u64, sqlx::Error> {
+pub async fn revoke_for_user(conn: &mut Conn, user_id: UserId) -> Result<u64, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
     )

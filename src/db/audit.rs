@@ -2,13 +2,14 @@
 
 use super::sql::{contains_pattern, Sql};
 use super::Conn;
+use crate::domain::ids::UserId;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct AuditEntry {
     pub id: i64,
     pub occurred_at: String,
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     pub actor: String,
     pub ip: String,
     pub action: String,
@@ -20,7 +21,7 @@ pub struct AuditEntry {
 }
 
 pub struct NewEntry<'a> {
-    pub actor_user_id: Option<i64>,
+    pub actor_user_id: Option<UserId>,
     pub actor: &'a str,
     pub ip: &'a str,
     pub action: &'a str,

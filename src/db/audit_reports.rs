@@ -2,13 +2,14 @@
 
 use super::values::iso;
 use super::{now_text, Conn};
+use crate::domain::ids::{AuditReportId, ContractId, FileId, VendorId};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct AuditReport {
-    pub id: i64,
-    pub contract_id: i64,
+    pub id: AuditReportId,
+    pub contract_id: ContractId,
     pub fiscal_year: i64,
     pub kind: String,
     pub auditor: String,
@@ -16,7 +17,7 @@ pub struct AuditReport {
     pub findings: i64,
     pub follow_up: String,
     pub notes: String,
-    pub file_id: Option<i64>,
+    pub file_id: Option<FileId>,
     pub status: String,
     pub submitted_by: String,
     pub submitted_at: String,
@@ -27,7 +28,7 @@ pub struct AuditReport {
 }
 
 pub struct NewAuditReport<'a> {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub fiscal_year: i32,
     pub kind: &'a str,
     pub auditor: &'a str,
@@ -35,14 +36,17 @@ pub struct NewAuditReport<'a> {
     pub findings: i64,
     pub follow_up: &'a str,
     pub notes: &'a str,
-    pub file_id: Option<i64>,
+    pub file_id: Option<FileId>,
     pub submitted_by: &'a str,
 }
 
 const COLUMNS: &str = "id, contract_id, fiscal_year, kind, auditor, audited_on, findings, follow_up, notes, file_id, status,
     submitted_by, submitted_at, reviewed_by, reviewed_at, accepted_on, review_comment";
 
-pub async fn insert(conn: &mut Conn, new: &NewAuditReport<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    conn: &mut Conn,
+    new: &NewAuditReport<'_>,
+) -> Result<AuditReportId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO audit_reports (contract_id, fiscal_year, kind, auditor, audited_on, findings, follow_up, notes, file_id,
          status, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10, $11) RETURNING id",
@@ -64,7 +68,7 @@ pub async fn insert(conn: &mut Conn, new: &NewAuditReport<'_>) -> Result<i64, sq
 
 pub async fn for_contract(
     conn: &mut Conn,
-    contract_id: i64,
+    contract_id: ContractId,
 ) -> Result<Vec<AuditReport>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM audit_reports WHERE contract_id = $1 ORDER BY fiscal_year DESC, id DESC"
@@ -74,7 +78,7 @@ pub async fn for_contract(
     .await
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<AuditReport>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: AuditReportId) -> Result<Option<AuditReport>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM audit_reports WHERE id = $1"
     ))
@@ -96,7 +100,7 @@ pub struct AcceptedReport {
 /// A vendor's reports accepted on or before `until`, for fiscal years from `first_year` on.
 pub async fn accepted_for_vendor(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
     first_year: i32,
     until: chrono::NaiveDate,
 ) -> Result<Vec<AcceptedReport>, sqlx::Error> {

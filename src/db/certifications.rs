@@ -4,13 +4,14 @@ use super::sql::Sql;
 use super::values::iso;
 use super::{now_text, Conn};
 use crate::domain::certification::{CertificationDraft, Level, Scheme, Verification};
+use crate::domain::ids::{CertificationId, DepartmentId, FileId, VendorId};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 struct Row {
-    id: i64,
-    vendor_id: i64,
+    id: CertificationId,
+    vendor_id: VendorId,
     vendor_name: String,
     vendor_identifier: String,
     scheme: String,
@@ -20,7 +21,7 @@ struct Row {
     scope: String,
     issued_on: Option<String>,
     valid_until: Option<String>,
-    file_id: Option<i64>,
+    file_id: Option<FileId>,
     updated_at: String,
     verification: String,
     verified_by: String,
@@ -30,8 +31,8 @@ struct Row {
 
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Certification {
-    pub id: i64,
-    pub vendor_id: i64,
+    pub id: CertificationId,
+    pub vendor_id: VendorId,
     pub vendor_name: String,
     pub vendor_identifier: String,
     pub scheme: Scheme,
@@ -41,7 +42,7 @@ pub struct Certification {
     pub scope: String,
     pub issued_on: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
-    pub file_id: Option<i64>,
+    pub file_id: Option<FileId>,
     pub updated_at: String,
     pub verification: Verification,
     /// Who verified or returned it, and when; empty while declared.
@@ -107,7 +108,7 @@ const SELECT: &str = "SELECT c.id, c.vendor_id, v.name AS vendor_name, COALESCE(
 
 pub async fn for_vendor(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
 ) -> Result<Vec<Certification>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(&format!(
         "{SELECT} WHERE c.vendor_id = $1 ORDER BY c.scheme, c.valid_until DESC, c.id DESC"
@@ -126,7 +127,10 @@ pub async fn all(conn: &mut Conn) -> Result<Vec<Certification>, sqlx::Error> {
     Ok(rows.into_iter().map(Certification::from).collect())
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Certification>, sqlx::Error> {
+pub async fn find(
+    conn: &mut Conn,
+    id: CertificationId,
+) -> Result<Option<Certification>, sqlx::Error> {
     let row: Option<Row> = sqlx::query_as(&format!("{SELECT} WHERE c.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -136,7 +140,7 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Certification>, sql
 
 pub async fn find_by_number(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
     scheme: Scheme,
     number: &str,
 ) -> Result<Option<Certification>, sqlx::Error> {
@@ -173,11 +177,11 @@ impl Entry {
 
 pub async fn insert(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
     draft: &CertificationDraft,
-    file_id: Option<i64>,
+    file_id: Option<FileId>,
     entry: &Entry,
-) -> Result<i64, sqlx::Error> {
+) -> Result<CertificationId, sqlx::Error> {
     let now = now_text();
     let (verification, verified_by, verified_at) = entry.state();
     sqlx::query_scalar(
@@ -206,9 +210,9 @@ pub async fn insert(
 /// declared again, whatever staff had verified before.
 pub async fn update(
     conn: &mut Conn,
-    id: i64,
+    id: CertificationId,
     draft: &CertificationDraft,
-    file_id: Option<i64>,
+    file_id: Option<FileId>,
     entry: &Entry,
 ) -> Result<(), sqlx::Error> {
     let (verification, verified_by, verified_at) = entry.state();
@@ -238,7 +242,7 @@ pub async fn update(
 /// Staff's decision on a declared certificate: verified, or returned with the reason.
 pub async fn decide(
     conn: &mut Conn,
-    id: i64,
+    id: CertificationId,
     verification: Verification,
     by: &str,
     note: &str,
@@ -261,7 +265,7 @@ pub async fn decide(
 /// those departments work with.
 pub async fn awaiting_verification(
     conn: &mut Conn,
-    departments: Option<&[i64]>,
+    departments: Option<&[DepartmentId]>,
     limit: i64,
 ) -> Result<Vec<Certification>, sqlx::Error> {
     let mut sql = Sql::new(&format!("{SELECT} WHERE c.verification = 'declared'"));

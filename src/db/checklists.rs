@@ -2,12 +2,13 @@
 
 use super::sql::Param;
 use super::Conn;
+use crate::domain::ids::{ContractId, SubmissionId, UserId, VendorId};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Submission {
-    pub id: i64,
-    pub contract_id: i64,
+    pub id: SubmissionId,
+    pub contract_id: ContractId,
     pub version: i64,
     pub definition_id: String,
     pub file_name: String,
@@ -36,12 +37,12 @@ pub struct StoredAnswer {
 }
 
 pub struct NewSubmission<'a> {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub definition_id: &'a str,
     pub file_name: &'a str,
     pub content: &'a [u8],
     pub sha256: &'a str,
-    pub uploaded_by: Option<i64>,
+    pub uploaded_by: Option<UserId>,
     pub uploader: &'a str,
     pub vendor_name: &'a str,
     /// The 法人番号, 登録番号 or 業者番号 the 回答者欄 gives.
@@ -54,7 +55,10 @@ const COLUMNS: &str = "id, contract_id, version, definition_id, file_name, sha25
     respondent_identifier, filled_on, filled_by, status, reviewed_by, reviewed_at, review_comment";
 
 /// Inserts the next version for the contract (the caller holds a transaction).
-pub async fn insert(conn: &mut Conn, new: &NewSubmission<'_>) -> Result<(i64, i64), sqlx::Error> {
+pub async fn insert(
+    conn: &mut Conn,
+    new: &NewSubmission<'_>,
+) -> Result<(SubmissionId, i64), sqlx::Error> {
     let (latest,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(version) FROM checklist_submissions WHERE contract_id = $1")
             .bind(new.contract_id)
@@ -89,14 +93,14 @@ pub async fn insert(conn: &mut Conn, new: &NewSubmission<'_>) -> Result<(i64, i6
 /// limit allows: one round trip instead of one per item.
 pub async fn insert_answers(
     conn: &mut Conn,
-    submission_id: i64,
+    submission_id: SubmissionId,
     answers: &[(&str, &str, &str, &str)],
 ) -> Result<(), sqlx::Error> {
     let rows = answers
         .iter()
         .map(|(item_id, answer, note, cell)| {
             vec![
-                Param::Int(submission_id),
+                Param::from(submission_id),
                 Param::Text(item_id.to_string()),
                 Param::Text(answer.to_string()),
                 Param::Text(note.to_string()),
@@ -116,7 +120,7 @@ pub async fn insert_answers(
 
 pub async fn for_contract(
     conn: &mut Conn,
-    contract_id: i64,
+    contract_id: ContractId,
 ) -> Result<Vec<Submission>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM checklist_submissions WHERE contract_id = $1 ORDER BY version DESC"
@@ -124,14 +128,14 @@ pub async fn for_contract(
     sqlx::query_as(&sql).bind(contract_id).fetch_all(conn).await
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Submission>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: SubmissionId) -> Result<Option<Submission>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM checklist_submissions WHERE id = $1");
     sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
 }
 
 pub async fn previous(
     conn: &mut Conn,
-    contract_id: i64,
+    contract_id: ContractId,
     version: i64,
 ) -> Result<Option<Submission>, sqlx::Error> {
     let sql = format!(
@@ -146,7 +150,7 @@ pub async fn previous(
 
 pub async fn answers(
     conn: &mut Conn,
-    submission_id: i64,
+    submission_id: SubmissionId,
 ) -> Result<Vec<StoredAnswer>, sqlx::Error> {
     sqlx::query_as("SELECT item_id, answer, note, cell, review_comment FROM checklist_answers WHERE submission_id = $1")
         .bind(submission_id)
@@ -154,7 +158,10 @@ pub async fn answers(
         .await
 }
 
-pub async fn file(conn: &mut Conn, id: i64) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
+pub async fn file(
+    conn: &mut Conn,
+    id: SubmissionId,
+) -> Result<Option<(String, Vec<u8>)>, sqlx::Error> {
     sqlx::query_as("SELECT file_name, content FROM checklist_submissions WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
@@ -163,7 +170,7 @@ pub async fn file(conn: &mut Conn, id: i64) -> Result<Option<(String, Vec<u8>)>,
 
 pub async fn review(
     conn: &mut Conn,
-    id: i64,
+    id: SubmissionId,
     status: &str,
     reviewer: &str,
     comment: &str,
@@ -181,7 +188,7 @@ pub async fn review(
 
 pub async fn comment_item(
     conn: &mut Conn,
-    submission_id: i64,
+    submission_id: SubmissionId,
     item_id: &str,
     comment: &str,
 ) -> Result<(), sqlx::Error> {
@@ -204,9 +211,9 @@ impl Submission {
 /// A vendor's most recent submission among the contracts a reader may see.
 #[derive(Debug, Clone, FromRow)]
 pub struct LatestSubmission {
-    pub submission_id: i64,
+    pub submission_id: SubmissionId,
     pub vendor_name: String,
-    pub vendor_id: i64,
+    pub vendor_id: VendorId,
     pub contract_number: String,
     pub version: i64,
     pub status: String,
@@ -239,7 +246,7 @@ pub async fn latest_per_vendor(
 pub async fn upload_history(
     conn: &mut Conn,
     scope: super::contracts::RecordScope<'_>,
-) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+) -> Result<Vec<(ContractId, String, String)>, sqlx::Error> {
     let mut sql = super::Sql::new(
         "SELECT contract_id, uploaded_at, status FROM checklist_submissions WHERE 1 = 1",
     );
@@ -251,7 +258,7 @@ pub async fn upload_history(
 /// A vendor's most recently approved check sheet on any of its contracts, with the contract number.
 pub async fn latest_approved_for_vendor(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
 ) -> Result<Option<(Submission, String)>, sqlx::Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM checklist_submissions WHERE status = 'approved'

@@ -1,18 +1,19 @@
 use super::sql::{contains_pattern, Sql};
 use super::values::{iso, IntBool, IsoDate};
 use super::{now_text, Conn};
+use crate::domain::ids::{ContractId, DepartmentId, VendorId};
 use crate::domain::{BoundedText, ContractDraft, ContractStatus, Importance, Period, Yen};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Contract {
-    pub id: i64,
+    pub id: ContractId,
     pub contract_number: String,
     pub title: String,
-    pub department_id: i64,
+    pub department_id: DepartmentId,
     pub department_name: String,
-    pub vendor_id: i64,
+    pub vendor_id: VendorId,
     pub vendor_name: String,
     /// The vendor's 法人番号, else its 登録番号, else its 業者番号 (`VendorIdentifier::of_stored` tells which).
     pub vendor_identifier: String,
@@ -80,7 +81,7 @@ pub use crate::auth::policy::Visibility;
 #[derive(Debug, Clone, Copy)]
 pub enum RecordScope<'a> {
     Visible(&'a Visibility),
-    Contract(i64),
+    Contract(ContractId),
 }
 
 impl RecordScope<'_> {
@@ -113,8 +114,8 @@ impl RecordScope<'_> {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ContractFilter {
     pub query: Option<String>,
-    pub department_id: Option<i64>,
-    pub vendor_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
+    pub vendor_id: Option<VendorId>,
     pub status: Option<ContractStatus>,
     pub end_from: Option<NaiveDate>,
     pub end_to: Option<NaiveDate>,
@@ -269,7 +270,7 @@ pub async fn visible_where(
 pub async fn find(
     conn: &mut Conn,
     visibility: &Visibility,
-    id: i64,
+    id: ContractId,
 ) -> Result<Option<Contract>, sqlx::Error> {
     let mut condition = conditions(visibility, &ContractFilter::default(), NaiveDate::MIN);
     condition.push(" AND c.id = ").bind(id);
@@ -287,7 +288,7 @@ pub async fn find_by_number(
     sql.query_as().fetch_optional(conn).await
 }
 
-pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<ContractId, sqlx::Error> {
     let now = now_text();
     bind_draft(
         sqlx::query_scalar(
@@ -301,9 +302,14 @@ pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<i64, sqlx:
     .bind(now)
     .fetch_one(conn)
     .await
+    .map(ContractId::new)
 }
 
-pub async fn update(conn: &mut Conn, id: i64, draft: &ContractDraft) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    conn: &mut Conn,
+    id: ContractId,
+    draft: &ContractDraft,
+) -> Result<bool, sqlx::Error> {
     let result = bind_draft(
         sqlx::query_scalar::<_, i64>(
             "UPDATE contracts SET contract_number = $1, title = $2, department_id = $3, vendor_id = $4,
@@ -343,7 +349,7 @@ fn bind_draft<'q>(query: ScalarQuery<'q>, draft: &'q ContractDraft) -> ScalarQue
 
 /// Whether the contract's vendor has handed in anything for it: a check sheet, an audit report or a
 /// deletion certificate.
-pub async fn has_vendor_records(conn: &mut Conn, id: i64) -> Result<bool, sqlx::Error> {
+pub async fn has_vendor_records(conn: &mut Conn, id: ContractId) -> Result<bool, sqlx::Error> {
     let (found,): (i64,) = sqlx::query_as(
         "SELECT CAST(CASE WHEN EXISTS (SELECT 1 FROM checklist_submissions WHERE contract_id = $1) \
          OR EXISTS (SELECT 1 FROM audit_reports WHERE contract_id = $1) \

@@ -2,13 +2,14 @@
 
 use super::values::iso;
 use super::{now_text, Conn, IntBool};
+use crate::domain::ids::{ContractId, DeletionId, FileId, VendorId};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct DeletionCertificate {
-    pub id: i64,
-    pub contract_id: i64,
+    pub id: DeletionId,
+    pub contract_id: ContractId,
     pub data_items: String,
     pub media: String,
     pub quantity: String,
@@ -21,7 +22,7 @@ pub struct DeletionCertificate {
     pub covers_backups: bool,
     #[sqlx(try_from = "IntBool")]
     pub covers_test_environments: bool,
-    pub file_id: i64,
+    pub file_id: FileId,
     pub status: String,
     pub submitted_by: String,
     pub submitted_at: String,
@@ -32,7 +33,7 @@ pub struct DeletionCertificate {
 }
 
 pub struct NewDeletionCertificate<'a> {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub data_items: &'a str,
     pub media: &'a str,
     pub quantity: &'a str,
@@ -42,7 +43,7 @@ pub struct NewDeletionCertificate<'a> {
     pub covers_subcontractors: bool,
     pub covers_backups: bool,
     pub covers_test_environments: bool,
-    pub file_id: i64,
+    pub file_id: FileId,
     pub submitted_by: &'a str,
 }
 
@@ -50,7 +51,10 @@ const COLUMNS: &str = "id, contract_id, data_items, media, quantity, method, res
     covers_backups, covers_test_environments, file_id, status, submitted_by, submitted_at, reviewed_by, reviewed_at,
     accepted_on, review_comment";
 
-pub async fn insert(conn: &mut Conn, new: &NewDeletionCertificate<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(
+    conn: &mut Conn,
+    new: &NewDeletionCertificate<'_>,
+) -> Result<DeletionId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO deletion_certificates (contract_id, data_items, media, quantity, method, responsible_person, deleted_on,
          covers_subcontractors, covers_backups, covers_test_environments, file_id, status, submitted_by, submitted_at)
@@ -75,7 +79,7 @@ pub async fn insert(conn: &mut Conn, new: &NewDeletionCertificate<'_>) -> Result
 
 pub async fn for_contract(
     conn: &mut Conn,
-    contract_id: i64,
+    contract_id: ContractId,
 ) -> Result<Vec<DeletionCertificate>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM deletion_certificates WHERE contract_id = $1 ORDER BY id DESC"
@@ -85,7 +89,10 @@ pub async fn for_contract(
     .await
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<DeletionCertificate>, sqlx::Error> {
+pub async fn find(
+    conn: &mut Conn,
+    id: DeletionId,
+) -> Result<Option<DeletionCertificate>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM deletion_certificates WHERE id = $1"
     ))
@@ -98,7 +105,7 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<DeletionCertificate
 /// first certificate was accepted, if any.
 pub async fn deadlines_for_vendor(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
     from: chrono::NaiveDate,
     until: chrono::NaiveDate,
 ) -> Result<Vec<(String, String, Option<String>)>, sqlx::Error> {

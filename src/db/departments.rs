@@ -1,15 +1,16 @@
 use super::{now_text, Conn};
+use crate::domain::ids::DepartmentId;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Department {
-    pub id: i64,
+    pub id: DepartmentId,
     pub name: String,
 }
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct DepartmentSummary {
-    pub id: i64,
+    pub id: DepartmentId,
     pub name: String,
     pub contract_count: i64,
 }
@@ -29,7 +30,7 @@ pub async fn summaries(conn: &mut Conn) -> Result<Vec<DepartmentSummary>, sqlx::
     .await
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Department>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: DepartmentId) -> Result<Option<Department>, sqlx::Error> {
     sqlx::query_as("SELECT id, name FROM departments WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
@@ -43,7 +44,7 @@ pub async fn find_by_name(conn: &mut Conn, name: &str) -> Result<Option<Departme
         .await
 }
 
-pub async fn insert(conn: &mut Conn, name: &str) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, name: &str) -> Result<DepartmentId, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO departments (name, created_at) VALUES ($1, $2) RETURNING id")
         .bind(name)
         .bind(now_text())
@@ -51,7 +52,7 @@ pub async fn insert(conn: &mut Conn, name: &str) -> Result<i64, sqlx::Error> {
         .await
 }
 
-pub async fn rename(conn: &mut Conn, id: i64, name: &str) -> Result<bool, sqlx::Error> {
+pub async fn rename(conn: &mut Conn, id: DepartmentId, name: &str) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("UPDATE departments SET name = $1 WHERE id = $2")
         .bind(name)
         .bind(id)

@@ -1,6 +1,7 @@
 //! Evidence files kept in the database, so several app servers on one PostgreSQL share them.
 
 use super::{now_text, Conn};
+use crate::domain::ids::FileId;
 
 pub struct NewFile<'a> {
     pub file_name: &'a str,
@@ -10,7 +11,7 @@ pub struct NewFile<'a> {
     pub uploaded_by: &'a str,
 }
 
-pub async fn insert(conn: &mut Conn, file: &NewFile<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, file: &NewFile<'_>) -> Result<FileId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO stored_files (file_name, media_type, size_bytes, sha256, content, uploaded_by, uploaded_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -29,7 +30,7 @@ pub async fn insert(conn: &mut Conn, file: &NewFile<'_>) -> Result<i64, sqlx::Er
 /// The file's name, media type and bytes.
 pub async fn content(
     conn: &mut Conn,
-    id: i64,
+    id: FileId,
 ) -> Result<Option<(String, String, Vec<u8>)>, sqlx::Error> {
     sqlx::query_as("SELECT file_name, media_type, content FROM stored_files WHERE id = $1")
         .bind(id)

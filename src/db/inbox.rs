@@ -3,6 +3,7 @@
 
 use super::contracts::RecordScope;
 use super::{Conn, Sql};
+use crate::domain::ids::ContractId;
 use sqlx::FromRow;
 
 /// One record waiting, oldest first.
@@ -11,7 +12,7 @@ pub struct WorkItem {
     /// `checklist`, `audit_report` or `deletion_certificate`.
     pub kind: String,
     pub record_id: i64,
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub contract_number: String,
     pub contract_title: String,
     pub vendor_name: String,

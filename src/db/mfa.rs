@@ -2,6 +2,7 @@
 //! second factor.
 
 use super::{now_text, Conn};
+use crate::domain::ids::UserId;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -13,7 +14,7 @@ pub struct UserMfa {
     pub last_step: i64,
 }
 
-pub async fn find(conn: &mut Conn, user_id: i64) -> Result<Option<UserMfa>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, user_id: UserId) -> Result<Option<UserMfa>, sqlx::Error> {
     sqlx::query_as("SELECT secret, enabled_at, last_step FROM user_mfa WHERE user_id = $1")
         .bind(user_id)
         .fetch_optional(conn)
@@ -21,7 +22,11 @@ pub async fn find(conn: &mut Conn, user_id: i64) -> Result<Option<UserMfa>, sqlx
 }
 
 /// Starts (or restarts) a set-up with a new secret, not yet enabled.
-pub async fn begin_setup(conn: &mut Conn, user_id: i64, secret: &str) -> Result<(), sqlx::Error> {
+pub async fn begin_setup(
+    conn: &mut Conn,
+    user_id: UserId,
+    secret: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO user_mfa (user_id, secret, enabled_at, last_step) VALUES ($1, $2, NULL, 0) \
          ON CONFLICT (user_id) DO UPDATE SET secret = $2, enabled_at = NULL, last_step = 0",
@@ -35,7 +40,7 @@ pub async fn begin_setup(conn: &mut Conn, user_id: i64, secret: &str) -> Result<
 
 /// Records the period of a code just used, only if it is newer than the last one (so two requests
 /// with the same code cannot both pass); answers whether it was.
-pub async fn use_step(conn: &mut Conn, user_id: i64, step: i64) -> Result<bool, sqlx::Error> {
+pub async fn use_step(conn: &mut Conn, user_id: UserId, step: i64) -> Result<bool, sqlx::Error> {
     Ok(
         sqlx::query("UPDATE user_mfa SET last_step = $2 WHERE user_id = $1 AND last_step < $2")
             .bind(user_id)
@@ -47,7 +52,7 @@ pub async fn use_step(conn: &mut Conn, user_id: i64, step: i64) -> Result<bool, 
     )
 }
 
-pub async fn enable(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn enable(conn: &mut Conn, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE user_mfa SET enabled_at = $2 WHERE user_id = $1")
         .bind(user_id)
         .bind(now_text())
@@ -57,7 +62,7 @@ pub async fn enable(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error> {
 }
 
 /// Removes the user's second factor and its recovery codes.
-pub async fn remove(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn remove(conn: &mut Conn, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
         .bind(user_id)
         .execute(&mut *conn)
@@ -72,7 +77,7 @@ pub async fn remove(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error> {
 /// Replaces the user's recovery codes with these digests.
 pub async fn replace_recovery_codes(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     digests: &[String],
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM mfa_recovery_codes WHERE user_id = $1")
@@ -92,7 +97,7 @@ pub async fn replace_recovery_codes(
 /// Uses up a recovery code; answers whether it was the user's and unused.
 pub async fn use_recovery_code(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     digest: &str,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
@@ -107,7 +112,7 @@ pub async fn use_recovery_code(
         == 1)
 }
 
-pub async fn unused_recovery_codes(conn: &mut Conn, user_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn unused_recovery_codes(conn: &mut Conn, user_id: UserId) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) = sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL",
     )
@@ -120,7 +125,7 @@ pub async fn unused_recovery_codes(conn: &mut Conn, user_id: i64) -> Result<i64,
 /// A sign-in that passed the password and waits for the second factor.
 #[derive(Debug, Clone, FromRow)]
 pub struct Challenge {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub expires_at: String,
     pub attempts: i64,
     pub ip: String,
@@ -130,7 +135,7 @@ pub struct Challenge {
 pub async fn insert_challenge(
     conn: &mut Conn,
     id_hash: &str,
-    user_id: i64,
+    user_id: UserId,
     expires_at: &str,
     ip: &str,
     user_agent: &str,

@@ -11,6 +11,7 @@ pub mod deletions;
 pub mod departments;
 mod errors;
 pub mod files;
+mod ids;
 pub mod inbox;
 pub mod kept;
 pub mod ledger_uploads;

@@ -2,11 +2,12 @@
 //! the user works on; read on the notifications page.
 
 use super::{now_text, Conn};
+use crate::domain::ids::{ContractId, NotificationId, UserId, VendorId};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Notification {
-    pub id: i64,
+    pub id: NotificationId,
     pub title: String,
     pub link: String,
     pub created_at: String,
@@ -37,14 +38,14 @@ async fn notify_selected(
 /// The vendor's users.
 pub async fn notify_vendor(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
     title: &str,
     link: &str,
 ) -> Result<(), sqlx::Error> {
     notify_selected(
         conn,
         "SELECT id FROM users WHERE role = 'vendor' AND vendor_id = $1",
-        vendor_id,
+        vendor_id.get(),
         title,
         link,
     )
@@ -54,7 +55,7 @@ pub async fn notify_vendor(
 /// The officers of the contract's department.
 pub async fn notify_contract_officers(
     conn: &mut Conn,
-    contract_id: i64,
+    contract_id: ContractId,
     title: &str,
     link: &str,
 ) -> Result<(), sqlx::Error> {
@@ -62,7 +63,7 @@ pub async fn notify_contract_officers(
         conn,
         "SELECT u.user_id FROM user_departments u JOIN contracts c ON c.department_id = u.department_id \
          JOIN users o ON o.id = u.user_id WHERE o.role = 'officer' AND c.id = $1",
-        contract_id,
+        contract_id.get(),
         title,
         link,
     )
@@ -90,7 +91,7 @@ pub async fn notify_address(
 
 pub async fn for_user(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     limit: i64,
 ) -> Result<Vec<Notification>, sqlx::Error> {
     sqlx::query_as(
@@ -102,7 +103,7 @@ pub async fn for_user(
     .await
 }
 
-pub async fn unread_count(conn: &mut Conn, user_id: i64) -> Result<i64, sqlx::Error> {
+pub async fn unread_count(conn: &mut Conn, user_id: UserId) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) = sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM notifications WHERE user_id = $1 AND read_at IS NULL",
     )
@@ -113,7 +114,11 @@ pub async fn unread_count(conn: &mut Conn, user_id: i64) -> Result<i64, sqlx::Er
 }
 
 /// Marks the user's notifications read: one (`Some(id)`) or all.
-pub async fn mark_read(conn: &mut Conn, user_id: i64, id: Option<i64>) -> Result<u64, sqlx::Error> {
+pub async fn mark_read(
+    conn: &mut Conn,
+    user_id: UserId,
+    id: Option<NotificationId>,
+) -> Result<u64, sqlx::Error> {
     let mut sql = String::from(
         "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
     );

@@ -2,6 +2,7 @@
 //! tried again.
 
 use super::{now_text, Backend, Conn};
+use crate::domain::ids::{ContractId, DepartmentId, VendorId};
 use sqlx::FromRow;
 
 pub struct NewMessage<'a> {
@@ -10,7 +11,7 @@ pub struct NewMessage<'a> {
     pub stage: &'a str,
     pub recipient: &'a str,
     pub audience: &'a str,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract_number: &'a str,
     pub subject: &'a str,
     pub body_text: &'a str,
@@ -74,7 +75,7 @@ pub struct Queued {
     pub stage: String,
     pub recipient: String,
     pub audience: String,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract_number: String,
     pub subject: String,
     pub body_text: String,
@@ -157,7 +158,7 @@ pub async fn pending_count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
 /// Who gets reminders for a vendor: the vendor record's address and its active vendor users.
 pub async fn vendor_recipients(
     conn: &mut Conn,
-    vendor_id: i64,
+    vendor_id: VendorId,
 ) -> Result<Vec<String>, sqlx::Error> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "SELECT email FROM vendors WHERE id = $1 AND email <> ''
@@ -172,7 +173,7 @@ pub async fn vendor_recipients(
 /// The active officers of a department, each with whether it chose a daily digest.
 pub async fn officer_recipients(
     conn: &mut Conn,
-    department_id: i64,
+    department_id: DepartmentId,
 ) -> Result<Vec<(String, bool)>, sqlx::Error> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
         "SELECT u.email, CAST(u.mail_digest AS BIGINT) FROM users u JOIN user_departments d ON d.user_id = u.id

@@ -1,11 +1,12 @@
 //! Scoring policies: each version stored as written, never changed once a tender used it.
 
 use super::{now_text, Conn};
+use crate::domain::ids::PolicyId;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct StoredPolicy {
-    pub id: i64,
+    pub id: PolicyId,
     pub policy_key: String,
     pub version: i64,
     pub title: String,
@@ -34,7 +35,7 @@ pub async fn all(conn: &mut Conn) -> Result<Vec<StoredPolicy>, sqlx::Error> {
         .await
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<StoredPolicy>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: PolicyId) -> Result<Option<StoredPolicy>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT} WHERE p.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -77,7 +78,7 @@ pub struct NewPolicy<'a> {
     pub added_by: &'a str,
 }
 
-pub async fn insert(conn: &mut Conn, new: &NewPolicy<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, new: &NewPolicy<'_>) -> Result<PolicyId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO rating_policies (policy_key, version, title, source, sha256, added_by, added_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -96,7 +97,7 @@ pub async fn insert(conn: &mut Conn, new: &NewPolicy<'_>) -> Result<i64, sqlx::E
 /// Rewrites a version no tender uses yet; false when one does (checked in the same statement).
 pub async fn replace_unused(
     conn: &mut Conn,
-    id: i64,
+    id: PolicyId,
     new: &NewPolicy<'_>,
 ) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(

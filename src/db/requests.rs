@@ -3,12 +3,13 @@
 use super::contracts::{self, Contract, Visibility};
 use super::values::{IntBool, IsoDate};
 use super::{now_text, Conn, Sql};
+use crate::domain::ids::{ContractId, DepartmentId, RequestId};
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Request {
-    pub id: i64,
+    pub id: RequestId,
     pub title: String,
     pub fiscal_year: i64,
     #[sqlx(try_from = "IntBool")]
@@ -34,7 +35,7 @@ impl Request {
 /// Which contracts a request goes to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Criteria {
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     pub important_only: bool,
     /// Contracts whose period overlaps this fiscal year (April to March).
     pub active_in: Option<(NaiveDate, NaiveDate)>,
@@ -81,9 +82,9 @@ pub struct NewRequest<'a> {
 pub async fn insert(
     conn: &mut Conn,
     request: &NewRequest<'_>,
-    contract_ids: &[i64],
-) -> Result<i64, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+    contract_ids: &[ContractId],
+) -> Result<RequestId, sqlx::Error> {
+    let id: RequestId = sqlx::query_scalar(
         "INSERT INTO requests (title, fiscal_year, wants_checklist, definition_id, wants_audit_report, due_on, message,
          created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
@@ -111,7 +112,7 @@ pub async fn insert(
 const SELECT: &str = "SELECT id, title, fiscal_year, wants_checklist, definition_id, wants_audit_report, due_on, message,
     created_by, created_at FROM requests";
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Request>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: RequestId) -> Result<Option<Request>, sqlx::Error> {
     sqlx::query_as(&format!("{SELECT} WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -146,7 +147,7 @@ pub async fn visible(
 pub async fn contracts_of(
     conn: &mut Conn,
     visibility: &Visibility,
-    request_id: i64,
+    request_id: RequestId,
 ) -> Result<Vec<Contract>, sqlx::Error> {
     let mut extra =
         Sql::new(" AND c.id IN (SELECT contract_id FROM request_contracts WHERE request_id = ");
@@ -157,9 +158,9 @@ pub async fn contracts_of(
 /// The latest check-sheet status of each of the contracts uploaded since `since`.
 pub async fn checklist_states(
     conn: &mut Conn,
-    contract_ids: &[i64],
+    contract_ids: &[ContractId],
     since: &str,
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
+) -> Result<Vec<(ContractId, String)>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT t.contract_id, t.status FROM checklist_submissions t WHERE t.uploaded_at >= ",
     );
@@ -172,9 +173,9 @@ pub async fn checklist_states(
 /// The latest audit-report status of each of the contracts for the fiscal year.
 pub async fn audit_states(
     conn: &mut Conn,
-    contract_ids: &[i64],
+    contract_ids: &[ContractId],
     fiscal_year: i64,
-) -> Result<Vec<(i64, String)>, sqlx::Error> {
+) -> Result<Vec<(ContractId, String)>, sqlx::Error> {
     let mut sql =
         Sql::new("SELECT t.contract_id, t.status FROM audit_reports t WHERE t.fiscal_year = ");
     sql.bind(fiscal_year)

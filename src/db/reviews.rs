@@ -4,6 +4,7 @@
 use super::contracts::RecordScope;
 use super::values::iso;
 use super::{now_text, Conn, Sql};
+use crate::domain::ids::{ContractId, FileId};
 use chrono::NaiveDate;
 
 /// A table whose rows are reviewed; the name never comes from a request.
@@ -25,9 +26,9 @@ impl Reviewed {
 /// What the reviews need of a record, whichever table holds it.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ReviewedRow {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub status: String,
-    pub file_id: Option<i64>,
+    pub file_id: Option<FileId>,
     /// The audit report's fiscal year; 0 for a deletion certificate.
     pub fiscal_year: i64,
 }
@@ -92,7 +93,7 @@ pub async fn accepted_dates(
     conn: &mut Conn,
     table: Reviewed,
     scope: RecordScope<'_>,
-) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
+) -> Result<Vec<(ContractId, i64, String)>, sqlx::Error> {
     let mut sql = Sql::new(&format!(
         "SELECT t.contract_id, {year} AS year, MIN(t.accepted_on) FROM {table} t WHERE t.status = 'accepted'",
         year = table.year("t"),
@@ -109,7 +110,7 @@ pub async fn open_states(
     conn: &mut Conn,
     table: Reviewed,
     scope: RecordScope<'_>,
-) -> Result<Vec<(i64, i64, String)>, sqlx::Error> {
+) -> Result<Vec<(ContractId, i64, String)>, sqlx::Error> {
     let mut sql = Sql::new(&format!(
         "SELECT t.contract_id, {t_year} AS year, t.status FROM {table} t
          WHERE t.status <> 'accepted'

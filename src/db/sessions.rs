@@ -1,11 +1,12 @@
 //! Server-side sessions, login throttling and one-time setup links.
 
 use super::{now_text, Conn};
+use crate::domain::ids::UserId;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
-    pub user_id: i64,
+    pub user_id: UserId,
     pub csrf_token: String,
     pub last_seen_at: String,
     pub expires_at: String,
@@ -21,7 +22,7 @@ pub struct Origin {
 pub async fn insert(
     conn: &mut Conn,
     id_hash: &str,
-    user_id: i64,
+    user_id: UserId,
     csrf_token: &str,
     expires_at: &str,
     origin: &Origin,
@@ -55,7 +56,7 @@ pub struct OpenSession {
 }
 
 /// The user's sessions, the most recently used first.
-pub async fn for_user(conn: &mut Conn, user_id: i64) -> Result<Vec<OpenSession>, sqlx::Error> {
+pub async fn for_user(conn: &mut Conn, user_id: UserId) -> Result<Vec<OpenSession>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id_hash, created_at, last_seen_at, ip, user_agent FROM sessions WHERE user_id = $1 \
          ORDER BY last_seen_at DESC",
@@ -66,7 +67,11 @@ pub async fn for_user(conn: &mut Conn, user_id: i64) -> Result<Vec<OpenSession>,
 }
 
 /// Ends every session of the user but `keep`; answers how many ended.
-pub async fn delete_others(conn: &mut Conn, user_id: i64, keep: &str) -> Result<u64, sqlx::Error> {
+pub async fn delete_others(
+    conn: &mut Conn,
+    user_id: UserId,
+    keep: &str,
+) -> Result<u64, sqlx::Error> {
     Ok(
         sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
             .bind(user_id)
@@ -103,7 +108,7 @@ pub async fn delete(conn: &mut Conn, id_hash: &str) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-pub async fn delete_for_user(conn: &mut Conn, user_id: i64) -> Result<(), sqlx::Error> {
+pub async fn delete_for_user(conn: &mut Conn, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE user_id = $1")
         .bind(user_id)
         .execute(conn)
@@ -228,7 +233,7 @@ pub async fn setup_token_valid(
 pub async fn insert_sign_in_link(
     conn: &mut Conn,
     id_hash: &str,
-    user_id: i64,
+    user_id: UserId,
     expires_at: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -246,7 +251,7 @@ pub async fn insert_sign_in_link(
 /// How many links the user was sent since `since`.
 pub async fn sign_in_links_since(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     since: &str,
 ) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) = sqlx::query_as(
@@ -264,8 +269,8 @@ pub async fn use_sign_in_link(
     conn: &mut Conn,
     id_hash: &str,
     now: &str,
-) -> Result<Option<i64>, sqlx::Error> {
-    let row: Option<(i64,)> = sqlx::query_as(
+) -> Result<Option<UserId>, sqlx::Error> {
+    let row: Option<(UserId,)> = sqlx::query_as(
         "UPDATE sign_in_links SET used_at = $2 WHERE id_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
     )
     .bind(id_hash)

@@ -89,7 +89,7 @@ impl Sql {
     }
 
     /// Appends ` AND column IN ($a, $b, …)`, or a condition no row meets when `ids` is empty.
-    pub fn and_in(&mut self, column: &str, ids: &[i64]) -> &mut Self {
+    pub fn and_in<I: Copy + Into<Param>>(&mut self, column: &str, ids: &[I]) -> &mut Self {
         if ids.is_empty() {
             return self.push(" AND 1 = 0");
         }
@@ -212,7 +212,7 @@ mod tests {
         assert_eq!(sql.text, "WHERE x = $1 AND c.department_id IN ($2, $3)");
         assert_eq!(sql.params.len(), 3);
         let mut none = Sql::new("WHERE 1 = 1");
-        none.and_in("c.department_id", &[]);
+        none.and_in::<i64>("c.department_id", &[]);
         assert_eq!(none.text, "WHERE 1 = 1 AND 1 = 0");
     }
 

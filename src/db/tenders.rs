@@ -4,19 +4,20 @@ use super::contracts::Visibility;
 use super::sql::Sql;
 use super::values::{IntBool, IsoDate};
 use super::{now_text, Conn};
+use crate::domain::ids::{BidSheetId, BidderId, DepartmentId, PolicyId, TenderId, VendorId};
 use crate::domain::Yen;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Tender {
-    pub id: i64,
+    pub id: TenderId,
     pub title: String,
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     pub department_name: Option<String>,
     #[sqlx(try_from = "IsoDate")]
     pub evaluation_date: NaiveDate,
-    pub policy_id: i64,
+    pub policy_id: PolicyId,
     pub policy_key: String,
     pub policy_version: i64,
     #[sqlx(try_from = "IntBool")]
@@ -26,7 +27,7 @@ pub struct Tender {
     /// 予定価格 or 契約金額 in yen, when known.
     pub amount: Option<i64>,
     pub status: String,
-    pub copied_from: Option<i64>,
+    pub copied_from: Option<TenderId>,
     pub created_by: String,
     pub created_at: String,
     pub finalized_by: Option<String>,
@@ -80,7 +81,7 @@ pub async fn list(conn: &mut Conn, visibility: &Visibility) -> Result<Vec<Tender
 pub async fn find(
     conn: &mut Conn,
     visibility: &Visibility,
-    id: i64,
+    id: TenderId,
 ) -> Result<Option<Tender>, sqlx::Error> {
     let mut sql = Sql::new(SELECT);
     sql.append(&visible(visibility))
@@ -91,17 +92,17 @@ pub async fn find(
 
 pub struct NewTender<'a> {
     pub title: &'a str,
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     pub evaluation_date: NaiveDate,
-    pub policy_id: i64,
+    pub policy_id: PolicyId,
     pub uses_cloud: bool,
     pub handles_personal_data: bool,
     pub amount: Option<Yen>,
-    pub copied_from: Option<i64>,
+    pub copied_from: Option<TenderId>,
     pub created_by: &'a str,
 }
 
-pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<TenderId, sqlx::Error> {
     let now = now_text();
     sqlx::query_scalar(
         "INSERT INTO tenders (title, department_id, evaluation_date, policy_id, uses_cloud, handles_personal_data, status,
@@ -123,7 +124,11 @@ pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<i64, sqlx::E
 }
 
 /// Changes an open tender's title, department, evaluation date, policy and flags.
-pub async fn update(conn: &mut Conn, id: i64, tender: &NewTender<'_>) -> Result<(), sqlx::Error> {
+pub async fn update(
+    conn: &mut Conn,
+    id: TenderId,
+    tender: &NewTender<'_>,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE tenders SET title = $1, department_id = $2, evaluation_date = $3, policy_id = $4, uses_cloud = $5,
          handles_personal_data = $6, updated_at = $7, amount = $8 WHERE id = $9 AND status = 'open'",
@@ -145,7 +150,7 @@ pub async fn update(conn: &mut Conn, id: i64, tender: &NewTender<'_>) -> Result<
 /// Freezes an open tender with its facts and rating; false when it was already finalized.
 pub async fn finalize(
     conn: &mut Conn,
-    id: i64,
+    id: TenderId,
     by: &str,
     facts: &str,
     rating: &str,
@@ -166,7 +171,10 @@ pub async fn finalize(
 }
 
 /// The facts and rating JSON a finalized tender was frozen with.
-pub async fn frozen(conn: &mut Conn, id: i64) -> Result<Option<(String, String)>, sqlx::Error> {
+pub async fn frozen(
+    conn: &mut Conn,
+    id: TenderId,
+) -> Result<Option<(String, String)>, sqlx::Error> {
     let row: Option<(Option<String>, Option<String>)> =
         sqlx::query_as("SELECT facts, rating FROM tenders WHERE id = $1")
             .bind(id)
@@ -177,9 +185,9 @@ pub async fn frozen(conn: &mut Conn, id: i64) -> Result<Option<(String, String)>
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Bidder {
-    pub id: i64,
-    pub tender_id: i64,
-    pub vendor_id: i64,
+    pub id: BidderId,
+    pub tender_id: TenderId,
+    pub vendor_id: VendorId,
     /// The vendor's 法人番号, else its 登録番号, else its 業者番号.
     pub identifier: String,
     pub name: String,
@@ -198,7 +206,7 @@ const BIDDERS: &str =
     LEFT JOIN bid_checklists s ON s.bidder_id = b.id
         AND s.version = (SELECT MAX(x.version) FROM bid_checklists x WHERE x.bidder_id = b.id)";
 
-pub async fn bidders(conn: &mut Conn, tender_id: i64) -> Result<Vec<Bidder>, sqlx::Error> {
+pub async fn bidders(conn: &mut Conn, tender_id: TenderId) -> Result<Vec<Bidder>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{BIDDERS} WHERE b.tender_id = $1 ORDER BY identifier"
     ))
@@ -207,7 +215,7 @@ pub async fn bidders(conn: &mut Conn, tender_id: i64) -> Result<Vec<Bidder>, sql
     .await
 }
 
-pub async fn find_bidder(conn: &mut Conn, id: i64) -> Result<Option<Bidder>, sqlx::Error> {
+pub async fn find_bidder(conn: &mut Conn, id: BidderId) -> Result<Option<Bidder>, sqlx::Error> {
     sqlx::query_as(&format!("{BIDDERS} WHERE b.id = $1"))
         .bind(id)
         .fetch_optional(conn)
@@ -216,10 +224,10 @@ pub async fn find_bidder(conn: &mut Conn, id: i64) -> Result<Option<Bidder>, sql
 
 pub async fn add_bidder(
     conn: &mut Conn,
-    tender_id: i64,
-    vendor_id: i64,
+    tender_id: TenderId,
+    vendor_id: VendorId,
     scope_confirmed: bool,
-) -> Result<i64, sqlx::Error> {
+) -> Result<BidderId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO tender_bidders (tender_id, vendor_id, isms_scope_confirmed, added_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -231,7 +239,7 @@ pub async fn add_bidder(
     .await
 }
 
-pub async fn remove_bidder(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
+pub async fn remove_bidder(conn: &mut Conn, id: BidderId) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM bid_checklists WHERE bidder_id = $1")
         .bind(id)
         .execute(&mut *conn)
@@ -245,7 +253,7 @@ pub async fn remove_bidder(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> 
 
 pub async fn set_scope_confirmed(
     conn: &mut Conn,
-    id: i64,
+    id: BidderId,
     confirmed: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE tender_bidders SET isms_scope_confirmed = $1 WHERE id = $2")
@@ -256,7 +264,7 @@ pub async fn set_scope_confirmed(
     Ok(())
 }
 
-pub async fn request_checklist(conn: &mut Conn, id: i64) -> Result<(), sqlx::Error> {
+pub async fn request_checklist(conn: &mut Conn, id: BidderId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE tender_bidders SET checklist_requested_at = $1 WHERE id = $2")
         .bind(now_text())
         .bind(id)
@@ -268,8 +276,8 @@ pub async fn request_checklist(conn: &mut Conn, id: i64) -> Result<(), sqlx::Err
 /// A vendor's bids, newest tender first, for the vendor portal.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Bid {
-    pub bidder_id: i64,
-    pub tender_id: i64,
+    pub bidder_id: BidderId,
+    pub tender_id: TenderId,
     pub title: String,
     pub department_name: Option<String>,
     #[sqlx(try_from = "IsoDate")]
@@ -280,7 +288,7 @@ pub struct Bid {
     pub sheet_uploaded_at: Option<String>,
 }
 
-pub async fn bids_of_vendor(conn: &mut Conn, vendor_id: i64) -> Result<Vec<Bid>, sqlx::Error> {
+pub async fn bids_of_vendor(conn: &mut Conn, vendor_id: VendorId) -> Result<Vec<Bid>, sqlx::Error> {
     sqlx::query_as(
         "SELECT b.id AS bidder_id, t.id AS tender_id, t.title, d.name AS department_name, t.evaluation_date, t.status,
          b.checklist_requested_at, s.version AS sheet_version, s.uploaded_at AS sheet_uploaded_at
@@ -296,8 +304,8 @@ pub async fn bids_of_vendor(conn: &mut Conn, vendor_id: i64) -> Result<Vec<Bid>,
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct BidSheet {
-    pub id: i64,
-    pub bidder_id: i64,
+    pub id: BidSheetId,
+    pub bidder_id: BidderId,
     pub version: i64,
     pub definition_id: String,
     pub file_name: String,
@@ -315,7 +323,7 @@ const SHEETS: &str = "SELECT id, bidder_id, version, definition_id, file_name, s
 
 pub async fn latest_sheet(
     conn: &mut Conn,
-    bidder_id: i64,
+    bidder_id: BidderId,
 ) -> Result<Option<BidSheet>, sqlx::Error> {
     sqlx::query_as(&format!(
         "{SHEETS} WHERE bidder_id = $1 ORDER BY version DESC LIMIT 1"
@@ -325,14 +333,17 @@ pub async fn latest_sheet(
     .await
 }
 
-pub async fn find_sheet(conn: &mut Conn, id: i64) -> Result<Option<BidSheet>, sqlx::Error> {
+pub async fn find_sheet(conn: &mut Conn, id: BidSheetId) -> Result<Option<BidSheet>, sqlx::Error> {
     sqlx::query_as(&format!("{SHEETS} WHERE id = $1"))
         .bind(id)
         .fetch_optional(conn)
         .await
 }
 
-pub async fn sheet_content(conn: &mut Conn, id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
+pub async fn sheet_content(
+    conn: &mut Conn,
+    id: BidSheetId,
+) -> Result<Option<Vec<u8>>, sqlx::Error> {
     sqlx::query_scalar("SELECT content FROM bid_checklists WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
@@ -340,7 +351,7 @@ pub async fn sheet_content(conn: &mut Conn, id: i64) -> Result<Option<Vec<u8>>, 
 }
 
 pub struct NewBidSheet<'a> {
-    pub bidder_id: i64,
+    pub bidder_id: BidderId,
     pub definition_id: &'a str,
     pub file_name: &'a str,
     pub content: &'a [u8],
@@ -353,7 +364,7 @@ pub struct NewBidSheet<'a> {
 pub async fn insert_sheet(
     conn: &mut Conn,
     new: &NewBidSheet<'_>,
-) -> Result<(i64, i64), sqlx::Error> {
+) -> Result<(BidSheetId, i64), sqlx::Error> {
     let (latest,): (Option<i64>,) =
         sqlx::query_as("SELECT MAX(version) FROM bid_checklists WHERE bidder_id = $1")
             .bind(new.bidder_id)

@@ -1,15 +1,16 @@
 use super::sql::Sql;
 use super::values::IntBool;
 use super::{now_text, Conn};
+use crate::domain::ids::{DepartmentId, UserId, VendorId};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: String,
-    pub vendor_id: Option<i64>,
+    pub vendor_id: Option<VendorId>,
     pub password_hash: String,
     #[sqlx(try_from = "IntBool")]
     pub active: bool,
@@ -20,11 +21,11 @@ pub struct UserRow {
 /// A user as the administration pages list them.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct UserSummary {
-    pub id: i64,
+    pub id: UserId,
     pub email: String,
     pub display_name: String,
     pub role: String,
-    pub vendor_id: Option<i64>,
+    pub vendor_id: Option<VendorId>,
     pub vendor_name: Option<String>,
     #[sqlx(try_from = "IntBool")]
     pub active: bool,
@@ -41,7 +42,7 @@ pub async fn count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
         .0)
 }
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: UserId) -> Result<Option<UserRow>, sqlx::Error> {
     Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE id = "))
         .bind(id)
         .query_as()
@@ -52,13 +53,13 @@ pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<UserRow>, sqlx::Err
 /// A user with the departments they belong to, in one round trip: this runs on every request.
 pub async fn find_with_departments(
     conn: &mut Conn,
-    id: i64,
-) -> Result<Option<(UserRow, Vec<i64>)>, sqlx::Error> {
+    id: UserId,
+) -> Result<Option<(UserRow, Vec<DepartmentId>)>, sqlx::Error> {
     #[derive(FromRow)]
     struct Joined {
         #[sqlx(flatten)]
         user: UserRow,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
     }
     let rows: Vec<Joined> = sqlx::query_as(
         "SELECT u.id, u.email, u.display_name, u.role, u.vendor_id, u.password_hash, u.active,
@@ -84,8 +85,11 @@ pub async fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<UserRo
         .await
 }
 
-pub async fn department_ids(conn: &mut Conn, user_id: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
+pub async fn department_ids(
+    conn: &mut Conn,
+    user_id: UserId,
+) -> Result<Vec<DepartmentId>, sqlx::Error> {
+    let rows: Vec<(DepartmentId,)> = sqlx::query_as(
         "SELECT department_id FROM user_departments WHERE user_id = $1 ORDER BY department_id",
     )
     .bind(user_id)
@@ -101,7 +105,7 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<UserSummary>, sqlx::Error> {
     )
     .fetch_all(&mut *conn)
     .await?;
-    let pairs: Vec<(i64, String)> = sqlx::query_as(
+    let pairs: Vec<(UserId, String)> = sqlx::query_as(
         "SELECT ud.user_id, d.name FROM user_departments ud JOIN departments d ON d.id = ud.department_id ORDER BY d.name",
     )
     .fetch_all(conn)
@@ -125,11 +129,11 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub display_name: &'a str,
     pub role: &'a str,
-    pub vendor_id: Option<i64>,
+    pub vendor_id: Option<VendorId>,
     pub password_hash: &'a str,
 }
 
-pub async fn insert(conn: &mut Conn, user: &NewUser<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, user: &NewUser<'_>) -> Result<UserId, sqlx::Error> {
     let now = now_text();
     sqlx::query_scalar(
         "INSERT INTO users (email, display_name, role, vendor_id, password_hash, active, created_at, updated_at, password_changed_at)
@@ -147,10 +151,10 @@ pub async fn insert(conn: &mut Conn, user: &NewUser<'_>) -> Result<i64, sqlx::Er
 
 pub async fn update_profile(
     conn: &mut Conn,
-    id: i64,
+    id: UserId,
     display_name: &str,
     role: &str,
-    vendor_id: Option<i64>,
+    vendor_id: Option<VendorId>,
     active: bool,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
@@ -169,8 +173,8 @@ pub async fn update_profile(
 
 pub async fn set_departments(
     conn: &mut Conn,
-    user_id: i64,
-    department_ids: &[i64],
+    user_id: UserId,
+    department_ids: &[DepartmentId],
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM user_departments WHERE user_id = $1")
         .bind(user_id)
@@ -188,7 +192,7 @@ pub async fn set_departments(
 
 pub async fn set_password(
     conn: &mut Conn,
-    id: i64,
+    id: UserId,
     password_hash: &str,
 ) -> Result<(), sqlx::Error> {
     let now = now_text();
@@ -202,7 +206,7 @@ pub async fn set_password(
 }
 
 /// Whether the user gets reminders as one daily digest.
-pub async fn mail_digest(conn: &mut Conn, user_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn mail_digest(conn: &mut Conn, user_id: UserId) -> Result<bool, sqlx::Error> {
     let (digest,): (i64,) =
         sqlx::query_as("SELECT CAST(mail_digest AS BIGINT) FROM users WHERE id = $1")
             .bind(user_id)
@@ -213,7 +217,7 @@ pub async fn mail_digest(conn: &mut Conn, user_id: i64) -> Result<bool, sqlx::Er
 
 pub async fn set_mail_digest(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     digest: bool,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE users SET mail_digest = $2 WHERE id = $1")

@@ -1,5 +1,6 @@
 use super::sql::{contains_pattern, Sql};
 use super::{now_text, Conn};
+use crate::domain::ids::{DepartmentId, VendorId};
 use crate::domain::{CorporateNumber, InvoiceNumber, VendorCode, VendorIdentifier, VendorIdentity};
 use sqlx::FromRow;
 
@@ -8,7 +9,7 @@ pub const IDENTIFIER: &str = "COALESCE(v.corporate_number, v.invoice_number, v.v
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct Vendor {
-    pub id: i64,
+    pub id: VendorId,
     pub corporate_number: Option<String>,
     pub invoice_number: Option<String>,
     pub vendor_code: Option<String>,
@@ -26,7 +27,7 @@ pub struct Vendor {
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct VendorSummary {
-    pub id: i64,
+    pub id: VendorId,
     /// Its 法人番号, else its 登録番号, else its 業者番号.
     pub identifier: String,
     pub name: String,
@@ -53,7 +54,7 @@ pub struct VendorRecord {
 const COLUMNS: &str = "id, corporate_number, invoice_number, vendor_code, name, name_kana, address,
     representative, contact_person, phone, email, created_at, updated_at";
 
-pub async fn find(conn: &mut Conn, id: i64) -> Result<Option<Vendor>, sqlx::Error> {
+pub async fn find(conn: &mut Conn, id: VendorId) -> Result<Option<Vendor>, sqlx::Error> {
     Sql::new(&format!("SELECT {COLUMNS} FROM vendors WHERE id = "))
         .bind(id)
         .query_as()
@@ -143,7 +144,7 @@ pub async fn search(
 }
 
 /// One vendor as the directory lists it.
-pub async fn summary(conn: &mut Conn, id: i64) -> Result<Option<VendorSummary>, sqlx::Error> {
+pub async fn summary(conn: &mut Conn, id: VendorId) -> Result<Option<VendorSummary>, sqlx::Error> {
     sqlx::query_as(&format!(
         "SELECT v.id, {IDENTIFIER} AS identifier, v.name, v.name_kana,
          (SELECT COUNT(*) FROM contracts c WHERE c.vendor_id = v.id) AS contract_count FROM vendors v WHERE v.id = $1"
@@ -163,7 +164,7 @@ impl VendorSummary {
 /// A vendor as a form's drop-down offers it.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct VendorChoice {
-    pub id: i64,
+    pub id: VendorId,
     pub name: String,
 }
 
@@ -173,7 +174,7 @@ pub async fn choices(conn: &mut Conn) -> Result<Vec<VendorChoice>, sqlx::Error> 
         .await
 }
 
-pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<i64, sqlx::Error> {
+pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<VendorId, sqlx::Error> {
     let now = now_text();
     sqlx::query_scalar(
         "INSERT INTO vendors (corporate_number, invoice_number, vendor_code, name, name_kana, address, representative,
@@ -195,7 +196,11 @@ pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<i64, sqlx:
     .await
 }
 
-pub async fn update(conn: &mut Conn, id: i64, record: &VendorRecord) -> Result<bool, sqlx::Error> {
+pub async fn update(
+    conn: &mut Conn,
+    id: VendorId,
+    record: &VendorRecord,
+) -> Result<bool, sqlx::Error> {
     let result = sqlx::query(
         "UPDATE vendors SET corporate_number = $1, invoice_number = $2, vendor_code = $3, name = $4, name_kana = $5,
          address = $6, representative = $7, contact_person = $8, phone = $9, email = $10, updated_at = $11
@@ -276,7 +281,7 @@ fn stored_identity(
 }
 
 /// ` AND {column} IN (…)`: the vendors with a contract, or a bid in a tender, of one of `departments`.
-pub fn and_works_with(sql: &mut Sql, column: &str, departments: &[i64]) {
+pub fn and_works_with(sql: &mut Sql, column: &str, departments: &[DepartmentId]) {
     let mut contracts = Sql::new("");
     contracts.and_in("department_id", departments);
     let mut tenders = Sql::new("");
@@ -291,8 +296,8 @@ pub fn and_works_with(sql: &mut Sql, column: &str, departments: &[i64]) {
 /// Whether the vendor has a contract, or a bid in a tender, of one of `departments`.
 pub async fn works_with(
     conn: &mut Conn,
-    vendor_id: i64,
-    departments: &[i64],
+    vendor_id: VendorId,
+    departments: &[DepartmentId],
 ) -> Result<bool, sqlx::Error> {
     let mut sql = Sql::new("SELECT id FROM vendors WHERE id = ");
     sql.bind(vendor_id);

@@ -1,6 +1,7 @@
 //! A contract's validated fields, its status on a day, and its data-deletion deadline.
 
 use super::dates::parse_date;
+use super::ids::{DepartmentId, VendorId};
 use super::{BoundedText, Importance, Yen};
 use chrono::{Days, NaiveDate};
 
@@ -119,8 +120,8 @@ pub fn deletion_deadline(end: NaiveDate, deletion_days: i64) -> NaiveDate {
 pub struct ContractDraft {
     pub contract_number: BoundedText<64>,
     pub title: BoundedText<200>,
-    pub department_id: i64,
-    pub vendor_id: i64,
+    pub department_id: DepartmentId,
+    pub vendor_id: VendorId,
     pub period: Period,
     pub handles_personal_data: bool,
     pub personal_records: Option<i64>,

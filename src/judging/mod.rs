@@ -13,6 +13,7 @@ pub use types::*;
 use crate::config::Settings;
 use crate::db::certifications::Certification;
 use crate::db::contracts::Contract;
+use crate::domain::ids::{ContractId, VendorId};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
@@ -22,13 +23,13 @@ type Counter = fn(&mut Tally) -> &mut usize;
 /// Everything the reports judge, read once.
 pub struct Facts {
     pub contracts: Vec<Contract>,
-    pub deletion_accepted: HashMap<i64, NaiveDate>,
-    pub deletion_open: HashMap<i64, String>,
-    pub audit_accepted: HashMap<(i64, i32), NaiveDate>,
-    pub audit_open: HashMap<(i64, i32), String>,
-    pub certifications: HashMap<i64, Vec<Certification>>,
+    pub deletion_accepted: HashMap<ContractId, NaiveDate>,
+    pub deletion_open: HashMap<ContractId, String>,
+    pub audit_accepted: HashMap<(ContractId, i32), NaiveDate>,
+    pub audit_open: HashMap<(ContractId, i32), String>,
+    pub certifications: HashMap<VendorId, Vec<Certification>>,
     /// Per contract: (day uploaded in Japan, status), oldest first.
-    pub checklists: HashMap<i64, Vec<(NaiveDate, String)>>,
+    pub checklists: HashMap<ContractId, Vec<(NaiveDate, String)>>,
 }
 
 pub fn judge(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> Dashboard {
@@ -52,18 +53,20 @@ pub fn judge(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> Dashboard 
     for (entries, counter) in lists {
         for entry in entries {
             let department = departments
-                .entry(entry.department_id)
+                .entry(entry.department_id.get())
                 .or_insert_with(|| Tally {
-                    id: entry.department_id,
+                    id: entry.department_id.get(),
                     name: entry.department_name.clone(),
                     ..Default::default()
                 });
             *counter(department) += 1;
-            let vendor = vendors.entry(entry.vendor_id).or_insert_with(|| Tally {
-                id: entry.vendor_id,
-                name: entry.vendor_name.clone(),
-                ..Default::default()
-            });
+            let vendor = vendors
+                .entry(entry.vendor_id.get())
+                .or_insert_with(|| Tally {
+                    id: entry.vendor_id.get(),
+                    name: entry.vendor_name.clone(),
+                    ..Default::default()
+                });
             *counter(vendor) += 1;
         }
     }

@@ -2,6 +2,7 @@
 
 use crate::db::contracts::Contract;
 use crate::domain::certification::{CertStatus, Level, Scheme};
+use crate::domain::ids::{CertificationId, ContractId, DepartmentId, VendorId};
 use crate::domain::Importance;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -9,12 +10,12 @@ use serde::Serialize;
 /// One contract that owes something, with its deadline and how late it is.
 #[derive(Debug, Clone, Serialize)]
 pub struct Entry {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub contract_number: String,
     pub contract_title: String,
-    pub department_id: i64,
+    pub department_id: DepartmentId,
     pub department_name: String,
-    pub vendor_id: i64,
+    pub vendor_id: VendorId,
     pub vendor_identifier: String,
     pub vendor_name: String,
     pub important: bool,
@@ -90,7 +91,7 @@ impl Entry {
 /// The certificate an entry is about.
 #[derive(Debug, Clone, Serialize)]
 pub struct CertificateRef {
-    pub id: i64,
+    pub id: CertificationId,
     pub scheme: Scheme,
     pub scheme_label: &'static str,
     pub number: String,
@@ -189,6 +190,7 @@ pub struct Kpi {
 /// Counts of what is owed, for one department or vendor.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Tally {
+    /// The department's or the vendor's id.
     pub id: i64,
     pub name: String,
     pub retention_violations: usize,

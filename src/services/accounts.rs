@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::db::api_tokens::{self, ApiToken};
 use crate::db::users::{self, NewUser, UserSummary};
 use crate::db::{departments, now_text, sessions, vendors, Db};
+use crate::domain::ids::{DepartmentId, TokenId, UserId, VendorId};
 use crate::domain::{Email, VendorIdentifier};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::{Duration, Utc};
@@ -49,7 +50,7 @@ impl SignInError {
 /// A new browser session: the id for the cookie (never stored as is) and its user.
 pub struct NewSession {
     pub session_id: String,
-    pub user_id: i64,
+    pub user_id: UserId,
 }
 
 /// A right password: a session, or (for a user with a second factor) a challenge waiting for it.
@@ -65,7 +66,7 @@ pub enum SignedIn {
 pub(crate) async fn open_session(
     conn: &mut crate::db::Conn,
     settings: &Settings,
-    user_id: i64,
+    user_id: UserId,
     origin: &sessions::Origin,
 ) -> AppResult<NewSession> {
     let session_id = crate::random_token() + &crate::random_token();
@@ -218,7 +219,7 @@ pub async fn sign_in(
 }
 
 /// Whether the user gets reminders as one daily digest.
-pub async fn mail_digest(db: &Db, user_id: i64) -> AppResult<bool> {
+pub async fn mail_digest(db: &Db, user_id: UserId) -> AppResult<bool> {
     Ok(users::mail_digest(&mut *db.acquire().await?, user_id).await?)
 }
 
@@ -249,7 +250,7 @@ pub async fn set_mail_digest(db: &Db, actor: &Actor, user: &User, digest: bool) 
 }
 
 /// The user's open sessions, the most recent first.
-pub async fn sessions_of(db: &Db, user_id: i64) -> AppResult<Vec<sessions::OpenSession>> {
+pub async fn sessions_of(db: &Db, user_id: UserId) -> AppResult<Vec<sessions::OpenSession>> {
     Ok(sessions::for_user(&mut *db.acquire().await?, user_id).await?)
 }
 
@@ -257,7 +258,7 @@ pub async fn sessions_of(db: &Db, user_id: i64) -> AppResult<Vec<sessions::OpenS
 pub async fn sign_out_elsewhere(
     db: &Db,
     actor: &Actor,
-    user_id: i64,
+    user_id: UserId,
     keep: &str,
 ) -> AppResult<u64> {
     let mut tx = db.begin().await?;
@@ -286,7 +287,7 @@ pub async fn sign_out(db: &Db, session_id_hash: &str, actor: &Actor) -> AppResul
         Event::new(
             "sign_out",
             "user",
-            actor.user_id.unwrap_or(0),
+            actor.user_id.map_or(0, UserId::get),
             "サインアウト",
         ),
     )
@@ -314,7 +315,7 @@ pub struct PasswordChange {
 /// Ends every way a user is signed in: its sessions and its API tokens. Run when its password is
 /// changed or reset, and when it is deactivated or given another role or scope; a token used to
 /// outlive all of these.
-async fn end_access(conn: &mut crate::db::Conn, user_id: i64) -> AppResult<()> {
+async fn end_access(conn: &mut crate::db::Conn, user_id: UserId) -> AppResult<()> {
     sessions::delete_for_user(&mut *conn, user_id).await?;
     api_tokens::revoke_for_user(conn, user_id).await?;
     Ok(())
@@ -368,7 +369,7 @@ pub struct UserInput {
     pub vendor_identifier: Option<String>,
     /// Departments an officer works for.
     #[serde(default)]
-    pub department_ids: Vec<i64>,
+    pub department_ids: Vec<DepartmentId>,
     /// Blank: a password is generated and shown once.
     pub password: Option<String>,
     /// A form leaves an unticked box out, so a missing value is "not active".
@@ -380,8 +381,8 @@ struct ValidUser {
     email: String,
     display_name: String,
     role: Role,
-    vendor_id: Option<i64>,
-    department_ids: Vec<i64>,
+    vendor_id: Option<VendorId>,
+    department_ids: Vec<DepartmentId>,
 }
 
 async fn parse_user(db: &Db, input: &UserInput) -> AppResult<ValidUser> {
@@ -465,7 +466,7 @@ pub async fn create_user(
     db: &Db,
     actor: &Actor,
     input: &UserInput,
-) -> AppResult<(i64, Option<String>)> {
+) -> AppResult<(UserId, Option<String>)> {
     let parsed = parse_user(db, input).await;
     let mut errors = match &parsed {
         Err(AppError::Validation(errors)) => errors.clone(),
@@ -524,7 +525,7 @@ pub async fn create_user(
 }
 
 /// Changes a user's role, scope and state; a deactivated user's sessions end at once.
-pub async fn update_user(db: &Db, actor: &Actor, id: i64, input: &UserInput) -> AppResult<()> {
+pub async fn update_user(db: &Db, actor: &Actor, id: UserId, input: &UserInput) -> AppResult<()> {
     let mut conn = db.acquire().await?;
     let existing = users::find(&mut conn, id)
         .await?
@@ -553,7 +554,7 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, input: &UserInput) -> 
     )
     .await?;
     users::set_departments(&mut tx, id, &valid.department_ids).await?;
-    let sorted = |ids: &[i64]| {
+    let sorted = |ids: &[DepartmentId]| {
         let mut ids = ids.to_vec();
         ids.sort_unstable();
         ids
@@ -584,7 +585,7 @@ pub async fn update_user(db: &Db, actor: &Actor, id: i64, input: &UserInput) -> 
 }
 
 /// Until when the user's sign-in is locked after failures, if it is now (UTC, as stored).
-pub async fn locked_until(db: &Db, id: i64) -> AppResult<Option<String>> {
+pub async fn locked_until(db: &Db, id: UserId) -> AppResult<Option<String>> {
     let mut conn = db.acquire().await?;
     let user = users::find(&mut conn, id)
         .await?
@@ -598,7 +599,7 @@ pub async fn locked_until(db: &Db, id: i64) -> AppResult<Option<String>> {
 
 /// Lifts a lock and forgets the user's recent failures (an administrator who has checked with the
 /// user that the failures were theirs, or that the account is safe).
-pub async fn unlock(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
+pub async fn unlock(db: &Db, actor: &Actor, id: UserId) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let user = users::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     sessions::clear_failures(&mut tx, &user.email).await?;
@@ -618,7 +619,7 @@ pub async fn unlock(db: &Db, actor: &Actor, id: i64) -> AppResult<()> {
 }
 
 /// Sets a new generated password for a user (shown once) and ends the user's sessions.
-pub async fn reset_password(db: &Db, actor: &Actor, id: i64) -> AppResult<String> {
+pub async fn reset_password(db: &Db, actor: &Actor, id: UserId) -> AppResult<String> {
     let existing = users::find(&mut *db.acquire().await?, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -646,7 +647,7 @@ pub async fn list_users(db: &Db) -> AppResult<Vec<UserSummary>> {
     Ok(users::list(&mut *db.acquire().await?).await?)
 }
 
-pub async fn get_user(db: &Db, id: i64) -> AppResult<(users::UserRow, Vec<i64>)> {
+pub async fn get_user(db: &Db, id: UserId) -> AppResult<(users::UserRow, Vec<DepartmentId>)> {
     let mut conn = db.acquire().await?;
     let user = users::find(&mut conn, id)
         .await?
@@ -655,7 +656,7 @@ pub async fn get_user(db: &Db, id: i64) -> AppResult<(users::UserRow, Vec<i64>)>
     Ok((user, departments))
 }
 
-pub async fn find_user_id(db: &Db, email: &str) -> AppResult<i64> {
+pub async fn find_user_id(db: &Db, email: &str) -> AppResult<UserId> {
     let email = crate::domain::text::normalize(email).to_lowercase();
     users::find_by_email(&mut *db.acquire().await?, &email)
         .await?
@@ -670,7 +671,7 @@ pub async fn create_token(
     db: &Db,
     settings: &Settings,
     actor: &Actor,
-    user_id: i64,
+    user_id: UserId,
     name: &str,
     expires_in_days: Option<i64>,
 ) -> AppResult<String> {
@@ -727,12 +728,12 @@ pub async fn create_token(
     Ok(token)
 }
 
-pub async fn tokens_of(db: &Db, user_id: i64) -> AppResult<Vec<ApiToken>> {
+pub async fn tokens_of(db: &Db, user_id: UserId) -> AppResult<Vec<ApiToken>> {
     Ok(api_tokens::for_user(&mut *db.acquire().await?, user_id).await?)
 }
 
 /// Revokes a token; its owner and administrators may.
-pub async fn revoke_token(db: &Db, actor: &Actor, by: &User, token_id: i64) -> AppResult<()> {
+pub async fn revoke_token(db: &Db, actor: &Actor, by: &User, token_id: TokenId) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let token = api_tokens::find(&mut tx, token_id)
         .await?
@@ -785,7 +786,7 @@ pub async fn setup_first_admin(
     email: &str,
     password: &str,
     ip: &str,
-) -> AppResult<i64> {
+) -> AppResult<UserId> {
     let mut errors = FieldErrors::new();
     let email = errors.take("email", Email::parse(email));
     if let Some(email) = &email {
@@ -841,7 +842,7 @@ pub async fn create_demo_users(db: &Db) -> AppResult<Vec<DemoLogin>> {
     }
     let mut conn = db.acquire().await?;
     let departments = departments::all(&mut conn).await?;
-    let officer_departments: Vec<i64> = departments
+    let officer_departments: Vec<DepartmentId> = departments
         .iter()
         .filter(|d| d.name == "税務課" || d.name == "市民課")
         .map(|d| d.id)

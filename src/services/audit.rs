@@ -52,7 +52,7 @@ pub async fn downloaded(
     db: &Db,
     actor: &Actor,
     entity_type: &str,
-    entity_id: i64,
+    entity_id: impl ToString,
     file_name: &str,
     bytes: &[u8],
 ) -> AppResult<()> {

@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::db::audit_reports::{self, AuditReport, NewAuditReport};
 use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::Db;
+use crate::domain::ids::{AuditReportId, ContractId};
 use crate::domain::{parse_date, text::parse_count, FiscalYear};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::NaiveDate;
@@ -149,10 +150,10 @@ pub async fn submit(
     settings: &Settings,
     actor: &Actor,
     scope: &Visibility,
-    contract_id: i64,
+    contract_id: ContractId,
     input: &AuditReportInput,
     file: Option<&Upload>,
-) -> AppResult<i64> {
+) -> AppResult<AuditReportId> {
     let mut tx = db.begin().await?;
     let contract = contracts::find(&mut tx, scope, contract_id)
         .await?
@@ -216,7 +217,7 @@ pub async fn submit(
 pub async fn for_contract(
     db: &Db,
     visibility: &Visibility,
-    contract_id: i64,
+    contract_id: ContractId,
 ) -> AppResult<Vec<AuditReport>> {
     let mut conn = db.acquire().await?;
     contracts::find(&mut conn, visibility, contract_id)

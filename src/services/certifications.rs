@@ -12,6 +12,7 @@ use crate::db::{Conn, Db};
 use crate::domain::certification::{
     CertStatus, CertificationDraft, CertificationFields, ExpiryWindows, Scheme, Verification,
 };
+use crate::domain::ids::{CertificationId, VendorId};
 use crate::domain::{parse_date, BoundedText, VendorIdentity};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::excel::header::{self, cell_ref, file_error, Column, RowError};
@@ -120,7 +121,7 @@ impl CertificationInput {
 pub async fn for_vendor(
     db: &Db,
     settings: &Settings,
-    vendor_id: i64,
+    vendor_id: VendorId,
     day: NaiveDate,
 ) -> AppResult<Vec<CertificationView>> {
     let windows = settings.expiry_windows();
@@ -141,11 +142,11 @@ pub async fn save(
     settings: &Settings,
     actor: &Actor,
     rights: &VendorRights,
-    vendor_id: i64,
-    id: Option<i64>,
+    vendor_id: VendorId,
+    id: Option<CertificationId>,
     input: &CertificationInput,
     file: Option<&Upload>,
-) -> AppResult<i64> {
+) -> AppResult<CertificationId> {
     let mut tx = db.begin().await?;
     super::vendors::authorize(&mut tx, rights, vendor_id).await?;
     let mut errors = FieldErrors::new();
@@ -262,9 +263,9 @@ pub async fn decide(
     db: &Db,
     actor: &Actor,
     rights: &VendorRights,
-    id: i64,
+    id: CertificationId,
     input: &VerificationInput,
-) -> AppResult<i64> {
+) -> AppResult<VendorId> {
     if !rights.is_staff() {
         return Err(AppError::Forbidden);
     }
@@ -360,7 +361,11 @@ pub async fn awaiting_verification(
 }
 
 /// One certification of a vendor (a vendor user is limited to its own by `own_vendor`).
-pub async fn get(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<Certification> {
+pub async fn get(
+    db: &Db,
+    own_vendor: Option<VendorId>,
+    id: CertificationId,
+) -> AppResult<Certification> {
     certifications::find(&mut *db.acquire().await?, id)
         .await?
         .filter(|c| own_vendor.is_none_or(|own| own == c.vendor_id))
@@ -370,8 +375,8 @@ pub async fn get(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<Certifi
 pub async fn file(
     db: &Db,
     actor: &Actor,
-    own_vendor: Option<i64>,
-    id: i64,
+    own_vendor: Option<VendorId>,
+    id: CertificationId,
 ) -> AppResult<StoredFile> {
     let certification = get(db, own_vendor, id).await?;
     let file = evidence::load(
@@ -720,7 +725,7 @@ pub async fn apply(
     let dry_run = report.dry_run;
     let entry = entry_by(rights, actor);
     let mut tx = db.begin().await?;
-    let mut vendor_ids: HashMap<String, (i64, String)> = HashMap::new();
+    let mut vendor_ids: HashMap<String, (VendorId, String)> = HashMap::new();
     let mut created_here = std::collections::HashSet::new();
     for row in rows {
         let identifier = row.identity.primary();
@@ -861,7 +866,7 @@ async fn find_or_create_vendor(
     actor: &Actor,
     row: &ListRow,
     report: &mut ImportReport,
-) -> AppResult<Result<Option<(i64, String)>, String>> {
+) -> AppResult<Result<Option<(VendorId, String)>, String>> {
     match super::vendors::find_for_identity(conn, &row.identity).await? {
         Ok(Some(vendor)) => return Ok(Ok(Some((vendor.id, vendor.name)))),
         Ok(None) => {}

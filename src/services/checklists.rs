@@ -12,6 +12,7 @@ use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::notifications;
 use crate::db::vendors::{self, Vendor};
 use crate::db::Db;
+use crate::domain::ids::{ContractId, SubmissionId};
 use crate::domain::text::company_key;
 use crate::domain::VendorIdentifier;
 use crate::error::{AppError, AppResult};
@@ -22,9 +23,9 @@ use serde::Serialize;
 use serde_json::json;
 use std::collections::HashMap;
 
-pub enum Submitted {
+pub enum Submitted<Id = SubmissionId> {
     Accepted {
-        submission_id: i64,
+        submission_id: Id,
         version: i64,
         result: CheckResult,
     },
@@ -38,7 +39,7 @@ pub async fn submit(
     db: &Db,
     actor: &Actor,
     visibility: &Visibility,
-    contract_id: i64,
+    contract_id: ContractId,
     file_name: &str,
     bytes: &[u8],
     settings: &Settings,
@@ -192,7 +193,7 @@ pub async fn read_for_vendor(
 pub async fn for_contract(
     db: &Db,
     visibility: &Visibility,
-    contract_id: i64,
+    contract_id: ContractId,
 ) -> AppResult<Vec<Submission>> {
     let mut conn = db.acquire().await?;
     contracts::find(&mut conn, visibility, contract_id)
@@ -238,7 +239,7 @@ pub async fn view(
     db: &Db,
     settings: &Settings,
     visibility: &Visibility,
-    submission_id: i64,
+    submission_id: SubmissionId,
 ) -> AppResult<(SubmissionView, Contract)> {
     let mut conn = db.acquire().await?;
     let submission = checklists::find(&mut conn, submission_id)
@@ -317,7 +318,7 @@ pub async fn file(
     db: &Db,
     actor: &Actor,
     visibility: &Visibility,
-    submission_id: i64,
+    submission_id: SubmissionId,
 ) -> AppResult<(String, Vec<u8>)> {
     let (name, bytes) = original(db, visibility, submission_id).await?;
     audit::downloaded(db, actor, "checklist", submission_id, &name, &bytes).await?;
@@ -327,7 +328,7 @@ pub async fn file(
 async fn original(
     db: &Db,
     visibility: &Visibility,
-    submission_id: i64,
+    submission_id: SubmissionId,
 ) -> AppResult<(String, Vec<u8>)> {
     let mut conn = db.acquire().await?;
     let submission = checklists::find(&mut conn, submission_id)
@@ -354,7 +355,7 @@ pub async fn review(
     db: &Db,
     actor: &Actor,
     scope: &EditScope,
-    submission_id: i64,
+    submission_id: SubmissionId,
     decision: Decision,
     comment: &str,
     item_comments: &HashMap<String, String>,
@@ -419,7 +420,7 @@ pub async fn export_submission(
     settings: &Settings,
     actor: &Actor,
     visibility: &Visibility,
-    submission_id: i64,
+    submission_id: SubmissionId,
 ) -> AppResult<Vec<u8>> {
     let (view, contract) = view(db, settings, visibility, submission_id).await?;
     let definition = settings.definition();

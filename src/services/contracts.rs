@@ -6,6 +6,7 @@ use crate::auth::Actor;
 use crate::db::contracts::{self, ContractFilter, Visibility};
 use crate::db::{self, departments, vendors, Conn, Db};
 use crate::domain::contract::MAX_DELETION_DAYS;
+use crate::domain::ids::{ContractId, DepartmentId, VendorId};
 use crate::domain::text::{normalize, parse_count};
 use crate::domain::{
     parse_date, BoundedText, ContractDraft, ContractStatus, Importance, Period, VendorIdentifier,
@@ -25,8 +26,8 @@ pub use contracts::Contract;
 pub struct ContractInput {
     pub contract_number: Option<String>,
     pub title: Option<String>,
-    pub department_id: Option<i64>,
-    pub vendor_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
+    pub vendor_id: Option<VendorId>,
     /// Alternative to `vendor_id` for API clients that know the vendor by its 法人番号, 登録番号 or 業者番号.
     #[serde(alias = "vendor_corporate_number")]
     pub vendor_identifier: Option<String>,
@@ -178,7 +179,7 @@ impl ContractInput {
         &self,
         conn: &mut Conn,
         errors: &mut FieldErrors,
-    ) -> Result<Option<i64>, AppError> {
+    ) -> Result<Option<VendorId>, AppError> {
         if let Some(id) = self.vendor_id {
             if vendors::find(conn, id).await?.is_some() {
                 return Ok(Some(id));
@@ -227,8 +228,8 @@ pub fn parse_deletion_days(value: Option<&str>, default: i64) -> Result<i64, Str
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContractQuery {
     pub q: Option<String>,
-    pub department_id: Option<i64>,
-    pub vendor_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
+    pub vendor_id: Option<VendorId>,
     pub status: Option<String>,
     pub end_from: Option<String>,
     pub end_to: Option<String>,
@@ -337,7 +338,7 @@ async fn kept_count(
     Ok(counted)
 }
 
-pub async fn get(db: &Db, visibility: &Visibility, id: i64) -> AppResult<Contract> {
+pub async fn get(db: &Db, visibility: &Visibility, id: ContractId) -> AppResult<Contract> {
     contracts::find(&mut *db.acquire().await?, visibility, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -398,7 +399,7 @@ pub async fn create(
     scope: &EditScope,
     input: &ContractInput,
     default_deletion_days: i64,
-) -> AppResult<i64> {
+) -> AppResult<ContractId> {
     let mut tx = db.begin().await?;
     let draft = input.parse(&mut tx, default_deletion_days).await?;
     check_department(scope, &draft)?;
@@ -421,7 +422,7 @@ pub async fn update(
     db: &Db,
     actor: &Actor,
     scope: &EditScope,
-    id: i64,
+    id: ContractId,
     input: &ContractInput,
     default_deletion_days: i64,
 ) -> AppResult<()> {

@@ -8,6 +8,7 @@ use crate::config::Settings;
 use crate::db::contracts::{self, Visibility};
 use crate::db::deletions::{self, DeletionCertificate, NewDeletionCertificate};
 use crate::db::Db;
+use crate::domain::ids::{ContractId, DeletionId};
 use crate::domain::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use serde::Deserialize;
@@ -49,10 +50,10 @@ pub async fn submit(
     settings: &Settings,
     actor: &Actor,
     scope: &Visibility,
-    contract_id: i64,
+    contract_id: ContractId,
     input: &DeletionInput,
     file: Option<&Upload>,
-) -> AppResult<i64> {
+) -> AppResult<DeletionId> {
     let today = super::today();
     let mut tx = db.begin().await?;
     let contract = contracts::find(&mut tx, scope, contract_id)
@@ -143,7 +144,7 @@ pub async fn submit(
 pub async fn for_contract(
     db: &Db,
     visibility: &Visibility,
-    contract_id: i64,
+    contract_id: ContractId,
 ) -> AppResult<Vec<DeletionCertificate>> {
     let mut conn = db.acquire().await?;
     contracts::find(&mut conn, visibility, contract_id)

@@ -2,6 +2,7 @@
 
 use crate::auth::Actor;
 use crate::db::{departments, Db};
+use crate::domain::ids::DepartmentId;
 use crate::domain::BoundedText;
 use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
@@ -39,7 +40,7 @@ pub async fn list(db: &Db) -> AppResult<Vec<DepartmentSummary>> {
     Ok(departments::summaries(&mut *db.acquire().await?).await?)
 }
 
-pub async fn get(db: &Db, id: i64) -> AppResult<Department> {
+pub async fn get(db: &Db, id: DepartmentId) -> AppResult<Department> {
     departments::find(&mut *db.acquire().await?, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -53,7 +54,7 @@ fn name_taken(error: AppError) -> AppError {
     }
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResult<i64> {
+pub async fn create(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResult<DepartmentId> {
     let name = parse_name(input)?;
     let mut tx = db.begin().await?;
     let id = departments::insert(&mut tx, name.as_str())
@@ -70,7 +71,12 @@ pub async fn create(db: &Db, actor: &Actor, input: &DepartmentInput) -> AppResul
     Ok(id)
 }
 
-pub async fn rename(db: &Db, actor: &Actor, id: i64, input: &DepartmentInput) -> AppResult<()> {
+pub async fn rename(
+    db: &Db,
+    actor: &Actor,
+    id: DepartmentId,
+    input: &DepartmentInput,
+) -> AppResult<()> {
     let name = parse_name(input)?;
     let mut tx = db.begin().await?;
     let before = departments::find(&mut tx, id)

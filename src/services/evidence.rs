@@ -8,6 +8,7 @@ use crate::db::files::{self, NewFile};
 use crate::db::reviews::{self, Reviewed, ReviewedRow};
 use crate::db::{Conn, Db};
 use crate::domain::evidence_file::{sniff, stored_name};
+use crate::domain::ids::{AuditReportId, ContractId, DeletionId, FileId};
 use crate::domain::{parse_date, FiscalYear};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::NaiveDate;
@@ -39,7 +40,7 @@ pub fn check_upload(upload: &Upload, field: &str, limit: usize, errors: &mut Fie
 }
 
 /// Stores a checked upload inside the caller's transaction and answers its id.
-pub async fn store(conn: &mut Conn, actor: &Actor, upload: &Upload) -> AppResult<i64> {
+pub async fn store(conn: &mut Conn, actor: &Actor, upload: &Upload) -> AppResult<FileId> {
     let kind = sniff(&upload.bytes)
         .ok_or_else(|| AppError::Unprocessable("ファイルの形式を確認できません".into()))?;
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&upload.bytes));
@@ -64,7 +65,7 @@ pub struct StoredFile {
     pub bytes: Vec<u8>,
 }
 
-pub async fn load(conn: &mut Conn, file_id: i64) -> AppResult<StoredFile> {
+pub async fn load(conn: &mut Conn, file_id: FileId) -> AppResult<StoredFile> {
     let (name, media_type, bytes) = files::content(conn, file_id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -126,13 +127,36 @@ impl ReviewInput {
     }
 }
 
+/// A proof that staff review: an audit report or a deletion certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof {
+    AuditReport(AuditReportId),
+    Deletion(DeletionId),
+}
+
+impl Proof {
+    fn table(self) -> Reviewed {
+        match self {
+            Proof::AuditReport(_) => Reviewed::AuditReports,
+            Proof::Deletion(_) => Reviewed::DeletionCertificates,
+        }
+    }
+
+    fn row_id(self) -> i64 {
+        match self {
+            Proof::AuditReport(id) => id.get(),
+            Proof::Deletion(id) => id.get(),
+        }
+    }
+}
+
 /// The contract a reviewed record belongs to, when `visibility` includes it.
 async fn owner(
     conn: &mut Conn,
     visibility: &Visibility,
-    table: Reviewed,
-    id: i64,
+    proof: Proof,
 ) -> AppResult<(ReviewedRow, Contract)> {
+    let (table, id) = (proof.table(), proof.row_id());
     let record = reviews::find(conn, table, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -143,13 +167,8 @@ async fn owner(
 }
 
 /// The id of the contract a report or certificate belongs to, when the reader may see it.
-pub async fn contract_of(
-    db: &Db,
-    visibility: &Visibility,
-    table: Reviewed,
-    id: i64,
-) -> AppResult<i64> {
-    let (_, contract) = owner(&mut *db.acquire().await?, visibility, table, id).await?;
+pub async fn contract_of(db: &Db, visibility: &Visibility, proof: Proof) -> AppResult<ContractId> {
+    let (_, contract) = owner(&mut *db.acquire().await?, visibility, proof).await?;
     Ok(contract.id)
 }
 
@@ -158,11 +177,11 @@ pub async fn file(
     db: &Db,
     actor: &Actor,
     visibility: &Visibility,
-    table: Reviewed,
-    id: i64,
+    proof: Proof,
 ) -> AppResult<StoredFile> {
+    let (table, id) = (proof.table(), proof.row_id());
     let mut conn = db.acquire().await?;
-    let (record, _) = owner(&mut conn, visibility, table, id).await?;
+    let (record, _) = owner(&mut conn, visibility, proof).await?;
     let file = load(&mut conn, record.file_id.ok_or(AppError::NotFound)?).await?;
     drop(conn);
     let entity = match table {
@@ -179,12 +198,12 @@ pub async fn review(
     db: &Db,
     actor: &Actor,
     scope: &Visibility,
-    table: Reviewed,
-    id: i64,
+    proof: Proof,
     input: &ReviewInput,
-) -> AppResult<i64> {
+) -> AppResult<ContractId> {
+    let (table, id) = (proof.table(), proof.row_id());
     let mut tx = db.begin().await?;
-    let (record, contract) = owner(&mut tx, scope, table, id).await?;
+    let (record, contract) = owner(&mut tx, scope, proof).await?;
     let accepted_on = input.accepted_on(super::today())?;
     let comment = input.comment();
     reviews::decide(&mut tx, table, id, accepted_on, &actor.label, comment).await?;

@@ -9,6 +9,7 @@ use crate::db::contracts::RecordScope;
 use crate::db::inbox::{self, WorkItem};
 use crate::db::notifications::{self, Notification};
 use crate::db::Db;
+use crate::domain::ids::NotificationId;
 use crate::error::AppResult;
 use serde::Serialize;
 
@@ -104,6 +105,6 @@ pub async fn notifications_of(db: &Db, user: &User) -> AppResult<Vec<Notificatio
 }
 
 /// Marks one notification (or all) read; answers how many changed.
-pub async fn mark_read(db: &Db, user: &User, id: Option<i64>) -> AppResult<u64> {
+pub async fn mark_read(db: &Db, user: &User, id: Option<NotificationId>) -> AppResult<u64> {
     Ok(notifications::mark_read(&mut *db.acquire().await?, user.id, id).await?)
 }

@@ -11,6 +11,7 @@ use crate::auth::{digest, totp, Actor, User};
 use crate::config::Settings;
 use crate::db::sessions::Origin;
 use crate::db::{mfa, users, Conn, Db};
+use crate::domain::ids::UserId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::{Duration, Utc};
 use serde::Serialize;
@@ -38,7 +39,7 @@ pub fn required_for(settings: &Settings, role: &str) -> bool {
 pub async fn needs_second_factor(
     conn: &mut Conn,
     settings: &Settings,
-    user_id: i64,
+    user_id: UserId,
     role: &str,
 ) -> AppResult<bool> {
     if required_for(settings, role) {
@@ -50,7 +51,11 @@ pub async fn needs_second_factor(
 }
 
 /// Opens a challenge in the caller's transaction; answers its id for the cookie.
-pub async fn open_challenge(conn: &mut Conn, user_id: i64, origin: &Origin) -> AppResult<String> {
+pub async fn open_challenge(
+    conn: &mut Conn,
+    user_id: UserId,
+    origin: &Origin,
+) -> AppResult<String> {
     let id = crate::random_token() + &crate::random_token();
     let now = Utc::now();
     mfa::delete_stale_challenges(&mut *conn, &timestamp(now)).await?;
@@ -75,7 +80,7 @@ pub struct Enrolment {
 
 /// The user's pending set-up, started when there is none (an enabled second factor is never
 /// replaced here).
-async fn enrolment(conn: &mut Conn, user_id: i64, email: &str) -> AppResult<Enrolment> {
+async fn enrolment(conn: &mut Conn, user_id: UserId, email: &str) -> AppResult<Enrolment> {
     let secret = match mfa::find(&mut *conn, user_id).await? {
         Some(existing) if existing.enabled_at.is_some() => {
             return Err(AppError::BadRequest(
@@ -166,7 +171,7 @@ enum Passed {
 /// period's code once), or, when `recovery` is allowed, an unused recovery code.
 async fn check_code(
     conn: &mut Conn,
-    user_id: i64,
+    user_id: UserId,
     code: &str,
     recovery: bool,
 ) -> AppResult<Option<Passed>> {
@@ -194,7 +199,7 @@ async fn check_code(
 }
 
 /// New recovery codes for the user, replacing any it had; answers them to show once.
-async fn issue_recovery_codes(conn: &mut Conn, user_id: i64) -> AppResult<Vec<String>> {
+async fn issue_recovery_codes(conn: &mut Conn, user_id: UserId) -> AppResult<Vec<String>> {
     let codes = totp::new_recovery_codes();
     let digests: Vec<String> = codes
         .iter()
@@ -413,7 +418,7 @@ pub async fn disable(
 
 /// An administrator removes a user's second factor (a lost phone): the user's sessions end, and a
 /// user of a required role sets a new one up at its next sign-in.
-pub async fn reset(db: &Db, actor: &Actor, user_id: i64) -> AppResult<()> {
+pub async fn reset(db: &Db, actor: &Actor, user_id: UserId) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let user = users::find(&mut tx, user_id)
         .await?

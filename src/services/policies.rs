@@ -6,6 +6,7 @@ use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::policies::{self, NewPolicy, StoredPolicy};
 use crate::db::{Conn, Db};
+use crate::domain::ids::PolicyId;
 use crate::error::{AppError, AppResult};
 use crate::rating::policy::BUILTIN;
 use crate::rating::Policy;
@@ -129,7 +130,7 @@ pub async fn list(db: &Db) -> AppResult<Vec<StoredPolicy>> {
 }
 
 /// A stored version with its rules.
-pub async fn get(db: &Db, id: i64) -> AppResult<(StoredPolicy, Policy)> {
+pub async fn get(db: &Db, id: PolicyId) -> AppResult<(StoredPolicy, Policy)> {
     let stored = policies::find(&mut *db.acquire().await?, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -158,7 +159,7 @@ pub async fn resolve_in(
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .unwrap_or(&settings.rating_policy);
-    let found = if let Ok(id) = reference.parse::<i64>() {
+    let found = if let Ok(id) = reference.parse::<PolicyId>() {
         policies::find(conn, id).await?
     } else {
         let (key, version) = match reference.split_once('@') {

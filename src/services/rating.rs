@@ -15,6 +15,7 @@ use crate::db::policies;
 use crate::db::tenders::{self, Bidder, NewTender, Tender};
 use crate::db::{audit_reports, certifications, checklists, deletions, Conn, Db};
 use crate::domain::dates::shift_years;
+use crate::domain::ids::TenderId;
 use crate::domain::FiscalYear;
 use crate::domain::VendorIdentifier;
 use crate::error::{AppError, AppResult};
@@ -218,7 +219,7 @@ pub async fn current(
     db: &Db,
     settings: &Settings,
     visibility: &Visibility,
-    id: i64,
+    id: TenderId,
 ) -> AppResult<RatingView> {
     let mut conn = db.acquire().await?;
     let tender = tenders::find(&mut conn, visibility, id)
@@ -250,7 +251,7 @@ pub async fn finalize(
     settings: &Settings,
     actor: &Actor,
     scope: &EditScope,
-    id: i64,
+    id: TenderId,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
     let tender = editable(&mut tx, scope, id).await?;
@@ -295,7 +296,7 @@ pub async fn finalize(
 
 /// Starts a new evaluation from a tender: same title, department, dates, policy version and bidders
 /// (with their scope confirmations and latest check sheets), open for rating again.
-pub async fn copy(db: &Db, actor: &Actor, scope: &EditScope, id: i64) -> AppResult<i64> {
+pub async fn copy(db: &Db, actor: &Actor, scope: &EditScope, id: TenderId) -> AppResult<TenderId> {
     let mut tx = db.begin().await?;
     let tender = tenders::find(&mut tx, &scope.contracts, id)
         .await?

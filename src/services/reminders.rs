@@ -69,7 +69,7 @@ fn obligations(dashboard: &Dashboard) -> Vec<Due<'_>> {
         push_all(&mut all, list, |e| {
             format!(
                 "certificate:{}",
-                e.certification.as_ref().map_or(0, |c| c.id)
+                e.certification.as_ref().map_or(0, |c| c.id.get())
             )
         });
     }
@@ -196,20 +196,20 @@ async fn recipients(
     entry: &Entry,
 ) -> AppResult<Vec<Recipient>> {
     let id = match audience {
-        Audience::Vendor => entry.vendor_id,
-        Audience::Officer => entry.department_id,
+        Audience::Vendor => entry.vendor_id.get(),
+        Audience::Officer => entry.department_id.get(),
         Audience::Ciso => 0,
     };
     if let Some(found) = cache.get(&(audience, id)) {
         return Ok(found.clone());
     }
     let found = match audience {
-        Audience::Vendor => outbox::vendor_recipients(conn, id)
+        Audience::Vendor => outbox::vendor_recipients(conn, entry.vendor_id)
             .await?
             .into_iter()
             .map(|address| (address, false))
             .collect(),
-        Audience::Officer => outbox::officer_recipients(conn, id).await?,
+        Audience::Officer => outbox::officer_recipients(conn, entry.department_id).await?,
         Audience::Ciso => outbox::ciso_recipients(conn).await?,
     };
     cache.insert((audience, id), found.clone());

@@ -12,6 +12,7 @@ use crate::db::outbox::{self, NewMessage};
 use crate::db::requests::{self, Criteria, NewRequest, Request};
 use crate::db::{notifications, Db};
 use crate::domain::dates::JpDate;
+use crate::domain::ids::{ContractId, DepartmentId, RequestId, VendorId};
 use crate::domain::{parse_date, BoundedText, FiscalYear};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::NaiveDate;
@@ -25,7 +26,7 @@ use std::collections::{BTreeMap, HashMap};
 pub struct RequestInput {
     pub title: String,
     pub fiscal_year: String,
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     #[serde(default, deserialize_with = "super::input::flag")]
     pub important_only: bool,
     #[serde(default, deserialize_with = "super::input::flag")]
@@ -40,7 +41,7 @@ pub struct RequestInput {
 
 impl RequestInput {
     /// Whether the form has this department chosen.
-    pub fn selects(&self, department_id: &i64) -> bool {
+    pub fn selects(&self, department_id: &DepartmentId) -> bool {
         self.department_id == Some(*department_id)
     }
 }
@@ -166,7 +167,7 @@ pub async fn create(
     user: &User,
     input: &RequestInput,
     today: NaiveDate,
-) -> AppResult<i64> {
+) -> AppResult<RequestId> {
     sender(user)?;
     let valid = validate(input, user, today).map_err(AppError::Validation)?;
     let mut tx = db.begin().await?;
@@ -197,7 +198,7 @@ pub async fn create(
         &contracts.iter().map(|c| c.id).collect::<Vec<_>>(),
     )
     .await?;
-    let mut by_vendor: BTreeMap<i64, Vec<&Contract>> = BTreeMap::new();
+    let mut by_vendor: BTreeMap<VendorId, Vec<&Contract>> = BTreeMap::new();
     for contract in &contracts {
         by_vendor
             .entry(contract.vendor_id)
@@ -372,7 +373,7 @@ impl State {
 pub struct Line {
     #[serde(skip)]
     pub contract: Contract,
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub contract_number: String,
     pub vendor_name: String,
     pub checklist: Option<State>,
@@ -407,8 +408,8 @@ pub struct Progress {
 async fn progress_of(db: &Db, visibility: &Visibility, request: Request) -> AppResult<Progress> {
     let mut conn = db.acquire().await?;
     let contracts = requests::contracts_of(&mut conn, visibility, request.id).await?;
-    let ids: Vec<i64> = contracts.iter().map(|c| c.id).collect();
-    let checklists: HashMap<i64, String> = if request.wants_checklist {
+    let ids: Vec<ContractId> = contracts.iter().map(|c| c.id).collect();
+    let checklists: HashMap<ContractId, String> = if request.wants_checklist {
         requests::checklist_states(&mut conn, &ids, &request.created_at)
             .await?
             .into_iter()
@@ -416,7 +417,7 @@ async fn progress_of(db: &Db, visibility: &Visibility, request: Request) -> AppR
     } else {
         HashMap::new()
     };
-    let audits: HashMap<i64, String> = if request.wants_audit_report {
+    let audits: HashMap<ContractId, String> = if request.wants_audit_report {
         requests::audit_states(&mut conn, &ids, request.fiscal_year)
             .await?
             .into_iter()
@@ -465,7 +466,7 @@ async fn progress_of(db: &Db, visibility: &Visibility, request: Request) -> AppR
 }
 
 /// A request with the progress of each contract the sender may see (404 when it sees none).
-pub async fn progress(db: &Db, user: &User, id: i64) -> AppResult<Progress> {
+pub async fn progress(db: &Db, user: &User, id: RequestId) -> AppResult<Progress> {
     sender(user)?;
     let request = requests::find(&mut *db.acquire().await?, id)
         .await?
@@ -484,7 +485,7 @@ pub async fn list(db: &Db, user: &User) -> AppResult<Vec<Progress>> {
 }
 
 /// The requests naming a vendor's contracts that it has not finished, with only its own contracts.
-pub async fn open_for_vendor(db: &Db, vendor_id: i64) -> AppResult<Vec<Progress>> {
+pub async fn open_for_vendor(db: &Db, vendor_id: VendorId) -> AppResult<Vec<Progress>> {
     let mut open = visible(db, &Visibility::Vendor(vendor_id)).await?;
     open.retain(|p| p.tally.done < p.tally.total);
     Ok(open)
@@ -516,7 +517,7 @@ pub async fn open_lines(db: &Db) -> AppResult<Vec<(Request, Line)>> {
 }
 
 /// The request's progress as a workbook; the export is in the audit log.
-pub async fn export(db: &Db, actor: &Actor, user: &User, id: i64) -> AppResult<Vec<u8>> {
+pub async fn export(db: &Db, actor: &Actor, user: &User, id: RequestId) -> AppResult<Vec<u8>> {
     let progress = progress(db, user, id).await?;
     let request = &progress.request;
     let title = vec![

@@ -12,6 +12,7 @@ use crate::db::sql::{insert_rows, Param};
 use crate::db::{files, tenders};
 use crate::db::{now_text, Conn, Db};
 use crate::domain::corporate_number::with_check_digit;
+use crate::domain::ids::DepartmentId;
 use crate::domain::FiscalYear;
 use crate::error::{AppError, AppResult};
 use chrono::{Days, NaiveDate};
@@ -481,7 +482,7 @@ pub async fn run(
             Param::Int(1),
             Param::Int(1),
             Param::Int(1),
-            Param::Int(file_id),
+            Param::from(file_id),
             text(if accepted { "accepted" } else { "submitted" }),
             text("seed"),
             text(&now),
@@ -547,7 +548,7 @@ pub async fn run(
                 text(audited),
                 Param::Int(rng.random_range(0..4)),
                 text("completed"),
-                Param::Int(file_id),
+                Param::from(file_id),
                 text(if accepted { "accepted" } else { "submitted" }),
                 text("seed"),
                 text(&now),
@@ -677,7 +678,7 @@ pub async fn run(
             &mut tx,
             &tenders::NewTender {
                 title: &title,
-                department_id: Some(department),
+                department_id: Some(DepartmentId::new(department)),
                 evaluation_date: day(today, rng.random_range(-200..60)),
                 policy_id: policy.id,
                 uses_cloud: t % 3 == 0,
@@ -698,7 +699,7 @@ pub async fn run(
             .into_iter()
             .map(|vendor| {
                 vec![
-                    Param::Int(id),
+                    Param::from(id),
                     Param::Int(vendor),
                     Param::Int(1),
                     text(&now),

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::db::contracts::Visibility;
 use crate::db::tenders::{self, Bid, BidSheet, Bidder, NewBidSheet, NewTender, Tender};
 use crate::db::{departments, vendors, Conn, Db};
+use crate::domain::ids::{BidSheetId, BidderId, DepartmentId, PolicyId, TenderId, VendorId};
 use crate::domain::{parse_date, VendorIdentifier, Yen};
 use crate::error::{AppError, AppResult, FieldErrors};
 use serde::{Deserialize, Serialize};
@@ -22,7 +23,7 @@ use serde_json::json;
 #[serde(default)]
 pub struct TenderInput {
     pub title: Option<String>,
-    pub department_id: Option<i64>,
+    pub department_id: Option<DepartmentId>,
     /// 2026-04-01, 令和8年4月1日, R8.4.1 …
     pub evaluation_date: Option<String>,
     /// `itaku-standard`, `itaku-standard@1` or a stored id; empty for the configured default.
@@ -52,9 +53,9 @@ impl TenderInput {
 /// Checked input, ready to write.
 struct TenderFields {
     title: String,
-    department_id: Option<i64>,
+    department_id: Option<DepartmentId>,
     evaluation_date: chrono::NaiveDate,
-    policy_id: i64,
+    policy_id: PolicyId,
     policy_reference: String,
     amount: Option<Yen>,
 }
@@ -140,7 +141,7 @@ pub async fn create(
     actor: &Actor,
     scope: &EditScope,
     input: &TenderInput,
-) -> AppResult<i64> {
+) -> AppResult<TenderId> {
     let mut tx = db.begin().await?;
     let fields = check(&mut tx, db, settings, scope, input).await?;
     let id = tenders::insert(
@@ -179,7 +180,7 @@ pub async fn update(
     settings: &Settings,
     actor: &Actor,
     scope: &EditScope,
-    id: i64,
+    id: TenderId,
     input: &TenderInput,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;
@@ -221,13 +222,13 @@ pub async fn list(db: &Db, visibility: &Visibility) -> AppResult<Vec<Tender>> {
     Ok(tenders::list(&mut *db.acquire().await?, visibility).await?)
 }
 
-pub async fn get(db: &Db, visibility: &Visibility, id: i64) -> AppResult<Tender> {
+pub async fn get(db: &Db, visibility: &Visibility, id: TenderId) -> AppResult<Tender> {
     tenders::find(&mut *db.acquire().await?, visibility, id)
         .await?
         .ok_or(AppError::NotFound)
 }
 
-pub async fn bidders(db: &Db, visibility: &Visibility, id: i64) -> AppResult<Vec<Bidder>> {
+pub async fn bidders(db: &Db, visibility: &Visibility, id: TenderId) -> AppResult<Vec<Bidder>> {
     let mut conn = db.acquire().await?;
     tenders::find(&mut conn, visibility, id)
         .await?
@@ -244,7 +245,11 @@ pub fn in_scope(scope: &EditScope, tender: &Tender) -> bool {
 }
 
 /// The tender if `scope` may change it: visible, in one of the editor's departments, and still open.
-pub(crate) async fn editable(conn: &mut Conn, scope: &EditScope, id: i64) -> AppResult<Tender> {
+pub(crate) async fn editable(
+    conn: &mut Conn,
+    scope: &EditScope,
+    id: TenderId,
+) -> AppResult<Tender> {
     let tender = tenders::find(conn, &scope.contracts, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -275,9 +280,9 @@ pub async fn add_bidder(
     db: &Db,
     actor: &Actor,
     scope: &EditScope,
-    tender_id: i64,
+    tender_id: TenderId,
     input: &BidderInput,
-) -> AppResult<i64> {
+) -> AppResult<BidderId> {
     let mut tx = db.begin().await?;
     let tender = editable(&mut tx, scope, tender_id).await?;
     let invalid = |message: String| {
@@ -343,7 +348,7 @@ pub async fn add_bidder(
 async fn editable_bidder(
     conn: &mut Conn,
     scope: &EditScope,
-    bidder_id: i64,
+    bidder_id: BidderId,
 ) -> AppResult<(Tender, Bidder)> {
     let bidder = tenders::find_bidder(conn, bidder_id)
         .await?
@@ -356,8 +361,8 @@ pub async fn remove_bidder(
     db: &Db,
     actor: &Actor,
     scope: &EditScope,
-    bidder_id: i64,
-) -> AppResult<i64> {
+    bidder_id: BidderId,
+) -> AppResult<TenderId> {
     let mut tx = db.begin().await?;
     let (tender, bidder) = editable_bidder(&mut tx, scope, bidder_id).await?;
     tenders::remove_bidder(&mut tx, bidder_id).await?;
@@ -382,9 +387,9 @@ pub async fn confirm_scope(
     db: &Db,
     actor: &Actor,
     scope: &EditScope,
-    bidder_id: i64,
+    bidder_id: BidderId,
     confirmed: bool,
-) -> AppResult<i64> {
+) -> AppResult<TenderId> {
     let mut tx = db.begin().await?;
     let (tender, bidder) = editable_bidder(&mut tx, scope, bidder_id).await?;
     tenders::set_scope_confirmed(&mut tx, bidder_id, confirmed).await?;
@@ -417,7 +422,7 @@ pub async fn request_checklists(
     db: &Db,
     actor: &Actor,
     scope: &EditScope,
-    tender_id: i64,
+    tender_id: TenderId,
 ) -> AppResult<usize> {
     let mut tx = db.begin().await?;
     let tender = editable(&mut tx, scope, tender_id).await?;
@@ -444,13 +449,13 @@ pub async fn request_checklists(
 }
 
 /// A vendor's bids, for the vendor portal.
-pub async fn bids_of_vendor(db: &Db, vendor_id: i64) -> AppResult<Vec<Bid>> {
+pub async fn bids_of_vendor(db: &Db, vendor_id: VendorId) -> AppResult<Vec<Bid>> {
     Ok(tenders::bids_of_vendor(&mut *db.acquire().await?, vendor_id).await?)
 }
 
 /// Who hands in a bid's check sheet: the bidding vendor itself, or an editor of the tender.
 pub enum Submitter {
-    Vendor(i64),
+    Vendor(VendorId),
     Staff(EditScope),
 }
 
@@ -469,7 +474,7 @@ impl Submitter {
 async fn submittable(
     conn: &mut Conn,
     who: &Submitter,
-    bidder_id: i64,
+    bidder_id: BidderId,
 ) -> AppResult<(Tender, Bidder)> {
     match who {
         Submitter::Staff(scope) => editable_bidder(conn, scope, bidder_id).await,
@@ -496,7 +501,7 @@ async fn submittable(
 pub async fn bid(
     db: &Db,
     visibility: &Visibility,
-    bidder_id: i64,
+    bidder_id: BidderId,
 ) -> AppResult<(Bid, Option<BidSheet>)> {
     let mut conn = db.acquire().await?;
     let bidder = tenders::find_bidder(&mut conn, bidder_id)
@@ -529,10 +534,10 @@ pub async fn submit_sheet(
     sandbox: &crate::sandbox::Sandbox,
     actor: &Actor,
     who: &Submitter,
-    bidder_id: i64,
+    bidder_id: BidderId,
     file_name: &str,
     bytes: &[u8],
-) -> AppResult<Submitted> {
+) -> AppResult<Submitted<BidSheetId>> {
     let (tender, bidder) = submittable(&mut *db.acquire().await?, who, bidder_id).await?;
     let definition = settings.definition();
     let vendor = vendors::find(&mut *db.acquire().await?, bidder.vendor_id)
@@ -586,7 +591,7 @@ pub async fn sheet_file(
     db: &Db,
     actor: &Actor,
     visibility: &Visibility,
-    sheet_id: i64,
+    sheet_id: BidSheetId,
 ) -> AppResult<(String, Vec<u8>)> {
     let mut conn = db.acquire().await?;
     let sheet = tenders::find_sheet(&mut conn, sheet_id)

@@ -6,6 +6,7 @@ use crate::auth::policy::VendorRights;
 use crate::auth::Actor;
 use crate::db::vendors::{self, VendorRecord};
 use crate::db::{self, Db};
+use crate::domain::ids::VendorId;
 use crate::domain::text::normalize;
 use crate::domain::{BoundedText, Email, VendorIdentity};
 use crate::error::{AppError, AppResult, FieldErrors, Unique};
@@ -184,7 +185,7 @@ pub fn with_added(known: &VendorIdentity, given: &VendorIdentity) -> VendorIdent
 async fn refuse_duplicate(
     conn: &mut db::Conn,
     record: &VendorRecord,
-    this: Option<i64>,
+    this: Option<VendorId>,
 ) -> AppResult<()> {
     let identity = record.identity();
     for vendor in vendors::find_by_identity(conn, &identity).await? {
@@ -240,7 +241,7 @@ fn duplicate_from(error: AppError) -> AppError {
 /// Vendors the reader may see: all of them, or only its own for a vendor user.
 pub async fn search(
     db: &Db,
-    own_vendor: Option<i64>,
+    own_vendor: Option<VendorId>,
     query: Option<&str>,
     paging: Paging,
 ) -> AppResult<Paged<VendorSummary>> {
@@ -267,7 +268,7 @@ pub async fn search(
 }
 
 /// One vendor, if the reader may see it (a vendor user sees only its own).
-pub async fn get(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<Vendor> {
+pub async fn get(db: &Db, own_vendor: Option<VendorId>, id: VendorId) -> AppResult<Vendor> {
     if own_vendor.is_some_and(|own| own != id) {
         return Err(AppError::NotFound);
     }
@@ -276,7 +277,7 @@ pub async fn get(db: &Db, own_vendor: Option<i64>, id: i64) -> AppResult<Vendor>
         .ok_or(AppError::NotFound)
 }
 
-pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<i64> {
+pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<VendorId> {
     let record = input.parse().map_err(AppError::Validation)?;
     let mut tx = db.begin().await?;
     refuse_duplicate(&mut tx, &record, None).await?;
@@ -298,7 +299,7 @@ pub async fn create(db: &Db, actor: &Actor, input: &VendorInput) -> AppResult<i6
 pub async fn authorize(
     conn: &mut db::Conn,
     rights: &VendorRights,
-    vendor_id: i64,
+    vendor_id: VendorId,
 ) -> AppResult<()> {
     vendors::find(&mut *conn, vendor_id)
         .await?
@@ -319,7 +320,7 @@ pub async fn authorize(
 }
 
 /// Whether `rights` cover changes to `vendor_id` (for showing the links that make them).
-pub async fn may_change(db: &Db, rights: &VendorRights, vendor_id: i64) -> AppResult<bool> {
+pub async fn may_change(db: &Db, rights: &VendorRights, vendor_id: VendorId) -> AppResult<bool> {
     match authorize(&mut *db.acquire().await?, rights, vendor_id).await {
         Ok(()) => Ok(true),
         Err(AppError::Forbidden) => Ok(false),
@@ -331,7 +332,7 @@ pub async fn update(
     db: &Db,
     actor: &Actor,
     rights: &VendorRights,
-    id: i64,
+    id: VendorId,
     input: &VendorInput,
 ) -> AppResult<()> {
     let mut tx = db.begin().await?;

@@ -55,12 +55,13 @@ impl<'v, T: DeserializeOwned + Send> FromForm<'v> for Fields<T> {
 #[cfg(test)]
 mod tests {
     use super::decode;
+    use crate::domain::ids::DepartmentId;
     use serde::Deserialize;
 
     #[derive(Debug, Deserialize, PartialEq)]
     struct Input {
         name: Option<String>,
-        department_id: Option<i64>,
+        department_id: Option<DepartmentId>,
         #[serde(default)]
         ids: Vec<i64>,
     }

@@ -8,6 +8,7 @@ mod error_response;
 pub mod fields;
 pub mod guards;
 pub mod headers;
+mod ids;
 pub mod pages;
 pub mod views;
 
@@ -63,23 +64,6 @@ pub fn query_prefix(pairs: &[(&str, Option<String>)]) -> String {
 }
 
 pub use crate::domain::text::percent_encode;
-
-/// A record id in a URL. Anything that is not a positive whole number names no record: 404, not 422.
-pub struct RecordId(Option<i64>);
-
-impl<'a> rocket::request::FromParam<'a> for RecordId {
-    type Error = std::convert::Infallible;
-
-    fn from_param(param: &'a str) -> Result<Self, Self::Error> {
-        Ok(RecordId(param.parse::<i64>().ok().filter(|id| *id > 0)))
-    }
-}
-
-impl RecordId {
-    pub fn get(self) -> Result<i64, crate::error::AppError> {
-        self.0.ok_or(crate::error::AppError::NotFound)
-    }
-}
 
 /// A saved form redirects to the record; a refused one is shown again with what was typed (422),
 /// or with another status.

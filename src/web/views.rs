@@ -9,6 +9,7 @@ use crate::db::departments::{Department, DepartmentSummary};
 use crate::db::users::UserSummary;
 use crate::db::vendors::{Vendor, VendorChoice, VendorSummary};
 use crate::domain::dates::JpDate;
+use crate::domain::ids::{CertificationId, ContractId, DepartmentId, TenderId, UserId, VendorId};
 use crate::domain::{ContractStatus, FiscalYear};
 use crate::error::{AppError, FieldErrors};
 use crate::excel::checksheet::CheckResult;
@@ -213,7 +214,7 @@ pub struct ChecklistRefused {
 #[template(path = "contracts/form.html")]
 pub struct ContractForm {
     pub chrome: Chrome,
-    pub id: Option<i64>,
+    pub id: Option<ContractId>,
     pub input: ContractInput,
     pub errors: FieldErrors,
     pub departments: Vec<Department>,
@@ -244,7 +245,7 @@ pub struct VendorShow {
     pub may_verify_certifications: bool,
     pub may_edit_vendor: bool,
     /// The certificate whose return was refused for want of a reason.
-    pub needs_reason: Option<i64>,
+    pub needs_reason: Option<CertificationId>,
 }
 
 #[derive(Template)]
@@ -253,7 +254,7 @@ pub struct CertificationForm {
     pub chrome: Chrome,
     pub vendor: Vendor,
     /// The certification being changed, `None` for a new one.
-    pub id: Option<i64>,
+    pub id: Option<CertificationId>,
     pub input: crate::services::certifications::CertificationInput,
     pub has_file: bool,
     pub errors: FieldErrors,
@@ -293,14 +294,19 @@ pub struct CertificationImport {
 #[template(path = "vendors/form.html")]
 pub struct VendorForm {
     pub chrome: Chrome,
-    pub id: Option<i64>,
+    pub id: Option<VendorId>,
     pub errors: FieldErrors,
     /// (field name, label, typed value, hint) in the order shown.
     pub fields: Vec<(&'static str, &'static str, String, &'static str)>,
 }
 
 impl VendorForm {
-    pub fn new(chrome: Chrome, id: Option<i64>, input: &VendorInput, errors: FieldErrors) -> Self {
+    pub fn new(
+        chrome: Chrome,
+        id: Option<VendorId>,
+        input: &VendorInput,
+        errors: FieldErrors,
+    ) -> Self {
         let value = |v: &Option<String>| v.clone().unwrap_or_default();
         VendorForm {
             chrome,
@@ -458,7 +464,7 @@ impl UserList {
 #[template(path = "admin/user_form.html")]
 pub struct UserForm {
     pub chrome: Chrome,
-    pub id: Option<i64>,
+    pub id: Option<UserId>,
     pub input: UserInput,
     pub errors: FieldErrors,
     pub roles: [Role; 4],
@@ -522,7 +528,7 @@ pub struct TenderList {
 pub struct TenderForm {
     pub chrome: Chrome,
     /// The tender being changed, `None` for a new one.
-    pub id: Option<i64>,
+    pub id: Option<TenderId>,
     pub input: crate::services::tenders::TenderInput,
     pub departments: Vec<Department>,
     pub policies: Vec<crate::db::policies::StoredPolicy>,
@@ -623,7 +629,7 @@ pub struct RequestForm {
     pub chrome: Chrome,
     pub input: crate::services::requests::RequestInput,
     /// The departments the user may ask for: (id, name).
-    pub departments: Vec<(i64, String)>,
+    pub departments: Vec<(DepartmentId, String)>,
     pub errors: FieldErrors,
     /// The contracts the request would go to, before it is sent.
     pub preview: Option<Vec<Contract>>,

@@ -7,6 +7,7 @@ pub mod smtp;
 use itaku::auth::Actor;
 use itaku::config::Settings;
 use itaku::db::Db;
+use itaku::domain::ids::DepartmentId;
 use itaku::services::accounts::{self, UserInput};
 use rocket::http::{ContentType, Header, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
@@ -138,7 +139,11 @@ pub async fn add_user(
         display_name: None,
         role: Some(role.into()),
         vendor_identifier: vendor.map(str::to_string),
-        department_ids: department_ids.to_vec(),
+        department_ids: department_ids
+            .iter()
+            .copied()
+            .map(DepartmentId::new)
+            .collect(),
         password: Some(PASSWORD.into()),
         active: true,
     };
@@ -146,6 +151,7 @@ pub async fn add_user(
         .await
         .expect("create a test user")
         .0
+        .get()
 }
 
 fn rocket_for(db: &Db, settings: &Settings) -> rocket::Rocket<rocket::Build> {

@@ -11,6 +11,7 @@ use crate::config::Settings;
 use crate::db::contracts::{self as contract_rows, Contract};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{departments, ledger_uploads, Conn, Db};
+use crate::domain::ids::{DepartmentId, VendorId};
 use crate::domain::{ContractDraft, Importance};
 pub use crate::excel::header::RowError;
 use crate::excel::Limits;
@@ -152,8 +153,8 @@ pub async fn apply(
         ..Default::default()
     };
     let mut tx = db.begin().await?;
-    let mut department_ids: HashMap<String, i64> = HashMap::new();
-    let mut vendor_ids: HashMap<String, i64> = HashMap::new();
+    let mut department_ids: HashMap<String, DepartmentId> = HashMap::new();
+    let mut vendor_ids: HashMap<String, VendorId> = HashMap::new();
     let total = ledger.rows.len();
     for (done, row) in ledger.rows.iter().enumerate() {
         let department_id = match department_ids.get(row.department.as_str()) {
@@ -388,7 +389,7 @@ async fn upsert_vendor(
     actor: &Actor,
     row: &LedgerRow,
     report: &mut ImportReport,
-) -> crate::error::AppResult<Result<i64, String>> {
+) -> crate::error::AppResult<Result<VendorId, String>> {
     let existing = match crate::services::vendors::find_for_identity(conn, &row.identity).await? {
         Ok(existing) => existing,
         Err(message) => return Ok(Err(message)),
@@ -462,8 +463,8 @@ async fn upsert_vendor(
 /// The contract the row describes; columns the ledger lacks keep the registered values.
 fn draft_for(
     row: &LedgerRow,
-    department_id: i64,
-    vendor_id: i64,
+    department_id: DepartmentId,
+    vendor_id: VendorId,
     existing: Option<&Contract>,
     default_deletion_days: i64,
 ) -> ContractDraft {

@@ -13,6 +13,7 @@ use crate::db::certifications::{self, Certification};
 use crate::db::contracts::{self, Contract, RecordScope, Visibility};
 use crate::db::reviews::{self, Reviewed};
 use crate::db::{checklists, Conn, Db};
+use crate::domain::ids::{ContractId, VendorId};
 use crate::error::AppResult;
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -40,18 +41,19 @@ async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
             (vec![*contract], RecordScope::Contract(id))
         }
     };
-    let accepted = |rows: Vec<(i64, i64, String)>| -> HashMap<(i64, i32), NaiveDate> {
+    let accepted = |rows: Vec<(ContractId, i64, String)>| -> HashMap<(ContractId, i32), NaiveDate> {
         rows.into_iter()
             .filter_map(|(contract, year, day)| Some(((contract, year as i32), date(&day)?)))
             .collect()
     };
-    let open = |rows: Vec<(i64, i64, String)>| -> HashMap<(i64, i32), String> {
+    let open = |rows: Vec<(ContractId, i64, String)>| -> HashMap<(ContractId, i32), String> {
         rows.into_iter()
             .map(|(contract, year, status)| ((contract, year as i32), status))
             .collect()
     };
-    let strip =
-        |map: HashMap<(i64, i32), NaiveDate>| map.into_iter().map(|((c, _), d)| (c, d)).collect();
+    let strip = |map: HashMap<(ContractId, i32), NaiveDate>| {
+        map.into_iter().map(|((c, _), d)| (c, d)).collect()
+    };
     let deletion_accepted = strip(accepted(
         reviews::accepted_dates(conn, Reviewed::DeletionCertificates, scope).await?,
     ));
@@ -73,7 +75,7 @@ async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
         },
         RecordScope::Visible(_) => certifications::all(conn).await?,
     };
-    let mut by_vendor: HashMap<i64, Vec<Certification>> = HashMap::new();
+    let mut by_vendor: HashMap<VendorId, Vec<Certification>> = HashMap::new();
     // Only what staff verified counts; a declared certificate is neither valid nor expiring here.
     for certification in held.into_iter().filter(|c| c.verification.counts()) {
         by_vendor
@@ -81,7 +83,7 @@ async fn facts(conn: &mut Conn, reach: Reach<'_>) -> AppResult<Facts> {
             .or_default()
             .push(certification);
     }
-    let mut uploads: HashMap<i64, Vec<(NaiveDate, String)>> = HashMap::new();
+    let mut uploads: HashMap<ContractId, Vec<(NaiveDate, String)>> = HashMap::new();
     for (contract, uploaded_at, status) in checklists::upload_history(conn, scope).await? {
         if let Some(day) = super::japan_date_of(&uploaded_at) {
             uploads.entry(contract).or_default().push((day, status));

@@ -1,8 +1,9 @@
 use crate::auth::{Actor, User};
+use crate::domain::ids::{ContractId, SubmissionId};
 use crate::error::{AppError, AppResult};
 use crate::services::checklists::{self, Decision, Submitted};
 use crate::web::guards::{ClientAddress, Editor};
-use crate::web::{AppState, RecordId};
+use crate::web::AppState;
 use rocket::data::Data;
 use rocket::http::Status;
 use rocket::response::status::Custom;
@@ -11,8 +12,7 @@ use rocket::{get, post, routes, Route, State};
 use std::collections::HashMap;
 
 #[get("/contracts/<id>/checklists")]
-async fn list(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    let id = id.get()?;
+async fn list(state: &State<AppState>, user: User, id: ContractId) -> AppResult<Json<Value>> {
     let items = checklists::for_contract(&state.db, &user.contract_visibility(), id).await?;
     Ok(Json(json!({ "total": items.len(), "items": items })))
 }
@@ -24,11 +24,10 @@ async fn submit(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     file_name: Option<String>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
-    let id = id.get()?;
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx")?;
@@ -48,7 +47,10 @@ async fn submit(
 }
 
 /// 201 with the stored id (under `id_key`), version and parse result; 422 with every error.
-pub fn submitted_response(submitted: Submitted, id_key: &str) -> Custom<Json<Value>> {
+pub fn submitted_response<Id: serde::Serialize>(
+    submitted: Submitted<Id>,
+    id_key: &str,
+) -> Custom<Json<Value>> {
     match submitted {
         Submitted::Accepted {
             submission_id,
@@ -63,8 +65,7 @@ pub fn submitted_response(submitted: Submitted, id_key: &str) -> Custom<Json<Val
 }
 
 #[get("/checklists/<id>")]
-async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    let id = id.get()?;
+async fn show(state: &State<AppState>, user: User, id: SubmissionId) -> AppResult<Json<Value>> {
     let (view, _) =
         checklists::view(&state.db, &state.settings, &user.contract_visibility(), id).await?;
     Ok(Json(json!(view)))
@@ -84,10 +85,9 @@ async fn review(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: SubmissionId,
     body: Json<ReviewBody>,
 ) -> AppResult<Json<Value>> {
-    let id = id.get()?;
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     checklists::review(
         &state.db,

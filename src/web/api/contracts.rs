@@ -1,13 +1,14 @@
 use crate::auth::{Actor, User};
 use crate::db::contracts::Contract;
 use crate::domain::dates::JpDate;
+use crate::domain::ids::{ContractId, DepartmentId, VendorId};
 use crate::error::AppError;
 use crate::error::AppResult;
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paging};
 use crate::web::fields::Fields;
 use crate::web::guards::{ClientAddress, Editor};
-use crate::web::{AppState, RecordId};
+use crate::web::AppState;
 use rocket::response::content::RawJson;
 use rocket::response::status::Created;
 use rocket::serde::json::{json, Json, Value};
@@ -17,7 +18,7 @@ use serde::Serialize;
 /// A contract as the API shows it.
 #[derive(Serialize)]
 pub struct ContractJson<'a> {
-    id: i64,
+    id: ContractId,
     contract_number: &'a str,
     title: &'a str,
     department: Named<'a>,
@@ -41,13 +42,13 @@ pub struct ContractJson<'a> {
 
 #[derive(Serialize)]
 struct Named<'a> {
-    id: i64,
+    id: DepartmentId,
     name: &'a str,
 }
 
 #[derive(Serialize)]
 struct VendorRef<'a> {
-    id: i64,
+    id: VendorId,
     name: &'a str,
     /// Its 法人番号, else its 登録番号, else its 業者番号 …
     identifier: &'a str,
@@ -117,8 +118,7 @@ async fn list(
 }
 
 #[get("/contracts/<id>")]
-async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    let id = id.get()?;
+async fn show(state: &State<AppState>, user: User, id: ContractId) -> AppResult<Json<Value>> {
     let contract = contracts::get(&state.db, &user.contract_visibility(), id).await?;
     Ok(Json(json!(contract_json(&contract))))
 }
@@ -149,10 +149,9 @@ async fn update(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     input: Json<ContractInput>,
 ) -> AppResult<Json<Value>> {
-    let id = id.get()?;
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&editor.0, &ip.0);
     contracts::update(

@@ -1,8 +1,9 @@
 use crate::auth::Actor;
+use crate::domain::ids::DepartmentId;
 use crate::error::AppResult;
 use crate::services::departments::{self, DepartmentInput};
 use crate::web::guards::{ClientAddress, DepartmentAdmin, Staff};
-use crate::web::{AppState, RecordId};
+use crate::web::AppState;
 use rocket::response::status::Created;
 use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, put, routes, Route, State};
@@ -14,8 +15,7 @@ async fn list(state: &State<AppState>, _staff: Staff) -> AppResult<Json<Value>> 
 }
 
 #[get("/departments/<id>")]
-async fn show(state: &State<AppState>, _staff: Staff, id: RecordId) -> AppResult<Json<Value>> {
-    let id = id.get()?;
+async fn show(state: &State<AppState>, _staff: Staff, id: DepartmentId) -> AppResult<Json<Value>> {
     Ok(Json(json!(departments::get(&state.db, id).await?)))
 }
 
@@ -36,10 +36,9 @@ async fn rename(
     state: &State<AppState>,
     admin: DepartmentAdmin,
     ip: ClientAddress,
-    id: RecordId,
+    id: DepartmentId,
     input: Json<DepartmentInput>,
 ) -> AppResult<Json<Value>> {
-    let id = id.get()?;
     departments::rename(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await?;
     Ok(Json(json!(departments::get(&state.db, id).await?)))
 }

@@ -3,18 +3,18 @@
 //! decisions and certification values are JSON.
 
 use crate::auth::{Actor, User};
-use crate::db::reviews::Reviewed;
+use crate::domain::ids::{AuditReportId, CertificationId, ContractId, DeletionId, VendorId};
 use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
 use crate::services::certifications::{self, CertificationInput, VerificationInput};
 use crate::services::deletions::{self, DeletionInput};
 use crate::services::evidence::Upload;
-use crate::services::evidence::{self, ReviewInput};
+use crate::services::evidence::{self, Proof, ReviewInput};
 use crate::services::vendors;
 use crate::web::fields::Fields;
 use crate::web::guards::{ClientAddress, Editor};
 use crate::web::pages::evidence::optional_upload;
-use crate::web::{AppState, RecordId};
+use crate::web::AppState;
 use rocket::data::Data;
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
@@ -23,7 +23,7 @@ use rocket::response::status::Custom;
 use rocket::serde::json::{json, Json, Value};
 use rocket::{get, post, put, routes, Route, State};
 
-fn created(id: i64) -> Custom<Json<Value>> {
+fn created(id: impl serde::Serialize) -> Custom<Json<Value>> {
     Custom(Status::Created, Json(json!({ "id": id })))
 }
 
@@ -31,9 +31,9 @@ fn created(id: i64) -> Custom<Json<Value>> {
 async fn list_certifications(
     state: &State<AppState>,
     user: User,
-    id: RecordId,
+    id: VendorId,
 ) -> AppResult<Json<Value>> {
-    let vendor = vendors::get(&state.db, user.own_vendor(), id.get()?).await?;
+    let vendor = vendors::get(&state.db, user.own_vendor(), id).await?;
     let items = certifications::for_vendor(
         &state.db,
         &state.settings,
@@ -49,10 +49,10 @@ async fn create_certification(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: VendorId,
     input: Json<CertificationInput>,
 ) -> AppResult<Custom<Json<Value>>> {
-    let vendor = vendors::get(&state.db, user.own_vendor(), id.get()?).await?;
+    let vendor = vendors::get(&state.db, user.own_vendor(), id).await?;
     let actor = Actor::user(&user, &ip.0);
     let id = certifications::save(
         &state.db,
@@ -73,10 +73,10 @@ async fn update_certification(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: CertificationId,
     input: Json<CertificationInput>,
 ) -> AppResult<Json<Value>> {
-    let certification = certifications::get(&state.db, user.own_vendor(), id.get()?).await?;
+    let certification = certifications::get(&state.db, user.own_vendor(), id).await?;
     let actor = Actor::user(&user, &ip.0);
     let id = certifications::save(
         &state.db,
@@ -98,11 +98,11 @@ async fn certification_file(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: CertificationId,
     file_name: Option<String>,
     body: Data<'_>,
 ) -> AppResult<Json<Value>> {
-    let certification = certifications::get(&state.db, user.own_vendor(), id.get()?).await?;
+    let certification = certifications::get(&state.db, user.own_vendor(), id).await?;
     let upload = Upload {
         name: crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "certificate")?,
         bytes: super::read_body(body, state.settings.upload_limit_bytes).await?,
@@ -129,11 +129,10 @@ async fn verify_certification(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: CertificationId,
     input: Json<VerificationInput>,
 ) -> AppResult<Json<Value>> {
     let actor = Actor::user(&editor.0, &ip.0);
-    let id = id.get()?;
     certifications::decide(
         &state.db,
         &actor,
@@ -180,10 +179,9 @@ async fn import_certifications(
 async fn list_audit_reports(
     state: &State<AppState>,
     user: User,
-    id: RecordId,
+    id: ContractId,
 ) -> AppResult<Json<Value>> {
-    let items =
-        audit_reports::for_contract(&state.db, &user.contract_visibility(), id.get()?).await?;
+    let items = audit_reports::for_contract(&state.db, &user.contract_visibility(), id).await?;
     Ok(Json(json!({ "total": items.len(), "items": items })))
 }
 
@@ -198,7 +196,7 @@ async fn submit_audit_report(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     form: Form<AuditReportUpload<'_>>,
 ) -> AppResult<Custom<Json<Value>>> {
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
@@ -209,7 +207,7 @@ async fn submit_audit_report(
         &state.settings,
         &actor,
         &scope,
-        id.get()?,
+        id,
         &form.report,
         upload.as_ref(),
     )
@@ -222,7 +220,7 @@ async fn review_audit_report(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: AuditReportId,
     form: Json<ReviewInput>,
 ) -> AppResult<Json<Value>> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
@@ -231,8 +229,7 @@ async fn review_audit_report(
         &state.db,
         &actor,
         &scope.contracts,
-        Reviewed::AuditReports,
-        id.get()?,
+        Proof::AuditReport(id),
         &form,
     )
     .await?;
@@ -243,9 +240,9 @@ async fn review_audit_report(
 async fn list_deletions(
     state: &State<AppState>,
     user: User,
-    id: RecordId,
+    id: ContractId,
 ) -> AppResult<Json<Value>> {
-    let items = deletions::for_contract(&state.db, &user.contract_visibility(), id.get()?).await?;
+    let items = deletions::for_contract(&state.db, &user.contract_visibility(), id).await?;
     Ok(Json(json!({ "total": items.len(), "items": items })))
 }
 
@@ -260,7 +257,7 @@ async fn submit_deletion(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     form: Form<DeletionUpload<'_>>,
 ) -> AppResult<Custom<Json<Value>>> {
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
@@ -271,7 +268,7 @@ async fn submit_deletion(
         &state.settings,
         &actor,
         &scope,
-        id.get()?,
+        id,
         &form.deletion,
         upload.as_ref(),
     )
@@ -284,7 +281,7 @@ async fn review_deletion(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: DeletionId,
     form: Json<ReviewInput>,
 ) -> AppResult<Json<Value>> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
@@ -293,8 +290,7 @@ async fn review_deletion(
         &state.db,
         &actor,
         &scope.contracts,
-        Reviewed::DeletionCertificates,
-        id.get()?,
+        Proof::Deletion(id),
         &form,
     )
     .await?;

@@ -2,10 +2,11 @@
 //! go to), `GET /api/v1/requests/{id}` with each contract's progress.
 
 use crate::auth::{Actor, User};
+use crate::domain::ids::RequestId;
 use crate::error::AppResult;
 use crate::services::requests::{self, RequestInput};
 use crate::web::guards::ClientAddress;
-use crate::web::{AppState, RecordId};
+use crate::web::AppState;
 use rocket::http::Status;
 use rocket::response::status::Custom;
 use rocket::serde::json::{json, Json, Value};
@@ -39,8 +40,8 @@ async fn create(
 }
 
 #[get("/requests/<id>")]
-async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    let progress = requests::progress(&state.db, &user, id.get()?).await?;
+async fn show(state: &State<AppState>, user: User, id: RequestId) -> AppResult<Json<Value>> {
+    let progress = requests::progress(&state.db, &user, id).await?;
     Ok(Json(json!(progress)))
 }
 

@@ -1,11 +1,12 @@
 //! Bid evaluation over the API: tenders, bidders, the rating and its freezing, and a bidder's check sheet.
 
 use crate::auth::{Actor, User};
+use crate::domain::ids::{BidderId, TenderId};
 use crate::error::{AppError, AppResult};
 use crate::services::rating;
 use crate::services::tenders::{self, BidderInput, Submitter, TenderInput};
 use crate::web::guards::{ClientAddress, Editor};
-use crate::web::{AppState, RecordId};
+use crate::web::AppState;
 use rocket::data::Data;
 use rocket::response::status::{Created, Custom};
 use rocket::serde::json::{json, Json, Value};
@@ -42,8 +43,7 @@ async fn create(
 }
 
 #[get("/tenders/<id>")]
-async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    let id = id.get()?;
+async fn show(state: &State<AppState>, user: User, id: TenderId) -> AppResult<Json<Value>> {
     let visibility = visibility(&user)?;
     let tender = tenders::get(&state.db, &visibility, id).await?;
     let bidders = tenders::bidders(&state.db, &visibility, id).await?;
@@ -55,10 +55,9 @@ async fn update(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
     input: Json<TenderInput>,
 ) -> AppResult<Json<Value>> {
-    let id = id.get()?;
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     tenders::update(
         &state.db,
@@ -79,10 +78,9 @@ async fn add_bidder(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
     input: Json<BidderInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let id = id.get()?;
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let bidder = tenders::add_bidder(
         &state.db,
@@ -105,12 +103,12 @@ async fn confirm_scope(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: BidderId,
     input: Json<ScopeInput>,
 ) -> AppResult<Json<Value>> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&editor.0, &ip.0);
-    let bidder = id.get()?;
+    let bidder = id;
     tenders::confirm_scope(
         &state.db,
         &actor,
@@ -125,8 +123,8 @@ async fn confirm_scope(
 }
 
 #[get("/tenders/<id>/rating")]
-async fn show_rating(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    let view = rating::current(&state.db, &state.settings, &visibility(&user)?, id.get()?).await?;
+async fn show_rating(state: &State<AppState>, user: User, id: TenderId) -> AppResult<Json<Value>> {
+    let view = rating::current(&state.db, &state.settings, &visibility(&user)?, id).await?;
     Ok(Json(rating::to_json(&view)))
 }
 
@@ -135,9 +133,8 @@ async fn finalize(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
 ) -> AppResult<Json<Value>> {
-    let id = id.get()?;
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     rating::finalize(
         &state.db,
@@ -156,10 +153,10 @@ async fn copy(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
 ) -> AppResult<Created<Json<Value>>> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let new_id = rating::copy(&state.db, &Actor::user(&editor.0, &ip.0), &scope, id.get()?).await?;
+    let new_id = rating::copy(&state.db, &Actor::user(&editor.0, &ip.0), &scope, id).await?;
     Ok(Created::new(format!("/api/v1/tenders/{new_id}")).body(Json(json!({"id": new_id}))))
 }
 
@@ -177,11 +174,10 @@ async fn submit_sheet(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: BidderId,
     file_name: Option<String>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
-    let id = id.get()?;
     let who = Submitter::of(&user)?;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx")?;

@@ -1,10 +1,11 @@
 use crate::auth::{Actor, User};
+use crate::domain::ids::VendorId;
 use crate::error::AppResult;
 use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
 use crate::services::Paging;
 use crate::web::guards::{ClientAddress, Editor};
-use crate::web::{AppState, RecordId};
+use crate::web::AppState;
 use rocket::data::Data;
 use rocket::http::Status;
 use rocket::response::status::{Created, Custom};
@@ -30,8 +31,7 @@ async fn list(
 }
 
 #[get("/vendors/<id>")]
-async fn show(state: &State<AppState>, user: User, id: RecordId) -> AppResult<Json<Value>> {
-    let id = id.get()?;
+async fn show(state: &State<AppState>, user: User, id: VendorId) -> AppResult<Json<Value>> {
     Ok(Json(json!(
         vendors::get(&state.db, user.own_vendor(), id).await?
     )))
@@ -54,10 +54,9 @@ async fn update(
     state: &State<AppState>,
     editor: Editor,
     ip: ClientAddress,
-    id: RecordId,
+    id: VendorId,
     input: Json<VendorInput>,
 ) -> AppResult<Json<Value>> {
-    let id = id.get()?;
     vendors::update(
         &state.db,
         &Actor::user(&editor.0, &ip.0),

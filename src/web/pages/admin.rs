@@ -1,6 +1,7 @@
 //! Administration: user accounts (administrators) and the audit log (administrators and the CISO).
 
 use crate::auth::{Actor, Role};
+use crate::domain::ids::UserId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::accounts::{self, UserInput};
 use crate::services::audit::{self, AuditQuery};
@@ -10,7 +11,7 @@ use crate::web::fields::Fields;
 use crate::web::guards::{AuditReader, Chrome, ClientAddress, UserAdmin};
 use crate::web::pages::auth::CsrfOnly;
 use crate::web::views::{render, AuditLog, UserForm, UserList};
-use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
+use crate::web::{query_prefix, AppState, FormOutcome};
 use rocket::http::{ContentType, Header};
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Responder, Route, State};
@@ -26,7 +27,7 @@ async fn users(
 }
 
 struct UserPage {
-    id: Option<i64>,
+    id: Option<UserId>,
     input: UserInput,
     errors: FieldErrors,
     shown_password: Option<String>,
@@ -63,7 +64,7 @@ async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResul
     })
 }
 
-async fn stored_input(state: &AppState, id: i64) -> AppResult<UserInput> {
+async fn stored_input(state: &AppState, id: UserId) -> AppResult<UserInput> {
     let (user, department_ids) = accounts::get_user(&state.db, id).await?;
     let vendor_identifier = match user.vendor_id {
         Some(vendor_id) => Some(
@@ -153,10 +154,9 @@ async fn edit_user(
     state: &State<AppState>,
     _admin: UserAdmin,
     chrome: Chrome,
-    id: RecordId,
+    id: UserId,
     saved: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
-    let id = id.get()?;
     let input = stored_input(state, id).await?;
     user_page(
         state,
@@ -178,10 +178,9 @@ async fn update_user(
     admin: UserAdmin,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: UserId,
     input: CsrfForm<Fields<UserInput>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     let input = input.into_inner().into_inner();
     match accounts::update_user(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true"))),
@@ -211,10 +210,9 @@ async fn reset_password(
     admin: UserAdmin,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: UserId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<RawHtml<String>> {
-    let id = id.get()?;
     let password = accounts::reset_password(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
     let input = stored_input(state, id).await?;
     user_page(
@@ -237,10 +235,9 @@ async fn unlock_user(
     state: &State<AppState>,
     admin: UserAdmin,
     ip: ClientAddress,
-    id: RecordId,
+    id: UserId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     accounts::unlock(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
     Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
 }

@@ -2,6 +2,7 @@
 
 use crate::auth::{password, Actor};
 use crate::db::sessions::Origin;
+use crate::domain::ids::TokenId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::accounts::{self, PasswordChange, SignInError, SignedIn};
 use crate::services::mfa::SecondFactorError;
@@ -9,7 +10,7 @@ use crate::web::csrf::{tokens_match, CsrfForm};
 use crate::web::fields::Fields;
 use crate::web::guards::{Authenticated, Chrome, ClientAddress, Credential, SESSION_COOKIE};
 use crate::web::views::{render, Account, Login, SessionLine, Setup};
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::content::RawHtml;
@@ -395,10 +396,9 @@ async fn revoke_token(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: TokenId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     accounts::revoke_token(
         &state.db,
         &Actor::user(&chrome.user, &ip.0),

@@ -2,6 +2,7 @@
 //! its certificate file, the file itself, and the bulk import of a certification list.
 
 use crate::auth::{Actor, User};
+use crate::domain::ids::{CertificationId, VendorId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::certifications::{self, CertificationInput, VerificationInput};
 use crate::services::vendors;
@@ -12,7 +13,7 @@ use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::pages::evidence::optional_upload;
 use crate::web::pages::ledger::read_upload;
 use crate::web::views::{render, CertificationForm, CertificationImport};
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::response::content::RawHtml;
@@ -23,7 +24,7 @@ use rocket::{get, post, routes, Route, State};
 async fn recordable_vendor(
     state: &AppState,
     chrome: &Chrome,
-    vendor_id: i64,
+    vendor_id: VendorId,
 ) -> AppResult<crate::db::vendors::Vendor> {
     let vendor = vendors::get(&state.db, chrome.user.own_vendor(), vendor_id).await?;
     vendors::authorize(
@@ -36,8 +37,8 @@ async fn recordable_vendor(
 }
 
 #[get("/vendors/<id>/certifications/new")]
-async fn new(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<RawHtml<String>> {
-    let vendor = recordable_vendor(state, &chrome, id.get()?).await?;
+async fn new(state: &State<AppState>, chrome: Chrome, id: VendorId) -> AppResult<RawHtml<String>> {
+    let vendor = recordable_vendor(state, &chrome, id).await?;
     render(&CertificationForm {
         chrome,
         vendor,
@@ -49,8 +50,12 @@ async fn new(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult
 }
 
 #[get("/certifications/<id>/edit")]
-async fn edit(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<RawHtml<String>> {
-    let certification = certifications::get(&state.db, chrome.user.own_vendor(), id.get()?).await?;
+async fn edit(
+    state: &State<AppState>,
+    chrome: Chrome,
+    id: CertificationId,
+) -> AppResult<RawHtml<String>> {
+    let certification = certifications::get(&state.db, chrome.user.own_vendor(), id).await?;
     let vendor = recordable_vendor(state, &chrome, certification.vendor_id).await?;
     render(&CertificationForm {
         chrome,
@@ -73,8 +78,8 @@ async fn save(
     state: &AppState,
     chrome: Chrome,
     ip: ClientAddress,
-    vendor_id: i64,
-    id: Option<i64>,
+    vendor_id: VendorId,
+    id: Option<CertificationId>,
     form: &CertificationUpload<'_>,
 ) -> AppResult<FormOutcome> {
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
@@ -125,10 +130,10 @@ async fn create(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: VendorId,
     form: Form<CertificationUpload<'_>>,
 ) -> AppResult<FormOutcome> {
-    save(state, chrome, ip, id.get()?, None, &form).await
+    save(state, chrome, ip, id, None, &form).await
 }
 
 #[post("/certifications/<id>", data = "<form>")]
@@ -136,10 +141,9 @@ async fn update(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: CertificationId,
     form: Form<CertificationUpload<'_>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     let certification = certifications::get(&state.db, chrome.user.own_vendor(), id).await?;
     save(state, chrome, ip, certification.vendor_id, Some(id), &form).await
 }
@@ -150,10 +154,10 @@ async fn file(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: CertificationId,
 ) -> AppResult<FileDownload> {
     let actor = Actor::user(&user, &ip.0);
-    let file = certifications::file(&state.db, &actor, user.own_vendor(), id.get()?).await?;
+    let file = certifications::file(&state.db, &actor, user.own_vendor(), id).await?;
     Ok(FileDownload::new(file))
 }
 
@@ -170,13 +174,12 @@ async fn verify(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: CertificationId,
     form: Form<VerificationForm>,
 ) -> AppResult<FormOutcome> {
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
-    let id = id.get()?;
     let actor = Actor::user(&editor.0, &ip.0);
     let certification = certifications::get(&state.db, None, id).await?;
     let back = format!("/vendors/{}", certification.vendor_id);

@@ -1,6 +1,7 @@
 //! Check sheets on the pages: the prefilled workbook, uploads, the submission and its review.
 
 use crate::auth::Actor;
+use crate::domain::ids::{ContractId, SubmissionId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::{self, Decision, Submitted};
 use crate::services::contracts;
@@ -10,7 +11,7 @@ use crate::web::guards::{Chrome, ClientAddress, Editor, Staff};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{render, ChecklistRefused, ChecklistShow};
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::Status;
@@ -24,9 +25,8 @@ use std::collections::HashMap;
 async fn template(
     state: &State<AppState>,
     chrome: Chrome,
-    id: RecordId,
+    id: ContractId,
 ) -> AppResult<XlsxDownload> {
-    let id = id.get()?;
     let contract = contracts::get(&state.db, &chrome.user.contract_visibility(), id).await?;
     let prefill = crate::excel::template::Prefill {
         vendor_name: Some(contract.vendor_name.clone()),
@@ -54,10 +54,9 @@ async fn submit(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     upload: Form<Upload<'_>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     if !tokens_match(&upload.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
@@ -96,7 +95,7 @@ async fn submit(
 async fn page(
     state: &AppState,
     chrome: Chrome,
-    id: i64,
+    id: SubmissionId,
     flags: (bool, bool),
     errors: FieldErrors,
 ) -> AppResult<RawHtml<String>> {
@@ -126,11 +125,10 @@ async fn page(
 async fn show(
     state: &State<AppState>,
     chrome: Chrome,
-    id: RecordId,
+    id: SubmissionId,
     submitted: Option<bool>,
     reviewed: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
-    let id = id.get()?;
     page(
         state,
         chrome,
@@ -147,9 +145,8 @@ async fn file(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: SubmissionId,
 ) -> AppResult<FileDownload> {
-    let id = id.get()?;
     let actor = Actor::user(&chrome.user, &ip.0);
     let visibility = chrome.user.contract_visibility();
     let (name, bytes) = checklists::file(&state.db, &actor, &visibility, id).await?;
@@ -173,10 +170,9 @@ async fn review(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: SubmissionId,
     form: CsrfForm<ReviewForm>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     let decision = match form.decision.as_str() {
         "approve" => Decision::Approve,
         "return" => Decision::Return,
@@ -211,9 +207,8 @@ async fn export(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: SubmissionId,
 ) -> AppResult<XlsxDownload> {
-    let id = id.get()?;
     let actor = Actor::user(&chrome.user, &ip.0);
     let bytes = checklists::export_submission(
         &state.db,

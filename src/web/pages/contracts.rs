@@ -1,4 +1,5 @@
 use crate::auth::Actor;
+use crate::domain::ids::ContractId;
 use crate::domain::ContractStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::contracts::{self, ContractInput, ContractQuery};
@@ -8,7 +9,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
 use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::views::{render, ContractForm, ContractList, ContractShow, EvidenceForms};
-use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
+use crate::web::{query_prefix, AppState, FormOutcome};
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
 
@@ -61,7 +62,7 @@ async fn list(
 async fn form_page(
     state: &AppState,
     chrome: Chrome,
-    id: Option<i64>,
+    id: Option<ContractId>,
     input: ContractInput,
     errors: FieldErrors,
 ) -> AppResult<RawHtml<String>> {
@@ -128,10 +129,9 @@ async fn create(
 async fn show(
     state: &State<AppState>,
     chrome: Chrome,
-    id: RecordId,
+    id: ContractId,
     saved: Option<bool>,
 ) -> AppResult<RawHtml<String>> {
-    let id = id.get()?;
     contract_page(
         state,
         chrome,
@@ -147,7 +147,7 @@ async fn show(
 pub async fn contract_page(
     state: &AppState,
     chrome: Chrome,
-    id: i64,
+    id: ContractId,
     saved: bool,
     forms: EvidenceForms,
 ) -> AppResult<RawHtml<String>> {
@@ -186,9 +186,8 @@ async fn edit(
     state: &State<AppState>,
     editor: Editor,
     chrome: Chrome,
-    id: RecordId,
+    id: ContractId,
 ) -> AppResult<RawHtml<String>> {
-    let id = id.get()?;
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let contract = contracts::get(&state.db, &scope.contracts, id).await?;
     form_page(
@@ -207,10 +206,9 @@ async fn update(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     input: CsrfForm<Fields<ContractInput>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     let input = input.into_inner().into_inner();
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&editor.0, &ip.0);

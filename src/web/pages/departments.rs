@@ -1,11 +1,12 @@
 use crate::auth::Actor;
+use crate::domain::ids::DepartmentId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::departments::{self, DepartmentInput};
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
 use crate::web::guards::{Chrome, ClientAddress, DepartmentAdmin, Staff};
 use crate::web::views::{render, DepartmentList};
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
 
@@ -73,10 +74,9 @@ async fn rename(
     admin: DepartmentAdmin,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: DepartmentId,
     input: CsrfForm<Fields<DepartmentInput>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     match departments::rename(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved("/departments?saved=true".into())),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(

@@ -2,11 +2,11 @@
 //! the officer accepts (on a date) or returns; files are served only to those who may see the contract.
 
 use crate::auth::{Actor, User};
-use crate::db::reviews::Reviewed;
+use crate::domain::ids::{AuditReportId, ContractId, DeletionId};
 use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
 use crate::services::deletions::{self, DeletionInput};
-use crate::services::evidence::{self, ReviewInput, Upload};
+use crate::services::evidence::{self, Proof, ReviewInput, Upload};
 use crate::web::csrf::{tokens_match, CsrfForm};
 use crate::web::download::FileDownload;
 use crate::web::fields::Fields;
@@ -14,7 +14,7 @@ use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::pages::contracts::contract_page;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::EvidenceForms;
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::{get, post, routes, Route, State};
@@ -45,10 +45,9 @@ async fn submit_audit_report(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     form: Form<AuditReportForm<'_>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
@@ -95,10 +94,9 @@ async fn submit_deletion(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: ContractId,
     form: Form<DeletionForm<'_>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
@@ -138,22 +136,21 @@ async fn review(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    table: Reviewed,
-    id: i64,
+    proof: Proof,
     input: &ReviewInput,
 ) -> AppResult<FormOutcome> {
     let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
     let actor = Actor::user(&editor.0, &ip.0);
-    let path = match table {
-        Reviewed::AuditReports => "audit-reports",
-        Reviewed::DeletionCertificates => "deletion-certificates",
+    let (path, id) = match proof {
+        Proof::AuditReport(id) => ("audit-reports", id.get()),
+        Proof::Deletion(id) => ("deletion-certificates", id.get()),
     };
-    match evidence::review(&state.db, &actor, &scope.contracts, table, id, input).await {
+    match evidence::review(&state.db, &actor, &scope.contracts, proof, input).await {
         Ok(contract_id) => Ok(FormOutcome::saved(format!(
             "/contracts/{contract_id}?saved=true#{path}"
         ))),
         Err(AppError::Validation(errors)) => {
-            let contract_id = evidence::contract_of(&state.db, &scope.contracts, table, id).await?;
+            let contract_id = evidence::contract_of(&state.db, &scope.contracts, proof).await?;
             let forms = EvidenceForms {
                 review_target: format!("{path}/{id}"),
                 review_errors: errors,
@@ -173,19 +170,10 @@ async fn review_audit_report(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: AuditReportId,
     form: CsrfForm<Fields<ReviewInput>>,
 ) -> AppResult<FormOutcome> {
-    review(
-        state,
-        editor,
-        chrome,
-        ip,
-        Reviewed::AuditReports,
-        id.get()?,
-        &form,
-    )
-    .await
+    review(state, editor, chrome, ip, Proof::AuditReport(id), &form).await
 }
 
 #[post("/deletion-certificates/<id>/review", data = "<form>")]
@@ -194,19 +182,10 @@ async fn review_deletion(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: DeletionId,
     form: CsrfForm<Fields<ReviewInput>>,
 ) -> AppResult<FormOutcome> {
-    review(
-        state,
-        editor,
-        chrome,
-        ip,
-        Reviewed::DeletionCertificates,
-        id.get()?,
-        &form,
-    )
-    .await
+    review(state, editor, chrome, ip, Proof::Deletion(id), &form).await
 }
 
 #[get("/audit-reports/<id>/file")]
@@ -214,18 +193,11 @@ async fn audit_report_file(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: AuditReportId,
 ) -> AppResult<FileDownload> {
     let visibility = user.contract_visibility();
     let actor = Actor::user(&user, &ip.0);
-    let file = evidence::file(
-        &state.db,
-        &actor,
-        &visibility,
-        Reviewed::AuditReports,
-        id.get()?,
-    )
-    .await?;
+    let file = evidence::file(&state.db, &actor, &visibility, Proof::AuditReport(id)).await?;
     Ok(FileDownload::new(file))
 }
 
@@ -234,18 +206,11 @@ async fn deletion_file(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: DeletionId,
 ) -> AppResult<FileDownload> {
     let visibility = user.contract_visibility();
     let actor = Actor::user(&user, &ip.0);
-    let file = evidence::file(
-        &state.db,
-        &actor,
-        &visibility,
-        Reviewed::DeletionCertificates,
-        id.get()?,
-    )
-    .await?;
+    let file = evidence::file(&state.db, &actor, &visibility, Proof::Deletion(id)).await?;
     Ok(FileDownload::new(file))
 }
 

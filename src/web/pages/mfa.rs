@@ -4,12 +4,13 @@
 
 use super::auth::{form_token, form_token_matches, safe_next, set_session_cookie, CsrfOnly};
 use crate::auth::Actor;
+use crate::domain::ids::UserId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::mfa::{self, SecondFactorError};
 use crate::web::csrf::CsrfForm;
 use crate::web::guards::{Chrome, ClientAddress, UserAdmin};
 use crate::web::views::{render, MfaChallenge, MfaSetup, RecoveryCodes};
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::http::{Cookie, CookieJar, SameSite, Status};
 use rocket::response::content::RawHtml;
@@ -200,10 +201,9 @@ async fn reset(
     state: &State<AppState>,
     admin: UserAdmin,
     ip: ClientAddress,
-    id: RecordId,
+    id: UserId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     mfa::reset(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
     Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
 }

@@ -1,6 +1,7 @@
 //! The notifications page: what was sent to the user or happened to its records, newest first, with
 //! the unread ones marked; reading one (or all) clears it from the count in the header.
 
+use crate::domain::ids::NotificationId;
 use crate::error::AppResult;
 use crate::services::inbox;
 use crate::web::csrf::CsrfForm;
@@ -20,7 +21,7 @@ async fn list(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
 #[derive(FromForm)]
 struct ReadForm {
     /// One notification; none means all.
-    id: Option<i64>,
+    id: Option<NotificationId>,
     /// Where to go after (a local path: the notification's link).
     next: Option<String>,
 }

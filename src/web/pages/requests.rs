@@ -2,6 +2,7 @@
 //! contracts it will go to), the request page and its workbook.
 
 use crate::auth::Actor;
+use crate::domain::ids::RequestId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::{self, requests, requests::RequestInput};
 use crate::web::csrf::tokens_match;
@@ -9,7 +10,7 @@ use crate::web::fields::Fields;
 use crate::web::guards::{Chrome, ClientAddress};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::views::{render, RequestForm, RequestList, RequestShow};
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::response::content::RawHtml;
 use rocket::{get, post, routes, Route, State};
@@ -114,8 +115,12 @@ async fn create(
 }
 
 #[get("/requests/<id>")]
-async fn show(state: &State<AppState>, chrome: Chrome, id: RecordId) -> AppResult<RawHtml<String>> {
-    let p = requests::progress(&state.db, &chrome.user, id.get()?).await?;
+async fn show(
+    state: &State<AppState>,
+    chrome: Chrome,
+    id: RequestId,
+) -> AppResult<RawHtml<String>> {
+    let p = requests::progress(&state.db, &chrome.user, id).await?;
     render(&RequestShow { chrome, p })
 }
 
@@ -124,9 +129,8 @@ async fn export(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: RequestId,
 ) -> AppResult<XlsxDownload> {
-    let id = id.get()?;
     let actor = Actor::user(&chrome.user, &ip.0);
     let bytes = requests::export(&state.db, &actor, &chrome.user, id).await?;
     Ok(XlsxDownload::new(bytes, &format!("request-{id}.xlsx")))

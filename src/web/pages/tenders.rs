@@ -4,6 +4,7 @@
 use crate::auth::policy::EditScope;
 use crate::auth::{Actor, User};
 use crate::db::contracts::Visibility;
+use crate::domain::ids::{BidSheetId, BidderId, PolicyId, TenderId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::Submitted;
 use crate::services::rating::{self, RatingView};
@@ -19,7 +20,7 @@ use crate::web::views::{
     render, BidList, BidPage, ChecklistRefused, PolicyList, PolicyPage, TenderForm, TenderList,
     TenderPage,
 };
-use crate::web::{AppState, FormOutcome, RecordId};
+use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::http::Status;
@@ -59,7 +60,7 @@ async fn list(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
 async fn form_page(
     state: &AppState,
     chrome: Chrome,
-    id: Option<i64>,
+    id: Option<TenderId>,
     input: TenderInput,
     errors: FieldErrors,
 ) -> AppResult<RawHtml<String>> {
@@ -94,9 +95,9 @@ async fn edit(
     state: &State<AppState>,
     _editor: Editor,
     chrome: Chrome,
-    id: RecordId,
+    id: TenderId,
 ) -> AppResult<RawHtml<String>> {
-    let tender = tenders::get(&state.db, &tender_visibility(&chrome.user)?, id.get()?).await?;
+    let tender = tenders::get(&state.db, &tender_visibility(&chrome.user)?, id).await?;
     let input = TenderInput::from_tender(&tender);
     form_page(state, chrome, Some(tender.id), input, FieldErrors::new()).await
 }
@@ -111,7 +112,7 @@ async fn save(
     state: &AppState,
     chrome: Chrome,
     ip: ClientAddress,
-    id: Option<i64>,
+    id: Option<TenderId>,
     form: &TenderSubmission,
 ) -> AppResult<FormOutcome> {
     let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
@@ -145,16 +146,16 @@ async fn update(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
     form: Form<TenderSubmission>,
 ) -> AppResult<FormOutcome> {
-    save(state, chrome, ip, Some(id.get()?), &form).await
+    save(state, chrome, ip, Some(id), &form).await
 }
 
 async fn tender_page(
     state: &AppState,
     chrome: Chrome,
-    id: i64,
+    id: TenderId,
     notice: Option<String>,
     errors: FieldErrors,
     bidder_input: BidderInput,
@@ -182,7 +183,7 @@ async fn tender_page(
 async fn show(
     state: &State<AppState>,
     chrome: Chrome,
-    id: RecordId,
+    id: TenderId,
     done: Option<&str>,
 ) -> AppResult<RawHtml<String>> {
     let notice = done.and_then(|done| match done {
@@ -201,7 +202,7 @@ async fn show(
     tender_page(
         state,
         chrome,
-        id.get()?,
+        id,
         notice,
         FieldErrors::new(),
         <BidderInput as Default>::default(),
@@ -220,11 +221,10 @@ async fn add_bidder(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
     form: Form<BidderSubmission>,
 ) -> AppResult<FormOutcome> {
     let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
-    let id = id.get()?;
     match tenders::add_bidder(&state.db, &actor, &scope, id, &form.bidder).await {
         Ok(_) => Ok(FormOutcome::saved(format!("/tenders/{id}?done=bidder"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
@@ -250,12 +250,11 @@ async fn confirm_scope(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: BidderId,
     form: Form<ScopeForm>,
 ) -> AppResult<Redirect> {
     let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
-    let tender =
-        tenders::confirm_scope(&state.db, &actor, &scope, id.get()?, form.confirmed).await?;
+    let tender = tenders::confirm_scope(&state.db, &actor, &scope, id, form.confirmed).await?;
     Ok(Redirect::to(format!("/tenders/{tender}?done=scope")))
 }
 
@@ -264,11 +263,11 @@ async fn remove_bidder(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: BidderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
     let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
-    let tender = tenders::remove_bidder(&state.db, &actor, &scope, id.get()?).await?;
+    let tender = tenders::remove_bidder(&state.db, &actor, &scope, id).await?;
     Ok(Redirect::to(format!("/tenders/{tender}?done=removed")))
 }
 
@@ -278,11 +277,10 @@ async fn tender_action(
     chrome: &Chrome,
     ip: &ClientAddress,
     token: &str,
-    id: RecordId,
+    id: TenderId,
     action: &str,
 ) -> AppResult<Redirect> {
     let (actor, scope) = acting(chrome, ip, token)?;
-    let id = id.get()?;
     let to = match action {
         "request" => {
             let asked = tenders::request_checklists(&state.db, &actor, &scope, id).await?;
@@ -305,7 +303,7 @@ async fn request_checklists(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
     tender_action(state, &chrome, &ip, &form.csrf_token, id, "request").await
@@ -316,7 +314,7 @@ async fn finalize(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
     tender_action(state, &chrome, &ip, &form.csrf_token, id, "finalize").await
@@ -327,7 +325,7 @@ async fn copy(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
     tender_action(state, &chrome, &ip, &form.csrf_token, id, "copy").await
@@ -338,9 +336,8 @@ async fn evaluation_sheet(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: TenderId,
 ) -> AppResult<XlsxDownload> {
-    let id = id.get()?;
     let view = rating::current(&state.db, &state.settings, &tender_visibility(&user)?, id).await?;
     let actor = Actor::user(&user, &ip.0);
     Ok(XlsxDownload::new(
@@ -360,11 +357,10 @@ async fn bids(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<Stri
 async fn bid(
     state: &State<AppState>,
     chrome: Chrome,
-    id: RecordId,
+    id: BidderId,
     submitted: bool,
 ) -> AppResult<RawHtml<String>> {
-    let (bid, sheet) =
-        tenders::bid(&state.db, &chrome.user.contract_visibility(), id.get()?).await?;
+    let (bid, sheet) = tenders::bid(&state.db, &chrome.user.contract_visibility(), id).await?;
     render(&BidPage {
         chrome,
         bid,
@@ -378,9 +374,8 @@ async fn bid(
 async fn bid_template(
     state: &State<AppState>,
     user: User,
-    id: RecordId,
+    id: BidderId,
 ) -> AppResult<XlsxDownload> {
-    let id = id.get()?;
     let (bid, _) = tenders::bid(&state.db, &user.contract_visibility(), id).await?;
     let bidder = crate::db::tenders::find_bidder(&mut *state.db.acquire().await?, id)
         .await?
@@ -409,11 +404,10 @@ async fn submit_sheet(
     state: &State<AppState>,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: BidderId,
     upload: Form<SheetUpload<'_>>,
 ) -> AppResult<FormOutcome> {
     check_csrf(&upload.csrf_token, &chrome)?;
-    let id = id.get()?;
     let who = Submitter::of(&chrome.user)?;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let actor = Actor::user(&chrome.user, &ip.0);
@@ -450,9 +444,8 @@ async fn sheet_file(
     state: &State<AppState>,
     user: User,
     ip: ClientAddress,
-    id: RecordId,
+    id: BidSheetId,
 ) -> AppResult<FileDownload> {
-    let id = id.get()?;
     let actor = Actor::user(&user, &ip.0);
     let visibility = user.contract_visibility();
     let (name, bytes) = tenders::sheet_file(&state.db, &actor, &visibility, id).await?;
@@ -483,9 +476,9 @@ async fn policy_page(
     state: &State<AppState>,
     _admin: UserAdmin,
     chrome: Chrome,
-    id: RecordId,
+    id: PolicyId,
 ) -> AppResult<RawHtml<String>> {
-    let (stored, policy) = policies::get(&state.db, id.get()?).await?;
+    let (stored, policy) = policies::get(&state.db, id).await?;
     render(&PolicyPage {
         chrome,
         stored,

@@ -1,5 +1,6 @@
 use crate::auth::Actor;
 use crate::db::contracts::ContractFilter;
+use crate::domain::ids::{CertificationId, VendorId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
@@ -10,7 +11,7 @@ use crate::web::fields::Fields;
 use crate::web::guards::{Chrome, ClientAddress, Editor};
 use crate::web::pages::ledger::read_upload;
 use crate::web::views::{render, VendorForm, VendorImport, VendorList, VendorShow};
-use crate::web::{query_prefix, AppState, FormOutcome, RecordId};
+use crate::web::{query_prefix, AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::response::content::RawHtml;
@@ -75,11 +76,10 @@ async fn create(
 async fn show(
     state: &State<AppState>,
     chrome: Chrome,
-    id: RecordId,
+    id: VendorId,
     saved: Option<bool>,
-    needs_reason: Option<i64>,
+    needs_reason: Option<CertificationId>,
 ) -> AppResult<RawHtml<String>> {
-    let id = id.get()?;
     let v = vendors::get(&state.db, chrome.user.own_vendor(), id).await?;
     let today = services::today();
     let filter = ContractFilter {
@@ -121,9 +121,8 @@ async fn edit(
     state: &State<AppState>,
     editor: Editor,
     chrome: Chrome,
-    id: RecordId,
+    id: VendorId,
 ) -> AppResult<RawHtml<String>> {
-    let id = id.get()?;
     let vendor = vendors::get(&state.db, None, id).await?;
     vendors::authorize(
         &mut *state.db.acquire().await?,
@@ -145,10 +144,9 @@ async fn update(
     editor: Editor,
     chrome: Chrome,
     ip: ClientAddress,
-    id: RecordId,
+    id: VendorId,
     input: CsrfForm<Fields<VendorInput>>,
 ) -> AppResult<FormOutcome> {
-    let id = id.get()?;
     let actor = Actor::user(&editor.0, &ip.0);
     match vendors::update(&state.db, &actor, &editor.0.vendor_rights(), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
