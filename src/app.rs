@@ -115,7 +115,7 @@ fn session_sweeper() -> rocket::fairing::AdHoc {
                 loop {
                     tokio::select! {
                         _ = interval.tick() => {
-                            if let Err(error) = crate::services::accounts::expire_sessions(&db, &settings).await {
+                            if let Err(error) = crate::services::signed_in::expire_sessions(&db, &settings).await {
                                 log::warn!("could not expire sessions: {error}");
                             }
                         }

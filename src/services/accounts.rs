@@ -296,14 +296,6 @@ pub async fn sign_out(db: &Db, session_id_hash: &str, actor: &Actor) -> AppResul
     Ok(())
 }
 
-/// Drops sessions past their idle or absolute limit.
-pub async fn expire_sessions(db: &Db, settings: &Settings) -> AppResult<()> {
-    let now = Utc::now();
-    let idle_cutoff = timestamp(now - Duration::minutes(settings.session_idle_minutes));
-    sessions::delete_stale(&mut *db.acquire().await?, &idle_cutoff, &timestamp(now)).await?;
-    Ok(())
-}
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PasswordChange {
     pub current_password: String,

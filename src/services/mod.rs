@@ -23,6 +23,7 @@ pub mod reports;
 pub mod requests;
 pub mod seed;
 pub mod sign_in_links;
+pub mod signed_in;
 pub mod tenders;
 pub mod vendor_master;
 pub mod vendors;

@@ -1,46 +1,18 @@
 //! Request guards: a `User` from a session cookie or a Bearer token, and role guards built on it,
 //! so that a handler's signature says who may call it.
 
-use crate::auth::policy::Permission;
-use crate::auth::{digest, Role, User};
-use crate::db::{api_tokens, sessions, users};
+use crate::auth::policy::{EditScope, Permission};
+use crate::auth::{Actor, Role, User};
+use crate::db::sessions;
+use crate::services::signed_in::{self, Presented, Refused};
 use crate::web::AppState;
-use chrono::{DateTime, Duration, Utc};
 use rocket::http::{Method, Status};
 use rocket::request::{FromRequest, Outcome, Request};
 
 pub const SESSION_COOKIE: &str = "itaku_session";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
-/// How the request proved who it is.
-#[derive(Debug, Clone)]
-pub enum Credential {
-    /// A browser session: its id hash and its CSRF token.
-    Session {
-        id_hash: String,
-        csrf_token: String,
-    },
-    ApiToken,
-}
-
-#[derive(Debug, Clone)]
-pub struct Authenticated {
-    pub user: User,
-    pub credential: Credential,
-}
-
-impl Authenticated {
-    pub fn csrf_token(&self) -> &str {
-        match &self.credential {
-            Credential::Session { csrf_token, .. } => csrf_token,
-            Credential::ApiToken => "",
-        }
-    }
-}
-
-fn timestamp(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
+pub use crate::services::signed_in::{Authenticated, Credential};
 
 /// Resolves the request's credentials once; `Err` carries the status to answer with.
 pub async fn authenticate<'r>(
@@ -51,107 +23,39 @@ pub async fn authenticate<'r>(
         .await
 }
 
-fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// Whether a session's or token's "last seen" is worth writing again: at most once a minute, so that
-/// reading is not a write on every request.
-fn due_for_touch(last: &str, now: DateTime<Utc>) -> bool {
-    parse_timestamp(last).is_none_or(|last| now - last > Duration::seconds(60))
-}
-
 async fn resolve(request: &Request<'_>) -> Result<Option<Authenticated>, Status> {
     let Some(state) = request.rocket().state::<AppState>() else {
         return Err(Status::InternalServerError);
     };
-    let mut conn = state
-        .db
-        .acquire()
-        .await
-        .map_err(|_| Status::ServiceUnavailable)?;
-    let now = Utc::now();
-    let (user_id, credential) = if let Some(header) = request.headers().get_one("Authorization") {
-        // Made-up tokens count as failures of the client's address, like wrong passwords: guessing
-        // is refused (429) once the address has used up its failures.
-        let address = client_address(request);
-        if state.throttle.check_failures(&address).is_err() {
-            return Err(Status::TooManyRequests);
-        }
-        let Some(token) = header.strip_prefix("Bearer ").map(str::trim) else {
-            state.throttle.failed(&address);
-            return Err(Status::Unauthorized);
-        };
-        let found = api_tokens::user_for(&mut conn, &digest(token), &timestamp(now))
-            .await
-            .map_err(|_| Status::ServiceUnavailable)?;
-        let Some((token_id, user_id, last_used)) = found else {
-            state.throttle.failed(&address);
-            return Err(Status::Unauthorized);
-        };
-        if last_used
-            .as_deref()
-            .is_none_or(|last| due_for_touch(last, now))
-        {
-            api_tokens::mark_used(&mut conn, token_id, &timestamp(now))
-                .await
-                .map_err(|_| Status::ServiceUnavailable)?;
-        }
-        (user_id, Credential::ApiToken)
+    let presented = if let Some(header) = request.headers().get_one("Authorization") {
+        Presented::Authorization(header)
     } else if let Some(cookie) = request.cookies().get_private(SESSION_COOKIE) {
-        let id_hash = digest(cookie.value());
-        let Some(session) = sessions::find(&mut conn, &id_hash)
-            .await
-            .map_err(|_| Status::ServiceUnavailable)?
-        else {
-            return Ok(None);
-        };
-        let idle_limit = Duration::minutes(state.settings.session_idle_minutes);
-        let last_seen = parse_timestamp(&session.last_seen_at).unwrap_or(now);
-        if session.expires_at < timestamp(now) || now - last_seen > idle_limit {
-            sessions::delete(&mut conn, &id_hash)
-                .await
-                .map_err(|_| Status::ServiceUnavailable)?;
-            return Ok(None);
-        }
-        if due_for_touch(&session.last_seen_at, now) {
-            sessions::touch(&mut conn, &id_hash, &timestamp(now))
-                .await
-                .map_err(|_| Status::ServiceUnavailable)?;
-        }
-        (
-            session.user_id,
-            Credential::Session {
-                id_hash,
-                csrf_token: session.csrf_token,
-            },
-        )
+        Presented::SessionCookie(cookie.value().to_string())
     } else {
         return Ok(None);
     };
-    let Some((row, department_ids)) = users::find_with_departments(&mut conn, user_id)
-        .await
-        .map_err(|_| Status::ServiceUnavailable)?
-    else {
-        return Ok(None);
-    };
-    if !row.active {
-        return Ok(None);
+    let address = client_address(request);
+    match signed_in::authenticate(
+        &state.db,
+        &state.settings,
+        &state.throttle,
+        &address,
+        presented,
+    )
+    .await
+    {
+        Ok(Ok(found)) => Ok(found),
+        Ok(Err(Refused::Unauthorized)) => Err(Status::Unauthorized),
+        Ok(Err(Refused::TooManyAttempts)) => Err(Status::TooManyRequests),
+        Err(error) => {
+            log::warn!(
+                "{} {}: credentials could not be checked: {error}",
+                request.method(),
+                request.uri()
+            );
+            Err(Status::new(error.status_code()))
+        }
     }
-    let Some(role) = Role::parse(&row.role) else {
-        return Err(Status::InternalServerError);
-    };
-    let user = User {
-        id: row.id,
-        email: row.email,
-        display_name: row.display_name,
-        role,
-        vendor_id: row.vendor_id,
-        department_ids,
-    };
-    Ok(Some(Authenticated { user, credential }))
 }
 
 fn is_write(method: Method) -> bool {
@@ -198,7 +102,14 @@ impl<'r> FromRequest<'r> for User {
 macro_rules! permission_guard {
     ($(#[$doc:meta])* $name:ident, $permission:expr) => {
         $(#[$doc])*
-        pub struct $name(pub User);
+        pub struct $name(pub User, Actor);
+
+        impl $name {
+            /// The user as the audit log records them, with the request's address.
+            pub fn actor(&self) -> &Actor {
+                &self.1
+            }
+        }
 
         #[rocket::async_trait]
         impl<'r> FromRequest<'r> for $name {
@@ -206,7 +117,10 @@ macro_rules! permission_guard {
 
             async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
                 match User::from_request(request).await {
-                    Outcome::Success(user) if user.may($permission) => Outcome::Success($name(user)),
+                    Outcome::Success(user) if user.may($permission) => {
+                        let actor = Actor::user(&user, &client_address(request));
+                        Outcome::Success($name(user, actor))
+                    }
                     Outcome::Success(_) => Outcome::Error((Status::Forbidden, ())),
                     Outcome::Error(error) => Outcome::Error(error),
                     Outcome::Forward(status) => Outcome::Forward(status),
@@ -246,6 +160,68 @@ permission_guard!(
     AuditReader,
     Permission::ViewAuditLog
 );
+
+/// Declares a guard that hands a handler what it may do: the user holding a permission, the actor the
+/// audit log records, and the contracts and departments it may change. A user with the permission but
+/// no edit scope is refused (403) here, so no handler checks a scope itself.
+macro_rules! editing_capability {
+    ($(#[$doc:meta])* $name:ident, $permission:expr) => {
+        $(#[$doc])*
+        pub struct $name {
+            pub user: User,
+            pub actor: Actor,
+            pub scope: EditScope,
+        }
+
+        #[rocket::async_trait]
+        impl<'r> FromRequest<'r> for $name {
+            type Error = ();
+
+            async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+                let user = match User::from_request(request).await {
+                    Outcome::Success(user) if user.may($permission) => user,
+                    Outcome::Success(_) => return Outcome::Error((Status::Forbidden, ())),
+                    Outcome::Error(error) => return Outcome::Error(error),
+                    Outcome::Forward(status) => return Outcome::Forward(status),
+                };
+                let Some(scope) = user.edit_scope() else {
+                    return Outcome::Error((Status::Forbidden, ()));
+                };
+                let actor = Actor::user(&user, &client_address(request));
+                Outcome::Success($name { user, actor, scope })
+            }
+        }
+    };
+}
+
+editing_capability!(
+    /// Changing the registry (vendors, contracts, tenders, reviews) within the user's edit scope.
+    Editing,
+    Permission::EditRegistry
+);
+editing_capability!(
+    /// Importing a contract ledger within the user's edit scope.
+    Importing,
+    Permission::ImportLedger
+);
+
+/// Any signed-in user acting in their own name, with the actor the audit log records.
+pub struct Acting {
+    pub user: User,
+    pub actor: Actor,
+}
+
+#[rocket::async_trait]
+impl<'r> FromRequest<'r> for Acting {
+    type Error = ();
+
+    async fn from_request(request: &'r Request<'_>) -> Outcome<Self, ()> {
+        User::from_request(request).await.map(|user| {
+            let actor = Actor::user(&user, &client_address(request));
+            Acting { user, actor }
+        })
+    }
+}
 
 /// The address a request came from, for the audit log.
 pub struct ClientAddress(pub String);
@@ -308,6 +284,8 @@ fn client_address(request: &Request<'_>) -> String {
 #[derive(Debug, Clone)]
 pub struct Chrome {
     pub user: User,
+    /// The user as the audit log records them, with the request's address.
+    pub actor: Actor,
     pub csrf: String,
     /// What the header shows: unread notifications, and work waiting for this user.
     pub counts: crate::services::inbox::Counts,
@@ -363,10 +341,14 @@ impl<'r> FromRequest<'r> for Chrome {
         match crate::services::inbox::counts(&state.db, &auth.user).await {
             Ok(counts) => Outcome::Success(Chrome {
                 csrf: auth.csrf_token().to_string(),
+                actor: Actor::user(&auth.user, &client_address(request)),
                 user: auth.user,
                 counts,
             }),
-            Err(_) => Outcome::Error((Status::ServiceUnavailable, ())),
+            Err(error) => {
+                log::warn!("the page header's counts could not be read: {error}");
+                Outcome::Error((Status::ServiceUnavailable, ()))
+            }
         }
     }
 }

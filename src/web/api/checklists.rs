@@ -1,8 +1,8 @@
-use crate::auth::{Actor, User};
+use crate::auth::User;
 use crate::domain::ids::{ContractId, SubmissionId};
 use crate::error::{AppError, AppResult};
 use crate::services::checklists::{self, Decision, Submitted};
-use crate::web::guards::{ClientAddress, Editor};
+use crate::web::guards::{Acting, Editing};
 use crate::web::AppState;
 use rocket::data::Data;
 use rocket::http::Status;
@@ -22,16 +22,15 @@ async fn list(state: &State<AppState>, user: User, id: ContractId) -> AppResult<
 #[post("/contracts/<id>/checklists?<file_name>", data = "<body>")]
 async fn submit(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: ContractId,
     file_name: Option<String>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
+    let Acting { user, actor } = acting;
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx")?;
-    let actor = Actor::user(&user, &ip.0);
     let submitted = checklists::submit(
         &state.db,
         &actor,
@@ -83,15 +82,14 @@ struct ReviewBody {
 #[post("/checklists/<id>/review", format = "json", data = "<body>")]
 async fn review(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: SubmissionId,
     body: Json<ReviewBody>,
 ) -> AppResult<Json<Value>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let Editing { actor, scope, .. } = editing;
     checklists::review(
         &state.db,
-        &Actor::user(&editor.0, &ip.0),
+        &actor,
         &scope,
         id,
         body.decision,

@@ -1,4 +1,4 @@
-use crate::auth::{Actor, User};
+use crate::auth::User;
 use crate::db::contracts::Contract;
 use crate::domain::dates::JpDate;
 use crate::domain::ids::{ContractId, DepartmentId, VendorId};
@@ -7,7 +7,7 @@ use crate::error::AppResult;
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paging};
 use crate::web::fields::Fields;
-use crate::web::guards::{ClientAddress, Editor};
+use crate::web::guards::Editing;
 use crate::web::AppState;
 use rocket::response::content::RawJson;
 use rocket::response::status::Created;
@@ -126,12 +126,10 @@ async fn show(state: &State<AppState>, user: User, id: ContractId) -> AppResult<
 #[post("/contracts", format = "json", data = "<input>")]
 async fn create(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     input: Json<ContractInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     let id = contracts::create(
         &state.db,
         &actor,
@@ -147,13 +145,11 @@ async fn create(
 #[put("/contracts/<id>", format = "json", data = "<input>")]
 async fn update(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: ContractId,
     input: Json<ContractInput>,
 ) -> AppResult<Json<Value>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     contracts::update(
         &state.db,
         &actor,

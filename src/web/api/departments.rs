@@ -1,8 +1,7 @@
-use crate::auth::Actor;
 use crate::domain::ids::DepartmentId;
 use crate::error::AppResult;
 use crate::services::departments::{self, DepartmentInput};
-use crate::web::guards::{ClientAddress, DepartmentAdmin, Staff};
+use crate::web::guards::{DepartmentAdmin, Staff};
 use crate::web::AppState;
 use rocket::response::status::Created;
 use rocket::serde::json::{json, Json, Value};
@@ -23,10 +22,9 @@ async fn show(state: &State<AppState>, _staff: Staff, id: DepartmentId) -> AppRe
 async fn create(
     state: &State<AppState>,
     admin: DepartmentAdmin,
-    ip: ClientAddress,
     input: Json<DepartmentInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let id = departments::create(&state.db, &Actor::user(&admin.0, &ip.0), &input).await?;
+    let id = departments::create(&state.db, admin.actor(), &input).await?;
     let department = departments::get(&state.db, id).await?;
     Ok(Created::new(format!("/api/v1/departments/{id}")).body(Json(json!(department))))
 }
@@ -35,11 +33,10 @@ async fn create(
 async fn rename(
     state: &State<AppState>,
     admin: DepartmentAdmin,
-    ip: ClientAddress,
     id: DepartmentId,
     input: Json<DepartmentInput>,
 ) -> AppResult<Json<Value>> {
-    departments::rename(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await?;
+    departments::rename(&state.db, admin.actor(), id, &input).await?;
     Ok(Json(json!(departments::get(&state.db, id).await?)))
 }
 

@@ -2,7 +2,7 @@
 //! `multipart/form-data` (the same fields as the pages, e.g. `curl -F report.kind=third_party -F file=@r.pdf`);
 //! decisions and certification values are JSON.
 
-use crate::auth::{Actor, User};
+use crate::auth::User;
 use crate::domain::ids::{AuditReportId, CertificationId, ContractId, DeletionId, VendorId};
 use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
@@ -12,7 +12,7 @@ use crate::services::evidence::Upload;
 use crate::services::evidence::{self, Proof, ReviewInput};
 use crate::services::vendors;
 use crate::web::fields::Fields;
-use crate::web::guards::{ClientAddress, Editor};
+use crate::web::guards::{Acting, Editing, Editor};
 use crate::web::pages::evidence::optional_upload;
 use crate::web::AppState;
 use rocket::data::Data;
@@ -47,13 +47,12 @@ async fn list_certifications(
 #[post("/vendors/<id>/certifications", data = "<input>")]
 async fn create_certification(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: VendorId,
     input: Json<CertificationInput>,
 ) -> AppResult<Custom<Json<Value>>> {
+    let Acting { user, actor } = acting;
     let vendor = vendors::get(&state.db, user.own_vendor(), id).await?;
-    let actor = Actor::user(&user, &ip.0);
     let id = certifications::save(
         &state.db,
         &state.settings,
@@ -71,13 +70,12 @@ async fn create_certification(
 #[put("/certifications/<id>", data = "<input>")]
 async fn update_certification(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: CertificationId,
     input: Json<CertificationInput>,
 ) -> AppResult<Json<Value>> {
+    let Acting { user, actor } = acting;
     let certification = certifications::get(&state.db, user.own_vendor(), id).await?;
-    let actor = Actor::user(&user, &ip.0);
     let id = certifications::save(
         &state.db,
         &state.settings,
@@ -96,18 +94,17 @@ async fn update_certification(
 #[put("/certifications/<id>/file?<file_name>", data = "<body>")]
 async fn certification_file(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: CertificationId,
     file_name: Option<String>,
     body: Data<'_>,
 ) -> AppResult<Json<Value>> {
+    let Acting { user, actor } = acting;
     let certification = certifications::get(&state.db, user.own_vendor(), id).await?;
     let upload = Upload {
         name: crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "certificate")?,
         bytes: super::read_body(body, state.settings.upload_limit_bytes).await?,
     };
-    let actor = Actor::user(&user, &ip.0);
     certifications::save(
         &state.db,
         &state.settings,
@@ -128,11 +125,10 @@ async fn certification_file(
 async fn verify_certification(
     state: &State<AppState>,
     editor: Editor,
-    ip: ClientAddress,
     id: CertificationId,
     input: Json<VerificationInput>,
 ) -> AppResult<Json<Value>> {
-    let actor = Actor::user(&editor.0, &ip.0);
+    let actor = editor.actor().clone();
     certifications::decide(
         &state.db,
         &actor,
@@ -151,12 +147,11 @@ async fn verify_certification(
 async fn import_certifications(
     state: &State<AppState>,
     editor: Editor,
-    ip: ClientAddress,
     dry_run: Option<bool>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let actor = editor.actor().clone();
     let report = certifications::import(
         &state.db,
         &state.settings,
@@ -194,14 +189,13 @@ struct AuditReportUpload<'r> {
 #[post("/contracts/<id>/audit-reports", data = "<form>")]
 async fn submit_audit_report(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: ContractId,
     form: Form<AuditReportUpload<'_>>,
 ) -> AppResult<Custom<Json<Value>>> {
+    let Acting { user, actor } = acting;
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&user, &ip.0);
     let id = audit_reports::submit(
         &state.db,
         &state.settings,
@@ -218,13 +212,11 @@ async fn submit_audit_report(
 #[post("/audit-reports/<id>/review", data = "<form>")]
 async fn review_audit_report(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: AuditReportId,
     form: Json<ReviewInput>,
 ) -> AppResult<Json<Value>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     let contract_id = evidence::review(
         &state.db,
         &actor,
@@ -255,14 +247,13 @@ struct DeletionUpload<'r> {
 #[post("/contracts/<id>/deletion-certificates", data = "<form>")]
 async fn submit_deletion(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: ContractId,
     form: Form<DeletionUpload<'_>>,
 ) -> AppResult<Custom<Json<Value>>> {
+    let Acting { user, actor } = acting;
     let scope = user.submission_scope().ok_or(AppError::Forbidden)?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&user, &ip.0);
     let id = deletions::submit(
         &state.db,
         &state.settings,
@@ -279,13 +270,11 @@ async fn submit_deletion(
 #[post("/deletion-certificates/<id>/review", data = "<form>")]
 async fn review_deletion(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: DeletionId,
     form: Json<ReviewInput>,
 ) -> AppResult<Json<Value>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     let contract_id = evidence::review(
         &state.db,
         &actor,

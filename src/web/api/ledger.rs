@@ -1,7 +1,6 @@
-use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::ledger;
-use crate::web::guards::{ClientAddress, Importer};
+use crate::web::guards::Importing;
 use crate::web::AppState;
 use rocket::data::Data;
 use rocket::http::Status;
@@ -14,13 +13,11 @@ use rocket::{post, routes, Route, State};
 #[post("/ledger/import?<dry_run>", data = "<body>")]
 async fn import(
     state: &State<AppState>,
-    importer: Importer,
-    ip: ClientAddress,
+    importing: Importing,
     dry_run: Option<bool>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
-    let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&importer.0, &ip.0);
+    let Importing { actor, scope, .. } = importing;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let report = ledger::import(
         &state.db,

@@ -1,11 +1,11 @@
 //! Bid evaluation over the API: tenders, bidders, the rating and its freezing, and a bidder's check sheet.
 
-use crate::auth::{Actor, User};
+use crate::auth::User;
 use crate::domain::ids::{BidderId, TenderId};
 use crate::error::{AppError, AppResult};
 use crate::services::rating;
 use crate::services::tenders::{self, BidderInput, Submitter, TenderInput};
-use crate::web::guards::{ClientAddress, Editor};
+use crate::web::guards::{Acting, Editing};
 use crate::web::AppState;
 use rocket::data::Data;
 use rocket::response::status::{Created, Custom};
@@ -25,19 +25,11 @@ async fn list(state: &State<AppState>, user: User) -> AppResult<Json<Value>> {
 #[post("/tenders", format = "json", data = "<input>")]
 async fn create(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     input: Json<TenderInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let id = tenders::create(
-        &state.db,
-        &state.settings,
-        &Actor::user(&editor.0, &ip.0),
-        &scope,
-        &input,
-    )
-    .await?;
+    let Editing { actor, scope, .. } = editing;
+    let id = tenders::create(&state.db, &state.settings, &actor, &scope, &input).await?;
     let tender = tenders::get(&state.db, &scope.contracts, id).await?;
     Ok(Created::new(format!("/api/v1/tenders/{id}")).body(Json(json!(tender))))
 }
@@ -53,21 +45,12 @@ async fn show(state: &State<AppState>, user: User, id: TenderId) -> AppResult<Js
 #[put("/tenders/<id>", format = "json", data = "<input>")]
 async fn update(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: TenderId,
     input: Json<TenderInput>,
 ) -> AppResult<Json<Value>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    tenders::update(
-        &state.db,
-        &state.settings,
-        &Actor::user(&editor.0, &ip.0),
-        &scope,
-        id,
-        &input,
-    )
-    .await?;
+    let Editing { actor, scope, .. } = editing;
+    tenders::update(&state.db, &state.settings, &actor, &scope, id, &input).await?;
     Ok(Json(json!(
         tenders::get(&state.db, &scope.contracts, id).await?
     )))
@@ -76,20 +59,12 @@ async fn update(
 #[post("/tenders/<id>/bidders", format = "json", data = "<input>")]
 async fn add_bidder(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: TenderId,
     input: Json<BidderInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let bidder = tenders::add_bidder(
-        &state.db,
-        &Actor::user(&editor.0, &ip.0),
-        &scope,
-        id,
-        &input,
-    )
-    .await?;
+    let Editing { actor, scope, .. } = editing;
+    let bidder = tenders::add_bidder(&state.db, &actor, &scope, id, &input).await?;
     Ok(Created::new(format!("/api/v1/tenders/{id}")).body(Json(json!({"bidder_id": bidder}))))
 }
 
@@ -101,13 +76,11 @@ struct ScopeInput {
 #[put("/bidders/<id>/scope", format = "json", data = "<input>")]
 async fn confirm_scope(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: BidderId,
     input: Json<ScopeInput>,
 ) -> AppResult<Json<Value>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     let bidder = id;
     tenders::confirm_scope(
         &state.db,
@@ -131,19 +104,11 @@ async fn show_rating(state: &State<AppState>, user: User, id: TenderId) -> AppRe
 #[post("/tenders/<id>/finalize")]
 async fn finalize(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: TenderId,
 ) -> AppResult<Json<Value>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    rating::finalize(
-        &state.db,
-        &state.settings,
-        &Actor::user(&editor.0, &ip.0),
-        &scope,
-        id,
-    )
-    .await?;
+    let Editing { actor, scope, .. } = editing;
+    rating::finalize(&state.db, &state.settings, &actor, &scope, id).await?;
     let view = rating::current(&state.db, &state.settings, &scope.contracts, id).await?;
     Ok(Json(rating::to_json(&view)))
 }
@@ -151,12 +116,11 @@ async fn finalize(
 #[post("/tenders/<id>/copy")]
 async fn copy(
     state: &State<AppState>,
-    editor: Editor,
-    ip: ClientAddress,
+    editing: Editing,
     id: TenderId,
 ) -> AppResult<Created<Json<Value>>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let new_id = rating::copy(&state.db, &Actor::user(&editor.0, &ip.0), &scope, id).await?;
+    let Editing { actor, scope, .. } = editing;
+    let new_id = rating::copy(&state.db, &actor, &scope, id).await?;
     Ok(Created::new(format!("/api/v1/tenders/{new_id}")).body(Json(json!({"id": new_id}))))
 }
 
@@ -172,16 +136,15 @@ async fn bids(state: &State<AppState>, user: User) -> AppResult<Json<Value>> {
 #[post("/bids/<id>/checklists?<file_name>", data = "<body>")]
 async fn submit_sheet(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: BidderId,
     file_name: Option<String>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
+    let Acting { user, actor } = acting;
     let who = Submitter::of(&user)?;
     let bytes = super::read_body(body, state.settings.upload_limit_bytes).await?;
     let name = crate::web::safe_file_name(file_name.as_deref().unwrap_or(""), "checksheet.xlsx")?;
-    let actor = Actor::user(&user, &ip.0);
     let submitted = tenders::submit_sheet(
         &state.db,
         &state.settings,

@@ -1,10 +1,10 @@
-use crate::auth::{Actor, User};
+use crate::auth::User;
 use crate::domain::ids::VendorId;
 use crate::error::AppResult;
 use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
 use crate::services::Paging;
-use crate::web::guards::{ClientAddress, Editor};
+use crate::web::guards::Editor;
 use crate::web::AppState;
 use rocket::data::Data;
 use rocket::http::Status;
@@ -41,10 +41,9 @@ async fn show(state: &State<AppState>, user: User, id: VendorId) -> AppResult<Js
 async fn create(
     state: &State<AppState>,
     editor: Editor,
-    ip: ClientAddress,
     input: Json<VendorInput>,
 ) -> AppResult<Created<Json<Value>>> {
-    let id = vendors::create(&state.db, &Actor::user(&editor.0, &ip.0), &input).await?;
+    let id = vendors::create(&state.db, editor.actor(), &input).await?;
     let vendor = vendors::get(&state.db, None, id).await?;
     Ok(Created::new(format!("/api/v1/vendors/{id}")).body(Json(json!(vendor))))
 }
@@ -53,13 +52,12 @@ async fn create(
 async fn update(
     state: &State<AppState>,
     editor: Editor,
-    ip: ClientAddress,
     id: VendorId,
     input: Json<VendorInput>,
 ) -> AppResult<Json<Value>> {
     vendors::update(
         &state.db,
-        &Actor::user(&editor.0, &ip.0),
+        editor.actor(),
         &editor.0.vendor_rights(),
         id,
         &input,
@@ -74,7 +72,6 @@ async fn update(
 async fn import(
     state: &State<AppState>,
     editor: Editor,
-    ip: ClientAddress,
     dry_run: Option<bool>,
     body: Data<'_>,
 ) -> AppResult<Custom<Json<Value>>> {
@@ -83,7 +80,7 @@ async fn import(
         &state.db,
         &state.settings,
         &state.sandbox,
-        &Actor::user(&editor.0, &ip.0),
+        editor.actor(),
         &editor.0.vendor_rights(),
         &bytes,
         dry_run.unwrap_or(false),

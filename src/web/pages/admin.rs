@@ -1,6 +1,6 @@
 //! Administration: user accounts (administrators) and the audit log (administrators and the CISO).
 
-use crate::auth::{Actor, Role};
+use crate::auth::Role;
 use crate::domain::ids::UserId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::accounts::{self, UserInput};
@@ -8,7 +8,7 @@ use crate::services::audit::{self, AuditQuery};
 use crate::services::{departments, Paged, Paging};
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
-use crate::web::guards::{AuditReader, Chrome, ClientAddress, UserAdmin};
+use crate::web::guards::{AuditReader, Chrome, UserAdmin};
 use crate::web::pages::auth::CsrfOnly;
 use crate::web::views::{render, AuditLog, UserForm, UserList};
 use crate::web::{query_prefix, AppState, FormOutcome};
@@ -117,11 +117,10 @@ async fn create_user(
     state: &State<AppState>,
     admin: UserAdmin,
     chrome: Chrome,
-    ip: ClientAddress,
     input: CsrfForm<Fields<UserInput>>,
 ) -> AppResult<FormOutcome> {
     let input = input.into_inner().into_inner();
-    match accounts::create_user(&state.db, &Actor::user(&admin.0, &ip.0), &input).await {
+    match accounts::create_user(&state.db, admin.actor(), &input).await {
         Ok((id, password)) => {
             let page = UserPage {
                 id: Some(id),
@@ -177,12 +176,11 @@ async fn update_user(
     state: &State<AppState>,
     admin: UserAdmin,
     chrome: Chrome,
-    ip: ClientAddress,
     id: UserId,
     input: CsrfForm<Fields<UserInput>>,
 ) -> AppResult<FormOutcome> {
     let input = input.into_inner().into_inner();
-    match accounts::update_user(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {
+    match accounts::update_user(&state.db, admin.actor(), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => {
             let mut shown = stored_input(state, id).await?;
@@ -209,11 +207,10 @@ async fn reset_password(
     state: &State<AppState>,
     admin: UserAdmin,
     chrome: Chrome,
-    ip: ClientAddress,
     id: UserId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<RawHtml<String>> {
-    let password = accounts::reset_password(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
+    let password = accounts::reset_password(&state.db, admin.actor(), id).await?;
     let input = stored_input(state, id).await?;
     user_page(
         state,
@@ -234,11 +231,10 @@ async fn reset_password(
 async fn unlock_user(
     state: &State<AppState>,
     admin: UserAdmin,
-    ip: ClientAddress,
     id: UserId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<FormOutcome> {
-    accounts::unlock(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
+    accounts::unlock(&state.db, admin.actor(), id).await?;
     Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
 }
 
@@ -343,11 +339,10 @@ impl XlsxDownload {
 async fn audit_export(
     state: &State<AppState>,
     reader: AuditReader,
-    ip: ClientAddress,
     query: Fields<AuditQuery>,
 ) -> AppResult<XlsxDownload> {
     let filter = query.filter()?;
-    let body = audit::export(&state.db, &Actor::user(&reader.0, &ip.0), &filter).await?;
+    let body = audit::export(&state.db, reader.actor(), &filter).await?;
     let name = format!(
         "itaku-audit-log-{}.xlsx",
         crate::services::today().format("%Y%m%d")

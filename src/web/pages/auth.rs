@@ -301,10 +301,9 @@ struct DigestForm {
 async fn mail_digest(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     form: CsrfForm<DigestForm>,
 ) -> AppResult<FormOutcome> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     accounts::set_mail_digest(&state.db, &actor, &chrome.user, form.digest).await?;
     Ok(FormOutcome::saved("/account#mail".into()))
 }
@@ -370,10 +369,9 @@ async fn create_token(
     state: &State<AppState>,
     chrome: Chrome,
     auth: Authenticated,
-    ip: ClientAddress,
     form: CsrfForm<NewToken>,
 ) -> AppResult<RawHtml<String>> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     let name = form.name.clone().unwrap_or_default();
     let token = accounts::create_token(
         &state.db,
@@ -395,17 +393,10 @@ async fn create_token(
 async fn revoke_token(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: TokenId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<FormOutcome> {
-    accounts::revoke_token(
-        &state.db,
-        &Actor::user(&chrome.user, &ip.0),
-        &chrome.user,
-        id,
-    )
-    .await?;
+    accounts::revoke_token(&state.db, &chrome.actor, &chrome.user, id).await?;
     Ok(FormOutcome::saved("/account".into()))
 }
 

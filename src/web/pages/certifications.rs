@@ -1,7 +1,6 @@
 //! Certifications on the pages: a vendor's list (on its page), the form to record or change one with
 //! its certificate file, the file itself, and the bulk import of a certification list.
 
-use crate::auth::{Actor, User};
 use crate::domain::ids::{CertificationId, VendorId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::certifications::{self, CertificationInput, VerificationInput};
@@ -9,7 +8,7 @@ use crate::services::vendors;
 use crate::web::csrf::tokens_match;
 use crate::web::download::FileDownload;
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, ClientAddress, Editor};
+use crate::web::guards::{Acting, Chrome, Editor};
 use crate::web::pages::evidence::optional_upload;
 use crate::web::pages::ledger::read_upload;
 use crate::web::views::{render, CertificationForm, CertificationImport};
@@ -77,7 +76,6 @@ struct CertificationUpload<'r> {
 async fn save(
     state: &AppState,
     chrome: Chrome,
-    ip: ClientAddress,
     vendor_id: VendorId,
     id: Option<CertificationId>,
     form: &CertificationUpload<'_>,
@@ -87,7 +85,7 @@ async fn save(
     }
     let vendor = recordable_vendor(state, &chrome, vendor_id).await?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     let result = certifications::save(
         &state.db,
         &state.settings,
@@ -129,34 +127,31 @@ async fn save(
 async fn create(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: VendorId,
     form: Form<CertificationUpload<'_>>,
 ) -> AppResult<FormOutcome> {
-    save(state, chrome, ip, id, None, &form).await
+    save(state, chrome, id, None, &form).await
 }
 
 #[post("/certifications/<id>", data = "<form>")]
 async fn update(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: CertificationId,
     form: Form<CertificationUpload<'_>>,
 ) -> AppResult<FormOutcome> {
     let certification = certifications::get(&state.db, chrome.user.own_vendor(), id).await?;
-    save(state, chrome, ip, certification.vendor_id, Some(id), &form).await
+    save(state, chrome, certification.vendor_id, Some(id), &form).await
 }
 
 /// The certificate file: staff, and the vendor it belongs to.
 #[get("/certifications/<id>/file")]
 async fn file(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: CertificationId,
 ) -> AppResult<FileDownload> {
-    let actor = Actor::user(&user, &ip.0);
+    let Acting { user, actor } = acting;
     let file = certifications::file(&state.db, &actor, user.own_vendor(), id).await?;
     Ok(FileDownload::new(file))
 }
@@ -173,14 +168,13 @@ async fn verify(
     state: &State<AppState>,
     editor: Editor,
     chrome: Chrome,
-    ip: ClientAddress,
     id: CertificationId,
     form: Form<VerificationForm>,
 ) -> AppResult<FormOutcome> {
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
-    let actor = Actor::user(&editor.0, &ip.0);
+    let actor = editor.actor().clone();
     let certification = certifications::get(&state.db, None, id).await?;
     let back = format!("/vendors/{}", certification.vendor_id);
     match certifications::decide(
@@ -223,14 +217,13 @@ async fn import(
     state: &State<AppState>,
     editor: Editor,
     chrome: Chrome,
-    ip: ClientAddress,
     form: Form<ImportUpload<'_>>,
 ) -> AppResult<Custom<RawHtml<String>>> {
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
     let bytes = read_upload(&form.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let actor = editor.actor().clone();
     let report = certifications::import(
         &state.db,
         &state.settings,

@@ -1,13 +1,12 @@
 //! Check sheets on the pages: the prefilled workbook, uploads, the submission and its review.
 
-use crate::auth::Actor;
 use crate::domain::ids::{ContractId, SubmissionId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::{self, Decision, Submitted};
 use crate::services::contracts;
 use crate::web::csrf::{tokens_match, CsrfForm};
 use crate::web::download::{spreadsheet_original, FileDownload};
-use crate::web::guards::{Chrome, ClientAddress, Editor, Staff};
+use crate::web::guards::{Chrome, Editing, Staff};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{render, ChecklistRefused, ChecklistShow};
@@ -53,7 +52,6 @@ struct Upload<'r> {
 async fn submit(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: ContractId,
     upload: Form<Upload<'_>>,
 ) -> AppResult<FormOutcome> {
@@ -62,7 +60,7 @@ async fn submit(
     }
     let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     match checklists::submit(
         &state.db,
         &actor,
@@ -144,10 +142,9 @@ async fn show(
 async fn file(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: SubmissionId,
 ) -> AppResult<FileDownload> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     let visibility = chrome.user.contract_visibility();
     let (name, bytes) = checklists::file(&state.db, &actor, &visibility, id).await?;
     Ok(spreadsheet_original(
@@ -167,9 +164,8 @@ pub struct ReviewForm {
 #[post("/checklists/<id>/review", data = "<form>")]
 async fn review(
     state: &State<AppState>,
-    editor: Editor,
+    editing: Editing,
     chrome: Chrome,
-    ip: ClientAddress,
     id: SubmissionId,
     form: CsrfForm<ReviewForm>,
 ) -> AppResult<FormOutcome> {
@@ -178,8 +174,7 @@ async fn review(
         "return" => Decision::Return,
         _ => return Err(AppError::BadRequest("承認か差戻しを選んでください".into())),
     };
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     let comment = form.comment.clone().unwrap_or_default();
     match checklists::review(
         &state.db,
@@ -206,10 +201,9 @@ async fn review(
 async fn export(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: SubmissionId,
 ) -> AppResult<XlsxDownload> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     let bytes = checklists::export_submission(
         &state.db,
         &state.settings,
@@ -226,12 +220,8 @@ async fn export(
 
 /// All visible vendors' latest answers side by side.
 #[get("/checklists/matrix.xlsx")]
-async fn matrix(
-    state: &State<AppState>,
-    staff: Staff,
-    ip: ClientAddress,
-) -> AppResult<XlsxDownload> {
-    let actor = Actor::user(&staff.0, &ip.0);
+async fn matrix(state: &State<AppState>, staff: Staff) -> AppResult<XlsxDownload> {
+    let actor = staff.actor().clone();
     let bytes = checklists::export_matrix(
         &state.db,
         &state.settings,

@@ -1,4 +1,3 @@
-use crate::auth::Actor;
 use crate::domain::ids::ContractId;
 use crate::domain::ContractStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -7,7 +6,7 @@ use crate::services::{self, Paged, Paging};
 use crate::services::{audit_reports, deletions, reports};
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, ClientAddress, Editor};
+use crate::web::guards::{Chrome, Editing, Editor};
 use crate::web::views::{render, ContractForm, ContractList, ContractShow, EvidenceForms};
 use crate::web::{query_prefix, AppState, FormOutcome};
 use rocket::response::content::RawHtml;
@@ -100,14 +99,12 @@ async fn new(
 #[post("/contracts", data = "<input>")]
 async fn create(
     state: &State<AppState>,
-    editor: Editor,
+    editing: Editing,
     chrome: Chrome,
-    ip: ClientAddress,
     input: CsrfForm<Fields<ContractInput>>,
 ) -> AppResult<FormOutcome> {
     let input = input.into_inner().into_inner();
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     match contracts::create(
         &state.db,
         &actor,
@@ -184,11 +181,11 @@ pub async fn contract_page(
 #[get("/contracts/<id>/edit")]
 async fn edit(
     state: &State<AppState>,
-    editor: Editor,
+    editing: Editing,
     chrome: Chrome,
     id: ContractId,
 ) -> AppResult<RawHtml<String>> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
+    let Editing { scope, .. } = editing;
     let contract = contracts::get(&state.db, &scope.contracts, id).await?;
     form_page(
         state,
@@ -203,15 +200,13 @@ async fn edit(
 #[post("/contracts/<id>", data = "<input>")]
 async fn update(
     state: &State<AppState>,
-    editor: Editor,
+    editing: Editing,
     chrome: Chrome,
-    ip: ClientAddress,
     id: ContractId,
     input: CsrfForm<Fields<ContractInput>>,
 ) -> AppResult<FormOutcome> {
     let input = input.into_inner().into_inner();
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     match contracts::update(
         &state.db,
         &actor,

@@ -1,11 +1,10 @@
 //! The CISO's dashboard for any day, and every report as .xlsx.
 
-use crate::auth::{Actor, User};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services;
 use crate::services::reports::ReportKind;
 use crate::web::guards::Chrome;
-use crate::web::guards::{ClientAddress, Staff};
+use crate::web::guards::{Acting, Staff};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::views::{render, DashboardPage};
 use crate::web::AppState;
@@ -48,11 +47,11 @@ async fn dashboard(
 #[get("/reports/<name>?<as_of>")]
 async fn export(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     name: &str,
     as_of: Option<String>,
 ) -> AppResult<XlsxDownload> {
+    let Acting { user, actor } = acting;
     let kind = name
         .strip_suffix(".xlsx")
         .and_then(ReportKind::parse)
@@ -63,7 +62,7 @@ async fn export(
         .export(
             &state.db,
             &state.settings,
-            &Actor::user(&user, &ip.0),
+            &actor,
             &user.contract_visibility(),
             day,
             kind,

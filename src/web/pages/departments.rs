@@ -1,10 +1,9 @@
-use crate::auth::Actor;
 use crate::domain::ids::DepartmentId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::departments::{self, DepartmentInput};
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, ClientAddress, DepartmentAdmin, Staff};
+use crate::web::guards::{Chrome, DepartmentAdmin, Staff};
 use crate::web::views::{render, DepartmentList};
 use crate::web::{AppState, FormOutcome};
 use rocket::response::content::RawHtml;
@@ -49,10 +48,9 @@ async fn create(
     state: &State<AppState>,
     admin: DepartmentAdmin,
     chrome: Chrome,
-    ip: ClientAddress,
     input: CsrfForm<Fields<DepartmentInput>>,
 ) -> AppResult<FormOutcome> {
-    match departments::create(&state.db, &Actor::user(&admin.0, &ip.0), &input).await {
+    match departments::create(&state.db, admin.actor(), &input).await {
         Ok(_) => Ok(FormOutcome::saved("/departments?saved=true".into())),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
             page(
@@ -73,11 +71,10 @@ async fn rename(
     state: &State<AppState>,
     admin: DepartmentAdmin,
     chrome: Chrome,
-    ip: ClientAddress,
     id: DepartmentId,
     input: CsrfForm<Fields<DepartmentInput>>,
 ) -> AppResult<FormOutcome> {
-    match departments::rename(&state.db, &Actor::user(&admin.0, &ip.0), id, &input).await {
+    match departments::rename(&state.db, admin.actor(), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved("/departments?saved=true".into())),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
             page(state, chrome, errors, String::new(), false).await?,

@@ -1,7 +1,6 @@
 //! Audit reports and deletion certificates on a contract's page: the vendor submits with the file,
 //! the officer accepts (on a date) or returns; files are served only to those who may see the contract.
 
-use crate::auth::{Actor, User};
 use crate::domain::ids::{AuditReportId, ContractId, DeletionId};
 use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
@@ -10,7 +9,7 @@ use crate::services::evidence::{self, Proof, ReviewInput, Upload};
 use crate::web::csrf::{tokens_match, CsrfForm};
 use crate::web::download::FileDownload;
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, ClientAddress, Editor};
+use crate::web::guards::{Acting, Chrome, Editing};
 use crate::web::pages::contracts::contract_page;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::EvidenceForms;
@@ -44,7 +43,6 @@ struct AuditReportForm<'r> {
 async fn submit_audit_report(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: ContractId,
     form: Form<AuditReportForm<'_>>,
 ) -> AppResult<FormOutcome> {
@@ -53,7 +51,7 @@ async fn submit_audit_report(
     }
     let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     match audit_reports::submit(
         &state.db,
         &state.settings,
@@ -93,7 +91,6 @@ struct DeletionForm<'r> {
 async fn submit_deletion(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: ContractId,
     form: Form<DeletionForm<'_>>,
 ) -> AppResult<FormOutcome> {
@@ -102,7 +99,7 @@ async fn submit_deletion(
     }
     let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     match deletions::submit(
         &state.db,
         &state.settings,
@@ -133,14 +130,12 @@ async fn submit_deletion(
 
 async fn review(
     state: &AppState,
-    editor: Editor,
+    editing: Editing,
     chrome: Chrome,
-    ip: ClientAddress,
     proof: Proof,
     input: &ReviewInput,
 ) -> AppResult<FormOutcome> {
-    let scope = editor.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&editor.0, &ip.0);
+    let Editing { actor, scope, .. } = editing;
     let (path, id) = match proof {
         Proof::AuditReport(id) => ("audit-reports", id.get()),
         Proof::Deletion(id) => ("deletion-certificates", id.get()),
@@ -167,36 +162,33 @@ async fn review(
 #[post("/audit-reports/<id>/review", data = "<form>")]
 async fn review_audit_report(
     state: &State<AppState>,
-    editor: Editor,
+    editing: Editing,
     chrome: Chrome,
-    ip: ClientAddress,
     id: AuditReportId,
     form: CsrfForm<Fields<ReviewInput>>,
 ) -> AppResult<FormOutcome> {
-    review(state, editor, chrome, ip, Proof::AuditReport(id), &form).await
+    review(state, editing, chrome, Proof::AuditReport(id), &form).await
 }
 
 #[post("/deletion-certificates/<id>/review", data = "<form>")]
 async fn review_deletion(
     state: &State<AppState>,
-    editor: Editor,
+    editing: Editing,
     chrome: Chrome,
-    ip: ClientAddress,
     id: DeletionId,
     form: CsrfForm<Fields<ReviewInput>>,
 ) -> AppResult<FormOutcome> {
-    review(state, editor, chrome, ip, Proof::Deletion(id), &form).await
+    review(state, editing, chrome, Proof::Deletion(id), &form).await
 }
 
 #[get("/audit-reports/<id>/file")]
 async fn audit_report_file(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: AuditReportId,
 ) -> AppResult<FileDownload> {
+    let Acting { user, actor } = acting;
     let visibility = user.contract_visibility();
-    let actor = Actor::user(&user, &ip.0);
     let file = evidence::file(&state.db, &actor, &visibility, Proof::AuditReport(id)).await?;
     Ok(FileDownload::new(file))
 }
@@ -204,12 +196,11 @@ async fn audit_report_file(
 #[get("/deletion-certificates/<id>/file")]
 async fn deletion_file(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: DeletionId,
 ) -> AppResult<FileDownload> {
+    let Acting { user, actor } = acting;
     let visibility = user.contract_visibility();
-    let actor = Actor::user(&user, &ip.0);
     let file = evidence::file(&state.db, &actor, &visibility, Proof::Deletion(id)).await?;
     Ok(FileDownload::new(file))
 }

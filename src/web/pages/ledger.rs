@@ -1,8 +1,7 @@
-use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::services::ledger;
 use crate::web::csrf::{tokens_match, CsrfForm};
-use crate::web::guards::{Chrome, ClientAddress, Importer};
+use crate::web::guards::{Chrome, Importer, Importing};
 use crate::web::views::{render, LedgerResult, LedgerUpload};
 use crate::web::AppState;
 use rocket::form::{Form, FromForm};
@@ -63,17 +62,15 @@ pub fn display_name(file: &TempFile<'_>) -> AppResult<String> {
 #[post("/ledger/preview", data = "<upload>")]
 async fn preview(
     state: &State<AppState>,
-    importer: Importer,
+    importing: Importing,
     chrome: Chrome,
-    ip: ClientAddress,
     upload: Form<Upload<'_>>,
 ) -> AppResult<Custom<RawHtml<String>>> {
     // A multipart form cannot go through `CsrfForm`; its token is checked here instead.
     if !tokens_match(&upload.csrf_token, &chrome.csrf) {
         return Err(AppError::Forbidden);
     }
-    let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&importer.0, &ip.0);
+    let Importing { actor, scope, .. } = importing;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let file_name = display_name(&upload.file)?;
     let (report, token) = ledger::preview(
@@ -116,13 +113,11 @@ pub struct Confirm {
 #[post("/ledger/import", data = "<confirm>")]
 async fn import(
     state: &State<AppState>,
-    importer: Importer,
+    importing: Importing,
     chrome: Chrome,
-    ip: ClientAddress,
     confirm: CsrfForm<Confirm>,
 ) -> AppResult<Custom<RawHtml<String>>> {
-    let scope = importer.0.edit_scope().ok_or(AppError::Forbidden)?;
-    let actor = Actor::user(&importer.0, &ip.0);
+    let Importing { actor, scope, .. } = importing;
     let (file_name, report) = ledger::confirm_staged(
         &state.db,
         &actor,

@@ -3,12 +3,11 @@
 //! turning off; an administrator's reset is on the user's page.
 
 use super::auth::{form_token, form_token_matches, safe_next, set_session_cookie, CsrfOnly};
-use crate::auth::Actor;
 use crate::domain::ids::UserId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::mfa::{self, SecondFactorError};
 use crate::web::csrf::CsrfForm;
-use crate::web::guards::{Chrome, ClientAddress, UserAdmin};
+use crate::web::guards::{Chrome, UserAdmin};
 use crate::web::views::{render, MfaChallenge, MfaSetup, RecoveryCodes};
 use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
@@ -134,10 +133,9 @@ struct AccountCode {
 async fn confirm_setup(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     form: CsrfForm<AccountCode>,
 ) -> AppResult<Result<RawHtml<String>, Custom<RawHtml<String>>>> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     match mfa::confirm_setup(&state.db, &actor, &chrome.user, &form.code).await {
         Ok(codes) => Ok(Ok(render(&RecoveryCodes {
             codes,
@@ -162,10 +160,9 @@ async fn confirm_setup(
 async fn renew_recovery_codes(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     form: CsrfForm<AccountCode>,
 ) -> AppResult<Result<RawHtml<String>, FormOutcome>> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     match mfa::renew_recovery_codes(&state.db, &actor, &chrome.user, &form.code).await {
         Ok(codes) => Ok(Ok(render(&RecoveryCodes {
             codes,
@@ -182,10 +179,9 @@ async fn renew_recovery_codes(
 async fn disable(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     form: CsrfForm<AccountCode>,
 ) -> AppResult<FormOutcome> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     match mfa::disable(&state.db, &state.settings, &actor, &chrome.user, &form.code).await {
         Ok(()) => Ok(FormOutcome::saved("/account#mfa".into())),
         Err(AppError::Validation(_)) => Ok(FormOutcome::saved(
@@ -200,11 +196,10 @@ async fn disable(
 async fn reset(
     state: &State<AppState>,
     admin: UserAdmin,
-    ip: ClientAddress,
     id: UserId,
     _form: CsrfForm<CsrfOnly>,
 ) -> AppResult<FormOutcome> {
-    mfa::reset(&state.db, &Actor::user(&admin.0, &ip.0), id).await?;
+    mfa::reset(&state.db, admin.actor(), id).await?;
     Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
 }
 

@@ -1,13 +1,12 @@
 //! 年度一斉依頼 on the pages: the list with each request's progress, the form (with a preview of the
 //! contracts it will go to), the request page and its workbook.
 
-use crate::auth::Actor;
 use crate::domain::ids::RequestId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::{self, requests, requests::RequestInput};
 use crate::web::csrf::tokens_match;
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, ClientAddress};
+use crate::web::guards::Chrome;
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::views::{render, RequestForm, RequestList, RequestShow};
 use crate::web::{AppState, FormOutcome};
@@ -66,7 +65,6 @@ struct RequestSubmission {
 async fn create(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     form: Form<RequestSubmission>,
 ) -> AppResult<Result<FormOutcome, rocket::response::status::Custom<RawHtml<String>>>> {
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
@@ -92,7 +90,7 @@ async fn create(
             Err(other) => Err(other),
         };
     }
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     match requests::create(
         &state.db,
         &state.settings,
@@ -125,13 +123,8 @@ async fn show(
 }
 
 #[get("/requests/<id>/export.xlsx")]
-async fn export(
-    state: &State<AppState>,
-    chrome: Chrome,
-    ip: ClientAddress,
-    id: RequestId,
-) -> AppResult<XlsxDownload> {
-    let actor = Actor::user(&chrome.user, &ip.0);
+async fn export(state: &State<AppState>, chrome: Chrome, id: RequestId) -> AppResult<XlsxDownload> {
+    let actor = chrome.actor.clone();
     let bytes = requests::export(&state.db, &actor, &chrome.user, id).await?;
     Ok(XlsxDownload::new(bytes, &format!("request-{id}.xlsx")))
 }

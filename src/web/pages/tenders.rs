@@ -13,7 +13,7 @@ use crate::services::{contracts, policies};
 use crate::web::csrf::tokens_match;
 use crate::web::download::{spreadsheet_original, FileDownload};
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, ClientAddress, Editor, UserAdmin};
+use crate::web::guards::{Acting, Chrome, ClientAddress, Editor, UserAdmin};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{
@@ -38,9 +38,9 @@ fn edit_scope(user: &User) -> AppResult<EditScope> {
 }
 
 /// For a form that changes a tender: the token checked, then who acts and within what scope.
-fn acting(chrome: &Chrome, ip: &ClientAddress, token: &str) -> AppResult<(Actor, EditScope)> {
+fn acting(chrome: &Chrome, _ip: &ClientAddress, token: &str) -> AppResult<(Actor, EditScope)> {
     check_csrf(token, chrome)?;
-    Ok((Actor::user(&chrome.user, &ip.0), edit_scope(&chrome.user)?))
+    Ok((chrome.actor.clone(), edit_scope(&chrome.user)?))
 }
 
 fn check_csrf(given: &str, chrome: &Chrome) -> AppResult<()> {
@@ -334,12 +334,11 @@ async fn copy(
 #[get("/tenders/<id>/evaluation.xlsx")]
 async fn evaluation_sheet(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: TenderId,
 ) -> AppResult<XlsxDownload> {
+    let Acting { user, actor } = acting;
     let view = rating::current(&state.db, &state.settings, &tender_visibility(&user)?, id).await?;
-    let actor = Actor::user(&user, &ip.0);
     Ok(XlsxDownload::new(
         rating::export_evaluation(&state.db, &actor, &view).await?,
         &format!("evaluation-{id}.xlsx"),
@@ -403,14 +402,13 @@ struct SheetUpload<'r> {
 async fn submit_sheet(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: BidderId,
     upload: Form<SheetUpload<'_>>,
 ) -> AppResult<FormOutcome> {
     check_csrf(&upload.csrf_token, &chrome)?;
     let who = Submitter::of(&chrome.user)?;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
-    let actor = Actor::user(&chrome.user, &ip.0);
+    let actor = chrome.actor.clone();
     let name = display_name(&upload.file)?;
     match tenders::submit_sheet(
         &state.db,
@@ -442,11 +440,10 @@ async fn submit_sheet(
 #[get("/bid-sheets/<id>/file")]
 async fn sheet_file(
     state: &State<AppState>,
-    user: User,
-    ip: ClientAddress,
+    acting: Acting,
     id: BidSheetId,
 ) -> AppResult<FileDownload> {
-    let actor = Actor::user(&user, &ip.0);
+    let Acting { user, actor } = acting;
     let visibility = user.contract_visibility();
     let (name, bytes) = tenders::sheet_file(&state.db, &actor, &visibility, id).await?;
     Ok(spreadsheet_original(
@@ -491,14 +488,13 @@ async fn add_policy(
     state: &State<AppState>,
     admin: UserAdmin,
     chrome: Chrome,
-    ip: ClientAddress,
     upload: Form<SheetUpload<'_>>,
 ) -> AppResult<FormOutcome> {
     check_csrf(&upload.csrf_token, &chrome)?;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let refused = |message: String| AppError::Unprocessable(message);
     let result = match String::from_utf8(bytes) {
-        Ok(text) => policies::add(&state.db, &Actor::user(&admin.0, &ip.0), &text).await,
+        Ok(text) => policies::add(&state.db, admin.actor(), &text).await,
         Err(_) => Err(refused(
             "方針ファイルは UTF-8 のテキストで保存してください".into(),
         )),

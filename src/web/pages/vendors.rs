@@ -1,4 +1,3 @@
-use crate::auth::Actor;
 use crate::db::contracts::ContractFilter;
 use crate::domain::ids::{CertificationId, VendorId};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -8,7 +7,7 @@ use crate::services::{self, contracts, Paging};
 use crate::web::csrf::tokens_match;
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, ClientAddress, Editor};
+use crate::web::guards::{Chrome, Editor};
 use crate::web::pages::ledger::read_upload;
 use crate::web::views::{render, VendorForm, VendorImport, VendorList, VendorShow};
 use crate::web::{query_prefix, AppState, FormOutcome};
@@ -60,10 +59,9 @@ async fn create(
     state: &State<AppState>,
     editor: Editor,
     chrome: Chrome,
-    ip: ClientAddress,
     input: CsrfForm<Fields<VendorInput>>,
 ) -> AppResult<FormOutcome> {
-    match vendors::create(&state.db, &Actor::user(&editor.0, &ip.0), &input).await {
+    match vendors::create(&state.db, editor.actor(), &input).await {
         Ok(id) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&VendorForm::new(
             chrome, None, &input, errors,
@@ -143,11 +141,10 @@ async fn update(
     state: &State<AppState>,
     editor: Editor,
     chrome: Chrome,
-    ip: ClientAddress,
     id: VendorId,
     input: CsrfForm<Fields<VendorInput>>,
 ) -> AppResult<FormOutcome> {
-    let actor = Actor::user(&editor.0, &ip.0);
+    let actor = editor.actor().clone();
     match vendors::update(&state.db, &actor, &editor.0.vendor_rights(), id, &input).await {
         Ok(()) => Ok(FormOutcome::saved(format!("/vendors/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(render(&VendorForm::new(
@@ -181,7 +178,6 @@ async fn import(
     state: &State<AppState>,
     editor: Editor,
     chrome: Chrome,
-    ip: ClientAddress,
     form: Form<ImportUpload<'_>>,
 ) -> AppResult<Custom<RawHtml<String>>> {
     if !tokens_match(&form.csrf_token, &chrome.csrf) {
@@ -192,7 +188,7 @@ async fn import(
         &state.db,
         &state.settings,
         &state.sandbox,
-        &Actor::user(&editor.0, &ip.0),
+        editor.actor(),
         &editor.0.vendor_rights(),
         &bytes,
         form.dry_run,
