@@ -12,13 +12,14 @@ use crate::db::sql::{insert_rows, Param};
 use crate::db::{files, tenders};
 use crate::db::{now_text, Conn, Db};
 use crate::domain::corporate_number::with_check_digit;
-use crate::domain::ids::DepartmentId;
+use crate::domain::ids::{DepartmentId, FileId};
 use crate::domain::FiscalYear;
 use crate::error::{AppError, AppResult};
 use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
+use std::collections::HashMap;
 use std::time::Instant;
 
 #[derive(Debug, Clone, Copy)]
@@ -172,6 +173,18 @@ struct ContractRow {
     important: bool,
 }
 
+/// What every part of one seeding run shares.
+struct Seeding<'a> {
+    settings: &'a Settings,
+    plan: Plan,
+    today: NaiveDate,
+    now: String,
+    marker: String,
+    rng: StdRng,
+    report: Report,
+    progress: Progress<'a>,
+}
+
 /// Fills the database with a synthetic dataset for `plan`; refuses a seed whose data is already there.
 pub async fn run(
     db: &Db,
@@ -181,8 +194,6 @@ pub async fn run(
     progress: Progress<'_>,
 ) -> AppResult<Report> {
     let started = Instant::now();
-    let mut rng = StdRng::seed_from_u64(plan.seed);
-    let mut report = Report::default();
     let marker = format!("S{}-", plan.seed);
     let mut tx = db.begin().await?;
     if db_seed::contracts_numbered(&mut tx, &marker).await? > 0 {
@@ -192,8 +203,50 @@ pub async fn run(
         )));
     }
     let now = now_text();
+    let mut s = Seeding {
+        settings,
+        plan,
+        today,
+        now,
+        marker,
+        rng: StdRng::seed_from_u64(plan.seed),
+        report: Report::default(),
+        progress,
+    };
+    let departments = seed_departments(&mut tx, &mut s).await?;
+    let vendor_ids = seed_vendors(&mut tx, &mut s).await?;
+    seed_certifications(&mut tx, &mut s, &vendor_ids).await?;
+    let (contracts, contract_ids) =
+        seed_contracts(&mut tx, &mut s, &departments, &vendor_ids).await?;
+    let file_id = seed_file(&mut tx).await?;
+    seed_deletions(&mut tx, &mut s, &contracts, &contract_ids, file_id).await?;
+    seed_audit_reports(&mut tx, &mut s, &contracts, &contract_ids, file_id).await?;
+    seed_check_sheets(&mut tx, &mut s, &contracts, &contract_ids).await?;
+    seed_tenders(&mut tx, &mut s, &departments, &vendor_ids).await?;
+    let mut report = s.report;
+    report.seconds = started.elapsed().as_secs_f64();
+    audit::record(
+        &mut tx,
+        &Actor::system("seed"),
+        Event::new(
+            "create",
+            "seed",
+            plan.seed,
+            format!("合成データ（シード {}）", plan.seed),
+        )
+        .changes(None, Some(serde_json::json!(report))),
+    )
+    .await?;
+    tx.commit().await?;
+    report.seconds = started.elapsed().as_secs_f64();
+    Ok(report)
+}
 
-    // Departments: ten per municipality, enough municipalities for the contracts.
+/// Ten departments per municipality, enough municipalities for the contracts; answers their ids.
+async fn seed_departments(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i64>> {
+    let (plan, now) = (s.plan, s.now.clone());
+    let progress = &mut *s.progress;
+    let report = &mut s.report;
     let municipalities = (plan.contracts / 2_000).clamp(1, 60);
     let mut names = Vec::new();
     for m in 0..municipalities {
@@ -205,14 +258,14 @@ pub async fn run(
         };
         names.extend(DEPARTMENTS.iter().map(|d| format!("{town} {d}")));
     }
-    let known = db_seed::departments_by_name(&mut tx).await?;
+    let known = db_seed::departments_by_name(&mut *tx).await?;
     let new_departments: Vec<Vec<Param>> = names
         .iter()
         .filter(|n| !known.contains_key(*n))
         .map(|n| vec![text(n), text(&now)])
         .collect();
     report.departments = insert_all(
-        &mut tx,
+        &mut *tx,
         "departments",
         &["name", "created_at"],
         new_departments,
@@ -221,11 +274,17 @@ pub async fn run(
     )
     .await?;
     let departments: Vec<i64> = {
-        let all = db_seed::departments_by_name(&mut tx).await?;
+        let all = db_seed::departments_by_name(&mut *tx).await?;
         names.iter().filter_map(|n| all.get(n).copied()).collect()
     };
+    Ok(departments)
+}
 
-    // Vendors, keyed by corporate numbers no other seed produces.
+/// Vendors, keyed by corporate numbers no other seed produces; answers their ids.
+async fn seed_vendors(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i64>> {
+    let (plan, now) = (s.plan, s.now.clone());
+    let progress = &mut *s.progress;
+    let report = &mut s.report;
     let numbers: Vec<String> = (0..plan.vendors)
         .map(|i| {
             with_check_digit(plan.seed % 10_000 * 100_000_000 + 10_000_000 + i as u64)
@@ -251,7 +310,7 @@ pub async fn run(
         })
         .collect();
     report.vendors = insert_all(
-        &mut tx,
+        &mut *tx,
         "vendors",
         &["corporate_number", "name", "created_at", "updated_at"],
         rows,
@@ -260,94 +319,28 @@ pub async fn run(
     )
     .await?;
     let vendor_ids: Vec<i64> = {
-        let by_number = db_seed::vendors_by_number(&mut tx).await?;
+        let by_number = db_seed::vendors_by_number(&mut *tx).await?;
         numbers.iter().map(|n| by_number[n]).collect()
     };
+    Ok(vendor_ids)
+}
 
-    // Certifications in every state: valid, expiring within 90 days, expired.
+/// Certifications in every state: valid, expiring within 90 days, expired.
+async fn seed_certifications(
+    tx: &mut Conn,
+    s: &mut Seeding<'_>,
+    vendor_ids: &[i64],
+) -> AppResult<()> {
+    let (plan, today, now) = (s.plan, s.today, s.now.clone());
+    let progress = &mut *s.progress;
+    let rng = &mut s.rng;
+    let report = &mut s.report;
     let mut rows = Vec::new();
-    for (i, vendor) in vendor_ids.iter().enumerate() {
-        let validity = |rng: &mut StdRng| -> i64 {
-            match rng.random_range(0..10) {
-                0 => -rng.random_range(1..365),
-                1 => rng.random_range(0..90),
-                _ => rng.random_range(90..1_100),
-            }
-        };
-        let mut add = |scheme: &str,
-                       number: String,
-                       level: &str,
-                       until: Option<NaiveDate>,
-                       issued: NaiveDate| {
-            rows.push(vec![
-                Param::Int(*vendor),
-                text(scheme),
-                text(number),
-                text(level),
-                text(""),
-                text(""),
-                text(issued),
-                until.map(|d| d.to_string()).into(),
-                text(&now),
-                text(&now),
-                text("verified"),
-                text("itaku seed"),
-                text(&now),
-            ]);
-        };
-        if rng.random_bool(0.35) {
-            let until = day(today, validity(&mut rng));
-            add(
-                "isms",
-                format!("IS {}{i:06}", plan.seed % 100),
-                "",
-                Some(until),
-                day(until, -1_095),
-            );
-        }
-        if rng.random_bool(0.30) {
-            let until = day(today, validity(&mut rng));
-            add(
-                "pmark",
-                format!("{:08}(0{})", 10_000_000 + i, rng.random_range(1..9)),
-                "",
-                Some(until),
-                day(until, -730),
-            );
-        }
-        if rng.random_bool(0.60) {
-            let level = if rng.random_bool(0.5) { "2" } else { "1" };
-            add(
-                "security_action",
-                format!("{:011}", 20_000_000_000u64 + i as u64),
-                level,
-                None,
-                day(today, -rng.random_range(30..2_000)),
-            );
-        }
-        if rng.random_bool(0.05) {
-            let until = day(today, validity(&mut rng));
-            add(
-                "ismap",
-                format!("C{:02}-{i:04}-1", plan.seed % 100),
-                "",
-                Some(until),
-                day(until, -730),
-            );
-        }
-        if rng.random_bool(0.05) {
-            let until = day(today, validity(&mut rng));
-            add(
-                "meti",
-                format!("M-{i}"),
-                ["3", "4", "5"][rng.random_range(0..3)],
-                Some(until),
-                day(until, -365),
-            );
-        }
+    for vendor in vendor_ids.iter().enumerate() {
+        vendor_certificates(rng, plan, today, &now, vendor, &mut rows);
     }
     report.certifications = insert_all(
-        &mut tx,
+        &mut *tx,
         "certifications",
         &[
             "vendor_id",
@@ -369,8 +362,106 @@ pub async fn run(
         progress,
     )
     .await?;
+    Ok(())
+}
 
-    // Contracts over five fiscal years; a few vendors hold many contracts, most hold a few.
+/// The certificates of the `i`th vendor: each scheme held by a share of vendors, in any state.
+fn vendor_certificates(
+    rng: &mut StdRng,
+    plan: Plan,
+    today: NaiveDate,
+    now: &str,
+    (i, vendor): (usize, &i64),
+    rows: &mut Vec<Vec<Param>>,
+) {
+    let validity = |rng: &mut StdRng| -> i64 {
+        match rng.random_range(0..10) {
+            0 => -rng.random_range(1..365),
+            1 => rng.random_range(0..90),
+            _ => rng.random_range(90..1_100),
+        }
+    };
+    let mut add =
+        |scheme: &str, number: String, level: &str, until: Option<NaiveDate>, issued: NaiveDate| {
+            rows.push(vec![
+                Param::Int(*vendor),
+                text(scheme),
+                text(number),
+                text(level),
+                text(""),
+                text(""),
+                text(issued),
+                until.map(|d| d.to_string()).into(),
+                text(&now),
+                text(&now),
+                text("verified"),
+                text("itaku seed"),
+                text(&now),
+            ]);
+        };
+    if rng.random_bool(0.35) {
+        let until = day(today, validity(rng));
+        add(
+            "isms",
+            format!("IS {}{i:06}", plan.seed % 100),
+            "",
+            Some(until),
+            day(until, -1_095),
+        );
+    }
+    if rng.random_bool(0.30) {
+        let until = day(today, validity(rng));
+        add(
+            "pmark",
+            format!("{:08}(0{})", 10_000_000 + i, rng.random_range(1..9)),
+            "",
+            Some(until),
+            day(until, -730),
+        );
+    }
+    if rng.random_bool(0.60) {
+        let level = if rng.random_bool(0.5) { "2" } else { "1" };
+        add(
+            "security_action",
+            format!("{:011}", 20_000_000_000u64 + i as u64),
+            level,
+            None,
+            day(today, -rng.random_range(30..2_000)),
+        );
+    }
+    if rng.random_bool(0.05) {
+        let until = day(today, validity(rng));
+        add(
+            "ismap",
+            format!("C{:02}-{i:04}-1", plan.seed % 100),
+            "",
+            Some(until),
+            day(until, -730),
+        );
+    }
+    if rng.random_bool(0.05) {
+        let until = day(today, validity(rng));
+        add(
+            "meti",
+            format!("M-{i}"),
+            ["3", "4", "5"][rng.random_range(0..3)],
+            Some(until),
+            day(until, -365),
+        );
+    }
+}
+
+/// Contracts over five fiscal years; a few vendors hold many contracts, most hold a few.
+async fn seed_contracts(
+    tx: &mut Conn,
+    s: &mut Seeding<'_>,
+    departments: &[i64],
+    vendor_ids: &[i64],
+) -> AppResult<(Vec<ContractRow>, HashMap<String, i64>)> {
+    let (plan, today, now, marker) = (s.plan, s.today, s.now.clone(), s.marker.clone());
+    let progress = &mut *s.progress;
+    let rng = &mut s.rng;
+    let report = &mut s.report;
     let this_year = FiscalYear::of(today).start_year();
     let contracts: Vec<ContractRow> = (0..plan.contracts)
         .map(|i| {
@@ -420,7 +511,7 @@ pub async fn run(
         })
         .collect();
     report.contracts = insert_all(
-        &mut tx,
+        &mut *tx,
         "contracts",
         &[
             "contract_number",
@@ -444,14 +535,16 @@ pub async fn run(
         progress,
     )
     .await?;
-    let contract_ids = db_seed::contracts_by_number(&mut tx, &marker).await?;
-    let id_of = |c: &ContractRow| contract_ids[&c.number];
+    let contract_ids = db_seed::contracts_by_number(&mut *tx, &marker).await?;
+    Ok((contracts, contract_ids))
+}
 
-    // One stored file stands for every synthetic certificate and report.
+/// One stored file stands for every synthetic certificate and report.
+async fn seed_file(tx: &mut Conn) -> AppResult<FileId> {
     let pdf = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".to_vec();
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&pdf));
     let file_id = files::insert(
-        &mut tx,
+        &mut *tx,
         &files::NewFile {
             file_name: "seed.pdf",
             media_type: "application/pdf",
@@ -461,8 +554,22 @@ pub async fn run(
         },
     )
     .await?;
+    Ok(file_id)
+}
 
-    // Deletion certificates for most ended contracts: on time, late, waiting for review; the rest owe one.
+/// Deletion certificates for most ended contracts: on time, late, waiting for review; the rest owe one.
+async fn seed_deletions(
+    tx: &mut Conn,
+    s: &mut Seeding<'_>,
+    contracts: &[ContractRow],
+    contract_ids: &HashMap<String, i64>,
+    file_id: FileId,
+) -> AppResult<()> {
+    let (today, now) = (s.today, s.now.clone());
+    let progress = &mut *s.progress;
+    let rng = &mut s.rng;
+    let report = &mut s.report;
+    let id_of = |c: &ContractRow| contract_ids[&c.number];
     let mut rows = Vec::new();
     for c in contracts.iter().filter(|c| day(c.end, 30) < today) {
         if !rng.random_bool(0.88) {
@@ -499,7 +606,7 @@ pub async fn run(
         ]);
     }
     report.deletion_certificates = insert_all(
-        &mut tx,
+        &mut *tx,
         "deletion_certificates",
         &[
             "contract_id",
@@ -524,8 +631,22 @@ pub async fn run(
         progress,
     )
     .await?;
+    Ok(())
+}
 
-    // Audit reports for important contracts, one per fiscal year they ran in, most accepted.
+/// Audit reports for important contracts, one per fiscal year they ran in, most accepted.
+async fn seed_audit_reports(
+    tx: &mut Conn,
+    s: &mut Seeding<'_>,
+    contracts: &[ContractRow],
+    contract_ids: &HashMap<String, i64>,
+    file_id: FileId,
+) -> AppResult<()> {
+    let (today, now) = (s.today, s.now.clone());
+    let progress = &mut *s.progress;
+    let rng = &mut s.rng;
+    let report = &mut s.report;
+    let id_of = |c: &ContractRow| contract_ids[&c.number];
     let mut rows = Vec::new();
     for c in contracts.iter().filter(|c| c.important) {
         let (first, last) = (
@@ -533,7 +654,11 @@ pub async fn run(
             FiscalYear::of(c.end.min(today)).start_year(),
         );
         for year in first..=last {
-            if !rng.random_bool(if year == this_year { 0.3 } else { 0.8 }) {
+            if !rng.random_bool(if year == FiscalYear::of(today).start_year() {
+                0.3
+            } else {
+                0.8
+            }) {
                 continue;
             }
             let audited = FiscalYear::new(year)
@@ -561,7 +686,7 @@ pub async fn run(
         }
     }
     report.audit_reports = insert_all(
-        &mut tx,
+        &mut *tx,
         "audit_reports",
         &[
             "contract_id",
@@ -582,9 +707,22 @@ pub async fn run(
         progress,
     )
     .await?;
+    Ok(())
+}
 
-    // Check sheets for one contract in five, each with every item of the definition answered.
-    let definition = settings.definition();
+/// Check sheets for one contract in five, each with every item of the definition answered.
+async fn seed_check_sheets(
+    tx: &mut Conn,
+    s: &mut Seeding<'_>,
+    contracts: &[ContractRow],
+    contract_ids: &HashMap<String, i64>,
+) -> AppResult<()> {
+    let (now, marker) = (s.now.clone(), s.marker.clone());
+    let progress = &mut *s.progress;
+    let rng = &mut s.rng;
+    let report = &mut s.report;
+    let id_of = |c: &ContractRow| contract_ids[&c.number];
+    let definition = s.settings.definition();
     let workbook = crate::excel::template::check_sheet(&definition, &Default::default())
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let workbook_digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&workbook));
@@ -621,7 +759,7 @@ pub async fn run(
         })
         .collect();
     report.submissions = insert_all(
-        &mut tx,
+        &mut *tx,
         "checklist_submissions",
         &[
             "contract_id",
@@ -641,7 +779,7 @@ pub async fn run(
         progress,
     )
     .await?;
-    let submission_ids = db_seed::submissions_of(&mut tx, &marker).await?;
+    let submission_ids = db_seed::submissions_of(&mut *tx, &marker).await?;
     let total_answers = (submission_ids.len() * definition.items.len()) as u64;
     progress("回答", 0, total_answers);
     for chunk in submission_ids.chunks((CHUNK / definition.items.len()).max(1)) {
@@ -659,7 +797,7 @@ pub async fn run(
         }
         report.answers += rows.len();
         insert(
-            &mut tx,
+            &mut *tx,
             "checklist_answers",
             &["submission_id", "item_id", "answer"],
             rows,
@@ -667,15 +805,27 @@ pub async fn run(
         .await?;
         progress("回答", report.answers as u64, total_answers);
     }
+    Ok(())
+}
 
-    // Tenders with three to eight bidders each.
-    let policy = super::policies::resolve_in(&mut tx, settings, None).await?;
+/// Tenders with three to eight bidders each.
+async fn seed_tenders(
+    tx: &mut Conn,
+    s: &mut Seeding<'_>,
+    departments: &[i64],
+    vendor_ids: &[i64],
+) -> AppResult<()> {
+    let (plan, today, now, marker) = (s.plan, s.today, s.now.clone(), s.marker.clone());
+    let progress = &mut *s.progress;
+    let rng = &mut s.rng;
+    let report = &mut s.report;
+    let policy = super::policies::resolve_in(&mut *tx, s.settings, None).await?;
     let tender_count = (plan.contracts / 1_000).max(1);
     for t in 0..tender_count {
         let department = departments[t % departments.len()];
         let title = format!("{} 業務委託（{marker}{t}）", WORKS[t % WORKS.len()]);
         let id = tenders::insert(
-            &mut tx,
+            &mut *tx,
             &tenders::NewTender {
                 title: &title,
                 department_id: Some(DepartmentId::new(department)),
@@ -707,7 +857,7 @@ pub async fn run(
             })
             .collect();
         insert(
-            &mut tx,
+            &mut *tx,
             "tender_bidders",
             &["tender_id", "vendor_id", "isms_scope_confirmed", "added_at"],
             rows,
@@ -716,20 +866,5 @@ pub async fn run(
         report.tenders += 1;
         progress("案件", report.tenders as u64, tender_count as u64);
     }
-    report.seconds = started.elapsed().as_secs_f64();
-    audit::record(
-        &mut tx,
-        &Actor::system("seed"),
-        Event::new(
-            "create",
-            "seed",
-            plan.seed,
-            format!("合成データ（シード {}）", plan.seed),
-        )
-        .changes(None, Some(serde_json::json!(report))),
-    )
-    .await?;
-    tx.commit().await?;
-    report.seconds = started.elapsed().as_secs_f64();
-    Ok(report)
+    Ok(())
 }
