@@ -392,11 +392,11 @@ fn vendor_certificates(
                 text(""),
                 text(issued),
                 until.map(|d| d.to_string()).into(),
-                text(&now),
-                text(&now),
+                text(now),
+                text(now),
                 text("verified"),
                 text("itaku seed"),
-                text(&now),
+                text(now),
             ]);
         };
     if rng.random_bool(0.35) {
