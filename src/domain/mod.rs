@@ -22,5 +22,6 @@ pub mod contract;
 pub use contract::{ContractDraft, ContractStatus, Period};
 pub mod certification;
 pub mod evidence_file;
+pub mod fields;
 pub mod obligation;
 pub mod reminder;

@@ -634,7 +634,7 @@ fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<ListRow, Vec<RowEr
     .ok();
     let vendor_name = match text(Field::VendorName) {
         name if name.is_empty() => None,
-        name => BoundedText::<200>::parse(&name, "事業者名")
+        name => crate::domain::fields::vendor_name(&name)
             .map_err(|m| error(Field::VendorName, m))
             .ok(),
     };

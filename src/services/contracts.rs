@@ -6,23 +6,22 @@ use crate::auth::Actor;
 use crate::db::contracts::{self, ContractFilter, Visibility};
 use crate::db::{self, departments, vendors, Conn, Db};
 use crate::domain::contract::MAX_DELETION_DAYS;
+use crate::domain::fields;
 use crate::domain::ids::{ContractId, DepartmentId, VendorId};
-use crate::domain::text::{normalize, parse_count};
+use crate::domain::text::parse_count;
 use crate::domain::{
-    parse_date, BoundedText, ContractDraft, ContractStatus, Importance, Period, VendorIdentifier,
-    Yen,
+    parse_date, ContractDraft, ContractStatus, Importance, Period, VendorIdentifier, Yen,
 };
 use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
 use crate::services::audit::Event;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use validator::Validate;
 
 pub use contracts::Contract;
 
 /// A contract as typed into the form or sent to the API; every field is checked by `parse`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ContractInput {
     pub contract_number: Option<String>,
     pub title: Option<String>,
@@ -49,7 +48,6 @@ pub struct ContractInput {
     /// 契約金額 in yen (「1,234,000円」「1,234千円」 or a JSON number); blank when unknown.
     #[serde(default, deserialize_with = "super::input::text_or_number")]
     pub amount: Option<String>,
-    #[validate(length(max = 2000, message = "備考は2000文字以内で入力してください"))]
     pub notes: Option<String>,
 }
 
@@ -81,19 +79,13 @@ impl ContractInput {
         default_deletion_days: i64,
     ) -> Result<ContractDraft, AppError> {
         let mut errors = FieldErrors::new();
-        if let Err(e) = self.validate() {
-            errors.extend_validation(e);
-        }
         let contract_number = errors.take(
             "contract_number",
-            BoundedText::<64>::parse(
-                &normalize(self.contract_number.as_deref().unwrap_or("")),
-                "契約番号",
-            ),
+            fields::contract_number(self.contract_number.as_deref().unwrap_or("")),
         );
         let title = errors.take(
             "title",
-            BoundedText::<200>::parse(self.title.as_deref().unwrap_or(""), "件名"),
+            fields::contract_title(self.title.as_deref().unwrap_or("")),
         );
         let department_id = match self.department_id {
             Some(id) if departments::find(conn, id).await?.is_some() => Some(id),
@@ -134,6 +126,7 @@ impl ContractInput {
             "amount",
             crate::domain::text::optional(given(&self.amount), Yen::parse),
         );
+        let notes = errors.take("notes", fields::notes(self.notes.as_deref().unwrap_or("")));
         errors.clone().into_result()?;
         match (
             contract_number,
@@ -145,6 +138,7 @@ impl ContractInput {
             importance,
             deletion_days,
             amount,
+            notes,
         ) {
             (
                 Some(contract_number),
@@ -156,6 +150,7 @@ impl ContractInput {
                 Some(importance),
                 Some(deletion_days),
                 Some(amount),
+                Some(notes),
             ) => Ok(ContractDraft {
                 contract_number,
                 title,
@@ -169,7 +164,7 @@ impl ContractInput {
                 subcontracting_allowed: self.subcontracting_allowed,
                 deletion_days,
                 amount,
-                notes: self.notes.as_deref().unwrap_or("").trim().to_string(),
+                notes,
             }),
             _ => Err(AppError::Validation(errors)),
         }

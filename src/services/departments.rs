@@ -21,10 +21,7 @@ fn parse_name(input: &DepartmentInput) -> AppResult<BoundedText<100>> {
     let mut errors = FieldErrors::new();
     let name = errors.take(
         "name",
-        BoundedText::parse(
-            &crate::domain::text::normalize(input.name.as_deref().unwrap_or("")),
-            "所管課名",
-        ),
+        crate::domain::fields::department_name(input.name.as_deref().unwrap_or("")),
     );
     errors.into_result()?;
     name.ok_or(AppError::Internal("name parsed without value".into()))

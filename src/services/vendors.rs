@@ -77,7 +77,7 @@ impl VendorInput {
         };
         let name = errors.take(
             "name",
-            BoundedText::<200>::parse(self.name.as_deref().unwrap_or(""), "事業者名"),
+            crate::domain::fields::vendor_name(self.name.as_deref().unwrap_or("")),
         );
         let email = errors.take(
             "email",

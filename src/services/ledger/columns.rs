@@ -320,7 +320,11 @@ mod tests {
     fn every_column_has_header_names_once() {
         for field in Field::ALL {
             assert!(!field.synonyms().is_empty(), "{field:?}");
-            assert_eq!(HEADERS.iter().filter(|(f, _)| *f == field).count(), 1, "{field:?}");
+            assert_eq!(
+                HEADERS.iter().filter(|(f, _)| *f == field).count(),
+                1,
+                "{field:?}"
+            );
         }
     }
 }

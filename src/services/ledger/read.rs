@@ -2,6 +2,7 @@
 //! a sheet per department when there is no 所管課 column, and every bad cell named in one pass.
 
 use super::columns::Field;
+use crate::domain::fields;
 use crate::domain::text::{normalize, parse_count};
 use crate::domain::{parse_yes_no, BoundedText, Email, Importance, Period, VendorIdentity, Yen};
 use crate::excel::header::{self, cell_ref, file_error, Layout, RowError};
@@ -424,30 +425,24 @@ fn parse_row(
 
     let contract_number = field!(
         Field::ContractNumber,
-        BoundedText::<64>::parse(
-            &normalize(&text_of(Field::ContractNumber).unwrap_or_default()),
-            "契約番号"
-        )
+        fields::contract_number(&text_of(Field::ContractNumber).unwrap_or_default())
     );
     let title = field!(
         Field::Title,
-        BoundedText::<200>::parse(&text_of(Field::Title).unwrap_or_default(), "件名")
+        fields::contract_title(&text_of(Field::Title).unwrap_or_default())
     );
     let department = field!(
         Field::Department,
-        BoundedText::<100>::parse(
-            &normalize(
-                &sheet_department
-                    .map(str::to_string)
-                    .or_else(|| text_of(Field::Department))
-                    .unwrap_or_default()
-            ),
-            "所管課"
+        fields::department(
+            &sheet_department
+                .map(str::to_string)
+                .or_else(|| text_of(Field::Department))
+                .unwrap_or_default()
         )
     );
     let vendor_name = field!(
         Field::VendorName,
-        BoundedText::<200>::parse(&text_of(Field::VendorName).unwrap_or_default(), "事業者名")
+        fields::vendor_name(&text_of(Field::VendorName).unwrap_or_default())
     );
     let identity = match VendorIdentity::parse(
         text_of(Field::CorporateNumber).as_deref(),
@@ -538,11 +533,8 @@ fn parse_row(
             .transpose()
     );
     let notes = text_of(Field::Notes);
-    if notes.as_ref().is_some_and(|n| n.chars().count() > 2000) {
-        check(
-            Field::Notes,
-            Err("備考は2000文字以内で入力してください".into()),
-        );
+    if let Some(text) = &notes {
+        check(Field::Notes, fields::notes(text).map(|_| ()));
     }
     if !errors.is_empty() {
         return Err(errors);
