@@ -379,6 +379,124 @@ fn is_total_word(text: &str) -> bool {
     .any(|word| key == *word || key.strip_suffix(':').is_some_and(|k| k == *word))
 }
 
+/// One row's cells by column, collecting an error for every bad cell.
+struct Cells<'a> {
+    row: &'a Row,
+    columns: &'a [(usize, Field)],
+    errors: Vec<RowError>,
+}
+
+impl Cells<'_> {
+    fn cell(&self, field: Field) -> Option<&Cell> {
+        self.columns
+            .iter()
+            .find(|(_, f)| *f == field)
+            .map(|(index, _)| self.row.cell(*index))
+    }
+
+    fn text(&self, field: Field) -> Option<String> {
+        self.cell(field)
+            .map(Cell::as_text)
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+    }
+
+    fn refuse(&mut self, field: Field, message: String) {
+        self.errors.push(RowError {
+            row: Some(self.row.number),
+            column: field.label().into(),
+            cell: cell_ref(self.columns, field, self.row.number),
+            message,
+        });
+    }
+
+    /// The value when it parsed; otherwise the message is recorded against the field's cell.
+    fn take<T>(&mut self, field: Field, result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.refuse(field, message)).ok()
+    }
+
+    fn identity(&mut self) -> Option<VendorIdentity> {
+        let parsed = VendorIdentity::parse(
+            self.text(Field::CorporateNumber).as_deref(),
+            self.text(Field::InvoiceNumber).as_deref(),
+            self.text(Field::VendorCode).as_deref(),
+        );
+        match parsed {
+            Ok(identity) => Some(identity),
+            Err(problems) => {
+                for (name, message) in problems {
+                    let field = match name {
+                        "invoice_number" => Field::InvoiceNumber,
+                        "vendor_code" => Field::VendorCode,
+                        _ => Field::CorporateNumber,
+                    };
+                    self.refuse(field, message);
+                }
+                None
+            }
+        }
+    }
+
+    /// From start and end columns, or from one 契約期間 cell when the ledger has no date columns.
+    fn period(&mut self) -> Option<Period> {
+        let has_dates = self
+            .columns
+            .iter()
+            .any(|(_, f)| matches!(f, Field::StartDate | Field::EndDate));
+        if !has_dates {
+            let text = self.text(Field::Period).unwrap_or_default();
+            return self.take(Field::Period, Period::parse_one_cell(&text));
+        }
+        let date = |cells: &Self, field| cells.cell(field).unwrap_or(&Cell::Empty).as_date();
+        let start = date(self, Field::StartDate);
+        let start = self.take(Field::StartDate, start);
+        let end = date(self, Field::EndDate);
+        let end = self.take(Field::EndDate, end);
+        let (start, end) = (start?, end?);
+        self.take(Field::EndDate, Period::new(start, end))
+    }
+
+    /// 契約金額 in yen, or in thousands of yen under a 千円 header.
+    fn amount(&mut self, in_thousands: bool) -> Option<Option<Yen>> {
+        let parsed = match (self.cell(Field::Amount), in_thousands) {
+            (Some(Cell::Number(value)), false) if value.fract() == 0.0 => {
+                Yen::new(*value as i64).map(Some)
+            }
+            (_, false) => self.text(Field::Amount).map(|t| Yen::parse(&t)).transpose(),
+            (_, true) => self
+                .text(Field::Amount)
+                .map(|t| {
+                    let bare = t.trim_end_matches('円').trim_end_matches('千');
+                    Yen::parse(&format!("{bare}千円"))
+                })
+                .transpose(),
+        };
+        self.take(Field::Amount, parsed)
+    }
+
+    /// A yes/no column: a boolean cell, or a word such as 有/無 or ○/×.
+    fn flag(&mut self, field: Field, label: &str) -> Option<bool> {
+        let parsed = match self.cell(field) {
+            Some(Cell::Bool(value)) => Ok(Some(*value)),
+            _ => self
+                .text(field)
+                .map(|t| parse_yes_no(&t, label))
+                .transpose(),
+        };
+        self.take(field, parsed).flatten()
+    }
+
+    /// An optional column read with `parse` when it has a value.
+    fn optional<T>(
+        &mut self,
+        field: Field,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let parsed = self.text(field).map(|t| parse(&t)).transpose();
+        self.take(field, parsed).flatten()
+    }
+}
+
 /// Parses one row, collecting an error for every bad cell.
 fn parse_row(
     row: &Row,
@@ -386,202 +504,70 @@ fn parse_row(
     sheet_department: Option<&str>,
     amounts_in_thousands: bool,
 ) -> Result<LedgerRow, Vec<RowError>> {
-    let mut errors = Vec::new();
-    let cell_of = |field: Field| {
-        columns
-            .iter()
-            .find(|(_, f)| *f == field)
-            .map(|(index, _)| row.cell(*index))
+    let mut cells = Cells {
+        row,
+        columns,
+        errors: Vec::new(),
     };
-    let mut check = |field: Field, result: Result<(), String>| {
-        if let Err(message) = result {
-            errors.push(RowError {
-                row: Some(row.number),
-                column: field.label().into(),
-                cell: cell_ref(columns, field, row.number),
-                message,
-            });
-        }
-    };
-    let text_of = |field: Field| {
-        cell_of(field)
-            .map(Cell::as_text)
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-    };
-
-    macro_rules! field {
-        ($field:expr, $parse:expr) => {{
-            let result = $parse;
-            match result {
-                Ok(value) => Some(value),
-                Err(message) => {
-                    check($field, Err(message));
-                    None
-                }
-            }
-        }};
-    }
-
-    let contract_number = field!(
-        Field::ContractNumber,
-        fields::contract_number(&text_of(Field::ContractNumber).unwrap_or_default())
-    );
-    let title = field!(
-        Field::Title,
-        fields::contract_title(&text_of(Field::Title).unwrap_or_default())
-    );
-    let department = field!(
-        Field::Department,
-        fields::department(
-            &sheet_department
-                .map(str::to_string)
-                .or_else(|| text_of(Field::Department))
-                .unwrap_or_default()
-        )
-    );
-    let vendor_name = field!(
-        Field::VendorName,
-        fields::vendor_name(&text_of(Field::VendorName).unwrap_or_default())
-    );
-    let identity = match VendorIdentity::parse(
-        text_of(Field::CorporateNumber).as_deref(),
-        text_of(Field::InvoiceNumber).as_deref(),
-        text_of(Field::VendorCode).as_deref(),
-    ) {
-        Ok(identity) => Some(identity),
-        Err(problems) => {
-            for (name, message) in problems {
-                let field = match name {
-                    "invoice_number" => Field::InvoiceNumber,
-                    "vendor_code" => Field::VendorCode,
-                    _ => Field::CorporateNumber,
-                };
-                check(field, Err(message));
-            }
-            None
-        }
-    };
-    let has_dates = columns
-        .iter()
-        .any(|(_, f)| matches!(f, Field::StartDate | Field::EndDate));
-    let period = if has_dates {
-        let start = field!(
-            Field::StartDate,
-            cell_of(Field::StartDate).unwrap_or(&Cell::Empty).as_date()
-        );
-        let end = field!(
-            Field::EndDate,
-            cell_of(Field::EndDate).unwrap_or(&Cell::Empty).as_date()
-        );
-        match (start, end) {
-            (Some(start), Some(end)) => field!(Field::EndDate, Period::new(start, end)),
-            _ => None,
-        }
-    } else {
-        field!(
-            Field::Period,
-            Period::parse_one_cell(&text_of(Field::Period).unwrap_or_default())
-        )
-    };
-    let amount = field!(
-        Field::Amount,
-        match (cell_of(Field::Amount), amounts_in_thousands) {
-            (Some(Cell::Number(value)), false) if value.fract() == 0.0 =>
-                Yen::new(*value as i64).map(Some),
-            (_, false) => text_of(Field::Amount).map(|t| Yen::parse(&t)).transpose(),
-            (_, true) => text_of(Field::Amount)
-                .map(|t| Yen::parse(&format!(
-                    "{}千円",
-                    t.trim_end_matches('円').trim_end_matches('千')
-                )))
-                .transpose(),
-        }
-    );
-    let flag = |field: Field, label: &str| -> Result<Option<bool>, String> {
-        match cell_of(field) {
-            Some(Cell::Bool(value)) => Ok(Some(*value)),
-            _ => text_of(field).map(|t| parse_yes_no(&t, label)).transpose(),
-        }
-    };
-    let handles_personal_data = field!(Field::PersonalData, flag(Field::PersonalData, "個人情報"));
-    let personal_records = field!(
-        Field::PersonalRecords,
-        text_of(Field::PersonalRecords)
-            .map(|t| parse_count(&t, "個人情報件数"))
-            .transpose()
-    );
-    let importance = field!(
-        Field::Importance,
-        text_of(Field::Importance)
-            .map(|t| Importance::parse(&t))
-            .transpose()
-    );
-    let uses_cloud = field!(Field::Cloud, flag(Field::Cloud, "クラウド利用"));
-    let subcontracting_allowed =
-        field!(Field::Subcontracting, flag(Field::Subcontracting, "再委託"));
-    let deletion_days = field!(
-        Field::DeletionDays,
-        text_of(Field::DeletionDays)
-            .map(|t| parse_deletion_days(Some(&t), 0))
-            .transpose()
-    );
-    let email = field!(
-        Field::VendorEmail,
-        text_of(Field::VendorEmail)
-            .map(|t| Email::parse(&t).map(|e| e.as_str().to_string()))
-            .transpose()
-    );
-    let notes = text_of(Field::Notes);
+    let text = |cells: &Cells, field| cells.text(field).unwrap_or_default();
+    let contract_number = fields::contract_number(&text(&cells, Field::ContractNumber));
+    let contract_number = cells.take(Field::ContractNumber, contract_number);
+    let title = fields::contract_title(&text(&cells, Field::Title));
+    let title = cells.take(Field::Title, title);
+    let department_text = sheet_department
+        .map(str::to_string)
+        .unwrap_or_else(|| text(&cells, Field::Department));
+    let department = cells.take(Field::Department, fields::department(&department_text));
+    let vendor_name = fields::vendor_name(&text(&cells, Field::VendorName));
+    let vendor_name = cells.take(Field::VendorName, vendor_name);
+    let identity = cells.identity();
+    let period = cells.period();
+    let amount = cells.amount(amounts_in_thousands).flatten();
+    let handles_personal_data = cells.flag(Field::PersonalData, "個人情報");
+    let personal_records =
+        cells.optional(Field::PersonalRecords, |t| parse_count(t, "個人情報件数"));
+    let importance = cells.optional(Field::Importance, Importance::parse);
+    let uses_cloud = cells.flag(Field::Cloud, "クラウド利用");
+    let subcontracting_allowed = cells.flag(Field::Subcontracting, "再委託");
+    let deletion_days = cells.optional(Field::DeletionDays, |t| parse_deletion_days(Some(t), 0));
+    let email = cells.optional(Field::VendorEmail, |t| {
+        Email::parse(t).map(|e| e.as_str().to_string())
+    });
+    let notes = cells.text(Field::Notes);
     if let Some(text) = &notes {
-        check(Field::Notes, fields::notes(text).map(|_| ()));
+        cells.take(Field::Notes, fields::notes(text));
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    let vendor = VendorDetails {
+        kana: cells.text(Field::VendorKana),
+        address: cells.text(Field::VendorAddress),
+        contact: cells.text(Field::VendorContact),
+        phone: cells.text(Field::VendorPhone),
+        email,
+    };
+    if !cells.errors.is_empty() {
+        return Err(cells.errors);
     }
-    match (
-        contract_number,
-        title,
-        department,
-        vendor_name,
-        identity,
-        period,
-    ) {
-        (
-            Some(contract_number),
-            Some(title),
-            Some(department),
-            Some(vendor_name),
-            Some(identity),
-            Some(period),
-        ) => Ok(LedgerRow {
-            row: row.number,
-            contract_number,
-            title,
-            department,
-            vendor_name,
-            identity,
-            period,
-            handles_personal_data: handles_personal_data.flatten(),
-            personal_records: personal_records.flatten(),
-            importance: importance.flatten(),
-            uses_cloud: uses_cloud.flatten(),
-            subcontracting_allowed: subcontracting_allowed.flatten(),
-            deletion_days: deletion_days.flatten(),
-            amount: amount.flatten(),
-            notes,
-            department_cell: cell_ref(columns, Field::Department, row.number),
-            number_cell: cell_ref(columns, Field::ContractNumber, row.number),
-            vendor: VendorDetails {
-                kana: text_of(Field::VendorKana),
-                address: text_of(Field::VendorAddress),
-                contact: text_of(Field::VendorContact),
-                phone: text_of(Field::VendorPhone),
-                email: email.flatten(),
-            },
-        }),
-        _ => Err(errors),
-    }
+    let missing = || vec![];
+    Ok(LedgerRow {
+        row: row.number,
+        contract_number: contract_number.ok_or_else(missing)?,
+        title: title.ok_or_else(missing)?,
+        department: department.ok_or_else(missing)?,
+        vendor_name: vendor_name.ok_or_else(missing)?,
+        identity: identity.ok_or_else(missing)?,
+        period: period.ok_or_else(missing)?,
+        handles_personal_data,
+        personal_records,
+        importance,
+        uses_cloud,
+        subcontracting_allowed,
+        deletion_days,
+        amount,
+        notes,
+        department_cell: cell_ref(columns, Field::Department, row.number),
+        number_cell: cell_ref(columns, Field::ContractNumber, row.number),
+        vendor,
+    })
 }
 
 #[cfg(test)]
