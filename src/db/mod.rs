@@ -163,7 +163,7 @@ impl Db {
     /// A write transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`): a deferred
     /// transaction that reads and then writes fails at once with SQLITE_BUSY when another writer
     /// committed in between, where an immediate one waits its turn (`busy_timeout`).
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
         match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
@@ -183,6 +183,9 @@ impl Db {
 
 /// A failure reported by the database driver, for callers that print it whole (the CLI, start-up).
 pub type DbError = sqlx::Error;
+
+/// An open transaction, committed or rolled back by the service that began it.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Connection type every repository function takes: a pooled connection or an open transaction.
 pub type Conn = AnyConnection;

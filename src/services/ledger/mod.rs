@@ -10,9 +10,10 @@ use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::contracts::{self as contract_rows, Contract};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
-use crate::db::{departments, ledger_uploads, Conn, Db};
+use crate::db::{departments, ledger_uploads, Conn, Db, Tx};
 use crate::domain::ids::{DepartmentId, VendorId};
 use crate::domain::{ContractDraft, Importance};
+use crate::error::AppResult;
 pub use crate::excel::header::RowError;
 use crate::excel::Limits;
 use crate::sandbox::Sandbox;
@@ -157,35 +158,10 @@ pub async fn apply(
     let mut vendor_ids: HashMap<String, VendorId> = HashMap::new();
     let total = ledger.rows.len();
     for (done, row) in ledger.rows.iter().enumerate() {
-        let department_id = match department_ids.get(row.department.as_str()) {
-            Some(id) => *id,
-            None => {
-                let id = match departments::find_by_name(&mut tx, row.department.as_str()).await? {
-                    Some(department) => department.id,
-                    None if scope.may_create_departments() => {
-                        report.created_departments += 1;
-                        let id = departments::insert(&mut tx, row.department.as_str()).await?;
-                        let summary = format!("所管課登録 {}（台帳取込）", row.department.as_str());
-                        audit::record(
-                            &mut tx,
-                            actor,
-                            Event::new("create", "department", id, summary),
-                        )
-                        .await?;
-                        id
-                    }
-                    None => {
-                        report.errors.push(scope_error(
-                            row,
-                            Field::Department,
-                            "この所管課は登録されていません（管理者に追加を依頼してください）",
-                        ));
-                        continue;
-                    }
-                };
-                department_ids.insert(row.department.as_str().to_string(), id);
-                id
-            }
+        let Some(department_id) =
+            department_for(&mut tx, actor, scope, row, &mut department_ids, &mut report).await?
+        else {
+            continue;
         };
         if !scope.may_use_department(department_id) {
             report.errors.push(scope_error(
@@ -195,24 +171,9 @@ pub async fn apply(
             ));
             continue;
         }
-        let key = row.identity.primary().to_string();
-        let vendor_id = match vendor_ids.get(&key) {
-            Some(id) => *id,
-            None => match upsert_vendor(&mut tx, actor, row, &mut report).await? {
-                Ok(id) => {
-                    vendor_ids.insert(key, id);
-                    id
-                }
-                Err(message) => {
-                    report.errors.push(RowError {
-                        row: Some(row.row),
-                        column: Field::CorporateNumber.label().into(),
-                        cell: None,
-                        message,
-                    });
-                    continue;
-                }
-            },
+        let Some(vendor_id) = vendor_for(&mut tx, actor, row, &mut vendor_ids, &mut report).await?
+        else {
+            continue;
         };
         let existing = contract_rows::find_by_number(&mut tx, row.contract_number.as_str()).await?;
         if let Some(contract) = &existing {
@@ -235,39 +196,7 @@ pub async fn apply(
             existing.as_ref(),
             default_deletion_days,
         );
-        let action = match existing {
-            None => {
-                let id = contract_rows::insert(&mut tx, &draft).await?;
-                let summary = format!("契約登録 {}（台帳取込）", row.contract_number.as_str());
-                audit::record(
-                    &mut tx,
-                    actor,
-                    Event::new("create", "contract", id, summary)
-                        .changes(None, Some(draft.to_json())),
-                )
-                .await?;
-                report.imported += 1;
-                Action::Imported
-            }
-            Some(contract) if contract.draft() == draft => {
-                report.unchanged += 1;
-                Action::Unchanged
-            }
-            Some(contract) => {
-                contract_rows::update(&mut tx, contract.id, &draft).await?;
-                let summary = format!("契約変更 {}（台帳取込）", row.contract_number.as_str());
-                let before = Some(contract.draft().to_json());
-                audit::record(
-                    &mut tx,
-                    actor,
-                    Event::new("update", "contract", contract.id, summary)
-                        .changes(before, Some(draft.to_json())),
-                )
-                .await?;
-                report.updated += 1;
-                Action::Updated
-            }
-        };
+        let action = write_contract(&mut tx, actor, row, &draft, existing, &mut report).await?;
         report.rows.push(RowOutcome {
             row: row.row,
             contract_number: row.contract_number.as_str().to_string(),
@@ -277,6 +206,136 @@ pub async fn apply(
         });
         progress(done + 1, total);
     }
+    finish(tx, actor, &mut report, dry_run).await?;
+    Ok(report)
+}
+
+/// The row's department, from the cache, the registry, or newly registered when the scope allows it;
+/// `None` (with the error recorded) when the row may not be filed under it.
+async fn department_for(
+    tx: &mut Conn,
+    actor: &Actor,
+    scope: &EditScope,
+    row: &LedgerRow,
+    department_ids: &mut HashMap<String, DepartmentId>,
+    report: &mut ImportReport,
+) -> AppResult<Option<DepartmentId>> {
+    let id = match department_ids.get(row.department.as_str()) {
+        Some(id) => *id,
+        None => {
+            let id = match departments::find_by_name(&mut *tx, row.department.as_str()).await? {
+                Some(department) => department.id,
+                None if scope.may_create_departments() => {
+                    report.created_departments += 1;
+                    let id = departments::insert(&mut *tx, row.department.as_str()).await?;
+                    let summary = format!("所管課登録 {}（台帳取込）", row.department.as_str());
+                    audit::record(
+                        &mut *tx,
+                        actor,
+                        Event::new("create", "department", id, summary),
+                    )
+                    .await?;
+                    id
+                }
+                None => {
+                    report.errors.push(scope_error(
+                        row,
+                        Field::Department,
+                        "この所管課は登録されていません（管理者に追加を依頼してください）",
+                    ));
+                    return Ok(None);
+                }
+            };
+            department_ids.insert(row.department.as_str().to_string(), id);
+            id
+        }
+    };
+    Ok(Some(id))
+}
+
+/// The row's vendor, from the cache or found or registered by its number; `None` (with the error
+/// recorded) when its number clashes.
+async fn vendor_for(
+    tx: &mut Conn,
+    actor: &Actor,
+    row: &LedgerRow,
+    vendor_ids: &mut HashMap<String, VendorId>,
+    report: &mut ImportReport,
+) -> AppResult<Option<VendorId>> {
+    let key = row.identity.primary().to_string();
+    let vendor_id = match vendor_ids.get(&key) {
+        Some(id) => *id,
+        None => match upsert_vendor(&mut *tx, actor, row, report).await? {
+            Ok(id) => {
+                vendor_ids.insert(key, id);
+                id
+            }
+            Err(message) => {
+                report.errors.push(RowError {
+                    row: Some(row.row),
+                    column: Field::CorporateNumber.label().into(),
+                    cell: None,
+                    message,
+                });
+                return Ok(None);
+            }
+        },
+    };
+    Ok(Some(vendor_id))
+}
+
+/// Inserts the contract, updates it, or leaves it when nothing changed; each change is audited.
+async fn write_contract(
+    tx: &mut Conn,
+    actor: &Actor,
+    row: &LedgerRow,
+    draft: &ContractDraft,
+    existing: Option<Contract>,
+    report: &mut ImportReport,
+) -> AppResult<Action> {
+    let action = match existing {
+        None => {
+            let id = contract_rows::insert(&mut *tx, draft).await?;
+            let summary = format!("契約登録 {}（台帳取込）", row.contract_number.as_str());
+            audit::record(
+                &mut *tx,
+                actor,
+                Event::new("create", "contract", id, summary).changes(None, Some(draft.to_json())),
+            )
+            .await?;
+            report.imported += 1;
+            Action::Imported
+        }
+        Some(contract) if contract.draft() == *draft => {
+            report.unchanged += 1;
+            Action::Unchanged
+        }
+        Some(contract) => {
+            contract_rows::update(&mut *tx, contract.id, draft).await?;
+            let summary = format!("契約変更 {}（台帳取込）", row.contract_number.as_str());
+            let before = Some(contract.draft().to_json());
+            audit::record(
+                &mut *tx,
+                actor,
+                Event::new("update", "contract", contract.id, summary)
+                    .changes(before, Some(draft.to_json())),
+            )
+            .await?;
+            report.updated += 1;
+            Action::Updated
+        }
+    };
+    Ok(action)
+}
+
+/// Commits a clean import (audited as one), or rolls back a dry run or one with errors, keeping none of
+/// its counts.
+async fn finish(
+    mut tx: Tx,
+    actor: &Actor,
+    report: &mut ImportReport,
+    dry_run: bool,
+) -> AppResult<()> {
     if dry_run || !report.errors.is_empty() {
         tx.rollback().await?;
         report.errors.sort_by_key(|e| e.row);
@@ -293,7 +352,7 @@ pub async fn apply(
         audit::record(&mut tx, actor, Event::new("import", "ledger", "", summary)).await?;
         tx.commit().await?;
     }
-    Ok(report)
+    Ok(())
 }
 
 fn scope_error(row: &LedgerRow, field: Field, message: &str) -> RowError {
