@@ -377,6 +377,41 @@ impl Checker<'_> {
     fn rule(&self, index: usize, raw: &RawRule) -> Result<Rule, PolicyError> {
         let key = |name: &str| format!("rules[{index}].{name}");
         let id = self.identifier(&raw.id, &key("id"))?;
+        let kind_name = self.kind_keys(index, raw)?;
+        let kind = match kind_name {
+            "certification" => self.certification(index, raw)?,
+            "audit_report" => self.audit_report(index, raw)?,
+            "checklist" => self.checklist(index, raw)?,
+            "mandatory_no" => RuleKind::MandatoryNo {
+                penalty: self.penalty(index, raw)?,
+            },
+            _ => self.retention_violation(index, raw)?,
+        };
+        let only_if = match &raw.only_if {
+            None => None,
+            Some(value) => Some(
+                Condition::parse(value.get_ref())
+                    .map_err(|message| self.error(value.span(), key("only_if"), message))?,
+            ),
+        };
+        Ok(Rule {
+            label: raw
+                .label
+                .as_deref()
+                .map(str::trim)
+                .filter(|label| !label.is_empty())
+                .unwrap_or(&id)
+                .to_string(),
+            id,
+            explanation: raw.explanation.trim().to_string(),
+            only_if,
+            kind,
+        })
+    }
+
+    /// The rule's kind, once every key it sets is one that kind takes.
+    fn kind_keys<'r>(&self, index: usize, raw: &'r RawRule) -> Result<&'r str, PolicyError> {
+        let key = |name: &str| format!("rules[{index}].{name}");
         let kind_name = raw.kind.get_ref().as_str();
         let allowed: &[&str] = match kind_name {
             "certification" => &["scheme", "points", "levels", "scope_confirmation", "only_if"],
@@ -421,113 +456,105 @@ impl Checker<'_> {
                 ));
             }
         }
-        let required_points = |what: &str| -> Result<Points, PolicyError> {
-            match &raw.points {
-                Some(points) => self.points(points, &key("points")),
-                None => Err(self.error(
-                    raw.kind.span(),
-                    key("points"),
-                    format!("{what}には points が必要です"),
-                )),
-            }
-        };
-        let kind = match kind_name {
-            "certification" => self.certification(index, raw)?,
-            "audit_report" => RuleKind::AuditReport {
-                points: required_points("監査報告書の規則")?,
-                fiscal_years: match &raw.fiscal_years {
-                    None => 2,
-                    Some(value) => u32::try_from(*value.get_ref())
-                        .ok()
-                        .filter(|years| (1..=10).contains(years))
-                        .ok_or_else(|| {
-                            self.error(
-                                value.span(),
-                                key("fiscal_years"),
-                                "1〜10の年度数にしてください",
-                            )
-                        })?,
-                },
-                report_kinds: match &raw.report_kinds {
-                    None => AUDIT_KINDS.iter().map(|k| k.to_string()).collect(),
-                    Some(kinds) => {
-                        if kinds.get_ref().is_empty() {
-                            return Err(self.error(
-                                kinds.span(),
-                                key("report_kinds"),
-                                "1つ以上指定してください",
-                            ));
-                        }
-                        for kind in kinds.get_ref() {
-                            if !AUDIT_KINDS.contains(&kind.as_str()) {
-                                return Err(self.error(
-                                    kinds.span(),
-                                    key("report_kinds"),
-                                    format!("「{kind}」は監査の種類ではありません（third_party・internal・onsite）"),
-                                ));
-                            }
-                        }
-                        kinds.get_ref().clone()
-                    }
-                },
+        Ok(kind_name)
+    }
+
+    fn required_points(
+        &self,
+        index: usize,
+        raw: &RawRule,
+        what: &str,
+    ) -> Result<Points, PolicyError> {
+        let key = |name: &str| format!("rules[{index}].{name}");
+        match &raw.points {
+            Some(points) => self.points(points, &key("points")),
+            None => Err(self.error(
+                raw.kind.span(),
+                key("points"),
+                format!("{what}には points が必要です"),
+            )),
+        }
+    }
+
+    fn audit_report(&self, index: usize, raw: &RawRule) -> Result<RuleKind, PolicyError> {
+        let key = |name: &str| format!("rules[{index}].{name}");
+        Ok(RuleKind::AuditReport {
+            points: self.required_points(index, raw, "監査報告書の規則")?,
+            fiscal_years: match &raw.fiscal_years {
+                None => 2,
+                Some(value) => u32::try_from(*value.get_ref())
+                    .ok()
+                    .filter(|years| (1..=10).contains(years))
+                    .ok_or_else(|| {
+                        self.error(
+                            value.span(),
+                            key("fiscal_years"),
+                            "1〜10の年度数にしてください",
+                        )
+                    })?,
             },
-            "checklist" => {
-                let mut category_weights = BTreeMap::new();
-                if let Some(weights) = &raw.category_weights {
-                    for (category, weight) in weights.get_ref() {
-                        let weight_key = key(&format!("category_weights.{category}"));
-                        category_weights.insert(
-                            category.trim().to_string(),
-                            self.points(weight, &weight_key)?,
-                        );
-                    }
-                }
-                RuleKind::Checklist {
-                    points: required_points("チェックシートの規則")?,
-                    category_weights,
-                }
-            }
-            "mandatory_no" => RuleKind::MandatoryNo {
-                penalty: self.penalty(index, raw)?,
-            },
-            _ => RuleKind::RetentionViolation {
-                years: match &raw.years {
-                    None => {
+            report_kinds: match &raw.report_kinds {
+                None => AUDIT_KINDS.iter().map(|k| k.to_string()).collect(),
+                Some(kinds) => {
+                    if kinds.get_ref().is_empty() {
                         return Err(self.error(
-                            raw.kind.span(),
-                            key("years"),
-                            "対象とする年数（years）が必要です",
-                        ))
+                            kinds.span(),
+                            key("report_kinds"),
+                            "1つ以上指定してください",
+                        ));
                     }
-                    Some(value) => u32::try_from(*value.get_ref())
-                        .ok()
-                        .filter(|years| (1..=20).contains(years))
-                        .ok_or_else(|| {
-                            self.error(value.span(), key("years"), "1〜20の年数にしてください")
-                        })?,
-                },
-                penalty: self.penalty(index, raw)?,
+                    for kind in kinds.get_ref() {
+                        if !AUDIT_KINDS.contains(&kind.as_str()) {
+                            return Err(self.error(
+                            kinds.span(),
+                            key("report_kinds"),
+                            format!("「{kind}」は監査の種類ではありません（third_party・internal・onsite）"),
+                        ));
+                        }
+                    }
+                    kinds.get_ref().clone()
+                }
             },
-        };
-        let only_if = match &raw.only_if {
-            None => None,
-            Some(value) => Some(
-                Condition::parse(value.get_ref())
-                    .map_err(|message| self.error(value.span(), key("only_if"), message))?,
-            ),
-        };
-        Ok(Rule {
-            label: raw
-                .label
-                .as_deref()
-                .map(str::trim)
-                .filter(|label| !label.is_empty())
-                .unwrap_or(&id)
-                .to_string(),
-            id,
-            explanation: raw.explanation.trim().to_string(),
-            only_if,
-            kind,
+        })
+    }
+
+    fn checklist(&self, index: usize, raw: &RawRule) -> Result<RuleKind, PolicyError> {
+        let key = |name: &str| format!("rules[{index}].{name}");
+        let mut category_weights = BTreeMap::new();
+        if let Some(weights) = &raw.category_weights {
+            for (category, weight) in weights.get_ref() {
+                let weight_key = key(&format!("category_weights.{category}"));
+                category_weights.insert(
+                    category.trim().to_string(),
+                    self.points(weight, &weight_key)?,
+                );
+            }
+        }
+        Ok(RuleKind::Checklist {
+            points: self.required_points(index, raw, "チェックシートの規則")?,
+            category_weights,
+        })
+    }
+
+    fn retention_violation(&self, index: usize, raw: &RawRule) -> Result<RuleKind, PolicyError> {
+        let key = |name: &str| format!("rules[{index}].{name}");
+        Ok(RuleKind::RetentionViolation {
+            years: match &raw.years {
+                None => {
+                    return Err(self.error(
+                        raw.kind.span(),
+                        key("years"),
+                        "対象とする年数（years）が必要です",
+                    ))
+                }
+                Some(value) => u32::try_from(*value.get_ref())
+                    .ok()
+                    .filter(|years| (1..=20).contains(years))
+                    .ok_or_else(|| {
+                        self.error(value.span(), key("years"), "1〜20の年数にしてください")
+                    })?,
+            },
+            penalty: self.penalty(index, raw)?,
         })
     }
 
