@@ -725,121 +725,26 @@ pub async fn apply(
     let dry_run = report.dry_run;
     let entry = entry_by(rights, actor);
     let mut tx = db.begin().await?;
-    let mut vendor_ids: HashMap<String, (VendorId, String)> = HashMap::new();
-    let mut created_here = std::collections::HashSet::new();
+    let mut vendors = KnownVendors::default();
     for row in rows {
-        let identifier = row.identity.primary();
-        let key = identifier.as_str().to_string();
-        let vendor = match vendor_ids.get(&key) {
-            Some(found) => Some(found.clone()),
-            None => {
-                let created_before = report.created_vendors;
-                let found = match find_or_create_vendor(&mut tx, actor, row, &mut report).await? {
-                    Ok(found) => found,
-                    Err(message) => {
-                        report.errors.push(RowError {
-                            row: Some(row.row),
-                            column: Field::CorporateNumber.label().into(),
-                            cell: None,
-                            message,
-                        });
-                        continue;
-                    }
-                };
-                if let Some(found) = &found {
-                    vendor_ids.insert(key.clone(), found.clone());
-                    if report.created_vendors > created_before {
-                        created_here.insert(found.0);
-                    }
-                }
-                found
-            }
-        };
-        let Some((vendor_id, vendor_name)) = vendor else {
-            report.errors.push(RowError {
-                row: Some(row.row),
-                column: Field::CorporateNumber.label().into(),
-                cell: None,
-                message: format!(
-                    "{identifier} の事業者は登録されていません（「事業者名」列があれば新しく登録します）"
-                ),
-            });
+        let Some((vendor_id, vendor_name)) =
+            vendor_of_row(&mut tx, actor, rights, row, &mut vendors, &mut report).await?
+        else {
             continue;
         };
-        if !created_here.contains(&vendor_id) {
-            match super::vendors::authorize(&mut tx, rights, vendor_id).await {
-                Ok(()) => {}
-                Err(AppError::Forbidden) => {
-                    report.errors.push(RowError {
-                        row: Some(row.row),
-                        column: Field::CorporateNumber.label().into(),
-                        cell: None,
-                        message: format!(
-                            "{vendor_name}の認証は変更できません（所管課の契約・入札がない事業者です）"
-                        ),
-                    });
-                    continue;
-                }
-                Err(other) => return Err(other),
-            }
-        }
-        let existing =
-            certifications::find_by_number(&mut tx, vendor_id, row.draft.scheme, &row.draft.number)
-                .await?;
-        let label = format!(
-            "{vendor_name} {} {}",
-            row.draft.scheme.label(),
-            row.draft.number
-        );
-        let action = match existing {
-            Some(before) if before.draft() == row.draft && before.verification.counts() => {
-                report.unchanged += 1;
-                "unchanged"
-            }
-            Some(before) => {
-                certifications::update(&mut tx, before.id, &row.draft, None, &entry).await?;
-                audit::record(
-                    &mut tx,
-                    actor,
-                    Event::new(
-                        "import",
-                        "certification",
-                        before.id,
-                        format!("認証更新 {label}（一覧取込）"),
-                    )
-                    .changes(
-                        Some(
-                            json!({"values": before.draft(), "verification": before.verification}),
-                        ),
-                        Some(json!({"values": row.draft, "verification": entry.verification()})),
-                    ),
-                )
-                .await?;
-                report.updated += 1;
-                "updated"
-            }
-            None => {
-                let id =
-                    certifications::insert(&mut tx, vendor_id, &row.draft, None, &entry).await?;
-                audit::record(
-                    &mut tx,
-                    actor,
-                    Event::new(
-                        "import",
-                        "certification",
-                        id,
-                        format!("認証登録 {label}（一覧取込）"),
-                    )
-                    .changes(None, Some(json!(row.draft))),
-                )
-                .await?;
-                report.imported += 1;
-                "imported"
-            }
-        };
+        let action = write_certification(
+            &mut tx,
+            actor,
+            &entry,
+            row,
+            vendor_id,
+            &vendor_name,
+            &mut report,
+        )
+        .await?;
         report.rows.push(RowOutcome {
             row: row.row,
-            identifier: key,
+            identifier: row.identity.primary().as_str().to_string(),
             vendor_name,
             scheme: row.draft.scheme.label(),
             number: row.draft.number.clone(),
@@ -859,6 +764,145 @@ pub async fn apply(
         tx.commit().await?;
     }
     Ok(report)
+}
+
+/// The vendors an import has met so far, and which of them it registered itself.
+#[derive(Default)]
+struct KnownVendors {
+    ids: HashMap<String, (VendorId, String)>,
+    created_here: std::collections::HashSet<VendorId>,
+}
+
+/// The vendor a row names, found, registered or remembered; `None` (with the error recorded) when it is
+/// unknown without a name, its numbers clash, or the importer may not change its certificates.
+async fn vendor_of_row(
+    tx: &mut Conn,
+    actor: &Actor,
+    rights: &VendorRights,
+    row: &ListRow,
+    known: &mut KnownVendors,
+    report: &mut ImportReport,
+) -> AppResult<Option<(VendorId, String)>> {
+    let identifier = row.identity.primary();
+    let key = identifier.as_str().to_string();
+    let vendor = match known.ids.get(&key) {
+        Some(found) => Some(found.clone()),
+        None => {
+            let created_before = report.created_vendors;
+            let found = match find_or_create_vendor(&mut *tx, actor, row, report).await? {
+                Ok(found) => found,
+                Err(message) => {
+                    report.errors.push(RowError {
+                        row: Some(row.row),
+                        column: Field::CorporateNumber.label().into(),
+                        cell: None,
+                        message,
+                    });
+                    return Ok(None);
+                }
+            };
+            if let Some(found) = &found {
+                known.ids.insert(key.clone(), found.clone());
+                if report.created_vendors > created_before {
+                    known.created_here.insert(found.0);
+                }
+            }
+            found
+        }
+    };
+    let Some((vendor_id, vendor_name)) = vendor else {
+        report.errors.push(RowError {
+            row: Some(row.row),
+            column: Field::CorporateNumber.label().into(),
+            cell: None,
+            message: format!(
+                "{identifier} の事業者は登録されていません（「事業者名」列があれば新しく登録します）"
+            ),
+        });
+        return Ok(None);
+    };
+    if !known.created_here.contains(&vendor_id) {
+        match super::vendors::authorize(&mut *tx, rights, vendor_id).await {
+            Ok(()) => {}
+            Err(AppError::Forbidden) => {
+                report.errors.push(RowError {
+                    row: Some(row.row),
+                    column: Field::CorporateNumber.label().into(),
+                    cell: None,
+                    message: format!(
+                        "{vendor_name}の認証は変更できません（所管課の契約・入札がない事業者です）"
+                    ),
+                });
+                return Ok(None);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(Some((vendor_id, vendor_name)))
+}
+
+/// Registers the row's certificate, updates it, or leaves it when nothing changed; each change audited.
+async fn write_certification(
+    tx: &mut Conn,
+    actor: &Actor,
+    entry: &Entry,
+    row: &ListRow,
+    vendor_id: VendorId,
+    vendor_name: &str,
+    report: &mut ImportReport,
+) -> AppResult<&'static str> {
+    let existing =
+        certifications::find_by_number(&mut *tx, vendor_id, row.draft.scheme, &row.draft.number)
+            .await?;
+    let label = format!(
+        "{vendor_name} {} {}",
+        row.draft.scheme.label(),
+        row.draft.number
+    );
+    let action = match existing {
+        Some(before) if before.draft() == row.draft && before.verification.counts() => {
+            report.unchanged += 1;
+            "unchanged"
+        }
+        Some(before) => {
+            certifications::update(&mut *tx, before.id, &row.draft, None, entry).await?;
+            audit::record(
+                &mut *tx,
+                actor,
+                Event::new(
+                    "import",
+                    "certification",
+                    before.id,
+                    format!("認証更新 {label}（一覧取込）"),
+                )
+                .changes(
+                    Some(json!({"values": before.draft(), "verification": before.verification})),
+                    Some(json!({"values": row.draft, "verification": entry.verification()})),
+                ),
+            )
+            .await?;
+            report.updated += 1;
+            "updated"
+        }
+        None => {
+            let id = certifications::insert(&mut *tx, vendor_id, &row.draft, None, entry).await?;
+            audit::record(
+                &mut *tx,
+                actor,
+                Event::new(
+                    "import",
+                    "certification",
+                    id,
+                    format!("認証登録 {label}（一覧取込）"),
+                )
+                .changes(None, Some(json!(row.draft))),
+            )
+            .await?;
+            report.imported += 1;
+            "imported"
+        }
+    };
+    Ok(action)
 }
 
 async fn find_or_create_vendor(
