@@ -3,7 +3,9 @@
 //! A4 printing, and a 記入要領 sheet.
 
 use crate::checklist::{Answer, Definition};
-use rust_xlsxwriter::{DataValidation, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 /// What to prefill when the workbook is made for one contract.
 #[derive(Debug, Clone, Default)]
@@ -25,45 +27,78 @@ const HEADERS: [(&str, f64); 6] = [
 const ANSWER_COLUMN: u16 = 4;
 const NOTE_COLUMN: u16 = 5;
 
+/// The cell formats of the check sheet.
+struct Formats {
+    title: Format,
+    small: Format,
+    label: Format,
+    input: Format,
+    input_date: Format,
+    header: Format,
+    section: Format,
+    cell: Format,
+    centered: Format,
+    answer: Format,
+    note: Format,
+}
+
+impl Formats {
+    fn new() -> Self {
+        let title = Format::new().set_bold().set_font_size(14);
+        let small = Format::new().set_font_size(9).set_font_color("#616E7C");
+        let label = Format::new()
+            .set_bold()
+            .set_background_color("#EEF2F7")
+            .set_border(FormatBorder::Thin);
+        let input = Format::new()
+            .set_unlocked()
+            .set_border(FormatBorder::Thin)
+            .set_background_color("#FFFBEA");
+        let input_date = input.clone().set_num_format("yyyy/m/d");
+        let header = Format::new()
+            .set_bold()
+            .set_background_color("#D9E2EC")
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Center);
+        let section = Format::new()
+            .set_bold()
+            .set_background_color("#EEF2F7")
+            .set_border(FormatBorder::Thin);
+        let cell = Format::new()
+            .set_text_wrap()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::Top);
+        let centered = cell.clone().set_align(FormatAlign::Center);
+        let answer = input
+            .clone()
+            .set_align(FormatAlign::Center)
+            .set_align(FormatAlign::Top);
+        let note = input.clone().set_text_wrap().set_align(FormatAlign::Top);
+        Formats {
+            title,
+            small,
+            label,
+            input,
+            input_date,
+            header,
+            section,
+            cell,
+            centered,
+            answer,
+            note,
+        }
+    }
+}
+
 pub fn check_sheet(definition: &Definition, prefill: &Prefill) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    let title = Format::new().set_bold().set_font_size(14);
-    let small = Format::new().set_font_size(9).set_font_color("#616E7C");
-    let label = Format::new()
-        .set_bold()
-        .set_background_color("#EEF2F7")
-        .set_border(FormatBorder::Thin);
-    let input = Format::new()
-        .set_unlocked()
-        .set_border(FormatBorder::Thin)
-        .set_background_color("#FFFBEA");
-    let input_date = input.clone().set_num_format("yyyy/m/d");
-    let header = Format::new()
-        .set_bold()
-        .set_background_color("#D9E2EC")
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Center);
-    let section = Format::new()
-        .set_bold()
-        .set_background_color("#EEF2F7")
-        .set_border(FormatBorder::Thin);
-    let cell = Format::new()
-        .set_text_wrap()
-        .set_border(FormatBorder::Thin)
-        .set_align(FormatAlign::Top);
-    let centered = cell.clone().set_align(FormatAlign::Center);
-    let answer = input
-        .clone()
-        .set_align(FormatAlign::Center)
-        .set_align(FormatAlign::Top);
-    let note = input.clone().set_text_wrap().set_align(FormatAlign::Top);
-
+    let f = Formats::new();
     let sheet = workbook.add_worksheet();
     sheet.set_name("チェックシート")?;
     for (column, (_, width)) in HEADERS.iter().enumerate() {
         sheet.set_column_width(column as u16, *width)?;
     }
-    sheet.merge_range(0, 0, 0, 5, &definition.title, &title)?;
+    sheet.merge_range(0, 0, 0, 5, &definition.title, &f.title)?;
     let subtitle = match &prefill.contract {
         Some(contract) => format!(
             "{}　対象契約: {contract}　（定義 {}）",
@@ -71,8 +106,29 @@ pub fn check_sheet(definition: &Definition, prefill: &Prefill) -> Result<Vec<u8>
         ),
         None => format!("{}　（定義 {}）", definition.edition, definition.id),
     };
-    sheet.merge_range(1, 0, 1, 5, &subtitle, &small)?;
+    sheet.merge_range(1, 0, 1, 5, &subtitle, &f.small)?;
 
+    respondent_block(sheet, prefill, &f)?;
+    let header_row = 8;
+    items_table(sheet, definition, header_row, &f)?;
+    sheet.set_freeze_panes(header_row + 1, 0)?;
+    sheet
+        .set_paper_size(9)
+        .set_portrait()
+        .set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(header_row, header_row)?;
+    sheet.set_footer("&C&P / &N");
+    sheet.protect();
+    guide_sheet(&mut workbook, definition)?;
+    workbook.save_to_buffer()
+}
+
+/// 事業者名, the vendor's number, 記入日 and 記入者, for the vendor to fill in.
+fn respondent_block(
+    sheet: &mut Worksheet,
+    prefill: &Prefill,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     let respondent = [
         ("事業者名", prefill.vendor_name.clone()),
         (
@@ -86,39 +142,54 @@ pub fn check_sheet(definition: &Definition, prefill: &Prefill) -> Result<Vec<u8>
     ];
     for (offset, (name, value)) in respondent.iter().enumerate() {
         let row = 3 + offset as u32;
-        sheet.merge_range(row, 0, row, 1, name, &label)?;
+        sheet.merge_range(row, 0, row, 1, name, &f.label)?;
         let format = if *name == "記入日" {
-            &input_date
+            &f.input_date
         } else {
-            &input
+            &f.input
         };
         sheet.merge_range(row, 2, row, 3, value.as_deref().unwrap_or(""), format)?;
     }
+    Ok(())
+}
 
-    let header_row = 8;
+/// The header and one row per item under its category, with a drop-down of the answers.
+fn items_table(
+    sheet: &mut Worksheet,
+    definition: &Definition,
+    header_row: u32,
+    f: &Formats,
+) -> Result<(), XlsxError> {
     for (column, (name, _)) in HEADERS.iter().enumerate() {
-        sheet.write_string_with_format(header_row, column as u16, *name, &header)?;
+        sheet.write_string_with_format(header_row, column as u16, *name, &f.header)?;
     }
     let mut row = header_row + 1;
     let mut current_category = None;
     let first_item_row = row;
     for item in &definition.items {
         if current_category != Some(&item.category) {
-            sheet.merge_range(row, 0, row, 5, &format!("【{}】", item.category), &section)?;
+            sheet.merge_range(
+                row,
+                0,
+                row,
+                5,
+                &format!("【{}】", item.category),
+                &f.section,
+            )?;
             current_category = Some(&item.category);
             row += 1;
         }
-        sheet.write_string_with_format(row, 0, &item.id, &centered)?;
-        sheet.write_string_with_format(row, 1, &item.category, &cell)?;
-        sheet.write_string_with_format(row, 2, &item.requirement, &cell)?;
+        sheet.write_string_with_format(row, 0, &item.id, &f.centered)?;
+        sheet.write_string_with_format(row, 1, &item.category, &f.cell)?;
+        sheet.write_string_with_format(row, 2, &item.requirement, &f.cell)?;
         sheet.write_string_with_format(
             row,
             3,
             if item.mandatory { "必須" } else { "任意" },
-            &centered,
+            &f.centered,
         )?;
-        sheet.write_blank(row, ANSWER_COLUMN, &answer)?;
-        sheet.write_blank(row, NOTE_COLUMN, &note)?;
+        sheet.write_blank(row, ANSWER_COLUMN, &f.answer)?;
+        sheet.write_blank(row, NOTE_COLUMN, &f.note)?;
         row += 1;
     }
     let choices: Vec<&str> = Answer::CHOICES.iter().map(|a| a.label()).collect();
@@ -133,15 +204,11 @@ pub fn check_sheet(definition: &Definition, prefill: &Prefill) -> Result<Vec<u8>
         ANSWER_COLUMN,
         &validation,
     )?;
-    sheet.set_freeze_panes(header_row + 1, 0)?;
-    sheet
-        .set_paper_size(9)
-        .set_portrait()
-        .set_print_fit_to_pages(1, 0);
-    sheet.set_repeat_rows(header_row, header_row)?;
-    sheet.set_footer("&C&P / &N");
-    sheet.protect();
+    Ok(())
+}
 
+/// 記入要領: how to fill in and hand back the sheet.
+fn guide_sheet(workbook: &mut Workbook, definition: &Definition) -> Result<(), XlsxError> {
     let guide = workbook.add_worksheet();
     guide.set_name("記入要領")?;
     guide.set_column_width(0, 100)?;
@@ -166,5 +233,5 @@ pub fn check_sheet(definition: &Definition, prefill: &Prefill) -> Result<Vec<u8>
         }
     }
     guide.set_paper_size(9).set_portrait();
-    workbook.save_to_buffer()
+    Ok(())
 }
