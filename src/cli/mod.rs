@@ -712,134 +712,159 @@ async fn checklist_command(
     sandbox: &crate::sandbox::Sandbox,
     command: ChecklistCommand,
 ) -> ExitCode {
-    use crate::services::checklists;
-    let dir = std::path::Path::new(&settings.checklists_dir);
     match command {
         ChecklistCommand::Check {
             file,
             definition,
             json,
-        } => {
-            // The worker starts while the definition and the file are read (if none started earlier).
-            sandbox.prewarm();
-            let definition = match resolve_definition(
-                definition
-                    .as_deref()
-                    .or(Some(&settings.checklist_definition)),
-                dir,
-            ) {
-                Ok(definition) => definition,
-                Err(code) => return code,
-            };
-            let result = match std::fs::read(&file) {
-                Ok(bytes) => match checklists::read(sandbox, settings, &definition, &bytes).await {
-                    Ok(result) => result,
-                    Err(error) => return fail(&error.public_message()),
-                },
-                Err(error) if json => crate::excel::checksheet::CheckResult::refused(
-                    &definition,
-                    format!("{} を読み込めません: {error}", file.display()),
-                ),
-                Err(error) => {
-                    eprintln!("{} を読み込めません: {error}", file.display());
-                    return ExitCode::from(USAGE);
-                }
-            };
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&result).unwrap_or_default()
-                );
-            } else if result.accepted {
-                println!(
-                    "受け付けられます: {} 項目に回答（定義 {}）",
-                    result.answers.len(),
-                    result.definition
-                );
-                result.warnings.iter().for_each(|w| println!("注意: {w}"));
-            } else {
-                eprintln!(
-                    "受け付けられません。{} 件の誤りがあります:",
-                    result.errors.len()
-                );
-                result.errors.iter().for_each(|e| eprintln!("  {e}"));
-            }
-            if result.accepted {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
+        } => check_file(settings, sandbox, &file, definition.as_deref(), json).await,
         ChecklistCommand::Template {
             definition,
             out,
             vendor_name,
             identifier,
-        } => {
-            let definition = match resolve_definition(
-                definition
-                    .as_deref()
-                    .or(Some(&settings.checklist_definition)),
-                dir,
-            ) {
-                Ok(definition) => definition,
-                Err(code) => return code,
-            };
-            let prefill = crate::excel::template::Prefill {
-                vendor_name,
-                identifier,
-                contract: None,
-            };
-            match crate::excel::template::check_sheet(&definition, &prefill)
-                .map_err(|e| e.to_string())
-                .and_then(|bytes| std::fs::write(&out, bytes).map_err(|e| e.to_string()))
-            {
-                Ok(()) => {
-                    println!(
-                        "{} を作成しました（{} 項目）",
-                        out.display(),
-                        definition.items.len()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(message) => fail(&message),
+        } => write_template(
+            settings,
+            definition.as_deref(),
+            &out,
+            vendor_name,
+            identifier,
+        ),
+        ChecklistCommand::Learn { file, out, id } => {
+            learn_definition(settings, sandbox, &file, &out, id).await
+        }
+    }
+}
+
+/// `itaku checklist check`: reads a filled sheet as an upload would be read.
+async fn check_file(
+    settings: &Settings,
+    sandbox: &crate::sandbox::Sandbox,
+    file: &std::path::Path,
+    definition: Option<&str>,
+    json: bool,
+) -> ExitCode {
+    let dir = std::path::Path::new(&settings.checklists_dir);
+    // The worker starts while the definition and the file are read (if none started earlier).
+    sandbox.prewarm();
+    let definition =
+        match resolve_definition(definition.or(Some(&settings.checklist_definition)), dir) {
+            Ok(definition) => definition,
+            Err(code) => return code,
+        };
+    let result = match std::fs::read(file) {
+        Ok(bytes) => {
+            match crate::services::checklists::read(sandbox, settings, &definition, &bytes).await {
+                Ok(result) => result,
+                Err(error) => return fail(&error.public_message()),
             }
         }
-        ChecklistCommand::Learn { file, out, id } => {
-            let id = id.unwrap_or_else(|| {
-                out.file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default()
-            });
-            let bytes = match std::fs::read(&file) {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    eprintln!("{} を読み込めません: {error}", file.display());
-                    return ExitCode::from(USAGE);
-                }
-            };
-            let learned = match checklists::learn(sandbox, settings, &bytes, &id).await {
-                Ok(learned) => learned
-                    .and_then(|definition| definition.to_toml().map(|text| (definition, text))),
-                Err(error) => return fail(&error.public_message()),
-            };
-            match learned {
-                Ok((definition, text)) => match std::fs::write(&out, text) {
-                    Ok(()) => {
-                        println!(
-                            "{} を作成しました（{} 項目）。title・edition を確認してください",
-                            out.display(),
-                            definition.items.len()
-                        );
-                        ExitCode::SUCCESS
-                    }
-                    Err(error) => fail(&error),
-                },
-                Err(message) => {
-                    eprintln!("{message}");
-                    ExitCode::FAILURE
-                }
+        Err(error) if json => crate::excel::checksheet::CheckResult::refused(
+            &definition,
+            format!("{} を読み込めません: {error}", file.display()),
+        ),
+        Err(error) => {
+            eprintln!("{} を読み込めません: {error}", file.display());
+            return ExitCode::from(USAGE);
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&result).unwrap_or_default()
+        );
+    } else if result.accepted {
+        println!(
+            "受け付けられます: {} 項目に回答（定義 {}）",
+            result.answers.len(),
+            result.definition
+        );
+        result.warnings.iter().for_each(|w| println!("注意: {w}"));
+    } else {
+        eprintln!(
+            "受け付けられません。{} 件の誤りがあります:",
+            result.errors.len()
+        );
+        result.errors.iter().for_each(|e| eprintln!("  {e}"));
+    }
+    if result.accepted {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `itaku checklist template`: the blank workbook, optionally with the vendor filled in.
+fn write_template(
+    settings: &Settings,
+    definition: Option<&str>,
+    out: &std::path::Path,
+    vendor_name: Option<String>,
+    identifier: Option<String>,
+) -> ExitCode {
+    let dir = std::path::Path::new(&settings.checklists_dir);
+    let definition =
+        match resolve_definition(definition.or(Some(&settings.checklist_definition)), dir) {
+            Ok(definition) => definition,
+            Err(code) => return code,
+        };
+    match crate::services::templates::blank(&definition, vendor_name, identifier)
+        .map_err(|e| e.to_string())
+        .and_then(|bytes| std::fs::write(out, bytes).map_err(|e| e.to_string()))
+    {
+        Ok(()) => {
+            println!(
+                "{} を作成しました（{} 項目）",
+                out.display(),
+                definition.items.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(message) => fail(&message),
+    }
+}
+
+/// `itaku checklist learn`: a definition read from an existing sheet.
+async fn learn_definition(
+    settings: &Settings,
+    sandbox: &crate::sandbox::Sandbox,
+    file: &std::path::Path,
+    out: &std::path::Path,
+    id: Option<String>,
+) -> ExitCode {
+    let id = id.unwrap_or_else(|| {
+        out.file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            eprintln!("{} を読み込めません: {error}", file.display());
+            return ExitCode::from(USAGE);
+        }
+    };
+    let learned = match crate::services::checklists::learn(sandbox, settings, &bytes, &id).await {
+        Ok(learned) => {
+            learned.and_then(|definition| definition.to_toml().map(|text| (definition, text)))
+        }
+        Err(error) => return fail(&error.public_message()),
+    };
+    match learned {
+        Ok((definition, text)) => match std::fs::write(out, text) {
+            Ok(()) => {
+                println!(
+                    "{} を作成しました（{} 項目）。title・edition を確認してください",
+                    out.display(),
+                    definition.items.len()
+                );
+                ExitCode::SUCCESS
             }
+            Err(error) => fail(&error),
+        },
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
         }
     }
 }

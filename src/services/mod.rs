@@ -24,6 +24,7 @@ pub mod requests;
 pub mod seed;
 pub mod sign_in_links;
 pub mod signed_in;
+pub mod templates;
 pub mod tenders;
 pub mod vendor_master;
 pub mod vendors;

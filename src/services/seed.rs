@@ -723,8 +723,7 @@ async fn seed_check_sheets(
     let report = &mut s.report;
     let id_of = |c: &ContractRow| contract_ids[&c.number];
     let definition = s.settings.definition();
-    let workbook = crate::excel::template::check_sheet(&definition, &Default::default())
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let workbook = super::templates::blank(&definition, None, None)?;
     let workbook_digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&workbook));
     let with_sheets: Vec<&ContractRow> =
         contracts.iter().filter(|_| rng.random_bool(0.2)).collect();

@@ -3,7 +3,6 @@
 use crate::domain::ids::{ContractId, SubmissionId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::{self, Decision, Submitted};
-use crate::services::contracts;
 use crate::web::csrf::{tokens_match, CsrfForm};
 use crate::web::download::{spreadsheet_original, FileDownload};
 use crate::web::guards::{Chrome, Editing, Staff};
@@ -26,20 +25,11 @@ async fn template(
     chrome: Chrome,
     id: ContractId,
 ) -> AppResult<XlsxDownload> {
-    let contract = contracts::get(&state.db, &chrome.user.contract_visibility(), id).await?;
-    let prefill = crate::excel::template::Prefill {
-        vendor_name: Some(contract.vendor_name.clone()),
-        identifier: Some(contract.vendor_identifier.clone()),
-        contract: Some(format!("{} {}", contract.contract_number, contract.title)),
-    };
-    let bytes = crate::excel::template::check_sheet(&state.settings.definition(), &prefill)
-        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
-    let name: String = contract
-        .contract_number
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect();
-    Ok(XlsxDownload::new(bytes, &format!("checksheet-{name}.xlsx")))
+    let visibility = chrome.user.contract_visibility();
+    let sheet =
+        crate::services::templates::for_contract(&state.db, &state.settings, &visibility, id)
+            .await?;
+    Ok(XlsxDownload::new(sheet.bytes, &sheet.file_name))
 }
 
 #[derive(FromForm)]

@@ -375,21 +375,10 @@ async fn bid_template(
     user: User,
     id: BidderId,
 ) -> AppResult<XlsxDownload> {
-    let (bid, _) = tenders::bid(&state.db, &user.contract_visibility(), id).await?;
-    let bidder = crate::db::tenders::find_bidder(&mut *state.db.acquire().await?, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let prefill = crate::excel::template::Prefill {
-        vendor_name: Some(bidder.name),
-        identifier: Some(bidder.identifier),
-        contract: Some(bid.title),
-    };
-    let bytes = crate::excel::template::check_sheet(&state.settings.definition(), &prefill)
-        .map_err(|e| AppError::Internal(format!("template: {e}")))?;
-    Ok(XlsxDownload::new(
-        bytes,
-        &format!("checksheet-bid-{id}.xlsx"),
-    ))
+    let visibility = user.contract_visibility();
+    let sheet =
+        crate::services::templates::for_bid(&state.db, &state.settings, &visibility, id).await?;
+    Ok(XlsxDownload::new(sheet.bytes, &sheet.file_name))
 }
 
 #[derive(FromForm)]
