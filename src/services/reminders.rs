@@ -297,9 +297,29 @@ pub async fn run(
         return Ok(report);
     }
     drop(conn);
-    // Each outbox row is the record of its own stage, so the rows are written a chunk at a time: a
-    // prefecture's first run writes thousands, and one transaction would hold SQLite's writer (and
-    // every upload behind it) for seconds.
+    let digests = queue_due(db, settings, &due_now, as_of, &mut report).await?;
+    queue_digests(db, &digests, as_of, &mut report).await?;
+    if let Some(mailer) = mailer {
+        send_queued(db, mailer, &mut report).await?;
+    }
+    report.pending = outbox::pending_count(&mut *db.acquire().await?).await?;
+    Ok(report)
+}
+
+/// One message due now: the obligation, who it goes to, at which stage, and whether the recipient takes
+/// a daily digest instead.
+type DueMessage<'a> = (&'a Due<'a>, Audience, Stage, String, bool);
+
+/// Writes each due message to the outbox a chunk at a time: each outbox row is the record of its own
+/// stage, and a prefecture's first run writes thousands, so one transaction would hold SQLite's writer
+/// (and every upload behind it) for seconds. Answers the lines of each recipient's digest.
+async fn queue_due(
+    db: &Db,
+    settings: &Settings,
+    due_now: &[DueMessage<'_>],
+    as_of: NaiveDate,
+    report: &mut RunReport,
+) -> AppResult<BTreeMap<(String, Audience), Vec<String>>> {
     let mut digests: BTreeMap<(String, Audience), Vec<String>> = BTreeMap::new();
     for chunk in due_now.chunks(500) {
         let mut tx = db.begin().await?;
@@ -333,8 +353,18 @@ pub async fn run(
         }
         tx.commit().await?;
     }
+    Ok(digests)
+}
+
+/// One digest per recipient and audience, of the lines `queue_due` collected.
+async fn queue_digests(
+    db: &Db,
+    digests: &BTreeMap<(String, Audience), Vec<String>>,
+    as_of: NaiveDate,
+    report: &mut RunReport,
+) -> AppResult<()> {
     let mut tx = db.begin().await?;
-    for ((to, audience), lines) in &digests {
+    for ((to, audience), lines) in digests {
         let (subject, text, html) = compose_digest(lines, as_of);
         if outbox::enqueue(
             &mut tx,
@@ -358,11 +388,7 @@ pub async fn run(
         }
     }
     tx.commit().await?;
-    if let Some(mailer) = mailer {
-        send_queued(db, mailer, &mut report).await?;
-    }
-    report.pending = outbox::pending_count(&mut *db.acquire().await?).await?;
-    Ok(report)
+    Ok(())
 }
 
 /// One obligation as a digest lists it.
