@@ -180,11 +180,32 @@ pub fn report(
 ) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
     let header = Format::new().set_bold().set_background_color("#EEF2F7");
-    let date = Format::new().set_num_format("yyyy-mm-dd");
+    report_cover(
+        &mut workbook,
+        title,
+        as_of,
+        judged_at,
+        sheets,
+        indicators,
+        &header,
+    )?;
+    for sheet in sheets {
+        report_list(&mut workbook, sheet, &header)?;
+    }
+    workbook.save_to_buffer()
+}
+
+/// 概要: the day the report is for, when it was judged, each list's length and the KPIs.
+fn report_cover(
+    workbook: &mut Workbook,
+    title: &str,
+    as_of: chrono::NaiveDate,
+    judged_at: &str,
+    sheets: &[ReportSheet<'_>],
+    indicators: &[crate::judging::Indicator],
+    header: &Format,
+) -> Result<(), XlsxError> {
     let percent = Format::new().set_num_format("0.0%");
-    let late = Format::new()
-        .set_font_color("#9C0006")
-        .set_background_color("#FFC7CE");
     let cover = workbook.add_worksheet();
     cover.set_name("概要")?;
     cover.write_string_with_format(0, 0, title, &Format::new().set_bold().set_font_size(14))?;
@@ -203,7 +224,7 @@ pub fn report(
         row += 1;
         for (column, text) in ["指標", "該当", "対象", "割合", "目標"].iter().enumerate()
         {
-            cover.write_string_with_format(row, column as u16, *text, &header)?;
+            cover.write_string_with_format(row, column as u16, *text, header)?;
         }
         for indicator in indicators {
             row += 1;
@@ -219,6 +240,19 @@ pub fn report(
         }
     }
     cover.set_column_width(0, 60)?;
+    Ok(())
+}
+
+/// One list: a contract per row, the deadline as a date and the days late as a number.
+fn report_list(
+    workbook: &mut Workbook,
+    sheet: &ReportSheet<'_>,
+    header: &Format,
+) -> Result<(), XlsxError> {
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let late = Format::new()
+        .set_font_color("#9C0006")
+        .set_background_color("#FFC7CE");
     let headers = [
         "契約番号",
         "件名",
@@ -238,62 +272,59 @@ pub fn report(
         "受理日",
         "遅延日数",
     ];
-    for sheet in sheets {
-        let ws = workbook.add_worksheet();
-        ws.set_name(sheet.name)?;
-        for (column, text) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, column as u16, *text, &header)?;
+    let ws = workbook.add_worksheet();
+    ws.set_name(sheet.name)?;
+    for (column, text) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, column as u16, *text, header)?;
+    }
+    for (index, entry) in sheet.entries.iter().enumerate() {
+        let r = index as u32 + 1;
+        let texts = [
+            entry.contract_number.as_str(),
+            entry.contract_title.as_str(),
+            entry.department_name.as_str(),
+            entry.vendor_name.as_str(),
+            entry.vendor_identifier.as_str(),
+            if entry.important { "重要" } else { "" },
+            entry.what.as_str(),
+            entry.fiscal_year_label.as_deref().unwrap_or(""),
+            entry.certification.as_ref().map_or("", |c| c.scheme_label),
+            entry
+                .certification
+                .as_ref()
+                .map_or("", |c| c.number.as_str()),
+        ];
+        for (column, text) in texts.iter().enumerate() {
+            ws.write_string(r, column as u16, *text)?;
         }
-        for (index, entry) in sheet.entries.iter().enumerate() {
-            let r = index as u32 + 1;
-            let texts = [
-                entry.contract_number.as_str(),
-                entry.contract_title.as_str(),
-                entry.department_name.as_str(),
-                entry.vendor_name.as_str(),
-                entry.vendor_identifier.as_str(),
-                if entry.important { "重要" } else { "" },
-                entry.what.as_str(),
-                entry.fiscal_year_label.as_deref().unwrap_or(""),
-                entry.certification.as_ref().map_or("", |c| c.scheme_label),
-                entry
-                    .certification
-                    .as_ref()
-                    .map_or("", |c| c.number.as_str()),
-            ];
-            for (column, text) in texts.iter().enumerate() {
-                ws.write_string(r, column as u16, *text)?;
-            }
-            let deadline =
-                rust_xlsxwriter::ExcelDateTime::parse_from_str(&entry.deadline.to_string())?;
-            ws.write_datetime_with_format(r, 10, &deadline, &date)?;
-            ws.write_string(r, 11, crate::domain::wareki(entry.deadline))?;
-            if entry.days_overdue > 0 {
-                ws.write_number_with_format(r, 12, entry.days_overdue as f64, &late)?;
-            } else {
-                ws.write_number(r, 12, 0.0)?;
-            }
-            ws.write_number(r, 13, entry.days_remaining as f64)?;
-            ws.write_string(r, 14, entry.submission_label())?;
-            if let Some(accepted) = entry.accepted_on {
-                ws.write_string(r, 15, accepted.to_string())?;
-            }
-            if let Some(days) = entry.days_late {
-                ws.write_number(r, 16, days as f64)?;
-            }
+        let deadline = rust_xlsxwriter::ExcelDateTime::parse_from_str(&entry.deadline.to_string())?;
+        ws.write_datetime_with_format(r, 10, &deadline, &date)?;
+        ws.write_string(r, 11, crate::domain::wareki(entry.deadline))?;
+        if entry.days_overdue > 0 {
+            ws.write_number_with_format(r, 12, entry.days_overdue as f64, &late)?;
+        } else {
+            ws.write_number(r, 12, 0.0)?;
         }
-        ws.set_freeze_panes(1, 1)?;
-        ws.autofilter(0, 0, sheet.entries.len() as u32, headers.len() as u16 - 1)?;
-        for (column, width) in [
-            14, 30, 14, 24, 15, 6, 40, 12, 18, 16, 12, 16, 9, 9, 16, 12, 9,
-        ]
-        .iter()
-        .enumerate()
-        {
-            ws.set_column_width(column as u16, *width)?;
+        ws.write_number(r, 13, entry.days_remaining as f64)?;
+        ws.write_string(r, 14, entry.submission_label())?;
+        if let Some(accepted) = entry.accepted_on {
+            ws.write_string(r, 15, accepted.to_string())?;
+        }
+        if let Some(days) = entry.days_late {
+            ws.write_number(r, 16, days as f64)?;
         }
     }
-    workbook.save_to_buffer()
+    ws.set_freeze_panes(1, 1)?;
+    ws.autofilter(0, 0, sheet.entries.len() as u32, headers.len() as u16 - 1)?;
+    for (column, width) in [
+        14, 30, 14, 24, 15, 6, 40, 12, 18, 16, 12, 16, 9, 9, 16, 12, 9,
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.set_column_width(column as u16, *width)?;
+    }
+    Ok(())
 }
 
 /// A plain table on one sheet: title lines, then a header row and text rows, frozen and filterable.
