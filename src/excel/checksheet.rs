@@ -566,11 +566,12 @@ pub fn from_tables(tables: &[Table], definition: &Definition) -> CheckResult {
     result
 }
 
-fn read_layout(tables: &[Table], layout: &Layout, definition: &Definition) -> CheckResult {
-    let table = &tables[layout.table];
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    let respondent = find_respondent(tables, layout, definition, &mut errors);
+/// A warning for each part of the respondent block left empty (and not already an error).
+fn warn_of_blank_respondent(
+    respondent: &Respondent,
+    errors: &[SheetError],
+    warnings: &mut Vec<String>,
+) {
     for (field, value) in [
         ("事業者名", &respondent.vendor_name),
         ("法人番号", &respondent.identifier),
@@ -581,6 +582,51 @@ fn read_layout(tables: &[Table], layout: &Layout, definition: &Definition) -> Ch
             warnings.push(format!("回答者欄の「{field}」が記入されていません"));
         }
     }
+}
+
+/// The items with no answer, refused in one error that names each one's answer cell (or its missing row).
+fn refuse_unanswered(
+    definition: &Definition,
+    answers: &[ItemAnswer],
+    blank: &[(String, String)],
+    errors: &mut Vec<SheetError>,
+) -> Vec<String> {
+    let unanswered: Vec<String> = definition
+        .items
+        .iter()
+        .filter(|item| {
+            !answers.iter().any(|a| a.id == item.id)
+                && !errors.iter().any(|e| e.item.as_deref() == Some(&item.id))
+        })
+        .map(|item| item.id.clone())
+        .collect();
+    if !unanswered.is_empty() {
+        let listed: Vec<String> = unanswered
+            .iter()
+            .map(|id| match blank.iter().find(|(b, _)| b == id) {
+                Some((_, cell)) => format!("{id}（{cell}）"),
+                None => format!("{id}（行がありません）"),
+            })
+            .collect();
+        errors.push(SheetError {
+            cell: None,
+            item: None,
+            message: format!(
+                "未回答の項目が{}件あります: {}",
+                unanswered.len(),
+                listed.join(", ")
+            ),
+        });
+    }
+    unanswered
+}
+
+fn read_layout(tables: &[Table], layout: &Layout, definition: &Definition) -> CheckResult {
+    let table = &tables[layout.table];
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let respondent = find_respondent(tables, layout, definition, &mut errors);
+    warn_of_blank_respondent(&respondent, &errors, &mut warnings);
     let id_column = layout.column(Column::ItemId).unwrap_or(0);
     let note_column = layout.column(Column::Note);
     let index = definition.index();
@@ -651,33 +697,7 @@ fn read_layout(tables: &[Table], layout: &Layout, definition: &Definition) -> Ch
             }),
         }
     }
-    let unanswered: Vec<String> = definition
-        .items
-        .iter()
-        .filter(|item| {
-            !answers.iter().any(|a| a.id == item.id)
-                && !errors.iter().any(|e| e.item.as_deref() == Some(&item.id))
-        })
-        .map(|item| item.id.clone())
-        .collect();
-    if !unanswered.is_empty() {
-        let listed: Vec<String> = unanswered
-            .iter()
-            .map(|id| match blank.iter().find(|(b, _)| b == id) {
-                Some((_, cell)) => format!("{id}（{cell}）"),
-                None => format!("{id}（行がありません）"),
-            })
-            .collect();
-        errors.push(SheetError {
-            cell: None,
-            item: None,
-            message: format!(
-                "未回答の項目が{}件あります: {}",
-                unanswered.len(),
-                listed.join(", ")
-            ),
-        });
-    }
+    let unanswered = refuse_unanswered(definition, &answers, &blank, &mut errors);
     CheckResult {
         accepted: errors.is_empty(),
         definition: definition.id.clone(),
