@@ -92,6 +92,80 @@ const FAILURE_WINDOW_MINUTES: i64 = 15;
 /// Checks the password (against a dummy hash when there is no such account), applies the back-off and
 /// lock, and on success opens a new session. Every attempt is in the audit log.
 ///
+/// Counts an attempt for `email` and locks it after too many; answers the failures so far, or `None`
+/// when the address was already locked (audited as a failed sign-in).
+async fn count_attempt(
+    db: &Db,
+    actor: &Actor,
+    email: &str,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<Option<i64>> {
+    let mut tx = db.begin().await?;
+    let locked = sessions::throttle(&mut tx, email)
+        .await?
+        .and_then(|t| t.locked_until)
+        .is_some_and(|until| until > timestamp(now));
+    let failures = if locked {
+        None
+    } else {
+        let window_start = timestamp(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
+        let failures =
+            sessions::count_attempt(&mut tx, email, &timestamp(now), &window_start).await?;
+        if failures >= FAILURES_BEFORE_LOCK {
+            let until = timestamp(now + Duration::minutes(LOCK_MINUTES));
+            sessions::lock(&mut tx, email, &until).await?;
+        }
+        Some(failures)
+    };
+    if locked {
+        audit::record(
+            &mut tx,
+            actor,
+            Event::new("sign_in_failed", "user", "", "サインイン失敗（ロック中）"),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(failures)
+}
+
+/// The password matched: clears the failures, then opens a session, or a second-factor challenge
+/// when the user's role needs one.
+async fn admit(
+    tx: &mut crate::db::Conn,
+    settings: &Settings,
+    actor: &Actor,
+    email: &str,
+    user: &users::UserRow,
+    origin: &sessions::Origin,
+) -> AppResult<SignedIn> {
+    sessions::clear_failures(&mut *tx, email).await?;
+    if super::mfa::needs_second_factor(&mut *tx, settings, user.id, &user.role).await? {
+        let challenge = super::mfa::open_challenge(&mut *tx, user.id, origin).await?;
+        audit::record(
+            &mut *tx,
+            actor,
+            Event::new(
+                "sign_in_challenge",
+                "user",
+                user.id,
+                "パスワード確認済み（二要素認証待ち）",
+            ),
+        )
+        .await?;
+        Ok(SignedIn::SecondFactor { challenge })
+    } else {
+        let session = open_session(&mut *tx, settings, user.id, origin).await?;
+        audit::record(
+            &mut *tx,
+            actor,
+            Event::new("sign_in", "user", user.id, "サインイン"),
+        )
+        .await?;
+        Ok(SignedIn::Session(session))
+    }
+}
+
 /// Each attempt is counted as a failure before the password is checked, in one statement, and an
 /// address that is locked is refused without checking anything: attempts sent at once cannot slip
 /// past the count (60 at once used to be counted as 3). Success clears the count; failures decay after
@@ -127,32 +201,7 @@ pub async fn sign_in(
         label: email.chars().take(254).collect(),
         ip: ip.to_string(),
     };
-    let mut tx = db.begin().await?;
-    let locked = sessions::throttle(&mut tx, &email)
-        .await?
-        .and_then(|t| t.locked_until)
-        .is_some_and(|until| until > timestamp(now));
-    let failures = if locked {
-        None
-    } else {
-        let window_start = timestamp(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
-        let failures =
-            sessions::count_attempt(&mut tx, &email, &timestamp(now), &window_start).await?;
-        if failures >= FAILURES_BEFORE_LOCK {
-            let until = timestamp(now + Duration::minutes(LOCK_MINUTES));
-            sessions::lock(&mut tx, &email, &until).await?;
-        }
-        Some(failures)
-    };
-    if locked {
-        audit::record(
-            &mut tx,
-            &actor,
-            Event::new("sign_in_failed", "user", "", "サインイン失敗（ロック中）"),
-        )
-        .await?;
-    }
-    tx.commit().await?;
+    let failures = count_attempt(db, &actor, &email, now).await?;
     let Some(failures) = failures else {
         throttle.failed(ip);
         return Ok(Err(SignInError::Locked));
@@ -166,31 +215,7 @@ pub async fn sign_in(
     let mut tx = db.begin().await?;
     let outcome = match (matched, user) {
         (true, Some(user)) if failures <= FAILURES_BEFORE_LOCK => {
-            sessions::clear_failures(&mut tx, &email).await?;
-            if super::mfa::needs_second_factor(&mut tx, settings, user.id, &user.role).await? {
-                let challenge = super::mfa::open_challenge(&mut tx, user.id, origin).await?;
-                audit::record(
-                    &mut tx,
-                    &actor,
-                    Event::new(
-                        "sign_in_challenge",
-                        "user",
-                        user.id,
-                        "パスワード確認済み（二要素認証待ち）",
-                    ),
-                )
-                .await?;
-                Ok(SignedIn::SecondFactor { challenge })
-            } else {
-                let session = open_session(&mut tx, settings, user.id, origin).await?;
-                audit::record(
-                    &mut tx,
-                    &actor,
-                    Event::new("sign_in", "user", user.id, "サインイン"),
-                )
-                .await?;
-                Ok(SignedIn::Session(session))
-            }
+            Ok(admit(&mut tx, settings, &actor, &email, &user, origin).await?)
         }
         _ => {
             audit::record(
