@@ -239,10 +239,15 @@ impl Settings {
     }
 
     fn validate(&self) -> Result<(), String> {
+        self.validate_server()?;
+        self.validate_access()?;
+        self.validate_reminders()?;
+        self.validate_obligations()
+    }
+
+    /// The database, the public address, mail, uploads and the parse sandbox.
+    fn validate_server(&self) -> Result<(), String> {
         crate::db::Backend::of_url(&self.database_url)?;
-        if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
-            return Err("default_deletion_days must be between 0 and 3650".into());
-        }
         let scheme_ok = ["https://", "http://"]
             .iter()
             .any(|scheme| self.public_url.starts_with(scheme));
@@ -251,6 +256,27 @@ impl Settings {
                 "public_url must start with https:// (or http:// for a test server)".into(),
             );
         }
+        if !self.smtp_url.is_empty() && (self.mail_from.is_empty() || self.public_url.is_empty()) {
+            return Err(
+                "mail_from and public_url are needed with smtp_url (the sender of reminders, and where their links point)"
+                    .into(),
+            );
+        }
+        if !(32..=65_536).contains(&self.parse_memory_limit_mib) {
+            return Err("parse_memory_limit_mib must be between 32 and 65536".into());
+        }
+        if !(1..=600).contains(&self.parse_timeout_seconds) {
+            return Err("parse_timeout_seconds must be between 1 and 600".into());
+        }
+        if self.upload_limit_bytes < 1024 {
+            return Err("upload_limit_bytes must be at least 1024".into());
+        }
+
+        Ok(())
+    }
+
+    /// Second factors, sign-in throttling, API tokens and sessions.
+    fn validate_access(&self) -> Result<(), String> {
         if let Some(unknown) = self
             .mfa_required_roles
             .iter()
@@ -260,6 +286,31 @@ impl Settings {
                 "mfa_required_roles: unknown role {unknown:?} (admin, officer, ciso, vendor)"
             ));
         }
+        if self.sign_in_rate_per_address == 0
+            || self.sign_in_rate == 0
+            || self.sign_in_failures_per_address == 0
+        {
+            return Err(
+                "sign_in_rate_per_address, sign_in_rate and sign_in_failures_per_address must be at least 1"
+                    .into(),
+            );
+        }
+        if !(1..=self.token_max_lifetime_days).contains(&self.token_lifetime_days)
+            || self.token_max_lifetime_days > 3650
+        {
+            return Err(
+                "token_lifetime_days must be between 1 and token_max_lifetime_days (at most 3650)"
+                    .into(),
+            );
+        }
+        if self.session_idle_minutes < 1 || self.session_max_hours < 1 {
+            return Err("session_idle_minutes and session_max_hours must be positive".into());
+        }
+        Ok(())
+    }
+
+    /// When reminders go out and how often.
+    fn validate_reminders(&self) -> Result<(), String> {
         if chrono::NaiveTime::parse_from_str(&self.remind_at, "%H:%M").is_err() {
             return Err(format!(
                 "remind_at must be HH:MM (Japan time), not {:?}",
@@ -283,37 +334,13 @@ impl Settings {
                 "reminder days must be between 0 (before) or 1 (every, after) and 365".into(),
             );
         }
-        if !self.smtp_url.is_empty() && (self.mail_from.is_empty() || self.public_url.is_empty()) {
-            return Err(
-                "mail_from and public_url are needed with smtp_url (the sender of reminders, and where their links point)"
-                    .into(),
-            );
-        }
-        if self.sign_in_rate_per_address == 0
-            || self.sign_in_rate == 0
-            || self.sign_in_failures_per_address == 0
-        {
-            return Err(
-                "sign_in_rate_per_address, sign_in_rate and sign_in_failures_per_address must be at least 1"
-                    .into(),
-            );
-        }
-        if !(1..=self.token_max_lifetime_days).contains(&self.token_lifetime_days)
-            || self.token_max_lifetime_days > 3650
-        {
-            return Err(
-                "token_lifetime_days must be between 1 and token_max_lifetime_days (at most 3650)"
-                    .into(),
-            );
-        }
-        if !(32..=65_536).contains(&self.parse_memory_limit_mib) {
-            return Err("parse_memory_limit_mib must be between 32 and 65536".into());
-        }
-        if !(1..=600).contains(&self.parse_timeout_seconds) {
-            return Err("parse_timeout_seconds must be between 1 and 600".into());
-        }
-        if self.session_idle_minutes < 1 || self.session_max_hours < 1 {
-            return Err("session_idle_minutes and session_max_hours must be positive".into());
+        Ok(())
+    }
+
+    /// The deadlines, the check-sheet definition and the certificate windows.
+    fn validate_obligations(&self) -> Result<(), String> {
+        if !(0..=crate::domain::contract::MAX_DELETION_DAYS).contains(&self.default_deletion_days) {
+            return Err("default_deletion_days must be between 0 and 3650".into());
         }
         crate::checklist::Definition::resolve(
             Some(&self.checklist_definition),
@@ -347,9 +374,6 @@ impl Settings {
             .is_some_and(|y| crate::domain::FiscalYear::new(y).is_none())
         {
             return Err("audit_first_fiscal_year must be a year between 1900 and 2200".into());
-        }
-        if self.upload_limit_bytes < 1024 {
-            return Err("upload_limit_bytes must be at least 1024".into());
         }
         Ok(())
     }
