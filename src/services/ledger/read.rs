@@ -187,36 +187,15 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
                 continue;
             }
             seen_numbers.insert(number, place(row.number));
-            let key = parsed.identity.primary().to_string();
-            match vendor_names.get(&key) {
-                Some((name, first)) if name != parsed.vendor_name.as_str() => {
-                    ledger.warnings.push(format!(
-                    "{}: {key} の事業者名が{first}（「{name}」）と異なります。「{name}」を使います",
-                    place(row.number)
-                ))
-                }
-                Some(_) => {}
-                None => {
-                    let name = parsed.vendor_name.as_str().to_string();
-                    vendor_names.insert(key, (name, place(row.number)));
-                }
+            if let Some(warning) =
+                vendor_name_differs(&mut vendor_names, &parsed, place(row.number))
+            {
+                ledger.warnings.push(warning);
             }
             ledger.rows.push(parsed);
         }
         if several {
-            // Excel's own way to name a cell of another sheet: 税務課!B5.
-            let on_sheet = |cell: &mut Option<String>| {
-                if let Some(cell) = cell {
-                    *cell = format!("{}!{cell}", table.name);
-                }
-            };
-            ledger.errors[first_error..]
-                .iter_mut()
-                .for_each(|e| on_sheet(&mut e.cell));
-            for row in &mut ledger.rows[first_row..] {
-                on_sheet(&mut row.department_cell);
-                on_sheet(&mut row.number_cell);
-            }
+            name_cells_by_sheet(&mut ledger, first_error, first_row, &table.name);
         }
     }
     if ledger.rows.is_empty() && ledger.errors.is_empty() {
@@ -225,6 +204,49 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
             .push(file_error("契約台帳にデータ行がありません"));
     }
     Ok(ledger)
+}
+
+/// Names the cells of one sheet's errors and rows the way Excel names a cell of another sheet
+/// (税務課!B5), when each department has its own sheet.
+fn name_cells_by_sheet(
+    ledger: &mut ParsedLedger,
+    first_error: usize,
+    first_row: usize,
+    sheet: &str,
+) {
+    let on_sheet = |cell: &mut Option<String>| {
+        if let Some(cell) = cell {
+            *cell = format!("{sheet}!{cell}");
+        }
+    };
+    ledger.errors[first_error..]
+        .iter_mut()
+        .for_each(|e| on_sheet(&mut e.cell));
+    for row in &mut ledger.rows[first_row..] {
+        on_sheet(&mut row.department_cell);
+        on_sheet(&mut row.number_cell);
+    }
+}
+
+/// A warning when a vendor's number was first seen with another name (that first name is used); the
+/// first sighting of each number is remembered with its place.
+fn vendor_name_differs(
+    first_names: &mut HashMap<String, (String, String)>,
+    parsed: &LedgerRow,
+    place: String,
+) -> Option<String> {
+    let key = parsed.identity.primary().to_string();
+    match first_names.get(&key) {
+        Some((name, first)) if name != parsed.vendor_name.as_str() => Some(format!(
+            "{place}: {key} の事業者名が{first}（「{name}」）と異なります。「{name}」を使います"
+        )),
+        Some(_) => None,
+        None => {
+            let name = parsed.vendor_name.as_str().to_string();
+            first_names.insert(key, (name, place));
+            None
+        }
+    }
 }
 
 /// One sheet to read: where its header is, and the department its rows belong to when the sheet is
