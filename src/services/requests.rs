@@ -205,43 +205,7 @@ pub async fn create(
             .or_default()
             .push(contract);
     }
-    let mail = !settings.smtp_url.trim().is_empty();
-    let subject = format!(
-        "【Itaku】{}の{}のご提出のお願い（期限 {}）",
-        valid.fiscal_year.label(),
-        valid.what(),
-        valid.due_on.jp()
-    );
-    for (vendor_id, own) in &by_vendor {
-        let link = format!("{}/", settings.public_url.trim_end_matches('/'));
-        let (text, html) = request_mail(&valid, &own[..], &link);
-        if mail {
-            for to in outbox::vendor_recipients(&mut tx, *vendor_id).await? {
-                outbox::enqueue(
-                    &mut tx,
-                    &NewMessage {
-                        obligation: &format!("request:{id}"),
-                        deadline: &valid.due_on.to_string(),
-                        stage: "request",
-                        recipient: &to,
-                        audience: "vendor",
-                        contract_id: own.first().map(|c| c.id),
-                        contract_number: &own
-                            .iter()
-                            .map(|c| c.contract_number.as_str())
-                            .collect::<Vec<_>>()
-                            .join("、"),
-                        subject: &subject,
-                        body_text: &text,
-                        body_html: &html,
-                        status: "pending",
-                    },
-                )
-                .await?;
-            }
-        }
-        notifications::notify_vendor(&mut tx, *vendor_id, &subject, "/").await?;
-    }
+    tell_vendors(&mut tx, settings, &valid, id, &by_vendor).await?;
     audit::record(
         &mut tx,
         actor,
@@ -268,6 +232,55 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Each vendor of the request gets one message listing its contracts (by mail when a server is set)
+/// and a notification, in the request's transaction.
+async fn tell_vendors(
+    tx: &mut crate::db::Conn,
+    settings: &Settings,
+    valid: &Valid,
+    id: RequestId,
+    by_vendor: &BTreeMap<VendorId, Vec<&Contract>>,
+) -> AppResult<()> {
+    let mail = !settings.smtp_url.trim().is_empty();
+    let subject = format!(
+        "【Itaku】{}の{}のご提出のお願い（期限 {}）",
+        valid.fiscal_year.label(),
+        valid.what(),
+        valid.due_on.jp()
+    );
+    for (vendor_id, own) in by_vendor {
+        let link = format!("{}/", settings.public_url.trim_end_matches('/'));
+        let (text, html) = request_mail(valid, &own[..], &link);
+        if mail {
+            for to in outbox::vendor_recipients(&mut *tx, *vendor_id).await? {
+                outbox::enqueue(
+                    &mut *tx,
+                    &NewMessage {
+                        obligation: &format!("request:{id}"),
+                        deadline: &valid.due_on.to_string(),
+                        stage: "request",
+                        recipient: &to,
+                        audience: "vendor",
+                        contract_id: own.first().map(|c| c.id),
+                        contract_number: &own
+                            .iter()
+                            .map(|c| c.contract_number.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、"),
+                        subject: &subject,
+                        body_text: &text,
+                        body_html: &html,
+                        status: "pending",
+                    },
+                )
+                .await?;
+            }
+        }
+        notifications::notify_vendor(&mut *tx, *vendor_id, &subject, "/").await?;
+    }
+    Ok(())
 }
 
 /// The one message a vendor gets: every contract of its in the request.
