@@ -162,3 +162,72 @@ fn the_checker_sees_a_breach() {
     assert!(!mentions("let rocket_like = 1; // rocket::x", "rocket_"));
     assert_eq!(code("// crate::web::x"), "");
 }
+
+/// Each `fn` in `text` with its first line number and its length in lines (signature to closing brace,
+/// found by the brace at the signature's indentation, as rustfmt lays code out).
+fn function_lengths(text: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    for (start, line) in lines.iter().enumerate() {
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let after_qualifiers = trimmed
+            .trim_start_matches("pub(crate) ")
+            .trim_start_matches("pub(super) ")
+            .trim_start_matches("pub ")
+            .trim_start_matches("async ")
+            .trim_start_matches("const ");
+        let Some(rest) = after_qualifiers.strip_prefix("fn ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        let Some(open) = (start..lines.len()).find(|&i| {
+            let l = lines[i].trim_end();
+            l.ends_with('{') || l.ends_with(';')
+        }) else {
+            continue;
+        };
+        if lines[open].trim_end().ends_with(';') {
+            continue;
+        }
+        let closing = " ".repeat(indent) + "}";
+        if let Some(end) = (open + 1..lines.len()).find(|&i| lines[i].starts_with(&closing)) {
+            found.push((name, start + 1, end - start + 1));
+        }
+    }
+    found
+}
+
+#[test]
+fn no_function_runs_over_100_lines() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let mut long = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for (name, line, length) in function_lengths(&text) {
+            if length > 100 {
+                let relative = file.strip_prefix(&root).unwrap().display().to_string();
+                long.push(format!("{relative}:{line} {name}: {length} lines"));
+            }
+        }
+    }
+    assert!(
+        long.is_empty(),
+        "functions over 100 lines:\n{}",
+        long.join("\n")
+    );
+}
+
+#[test]
+fn the_length_check_measures_a_function() {
+    let text = "fn short() {\n    let x = 1;\n}\n\n    pub async fn nested(\n        a: u8,\n    ) -> u8 {\n        a\n    }\n";
+    assert_eq!(
+        function_lengths(text),
+        vec![("short".to_string(), 1, 3), ("nested".to_string(), 5, 5)]
+    );
+}
