@@ -75,13 +75,9 @@ pub fn build_with(figment: Figment, settings: Settings, db: Db) -> Rocket<Build>
         .attach(session_sweeper())
         .attach(daily_reminders())
         .attach(shipped_policies())
-        .manage(AppState {
-            db,
-            sandbox: crate::sandbox::Sandbox::from_settings(&settings),
-            throttle: crate::auth::throttle::Throttle::new(settings.throttle_limits()),
-            settings,
-            dashboards: Default::default(),
-        })
+        .manage(AppState(crate::services::context::AppContext::new(
+            db, settings,
+        )))
         .mount("/", web::routes())
         .mount("/api/v1", web::api::routes())
         .register("/", web::catchers::catchers())

@@ -12,19 +12,18 @@ mod ids;
 pub mod pages;
 pub mod views;
 
-use crate::config::Settings;
-use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use rocket::http::{ContentType, Status};
 use rocket::{get, routes, Route, State};
 
-/// What every request handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Settings,
-    pub sandbox: crate::sandbox::Sandbox,
-    pub dashboards: crate::services::dashboards::Dashboards,
-    pub throttle: crate::auth::throttle::Throttle,
+/// The web layer's handle on the application context: what every request handler can reach.
+pub struct AppState(pub crate::services::context::AppContext);
+
+impl std::ops::Deref for AppState {
+    type Target = crate::services::context::AppContext;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 #[get("/healthz")]
