@@ -603,18 +603,12 @@ async fn user_command(settings: &Settings, command: UserCommand) -> ExitCode {
     };
     let mut department_ids = Vec::new();
     for name in &department {
-        match crate::db::departments::find_by_name(
-            &mut db.acquire().await.expect("pool"),
-            &crate::domain::text::normalize(name),
-        )
-        .await
-        {
-            Ok(Some(d)) => department_ids.push(d.id),
-            Ok(None) => {
-                eprintln!("所管課「{name}」は登録されていません");
+        match crate::services::departments::named(&db, name).await {
+            Ok(id) => department_ids.push(id),
+            Err(error) => {
+                eprintln!("{}", error.public_message());
                 return ExitCode::FAILURE;
             }
-            Err(error) => return fail(&error),
         }
     }
     let input = crate::services::accounts::UserInput {

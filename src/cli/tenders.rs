@@ -4,7 +4,7 @@
 use super::{cli_actor, connect, fail, read_file, report_error};
 use crate::auth::policy::EditScope;
 use crate::config::Settings;
-use crate::db::{departments, Db};
+use crate::db::Db;
 use crate::domain::ids::TenderId;
 use crate::error::AppError;
 use crate::rating::Policy;
@@ -124,16 +124,7 @@ pub async fn tender(settings: &Settings, command: TenderCommand) -> ExitCode {
                 } => {
                     let department_id = match department {
                         None => None,
-                        Some(name) => Some(
-                            departments::find_by_name(&mut *db.acquire().await?, name.trim())
-                                .await?
-                                .ok_or_else(|| {
-                                    AppError::BadRequest(format!(
-                                        "所管課「{name}」が見つかりません"
-                                    ))
-                                })?
-                                .id,
-                        ),
+                        Some(name) => Some(crate::services::departments::named(&db, &name).await?),
                     };
                     let input = TenderInput {
                         title: Some(title),

@@ -33,6 +33,17 @@ fn duplicate_name() -> AppError {
     AppError::Validation(errors)
 }
 
+/// The department a person names (in any width of characters), refused by name when there is none.
+pub async fn named(db: &Db, name: &str) -> AppResult<DepartmentId> {
+    let normal = crate::domain::text::normalize(name.trim());
+    departments::find_by_name(&mut *db.acquire().await?, &normal)
+        .await?
+        .map(|department| department.id)
+        .ok_or_else(|| {
+            AppError::BadRequest(format!("所管課「{}」は登録されていません", name.trim()))
+        })
+}
+
 pub async fn list(db: &Db) -> AppResult<Vec<DepartmentSummary>> {
     Ok(departments::summaries(&mut *db.acquire().await?).await?)
 }
