@@ -1141,7 +1141,7 @@ async fn an_audit_log_edited_in_the_database_is_named_by_audit_verify() {
     .await;
     let report = verified(&app).await;
     let found = report.first_break.unwrap();
-    assert_eq!(found.id, target);
+    assert_eq!(found.id.get(), target);
     assert!(found.reason.contains("書き換え"), "{found:?}");
     let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
         .args([
@@ -1166,7 +1166,7 @@ async fn an_audit_log_edited_in_the_database_is_named_by_audit_verify() {
     // 2. An entry removed from the middle: the next one no longer links.
     run(format!("DELETE FROM audit_log WHERE id = {}", ids[2])).await;
     let found = verified(&app).await.first_break.unwrap();
-    assert_eq!(found.id, ids[3]);
+    assert_eq!(found.id.get(), ids[3]);
     assert!(found.reason.contains("直前の記録"), "{found:?}");
 
     // 3. The last entry removed: the head names it.
@@ -1191,7 +1191,7 @@ async fn an_audit_log_edited_in_the_database_is_named_by_audit_verify() {
     // 4. … and an entry added without the chain is named too (after the tail check passes again).
     drop(conn);
     let found = verified(&app).await.first_break.unwrap();
-    assert_eq!(found.id, last);
+    assert_eq!(found.id.get(), last);
     assert!(found.reason.contains("末尾"), "{found:?}");
     sqlx::query("INSERT INTO audit_log (occurred_at, actor, action) VALUES ('2026-12-05T00:00:00Z', 'x', 'update')")
         .execute(&mut *app.db.acquire().await.unwrap())

@@ -231,3 +231,63 @@ fn the_length_check_measures_a_function() {
         vec![("short".to_string(), 1, 3), ("nested".to_string(), 5, 5)]
     );
 }
+
+/// `name: i64` (or `Option<i64>`, `Vec<i64>`, `&[i64]`) for a name that is an id: `id`, `…_id`, `…_ids`.
+fn bare_id(line: &str) -> bool {
+    let mut rest = line;
+    while let Some(at) = rest.find(": ") {
+        let name: String = rest[..at]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        let ty = &rest[at + 2..];
+        let is_id = name == "id" || name.ends_with("_id") || name.ends_with("_ids");
+        let bare = ["i64", "Option<i64>", "Vec<i64>", "&[i64]"]
+            .iter()
+            .any(|t| {
+                ty.starts_with(t) && !ty[t.len()..].starts_with(|c: char| c.is_alphanumeric())
+            });
+        if is_id && bare {
+            return true;
+        }
+        rest = &rest[at + 2..];
+    }
+    false
+}
+
+#[test]
+fn ids_above_db_are_typed() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut bare = Vec::new();
+    for layer in ["domain", "services", "web", "cli"] {
+        let mut files = Vec::new();
+        sources(&root.join(layer), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            for (number, line) in text.lines().enumerate() {
+                if bare_id(code(line)) {
+                    let relative = file.strip_prefix(&root).unwrap().display().to_string();
+                    bare.push(format!("{relative}:{}: {}", number + 1, line.trim()));
+                }
+            }
+        }
+    }
+    assert!(
+        bare.is_empty(),
+        "bare i64 ids above db/:\n{}",
+        bare.join("\n")
+    );
+}
+
+#[test]
+fn the_id_check_tells_an_id_from_a_count() {
+    assert!(bare_id("    vendor_id: i64,"));
+    assert!(bare_id("fn f(id: Option<i64>) {"));
+    assert!(!bare_id("    vendor_id: VendorId,"));
+    assert!(!bare_id("    days: i64,"));
+    assert!(!bare_id("    paid: i64,"));
+}

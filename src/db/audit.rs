@@ -2,12 +2,12 @@
 
 use super::sql::{contains_pattern, Sql};
 use super::Conn;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{AuditEntryId, UserId};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
 pub struct AuditEntry {
-    pub id: i64,
+    pub id: AuditEntryId,
     pub occurred_at: String,
     pub actor_user_id: Option<UserId>,
     pub actor: String,
@@ -128,7 +128,7 @@ impl ChainedEntry {
 /// Up to `limit` entries after `after_id`, in id order.
 pub async fn chain_page(
     conn: &mut Conn,
-    after_id: i64,
+    after_id: AuditEntryId,
     limit: i64,
 ) -> Result<Vec<ChainedEntry>, sqlx::Error> {
     sqlx::query_as(
@@ -142,7 +142,7 @@ pub async fn chain_page(
 }
 
 /// The head: the last entry's id and hash, and how many entries the chain holds.
-pub async fn chain_head(conn: &mut Conn) -> Result<(i64, String, i64), sqlx::Error> {
+pub async fn chain_head(conn: &mut Conn) -> Result<(AuditEntryId, String, i64), sqlx::Error> {
     sqlx::query_as("SELECT last_id, last_hash, entries FROM audit_chain_head WHERE id = 1")
         .fetch_one(conn)
         .await

@@ -41,6 +41,7 @@ macro_rules! for_each_record_id {
         $apply!(LedgerUploadId);
         $apply!(PolicyId);
         $apply!(BidSheetId);
+        $apply!(AuditEntryId);
     };
 }
 

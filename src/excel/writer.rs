@@ -26,7 +26,7 @@ pub fn audit_log(entries: &[AuditEntry]) -> Result<Vec<u8>, XlsxError> {
     }
     for (index, entry) in entries.iter().enumerate() {
         let row = index as u32 + 1;
-        sheet.write_number(row, 0, entry.id as f64)?;
+        sheet.write_number(row, 0, entry.id.get() as f64)?;
         let texts = [
             entry.occurred_at.as_str(),
             entry.actor.as_str(),

@@ -4,6 +4,7 @@ use super::{given, Paged, Paging};
 use crate::auth::Actor;
 use crate::db::audit::{self, AuditEntry, AuditFilter, NewEntry};
 use crate::db::{Conn, Db};
+use crate::domain::ids::AuditEntryId;
 use crate::error::AppResult;
 use serde::{Deserialize, Serialize};
 
@@ -162,7 +163,7 @@ pub async fn export(db: &Db, actor: &Actor, filter: &AuditFilter) -> AppResult<V
 /// The first entry that does not fit the chain, and why.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ChainBreak {
-    pub id: i64,
+    pub id: AuditEntryId,
     pub occurred_at: String,
     pub summary: String,
     pub reason: String,
@@ -199,8 +200,8 @@ pub async fn verify_chain(db: &Db) -> AppResult<ChainReport> {
         first_break: None,
     };
     let mut previous = audit::GENESIS.to_string();
-    let mut last_id = 0;
-    let mut after = 0;
+    let mut last_id = AuditEntryId::new(0);
+    let mut after = AuditEntryId::new(0);
     let broken = |chained: &audit::ChainedEntry, reason: &str| ChainBreak {
         id: chained.entry.id,
         occurred_at: chained.entry.occurred_at.clone(),

@@ -12,7 +12,7 @@ use crate::db::sql::{insert_rows, Param};
 use crate::db::{files, tenders};
 use crate::db::{now_text, Conn, Db};
 use crate::domain::corporate_number::with_check_digit;
-use crate::domain::ids::{DepartmentId, FileId};
+use crate::domain::ids::{ContractId, DepartmentId, FileId, VendorId};
 use crate::domain::FiscalYear;
 use crate::error::{AppError, AppResult};
 use chrono::{Days, NaiveDate};
@@ -243,7 +243,7 @@ pub async fn run(
 }
 
 /// Ten departments per municipality, enough municipalities for the contracts; answers their ids.
-async fn seed_departments(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i64>> {
+async fn seed_departments(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<DepartmentId>> {
     let (plan, now) = (s.plan, s.now.clone());
     let progress = &mut *s.progress;
     let report = &mut s.report;
@@ -273,7 +273,7 @@ async fn seed_departments(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i
         progress,
     )
     .await?;
-    let departments: Vec<i64> = {
+    let departments: Vec<DepartmentId> = {
         let all = db_seed::departments_by_name(&mut *tx).await?;
         names.iter().filter_map(|n| all.get(n).copied()).collect()
     };
@@ -281,7 +281,7 @@ async fn seed_departments(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i
 }
 
 /// Vendors, keyed by corporate numbers no other seed produces; answers their ids.
-async fn seed_vendors(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i64>> {
+async fn seed_vendors(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<VendorId>> {
     let (plan, now) = (s.plan, s.now.clone());
     let progress = &mut *s.progress;
     let report = &mut s.report;
@@ -318,7 +318,7 @@ async fn seed_vendors(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i64>>
         progress,
     )
     .await?;
-    let vendor_ids: Vec<i64> = {
+    let vendor_ids: Vec<VendorId> = {
         let by_number = db_seed::vendors_by_number(&mut *tx).await?;
         numbers.iter().map(|n| by_number[n]).collect()
     };
@@ -329,7 +329,7 @@ async fn seed_vendors(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<i64>>
 async fn seed_certifications(
     tx: &mut Conn,
     s: &mut Seeding<'_>,
-    vendor_ids: &[i64],
+    vendor_ids: &[VendorId],
 ) -> AppResult<()> {
     let (plan, today, now) = (s.plan, s.today, s.now.clone());
     let progress = &mut *s.progress;
@@ -371,7 +371,7 @@ fn vendor_certificates(
     plan: Plan,
     today: NaiveDate,
     now: &str,
-    (i, vendor): (usize, &i64),
+    (i, vendor): (usize, &VendorId),
     rows: &mut Vec<Vec<Param>>,
 ) {
     let validity = |rng: &mut StdRng| -> i64 {
@@ -384,7 +384,7 @@ fn vendor_certificates(
     let mut add =
         |scheme: &str, number: String, level: &str, until: Option<NaiveDate>, issued: NaiveDate| {
             rows.push(vec![
-                Param::Int(*vendor),
+                Param::from(*vendor),
                 text(scheme),
                 text(number),
                 text(level),
@@ -455,9 +455,9 @@ fn vendor_certificates(
 async fn seed_contracts(
     tx: &mut Conn,
     s: &mut Seeding<'_>,
-    departments: &[i64],
-    vendor_ids: &[i64],
-) -> AppResult<(Vec<ContractRow>, HashMap<String, i64>)> {
+    departments: &[DepartmentId],
+    vendor_ids: &[VendorId],
+) -> AppResult<(Vec<ContractRow>, HashMap<String, ContractId>)> {
     let (plan, today, now, marker) = (s.plan, s.today, s.now.clone(), s.marker.clone());
     let progress = &mut *s.progress;
     let rng = &mut s.rng;
@@ -490,8 +490,8 @@ async fn seed_contracts(
             vec![
                 text(&c.number),
                 text(WORKS[i % WORKS.len()]),
-                Param::Int(departments[i % departments.len()]),
-                Param::Int(vendor_ids[c.vendor]),
+                Param::from(departments[i % departments.len()]),
+                Param::from(vendor_ids[c.vendor]),
                 text(c.start),
                 text(c.end),
                 Param::Int(personal as i64),
@@ -562,7 +562,7 @@ async fn seed_deletions(
     tx: &mut Conn,
     s: &mut Seeding<'_>,
     contracts: &[ContractRow],
-    contract_ids: &HashMap<String, i64>,
+    contract_ids: &HashMap<String, ContractId>,
     file_id: FileId,
 ) -> AppResult<()> {
     let (today, now) = (s.today, s.now.clone());
@@ -579,7 +579,7 @@ async fn seed_deletions(
         let accepted = rng.random_bool(0.9);
         let accepted_on = day(deleted, rng.random_range(0..10)).min(today);
         rows.push(vec![
-            Param::Int(id_of(c)),
+            Param::from(id_of(c)),
             text("委託業務で取り扱った住民データ一式"),
             text("サーバー、バックアップ媒体"),
             text("サーバー1台"),
@@ -639,7 +639,7 @@ async fn seed_audit_reports(
     tx: &mut Conn,
     s: &mut Seeding<'_>,
     contracts: &[ContractRow],
-    contract_ids: &HashMap<String, i64>,
+    contract_ids: &HashMap<String, ContractId>,
     file_id: FileId,
 ) -> AppResult<()> {
     let (today, now) = (s.today, s.now.clone());
@@ -666,7 +666,7 @@ async fn seed_audit_reports(
                 .min(today);
             let accepted = rng.random_bool(0.85);
             rows.push(vec![
-                Param::Int(id_of(c)),
+                Param::from(id_of(c)),
                 Param::Int(year as i64),
                 text(["third_party", "third_party", "onsite", "internal"][rng.random_range(0..4)]),
                 text("監査法人さくら"),
@@ -715,7 +715,7 @@ async fn seed_check_sheets(
     tx: &mut Conn,
     s: &mut Seeding<'_>,
     contracts: &[ContractRow],
-    contract_ids: &HashMap<String, i64>,
+    contract_ids: &HashMap<String, ContractId>,
 ) -> AppResult<()> {
     let (now, marker) = (s.now.clone(), s.marker.clone());
     let progress = &mut *s.progress;
@@ -739,7 +739,7 @@ async fn seed_check_sheets(
                 "returned",
             ][rng.random_range(0..6)];
             vec![
-                Param::Int(id_of(c)),
+                Param::from(id_of(c)),
                 Param::Int(1),
                 text(&definition.id),
                 text("checksheet.xlsx"),
@@ -791,7 +791,7 @@ async fn seed_check_sheets(
                     92..96 => "no",
                     _ => "na",
                 };
-                rows.push(vec![Param::Int(*submission), text(&item.id), text(answer)]);
+                rows.push(vec![Param::from(*submission), text(&item.id), text(answer)]);
             }
         }
         report.answers += rows.len();
@@ -811,8 +811,8 @@ async fn seed_check_sheets(
 async fn seed_tenders(
     tx: &mut Conn,
     s: &mut Seeding<'_>,
-    departments: &[i64],
-    vendor_ids: &[i64],
+    departments: &[DepartmentId],
+    vendor_ids: &[VendorId],
 ) -> AppResult<()> {
     let (plan, today, now, marker) = (s.plan, s.today, s.now.clone(), s.marker.clone());
     let progress = &mut *s.progress;
@@ -827,7 +827,7 @@ async fn seed_tenders(
             &mut *tx,
             &tenders::NewTender {
                 title: &title,
-                department_id: Some(DepartmentId::new(department)),
+                department_id: Some(department),
                 evaluation_date: day(today, rng.random_range(-200..60)),
                 policy_id: policy.id,
                 uses_cloud: t % 3 == 0,
@@ -838,7 +838,7 @@ async fn seed_tenders(
             },
         )
         .await?;
-        let mut chosen: Vec<i64> = (0..rng.random_range(3..=8))
+        let mut chosen: Vec<VendorId> = (0..rng.random_range(3..=8))
             .map(|_| vendor_ids[rng.random_range(0..vendor_ids.len())])
             .collect();
         chosen.sort_unstable();
@@ -849,7 +849,7 @@ async fn seed_tenders(
             .map(|vendor| {
                 vec![
                     Param::from(id),
-                    Param::Int(vendor),
+                    Param::from(vendor),
                     Param::Int(1),
                     text(&now),
                 ]
