@@ -449,28 +449,10 @@ fn request_entry(
     line: &super::requests::Line,
     as_of: NaiveDate,
 ) -> Entry {
-    let contract = &line.contract;
-    let days = (as_of - request.due_on).num_days();
+    let what = format!("{}（{}）", request.title, line.state.label());
     Entry {
-        contract_id: contract.id,
-        contract_number: contract.contract_number.clone(),
-        contract_title: contract.title.clone(),
-        department_id: contract.department_id,
-        department_name: contract.department_name.clone(),
-        vendor_id: contract.vendor_id,
-        vendor_identifier: contract.vendor_identifier.clone(),
-        vendor_name: contract.vendor_name.clone(),
-        important: contract.importance == crate::domain::Importance::Important,
-        deadline: request.due_on,
-        days_overdue: days.max(0),
-        days_remaining: (-days).max(0),
-        what: format!("{}（{}）", request.title, line.state.label()),
-        submission: None,
         fiscal_year: Some(request.fiscal_year as i32),
-        fiscal_year_label: None,
-        certification: None,
-        accepted_on: None,
-        days_late: None,
+        ..Entry::new(&line.contract, request.due_on, as_of, what)
     }
 }
 

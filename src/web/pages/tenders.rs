@@ -13,7 +13,7 @@ use crate::services::{contracts, policies};
 use crate::web::csrf::tokens_match;
 use crate::web::download::{spreadsheet_original, FileDownload};
 use crate::web::fields::Fields;
-use crate::web::guards::{Acting, Chrome, ClientAddress, Editor, UserAdmin};
+use crate::web::guards::{Acting, Chrome, Editor, UserAdmin};
 use crate::web::pages::admin::XlsxDownload;
 use crate::web::pages::ledger::{display_name, read_upload};
 use crate::web::views::{
@@ -38,7 +38,7 @@ fn edit_scope(user: &User) -> AppResult<EditScope> {
 }
 
 /// For a form that changes a tender: the token checked, then who acts and within what scope.
-fn acting(chrome: &Chrome, _ip: &ClientAddress, token: &str) -> AppResult<(Actor, EditScope)> {
+fn acting(chrome: &Chrome, token: &str) -> AppResult<(Actor, EditScope)> {
     check_csrf(token, chrome)?;
     Ok((chrome.actor.clone(), edit_scope(&chrome.user)?))
 }
@@ -111,11 +111,10 @@ struct TenderSubmission {
 async fn save(
     state: &AppState,
     chrome: Chrome,
-    ip: ClientAddress,
     id: Option<TenderId>,
     form: &TenderSubmission,
 ) -> AppResult<FormOutcome> {
-    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
+    let (actor, scope) = acting(&chrome, &form.csrf_token)?;
     let result = match id {
         None => tenders::create(&state.db, &state.settings, &actor, &scope, &form.tender).await,
         Some(id) => tenders::update(&state.db, &state.settings, &actor, &scope, id, &form.tender)
@@ -135,21 +134,19 @@ async fn save(
 async fn create(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     form: Form<TenderSubmission>,
 ) -> AppResult<FormOutcome> {
-    save(state, chrome, ip, None, &form).await
+    save(state, chrome, None, &form).await
 }
 
 #[post("/tenders/<id>", data = "<form>")]
 async fn update(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: TenderId,
     form: Form<TenderSubmission>,
 ) -> AppResult<FormOutcome> {
-    save(state, chrome, ip, Some(id), &form).await
+    save(state, chrome, Some(id), &form).await
 }
 
 async fn tender_page(
@@ -220,11 +217,10 @@ struct BidderSubmission {
 async fn add_bidder(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: TenderId,
     form: Form<BidderSubmission>,
 ) -> AppResult<FormOutcome> {
-    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
+    let (actor, scope) = acting(&chrome, &form.csrf_token)?;
     match tenders::add_bidder(&state.db, &actor, &scope, id, &form.bidder).await {
         Ok(_) => Ok(FormOutcome::saved(format!("/tenders/{id}?done=bidder"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
@@ -249,11 +245,10 @@ struct ScopeForm {
 async fn confirm_scope(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: BidderId,
     form: Form<ScopeForm>,
 ) -> AppResult<Redirect> {
-    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
+    let (actor, scope) = acting(&chrome, &form.csrf_token)?;
     let tender = tenders::confirm_scope(&state.db, &actor, &scope, id, form.confirmed).await?;
     Ok(Redirect::to(format!("/tenders/{tender}?done=scope")))
 }
@@ -262,11 +257,10 @@ async fn confirm_scope(
 async fn remove_bidder(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: BidderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    let (actor, scope) = acting(&chrome, &ip, &form.csrf_token)?;
+    let (actor, scope) = acting(&chrome, &form.csrf_token)?;
     let tender = tenders::remove_bidder(&state.db, &actor, &scope, id).await?;
     Ok(Redirect::to(format!("/tenders/{tender}?done=removed")))
 }
@@ -275,12 +269,11 @@ async fn remove_bidder(
 async fn tender_action(
     state: &AppState,
     chrome: &Chrome,
-    ip: &ClientAddress,
     token: &str,
     id: TenderId,
     action: &str,
 ) -> AppResult<Redirect> {
-    let (actor, scope) = acting(chrome, ip, token)?;
+    let (actor, scope) = acting(chrome, token)?;
     let to = match action {
         "request" => {
             let asked = tenders::request_checklists(&state.db, &actor, &scope, id).await?;
@@ -302,33 +295,30 @@ async fn tender_action(
 async fn request_checklists(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: TenderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    tender_action(state, &chrome, &ip, &form.csrf_token, id, "request").await
+    tender_action(state, &chrome, &form.csrf_token, id, "request").await
 }
 
 #[post("/tenders/<id>/finalize", data = "<form>")]
 async fn finalize(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: TenderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    tender_action(state, &chrome, &ip, &form.csrf_token, id, "finalize").await
+    tender_action(state, &chrome, &form.csrf_token, id, "finalize").await
 }
 
 #[post("/tenders/<id>/copy", data = "<form>")]
 async fn copy(
     state: &State<AppState>,
     chrome: Chrome,
-    ip: ClientAddress,
     id: TenderId,
     form: Form<Token>,
 ) -> AppResult<Redirect> {
-    tender_action(state, &chrome, &ip, &form.csrf_token, id, "copy").await
+    tender_action(state, &chrome, &form.csrf_token, id, "copy").await
 }
 
 #[get("/tenders/<id>/evaluation.xlsx")]
