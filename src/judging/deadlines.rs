@@ -32,21 +32,37 @@ pub(super) fn retention(facts: &Facts, settings: &Settings, as_of: NaiveDate) ->
             "契約終了後のデータの返却・消去（データ消去証明書の提出）".into(),
         );
         entry.submission = facts.deletion_open.get(&contract.id).cloned();
-        match standing {
-            Standing::Overdue { .. } => report.violations.push(entry),
-            Standing::DueSoon { .. } => report.due_soon.push(entry),
-            Standing::MetLate { days_late } => {
-                entry.accepted_on = accepted;
-                entry.days_late = Some(days_late);
-                entry.submission = None;
-                report.resolved_late.push(entry);
-            }
-            Standing::Open | Standing::Met => {}
-        }
+        let lists = [
+            &mut report.violations,
+            &mut report.due_soon,
+            &mut report.resolved_late,
+        ];
+        file_by_standing(standing, entry, accepted, lists);
     }
     sort_by_lateness(&mut report.violations);
     sort_by_deadline(&mut report.due_soon);
     report
+}
+
+/// Files an entry in the list its standing puts it in: late, due soon, or accepted late (kept in the history
+/// with when and how late, no longer waiting for review). Open and met obligations are listed nowhere.
+fn file_by_standing(
+    standing: Standing,
+    mut entry: Entry,
+    accepted: Option<NaiveDate>,
+    [late, due_soon, resolved_late]: [&mut Vec<Entry>; 3],
+) {
+    match standing {
+        Standing::Overdue { .. } => late.push(entry),
+        Standing::DueSoon { .. } => due_soon.push(entry),
+        Standing::MetLate { days_late } => {
+            entry.accepted_on = accepted;
+            entry.days_late = Some(days_late);
+            entry.submission = None;
+            resolved_late.push(entry);
+        }
+        Standing::Open | Standing::Met => {}
+    }
 }
 
 pub(super) fn audits(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> AuditsReport {
@@ -75,17 +91,13 @@ pub(super) fn audits(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> Au
             entry.fiscal_year = Some(year.start_year());
             entry.fiscal_year_label = Some(year.label());
             entry.submission = facts.audit_open.get(&key).cloned();
-            match Standing::judge(deadline, accepted, as_of, warn) {
-                Standing::Overdue { .. } => report.overdue.push(entry),
-                Standing::DueSoon { .. } => report.due_soon.push(entry),
-                Standing::MetLate { days_late } => {
-                    entry.accepted_on = accepted;
-                    entry.days_late = Some(days_late);
-                    entry.submission = None;
-                    report.resolved_late.push(entry);
-                }
-                Standing::Open | Standing::Met => {}
-            }
+            let standing = Standing::judge(deadline, accepted, as_of, warn);
+            let lists = [
+                &mut report.overdue,
+                &mut report.due_soon,
+                &mut report.resolved_late,
+            ];
+            file_by_standing(standing, entry, accepted, lists);
         }
     }
     sort_by_lateness(&mut report.overdue);
