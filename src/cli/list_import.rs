@@ -2,13 +2,13 @@
 //! service has run: the report as JSON or as text, and the exit code (0 imported or importable, 1
 //! refused with nothing written).
 
-use super::{connect, read_file};
+use super::outcome::{succeeded_if, Failure, Outcome};
+use super::{connect, print_json, read_file};
 use crate::config::Settings;
 use crate::db::Db;
 use crate::excel::header::RowError;
 use serde::Serialize;
 use std::path::Path;
-use std::process::ExitCode;
 
 /// A list import's report, as the command line prints it.
 pub trait ListReport: Serialize {
@@ -22,21 +22,18 @@ pub trait ListReport: Serialize {
     }
 }
 
-/// The file's bytes and the database, or the exit for a file that cannot be read (2) or a database
+/// The file's bytes and the database, or the failure for a file that cannot be read (2) or a database
 /// that cannot be reached (1).
-pub async fn open(settings: &Settings, file: &Path) -> Result<(Vec<u8>, Db), ExitCode> {
+pub async fn open(settings: &Settings, file: &Path) -> Result<(Vec<u8>, Db), Failure> {
     let bytes = read_file(file)?;
     let db = connect(settings).await?;
     Ok((bytes, db))
 }
 
-/// Prints the report and answers the exit code.
-pub fn finish(report: &impl ListReport, json: bool) -> ExitCode {
+/// Prints the report; refused when it has errors.
+pub fn finish(report: &impl ListReport, json: bool) -> Outcome {
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(report).unwrap_or_default()
-        );
+        print_json(report);
     } else if report.errors().is_empty() {
         let verb = if report.dry_run() {
             "取り込めます（確認のみ・未登録）"
@@ -57,11 +54,7 @@ pub fn finish(report: &impl ListReport, json: bool) -> ExitCode {
             }
         }
     }
-    if report.errors().is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    succeeded_if(report.errors().is_empty())
 }
 
 /// 「読み取らなかった列: …」, when any.

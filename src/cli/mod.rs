@@ -6,10 +6,12 @@ use crate::error::AppError;
 use crate::services::{self, backup, demo, ledger};
 use clap::{Parser, Subcommand};
 use figment::Figment;
+use outcome::{exit_code, succeeded_if, Failure, Outcome};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod list_import;
+mod outcome;
 mod remind;
 mod tenders;
 mod tracking;
@@ -216,36 +218,34 @@ pub enum LedgerCommand {
     },
 }
 
-/// Exit status for a command that could not be carried out as asked.
-const USAGE: u8 = 2;
-
 /// Runs a command; `early_worker` is a parse worker started before anything else (`Cli::reads_files`).
 pub async fn run(
     cli: Cli,
     early_worker: Option<(std::path::PathBuf, std::process::Child)>,
 ) -> ExitCode {
+    exit_code(dispatch(cli, early_worker).await)
+}
+
+async fn dispatch(
+    cli: Cli,
+    early_worker: Option<(std::path::PathBuf, std::process::Child)>,
+) -> Outcome {
     let mut figment = crate::app::figment();
     if let Some(url) = &cli.database_url {
         figment = figment.merge(("database_url", url));
     }
-    let settings = match Settings::from_figment(&figment) {
-        Ok(settings) => settings,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(USAGE);
-        }
-    };
+    let settings = Settings::from_figment(&figment).map_err(Failure::usage)?;
     let sandbox = crate::sandbox::Sandbox::one_off(&settings).adopt(early_worker);
     match cli.command {
         Command::Serve { demo } => serve(figment, settings, demo).await,
-        Command::Migrate => match Db::connect(&settings.database_url, 1).await {
-            Ok(db) => {
-                db.close().await;
-                println!("migrations applied to {}", redact(&settings.database_url));
-                ExitCode::SUCCESS
-            }
-            Err(error) => fail(&error),
-        },
+        Command::Migrate => {
+            let db = Db::connect(&settings.database_url, 1)
+                .await
+                .map_err(Failure::failed)?;
+            db.close().await;
+            println!("migrations applied to {}", redact(&settings.database_url));
+            Ok(())
+        }
         Command::Ledger {
             command:
                 LedgerCommand::Import {
@@ -297,21 +297,29 @@ pub async fn run(
     }
 }
 
-async fn verify_audit_log(settings: &Settings, json: bool) -> ExitCode {
-    let db = match connect(settings).await {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
-    let report = match crate::services::audit::verify_chain(&db).await {
-        Ok(report) => report,
-        Err(error) => return fail(&error),
-    };
+/// The day given with `--as-of` (default today in Japan), or the usage failure naming what is wrong.
+fn as_of(given: Option<&str>) -> Result<chrono::NaiveDate, Failure> {
+    services::as_of(given).map_err(|errors| {
+        let messages: Vec<&str> = errors.iter().map(|e| e.message.as_ref()).collect();
+        Failure::usage(messages.join("\n"))
+    })
+}
+
+/// Prints `value` as indented JSON.
+fn print_json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+async fn verify_audit_log(settings: &Settings, json: bool) -> Outcome {
+    let db = connect(settings).await?;
+    let report = crate::services::audit::verify_chain(&db).await;
     db.close().await;
+    let report = report?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report);
     } else {
         match &report.first_break {
             None => println!(
@@ -324,35 +332,24 @@ async fn verify_audit_log(settings: &Settings, json: bool) -> ExitCode {
             ),
         }
     }
-    if report.intact() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    succeeded_if(report.intact())
 }
 
 fn report_snapshot(
     what: &str,
     done: Result<backup::Snapshot, backup::BackupError>,
     json: bool,
-) -> ExitCode {
-    match done {
-        Ok(snapshot) if json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&snapshot).unwrap_or_default()
-            );
-            ExitCode::SUCCESS
+) -> Outcome {
+    let snapshot = done.map_err(Failure::failed)?;
+    if json {
+        print_json(&snapshot);
+    } else {
+        println!("{what}: {} ({} bytes)", snapshot.file, snapshot.bytes);
+        for (table, rows) in &snapshot.tables {
+            println!("  {table}: {rows}");
         }
-        Ok(snapshot) => {
-            println!("{what}: {} ({} bytes)", snapshot.file, snapshot.bytes);
-            for (table, rows) in &snapshot.tables {
-                println!("  {table}: {rows}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => fail(&error),
     }
+    Ok(())
 }
 
 impl Cli {
@@ -375,11 +372,6 @@ impl Cli {
     }
 }
 
-fn fail(error: &dyn std::fmt::Display) -> ExitCode {
-    eprintln!("エラー: {error}");
-    ExitCode::FAILURE
-}
-
 /// The URL without its password, for messages.
 fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
@@ -392,14 +384,13 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(mut figment: Figment, mut settings: Settings, demo: bool) -> ExitCode {
+async fn serve(mut figment: Figment, mut settings: Settings, demo: bool) -> Outcome {
     let server = crate::app::Server::of(&figment);
     let (has_secret_key, profile) = (server.has_secret_key, server.profile.clone());
     if !demo && !has_secret_key && !server.debug {
-        eprintln!(
+        return Err(Failure::usage(format!(
             "エラー: {profile} プロファイルでは secret_key の設定が必要です（ROCKET_SECRET_KEY に `openssl rand -base64 32` の値を設定してください）。試用だけなら --demo で起動できます"
-        );
-        return ExitCode::from(USAGE);
+        )));
     }
     if demo && !has_secret_key {
         figment = figment.merge(("secret_key", crate::random_token() + &crate::random_token()));
@@ -410,28 +401,23 @@ async fn serve(mut figment: Figment, mut settings: Settings, demo: bool) -> Exit
         settings.demo = true;
         settings.mfa_required_roles.clear();
     }
-    let db = match Db::connect(&settings.database_url, settings.max_connections).await {
-        Ok(db) => db,
-        Err(error) => return fail(&error),
-    };
+    let db = Db::connect(&settings.database_url, settings.max_connections)
+        .await
+        .map_err(Failure::failed)?;
     if demo {
-        match demo::load_if_empty(&db, &settings, services::today()).await {
-            Ok(Some(report)) => println!(
+        match demo::load_if_empty(&db, &settings, services::today()).await? {
+            Some(report) => println!(
                 "デモデータを読み込みました: 契約 {} 件、事業者 {} 社、所管課 {} 課",
                 report.imported, report.created_vendors, report.created_departments
             ),
-            Ok(None) => println!("データベースに契約があるため、デモデータは読み込みませんでした"),
-            Err(error) => return fail(&error),
+            None => println!("データベースに契約があるため、デモデータは読み込みませんでした"),
         }
     }
     println!("データベース: {}", redact(&settings.database_url));
-    if let Err(error) = announce_accounts(&db, &figment, demo).await {
-        return fail(&error);
-    }
-    match crate::app::launch(figment, settings, db).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => fail(&error),
-    }
+    announce_accounts(&db, &figment, demo).await?;
+    crate::app::launch(figment, settings, db)
+        .await
+        .map_err(Failure::failed)
 }
 
 async fn seed_database(
@@ -440,15 +426,13 @@ async fn seed_database(
     contracts: usize,
     seed: u64,
     json: bool,
-) -> ExitCode {
+) -> Outcome {
     if vendors == 0 || contracts == 0 {
-        eprintln!("--vendors と --contracts は1以上にしてください");
-        return ExitCode::from(USAGE);
+        return Err(Failure::usage(
+            "--vendors と --contracts は1以上にしてください",
+        ));
     }
-    let db = match connect(settings).await {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+    let db = connect(settings).await?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg:>8} {bar:40} {pos}/{len} ({elapsed})")
@@ -473,42 +457,31 @@ async fn seed_database(
     .await;
     bar.finish_and_clear();
     db.close().await;
-    match result {
-        Ok(report) if json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&report).unwrap_or_default()
-            );
-            ExitCode::SUCCESS
-        }
-        Ok(r) => {
-            println!(
-                "合成データを作成しました（{:.1}秒）: 所管課 {}、事業者 {}、認証 {}、契約 {}、消去証明書 {}、監査報告書 {}、チェックシート {}（回答 {}）、案件 {}（入札者 {}）",
-                r.seconds, r.departments, r.vendors, r.certifications, r.contracts, r.deletion_certificates,
-                r.audit_reports, r.submissions, r.answers, r.tenders, r.bidders
-            );
-            ExitCode::SUCCESS
-        }
-        Err(error) => report_error(&error),
+    let r = result?;
+    if json {
+        print_json(&r);
+    } else {
+        println!(
+            "合成データを作成しました（{:.1}秒）: 所管課 {}、事業者 {}、認証 {}、契約 {}、消去証明書 {}、監査報告書 {}、チェックシート {}（回答 {}）、案件 {}（入札者 {}）",
+            r.seconds, r.departments, r.vendors, r.certifications, r.contracts, r.deletion_certificates,
+            r.audit_reports, r.submissions, r.answers, r.tenders, r.bidders
+        );
     }
+    Ok(())
 }
 
-/// The bytes of a file named on the command line, or the usage exit.
-fn read_file(file: &std::path::Path) -> Result<Vec<u8>, ExitCode> {
-    std::fs::read(file).map_err(|error| {
-        eprintln!("{} を読み込めません: {error}", file.display());
-        ExitCode::from(USAGE)
-    })
+/// The bytes of a file named on the command line, or the usage failure.
+fn read_file(file: &std::path::Path) -> Result<Vec<u8>, Failure> {
+    std::fs::read(file)
+        .map_err(|error| Failure::usage(format!("{} を読み込めません: {error}", file.display())))
 }
 
-/// The database, or the failure exit.
-async fn connect(settings: &Settings) -> Result<Db, ExitCode> {
+/// The database, with the shipped scoring policies installed.
+async fn connect(settings: &Settings) -> Result<Db, Failure> {
     let db = Db::connect(&settings.database_url, 2)
         .await
-        .map_err(|error| fail(&error))?;
-    services::policies::install_shipped(&db, settings)
-        .await
-        .map_err(|error| fail(&error))?;
+        .map_err(Failure::failed)?;
+    services::policies::install_shipped(&db, settings).await?;
     Ok(db)
 }
 
@@ -518,11 +491,8 @@ async fn import_ledger(
     file: &std::path::Path,
     dry_run: bool,
     json: bool,
-) -> ExitCode {
-    let (bytes, db) = match list_import::open(settings, file).await {
-        Ok(opened) => opened,
-        Err(code) => return code,
-    };
+) -> Outcome {
+    let (bytes, db) = list_import::open(settings, file).await?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} 行 ({eta})")
@@ -547,10 +517,7 @@ async fn import_ledger(
     .await;
     bar.finish_and_clear();
     db.close().await;
-    match result {
-        Ok(report) => list_import::finish(&report, json),
-        Err(error) => fail(&error),
-    }
+    list_import::finish(&result?, json)
 }
 
 /// Who the audit log names for work done from the command line.
@@ -561,24 +528,7 @@ fn cli_actor() -> crate::auth::Actor {
     crate::auth::Actor::system(&format!("cli:{who}"))
 }
 
-/// Prints a service error: field by field for validation errors.
-fn report_error(error: &AppError) -> ExitCode {
-    match error {
-        AppError::Validation(errors) => {
-            for e in errors.iter() {
-                eprintln!("{}: {}", e.field, e.message);
-            }
-            ExitCode::FAILURE
-        }
-        AppError::NotFound => {
-            eprintln!("見つかりません");
-            ExitCode::FAILURE
-        }
-        other => fail(other),
-    }
-}
-
-async fn user_command(settings: &Settings, command: UserCommand) -> ExitCode {
+async fn user_command(settings: &Settings, command: UserCommand) -> Outcome {
     let UserCommand::Add {
         email,
         role,
@@ -589,50 +539,41 @@ async fn user_command(settings: &Settings, command: UserCommand) -> ExitCode {
     } = command;
     let password = if password_stdin {
         let mut line = String::new();
-        if std::io::stdin().read_line(&mut line).is_err() {
-            eprintln!("標準入力からパスワードを読めません");
-            return ExitCode::from(USAGE);
-        }
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|_| Failure::usage("標準入力からパスワードを読めません"))?;
         Some(line.trim_end_matches(['\r', '\n']).to_string())
     } else {
         None
     };
-    let db = match Db::connect(&settings.database_url, 2).await {
-        Ok(db) => db,
-        Err(error) => return fail(&error),
-    };
-    let mut department_ids = Vec::new();
-    for name in &department {
-        match crate::services::departments::named(&db, name).await {
-            Ok(id) => department_ids.push(id),
-            Err(error) => {
-                eprintln!("{}", error.public_message());
-                return ExitCode::FAILURE;
-            }
+    let db = Db::connect(&settings.database_url, 2)
+        .await
+        .map_err(Failure::failed)?;
+    let result = async {
+        let mut department_ids = Vec::new();
+        for name in &department {
+            department_ids.push(crate::services::departments::named(&db, name).await?);
         }
+        let input = crate::services::accounts::UserInput {
+            email: Some(email),
+            display_name: name,
+            role: Some(role),
+            vendor_identifier: vendor,
+            department_ids,
+            password,
+            active: true,
+        };
+        crate::services::accounts::create_user(&db, &cli_actor(), &input).await
     }
-    let input = crate::services::accounts::UserInput {
-        email: Some(email),
-        display_name: name,
-        role: Some(role),
-        vendor_identifier: vendor,
-        department_ids,
-        password,
-        active: true,
-    };
-    let result = crate::services::accounts::create_user(&db, &cli_actor(), &input).await;
+    .await;
     db.close().await;
-    match result {
-        Ok((id, generated)) => {
-            println!("ユーザーを登録しました（id {id}）");
-            if let Some(password) = generated {
-                println!("初期パスワード（この一度だけ表示します）:");
-                println!("{password}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(error) => report_error(&error),
+    let (id, generated) = result?;
+    println!("ユーザーを登録しました（id {id}）");
+    if let Some(password) = generated {
+        println!("初期パスワード（この一度だけ表示します）:");
+        println!("{password}");
     }
+    Ok(())
 }
 
 async fn create_token(
@@ -640,40 +581,36 @@ async fn create_token(
     email: &str,
     expires_in_days: Option<i64>,
     name: &str,
-) -> ExitCode {
-    let db = match Db::connect(&settings.database_url, 2).await {
-        Ok(db) => db,
-        Err(error) => return fail(&error),
-    };
-    let result = match crate::services::accounts::find_user_id(&db, email).await {
-        Ok(user_id) => {
-            crate::services::accounts::create_token(
-                &db,
-                settings,
-                &cli_actor(),
-                user_id,
-                name,
-                expires_in_days,
-            )
+) -> Outcome {
+    let db = Db::connect(&settings.database_url, 2)
+        .await
+        .map_err(Failure::failed)?;
+    let result = async {
+        let user_id = crate::services::accounts::find_user_id(&db, email)
             .await
-        }
-        Err(error) => Err(error),
-    };
-    db.close().await;
-    match result {
-        Ok(token) => {
-            eprintln!(
-                "APIトークンを発行しました。安全な場所に保管してください（二度と表示されません）"
-            );
-            println!("{token}");
-            ExitCode::SUCCESS
-        }
-        Err(AppError::NotFound) => {
-            eprintln!("ユーザー {email} は登録されていません");
-            ExitCode::FAILURE
-        }
-        Err(error) => report_error(&error),
+            .map_err(|error| match error {
+                AppError::NotFound => {
+                    Failure::failed(format!("ユーザー {email} は登録されていません"))
+                }
+                other => Failure::App(other),
+            })?;
+        let token = crate::services::accounts::create_token(
+            &db,
+            settings,
+            &cli_actor(),
+            user_id,
+            name,
+            expires_in_days,
+        )
+        .await?;
+        Ok::<_, Failure>(token)
     }
+    .await;
+    db.close().await;
+    let token = result?;
+    eprintln!("APIトークンを発行しました。安全な場所に保管してください（二度と表示されません）");
+    println!("{token}");
+    Ok(())
 }
 
 /// Prints the demo logins (with `--demo`), or the one-time setup link when there is no user yet.
@@ -705,7 +642,7 @@ async fn checklist_command(
     settings: &Settings,
     sandbox: &crate::sandbox::Sandbox,
     command: ChecklistCommand,
-) -> ExitCode {
+) -> Outcome {
     match command {
         ChecklistCommand::Check {
             file,
@@ -737,36 +674,22 @@ async fn check_file(
     file: &std::path::Path,
     definition: Option<&str>,
     json: bool,
-) -> ExitCode {
+) -> Outcome {
     let dir = std::path::Path::new(&settings.checklists_dir);
     // The worker starts while the definition and the file are read (if none started earlier).
     sandbox.prewarm();
-    let definition =
-        match resolve_definition(definition.or(Some(&settings.checklist_definition)), dir) {
-            Ok(definition) => definition,
-            Err(code) => return code,
-        };
-    let result = match std::fs::read(file) {
-        Ok(bytes) => {
-            match crate::services::checklists::read(sandbox, settings, &definition, &bytes).await {
-                Ok(result) => result,
-                Err(error) => return fail(&error.public_message()),
-            }
+    let definition = resolve_definition(definition.or(Some(&settings.checklist_definition)), dir)?;
+    let result = match read_file(file) {
+        Ok(bytes) => crate::services::checklists::read(sandbox, settings, &definition, &bytes)
+            .await
+            .map_err(|error| Failure::failed(error.public_message()))?,
+        Err(Failure::Usage(message)) if json => {
+            crate::excel::checksheet::CheckResult::refused(&definition, message)
         }
-        Err(error) if json => crate::excel::checksheet::CheckResult::refused(
-            &definition,
-            format!("{} を読み込めません: {error}", file.display()),
-        ),
-        Err(error) => {
-            eprintln!("{} を読み込めません: {error}", file.display());
-            return ExitCode::from(USAGE);
-        }
+        Err(failure) => return Err(failure),
     };
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&result).unwrap_or_default()
-        );
+        print_json(&result);
     } else if result.accepted {
         println!(
             "受け付けられます: {} 項目に回答（定義 {}）",
@@ -781,11 +704,7 @@ async fn check_file(
         );
         result.errors.iter().for_each(|e| eprintln!("  {e}"));
     }
-    if result.accepted {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    succeeded_if(result.accepted)
 }
 
 /// `itaku checklist template`: the blank workbook, optionally with the vendor filled in.
@@ -795,27 +714,18 @@ fn write_template(
     out: &std::path::Path,
     vendor_name: Option<String>,
     identifier: Option<String>,
-) -> ExitCode {
+) -> Outcome {
     let dir = std::path::Path::new(&settings.checklists_dir);
-    let definition =
-        match resolve_definition(definition.or(Some(&settings.checklist_definition)), dir) {
-            Ok(definition) => definition,
-            Err(code) => return code,
-        };
-    match crate::services::templates::blank(&definition, vendor_name, identifier)
-        .map_err(|e| e.to_string())
-        .and_then(|bytes| std::fs::write(out, bytes).map_err(|e| e.to_string()))
-    {
-        Ok(()) => {
-            println!(
-                "{} を作成しました（{} 項目）",
-                out.display(),
-                definition.items.len()
-            );
-            ExitCode::SUCCESS
-        }
-        Err(message) => fail(&message),
-    }
+    let definition = resolve_definition(definition.or(Some(&settings.checklist_definition)), dir)?;
+    let bytes = crate::services::templates::blank(&definition, vendor_name, identifier)
+        .map_err(Failure::failed)?;
+    std::fs::write(out, bytes).map_err(Failure::failed)?;
+    println!(
+        "{} を作成しました（{} 項目）",
+        out.display(),
+        definition.items.len()
+    );
+    Ok(())
 }
 
 /// `itaku checklist learn`: a definition read from an existing sheet.
@@ -825,51 +735,35 @@ async fn learn_definition(
     file: &std::path::Path,
     out: &std::path::Path,
     id: Option<String>,
-) -> ExitCode {
+) -> Outcome {
     let id = id.unwrap_or_else(|| {
         out.file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default()
     });
-    let bytes = match std::fs::read(file) {
-        Ok(bytes) => bytes,
-        Err(error) => {
-            eprintln!("{} を読み込めません: {error}", file.display());
-            return ExitCode::from(USAGE);
-        }
-    };
-    let learned = match crate::services::checklists::learn(sandbox, settings, &bytes, &id).await {
-        Ok(learned) => {
-            learned.and_then(|definition| definition.to_toml().map(|text| (definition, text)))
-        }
-        Err(error) => return fail(&error.public_message()),
-    };
-    match learned {
-        Ok((definition, text)) => match std::fs::write(out, text) {
-            Ok(()) => {
-                println!(
-                    "{} を作成しました（{} 項目）。title・edition を確認してください",
-                    out.display(),
-                    definition.items.len()
-                );
-                ExitCode::SUCCESS
-            }
-            Err(error) => fail(&error),
-        },
-        Err(message) => {
+    let bytes = read_file(file)?;
+    let learned = crate::services::checklists::learn(sandbox, settings, &bytes, &id)
+        .await
+        .map_err(|error| Failure::failed(error.public_message()))?;
+    let (definition, text) = learned
+        .and_then(|definition| definition.to_toml().map(|text| (definition, text)))
+        .map_err(|message| {
             eprintln!("{message}");
-            ExitCode::FAILURE
-        }
-    }
+            Failure::Reported
+        })?;
+    std::fs::write(out, text).map_err(Failure::failed)?;
+    println!(
+        "{} を作成しました（{} 項目）。title・edition を確認してください",
+        out.display(),
+        definition.items.len()
+    );
+    Ok(())
 }
 
-/// The named check-sheet definition, or a usage error printed.
+/// The named check-sheet definition, or the usage failure.
 fn resolve_definition(
     name: Option<&str>,
     dir: &std::path::Path,
-) -> Result<crate::checklist::Definition, ExitCode> {
-    crate::checklist::Definition::resolve(name, dir).map_err(|message| {
-        eprintln!("{message}");
-        ExitCode::from(USAGE)
-    })
+) -> Result<crate::checklist::Definition, Failure> {
+    crate::checklist::Definition::resolve(name, dir).map_err(Failure::Usage)
 }

@@ -1,11 +1,11 @@
 //! `itaku remind`: the day's reminders from cron (the server also sends them itself at `remind_at`).
 
-use super::{connect, fail, USAGE};
+use super::outcome::{succeeded_if, Failure, Outcome};
+use super::{connect, print_json};
 use crate::config::Settings;
 use crate::mail::Mailer;
 use crate::services::reminders::{self, RunReport};
 use clap::Args;
-use std::process::ExitCode;
 
 #[derive(Args, Debug)]
 pub struct RemindArgs {
@@ -21,46 +21,19 @@ pub struct RemindArgs {
 }
 
 /// Exit 0 when nothing failed, 1 when a message could not be sent (it stays queued), 2 on usage errors.
-pub async fn remind(settings: &Settings, args: RemindArgs) -> ExitCode {
-    let as_of = match crate::services::as_of(args.as_of.as_deref()) {
-        Ok(day) => day,
-        Err(errors) => {
-            for error in errors.iter() {
-                eprintln!("{}", error.message);
-            }
-            return ExitCode::from(USAGE);
-        }
-    };
-    let mailer = match Mailer::from_settings(settings) {
-        Ok(mailer) => mailer,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(USAGE);
-        }
-    };
-    let db = match connect(settings).await {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+pub async fn remind(settings: &Settings, args: RemindArgs) -> Outcome {
+    let as_of = super::as_of(args.as_of.as_deref())?;
+    let mailer = Mailer::from_settings(settings).map_err(Failure::Usage)?;
+    let db = connect(settings).await?;
     let result = reminders::run(&db, settings, mailer.as_ref(), as_of, args.dry_run).await;
     db.close().await;
-    let report = match result {
-        Ok(report) => report,
-        Err(error) => return fail(&error),
-    };
+    let report = result.map_err(Failure::failed)?;
     if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        print_json(&report);
     } else {
         print_summary(&report);
     }
-    if report.failed > 0 {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
+    succeeded_if(report.failed == 0)
 }
 
 fn print_summary(report: &RunReport) {

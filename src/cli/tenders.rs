@@ -1,7 +1,8 @@
 //! `itaku tender …`, `itaku rate` and `itaku policy …`: bid evaluation for scripts, through the same
 //! services as the pages. The command line acts with every right, as the server's administrator.
 
-use super::{cli_actor, connect, fail, read_file, report_error};
+use super::outcome::{Failure, Outcome};
+use super::{cli_actor, connect, read_file};
 use crate::auth::policy::EditScope;
 use crate::config::Settings;
 use crate::db::Db;
@@ -14,7 +15,6 @@ use crate::services::tenders::{self, BidderInput, TenderInput};
 use clap::{Args, Subcommand};
 use std::future::Future;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum TenderCommand {
@@ -91,24 +91,18 @@ pub enum PolicyCommand {
 }
 
 /// Runs `work` against the database, closing it afterwards.
-async fn with_db<F, Fut>(settings: &Settings, work: F) -> ExitCode
+async fn with_db<F, Fut>(settings: &Settings, work: F) -> Outcome
 where
     F: FnOnce(Db) -> Fut,
     Fut: Future<Output = (Db, Result<(), AppError>)>,
 {
-    let db = match connect(settings).await {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+    let db = connect(settings).await?;
     let (db, result) = work(db).await;
     db.close().await;
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => report_error(&error),
-    }
+    result.map_err(Failure::from)
 }
 
-pub async fn tender(settings: &Settings, command: TenderCommand) -> ExitCode {
+pub async fn tender(settings: &Settings, command: TenderCommand) -> Outcome {
     let (actor, scope) = (cli_actor(), EditScope::everything());
     with_db(settings, |db| async move {
         let result = async {
@@ -211,7 +205,7 @@ fn print_rating(view: &RatingView) {
     }
 }
 
-pub async fn rate(settings: &Settings, args: RateArgs) -> ExitCode {
+pub async fn rate(settings: &Settings, args: RateArgs) -> Outcome {
     with_db(settings, |db| async move {
         let result = async {
             let view = rating::current(
@@ -242,38 +236,27 @@ pub async fn rate(settings: &Settings, args: RateArgs) -> ExitCode {
     .await
 }
 
-pub async fn policy(settings: &Settings, command: PolicyCommand) -> ExitCode {
+pub async fn policy(settings: &Settings, command: PolicyCommand) -> Outcome {
     match command {
         PolicyCommand::Check { file } => {
-            let bytes = match read_file(&file) {
-                Ok(bytes) => bytes,
-                Err(code) => return code,
-            };
-            match Policy::parse(&String::from_utf8_lossy(&bytes)) {
-                Ok(policy) => {
-                    println!(
-                        "{}: {}（{} 規則、上限 {}点）",
-                        policy.reference(),
-                        policy.title,
-                        policy.rules.len(),
-                        policy.max_points
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    eprintln!("{}: {error}", file.display());
-                    ExitCode::FAILURE
-                }
-            }
+            let bytes = read_file(&file)?;
+            let policy = Policy::parse(&String::from_utf8_lossy(&bytes)).map_err(|error| {
+                eprintln!("{}: {error}", file.display());
+                Failure::Reported
+            })?;
+            println!(
+                "{}: {}（{} 規則、上限 {}点）",
+                policy.reference(),
+                policy.title,
+                policy.rules.len(),
+                policy.max_points
+            );
+            Ok(())
         }
         PolicyCommand::Add { file } => {
-            let bytes = match read_file(&file) {
-                Ok(bytes) => bytes,
-                Err(code) => return code,
-            };
-            let Ok(text) = String::from_utf8(bytes) else {
-                return fail(&"方針ファイルは UTF-8 で保存してください");
-            };
+            let bytes = read_file(&file)?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| Failure::failed("方針ファイルは UTF-8 で保存してください"))?;
             with_db(settings, |db| async move {
                 let result = policies::add(&db, &cli_actor(), &text).await.map(|stored| {
                     println!("加点方針 {} を登録しました", stored.reference());

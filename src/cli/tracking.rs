@@ -1,13 +1,13 @@
 //! `itaku certifications import` and `itaku report`: the same services as the pages, for scripts and
 //! schedulers.
 
-use super::{cli_actor, connect, fail, USAGE};
+use super::outcome::{Failure, Outcome};
+use super::{cli_actor, connect, print_json};
 use crate::config::Settings;
 use crate::services::certifications;
 use crate::services::reports::{self, ReportKind};
 use clap::{Args, Subcommand};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum CertificationCommand {
@@ -43,16 +43,13 @@ pub async fn certifications(
     settings: &Settings,
     sandbox: &crate::sandbox::Sandbox,
     command: CertificationCommand,
-) -> ExitCode {
+) -> Outcome {
     let CertificationCommand::Import {
         file,
         dry_run,
         json,
     } = command;
-    let (bytes, db) = match super::list_import::open(settings, &file).await {
-        Ok(opened) => opened,
-        Err(code) => return code,
-    };
+    let (bytes, db) = super::list_import::open(settings, &file).await?;
     let result = certifications::import(
         &db,
         settings,
@@ -64,70 +61,51 @@ pub async fn certifications(
     )
     .await;
     db.close().await;
-    match result {
-        Ok(report) => super::list_import::finish(&report, json),
-        Err(error) => fail(&error),
-    }
+    super::list_import::finish(&result?, json)
 }
 
-pub async fn report(settings: &Settings, args: ReportArgs) -> ExitCode {
-    let as_of = match crate::services::as_of(args.as_of.as_deref()) {
-        Ok(day) => day,
-        Err(errors) => {
-            for error in errors.iter() {
-                eprintln!("{}", error.message);
-            }
-            return ExitCode::from(USAGE);
-        }
-    };
-    let db = match connect(settings).await {
-        Ok(db) => db,
-        Err(code) => return code,
-    };
+pub async fn report(settings: &Settings, args: ReportArgs) -> Outcome {
+    let as_of = super::as_of(args.as_of.as_deref())?;
+    let db = connect(settings).await?;
+    let result = judge_and_export(&db, settings, &args, as_of).await;
+    db.close().await;
+    let value = result?;
+    if args.json {
+        print_json(&value);
+    } else {
+        print_lists(&value);
+    }
+    Ok(())
+}
+
+/// The report as JSON, its workbook written when asked.
+async fn judge_and_export(
+    db: &crate::db::Db,
+    settings: &Settings,
+    args: &ReportArgs,
+    as_of: chrono::NaiveDate,
+) -> Result<serde_json::Value, Failure> {
     let visibility = crate::db::contracts::Visibility::All;
     let judged_at = chrono::Utc::now();
-    let judged = reports::dashboard(&db, settings, &visibility, as_of).await;
-    let result = judged.and_then(|dashboard| {
-        Ok((
-            reports::to_json(&dashboard, args.kind, reports::Window::ALL)?,
-            dashboard,
-        ))
-    });
-    let (value, dashboard) = match result {
-        Ok(judged) => judged,
-        Err(error) => {
-            db.close().await;
-            return fail(&error);
-        }
-    };
+    let dashboard = reports::dashboard(db, settings, &visibility, as_of)
+        .await
+        .map_err(Failure::failed)?;
+    let value =
+        reports::to_json(&dashboard, args.kind, reports::Window::ALL).map_err(Failure::failed)?;
     if let Some(path) = &args.xlsx {
         let bytes = reports::export(
-            &db,
+            db,
             &cli_actor(),
             std::sync::Arc::new(dashboard),
             judged_at,
             args.kind,
         )
-        .await;
-        let written = bytes.map_err(|e| e.to_string()).and_then(|bytes| {
-            std::fs::write(path, bytes)
-                .map_err(|e| format!("{} に書き込めません: {e}", path.display()))
-        });
-        if let Err(message) = written {
-            db.close().await;
-            return fail(&message);
-        }
+        .await
+        .map_err(Failure::failed)?;
+        std::fs::write(path, bytes)
+            .map_err(|e| Failure::failed(format!("{} に書き込めません: {e}", path.display())))?;
     }
-    db.close().await;
-    if args.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&value).unwrap_or_default()
-        );
-    } else {
-        print_lists(&value);
-    }
-    ExitCode::SUCCESS
+    Ok(value)
 }
 
 /// Each list of a report as lines a person reads: deadline, lateness, contract, vendor, what.

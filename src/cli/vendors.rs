@@ -1,13 +1,13 @@
 //! `itaku vendors import`: the list of qualified bidders (入札参加資格者名簿) into the vendor registry,
 //! by the same service as the page and the API.
 
-use super::{cli_actor, fail, list_import};
+use super::outcome::Outcome;
+use super::{cli_actor, list_import};
 use crate::auth::policy::VendorRights;
 use crate::config::Settings;
 use crate::services::vendor_master;
 use clap::Subcommand;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Subcommand, Debug)]
 pub enum VendorCommand {
@@ -29,16 +29,13 @@ pub async fn vendors(
     settings: &Settings,
     sandbox: &crate::sandbox::Sandbox,
     command: VendorCommand,
-) -> ExitCode {
+) -> Outcome {
     let VendorCommand::Import {
         file,
         dry_run,
         json,
     } = command;
-    let (bytes, db) = match list_import::open(settings, &file).await {
-        Ok(opened) => opened,
-        Err(code) => return code,
-    };
+    let (bytes, db) = list_import::open(settings, &file).await?;
     let result = vendor_master::import(
         &db,
         settings,
@@ -50,8 +47,5 @@ pub async fn vendors(
     )
     .await;
     db.close().await;
-    match result {
-        Ok(report) => list_import::finish(&report, json),
-        Err(error) => fail(&error),
-    }
+    list_import::finish(&result?, json)
 }
