@@ -291,3 +291,23 @@ fn the_id_check_tells_an_id_from_a_count() {
     assert!(!bare_id("    days: i64,"));
     assert!(!bare_id("    paid: i64,"));
 }
+
+#[test]
+fn timestamps_are_written_in_one_place() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    sources(&root, &mut files);
+    let elsewhere: Vec<String> = files
+        .iter()
+        .filter(|file| !file.ends_with("domain/time.rs"))
+        .filter(|file| {
+            let text = std::fs::read_to_string(file).unwrap();
+            text.contains("%H:%M:%SZ") || text.contains("fn timestamp(")
+        })
+        .map(|file| file.strip_prefix(&root).unwrap().display().to_string())
+        .collect();
+    assert!(
+        elsewhere.is_empty(),
+        "timestamps formatted outside domain::time::Timestamp: {elsewhere:?}"
+    );
+}

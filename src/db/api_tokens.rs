@@ -1,5 +1,6 @@
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::{TokenId, UserId};
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -9,9 +10,9 @@ pub struct ApiToken {
     pub name: String,
     pub prefix: String,
     pub created_at: String,
-    pub expires_at: Option<String>,
+    pub expires_at: Option<Timestamp>,
     pub revoked_at: Option<String>,
-    pub last_used_at: Option<String>,
+    pub last_used_at: Option<Timestamp>,
 }
 
 pub async fn insert(
@@ -20,7 +21,7 @@ pub async fn insert(
     name: &str,
     token_hash: &str,
     prefix: &str,
-    expires_at: Option<&str>,
+    expires_at: Option<Timestamp>,
 ) -> Result<TokenId, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO api_tokens (user_id, name, token_hash, prefix, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -29,7 +30,7 @@ pub async fn insert(
     .bind(name)
     .bind(token_hash)
     .bind(prefix)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(expires_at)
     .fetch_one(conn)
     .await
@@ -40,8 +41,8 @@ pub async fn insert(
 pub async fn user_for(
     conn: &mut Conn,
     token_hash: &str,
-    now: &str,
-) -> Result<Option<(TokenId, UserId, Option<String>)>, sqlx::Error> {
+    now: Timestamp,
+) -> Result<Option<(TokenId, UserId, Option<Timestamp>)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
     )
@@ -51,7 +52,7 @@ pub async fn user_for(
     .await
 }
 
-pub async fn mark_used(conn: &mut Conn, id: TokenId, now: &str) -> Result<(), sqlx::Error> {
+pub async fn mark_used(conn: &mut Conn, id: TokenId, now: Timestamp) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
         .bind(now)
         .bind(id)
@@ -80,7 +81,7 @@ pub async fn find(conn: &mut Conn, id: TokenId) -> Result<Option<ApiToken>, sqlx
 pub async fn revoke(conn: &mut Conn, id: TokenId) -> Result<bool, sqlx::Error> {
     let result =
         sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-            .bind(now_text())
+            .bind(Timestamp::now())
             .bind(id)
             .execute(conn)
             .await?;
@@ -92,7 +93,7 @@ pub async fn revoke_for_user(conn: &mut Conn, user_id: UserId) -> Result<u64, sq
     let result = sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
     )
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(user_id)
     .execute(conn)
     .await?;

@@ -1,8 +1,9 @@
 //! Audit reports per contract and fiscal year.
 
 use super::values::iso;
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::{AuditReportId, ContractId, FileId, VendorId};
+use crate::domain::Timestamp;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -61,7 +62,7 @@ pub async fn insert(
     .bind(new.notes)
     .bind(new.file_id)
     .bind(new.submitted_by)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .fetch_one(conn)
     .await
 }

@@ -2,9 +2,10 @@
 
 use super::sql::Sql;
 use super::values::iso;
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::certification::{CertificationDraft, Level, Scheme, Verification};
 use crate::domain::ids::{CertificationId, DepartmentId, FileId, VendorId};
+use crate::domain::Timestamp;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -170,7 +171,11 @@ impl Entry {
     fn state(&self) -> (Verification, &str, Option<String>) {
         match self {
             Entry::Declared => (Verification::Declared, "", None),
-            Entry::VerifiedBy(who) => (Verification::Verified, who, Some(now_text())),
+            Entry::VerifiedBy(who) => (
+                Verification::Verified,
+                who,
+                Some(Timestamp::now().to_string()),
+            ),
         }
     }
 }
@@ -182,7 +187,7 @@ pub async fn insert(
     file_id: Option<FileId>,
     entry: &Entry,
 ) -> Result<CertificationId, sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     let (verification, verified_by, verified_at) = entry.state();
     sqlx::query_scalar(
         "INSERT INTO certifications (vendor_id, scheme, number, level, certification_body, scope, issued_on, valid_until,
@@ -229,7 +234,7 @@ pub async fn update(
     .bind(draft.issued_on.map(iso))
     .bind(draft.valid_until.map(iso))
     .bind(file_id)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(id)
     .bind(verification.code())
     .bind(verified_by)
@@ -254,7 +259,7 @@ pub async fn decide(
     .bind(id)
     .bind(verification.code())
     .bind(by)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(note)
     .execute(conn)
     .await?;

@@ -3,6 +3,7 @@
 use super::sql::Param;
 use super::Conn;
 use crate::domain::ids::{ContractId, SubmissionId, UserId, VendorId};
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -79,7 +80,7 @@ pub async fn insert(
     .bind(new.content.len() as i64)
     .bind(new.uploaded_by)
     .bind(new.uploader)
-    .bind(super::now_text())
+    .bind(Timestamp::now())
     .bind(new.vendor_name)
     .bind(new.respondent_identifier)
     .bind(new.filled_on)
@@ -178,7 +179,7 @@ pub async fn review(
     sqlx::query("UPDATE checklist_submissions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5")
         .bind(status)
         .bind(reviewer)
-        .bind(super::now_text())
+        .bind(Timestamp::now())
         .bind(comment)
         .bind(id)
         .execute(conn)

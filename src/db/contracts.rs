@@ -1,7 +1,8 @@
 use super::sql::{contains_pattern, Sql};
 use super::values::{iso, IntBool, IsoDate};
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::{ContractId, DepartmentId, VendorId};
+use crate::domain::Timestamp;
 use crate::domain::{BoundedText, ContractDraft, ContractStatus, Importance, Period, Yen};
 use chrono::NaiveDate;
 use sqlx::FromRow;
@@ -289,7 +290,7 @@ pub async fn find_by_number(
 }
 
 pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<ContractId, sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     bind_draft(
         sqlx::query_scalar(
             "INSERT INTO contracts (contract_number, title, department_id, vendor_id, start_date, end_date,
@@ -319,7 +320,7 @@ pub async fn update(
         ),
         draft,
     )
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(id)
     .fetch_optional(conn)
     .await?;

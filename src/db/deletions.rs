@@ -1,8 +1,9 @@
 //! Data-deletion certificates (データ消去証明書) per contract.
 
 use super::values::iso;
-use super::{now_text, Conn, IntBool};
+use super::{Conn, IntBool};
 use crate::domain::ids::{ContractId, DeletionId, FileId, VendorId};
+use crate::domain::Timestamp;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -72,7 +73,7 @@ pub async fn insert(
     .bind(new.covers_test_environments as i64)
     .bind(new.file_id)
     .bind(new.submitted_by)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .fetch_one(conn)
     .await
 }

@@ -1,5 +1,6 @@
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::DepartmentId;
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -47,7 +48,7 @@ pub async fn find_by_name(conn: &mut Conn, name: &str) -> Result<Option<Departme
 pub async fn insert(conn: &mut Conn, name: &str) -> Result<DepartmentId, sqlx::Error> {
     sqlx::query_scalar("INSERT INTO departments (name, created_at) VALUES ($1, $2) RETURNING id")
         .bind(name)
-        .bind(now_text())
+        .bind(Timestamp::now())
         .fetch_one(conn)
         .await
 }

@@ -1,7 +1,8 @@
 //! Evidence files kept in the database, so several app servers on one PostgreSQL share them.
 
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::FileId;
+use crate::domain::Timestamp;
 
 pub struct NewFile<'a> {
     pub file_name: &'a str,
@@ -22,7 +23,7 @@ pub async fn insert(conn: &mut Conn, file: &NewFile<'_>) -> Result<FileId, sqlx:
     .bind(file.sha256)
     .bind(file.content.to_vec())
     .bind(file.uploaded_by)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .fetch_one(conn)
     .await
 }

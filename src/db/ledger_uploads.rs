@@ -1,6 +1,7 @@
 //! Uploaded ledgers kept between the dry-run preview and the confirmed import.
 
-use super::{now_text, Conn};
+use super::Conn;
+use crate::domain::Timestamp;
 
 pub struct LedgerUpload {
     pub file_name: String,
@@ -19,7 +20,7 @@ pub async fn insert(
         .bind(file_name)
         .bind(content.to_vec())
         .bind(sha256)
-        .bind(now_text())
+        .bind(Timestamp::now())
         .execute(conn)
         .await?;
     Ok(())
@@ -43,7 +44,7 @@ pub async fn delete(conn: &mut Conn, token: &str) -> Result<(), sqlx::Error> {
 }
 
 /// Drops previews older than `cutoff` (an RFC 3339 UTC timestamp) that were never confirmed.
-pub async fn delete_older_than(conn: &mut Conn, cutoff: &str) -> Result<u64, sqlx::Error> {
+pub async fn delete_older_than(conn: &mut Conn, cutoff: Timestamp) -> Result<u64, sqlx::Error> {
     let result = sqlx::query("DELETE FROM ledger_uploads WHERE created_at < $1")
         .bind(cutoff)
         .execute(conn)

@@ -1,8 +1,9 @@
 //! Two-factor sign-in: each user's TOTP secret, its recovery codes, and sign-ins waiting for the
 //! second factor.
 
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::UserId;
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -55,7 +56,7 @@ pub async fn use_step(conn: &mut Conn, user_id: UserId, step: i64) -> Result<boo
 pub async fn enable(conn: &mut Conn, user_id: UserId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE user_mfa SET enabled_at = $2 WHERE user_id = $1")
         .bind(user_id)
-        .bind(now_text())
+        .bind(Timestamp::now())
         .execute(conn)
         .await?;
     Ok(())
@@ -105,7 +106,7 @@ pub async fn use_recovery_code(
     )
     .bind(user_id)
     .bind(digest)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .execute(conn)
     .await?
     .rows_affected()
@@ -126,7 +127,7 @@ pub async fn unused_recovery_codes(conn: &mut Conn, user_id: UserId) -> Result<i
 #[derive(Debug, Clone, FromRow)]
 pub struct Challenge {
     pub user_id: UserId,
-    pub expires_at: String,
+    pub expires_at: Timestamp,
     pub attempts: i64,
     pub ip: String,
     pub user_agent: String,
@@ -136,7 +137,7 @@ pub async fn insert_challenge(
     conn: &mut Conn,
     id_hash: &str,
     user_id: UserId,
-    expires_at: &str,
+    expires_at: Timestamp,
     ip: &str,
     user_agent: &str,
 ) -> Result<(), sqlx::Error> {
@@ -185,7 +186,7 @@ pub async fn delete_challenge(conn: &mut Conn, id_hash: &str) -> Result<(), sqlx
 }
 
 /// Forgets sign-ins that were never finished.
-pub async fn delete_stale_challenges(conn: &mut Conn, now: &str) -> Result<(), sqlx::Error> {
+pub async fn delete_stale_challenges(conn: &mut Conn, now: Timestamp) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sign_in_challenges WHERE expires_at < $1")
         .bind(now)
         .execute(conn)

@@ -189,8 +189,3 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Connection type every repository function takes: a pooled connection or an open transaction.
 pub type Conn = AnyConnection;
-
-/// The current time as stored in `created_at` / `updated_at` columns.
-pub fn now_text() -> String {
-    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}

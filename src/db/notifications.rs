@@ -1,8 +1,9 @@
 //! Notifications per user: written when a reminder goes to the user or something happens to records
 //! the user works on; read on the notifications page.
 
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::{ContractId, NotificationId, UserId, VendorId};
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -29,7 +30,7 @@ async fn notify_selected(
     .bind(parameter)
     .bind(title)
     .bind(link)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .execute(conn)
     .await?;
     Ok(())
@@ -83,7 +84,7 @@ pub async fn notify_address(
     .bind(email)
     .bind(title)
     .bind(link)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .execute(conn)
     .await?;
     Ok(())
@@ -125,7 +126,7 @@ pub async fn mark_read(
     if id.is_some() {
         sql.push_str(" AND id = $3");
     }
-    let mut query = sqlx::query(&sql).bind(user_id).bind(now_text());
+    let mut query = sqlx::query(&sql).bind(user_id).bind(Timestamp::now());
     if let Some(id) = id {
         query = query.bind(id);
     }

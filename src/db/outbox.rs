@@ -1,8 +1,9 @@
 //! The reminder outbox: messages decided and waiting to be sent, sent, or failed and waiting to be
 //! tried again.
 
-use super::{now_text, Backend, Conn};
+use super::{Backend, Conn};
 use crate::domain::ids::{ContractId, DepartmentId, VendorId};
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 pub struct NewMessage<'a> {
@@ -23,7 +24,7 @@ pub struct NewMessage<'a> {
 /// Queues a message unless the same obligation, deadline, stage and recipient was queued before;
 /// answers whether it was queued now.
 pub async fn enqueue(conn: &mut Conn, message: &NewMessage<'_>) -> Result<bool, sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     let inserted = sqlx::query(
         "INSERT INTO mail_outbox (obligation, deadline, stage, recipient, audience, contract_id, contract_number,
          subject, body_text, body_html, status, attempts, last_error, next_attempt_at, created_at)
@@ -40,7 +41,7 @@ pub async fn enqueue(conn: &mut Conn, message: &NewMessage<'_>) -> Result<bool, 
     .bind(message.subject)
     .bind(message.body_text)
     .bind(message.body_html)
-    .bind(&now)
+    .bind(now)
     .bind(message.status)
     .execute(conn)
     .await?
@@ -90,8 +91,8 @@ pub struct Queued {
 pub async fn claim(
     conn: &mut Conn,
     backend: Backend,
-    now: &str,
-    stale_before: &str,
+    now: Timestamp,
+    stale_before: Timestamp,
     limit: i64,
 ) -> Result<Vec<Queued>, sqlx::Error> {
     let lock = match backend {
@@ -113,7 +114,7 @@ pub async fn claim(
 }
 
 pub async fn mark_sent(conn: &mut Conn, id: i64, response: &str) -> Result<(), sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     sqlx::query(
         "UPDATE mail_outbox SET status = 'sent', sent_at = $2, smtp_response = $3, attempts = attempts + 1,
          last_error = '', claimed_at = NULL WHERE id = $1",
@@ -131,7 +132,7 @@ pub async fn mark_failed(
     conn: &mut Conn,
     id: i64,
     error: &str,
-    retry_at: &str,
+    retry_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE mail_outbox SET status = 'pending', attempts = attempts + 1, last_error = $2,

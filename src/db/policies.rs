@@ -1,7 +1,8 @@
 //! Scoring policies: each version stored as written, never changed once a tender used it.
 
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::PolicyId;
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -89,7 +90,7 @@ pub async fn insert(conn: &mut Conn, new: &NewPolicy<'_>) -> Result<PolicyId, sq
     .bind(new.source)
     .bind(new.sha256)
     .bind(new.added_by)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .fetch_one(conn)
     .await
 }
@@ -108,7 +109,7 @@ pub async fn replace_unused(
     .bind(new.source)
     .bind(new.sha256)
     .bind(new.added_by)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(id)
     .execute(conn)
     .await?;

@@ -2,8 +2,9 @@
 
 use super::contracts::{self, Contract, Visibility};
 use super::values::{IntBool, IsoDate};
-use super::{now_text, Conn, Sql};
+use super::{Conn, Sql};
 use crate::domain::ids::{ContractId, DepartmentId, RequestId};
+use crate::domain::Timestamp;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
@@ -21,7 +22,7 @@ pub struct Request {
     pub due_on: NaiveDate,
     pub message: String,
     pub created_by: String,
-    pub created_at: String,
+    pub created_at: Timestamp,
 }
 
 impl Request {
@@ -96,7 +97,7 @@ pub async fn insert(
     .bind(request.due_on.to_string())
     .bind(request.message)
     .bind(request.created_by)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .fetch_one(&mut *conn)
     .await?;
     for contract_id in contract_ids {
@@ -159,7 +160,7 @@ pub async fn contracts_of(
 pub async fn checklist_states(
     conn: &mut Conn,
     contract_ids: &[ContractId],
-    since: &str,
+    since: Timestamp,
 ) -> Result<Vec<(ContractId, String)>, sqlx::Error> {
     let mut sql = Sql::new(
         "SELECT t.contract_id, t.status FROM checklist_submissions t WHERE t.uploaded_at >= ",

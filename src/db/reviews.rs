@@ -3,8 +3,9 @@
 
 use super::contracts::RecordScope;
 use super::values::iso;
-use super::{now_text, Conn, Sql};
+use super::{Conn, Sql};
 use crate::domain::ids::{ContractId, FileId};
+use crate::domain::Timestamp;
 use chrono::NaiveDate;
 
 /// A table whose rows are reviewed; the name never comes from a request.
@@ -69,7 +70,7 @@ pub async fn decide(
     .bind(status)
     .bind(accepted_on.map(iso))
     .bind(reviewer)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(comment)
     .bind(id)
     .execute(conn)

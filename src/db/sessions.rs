@@ -1,15 +1,16 @@
 //! Server-side sessions, login throttling and one-time setup links.
 
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::UserId;
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
     pub user_id: UserId,
     pub csrf_token: String,
-    pub last_seen_at: String,
-    pub expires_at: String,
+    pub last_seen_at: Timestamp,
+    pub expires_at: Timestamp,
 }
 
 /// Where a session was opened from, as the account page shows it.
@@ -24,10 +25,10 @@ pub async fn insert(
     id_hash: &str,
     user_id: UserId,
     csrf_token: &str,
-    expires_at: &str,
+    expires_at: Timestamp,
     origin: &Origin,
 ) -> Result<(), sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, ip, user_agent) \
          VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
@@ -50,7 +51,7 @@ pub struct OpenSession {
     #[serde(skip)]
     pub id_hash: String,
     pub created_at: String,
-    pub last_seen_at: String,
+    pub last_seen_at: Timestamp,
     pub ip: String,
     pub user_agent: String,
 }
@@ -91,7 +92,7 @@ pub async fn find(conn: &mut Conn, id_hash: &str) -> Result<Option<SessionRow>, 
     .await
 }
 
-pub async fn touch(conn: &mut Conn, id_hash: &str, now: &str) -> Result<(), sqlx::Error> {
+pub async fn touch(conn: &mut Conn, id_hash: &str, now: Timestamp) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
         .bind(now)
         .bind(id_hash)
@@ -119,8 +120,8 @@ pub async fn delete_for_user(conn: &mut Conn, user_id: UserId) -> Result<(), sql
 /// Drops sessions idle since before `idle_cutoff` or past their absolute expiry.
 pub async fn delete_stale(
     conn: &mut Conn,
-    idle_cutoff: &str,
-    now: &str,
+    idle_cutoff: Timestamp,
+    now: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM sessions WHERE last_seen_at < $1 OR expires_at < $2")
         .bind(idle_cutoff)
@@ -133,7 +134,7 @@ pub async fn delete_stale(
 #[derive(Debug, Clone, FromRow)]
 pub struct Throttle {
     pub failures: i64,
-    pub locked_until: Option<String>,
+    pub locked_until: Option<Timestamp>,
 }
 
 pub async fn throttle(conn: &mut Conn, email: &str) -> Result<Option<Throttle>, sqlx::Error> {
@@ -149,8 +150,8 @@ pub async fn throttle(conn: &mut Conn, email: &str) -> Result<Option<Throttle>, 
 pub async fn count_attempt(
     conn: &mut Conn,
     email: &str,
-    now: &str,
-    window_start: &str,
+    now: Timestamp,
+    window_start: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let (failures,): (i64,) = sqlx::query_as(
         "INSERT INTO login_throttle (email, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, NULL) \
@@ -167,7 +168,7 @@ pub async fn count_attempt(
     Ok(failures)
 }
 
-pub async fn lock(conn: &mut Conn, email: &str, until: &str) -> Result<(), sqlx::Error> {
+pub async fn lock(conn: &mut Conn, email: &str, until: Timestamp) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE login_throttle SET locked_until = $2 WHERE email = $1")
         .bind(email)
         .bind(until)
@@ -187,13 +188,13 @@ pub async fn clear_failures(conn: &mut Conn, email: &str) -> Result<(), sqlx::Er
 pub async fn insert_setup_token(
     conn: &mut Conn,
     token_hash: &str,
-    expires_at: &str,
+    expires_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO setup_tokens (token_hash, created_at, expires_at) VALUES ($1, $2, $3)",
     )
     .bind(token_hash)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(expires_at)
     .execute(conn)
     .await?;
@@ -204,7 +205,7 @@ pub async fn insert_setup_token(
 pub async fn use_setup_token(
     conn: &mut Conn,
     token_hash: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let result = sqlx::query("UPDATE setup_tokens SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1")
         .bind(now)
@@ -217,7 +218,7 @@ pub async fn use_setup_token(
 pub async fn setup_token_valid(
     conn: &mut Conn,
     token_hash: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     let row: Option<(i64,)> = sqlx::query_as(
         "SELECT 1 FROM setup_tokens WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
@@ -234,14 +235,14 @@ pub async fn insert_sign_in_link(
     conn: &mut Conn,
     id_hash: &str,
     user_id: UserId,
-    expires_at: &str,
+    expires_at: Timestamp,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO sign_in_links (id_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(id_hash)
     .bind(user_id)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(expires_at)
     .execute(conn)
     .await?;
@@ -252,7 +253,7 @@ pub async fn insert_sign_in_link(
 pub async fn sign_in_links_since(
     conn: &mut Conn,
     user_id: UserId,
-    since: &str,
+    since: Timestamp,
 ) -> Result<i64, sqlx::Error> {
     let (count,): (i64,) = sqlx::query_as(
         "SELECT CAST(COUNT(*) AS BIGINT) FROM sign_in_links WHERE user_id = $1 AND created_at >= $2",
@@ -268,7 +269,7 @@ pub async fn sign_in_links_since(
 pub async fn use_sign_in_link(
     conn: &mut Conn,
     id_hash: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<Option<UserId>, sqlx::Error> {
     let row: Option<(UserId,)> = sqlx::query_as(
         "UPDATE sign_in_links SET used_at = $2 WHERE id_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING user_id",
@@ -284,7 +285,7 @@ pub async fn use_sign_in_link(
 pub async fn sign_in_link_valid(
     conn: &mut Conn,
     id_hash: &str,
-    now: &str,
+    now: Timestamp,
 ) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query(
         "SELECT user_id FROM sign_in_links WHERE id_hash = $1 AND used_at IS NULL AND expires_at > $2",

@@ -3,8 +3,9 @@
 use super::contracts::Visibility;
 use super::sql::Sql;
 use super::values::{IntBool, IsoDate};
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::{BidSheetId, BidderId, DepartmentId, PolicyId, TenderId, VendorId};
+use crate::domain::Timestamp;
 use crate::domain::Yen;
 use chrono::NaiveDate;
 use sqlx::FromRow;
@@ -103,7 +104,7 @@ pub struct NewTender<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, new: &NewTender<'_>) -> Result<TenderId, sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     sqlx::query_scalar(
         "INSERT INTO tenders (title, department_id, evaluation_date, policy_id, uses_cloud, handles_personal_data, status,
          copied_from, created_by, created_at, updated_at, amount)
@@ -139,7 +140,7 @@ pub async fn update(
     .bind(tender.policy_id)
     .bind(tender.uses_cloud as i64)
     .bind(tender.handles_personal_data as i64)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(tender.amount.map(Yen::value))
     .bind(id)
     .execute(conn)
@@ -155,7 +156,7 @@ pub async fn finalize(
     facts: &str,
     rating: &str,
 ) -> Result<bool, sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     let done = sqlx::query(
         "UPDATE tenders SET status = 'finalized', finalized_by = $1, finalized_at = $2, updated_at = $2, facts = $3, rating = $4
          WHERE id = $5 AND status = 'open'",
@@ -234,7 +235,7 @@ pub async fn add_bidder(
     .bind(tender_id)
     .bind(vendor_id)
     .bind(scope_confirmed as i64)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .fetch_one(conn)
     .await
 }
@@ -266,7 +267,7 @@ pub async fn set_scope_confirmed(
 
 pub async fn request_checklist(conn: &mut Conn, id: BidderId) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE tender_bidders SET checklist_requested_at = $1 WHERE id = $2")
-        .bind(now_text())
+        .bind(Timestamp::now())
         .bind(id)
         .execute(conn)
         .await?;
@@ -384,7 +385,7 @@ pub async fn insert_sheet(
     .bind(new.content.len() as i64)
     .bind(new.answers)
     .bind(new.uploader)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .fetch_one(conn)
     .await?;
     Ok((id, version))

@@ -1,7 +1,8 @@
 use super::sql::Sql;
 use super::values::IntBool;
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::{DepartmentId, UserId, VendorId};
+use crate::domain::Timestamp;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
@@ -134,7 +135,7 @@ pub struct NewUser<'a> {
 }
 
 pub async fn insert(conn: &mut Conn, user: &NewUser<'_>) -> Result<UserId, sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     sqlx::query_scalar(
         "INSERT INTO users (email, display_name, role, vendor_id, password_hash, active, created_at, updated_at, password_changed_at)
          VALUES ($1, $2, $3, $4, $5, 1, $6, $6, $6) RETURNING id",
@@ -164,7 +165,7 @@ pub async fn update_profile(
     .bind(role)
     .bind(vendor_id)
     .bind(active as i64)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(id)
     .execute(conn)
     .await?;
@@ -195,7 +196,7 @@ pub async fn set_password(
     id: UserId,
     password_hash: &str,
 ) -> Result<(), sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2, updated_at = $2 WHERE id = $3")
         .bind(password_hash)
         .bind(now)

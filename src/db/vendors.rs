@@ -1,6 +1,7 @@
 use super::sql::{contains_pattern, Sql};
-use super::{now_text, Conn};
+use super::Conn;
 use crate::domain::ids::{DepartmentId, VendorId};
+use crate::domain::Timestamp;
 use crate::domain::{CorporateNumber, InvoiceNumber, VendorCode, VendorIdentifier, VendorIdentity};
 use sqlx::FromRow;
 
@@ -175,7 +176,7 @@ pub async fn choices(conn: &mut Conn) -> Result<Vec<VendorChoice>, sqlx::Error> 
 }
 
 pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<VendorId, sqlx::Error> {
-    let now = now_text();
+    let now = Timestamp::now();
     sqlx::query_scalar(
         "INSERT INTO vendors (corporate_number, invoice_number, vendor_code, name, name_kana, address, representative,
          contact_person, phone, email, created_at, updated_at)
@@ -216,7 +217,7 @@ pub async fn update(
     .bind(&record.contact_person)
     .bind(&record.phone)
     .bind(&record.email)
-    .bind(now_text())
+    .bind(Timestamp::now())
     .bind(id)
     .execute(conn)
     .await?;

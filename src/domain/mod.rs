@@ -7,6 +7,7 @@ pub mod flags;
 pub mod ids;
 pub mod money;
 pub mod text;
+pub mod time;
 pub mod vendor_identity;
 
 pub use corporate_number::CorporateNumber;
@@ -16,6 +17,7 @@ pub use flags::{parse_yes_no, Importance};
 pub use ids::*;
 pub use money::Yen;
 pub use text::BoundedText;
+pub use time::Timestamp;
 pub use vendor_identity::{InvoiceNumber, VendorCode, VendorIdentifier, VendorIdentity};
 pub mod contract;
 

@@ -7,21 +7,18 @@ use crate::auth::{digest, password, Actor, Role, User};
 use crate::config::Settings;
 use crate::db::api_tokens::{self, ApiToken};
 use crate::db::users::{self, NewUser, UserSummary};
-use crate::db::{departments, now_text, sessions, vendors, Db};
+use crate::db::{departments, sessions, vendors, Db};
 use crate::domain::ids::{DepartmentId, TokenId, UserId, VendorId};
+use crate::domain::Timestamp;
 use crate::domain::{Email, VendorIdentifier};
 use crate::error::{AppError, AppResult, FieldErrors};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// Failures before an address is locked, and how long the first lock lasts (it doubles after).
 const FAILURES_BEFORE_LOCK: i64 = 5;
 const LOCK_MINUTES: i64 = 15;
-
-fn timestamp(time: chrono::DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum SignInError {
@@ -70,13 +67,13 @@ pub(crate) async fn open_session(
     origin: &sessions::Origin,
 ) -> AppResult<NewSession> {
     let session_id = crate::random_token() + &crate::random_token();
-    let expires = Utc::now() + Duration::hours(settings.session_max_hours);
+    let expires = Timestamp::now() + Duration::hours(settings.session_max_hours);
     sessions::insert(
         conn,
         &digest(&session_id),
         user_id,
         &crate::random_token(),
-        &timestamp(expires),
+        expires,
         origin,
     )
     .await?;
@@ -98,22 +95,21 @@ async fn count_attempt(
     db: &Db,
     actor: &Actor,
     email: &str,
-    now: chrono::DateTime<Utc>,
+    now: Timestamp,
 ) -> AppResult<Option<i64>> {
     let mut tx = db.begin().await?;
     let locked = sessions::throttle(&mut tx, email)
         .await?
         .and_then(|t| t.locked_until)
-        .is_some_and(|until| until > timestamp(now));
+        .is_some_and(|until| until > now);
     let failures = if locked {
         None
     } else {
-        let window_start = timestamp(now - Duration::minutes(FAILURE_WINDOW_MINUTES));
-        let failures =
-            sessions::count_attempt(&mut tx, email, &timestamp(now), &window_start).await?;
+        let window_start = now - Duration::minutes(FAILURE_WINDOW_MINUTES);
+        let failures = sessions::count_attempt(&mut tx, email, now, window_start).await?;
         if failures >= FAILURES_BEFORE_LOCK {
-            let until = timestamp(now + Duration::minutes(LOCK_MINUTES));
-            sessions::lock(&mut tx, email, &until).await?;
+            let until = now + Duration::minutes(LOCK_MINUTES);
+            sessions::lock(&mut tx, email, until).await?;
         }
         Some(failures)
     };
@@ -192,7 +188,7 @@ pub async fn sign_in(
         }));
     };
     let email = crate::domain::text::normalize(email).to_lowercase();
-    let now = Utc::now();
+    let now = Timestamp::now();
     let user = users::find_by_email(&mut *db.acquire().await?, &email)
         .await?
         .filter(|u| u.active);
@@ -602,12 +598,12 @@ pub async fn update_user(db: &Db, actor: &Actor, id: UserId, input: &UserInput) 
 }
 
 /// Until when the user's sign-in is locked after failures, if it is now (UTC, as stored).
-pub async fn locked_until(db: &Db, id: UserId) -> AppResult<Option<String>> {
+pub async fn locked_until(db: &Db, id: UserId) -> AppResult<Option<Timestamp>> {
     let mut conn = db.acquire().await?;
     let user = users::find(&mut conn, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let now = timestamp(Utc::now());
+    let now = Timestamp::now();
     Ok(sessions::throttle(&mut conn, &user.email)
         .await?
         .and_then(|t| t.locked_until)
@@ -714,7 +710,7 @@ pub async fn create_token(
         return Err(AppError::Validation(errors));
     }
     let token = format!("itk_{}{}", crate::random_token(), crate::random_token());
-    let expires = Some(timestamp(Utc::now() + Duration::days(days)));
+    let expires = Some(Timestamp::now() + Duration::days(days));
     let mut tx = db.begin().await?;
     users::find(&mut tx, user_id)
         .await?
@@ -725,7 +721,7 @@ pub async fn create_token(
         &name,
         &digest(&token),
         &token[..12],
-        expires.as_deref(),
+        expires,
     )
     .await?;
     let after = json!({"user_id": user_id, "name": name, "expires_at": expires});
@@ -784,7 +780,7 @@ pub async fn setup_link_if_needed(db: &Db) -> AppResult<Option<String>> {
     sessions::insert_setup_token(
         &mut conn,
         &digest(&token),
-        &timestamp(Utc::now() + Duration::hours(24)),
+        Timestamp::now() + Duration::hours(24),
     )
     .await?;
     Ok(Some(format!("/setup/{token}")))
@@ -793,7 +789,7 @@ pub async fn setup_link_if_needed(db: &Db) -> AppResult<Option<String>> {
 pub async fn setup_token_valid(db: &Db, token: &str) -> AppResult<bool> {
     let mut conn = db.acquire().await?;
     Ok(users::count(&mut conn).await? == 0
-        && sessions::setup_token_valid(&mut conn, &digest(token), &now_text()).await?)
+        && sessions::setup_token_valid(&mut conn, &digest(token), Timestamp::now()).await?)
 }
 
 /// Creates the first administrator through a setup link; the link works once.
@@ -814,7 +810,7 @@ pub async fn setup_first_admin(
     let hash = password::hash(password.to_string()).await?;
     let mut tx = db.begin().await?;
     if users::count(&mut tx).await? > 0
-        || !sessions::use_setup_token(&mut tx, &digest(token), &now_text()).await?
+        || !sessions::use_setup_token(&mut tx, &digest(token), Timestamp::now()).await?
     {
         return Err(AppError::NotFound);
     }

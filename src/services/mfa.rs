@@ -12,6 +12,7 @@ use crate::config::Settings;
 use crate::db::sessions::Origin;
 use crate::db::{mfa, users, Conn, Db};
 use crate::domain::ids::UserId;
+use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::{Duration, Utc};
 use serde::Serialize;
@@ -20,10 +21,6 @@ use serde::Serialize;
 const CHALLENGE_MINUTES: i64 = 10;
 /// Wrong codes a challenge takes before the sign-in must start again.
 const CHALLENGE_ATTEMPTS: i64 = 5;
-
-fn timestamp(time: chrono::DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
 
 fn unix_now() -> u64 {
     Utc::now().timestamp().max(0) as u64
@@ -57,13 +54,13 @@ pub async fn open_challenge(
     origin: &Origin,
 ) -> AppResult<String> {
     let id = crate::random_token() + &crate::random_token();
-    let now = Utc::now();
-    mfa::delete_stale_challenges(&mut *conn, &timestamp(now)).await?;
+    let now = Timestamp::now();
+    mfa::delete_stale_challenges(&mut *conn, now).await?;
     mfa::insert_challenge(
         conn,
         &digest(&id),
         user_id,
-        &timestamp(now + Duration::minutes(CHALLENGE_MINUTES)),
+        now + Duration::minutes(CHALLENGE_MINUTES),
         &origin.ip,
         &origin.user_agent,
     )
@@ -110,7 +107,7 @@ pub struct Pending {
 async fn live_challenge(conn: &mut Conn, challenge: &str) -> AppResult<Option<mfa::Challenge>> {
     Ok(mfa::find_challenge(conn, &digest(challenge))
         .await?
-        .filter(|c| c.expires_at > timestamp(Utc::now())))
+        .filter(|c| c.expires_at > Timestamp::now()))
 }
 
 /// The challenge behind the cookie, if it is still open.

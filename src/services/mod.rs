@@ -31,6 +31,7 @@ pub mod vendor_master;
 pub mod vendors;
 
 use crate::domain::dates::JpDate;
+use crate::domain::Timestamp;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -58,11 +59,13 @@ pub fn japan_moment(moment: DateTime<Utc>) -> String {
     )
 }
 
-/// A stored UTC timestamp as people in Japan read it; the text itself when it is not one.
-pub fn japan_moment_of(stored: &str) -> String {
-    DateTime::parse_from_rfc3339(stored)
-        .map(|t| japan_moment(t.with_timezone(&Utc)))
-        .unwrap_or_else(|_| stored.to_string())
+/// A stored UTC timestamp (text or [`Timestamp`]) as people in Japan read it; the text itself when it
+/// is not one.
+pub fn japan_moment_of(stored: impl std::fmt::Display) -> String {
+    let text = stored.to_string();
+    text.parse::<Timestamp>()
+        .map(|t| japan_moment(t.instant()))
+        .unwrap_or(text)
 }
 
 /// The day in Japan of a stored UTC timestamp (`2026-03-31T15:30:00Z` is 2026-04-01).

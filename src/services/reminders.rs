@@ -14,10 +14,11 @@ use crate::db::outbox::{self, NewMessage};
 use crate::db::{Conn, Db};
 use crate::domain::dates::JpDate;
 use crate::domain::reminder::{Audience, Stage};
+use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
 use crate::mail::{Mailer, Outgoing};
 use askama::Template;
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -216,18 +217,14 @@ async fn recipients(
     Ok(found)
 }
 
-fn timestamp(time: chrono::DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
 /// When a failed message is tried again: at the next run after its first failure (never the same
 /// run: a run takes only what was due when it began), then after 5, 10, 20 … minutes (at most a day).
-fn retry_at(attempts_before: i64) -> String {
+fn retry_at(attempts_before: i64) -> Timestamp {
     let wait = match attempts_before {
         0 => Duration::seconds(1),
         n => Duration::minutes((5i64 << (n - 1).min(8)).min(24 * 60)),
     };
-    timestamp(Utc::now() + wait)
+    Timestamp::now() + wait
 }
 
 /// Decides, writes and sends the reminders due on `as_of`. With `dry_run` (or no SMTP server) it
@@ -510,14 +507,14 @@ pub async fn send_pending(db: &Db, mailer: &Mailer) -> AppResult<RunReport> {
 pub async fn send_queued(db: &Db, mailer: &Mailer, report: &mut RunReport) -> AppResult<()> {
     const BATCH: i64 = 100;
     let system = Actor::system("itaku remind");
-    let started = timestamp(Utc::now());
+    let started = Timestamp::now();
     loop {
-        let stale = timestamp(Utc::now() - Duration::minutes(10));
+        let stale = Timestamp::now() - Duration::minutes(10);
         let claimed = outbox::claim(
             &mut *db.acquire().await?,
             db.backend(),
-            &started,
-            &stale,
+            started,
+            stale,
             BATCH,
         )
         .await?;
@@ -556,7 +553,7 @@ pub async fn send_queued(db: &Db, mailer: &Mailer, report: &mut RunReport) -> Ap
                     ("sent", String::new())
                 }
                 Err(error) => {
-                    outbox::mark_failed(&mut tx, message.id, &error, &retry_at(message.attempts))
+                    outbox::mark_failed(&mut tx, message.id, &error, retry_at(message.attempts))
                         .await?;
                     report.failed += 1;
                     ("failed", error)

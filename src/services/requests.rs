@@ -423,7 +423,7 @@ async fn progress_of(db: &Db, visibility: &Visibility, request: Request) -> AppR
     let contracts = requests::contracts_of(&mut conn, visibility, request.id).await?;
     let ids: Vec<ContractId> = contracts.iter().map(|c| c.id).collect();
     let checklists: HashMap<ContractId, String> = if request.wants_checklist {
-        requests::checklist_states(&mut conn, &ids, &request.created_at)
+        requests::checklist_states(&mut conn, &ids, request.created_at)
             .await?
             .into_iter()
             .collect()

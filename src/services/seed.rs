@@ -10,10 +10,11 @@ use crate::config::Settings;
 use crate::db::seed as db_seed;
 use crate::db::sql::{insert_rows, Param};
 use crate::db::{files, tenders};
-use crate::db::{now_text, Conn, Db};
+use crate::db::{Conn, Db};
 use crate::domain::corporate_number::with_check_digit;
 use crate::domain::ids::{ContractId, DepartmentId, FileId, VendorId};
 use crate::domain::FiscalYear;
+use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
 use chrono::{Days, NaiveDate};
 use rand::rngs::StdRng;
@@ -202,7 +203,7 @@ pub async fn run(
             plan.seed
         )));
     }
-    let now = now_text();
+    let now = Timestamp::now().to_string();
     let mut s = Seeding {
         settings,
         plan,

@@ -10,17 +10,14 @@ use crate::auth::{digest, Actor};
 use crate::config::Settings;
 use crate::db::sessions::{self, Origin};
 use crate::db::{users, Db};
+use crate::domain::Timestamp;
 use crate::error::AppResult;
 use crate::mail::{Mailer, Outgoing};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 
 const LINK_MINUTES: i64 = 15;
 /// Links one account may be sent within `LINK_MINUTES`.
 const LINKS_PER_WINDOW: i64 = 3;
-
-fn timestamp(time: chrono::DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
 
 /// Sends a sign-in link to `email` if it is an active vendor user's (and it has not had too many).
 /// The answer is the same either way, unless the client is throttled.
@@ -47,9 +44,9 @@ pub async fn request(
     else {
         return Ok(Ok(()));
     };
-    let now = Utc::now();
-    let window = timestamp(now - Duration::minutes(LINK_MINUTES));
-    if sessions::sign_in_links_since(&mut tx, user.id, &window).await? >= LINKS_PER_WINDOW {
+    let now = Timestamp::now();
+    let window = now - Duration::minutes(LINK_MINUTES);
+    if sessions::sign_in_links_since(&mut tx, user.id, window).await? >= LINKS_PER_WINDOW {
         return Ok(Ok(()));
     }
     let token = crate::random_token() + &crate::random_token();
@@ -57,7 +54,7 @@ pub async fn request(
         &mut tx,
         &digest(&token),
         user.id,
-        &timestamp(now + Duration::minutes(LINK_MINUTES)),
+        now + Duration::minutes(LINK_MINUTES),
     )
     .await?;
     let actor = Actor {
@@ -107,12 +104,10 @@ pub async fn request(
 /// Whether a link can still be used (the page that asks to confirm it, so that a mail scanner
 /// opening the link does not use it up).
 pub async fn valid(db: &Db, token: &str) -> AppResult<bool> {
-    Ok(sessions::sign_in_link_valid(
-        &mut *db.acquire().await?,
-        &digest(token),
-        &timestamp(Utc::now()),
+    Ok(
+        sessions::sign_in_link_valid(&mut *db.acquire().await?, &digest(token), Timestamp::now())
+            .await?,
     )
-    .await?)
 }
 
 /// Uses a link: a session (or the second factor's challenge when the user has one); `None` when the
@@ -125,7 +120,7 @@ pub async fn sign_in(
 ) -> AppResult<Option<SignedIn>> {
     let mut tx = db.begin().await?;
     let Some(user_id) =
-        sessions::use_sign_in_link(&mut tx, &digest(token), &timestamp(Utc::now())).await?
+        sessions::use_sign_in_link(&mut tx, &digest(token), Timestamp::now()).await?
     else {
         return Ok(None);
     };

@@ -7,8 +7,9 @@ use crate::auth::{digest, Role, User};
 use crate::config::Settings;
 use crate::db::sessions::SessionRow;
 use crate::db::{api_tokens, sessions, users, Db};
+use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
-use chrono::{DateTime, Duration, Utc};
+use chrono::Duration;
 
 /// What a request showed to prove who it is.
 pub enum Presented<'a> {
@@ -66,31 +67,20 @@ impl SessionRule {
         }
     }
 
-    pub fn is_live(&self, session: &SessionRow, now: DateTime<Utc>) -> bool {
-        let last_seen = parse_timestamp(&session.last_seen_at).unwrap_or(now);
-        session.expires_at >= timestamp(now) && now - last_seen <= self.idle
+    pub fn is_live(&self, session: &SessionRow, now: Timestamp) -> bool {
+        session.expires_at >= now && now - session.last_seen_at <= self.idle
     }
 
-    /// The stored timestamps before which a session is stale: (last seen, expiry).
-    fn stale_before(&self, now: DateTime<Utc>) -> (String, String) {
-        (timestamp(now - self.idle), timestamp(now))
+    /// The instants before which a session is stale: (last seen, expiry).
+    fn stale_before(&self, now: Timestamp) -> (Timestamp, Timestamp) {
+        (now - self.idle, now)
     }
-}
-
-fn timestamp(time: DateTime<Utc>) -> String {
-    time.format("%Y-%m-%dT%H:%M:%SZ").to_string()
-}
-
-fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(text)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
 }
 
 /// Whether a session's or token's "last seen" is worth writing again: at most once a minute, so that
 /// reading is not a write on every request.
-fn due_for_touch(last: &str, now: DateTime<Utc>) -> bool {
-    parse_timestamp(last).is_none_or(|last| now - last > Duration::seconds(60))
+fn due_for_touch(last: Timestamp, now: Timestamp) -> bool {
+    now - last > Duration::seconds(60)
 }
 
 /// The user behind a token or a session, `None` when the session is gone, stale or its user inactive.
@@ -104,7 +94,7 @@ pub async fn authenticate(
     presented: Presented<'_>,
 ) -> AppResult<Result<Option<Authenticated>, Refused>> {
     let mut conn = db.acquire().await?;
-    let now = Utc::now();
+    let now = Timestamp::now();
     let (user_id, credential) = match presented {
         Presented::Authorization(header) => {
             if throttle.check_failures(address).is_err() {
@@ -114,16 +104,13 @@ pub async fn authenticate(
                 throttle.failed(address);
                 return Ok(Err(Refused::Unauthorized));
             };
-            let found = api_tokens::user_for(&mut conn, &digest(token), &timestamp(now)).await?;
+            let found = api_tokens::user_for(&mut conn, &digest(token), now).await?;
             let Some((token_id, user_id, last_used)) = found else {
                 throttle.failed(address);
                 return Ok(Err(Refused::Unauthorized));
             };
-            if last_used
-                .as_deref()
-                .is_none_or(|last| due_for_touch(last, now))
-            {
-                api_tokens::mark_used(&mut conn, token_id, &timestamp(now)).await?;
+            if last_used.is_none_or(|last| due_for_touch(last, now)) {
+                api_tokens::mark_used(&mut conn, token_id, now).await?;
             }
             (user_id, Credential::ApiToken)
         }
@@ -136,8 +123,8 @@ pub async fn authenticate(
                 sessions::delete(&mut conn, &id_hash).await?;
                 return Ok(Ok(None));
             }
-            if due_for_touch(&session.last_seen_at, now) {
-                sessions::touch(&mut conn, &id_hash, &timestamp(now)).await?;
+            if due_for_touch(session.last_seen_at, now) {
+                sessions::touch(&mut conn, &id_hash, now).await?;
             }
             let credential = Credential::Session {
                 id_hash,
@@ -169,7 +156,7 @@ pub async fn authenticate(
 
 /// Drops sessions past their idle or absolute limit.
 pub async fn expire_sessions(db: &Db, settings: &Settings) -> AppResult<()> {
-    let (idle_cutoff, now) = SessionRule::of(settings).stale_before(Utc::now());
-    sessions::delete_stale(&mut *db.acquire().await?, &idle_cutoff, &now).await?;
+    let (idle_cutoff, now) = SessionRule::of(settings).stale_before(Timestamp::now());
+    sessions::delete_stale(&mut *db.acquire().await?, idle_cutoff, now).await?;
     Ok(())
 }

@@ -473,7 +473,7 @@ pub struct UserForm {
     pub shown_password: Option<String>,
     pub saved: bool,
     /// Until when the user's sign-in is locked after failures (UTC), if it is.
-    pub locked_until: Option<String>,
+    pub locked_until: Option<crate::domain::Timestamp>,
 }
 
 #[derive(Template)]

@@ -12,6 +12,7 @@ use crate::db::contracts::{self as contract_rows, Contract};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{departments, ledger_uploads, Conn, Db, Tx};
 use crate::domain::ids::{DepartmentId, VendorId};
+use crate::domain::Timestamp;
 use crate::domain::{ContractDraft, Importance};
 use crate::error::AppResult;
 pub use crate::excel::header::RowError;
@@ -399,11 +400,9 @@ pub async fn preview(
     }
     let token = crate::random_token();
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(bytes));
-    let cutoff = (chrono::Utc::now() - chrono::Duration::hours(STAGED_FOR_HOURS))
-        .format("%Y-%m-%dT%H:%M:%SZ")
-        .to_string();
+    let cutoff = Timestamp::now() - chrono::Duration::hours(STAGED_FOR_HOURS);
     let mut conn = db.acquire().await?;
-    ledger_uploads::delete_older_than(&mut conn, &cutoff).await?;
+    ledger_uploads::delete_older_than(&mut conn, cutoff).await?;
     ledger_uploads::insert(&mut conn, &token, file_name, bytes, &digest).await?;
     Ok((report, Some(token)))
 }

@@ -250,7 +250,7 @@ async fn account_page(
         .map(|session| SessionLine {
             this_one: session.id_hash == current,
             signed_in: crate::services::japan_moment_of(&session.created_at),
-            last_seen: crate::services::japan_moment_of(&session.last_seen_at),
+            last_seen: crate::services::japan_moment_of(session.last_seen_at),
             ip: session.ip,
             browser: session.user_agent,
         })
