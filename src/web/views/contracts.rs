@@ -1,0 +1,178 @@
+//! Views of contracts: the list, a contract with its evidence, its check sheets, the form, the ledger import.
+
+use crate::db::checklists::Submission;
+use crate::db::contracts::Contract;
+use crate::db::departments::Department;
+use crate::db::vendors::VendorChoice;
+use crate::domain::dates::JpDate;
+use crate::domain::ids::ContractId;
+use crate::domain::{ContractStatus, FiscalYear};
+use crate::error::FieldErrors;
+use crate::excel::checksheet::CheckResult;
+use crate::services::checklists::SubmissionView;
+use crate::services::contracts::{ContractInput, ContractQuery};
+use crate::services::ledger::ImportReport;
+use crate::services::Paged;
+use crate::web::guards::Chrome;
+use askama::Template;
+use chrono::NaiveDate;
+
+#[derive(Template)]
+#[template(path = "contracts/list.html")]
+pub struct ContractList {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub paged: Paged<Contract>,
+    pub query: ContractQuery,
+    /// The filter as a query-string prefix for the pager links (`q=…&`).
+    pub page_query: String,
+    pub departments: Vec<Department>,
+    pub vendors: Vec<VendorChoice>,
+    pub statuses: [ContractStatus; 3],
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/show.html")]
+pub struct ContractShow {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub c: Contract,
+    pub saved: bool,
+    pub submissions: Vec<Submission>,
+    pub may_submit: bool,
+    /// May accept or return what the vendor submitted.
+    pub may_review: bool,
+    /// What this contract owes today.
+    pub owed: Vec<crate::services::reports::Entry>,
+    pub audit_reports: Vec<crate::db::audit_reports::AuditReport>,
+    pub deletions: Vec<crate::db::deletions::DeletionCertificate>,
+    pub forms: EvidenceForms,
+}
+
+/// The evidence forms on a contract's page, with what was typed and what was wrong when refused.
+#[derive(Default)]
+pub struct EvidenceForms {
+    pub audit: crate::services::audit_reports::AuditReportInput,
+    pub audit_errors: FieldErrors,
+    pub deletion: crate::services::deletions::DeletionInput,
+    pub deletion_errors: FieldErrors,
+    /// A refused decision: which record (`audit-reports/3`) and why.
+    pub review_target: String,
+    pub review_errors: FieldErrors,
+}
+
+/// 提出済 / 承認 / 差戻し
+pub fn submission_status_label(code: &str) -> &'static str {
+    match code {
+        "approved" => "承認",
+        "returned" => "差戻し",
+        _ => "確認待ち",
+    }
+}
+
+impl ContractShow {
+    fn status_label(&self, code: &str) -> &'static str {
+        submission_status_label(code)
+    }
+    fn evidence_status(&self, code: &str) -> &'static str {
+        evidence_status_label(code)
+    }
+    fn audit_kinds(&self) -> &'static [(&'static str, &'static str)] {
+        &crate::services::audit_reports::KINDS
+    }
+    fn follow_ups(&self) -> &'static [(&'static str, &'static str)] {
+        &crate::services::audit_reports::FOLLOW_UPS
+    }
+    fn kind_label(&self, code: &str) -> &'static str {
+        crate::services::audit_reports::kind_label(code)
+    }
+    fn follow_up_label(&self, code: &str) -> &'static str {
+        crate::services::audit_reports::follow_up_label(code)
+    }
+    fn year_label(&self, year: &i64) -> String {
+        FiscalYear::new(*year as i32)
+            .map(FiscalYear::label)
+            .unwrap_or_default()
+    }
+    fn day(&self, iso: &str) -> String {
+        NaiveDate::parse_from_str(iso, "%Y-%m-%d")
+            .map(|d| d.jp())
+            .unwrap_or_else(|_| iso.to_string())
+    }
+    fn review_errors_for(&self, target: &str) -> Vec<String> {
+        if self.forms.review_target == target {
+            self.forms
+                .review_errors
+                .iter()
+                .map(|e| e.message.clone())
+                .collect()
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// 受理待ち / 受理 / 差戻し
+pub fn evidence_status_label(code: &str) -> &'static str {
+    match code {
+        "accepted" => "受理",
+        "returned" => "差戻し",
+        _ => "受理待ち",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checklists/show.html")]
+pub struct ChecklistShow {
+    pub chrome: Chrome,
+    pub v: SubmissionView,
+    pub contract: Contract,
+    pub may_review: bool,
+    pub submitted: bool,
+    pub reviewed: bool,
+    pub errors: FieldErrors,
+}
+
+impl ChecklistShow {
+    fn status_label(&self, code: &str) -> &'static str {
+        submission_status_label(code)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "checklists/refused.html")]
+pub struct ChecklistRefused {
+    pub chrome: Chrome,
+    /// Where "back" leads: the contract, or the bid the sheet was for.
+    pub back: String,
+    pub result: CheckResult,
+}
+
+#[derive(Template)]
+#[template(path = "contracts/form.html")]
+pub struct ContractForm {
+    pub chrome: Chrome,
+    pub id: Option<ContractId>,
+    pub input: ContractInput,
+    pub errors: FieldErrors,
+    pub departments: Vec<Department>,
+    pub vendors: Vec<VendorChoice>,
+    pub default_deletion_days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "ledger/upload.html")]
+pub struct LedgerUpload {
+    pub chrome: Chrome,
+    pub limit_mib: usize,
+}
+
+#[derive(Template)]
+#[template(path = "ledger/result.html")]
+pub struct LedgerResult {
+    pub chrome: Chrome,
+    pub file_name: String,
+    pub report: ImportReport,
+    pub token: String,
+}

@@ -1,0 +1,144 @@
+//! Views of vendors: the registry, a vendor with its certifications, the imports, departments.
+
+use crate::db::contracts::Contract;
+use crate::db::departments::DepartmentSummary;
+use crate::db::vendors::{Vendor, VendorSummary};
+use crate::domain::dates::JpDate;
+use crate::domain::ids::{CertificationId, VendorId};
+use crate::error::FieldErrors;
+use crate::services::vendors::VendorInput;
+use crate::services::Paged;
+use crate::web::guards::Chrome;
+use askama::Template;
+use chrono::NaiveDate;
+
+#[derive(Template)]
+#[template(path = "vendors/list.html")]
+pub struct VendorList {
+    pub chrome: Chrome,
+    pub q: String,
+    pub paged: Paged<VendorSummary>,
+    pub page_query: String,
+}
+
+#[derive(Template)]
+#[template(path = "vendors/show.html")]
+pub struct VendorShow {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub v: Vendor,
+    pub contracts: Paged<Contract>,
+    pub saved: bool,
+    pub certifications: Vec<crate::services::certifications::CertificationView>,
+    pub may_record_certifications: bool,
+    /// Staff who may change this vendor's certificates: they verify or return declared ones.
+    pub may_verify_certifications: bool,
+    pub may_edit_vendor: bool,
+    /// The certificate whose return was refused for want of a reason.
+    pub needs_reason: Option<CertificationId>,
+}
+
+#[derive(Template)]
+#[template(path = "certifications/form.html")]
+pub struct CertificationForm {
+    pub chrome: Chrome,
+    pub vendor: Vendor,
+    /// The certification being changed, `None` for a new one.
+    pub id: Option<CertificationId>,
+    pub input: crate::services::certifications::CertificationInput,
+    pub has_file: bool,
+    pub errors: FieldErrors,
+}
+
+impl CertificationForm {
+    fn schemes(&self) -> Vec<(&'static str, &'static str)> {
+        crate::domain::certification::Scheme::ALL
+            .iter()
+            .map(|s| (s.code(), s.label()))
+            .collect()
+    }
+    fn levels(&self) -> Vec<(&'static str, &'static str)> {
+        crate::domain::certification::Scheme::ALL
+            .iter()
+            .flat_map(|s| s.levels())
+            .map(|l| (l.code(), l.label()))
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "vendors/import.html")]
+pub struct VendorImport {
+    pub chrome: Chrome,
+    pub report: Option<crate::services::vendor_master::ImportReport>,
+}
+
+#[derive(Template)]
+#[template(path = "certifications/import.html")]
+pub struct CertificationImport {
+    pub chrome: Chrome,
+    pub report: Option<crate::services::certifications::ImportReport>,
+}
+
+#[derive(Template)]
+#[template(path = "vendors/form.html")]
+pub struct VendorForm {
+    pub chrome: Chrome,
+    pub id: Option<VendorId>,
+    pub errors: FieldErrors,
+    /// (field name, label, typed value, hint) in the order shown.
+    pub fields: Vec<(&'static str, &'static str, String, &'static str)>,
+}
+
+impl VendorForm {
+    pub fn new(
+        chrome: Chrome,
+        id: Option<VendorId>,
+        input: &VendorInput,
+        errors: FieldErrors,
+    ) -> Self {
+        let value = |v: &Option<String>| v.clone().unwrap_or_default();
+        VendorForm {
+            chrome,
+            id,
+            errors,
+            fields: vec![
+                (
+                    "corporate_number",
+                    "法人番号（13桁）",
+                    value(&input.corporate_number),
+                    "国税庁の法人番号公表サイトで確認できます。法人番号・登録番号・業者番号のどれか1つは必須です。",
+                ),
+                (
+                    "invoice_number",
+                    "適格請求書発行事業者登録番号（T＋13桁）",
+                    value(&input.invoice_number),
+                    "法人番号のない個人事業主のときに入力します。個人番号（マイナンバー）は入力しないでください。",
+                ),
+                (
+                    "vendor_code",
+                    "業者番号",
+                    value(&input.vendor_code),
+                    "入札参加資格者名簿の業者番号（あれば）。",
+                ),
+                ("name", "事業者名（必須）", value(&input.name), ""),
+                ("name_kana", "フリガナ", value(&input.name_kana), ""),
+                ("address", "所在地", value(&input.address), ""),
+                ("representative", "代表者", value(&input.representative), ""),
+                ("contact_person", "担当者", value(&input.contact_person), ""),
+                ("phone", "電話番号", value(&input.phone), ""),
+                ("email", "メールアドレス", value(&input.email), ""),
+            ],
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "departments/list.html")]
+pub struct DepartmentList {
+    pub chrome: Chrome,
+    pub departments: Vec<DepartmentSummary>,
+    pub errors: FieldErrors,
+    pub new_name: String,
+    pub saved: bool,
+}

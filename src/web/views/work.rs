@@ -1,0 +1,86 @@
+//! Each role's working pages: home, the vendor's portal, the dashboard, notifications, 一斉依頼.
+
+use crate::db::contracts::Contract;
+use crate::db::vendors::Vendor;
+use crate::domain::dates::JpDate;
+use crate::domain::ids::DepartmentId;
+use crate::domain::{ContractStatus, FiscalYear};
+use crate::error::FieldErrors;
+use crate::services::Paged;
+use crate::web::guards::Chrome;
+use askama::Template;
+use chrono::NaiveDate;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct Home {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub fiscal_year: FiscalYear,
+    pub counts: Vec<(ContractStatus, i64)>,
+    pub ending_soon: Paged<Contract>,
+    pub horizon: NaiveDate,
+    /// What waits for this user: to review, returned to vendors, overdue.
+    pub work: crate::services::inbox::WorkList,
+}
+
+#[derive(Template)]
+#[template(path = "portal.html")]
+pub struct Portal {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub vendor: Vendor,
+    pub contracts: Paged<Contract>,
+    /// What the vendor owes, soonest deadline first.
+    pub owed: Vec<crate::services::reports::Entry>,
+    /// Open tenders that asked this vendor for a check sheet it has not handed in.
+    pub bids_asked: Vec<crate::db::tenders::Bid>,
+    /// 年度一斉依頼 naming this vendor's contracts, with where each stands.
+    pub requests: Vec<crate::services::requests::Progress>,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+pub struct DashboardPage {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub d: std::sync::Arc<crate::services::reports::Dashboard>,
+    /// Set while a newer judgement is being made: when the data shown was read, in Japan.
+    pub judging_since: Option<String>,
+    pub errors: FieldErrors,
+    /// For administrators: no SMTP server is configured, so nobody is reminded of anything.
+    pub mail_off: bool,
+}
+
+#[derive(Template)]
+#[template(path = "notifications.html")]
+pub struct NotificationList {
+    pub chrome: Chrome,
+    pub items: Vec<crate::db::notifications::Notification>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/list.html")]
+pub struct RequestList {
+    pub chrome: Chrome,
+    pub items: Vec<crate::services::requests::Progress>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/form.html")]
+pub struct RequestForm {
+    pub chrome: Chrome,
+    pub input: crate::services::requests::RequestInput,
+    /// The departments the user may ask for: (id, name).
+    pub departments: Vec<(DepartmentId, String)>,
+    pub errors: FieldErrors,
+    /// The contracts the request would go to, before it is sent.
+    pub preview: Option<Vec<Contract>>,
+}
+
+#[derive(Template)]
+#[template(path = "requests/show.html")]
+pub struct RequestShow {
+    pub chrome: Chrome,
+    pub p: crate::services::requests::Progress,
+}
