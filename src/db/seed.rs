@@ -1,5 +1,7 @@
-//! The lookups `itaku seed` needs between its bulk inserts (the inserts use `sql::insert_rows`).
+//! What `itaku seed` writes in bulk (the tables and their columns) and the lookups it needs between
+//! its inserts.
 
+use super::sql::{insert_rows, Param};
 use super::Conn;
 use crate::domain::ids::{ContractId, DepartmentId, SubmissionId, VendorId};
 use std::collections::HashMap;
@@ -57,4 +59,142 @@ pub async fn submissions_of(
     .bind(format!("{prefix}%"))
     .fetch_all(conn)
     .await
+}
+
+/// The tables the seed fills in bulk; each row gives the values of [`Bulk::columns`] in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    Departments,
+    Vendors,
+    Certifications,
+    Contracts,
+    DeletionCertificates,
+    AuditReports,
+    ChecklistSubmissions,
+    ChecklistAnswers,
+    TenderBidders,
+}
+
+impl Bulk {
+    fn table(self) -> &'static str {
+        match self {
+            Bulk::Departments => "departments",
+            Bulk::Vendors => "vendors",
+            Bulk::Certifications => "certifications",
+            Bulk::Contracts => "contracts",
+            Bulk::DeletionCertificates => "deletion_certificates",
+            Bulk::AuditReports => "audit_reports",
+            Bulk::ChecklistSubmissions => "checklist_submissions",
+            Bulk::ChecklistAnswers => "checklist_answers",
+            Bulk::TenderBidders => "tender_bidders",
+        }
+    }
+
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            Bulk::Departments => &["name", "created_at"],
+            Bulk::Vendors => &["corporate_number", "name", "created_at", "updated_at"],
+            Bulk::Certifications => &[
+                "vendor_id",
+                "scheme",
+                "number",
+                "level",
+                "certification_body",
+                "scope",
+                "issued_on",
+                "valid_until",
+                "created_at",
+                "updated_at",
+                "verification",
+                "verified_by",
+                "verified_at",
+            ],
+            Bulk::Contracts => &[
+                "contract_number",
+                "title",
+                "department_id",
+                "vendor_id",
+                "start_date",
+                "end_date",
+                "handles_personal_data",
+                "personal_records",
+                "importance",
+                "uses_cloud",
+                "subcontracting_allowed",
+                "deletion_days",
+                "deletion_deadline",
+                "created_at",
+                "updated_at",
+            ],
+            Bulk::DeletionCertificates => &[
+                "contract_id",
+                "data_items",
+                "media",
+                "quantity",
+                "method",
+                "responsible_person",
+                "deleted_on",
+                "covers_subcontractors",
+                "covers_backups",
+                "covers_test_environments",
+                "file_id",
+                "status",
+                "submitted_by",
+                "submitted_at",
+                "reviewed_by",
+                "accepted_on",
+            ],
+            Bulk::AuditReports => &[
+                "contract_id",
+                "fiscal_year",
+                "kind",
+                "auditor",
+                "audited_on",
+                "findings",
+                "follow_up",
+                "file_id",
+                "status",
+                "submitted_by",
+                "submitted_at",
+                "accepted_on",
+            ],
+            Bulk::ChecklistSubmissions => &[
+                "contract_id",
+                "version",
+                "definition_id",
+                "file_name",
+                "content",
+                "sha256",
+                "size_bytes",
+                "uploader",
+                "uploaded_at",
+                "status",
+                "reviewed_at",
+            ],
+            Bulk::ChecklistAnswers => &["submission_id", "item_id", "answer"],
+            Bulk::TenderBidders => &["tender_id", "vendor_id", "isms_scope_confirmed", "added_at"],
+        }
+    }
+}
+
+/// Parameters per statement: binding gets slower per parameter as a statement grows (measured: 10k
+/// contracts take 1.5 s at 500, 3.8 s at 4,000 and 26 s at 30,000 on SQLite).
+const MAX_PARAMETERS: usize = 500;
+
+/// Inserts the rows, as many per statement as `MAX_PARAMETERS` allows.
+pub async fn insert(
+    conn: &mut Conn,
+    table: Bulk,
+    rows: Vec<Vec<Param>>,
+) -> Result<(), sqlx::Error> {
+    let columns = table.columns();
+    insert_rows(
+        conn,
+        table.table(),
+        columns,
+        rows,
+        MAX_PARAMETERS / columns.len(),
+    )
+    .await?;
+    Ok(())
 }

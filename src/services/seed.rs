@@ -8,7 +8,8 @@ use super::audit::{self, Event};
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::seed as db_seed;
-use crate::db::sql::{insert_rows, Param};
+use crate::db::seed::Bulk;
+use crate::db::sql::Param;
 use crate::db::{files, tenders};
 use crate::db::{Conn, Db};
 use crate::domain::corporate_number::with_check_digit;
@@ -116,11 +117,8 @@ const WORKS: [&str; 10] = [
     "ネットワーク保守",
     "クラウド基盤提供",
 ];
-/// Rows generated and inserted per step; a statement carries as many rows as `MAX_PARAMETERS` allows.
+/// Rows generated and inserted per step (and between two progress reports).
 const CHUNK: usize = 5_000;
-/// Parameters per statement: binding gets slower per parameter as a statement grows (measured: 10k
-/// contracts take 1.5 s at 500, 3.8 s at 4,000 and 26 s at 30,000 on SQLite).
-const MAX_PARAMETERS: usize = 500;
 
 fn day(date: NaiveDate, offset: i64) -> NaiveDate {
     if offset >= 0 {
@@ -134,21 +132,15 @@ fn text(value: impl ToString) -> Param {
     Param::Text(value.to_string())
 }
 
-async fn insert(
-    conn: &mut Conn,
-    table: &str,
-    columns: &[&str],
-    rows: Vec<Vec<Param>>,
-) -> AppResult<()> {
-    insert_rows(conn, table, columns, rows, MAX_PARAMETERS / columns.len()).await?;
+async fn insert(conn: &mut Conn, table: Bulk, rows: Vec<Vec<Param>>) -> AppResult<()> {
+    db_seed::insert(conn, table, rows).await?;
     Ok(())
 }
 
 /// Inserts rows in chunks, telling `progress` after each.
 async fn insert_all(
     conn: &mut Conn,
-    table: &str,
-    columns: &[&str],
+    table: Bulk,
     rows: Vec<Vec<Param>>,
     label: &str,
     progress: Progress<'_>,
@@ -160,7 +152,7 @@ async fn insert_all(
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Param>> = rows.by_ref().take(CHUNK).collect();
         done += chunk.len();
-        insert(conn, table, columns, chunk).await?;
+        insert(conn, table, chunk).await?;
         progress(label, done as u64, total as u64);
     }
     Ok(total)
@@ -267,8 +259,7 @@ async fn seed_departments(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<D
         .collect();
     report.departments = insert_all(
         &mut *tx,
-        "departments",
-        &["name", "created_at"],
+        Bulk::Departments,
         new_departments,
         "所管課",
         progress,
@@ -310,15 +301,7 @@ async fn seed_vendors(tx: &mut Conn, s: &mut Seeding<'_>) -> AppResult<Vec<Vendo
             vec![text(number), text(name), text(&now), text(&now)]
         })
         .collect();
-    report.vendors = insert_all(
-        &mut *tx,
-        "vendors",
-        &["corporate_number", "name", "created_at", "updated_at"],
-        rows,
-        "事業者",
-        progress,
-    )
-    .await?;
+    report.vendors = insert_all(&mut *tx, Bulk::Vendors, rows, "事業者", progress).await?;
     let vendor_ids: Vec<VendorId> = {
         let by_number = db_seed::vendors_by_number(&mut *tx).await?;
         numbers.iter().map(|n| by_number[n]).collect()
@@ -340,29 +323,8 @@ async fn seed_certifications(
     for vendor in vendor_ids.iter().enumerate() {
         vendor_certificates(rng, plan, today, &now, vendor, &mut rows);
     }
-    report.certifications = insert_all(
-        &mut *tx,
-        "certifications",
-        &[
-            "vendor_id",
-            "scheme",
-            "number",
-            "level",
-            "certification_body",
-            "scope",
-            "issued_on",
-            "valid_until",
-            "created_at",
-            "updated_at",
-            "verification",
-            "verified_by",
-            "verified_at",
-        ],
-        rows,
-        "認証",
-        progress,
-    )
-    .await?;
+    report.certifications =
+        insert_all(&mut *tx, Bulk::Certifications, rows, "認証", progress).await?;
     Ok(())
 }
 
@@ -511,31 +473,7 @@ async fn seed_contracts(
             ]
         })
         .collect();
-    report.contracts = insert_all(
-        &mut *tx,
-        "contracts",
-        &[
-            "contract_number",
-            "title",
-            "department_id",
-            "vendor_id",
-            "start_date",
-            "end_date",
-            "handles_personal_data",
-            "personal_records",
-            "importance",
-            "uses_cloud",
-            "subcontracting_allowed",
-            "deletion_days",
-            "deletion_deadline",
-            "created_at",
-            "updated_at",
-        ],
-        rows,
-        "契約",
-        progress,
-    )
-    .await?;
+    report.contracts = insert_all(&mut *tx, Bulk::Contracts, rows, "契約", progress).await?;
     let contract_ids = db_seed::contracts_by_number(&mut *tx, &marker).await?;
     Ok((contracts, contract_ids))
 }
@@ -608,25 +546,7 @@ async fn seed_deletions(
     }
     report.deletion_certificates = insert_all(
         &mut *tx,
-        "deletion_certificates",
-        &[
-            "contract_id",
-            "data_items",
-            "media",
-            "quantity",
-            "method",
-            "responsible_person",
-            "deleted_on",
-            "covers_subcontractors",
-            "covers_backups",
-            "covers_test_environments",
-            "file_id",
-            "status",
-            "submitted_by",
-            "submitted_at",
-            "reviewed_by",
-            "accepted_on",
-        ],
+        Bulk::DeletionCertificates,
         rows,
         "消去証明書",
         progress,
@@ -686,28 +606,8 @@ async fn seed_audit_reports(
             ]);
         }
     }
-    report.audit_reports = insert_all(
-        &mut *tx,
-        "audit_reports",
-        &[
-            "contract_id",
-            "fiscal_year",
-            "kind",
-            "auditor",
-            "audited_on",
-            "findings",
-            "follow_up",
-            "file_id",
-            "status",
-            "submitted_by",
-            "submitted_at",
-            "accepted_on",
-        ],
-        rows,
-        "監査報告書",
-        progress,
-    )
-    .await?;
+    report.audit_reports =
+        insert_all(&mut *tx, Bulk::AuditReports, rows, "監査報告書", progress).await?;
     Ok(())
 }
 
@@ -760,20 +660,7 @@ async fn seed_check_sheets(
         .collect();
     report.submissions = insert_all(
         &mut *tx,
-        "checklist_submissions",
-        &[
-            "contract_id",
-            "version",
-            "definition_id",
-            "file_name",
-            "content",
-            "sha256",
-            "size_bytes",
-            "uploader",
-            "uploaded_at",
-            "status",
-            "reviewed_at",
-        ],
+        Bulk::ChecklistSubmissions,
         rows,
         "チェックシート",
         progress,
@@ -796,13 +683,7 @@ async fn seed_check_sheets(
             }
         }
         report.answers += rows.len();
-        insert(
-            &mut *tx,
-            "checklist_answers",
-            &["submission_id", "item_id", "answer"],
-            rows,
-        )
-        .await?;
+        insert(&mut *tx, Bulk::ChecklistAnswers, rows).await?;
         progress("回答", report.answers as u64, total_answers);
     }
     Ok(())
@@ -856,13 +737,7 @@ async fn seed_tenders(
                 ]
             })
             .collect();
-        insert(
-            &mut *tx,
-            "tender_bidders",
-            &["tender_id", "vendor_id", "isms_scope_confirmed", "added_at"],
-            rows,
-        )
-        .await?;
+        insert(&mut *tx, Bulk::TenderBidders, rows).await?;
         report.tenders += 1;
         progress("案件", report.tenders as u64, tender_count as u64);
     }
