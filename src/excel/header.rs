@@ -71,6 +71,33 @@ pub struct RowError {
     pub message: String,
 }
 
+impl RowError {
+    /// A problem with `field` on sheet row `row`, naming its cell when the layout has the column.
+    pub fn at<C: Column>(
+        columns: &[(usize, C)],
+        field: C,
+        row: u32,
+        message: impl Into<String>,
+    ) -> Self {
+        RowError {
+            row: Some(row),
+            column: field.label().into(),
+            cell: cell_ref(columns, field, row),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with `field` on row `row` found once the row was read (its vendor refused, say).
+    pub fn in_column<C: Column>(field: C, row: u32, message: impl Into<String>) -> Self {
+        RowError {
+            row: Some(row),
+            column: field.label().into(),
+            cell: None,
+            message: message.into(),
+        }
+    }
+}
+
 impl std::fmt::Display for RowError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (self.row, self.column.is_empty()) {

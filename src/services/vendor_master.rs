@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{Conn, Db};
 use crate::error::{AppError, AppResult};
-use crate::excel::header::{self, cell_ref, file_error, Column, RowError};
+use crate::excel::header::{self, file_error, Column, RowError};
 use crate::excel::{Limits, ReadError, Row, Table};
 use crate::sandbox::Sandbox;
 use crate::services::audit::{self, Event};
@@ -189,12 +189,12 @@ pub fn check_list(
                             "vendor_code" => Field::VendorCode,
                             _ => Field::CorporateNumber,
                         };
-                        report.errors.push(RowError {
-                            row: Some(row.number),
-                            column: field.label().into(),
-                            cell: cell_ref(&layout.columns, field, row.number),
-                            message: format!("{key} が{first}行目と重複しています"),
-                        });
+                        report.errors.push(RowError::at(
+                            &layout.columns,
+                            field,
+                            row.number,
+                            format!("{key} が{first}行目と重複しています"),
+                        ));
                         repeated = true;
                     } else {
                         first_of.insert(key, row.number);
@@ -250,12 +250,7 @@ fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<MasterRow, Vec<Row
                         .copied()
                         .find(|f| f.input_field() == error.field)
                         .unwrap_or(Field::Name);
-                    RowError {
-                        row: Some(row.number),
-                        column: field.label().into(),
-                        cell: cell_ref(columns, field, row.number),
-                        message: error.message.to_string(),
-                    }
+                    RowError::at(columns, field, row.number, error.message.to_string())
                 })
                 .collect()
         })
@@ -295,12 +290,9 @@ pub async fn import(
                 }
                 report.rows.push(outcome);
             }
-            Err(message) => report.errors.push(RowError {
-                row: Some(row.row),
-                column: Field::Name.label().into(),
-                cell: None,
-                message,
-            }),
+            Err(message) => report
+                .errors
+                .push(RowError::in_column(Field::Name, row.row, message)),
         }
     }
     report.errors.sort_by_key(|e| e.row);

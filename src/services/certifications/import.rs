@@ -11,7 +11,7 @@ use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{Conn, Db};
 use crate::domain::ids::VendorId;
 use crate::error::{AppError, AppResult};
-use crate::excel::header::{Column, RowError};
+use crate::excel::header::RowError;
 use crate::excel::Limits;
 use crate::services::audit::{self, Event};
 use serde_json::json;
@@ -124,12 +124,11 @@ async fn vendor_of_row(
             let found = match find_or_create_vendor(&mut *tx, actor, row, report).await? {
                 Ok(found) => found,
                 Err(message) => {
-                    report.errors.push(RowError {
-                        row: Some(row.row),
-                        column: Field::CorporateNumber.label().into(),
-                        cell: None,
+                    report.errors.push(RowError::in_column(
+                        Field::CorporateNumber,
+                        row.row,
                         message,
-                    });
+                    ));
                     return Ok(None);
                 }
             };
@@ -143,28 +142,27 @@ async fn vendor_of_row(
         }
     };
     let Some((vendor_id, vendor_name)) = vendor else {
-        report.errors.push(RowError {
-            row: Some(row.row),
-            column: Field::CorporateNumber.label().into(),
-            cell: None,
-            message: format!(
-                "{identifier} の事業者は登録されていません（「事業者名」列があれば新しく登録します）"
-            ),
-        });
+        let message = format!(
+            "{identifier} の事業者は登録されていません（「事業者名」列があれば新しく登録します）"
+        );
+        report.errors.push(RowError::in_column(
+            Field::CorporateNumber,
+            row.row,
+            message,
+        ));
         return Ok(None);
     };
     if !known.created_here.contains(&vendor_id) {
         match crate::services::vendors::authorize(&mut *tx, rights, vendor_id).await {
             Ok(()) => {}
             Err(AppError::Forbidden) => {
-                report.errors.push(RowError {
-                    row: Some(row.row),
-                    column: Field::CorporateNumber.label().into(),
-                    cell: None,
-                    message: format!(
+                report.errors.push(RowError::in_column(
+                    Field::CorporateNumber,
+                    row.row,
+                    format!(
                         "{vendor_name}の認証は変更できません（所管課の契約・入札がない事業者です）"
                     ),
-                });
+                ));
                 return Ok(None);
             }
             Err(other) => return Err(other),

@@ -3,7 +3,7 @@
 
 use crate::domain::certification::{CertificationDraft, CertificationFields, Scheme};
 use crate::domain::{BoundedText, VendorIdentity};
-use crate::excel::header::{self, cell_ref, file_error, Column, RowError};
+use crate::excel::header::{self, file_error, Column, RowError};
 use crate::excel::{self, Limits, Row};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -190,16 +190,16 @@ pub fn check_list(
                     parsed.draft.number.clone(),
                 );
                 if let Some(first) = seen.get(&key) {
-                    report.errors.push(RowError {
-                        row: Some(row.number),
-                        column: Field::Number.label().into(),
-                        cell: cell_ref(&layout.columns, Field::Number, row.number),
-                        message: format!(
+                    report.errors.push(RowError::at(
+                        &layout.columns,
+                        Field::Number,
+                        row.number,
+                        format!(
                             "同じ事業者の{}（番号「{}」）が{first}行目と重複しています",
                             key.1.label(),
                             key.2
                         ),
-                    });
+                    ));
                     continue;
                 }
                 seen.insert(key, row.number);
@@ -230,12 +230,7 @@ pub(super) fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<ListRow
             .unwrap_or_default()
     };
     let mut error = |field: Field, message: String| {
-        errors.push(RowError {
-            row: Some(row.number),
-            column: field.label().into(),
-            cell: cell_ref(columns, field, row.number),
-            message,
-        })
+        errors.push(RowError::at(columns, field, row.number, message))
     };
     let identity = VendorIdentity::parse(
         Some(&text(Field::CorporateNumber)),

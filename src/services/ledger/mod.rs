@@ -272,12 +272,11 @@ async fn vendor_for(
                 id
             }
             Err(message) => {
-                report.errors.push(RowError {
-                    row: Some(row.row),
-                    column: Field::CorporateNumber.label().into(),
-                    cell: None,
+                report.errors.push(RowError::in_column(
+                    Field::CorporateNumber,
+                    row.row,
                     message,
-                });
+                ));
                 return Ok(None);
             }
         },

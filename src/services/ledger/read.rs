@@ -178,12 +178,12 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
             };
             let number = parsed.contract_number.as_str().to_string();
             if let Some(first) = seen_numbers.get(&number) {
-                ledger.errors.push(RowError {
-                    row: Some(row.number),
-                    column: Field::ContractNumber.label().into(),
-                    cell: cell_ref(columns, Field::ContractNumber, row.number),
-                    message: format!("契約番号「{number}」が{first}と重複しています"),
-                });
+                ledger.errors.push(RowError::at(
+                    columns,
+                    Field::ContractNumber,
+                    row.number,
+                    format!("契約番号「{number}」が{first}と重複しています"),
+                ));
                 continue;
             }
             seen_numbers.insert(number, place(row.number));
@@ -424,12 +424,8 @@ impl Cells<'_> {
     }
 
     fn refuse(&mut self, field: Field, message: String) {
-        self.errors.push(RowError {
-            row: Some(self.row.number),
-            column: field.label().into(),
-            cell: cell_ref(self.columns, field, self.row.number),
-            message,
-        });
+        self.errors
+            .push(RowError::at(self.columns, field, self.row.number, message));
     }
 
     /// The value when it parsed; otherwise the message is recorded against the field's cell.
