@@ -1,6 +1,7 @@
 //! Sign-in, sessions, CSRF, API tokens, the audit log, the setup link and the vendor portal.
 
 mod common;
+use common::{Method, Reply, Role};
 
 use common::{hidden_field, spawn, Browser, ADMIN, NTA, PASSWORD, TOYOTA};
 use itaku::auth::throttle::Throttle;
@@ -32,9 +33,16 @@ async fn wrong_passwords_and_unknown_addresses_get_the_same_answer_then_a_lock()
                 .await
         }
     };
-    let (status, wrong_password, _) = attempt(ADMIN, "not the password at all").await;
-    let (status2, unknown, _) =
-        attempt("nobody@test.itaku.example", "not the password at all").await;
+    let Reply {
+        status,
+        body: wrong_password,
+        ..
+    } = attempt(ADMIN, "not the password at all").await;
+    let Reply {
+        status: status2,
+        body: unknown,
+        ..
+    } = attempt("nobody@test.itaku.example", "not the password at all").await;
     assert_eq!(
         (status, status2),
         (Status::Unauthorized, Status::Unauthorized)
@@ -44,7 +52,11 @@ async fn wrong_passwords_and_unknown_addresses_get_the_same_answer_then_a_lock()
     for _ in 0..4 {
         attempt(ADMIN, "still not the password").await;
     }
-    let (status, locked, _) = attempt(ADMIN, PASSWORD).await;
+    let Reply {
+        status,
+        body: locked,
+        ..
+    } = attempt(ADMIN, PASSWORD).await;
     assert_eq!(
         status,
         Status::Unauthorized,
@@ -55,11 +67,14 @@ async fn wrong_passwords_and_unknown_addresses_get_the_same_answer_then_a_lock()
     for _ in 0..5 {
         attempt("nobody@test.itaku.example", "x").await;
     }
-    let (_, unknown_locked, _) = attempt("nobody@test.itaku.example", "x").await;
+    let Reply {
+        body: unknown_locked,
+        ..
+    } = attempt("nobody@test.itaku.example", "x").await;
     assert!(unknown_locked.contains("一時的にロック"));
     let (_, log) = app.get_html("/audit?action=sign_in_failed").await;
     assert!(log.contains("nobody@test.itaku.example") && log.contains(ADMIN));
-    let (status, _, _) = browser
+    let Reply { status, .. } = browser
         .post_form_raw(
             "/login",
             &[
@@ -118,11 +133,11 @@ async fn the_session_cookie_is_private_http_only_and_strict_and_ends_at_sign_out
         .to_string();
 
     // A form without its token, or with another, is refused.
-    let (status, _, _) = browser
+    let Reply { status, .. } = browser
         .post_form_raw("/departments", &[("name", "新しい課")])
         .await;
     assert_eq!(status, Status::Forbidden);
-    let (status, _, _) = browser
+    let Reply { status, .. } = browser
         .post_form_raw(
             "/departments",
             &[("name", "新しい課"), ("csrf_token", "0123")],
@@ -139,7 +154,9 @@ async fn the_session_cookie_is_private_http_only_and_strict_and_ends_at_sign_out
         .await;
     assert_eq!(response.status(), Status::Forbidden);
 
-    let (status, _, location) = browser
+    let Reply {
+        status, location, ..
+    } = browser
         .post_form_raw("/logout", &[("csrf_token", &csrf)])
         .await;
     assert_eq!(status, Status::SeeOther);
@@ -175,7 +192,9 @@ async fn idle_sessions_expire_and_a_password_change_ends_other_sessions() {
 
     let fresh = Browser::signed_in(&app.db, &app.settings, ADMIN, PASSWORD).await;
     let second = Browser::signed_in(&app.db, &app.settings, ADMIN, PASSWORD).await;
-    let (status, html, _) = fresh
+    let Reply {
+        status, body: html, ..
+    } = fresh
         .post_form(
             "/account/password",
             &[
@@ -192,7 +211,7 @@ async fn idle_sessions_expire_and_a_password_change_ends_other_sessions() {
             && html.contains("一致しません")
     );
     let new_password = "a much longer new passphrase";
-    let (status, _, _) = fresh
+    let Reply { status, .. } = fresh
         .post_form(
             "/account/password",
             &[
@@ -222,7 +241,7 @@ async fn api_tokens_act_as_their_user_until_revoked_or_expired() {
     common::add_user(
         &app.db,
         "officer@test.itaku.example",
-        "officer",
+        Role::Officer,
         None,
         &[department_id],
     )
@@ -289,7 +308,7 @@ async fn api_tokens_act_as_their_user_until_revoked_or_expired() {
     assert!(response.headers().get_one("WWW-Authenticate").is_some());
 
     let token_id = accounts::tokens_of(&app.db, user_id).await.unwrap()[0].id;
-    let (status, _, _) = app
+    let Reply { status, .. } = app
         .post_form(&format!("/tokens/{token_id}/revoke"), &[])
         .await;
     assert_eq!(status, Status::SeeOther);
@@ -345,12 +364,14 @@ async fn the_audit_log_records_changes_and_cannot_be_changed() {
         .await;
     let body = json!({"contract_number": "R7-1", "title": "旧件名", "department_id": department_id, "vendor_id": vendor_id,
                       "start_date": "2025-04-01", "end_date": "2026-03-31"});
-    let (_, created) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    let (_, created) = app
+        .send_json(Method::Post, "/api/v1/contracts", &body)
+        .await;
     let id = created["id"].as_i64().unwrap();
     let mut changed = body.clone();
     changed["title"] = json!("新件名");
     let (status, _) = app
-        .send_json("PUT", &format!("/api/v1/contracts/{id}"), &changed)
+        .send_json(Method::Put, &format!("/api/v1/contracts/{id}"), &changed)
         .await;
     assert_eq!(status, Status::Ok);
     let (_, html) = app
@@ -411,7 +432,7 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() {
     let url = common::fresh_database_url().await;
     let db = itaku::db::Db::connect(&url, 2).await.unwrap();
     let settings = itaku::config::Settings {
-        database_url: url,
+        database_url: url.to_string(),
         ..Default::default()
     };
     let link = accounts::setup_link_if_needed(&db)
@@ -422,7 +443,9 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() {
     let (status, page) = browser.get_html(&link).await;
     assert_eq!(status, Status::Ok);
     let token = hidden_field(&page, "csrf_token").unwrap();
-    let (status, html, _) = browser
+    let Reply {
+        status, body: html, ..
+    } = browser
         .post_form_raw(
             &link,
             &[
@@ -434,7 +457,9 @@ async fn the_first_administrator_comes_from_a_one_time_setup_link() {
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("12文字以上"));
-    let (status, _, location) = browser
+    let Reply {
+        status, location, ..
+    } = browser
         .post_form_raw(
             &link,
             &[
@@ -465,7 +490,7 @@ async fn a_vendor_sees_its_own_contracts_and_what_it_owes() {
         .await;
     let (_, b) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": TOYOTA, "name": "株式会社B"}),
         )
@@ -478,11 +503,13 @@ async fn a_vendor_sees_its_own_contracts_and_what_it_owes() {
     ] {
         let body = json!({"contract_number": number, "title": format!("{number}の業務"), "department_id": department_id, "vendor_id": vendor,
                           "start_date": "2020-04-01", "end_date": end.to_string(), "deletion_days": 30});
-        let (status, _) = app.send_json("POST", "/api/v1/contracts", &body).await;
+        let (status, _) = app
+            .send_json(Method::Post, "/api/v1/contracts", &body)
+            .await;
         assert_eq!(status, Status::Created);
     }
     let vendor = app
-        .browser_as("vendor@test.itaku.example", "vendor", Some(NTA), &[])
+        .browser_as("vendor@test.itaku.example", Role::Vendor, Some(NTA), &[])
         .await;
     let (status, html) = vendor.get_html("/").await;
     assert_eq!(status, Status::Ok);
@@ -529,7 +556,7 @@ async fn the_cli_adds_users_and_creates_tokens() {
     let app = spawn().await;
     app.seed_department_and_vendor("税務課", NTA, "株式会社A")
         .await;
-    let url = app.url.clone();
+    let url = app.url.to_string();
     let (code, stdout, stderr) = itaku(
         &url,
         &[
@@ -766,7 +793,7 @@ async fn a_next_with_white_space_or_control_characters_falls_back_to_the_home_pa
 async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
     let app = spawn().await;
     let system = Actor::system("test");
-    let user_id = common::add_user(&app.db, "ciso@test.itaku.example", "ciso", None, &[]).await;
+    let user_id = common::add_user(&app.db, "ciso@test.itaku.example", Role::Ciso, None, &[]).await;
     let user = || accounts::UserInput {
         email: Some("ciso@test.itaku.example".into()),
         display_name: None,
@@ -975,7 +1002,7 @@ async fn an_address_spraying_accounts_is_refused_and_an_administrator_lifts_a_lo
     assert_eq!(made_up("198.51.100.5").await, Status::Unauthorized);
 
     // Five failures from five addresses lock the account; the administrator lifts the lock.
-    common::add_user(&app.db, "locked@city.example.jp", "ciso", None, &[]).await;
+    common::add_user(&app.db, "locked@city.example.jp", Role::Ciso, None, &[]).await;
     for n in 0..5 {
         let address = format!("192.0.2.{}", 10 + n);
         sign_in_from(
@@ -994,7 +1021,7 @@ async fn an_address_spraying_accounts_is_refused_and_an_administrator_lifts_a_lo
         .unwrap();
     let (_, page) = app.get_html(&format!("/admin/users/{user_id}")).await;
     assert!(page.contains("ロックされています"), "{page}");
-    let (status, _, _) = app
+    let Reply { status, .. } = app
         .post_form(&format!("/admin/users/{user_id}/unlock"), &[])
         .await;
     assert_eq!(status, Status::SeeOther);
@@ -1022,7 +1049,9 @@ async fn the_account_page_lists_sessions_and_signs_out_everywhere_else() {
     assert!(page.contains("ログイン中の端末"));
     assert_eq!(page.matches("<tr><td>令和").count(), 3, "{page}");
     assert_eq!(page.matches("この端末").count(), 1);
-    let (status, _, location) = laptop.post_form("/account/sessions/end-others", &[]).await;
+    let Reply {
+        status, location, ..
+    } = laptop.post_form("/account/sessions/end-others", &[]).await;
     assert_eq!(status, Status::SeeOther);
     assert_eq!(location.as_deref(), Some("/account?signed_out_elsewhere=2"));
     let (status, _) = phone.get_html("/account").await;
@@ -1076,7 +1105,7 @@ async fn an_audit_log_edited_in_the_database_is_named_by_audit_verify() {
     for n in 0..6 {
         let (status, _) = app
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/departments",
                 &json!({"name": format!("課{n}")}),
             )
@@ -1168,7 +1197,11 @@ async fn an_audit_log_edited_in_the_database_is_named_by_audit_verify() {
     // 3. The last entry removed: the head names it.
     let app = spawn().await;
     let (status, _) = app
-        .send_json("POST", "/api/v1/departments", &json!({"name": "末尾課"}))
+        .send_json(
+            Method::Post,
+            "/api/v1/departments",
+            &json!({"name": "末尾課"}),
+        )
         .await;
     assert_eq!(status, Status::Created);
     let mut conn = app.db.acquire().await.unwrap();

@@ -1,6 +1,7 @@
 //! The JSON API under /api/v1, on the database the suite runs against.
 
 mod common;
+use common::{Method, Reply, Role};
 
 use common::{corporate_number, spawn, NTA, TOYOTA};
 use rocket::http::Status;
@@ -29,7 +30,7 @@ async fn creates_reads_updates_and_lists_contracts() {
         .await;
     let (status, created) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &contract_body("R7-001", department_id, vendor_id),
         )
@@ -51,7 +52,7 @@ async fn creates_reads_updates_and_lists_contracts() {
     let mut changed = contract_body("R7-001", department_id, vendor_id);
     changed["end_date"] = json!("2027-03-31");
     let (status, updated) = app
-        .send_json("PUT", &format!("/api/v1/contracts/{id}"), &changed)
+        .send_json(Method::Put, &format!("/api/v1/contracts/{id}"), &changed)
         .await;
     assert_eq!(status, Status::Ok, "{updated}");
     assert_eq!(updated["end_date"], "2027-03-31");
@@ -73,13 +74,17 @@ async fn paginates_and_filters() {
         .seed_department_and_vendor("税務課", NTA, "株式会社A")
         .await;
     let (status, other) = app
-        .send_json("POST", "/api/v1/departments", &json!({"name": "市民課"}))
+        .send_json(
+            Method::Post,
+            "/api/v1/departments",
+            &json!({"name": "市民課"}),
+        )
         .await;
     assert_eq!(status, Status::Created);
     let citizen = other["id"].as_i64().unwrap();
     let (_, b) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": TOYOTA, "name": "株式会社B"}),
         )
@@ -94,7 +99,9 @@ async fn paginates_and_filters() {
         let mut body = contract_body(&format!("K-{i:03}"), department, vendor);
         body["end_date"] = json!(format!("2026-{:02}-15", 1 + i % 12));
         body["start_date"] = json!("2025-01-01");
-        let (status, created) = app.send_json("POST", "/api/v1/contracts", &body).await;
+        let (status, created) = app
+            .send_json(Method::Post, "/api/v1/contracts", &body)
+            .await;
         assert_eq!(status, Status::Created, "{created}");
     }
     let (_, page) = app.get_json("/api/v1/contracts?page=2&per_page=10").await;
@@ -157,7 +164,9 @@ async fn refuses_invalid_input_with_field_errors() {
         "personal_records": "たくさん",
         "deletion_days": 99999
     });
-    let (status, error) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    let (status, error) = app
+        .send_json(Method::Post, "/api/v1/contracts", &body)
+        .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert_eq!(error["error"], "validation");
     let fields: Vec<&str> = error["errors"]
@@ -181,7 +190,7 @@ async fn refuses_invalid_input_with_field_errors() {
 
     let (status, _) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &contract_body("R7-001", department_id, vendor_id),
         )
@@ -189,7 +198,7 @@ async fn refuses_invalid_input_with_field_errors() {
     assert_eq!(status, Status::Created);
     let (status, duplicate) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &contract_body("Ｒ７－００１", department_id, vendor_id),
         )
@@ -203,7 +212,7 @@ async fn refuses_invalid_input_with_field_errors() {
 
     let (status, vendor) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": "7000012050003", "name": "株式会社C", "email": "x@"}),
         )
@@ -215,7 +224,7 @@ async fn refuses_invalid_input_with_field_errors() {
         .contains("チェックディジット"));
     let (status, vendor) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": NTA, "name": "重複"}),
         )
@@ -225,7 +234,7 @@ async fn refuses_invalid_input_with_field_errors() {
 
     let (status, malformed) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &json!({"department_id": "税務課"}),
         )
@@ -250,12 +259,12 @@ async fn unknown_ids_are_404_never_500() {
         assert_eq!(body["error"], "not_found");
     }
     let (status, _) = app
-        .send_json("PUT", "/api/v1/contracts/77", &json!({"title": "x"}))
+        .send_json(Method::Put, "/api/v1/contracts/77", &json!({"title": "x"}))
         .await;
     assert_eq!(status, Status::NotFound);
     let (status, _) = app
         .send_json(
-            "PUT",
+            Method::Put,
             "/api/v1/vendors/77",
             &json!({"corporate_number": corporate_number(5), "name": "x"}),
         )
@@ -281,7 +290,7 @@ async fn a_contract_with_the_vendors_records_cannot_change_vendor() {
         .await;
     let (status, other) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": common::corporate_number(42), "name": "第二株式会社"}),
         )
@@ -295,15 +304,15 @@ async fn a_contract_with_the_vendors_records_cannot_change_vendor() {
     // Before anything is handed in, a wrong vendor can be corrected.
     let uri = format!("/api/v1/contracts/{contract}");
     let (status, body) = app
-        .send_json("PUT", &uri, &change_to(other["id"].as_i64().unwrap()))
+        .send_json(Method::Put, &uri, &change_to(other["id"].as_i64().unwrap()))
         .await;
     assert_eq!(status, Status::Ok, "{body}");
-    let (status, body) = app.send_json("PUT", &uri, &change_to(vendor)).await;
+    let (status, body) = app.send_json(Method::Put, &uri, &change_to(vendor)).await;
     assert_eq!(status, Status::Ok, "{body}");
     app.submit_check_sheet(contract, common::filled_check_sheet(&first, |_| "はい"))
         .await;
     let (status, body) = app
-        .send_json("PUT", &uri, &change_to(other["id"].as_i64().unwrap()))
+        .send_json(Method::Put, &uri, &change_to(other["id"].as_i64().unwrap()))
         .await;
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
     assert_eq!(body["errors"][0]["field"], "vendor_id");
@@ -338,7 +347,7 @@ async fn only_staff_record_the_municipalitys_own_on_site_inspection() {
         .await;
     let contract = app.create_contract("K-ON", department, vendor).await;
     let vendor_user = app
-        .browser_as("vendor@test.itaku.example", "vendor", Some(NTA), &[])
+        .browser_as("vendor@test.itaku.example", Role::Vendor, Some(NTA), &[])
         .await;
     let fields = |kind: &'static str| {
         [
@@ -351,7 +360,7 @@ async fn only_staff_record_the_municipalitys_own_on_site_inspection() {
         ]
     };
     let uri = format!("/api/v1/contracts/{contract}/audit-reports");
-    let (status, body, _) = vendor_user
+    let Reply { status, body, .. } = vendor_user
         .post_multipart(&uri, &fields("onsite"), Some(("r.pdf", common::PDF)))
         .await;
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
@@ -359,11 +368,11 @@ async fn only_staff_record_the_municipalitys_own_on_site_inspection() {
         body.contains("本市による実地検査は本市の職員が登録します"),
         "{body}"
     );
-    let (status, body, _) = vendor_user
+    let Reply { status, body, .. } = vendor_user
         .post_multipart(&uri, &fields("third_party"), Some(("r.pdf", common::PDF)))
         .await;
     assert_eq!(status, Status::Created, "{body}");
-    let (status, body, _) = app
+    let Reply { status, body, .. } = app
         .post_multipart(&uri, &fields("onsite"), Some(("r.pdf", common::PDF)))
         .await;
     assert_eq!(status, Status::Created, "{body}");

@@ -3,8 +3,9 @@
 //! The table must name every route Rocket has, so a new route without a rule fails this test.
 
 mod common;
+use common::Role;
 
-use common::{corporate_number, Browser, TestApp, NTA, TOYOTA};
+use common::{corporate_number, Browser, Reply, TestApp, NTA, TOYOTA};
 use rocket::http::{ContentType, Header, Method, Status};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -310,7 +311,7 @@ struct World {
 async fn seed_tender(app: &TestApp, department_id: i64) -> (i64, i64, i64) {
     let (status, tender) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/tenders",
             &json!({"title": "入札", "department_id": department_id, "evaluation_date": "2026-04-01"}),
         )
@@ -319,7 +320,7 @@ async fn seed_tender(app: &TestApp, department_id: i64) -> (i64, i64, i64) {
     let tender_id = tender["id"].as_i64().unwrap();
     let (status, bidder) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/tenders/{tender_id}/bidders"),
             &json!({"corporate_number": NTA}),
         )
@@ -337,7 +338,7 @@ async fn seed_tender(app: &TestApp, department_id: i64) -> (i64, i64, i64) {
         serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
     let (status, _) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/tenders/{tender_id}/finalize"),
             &json!({}),
         )
@@ -360,7 +361,7 @@ async fn world() -> World {
     };
     let (status, a) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &contract("A-1", department_id, vendor_id),
         )
@@ -368,7 +369,7 @@ async fn world() -> World {
     assert_eq!(status, Status::Created);
     let (status, _) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &contract("B-1", other_department, other_vendor),
         )
@@ -379,7 +380,7 @@ async fn world() -> World {
         Who::Officer,
         app.browser_as(
             "officer@test.itaku.example",
-            "officer",
+            Role::Officer,
             None,
             &[department_id],
         )
@@ -389,7 +390,7 @@ async fn world() -> World {
         Who::OtherOfficer,
         app.browser_as(
             "other@test.itaku.example",
-            "officer",
+            Role::Officer,
             None,
             &[other_department],
         )
@@ -397,18 +398,23 @@ async fn world() -> World {
     );
     browsers.insert(
         Who::Ciso,
-        app.browser_as("ciso@test.itaku.example", "ciso", None, &[])
+        app.browser_as("ciso@test.itaku.example", Role::Ciso, None, &[])
             .await,
     );
     browsers.insert(
         Who::Vendor,
-        app.browser_as("vendor-a@test.itaku.example", "vendor", Some(NTA), &[])
+        app.browser_as("vendor-a@test.itaku.example", Role::Vendor, Some(NTA), &[])
             .await,
     );
     browsers.insert(
         Who::OtherVendor,
-        app.browser_as("vendor-b@test.itaku.example", "vendor", Some(TOYOTA), &[])
-            .await,
+        app.browser_as(
+            "vendor-b@test.itaku.example",
+            Role::Vendor,
+            Some(TOYOTA),
+            &[],
+        )
+        .await,
     );
     browsers.insert(Who::Anonymous, app.anonymous().await);
     browsers.insert(
@@ -416,7 +422,7 @@ async fn world() -> World {
         Browser::signed_in(&app.db, &app.settings, common::ADMIN, common::PASSWORD).await,
     );
     let target_user_id =
-        common::add_user(&app.db, "target@test.itaku.example", "ciso", None, &[]).await;
+        common::add_user(&app.db, "target@test.itaku.example", Role::Ciso, None, &[]).await;
     let admin_id = itaku::services::accounts::find_user_id(&app.db, common::ADMIN)
         .await
         .unwrap();
@@ -443,7 +449,7 @@ async fn world() -> World {
     let (tender_id, bidder_id, bid_sheet_id) = seed_tender(&app, department_id).await;
     let (status, request) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/requests",
             &json!({"title": "一斉依頼", "fiscal_year": "2026", "department_id": department_id,
                     "wants_checklist": true, "due_on": "2099-03-31"}),
@@ -525,7 +531,9 @@ impl World {
             | ("POST", "/contracts/<id>/checklists")
             | ("POST", "/bids/<id>/checklists")
             | ("POST", "/admin/policies") => {
-                let (status, _, location) = browser
+                let Reply {
+                    status, location, ..
+                } = browser
                     .post_file(&uri, "l.csv", "契約番号,件名\n".as_bytes())
                     .await;
                 return (status, location);
@@ -538,7 +546,9 @@ impl World {
             | ("POST", "/vendors/import")
             | ("POST", "/api/v1/contracts/<id>/audit-reports")
             | ("POST", "/api/v1/contracts/<id>/deletion-certificates") => {
-                let (status, _, location) = browser
+                let Reply {
+                    status, location, ..
+                } = browser
                     .post_multipart(&uri, &[("dry_run", "true")], Some(("x.csv", b"a,b\n")))
                     .await;
                 return (status, location);
@@ -576,7 +586,9 @@ impl World {
                 } else {
                     &[("token", "x")]
                 };
-                let (status, _, location) = browser.post_form(&uri, fields).await;
+                let Reply {
+                    status, location, ..
+                } = browser.post_form(&uri, fields).await;
                 return (status, location);
             }
         };
@@ -686,7 +698,7 @@ async fn lists_and_searches_show_a_vendor_only_its_own_records() {
     let body = json!({"contract_number": "B-2", "title": "x", "department_id": world.department_id, "vendor_id": world.vendor_id,
                       "start_date": "2025-04-01", "end_date": "2026-03-31"});
     let (status, error) = world.browsers[&Who::OtherOfficer]
-        .send_json("POST", "/api/v1/contracts", &body)
+        .send_json(Method::Post, "/api/v1/contracts", &body)
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert_eq!(error["errors"][0]["field"], "department_id");
@@ -780,12 +792,12 @@ async fn script_typed_into_every_text_field_is_shown_as_text() {
         ),
     ];
     for (uri, body) in &changes {
-        let (status, answer) = app.send_json("PUT", uri, body).await;
+        let (status, answer) = app.send_json(Method::Put, uri, body).await;
         assert_eq!(status, Status::Ok, "{uri}: {answer}");
     }
     let (status, answer) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{}/certifications", world.vendor_id),
             &json!({"scheme": "pmark", "number": "10820001(01)", "issued_on": "2025-04-01",
                     "valid_until": "2027-03-31", "scope": SCRIPT, "notes": SCRIPT}),
@@ -794,7 +806,7 @@ async fn script_typed_into_every_text_field_is_shown_as_text() {
     assert_eq!(status, Status::Created, "{answer}");
     let (status, answer) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/checklists/{}/review", world.submission_id),
             &json!({"decision": "return", "comment": SCRIPT, "items": {"A-1": SCRIPT}}),
         )
@@ -802,7 +814,7 @@ async fn script_typed_into_every_text_field_is_shown_as_text() {
     assert_eq!(status, Status::Ok, "{answer}");
     let (status, answer) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": corporate_number(77), "name": SCRIPT}),
         )
@@ -911,7 +923,7 @@ impl World {
         } else {
             &[]
         };
-        let (status, body, _) = browser
+        let Reply { status, body, .. } = browser
             .post_multipart(&uri, fields, Some(("upload.xlsx", bytes)))
             .await;
         (status, body)

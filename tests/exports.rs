@@ -2,6 +2,7 @@
 //! cannot break out of their header or their folder.
 
 mod common;
+use common::Method;
 
 use calamine::{Data, Reader};
 use common::NTA;
@@ -39,12 +40,16 @@ fn formulas_and_texts(bytes: &[u8]) -> (Vec<String>, Vec<String>) {
 async fn vendor_text_is_never_a_formula_in_any_export() {
     let app = common::spawn().await;
     let (status, department) = app
-        .send_json("POST", "/api/v1/departments", &json!({"name": PAYLOADS[4]}))
+        .send_json(
+            Method::Post,
+            "/api/v1/departments",
+            &json!({"name": PAYLOADS[4]}),
+        )
         .await;
     assert_eq!(status, Status::Created, "{department}");
     let (status, vendor) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": NTA, "name": PAYLOADS[0], "address": PAYLOADS[1],
                     "contact_person": PAYLOADS[2], "phone": "03-1234-5678"}),
@@ -53,7 +58,7 @@ async fn vendor_text_is_never_a_formula_in_any_export() {
     assert_eq!(status, Status::Created, "{vendor}");
     let (status, contract) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &json!({"contract_number": "=2+2", "title": PAYLOADS[3], "department_id": department["id"],
                     "vendor_id": vendor["id"], "start_date": "2024-04-01", "end_date": "2025-03-31",
@@ -71,7 +76,7 @@ async fn vendor_text_is_never_a_formula_in_any_export() {
     let submission_id = app.submit_check_sheet(contract_id, sheet).await;
     let (status, review) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/checklists/{submission_id}/review"),
             &json!({"decision": "return", "comment": PAYLOADS[2]}),
         )
@@ -79,7 +84,7 @@ async fn vendor_text_is_never_a_formula_in_any_export() {
     assert_eq!(status, Status::Ok, "{review}");
     let (status, tender) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/tenders",
             &json!({"title": PAYLOADS[0], "department_id": department["id"], "evaluation_date": "2026-04-01"}),
         )
@@ -87,7 +92,7 @@ async fn vendor_text_is_never_a_formula_in_any_export() {
     assert_eq!(status, Status::Created, "{tender}");
     let (status, bidder) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/tenders/{}/bidders", tender["id"]),
             &json!({"corporate_number": NTA}),
         )
@@ -139,7 +144,7 @@ async fn download_names_cannot_traverse_or_inject_headers() {
         .await;
     let (status, certification) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{vendor_id}/certifications"),
             &json!({"scheme": "isms", "number": "JQA-IM0685", "issued_on": "2025-04-01",
                     "valid_until": "2028-03-31", "scope": "全社"}),

@@ -1,6 +1,7 @@
 //! Ledger import through the service, the API, the pages and the CLI.
 
 mod common;
+use common::{Method, Reply, Role};
 
 use common::{corporate_number, spawn, NTA, TOYOTA};
 use itaku::auth::policy::EditScope;
@@ -304,7 +305,9 @@ async fn oversized_uploads_are_refused_with_413() {
 #[rocket::async_test]
 async fn the_upload_page_previews_then_imports() {
     let app = spawn().await;
-    let (status, html, _) = app
+    let Reply {
+        status, body: html, ..
+    } = app
         .post_file("/ledger/preview", "台帳.xlsx", &clerk_workbook(false))
         .await;
     assert_eq!(status, Status::Ok);
@@ -321,19 +324,23 @@ async fn the_upload_page_previews_then_imports() {
     let (_, list) = app.get_json("/api/v1/contracts").await;
     assert_eq!(list["total"], 0);
 
-    let (status, html, _) = app.post_form("/ledger/import", &[("token", &token)]).await;
+    let Reply {
+        status, body: html, ..
+    } = app.post_form("/ledger/import", &[("token", &token)]).await;
     assert_eq!(status, Status::Ok);
     assert!(html.contains("取り込みました"));
     let (_, list) = app.get_json("/api/v1/contracts").await;
     assert_eq!(list["total"], 3);
-    let (status, _, _) = app.post_form("/ledger/import", &[("token", &token)]).await;
+    let Reply { status, .. } = app.post_form("/ledger/import", &[("token", &token)]).await;
     assert_eq!(
         status,
         Status::BadRequest,
         "a confirmed upload cannot be imported twice"
     );
 
-    let (status, html, _) = app
+    let Reply {
+        status, body: html, ..
+    } = app
         .post_file("/ledger/preview", "bad.xlsx", &clerk_workbook(true))
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
@@ -349,14 +356,14 @@ async fn an_officer_imports_only_rows_of_its_own_departments() {
         .await;
     let (status, _) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/departments",
             &serde_json::json!({"name": "市民課"}),
         )
         .await;
     assert_eq!(status, Status::Created);
     let officer = app
-        .browser_as("officer@test.itaku.example", "officer", None, &[tax])
+        .browser_as("officer@test.itaku.example", Role::Officer, None, &[tax])
         .await;
     let ledger = format!(
         "契約番号,件名,所管課,事業者名,法人番号,契約開始日,契約終了日\n\

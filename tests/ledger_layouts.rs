@@ -3,6 +3,7 @@
 //! and note rows, one sheet per department; and every error of a file reported in one pass.
 
 mod common;
+use common::{Method, Role};
 
 use common::{spawn, TestApp, NTA};
 use itaku::auth::policy::EditScope;
@@ -167,14 +168,14 @@ async fn every_error_of_a_ledger_is_reported_in_one_pass_with_its_cell() {
         .await;
     let (status, _) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/departments",
             &serde_json::json!({"name": "市民課"}),
         )
         .await;
     assert_eq!(status, Status::Created);
     let officer = app
-        .browser_as("officer@test.itaku.example", "officer", None, &[tax])
+        .browser_as("officer@test.itaku.example", Role::Officer, None, &[tax])
         .await;
     let ledger = format!(
         "契約番号,件名,所管課,事業者名,法人番号,契約期間,契約金額\r\n\

@@ -4,8 +4,9 @@
 //! On SQLite and PostgreSQL.
 
 mod common;
+use common::Role;
 
-use common::{hidden_field, Browser, PASSWORD};
+use common::{hidden_field, Browser, Reply, PASSWORD};
 use itaku::auth::totp;
 use rocket::http::Status;
 
@@ -22,7 +23,9 @@ fn now() -> u64 {
 async fn password_step(browser: &Browser, email: &str) -> String {
     let (_, login) = browser.get_html("/login").await;
     let token = hidden_field(&login, "csrf_token").unwrap();
-    let (status, _, location) = browser
+    let Reply {
+        status, location, ..
+    } = browser
         .post_form_raw(
             "/login",
             &[
@@ -37,7 +40,7 @@ async fn password_step(browser: &Browser, email: &str) -> String {
 }
 
 /// Sends a code on the second-factor page; answers the status, the page and where it points.
-async fn code_step(browser: &Browser, code: &str) -> (Status, String, Option<String>) {
+async fn code_step(browser: &Browser, code: &str) -> Reply {
     let (_, page) = browser.get_html("/login/mfa?next=/contracts").await;
     let token = hidden_field(&page, "csrf_token").unwrap();
     browser
@@ -67,7 +70,7 @@ async fn signed_in(browser: &Browser) -> bool {
 #[rocket::async_test]
 async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after() {
     let app = common::spawn_with(|s| s.mfa_required_roles = vec!["ciso".into()]).await;
-    common::add_user(&app.db, CISO, "ciso", None, &[]).await;
+    common::add_user(&app.db, CISO, Role::Ciso, None, &[]).await;
     let browser = app.anonymous().await;
 
     // The right password alone opens no session: the CISO must set up a second factor first.
@@ -81,10 +84,14 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
         "{page}"
     );
     let secret = secret_on(&page);
-    let (status, _, _) = code_step(&browser, "000000").await;
+    let Reply { status, .. } = code_step(&browser, "000000").await;
     assert_eq!(status, Status::Unauthorized, "a wrong code");
     let first = totp::code_at(&secret, now()).unwrap();
-    let (status, codes_page, _) = code_step(&browser, &first).await;
+    let Reply {
+        status,
+        body: codes_page,
+        ..
+    } = code_step(&browser, &first).await;
     assert_eq!(status, Status::Ok);
     let recovery: Vec<String> = codes_page
         .split("<li><code>")
@@ -99,10 +106,12 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
     password_step(&browser, CISO).await;
     let (_, page) = browser.get_html("/login/mfa").await;
     assert!(!page.contains("<svg"), "set up already: no QR code again");
-    let (status, _, _) = code_step(&browser, &first).await;
+    let Reply { status, .. } = code_step(&browser, &first).await;
     assert_eq!(status, Status::Unauthorized, "a code is used once");
     let next = totp::code_at(&secret, now() + 30).unwrap();
-    let (status, _, location) = code_step(&browser, &next).await;
+    let Reply {
+        status, location, ..
+    } = code_step(&browser, &next).await;
     assert_eq!(status, Status::SeeOther);
     assert_eq!(location.as_deref(), Some("/contracts"));
     assert!(signed_in(&browser).await);
@@ -112,7 +121,7 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
         let browser = app.anonymous().await;
         password_step(&browser, CISO).await;
         let typed = recovery[0].to_uppercase().replace('-', "");
-        let (status, _, _) = code_step(&browser, &typed).await;
+        let Reply { status, .. } = code_step(&browser, &typed).await;
         if attempt == 0 {
             assert_eq!(status, Status::SeeOther, "the recovery code signs in");
         } else {
@@ -129,7 +138,9 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
     for _ in 0..5 {
         last = Some(code_step(&browser, "123456").await);
     }
-    let (status, _, location) = last.unwrap();
+    let Reply {
+        status, location, ..
+    } = last.unwrap();
     assert_eq!(status, Status::SeeOther);
     assert_eq!(location.as_deref(), Some("/login?mfa_expired=true"));
     let (status, _) = browser.get_html("/login/mfa").await;
@@ -139,7 +150,7 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
     let ciso_id = itaku::services::accounts::find_user_id(&app.db, CISO)
         .await
         .unwrap();
-    let (status, _, _) = app
+    let Reply { status, .. } = app
         .post_form(&format!("/admin/users/{ciso_id}/mfa-reset"), &[])
         .await;
     assert_eq!(status, Status::SeeOther);
@@ -161,7 +172,7 @@ async fn an_officer_may_choose_a_second_factor_and_turn_it_off() {
     let officer = app
         .browser_as(
             "officer@test.itaku.example",
-            "officer",
+            Role::Officer,
             None,
             &[department_id],
         )
@@ -171,12 +182,14 @@ async fn an_officer_may_choose_a_second_factor_and_turn_it_off() {
     let (status, setup) = officer.get_html("/account/mfa").await;
     assert_eq!(status, Status::Ok);
     let secret = secret_on(&setup);
-    let (status, _, _) = officer
+    let Reply { status, .. } = officer
         .post_form("/account/mfa", &[("code", "999999")])
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     let code = totp::code_at(&secret, now()).unwrap();
-    let (status, page, _) = officer.post_form("/account/mfa", &[("code", &code)]).await;
+    let Reply {
+        status, body: page, ..
+    } = officer.post_form("/account/mfa", &[("code", &code)]).await;
     assert_eq!(status, Status::Ok);
     assert_eq!(page.matches("<li><code>").count(), 10);
     let recovery = page
@@ -190,12 +203,14 @@ async fn an_officer_may_choose_a_second_factor_and_turn_it_off() {
     let browser = app.anonymous().await;
     let location = password_step(&browser, "officer@test.itaku.example").await;
     assert!(location.starts_with("/login/mfa"), "{location}");
-    let (status, _, _) = code_step(&browser, &recovery).await;
+    let Reply { status, .. } = code_step(&browser, &recovery).await;
     assert_eq!(status, Status::SeeOther);
 
     // Turned off with a code (the next period's: this one was used to set it up).
     let code = totp::code_at(&secret, now() + 30).unwrap();
-    let (status, _, location) = officer
+    let Reply {
+        status, location, ..
+    } = officer
         .post_form("/account/mfa/disable", &[("code", &code)])
         .await;
     assert_eq!(status, Status::SeeOther);

@@ -1,8 +1,9 @@
 //! The Japanese pages: lists, forms that keep what was typed, and error pages.
 
 mod common;
+use common::Method;
 
-use common::{spawn, NTA};
+use common::{spawn, Reply, NTA};
 use rocket::http::Status;
 use serde_json::json;
 
@@ -14,7 +15,7 @@ async fn pages_show_the_registry_in_japanese() {
         .await;
     let (status, created) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &json!({"contract_number": "R7-001", "title": "印刷業務", "department_id": department_id, "vendor_id": vendor_id,
                     "start_date": "2025-04-01", "end_date": "2026-03-31", "importance": "important"}),
@@ -68,7 +69,9 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
     let (department_id, vendor_id) = app
         .seed_department_and_vendor("税務課", NTA, "株式会社A")
         .await;
-    let (status, html, _) = app
+    let Reply {
+        status, body: html, ..
+    } = app
         .post_form(
             "/contracts",
             &[
@@ -97,7 +100,9 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
     assert!(html.contains("契約終了日は契約開始日以降の日付にしてください"));
     assert!(html.contains("消去期限（日）は0以上の整数で入力してください"));
 
-    let (status, _, location) = app
+    let Reply {
+        status, location, ..
+    } = app
         .post_form(
             "/contracts",
             &[
@@ -116,7 +121,9 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
     let (_, html) = app.get_html(&location).await;
     assert!(html.contains("保存しました") && html.contains("個人情報</dt><dd>あり"));
 
-    let (status, html, _) = app
+    let Reply {
+        status, body: html, ..
+    } = app
         .post_form(
             "/vendors",
             &[("corporate_number", "123"), ("name", "株式会社テスト")],
@@ -124,7 +131,9 @@ async fn a_refused_form_keeps_what_was_typed_and_says_why_beside_the_field() {
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("法人番号は13桁です") && html.contains("value=\"株式会社テスト\""));
-    let (status, html, _) = app.post_form("/departments", &[("name", "税務課")]).await;
+    let Reply {
+        status, body: html, ..
+    } = app.post_form("/departments", &[("name", "税務課")]).await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("同じ名前の所管課が既に登録されています"));
 }
@@ -143,6 +152,6 @@ async fn unknown_pages_and_records_are_japanese_404s() {
         assert_eq!(status, Status::NotFound, "{uri}");
         assert!(html.contains("ページが見つかりません"), "{uri}");
     }
-    let (status, _, _) = app.post_form("/contracts/99", &[("title", "x")]).await;
+    let Reply { status, .. } = app.post_form("/contracts/99", &[("title", "x")]).await;
     assert_eq!(status, Status::NotFound);
 }

@@ -5,6 +5,7 @@
 //! servers running at once send each message once; the CLI's JSON and exit codes. Both databases.
 
 mod common;
+use common::{Method, Reply, Role};
 
 use common::smtp::{SmtpSink, VENDOR_A, VENDOR_B};
 use common::{TestApp, NTA};
@@ -30,10 +31,10 @@ async fn world() -> World {
     let sink = SmtpSink::start();
     let (app, ids) = common::smtp::app_with_two_vendors(&sink).await;
     let (zeimu, shimin, vendor_a, vendor_b) = (ids.zeimu, ids.shimin, ids.vendor_a, ids.vendor_b);
-    common::add_user(&app.db, VENDOR_A_USER, "vendor", Some(NTA), &[]).await;
-    common::add_user(&app.db, OFFICER_A, "officer", None, &[zeimu]).await;
-    common::add_user(&app.db, OFFICER_B, "officer", None, &[shimin]).await;
-    common::add_user(&app.db, CISO, "ciso", None, &[]).await;
+    common::add_user(&app.db, VENDOR_A_USER, Role::Vendor, Some(NTA), &[]).await;
+    common::add_user(&app.db, OFFICER_A, Role::Officer, None, &[zeimu]).await;
+    common::add_user(&app.db, OFFICER_B, Role::Officer, None, &[shimin]).await;
+    common::add_user(&app.db, CISO, Role::Ciso, None, &[]).await;
     let contract = |number: &str, title: &str, department: i64, vendor: i64| {
         json!({"contract_number": number, "title": title, "department_id": department, "vendor_id": vendor,
                "start_date": "2025-04-01", "end_date": "2026-03-31", "deletion_days": "30",
@@ -44,7 +45,9 @@ async fn world() -> World {
         contract("A-1", "住民税通知書の印刷", zeimu, vendor_a),
         contract("B-1", "証明書の配送", shimin, vendor_b),
     ] {
-        let (status, created) = app.send_json("POST", "/api/v1/contracts", &body).await;
+        let (status, created) = app
+            .send_json(Method::Post, "/api/v1/contracts", &body)
+            .await;
         assert_eq!(status, Status::Created, "{created}");
         ids.push(created["id"].as_i64().unwrap());
     }
@@ -162,7 +165,7 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
     );
 
     // Vendor B hands its certificate in and it is accepted: it is not chased any more.
-    let (status, body, _) = w
+    let Reply { status, body, .. } = w
         .app
         .post_multipart(
             &format!("/api/v1/contracts/{}/deletion-certificates", w.contract_b),
@@ -183,7 +186,7 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
     let (status, _) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/deletion-certificates/{}/review", certificate["id"]),
             &json!({"decision": "accept", "accepted_on": "2026-04-24"}),
         )
@@ -218,7 +221,7 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
     let (status, body) = w
         .app
         .send_json(
-            "PUT",
+            Method::Put,
             &format!("/api/v1/contracts/{}", w.contract_a),
             &json!({"contract_number": "A-1", "title": "住民税通知書の印刷",
                     "department_id": w.zeimu,
@@ -344,7 +347,7 @@ async fn staff_who_choose_a_digest_get_one_message_a_day_listing_everything() {
     let w = world().await;
     let officer =
         common::Browser::signed_in(&w.app.db, &w.app.settings, OFFICER_A, common::PASSWORD).await;
-    let (status, _, _) = officer
+    let Reply { status, .. } = officer
         .post_form("/account/mail-digest", &[("digest", "true")])
         .await;
     assert_eq!(status, Status::SeeOther);

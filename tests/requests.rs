@@ -5,6 +5,8 @@
 //! what is not handed in. Both databases, through a real SMTP server.
 
 mod common;
+use common::Reply;
+use common::{Method, Role};
 
 use common::smtp::{SmtpSink, VENDOR_A, VENDOR_B};
 use common::{TestApp, NTA};
@@ -35,7 +37,7 @@ async fn world() -> World {
     ] {
         let (status, created) = app
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/contracts",
                 &json!({"contract_number": number, "title": format!("{number}の業務"), "department_id": department,
                         "vendor_id": vendor, "start_date": "2025-04-01", "end_date": "2028-03-31",
@@ -46,13 +48,13 @@ async fn world() -> World {
         contracts.push(created["id"].as_i64().unwrap());
     }
     let officer = app
-        .browser_as("zeimu@city.example.jp", "officer", None, &[zeimu])
+        .browser_as("zeimu@city.example.jp", Role::Officer, None, &[zeimu])
         .await;
     let other_officer = app
-        .browser_as("shimin@city.example.jp", "officer", None, &[shimin])
+        .browser_as("shimin@city.example.jp", Role::Officer, None, &[shimin])
         .await;
     let vendor_a = app
-        .browser_as("staff@vendor-a.example.jp", "vendor", Some(NTA), &[])
+        .browser_as("staff@vendor-a.example.jp", Role::Vendor, Some(NTA), &[])
         .await;
     World {
         app,
@@ -87,10 +89,7 @@ fn form(department: i64, confirm: bool) -> Vec<(String, String)> {
     fields
 }
 
-async fn post(
-    browser: &common::Browser,
-    fields: &[(String, String)],
-) -> (Status, String, Option<String>) {
+async fn post(browser: &common::Browser, fields: &[(String, String)]) -> Reply {
     let pairs: Vec<(&str, &str)> = fields
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
@@ -113,26 +112,30 @@ async fn wait_for_mail(sink: &SmtpSink, count: usize) -> Vec<common::smtp::Recei
 async fn a_request_reaches_each_vendor_once_and_shows_its_progress() {
     let w = world().await;
     // Preview: the important contracts of 税務課 active in FY2026, not yet sent.
-    let (status, page, _) = post(&w.officer, &form(w.zeimu, false)).await;
+    let Reply {
+        status, body: page, ..
+    } = post(&w.officer, &form(w.zeimu, false)).await;
     assert_eq!(status, Status::Ok);
     assert!(page.contains("依頼先（3件）"), "{page}");
     assert!(page.contains("A-1") && page.contains("B-1") && !page.contains("A-3"));
     assert!(w.sink.received().is_empty(), "a preview sends nothing");
 
     // Another department's officer cannot send for 税務課; a vendor cannot send at all.
-    let (status, _, _) = post(&w.other_officer, &form(w.zeimu, true)).await;
+    let Reply { status, .. } = post(&w.other_officer, &form(w.zeimu, true)).await;
     assert_eq!(status, Status::UnprocessableEntity);
     let (status, _) = w
         .vendor_a
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/requests",
             &json!({"title": "x", "fiscal_year": "2026", "wants_checklist": true, "due_on": "2027-05-31"}),
         )
         .await;
     assert_eq!(status, Status::Forbidden);
 
-    let (status, _, location) = post(&w.officer, &form(w.zeimu, true)).await;
+    let Reply {
+        status, location, ..
+    } = post(&w.officer, &form(w.zeimu, true)).await;
     assert_eq!(status, Status::SeeOther);
     let location = location.unwrap();
     assert!(location.starts_with("/requests/"), "{location}");
@@ -163,7 +166,7 @@ async fn a_request_reaches_each_vendor_once_and_shows_its_progress() {
     let (status, _) = w
         .officer
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/checklists/{submission}/review"),
             &json!({"decision": "approve"}),
         )

@@ -3,9 +3,10 @@
 //! expired link refused, at most three links per account in 15 minutes. Both databases.
 
 mod common;
+use common::Role;
 
 use common::smtp::SmtpSink;
-use common::{hidden_field, Browser, NTA};
+use common::{hidden_field, Browser, Reply, NTA};
 use rocket::http::Status;
 
 const VENDOR: &str = "staff@vendor-a.example.jp";
@@ -13,7 +14,7 @@ const VENDOR: &str = "staff@vendor-a.example.jp";
 async fn ask(browser: &Browser, email: &str) -> (Status, String) {
     let (_, page) = browser.get_html("/login/link").await;
     let token = hidden_field(&page, "csrf_token").unwrap();
-    let (status, body, _) = browser
+    let Reply { status, body, .. } = browser
         .post_form_raw("/login/link", &[("email", email), ("csrf_token", &token)])
         .await;
     (status, body)
@@ -48,8 +49,8 @@ async fn a_vendor_user_signs_in_once_with_a_link_sent_by_mail() {
     .await;
     app.seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
         .await;
-    common::add_user(&app.db, VENDOR, "vendor", Some(NTA), &[]).await;
-    common::add_user(&app.db, "chief@city.example.jp", "ciso", None, &[]).await;
+    common::add_user(&app.db, VENDOR, Role::Vendor, Some(NTA), &[]).await;
+    common::add_user(&app.db, "chief@city.example.jp", Role::Ciso, None, &[]).await;
     let browser = app.anonymous().await;
 
     // The same answer for a vendor user, a staff address and an unknown one; mail only for the first.
@@ -78,7 +79,9 @@ async fn a_vendor_user_signs_in_once_with_a_link_sent_by_mail() {
     let (status, page) = browser.get_html(&path).await;
     assert_eq!(status, Status::Ok);
     let token = hidden_field(&page, "csrf_token").unwrap();
-    let (status, _, location) = browser
+    let Reply {
+        status, location, ..
+    } = browser
         .post_form_raw(&path, &[("csrf_token", &token)])
         .await;
     assert_eq!(status, Status::SeeOther);
@@ -90,7 +93,7 @@ async fn a_vendor_user_signs_in_once_with_a_link_sent_by_mail() {
     let (_, page) = other.get_html(&path).await;
     assert!(page.contains("このリンクは使えません"));
     let token = hidden_field(&page, "csrf_token").unwrap();
-    let (_, _, location) = other.post_form_raw(&path, &[("csrf_token", &token)]).await;
+    let Reply { location, .. } = other.post_form_raw(&path, &[("csrf_token", &token)]).await;
     assert_ne!(location.as_deref(), Some("/"));
     assert_eq!(other.get_html("/account").await.0, Status::SeeOther);
 

@@ -3,6 +3,7 @@
 //! 個人番号 (12 digits) typed where an identifier belongs is refused and kept nowhere.
 
 mod common;
+use common::{Method, Role};
 
 use common::{check_sheet_labelled, corporate_number, spawn, TestApp, NTA};
 use itaku::auth::policy::EditScope;
@@ -19,18 +20,26 @@ const REFUSED: &str = "個人番号（マイナンバー）は入力できませ
 /// A department, a vendor registered with `fields`, a contract with it and a vendor user for it.
 async fn sole_proprietor(app: &TestApp, fields: Value, email: &str, identifier: &str) -> i64 {
     let (status, department) = app
-        .send_json("POST", "/api/v1/departments", &json!({"name": "環境課"}))
+        .send_json(
+            Method::Post,
+            "/api/v1/departments",
+            &json!({"name": "環境課"}),
+        )
         .await;
     assert_eq!(status, Status::Created, "{department}");
-    let (status, vendor) = app.send_json("POST", "/api/v1/vendors", &fields).await;
+    let (status, vendor) = app
+        .send_json(Method::Post, "/api/v1/vendors", &fields)
+        .await;
     assert_eq!(status, Status::Created, "{vendor}");
     let body = json!({"contract_number": "R7-K-1", "title": "公園清掃",
         "department_id": department["id"], "vendor_identifier": identifier,
         "start_date": "令和7年4月1日", "end_date": "令和8年3月31日"});
-    let (status, contract) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    let (status, contract) = app
+        .send_json(Method::Post, "/api/v1/contracts", &body)
+        .await;
     assert_eq!(status, Status::Created, "{contract}");
     assert_eq!(contract["vendor"]["id"], vendor["id"]);
-    common::add_user(&app.db, email, "vendor", Some(identifier), &[]).await;
+    common::add_user(&app.db, email, Role::Vendor, Some(identifier), &[]).await;
     contract["id"].as_i64().unwrap()
 }
 
@@ -121,7 +130,7 @@ async fn a_corporations_registration_number_names_the_corporation() {
         .await;
     let (status, created) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"invoice_number": format!("T{NTA}"), "name": "株式会社A（重複）"}),
         )
@@ -179,7 +188,7 @@ async fn a_my_number_is_refused_everywhere_and_kept_nowhere() {
     for field in ["corporate_number", "invoice_number", "vendor_code"] {
         let (status, body) = app
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/vendors",
                 &json!({field: "1234 5678 9012", "name": "個人"}),
             )
@@ -196,7 +205,7 @@ async fn a_my_number_is_refused_everywhere_and_kept_nowhere() {
     }
     let (status, body) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/contracts",
             &json!({"contract_number": "X-1", "title": "x", "department_id": department,
                 "vendor_identifier": MY_NUMBER, "start_date": "2025-04-01", "end_date": "2026-03-31"}),

@@ -2,6 +2,7 @@
 //! are kept and compared; nothing is stored from a refused sheet.
 
 mod common;
+use common::{Method, Reply, Role};
 
 use common::{filled_check_sheet, NTA, TOYOTA};
 use rocket::http::Status;
@@ -21,15 +22,17 @@ async fn setup() -> Setup {
         .await;
     let body = json!({"contract_number": "R7-001", "title": "住民税通知書の印刷", "department_id": department_id, "vendor_id": vendor_id,
                       "start_date": "2025-04-01", "end_date": "2035-03-31", "importance": "important"});
-    let (status, contract) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    let (status, contract) = app
+        .send_json(Method::Post, "/api/v1/contracts", &body)
+        .await;
     assert_eq!(status, Status::Created);
     let vendor = app
-        .browser_as("vendor@test.itaku.example", "vendor", Some(NTA), &[])
+        .browser_as("vendor@test.itaku.example", Role::Vendor, Some(NTA), &[])
         .await;
     let officer = app
         .browser_as(
             "officer@test.itaku.example",
-            "officer",
+            Role::Officer,
             None,
             &[department_id],
         )
@@ -79,7 +82,9 @@ async fn a_vendor_submits_and_an_officer_reviews() {
     );
 
     // Another company's 法人番号 in the respondent block is refused and nothing is stored.
-    let (status, html, _) = vendor
+    let Reply {
+        status, body: html, ..
+    } = vendor
         .post_file(
             &format!("/contracts/{contract_id}/checklists"),
             "他社.xlsx",
@@ -93,7 +98,9 @@ async fn a_vendor_submits_and_an_officer_reviews() {
             && html.contains("何も保存していません")
     );
     let bad = filled_check_sheet(NTA, |id| if id == "F-2" { "検討中" } else { "はい" });
-    let (status, html, _) = vendor
+    let Reply {
+        status, body: html, ..
+    } = vendor
         .post_file(
             &format!("/contracts/{contract_id}/checklists"),
             "bad.xlsx",
@@ -108,7 +115,9 @@ async fn a_vendor_submits_and_an_officer_reviews() {
     assert_eq!(list["total"], 0);
 
     let first = filled_check_sheet(NTA, |id| if id == "C-4" { "いいえ" } else { "はい" });
-    let (status, _, location) = vendor
+    let Reply {
+        status, location, ..
+    } = vendor
         .post_file(
             &format!("/contracts/{contract_id}/checklists"),
             "第1版.xlsx",
@@ -143,7 +152,9 @@ async fn a_vendor_submits_and_an_officer_reviews() {
     );
 
     // The officer returns it with a comment on one item; a return without any reason is refused.
-    let (status, html, _) = officer
+    let Reply {
+        status, body: html, ..
+    } = officer
         .post_form(
             &format!("/checklists/{first_id}/review"),
             &[("decision", "return")],
@@ -151,7 +162,7 @@ async fn a_vendor_submits_and_an_officer_reviews() {
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("差戻しの理由"));
-    let (status, _, _) = officer
+    let Reply { status, .. } = officer
         .post_form(
             &format!("/checklists/{first_id}/review"),
             &[
@@ -168,7 +179,9 @@ async fn a_vendor_submits_and_an_officer_reviews() {
 
     // A second upload is a new version; the first is untouched; the difference is shown.
     let second = filled_check_sheet(NTA, |_| "はい");
-    let (status, _, location) = vendor
+    let Reply {
+        status, location, ..
+    } = vendor
         .post_file(
             &format!("/contracts/{contract_id}/checklists"),
             "第2版.xlsx",
@@ -190,7 +203,7 @@ async fn a_vendor_submits_and_an_officer_reviews() {
     let second_id = versions["items"][0]["id"].as_i64().unwrap();
     let (status, approved) = officer
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/checklists/{second_id}/review"),
             &json!({"decision": "approve", "comment": "確認しました"}),
         )
@@ -215,17 +228,17 @@ async fn only_the_contracts_vendor_and_its_officers_may_submit() {
     } = setup().await;
     let (status, _) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": TOYOTA, "name": "株式会社へと"}),
         )
         .await;
     assert_eq!(status, Status::Created);
     let other_vendor = app
-        .browser_as("other@test.itaku.example", "vendor", Some(TOYOTA), &[])
+        .browser_as("other@test.itaku.example", Role::Vendor, Some(TOYOTA), &[])
         .await;
     let ciso = app
-        .browser_as("ciso@test.itaku.example", "ciso", None, &[])
+        .browser_as("ciso@test.itaku.example", Role::Ciso, None, &[])
         .await;
     let sheet = filled_check_sheet(NTA, |_| "はい");
     let response = other_vendor
@@ -401,7 +414,9 @@ async fn a_new_edition_is_a_new_file_not_a_code_change() {
         .await;
     let body = json!({"contract_number": "R9-1", "title": "業務", "department_id": department_id, "vendor_id": vendor_id,
                       "start_date": "2027-04-01", "end_date": "2028-03-31"});
-    let (_, contract) = app.send_json("POST", "/api/v1/contracts", &body).await;
+    let (_, contract) = app
+        .send_json(Method::Post, "/api/v1/contracts", &body)
+        .await;
     let id = contract["id"].as_i64().unwrap();
     let template = app
         .client
@@ -522,7 +537,7 @@ async fn the_respondent_must_be_the_vendor_and_originals_keep_their_type() {
     assert!(response.into_string().await.unwrap().contains("[U+202E]"));
     let (status, body) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": common::corporate_number(77), "name": "株式会社\u{200B}いろは"}),
         )

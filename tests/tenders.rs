@@ -4,6 +4,7 @@
 //! that does not move when a certificate is edited afterwards. Runs on SQLite and on PostgreSQL.
 
 mod common;
+use common::{Method, Reply, Role};
 
 use common::{corporate_number, TestApp, NTA, PDF};
 use rocket::http::Status;
@@ -28,7 +29,7 @@ impl World {
         let (status, vendor) = self
             .app
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/vendors",
                 &json!({"corporate_number": number, "name": name}),
             )
@@ -41,7 +42,7 @@ impl World {
         let (status, body) = self
             .app
             .send_json(
-                "POST",
+                Method::Post,
                 &format!("/api/v1/vendors/{vendor_id}/certifications"),
                 &certificate,
             )
@@ -54,7 +55,7 @@ impl World {
         let (status, tender) = self
             .app
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/tenders",
                 &json!({"title": "住民情報システム運用保守", "department_id": self.department_id,
                         "evaluation_date": "令和8年4月1日", "uses_cloud": cloud, "handles_personal_data": true,
@@ -69,7 +70,7 @@ impl World {
         let (status, body) = self
             .app
             .send_json(
-                "POST",
+                Method::Post,
                 &format!("/api/v1/tenders/{tender}/bidders"),
                 &json!({"corporate_number": number}),
             )
@@ -91,7 +92,7 @@ impl World {
         let (status, body) = self
             .app
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/contracts",
                 &json!({"contract_number": number, "title": "委託", "department_id": self.department_id,
                         "vendor_id": vendor_id, "start_date": start, "end_date": end, "importance": "important"}),
@@ -158,7 +159,7 @@ async fn certificates_count_through_their_expiry_day_and_only_as_the_policy_says
     let (status, body) = w
         .app
         .send_json(
-            "PUT",
+            Method::Put,
             &format!("/api/v1/bidders/{}/scope", third["id"]),
             &json!({"isms_scope_confirmed": false}),
         )
@@ -236,7 +237,7 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
     let contract = w
         .contract("R7-001", clean_id, "2025-04-01", "2027-03-31")
         .await;
-    let (status, body, _) = w
+    let Reply { status, body, .. } = w
         .app
         .admin
         .post_multipart(
@@ -258,7 +259,7 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
     let (status, body) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/audit-reports/{report}/review"),
             &json!({"decision": "accept", "accepted_on": "2025-11-01"}),
         )
@@ -274,7 +275,7 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
     // Bidders are asked for the check sheet and hand it in through the vendor portal.
     let vendor = w
         .app
-        .browser_as("bid@test.itaku.example", "vendor", Some(&clean), &[])
+        .browser_as("bid@test.itaku.example", Role::Vendor, Some(&clean), &[])
         .await;
     let (status, bids) = vendor.get_json("/api/v1/bids").await;
     assert_eq!(status, Status::Ok);
@@ -294,7 +295,12 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
     // Another vendor can neither hand in nor see this bid.
     let other = w
         .app
-        .browser_as("other@test.itaku.example", "vendor", Some(&careless), &[])
+        .browser_as(
+            "other@test.itaku.example",
+            Role::Vendor,
+            Some(&careless),
+            &[],
+        )
         .await;
     let response = other
         .post_bytes(
@@ -394,7 +400,7 @@ async fn a_finalized_rating_keeps_its_numbers_after_the_records_change() {
     let (status, frozen) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/tenders/{tender}/finalize"),
             &json!({}),
         )
@@ -407,7 +413,7 @@ async fn a_finalized_rating_keeps_its_numbers_after_the_records_change() {
     let (status, body) = w
         .app
         .send_json(
-            "PUT",
+            Method::Put,
             &format!("/api/v1/certifications/{certificate}"),
             &isms("2026-01-31", "IS 400"),
         )
@@ -427,7 +433,7 @@ async fn a_finalized_rating_keeps_its_numbers_after_the_records_change() {
     let (status, _) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/tenders/{tender}/finalize"),
             &json!({}),
         )
@@ -436,7 +442,7 @@ async fn a_finalized_rating_keeps_its_numbers_after_the_records_change() {
     let (status, _) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/tenders/{tender}/bidders"),
             &json!({"corporate_number": NTA}),
         )
@@ -445,7 +451,7 @@ async fn a_finalized_rating_keeps_its_numbers_after_the_records_change() {
     let (status, copy) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/tenders/{tender}/copy"),
             &json!({}),
         )
@@ -479,7 +485,9 @@ async fn policy_files_are_checked_and_a_used_version_is_only_superseded() {
     let admin = &w.app.admin;
     // A mistake is reported with its line and key, and nothing is stored.
     let broken = itaku::rating::policy::BUILTIN.replace("scheme = \"ismap\"", "scheme = \"isnap\"");
-    let (status, html, _) = admin
+    let Reply {
+        status, body: html, ..
+    } = admin
         .post_multipart("/admin/policies", &[], Some(("p.toml", broken.as_bytes())))
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
@@ -487,7 +495,9 @@ async fn policy_files_are_checked_and_a_used_version_is_only_superseded() {
         html.contains("行目 rules[2].scheme") && html.contains("isnap"),
         "{html}"
     );
-    let (status, html, _) = admin
+    let Reply {
+        status, body: html, ..
+    } = admin
         .post_multipart(
             "/admin/policies",
             &[],
@@ -498,7 +508,9 @@ async fn policy_files_are_checked_and_a_used_version_is_only_superseded() {
     assert!(html.contains("2行目"), "{html}");
 
     let version_2 = policy_with_isms(5, 2);
-    let (status, _, location) = admin
+    let Reply {
+        status, location, ..
+    } = admin
         .post_multipart(
             "/admin/policies",
             &[],
@@ -523,7 +535,9 @@ async fn policy_files_are_checked_and_a_used_version_is_only_superseded() {
 
     // Version 2 is now used: changing it in place is refused; a version 3 supersedes it.
     let changed = policy_with_isms(6, 2);
-    let (status, html, _) = admin
+    let Reply {
+        status, body: html, ..
+    } = admin
         .post_multipart(
             "/admin/policies",
             &[],
@@ -532,7 +546,7 @@ async fn policy_files_are_checked_and_a_used_version_is_only_superseded() {
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("使用済み"), "{html}");
-    let (status, _, _) = admin
+    let Reply { status, .. } = admin
         .post_multipart(
             "/admin/policies",
             &[],
@@ -547,7 +561,7 @@ async fn policy_files_are_checked_and_a_used_version_is_only_superseded() {
     );
     let (status, error) = w
         .app
-        .send_json("POST", "/api/v1/tenders", &json!({"title": "x", "department_id": w.department_id,
+        .send_json(Method::Post, "/api/v1/tenders", &json!({"title": "x", "department_id": w.department_id,
                                                        "evaluation_date": "2026-04-01", "policy": "itaku-standard@9"}))
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
@@ -621,12 +635,14 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
         .app
         .browser_as(
             "officer@test.itaku.example",
-            "officer",
+            Role::Officer,
             None,
             &[w.department_id],
         )
         .await;
-    let (status, html, _) = officer
+    let Reply {
+        status, body: html, ..
+    } = officer
         .post_form(
             "/tenders",
             &[
@@ -641,7 +657,9 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
         html.contains("件名を入力してください") && html.contains("評価日"),
         "{html}"
     );
-    let (status, _, location) = officer
+    let Reply {
+        status, location, ..
+    } = officer
         .post_form(
             "/tenders",
             &[
@@ -656,7 +674,9 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
     let page = location.unwrap();
     let id: i64 = page.trim_start_matches("/tenders/").parse().unwrap();
     let new_number = corporate_number(601);
-    let (status, html, _) = officer
+    let Reply {
+        status, body: html, ..
+    } = officer
         .post_form(
             &format!("/tenders/{id}/bidders"),
             &[("bidder.identifier", &new_number)],
@@ -664,7 +684,7 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert!(html.contains("登録されていません"), "{html}");
-    let (status, _, _) = officer
+    let Reply { status, .. } = officer
         .post_form(
             &format!("/tenders/{id}/bidders"),
             &[
@@ -674,7 +694,7 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
         )
         .await;
     assert_eq!(status, Status::SeeOther);
-    let (status, _, _) = officer
+    let Reply { status, .. } = officer
         .post_form(&format!("/tenders/{id}/request"), &[])
         .await;
     assert_eq!(status, Status::SeeOther);
@@ -696,7 +716,7 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
         .app
         .browser_as(
             "stranger@test.itaku.example",
-            "officer",
+            Role::Officer,
             None,
             &[other_department],
         )
@@ -718,18 +738,22 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     w.bid(tender, &number).await;
     let vendor = w
         .app
-        .browser_as("self@vendor.example.jp", "vendor", Some(&number), &[])
+        .browser_as("self@vendor.example.jp", Role::Vendor, Some(&number), &[])
         .await;
     let (status, other_department) = w
         .app
-        .send_json("POST", "/api/v1/departments", &json!({"name": "市民課"}))
+        .send_json(
+            Method::Post,
+            "/api/v1/departments",
+            &json!({"name": "市民課"}),
+        )
         .await;
     assert_eq!(status, Status::Created);
     let other_officer = w
         .app
         .browser_as(
             "other@city.example.jp",
-            "officer",
+            Role::Officer,
             None,
             &[other_department["id"].as_i64().unwrap()],
         )
@@ -738,7 +762,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
         .app
         .browser_as(
             "officer@city.example.jp",
-            "officer",
+            Role::Officer,
             None,
             &[w.department_id],
         )
@@ -746,7 +770,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
 
     let (status, declared) = vendor
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{vendor_id}/certifications"),
             &json!({"scheme": "meti", "number": "M-4", "level": "★4", "certification_body": "自称",
                     "issued_on": "2025-10-01", "valid_until": "2027-09-30"}),
@@ -775,7 +799,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     let verify = json!({"decision": "verify", "note": "証明書原本"});
     let (status, _) = other_officer
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/certifications/{id}/verification"),
             &verify,
         )
@@ -783,7 +807,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     assert_eq!(status, Status::Forbidden);
     let (status, _) = other_officer
         .send_json(
-            "PUT",
+            Method::Put,
             &format!("/api/v1/vendors/{vendor_id}"),
             &json!({"corporate_number": number, "name": "乗っ取り株式会社"}),
         )
@@ -791,7 +815,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     assert_eq!(status, Status::Forbidden);
     let (status, _) = other_officer
         .send_json(
-            "PUT",
+            Method::Put,
             &format!("/api/v1/certifications/{id}"),
             &json!({"scheme": "meti", "number": "M-5", "level": "★5", "valid_until": "2027-09-30"}),
         )
@@ -802,7 +826,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     // The vendor cannot verify its own.
     let (status, _) = vendor
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/certifications/{id}/verification"),
             &verify,
         )
@@ -812,7 +836,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     // A return needs a reason; the tender's department verifies it, and then it counts.
     let (status, refused) = officer
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/certifications/{id}/verification"),
             &json!({"decision": "return"}),
         )
@@ -820,7 +844,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     assert_eq!(status, Status::UnprocessableEntity, "{refused}");
     let (status, verified) = officer
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/certifications/{id}/verification"),
             &verify,
         )
@@ -833,7 +857,7 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
     // The vendor changes it: declared again, nothing until verified again.
     let (status, _) = vendor
         .send_json(
-            "PUT",
+            Method::Put,
             &format!("/api/v1/certifications/{id}"),
             &json!({"scheme": "meti", "number": "M-4", "level": "★5", "certification_body": "自称",
                     "issued_on": "2025-10-01", "valid_until": "2027-09-30"}),

@@ -5,6 +5,7 @@
 //! by content and served only to those allowed, and a vendor seeing only its own to-dos.
 
 mod common;
+use common::{Method, Reply, Role};
 
 use common::{Browser, TestApp, NTA, PDF, TOYOTA};
 use rocket::http::Status;
@@ -24,7 +25,7 @@ async fn world() -> World {
         .await;
     let (status, other) = app
         .send_json(
-            "POST",
+            Method::Post,
             "/api/v1/vendors",
             &json!({"corporate_number": TOYOTA, "name": "ほへと株式会社"}),
         )
@@ -55,7 +56,10 @@ impl World {
         let body = json!({"contract_number": number, "title": "住民税通知書印刷", "department_id": self.department_id,
                           "vendor_id": vendor_id, "start_date": start, "end_date": end, "deletion_days": 30,
                           "importance": if important { "important" } else { "ordinary" }});
-        let (status, created) = self.app.send_json("POST", "/api/v1/contracts", &body).await;
+        let (status, created) = self
+            .app
+            .send_json(Method::Post, "/api/v1/contracts", &body)
+            .await;
         assert_eq!(status, Status::Created, "{created}");
         created["id"].as_i64().unwrap()
     }
@@ -71,7 +75,7 @@ impl World {
     }
 
     async fn submit_deletion(&self, contract_id: i64, deleted_on: &str) -> i64 {
-        let (status, body, _) = self
+        let Reply { status, body, .. } = self
             .app
             .post_multipart(
                 &format!("/api/v1/contracts/{contract_id}/deletion-certificates"),
@@ -86,7 +90,7 @@ impl World {
     }
 
     async fn submit_audit(&self, contract_id: i64, year: &str, audited_on: &str) -> i64 {
-        let (status, body, _) = self
+        let Reply { status, body, .. } = self
             .app
             .post_multipart(
                 &format!("/api/v1/contracts/{contract_id}/audit-reports"),
@@ -111,7 +115,7 @@ impl World {
         let (status, body) = self
             .app
             .send_json(
-                "POST",
+                Method::Post,
                 &format!("/api/v1/{path}/review"),
                 &json!({"decision": "accept", "accepted_on": accepted_on}),
             )
@@ -183,7 +187,7 @@ async fn extending_a_contract_after_its_deadline_moves_the_deadline() {
                       "vendor_id": w.vendor_id, "start_date": "2024-04-01", "end_date": "2026-03-31", "deletion_days": 30});
     let (status, updated) = w
         .app
-        .send_json("PUT", &format!("/api/v1/contracts/{id}"), &body)
+        .send_json(Method::Put, &format!("/api/v1/contracts/{id}"), &body)
         .await;
     assert_eq!(status, Status::Ok, "{updated}");
     let report = w.report("retention", "2025-06-01").await;
@@ -350,7 +354,7 @@ async fn a_returned_report_needs_a_reason_and_does_not_count() {
     let (status, body) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/audit-reports/{report}/review"),
             &json!({"decision": "return"}),
         )
@@ -360,7 +364,7 @@ async fn a_returned_report_needs_a_reason_and_does_not_count() {
     let (status, _) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/audit-reports/{report}/review"),
             &json!({"decision": "return", "comment": "指摘事項の改善報告が添付されていません"}),
         )
@@ -373,7 +377,7 @@ async fn a_returned_report_needs_a_reason_and_does_not_count() {
     let (status, body) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/audit-reports/{again}/review"),
             &json!({"decision": "accept", "accepted_on": "2999-01-01"}),
         )
@@ -390,7 +394,7 @@ async fn privacy_mark_expiry_follows_the_renewal_window() {
     let (status, created) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{}/certifications", w.vendor_id),
             &json!({"scheme": "プライバシーマーク", "number": "第11820163号", "valid_until": "2026-10-31"}),
         )
@@ -415,7 +419,7 @@ async fn privacy_mark_expiry_follows_the_renewal_window() {
     let (status, _) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{}/certifications", w.vendor_id),
             &json!({"scheme": "pmark", "number": "11820163(02)", "valid_until": "2028-10-31"}),
         )
@@ -430,7 +434,7 @@ async fn privacy_mark_expiry_follows_the_renewal_window() {
     let (status, body) = w
         .app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{}/certifications", w.vendor_id),
             &json!({"scheme": "pmark", "number": "ABC", "valid_until": "2028-10-31"}),
         )
@@ -446,7 +450,7 @@ async fn evidence_files_are_checked_by_content_and_served_only_to_those_allowed(
         .contract("R6-030", "2024-04-01", "2025-03-31", false)
         .await;
     // An HTML page named .pdf is refused, and nothing is stored.
-    let (status, body, _) = w
+    let Reply { status, body, .. } = w
         .app
         .post_multipart(
             &format!("/api/v1/contracts/{id}/deletion-certificates"),
@@ -464,11 +468,11 @@ async fn evidence_files_are_checked_by_content_and_served_only_to_those_allowed(
     let certificate = w.submit_deletion(id, "2025-04-10").await;
     let vendor = w
         .app
-        .browser_as("v@test.itaku.example", "vendor", Some(NTA), &[])
+        .browser_as("v@test.itaku.example", Role::Vendor, Some(NTA), &[])
         .await;
     let other_vendor = w
         .app
-        .browser_as("o@test.itaku.example", "vendor", Some(TOYOTA), &[])
+        .browser_as("o@test.itaku.example", Role::Vendor, Some(TOYOTA), &[])
         .await;
     let response = vendor
         .client
@@ -494,7 +498,7 @@ async fn evidence_files_are_checked_by_content_and_served_only_to_those_allowed(
         .await;
     assert_eq!(refused.status(), Status::NotFound);
     // The other vendor cannot submit for, or list, this vendor's contract either.
-    let (status, _, _) = other_vendor
+    let Reply { status, .. } = other_vendor
         .post_multipart(
             &format!("/api/v1/contracts/{id}/deletion-certificates"),
             &deletion_fields("2025-04-10"),
@@ -509,7 +513,7 @@ async fn evidence_files_are_checked_by_content_and_served_only_to_those_allowed(
     // Nor record a certification for it.
     let (status, _) = other_vendor
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{}/certifications", w.vendor_id),
             &json!({"scheme": "isms", "number": "X", "issued_on": "2025-01-01", "valid_until": "2027-01-01"}),
         )
@@ -531,7 +535,7 @@ async fn a_vendor_sees_exactly_its_own_items_as_its_to_do_list() {
     .await;
     let vendor: Browser = w
         .app
-        .browser_as("v@test.itaku.example", "vendor", Some(NTA), &[])
+        .browser_as("v@test.itaku.example", Role::Vendor, Some(NTA), &[])
         .await;
     let (status, own) = vendor
         .get_json("/api/v1/reports/retention?as_of=2025-06-01")
@@ -555,7 +559,7 @@ async fn a_vendor_sees_exactly_its_own_items_as_its_to_do_list() {
     // The CISO's dashboard shows both, by department and by vendor.
     let ciso = w
         .app
-        .browser_as("ciso@test.itaku.example", "ciso", None, &[])
+        .browser_as("ciso@test.itaku.example", Role::Ciso, None, &[])
         .await;
     let (status, html) = ciso.get_html("/dashboard?as_of=2025-06-01").await;
     assert_eq!(status, Status::Ok);

@@ -2,6 +2,7 @@
 //! API, the page and the CLI; matched by identifier, so a second import changes nothing.
 
 mod common;
+use common::Role;
 
 use common::{spawn, NTA, TOYOTA};
 use rocket::http::Status;
@@ -263,14 +264,14 @@ async fn vendors_may_not_import_and_officers_change_only_vendors_they_work_with(
     app.seed_department_and_vendor("総務課", NTA, "株式会社いろは印刷")
         .await;
     let vendor = app
-        .browser_as("v@test.itaku.example", "vendor", Some(NTA), &[])
+        .browser_as("v@test.itaku.example", Role::Vendor, Some(NTA), &[])
         .await;
     let response = vendor
         .post_bytes("/api/v1/vendors/import", master_list(false))
         .await;
     assert_eq!(response.status(), Status::Forbidden);
     let officer = app
-        .browser_as("o@test.itaku.example", "officer", None, &[tax])
+        .browser_as("o@test.itaku.example", Role::Officer, None, &[tax])
         .await;
     let response = officer
         .post_bytes("/api/v1/vendors/import", master_list(false))

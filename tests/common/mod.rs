@@ -5,11 +5,13 @@
 pub mod smtp;
 
 use itaku::auth::Actor;
+pub use itaku::auth::Role;
 use itaku::config::Settings;
 use itaku::db::Db;
 use itaku::domain::ids::DepartmentId;
 use itaku::services::accounts::{self, UserInput};
-use rocket::http::{ContentType, Header, Status};
+use rocket::http::{ContentType, Header};
+pub use rocket::http::{Method, Status};
 use rocket::local::asynchronous::{Client, LocalResponse};
 use serde_json::Value;
 use sqlx::Connection;
@@ -19,7 +21,7 @@ pub const ADMIN: &str = "admin@test.itaku.example";
 
 pub struct TestApp {
     pub db: Db,
-    pub url: String,
+    pub url: TestDatabase,
     pub settings: Settings,
     /// A browser signed in as an administrator.
     pub admin: Browser,
@@ -29,6 +31,26 @@ impl std::ops::Deref for TestApp {
     type Target = Browser;
     fn deref(&self) -> &Browser {
         &self.admin
+    }
+}
+
+/// What a form post answered: its status, its page (or JSON) and where it redirects to.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: Status,
+    pub body: String,
+    pub location: Option<String>,
+}
+
+impl Reply {
+    async fn of(response: LocalResponse<'_>) -> Reply {
+        let status = response.status();
+        let location = response.headers().get_one("Location").map(str::to_string);
+        Reply {
+            status,
+            body: response.into_string().await.unwrap_or_default(),
+            location,
+        }
     }
 }
 
@@ -45,10 +67,62 @@ pub fn postgres_base_url() -> Option<String> {
         .filter(|u| u.starts_with("postgres"))
 }
 
-/// A database URL no other test uses.
-pub async fn fresh_database_url() -> String {
+/// A database no other test uses, dropped (PostgreSQL) or deleted (SQLite) when the value is.
+pub struct TestDatabase {
+    url: String,
+    name: String,
+}
+
+impl std::ops::Deref for TestDatabase {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl std::fmt::Display for TestDatabase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.url)
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        match postgres_base_url() {
+            // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own
+            // drops the database, forcing out the connections the test's pool still holds.
+            Some(base) => {
+                let drop = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+                let dropped = std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .expect("a runtime to drop the test database");
+                    runtime.block_on(async {
+                        let mut conn = sqlx::AnyConnection::connect(&base).await.ok()?;
+                        sqlx::Executor::execute(&mut conn, drop.as_str())
+                            .await
+                            .ok()?;
+                        conn.close().await.ok()
+                    })
+                });
+                dropped.join().ok();
+            }
+            None => {
+                if let Some(path) = self.url.strip_prefix("sqlite://") {
+                    for suffix in ["", "-wal", "-shm"] {
+                        std::fs::remove_file(format!("{path}{suffix}")).ok();
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A database no other test uses.
+pub async fn fresh_database_url() -> TestDatabase {
     let name = format!("itaku_test_{}", itaku::random_token());
-    match postgres_base_url() {
+    let url = match postgres_base_url() {
         Some(base) => {
             sqlx::any::install_default_drivers();
             let mut conn = sqlx::AnyConnection::connect(&base)
@@ -71,7 +145,8 @@ pub async fn fresh_database_url() -> String {
             let path = std::env::temp_dir().join(format!("{name}.db"));
             format!("sqlite://{}", path.display())
         }
-    }
+    };
+    TestDatabase { url, name }
 }
 
 /// Settings for tests: uploads are parsed by the `itaku` binary cargo built for this test run (the test
@@ -108,7 +183,7 @@ pub async fn spawn() -> TestApp {
 pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let url = fresh_database_url().await;
     let mut settings = Settings {
-        database_url: url.clone(),
+        database_url: url.to_string(),
         max_connections: 4,
         ..test_settings()
     };
@@ -116,7 +191,7 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let db = Db::connect(&url, settings.max_connections)
         .await
         .expect("connect and migrate");
-    add_user(&db, ADMIN, "admin", None, &[]).await;
+    add_user(&db, ADMIN, Role::Admin, None, &[]).await;
     let admin = Browser::signed_in(&db, &settings, ADMIN, PASSWORD).await;
     TestApp {
         db,
@@ -130,14 +205,14 @@ pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
 pub async fn add_user(
     db: &Db,
     email: &str,
-    role: &str,
+    role: Role,
     vendor: Option<&str>,
     department_ids: &[i64],
 ) -> i64 {
     let input = UserInput {
         email: Some(email.into()),
         display_name: None,
-        role: Some(role.into()),
+        role: Some(role.code().into()),
         vendor_identifier: vendor.map(str::to_string),
         department_ids: department_ids
             .iter()
@@ -175,7 +250,7 @@ impl TestApp {
     pub async fn browser_as(
         &self,
         email: &str,
-        role: &str,
+        role: Role,
         vendor: Option<&str>,
         department_ids: &[i64],
     ) -> Browser {
@@ -197,7 +272,7 @@ impl TestApp {
     ) -> (i64, i64) {
         let (status, d) = self
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/departments",
                 &serde_json::json!({"name": department}),
             )
@@ -205,7 +280,7 @@ impl TestApp {
         assert_eq!(status, Status::Created, "{d}");
         let (status, v) = self
             .send_json(
-                "POST",
+                Method::Post,
                 "/api/v1/vendors",
                 &serde_json::json!({"corporate_number": corporate_number, "name": vendor}),
             )
@@ -245,7 +320,7 @@ impl Browser {
     pub async fn sign_in(&self, email: &str, password: &str) -> Status {
         let (_, login) = self.get_html("/login").await;
         let token = hidden_field(&login, "csrf_token").expect("the sign-in form has a token");
-        let (status, _, _) = self
+        let reply = self
             .post_form_raw(
                 "/login",
                 &[
@@ -255,7 +330,7 @@ impl Browser {
                 ],
             )
             .await;
-        status
+        reply.status
     }
 
     pub async fn get_json(&self, uri: &str) -> (Status, Value) {
@@ -264,13 +339,10 @@ impl Browser {
     }
 
     /// Sends JSON with the session's CSRF header, as a browser script would.
-    pub async fn send_json(&self, method: &str, uri: &str, body: &Value) -> (Status, Value) {
-        let request = match method {
-            "POST" => self.client.post(uri.to_string()),
-            "PUT" => self.client.put(uri.to_string()),
-            other => panic!("unsupported method {other}"),
-        };
-        let response = request
+    pub async fn send_json(&self, method: Method, uri: &str, body: &Value) -> (Status, Value) {
+        let response = self
+            .client
+            .req(method, uri.to_string())
             .header(ContentType::JSON)
             .header(Header::new("X-CSRF-Token", self.csrf.clone()))
             .body(body.to_string())
@@ -297,7 +369,9 @@ impl Browser {
         let body = serde_json::json!({"contract_number": number, "title": "業務",
             "department_id": department_id, "vendor_id": vendor_id,
             "start_date": "2025-04-01", "end_date": "2030-03-31"});
-        let (status, created) = self.send_json("POST", "/api/v1/contracts", &body).await;
+        let (status, created) = self
+            .send_json(Method::Post, "/api/v1/contracts", &body)
+            .await;
         assert_eq!(status, Status::Created, "{created}");
         created["id"].as_i64().unwrap()
     }
@@ -319,11 +393,7 @@ impl Browser {
     }
 
     /// Posts a form with the session's CSRF token added.
-    pub async fn post_form(
-        &self,
-        uri: &str,
-        pairs: &[(&str, &str)],
-    ) -> (Status, String, Option<String>) {
+    pub async fn post_form(&self, uri: &str, pairs: &[(&str, &str)]) -> Reply {
         let mut all = pairs.to_vec();
         let csrf = self.csrf.clone();
         all.push(("csrf_token", &csrf));
@@ -331,11 +401,7 @@ impl Browser {
     }
 
     /// Posts exactly the given fields.
-    pub async fn post_form_raw(
-        &self,
-        uri: &str,
-        pairs: &[(&str, &str)],
-    ) -> (Status, String, Option<String>) {
+    pub async fn post_form_raw(&self, uri: &str, pairs: &[(&str, &str)]) -> Reply {
         let body = pairs
             .iter()
             .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
@@ -348,22 +414,11 @@ impl Browser {
             .body(body)
             .dispatch()
             .await;
-        let status = response.status();
-        let location = response.headers().get_one("Location").map(str::to_string);
-        (
-            status,
-            response.into_string().await.unwrap_or_default(),
-            location,
-        )
+        Reply::of(response).await
     }
 
     /// Posts one file as `multipart/form-data` with the session's CSRF token.
-    pub async fn post_file(
-        &self,
-        uri: &str,
-        file_name: &str,
-        bytes: &[u8],
-    ) -> (Status, String, Option<String>) {
+    pub async fn post_file(&self, uri: &str, file_name: &str, bytes: &[u8]) -> Reply {
         self.post_multipart(uri, &[], Some((file_name, bytes)))
             .await
     }
@@ -375,7 +430,7 @@ impl Browser {
         uri: &str,
         fields: &[(&str, &str)],
         file: Option<(&str, &[u8])>,
-    ) -> (Status, String, Option<String>) {
+    ) -> Reply {
         let boundary = "ItakuTestBoundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         let csrf = self.csrf.clone();
@@ -404,13 +459,7 @@ impl Browser {
             .body(body)
             .dispatch()
             .await;
-        let status = response.status();
-        let location = response.headers().get_one("Location").map(str::to_string);
-        (
-            status,
-            response.into_string().await.unwrap_or_default(),
-            location,
-        )
+        Reply::of(response).await
     }
 }
 
@@ -496,7 +545,7 @@ pub const PDF: &[u8] = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n";
 pub async fn seed_evidence(app: &TestApp, vendor_id: i64, contract_id: i64) -> (i64, i64, i64) {
     let (status, certification) = app
         .send_json(
-            "POST",
+            Method::Post,
             &format!("/api/v1/vendors/{vendor_id}/certifications"),
             &serde_json::json!({"scheme": "isms", "number": "JQA-IM0685", "issued_on": "2025-04-01",
                                 "valid_until": "2028-03-31", "scope": "全社"}),
@@ -518,7 +567,7 @@ pub async fn seed_evidence(app: &TestApp, vendor_id: i64, contract_id: i64) -> (
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Ok);
-    let (status, body, _) = admin
+    let Reply { status, body, .. } = admin
         .post_multipart(
             &format!("/api/v1/contracts/{contract_id}/audit-reports"),
             &[
@@ -533,7 +582,7 @@ pub async fn seed_evidence(app: &TestApp, vendor_id: i64, contract_id: i64) -> (
         .await;
     assert_eq!(status, Status::Created, "{body}");
     let audit: Value = serde_json::from_str(&body).unwrap();
-    let (status, body, _) = admin
+    let Reply { status, body, .. } = admin
         .post_multipart(
             &format!("/api/v1/contracts/{contract_id}/deletion-certificates"),
             &[

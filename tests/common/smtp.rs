@@ -138,7 +138,7 @@ pub async fn app_with_two_vendors(sink: &SmtpSink) -> (super::TestApp, TwoVendor
     ] {
         let (status, body) = app
             .send_json(
-                "PUT",
+                super::Method::Put,
                 &format!("/api/v1/vendors/{id}"),
                 &serde_json::json!({"corporate_number": number, "name": name, "email": email}),
             )
