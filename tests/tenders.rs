@@ -228,15 +228,8 @@ async fn certificates_count_through_their_expiry_day_and_only_as_the_policy_says
     );
 }
 
-#[rocket::async_test]
-async fn check_sheets_audits_and_retention_come_from_the_records() {
-    let w = world().await;
-    let (clean, clean_id) = w.vendor(201, "誠実データ株式会社").await;
-    let (careless, careless_id) = w.vendor(202, "保持印刷株式会社").await;
-    // An accepted third-party audit of FY2025 for one of the clean vendor's contracts.
-    let contract = w
-        .contract("R7-001", clean_id, "2025-04-01", "2027-03-31")
-        .await;
+/// Records an accepted third-party audit of FY2025 for the contract.
+async fn accepted_audit(w: &World, contract: i64) {
     let Reply { status, body, .. } = w
         .app
         .admin
@@ -265,13 +258,29 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
         )
         .await;
     assert_eq!(status, Status::Ok, "{body}");
-    // The careless vendor's contract ended 2025-03-31; its data was never certified deleted.
-    w.contract("R6-009", careless_id, "2024-04-01", "2025-03-31")
-        .await;
+}
 
+/// Hands in a check sheet for the bid as the vendor; answers the status.
+async fn hand_in(vendor: &common::Browser, bid: i64, sheet: Vec<u8>) -> Status {
+    vendor
+        .post_bytes(
+            &format!("/api/v1/bids/{bid}/checklists?file_name=sheet.xlsx"),
+            sheet,
+        )
+        .await
+        .status()
+}
+
+#[rocket::async_test]
+async fn an_accepted_audit_and_the_bid_sheet_earn_points_that_name_their_source() {
+    let w = world().await;
+    let (clean, clean_id) = w.vendor(201, "誠実データ株式会社").await;
+    let contract = w
+        .contract("R7-001", clean_id, "2025-04-01", "2027-03-31")
+        .await;
+    accepted_audit(&w, contract).await;
     let tender = w.tender(false, None).await;
     let clean_bid = w.bid(tender, &clean).await;
-    let careless_bid = w.bid(tender, &careless).await;
     // Bidders are asked for the check sheet and hand it in through the vendor portal.
     let vendor = w
         .app
@@ -285,56 +294,7 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
         "B-1" => "該当なし",
         _ => "はい",
     });
-    let response = vendor
-        .post_bytes(
-            &format!("/api/v1/bids/{clean_bid}/checklists?file_name=sheet.xlsx"),
-            sheet,
-        )
-        .await;
-    assert_eq!(response.status(), Status::Created);
-    // Another vendor can neither hand in nor see this bid.
-    let other = w
-        .app
-        .browser_as(
-            "other@test.itaku.example",
-            Role::Vendor,
-            Some(&careless),
-            &[],
-        )
-        .await;
-    let response = other
-        .post_bytes(
-            &format!("/api/v1/bids/{clean_bid}/checklists"),
-            common::filled_check_sheet(&careless, |_| "はい"),
-        )
-        .await;
-    assert_eq!(response.status(), Status::NotFound);
-    assert_eq!(
-        other.get_html(&format!("/bids/{clean_bid}")).await.0,
-        Status::NotFound
-    );
-    assert_eq!(
-        other
-            .get_json(&format!("/api/v1/tenders/{tender}/rating"))
-            .await
-            .0,
-        Status::Forbidden
-    );
-    // A sheet naming another company is refused and stores nothing.
-    let response = other
-        .post_bytes(
-            &format!("/api/v1/bids/{careless_bid}/checklists"),
-            common::filled_check_sheet(&clean, |_| "はい"),
-        )
-        .await;
-    assert_eq!(response.status(), Status::UnprocessableEntity);
-    let response = other
-        .post_bytes(
-            &format!("/api/v1/bids/{careless_bid}/checklists"),
-            common::filled_check_sheet(&careless, |id| if id == "A-1" { "いいえ" } else { "はい" }),
-        )
-        .await;
-    assert_eq!(response.status(), Status::Created);
+    assert_eq!(hand_in(&vendor, clean_bid, sheet).await, Status::Created);
 
     let rating = w.rating(tender).await;
     let good = bidder(&rating, &clean);
@@ -346,25 +306,77 @@ async fn check_sheets_audits_and_retention_come_from_the_records() {
     );
     let checklist = line(good, "checklist");
     // 49 items answered はい or 一部 (A-3, weight 1) with B-1 left out: (weighted 57.5 of 58) × 3 → 2.97.
+    let evidence = checklist["evidence"].as_str().unwrap();
     assert!(
-        checklist["evidence"]
-            .as_str()
-            .unwrap()
-            .contains("入札時提出 第1版"),
-        "{checklist}"
-    );
-    assert!(
-        checklist["evidence"]
-            .as_str()
-            .unwrap()
-            .contains("該当なし 1"),
+        evidence.contains("入札時提出 第1版") && evidence.contains("該当なし 1"),
         "{checklist}"
     );
     let share = checklist["points"].as_f64().unwrap();
     assert!(share > 2.9 && share < 3.0, "{checklist}");
     assert_eq!(good["disqualified"], false);
     assert_eq!(line(good, "retention_violation")["points"], 0.0);
+}
 
+#[rocket::async_test]
+async fn no_other_vendor_can_hand_in_see_or_rate_a_bid() {
+    let w = world().await;
+    let (clean, _) = w.vendor(201, "誠実データ株式会社").await;
+    let (careless, _) = w.vendor(202, "保持印刷株式会社").await;
+    let tender = w.tender(false, None).await;
+    let clean_bid = w.bid(tender, &clean).await;
+    let careless_bid = w.bid(tender, &careless).await;
+    let other = w
+        .app
+        .browser_as(
+            "other@test.itaku.example",
+            Role::Vendor,
+            Some(&careless),
+            &[],
+        )
+        .await;
+    let sheet = common::filled_check_sheet(&careless, |_| "はい");
+    assert_eq!(hand_in(&other, clean_bid, sheet).await, Status::NotFound);
+    assert_eq!(
+        other.get_html(&format!("/bids/{clean_bid}")).await.0,
+        Status::NotFound
+    );
+    assert_eq!(
+        other
+            .get_json(&format!("/api/v1/tenders/{tender}/rating"))
+            .await
+            .0,
+        Status::Forbidden
+    );
+    // A sheet naming another company is refused, even for the vendor's own bid.
+    let sheet = common::filled_check_sheet(&clean, |_| "はい");
+    assert_eq!(
+        hand_in(&other, careless_bid, sheet).await,
+        Status::UnprocessableEntity
+    );
+    let (_, bids) = other.get_json("/api/v1/bids").await;
+    assert_eq!(bids["total"], 1, "only its own bid: {bids}");
+}
+
+#[rocket::async_test]
+async fn retained_data_and_a_mandatory_no_disqualify_a_bidder_and_rank_it_last() {
+    let w = world().await;
+    let (clean, _) = w.vendor(201, "誠実データ株式会社").await;
+    let (careless, careless_id) = w.vendor(202, "保持印刷株式会社").await;
+    // The careless vendor's contract ended 2025-03-31; its data was never certified deleted.
+    w.contract("R6-009", careless_id, "2024-04-01", "2025-03-31")
+        .await;
+    let tender = w.tender(false, None).await;
+    w.bid(tender, &clean).await;
+    let careless_bid = w.bid(tender, &careless).await;
+    let vendor = w
+        .app
+        .browser_as("v@test.itaku.example", Role::Vendor, Some(&careless), &[])
+        .await;
+    let sheet =
+        common::filled_check_sheet(&careless, |id| if id == "A-1" { "いいえ" } else { "はい" });
+    assert_eq!(hand_in(&vendor, careless_bid, sheet).await, Status::Created);
+
+    let rating = w.rating(tender).await;
     let bad = bidder(&rating, &careless);
     assert_eq!(bad["disqualified"], true);
     assert_eq!(bad["grade"], "不適合");
