@@ -97,7 +97,7 @@ fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
 }
 
 #[rocket::async_test]
-async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contracts() {
+async fn each_vendor_is_reminded_30_days_ahead_of_its_own_contracts_only() {
     let w = world().await;
     // 29 days before the deletion deadline (令和8年4月30日): the vendors' 30-day reminder.
     let first = w.run("2026-04-01").await;
@@ -150,7 +150,12 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
     assert!(
         deletion_mail.html.contains("令和8年4月30日") && deletion_mail.html.contains("<a href=")
     );
+}
 
+#[rocket::async_test]
+async fn a_stage_is_sent_once_and_only_from_its_day() {
+    let w = world().await;
+    w.run("2026-04-01").await;
     // The same day again: nothing new. The day before the 7-day stage: nothing. Its day: the stage.
     let again = w.run("2026-04-01").await;
     assert_eq!((again.queued, again.sent), (0, 0), "{again:?}");
@@ -163,7 +168,12 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
             (VENDOR_B, "before-7")
         ])
     );
+}
 
+#[rocket::async_test]
+async fn an_accepted_certificate_ends_the_reminders_and_missed_runs_send_the_latest_stage() {
+    let w = world().await;
+    w.run("2026-04-01").await;
     // Vendor B hands its certificate in and it is accepted: it is not chased any more.
     let Reply { status, body, .. } = w
         .app
@@ -216,7 +226,12 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
     // 14 days overdue: the CISO too.
     let long_overdue = w.run("2026-05-14").await;
     assert!(deletion(&long_overdue, "sent").contains(&(CISO.to_string(), "overdue-14".to_string())));
+}
 
+#[rocket::async_test]
+async fn an_extended_contract_starts_its_stages_again_and_every_message_is_audited() {
+    let w = world().await;
+    w.run("2026-05-14").await;
     // The contract is extended: the deadline moves and its stages start again.
     let (status, body) = w
         .app
@@ -230,9 +245,19 @@ async fn each_recipient_gets_the_stage_it_reached_once_and_only_its_own_contract
         )
         .await;
     assert_eq!(status, Status::Ok, "{body}");
+    let after = w.run("2026-06-01").await;
+    let mut about_a: Vec<(String, String)> = after
+        .messages
+        .iter()
+        .filter(|m| m.obligation.starts_with("deletion:") && m.status == "sent")
+        .filter(|m| m.contract_number == "A-1")
+        .map(|m| (m.to.clone(), m.stage.clone()))
+        .collect();
+    about_a.sort();
     assert_eq!(
-        deletion(&w.run("2026-06-01").await, "sent"),
-        pairs(&[(VENDOR_A, "before-30"), (VENDOR_A_USER, "before-30")])
+        about_a,
+        pairs(&[(VENDOR_A, "before-30"), (VENDOR_A_USER, "before-30")]),
+        "A-1 is due again, 30 days ahead: {after:?}"
     );
 
     let (_, log) = w.app.get_html("/audit?action=mail").await;
