@@ -789,50 +789,75 @@ async fn a_next_with_white_space_or_control_characters_falls_back_to_the_home_pa
 
 /// Issue 21, finding 7: a token outlived a password change, an administrator's reset, and came back when
 /// a deactivated user was reactivated.
-#[rocket::async_test]
-async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
-    let app = spawn().await;
-    let system = Actor::system("test");
-    let user_id = common::add_user(&app.db, "ciso@test.itaku.example", Role::Ciso, None, &[]).await;
-    let user = || accounts::UserInput {
-        email: Some("ciso@test.itaku.example".into()),
-        display_name: None,
-        role: Some("ciso".into()),
-        vendor_identifier: None,
-        department_ids: Vec::new(),
-        password: None,
-        active: true,
-    };
-    let anonymous = app.anonymous().await;
-    let works = |token: String| {
-        let client = &anonymous.client;
-        async move {
-            client
-                .get("/api/v1/me")
-                .header(Header::new("Authorization", format!("Bearer {token}")))
-                .dispatch()
-                .await
-                .status()
-                == Status::Ok
-        }
-    };
-    let issue = || {
-        accounts::create_token(
-            &app.db,
-            &app.settings,
-            &system,
-            itaku::domain::ids::UserId::new(user_id),
-            "t",
-            None,
-        )
-    };
+/// A CISO with API tokens, and a client that tries them.
+struct TokenHolder {
+    app: common::TestApp,
+    user_id: itaku::domain::ids::UserId,
+    client: Browser,
+}
 
-    let token = issue().await.unwrap();
-    assert!(works(token.clone()).await);
-    let signed_in = accounts::find_user_id(&app.db, "ciso@test.itaku.example")
+impl TokenHolder {
+    const EMAIL: &str = "ciso@test.itaku.example";
+
+    async fn new() -> TokenHolder {
+        let app = spawn().await;
+        let user_id = common::add_user(&app.db, Self::EMAIL, Role::Ciso, None, &[]).await;
+        let client = app.anonymous().await;
+        TokenHolder {
+            app,
+            user_id: itaku::domain::ids::UserId::new(user_id),
+            client,
+        }
+    }
+
+    async fn issue(&self, days: Option<i64>) -> itaku::error::AppResult<String> {
+        let system = Actor::system("test");
+        accounts::create_token(
+            &self.app.db,
+            &self.app.settings,
+            &system,
+            self.user_id,
+            "t",
+            days,
+        )
         .await
-        .unwrap();
-    let who = itaku::services::accounts::get_user(&app.db, signed_in)
+    }
+
+    async fn works(&self, token: &str) -> bool {
+        self.client
+            .client
+            .get("/api/v1/me")
+            .header(Header::new("Authorization", format!("Bearer {token}")))
+            .dispatch()
+            .await
+            .status()
+            == Status::Ok
+    }
+
+    /// Saves the user as an administrator would, changing what `change` changes.
+    async fn update(&self, change: impl FnOnce(&mut accounts::UserInput)) {
+        let mut input = accounts::UserInput {
+            email: Some(Self::EMAIL.into()),
+            display_name: None,
+            role: Some("ciso".into()),
+            vendor_identifier: None,
+            department_ids: Vec::new(),
+            password: None,
+            active: true,
+        };
+        change(&mut input);
+        accounts::update_user(&self.app.db, &Actor::system("test"), self.user_id, &input)
+            .await
+            .unwrap();
+    }
+}
+
+#[rocket::async_test]
+async fn a_password_change_ends_the_users_tokens() {
+    let holder = TokenHolder::new().await;
+    let token = holder.issue(None).await.unwrap();
+    assert!(holder.works(&token).await);
+    let who = accounts::get_user(&holder.app.db, holder.user_id)
         .await
         .unwrap()
         .0;
@@ -840,7 +865,7 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         id: who.id,
         email: who.email.clone(),
         display_name: who.display_name.clone(),
-        role: itaku::auth::Role::Ciso,
+        role: Role::Ciso,
         vendor_id: None,
         department_ids: Vec::new(),
     };
@@ -849,74 +874,54 @@ async fn tokens_end_with_the_password_role_or_access_that_issued_them() {
         new_password: "a brand new passphrase 2026".into(),
         confirmation: "a brand new passphrase 2026".into(),
     };
-    accounts::change_password(&app.db, &app.settings, &me, &change, &local())
+    accounts::change_password(&holder.app.db, &holder.app.settings, &me, &change, &local())
         .await
         .unwrap();
-    assert!(!works(token).await, "after a password change");
+    assert!(!holder.works(&token).await);
+}
 
-    let token = issue().await.unwrap();
-    accounts::reset_password(&app.db, &system, itaku::domain::ids::UserId::new(user_id))
+#[rocket::async_test]
+async fn an_administrators_password_reset_ends_the_users_tokens() {
+    let holder = TokenHolder::new().await;
+    let token = holder.issue(None).await.unwrap();
+    accounts::reset_password(&holder.app.db, &Actor::system("test"), holder.user_id)
         .await
         .unwrap();
-    assert!(!works(token).await, "after an administrator's reset");
+    assert!(!holder.works(&token).await);
+}
 
-    let token = issue().await.unwrap();
-    let inactive = accounts::UserInput {
-        active: false,
-        ..user()
-    };
-    accounts::update_user(
-        &app.db,
-        &system,
-        itaku::domain::ids::UserId::new(user_id),
-        &inactive,
-    )
-    .await
-    .unwrap();
-    accounts::update_user(
-        &app.db,
-        &system,
-        itaku::domain::ids::UserId::new(user_id),
-        &user(),
-    )
-    .await
-    .unwrap();
-    assert!(!works(token).await, "after deactivation and reactivation");
+#[rocket::async_test]
+async fn a_deactivated_users_tokens_stay_ended_after_reactivation() {
+    let holder = TokenHolder::new().await;
+    let token = holder.issue(None).await.unwrap();
+    holder.update(|input| input.active = false).await;
+    holder.update(|_| {}).await;
+    assert!(!holder.works(&token).await);
+}
 
-    let token = issue().await.unwrap();
-    let admin = accounts::UserInput {
-        role: Some("admin".into()),
-        ..user()
-    };
-    accounts::update_user(
-        &app.db,
-        &system,
-        itaku::domain::ids::UserId::new(user_id),
-        &admin,
-    )
-    .await
-    .unwrap();
-    assert!(!works(token).await, "after a role change");
+#[rocket::async_test]
+async fn a_role_change_ends_the_users_tokens() {
+    let holder = TokenHolder::new().await;
+    let token = holder.issue(None).await.unwrap();
+    assert!(holder.works(&token).await);
+    holder
+        .update(|input| input.role = Some("admin".into()))
+        .await;
+    assert!(!holder.works(&token).await);
+}
 
-    // A token without a lifetime gets the default one; a lifetime over the maximum is refused.
-    issue().await.unwrap();
-    let listed = accounts::tokens_of(&app.db, itaku::domain::ids::UserId::new(user_id))
+#[rocket::async_test]
+async fn a_token_gets_the_default_lifetime_and_none_longer_than_the_maximum() {
+    let holder = TokenHolder::new().await;
+    holder.issue(None).await.unwrap();
+    let listed = accounts::tokens_of(&holder.app.db, holder.user_id)
         .await
         .unwrap();
     let expires = listed[0].expires_at.expect("a default lifetime");
     let in_days = (expires - itaku::domain::Timestamp::now()).num_days();
     assert!((89..=90).contains(&in_days), "{in_days}");
-    let too_long = accounts::create_token(
-        &app.db,
-        &app.settings,
-        &system,
-        itaku::domain::ids::UserId::new(user_id),
-        "t",
-        Some(366),
-    )
-    .await;
     assert!(matches!(
-        too_long,
+        holder.issue(Some(366)).await,
         Err(itaku::error::AppError::Validation(_))
     ));
 }
