@@ -742,56 +742,84 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
 /// 「自称」) and its score rose at once. Now a declared certificate earns nothing and counts in no KPI
 /// until an officer of a department that works with the vendor verifies it; another department's
 /// officer can neither verify it nor change the vendor; a vendor's later edit makes it declared again.
-#[rocket::async_test]
-async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
-    let w = world().await;
-    let (number, vendor_id) = w.vendor(201, "自己申告株式会社").await;
-    let tender = w.tender(false, None).await;
-    w.bid(tender, &number).await;
-    let vendor = w
-        .app
-        .browser_as("self@vendor.example.jp", Role::Vendor, Some(&number), &[])
-        .await;
-    let (status, other_department) = w
-        .app
-        .send_json(
-            Method::Post,
-            "/api/v1/departments",
-            &json!({"name": "市民課"}),
-        )
-        .await;
-    assert_eq!(status, Status::Created);
-    let other_officer = w
-        .app
-        .browser_as(
-            "other@city.example.jp",
-            Role::Officer,
-            None,
-            &[other_department["id"].as_i64().unwrap()],
-        )
-        .await;
-    let officer = w
-        .app
-        .browser_as(
-            "officer@city.example.jp",
-            Role::Officer,
-            None,
-            &[w.department_id],
-        )
-        .await;
+/// A ★4 certificate a bidder declared itself, with the bidder's and the tender department's browsers.
+struct Declared {
+    w: World,
+    number: String,
+    vendor_id: i64,
+    tender: i64,
+    vendor: common::Browser,
+    officer: common::Browser,
+    id: i64,
+}
 
-    let (status, declared) = vendor
-        .send_json(
-            Method::Post,
-            &format!("/api/v1/vendors/{vendor_id}/certifications"),
-            &json!({"scheme": "meti", "number": "M-4", "level": "★4", "certification_body": "自称",
-                    "issued_on": "2025-10-01", "valid_until": "2027-09-30"}),
+impl Declared {
+    async fn new() -> Declared {
+        let w = world().await;
+        let (number, vendor_id) = w.vendor(201, "自己申告株式会社").await;
+        let tender = w.tender(false, None).await;
+        w.bid(tender, &number).await;
+        let vendor = w
+            .app
+            .browser_as("self@vendor.example.jp", Role::Vendor, Some(&number), &[])
+            .await;
+        let officer = w
+            .app
+            .browser_as(
+                "officer@city.example.jp",
+                Role::Officer,
+                None,
+                &[w.department_id],
+            )
+            .await;
+        let (status, declared) = vendor
+            .send_json(
+                Method::Post,
+                &format!("/api/v1/vendors/{vendor_id}/certifications"),
+                &json!({"scheme": "meti", "number": "M-4", "level": "★4", "certification_body": "自称",
+                        "issued_on": "2025-10-01", "valid_until": "2027-09-30"}),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{declared}");
+        let id = declared["id"].as_i64().unwrap();
+        Declared {
+            w,
+            number,
+            vendor_id,
+            tender,
+            vendor,
+            officer,
+            id,
+        }
+    }
+
+    /// The bidder's METI line in the tender's current rating.
+    async fn meti(&self) -> Value {
+        line(
+            bidder(&self.w.rating(self.tender).await, &self.number),
+            "meti",
         )
-        .await;
-    assert_eq!(status, Status::Created, "{declared}");
-    let id = declared["id"].as_i64().unwrap();
-    let meti = |rating: &Value| line(bidder(rating, &number), "meti").clone();
-    let unverified = meti(&w.rating(tender).await);
+        .clone()
+    }
+
+    async fn verify(&self, by: &common::Browser, decision: Value) -> (Status, Value) {
+        by.send_json(
+            Method::Post,
+            &format!("/api/v1/certifications/{}/verification", self.id),
+            &decision,
+        )
+        .await
+    }
+}
+
+fn verification() -> Value {
+    json!({"decision": "verify", "note": "証明書原本"})
+}
+
+#[rocket::async_test]
+async fn a_declared_certificate_earns_nothing_and_waits_for_the_officer() {
+    let d = Declared::new().await;
+    let unverified = d.meti().await;
     assert_eq!(unverified["points"], 0.0, "{unverified}");
     assert!(
         unverified["reason"]
@@ -800,87 +828,100 @@ async fn a_certificate_a_vendor_declares_counts_only_once_staff_verify_it() {
             .contains("未確認のため加点なし"),
         "{unverified}"
     );
-    let (_, list) = vendor
-        .get_json(&format!("/api/v1/vendors/{vendor_id}/certifications"))
+    let (_, list) = d
+        .vendor
+        .get_json(&format!("/api/v1/vendors/{}/certifications", d.vendor_id))
         .await;
     assert_eq!(list["items"][0]["verification"], "declared");
-    let (_, home) = officer.get_html("/").await;
+    let (_, home) = d.officer.get_html("/").await;
     assert!(home.contains("確認待ちの認証") && home.contains("自己申告株式会社"));
+}
 
-    // Another department's officer: no verification, no change to the vendor or its certificates.
-    let verify = json!({"decision": "verify", "note": "証明書原本"});
+#[rocket::async_test]
+async fn neither_another_department_nor_the_vendor_may_verify_or_change_it() {
+    let d = Declared::new().await;
+    let (status, other_department) =
+        d.w.app
+            .send_json(
+                Method::Post,
+                "/api/v1/departments",
+                &json!({"name": "市民課"}),
+            )
+            .await;
+    assert_eq!(status, Status::Created);
+    let other_officer =
+        d.w.app
+            .browser_as(
+                "other@city.example.jp",
+                Role::Officer,
+                None,
+                &[other_department["id"].as_i64().unwrap()],
+            )
+            .await;
+    let (status, _) = d.verify(&other_officer, verification()).await;
+    assert_eq!(status, Status::Forbidden);
     let (status, _) = other_officer
         .send_json(
-            Method::Post,
-            &format!("/api/v1/certifications/{id}/verification"),
-            &verify,
+            Method::Put,
+            &format!("/api/v1/vendors/{}", d.vendor_id),
+            &json!({"corporate_number": d.number, "name": "乗っ取り株式会社"}),
         )
         .await;
     assert_eq!(status, Status::Forbidden);
     let (status, _) = other_officer
         .send_json(
             Method::Put,
-            &format!("/api/v1/vendors/{vendor_id}"),
-            &json!({"corporate_number": number, "name": "乗っ取り株式会社"}),
-        )
-        .await;
-    assert_eq!(status, Status::Forbidden);
-    let (status, _) = other_officer
-        .send_json(
-            Method::Put,
-            &format!("/api/v1/certifications/{id}"),
+            &format!("/api/v1/certifications/{}", d.id),
             &json!({"scheme": "meti", "number": "M-5", "level": "★5", "valid_until": "2027-09-30"}),
         )
         .await;
     assert_eq!(status, Status::Forbidden);
     let (_, home) = other_officer.get_html("/").await;
     assert!(!home.contains("自己申告株式会社"));
-    // The vendor cannot verify its own.
-    let (status, _) = vendor
-        .send_json(
-            Method::Post,
-            &format!("/api/v1/certifications/{id}/verification"),
-            &verify,
-        )
-        .await;
-    assert_eq!(status, Status::Forbidden);
+    let (status, _) = d.verify(&d.vendor, verification()).await;
+    assert_eq!(
+        status,
+        Status::Forbidden,
+        "the vendor cannot verify its own"
+    );
+}
 
-    // A return needs a reason; the tender's department verifies it, and then it counts.
-    let (status, refused) = officer
-        .send_json(
-            Method::Post,
-            &format!("/api/v1/certifications/{id}/verification"),
-            &json!({"decision": "return"}),
-        )
-        .await;
-    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
-    let (status, verified) = officer
-        .send_json(
-            Method::Post,
-            &format!("/api/v1/certifications/{id}/verification"),
-            &verify,
-        )
-        .await;
+#[rocket::async_test]
+async fn the_tenders_department_verifies_it_and_then_it_counts() {
+    let d = Declared::new().await;
+    let (status, refused) = d.verify(&d.officer, json!({"decision": "return"})).await;
+    assert_eq!(
+        status,
+        Status::UnprocessableEntity,
+        "a return needs a reason: {refused}"
+    );
+    let (status, verified) = d.verify(&d.officer, verification()).await;
     assert_eq!(status, Status::Ok, "{verified}");
     assert_eq!(verified["verification"], "verified");
     assert_eq!(verified["verified_by"], "officer@city.example.jp");
-    assert!(meti(&w.rating(tender).await)["points"].as_f64().unwrap() > 0.0);
+    assert!(d.meti().await["points"].as_f64().unwrap() > 0.0);
+}
 
-    // The vendor changes it: declared again, nothing until verified again.
-    let (status, _) = vendor
+#[rocket::async_test]
+async fn a_verified_certificate_the_vendor_changes_is_declared_again() {
+    let d = Declared::new().await;
+    let (status, _) = d.verify(&d.officer, verification()).await;
+    assert_eq!(status, Status::Ok);
+    let (status, _) = d
+        .vendor
         .send_json(
             Method::Put,
-            &format!("/api/v1/certifications/{id}"),
+            &format!("/api/v1/certifications/{}", d.id),
             &json!({"scheme": "meti", "number": "M-4", "level": "★5", "certification_body": "自称",
                     "issued_on": "2025-10-01", "valid_until": "2027-09-30"}),
         )
         .await;
     assert_eq!(status, Status::Ok);
-    assert_eq!(meti(&w.rating(tender).await)["points"], 0.0);
+    assert_eq!(d.meti().await["points"], 0.0);
     let summaries: Vec<(String,)> = sqlx::query_as(
         "SELECT summary FROM audit_log WHERE action = 'verify' AND entity_type = 'certification'",
     )
-    .fetch_all(&mut *w.app.db.acquire().await.unwrap())
+    .fetch_all(&mut *d.w.app.db.acquire().await.unwrap())
     .await
     .unwrap();
     assert_eq!(summaries.len(), 1, "only the verification that happened");
