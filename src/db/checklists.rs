@@ -159,6 +159,27 @@ pub async fn answers(
         .await
 }
 
+/// (submission, item, answer) of every answer to the given submissions, by submission.
+pub async fn answers_of(
+    conn: &mut Conn,
+    submissions: &[SubmissionId],
+) -> Result<Vec<(SubmissionId, String, String)>, sqlx::Error> {
+    if submissions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sql = super::Sql::new(
+        "SELECT submission_id, item_id, answer FROM checklist_answers WHERE submission_id IN (",
+    );
+    for (index, id) in submissions.iter().enumerate() {
+        if index > 0 {
+            sql.push(", ");
+        }
+        sql.bind(*id);
+    }
+    sql.push(") ORDER BY submission_id");
+    sql.query_as().fetch_all(conn).await
+}
+
 pub async fn file(
     conn: &mut Conn,
     id: SubmissionId,

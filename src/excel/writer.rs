@@ -1,7 +1,8 @@
 //! Workbooks Itaku writes. Every value that came from a user is written as text, never as a formula.
 
 use crate::db::audit::AuditEntry;
-use rust_xlsxwriter::{Format, Workbook, XlsxError};
+pub use rust_xlsxwriter::XlsxError;
+use rust_xlsxwriter::{Format, Workbook};
 
 /// The audit log as one sheet, one entry per row.
 pub fn audit_log(entries: &[AuditEntry]) -> Result<Vec<u8>, XlsxError> {
@@ -110,57 +111,112 @@ pub fn submission_answers(
     workbook.save_to_buffer()
 }
 
-/// Looks up a vendor's (by column index) answer to an item: its code and label.
-pub type AnswerLookup<'a> = &'a dyn Fn(usize, &str) -> Option<(String, &'static str)>;
+/// Vendors' latest answers side by side: a row per vendor and a column per item, so that any number
+/// of vendors fits (Excel allows 16,384 columns but a million rows), coloured by answer. Rows are
+/// written as they come, to a sheet kept on disk, so the workbook's memory does not grow with them.
+pub struct AnswerMatrix {
+    workbook: Workbook,
+    item_ids: Vec<String>,
+    formats: [Format; 4],
+    next_row: u32,
+}
 
-/// Vendors' latest answers side by side: a row per item, a column per vendor, coloured by answer.
-pub fn answer_matrix(
-    items: &[crate::checklist::Item],
-    vendors: &[(String, String)],
-    answers: AnswerLookup<'_>,
-) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name("回答一覧")?;
-    let header = Format::new()
-        .set_bold()
-        .set_background_color("#D9E2EC")
-        .set_text_wrap();
-    for (column, name) in ["項番", "区分", "確認項目", "必須"].iter().enumerate() {
-        sheet.write_string_with_format(0, column as u16, *name, &header)?;
+/// Columns before the first item: 事業者名, 契約番号, 版.
+const MATRIX_LEAD: u16 = 3;
+
+impl AnswerMatrix {
+    pub fn new(items: &[crate::checklist::Item]) -> Result<Self, XlsxError> {
+        let mut workbook = Workbook::new();
+        let header = Format::new()
+            .set_bold()
+            .set_background_color("#D9E2EC")
+            .set_text_wrap();
+        let sheet = workbook.add_worksheet_with_constant_memory()?;
+        sheet.set_name("回答一覧")?;
+        for (column, (name, width)) in [("事業者名", 28), ("契約番号", 14), ("版", 5)]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string_with_format(0, column as u16, *name, &header)?;
+            sheet.set_column_width(column as u16, *width)?;
+        }
+        for (index, item) in items.iter().enumerate() {
+            let column = MATRIX_LEAD + index as u16;
+            let mandatory = if item.mandatory { "（必須）" } else { "" };
+            sheet.write_string_with_format(
+                0,
+                column,
+                format!("{}{mandatory}", item.id),
+                &header,
+            )?;
+            sheet.set_column_width(column, 9)?;
+        }
+        sheet.set_freeze_panes(1, 1)?;
+        Self::item_sheet(&mut workbook, items, &header)?;
+        Ok(AnswerMatrix {
+            workbook,
+            item_ids: items.iter().map(|item| item.id.clone()).collect(),
+            formats: ["yes", "partial", "no", ""].map(answer_format),
+            next_row: 1,
+        })
     }
-    for (index, (name, detail)) in vendors.iter().enumerate() {
-        sheet.write_string_with_format(
-            0,
-            4 + index as u16,
-            format!("{name}\n{detail}"),
-            &header,
-        )?;
-        sheet.set_column_width(4 + index as u16, 14)?;
+
+    /// 確認項目: what each item column asks.
+    fn item_sheet(
+        workbook: &mut Workbook,
+        items: &[crate::checklist::Item],
+        header: &Format,
+    ) -> Result<(), XlsxError> {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name("確認項目")?;
+        for (column, name) in ["項番", "区分", "確認項目", "必須"].iter().enumerate() {
+            sheet.write_string_with_format(0, column as u16, *name, header)?;
+        }
+        for (index, item) in items.iter().enumerate() {
+            let row = 1 + index as u32;
+            sheet.write_string(row, 0, &item.id)?;
+            sheet.write_string(row, 1, &item.category)?;
+            sheet.write_string(row, 2, &item.requirement)?;
+            sheet.write_string(row, 3, if item.mandatory { "必須" } else { "任意" })?;
+        }
+        for (column, width) in [7, 12, 60, 6].iter().enumerate() {
+            sheet.set_column_width(column as u16, *width)?;
+        }
+        Ok(())
     }
-    for (row_index, item) in items.iter().enumerate() {
-        let row = 1 + row_index as u32;
-        sheet.write_string(row, 0, &item.id)?;
-        sheet.write_string(row, 1, &item.category)?;
-        sheet.write_string(row, 2, &item.requirement)?;
-        sheet.write_string(row, 3, if item.mandatory { "必須" } else { "任意" })?;
-        for vendor_index in 0..vendors.len() {
-            if let Some((code, label)) = answers(vendor_index, &item.id) {
-                sheet.write_string_with_format(
-                    row,
-                    4 + vendor_index as u16,
-                    label,
-                    &answer_format(&code),
-                )?;
+
+    /// A vendor's row: its name, the contract and version of its latest sheet, and each answer
+    /// (`answer(item id)` gives the answer's code and label).
+    pub fn add_vendor(
+        &mut self,
+        name: &str,
+        contract_number: &str,
+        version: i64,
+        answer: impl Fn(&str) -> Option<(String, &'static str)>,
+    ) -> Result<(), XlsxError> {
+        let row = self.next_row;
+        let sheet = self.workbook.worksheet_from_index(0)?;
+        sheet.write_string(row, 0, name)?;
+        sheet.write_string(row, 1, contract_number)?;
+        sheet.write_number(row, 2, version as f64)?;
+        for (index, item) in self.item_ids.iter().enumerate() {
+            if let Some((code, label)) = answer(item) {
+                let format = match code.as_str() {
+                    "yes" => &self.formats[0],
+                    "partial" => &self.formats[1],
+                    "no" => &self.formats[2],
+                    _ => &self.formats[3],
+                };
+                sheet.write_string_with_format(row, MATRIX_LEAD + index as u16, label, format)?;
             }
         }
+        self.next_row += 1;
+        Ok(())
     }
-    for (column, width) in [7, 12, 50, 6].iter().enumerate() {
-        sheet.set_column_width(column as u16, *width)?;
+
+    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+        self.workbook.save_to_buffer()
     }
-    sheet.set_row_height(0, 45)?;
-    sheet.set_freeze_panes(1, 4)?;
-    workbook.save_to_buffer()
 }
 
 /// One list of a report: a sheet of contracts that owe something.
@@ -363,4 +419,35 @@ pub fn table(
         sheet.set_column_width(column as u16, *width)?;
     }
     workbook.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_answer_matrix_holds_more_vendors_than_excel_has_columns() {
+        let items = crate::checklist::Definition::builtin().items;
+        let mut matrix = AnswerMatrix::new(&items[..3]).unwrap();
+        let vendors = 16_385;
+        for vendor in 0..vendors {
+            matrix
+                .add_vendor(&format!("事業者{vendor}"), "R7-1", 1, |item| {
+                    (item == items[1].id).then(|| ("no".to_string(), "いいえ"))
+                })
+                .unwrap();
+        }
+        let bytes = matrix.finish().unwrap();
+        let tables = crate::excel::read_tables(&bytes, &crate::excel::Limits::default()).unwrap();
+        let table = &tables[0];
+        assert_eq!(
+            table.rows.len(),
+            vendors + 1,
+            "a header and a row per vendor"
+        );
+        let last = &table.rows[vendors];
+        assert_eq!(last.cell(0).as_text(), "事業者16384");
+        assert_eq!(last.cell(4).as_text(), "いいえ");
+        assert_eq!(last.cell(3).as_text(), "");
+    }
 }

@@ -459,46 +459,47 @@ pub async fn export_submission(
     Ok(bytes)
 }
 
-/// Every visible vendor's latest answers side by side (items × vendors); the export is logged.
+/// Every visible vendor's latest answers side by side (a row per vendor); the export is logged.
+/// Answers are read a batch of vendors at a time and written straight to the workbook's sheet.
 pub async fn export_matrix(
     db: &Db,
     settings: &Settings,
     actor: &Actor,
     visibility: &Visibility,
 ) -> AppResult<Vec<u8>> {
+    const BATCH: usize = 500;
+    let internal = |e: crate::excel::writer::XlsxError| AppError::Internal(e.to_string());
     let mut conn = db.acquire().await?;
     let latest = checklists::latest_per_vendor(&mut conn, visibility).await?;
-    let mut answers: Vec<HashMap<String, String>> = Vec::with_capacity(latest.len());
-    for row in &latest {
-        answers.push(
-            checklists::answers(&mut conn, row.submission_id)
-                .await?
-                .into_iter()
-                .map(|a| (a.item_id, a.answer))
-                .collect(),
-        );
-    }
-    let vendors: Vec<(String, String)> = latest
-        .iter()
-        .map(|row| {
-            (
-                row.vendor_name.clone(),
-                format!("{} 第{}版", row.contract_number, row.version),
-            )
-        })
-        .collect();
     let definition = settings.definition();
-    let lookup = |vendor: usize, item: &str| {
-        let code = answers[vendor].get(item)?;
-        Some((
-            code.clone(),
-            answer_of(code).map(Answer::label).unwrap_or(""),
-        ))
-    };
-    let bytes = crate::excel::writer::answer_matrix(&definition.items, &vendors, &lookup)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    let summary = format!("チェックシート回答一覧を出力（{}社）", latest.len());
+    let mut matrix =
+        crate::excel::writer::AnswerMatrix::new(&definition.items).map_err(internal)?;
+    for batch in latest.chunks(BATCH) {
+        let ids: Vec<SubmissionId> = batch.iter().map(|row| row.submission_id).collect();
+        let mut answers: HashMap<SubmissionId, HashMap<String, String>> = HashMap::new();
+        for (submission, item, answer) in checklists::answers_of(&mut conn, &ids).await? {
+            answers.entry(submission).or_default().insert(item, answer);
+        }
+        for row in batch {
+            let given = answers.get(&row.submission_id);
+            let lookup = |item: &str| {
+                let code = given?.get(item)?;
+                Some((
+                    code.clone(),
+                    answer_of(code).map(Answer::label).unwrap_or(""),
+                ))
+            };
+            matrix
+                .add_vendor(&row.vendor_name, &row.contract_number, row.version, lookup)
+                .map_err(internal)?;
+        }
+    }
     drop(conn);
+    let bytes = tokio::task::spawn_blocking(move || matrix.finish())
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(internal)?;
+    let summary = format!("チェックシート回答一覧を出力（{}社）", latest.len());
     audit::record_alone(db, actor, Event::new("export", "checklist", "", summary)).await?;
     Ok(bytes)
 }
