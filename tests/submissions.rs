@@ -80,6 +80,7 @@ fn sheet_with_one_no() -> Vec<u8> {
 #[rocket::async_test]
 async fn the_vendor_is_asked_for_a_sheet_and_gets_one_prefilled_for_it() {
     let Setup {
+        app: _app,
         vendor,
         contract_id,
         ..
@@ -115,6 +116,7 @@ async fn the_vendor_is_asked_for_a_sheet_and_gets_one_prefilled_for_it() {
 #[rocket::async_test]
 async fn a_sheet_of_another_company_or_with_an_unreadable_answer_stores_nothing() {
     let Setup {
+        app: _app,
         vendor,
         contract_id,
         ..

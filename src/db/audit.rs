@@ -55,12 +55,29 @@ pub fn entry_hash(prev_hash: &str, occurred_at: &str, entry: &NewEntry<'_>) -> S
     hex::encode(sha2::Sha256::digest(canonical.to_string().as_bytes()))
 }
 
+/// Actions that record a reading, a sign-in or a message sent: they change no data, so they leave the
+/// data version alone (an export must not make every kept judgement stale).
+pub const READING_ACTIONS: [&str; 8] = [
+    "export",
+    "download",
+    "sign_in",
+    "sign_in_challenge",
+    "sign_in_failed",
+    "sign_in_link",
+    "sign_out",
+    "mail",
+];
+
 /// Appends an entry to the chain. Taking the head row first (an UPDATE, so PostgreSQL locks it until
-/// the transaction ends) puts concurrent writers one after another, so each links to the last.
+/// the transaction ends) puts concurrent writers one after another, so each links to the last; an
+/// entry that records a change also moves the data version, in the same transaction as the change.
 pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::Error> {
+    let changes_data = i64::from(!READING_ACTIONS.contains(&entry.action));
     let (prev_hash,): (String,) = sqlx::query_as(
-        "UPDATE audit_chain_head SET entries = entries + 1 WHERE id = 1 RETURNING last_hash",
+        "UPDATE audit_chain_head SET entries = entries + 1, data_version = data_version + $1
+         WHERE id = 1 RETURNING last_hash",
     )
+    .bind(changes_data)
     .fetch_one(&mut *conn)
     .await?;
     let occurred_at = chrono::Utc::now()
@@ -201,18 +218,13 @@ pub async fn list(
     Ok((page.query_as().fetch_all(conn).await?, total))
 }
 
-/// The id of the newest entry that changed data (0 when there is none). Every change appends an
-/// entry in its own transaction, so this number moves whenever any data does, on every server
-/// sharing the database. Entries that record a reading or a sign-in are passed over: an export must
-/// not make every kept judgement stale. The scan runs back from the newest id and stops at the first
-/// change.
-pub async fn newest_id(conn: &mut Conn) -> Result<i64, sqlx::Error> {
-    let (id,): (i64,) = sqlx::query_as(
-        "SELECT COALESCE((SELECT id FROM audit_log
-             WHERE action NOT IN ('export', 'download', 'sign_in', 'sign_in_challenge', 'sign_in_failed', 'sign_in_link', 'sign_out', 'mail')
-             ORDER BY id DESC LIMIT 1), 0)",
-    )
-    .fetch_one(conn)
-    .await?;
-    Ok(id)
+/// The data version: how many changes have been committed (see `insert`). Read before the data it
+/// stands for: a later statement sees at least those changes, so a value kept under this version is
+/// never older than the version says, on any server sharing the database.
+pub async fn data_version(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    let (version,): (i64,) =
+        sqlx::query_as("SELECT data_version FROM audit_chain_head WHERE id = 1")
+            .fetch_one(conn)
+            .await?;
+    Ok(version)
 }

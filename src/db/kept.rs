@@ -1,8 +1,8 @@
 //! Results kept until the data changes.
 //!
-//! Every change appends to the audit log in the same transaction, so the newest audit-log id is the
-//! version of the data: a kept result is served while that id is unchanged, on this server and on any
-//! other sharing the database. A fixed number of computations run at a time across keys (one unless
+//! Every change appends to the audit log in the same transaction, which moves the data version
+//! (`audit::data_version`): a kept result is served while the version is unchanged, on this server
+//! and on any other sharing the database. A fixed number of computations run at a time across keys (one unless
 //! asked), and a reader that waited for its turn takes any result at least as new as the version it
 //! read, so a stream of changes cannot pile up computations: memory and connections stay bounded.
 //!
@@ -75,7 +75,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
     }
 
     /// The value of `key` for the data at version `wanted` or newer, which the reader has read
-    /// itself (`audit::newest_id`): kept, or computed by `compute`.
+    /// itself (`audit::data_version`): kept, or computed by `compute`.
     pub async fn get_at<E, F, Fut>(&self, db: &Db, key: K, wanted: i64, compute: F) -> Result<V, E>
     where
         E: From<sqlx::Error>,
@@ -111,7 +111,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
         }
         // Read the version before the data: a change landing mid-computation then moves the version
         // past the one stored, and the next reader recomputes.
-        let data_version = audit::newest_id(&mut *db.acquire().await?).await?;
+        let data_version = audit::data_version(&mut *db.acquire().await?).await?;
         let read_at = Utc::now();
         let started = Instant::now();
         let value = compute().await?;
@@ -211,7 +211,7 @@ where
         F: FnOnce() -> Fut + Send + 'static,
         Fut: Future<Output = Result<V, E>> + Send + 'static,
     {
-        let wanted = audit::newest_id(&mut *db.acquire().await?).await?;
+        let wanted = audit::data_version(&mut *db.acquire().await?).await?;
         if let Some(served) = self.kept(&key, wanted) {
             return Ok(served);
         }
@@ -241,7 +241,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     async fn change(db: &Db) {
-        sqlx::query("INSERT INTO audit_log (occurred_at, actor, action) VALUES ('2026-01-01T00:00:00Z', 'test', 'change')")
+        sqlx::query("UPDATE audit_chain_head SET data_version = data_version + 1 WHERE id = 1")
             .execute(&mut *db.acquire().await.unwrap())
             .await
             .unwrap();
@@ -314,7 +314,7 @@ mod tests {
         }
         assert!(started.elapsed() < WORTH_WAITING, "served without waiting");
         // The readers above started one background computation between them.
-        let now = audit::newest_id(&mut db.acquire().await.unwrap())
+        let now = audit::data_version(&mut db.acquire().await.unwrap())
             .await
             .unwrap();
         let fresh = kept

@@ -48,7 +48,7 @@ impl<'a> Event<'a> {
 }
 
 /// Records that a file left the system: who took which file of which record, with its size and digest.
-/// Downloads change nothing, so they do not move the data version (`db::audit::newest_id`).
+/// Downloads change nothing, so they do not move the data version (`db::audit::data_version`).
 pub async fn downloaded(
     db: &Db,
     actor: &Actor,

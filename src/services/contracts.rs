@@ -298,7 +298,7 @@ pub async fn list(
     // it waits for that computation.
     let (version, items) = {
         let mut conn = db.acquire().await?;
-        let version = db::audit::newest_id(&mut conn).await?;
+        let version = db::audit::data_version(&mut conn).await?;
         let items = contracts::page(
             &mut conn,
             visibility,
@@ -345,7 +345,7 @@ pub async fn count_by_status(
     visibility: &Visibility,
     today: NaiveDate,
 ) -> AppResult<Vec<(ContractStatus, i64)>> {
-    let version = db::audit::newest_id(&mut *db.acquire().await?).await?;
+    let version = db::audit::data_version(&mut *db.acquire().await?).await?;
     let mut counts = Vec::with_capacity(ContractStatus::ALL.len());
     for status in ContractStatus::ALL {
         let filter = ContractFilter {

@@ -19,6 +19,8 @@ use sqlx::Connection;
 pub const PASSWORD: &str = "correct horse battery staple";
 pub const ADMIN: &str = "admin@test.itaku.example";
 
+/// The application under test. Dropping it drops its database, so a test that destructures a fixture
+/// keeps it bound (`app: _app`) for as long as it sends requests.
 pub struct TestApp {
     pub db: Db,
     pub url: TestDatabase,

@@ -1,0 +1,114 @@
+//! Figures are never wrong after writes settle: with writers racing readers on two app servers that
+//! share one database, every count read once a burst of writes has committed equals a fresh count.
+
+mod common;
+
+use itaku::auth::policy::{EditScope, Visibility};
+use itaku::auth::Actor;
+use itaku::db::contracts::ContractFilter;
+use itaku::db::Db;
+use itaku::domain::ids::{DepartmentId, VendorId};
+use itaku::services::contracts::{self, ContractInput};
+use itaku::services::Paging;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+const BURSTS: usize = 60;
+const WRITERS: usize = 6;
+
+async fn fresh_count(db: &Db) -> i64 {
+    let (count,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM contracts")
+        .fetch_one(&mut *db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    count
+}
+
+async fn listed_total(db: &Db) -> i64 {
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+    let paging = Paging {
+        page: 1,
+        per_page: 1,
+    };
+    contracts::list(
+        db,
+        &Visibility::All,
+        &ContractFilter::default(),
+        paging,
+        today,
+    )
+    .await
+    .unwrap()
+    .total
+}
+
+fn contract(number: String, department: DepartmentId, vendor: VendorId) -> ContractInput {
+    ContractInput {
+        contract_number: Some(number),
+        title: Some("業務".into()),
+        department_id: Some(department),
+        vendor_id: Some(vendor),
+        start_date: Some("2025-04-01".into()),
+        end_date: Some("2027-03-31".into()),
+        ..Default::default()
+    }
+}
+
+/// Reads the list on every server until told to stop, so that counts are computed mid-burst.
+fn keep_reading(servers: &[Db], stop: &Arc<AtomicBool>) -> Vec<tokio::task::JoinHandle<()>> {
+    servers
+        .iter()
+        .cloned()
+        .map(|db| {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                while !stop.load(Ordering::Relaxed) {
+                    listed_total(&db).await;
+                }
+            })
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn counts_read_after_concurrent_writes_equal_a_fresh_count_on_both_servers() {
+    let app = common::spawn().await;
+    let second = Db::connect(&app.url, 4).await.unwrap();
+    let servers = [app.db.clone(), second];
+    let (department, vendor) = app
+        .seed_department_and_vendor("税務課", common::NTA, "株式会社いろは印刷")
+        .await;
+    let (department, vendor) = (DepartmentId::new(department), VendorId::new(vendor));
+    for burst in 0..BURSTS {
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers = keep_reading(&servers, &stop);
+        let writers: Vec<_> = (0..WRITERS)
+            .map(|writer| {
+                let db = servers[writer % servers.len()].clone();
+                let input = contract(format!("B{burst}-{writer}"), department, vendor);
+                tokio::spawn(async move {
+                    let actor = Actor::system("test");
+                    contracts::create(&db, &actor, &EditScope::everything(), &input, 30)
+                        .await
+                        .unwrap();
+                })
+            })
+            .collect();
+        for writer in writers {
+            writer.await.unwrap();
+        }
+        stop.store(true, Ordering::Relaxed);
+        for reader in readers {
+            reader.await.unwrap();
+        }
+        let fresh = fresh_count(&servers[0]).await;
+        assert_eq!(fresh, ((burst + 1) * WRITERS) as i64);
+        for (index, server) in servers.iter().enumerate() {
+            assert_eq!(
+                listed_total(server).await,
+                fresh,
+                "server {index} after burst {burst}"
+            );
+        }
+    }
+}
