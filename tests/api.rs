@@ -5,7 +5,7 @@ use common::{Method, Reply, Role};
 
 use common::{corporate_number, spawn, NTA, TOYOTA};
 use rocket::http::Status;
-use serde_json::json;
+use serde_json::{json, Value};
 
 fn contract_body(number: &str, department_id: i64, vendor_id: i64) -> serde_json::Value {
     json!({
@@ -376,4 +376,60 @@ async fn only_staff_record_the_municipalitys_own_on_site_inspection() {
         .post_multipart(&uri, &fields("onsite"), Some(("r.pdf", common::PDF)))
         .await;
     assert_eq!(status, Status::Created, "{body}");
+}
+
+#[rocket::async_test]
+async fn the_contract_list_continues_from_next_in_the_same_order_as_its_pages() {
+    let app = common::spawn().await;
+    let (department, vendor) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    for (number, end) in [
+        ("R7-003", "2027-03-31"),
+        ("R7/契約 #1&x=2", "2027-03-31"),
+        ("R7-001", "2027-03-31"),
+        ("R6-100", "2026-03-31"),
+        ("R8-001", "2028-03-31"),
+    ] {
+        let body = json!({"contract_number": number, "title": "業務", "department_id": department,
+                          "vendor_id": vendor, "start_date": "2025-04-01", "end_date": end});
+        let (status, created) = app
+            .send_json(Method::Post, "/api/v1/contracts", &body)
+            .await;
+        assert_eq!(status, Status::Created, "{created}");
+    }
+    let numbers = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["contract_number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (_, all) = app.get_json("/api/v1/contracts?per_page=50").await;
+    assert!(
+        all.get("next").is_none(),
+        "a page that is not full has no next"
+    );
+    let mut continued = Vec::new();
+    let mut uri = "/api/v1/contracts?per_page=2".to_string();
+    loop {
+        let (status, page) = app.get_json(&uri).await;
+        assert_eq!(status, Status::Ok, "{page}");
+        assert_eq!(page["total"], 5);
+        continued.extend(numbers(&page));
+        let Some(next) = page["next"].as_str() else {
+            break;
+        };
+        uri = format!(
+            "/api/v1/contracts?per_page=2&after={}",
+            common::urlencode(next)
+        );
+    }
+    assert_eq!(continued, numbers(&all));
+    assert_eq!(continued[0], "R8-001", "newest end first");
+
+    let (status, refused) = app.get_json("/api/v1/contracts?after=yesterday").await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    assert!(refused.to_string().contains("after"), "{refused}");
 }

@@ -220,21 +220,46 @@ pub async fn count(
     Ok(count.query_as::<(i64,)>().fetch_one(conn).await?.0)
 }
 
-/// One page of the contracts a reader may see, newest end first.
+/// Where a page of the list starts: after the `offset` first contracts, or just after a given one (the
+/// list's order key), which the index on that key finds at once however deep the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Start {
+    Offset(i64),
+    After {
+        end_date: NaiveDate,
+        contract_number: String,
+    },
+}
+
+/// One page of the contracts a reader may see, newest end first (then by number).
 pub async fn page(
     conn: &mut Conn,
     visibility: &Visibility,
     filter: &ContractFilter,
     today: NaiveDate,
     limit: i64,
-    offset: i64,
+    start: &Start,
 ) -> Result<Vec<Contract>, sqlx::Error> {
     let mut page = Sql::new(SELECT);
-    page.append(&where_clause(visibility, filter, today))
-        .push(" ORDER BY c.end_date DESC, c.contract_number LIMIT ")
-        .bind(limit)
-        .push(" OFFSET ")
-        .bind(offset);
+    page.append(&where_clause(visibility, filter, today));
+    if let Start::After {
+        end_date,
+        contract_number,
+    } = start
+    {
+        page.push(" AND (c.end_date < ")
+            .bind(iso(*end_date))
+            .push(" OR (c.end_date = ")
+            .bind(iso(*end_date))
+            .push(" AND c.contract_number > ")
+            .bind(contract_number.as_str())
+            .push("))");
+    }
+    page.push(" ORDER BY c.end_date DESC, c.contract_number LIMIT ")
+        .bind(limit);
+    if let Start::Offset(offset) = start {
+        page.push(" OFFSET ").bind(*offset);
+    }
     page.query_as().fetch_all(conn).await
 }
 

@@ -233,6 +233,9 @@ pub struct ContractQuery {
     pub amount_max: Option<String>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,
+    /// The `next` of the previous page: the page then starts just after that contract, and `page` is
+    /// not used.
+    pub after: Option<String>,
 }
 
 impl ContractQuery {
@@ -286,6 +289,36 @@ impl ContractQuery {
     }
 }
 
+/// Where the list continues after `contract`, as `next` hands it out: the end date, and the contract
+/// number in hex so that any number travels in a query string as it is.
+fn continuation(contract: &Contract) -> String {
+    format!(
+        "{}.{}",
+        contract.end_date,
+        hex::encode(&contract.contract_number)
+    )
+}
+
+/// The start of the page an `after` names, or the field error.
+fn start_after(after: &str) -> AppResult<contracts::Start> {
+    let parsed = after.split_once('.').and_then(|(date, number)| {
+        let end_date = date.parse::<NaiveDate>().ok()?;
+        let contract_number = String::from_utf8(hex::decode(number).ok()?).ok()?;
+        Some(contracts::Start::After {
+            end_date,
+            contract_number,
+        })
+    });
+    parsed.ok_or_else(|| {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "after",
+            "続きの位置（after）が読み取れません。前のページの next をそのまま指定してください",
+        );
+        AppError::Validation(errors)
+    })
+}
+
 pub async fn list(
     db: &Db,
     visibility: &Visibility,
@@ -293,6 +326,24 @@ pub async fn list(
     paging: Paging,
     today: NaiveDate,
 ) -> AppResult<Paged<Contract>> {
+    list_continuing(db, visibility, filter, paging, None, today).await
+}
+
+/// A page of the list: the `paging.page`-th, or with `after` (a `next` from an earlier page) the one
+/// just after that contract, found through the list's index however deep it is. A full page carries
+/// the `next` of the page after it.
+pub async fn list_continuing(
+    db: &Db,
+    visibility: &Visibility,
+    filter: &ContractFilter,
+    paging: Paging,
+    after: Option<&str>,
+    today: NaiveDate,
+) -> AppResult<Paged<Contract>> {
+    let start = match after.filter(|after| !after.trim().is_empty()) {
+        Some(after) => start_after(after.trim())?,
+        None => contracts::Start::Offset(paging.offset()),
+    };
     // One connection reads the data version and the page, and is released before the count: a count
     // computed after a change needs a connection of its own, and a reader must not hold one while
     // it waits for that computation.
@@ -305,13 +356,19 @@ pub async fn list(
             filter,
             today,
             paging.per_page,
-            paging.offset(),
+            &start,
         )
         .await?;
         (version, items)
     };
     let total = kept_count(db, visibility, filter, today, version).await?;
-    Ok(Paged::new(items, total, paging))
+    let next = (items.len() as i64 == paging.per_page)
+        .then(|| items.last().map(continuation))
+        .flatten();
+    Ok(Paged {
+        next,
+        ..Paged::new(items, total, paging)
+    })
 }
 
 /// How many contracts a reader sees through a filter, kept until the data moves past `version`:

@@ -103,6 +103,9 @@ pub struct Paged<T> {
     pub total: i64,
     pub page: i64,
     pub per_page: i64,
+    /// Where the following page starts (`?after=`), for lists that can continue from a row.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 impl<T> Paged<T> {
@@ -112,6 +115,7 @@ impl<T> Paged<T> {
             total,
             page: paging.page,
             per_page: paging.per_page,
+            next: None,
         }
     }
     /// The same page with each item seen through `view`.
@@ -121,6 +125,7 @@ impl<T> Paged<T> {
             total: self.total,
             page: self.page,
             per_page: self.per_page,
+            next: self.next.clone(),
         }
     }
     pub fn pages(&self) -> i64 {

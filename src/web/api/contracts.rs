@@ -103,11 +103,12 @@ async fn list(
 ) -> AppResult<RawJson<String>> {
     let filter = query.filter()?;
     let paging = Paging::new(query.page, query.per_page, 50);
-    let paged = contracts::list(
+    let paged = contracts::list_continuing(
         &state.db,
         &user.contract_visibility(),
         &filter,
         paging,
+        query.after.as_deref(),
         services::today(),
     )
     .await?;
