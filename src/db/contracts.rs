@@ -247,13 +247,15 @@ pub async fn page(
         contract_number,
     } = start
     {
-        page.push(" AND (c.end_date < ")
+        // The `<=` bound alone is what lets the planner start the index range at the row; the rest
+        // skips the rows before it that share its end date.
+        page.push(" AND c.end_date <= ")
             .bind(iso(*end_date))
-            .push(" OR (c.end_date = ")
+            .push(" AND (c.end_date < ")
             .bind(iso(*end_date))
-            .push(" AND c.contract_number > ")
+            .push(" OR c.contract_number > ")
             .bind(contract_number.as_str())
-            .push("))");
+            .push(")");
     }
     page.push(" ORDER BY c.end_date DESC, c.contract_number LIMIT ")
         .bind(limit);
