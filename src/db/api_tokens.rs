@@ -1,5 +1,6 @@
+use super::users::{self, UserRow};
 use super::Conn;
-use crate::domain::ids::{TokenId, UserId};
+use crate::domain::ids::{DepartmentId, TokenId, UserId};
 use crate::domain::Timestamp;
 use sqlx::FromRow;
 
@@ -36,20 +37,46 @@ pub async fn insert(
     .await
 }
 
-/// The user a live token belongs to: not revoked, not expired at `now`.
-/// The live token with this hash: its id, its user and when it was last used.
-pub async fn user_for(
+/// A live token's id and last use, with its user and the user's departments, in one statement: this
+/// runs on every API request.
+pub async fn find_signed_in(
     conn: &mut Conn,
     token_hash: &str,
     now: Timestamp,
-) -> Result<Option<(TokenId, UserId, Option<Timestamp>)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
-    )
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(conn)
-    .await
+) -> Result<Option<(TokenUse, UserRow, Vec<DepartmentId>)>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        token: TokenUse,
+        #[sqlx(flatten)]
+        user: UserRow,
+        department_id: Option<DepartmentId>,
+    }
+    let sql = format!(
+        "SELECT t.id AS token_id, t.last_used_at, {}
+         FROM api_tokens t {}
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
+         ORDER BY ud.department_id",
+        users::SIGNED_IN_COLUMNS,
+        users::signed_in_join("t")
+    );
+    let rows: Vec<Joined> = sqlx::query_as(&sql)
+        .bind(token_hash)
+        .bind(now)
+        .fetch_all(conn)
+        .await?;
+    Ok(users::with_departments(
+        rows.into_iter()
+            .map(|row| (row.token, row.user, row.department_id))
+            .collect(),
+    ))
+}
+
+/// A token as a request uses it: which one, and when it was last used.
+#[derive(Debug, Clone, FromRow)]
+pub struct TokenUse {
+    pub token_id: TokenId,
+    pub last_used_at: Option<Timestamp>,
 }
 
 pub async fn mark_used(conn: &mut Conn, id: TokenId, now: Timestamp) -> Result<(), sqlx::Error> {

@@ -1,7 +1,8 @@
 //! Server-side sessions, login throttling and one-time setup links.
 
+use super::users::{self, UserRow};
 use super::Conn;
-use crate::domain::ids::UserId;
+use crate::domain::ids::{DepartmentId, UserId};
 use crate::domain::Timestamp;
 use sqlx::FromRow;
 
@@ -83,13 +84,31 @@ pub async fn delete_others(
     )
 }
 
-pub async fn find(conn: &mut Conn, id_hash: &str) -> Result<Option<SessionRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT user_id, csrf_token, last_seen_at, expires_at FROM sessions WHERE id_hash = $1",
-    )
-    .bind(id_hash)
-    .fetch_optional(conn)
-    .await
+/// A session with its user and the user's departments, in one statement: this runs on every request.
+pub async fn find_signed_in(
+    conn: &mut Conn,
+    id_hash: &str,
+) -> Result<Option<(SessionRow, UserRow, Vec<DepartmentId>)>, sqlx::Error> {
+    #[derive(FromRow)]
+    struct Joined {
+        #[sqlx(flatten)]
+        session: SessionRow,
+        #[sqlx(flatten)]
+        user: UserRow,
+        department_id: Option<DepartmentId>,
+    }
+    let sql = format!(
+        "SELECT s.user_id, s.csrf_token, s.last_seen_at, s.expires_at, {}
+         FROM sessions s {} WHERE s.id_hash = $1 ORDER BY ud.department_id",
+        users::SIGNED_IN_COLUMNS,
+        users::signed_in_join("s")
+    );
+    let rows: Vec<Joined> = sqlx::query_as(&sql).bind(id_hash).fetch_all(conn).await?;
+    Ok(users::with_departments(
+        rows.into_iter()
+            .map(|row| (row.session, row.user, row.department_id))
+            .collect(),
+    ))
 }
 
 pub async fn touch(conn: &mut Conn, id_hash: &str, now: Timestamp) -> Result<(), sqlx::Error> {

@@ -51,31 +51,26 @@ pub async fn find(conn: &mut Conn, id: UserId) -> Result<Option<UserRow>, sqlx::
         .await
 }
 
-/// A user with the departments they belong to, in one round trip: this runs on every request.
-pub async fn find_with_departments(
-    conn: &mut Conn,
-    id: UserId,
-) -> Result<Option<(UserRow, Vec<DepartmentId>)>, sqlx::Error> {
-    #[derive(FromRow)]
-    struct Joined {
-        #[sqlx(flatten)]
-        user: UserRow,
-        department_id: Option<DepartmentId>,
-    }
-    let rows: Vec<Joined> = sqlx::query_as(
-        "SELECT u.id, u.email, u.display_name, u.role, u.vendor_id, u.password_hash, u.active,
-                u.created_at, u.updated_at, ud.department_id
-         FROM users u LEFT JOIN user_departments ud ON ud.user_id = u.id
-         WHERE u.id = $1 ORDER BY ud.department_id",
+/// The user columns and the departments join that a session or token lookup adds after its own row
+/// (`{credential}` is that row's alias), so that a request is resolved to its user in one statement.
+pub(super) const SIGNED_IN_COLUMNS: &str = "u.id, u.email, u.display_name, u.role, u.vendor_id,
+    u.password_hash, u.active, u.created_at, u.updated_at, ud.department_id";
+
+pub(super) fn signed_in_join(credential: &str) -> String {
+    format!(
+        "JOIN users u ON u.id = {credential}.user_id
+         LEFT JOIN user_departments ud ON ud.user_id = u.id"
     )
-    .bind(id)
-    .fetch_all(conn)
-    .await?;
-    let departments = rows.iter().filter_map(|row| row.department_id).collect();
-    Ok(rows
-        .into_iter()
-        .next()
-        .map(|first| (first.user, departments)))
+}
+
+/// Rows of (credential, user, one department) folded into the credential, its user and every
+/// department, or `None` when there were no rows.
+pub(super) fn with_departments<T>(
+    rows: Vec<(T, UserRow, Option<DepartmentId>)>,
+) -> Option<(T, UserRow, Vec<DepartmentId>)> {
+    let departments = rows.iter().filter_map(|(_, _, d)| *d).collect();
+    let (credential, user, _) = rows.into_iter().next()?;
+    Some((credential, user, departments))
 }
 
 pub async fn find_by_email(conn: &mut Conn, email: &str) -> Result<Option<UserRow>, sqlx::Error> {

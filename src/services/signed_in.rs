@@ -6,7 +6,7 @@ use crate::auth::throttle::Throttle;
 use crate::auth::{digest, Role, User};
 use crate::config::Settings;
 use crate::db::sessions::SessionRow;
-use crate::db::{api_tokens, sessions, users, Db};
+use crate::db::{api_tokens, sessions, Db};
 use crate::domain::Timestamp;
 use crate::error::{AppError, AppResult};
 use chrono::Duration;
@@ -95,7 +95,7 @@ pub async fn authenticate(
 ) -> AppResult<Result<Option<Authenticated>, Refused>> {
     let mut conn = db.acquire().await?;
     let now = Timestamp::now();
-    let (user_id, credential) = match presented {
+    let (row, department_ids, credential) = match presented {
         Presented::Authorization(header) => {
             if throttle.check_failures(address).is_err() {
                 return Ok(Err(Refused::TooManyAttempts));
@@ -104,19 +104,23 @@ pub async fn authenticate(
                 throttle.failed(address);
                 return Ok(Err(Refused::Unauthorized));
             };
-            let found = api_tokens::user_for(&mut conn, &digest(token), now).await?;
-            let Some((token_id, user_id, last_used)) = found else {
+            let found = api_tokens::find_signed_in(&mut conn, &digest(token), now).await?;
+            let Some((used, row, department_ids)) = found else {
                 throttle.failed(address);
                 return Ok(Err(Refused::Unauthorized));
             };
-            if last_used.is_none_or(|last| due_for_touch(last, now)) {
-                api_tokens::mark_used(&mut conn, token_id, now).await?;
+            if used
+                .last_used_at
+                .is_none_or(|last| due_for_touch(last, now))
+            {
+                api_tokens::mark_used(&mut conn, used.token_id, now).await?;
             }
-            (user_id, Credential::ApiToken)
+            (row, department_ids, Credential::ApiToken)
         }
         Presented::SessionCookie(value) => {
             let id_hash = digest(&value);
-            let Some(session) = sessions::find(&mut conn, &id_hash).await? else {
+            let found = sessions::find_signed_in(&mut conn, &id_hash).await?;
+            let Some((session, row, department_ids)) = found else {
                 return Ok(Ok(None));
             };
             if !SessionRule::of(settings).is_live(&session, now) {
@@ -130,12 +134,8 @@ pub async fn authenticate(
                 id_hash,
                 csrf_token: session.csrf_token,
             };
-            (session.user_id, credential)
+            (row, department_ids, credential)
         }
-    };
-    let Some((row, department_ids)) = users::find_with_departments(&mut conn, user_id).await?
-    else {
-        return Ok(Ok(None));
     };
     if !row.active {
         return Ok(Ok(None));
