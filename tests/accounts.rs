@@ -8,7 +8,7 @@ use itaku::auth::throttle::Throttle;
 use itaku::auth::Actor;
 use itaku::services::accounts;
 use rocket::http::{ContentType, Header, Status};
-use serde_json::json;
+use serde_json::{json, Value};
 use std::process::Command;
 
 #[rocket::async_test]
@@ -232,126 +232,153 @@ async fn idle_sessions_expire_and_a_password_change_ends_other_sessions() {
     );
 }
 
-#[rocket::async_test]
-async fn api_tokens_act_as_their_user_until_revoked_or_expired() {
-    let app = spawn().await;
-    let (department_id, _) = app
-        .seed_department_and_vendor("税務課", NTA, "株式会社A")
-        .await;
-    common::add_user(
-        &app.db,
-        "officer@test.itaku.example",
-        Role::Officer,
-        None,
-        &[department_id],
-    )
-    .await;
-    let user_id = accounts::find_user_id(&app.db, "officer@test.itaku.example")
-        .await
-        .unwrap();
-    let token = accounts::create_token(
+/// An officer of 税務課 with an API token for scripts, and a client without a session to send it.
+struct OfficerToken {
+    app: common::TestApp,
+    user_id: itaku::domain::ids::UserId,
+    token: String,
+    client: Browser,
+}
+
+impl OfficerToken {
+    async fn new() -> OfficerToken {
+        let app = spawn().await;
+        let (department_id, _) = app
+            .seed_department_and_vendor("税務課", NTA, "株式会社A")
+            .await;
+        let email = "officer@test.itaku.example";
+        common::add_user(&app.db, email, Role::Officer, None, &[department_id]).await;
+        let user_id = accounts::find_user_id(&app.db, email).await.unwrap();
+        let token = issue_token(&app, user_id, "script", 30).await;
+        let client = app.anonymous().await;
+        OfficerToken {
+            app,
+            user_id,
+            token,
+            client,
+        }
+    }
+
+    /// Sends `body` (JSON) or nothing with `token` as the Bearer credential; answers the status.
+    async fn send(&self, method: Method, path: &str, token: &str, body: Option<Value>) -> Status {
+        let mut request = self
+            .client
+            .client
+            .req(method, path.to_string())
+            .header(Header::new("Authorization", format!("Bearer {token}")));
+        if let Some(body) = body {
+            request = request.header(ContentType::JSON).body(body.to_string());
+        }
+        request.dispatch().await.status()
+    }
+}
+
+async fn issue_token(
+    app: &common::TestApp,
+    user_id: itaku::domain::ids::UserId,
+    name: &str,
+    days: i64,
+) -> String {
+    accounts::create_token(
         &app.db,
         &app.settings,
         &Actor::system("test"),
         user_id,
-        "script",
-        Some(30),
+        name,
+        Some(days),
     )
     .await
-    .unwrap();
-    let anonymous = app.anonymous().await;
-    let bearer = |t: &str| Header::new("Authorization", format!("Bearer {t}"));
-    let response = anonymous
+    .unwrap()
+}
+
+#[rocket::async_test]
+async fn a_token_acts_as_its_user_within_its_users_rights_without_a_csrf_token() {
+    let t = OfficerToken::new().await;
+    let response = t
+        .client
         .client
         .get("/api/v1/me")
-        .header(bearer(&token))
+        .header(Header::new("Authorization", format!("Bearer {}", t.token)))
         .dispatch()
         .await;
     assert_eq!(response.status(), Status::Ok);
-    let me: serde_json::Value =
-        serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
+    let me: Value = serde_json::from_str(&response.into_string().await.unwrap()).unwrap();
     assert_eq!(me["role"], "officer");
-    // Writes with a token need no CSRF token; the officer's scope still applies.
-    let response = anonymous
-        .client
-        .post("/api/v1/vendors")
-        .header(bearer(&token))
-        .header(ContentType::JSON)
-        .body(json!({"corporate_number": TOYOTA, "name": "株式会社B"}).to_string())
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Created);
-    let response = anonymous
-        .client
-        .post("/api/v1/departments")
-        .header(bearer(&token))
-        .header(ContentType::JSON)
-        .body(r#"{"name":"x課"}"#)
-        .dispatch()
-        .await;
+    let vendor = json!({"corporate_number": TOYOTA, "name": "株式会社B"});
     assert_eq!(
-        response.status(),
+        t.send(Method::Post, "/api/v1/vendors", &t.token, Some(vendor))
+            .await,
+        Status::Created
+    );
+    assert_eq!(
+        t.send(
+            Method::Post,
+            "/api/v1/departments",
+            &t.token,
+            Some(json!({"name": "x課"}))
+        )
+        .await,
         Status::Forbidden,
         "a known user without permission"
     );
+}
+
+#[rocket::async_test]
+async fn a_made_up_or_missing_token_is_refused_with_www_authenticate() {
+    let t = OfficerToken::new().await;
     for bad in ["itk_not-a-token", ""] {
-        let response = anonymous
-            .client
-            .get("/api/v1/contracts")
-            .header(bearer(bad))
-            .dispatch()
-            .await;
-        assert_eq!(response.status(), Status::Unauthorized);
+        assert_eq!(
+            t.send(Method::Get, "/api/v1/contracts", bad, None).await,
+            Status::Unauthorized
+        );
     }
-    let response = anonymous.client.get("/api/v1/contracts").dispatch().await;
+    let response = t.client.client.get("/api/v1/contracts").dispatch().await;
     assert_eq!(response.status(), Status::Unauthorized);
     assert!(response.headers().get_one("WWW-Authenticate").is_some());
+}
 
-    let token_id = accounts::tokens_of(&app.db, user_id).await.unwrap()[0].id;
-    let Reply { status, .. } = app
+#[rocket::async_test]
+async fn a_revoked_or_expired_token_is_refused() {
+    let t = OfficerToken::new().await;
+    let token_id = accounts::tokens_of(&t.app.db, t.user_id).await.unwrap()[0].id;
+    let Reply { status, .. } = t
+        .app
         .post_form(&format!("/tokens/{token_id}/revoke"), &[])
         .await;
     assert_eq!(status, Status::SeeOther);
-    let response = anonymous
-        .client
-        .get("/api/v1/me")
-        .header(bearer(&token))
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Unauthorized, "a revoked token");
-
-    let expiring = accounts::create_token(
-        &app.db,
-        &app.settings,
-        &Actor::system("test"),
-        user_id,
-        "old",
-        Some(1),
-    )
-    .await
-    .unwrap();
-    let mut conn = app.db.acquire().await.unwrap();
+    assert_eq!(
+        t.send(Method::Get, "/api/v1/me", &t.token, None).await,
+        Status::Unauthorized,
+        "a revoked token"
+    );
+    let expiring = issue_token(&t.app, t.user_id, "old", 1).await;
+    assert_eq!(
+        t.send(Method::Get, "/api/v1/me", &expiring, None).await,
+        Status::Ok
+    );
     sqlx::query("UPDATE api_tokens SET expires_at = '2000-01-01T00:00:00Z' WHERE name = 'old'")
-        .execute(&mut *conn)
+        .execute(&mut *t.app.db.acquire().await.unwrap())
         .await
         .unwrap();
-    drop(conn);
-    let response = anonymous
-        .client
-        .get("/api/v1/me")
-        .header(bearer(&expiring))
-        .dispatch()
-        .await;
-    assert_eq!(response.status(), Status::Unauthorized, "an expired token");
+    assert_eq!(
+        t.send(Method::Get, "/api/v1/me", &expiring, None).await,
+        Status::Unauthorized,
+        "an expired token"
+    );
+}
 
+#[rocket::async_test]
+async fn only_a_tokens_hash_is_stored() {
+    let t = OfficerToken::new().await;
     let stored: Vec<(String,)> = sqlx::query_as("SELECT token_hash FROM api_tokens")
-        .fetch_all(&mut *app.db.acquire().await.unwrap())
+        .fetch_all(&mut *t.app.db.acquire().await.unwrap())
         .await
         .unwrap();
+    assert_eq!(stored.len(), 1);
     assert!(
         stored
             .iter()
-            .all(|(hash,)| hash.len() == 64 && !hash.contains(&token[4..])),
+            .all(|(hash,)| hash.len() == 64 && !hash.contains(&t.token[4..])),
         "only hashes are stored"
     );
 }
