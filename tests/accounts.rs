@@ -1129,135 +1129,134 @@ async fn verified(app: &common::TestApp) -> itaku::services::audit::ChainReport 
     itaku::services::audit::verify_chain(&app.db).await.unwrap()
 }
 
-/// Someone with the database's password drops the append-only triggers and edits, removes or adds
-/// entries: the hash chain names the first entry that does not fit, and the CLI exits 1.
-#[rocket::async_test]
-async fn an_audit_log_edited_in_the_database_is_named_by_audit_verify() {
-    let app = spawn().await;
-    for n in 0..6 {
-        let (status, _) = app
-            .send_json(
-                Method::Post,
-                "/api/v1/departments",
-                &json!({"name": format!("課{n}")}),
-            )
-            .await;
-        assert_eq!(status, Status::Created);
+/// Six changes logged, then the append-only triggers dropped, as someone with the database's password
+/// would: the chain must name the first entry that no longer fits.
+struct Tampered {
+    app: common::TestApp,
+    /// The entries' ids, oldest first.
+    ids: Vec<i64>,
+}
+
+impl Tampered {
+    async fn new() -> Tampered {
+        let app = spawn().await;
+        for n in 0..6 {
+            let (status, _) = app
+                .send_json(
+                    Method::Post,
+                    "/api/v1/departments",
+                    &json!({"name": format!("課{n}")}),
+                )
+                .await;
+            assert_eq!(status, Status::Created);
+        }
+        let unguard = match app.db.backend() {
+            itaku::db::Backend::Sqlite => {
+                "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete"
+            }
+            itaku::db::Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER",
+        };
+        let mut conn = app.db.acquire().await.unwrap();
+        for statement in unguard.split("; ") {
+            sqlx::query(statement).execute(&mut *conn).await.unwrap();
+        }
+        let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM audit_log ORDER BY id")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        drop(conn);
+        Tampered {
+            app,
+            ids: ids.into_iter().map(|(id,)| id).collect(),
+        }
     }
-    let intact = verified(&app).await;
+
+    async fn run(&self, sql: &str) {
+        sqlx::query(sql)
+            .execute(&mut *self.app.db.acquire().await.unwrap())
+            .await
+            .unwrap();
+    }
+
+    /// `itaku audit verify` with the extra arguments: its exit code and standard output.
+    fn cli(&self, extra: &[&str]) -> (Option<i32>, String) {
+        let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
+            .args([
+                "--database-url",
+                &self.app.settings.database_url,
+                "audit",
+                "verify",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+        )
+    }
+}
+
+#[rocket::async_test]
+async fn an_untouched_audit_log_verifies_and_the_cli_says_so() {
+    let t = Tampered::new().await;
+    let intact = verified(&t.app).await;
     assert!(intact.intact(), "{intact:?}");
     assert!(intact.entries >= 7, "{intact:?}");
-    let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
-        .args([
-            "--database-url",
-            &app.settings.database_url,
-            "audit",
-            "verify",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("整合しています"));
+    let (code, stdout) = t.cli(&[]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("整合しています"), "{stdout}");
+}
 
-    let mut conn = app.db.acquire().await.unwrap();
-    let unguard = match app.db.backend() {
-        itaku::db::Backend::Sqlite => {
-            "DROP TRIGGER audit_log_no_update; DROP TRIGGER audit_log_no_delete"
-        }
-        itaku::db::Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER USER",
-    };
-    for statement in unguard.split("; ") {
-        sqlx::query(statement).execute(&mut *conn).await.unwrap();
-    }
-    let ids: Vec<(i64,)> = sqlx::query_as("SELECT id FROM audit_log ORDER BY id")
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap();
-    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
-    let run = |sql: String| {
-        let db = app.db.clone();
-        async move {
-            sqlx::query(&sql)
-                .execute(&mut *db.acquire().await.unwrap())
-                .await
-                .unwrap();
-        }
-    };
-
-    // 1. An edited entry.
-    let target = ids[3];
+#[rocket::async_test]
+async fn an_edited_entry_is_named_until_it_is_put_back() {
+    let t = Tampered::new().await;
+    let target = t.ids[3];
     let (summary,): (String,) = sqlx::query_as("SELECT summary FROM audit_log WHERE id = $1")
         .bind(target)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut *t.app.db.acquire().await.unwrap())
         .await
         .unwrap();
-    drop(conn);
-    run(format!(
+    t.run(&format!(
         "UPDATE audit_log SET summary = 'なにもなかった' WHERE id = {target}"
     ))
     .await;
-    let report = verified(&app).await;
-    let found = report.first_break.unwrap();
+    let found = verified(&t.app).await.first_break.unwrap();
     assert_eq!(found.id.get(), target);
     assert!(found.reason.contains("書き換え"), "{found:?}");
-    let output = Command::new(env!("CARGO_BIN_EXE_itaku"))
-        .args([
-            "--database-url",
-            &app.settings.database_url,
-            "audit",
-            "verify",
-            "--json",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (code, stdout) = t.cli(&["--json"]);
+    assert_eq!(code, Some(1));
+    let json: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["first_break"]["id"], target);
-    run(format!(
+    t.run(&format!(
         "UPDATE audit_log SET summary = '{}' WHERE id = {target}",
         summary.replace('\'', "''")
     ))
     .await;
-    assert!(verified(&app).await.intact(), "restored");
+    assert!(verified(&t.app).await.intact(), "restored");
+}
 
-    // 2. An entry removed from the middle: the next one no longer links.
-    run(format!("DELETE FROM audit_log WHERE id = {}", ids[2])).await;
-    let found = verified(&app).await.first_break.unwrap();
-    assert_eq!(found.id.get(), ids[3]);
-    assert!(found.reason.contains("直前の記録"), "{found:?}");
-
-    // 3. The last entry removed: the head names it.
-    let app = spawn().await;
-    let (status, _) = app
-        .send_json(
-            Method::Post,
-            "/api/v1/departments",
-            &json!({"name": "末尾課"}),
-        )
+#[rocket::async_test]
+async fn an_entry_removed_from_the_middle_breaks_the_next_ones_link() {
+    let t = Tampered::new().await;
+    t.run(&format!("DELETE FROM audit_log WHERE id = {}", t.ids[2]))
         .await;
-    assert_eq!(status, Status::Created);
-    let mut conn = app.db.acquire().await.unwrap();
-    for statement in unguard.split("; ") {
-        sqlx::query(statement).execute(&mut *conn).await.unwrap();
-    }
-    let (last,): (i64,) = sqlx::query_as("SELECT MAX(id) FROM audit_log")
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap();
-    sqlx::query("DELETE FROM audit_log WHERE id = $1")
-        .bind(last)
-        .execute(&mut *conn)
-        .await
-        .unwrap();
-    // 4. … and an entry added without the chain is named too (after the tail check passes again).
-    drop(conn);
-    let found = verified(&app).await.first_break.unwrap();
+    let found = verified(&t.app).await.first_break.unwrap();
+    assert_eq!(found.id.get(), t.ids[3]);
+    assert!(found.reason.contains("直前の記録"), "{found:?}");
+}
+
+#[rocket::async_test]
+async fn a_removed_last_entry_or_one_added_outside_the_chain_is_named() {
+    let t = Tampered::new().await;
+    let last = *t.ids.last().unwrap();
+    t.run(&format!("DELETE FROM audit_log WHERE id = {last}"))
+        .await;
+    let found = verified(&t.app).await.first_break.unwrap();
     assert_eq!(found.id.get(), last);
     assert!(found.reason.contains("末尾"), "{found:?}");
-    sqlx::query("INSERT INTO audit_log (occurred_at, actor, action) VALUES ('2026-12-05T00:00:00Z', 'x', 'update')")
-        .execute(&mut *app.db.acquire().await.unwrap())
-        .await
-        .unwrap();
-    let found = verified(&app).await.first_break.unwrap();
+    t.run("INSERT INTO audit_log (occurred_at, actor, action) VALUES ('2026-12-05T00:00:00Z', 'x', 'update')")
+        .await;
+    let found = verified(&t.app).await.first_break.unwrap();
     assert!(found.reason.contains("ハッシュがありません"), "{found:?}");
 }
