@@ -222,6 +222,16 @@ impl Settings {
     }
 
     /// When certificates count as expiring.
+    /// The settings obligations are judged by.
+    pub fn obligation_rules(&self) -> crate::domain::obligation::Rules {
+        crate::domain::obligation::Rules {
+            deletion_warn_days: self.deletion_due_soon_days.max(0) as u64,
+            audit: self.audit_rule(),
+            audit_warn_days: self.audit_due_soon_days.max(0) as u64,
+            expiry: self.expiry_windows(),
+        }
+    }
+
     pub fn expiry_windows(&self) -> crate::domain::certification::ExpiryWindows {
         crate::domain::certification::ExpiryWindows {
             days: self.certificate_expiring_days.max(0) as u64,

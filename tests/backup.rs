@@ -63,6 +63,10 @@ async fn a_backup_taken_during_uploads_restores_every_table_consistently() {
         .await
         .expect("restore");
     let restored = Db::connect(&restored_url, 2).await.unwrap();
+    let rejudged = itaku::services::standings::rejudge(&restored, false)
+        .await
+        .unwrap();
+    assert!(rejudged.agrees(), "{:#?}", rejudged.examples);
     let live_tables = rows_of_every_table(&app.db).await;
     let restored_tables = rows_of_every_table(&restored).await;
     assert_eq!(
@@ -73,6 +77,10 @@ async fn a_backup_taken_during_uploads_restores_every_table_consistently() {
     for ((table, live), (_, copy)) in live_tables.iter().zip(&restored_tables) {
         if table == "audit_chain_head" {
             // The one row that changes in place; the chain check below covers it.
+            continue;
+        }
+        if table.ends_with("_standings") {
+            // Derived rows that later writes rewrite; the rejudge below checks them against the copy.
             continue;
         }
         let live: std::collections::HashSet<&String> = live.iter().collect();

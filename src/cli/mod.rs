@@ -110,6 +110,15 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Rebuild every contract's standings from its records and compare them with the kept ones: exit 0
+    /// when they agree, 1 when not.
+    Rejudge {
+        /// Replace the kept standings by the rebuilt ones when they differ.
+        #[arg(long)]
+        repair: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Fill the database with a deterministic synthetic dataset (for benchmarks and load tests).
     Seed {
         #[arg(long)]
@@ -268,6 +277,7 @@ async fn dispatch(
             command: AuditCommand::Verify { json },
         } => verify_audit_log(&settings, json).await,
         Command::Remind(args) => remind::remind(&settings, args).await,
+        Command::Rejudge { repair, json } => rejudge(&settings, repair, json).await,
         Command::Backup { out, json } => {
             let done = backup::backup(&settings.database_url, &out).await;
             report_snapshot("バックアップ", done, json)
@@ -333,6 +343,28 @@ async fn verify_audit_log(settings: &Settings, json: bool) -> Outcome {
         }
     }
     succeeded_if(report.intact())
+}
+
+async fn rejudge(settings: &Settings, repair: bool, json: bool) -> Outcome {
+    let db = connect(settings).await?;
+    let rejudged = crate::services::standings::rejudge(&db, repair).await;
+    db.close().await;
+    let rejudged = rejudged?;
+    if json {
+        print_json(&rejudged);
+    } else {
+        println!(
+            "{}件の契約の判定を記録から作り直して比較しました: 不一致 {}件",
+            rejudged.contracts, rejudged.differing
+        );
+        for example in &rejudged.examples {
+            println!("  {example}");
+        }
+        if rejudged.repaired {
+            println!("保持していた判定を作り直したものに置き換えました。");
+        }
+    }
+    succeeded_if(rejudged.agrees() || rejudged.repaired)
 }
 
 fn report_snapshot(

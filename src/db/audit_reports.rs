@@ -48,7 +48,7 @@ pub async fn insert(
     conn: &mut Conn,
     new: &NewAuditReport<'_>,
 ) -> Result<AuditReportId, sqlx::Error> {
-    sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO audit_reports (contract_id, fiscal_year, kind, auditor, audited_on, findings, follow_up, notes, file_id,
          status, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10, $11) RETURNING id",
     )
@@ -63,8 +63,10 @@ pub async fn insert(
     .bind(new.file_id)
     .bind(new.submitted_by)
     .bind(Timestamp::now())
-    .fetch_one(conn)
-    .await
+    .fetch_one(&mut *conn)
+    .await?;
+    super::standings::restand(conn, new.contract_id).await?;
+    Ok(id)
 }
 
 pub async fn for_contract(

@@ -85,8 +85,9 @@ pub async fn insert(
     .bind(new.respondent_identifier)
     .bind(new.filled_on)
     .bind(new.filled_by)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await?;
+    super::standings::restand(conn, new.contract_id).await?;
     Ok((id, version))
 }
 
@@ -197,14 +198,20 @@ pub async fn review(
     reviewer: &str,
     comment: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE checklist_submissions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4 WHERE id = $5")
-        .bind(status)
-        .bind(reviewer)
-        .bind(Timestamp::now())
-        .bind(comment)
-        .bind(id)
-        .execute(conn)
-        .await?;
+    let contract: Option<ContractId> = sqlx::query_scalar(
+        "UPDATE checklist_submissions SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4
+         WHERE id = $5 RETURNING contract_id",
+    )
+    .bind(status)
+    .bind(reviewer)
+    .bind(Timestamp::now())
+    .bind(comment)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(contract) = contract {
+        super::standings::restand(conn, contract).await?;
+    }
     Ok(())
 }
 

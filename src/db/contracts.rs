@@ -125,12 +125,19 @@ pub struct ContractFilter {
     pub amount_max: Option<Yen>,
 }
 
-const SELECT: &str = "SELECT c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
+/// The columns of a [`Contract`], from [`FROM`]'s tables.
+pub(crate) const COLUMNS: &str = "c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
     c.vendor_id, v.name AS vendor_name,
     COALESCE(v.corporate_number, v.invoice_number, v.vendor_code) AS vendor_identifier,
     c.start_date, c.end_date, c.handles_personal_data, c.personal_records, c.importance, c.uses_cloud,
-    c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.amount, c.created_at, c.updated_at
-    FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id";
+    c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.amount, c.created_at, c.updated_at";
+
+pub(crate) const FROM: &str =
+    "FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id";
+
+fn select() -> String {
+    format!("SELECT {COLUMNS} {FROM}")
+}
 
 /// The `WHERE` clause for a reader's visibility and a filter, evaluated on `today`.
 pub(crate) fn where_clause(
@@ -240,7 +247,7 @@ pub async fn page(
     limit: i64,
     start: &Start,
 ) -> Result<Vec<Contract>, sqlx::Error> {
-    let mut page = Sql::new(SELECT);
+    let mut page = Sql::new(&select());
     page.append(&where_clause(visibility, filter, today));
     if let Start::After {
         end_date,
@@ -270,7 +277,7 @@ pub async fn all_visible(
     conn: &mut Conn,
     visibility: &Visibility,
 ) -> Result<Vec<Contract>, sqlx::Error> {
-    let mut sql = Sql::new(SELECT);
+    let mut sql = Sql::new(&select());
     sql.append(&where_clause(
         visibility,
         &ContractFilter::default(),
@@ -289,7 +296,7 @@ pub async fn visible_where(
 ) -> Result<Vec<Contract>, sqlx::Error> {
     let mut condition = conditions(visibility, &ContractFilter::default(), NaiveDate::MIN);
     condition.append(extra);
-    let mut sql = Sql::new(SELECT);
+    let mut sql = Sql::new(&select());
     sql.append(&condition.into_where())
         .push(" ORDER BY c.contract_number");
     sql.query_as().fetch_all(conn).await
@@ -302,7 +309,7 @@ pub async fn find(
 ) -> Result<Option<Contract>, sqlx::Error> {
     let mut condition = conditions(visibility, &ContractFilter::default(), NaiveDate::MIN);
     condition.push(" AND c.id = ").bind(id);
-    let mut sql = Sql::new(SELECT);
+    let mut sql = Sql::new(&select());
     sql.append(&condition.into_where());
     sql.query_as().fetch_optional(conn).await
 }
@@ -311,14 +318,14 @@ pub async fn find_by_number(
     conn: &mut Conn,
     number: &str,
 ) -> Result<Option<Contract>, sqlx::Error> {
-    let mut sql = Sql::new(SELECT);
+    let mut sql = Sql::new(&select());
     sql.push(" WHERE c.contract_number = ").bind(number);
     sql.query_as().fetch_optional(conn).await
 }
 
 pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<ContractId, sqlx::Error> {
     let now = Timestamp::now();
-    bind_draft(
+    let id = bind_draft(
         sqlx::query_scalar(
             "INSERT INTO contracts (contract_number, title, department_id, vendor_id, start_date, end_date,
              handles_personal_data, personal_records, importance, uses_cloud, subcontracting_allowed, deletion_days,
@@ -328,9 +335,11 @@ pub async fn insert(conn: &mut Conn, draft: &ContractDraft) -> Result<ContractId
         draft,
     )
     .bind(now)
-    .fetch_one(conn)
+    .fetch_one(&mut *conn)
     .await
-    .map(ContractId::new)
+    .map(ContractId::new)?;
+    super::standings::restand(conn, id).await?;
+    Ok(id)
 }
 
 pub async fn update(
@@ -349,8 +358,11 @@ pub async fn update(
     )
     .bind(Timestamp::now())
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if result.is_some() {
+        super::standings::restand(conn, id).await?;
+    }
     Ok(result.is_some())
 }
 

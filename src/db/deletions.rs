@@ -56,7 +56,7 @@ pub async fn insert(
     conn: &mut Conn,
     new: &NewDeletionCertificate<'_>,
 ) -> Result<DeletionId, sqlx::Error> {
-    sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO deletion_certificates (contract_id, data_items, media, quantity, method, responsible_person, deleted_on,
          covers_subcontractors, covers_backups, covers_test_environments, file_id, status, submitted_by, submitted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'submitted', $12, $13) RETURNING id",
@@ -74,8 +74,10 @@ pub async fn insert(
     .bind(new.file_id)
     .bind(new.submitted_by)
     .bind(Timestamp::now())
-    .fetch_one(conn)
-    .await
+    .fetch_one(&mut *conn)
+    .await?;
+    super::standings::restand(conn, new.contract_id).await?;
+    Ok(id)
 }
 
 pub async fn for_contract(

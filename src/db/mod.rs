@@ -25,6 +25,7 @@ pub mod reviews;
 pub mod seed;
 pub mod sessions;
 pub mod sql;
+pub mod standings;
 pub mod tenders;
 pub mod users;
 pub mod values;
@@ -113,7 +114,22 @@ impl Db {
             db.pool.execute("PRAGMA journal_mode = WAL").await?;
         }
         db.migrate().await?;
+        db.build_standings().await?;
         Ok(db)
+    }
+
+    /// Builds the standings of data that existed before they did (once, after migration 0022).
+    async fn build_standings(&self) -> Result<(), sqlx::Error> {
+        if standings::built(&mut *self.acquire().await?).await? {
+            return Ok(());
+        }
+        let mut tx = self.begin().await?;
+        // Another server sharing the database may have built them while this one waited.
+        if !standings::built(&mut tx).await? {
+            let contracts = standings::rebuild(&mut tx).await?;
+            log::info!("built the standings of {contracts} contracts");
+        }
+        tx.commit().await
     }
 
     /// Runs the migrations. On SQLite they run on one connection with foreign-key enforcement off:
@@ -168,6 +184,18 @@ impl Db {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
             Backend::Postgres => self.pool.begin().await,
         }
+    }
+
+    /// A read-only transaction that sees one snapshot of the data throughout (PostgreSQL's default
+    /// sees each statement's own); SQLite's deferred transaction already does.
+    pub async fn begin_snapshot(&self) -> Result<Tx, sqlx::Error> {
+        let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        Ok(tx)
     }
 
     /// Answers whether the database responds, for `/healthz`.

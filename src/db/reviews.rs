@@ -63,8 +63,9 @@ pub async fn decide(
     } else {
         "returned"
     };
-    sqlx::query(&format!(
-        "UPDATE {} SET status = $1, accepted_on = $2, reviewed_by = $3, reviewed_at = $4, review_comment = $5 WHERE id = $6",
+    let contract: Option<ContractId> = sqlx::query_scalar(&format!(
+        "UPDATE {} SET status = $1, accepted_on = $2, reviewed_by = $3, reviewed_at = $4, review_comment = $5
+         WHERE id = $6 RETURNING contract_id",
         table.table()
     ))
     .bind(status)
@@ -73,8 +74,11 @@ pub async fn decide(
     .bind(Timestamp::now())
     .bind(comment)
     .bind(id)
-    .execute(conn)
+    .fetch_optional(&mut *conn)
     .await?;
+    if let Some(contract) = contract {
+        super::standings::restand(conn, contract).await?;
+    }
     Ok(())
 }
 

@@ -27,3 +27,4 @@ pub mod evidence_file;
 pub mod fields;
 pub mod obligation;
 pub mod reminder;
+pub mod standing;

@@ -52,6 +52,16 @@ impl Standing {
     }
 }
 
+/// The settings obligations are judged by: what is due soon, which contracts owe audits and by when,
+/// when a certificate is expiring.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rules {
+    pub deletion_warn_days: u64,
+    pub audit: AuditRule,
+    pub audit_warn_days: u64,
+    pub expiry: super::certification::ExpiryWindows,
+}
+
 /// Which contracts owe a yearly audit report, and by when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AuditRule {

@@ -33,6 +33,13 @@ impl Timestamp {
     }
 }
 
+/// The day in Japan of a stored RFC 3339 time (a timestamp or the audit log's millisecond time).
+pub fn japan_day_of(text: &str) -> Option<chrono::NaiveDate> {
+    let japan = chrono::FixedOffset::east_opt(9 * 3600).expect("UTC+9 is an offset");
+    let instant = DateTime::parse_from_rfc3339(text).ok()?;
+    Some(instant.with_timezone(&japan).date_naive())
+}
+
 impl Add<Duration> for Timestamp {
     type Output = Timestamp;
     fn add(self, span: Duration) -> Timestamp {

@@ -25,6 +25,7 @@ pub mod requests;
 pub mod seed;
 pub mod sign_in_links;
 pub mod signed_in;
+pub mod standings;
 pub mod templates;
 pub mod tenders;
 pub mod vendor_master;
@@ -70,8 +71,7 @@ pub fn japan_moment_of(stored: impl std::fmt::Display) -> String {
 
 /// The day in Japan of a stored UTC timestamp (`2026-03-31T15:30:00Z` is 2026-04-01).
 pub fn japan_date_of(timestamp: &str) -> Option<NaiveDate> {
-    let utc = DateTime::parse_from_rfc3339(timestamp).ok()?;
-    Some(utc.with_timezone(&japan()).date_naive())
+    crate::domain::time::japan_day_of(timestamp)
 }
 
 /// A page request, kept within bounds: page ≥ 1, 1 ≤ per_page ≤ 200.

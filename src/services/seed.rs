@@ -216,6 +216,9 @@ pub async fn run(
     seed_audit_reports(&mut tx, &mut s, &contracts, &contract_ids, file_id).await?;
     seed_check_sheets(&mut tx, &mut s, &contracts, &contract_ids).await?;
     seed_tenders(&mut tx, &mut s, &departments, &vendor_ids).await?;
+    (s.progress)("判定", 0, 1);
+    crate::db::standings::rebuild(&mut tx).await?;
+    (s.progress)("判定", 1, 1);
     let mut report = s.report;
     report.seconds = started.elapsed().as_secs_f64();
     audit::record(

@@ -1,0 +1,393 @@
+//! What the standings owe on a day, as indexed queries: the rows of each list the reports show, the
+//! counts by department and vendor, and the KPIs' counts. The settings (`Rules`) enter as values the
+//! query compares with, so no row is read that cannot be listed.
+
+use super::super::contracts::{Contract, RecordScope, Visibility};
+use super::super::sql::Sql;
+use super::super::values::iso;
+use super::super::Conn;
+use crate::domain::ids::{DepartmentId, VendorId};
+use crate::domain::obligation::Rules;
+use crate::domain::FiscalYear;
+use chrono::{Days, NaiveDate};
+use sqlx::FromRow;
+
+/// A list of what is owed, as the reports name them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum List {
+    RetentionViolations,
+    DeletionsDueSoon,
+    DeletionsResolvedLate,
+    AuditsOverdue,
+    AuditsDueSoon,
+    AuditsResolvedLate,
+    /// Active contracts without a check sheet uploaded by the day.
+    ChecklistsMissing,
+    /// Contracts owing this fiscal year's check sheet, whose latest is from an earlier year.
+    YearlyChecklistsMissing,
+    ChecklistsReturned,
+}
+
+impl List {
+    pub const ALL: [List; 9] = [
+        List::RetentionViolations,
+        List::DeletionsDueSoon,
+        List::DeletionsResolvedLate,
+        List::AuditsOverdue,
+        List::AuditsDueSoon,
+        List::AuditsResolvedLate,
+        List::ChecklistsMissing,
+        List::YearlyChecklistsMissing,
+        List::ChecklistsReturned,
+    ];
+}
+
+/// A contract on a list, with what the list says of it.
+#[derive(Debug, Clone, FromRow)]
+pub struct Listed {
+    #[sqlx(flatten)]
+    pub contract: Contract,
+    /// The last day on time.
+    #[sqlx(skip)]
+    pub deadline: NaiveDate,
+    #[sqlx(rename = "listed_deadline")]
+    raw_deadline: String,
+    #[sqlx(rename = "listed_accepted_on")]
+    raw_accepted_on: Option<String>,
+    #[sqlx(skip)]
+    pub accepted_on: Option<NaiveDate>,
+    /// The latest proof's state when it waits for review or was returned.
+    #[sqlx(rename = "listed_submission")]
+    pub submission: Option<String>,
+    #[sqlx(rename = "listed_fiscal_year")]
+    pub fiscal_year: Option<i64>,
+}
+
+/// The tables, columns and conditions of a list on a day.
+struct Query {
+    table: &'static str,
+    /// The deadline, acceptance day, open state and fiscal year, as columns of `x`.
+    columns: &'static str,
+    condition: Sql,
+    order: &'static str,
+    /// Days to add to the deadline column (the days allowed after a fiscal year's end).
+    deadline_shift: u64,
+}
+
+fn plus(day: NaiveDate, days: u64) -> String {
+    iso(day
+        .checked_add_days(Days::new(days))
+        .unwrap_or(NaiveDate::MAX))
+}
+
+fn minus(day: NaiveDate, days: u64) -> String {
+    iso(day
+        .checked_sub_days(Days::new(days))
+        .unwrap_or(NaiveDate::MIN))
+}
+
+const DELETION_COLUMNS: &str =
+    "x.deletion_deadline AS listed_deadline, x.deletion_accepted_on AS listed_accepted_on,
+    x.deletion_submission AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+const AUDIT_COLUMNS: &str = "x.year_end AS listed_deadline, x.accepted_on AS listed_accepted_on,
+    x.submission AS listed_submission, x.fiscal_year AS listed_fiscal_year";
+const FIRST_CHECKLIST_COLUMNS: &str =
+    "x.start_date AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
+    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+const CHECKLIST_COLUMNS: &str =
+    "x.uploaded_on AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
+    x.status AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+
+/// `AND (column IS NULL OR column > day)`: not accepted by the day.
+fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
+    sql.push(&format!(" AND ({column} IS NULL OR {column} > "))
+        .bind(day)
+        .push(")");
+}
+
+impl Query {
+    fn of(list: List, as_of: NaiveDate, rules: &Rules) -> Query {
+        match list {
+            List::RetentionViolations | List::DeletionsDueSoon | List::DeletionsResolvedLate => {
+                Self::deletion(list, as_of, rules)
+            }
+            List::AuditsOverdue | List::AuditsDueSoon | List::AuditsResolvedLate => {
+                Self::audit(list, as_of, rules)
+            }
+            List::ChecklistsMissing | List::YearlyChecklistsMissing | List::ChecklistsReturned => {
+                Self::checklist(list, as_of, rules)
+            }
+        }
+    }
+
+    fn deletion(list: List, as_of: NaiveDate, rules: &Rules) -> Query {
+        let day = iso(as_of);
+        let mut condition = Sql::new("");
+        let mut order = "x.deletion_deadline, c.contract_number";
+        match list {
+            List::RetentionViolations => {
+                condition
+                    .push(" AND x.deletion_deadline < ")
+                    .bind(day.as_str());
+                not_accepted_by(&mut condition, "x.deletion_accepted_on", &day);
+            }
+            List::DeletionsDueSoon => {
+                condition
+                    .push(" AND x.deletion_deadline >= ")
+                    .bind(day.as_str())
+                    .push(" AND x.deletion_deadline <= ")
+                    .bind(plus(as_of, rules.deletion_warn_days));
+                not_accepted_by(&mut condition, "x.deletion_accepted_on", &day);
+            }
+            _ => {
+                condition
+                    .push(" AND x.deletion_accepted_on <= ")
+                    .bind(day.as_str())
+                    .push(" AND x.deletion_accepted_on > x.deletion_deadline");
+                order = "c.contract_number";
+            }
+        }
+        Query {
+            table: "contract_standings",
+            columns: DELETION_COLUMNS,
+            condition,
+            order,
+            deadline_shift: 0,
+        }
+    }
+
+    fn audit(list: List, as_of: NaiveDate, rules: &Rules) -> Query {
+        let day = iso(as_of);
+        let shift = rules.audit.due_days_after_year_end;
+        let mut condition = Sql::new("");
+        condition.push(" AND x.owed_from <= ").bind(day.as_str());
+        if let Some(first) = rules.audit.first_fiscal_year {
+            condition
+                .push(" AND x.fiscal_year >= ")
+                .bind(i64::from(first.start_year()));
+        }
+        if !rules.audit.all_contracts {
+            condition.push(" AND x.important = 1");
+        }
+        let mut order = "x.year_end, c.contract_number, x.fiscal_year";
+        match list {
+            List::AuditsOverdue => {
+                condition
+                    .push(" AND x.year_end < ")
+                    .bind(minus(as_of, shift));
+                not_accepted_by(&mut condition, "x.accepted_on", &day);
+            }
+            List::AuditsDueSoon => {
+                let last_warned = as_of
+                    .checked_add_days(Days::new(rules.audit_warn_days))
+                    .unwrap_or(NaiveDate::MAX);
+                condition
+                    .push(" AND x.year_end >= ")
+                    .bind(minus(as_of, shift))
+                    .push(" AND x.year_end <= ")
+                    .bind(minus(last_warned, shift));
+                not_accepted_by(&mut condition, "x.accepted_on", &day);
+            }
+            _ => {
+                condition
+                    .push(" AND x.accepted_on <= ")
+                    .bind(day.as_str())
+                    .push(" AND x.accepted_after_year_end > ")
+                    .bind(shift as i64);
+                order = "c.contract_number, x.fiscal_year";
+            }
+        }
+        Query {
+            table: "audit_standings",
+            columns: AUDIT_COLUMNS,
+            condition,
+            order,
+            deadline_shift: shift,
+        }
+    }
+
+    fn checklist(list: List, as_of: NaiveDate, rules: &Rules) -> Query {
+        let day = iso(as_of);
+        let mut condition = Sql::new("");
+        active(&mut condition, as_of);
+        if list == List::ChecklistsMissing {
+            not_accepted_by(&mut condition, "x.first_checklist_on", &day);
+            return Query {
+                table: "contract_standings",
+                columns: FIRST_CHECKLIST_COLUMNS,
+                condition,
+                order: "x.start_date, c.contract_number",
+                deadline_shift: 0,
+            };
+        }
+        // The version that is the contract's latest on the day.
+        condition
+            .push(" AND x.uploaded_on <= ")
+            .bind(day.as_str())
+            .push(" AND (x.superseded_on IS NULL OR x.superseded_on > ")
+            .bind(day.as_str())
+            .push(")");
+        if list == List::ChecklistsReturned {
+            condition.push(" AND x.status = 'returned'");
+        } else {
+            condition
+                .push(" AND x.status <> 'returned' AND x.uploaded_on < ")
+                .bind(iso(FiscalYear::of(as_of).first_day()));
+            if !rules.audit.all_contracts {
+                condition.push(" AND x.important = 1");
+            }
+        }
+        Query {
+            table: "checklist_standings",
+            columns: CHECKLIST_COLUMNS,
+            condition,
+            order: "c.contract_number",
+            deadline_shift: 0,
+        }
+    }
+
+    fn restricted(&self, scope: RecordScope<'_>) -> Sql {
+        let mut condition = self.condition.clone();
+        restrict(&mut condition, scope);
+        condition
+    }
+}
+
+/// Keeps rows of contracts running on `as_of`.
+fn active(sql: &mut Sql, as_of: NaiveDate) {
+    let day = iso(as_of);
+    sql.push(" AND x.start_date <= ")
+        .bind(day.as_str())
+        .push(" AND x.end_date >= ")
+        .bind(day);
+}
+
+/// Narrows a query of a standings table (`x`) to what the scope covers.
+fn restrict(sql: &mut Sql, scope: RecordScope<'_>) {
+    match scope {
+        RecordScope::Contract(id) => {
+            sql.push(" AND x.contract_id = ").bind(id);
+        }
+        RecordScope::Visible(Visibility::All) => {}
+        RecordScope::Visible(Visibility::Vendor(vendor_id)) => {
+            sql.push(" AND x.vendor_id = ").bind(*vendor_id);
+        }
+        RecordScope::Visible(Visibility::Departments(ids)) => {
+            sql.and_in("x.department_id", ids);
+        }
+    }
+}
+
+fn day_of(text: &str) -> Result<NaiveDate, sqlx::Error> {
+    super::day(text)
+}
+
+/// The contracts on `list` on `as_of`, in the list's order; at most `limit` when given.
+pub async fn listed(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    list: List,
+    as_of: NaiveDate,
+    rules: &Rules,
+    limit: Option<i64>,
+) -> Result<Vec<Listed>, sqlx::Error> {
+    let query = Query::of(list, as_of, rules);
+    let mut sql = Sql::new(&format!(
+        "SELECT {}, {} {} JOIN {} x ON x.contract_id = c.id WHERE 1 = 1",
+        super::super::contracts::COLUMNS,
+        query.columns,
+        super::super::contracts::FROM,
+        query.table
+    ));
+    sql.append(&query.restricted(scope));
+    sql.push(&format!(" ORDER BY {}", query.order));
+    if let Some(limit) = limit {
+        sql.push(" LIMIT ").bind(limit);
+    }
+    let mut rows: Vec<Listed> = sql.query_as().fetch_all(conn).await?;
+    for row in &mut rows {
+        row.deadline = day_of(&row.raw_deadline)?
+            .checked_add_days(Days::new(query.deadline_shift))
+            .unwrap_or(NaiveDate::MAX);
+        row.accepted_on = row.raw_accepted_on.as_deref().map(day_of).transpose()?;
+    }
+    Ok(rows)
+}
+
+/// How many contracts are on `list` on `as_of`, by department and vendor.
+pub async fn counted(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    list: List,
+    as_of: NaiveDate,
+    rules: &Rules,
+) -> Result<Vec<(DepartmentId, VendorId, i64)>, sqlx::Error> {
+    let query = Query::of(list, as_of, rules);
+    let mut sql = Sql::new(&format!(
+        "SELECT x.department_id, x.vendor_id, COUNT(*) FROM {} x WHERE 1 = 1",
+        query.table
+    ));
+    sql.append(&query.restricted(scope));
+    sql.push(" GROUP BY x.department_id, x.vendor_id");
+    sql.query_as().fetch_all(conn).await
+}
+
+/// The active contracts of vendors one of whose certificates expires by `until` (or has expired),
+/// by vendor: those a certificate report may list.
+pub async fn active_with_certificates_ending(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    as_of: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<Contract>, sqlx::Error> {
+    let mut sql = Sql::new(&format!(
+        "SELECT {} {} JOIN contract_standings x ON x.contract_id = c.id WHERE 1 = 1",
+        super::super::contracts::COLUMNS,
+        super::super::contracts::FROM,
+    ));
+    active(&mut sql, as_of);
+    sql.push(
+        " AND x.vendor_id IN (SELECT vendor_id FROM certifications WHERE verification = 'verified' AND valid_until <= ",
+    )
+    .bind(iso(until))
+    .push(")");
+    restrict(&mut sql, scope);
+    sql.push(" ORDER BY c.contract_number");
+    sql.query_as().fetch_all(conn).await
+}
+
+/// The counts behind the KPIs: important contracts active on `as_of` (all, and with this fiscal
+/// year's audit report accepted by then), and the former by vendor.
+#[derive(Debug, Clone, Default)]
+pub struct ImportantActive {
+    pub contracts: i64,
+    pub audited: i64,
+    pub by_vendor: Vec<(VendorId, i64)>,
+}
+
+pub async fn important_active(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    as_of: NaiveDate,
+) -> Result<ImportantActive, sqlx::Error> {
+    let mut by_vendor =
+        Sql::new("SELECT x.vendor_id, COUNT(*) FROM contract_standings x WHERE x.important = 1");
+    active(&mut by_vendor, as_of);
+    restrict(&mut by_vendor, scope);
+    by_vendor.push(" GROUP BY x.vendor_id");
+    let by_vendor: Vec<(VendorId, i64)> = by_vendor.query_as().fetch_all(&mut *conn).await?;
+    let mut audited = Sql::new("SELECT COUNT(*) FROM audit_standings x WHERE x.important = 1");
+    active(&mut audited, as_of);
+    audited
+        .push(" AND x.fiscal_year = ")
+        .bind(i64::from(FiscalYear::of(as_of).start_year()))
+        .push(" AND x.accepted_on <= ")
+        .bind(iso(as_of));
+    restrict(&mut audited, scope);
+    let (audited,): (i64,) = audited.query_as().fetch_one(&mut *conn).await?;
+    Ok(ImportantActive {
+        contracts: by_vendor.iter().map(|(_, n)| n).sum(),
+        audited,
+        by_vendor,
+    })
+}

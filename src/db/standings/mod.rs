@@ -1,0 +1,541 @@
+//! The standings tables (migration 0022): what each contract owes, kept by the transaction that changes
+//! one of its records. `restand` rewrites one contract's rows from its records; `rebuild` and
+//! `differences` do the same for every contract, in batches, to build them for older data and to check
+//! (`itaku rejudge`) that the rows kept write by write equal the rows the records make.
+
+pub mod judged;
+
+use super::sql::{insert_rows, Param};
+use super::values::iso;
+use super::Conn;
+use crate::domain::ids::{ContractId, DepartmentId, VendorId};
+use crate::domain::standing::{
+    AuditStanding, ChecklistStanding, ContractStanding, Holder, Proof, Records, Standings, Upload,
+};
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+
+/// Contracts read and written per batch by `rebuild` and `differences`.
+const BATCH: i64 = 5_000;
+
+/// Rewrites the standings of one contract from its records. Every write that changes a contract, its
+/// deletion certificates, audit reports or check sheets calls it in its own transaction.
+pub async fn restand(conn: &mut Conn, contract_id: ContractId) -> Result<(), sqlx::Error> {
+    let id = contract_id.get();
+    let derived = derive(conn, id, id).await?;
+    replace(conn, id, id, derived).await
+}
+
+/// Rewrites every contract's standings from the records, in one transaction held by the caller.
+pub async fn rebuild(conn: &mut Conn) -> Result<usize, sqlx::Error> {
+    let mut contracts = 0;
+    for (first, last) in batches(conn).await? {
+        let derived = derive(conn, first, last).await?;
+        contracts += derived.len();
+        replace(conn, first, last, derived).await?;
+    }
+    // Rows of contracts that no longer exist (there is no way to delete one today; a restore could).
+    for table in TABLES {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE contract_id NOT IN (SELECT id FROM contracts)"
+        ))
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("UPDATE standings_built SET built = 1 WHERE id = 1")
+        .execute(&mut *conn)
+        .await?;
+    Ok(contracts)
+}
+
+/// Whether the standings were built for the data that existed before they did (migration 0022).
+pub async fn built(conn: &mut Conn) -> Result<bool, sqlx::Error> {
+    let built: i64 = sqlx::query_scalar("SELECT built FROM standings_built WHERE id = 1")
+        .fetch_one(conn)
+        .await?;
+    Ok(built == 1)
+}
+
+/// A contract whose kept standings differ from those its records make.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Difference {
+    pub contract_id: ContractId,
+    pub kept: Option<Standings>,
+    pub derived: Option<Standings>,
+}
+
+/// Every contract whose kept standings are not those its records make, and how many were compared.
+pub async fn differences(conn: &mut Conn) -> Result<(usize, Vec<Difference>), sqlx::Error> {
+    let mut compared = 0;
+    let mut found = Vec::new();
+    for (first, last) in batches(conn).await? {
+        let mut derived = derive(conn, first, last).await?;
+        let mut kept = stored(conn, first, last).await?;
+        compared += derived.len();
+        let ids: std::collections::BTreeSet<i64> =
+            derived.keys().chain(kept.keys()).copied().collect();
+        for id in ids {
+            let (derived, kept) = (derived.remove(&id), kept.remove(&id));
+            if derived != kept {
+                found.push(Difference {
+                    contract_id: ContractId::new(id),
+                    kept,
+                    derived,
+                });
+            }
+        }
+    }
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM contract_standings WHERE contract_id NOT IN (SELECT id FROM contracts)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if orphans > 0 {
+        found.push(Difference {
+            contract_id: ContractId::new(0),
+            kept: None,
+            derived: None,
+        });
+    }
+    Ok((compared, found))
+}
+
+const TABLES: [&str; 3] = [
+    "contract_standings",
+    "audit_standings",
+    "checklist_standings",
+];
+
+/// Contract id ranges of at most `BATCH` ids each, covering every contract.
+async fn batches(conn: &mut Conn) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let (low, high): (Option<i64>, Option<i64>) =
+        sqlx::query_as("SELECT MIN(id), MAX(id) FROM contracts")
+            .fetch_one(conn)
+            .await?;
+    let (Some(low), Some(high)) = (low, high) else {
+        return Ok(Vec::new());
+    };
+    Ok((low..=high)
+        .step_by(BATCH as usize)
+        .map(|first| (first, (first + BATCH - 1).min(high)))
+        .collect())
+}
+
+fn day(text: &str) -> Result<NaiveDate, sqlx::Error> {
+    text.get(..10)
+        .and_then(|head| head.parse().ok())
+        .ok_or_else(|| sqlx::Error::Decode(format!("not a date: {text:?}").into()))
+}
+
+fn maybe_day(text: Option<String>) -> Result<Option<NaiveDate>, sqlx::Error> {
+    text.as_deref().map(day).transpose()
+}
+
+type HolderRow = (i64, i64, i64, String, String, String, String);
+
+/// The standings the records of contracts `first..=last` make, by contract id.
+async fn derive(
+    conn: &mut Conn,
+    first: i64,
+    last: i64,
+) -> Result<BTreeMap<i64, Standings>, sqlx::Error> {
+    let holders: Vec<HolderRow> = sqlx::query_as(
+        "SELECT id, department_id, vendor_id, importance, start_date, end_date, deletion_deadline
+         FROM contracts WHERE id BETWEEN $1 AND $2",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut records: BTreeMap<i64, Records> = BTreeMap::new();
+    for (id, department, vendor, importance, start, end, deadline) in holders {
+        let holder = Holder {
+            contract_id: ContractId::new(id),
+            department_id: DepartmentId::new(department),
+            vendor_id: VendorId::new(vendor),
+            important: importance == "important",
+            start_date: day(&start)?,
+            end_date: day(&end)?,
+        };
+        let records_of = Records {
+            holder,
+            deletion_deadline: day(&deadline)?,
+            deletions: Vec::new(),
+            audits: Vec::new(),
+            uploads: Vec::new(),
+        };
+        records.insert(id, records_of);
+    }
+    let deletions: Vec<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT contract_id, status, accepted_on FROM deletion_certificates
+         WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, id",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, status, accepted_on) in deletions {
+        if let Some(of) = records.get_mut(&id) {
+            of.deletions.push(Proof {
+                fiscal_year: None,
+                status,
+                accepted_on: maybe_day(accepted_on)?,
+            });
+        }
+    }
+    let audits: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT contract_id, fiscal_year, status, accepted_on FROM audit_reports
+         WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, id",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, year, status, accepted_on) in audits {
+        if let Some(of) = records.get_mut(&id) {
+            of.audits.push(Proof {
+                fiscal_year: Some(year as i32),
+                status,
+                accepted_on: maybe_day(accepted_on)?,
+            });
+        }
+    }
+    let uploads: Vec<(i64, i64, String, String)> = sqlx::query_as(
+        "SELECT contract_id, version, uploaded_at, status FROM checklist_submissions
+         WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, version",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, version, uploaded_at, status) in uploads {
+        let uploaded_on = crate::domain::time::japan_day_of(&uploaded_at)
+            .ok_or_else(|| sqlx::Error::Decode(format!("not a time: {uploaded_at:?}").into()))?;
+        if let Some(of) = records.get_mut(&id) {
+            of.uploads.push(Upload {
+                version,
+                uploaded_on,
+                status,
+            });
+        }
+    }
+    Ok(records
+        .into_iter()
+        .map(|(id, records)| (id, Standings::of(&records)))
+        .collect())
+}
+
+/// The standings kept for contracts `first..=last`, by contract id.
+async fn stored(
+    conn: &mut Conn,
+    first: i64,
+    last: i64,
+) -> Result<BTreeMap<i64, Standings>, sqlx::Error> {
+    let mut kept = stored_contracts(conn, first, last).await?;
+    stored_audits(conn, first, last, &mut kept).await?;
+    stored_checklists(conn, first, last, &mut kept).await?;
+    Ok(kept)
+}
+
+type ContractRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+async fn stored_contracts(
+    conn: &mut Conn,
+    first: i64,
+    last: i64,
+) -> Result<BTreeMap<i64, Standings>, sqlx::Error> {
+    let rows: Vec<ContractRow> = sqlx::query_as(
+        "SELECT contract_id, department_id, vendor_id, important, start_date, end_date, deletion_deadline,
+                deletion_accepted_on, deletion_submission, first_checklist_on
+         FROM contract_standings WHERE contract_id BETWEEN $1 AND $2",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut kept = BTreeMap::new();
+    for (id, department, vendor, important, start, end, deadline, accepted, open, first_on) in rows
+    {
+        let holder = stored_holder(id, department, vendor, important, &start, &end)?;
+        let contract = ContractStanding {
+            holder,
+            deletion_deadline: day(&deadline)?,
+            deletion_accepted_on: maybe_day(accepted)?,
+            deletion_submission: open,
+            first_checklist_on: maybe_day(first_on)?,
+        };
+        kept.insert(
+            id,
+            Standings {
+                contract,
+                audits: Vec::new(),
+                checklists: Vec::new(),
+            },
+        );
+    }
+    Ok(kept)
+}
+
+type AuditRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
+);
+
+async fn stored_audits(
+    conn: &mut Conn,
+    first: i64,
+    last: i64,
+    kept: &mut BTreeMap<i64, Standings>,
+) -> Result<(), sqlx::Error> {
+    let audits: Vec<AuditRow> = sqlx::query_as(
+        "SELECT contract_id, fiscal_year, department_id, vendor_id, important, start_date, end_date,
+                owed_from, year_end, accepted_on, accepted_after_year_end, submission
+         FROM audit_standings WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, fiscal_year",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (
+        id,
+        year,
+        department,
+        vendor,
+        important,
+        start,
+        end,
+        owed,
+        year_end,
+        accepted,
+        after,
+        open,
+    ) in audits
+    {
+        let holder = stored_holder(id, department, vendor, important, &start, &end)?;
+        let standing = AuditStanding {
+            holder,
+            fiscal_year: year as i32,
+            owed_from: day(&owed)?,
+            year_end: day(&year_end)?,
+            accepted_on: maybe_day(accepted)?,
+            accepted_after_year_end: after,
+            submission: open,
+        };
+        orphan_or(kept, id, holder).audits.push(standing);
+    }
+    Ok(())
+}
+
+type ChecklistRow = (
+    i64,
+    i64,
+    i64,
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+);
+
+async fn stored_checklists(
+    conn: &mut Conn,
+    first: i64,
+    last: i64,
+    kept: &mut BTreeMap<i64, Standings>,
+) -> Result<(), sqlx::Error> {
+    let checklists: Vec<ChecklistRow> = sqlx::query_as(
+        "SELECT contract_id, version, department_id, vendor_id, important, start_date, end_date,
+                uploaded_on, superseded_on, status
+         FROM checklist_standings WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, version",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    for (id, version, department, vendor, important, start, end, uploaded, superseded, status) in
+        checklists
+    {
+        let holder = stored_holder(id, department, vendor, important, &start, &end)?;
+        let standing = ChecklistStanding {
+            holder,
+            version,
+            uploaded_on: day(&uploaded)?,
+            superseded_on: maybe_day(superseded)?,
+            status,
+        };
+        orphan_or(kept, id, holder).checklists.push(standing);
+    }
+    Ok(())
+}
+
+fn stored_holder(
+    id: i64,
+    department: i64,
+    vendor: i64,
+    important: i64,
+    start: &str,
+    end: &str,
+) -> Result<Holder, sqlx::Error> {
+    Ok(Holder {
+        contract_id: ContractId::new(id),
+        department_id: DepartmentId::new(department),
+        vendor_id: VendorId::new(vendor),
+        important: important == 1,
+        start_date: day(start)?,
+        end_date: day(end)?,
+    })
+}
+
+/// The kept standings of a contract, or, for rows whose contract row is missing, standings that can
+/// only differ from the derived ones.
+fn orphan_or(kept: &mut BTreeMap<i64, Standings>, id: i64, holder: Holder) -> &mut Standings {
+    kept.entry(id).or_insert_with(|| Standings {
+        contract: ContractStanding {
+            holder,
+            deletion_deadline: NaiveDate::MIN,
+            deletion_accepted_on: None,
+            deletion_submission: None,
+            first_checklist_on: None,
+        },
+        audits: Vec::new(),
+        checklists: Vec::new(),
+    })
+}
+
+fn holder_params(holder: &Holder) -> Vec<Param> {
+    vec![
+        holder.contract_id.get().into(),
+        holder.department_id.get().into(),
+        holder.vendor_id.get().into(),
+        i64::from(holder.important).into(),
+        iso(holder.start_date).into(),
+        iso(holder.end_date).into(),
+    ]
+}
+
+const HOLDER_COLUMNS: [&str; 6] = [
+    "contract_id",
+    "department_id",
+    "vendor_id",
+    "important",
+    "start_date",
+    "end_date",
+];
+
+/// Rows per statement: a few hundred parameters each, as the seed measured.
+fn per_statement(columns: usize) -> usize {
+    500 / columns
+}
+
+/// Replaces the kept standings of contracts `first..=last` by `derived`.
+async fn replace(
+    conn: &mut Conn,
+    first: i64,
+    last: i64,
+    derived: BTreeMap<i64, Standings>,
+) -> Result<(), sqlx::Error> {
+    for table in TABLES {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE contract_id BETWEEN $1 AND $2"
+        ))
+        .bind(first)
+        .bind(last)
+        .execute(&mut *conn)
+        .await?;
+    }
+    let optional = |date: Option<NaiveDate>| Param::from(date.map(iso));
+    let (mut contracts, mut audits, mut checklists) = (Vec::new(), Vec::new(), Vec::new());
+    for standings in derived.into_values() {
+        let c = &standings.contract;
+        let mut row = holder_params(&c.holder);
+        row.extend([
+            iso(c.deletion_deadline).into(),
+            optional(c.deletion_accepted_on),
+            c.deletion_submission.clone().into(),
+            optional(c.first_checklist_on),
+        ]);
+        contracts.push(row);
+        for a in &standings.audits {
+            let mut row = holder_params(&a.holder);
+            row.extend([
+                i64::from(a.fiscal_year).into(),
+                iso(a.owed_from).into(),
+                iso(a.year_end).into(),
+                optional(a.accepted_on),
+                a.accepted_after_year_end.into(),
+                a.submission.clone().into(),
+            ]);
+            audits.push(row);
+        }
+        for s in &standings.checklists {
+            let mut row = holder_params(&s.holder);
+            row.extend([
+                s.version.into(),
+                iso(s.uploaded_on).into(),
+                optional(s.superseded_on),
+                s.status.clone().into(),
+            ]);
+            checklists.push(row);
+        }
+    }
+    let columns = |extra: &[&'static str]| -> Vec<&'static str> {
+        HOLDER_COLUMNS.iter().chain(extra).copied().collect()
+    };
+    let tables = [
+        (
+            "contract_standings",
+            columns(&[
+                "deletion_deadline",
+                "deletion_accepted_on",
+                "deletion_submission",
+                "first_checklist_on",
+            ]),
+            contracts,
+        ),
+        (
+            "audit_standings",
+            columns(&[
+                "fiscal_year",
+                "owed_from",
+                "year_end",
+                "accepted_on",
+                "accepted_after_year_end",
+                "submission",
+            ]),
+            audits,
+        ),
+        (
+            "checklist_standings",
+            columns(&["version", "uploaded_on", "superseded_on", "status"]),
+            checklists,
+        ),
+    ];
+    for (table, columns, rows) in tables {
+        let per = per_statement(columns.len());
+        insert_rows(conn, table, &columns, rows, per).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! The standings kept write by write equal the ones the records make (`itaku rejudge`), after random
+//! sequences of every write that changes one: contracts created and edited, audit reports and deletion
+//! certificates sent and reviewed, check sheets uploaded and reviewed. On SQLite and PostgreSQL.
+
+mod common;
+
+use common::{corporate_number, filled_check_sheet, spawn, Method, Reply, TestApp, PDF};
+use itaku::services::standings::rejudge;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+/// Writes per run: enough for each kind to follow each other many times over a few contracts.
+const WRITES: usize = 120;
+
+struct World {
+    app: TestApp,
+    department_id: i64,
+    vendors: Vec<(i64, String)>,
+    contracts: Vec<i64>,
+    audit_reports: Vec<i64>,
+    deletions: Vec<i64>,
+    check_sheets: Vec<i64>,
+}
+
+fn day(rng: &mut StdRng, from_year: i32, years: i32) -> String {
+    let year = from_year + rng.random_range(0..years);
+    format!(
+        "{year}-{:02}-{:02}",
+        rng.random_range(1..=12),
+        rng.random_range(1..=28)
+    )
+}
+
+fn contract_body(world: &World, rng: &mut StdRng, number: &str, vendor_id: i64) -> Value {
+    let start = day(rng, 2022, 4);
+    let end = day(rng, 2026, 3);
+    let (start, end) = if start <= end {
+        (start, end)
+    } else {
+        (end, start)
+    };
+    json!({"contract_number": number, "title": "無作為の業務", "department_id": world.department_id,
+           "vendor_id": vendor_id, "start_date": start, "end_date": end,
+           "importance": if rng.random_bool(0.5) { "important" } else { "ordinary" },
+           "deletion_days": rng.random_range(0..60).to_string()})
+}
+
+fn id_of(body: &str) -> Option<i64> {
+    serde_json::from_str::<Value>(body).ok()?["id"].as_i64()
+}
+
+fn pick(rng: &mut StdRng, ids: &[i64]) -> Option<i64> {
+    (!ids.is_empty()).then(|| ids[rng.random_range(0..ids.len())])
+}
+
+/// One random write; answers whether it was accepted (a refused one changes nothing).
+async fn write(world: &mut World, rng: &mut StdRng, step: usize) -> bool {
+    let admin = &world.app.admin;
+    match rng.random_range(0..8) {
+        0 => {
+            let (vendor_id, _) = world.vendors[rng.random_range(0..world.vendors.len())];
+            let body = contract_body(world, rng, &format!("R-{step}"), vendor_id);
+            let (status, created) = admin
+                .send_json(Method::Post, "/api/v1/contracts", &body)
+                .await;
+            let accepted = status == Status::Created;
+            if accepted {
+                world.contracts.push(created["id"].as_i64().unwrap());
+            }
+            accepted
+        }
+        1 => {
+            let Some(id) = pick(rng, &world.contracts) else {
+                return false;
+            };
+            let (_, current) = admin.get_json(&format!("/api/v1/contracts/{id}")).await;
+            let vendor_id = current["vendor"]["id"].as_i64().unwrap();
+            let number = current["contract_number"].as_str().unwrap().to_string();
+            let body = contract_body(world, rng, &number, vendor_id);
+            let (status, _) = admin
+                .send_json(Method::Put, &format!("/api/v1/contracts/{id}"), &body)
+                .await;
+            status == Status::Ok
+        }
+        2 => {
+            let Some(id) = pick(rng, &world.contracts) else {
+                return false;
+            };
+            let audited_on = day(rng, 2022, 4);
+            let Reply { status, body, .. } = admin
+                .post_multipart(
+                    &format!("/api/v1/contracts/{id}/audit-reports"),
+                    &[
+                        ("report.kind", "third_party"),
+                        ("report.auditor", "監査法人A"),
+                        ("report.audited_on", &audited_on),
+                        ("report.findings", "0"),
+                        ("report.follow_up", "none"),
+                    ],
+                    Some(("report.pdf", PDF)),
+                )
+                .await;
+            let accepted = status == Status::Created;
+            if let Some(id) = id_of(&body).filter(|_| accepted) {
+                world.audit_reports.push(id);
+            }
+            accepted
+        }
+        3 => {
+            let Some(id) = pick(rng, &world.contracts) else {
+                return false;
+            };
+            let deleted_on = day(rng, 2023, 3);
+            let Reply { status, body, .. } = admin
+                .post_multipart(
+                    &format!("/api/v1/contracts/{id}/deletion-certificates"),
+                    &[
+                        ("deletion.data_items", "住民データ"),
+                        ("deletion.media", "サーバー"),
+                        ("deletion.quantity", "1台"),
+                        ("deletion.method", "上書き消去"),
+                        ("deletion.responsible_person", "情報太郎"),
+                        ("deletion.deleted_on", &deleted_on),
+                    ],
+                    Some(("deletion.pdf", PDF)),
+                )
+                .await;
+            let accepted = status == Status::Created;
+            if let Some(id) = id_of(&body).filter(|_| accepted) {
+                world.deletions.push(id);
+            }
+            accepted
+        }
+        kind @ (4 | 5) => {
+            let (ids, path) = if kind == 4 {
+                (&world.audit_reports, "audit-reports")
+            } else {
+                (&world.deletions, "deletion-certificates")
+            };
+            let Some(id) = pick(rng, ids) else {
+                return false;
+            };
+            let decision = if rng.random_bool(0.6) {
+                json!({"decision": "accept", "accepted_on": day(rng, 2023, 3)})
+            } else {
+                json!({"decision": "return", "comment": "記載が不足しています"})
+            };
+            let (status, _) = admin
+                .send_json(
+                    Method::Post,
+                    &format!("/api/v1/{path}/{id}/review"),
+                    &decision,
+                )
+                .await;
+            status == Status::Ok
+        }
+        6 => {
+            let Some(id) = pick(rng, &world.contracts) else {
+                return false;
+            };
+            let (_, current) = admin.get_json(&format!("/api/v1/contracts/{id}")).await;
+            let vendor_id = current["vendor"]["id"].as_i64().unwrap();
+            let number = &world
+                .vendors
+                .iter()
+                .find(|(v, _)| *v == vendor_id)
+                .unwrap()
+                .1;
+            let response = admin
+                .post_bytes(
+                    &format!("/api/v1/contracts/{id}/checklists"),
+                    filled_check_sheet(number, |_| "はい"),
+                )
+                .await;
+            let accepted = response.status() == Status::Created;
+            let body: Value =
+                serde_json::from_str(&response.into_string().await.unwrap_or_default())
+                    .unwrap_or_default();
+            if let Some(id) = body["submission_id"].as_i64().filter(|_| accepted) {
+                world.check_sheets.push(id);
+            }
+            accepted
+        }
+        _ => {
+            let Some(id) = pick(rng, &world.check_sheets) else {
+                return false;
+            };
+            let decision = if rng.random_bool(0.5) {
+                json!({"decision": "approve", "comment": "確認しました"})
+            } else {
+                json!({"decision": "return", "comment": "回答が不足しています"})
+            };
+            let (status, _) = admin
+                .send_json(
+                    Method::Post,
+                    &format!("/api/v1/checklists/{id}/review"),
+                    &decision,
+                )
+                .await;
+            status == Status::Ok
+        }
+    }
+}
+
+#[rocket::async_test]
+async fn rejudging_finds_the_kept_standings_equal_to_the_records_after_random_writes() {
+    let seed = std::env::var("ITAKU_TEST_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(rand::random::<u64>);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let app = spawn().await;
+    let mut vendors = Vec::new();
+    let mut department_id = 0;
+    for n in 0..2u64 {
+        let number = corporate_number(7_100 + n);
+        let (department, vendor) = app
+            .seed_department_and_vendor(&format!("課{n}"), &number, &format!("事業者{n}"))
+            .await;
+        department_id = department;
+        vendors.push((vendor, number));
+    }
+    let mut world = World {
+        app,
+        department_id,
+        vendors,
+        contracts: Vec::new(),
+        audit_reports: Vec::new(),
+        deletions: Vec::new(),
+        check_sheets: Vec::new(),
+    };
+    let mut accepted = 0;
+    for step in 0..WRITES {
+        if write(&mut world, &mut rng, step).await {
+            accepted += 1;
+        }
+    }
+    assert!(
+        accepted >= WRITES / 3,
+        "seed {seed}: only {accepted} of {WRITES} writes were accepted"
+    );
+    for (kind, sent) in [
+        ("audit reports", &world.audit_reports),
+        ("deletion certificates", &world.deletions),
+        ("check sheets", &world.check_sheets),
+    ] {
+        assert!(!sent.is_empty(), "seed {seed}: no {kind} were accepted");
+    }
+    let rejudged = rejudge(&world.app.db, false).await.unwrap();
+    assert_eq!(rejudged.contracts, world.contracts.len(), "seed {seed}");
+    assert!(
+        rejudged.agrees(),
+        "seed {seed}: kept standings differ from the records: {:#?}",
+        rejudged.examples
+    );
+}
+
+#[rocket::async_test]
+async fn rejudging_names_a_standing_that_no_longer_fits_its_records_and_repairs_it() {
+    let app = spawn().await;
+    let number = corporate_number(7_200);
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("総務課", &number, "株式会社正")
+        .await;
+    let contract_id = app.create_contract("T-1", department_id, vendor_id).await;
+    app.create_contract("T-2", department_id, vendor_id).await;
+    common::seed_evidence(&app, vendor_id, contract_id).await;
+    assert!(rejudge(&app.db, false).await.unwrap().agrees());
+
+    // A row changed behind the application's back, as a faulty write would leave it.
+    let mut conn = app.db.acquire().await.unwrap();
+    sqlx::query("UPDATE audit_standings SET accepted_on = '2025-05-01' WHERE contract_id = $1")
+        .bind(contract_id)
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    drop(conn);
+    let found = rejudge(&app.db, false).await.unwrap();
+    assert_eq!((found.contracts, found.differing), (2, 1));
+    assert!(found.examples[0].contains(&format!("契約ID {contract_id}")));
+    assert!(!found.repaired);
+
+    let repaired = rejudge(&app.db, true).await.unwrap();
+    assert!(repaired.repaired);
+    assert!(rejudge(&app.db, false).await.unwrap().agrees());
+    let (_, log) = app
+        .get_html("/audit?entity_type=standings&action=rebuild")
+        .await;
+    assert!(log.contains("判定の再構築（2件の契約のうち1件が記録と不一致）"));
+}
