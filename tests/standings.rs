@@ -5,6 +5,8 @@
 mod common;
 
 use common::{corporate_number, filled_check_sheet, spawn, Method, Reply, TestApp, PDF};
+use itaku::db::contracts::Visibility;
+use itaku::services::reports::{dashboard, Dashboard, Entry, Tally, Window};
 use itaku::services::standings::rejudge;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -204,6 +206,104 @@ async fn write(world: &mut World, rng: &mut StdRng, step: usize) -> bool {
     }
 }
 
+/// A list's name, its entries (contract, what is owed) and its total.
+type Listing = (&'static str, Vec<(i64, String)>, usize);
+
+fn lists(d: &Dashboard) -> Vec<Listing> {
+    let keys = |entries: &[Entry]| {
+        entries
+            .iter()
+            .map(|e| (e.contract_id.get(), e.what.clone()))
+            .collect::<Vec<_>>()
+    };
+    let t = &d.totals;
+    vec![
+        (
+            "violations",
+            keys(&d.retention.violations),
+            t.retention_violations,
+        ),
+        (
+            "deletions due",
+            keys(&d.retention.due_soon),
+            t.deletions_due_soon,
+        ),
+        (
+            "deletions late",
+            keys(&d.retention.resolved_late),
+            t.deletions_resolved_late,
+        ),
+        ("audits overdue", keys(&d.audits.overdue), t.audits_overdue),
+        ("audits due", keys(&d.audits.due_soon), t.audits_due_soon),
+        (
+            "audits late",
+            keys(&d.audits.resolved_late),
+            t.audits_resolved_late,
+        ),
+        (
+            "expired",
+            keys(&d.certifications.expired),
+            t.certificates_expired,
+        ),
+        (
+            "expiring",
+            keys(&d.certifications.expiring),
+            t.certificates_expiring,
+        ),
+        ("missing", keys(&d.checklists.missing), t.checklists_missing),
+        (
+            "returned",
+            keys(&d.checklists.returned),
+            t.checklists_returned,
+        ),
+    ]
+}
+
+/// The dashboard read whole and read two entries per list agree on every count, the first entries
+/// and the tallies; each total is its whole list's length and the tallies add up to it.
+async fn a_window_changes_which_entries_are_read_not_the_counts(
+    app: &TestApp,
+    day: &str,
+    seed: u64,
+) {
+    let as_of = day.parse().unwrap();
+    let read = |window| dashboard(&app.db, &app.settings, &Visibility::All, as_of, window);
+    let (whole, page) = (
+        read(Window::ALL).await.unwrap(),
+        read(Window::first(2)).await.unwrap(),
+    );
+    for ((name, all, total), (_, first, page_total)) in lists(&whole).into_iter().zip(lists(&page))
+    {
+        assert_eq!(all.len(), total, "seed {seed}, {day}: {name}");
+        assert_eq!(page_total, total, "seed {seed}, {day}: {name}");
+        assert_eq!(first, all[..all.len().min(2)], "seed {seed}, {day}: {name}");
+    }
+    let tallied = |pick: fn(&Tally) -> usize| whole.by_department.iter().map(pick).sum::<usize>();
+    let t = &whole.totals;
+    assert_eq!(
+        [
+            tallied(|t| t.retention_violations),
+            tallied(|t| t.audits_overdue),
+            tallied(|t| t.certificates_expired),
+            tallied(|t| t.checklists_missing),
+        ],
+        [
+            t.retention_violations,
+            t.audits_overdue,
+            t.certificates_expired,
+            t.checklists_missing
+        ],
+        "seed {seed}, {day}"
+    );
+    let names = |d: &Dashboard| {
+        (
+            format!("{:?}", d.by_department),
+            format!("{:?}", d.by_vendor),
+        )
+    };
+    assert_eq!(names(&whole), names(&page), "seed {seed}, {day}");
+}
+
 #[rocket::async_test]
 async fn rejudging_finds_the_kept_standings_equal_to_the_records_after_random_writes() {
     let seed = std::env::var("ITAKU_TEST_SEED")
@@ -221,6 +321,30 @@ async fn rejudging_finds_the_kept_standings_equal_to_the_records_after_random_wr
             .await;
         department_id = department;
         vendors.push((vendor, number));
+        // Certificates expiring and expired across the days judged, verified so that they count.
+        let certificates = [
+            ("isms", format!("IS 7{n}0001"), day(&mut rng, 2023, 5)),
+            ("pmark", format!("1082016{n}(01)"), day(&mut rng, 2023, 5)),
+        ];
+        for (scheme, registration, valid_until) in certificates {
+            let (status, created) = app
+                .send_json(
+                    Method::Post,
+                    &format!("/api/v1/vendors/{vendor}/certifications"),
+                    &json!({"scheme": scheme, "number": registration,
+                            "issued_on": "2022-04-01", "valid_until": valid_until}),
+                )
+                .await;
+            assert_eq!(status, Status::Created, "{created}");
+            let (status, verified) = app
+                .send_json(
+                    Method::Post,
+                    &format!("/api/v1/certifications/{}/verification", created["id"]),
+                    &json!({"decision": "verify", "note": "原本確認"}),
+                )
+                .await;
+            assert_eq!(status, Status::Ok, "{verified}");
+        }
     }
     let mut world = World {
         app,
@@ -247,6 +371,15 @@ async fn rejudging_finds_the_kept_standings_equal_to_the_records_after_random_wr
         ("check sheets", &world.check_sheets),
     ] {
         assert!(!sent.is_empty(), "seed {seed}: no {kind} were accepted");
+    }
+    for day in [
+        "2023-03-31",
+        "2024-04-01",
+        "2025-06-15",
+        "2026-12-05",
+        "2028-01-01",
+    ] {
+        a_window_changes_which_entries_are_read_not_the_counts(&world.app, day, seed).await;
     }
     let rejudged = rejudge(&world.app.db, false).await.unwrap();
     assert_eq!(rejudged.contracts, world.contracts.len(), "seed {seed}");

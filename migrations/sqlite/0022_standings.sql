@@ -22,8 +22,12 @@ CREATE TABLE contract_standings (
     -- The day (in Japan) the first check sheet was uploaded.
     first_checklist_on TEXT
 );
+-- The lists in deadline order; the counts by department and vendor read the holder index alone.
 CREATE INDEX contract_standings_deletion ON contract_standings (deletion_deadline);
-CREATE INDEX contract_standings_active ON contract_standings (end_date, start_date);
+CREATE INDEX contract_standings_active ON contract_standings (start_date, end_date, first_checklist_on);
+CREATE INDEX contract_standings_vendor ON contract_standings (vendor_id, end_date, start_date, important);
+CREATE INDEX contract_standings_holder ON contract_standings
+    (department_id, vendor_id, deletion_deadline, deletion_accepted_on, start_date, end_date, first_checklist_on);
 
 -- One per contract and fiscal year it runs in: the audit report owed for that year.
 CREATE TABLE audit_standings (
@@ -45,6 +49,8 @@ CREATE TABLE audit_standings (
 );
 CREATE INDEX audit_standings_year_end ON audit_standings (year_end);
 CREATE INDEX audit_standings_year ON audit_standings (fiscal_year, important);
+CREATE INDEX audit_standings_holder ON audit_standings
+    (department_id, vendor_id, important, fiscal_year, owed_from, year_end, accepted_on, accepted_after_year_end);
 
 -- One per check-sheet version: which version is a contract's latest on a day, and its state.
 CREATE TABLE checklist_standings (
@@ -62,6 +68,8 @@ CREATE TABLE checklist_standings (
     PRIMARY KEY (contract_id, version)
 );
 CREATE INDEX checklist_standings_latest ON checklist_standings (superseded_on, status);
+CREATE INDEX checklist_standings_holder ON checklist_standings
+    (department_id, vendor_id, important, status, uploaded_on, superseded_on, start_date, end_date);
 
 -- Whether the rows above have been built for the data that was there before they existed.
 CREATE TABLE standings_built (

@@ -87,7 +87,7 @@ async fn judge_and_export(
 ) -> Result<serde_json::Value, Failure> {
     let visibility = crate::db::contracts::Visibility::All;
     let judged_at = chrono::Utc::now();
-    let dashboard = reports::dashboard(db, settings, &visibility, as_of)
+    let dashboard = reports::dashboard(db, settings, &visibility, as_of, reports::Window::ALL)
         .await
         .map_err(Failure::failed)?;
     let value =

@@ -1,56 +1,52 @@
 //! The KPIs of the policy goals: shares of the important contracts active on the day that meet each goal.
 
-use super::deadlines::is_active;
-use super::{Facts, Indicator, Kpi};
-use crate::config::Settings;
-use crate::db::contracts::Contract;
+use super::{Indicator, Kpi};
+use crate::db::certifications::Certification;
+use crate::db::standings::judged::ImportantActive;
 use crate::domain::certification::{CertStatus, Level, Scheme};
-use crate::domain::{FiscalYear, Importance};
+use crate::domain::ids::VendorId;
+use crate::domain::obligation::Rules;
+use crate::domain::FiscalYear;
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
-pub(super) fn kpi(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> Kpi {
+/// The KPIs from the counts of important active contracts and the certificates that count on `as_of`.
+pub fn kpi(
+    important: &ImportantActive,
+    counting: &HashMap<VendorId, Vec<Certification>>,
+    rules: &Rules,
+    as_of: NaiveDate,
+) -> Kpi {
     let year = FiscalYear::of(as_of);
-    let important: Vec<&Contract> = facts
-        .contracts
-        .iter()
-        .filter(|c| c.importance == Importance::Important && is_active(c, as_of))
-        .collect();
-    let windows = settings.expiry_windows();
-    let holds = |contract: &Contract, test: &dyn Fn(Scheme, Option<Level>) -> bool| {
-        facts
-            .certifications
-            .get(&contract.vendor_id)
-            .map(Vec::as_slice)
-            .unwrap_or_default()
+    let windows = rules.expiry;
+    let contracts_whose_vendor_holds = |test: &dyn Fn(Scheme, Option<Level>) -> bool| -> usize {
+        important
+            .by_vendor
             .iter()
-            .filter(|c| test(c.scheme, c.level))
-            .filter(|c| c.issued_on.is_none_or(|issued| issued <= as_of))
-            .any(|c| windows.status(c.scheme, c.valid_until, as_of) != CertStatus::Expired)
+            .filter(|(vendor_id, _)| {
+                counting
+                    .get(vendor_id)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|c| test(c.scheme, c.level))
+                    .any(|c| windows.status(c.scheme, c.valid_until, as_of) != CertStatus::Expired)
+            })
+            .map(|(_, contracts)| *contracts as usize)
+            .sum()
     };
-    let count = |test: &dyn Fn(&Contract) -> bool| important.iter().filter(|c| test(c)).count();
-    let audited = count(&|c| {
-        facts
-            .audit_accepted
-            .get(&(c.id, year.start_year()))
-            .is_some_and(|day| *day <= as_of)
-    });
     // ★★, or METI's ★3 and above, which build on SECURITY ACTION's two stars.
-    let two_stars = count(&|c| {
-        holds(c, &|scheme, level| {
-            matches!(
-                (scheme, level),
-                (Scheme::SecurityAction, Some(Level::TwoStars)) | (Scheme::Meti, Some(_))
-            )
-        })
+    let two_stars = contracts_whose_vendor_holds(&|scheme, level| {
+        matches!(
+            (scheme, level),
+            (Scheme::SecurityAction, Some(Level::TwoStars)) | (Scheme::Meti, Some(_))
+        )
     });
-    let isms = count(&|c| holds(c, &|scheme, _| scheme == Scheme::Isms));
-    let pmark = count(&|c| holds(c, &|scheme, _| scheme == Scheme::Pmark));
-    let either = count(&|c| {
-        holds(c, &|scheme, _| {
-            matches!(scheme, Scheme::Isms | Scheme::Pmark)
-        })
-    });
-    let n = important.len();
+    let isms = contracts_whose_vendor_holds(&|scheme, _| scheme == Scheme::Isms);
+    let pmark = contracts_whose_vendor_holds(&|scheme, _| scheme == Scheme::Pmark);
+    let either =
+        contracts_whose_vendor_holds(&|scheme, _| matches!(scheme, Scheme::Isms | Scheme::Pmark));
+    let n = important.contracts as usize;
     Kpi {
         as_of,
         fiscal_year: year.start_year(),
@@ -60,7 +56,7 @@ pub(super) fn kpi(facts: &Facts, settings: &Settings, as_of: NaiveDate) -> Kpi {
             Indicator::new(
                 "audit_report_accepted",
                 "今年度の監査報告書を受理した重要契約の割合",
-                audited,
+                important.audited as usize,
                 n,
                 Some(1.0),
             ),

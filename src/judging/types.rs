@@ -216,9 +216,57 @@ impl Tally {
     }
 }
 
+/// How many entries each list holds in full, whatever window of it was read.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Totals {
+    pub retention_violations: usize,
+    pub deletions_due_soon: usize,
+    pub deletions_resolved_late: usize,
+    pub audits_overdue: usize,
+    pub audits_due_soon: usize,
+    pub audits_resolved_late: usize,
+    pub certificates_expired: usize,
+    pub certificates_expiring: usize,
+    pub checklists_missing: usize,
+    pub checklists_returned: usize,
+}
+
+/// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub offset: usize,
+    pub limit: usize,
+}
+
+impl Window {
+    pub const ALL: Window = Window {
+        offset: 0,
+        limit: usize::MAX,
+    };
+
+    /// The first `limit` entries.
+    pub fn first(limit: usize) -> Self {
+        Window { offset: 0, limit }
+    }
+
+    /// The entries of `list` in the window.
+    pub fn cut<T>(&self, mut list: Vec<T>) -> Vec<T> {
+        list.drain(..self.offset.min(list.len()));
+        list.truncate(self.limit);
+        list
+    }
+
+    /// How many entries from the start a list must be read to fill the window.
+    pub fn end(&self) -> usize {
+        self.offset.saturating_add(self.limit)
+    }
+}
+
+/// The lists of a day, each read in a window, with their full lengths (`totals`).
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub as_of: NaiveDate,
+    pub totals: Totals,
     pub retention: RetentionReport,
     pub audits: AuditsReport,
     pub certifications: CertificationsReport,

@@ -6,7 +6,7 @@ use super::super::contracts::{Contract, RecordScope, Visibility};
 use super::super::sql::Sql;
 use super::super::values::iso;
 use super::super::Conn;
-use crate::domain::ids::{DepartmentId, VendorId};
+use crate::domain::ids::{ContractId, DepartmentId, VendorId};
 use crate::domain::obligation::Rules;
 use crate::domain::FiscalYear;
 use chrono::{Days, NaiveDate};
@@ -314,37 +314,76 @@ pub async fn listed(
     Ok(rows)
 }
 
-/// How many contracts are on `list` on `as_of`, by department and vendor.
+/// How many contracts are on each list on `as_of`, by department and vendor: one pass over each
+/// standings table, counting every list that reads it.
 pub async fn counted(
     conn: &mut Conn,
     scope: RecordScope<'_>,
-    list: List,
     as_of: NaiveDate,
     rules: &Rules,
-) -> Result<Vec<(DepartmentId, VendorId, i64)>, sqlx::Error> {
-    let query = Query::of(list, as_of, rules);
-    let mut sql = Sql::new(&format!(
-        "SELECT x.department_id, x.vendor_id, COUNT(*) FROM {} x WHERE 1 = 1",
-        query.table
-    ));
-    sql.append(&query.restricted(scope));
-    sql.push(" GROUP BY x.department_id, x.vendor_id");
-    sql.query_as().fetch_all(conn).await
+) -> Result<Vec<(List, DepartmentId, VendorId, i64)>, sqlx::Error> {
+    let queries: Vec<(List, Query)> = List::ALL
+        .into_iter()
+        .map(|list| (list, Query::of(list, as_of, rules)))
+        .collect();
+    let mut tables: Vec<&'static str> = queries.iter().map(|(_, q)| q.table).collect();
+    tables.sort_unstable();
+    tables.dedup();
+    let mut counts = Vec::new();
+    for table in tables {
+        let lists: Vec<&(List, Query)> = queries.iter().filter(|(_, q)| q.table == table).collect();
+        let mut sql = Sql::new("SELECT x.department_id, x.vendor_id");
+        for (_, query) in &lists {
+            sql.push(", CAST(SUM(CASE WHEN 1 = 1")
+                .append(&query.condition)
+                .push(" THEN 1 ELSE 0 END) AS BIGINT)");
+        }
+        sql.push(&format!(" FROM {table} x WHERE ("));
+        for (at, (_, query)) in lists.iter().enumerate() {
+            sql.push(if at == 0 { "(1 = 1" } else { " OR (1 = 1" })
+                .append(&query.condition)
+                .push(")");
+        }
+        sql.push(")");
+        restrict(&mut sql, scope);
+        sql.push(" GROUP BY x.department_id, x.vendor_id");
+        let rows: Vec<sqlx::any::AnyRow> = sql.query().fetch_all(&mut *conn).await?;
+        for row in rows {
+            use sqlx::Row;
+            let department = DepartmentId::new(row.try_get::<i64, _>(0)?);
+            let vendor = VendorId::new(row.try_get::<i64, _>(1)?);
+            for (at, (list, _)) in lists.iter().enumerate() {
+                let n: i64 = row.try_get::<Option<i64>, _>(at + 2)?.unwrap_or(0);
+                if n > 0 {
+                    counts.push((*list, department, vendor, n));
+                }
+            }
+        }
+    }
+    Ok(counts)
 }
 
-/// The active contracts of vendors one of whose certificates expires by `until` (or has expired),
-/// by vendor: those a certificate report may list.
+/// An active contract of a vendor whose certificate is ending, in as few columns as a count needs.
+#[derive(Debug, Clone, FromRow)]
+pub struct Holding {
+    pub contract_id: ContractId,
+    pub contract_number: String,
+    pub department_id: DepartmentId,
+    pub vendor_id: VendorId,
+}
+
+/// The active contracts of vendors one of whose certificates expires by `until` (or has expired):
+/// those a certificate report may list.
 pub async fn active_with_certificates_ending(
     conn: &mut Conn,
     scope: RecordScope<'_>,
     as_of: NaiveDate,
     until: NaiveDate,
-) -> Result<Vec<Contract>, sqlx::Error> {
-    let mut sql = Sql::new(&format!(
-        "SELECT {} {} JOIN contract_standings x ON x.contract_id = c.id WHERE 1 = 1",
-        super::super::contracts::COLUMNS,
-        super::super::contracts::FROM,
-    ));
+) -> Result<Vec<Holding>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT x.contract_id, c.contract_number, x.department_id, x.vendor_id
+         FROM contract_standings x JOIN contracts c ON c.id = x.contract_id WHERE 1 = 1",
+    );
     active(&mut sql, as_of);
     sql.push(
         " AND x.vendor_id IN (SELECT vendor_id FROM certifications WHERE verification = 'verified' AND valid_until <= ",
@@ -352,8 +391,23 @@ pub async fn active_with_certificates_ending(
     .bind(iso(until))
     .push(")");
     restrict(&mut sql, scope);
-    sql.push(" ORDER BY c.contract_number");
     sql.query_as().fetch_all(conn).await
+}
+
+/// The contracts with these ids (already within the reader's scope).
+pub async fn contracts(conn: &mut Conn, ids: &[ContractId]) -> Result<Vec<Contract>, sqlx::Error> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut sql = Sql::new(&format!(
+            "SELECT {} {} WHERE 1 = 1",
+            super::super::contracts::COLUMNS,
+            super::super::contracts::FROM
+        ));
+        sql.and_in("c.id", chunk);
+        let rows: Vec<Contract> = sql.query_as().fetch_all(&mut *conn).await?;
+        found.extend(rows);
+    }
+    Ok(found)
 }
 
 /// The counts behind the KPIs: important contracts active on `as_of` (all, and with this fiscal

@@ -1,122 +1,96 @@
-//! A judged report as JSON, the shape scripts and schedulers read, each list cut to a window.
+//! A judged report as JSON, the shape scripts and schedulers read: each list as read in its window,
+//! and `totals` with every list's full length.
 
-use super::RetentionReport;
-use super::{AuditsReport, CertificationsReport, ChecklistsReport, Dashboard, Entry, ReportKind};
+use super::{Dashboard, Entry, ReportKind, Tally, Window};
 use crate::error::AppResult;
-use chrono::NaiveDate;
-use serde::Serialize;
+use serde_json::{Map, Value};
 
-/// Which items of each list a JSON report carries: at prefecture scale a list holds tens of thousands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Window {
-    pub offset: usize,
-    pub limit: usize,
+type JsonResult = Result<Value, serde_json::Error>;
+type Lists<'a> = Vec<(&'static str, &'a [Entry], usize)>;
+
+fn retention(d: &Dashboard) -> Lists<'_> {
+    let (r, t) = (&d.retention, &d.totals);
+    vec![
+        ("violations", &r.violations, t.retention_violations),
+        ("due_soon", &r.due_soon, t.deletions_due_soon),
+        ("resolved_late", &r.resolved_late, t.deletions_resolved_late),
+    ]
 }
 
-impl Window {
-    pub const ALL: Window = Window {
-        offset: 0,
-        limit: usize::MAX,
-    };
-
-    fn cut<'a, T>(&self, list: &'a [T]) -> &'a [T] {
-        let start = self.offset.min(list.len());
-        &list[start..start.saturating_add(self.limit).min(list.len())]
-    }
+fn audits(d: &Dashboard) -> Lists<'_> {
+    let (a, t) = (&d.audits, &d.totals);
+    vec![
+        ("overdue", &a.overdue, t.audits_overdue),
+        ("due_soon", &a.due_soon, t.audits_due_soon),
+        ("resolved_late", &a.resolved_late, t.audits_resolved_late),
+    ]
 }
 
-impl RetentionReport {
-    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
-        vec![
-            ("violations", &self.violations),
-            ("due_soon", &self.due_soon),
-            ("resolved_late", &self.resolved_late),
-        ]
-    }
+fn certifications(d: &Dashboard) -> Lists<'_> {
+    let (c, t) = (&d.certifications, &d.totals);
+    vec![
+        ("expired", &c.expired, t.certificates_expired),
+        ("expiring", &c.expiring, t.certificates_expiring),
+    ]
 }
 
-impl AuditsReport {
-    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
-        vec![
-            ("overdue", &self.overdue),
-            ("due_soon", &self.due_soon),
-            ("resolved_late", &self.resolved_late),
-        ]
-    }
+fn checklists(d: &Dashboard) -> Lists<'_> {
+    let (c, t) = (&d.checklists, &d.totals);
+    vec![
+        ("missing", &c.missing, t.checklists_missing),
+        ("returned", &c.returned, t.checklists_returned),
+    ]
 }
 
-impl CertificationsReport {
-    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
-        vec![("expired", &self.expired), ("expiring", &self.expiring)]
-    }
-}
-
-impl ChecklistsReport {
-    fn lists(&self) -> Vec<(&'static str, &[Entry])> {
-        vec![("missing", &self.missing), ("returned", &self.returned)]
-    }
-}
-
-type JsonResult = Result<serde_json::Value, serde_json::Error>;
-
-/// `{as_of, <list>: [window of it]…, totals: {<list>: full length…}}`.
-fn windowed<T: Serialize>(
-    as_of: NaiveDate,
-    lists: Vec<(&str, &[T])>,
-    window: Window,
-) -> JsonResult {
-    let mut object = serde_json::Map::new();
-    let mut totals = serde_json::Map::new();
-    object.insert("as_of".into(), serde_json::to_value(as_of)?);
-    for (name, list) in lists {
-        object.insert(name.into(), serde_json::to_value(window.cut(list))?);
-        totals.insert(name.into(), list.len().into());
+/// `{as_of, <list>: [entries]…, totals: {<list>: full length…}}`.
+fn section(d: &Dashboard, lists: Lists<'_>) -> JsonResult {
+    let mut object = Map::new();
+    let mut totals = Map::new();
+    object.insert("as_of".into(), serde_json::to_value(d.as_of)?);
+    for (name, list, total) in lists {
+        object.insert(name.into(), serde_json::to_value(list)?);
+        totals.insert(name.into(), total.into());
     }
     object.insert("totals".into(), totals.into());
     Ok(object.into())
 }
 
-/// A report of a judged dashboard as JSON, the shape scripts and schedulers read; each list is cut
-/// to `window` and `totals` gives its full length.
-pub fn to_json(
-    dashboard: &Dashboard,
-    kind: ReportKind,
-    window: Window,
-) -> AppResult<serde_json::Value> {
+/// A report of a dashboard read in `window` as JSON; the counts by department and by vendor, which
+/// are whole, are cut to the same window.
+pub fn to_json(dashboard: &Dashboard, kind: ReportKind, window: Window) -> AppResult<Value> {
     let d = dashboard;
     let value = match kind {
-        ReportKind::Retention => windowed(d.as_of, d.retention.lists(), window),
-        ReportKind::Audits => windowed(d.as_of, d.audits.lists(), window),
-        ReportKind::Certifications => windowed(d.as_of, d.certifications.lists(), window),
-        ReportKind::Checklists => windowed(d.as_of, d.checklists.lists(), window),
+        ReportKind::Retention => section(d, retention(d)),
+        ReportKind::Audits => section(d, audits(d)),
+        ReportKind::Certifications => section(d, certifications(d)),
+        ReportKind::Checklists => section(d, checklists(d)),
         ReportKind::Kpi => serde_json::to_value(&d.kpi),
-        ReportKind::All => (|| {
-            let mut all = windowed(
-                d.as_of,
-                vec![
-                    ("by_department", &d.by_department[..]),
-                    ("by_vendor", &d.by_vendor[..]),
-                ],
-                window,
-            )?;
-            let sections = [
-                ("retention", windowed(d.as_of, d.retention.lists(), window)?),
-                ("audits", windowed(d.as_of, d.audits.lists(), window)?),
-                (
-                    "certifications",
-                    windowed(d.as_of, d.certifications.lists(), window)?,
-                ),
-                (
-                    "checklists",
-                    windowed(d.as_of, d.checklists.lists(), window)?,
-                ),
-                ("kpi", serde_json::to_value(&d.kpi)?),
-            ];
-            for (name, section) in sections {
-                all[name] = section;
-            }
-            Ok(all)
-        })(),
+        ReportKind::All => all(d, window),
     };
     value.map_err(|e| crate::error::AppError::Internal(e.to_string()))
+}
+
+fn all(d: &Dashboard, window: Window) -> JsonResult {
+    let tallies = |list: &[Tally]| window.cut(list.to_vec());
+    let mut all = Map::new();
+    all.insert("as_of".into(), serde_json::to_value(d.as_of)?);
+    all.insert(
+        "by_department".into(),
+        serde_json::to_value(tallies(&d.by_department))?,
+    );
+    all.insert(
+        "by_vendor".into(),
+        serde_json::to_value(tallies(&d.by_vendor))?,
+    );
+    let totals = serde_json::json!({
+        "by_department": d.by_department.len(),
+        "by_vendor": d.by_vendor.len(),
+    });
+    all.insert("totals".into(), totals);
+    all.insert("retention".into(), section(d, retention(d))?);
+    all.insert("audits".into(), section(d, audits(d))?);
+    all.insert("certifications".into(), section(d, certifications(d))?);
+    all.insert("checklists".into(), section(d, checklists(d))?);
+    all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
+    Ok(all.into())
 }

@@ -2,7 +2,8 @@
 
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services;
-use crate::services::reports::ReportKind;
+use crate::services::dashboards::PAGE_ENTRIES;
+use crate::services::reports::{ReportKind, Window};
 use crate::web::guards::Chrome;
 use crate::web::guards::{Acting, Staff};
 use crate::web::pages::admin::XlsxDownload;
@@ -24,20 +25,20 @@ async fn dashboard(
         Ok(day) => (day, FieldErrors::new()),
         Err(errors) => (today, errors),
     };
-    let served = state
+    let d = state
         .dashboards
-        .recent(
+        .judge(
             &state.db,
             &state.settings,
             &staff.0.contract_visibility(),
             day,
+            Window::first(PAGE_ENTRIES),
         )
         .await?;
     render(&DashboardPage {
         chrome,
         today,
-        judging_since: (!served.current).then(|| services::japan_moment(served.read_at)),
-        d: served.value,
+        d,
         errors,
         mail_off: chrome_is_admin && state.settings.smtp_url.trim().is_empty(),
     })

@@ -32,9 +32,14 @@ async fn home(
         .await?;
         let dashboard = state
             .dashboards
-            .recent(&state.db, &state.settings, &visibility, today)
-            .await?
-            .value;
+            .judge(
+                &state.db,
+                &state.settings,
+                &visibility,
+                today,
+                reports::Window::ALL,
+            )
+            .await?;
         let owed = reports::todo_list(&dashboard)
             .into_iter()
             .cloned()
@@ -62,9 +67,14 @@ async fn home(
     }
     let dashboard = state
         .dashboards
-        .recent(&state.db, &state.settings, &visibility, today)
-        .await?
-        .value;
+        .judge(
+            &state.db,
+            &state.settings,
+            &visibility,
+            today,
+            reports::Window::first(services::dashboards::PAGE_ENTRIES),
+        )
+        .await?;
     let work = services::inbox::work_list(&state.db, &chrome.user, &dashboard).await?;
     let horizon = today + chrono::Days::new(90);
     let counts = contracts::count_by_status(&state.db, &visibility, today).await?;

@@ -44,9 +44,8 @@ pub struct Portal {
 pub struct DashboardPage {
     pub chrome: Chrome,
     pub today: NaiveDate,
-    pub d: std::sync::Arc<crate::services::reports::Dashboard>,
-    /// Set while a newer judgement is being made: when the data shown was read, in Japan.
-    pub judging_since: Option<String>,
+    /// Each list's first entries, with every list's full length in `d.totals`.
+    pub d: crate::services::reports::Dashboard,
     pub errors: FieldErrors,
     /// For administrators: no SMTP server is configured, so nobody is reminded of anything.
     pub mail_off: bool,

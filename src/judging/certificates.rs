@@ -1,0 +1,58 @@
+//! Which of a vendor's certificates of a scheme counts on a day, and the entry it makes on a contract.
+
+use super::{CertificateRef, Entry};
+use crate::db::certifications::Certification;
+use crate::db::contracts::Contract;
+use crate::domain::certification::{CertStatus, ExpiryWindows, Scheme};
+use chrono::NaiveDate;
+
+/// A vendor's certificate of a scheme that counts on a day: a valid one expiring last, else the one
+/// that expired last (a renewed certificate supersedes the old one). `certificates` are those that
+/// count on the day (verified, issued by then).
+pub fn current<'a>(
+    certificates: &'a [Certification],
+    scheme: Scheme,
+    windows: &ExpiryWindows,
+    as_of: NaiveDate,
+) -> Option<(&'a Certification, CertStatus)> {
+    certificates
+        .iter()
+        .filter(|c| c.scheme == scheme)
+        .map(|c| (c, windows.status(c.scheme, c.valid_until, as_of)))
+        .max_by_key(|(c, status)| {
+            (
+                *status != CertStatus::Expired,
+                c.valid_until.unwrap_or(NaiveDate::MAX),
+                c.level,
+            )
+        })
+}
+
+/// What a contract owes while its vendor's certificate has expired or is expiring.
+pub fn certificate_entry(
+    contract: &Contract,
+    certificate: &Certification,
+    status: CertStatus,
+    as_of: NaiveDate,
+) -> Entry {
+    let scheme = certificate.scheme;
+    let what = match status {
+        CertStatus::Expired => format!(
+            "{}の認証が期限切れです（更新後の証明書の登録）",
+            scheme.label()
+        ),
+        _ => format!("{}の認証の更新", scheme.label()),
+    };
+    let valid_until = certificate.valid_until.unwrap_or(NaiveDate::MAX);
+    let mut entry = Entry::new(contract, valid_until, as_of, what);
+    entry.certification = Some(CertificateRef {
+        id: certificate.id,
+        scheme,
+        scheme_label: scheme.label(),
+        number: certificate.number.clone(),
+        level: certificate.level,
+        valid_until: certificate.valid_until,
+        status,
+    });
+    entry
+}
