@@ -16,7 +16,7 @@ pub enum Reviewed {
 }
 
 impl Reviewed {
-    fn table(self) -> &'static str {
+    pub(super) fn table(self) -> &'static str {
         match self {
             Reviewed::AuditReports => "audit_reports",
             Reviewed::DeletionCertificates => "deletion_certificates",
@@ -84,7 +84,7 @@ pub async fn decide(
 
 impl Reviewed {
     /// The fiscal-year column, qualified by `alias`; deletion certificates have one per contract.
-    fn year(self, alias: &str) -> String {
+    pub(super) fn year(self, alias: &str) -> String {
         match self {
             Reviewed::AuditReports => format!("{alias}.fiscal_year"),
             Reviewed::DeletionCertificates => "CAST(0 AS BIGINT)".into(),

@@ -1,10 +1,8 @@
-//! The dashboard as pages and report workbooks show it, judged from the data as of the request.
-//!
-//! Pages read each list's first entries and every count (a few indexed queries at any scale); a
-//! workbook reads every entry, so workbooks are written one at a time and a waiting export holds no
-//! judgement: each is tens of MB at prefecture scale.
+//! Report workbooks, judged from the data as of the request. A workbook reads every entry (pages read
+//! each list's first `PAGE_ENTRIES` and every count), so workbooks are written one at a time and a
+//! waiting export holds no judgement: each is tens of MB at prefecture scale.
 
-use super::reports::{self, Dashboard, ReportKind, Window};
+use super::reports::{self, ReportKind, Window};
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::contracts::Visibility;
@@ -28,18 +26,6 @@ impl Default for Dashboards {
 }
 
 impl Dashboards {
-    /// The dashboard of `visibility` on `as_of` with each list read in `window`.
-    pub async fn judge(
-        &self,
-        db: &Db,
-        settings: &Settings,
-        visibility: &Visibility,
-        as_of: NaiveDate,
-        window: Window,
-    ) -> AppResult<Dashboard> {
-        reports::dashboard(db, settings, visibility, as_of, window).await
-    }
-
     /// A report workbook of every entry, stamped with the time its data was read.
     pub async fn export(
         &self,

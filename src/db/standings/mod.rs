@@ -5,6 +5,7 @@
 
 pub mod judged;
 
+use super::reviews::Reviewed;
 use super::sql::{insert_rows, Param};
 use super::values::iso;
 use super::Conn;
@@ -166,38 +167,30 @@ async fn derive(
         };
         records.insert(id, records_of);
     }
-    let deletions: Vec<(i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT contract_id, status, accepted_on FROM deletion_certificates
-         WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, id",
-    )
-    .bind(first)
-    .bind(last)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id, status, accepted_on) in deletions {
-        if let Some(of) = records.get_mut(&id) {
-            of.deletions.push(Proof {
-                fiscal_year: None,
+    for table in [Reviewed::DeletionCertificates, Reviewed::AuditReports] {
+        let rows: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT t.contract_id, {} AS year, t.status, t.accepted_on FROM {} t
+             WHERE t.contract_id BETWEEN $1 AND $2 ORDER BY t.contract_id, t.id",
+            table.year("t"),
+            table.table()
+        ))
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut *conn)
+        .await?;
+        for (id, year, status, accepted_on) in rows {
+            let Some(of) = records.get_mut(&id) else {
+                continue;
+            };
+            let proof = Proof {
+                fiscal_year: (table == Reviewed::AuditReports).then_some(year as i32),
                 status,
                 accepted_on: maybe_day(accepted_on)?,
-            });
-        }
-    }
-    let audits: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(
-        "SELECT contract_id, fiscal_year, status, accepted_on FROM audit_reports
-         WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, id",
-    )
-    .bind(first)
-    .bind(last)
-    .fetch_all(&mut *conn)
-    .await?;
-    for (id, year, status, accepted_on) in audits {
-        if let Some(of) = records.get_mut(&id) {
-            of.audits.push(Proof {
-                fiscal_year: Some(year as i32),
-                status,
-                accepted_on: maybe_day(accepted_on)?,
-            });
+            };
+            match table {
+                Reviewed::DeletionCertificates => of.deletions.push(proof),
+                Reviewed::AuditReports => of.audits.push(proof),
+            }
         }
     }
     let uploads: Vec<(i64, i64, String, String)> = sqlx::query_as(

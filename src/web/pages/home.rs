@@ -30,16 +30,14 @@ async fn home(
             today,
         )
         .await?;
-        let dashboard = state
-            .dashboards
-            .judge(
-                &state.db,
-                &state.settings,
-                &visibility,
-                today,
-                reports::Window::ALL,
-            )
-            .await?;
+        let dashboard = reports::dashboard(
+            &state.db,
+            &state.settings,
+            &visibility,
+            today,
+            reports::Window::ALL,
+        )
+        .await?;
         let owed = reports::todo_list(&dashboard)
             .into_iter()
             .cloned()
@@ -65,16 +63,14 @@ async fn home(
         })
         .map(Ok);
     }
-    let dashboard = state
-        .dashboards
-        .judge(
-            &state.db,
-            &state.settings,
-            &visibility,
-            today,
-            reports::Window::first(services::dashboards::PAGE_ENTRIES),
-        )
-        .await?;
+    let dashboard = reports::dashboard(
+        &state.db,
+        &state.settings,
+        &visibility,
+        today,
+        reports::Window::first(services::dashboards::PAGE_ENTRIES),
+    )
+    .await?;
     let work = services::inbox::work_list(&state.db, &chrome.user, &dashboard).await?;
     let horizon = today + chrono::Days::new(90);
     let counts = contracts::count_by_status(&state.db, &visibility, today).await?;
