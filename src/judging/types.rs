@@ -232,7 +232,7 @@ pub struct Totals {
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Window {
     pub offset: usize,
     pub limit: usize,

@@ -1,32 +1,69 @@
-//! Report workbooks, judged from the data as of the request. A workbook reads every entry (pages read
-//! each list's first `PAGE_ENTRIES` and every count), so workbooks are written one at a time and a
-//! waiting export holds no judgement: each is tens of MB at prefecture scale.
+//! The dashboard and report workbooks, judged from the data as of the request.
+//!
+//! A judgement at prefecture scale is hundreds of milliseconds of CPU (a workbook, which reads every
+//! entry, seconds). Readers that ask for the same one at once share one computation, and a result is
+//! served again only to readers who read the same data version or an older one (`db::kept`): the
+//! version is incremented by every writing transaction on a row it holds locked until it commits, and
+//! read before the data, so a kept result is never older than what its reader has seen. One judgement
+//! and one workbook are computed at a time; the others wait, holding no judgement of their own.
 
-use super::reports::{self, ReportKind, Window};
+use super::reports::{self, Dashboard, ReportKind, Window};
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::contracts::Visibility;
-use crate::db::Db;
-use crate::error::AppResult;
-use chrono::{NaiveDate, Utc};
+use crate::db::kept::Kept;
+use crate::db::{audit, Db};
+use crate::error::{AppError, AppResult};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::sync::Arc;
 
 /// Entries of each list a page shows.
 pub const PAGE_ENTRIES: usize = 100;
 
+type PageKey = (Visibility, NaiveDate, Window);
+type WorkbookKey = (Visibility, NaiveDate, ReportKind);
+
 pub struct Dashboards {
-    exports: tokio::sync::Semaphore,
+    pages: Kept<PageKey, Arc<Dashboard>>,
+    workbooks: Kept<WorkbookKey, (DateTime<Utc>, Arc<Vec<u8>>)>,
 }
 
 impl Default for Dashboards {
     fn default() -> Self {
         Dashboards {
-            exports: tokio::sync::Semaphore::new(1),
+            pages: Kept::new(16),
+            workbooks: Kept::new(8),
         }
     }
 }
 
 impl Dashboards {
-    /// A report workbook of every entry, stamped with the time its data was read.
+    /// The dashboard of `visibility` on `as_of`, each list read in `window`, as of the request.
+    pub async fn page(
+        &self,
+        db: &Db,
+        settings: &Settings,
+        visibility: &Visibility,
+        as_of: NaiveDate,
+        window: Window,
+    ) -> AppResult<Arc<Dashboard>> {
+        // A vendor's own records are few and read by index; keeping them would push out the large
+        // scopes this is for.
+        if let Visibility::Vendor(_) = visibility {
+            let judged = reports::dashboard(db, settings, visibility, as_of, window).await?;
+            return Ok(Arc::new(judged));
+        }
+        let wanted = audit::data_version(&mut *db.acquire().await?).await?;
+        let key = (visibility.clone(), as_of, window);
+        self.pages
+            .get_at(db, key, wanted, || async {
+                let judged = reports::dashboard(db, settings, visibility, as_of, window).await?;
+                Ok::<_, AppError>(Arc::new(judged))
+            })
+            .await
+    }
+
+    /// A report workbook of every entry, stamped with the time its data was read; the export is logged.
     pub async fn export(
         &self,
         db: &Db,
@@ -36,15 +73,18 @@ impl Dashboards {
         as_of: NaiveDate,
         kind: ReportKind,
     ) -> AppResult<Vec<u8>> {
-        let _turn = self
-            .exports
-            .acquire()
-            .await
-            .expect("the semaphore is never closed");
-        let read_at = Utc::now();
-        let all = reports::dashboard(db, settings, visibility, as_of, Window::ALL).await?;
-        let bytes = reports::workbook_of(std::sync::Arc::new(all), read_at, kind).await?;
+        let wanted = audit::data_version(&mut *db.acquire().await?).await?;
+        let key = (visibility.clone(), as_of, kind);
+        let (read_at, bytes) = self
+            .workbooks
+            .get_at(db, key, wanted, || async {
+                let read_at = Utc::now();
+                let all = reports::dashboard(db, settings, visibility, as_of, Window::ALL).await?;
+                let bytes = reports::workbook_of(Arc::new(all), read_at, kind).await?;
+                Ok::<_, AppError>((read_at, Arc::new(bytes)))
+            })
+            .await?;
         reports::log_export(db, actor, as_of, read_at, kind).await?;
-        Ok(bytes)
+        Ok(bytes.to_vec())
     }
 }

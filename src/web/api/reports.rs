@@ -28,14 +28,16 @@ async fn report(
         limit: paging.per_page as usize,
     };
     let read_at = chrono::Utc::now();
-    let dashboard = reports::dashboard(
-        &state.db,
-        &state.settings,
-        &user.contract_visibility(),
-        day,
-        window,
-    )
-    .await?;
+    let dashboard = state
+        .dashboards
+        .page(
+            &state.db,
+            &state.settings,
+            &user.contract_visibility(),
+            day,
+            window,
+        )
+        .await?;
     let mut value = reports::to_json(&dashboard, kind, window)?;
     if kind != ReportKind::Kpi {
         value["page"] = paging.page.into();

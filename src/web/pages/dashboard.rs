@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services;
 use crate::services::dashboards::PAGE_ENTRIES;
-use crate::services::reports::{self, ReportKind, Window};
+use crate::services::reports::{ReportKind, Window};
 use crate::web::guards::Chrome;
 use crate::web::guards::{Acting, Staff};
 use crate::web::pages::admin::XlsxDownload;
@@ -25,14 +25,16 @@ async fn dashboard(
         Ok(day) => (day, FieldErrors::new()),
         Err(errors) => (today, errors),
     };
-    let d = reports::dashboard(
-        &state.db,
-        &state.settings,
-        &staff.0.contract_visibility(),
-        day,
-        Window::first(PAGE_ENTRIES),
-    )
-    .await?;
+    let d = state
+        .dashboards
+        .page(
+            &state.db,
+            &state.settings,
+            &staff.0.contract_visibility(),
+            day,
+            Window::first(PAGE_ENTRIES),
+        )
+        .await?;
     render(&DashboardPage {
         chrome,
         today,

@@ -30,14 +30,16 @@ async fn home(
             today,
         )
         .await?;
-        let dashboard = reports::dashboard(
-            &state.db,
-            &state.settings,
-            &visibility,
-            today,
-            reports::Window::ALL,
-        )
-        .await?;
+        let dashboard = state
+            .dashboards
+            .page(
+                &state.db,
+                &state.settings,
+                &visibility,
+                today,
+                reports::Window::ALL,
+            )
+            .await?;
         let owed = reports::todo_list(&dashboard)
             .into_iter()
             .cloned()
@@ -63,14 +65,16 @@ async fn home(
         })
         .map(Ok);
     }
-    let dashboard = reports::dashboard(
-        &state.db,
-        &state.settings,
-        &visibility,
-        today,
-        reports::Window::first(services::dashboards::PAGE_ENTRIES),
-    )
-    .await?;
+    let dashboard = state
+        .dashboards
+        .page(
+            &state.db,
+            &state.settings,
+            &visibility,
+            today,
+            reports::Window::first(services::dashboards::PAGE_ENTRIES),
+        )
+        .await?;
     let work = services::inbox::work_list(&state.db, &chrome.user, &dashboard).await?;
     let horizon = today + chrono::Days::new(90);
     let counts = contracts::count_by_status(&state.db, &visibility, today).await?;

@@ -45,7 +45,7 @@ pub struct DashboardPage {
     pub chrome: Chrome,
     pub today: NaiveDate,
     /// Each list's first entries, with every list's full length in `d.totals`.
-    pub d: crate::services::reports::Dashboard,
+    pub d: std::sync::Arc<crate::services::reports::Dashboard>,
     pub errors: FieldErrors,
     /// For administrators: no SMTP server is configured, so nobody is reminded of anything.
     pub mail_off: bool,
