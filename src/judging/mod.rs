@@ -12,18 +12,19 @@ pub use certificates::{certificate_entry, current};
 pub use kpi::kpi;
 pub use types::*;
 
+pub use crate::db::standings::judged::By;
 use crate::domain::ids::{DepartmentId, VendorId};
 use std::collections::{BTreeMap, HashMap};
 
 /// Which count of a tally a list adds to.
 pub type Counter = fn(&mut Tally) -> &mut usize;
 
-/// How many entries of one list a department and vendor have.
+/// How many entries of one list a department or a vendor has.
 #[derive(Clone, Copy)]
 pub struct Count {
     pub counter: Counter,
-    pub department_id: DepartmentId,
-    pub vendor_id: VendorId,
+    /// The department or vendor counted.
+    pub by: By,
     pub entries: usize,
 }
 
@@ -37,28 +38,16 @@ pub fn tallies(
     let mut departments: BTreeMap<i64, Tally> = BTreeMap::new();
     let mut vendors: BTreeMap<i64, Tally> = BTreeMap::new();
     for count in counts {
-        let department = departments
-            .entry(count.department_id.get())
-            .or_insert_with(|| Tally {
-                id: count.department_id.get(),
-                name: department_names
-                    .get(&count.department_id)
-                    .cloned()
-                    .unwrap_or_default(),
-                ..Default::default()
-            });
-        *(count.counter)(department) += count.entries;
-        let vendor = vendors
-            .entry(count.vendor_id.get())
-            .or_insert_with(|| Tally {
-                id: count.vendor_id.get(),
-                name: vendor_names
-                    .get(&count.vendor_id)
-                    .cloned()
-                    .unwrap_or_default(),
-                ..Default::default()
-            });
-        *(count.counter)(vendor) += count.entries;
+        let (map, id, name) = match count.by {
+            By::Department(id) => (&mut departments, id.get(), department_names.get(&id)),
+            By::Vendor(id) => (&mut vendors, id.get(), vendor_names.get(&id)),
+        };
+        let tally = map.entry(id).or_insert_with(|| Tally {
+            id,
+            name: name.cloned().unwrap_or_default(),
+            ..Default::default()
+        });
+        *(count.counter)(tally) += count.entries;
     }
     let ranked = |map: BTreeMap<i64, Tally>| {
         let mut tallies: Vec<Tally> = map.into_values().collect();

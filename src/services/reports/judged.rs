@@ -3,7 +3,7 @@
 //! data's as of the request on every server sharing the database.
 
 use super::{
-    sort_by_lateness, AuditsReport, CertificationsReport, ChecklistsReport, Count, Counter,
+    sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, Count, Counter,
     Dashboard, Entry, RetentionReport, Totals, Window,
 };
 use crate::config::Settings;
@@ -93,15 +93,15 @@ async fn read_lists(
             .collect();
         lists.insert(list, (entries, 0));
     }
-    for (list, department_id, vendor_id, n) in judged::counted(conn, scope, as_of, rules).await? {
-        if let Some((_, total)) = lists.get_mut(&list) {
+    for (list, by, n) in judged::counted(conn, scope, as_of, rules).await? {
+        // Every contract is in one department: the departments' counts add up to the list's length.
+        if let (Some((_, total)), By::Department(_)) = (lists.get_mut(&list), by) {
             *total += n as usize;
         }
         if let Some(counter) = counter(list) {
             counts.push(Count {
                 counter,
-                department_id,
-                vendor_id,
+                by,
                 entries: n as usize,
             });
         }
@@ -191,7 +191,13 @@ async fn names(
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
-    let mut vendor_ids: Vec<VendorId> = counts.iter().map(|c| c.vendor_id).collect();
+    let mut vendor_ids: Vec<VendorId> = counts
+        .iter()
+        .filter_map(|c| match c.by {
+            By::Vendor(id) => Some(id),
+            By::Department(_) => None,
+        })
+        .collect();
     vendor_ids.sort();
     vendor_ids.dedup();
     let vendors = crate::db::vendors::names_of(conn, &vendor_ids)
@@ -318,12 +324,16 @@ async fn certificates(
             } else {
                 |t| &mut t.certificates_expiring
             };
-            counts.push(Count {
-                counter,
-                department_id: holding.department_id,
-                vendor_id: holding.vendor_id,
-                entries: 1,
-            });
+            for by in [
+                By::Department(holding.department_id),
+                By::Vendor(holding.vendor_id),
+            ] {
+                counts.push(Count {
+                    counter,
+                    by,
+                    entries: 1,
+                });
+            }
             let list = if *status == CertStatus::Expired {
                 &mut expired
             } else {
