@@ -271,19 +271,6 @@ pub async fn latest_per_vendor(
         .collect())
 }
 
-/// (contract, uploaded_at, status) of every submission in `scope`, oldest first.
-pub async fn upload_history(
-    conn: &mut Conn,
-    scope: super::contracts::RecordScope<'_>,
-) -> Result<Vec<(ContractId, String, String)>, sqlx::Error> {
-    let mut sql = super::Sql::new(
-        "SELECT contract_id, uploaded_at, status FROM checklist_submissions WHERE 1 = 1",
-    );
-    scope.restrict(&mut sql, "contract_id");
-    sql.push(" ORDER BY contract_id, version");
-    sql.query_as().fetch_all(conn).await
-}
-
 /// A vendor's most recently approved check sheet on any of its contracts, with the contract number.
 pub async fn latest_approved_for_vendor(
     conn: &mut Conn,

@@ -272,21 +272,6 @@ pub async fn page(
     page.query_as().fetch_all(conn).await
 }
 
-/// Every contract the reader may see, for reports that judge them all.
-pub async fn all_visible(
-    conn: &mut Conn,
-    visibility: &Visibility,
-) -> Result<Vec<Contract>, sqlx::Error> {
-    let mut sql = Sql::new(&select());
-    sql.append(&where_clause(
-        visibility,
-        &ContractFilter::default(),
-        NaiveDate::MIN,
-    ))
-    .push(" ORDER BY c.contract_number");
-    sql.query_as().fetch_all(conn).await
-}
-
 /// The contracts `visibility` may see that also meet `extra` (conditions written as ` AND …` on `c`),
 /// by contract number.
 pub async fn visible_where(

@@ -1,9 +1,8 @@
 //! The review columns audit reports and deletion certificates share: submitted, then accepted (on a
 //! date) or returned with a reason.
 
-use super::contracts::RecordScope;
 use super::values::iso;
-use super::{Conn, Sql};
+use super::Conn;
 use crate::domain::ids::{ContractId, FileId};
 use crate::domain::Timestamp;
 use chrono::NaiveDate;
@@ -90,40 +89,4 @@ impl Reviewed {
             Reviewed::DeletionCertificates => "CAST(0 AS BIGINT)".into(),
         }
     }
-}
-
-/// The earliest acceptance date per contract (and fiscal year, for audit reports), for the reports;
-/// of the records in `scope`.
-pub async fn accepted_dates(
-    conn: &mut Conn,
-    table: Reviewed,
-    scope: RecordScope<'_>,
-) -> Result<Vec<(ContractId, i64, String)>, sqlx::Error> {
-    let mut sql = Sql::new(&format!(
-        "SELECT t.contract_id, {year} AS year, MIN(t.accepted_on) FROM {table} t WHERE t.status = 'accepted'",
-        year = table.year("t"),
-        table = table.table(),
-    ));
-    scope.restrict(&mut sql, "t.contract_id");
-    sql.push(&format!(" GROUP BY t.contract_id, {}", table.year("t")));
-    sql.query_as().fetch_all(conn).await
-}
-
-/// The latest submission per contract (and fiscal year) when it is not accepted: (contract, year,
-/// status), waiting for review or returned; of the records in `scope`.
-pub async fn open_states(
-    conn: &mut Conn,
-    table: Reviewed,
-    scope: RecordScope<'_>,
-) -> Result<Vec<(ContractId, i64, String)>, sqlx::Error> {
-    let mut sql = Sql::new(&format!(
-        "SELECT t.contract_id, {t_year} AS year, t.status FROM {table} t
-         WHERE t.status <> 'accepted'
-           AND t.id = (SELECT MAX(u.id) FROM {table} u WHERE u.contract_id = t.contract_id AND {u_year} = {t_year})",
-        table = table.table(),
-        t_year = table.year("t"),
-        u_year = table.year("u"),
-    ));
-    scope.restrict(&mut sql, "t.contract_id");
-    sql.query_as().fetch_all(conn).await
 }
