@@ -103,8 +103,11 @@ pub enum AppError {
     NotFound,
     #[error("ログインしてください")]
     Unauthorized,
-    #[error("この操作を行う権限がありません。ページを再読み込みしてからやり直してください")]
+    #[error("このページを開く権限、またはこの操作を行う権限がありません。担当外の契約・事業者の記録か、あなたの役割では行えない操作です")]
     Forbidden,
+    /// A form whose CSRF token does not match its session: opened before a sign-in, or sent from elsewhere.
+    #[error("フォームの有効期限が切れたか、送信元を確認できませんでした。ページを開き直してから、もう一度送信してください")]
+    FormExpired,
     #[error("入力内容に誤りがあります")]
     Validation(FieldErrors),
     #[error("{0}")]
@@ -146,7 +149,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::FormExpired => 403,
             AppError::Validation(_) | AppError::Unprocessable(_) => 422,
             AppError::BadRequest(_) => 400,
             AppError::PayloadTooLarge(_) => 413,
@@ -178,6 +181,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::FormExpired => "form_expired",
             AppError::Validation(_) => "validation",
             AppError::BadRequest(_) => "bad_request",
             AppError::PayloadTooLarge(_) => "payload_too_large",

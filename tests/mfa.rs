@@ -80,7 +80,7 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
     let (status, page) = browser.get_html("/login/mfa").await;
     assert_eq!(status, Status::Ok);
     assert!(
-        page.contains("<svg") && page.contains("二要素認証が必要です"),
+        page.contains("class=\"qr\"") && page.contains("二要素認証が必要です"),
         "{page}"
     );
     let secret = secret_on(&page);
@@ -105,7 +105,10 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
     let browser = app.anonymous().await;
     password_step(&browser, CISO).await;
     let (_, page) = browser.get_html("/login/mfa").await;
-    assert!(!page.contains("<svg"), "set up already: no QR code again");
+    assert!(
+        !page.contains("class=\"qr\""),
+        "set up already: no QR code again"
+    );
     let Reply { status, .. } = code_step(&browser, &first).await;
     assert_eq!(status, Status::Unauthorized, "a code is used once");
     let next = totp::code_at(&secret, now() + 30).unwrap();
@@ -157,7 +160,10 @@ async fn a_required_second_factor_is_set_up_at_first_sign_in_and_asked_for_after
     let browser = app.anonymous().await;
     password_step(&browser, CISO).await;
     let (_, page) = browser.get_html("/login/mfa").await;
-    assert!(page.contains("<svg"), "set up again after the reset");
+    assert!(
+        page.contains("class=\"qr\""),
+        "set up again after the reset"
+    );
     assert_ne!(secret_on(&page), secret, "with a new secret");
     let (_, log) = app.get_html("/audit?action=mfa_reset").await;
     assert!(log.contains("二要素認証をリセット ciso@test.itaku.example"));

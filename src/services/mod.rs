@@ -36,7 +36,7 @@ use crate::domain::Timestamp;
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::Serialize;
 
-fn japan() -> FixedOffset {
+pub fn japan() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("UTC+9 is a valid offset")
 }
 
@@ -50,14 +50,19 @@ pub fn today() -> NaiveDate {
     Utc::now().with_timezone(&japan()).date_naive()
 }
 
-/// A moment as people in Japan read it: 令和8年11月23日 15時04分05秒.
+/// A moment as people in Japan read it: 令和8年11月23日 15:04.
 pub fn japan_moment(moment: DateTime<Utc>) -> String {
+    japan_moment_as(moment, "%-H:%M")
+}
+
+/// A moment to the second, for the record a report keeps of when it was judged: 令和8年11月23日 15時04分05秒.
+pub fn japan_moment_to_the_second(moment: DateTime<Utc>) -> String {
+    japan_moment_as(moment, "%-H時%M分%S秒")
+}
+
+fn japan_moment_as(moment: DateTime<Utc>, time: &str) -> String {
     let local = moment.with_timezone(&japan());
-    format!(
-        "{} {}",
-        local.date_naive().jp(),
-        local.format("%-H時%M分%S秒")
-    )
+    format!("{} {}", local.date_naive().jp(), local.format(time))
 }
 
 /// A stored UTC timestamp (text or [`Timestamp`]) as people in Japan read it; the text itself when it

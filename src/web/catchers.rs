@@ -28,13 +28,20 @@ impl<'r> Responder<'r, 'static> for Caught {
 }
 
 #[catch(default)]
-fn default(status: Status, request: &Request<'_>) -> Caught {
+async fn default(status: Status, request: &Request<'_>) -> Caught {
     let is_api = request.uri().path().starts_with("/api/");
+    if !is_api && matches!(status.code, 403 | 404) {
+        // Reads the signed-in user, if any, so that the error page keeps the user's menu.
+        let _ = request.guard::<crate::web::guards::Chrome>().await;
+    }
     match status.code {
         401 if is_api => Caught::ApiUnauthorized(AppError::Unauthorized),
         401 => {
             let next = request.uri().to_string();
             Caught::SignIn(Box::new(Redirect::to(format!("/login?next={}", crate::web::percent_encode(&next)))))
+        }
+        403 if request.local_cache(crate::web::csrf::TokenRefused::default).0 => {
+            Caught::Error(AppError::FormExpired)
         }
         403 => Caught::Error(AppError::Forbidden),
         404 => Caught::Error(AppError::NotFound),

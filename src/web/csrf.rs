@@ -15,6 +15,23 @@ pub fn tokens_match(sent: &str, expected: &str) -> bool {
     !expected.is_empty() && bool::from(sent.as_bytes().ct_eq(expected.as_bytes()))
 }
 
+/// A form's token checked against its session's: a mismatch is an expired form, not a lack of rights.
+pub fn require(sent: &str, expected: &str) -> Result<(), crate::error::AppError> {
+    if tokens_match(sent, expected) {
+        Ok(())
+    } else {
+        Err(crate::error::AppError::FormExpired)
+    }
+}
+
+/// Left on a request whose form token did not match, so that the 403 page says why.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenRefused(pub bool);
+
+fn refuse(request: &Request<'_>) {
+    request.local_cache(|| TokenRefused(true));
+}
+
 /// The token the request's session expects, if it is a browser session.
 pub async fn expected_token(request: &Request<'_>) -> Option<String> {
     match authenticate(request).await {
@@ -79,6 +96,7 @@ where
             })
             .unwrap_or_default();
         if !tokens_match(&sent, &expected) {
+            refuse(request);
             return data::Outcome::Error((Status::Forbidden, "CSRF token mismatch".into()));
         }
         match Form::<T>::parse_encoded(rocket::http::RawStr::new(&body)) {

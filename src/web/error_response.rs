@@ -31,7 +31,14 @@ impl<'r> Responder<'r, 'static> for AppError {
             };
             (
                 ContentType::HTML,
-                super::views::error_page(status, &self.public_message(), &messages),
+                super::views::error_page(
+                    status,
+                    &self.public_message(),
+                    &messages,
+                    request
+                        .local_cache(|| None::<super::guards::Chrome>)
+                        .as_ref(),
+                ),
             )
         };
         let mut response = response::Response::build();

@@ -289,6 +289,8 @@ pub struct Chrome {
     pub csrf: String,
     /// What the header shows: unread notifications, and work waiting for this user.
     pub counts: crate::services::inbox::Counts,
+    /// The requested path, so that the menu marks the current page.
+    pub path: String,
 }
 
 impl Chrome {
@@ -339,12 +341,18 @@ impl<'r> FromRequest<'r> for Chrome {
             return Outcome::Error((Status::InternalServerError, ()));
         };
         match crate::services::inbox::counts(&state.db, &auth.user).await {
-            Ok(counts) => Outcome::Success(Chrome {
-                csrf: auth.csrf_token().to_string(),
-                actor: Actor::user(&auth.user, &client_address(request)),
-                user: auth.user,
-                counts,
-            }),
+            Ok(counts) => {
+                let chrome = Chrome {
+                    csrf: auth.csrf_token().to_string(),
+                    actor: Actor::user(&auth.user, &client_address(request)),
+                    user: auth.user,
+                    counts,
+                    path: request.uri().path().to_string(),
+                };
+                // Kept for an error page this request may end with, so that it shows the user's menu.
+                request.local_cache(|| Some(chrome.clone()));
+                Outcome::Success(chrome)
+            }
             Err(error) => {
                 log::warn!("the page header's counts could not be read: {error}");
                 Outcome::Error((Status::ServiceUnavailable, ()))

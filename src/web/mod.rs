@@ -1,6 +1,7 @@
 //! HTTP: Japanese pages and the JSON API under `/api/v1`, both over the same service functions.
 
 pub mod api;
+pub mod assets;
 pub mod catchers;
 pub mod csrf;
 pub mod download;
@@ -13,7 +14,7 @@ pub mod pages;
 pub mod views;
 
 use crate::error::{AppError, AppResult};
-use rocket::http::{ContentType, Status};
+use rocket::http::Status;
 use rocket::{get, routes, Route, State};
 
 /// The web layer's handle on the application context: what every request handler can reach.
@@ -37,13 +38,8 @@ async fn healthz(state: &State<AppState>) -> (Status, &'static str) {
     }
 }
 
-#[get("/static/style.css")]
-fn stylesheet() -> (ContentType, &'static str) {
-    (ContentType::CSS, include_str!("../../static/style.css"))
-}
-
 pub fn routes() -> Vec<Route> {
-    let mut all = routes![healthz, stylesheet];
+    let mut all = routes![healthz, assets::asset, assets::favicon];
     all.extend(pages::routes());
     all
 }

@@ -48,6 +48,39 @@ def wait_until(predicate, seconds, what):
     raise RuntimeError(f"timed out waiting for {what}")
 
 
+# Links the page crawl does not follow: downloads, the API, sign-out.
+NOT_PAGES = re.compile(r"(/logout|/file$|\.xlsx|\.csv|/export|^/api/|^/static/|/template|download)")
+# What people should never read on a page: machine timestamps, UTC, JSON, raw digests, byte counts.
+MACHINE_FORMATS = [
+    (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}", "an ISO timestamp"),
+    (r"UTC", "UTC"),
+    (r'\{"', "JSON"),
+    (r"\b[0-9a-f]{64}\b", "a SHA-256 outside its disclosure"),
+    (r"\d{4,} ?バイト", "a byte count"),
+]
+
+
+def crawl(b, base, first="/", limit=60):
+    """Visits each kind of page reachable from `first` (ids folded: /contracts/1 and /contracts/2 are
+    one kind), yielding (path, kind, facts) with the page's width, visible text and links."""
+    seen, queue = set(), [first]
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        kind = re.sub(r"\d+", "N", path.split("#")[0].split("?")[0])
+        if kind in seen:
+            continue
+        seen.add(kind)
+        b.go(base + path)
+        facts = b.script("""const open = [...document.querySelectorAll('details[open]')];
+            document.querySelectorAll('details').forEach(d => d.open = false);
+            const text = document.body.innerText;
+            open.forEach(d => d.open = true);
+            return {width: document.documentElement.scrollWidth, viewport: window.innerWidth, text,
+                    links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href'))}""")
+        yield path, kind, facts
+        queue.extend(h for h in facts["links"] if h.startswith("/") and not h.startswith("//") and not NOT_PAGES.search(h))
+
+
 class Browser:
     """One WebDriver session in headless Chromium."""
 
@@ -62,7 +95,7 @@ class Browser:
                         "args": [
                             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                             "--disable-dev-shm-usage", "--disable-component-update", "--disable-sync",
-                            "--no-first-run", "--window-size=1280,1000", f"--user-data-dir={profile_dir}",
+                            "--no-first-run", "--window-size=1280,1000", "--lang=ja-JP", f"--user-data-dir={profile_dir}",
                         ],
                     },
                 }
@@ -213,7 +246,7 @@ def main():
             b.script("document.querySelectorAll('form input[name=csrf_token]').forEach(e => e.remove());")
             b.type("form.filters input[name=name]", "偽装課")
             b.click("form.filters button[type=submit]")
-            assert b.wait_for(lambda _, source: "権限がありません" in source), "the forged form was not refused"
+            assert b.wait_for(lambda _, source: "ページを開き直して" in source), "the forged form was not refused"
             b.go(f"{base}/departments")
             assert "偽装課" not in b.source(), "nothing was created"
             b.close()
@@ -266,7 +299,47 @@ def main():
                 v.screenshot(os.path.join(shots, "home-vendor-request.png"))
             v.close()
 
+        def every_page_fits_the_screen_and_speaks_to_people():
+            problems = []
+            for role in ["officer", "ciso", "vendor", "admin"]:
+                for width in (390, 1366):
+                    b = browser()
+                    b.command("POST", "/window/rect", {"width": width, "height": 900})
+                    sign_in(b, role)
+                    visited = 0
+                    for path, kind, facts in crawl(b, base):
+                        visited += 1
+                        if facts["width"] > facts["viewport"]:
+                            problems.append(f"{role} {width}px {path}: the page is {facts['width']} px wide")
+                        for pattern, what in MACHINE_FORMATS:
+                            found = re.search(pattern, facts["text"])
+                            if found:
+                                problems.append(f"{role} {width}px {path}: {what} in the text: {facts['text'][max(0, found.start() - 30):found.end() + 30]!r}")
+                        if shots:
+                            height = b.script("return document.documentElement.scrollHeight")
+                            b.command("POST", "/window/rect", {"width": width, "height": min(height + 100, 4000)})
+                            b.screenshot(os.path.join(shots, f"{role}-{kind.strip('/').replace('/', '_') or 'home'}-{width}.png"))
+                            b.command("POST", "/window/rect", {"width": width, "height": 900})
+                    assert visited >= 8, f"{role} reached only {visited} kinds of page"
+                    b.close()
+            assert not problems, "\n".join(problems)
+
+        def a_missing_page_keeps_the_menu_and_a_refusal_says_why():
+            b = browser()
+            sign_in(b, "vendor")
+            b.go(f"{base}/no-such-page")
+            source = b.source()
+            assert "ページが見つかりません" in source and "自社の契約" in source, "the 404 page is inside the vendor's layout"
+            b.go(f"{base}/admin/users")
+            source = b.source()
+            assert "このページは開けません" in source and "再読み込み" not in source, "a refusal says the page is not the user's"
+            b.close()
+
         check("each role signs in and sees its own home page", each_role_sees_its_home)
+        check("every page of every role fits 390 px and 1366 px and shows no machine format",
+              every_page_fits_the_screen_and_speaks_to_people)
+        check("a missing page keeps the menu; a refusal says the page is not the user's",
+              a_missing_page_keeps_the_menu_and_a_refusal_says_why)
         check("an officer sends a fiscal-year request and the vendor sees it on its home page",
               an_officer_sends_a_fiscal_year_request_and_the_vendor_sees_it)
         check("the CISO's dashboard shows what is owed, for any day", the_ciso_dashboard_shows_what_is_owed_on_any_day)

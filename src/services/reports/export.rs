@@ -25,7 +25,7 @@ pub async fn workbook_of(
     judged_at: chrono::DateTime<chrono::Utc>,
     kind: ReportKind,
 ) -> AppResult<Vec<u8>> {
-    let stamp = crate::services::japan_moment(judged_at);
+    let stamp = crate::services::japan_moment_to_the_second(judged_at);
     // Seconds of CPU at prefecture scale: off the threads that answer requests.
     tokio::task::spawn_blocking(move || workbook(&all, &stamp, kind))
         .await
@@ -40,7 +40,7 @@ pub async fn log_export(
     judged_at: chrono::DateTime<chrono::Utc>,
     kind: ReportKind,
 ) -> AppResult<()> {
-    let judged_at = crate::services::japan_moment(judged_at);
+    let judged_at = crate::services::japan_moment_to_the_second(judged_at);
     crate::services::audit::record_alone(
         db,
         actor,

@@ -10,7 +10,7 @@ use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
 use crate::web::guards::{AuditReader, Chrome, UserAdmin};
 use crate::web::pages::auth::CsrfOnly;
-use crate::web::views::{render, AuditLog, UserForm, UserList};
+use crate::web::views::{self, render, AuditLog, AuditRow, UserForm, UserList};
 use crate::web::{query_prefix, AppState, FormOutcome};
 use rocket::http::{ContentType, Header};
 use rocket::response::content::RawHtml;
@@ -238,41 +238,6 @@ async fn unlock_user(
     Ok(FormOutcome::saved(format!("/admin/users/{id}?saved=true")))
 }
 
-const ACTIONS: [(&str, &str); 22] = [
-    ("sign_in", "サインイン"),
-    ("sign_in_failed", "サインイン失敗"),
-    ("sign_out", "サインアウト"),
-    ("create", "登録"),
-    ("update", "変更"),
-    ("import", "取込"),
-    ("export", "出力"),
-    ("download", "ダウンロード"),
-    ("password_change", "パスワード変更"),
-    ("password_reset", "パスワード再発行"),
-    ("token_create", "トークン発行"),
-    ("token_revoke", "トークン失効"),
-    ("unlock", "ロック解除"),
-    ("sign_in_challenge", "パスワード確認（二要素認証待ち）"),
-    ("mfa_enable", "二要素認証の設定"),
-    ("mfa_disable", "二要素認証の無効化"),
-    ("mfa_reset", "二要素認証のリセット"),
-    ("mfa_recovery_codes", "回復コードの再発行"),
-    ("verify", "認証の確認"),
-    ("sign_in_link", "ログイン用リンクの送信"),
-    ("mail", "お知らせメールの送信"),
-    ("delete", "削除"),
-];
-
-const ENTITY_TYPES: [(&str, &str); 7] = [
-    ("contract", "契約"),
-    ("vendor", "事業者"),
-    ("department", "所管課"),
-    ("user", "ユーザー"),
-    ("api_token", "APIトークン"),
-    ("ledger", "契約台帳"),
-    ("audit_log", "監査ログ"),
-];
-
 fn audit_query_string(query: &AuditQuery) -> String {
     query_prefix(&[
         ("actor", query.actor.clone()),
@@ -304,10 +269,11 @@ async fn audit_log(
         chrome,
         query: query.into_inner(),
         page_query,
+        rows: paged.items.iter().map(AuditRow::from).collect(),
         paged,
         errors,
-        actions: ACTIONS.to_vec(),
-        entity_types: ENTITY_TYPES.to_vec(),
+        actions: views::ACTIONS.to_vec(),
+        entity_types: views::ENTITY_TYPES.to_vec(),
     })
 }
 

@@ -5,7 +5,7 @@ use crate::domain::ids::{CertificationId, VendorId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::certifications::{self, CertificationInput, VerificationInput};
 use crate::services::vendors;
-use crate::web::csrf::tokens_match;
+use crate::web::csrf;
 use crate::web::download::FileDownload;
 use crate::web::fields::Fields;
 use crate::web::guards::{Acting, Chrome, Editor};
@@ -80,9 +80,7 @@ async fn save(
     id: Option<CertificationId>,
     form: &CertificationUpload<'_>,
 ) -> AppResult<FormOutcome> {
-    if !tokens_match(&form.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&form.csrf_token, &chrome.csrf)?;
     let vendor = recordable_vendor(state, &chrome, vendor_id).await?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
     let actor = chrome.actor.clone();
@@ -171,9 +169,7 @@ async fn verify(
     id: CertificationId,
     form: Form<VerificationForm>,
 ) -> AppResult<FormOutcome> {
-    if !tokens_match(&form.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&form.csrf_token, &chrome.csrf)?;
     let actor = editor.actor().clone();
     let certification = certifications::get(&state.db, None, id).await?;
     let back = format!("/vendors/{}", certification.vendor_id);
@@ -219,9 +215,7 @@ async fn import(
     chrome: Chrome,
     form: Form<ImportUpload<'_>>,
 ) -> AppResult<Custom<RawHtml<String>>> {
-    if !tokens_match(&form.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&form.csrf_token, &chrome.csrf)?;
     let bytes = read_upload(&form.file, state.settings.upload_limit_bytes).await?;
     let actor = editor.actor().clone();
     let report = certifications::import(

@@ -3,7 +3,7 @@
 use crate::domain::ids::{ContractId, SubmissionId};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::checklists::{self, Decision, Submitted};
-use crate::web::csrf::{tokens_match, CsrfForm};
+use crate::web::csrf::{self, CsrfForm};
 use crate::web::download::{spreadsheet_original, FileDownload};
 use crate::web::guards::{Chrome, Editing, Staff};
 use crate::web::pages::admin::XlsxDownload;
@@ -45,9 +45,7 @@ async fn submit(
     id: ContractId,
     upload: Form<Upload<'_>>,
 ) -> AppResult<FormOutcome> {
-    if !tokens_match(&upload.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&upload.csrf_token, &chrome.csrf)?;
     let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let actor = chrome.actor.clone();

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::audit_reports::{self, AuditReportInput};
 use crate::services::deletions::{self, DeletionInput};
 use crate::services::evidence::{self, Proof, ReviewInput, Upload};
-use crate::web::csrf::{tokens_match, CsrfForm};
+use crate::web::csrf::{self, CsrfForm};
 use crate::web::download::FileDownload;
 use crate::web::fields::Fields;
 use crate::web::guards::{Acting, Chrome, Editing};
@@ -46,9 +46,7 @@ async fn submit_audit_report(
     id: ContractId,
     form: Form<AuditReportForm<'_>>,
 ) -> AppResult<FormOutcome> {
-    if !tokens_match(&form.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&form.csrf_token, &chrome.csrf)?;
     let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
     let actor = chrome.actor.clone();
@@ -94,9 +92,7 @@ async fn submit_deletion(
     id: ContractId,
     form: Form<DeletionForm<'_>>,
 ) -> AppResult<FormOutcome> {
-    if !tokens_match(&form.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&form.csrf_token, &chrome.csrf)?;
     let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
     let upload = optional_upload(&form.file, state.settings.upload_limit_bytes).await?;
     let actor = chrome.actor.clone();

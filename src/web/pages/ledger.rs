@@ -1,6 +1,6 @@
 use crate::error::{AppError, AppResult};
 use crate::services::ledger;
-use crate::web::csrf::{tokens_match, CsrfForm};
+use crate::web::csrf::{self, CsrfForm};
 use crate::web::guards::{Chrome, Importer, Importing};
 use crate::web::views::{render, LedgerResult, LedgerUpload};
 use crate::web::AppState;
@@ -67,9 +67,7 @@ async fn preview(
     upload: Form<Upload<'_>>,
 ) -> AppResult<Custom<RawHtml<String>>> {
     // A multipart form cannot go through `CsrfForm`; its token is checked here instead.
-    if !tokens_match(&upload.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&upload.csrf_token, &chrome.csrf)?;
     let Importing { actor, scope, .. } = importing;
     let bytes = read_upload(&upload.file, state.settings.upload_limit_bytes).await?;
     let file_name = display_name(&upload.file)?;

@@ -4,7 +4,7 @@
 use crate::domain::ids::RequestId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::{self, requests, requests::RequestInput};
-use crate::web::csrf::tokens_match;
+use crate::web::csrf;
 use crate::web::fields::Fields;
 use crate::web::guards::Chrome;
 use crate::web::pages::admin::XlsxDownload;
@@ -67,9 +67,7 @@ async fn create(
     chrome: Chrome,
     form: Form<RequestSubmission>,
 ) -> AppResult<Result<FormOutcome, rocket::response::status::Custom<RawHtml<String>>>> {
-    if !tokens_match(&form.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&form.csrf_token, &chrome.csrf)?;
     let today = services::today();
     let input = form.request.clone();
     let invalid = |page| {

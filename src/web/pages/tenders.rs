@@ -10,7 +10,7 @@ use crate::services::checklists::Submitted;
 use crate::services::rating::{self, RatingView};
 use crate::services::tenders::{self, BidderInput, Submitter, TenderInput};
 use crate::services::{contracts, policies};
-use crate::web::csrf::tokens_match;
+use crate::web::csrf;
 use crate::web::download::{spreadsheet_original, FileDownload};
 use crate::web::fields::Fields;
 use crate::web::guards::{Acting, Chrome, Editor, UserAdmin};
@@ -44,11 +44,7 @@ fn acting(chrome: &Chrome, token: &str) -> AppResult<(Actor, EditScope)> {
 }
 
 fn check_csrf(given: &str, chrome: &Chrome) -> AppResult<()> {
-    if tokens_match(given, &chrome.csrf) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    csrf::require(given, &chrome.csrf)
 }
 
 #[get("/tenders")]

@@ -4,7 +4,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::vendor_master;
 use crate::services::vendors::{self, VendorInput};
 use crate::services::{self, contracts, Paging};
-use crate::web::csrf::tokens_match;
+use crate::web::csrf;
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
 use crate::web::guards::{Chrome, Editor};
@@ -180,9 +180,7 @@ async fn import(
     chrome: Chrome,
     form: Form<ImportUpload<'_>>,
 ) -> AppResult<Custom<RawHtml<String>>> {
-    if !tokens_match(&form.csrf_token, &chrome.csrf) {
-        return Err(AppError::Forbidden);
-    }
+    csrf::require(&form.csrf_token, &chrome.csrf)?;
     let bytes = read_upload(&form.file, state.settings.upload_limit_bytes).await?;
     let report = vendor_master::import(
         &state.db,

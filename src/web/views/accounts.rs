@@ -127,6 +127,7 @@ pub struct AuditLog {
     pub query: AuditQuery,
     pub page_query: String,
     pub paged: Paged<AuditEntry>,
+    pub rows: Vec<super::AuditRow>,
     pub errors: FieldErrors,
     pub actions: Vec<(&'static str, &'static str)>,
     pub entity_types: Vec<(&'static str, &'static str)>,
