@@ -13,6 +13,14 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    /// The id of the form control the error is about: the field's last part (`report.fiscal_year`
+    /// is the control `fiscal_year`).
+    pub fn anchor(&self) -> &str {
+        self.field.rsplit('.').next().unwrap_or(&self.field)
+    }
+}
+
 /// Every problem found in one submitted form or body, field by field.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
@@ -59,6 +67,10 @@ impl FieldErrors {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// The first message for a field, to show beside it.

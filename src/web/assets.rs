@@ -23,6 +23,11 @@ const ASSETS: &[Asset] = &[
         content_type: || ContentType::SVG,
         body: include_bytes!("../../static/favicon.svg"),
     },
+    Asset {
+        name: "forms.js",
+        content_type: || ContentType::JavaScript,
+        body: include_bytes!("../../static/forms.js"),
+    },
 ];
 
 fn find(name: &str) -> Option<&'static Asset> {
