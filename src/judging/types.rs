@@ -145,7 +145,7 @@ pub struct Indicator {
 }
 
 impl Indicator {
-    pub(crate) fn new(
+    pub fn new(
         key: &'static str,
         label: &'static str,
         numerator: usize,

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod audit_log;
+mod charts;
 mod contracts;
 mod formats;
 mod menu;
@@ -11,6 +12,7 @@ mod work;
 
 pub use accounts::*;
 pub use audit_log::{action_label, entity_label, AuditRow, ACTIONS, ENTITY_TYPES};
+pub use charts::{kpi_bar, largest_total, tally_bar, Bar};
 pub use contracts::*;
 pub use formats::{file_size, moment, Moment};
 pub use menu::MenuItem;
