@@ -48,6 +48,8 @@ def wait_until(predicate, seconds, what):
     raise RuntimeError(f"timed out waiting for {what}")
 
 
+TAB, ENTER = "\ue004", "\ue007"
+
 # Links the page crawl does not follow: downloads, the API, sign-out.
 NOT_PAGES = re.compile(r"(/logout|/file$|\.xlsx|\.csv|/export|^/api/|^/static/|/template|download)")
 # What people should never read on a page: machine timestamps, UTC, JSON, raw digests, byte counts.
@@ -58,6 +60,30 @@ MACHINE_FORMATS = [
     (r"\b[0-9a-f]{64}\b", "a SHA-256 outside its disclosure"),
     (r"\d{4,} ?バイト", "a byte count"),
 ]
+
+
+def axe_source():
+    """axe-core's script, installed by the test command (scripts/test) with npm; None when absent."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for path in [os.environ.get("ITAKU_AXE_JS", ""),
+                 os.path.join(here, "..", "..", "target", "axe", "node_modules", "axe-core", "axe.min.js")]:
+        if path and os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                return f.read()
+    return None
+
+
+AXE_RUN = """const done = arguments[arguments.length - 1];
+axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})
+  .then(result => done(result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+    .map(v => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')}`)))
+  .catch(error => done([`axe failed: ${error}`]));"""
+
+
+def accessibility_violations(b, axe):
+    """The page's serious and critical WCAG 2.2 AA violations, as axe-core finds them."""
+    b.script(axe)
+    return b.command("POST", "/execute/async", {"script": AXE_RUN, "args": []})
 
 
 def crawl(b, base, first="/", limit=60):
@@ -134,6 +160,24 @@ class Browser:
 
     def script(self, code):
         return self.command("POST", "/execute/sync", {"script": code, "args": []})
+
+    def press(self, *keys):
+        """Presses keys on the keyboard, one after another (WebDriver key codes: Tab is \\ue004)."""
+        actions = []
+        for key in keys:
+            actions += [{"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]
+        self.command("POST", "/actions", {"actions": [{"type": "key", "id": "keyboard", "actions": actions}]})
+
+    def type_into_focus(self, text):
+        self.press(*text)
+
+    def tab_to(self, css, most=40):
+        """Presses Tab until the element matching `css` has the focus; False when it never does."""
+        for _ in range(most):
+            self.press(TAB)
+            if self.script(f"return document.activeElement.matches({json.dumps(css)})"):
+                return True
+        return False
 
     def screenshot(self, path):
         with open(path, "wb") as f:
@@ -301,6 +345,12 @@ def main():
 
         def every_page_fits_the_screen_and_speaks_to_people():
             problems = []
+            axe = axe_source()
+            if axe is None:
+                message = "axe-core is missing: run the test command (scripts/test), which installs it with npm"
+                if os.environ.get("CI") == "true":
+                    raise AssertionError(message)
+                print(f"!! {message}; the accessibility checks are skipped")
             for role in ["officer", "ciso", "vendor", "admin"]:
                 for width in (390, 1366):
                     b = browser()
@@ -311,6 +361,9 @@ def main():
                         visited += 1
                         if facts["width"] > facts["viewport"]:
                             problems.append(f"{role} {width}px {path}: the page is {facts['width']} px wide")
+                        if axe:
+                            for violation in accessibility_violations(b, axe):
+                                problems.append(f"{role} {width}px {path}: {violation}")
                         for pattern, what in MACHINE_FORMATS:
                             found = re.search(pattern, facts["text"])
                             if found:
@@ -324,6 +377,35 @@ def main():
                     b.close()
             assert not problems, "\n".join(problems)
 
+        def a_vendor_signs_in_and_hands_in_a_check_sheet_with_the_keyboard_alone():
+            b = browser()
+            b.go(f"{base}/login")
+            assert b.tab_to("#email"), "Tab reaches the e-mail field"
+            b.type_into_focus("vendor@demo.itaku.example")
+            assert b.tab_to("#password"), "Tab reaches the password field"
+            b.type_into_focus(logins["vendor"])
+            b.press(ENTER)
+            assert b.wait_for(lambda url, _: "/login" not in url), "Enter signs in"
+            contract = re.search(r'href="/contracts/(\d+)"', b.source()).group(1)
+            b.go(f"{base}/contracts/{contract}")
+            # The filled-in workbook: the contract's own template, as the vendor downloads it.
+            cookies = "; ".join(f"{c['name']}={c['value']}" for c in b.command("GET", "/cookie"))
+            request = urllib.request.Request(f"{base}/contracts/{contract}/checklist-template.xlsx", headers={"Cookie": cookies})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                workbook = os.path.join(work, "checksheet.xlsx")
+                with open(workbook, "wb") as f:
+                    f.write(response.read())
+            assert b.tab_to("#checklist-file"), "Tab reaches the check-sheet file field"
+            ring = b.script("return getComputedStyle(document.activeElement.parentElement).outlineStyle")
+            assert ring == "solid", f"the focused file field shows a focus ring ({ring})"
+            active = b.command("GET", "/element/active")
+            b.command("POST", f"/element/{next(iter(active.values()))}/value", {"text": workbook})
+            assert b.tab_to("form[action$='/checklists'] button[type=submit]"), "Tab reaches the submit button"
+            b.press(ENTER)
+            assert b.wait_for(lambda _, src: "チェックシート" in src and ("受け付けられません" in src or "第1版" in src)), \
+                f"the upload is answered: {b.url()}"
+            b.close()
+
         def a_missing_page_keeps_the_menu_and_a_refusal_says_why():
             b = browser()
             sign_in(b, "vendor")
@@ -336,8 +418,10 @@ def main():
             b.close()
 
         check("each role signs in and sees its own home page", each_role_sees_its_home)
-        check("every page of every role fits 390 px and 1366 px and shows no machine format",
+        check("every page of every role fits 390 px and 1366 px, shows no machine format and passes axe-core (WCAG 2.2 AA)",
               every_page_fits_the_screen_and_speaks_to_people)
+        check("a vendor signs in and hands in a check sheet with the keyboard alone",
+              a_vendor_signs_in_and_hands_in_a_check_sheet_with_the_keyboard_alone)
         check("a missing page keeps the menu; a refusal says the page is not the user's",
               a_missing_page_keeps_the_menu_and_a_refusal_says_why)
         check("an officer sends a fiscal-year request and the vendor sees it on its home page",
