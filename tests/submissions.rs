@@ -222,7 +222,13 @@ async fn a_second_upload_is_a_new_version_compared_with_the_first_and_approved()
     assert!(
         page.contains("第2版")
             && page.contains("第1版から1項目の回答が変わりました")
-            && page.contains("いいえ → ")
+            && page.contains("前の版: いいえ</span> → 今回: <strong>はい</strong>")
+    );
+    // The reviewer's comment on the item is carried into the new version's review, marked as such.
+    assert!(
+        page.contains("value=\"規程を添付してください\"")
+            && page.contains("前の版のコメントを引き継いでいます"),
+        "{page}"
     );
     let (_, versions) = setup
         .officer

@@ -216,6 +216,16 @@ pub struct AnswerLine {
     pub review_comment: String,
     /// The previous version's answer when it differed.
     pub previous: Option<&'static str>,
+    /// The reviewer's comment on the same item in the previous version, carried forward while this
+    /// version has none of its own.
+    pub previous_comment: Option<String>,
+}
+
+impl AnswerLine {
+    /// いいえ or 一部: an answer a reviewer looks at first.
+    pub fn is_concern(&self) -> bool {
+        matches!(self.answer.as_str(), "no" | "partial")
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -228,7 +238,10 @@ pub struct SubmissionView {
     /// Mandatory items first when answered いいえ, then the rest in definition order.
     pub lines: Vec<AnswerLine>,
     pub previous_version: Option<i64>,
+    /// Items whose answer differs from the previous version's.
     pub changed: usize,
+    /// Items answered いいえ or 一部.
+    pub concerns: usize,
 }
 
 fn answer_of(code: &str) -> Option<Answer> {
@@ -251,11 +264,11 @@ pub async fn view(
     let answers = checklists::answers(&mut conn, submission_id).await?;
     let previous =
         checklists::previous(&mut conn, submission.contract_id, submission.version).await?;
-    let previous_answers: HashMap<String, String> = match &previous {
+    let previous_answers: HashMap<String, StoredAnswer> = match &previous {
         Some(p) => checklists::answers(&mut conn, p.id)
             .await?
             .into_iter()
-            .map(|a| (a.item_id, a.answer))
+            .map(|a| (a.item_id.clone(), a))
             .collect(),
         None => HashMap::new(),
     };
@@ -272,10 +285,13 @@ pub async fn view(
         .filter_map(|item| {
             let stored = by_id.get(item.id.as_str())?;
             let label = answer_of(&stored.answer).map(Answer::label).unwrap_or("");
-            let previous = previous_answers
-                .get(&item.id)
-                .filter(|p| **p != stored.answer)
-                .map(|p| answer_of(p).map(Answer::label).unwrap_or(""));
+            let before = previous_answers.get(&item.id);
+            let previous = before
+                .filter(|p| p.answer != stored.answer)
+                .map(|p| answer_of(&p.answer).map(Answer::label).unwrap_or(""));
+            let previous_comment = before
+                .map(|p| p.review_comment.trim().to_string())
+                .filter(|c| !c.is_empty() && stored.review_comment.trim().is_empty());
             Some(AnswerLine {
                 id: item.id.clone(),
                 category: item.category.clone(),
@@ -287,6 +303,7 @@ pub async fn view(
                 cell: stored.cell.clone(),
                 review_comment: stored.review_comment.clone(),
                 previous,
+                previous_comment,
             })
         })
         .collect();
@@ -301,6 +318,7 @@ pub async fn view(
         })
         .collect();
     let changed = lines.iter().filter(|l| l.previous.is_some()).count();
+    let concerns = lines.iter().filter(|l| l.is_concern()).count();
     let view = SubmissionView {
         contract_number: contract.contract_number.clone(),
         contract_title: contract.title.clone(),
@@ -309,6 +327,7 @@ pub async fn view(
         counts,
         lines,
         changed,
+        concerns,
     };
     Ok((view, contract))
 }

@@ -43,6 +43,28 @@ impl fmt::Display for Moment {
 
 impl HtmlSafe for Moment {}
 
+/// A stored day (`2025-04-01`) as 令和7年4月1日 in a `<time>` element; other text as it is, escaped.
+pub fn day(stored: &str) -> Day {
+    Day(stored.to_string())
+}
+
+pub struct Day(String);
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::domain::dates::JpDate;
+        match chrono::NaiveDate::parse_from_str(&self.0, "%Y-%m-%d") {
+            Ok(date) => write!(f, "<time datetime=\"{}\">{}</time>", date.iso(), date.jp()),
+            Err(_) => {
+                use askama::filters::Escaper;
+                askama::filters::Html.write_escaped_str(f, &self.0)
+            }
+        }
+    }
+}
+
+impl HtmlSafe for Day {}
+
 /// A file's size as people read it: 812 バイト, 11.3 KB, 4.2 MB (1 KB = 1,024 bytes, as Windows shows).
 pub fn file_size(bytes: i64) -> String {
     const KB: f64 = 1024.0;
@@ -70,6 +92,10 @@ mod tests {
             "<time datetime=\"2026-12-02T10:57:57+09:00\">令和8年12月2日 10:57</time>"
         );
         assert_eq!(moment("<b>").to_string(), "&#60;b&#62;");
+        assert_eq!(
+            day("2025-04-01").to_string(),
+            "<time datetime=\"2025-04-01\">令和7年4月1日</time>"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub use accounts::*;
 pub use audit_log::{action_label, entity_label, AuditRow, ACTIONS, ENTITY_TYPES};
 pub use charts::{kpi_bar, largest_total, tally_bar, Bar};
 pub use contracts::*;
-pub use formats::{file_size, moment, Moment};
+pub use formats::{day, file_size, moment, Day, Moment};
 pub use menu::MenuItem;
 pub use tenders::*;
 pub use vendors::*;
