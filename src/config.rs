@@ -37,6 +37,8 @@ pub struct Settings {
     pub audit_due_days_after_year_end: i64,
     /// A report due this many days away (or fewer) is "due soon".
     pub audit_due_soon_days: i64,
+    /// A returned check sheet is owed again this many days after its return.
+    pub checklist_resubmission_days: i64,
     /// Fiscal years before this one (by the calendar year they start in) are not checked for audits.
     #[serde(default)]
     pub audit_first_fiscal_year: Option<i32>,
@@ -154,6 +156,7 @@ impl Default for Settings {
             audit_required_for: "important".into(),
             audit_due_days_after_year_end: 0,
             audit_due_soon_days: 60,
+            checklist_resubmission_days: 14,
             audit_first_fiscal_year: None,
             certificate_expiring_days: 90,
             pmark_renewal_opens_months: 8,
@@ -229,6 +232,7 @@ impl Settings {
             audit: self.audit_rule(),
             audit_warn_days: self.audit_due_soon_days.max(0) as u64,
             expiry: self.expiry_windows(),
+            resubmission_days: self.checklist_resubmission_days.max(0) as u64,
         }
     }
 
@@ -367,6 +371,10 @@ impl Settings {
             ),
             ("audit_due_soon_days", self.audit_due_soon_days),
             ("certificate_expiring_days", self.certificate_expiring_days),
+            (
+                "checklist_resubmission_days",
+                self.checklist_resubmission_days,
+            ),
         ] {
             if !(0..=3650).contains(&days) {
                 return Err(format!("{name} must be between 0 and 3650"));

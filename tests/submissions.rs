@@ -203,6 +203,47 @@ async fn a_return_needs_a_reason_and_the_vendor_is_asked_to_resubmit() {
 }
 
 #[rocket::async_test]
+async fn a_returned_sheet_is_owed_again_the_set_number_of_days_after_its_return() {
+    let setup = setup().await;
+    let first_id = submission_id(&upload(&setup, "第1版.xlsx", &sheet_with_one_no()).await);
+    let Reply { status, .. } = setup
+        .officer
+        .post_form(
+            &format!("/checklists/{first_id}/review"),
+            &[("decision", "return"), ("comment", "規程を添付してください")],
+        )
+        .await;
+    assert_eq!(status, Status::SeeOther);
+    let today = itaku::services::today();
+    let returned_on = |day: chrono::NaiveDate| {
+        let officer = &setup.officer;
+        let contract = setup.contract_id;
+        async move {
+            let (_, report) = officer
+                .get_json(&format!("/api/v1/reports/checklists?as_of={day}"))
+                .await;
+            report["returned"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["contract_id"] == contract)
+                .cloned()
+        }
+    };
+    // The default: owed 14 days after the return, not the same day.
+    let entry = returned_on(today).await.expect("listed as returned today");
+    let due = today + chrono::Days::new(14);
+    assert_eq!(entry["deadline"], due.to_string(), "{entry}");
+    assert_eq!(entry["days_remaining"], 14);
+    // The day before the return the version was waiting for review, not returned.
+    let yesterday = today - chrono::Days::new(1);
+    assert!(returned_on(yesterday).await.is_none());
+    // A day past the deadline it is overdue.
+    let late = returned_on(due + chrono::Days::new(1)).await.unwrap();
+    assert_eq!(late["days_overdue"], 1, "{late}");
+}
+
+#[rocket::async_test]
 async fn a_second_upload_is_a_new_version_compared_with_the_first_and_approved() {
     let setup = setup().await;
     let first_id = submission_id(&upload(&setup, "第1版.xlsx", &sheet_with_one_no()).await);

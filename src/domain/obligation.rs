@@ -60,6 +60,8 @@ pub struct Rules {
     pub audit: AuditRule,
     pub audit_warn_days: u64,
     pub expiry: super::certification::ExpiryWindows,
+    /// A returned check sheet is owed again this many days after the day it was returned.
+    pub resubmission_days: u64,
 }
 
 /// Which contracts owe a yearly audit report, and by when.

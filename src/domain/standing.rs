@@ -35,6 +35,8 @@ pub struct Upload {
     /// The day in Japan it was uploaded.
     pub uploaded_on: NaiveDate,
     pub status: String,
+    /// The day in Japan it was reviewed, if it was.
+    pub reviewed_on: Option<NaiveDate>,
 }
 
 /// Everything a contract's standings are derived from.
@@ -82,6 +84,8 @@ pub struct ChecklistStanding {
     /// The day the next version was uploaded.
     pub superseded_on: Option<NaiveDate>,
     pub status: String,
+    /// The day it was returned for correction, when it was.
+    pub returned_on: Option<NaiveDate>,
 }
 
 /// A contract's standings, as its records make them.
@@ -130,6 +134,7 @@ impl Standings {
                 uploaded_on: upload.uploaded_on,
                 superseded_on: records.uploads.get(at + 1).map(|next| next.uploaded_on),
                 status: upload.status.clone(),
+                returned_on: upload.reviewed_on.filter(|_| upload.status == "returned"),
             })
             .collect();
         Standings {
@@ -241,6 +246,7 @@ mod tests {
             version,
             uploaded_on: day,
             status: status.into(),
+            reviewed_on: (status != "submitted").then_some(day),
         };
         records.uploads = vec![
             upload(1, d(2025, 9, 20), "returned"),

@@ -70,7 +70,8 @@ struct Query {
     columns: &'static str,
     condition: Sql,
     order: &'static str,
-    /// Days to add to the deadline column (the days allowed after a fiscal year's end).
+    /// Days to add to the deadline column (the days allowed after a fiscal year's end, or after a
+    /// check sheet's return).
     deadline_shift: u64,
 }
 
@@ -96,6 +97,10 @@ const FIRST_CHECKLIST_COLUMNS: &str =
     CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
 const CHECKLIST_COLUMNS: &str =
     "x.uploaded_on AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
+    x.status AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+
+const RETURNED_CHECKLIST_COLUMNS: &str =
+    "COALESCE(x.returned_on, x.uploaded_on) AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
     x.status AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
 
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
@@ -228,7 +233,18 @@ impl Query {
             .bind(day.as_str())
             .push(")");
         if list == List::ChecklistsReturned {
-            condition.push(" AND x.status = 'returned'");
+            // Returned on or before the day: until then the version was waiting for review.
+            condition
+                .push(" AND x.status = 'returned' AND (x.returned_on IS NULL OR x.returned_on <= ")
+                .bind(day.as_str())
+                .push(")");
+            return Query {
+                table: "checklist_standings",
+                columns: RETURNED_CHECKLIST_COLUMNS,
+                condition,
+                order: "x.returned_on, c.contract_number",
+                deadline_shift: rules.resubmission_days,
+            };
         } else {
             condition
                 .push(" AND x.status <> 'returned' AND x.uploaded_on < ")

@@ -193,22 +193,27 @@ async fn derive(
             }
         }
     }
-    let uploads: Vec<(i64, i64, String, String)> = sqlx::query_as(
-        "SELECT contract_id, version, uploaded_at, status FROM checklist_submissions
+    let uploads: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT contract_id, version, uploaded_at, status, reviewed_at FROM checklist_submissions
          WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, version",
     )
     .bind(first)
     .bind(last)
     .fetch_all(&mut *conn)
     .await?;
-    for (id, version, uploaded_at, status) in uploads {
-        let uploaded_on = crate::domain::time::japan_day_of(&uploaded_at)
-            .ok_or_else(|| sqlx::Error::Decode(format!("not a time: {uploaded_at:?}").into()))?;
+    let japan_day = |at: &str| {
+        crate::domain::time::japan_day_of(at)
+            .ok_or_else(|| sqlx::Error::Decode(format!("not a time: {at:?}").into()))
+    };
+    for (id, version, uploaded_at, status, reviewed_at) in uploads {
+        let uploaded_on = japan_day(&uploaded_at)?;
+        let reviewed_on = reviewed_at.as_deref().map(japan_day).transpose()?;
         if let Some(of) = records.get_mut(&id) {
             of.uploads.push(Upload {
                 version,
                 uploaded_on,
                 status,
+                reviewed_on,
             });
         }
     }
@@ -351,6 +356,7 @@ type ChecklistRow = (
     String,
     Option<String>,
     String,
+    Option<String>,
 );
 
 async fn stored_checklists(
@@ -361,15 +367,26 @@ async fn stored_checklists(
 ) -> Result<(), sqlx::Error> {
     let checklists: Vec<ChecklistRow> = sqlx::query_as(
         "SELECT contract_id, version, department_id, vendor_id, important, start_date, end_date,
-                uploaded_on, superseded_on, status
+                uploaded_on, superseded_on, status, returned_on
          FROM checklist_standings WHERE contract_id BETWEEN $1 AND $2 ORDER BY contract_id, version",
     )
     .bind(first)
     .bind(last)
     .fetch_all(&mut *conn)
     .await?;
-    for (id, version, department, vendor, important, start, end, uploaded, superseded, status) in
-        checklists
+    for (
+        id,
+        version,
+        department,
+        vendor,
+        important,
+        start,
+        end,
+        uploaded,
+        superseded,
+        status,
+        returned,
+    ) in checklists
     {
         let holder = stored_holder(id, department, vendor, important, &start, &end)?;
         let standing = ChecklistStanding {
@@ -378,6 +395,7 @@ async fn stored_checklists(
             uploaded_on: day(&uploaded)?,
             superseded_on: maybe_day(superseded)?,
             status,
+            returned_on: maybe_day(returned)?,
         };
         orphan_or(kept, id, holder).checklists.push(standing);
     }
@@ -490,6 +508,7 @@ async fn replace(
                 iso(s.uploaded_on).into(),
                 optional(s.superseded_on),
                 s.status.clone().into(),
+                optional(s.returned_on),
             ]);
             checklists.push(row);
         }
@@ -522,7 +541,13 @@ async fn replace(
         ),
         (
             "checklist_standings",
-            columns(&["version", "uploaded_on", "superseded_on", "status"]),
+            columns(&[
+                "version",
+                "uploaded_on",
+                "superseded_on",
+                "status",
+                "returned_on",
+            ]),
             checklists,
         ),
     ];

@@ -232,7 +232,10 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
                 format!("{}のチェックシートの提出（年次）", this_year.label()),
             )
         }
-        List::ChecklistsReturned => (as_of, "差し戻されたチェックシートの再提出".to_string()),
+        List::ChecklistsReturned => (
+            row.deadline,
+            "差し戻されたチェックシートの再提出".to_string(),
+        ),
     };
     let mut entry = Entry::new(&row.contract, deadline, as_of, what);
     entry.fiscal_year = year.map(FiscalYear::start_year);
