@@ -433,3 +433,67 @@ async fn the_contract_list_continues_from_next_in_the_same_order_as_its_pages() 
     assert_eq!(status, Status::UnprocessableEntity, "{refused}");
     assert!(refused.to_string().contains("after"), "{refused}");
 }
+
+#[rocket::async_test]
+async fn the_contract_list_sorts_by_the_column_asked_for_in_either_direction() {
+    let app = common::spawn().await;
+    let (department, vendor) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    for (number, title, end) in [
+        ("R7-002", "い 業務", "2027-03-31"),
+        ("R7-001", "う 業務", "2026-03-31"),
+        ("R7-003", "あ 業務", "2028-03-31"),
+    ] {
+        let body = json!({"contract_number": number, "title": title, "department_id": department,
+                          "vendor_id": vendor, "start_date": "2025-04-01", "end_date": end});
+        let (status, created) = app
+            .send_json(Method::Post, "/api/v1/contracts", &body)
+            .await;
+        assert_eq!(status, Status::Created, "{created}");
+    }
+    let numbers = |page: &Value| -> Vec<String> {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["contract_number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (sort, expected) in [
+        ("title", ["R7-003", "R7-002", "R7-001"]),
+        ("-title", ["R7-001", "R7-002", "R7-003"]),
+        ("contract_number", ["R7-001", "R7-002", "R7-003"]),
+        ("end_date", ["R7-001", "R7-002", "R7-003"]),
+        ("-end_date", ["R7-003", "R7-002", "R7-001"]),
+    ] {
+        let (status, page) = app
+            .get_json(&format!("/api/v1/contracts?sort={sort}"))
+            .await;
+        assert_eq!(status, Status::Ok, "{page}");
+        assert_eq!(numbers(&page), expected, "sort={sort}");
+    }
+    // Pages of another order are reached by page number, not by continuing from a row.
+    let (_, first) = app
+        .get_json("/api/v1/contracts?sort=title&per_page=2")
+        .await;
+    assert!(first.get("next").is_none(), "{first}");
+    let (_, second) = app
+        .get_json("/api/v1/contracts?sort=title&per_page=2&page=2")
+        .await;
+    assert_eq!(numbers(&second), ["R7-001"]);
+    let (status, refused) = app.get_json("/api/v1/contracts?sort=price").await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.to_string().contains("sort"), "{refused}");
+    let (status, refused) = app
+        .get_json("/api/v1/contracts?sort=title&after=2027-03-31.00")
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+
+    // The page's headings carry the order, and say which column is sorted.
+    let (_, page) = app.get_html("/contracts?sort=-title").await;
+    assert!(
+        page.contains("aria-sort=\"descending\"") && page.contains("href=\"?sort=title\""),
+        "{page}"
+    );
+}

@@ -210,7 +210,10 @@ async fn a_returned_sheet_is_owed_again_the_set_number_of_days_after_its_return(
         .officer
         .post_form(
             &format!("/checklists/{first_id}/review"),
-            &[("decision", "return"), ("comment", "規程を添付してください")],
+            &[
+                ("decision", "return"),
+                ("comment", "規程を添付してください"),
+            ],
         )
         .await;
     assert_eq!(status, Status::SeeOther);

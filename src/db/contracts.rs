@@ -227,6 +227,102 @@ pub async fn count(
     Ok(count.query_as::<(i64,)>().fetch_one(conn).await?.0)
 }
 
+/// A column the contract list can be sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OrderKey {
+    EndDate,
+    StartDate,
+    ContractNumber,
+    Title,
+    Department,
+    Vendor,
+    DeletionDeadline,
+}
+
+impl OrderKey {
+    pub const ALL: [OrderKey; 7] = [
+        OrderKey::ContractNumber,
+        OrderKey::Title,
+        OrderKey::Department,
+        OrderKey::Vendor,
+        OrderKey::StartDate,
+        OrderKey::EndDate,
+        OrderKey::DeletionDeadline,
+    ];
+
+    /// The name used in `sort=` (`-` in front for descending).
+    pub fn code(self) -> &'static str {
+        match self {
+            OrderKey::EndDate => "end_date",
+            OrderKey::StartDate => "start_date",
+            OrderKey::ContractNumber => "contract_number",
+            OrderKey::Title => "title",
+            OrderKey::Department => "department",
+            OrderKey::Vendor => "vendor",
+            OrderKey::DeletionDeadline => "deletion_deadline",
+        }
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            OrderKey::EndDate => "c.end_date",
+            OrderKey::StartDate => "c.start_date",
+            OrderKey::ContractNumber => "c.contract_number",
+            OrderKey::Title => "c.title",
+            OrderKey::Department => "d.name",
+            OrderKey::Vendor => "v.name",
+            OrderKey::DeletionDeadline => "c.deletion_deadline",
+        }
+    }
+}
+
+/// The contract list's order: a column and a direction, ties broken by contract number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    pub key: OrderKey,
+    pub descending: bool,
+}
+
+impl Order {
+    /// The latest end first: what an officer looks at most, and the order deep pages continue in.
+    pub const DEFAULT: Order = Order {
+        key: OrderKey::EndDate,
+        descending: true,
+    };
+
+    /// `end_date` ascending, `-end_date` descending.
+    pub fn parse(text: &str) -> Option<Order> {
+        let (descending, code) = match text.strip_prefix('-') {
+            Some(code) => (true, code),
+            None => (false, text),
+        };
+        let key = OrderKey::ALL.into_iter().find(|key| key.code() == code)?;
+        Some(Order { key, descending })
+    }
+
+    pub fn code(self) -> String {
+        format!(
+            "{}{}",
+            if self.descending { "-" } else { "" },
+            self.key.code()
+        )
+    }
+
+    fn clause(self) -> String {
+        let direction = if self.descending { "DESC" } else { "ASC" };
+        match self.key {
+            OrderKey::ContractNumber => format!(" ORDER BY c.contract_number {direction}"),
+            key => format!(" ORDER BY {} {direction}, c.contract_number", key.column()),
+        }
+    }
+}
+
+impl Default for Order {
+    fn default() -> Self {
+        Order::DEFAULT
+    }
+}
+
 /// Where a page of the list starts: after the `offset` first contracts, or just after a given one (the
 /// list's order key), which the index on that key finds at once however deep the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,7 +334,8 @@ pub enum Start {
     },
 }
 
-/// One page of the contracts a reader may see, newest end first (then by number).
+/// One page of the contracts a reader may see, in `order`. A page that starts after a given contract
+/// follows the default order, the one its index serves.
 pub async fn page(
     conn: &mut Conn,
     visibility: &Visibility,
@@ -246,7 +343,12 @@ pub async fn page(
     today: NaiveDate,
     limit: i64,
     start: &Start,
+    order: Order,
 ) -> Result<Vec<Contract>, sqlx::Error> {
+    let order = match start {
+        Start::After { .. } => Order::DEFAULT,
+        Start::Offset(_) => order,
+    };
     let mut page = Sql::new(&select());
     page.append(&where_clause(visibility, filter, today));
     if let Start::After {
@@ -264,8 +366,7 @@ pub async fn page(
             .bind(contract_number.as_str())
             .push(")");
     }
-    page.push(" ORDER BY c.end_date DESC, c.contract_number LIMIT ")
-        .bind(limit);
+    page.push(&order.clause()).push(" LIMIT ").bind(limit);
     if let Start::Offset(offset) = start {
         page.push(" OFFSET ").bind(*offset);
     }

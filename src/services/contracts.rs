@@ -236,9 +236,31 @@ pub struct ContractQuery {
     /// The `next` of the previous page: the page then starts just after that contract, and `page` is
     /// not used.
     pub after: Option<String>,
+    /// The order: a column (`contract_number`, `title`, `department`, `vendor`, `start_date`,
+    /// `end_date`, `deletion_deadline`), `-` in front for descending; by default `-end_date`.
+    pub sort: Option<String>,
 }
 
 impl ContractQuery {
+    /// The order asked for, or the field error naming the choices.
+    pub fn order(&self) -> AppResult<contracts::Order> {
+        let Some(sort) = given(&self.sort) else {
+            return Ok(contracts::Order::DEFAULT);
+        };
+        contracts::Order::parse(sort).ok_or_else(|| {
+            let choices: Vec<&str> = contracts::OrderKey::ALL.iter().map(|k| k.code()).collect();
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "sort",
+                format!(
+                    "並び順（sort）は {} のいずれかです（降順は先頭に -）",
+                    choices.join(" / ")
+                ),
+            );
+            AppError::Validation(errors)
+        })
+    }
+
     pub fn filter(&self) -> AppResult<ContractFilter> {
         let mut errors = FieldErrors::new();
         let status = match given(&self.status) {
@@ -326,21 +348,37 @@ pub async fn list(
     paging: Paging,
     today: NaiveDate,
 ) -> AppResult<Paged<Contract>> {
-    list_continuing(db, visibility, filter, paging, None, today).await
+    list_continuing(
+        db,
+        visibility,
+        filter,
+        paging,
+        (None, contracts::Order::DEFAULT),
+        today,
+    )
+    .await
 }
 
-/// A page of the list: the `paging.page`-th, or with `after` (a `next` from an earlier page) the one
-/// just after that contract, found through the list's index however deep it is. A full page carries
-/// the `next` of the page after it.
+/// A page of the list in `order`: the `paging.page`-th, or with `after` (a `next` from an earlier page)
+/// the one just after that contract, found through the list's index however deep it is (the default
+/// order only). A full page in the default order carries the `next` of the page after it.
 pub async fn list_continuing(
     db: &Db,
     visibility: &Visibility,
     filter: &ContractFilter,
     paging: Paging,
-    after: Option<&str>,
+    (after, order): (Option<&str>, contracts::Order),
     today: NaiveDate,
 ) -> AppResult<Paged<Contract>> {
     let start = match after.filter(|after| !after.trim().is_empty()) {
+        Some(_) if order != contracts::Order::DEFAULT => {
+            let mut errors = FieldErrors::new();
+            errors.add(
+                "after",
+                "続きの位置（after）は既定の並び順（-end_date）でのみ使えます。ほかの並び順では page を指定してください",
+            );
+            return Err(AppError::Validation(errors));
+        }
         Some(after) => start_after(after.trim())?,
         None => contracts::Start::Offset(paging.offset()),
     };
@@ -357,12 +395,13 @@ pub async fn list_continuing(
             today,
             paging.per_page,
             &start,
+            order,
         )
         .await?;
         (version, items)
     };
     let total = kept_count(db, visibility, filter, today, version).await?;
-    let next = (items.len() as i64 == paging.per_page)
+    let next = (items.len() as i64 == paging.per_page && order == contracts::Order::DEFAULT)
         .then(|| items.last().map(continuation))
         .flatten();
     Ok(Paged {

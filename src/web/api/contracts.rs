@@ -102,13 +102,14 @@ async fn list(
     query: Fields<ContractQuery>,
 ) -> AppResult<RawJson<String>> {
     let filter = query.filter()?;
+    let order = query.order()?;
     let paging = Paging::new(query.page, query.per_page, 50);
     let paged = contracts::list_continuing(
         &state.db,
         &user.contract_visibility(),
         &filter,
         paging,
-        query.after.as_deref(),
+        (query.after.as_deref(), order),
         services::today(),
     )
     .await?;

@@ -21,20 +21,32 @@ async fn list(
     let today = services::today();
     let paging = Paging::new(query.page, query.per_page, 50);
     let visibility = chrome.user.contract_visibility();
-    let (paged, errors) = match query.filter() {
-        Ok(filter) => (
-            contracts::list(&state.db, &visibility, &filter, paging, today).await?,
+    let asked = query
+        .filter()
+        .and_then(|filter| Ok((filter, query.order()?)));
+    let (paged, errors) = match asked {
+        Ok((filter, order)) => (
+            contracts::list_continuing(
+                &state.db,
+                &visibility,
+                &filter,
+                paging,
+                (None, order),
+                today,
+            )
+            .await?,
             FieldErrors::new(),
         ),
         Err(AppError::Validation(errors)) => (Paged::new(Vec::new(), 0, paging), errors),
         Err(other) => return Err(other),
     };
+    let order = query.order().unwrap_or_default();
     let (departments, vendors) = if chrome.is_vendor() {
         (Vec::new(), Vec::new())
     } else {
         contracts::form_choices(&state.db).await?
     };
-    let page_query = query_prefix(&[
+    let filter_query = query_prefix(&[
         ("q", query.q.clone()),
         ("department_id", query.department_id.map(|v| v.to_string())),
         ("vendor_id", query.vendor_id.map(|v| v.to_string())),
@@ -45,12 +57,18 @@ async fn list(
         ("amount_max", query.amount_max.clone()),
         ("per_page", query.per_page.map(|v| v.to_string())),
     ]);
+    let page_query = format!(
+        "{filter_query}{}",
+        query_prefix(&[("sort", Some(order.code()))])
+    );
     render(&ContractList {
         chrome,
         today,
         paged,
         query: query.into_inner(),
         page_query,
+        filter_query,
+        order,
         departments,
         vendors,
         statuses: ContractStatus::ALL,

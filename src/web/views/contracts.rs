@@ -24,12 +24,61 @@ pub struct ContractList {
     pub today: NaiveDate,
     pub paged: Paged<Contract>,
     pub query: ContractQuery,
-    /// The filter as a query-string prefix for the pager links (`q=…&`).
+    /// The filter and order as a query-string prefix for the pager links (`q=…&sort=…&`).
     pub page_query: String,
+    /// The filter alone, for the column headings that change the order.
+    pub filter_query: String,
+    pub order: crate::db::contracts::Order,
     pub departments: Vec<Department>,
     pub vendors: Vec<VendorChoice>,
     pub statuses: [ContractStatus; 3],
     pub errors: FieldErrors,
+}
+
+/// A column heading that sorts the list: where it leads, and how the column is sorted now.
+pub struct SortHeading {
+    pub href: String,
+    /// `ascending`, `descending` or `none`, for `aria-sort`.
+    pub aria_sort: &'static str,
+    pub arrow: &'static str,
+}
+
+impl ContractList {
+    /// The heading of the column sorted by `key`: a first click sorts ascending (dates descending,
+    /// newest first), a second click reverses.
+    pub fn sort_heading(&self, code: &str) -> SortHeading {
+        use crate::db::contracts::{Order, OrderKey};
+        let key = OrderKey::ALL
+            .into_iter()
+            .find(|key| key.code() == code)
+            .unwrap_or(OrderKey::EndDate);
+        let sorted_here = self.order.key == key;
+        let first_descending = matches!(
+            key,
+            OrderKey::EndDate | OrderKey::StartDate | OrderKey::DeletionDeadline
+        );
+        let next = Order {
+            key,
+            descending: if sorted_here {
+                !self.order.descending
+            } else {
+                first_descending
+            },
+        };
+        SortHeading {
+            href: format!("?{}sort={}", self.filter_query, next.code()),
+            aria_sort: match (sorted_here, self.order.descending) {
+                (false, _) => "none",
+                (true, false) => "ascending",
+                (true, true) => "descending",
+            },
+            arrow: match (sorted_here, self.order.descending) {
+                (false, _) => "",
+                (true, false) => "▲",
+                (true, true) => "▼",
+            },
+        }
+    }
 }
 
 #[derive(Template)]
