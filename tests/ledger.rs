@@ -410,3 +410,42 @@ async fn an_officer_imports_only_rows_of_its_own_departments() {
     let (_, log) = app.get_html("/audit?entity_type=contract").await;
     assert!(log.contains("契約登録 T-1（台帳取込）") && log.contains("officer@test.itaku.example"));
 }
+
+#[rocket::async_test]
+async fn the_preview_shows_every_field_as_read_and_a_wrong_or_missing_file_is_named() {
+    let app = spawn().await;
+    let Reply {
+        status, body: html, ..
+    } = app
+        .post_file("/ledger/preview", "台帳.xlsx", &clerk_workbook(false))
+        .await;
+    assert_eq!(status, Status::Ok);
+    // Dates in 和暦, the department, importance and personal data as the contracts will hold them.
+    assert!(
+        html.contains("令和")
+            && html.contains("<th>所管課</th>")
+            && html.contains("<th>重要度</th>")
+    );
+    assert!(
+        html.contains("<th>個人情報</th>") && html.contains("終了後"),
+        "{html}"
+    );
+
+    let Reply {
+        status, body: html, ..
+    } = app
+        .post_file(
+            "/ledger/preview",
+            "メモ.txt",
+            "これは台帳ではありません".as_bytes(),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{html}");
+    assert!(html.contains("取り込めません"), "{html}");
+
+    let Reply {
+        status, body: html, ..
+    } = app.post_file("/ledger/preview", "", b"").await;
+    assert!(status.code >= 400, "{status}");
+    assert!(html.contains("ファイルを選んで"), "{html}");
+}

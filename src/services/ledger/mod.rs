@@ -20,6 +20,7 @@ use crate::excel::Limits;
 use crate::sandbox::Sandbox;
 use crate::services::audit;
 use crate::services::audit::Event;
+use chrono::NaiveDate;
 pub use columns::Field;
 pub use read::{
     parse, parse_read, read_rows, LedgerRow, ParsedLedger, Refusal, SkippedRow, VendorDetails,
@@ -61,6 +62,18 @@ pub struct RowOutcome {
     pub title: String,
     pub vendor_name: String,
     pub action: Action,
+    /// Every field as the contract will hold it, for the preview to show what was read.
+    pub department: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub important: bool,
+    pub handles_personal_data: bool,
+    pub personal_records: Option<i64>,
+    pub uses_cloud: bool,
+    pub subcontracting_allowed: bool,
+    pub deletion_days: i64,
+    /// 契約金額 as people read it (`1,234,000円`).
+    pub amount: Option<String>,
 }
 
 /// The result of an import or a dry run; `errors` is empty when the ledger was (or would be) imported.
@@ -204,6 +217,16 @@ pub async fn apply(
             title: row.title.as_str().to_string(),
             vendor_name: row.vendor_name.as_str().to_string(),
             action,
+            department: row.department.as_str().to_string(),
+            start_date: draft.period.start(),
+            end_date: draft.period.end(),
+            important: draft.importance == Importance::Important,
+            handles_personal_data: draft.handles_personal_data,
+            personal_records: draft.personal_records,
+            uses_cloud: draft.uses_cloud,
+            subcontracting_allowed: draft.subcontracting_allowed,
+            deletion_days: draft.deletion_days,
+            amount: draft.amount.map(|yen| yen.to_string()),
         });
         progress(done + 1, total);
     }

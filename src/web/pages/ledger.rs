@@ -1,4 +1,4 @@
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::ledger;
 use crate::web::csrf::{self, CsrfForm};
 use crate::web::guards::{Chrome, Importer, Importing};
@@ -29,8 +29,21 @@ struct Upload<'r> {
     csrf_token: String,
 }
 
-/// Reads an uploaded file, refusing more than `limit` bytes whatever Rocket's own limits say.
+/// Reads an uploaded file, refusing more than `limit` bytes whatever Rocket's own limits say, and a
+/// form sent without choosing a file (browsers send an empty part with no name).
 pub async fn read_upload(file: &TempFile<'_>, limit: usize) -> AppResult<Vec<u8>> {
+    if file.len() == 0
+        && file
+            .raw_name()
+            .is_none_or(|name| name.dangerous_unsafe_unsanitized_raw().is_empty())
+    {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "file",
+            "ファイルが選ばれていません。ファイルを選んでから送信してください",
+        );
+        return Err(AppError::Validation(errors));
+    }
     if file.len() as usize > limit {
         return Err(AppError::too_large(limit));
     }
