@@ -212,6 +212,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/vendors/import"), Editors),
         (("POST", "/vendors/import"), Editors),
         (("GET", "/dashboard"), Staff),
+        (("GET", "/dashboard/trend"), Staff),
         (("GET", "/reports/<name>"), SignedIn),
         (("GET", "/api/v1/reports/<name>"), SignedIn),
         (

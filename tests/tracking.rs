@@ -694,3 +694,53 @@ async fn certification_lists_import_all_or_nothing() {
         .await;
     assert_eq!(certs["total"], 2);
 }
+
+#[rocket::async_test]
+async fn the_trend_counts_each_month_end_as_the_dashboard_would_on_that_day() {
+    let w = world().await;
+    // Ended 2025-03-31 with 30 days to delete: held past its deadline from 2025-05-01.
+    w.contract("R6-001", "2024-04-01", "2025-03-31", false)
+        .await;
+    // An important contract running through FY2025: its FY2024 report is overdue from 2025-04-01.
+    w.contract("R6-002", "2024-04-01", "2026-03-31", true).await;
+    let (status, html) = w.app.get_html("/dashboard/trend?as_of=2025-09-15").await;
+    assert_eq!(status, Status::Ok);
+    let row = |day: &str| -> Vec<String> {
+        let at = html
+            .find(&format!("datetime=\"{day}\""))
+            .unwrap_or_else(|| panic!("{day} missing: {html}"));
+        html[at..]
+            .split("</tr>")
+            .next()
+            .unwrap()
+            .split("class=\"number\">")
+            .skip(1)
+            .map(|cell| {
+                cell.split("</td>")
+                    .next()
+                    .unwrap()
+                    .replace("<strong class=\"bad\">", "")
+                    .replace("</strong>", "")
+            })
+            .collect()
+    };
+    assert_eq!(row("2024-10-31"), ["0", "0"], "before either was owed");
+    assert_eq!(
+        row("2025-04-30"),
+        ["0", "1"],
+        "the deletion deadline day itself is on time"
+    );
+    assert_eq!(row("2025-05-31"), ["1", "1"]);
+    assert_eq!(
+        row("2025-09-15"),
+        ["1", "1"],
+        "the last point is the day asked for"
+    );
+    assert!(
+        html.contains("<svg class=\"columns\""),
+        "the chart is drawn"
+    );
+    // The same count as the dashboard's on that day.
+    let report = w.report("retention", "2025-05-31").await;
+    assert_eq!(report["totals"]["violations"], 1);
+}

@@ -330,6 +330,23 @@ pub async fn listed(
     Ok(rows)
 }
 
+/// How many contracts are on `list` on `as_of`: one indexed count over the list's standings table.
+pub async fn total(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    list: List,
+    as_of: NaiveDate,
+    rules: &Rules,
+) -> Result<i64, sqlx::Error> {
+    let query = Query::of(list, as_of, rules);
+    let mut sql = Sql::new(&format!(
+        "SELECT COUNT(*) FROM {} x WHERE 1 = 1",
+        query.table
+    ));
+    sql.append(&query.restricted(scope));
+    Ok(sql.query_as::<(i64,)>().fetch_one(conn).await?.0)
+}
+
 /// Whom a count is of.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum By {

@@ -4,6 +4,7 @@
 mod export;
 mod json;
 mod judged;
+pub mod trend;
 
 pub use crate::judging::*;
 pub use export::{export, log_export, workbook_of};

@@ -7,7 +7,7 @@ use crate::services::reports::{ReportKind, Window};
 use crate::web::guards::Chrome;
 use crate::web::guards::{Acting, Staff};
 use crate::web::pages::admin::XlsxDownload;
-use crate::web::views::{render, DashboardPage};
+use crate::web::views::{render, DashboardPage, TrendPage};
 use crate::web::AppState;
 use rocket::response::content::RawHtml;
 use rocket::{get, routes, Route, State};
@@ -44,6 +44,35 @@ async fn dashboard(
     })
 }
 
+/// Month by month over the last year, judged as of each month's end.
+#[get("/dashboard/trend?<as_of>")]
+async fn trend(
+    state: &State<AppState>,
+    staff: Staff,
+    chrome: Chrome,
+    as_of: Option<String>,
+) -> AppResult<RawHtml<String>> {
+    let today = services::today();
+    let (day, errors) = match services::as_of(as_of.as_deref()) {
+        Ok(day) => (day, FieldErrors::new()),
+        Err(errors) => (today, errors),
+    };
+    let points = crate::services::reports::trend::trend(
+        &state.db,
+        &state.settings,
+        &staff.0.contract_visibility(),
+        day,
+    )
+    .await?;
+    render(&TrendPage {
+        chrome,
+        today,
+        as_of: day,
+        points,
+        errors,
+    })
+}
+
 /// `/reports/retention.xlsx?as_of=2026-04-01`, for whoever may see the contracts it lists.
 #[get("/reports/<name>?<as_of>")]
 async fn export(
@@ -76,5 +105,5 @@ async fn export(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![dashboard, export]
+    routes![dashboard, trend, export]
 }

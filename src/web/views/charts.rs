@@ -3,6 +3,7 @@
 //! same numbers in the table beside it.
 
 use crate::judging::{Indicator, Tally};
+use crate::services::reports::trend::MonthPoint;
 use askama::filters::HtmlSafe;
 use std::fmt;
 
@@ -98,6 +99,92 @@ impl fmt::Display for Bar {
 
 impl HtmlSafe for Bar {}
 
+/// Columns month by month, two series side by side, with a title and a description for screen readers;
+/// the page shows the same numbers in a table.
+pub struct MonthlyColumns<'a> {
+    points: &'a [MonthPoint],
+}
+
+pub fn monthly_columns(points: &[MonthPoint]) -> MonthlyColumns<'_> {
+    MonthlyColumns { points }
+}
+
+/// The smallest of 1, 2, 5, 10, 20, 50… at least `value`, so that the axis reads in round numbers.
+fn axis_top(value: i64) -> i64 {
+    let mut step = 1;
+    loop {
+        for factor in [1, 2, 5] {
+            if step * factor >= value.max(1) {
+                return step * factor;
+            }
+        }
+        step *= 10;
+    }
+}
+
+impl fmt::Display for MonthlyColumns<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const WIDTH: f64 = 720.0;
+        const LEFT: f64 = 44.0;
+        const TOP: f64 = 16.0;
+        const BOTTOM: f64 = 220.0;
+        let top = axis_top(
+            self.points
+                .iter()
+                .map(|p| p.retention_violations.max(p.audits_overdue))
+                .max()
+                .unwrap_or(0),
+        );
+        let y = |value: i64| BOTTOM - (BOTTOM - TOP) * value as f64 / top as f64;
+        let slot = (WIDTH - LEFT - 8.0) / self.points.len().max(1) as f64;
+        let bar = slot * 0.34;
+        let first = self.points.first().map(|p| p.label.as_str()).unwrap_or("");
+        let last = self.points.last().map(|p| p.label.as_str()).unwrap_or("");
+        write!(
+            f,
+            "<svg class=\"columns\" viewBox=\"0 0 {WIDTH} 250\" role=\"img\" aria-labelledby=\"trend-title trend-desc\"><title id=\"trend-title\">データ保持期限超過と監査報告書の期限超過の月ごとの件数</title><desc id=\"trend-desc\">{first}から{last}まで、各月末時点の件数。数値は下の表にもあります。</desc>"
+        )?;
+        for tick in [0, top / 2, top] {
+            let at = y(tick);
+            write!(
+                f,
+                "<line x1=\"{LEFT}\" x2=\"{WIDTH}\" y1=\"{at:.1}\" y2=\"{at:.1}\" stroke=\"#cccccc\"/><text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" font-size=\"12\" fill=\"#4d4d4d\">{tick}</text>",
+                LEFT - 6.0,
+                at + 4.0
+            )?;
+        }
+        for (i, point) in self.points.iter().enumerate() {
+            let x = LEFT + slot * i as f64 + slot * 0.14;
+            for (offset, value, colour) in [
+                (0.0, point.retention_violations, WARNING),
+                (bar, point.audits_overdue, PRIMARY),
+            ] {
+                let height = BOTTOM - y(value);
+                write!(
+                    f,
+                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{colour}\"><title>{}：{value}件</title></rect>",
+                    x + offset,
+                    y(value),
+                    point.label
+                )?;
+            }
+            let mut label = String::new();
+            {
+                use askama::filters::Escaper;
+                askama::filters::Html.write_escaped_str(&mut label, &point.label)?;
+            }
+            write!(
+                f,
+                "<text x=\"{:.1}\" y=\"240\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333333\">{label}</text>",
+                x + bar
+            )?;
+        }
+        f.write_str("</svg>")
+    }
+}
+
+impl HtmlSafe for MonthlyColumns<'_> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +210,10 @@ mod tests {
             checklists_returned: 0,
         };
         let svg = tally_bar(&tally, 8).to_string();
+        assert_eq!(axis_top(0), 1);
+        assert_eq!(axis_top(7), 10);
+        assert_eq!(axis_top(14), 20);
+        assert_eq!(axis_top(51), 100);
         assert!(svg.contains("<rect x=\"0.00\" width=\"25.00\" height=\"10\" fill=\"#c74700\"/><rect x=\"25.00\" width=\"25.00\""), "{svg}");
         let met = Indicator::new("x", "a", 9, 9, Some(0.8));
         assert!(kpi_bar(&met).to_string().contains("#0017c1"));

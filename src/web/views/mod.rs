@@ -12,7 +12,7 @@ mod work;
 
 pub use accounts::*;
 pub use audit_log::{action_label, entity_label, AuditRow, ACTIONS, ENTITY_TYPES};
-pub use charts::{kpi_bar, largest_total, tally_bar, Bar};
+pub use charts::{kpi_bar, largest_total, monthly_columns, tally_bar, Bar, MonthlyColumns};
 pub use contracts::*;
 pub use formats::{day, file_size, moment, Day, Moment};
 pub use menu::MenuItem;

@@ -52,6 +52,16 @@ pub struct DashboardPage {
 }
 
 #[derive(Template)]
+#[template(path = "dashboard_trend.html")]
+pub struct TrendPage {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub as_of: NaiveDate,
+    pub points: Vec<crate::services::reports::trend::MonthPoint>,
+    pub errors: FieldErrors,
+}
+
+#[derive(Template)]
 #[template(path = "notifications.html")]
 pub struct NotificationList {
     pub chrome: Chrome,
