@@ -598,6 +598,14 @@ async fn reports_export_to_xlsx() {
             .await;
         assert_eq!(response.status(), Status::Ok, "{kind}");
         let bytes = response.into_bytes().await.unwrap();
+        // Native Excel charts on the cover: the lists' counts, the KPIs against their targets, or both.
+        let has = |part: &str| bytes.windows(part.len()).any(|w| w == part.as_bytes());
+        assert!(has("xl/charts/chart1.xml"), "{kind}: a chart on the cover");
+        assert_eq!(
+            has("xl/charts/chart2.xml"),
+            kind == "all",
+            "{kind}: a second chart only where there are lists and KPIs"
+        );
         let mut workbook: calamine::Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
         let names = calamine::Reader::sheet_names(&workbook);

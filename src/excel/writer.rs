@@ -2,7 +2,7 @@
 
 use crate::db::audit::AuditEntry;
 pub use rust_xlsxwriter::XlsxError;
-use rust_xlsxwriter::{Format, Workbook};
+use rust_xlsxwriter::{Chart, ChartFormat, ChartSolidFill, ChartType, Format, Workbook};
 
 /// The audit log as one sheet, one entry per row.
 pub fn audit_log(entries: &[AuditEntry]) -> Result<Vec<u8>, XlsxError> {
@@ -276,6 +276,8 @@ fn report_cover(
         cover.write_number(row, 1, sheet.entries.len() as f64)?;
         row += 1;
     }
+    let counts = (4, row - 1);
+    let mut kpi_rows = None;
     if !indicators.is_empty() {
         row += 1;
         for (column, text) in ["指標", "該当", "対象", "割合", "目標"].iter().enumerate()
@@ -294,9 +296,49 @@ fn report_cover(
                 cover.write_number_with_format(row, 4, goal, &percent)?;
             }
         }
+        kpi_rows = Some((row + 1 - indicators.len() as u32, row));
     }
     cover.set_column_width(0, 60)?;
+    if !sheets.is_empty() {
+        cover.insert_chart(1, 6, &count_chart(counts))?;
+    }
+    if let Some(rows) = kpi_rows {
+        cover.insert_chart(18, 6, &kpi_chart(rows))?;
+    }
     Ok(())
+}
+
+/// The cover's lists as horizontal bars: how many contracts each one names.
+fn count_chart((first, last): (u32, u32)) -> Chart {
+    let mut chart = Chart::new(ChartType::Bar);
+    chart.title().set_name("一覧ごとの件数");
+    chart
+        .add_series()
+        .set_name("件数")
+        .set_categories(("概要", first, 0, last, 0))
+        .set_values(("概要", first, 1, last, 1))
+        .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color("#0017C1")));
+    chart.legend().set_hidden();
+    chart.x_axis().set_min(0);
+    chart.set_width(640).set_height(320);
+    chart
+}
+
+/// The KPIs' shares beside their targets, as columns on a 0–100 % axis.
+fn kpi_chart((first, last): (u32, u32)) -> Chart {
+    let mut chart = Chart::new(ChartType::Column);
+    chart.title().set_name("重点指標: 割合と目標");
+    for (column, name, colour) in [(3, "割合", "#C74700"), (4, "目標", "#949494")] {
+        chart
+            .add_series()
+            .set_name(name)
+            .set_categories(("概要", first, 0, last, 0))
+            .set_values(("概要", first, column, last, column))
+            .set_format(ChartFormat::new().set_solid_fill(ChartSolidFill::new().set_color(colour)));
+    }
+    chart.y_axis().set_min(0).set_max(1).set_num_format("0%");
+    chart.set_width(640).set_height(360);
+    chart
 }
 
 /// One list: a contract per row, the deadline as a date and the days late as a number.
