@@ -752,3 +752,31 @@ async fn the_trend_counts_each_month_end_as_the_dashboard_would_on_that_day() {
     let report = w.report("retention", "2025-05-31").await;
     assert_eq!(report["totals"]["violations"], 1);
 }
+
+#[rocket::async_test]
+async fn a_refused_deletion_certificate_keeps_what_was_typed_and_asks_for_the_file_again() {
+    let w = world().await;
+    let contract = w
+        .contract("R6-001", "2024-04-01", "2025-03-31", false)
+        .await;
+    let Reply { status, body, .. } = w
+        .app
+        .post_multipart(
+            &format!("/contracts/{contract}/deletion-certificates"),
+            &deletion_fields("令和7年13月1日"),
+            Some(("消去証明書.pdf", PDF)),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert!(body.contains("提出できませんでした"), "{body}");
+    assert!(body.contains("ファイルはもう一度選んでください"));
+    assert!(
+        body.contains("value=\"令和6年度 住民税課税データ\"")
+            && body.contains("value=\"令和7年13月1日\""),
+        "what was typed is kept"
+    );
+    assert!(
+        body.contains("<details class=\"card\" open>"),
+        "the form is open"
+    );
+}
