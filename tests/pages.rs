@@ -155,3 +155,29 @@ async fn unknown_pages_and_records_are_japanese_404s() {
     let Reply { status, .. } = app.post_form("/contracts/99", &[("title", "x")]).await;
     assert_eq!(status, Status::NotFound);
 }
+
+#[rocket::async_test]
+async fn an_administrators_home_shows_users_mail_database_and_rules_and_an_officers_does_not() {
+    let app = spawn().await;
+    let (department_id, _) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    let (status, html) = app.get_html("/").await;
+    assert_eq!(status, Status::Ok);
+    assert!(html.contains("システムの状態"), "{html}");
+    assert!(html.contains("管理者 1人"), "users by role: {html}");
+    assert!(html.contains("SQLite") || html.contains("PostgreSQL"));
+    assert!(
+        html.contains("差し戻したチェックシートの再提出期限") && html.contains("差戻しの14日後")
+    );
+    let officer = app
+        .browser_as(
+            "officer@example.jp",
+            itaku::auth::Role::Officer,
+            None,
+            &[department_id],
+        )
+        .await;
+    let (_, html) = officer.get_html("/").await;
+    assert!(!html.contains("システムの状態"));
+}

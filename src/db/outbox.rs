@@ -156,6 +156,16 @@ pub async fn pending_count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
     Ok(count)
 }
 
+/// Messages whose last try failed and that wait to be tried again.
+pub async fn failing_count(conn: &mut Conn) -> Result<i64, sqlx::Error> {
+    let (count,): (i64,) = sqlx::query_as(
+        "SELECT CAST(COUNT(*) AS BIGINT) FROM mail_outbox WHERE status = 'pending' AND attempts > 0",
+    )
+    .fetch_one(conn)
+    .await?;
+    Ok(count)
+}
+
 /// Who gets reminders for a vendor: the vendor record's address and its active vendor users.
 pub async fn vendor_recipients(
     conn: &mut Conn,

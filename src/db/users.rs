@@ -120,6 +120,19 @@ pub async fn list(conn: &mut Conn) -> Result<Vec<UserSummary>, sqlx::Error> {
         .collect())
 }
 
+/// How many users each role has, active and not: `(role, active, count)`.
+pub async fn counts_by_role(conn: &mut Conn) -> Result<Vec<(String, bool, i64)>, sqlx::Error> {
+    let rows: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT role, CAST(active AS BIGINT), CAST(COUNT(*) AS BIGINT) FROM users GROUP BY role, active ORDER BY role, active",
+    )
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(role, active, count)| (role, active == 1, count))
+        .collect())
+}
+
 /// What a user record is written with.
 pub struct NewUser<'a> {
     pub email: &'a str,

@@ -249,9 +249,9 @@ def main():
 
         def each_role_sees_its_home():
             expectations = {
-                "admin": (["委託契約の状況", "確認待ち", 'href="/admin/users"', 'href="/audit"', 'href="/ledger"'], []),
+                "admin": (["委託契約の状況", "確認待ち", "システムの状態", 'href="/admin/users"', 'href="/audit"', 'href="/ledger"'], []),
                 # An officer's home is its work list: what waits for its review, what was returned, what is overdue.
-                "officer": (["確認待ち", "期限超過", 'href="/notifications"', 'href="/ledger"'], ['href="/admin/users"', 'href="/audit"']),
+                "officer": (["確認待ち", "期限超過", 'href="/notifications"', 'href="/ledger"'], ['href="/admin/users"', 'href="/audit"', "システムの状態"]),
                 # The CISO's home is the dashboard.
                 "ciso": (["委託先のセキュリティ状況", 'href="/audit"'], ['href="/admin/users"', 'href="/ledger"']),
                 "vendor": (["株式会社いろは印刷 様の契約", "対応が必要なこと"], ['href="/contracts"', 'href="/vendors"', 'href="/audit"']),

@@ -95,6 +95,11 @@ async fn home(
         .items
         .sort_by_key(|c| (c.end_date, c.contract_number.clone()));
     ending_soon.items.truncate(20);
+    let system = if chrome.may_manage_users() {
+        Some(services::system::status(&state.db, &state.settings).await?)
+    } else {
+        None
+    };
     render(&Home {
         chrome,
         today,
@@ -103,6 +108,7 @@ async fn home(
         ending_soon,
         horizon,
         work,
+        system,
     })
     .map(Ok)
 }

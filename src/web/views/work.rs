@@ -22,6 +22,8 @@ pub struct Home {
     pub horizon: NaiveDate,
     /// What waits for this user: to review, returned to vendors, overdue.
     pub work: crate::services::inbox::WorkList,
+    /// For administrators: users, mail, database and rules.
+    pub system: Option<crate::services::system::SystemStatus>,
 }
 
 #[derive(Template)]
