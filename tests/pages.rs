@@ -181,3 +181,59 @@ async fn an_administrators_home_shows_users_mail_database_and_rules_and_an_offic
     let (_, html) = officer.get_html("/").await;
     assert!(!html.contains("システムの状態"));
 }
+
+#[rocket::async_test]
+async fn the_vendor_field_is_searched_by_name_or_number_and_takes_either() {
+    let app = spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    let (_, form) = app.get_html("/contracts/new").await;
+    assert!(
+        form.contains("list=\"vendor-choices\"")
+            && form.contains(&format!(
+                "<option value=\"{NTA}\">株式会社いろは印刷</option>"
+            )),
+        "a datalist offers the vendors by number, labelled by name"
+    );
+    let post = |number: &'static str, vendor: &'static str| {
+        let department = department_id.to_string();
+        let app = &app;
+        async move {
+            app.post_form(
+                "/contracts",
+                &[
+                    ("contract_number", number),
+                    ("title", "件名"),
+                    ("department_id", &department),
+                    ("vendor_identifier", vendor),
+                    ("start_date", "R7.4.1"),
+                    ("end_date", "R8.3.31"),
+                ],
+            )
+            .await
+        }
+    };
+    for (number, typed) in [("V-1", NTA), ("V-2", "株式会社いろは印刷")] {
+        let Reply { status, body, .. } = post(number, typed).await;
+        assert_eq!(status, Status::SeeOther, "{typed}: {body}");
+    }
+    let (_, list) = app.get_json("/api/v1/contracts").await;
+    assert!(list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["vendor"]["id"] == vendor_id));
+    let Reply { status, body, .. } = post("V-3", "存在しない商事").await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(
+        body.contains("候補から選んでください") && body.contains("value=\"存在しない商事\""),
+        "{body}"
+    );
+    // Editing shows the vendor's number and name.
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let (_, edit) = app.get_html(&format!("/contracts/{id}/edit")).await;
+    assert!(
+        edit.contains(&format!("value=\"{NTA}\"")) && edit.contains("選択中: 株式会社いろは印刷")
+    );
+}

@@ -167,12 +167,27 @@ impl VendorSummary {
 pub struct VendorChoice {
     pub id: VendorId,
     pub name: String,
+    /// Its 法人番号, else 登録番号, else 業者番号: what a vendor field takes.
+    pub identifier: String,
+}
+
+/// The vendors registered under exactly this name (at most two: enough to tell one from several).
+pub async fn ids_named(conn: &mut Conn, name: &str) -> Result<Vec<VendorId>, sqlx::Error> {
+    let ids: Vec<(VendorId,)> =
+        sqlx::query_as("SELECT id FROM vendors WHERE name = $1 ORDER BY id LIMIT 2")
+            .bind(name)
+            .fetch_all(conn)
+            .await?;
+    Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
 pub async fn choices(conn: &mut Conn) -> Result<Vec<VendorChoice>, sqlx::Error> {
-    sqlx::query_as("SELECT id, name FROM vendors ORDER BY name, id")
-        .fetch_all(conn)
-        .await
+    sqlx::query_as(
+        "SELECT id, name, COALESCE(corporate_number, invoice_number, vendor_code, '') AS identifier
+         FROM vendors ORDER BY name, id",
+    )
+    .fetch_all(conn)
+    .await
 }
 
 pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<VendorId, sqlx::Error> {

@@ -180,22 +180,26 @@ impl ContractInput {
                 return Ok(Some(id));
             }
         } else if let Some(typed) = given(&self.vendor_identifier) {
-            match VendorIdentifier::parse(typed) {
+            let by_number = match VendorIdentifier::parse(typed) {
                 Ok(identifier) => match vendors::find_by_identifier(conn, &identifier).await? {
                     Some(vendor) => return Ok(Some(vendor.id)),
-                    None => {
-                        errors.add(
-                            "vendor_identifier",
-                            format!("この{}の事業者は登録されていません", identifier.kind()),
-                        );
-                        return Ok(None);
-                    }
+                    None => format!("この{}の事業者は登録されていません", identifier.kind()),
                 },
-                Err(message) => {
-                    errors.add("vendor_identifier", message);
-                    return Ok(None);
-                }
+                Err(message) => message,
+            };
+            // Not a registered number: the vendor's name, typed without choosing from the list.
+            match vendors::ids_named(conn, typed.trim()).await?.as_slice() {
+                [only] => return Ok(Some(*only)),
+                [] => errors.add(
+                    "vendor_identifier",
+                    format!("{by_number}（事業者名で探すときは、候補から選んでください）"),
+                ),
+                _ => errors.add(
+                    "vendor_identifier",
+                    "同じ名前の事業者が複数あります。法人番号・登録番号・業者番号で選んでください",
+                ),
             }
+            return Ok(None);
         }
         errors.add("vendor_id", "事業者を選択してください");
         Ok(None)

@@ -210,6 +210,36 @@ pub struct ContractForm {
     pub default_deletion_days: i64,
 }
 
+impl ContractForm {
+    /// What the vendor field shows: what was typed, else the chosen vendor's number.
+    pub fn vendor_value(&self) -> String {
+        if let Some(typed) = self.input.vendor_identifier.as_deref() {
+            return typed.to_string();
+        }
+        self.input
+            .vendor_id
+            .and_then(|id| self.vendors.iter().find(|v| v.id == id))
+            .map(|v| v.identifier.clone())
+            .unwrap_or_default()
+    }
+
+    /// The name of the vendor the field names, shown beside it.
+    pub fn vendor_name(&self) -> Option<&str> {
+        let value = self.vendor_value();
+        self.vendors
+            .iter()
+            .find(|v| !value.is_empty() && v.identifier == value)
+            .map(|v| v.name.as_str())
+    }
+
+    /// The vendor field's error, whichever of its names the check used.
+    pub fn vendor_error(&self) -> Option<&str> {
+        self.errors
+            .get("vendor_identifier")
+            .or_else(|| self.errors.get("vendor_id"))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "ledger/upload.html")]
 pub struct LedgerUpload {
