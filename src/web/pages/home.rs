@@ -21,49 +21,7 @@ async fn home(
     let today = services::today();
     let visibility = chrome.user.contract_visibility();
     if let Some(vendor_id) = chrome.user.own_vendor() {
-        let vendor = vendors::get(&state.db, Some(vendor_id), vendor_id).await?;
-        let contracts = contracts::list(
-            &state.db,
-            &visibility,
-            &ContractFilter::default(),
-            Paging::new(None, Some(200), 200),
-            today,
-        )
-        .await?;
-        let dashboard = state
-            .dashboards
-            .page(
-                &state.db,
-                &state.settings,
-                &visibility,
-                today,
-                reports::Window::ALL,
-            )
-            .await?;
-        let owed = reports::todo_list(&dashboard)
-            .into_iter()
-            .cloned()
-            .collect();
-        let bids_asked = services::tenders::bids_of_vendor(&state.db, vendor_id)
-            .await?
-            .into_iter()
-            .filter(|b| {
-                b.status == "open"
-                    && b.checklist_requested_at.is_some()
-                    && b.sheet_version.is_none()
-            })
-            .collect();
-        let requests = services::requests::open_for_vendor(&state.db, vendor_id).await?;
-        return render(&Portal {
-            chrome,
-            today,
-            vendor,
-            contracts,
-            owed,
-            bids_asked,
-            requests,
-        })
-        .map(Ok);
+        return vendor_portal(state, chrome, vendor_id, today).await.map(Ok);
     }
     let dashboard = state
         .dashboards
@@ -111,6 +69,56 @@ async fn home(
         system,
     })
     .map(Ok)
+}
+
+/// A vendor's home: its contracts, what it owes, bid sheets and yearly requests asked of it.
+async fn vendor_portal(
+    state: &AppState,
+    chrome: Chrome,
+    vendor_id: crate::domain::ids::VendorId,
+    today: chrono::NaiveDate,
+) -> AppResult<RawHtml<String>> {
+    let visibility = chrome.user.contract_visibility();
+    let vendor = vendors::get(&state.db, Some(vendor_id), vendor_id).await?;
+    let contracts = contracts::list(
+        &state.db,
+        &visibility,
+        &ContractFilter::default(),
+        Paging::new(None, Some(200), 200),
+        today,
+    )
+    .await?;
+    let dashboard = state
+        .dashboards
+        .page(
+            &state.db,
+            &state.settings,
+            &visibility,
+            today,
+            reports::Window::ALL,
+        )
+        .await?;
+    let owed = reports::todo_list(&dashboard)
+        .into_iter()
+        .cloned()
+        .collect();
+    let bids_asked = services::tenders::bids_of_vendor(&state.db, vendor_id)
+        .await?
+        .into_iter()
+        .filter(|b| {
+            b.status == "open" && b.checklist_requested_at.is_some() && b.sheet_version.is_none()
+        })
+        .collect();
+    let requests = services::requests::open_for_vendor(&state.db, vendor_id).await?;
+    render(&Portal {
+        chrome,
+        today,
+        vendor,
+        contracts,
+        owed,
+        bids_asked,
+        requests,
+    })
 }
 
 pub fn routes() -> Vec<Route> {
