@@ -12,6 +12,14 @@ use crate::web::AppState;
 use rocket::response::content::RawHtml;
 use rocket::{get, routes, Route, State};
 
+/// The day a page is asked for; today, with the field's error, when it cannot be read.
+fn day_asked(as_of: Option<&str>, today: chrono::NaiveDate) -> (chrono::NaiveDate, FieldErrors) {
+    match services::as_of(as_of) {
+        Ok(day) => (day, FieldErrors::new()),
+        Err(errors) => (today, errors),
+    }
+}
+
 #[get("/dashboard?<as_of>")]
 async fn dashboard(
     state: &State<AppState>,
@@ -21,10 +29,7 @@ async fn dashboard(
 ) -> AppResult<RawHtml<String>> {
     let today = services::today();
     let chrome_is_admin = chrome.user.role == crate::auth::Role::Admin;
-    let (day, errors) = match services::as_of(as_of.as_deref()) {
-        Ok(day) => (day, FieldErrors::new()),
-        Err(errors) => (today, errors),
-    };
+    let (day, errors) = day_asked(as_of.as_deref(), today);
     let d = state
         .dashboards
         .page(
@@ -53,10 +58,7 @@ async fn trend(
     as_of: Option<String>,
 ) -> AppResult<RawHtml<String>> {
     let today = services::today();
-    let (day, errors) = match services::as_of(as_of.as_deref()) {
-        Ok(day) => (day, FieldErrors::new()),
-        Err(errors) => (today, errors),
-    };
+    let (day, errors) = day_asked(as_of.as_deref(), today);
     let points = crate::services::reports::trend::trend(
         &state.db,
         &state.settings,
