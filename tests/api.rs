@@ -497,3 +497,74 @@ async fn the_contract_list_sorts_by_the_column_asked_for_in_either_direction() {
         "{page}"
     );
 }
+
+#[rocket::async_test]
+async fn the_contract_list_page_finds_a_vendor_by_its_name_or_number_typed_in_one_field() {
+    let app = spawn().await;
+    let (department, iroha) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    let other = app.seed_vendor(TOYOTA, "株式会社ほへと情報").await;
+    for (number, vendor) in [("R7-101", iroha), ("R7-102", other)] {
+        let (status, created) = app
+            .send_json(
+                Method::Post,
+                "/api/v1/contracts",
+                &contract_body(number, department, vendor),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{created}");
+    }
+    let (_, page) = app.get_html("/contracts").await;
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{NTA}\">株式会社いろは印刷</option>"
+        )),
+        "the field offers every vendor: {page}"
+    );
+    for typed in [
+        "株式会社いろは印刷".to_string(),
+        NTA.to_string(),
+        format!("  {NTA} "),
+    ] {
+        let query: String = url_encoded(&typed);
+        let (status, page) = app.get_html(&format!("/contracts?vendor={query}")).await;
+        assert_eq!(status, Status::Ok);
+        assert!(
+            page.contains("R7-101") && !page.contains("R7-102"),
+            "{typed}: {page}"
+        );
+    }
+    // A vendor chosen by id elsewhere (its page's link) shows in the field as its number.
+    let (_, page) = app.get_html(&format!("/contracts?vendor_id={other}")).await;
+    assert!(page.contains(&format!(
+        "name=\"vendor\" list=\"vendor-choices\" value=\"{TOYOTA}\""
+    )));
+    assert!(page.contains("R7-102") && !page.contains("R7-101"));
+    let (_, page) = app
+        .get_html(&format!(
+            "/contracts?vendor={}",
+            url_encoded("知らない会社")
+        ))
+        .await;
+    assert!(
+        page.contains("「知らない会社」に当たる事業者がありません"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("R7-101"),
+        "nothing is listed for an unknown vendor"
+    );
+}
+
+fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

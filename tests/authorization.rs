@@ -213,6 +213,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("POST", "/vendors/import"), Editors),
         (("GET", "/dashboard"), Staff),
         (("GET", "/dashboard/trend"), Staff),
+        (("GET", "/dashboard/deadlines"), Staff),
         (("GET", "/reports/<name>"), SignedIn),
         (("GET", "/api/v1/reports/<name>"), SignedIn),
         (

@@ -70,8 +70,36 @@ fn template() -> Vec<u8> {
         vendor_name: Some("株式会社いろは印刷".into()),
         identifier: Some("7000012050002".into()),
         contract: Some("R7-001 住民税通知書の印刷".into()),
+        ..Prefill::default()
     };
     check_sheet(&Definition::builtin(), &prefill).unwrap()
+}
+
+#[test]
+fn a_template_made_with_answers_reads_back_as_those_answers() {
+    use itaku::checklist::Answer;
+    let definition = Definition::builtin();
+    let mut answers: HashMap<String, (Answer, String)> = definition
+        .items
+        .iter()
+        .map(|item| (item.id.clone(), (Answer::Yes, String::new())))
+        .collect();
+    answers.insert("A-2".into(), (Answer::Partial, "本社のみ".into()));
+    let prefill = Prefill {
+        vendor_name: Some("株式会社いろは印刷".into()),
+        identifier: Some("7000012050002".into()),
+        filled_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 20),
+        filled_by: Some("伊呂波 花子".into()),
+        answers,
+        ..Prefill::default()
+    };
+    let result = check(&check_sheet(&definition, &prefill).unwrap());
+    assert!(result.accepted, "{:?}", result.errors);
+    assert_eq!(result.answers.len(), 50);
+    let a2 = result.answers.iter().find(|a| a.id == "A-2").unwrap();
+    assert_eq!((a2.answer, a2.note.as_str()), (Answer::Partial, "本社のみ"));
+    assert_eq!(result.respondent.filled_on.as_deref(), Some("2026-05-20"));
+    assert_eq!(result.respondent.filled_by.as_deref(), Some("伊呂波 花子"));
 }
 
 #[test]

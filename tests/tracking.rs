@@ -23,19 +23,12 @@ async fn world() -> World {
     let (department_id, vendor_id) = app
         .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
         .await;
-    let (status, other) = app
-        .send_json(
-            Method::Post,
-            "/api/v1/vendors",
-            &json!({"corporate_number": TOYOTA, "name": "ほへと株式会社"}),
-        )
-        .await;
-    assert_eq!(status, Status::Created);
+    let other_vendor_id = app.seed_vendor(TOYOTA, "ほへと株式会社").await;
     World {
         app,
         department_id,
         vendor_id,
-        other_vendor_id: other["id"].as_i64().unwrap(),
+        other_vendor_id,
     }
 }
 
@@ -713,25 +706,7 @@ async fn the_trend_counts_each_month_end_as_the_dashboard_would_on_that_day() {
     w.contract("R6-002", "2024-04-01", "2026-03-31", true).await;
     let (status, html) = w.app.get_html("/dashboard/trend?as_of=2025-09-15").await;
     assert_eq!(status, Status::Ok);
-    let row = |day: &str| -> Vec<String> {
-        let at = html
-            .find(&format!("datetime=\"{day}\""))
-            .unwrap_or_else(|| panic!("{day} missing: {html}"));
-        html[at..]
-            .split("</tr>")
-            .next()
-            .unwrap()
-            .split("class=\"number\">")
-            .skip(1)
-            .map(|cell| {
-                cell.split("</td>")
-                    .next()
-                    .unwrap()
-                    .replace("<strong class=\"bad\">", "")
-                    .replace("</strong>", "")
-            })
-            .collect()
-    };
+    let row = |day: &str| table_row(&html, day);
     assert_eq!(row("2024-10-31"), ["0", "0"], "before either was owed");
     assert_eq!(
         row("2025-04-30"),
@@ -751,6 +726,85 @@ async fn the_trend_counts_each_month_end_as_the_dashboard_would_on_that_day() {
     // The same count as the dashboard's on that day.
     let report = w.report("retention", "2025-05-31").await;
     assert_eq!(report["totals"]["violations"], 1);
+}
+
+/// The numbers of a chart's table row whose day is `day`, emphasis taken off.
+fn table_row(html: &str, day: &str) -> Vec<String> {
+    let at = html
+        .find(&format!("datetime=\"{day}\""))
+        .unwrap_or_else(|| panic!("{day} missing: {html}"));
+    html[at..]
+        .split("</tr>")
+        .next()
+        .unwrap()
+        .split("class=\"number\">")
+        .skip(1)
+        .map(|cell| {
+            let cell = cell.split("</td>").next().unwrap();
+            cell.replace("<strong class=\"bad\">", "")
+                .replace("<strong>", "")
+                .replace("</strong>", "")
+        })
+        .collect()
+}
+
+#[rocket::async_test]
+async fn the_deadline_timeline_puts_each_coming_deadline_in_its_week() {
+    let w = world().await;
+    // Ends 2025-03-31 with 30 days to delete: due 2025-04-30, in the week from 2025-04-26.
+    w.contract("R6-001", "2024-04-01", "2025-03-31", false)
+        .await;
+    // Important: its FY2024 audit report is due 2025-03-31, in the week from 2025-03-29.
+    w.contract("R6-002", "2024-04-01", "2026-03-31", true).await;
+    let vendor_certificates = format!("/api/v1/vendors/{}/certifications", w.vendor_id);
+    let (status, created) = w
+        .app
+        .send_json(
+            Method::Post,
+            &vendor_certificates,
+            &json!({"scheme": "ISMS", "number": "IS 100001", "issued_on": "2022-04-11", "valid_until": "2025-04-10"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{created}");
+    let (status, html) = w
+        .app
+        .get_html("/dashboard/deadlines?as_of=2025-03-01")
+        .await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(table_row(&html, "2025-03-01"), ["0", "0", "0", "0", "0"]);
+    assert_eq!(table_row(&html, "2025-03-29"), ["0", "1", "0", "0", "1"]);
+    // Both active contracts hold the expiring certificate.
+    assert_eq!(table_row(&html, "2025-04-05"), ["0", "0", "2", "0", "2"]);
+    assert_eq!(table_row(&html, "2025-04-26"), ["1", "0", "0", "0", "1"]);
+    assert!(
+        html.contains("aria-current=\"page\">今後90日の期限"),
+        "its tab is current"
+    );
+    assert!(
+        html.contains("<svg class=\"columns\""),
+        "the chart is drawn"
+    );
+    // A renewal supersedes the expiring certificate; an accepted audit report is no longer owed.
+    let (status, _) = w
+        .app
+        .send_json(
+            Method::Post,
+            &vendor_certificates,
+            &json!({"scheme": "ISMS", "number": "IS 100002", "issued_on": "2025-02-01", "valid_until": "2028-04-10"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let (_, html) = w
+        .app
+        .get_html("/dashboard/deadlines?as_of=2025-03-01")
+        .await;
+    assert_eq!(table_row(&html, "2025-04-05"), ["0", "0", "0", "0", "0"]);
+    // Past the deadline, the deletion is on the dashboard, not on the timeline.
+    let (_, html) = w
+        .app
+        .get_html("/dashboard/deadlines?as_of=2025-05-01")
+        .await;
+    assert!(!html.contains("<td class=\"number\">1</td>"), "{html}");
 }
 
 #[rocket::async_test]

@@ -3,6 +3,7 @@
 //! A4 printing, and a 記入要領 sheet.
 
 use crate::checklist::{Answer, Definition};
+use chrono::Datelike;
 use rust_xlsxwriter::{
     DataValidation, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
 };
@@ -14,6 +15,11 @@ pub struct Prefill {
     /// The vendor's 法人番号, 登録番号 or 業者番号; its kind names the cell.
     pub identifier: Option<String>,
     pub contract: Option<String>,
+    /// 記入日 and 記入者.
+    pub filled_on: Option<chrono::NaiveDate>,
+    pub filled_by: Option<String>,
+    /// Answers already given (an item's answer and 備考), by item id: a sheet filled in advance.
+    pub answers: std::collections::HashMap<String, (Answer, String)>,
 }
 
 const HEADERS: [(&str, f64); 6] = [
@@ -110,7 +116,7 @@ pub fn check_sheet(definition: &Definition, prefill: &Prefill) -> Result<Vec<u8>
 
     respondent_block(sheet, prefill, &f)?;
     let header_row = 8;
-    items_table(sheet, definition, header_row, &f)?;
+    items_table(sheet, definition, prefill, header_row, &f)?;
     sheet.set_freeze_panes(header_row + 1, 0)?;
     sheet
         .set_paper_size(9)
@@ -138,7 +144,7 @@ fn respondent_block(
             prefill.identifier.clone(),
         ),
         ("記入日", None),
-        ("記入者", None),
+        ("記入者", prefill.filled_by.clone()),
     ];
     for (offset, (name, value)) in respondent.iter().enumerate() {
         let row = 3 + offset as u32;
@@ -150,6 +156,14 @@ fn respondent_block(
         };
         sheet.merge_range(row, 2, row, 3, value.as_deref().unwrap_or(""), format)?;
     }
+    if let Some(day) = prefill.filled_on {
+        let date = rust_xlsxwriter::ExcelDateTime::from_ymd(
+            day.year() as u16,
+            day.month() as u8,
+            day.day() as u8,
+        )?;
+        sheet.write_datetime_with_format(5, 2, &date, &f.input_date)?;
+    }
     Ok(())
 }
 
@@ -157,6 +171,7 @@ fn respondent_block(
 fn items_table(
     sheet: &mut Worksheet,
     definition: &Definition,
+    prefill: &Prefill,
     header_row: u32,
     f: &Formats,
 ) -> Result<(), XlsxError> {
@@ -188,8 +203,16 @@ fn items_table(
             if item.mandatory { "必須" } else { "任意" },
             &f.centered,
         )?;
-        sheet.write_blank(row, ANSWER_COLUMN, &f.answer)?;
-        sheet.write_blank(row, NOTE_COLUMN, &f.note)?;
+        match prefill.answers.get(&item.id) {
+            Some((answer, note)) => {
+                sheet.write_string_with_format(row, ANSWER_COLUMN, answer.label(), &f.answer)?;
+                sheet.write_string_with_format(row, NOTE_COLUMN, note, &f.note)?;
+            }
+            None => {
+                sheet.write_blank(row, ANSWER_COLUMN, &f.answer)?;
+                sheet.write_blank(row, NOTE_COLUMN, &f.note)?;
+            }
+        }
         row += 1;
     }
     let choices: Vec<&str> = Answer::CHOICES.iter().map(|a| a.label()).collect();

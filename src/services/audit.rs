@@ -4,9 +4,11 @@ use super::{given, Paged, Paging};
 use crate::auth::Actor;
 use crate::db::audit::{self, AuditEntry, AuditFilter, NewEntry};
 use crate::db::{Conn, Db};
-use crate::domain::ids::AuditEntryId;
+use crate::domain::ids::{AuditEntryId, VendorId};
 use crate::error::AppResult;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeSet, HashMap};
 
 /// One thing that happened, as the audit log keeps it.
 pub struct Event<'a> {
@@ -136,6 +138,70 @@ impl AuditQuery {
             to,
         })
     }
+}
+
+/// The names of the departments and vendors that the changes of some entries refer to by id, so that
+/// the log reads 「税務課」 rather than 3.
+#[derive(Debug, Default)]
+pub struct RecordNames {
+    pub departments: HashMap<i64, String>,
+    pub vendors: HashMap<i64, String>,
+}
+
+/// Every id under one of `keys` in a change's values.
+fn ids_under(value: &Value, keys: &[&str], found: &mut BTreeSet<i64>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                if keys.contains(&key.as_str()) {
+                    let ids = match inner {
+                        Value::Array(items) => items.iter().filter_map(Value::as_i64).collect(),
+                        single => single.as_i64().into_iter().collect::<Vec<_>>(),
+                    };
+                    found.extend(ids);
+                } else {
+                    ids_under(inner, keys, found);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| ids_under(item, keys, found)),
+        _ => {}
+    }
+}
+
+pub async fn names_in(db: &Db, entries: &[AuditEntry]) -> AppResult<RecordNames> {
+    let values: Vec<Value> = entries
+        .iter()
+        .flat_map(|e| [e.before_json.as_deref(), e.after_json.as_deref()])
+        .flatten()
+        .filter_map(|text| serde_json::from_str(text).ok())
+        .collect();
+    let (mut departments, mut vendors) = (BTreeSet::new(), BTreeSet::new());
+    for value in &values {
+        ids_under(
+            value,
+            &["department_id", "department_ids"],
+            &mut departments,
+        );
+        ids_under(value, &["vendor_id"], &mut vendors);
+    }
+    let mut names = RecordNames::default();
+    let mut conn = db.acquire().await?;
+    if !departments.is_empty() {
+        names.departments = crate::db::departments::all(&mut conn)
+            .await?
+            .into_iter()
+            .filter(|d| departments.contains(&d.id.get()))
+            .map(|d| (d.id.get(), d.name))
+            .collect();
+    }
+    let vendor_ids: Vec<VendorId> = vendors.into_iter().map(VendorId::new).collect();
+    names.vendors = crate::db::vendors::names_of(&mut conn, &vendor_ids)
+        .await?
+        .into_iter()
+        .map(|(id, name)| (id.get(), name))
+        .collect();
+    Ok(names)
 }
 
 pub async fn list(db: &Db, filter: &AuditFilter, paging: Paging) -> AppResult<Paged<AuditEntry>> {

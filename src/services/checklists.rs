@@ -90,7 +90,8 @@ pub async fn submit(
         "チェックシート提出 {} 第{version}版（{file_name}）",
         contract.contract_number
     );
-    let after = json!({"sha256": digest, "size": bytes.len(), "answers": result.answers.len()});
+    let after =
+        json!({"sha256": digest, "size": bytes.len(), "answer_count": result.answers.len()});
     notifications::notify_contract_officers(
         &mut tx,
         contract_id,

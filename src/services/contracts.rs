@@ -6,6 +6,7 @@ use crate::auth::Actor;
 use crate::db::contracts::{self, ContractFilter, Visibility};
 use crate::db::{self, departments, vendors, Conn, Db};
 use crate::domain::contract::MAX_DELETION_DAYS;
+use crate::domain::dates::JpDate;
 use crate::domain::fields;
 use crate::domain::ids::{ContractId, DepartmentId, VendorId};
 use crate::domain::text::parse_count;
@@ -59,8 +60,8 @@ impl ContractInput {
             department_id: Some(contract.department_id),
             vendor_id: Some(contract.vendor_id),
             vendor_identifier: None,
-            start_date: Some(contract.start_date.to_string()),
-            end_date: Some(contract.end_date.to_string()),
+            start_date: Some(contract.start_date.jp()),
+            end_date: Some(contract.end_date.jp()),
             handles_personal_data: contract.handles_personal_data,
             personal_records: contract.personal_records.map(|n| n.to_string()),
             importance: Some(contract.importance.as_code().to_string()),
@@ -229,6 +230,8 @@ pub struct ContractQuery {
     pub q: Option<String>,
     pub department_id: Option<DepartmentId>,
     pub vendor_id: Option<VendorId>,
+    /// The vendor as typed in the list's field: its number or its name, as the choices offer them.
+    pub vendor: Option<String>,
     pub status: Option<String>,
     pub end_from: Option<String>,
     pub end_to: Option<String>,
@@ -312,6 +315,27 @@ impl ContractQuery {
             amount_min,
             amount_max,
         })
+    }
+}
+
+/// The vendor among `choices` whose number or exact name was typed, or the field's message.
+pub fn vendor_typed(typed: &str, choices: &[vendors::VendorChoice]) -> Result<VendorId, String> {
+    let typed = typed.trim();
+    let by_number = VendorIdentifier::parse(typed)
+        .ok()
+        .map(|identifier| identifier.as_str().to_string());
+    let matching: Vec<&vendors::VendorChoice> = choices
+        .iter()
+        .filter(|c| {
+            Some(&c.identifier) == by_number.as_ref() || c.identifier == typed || c.name == typed
+        })
+        .collect();
+    match matching.as_slice() {
+        [only] => Ok(only.id),
+        [] => Err(format!(
+            "「{typed}」に当たる事業者がありません。事業者名か法人番号を入力し、候補から選んでください"
+        )),
+        _ => Err("同じ名前の事業者が複数あります。法人番号・登録番号・業者番号で選んでください".into()),
     }
 }
 

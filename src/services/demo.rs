@@ -56,6 +56,7 @@ pub async fn load_if_empty(
     .await?;
     load_certifications(db, &actor, shift).await?;
     load_tender(db, settings, &actor, today).await?;
+    load_check_sheets(db, settings, today).await?;
     Ok(Some(report))
 }
 
@@ -131,4 +132,134 @@ async fn load_certifications(
             report.errors
         )))
     }
+}
+
+/// The demo vendor's check sheets for its running contract: a first version with two gaps, approved
+/// by the officer with a comment on each, and a second that changes three answers, waiting for review.
+async fn load_check_sheets(
+    db: &Db,
+    settings: &crate::config::Settings,
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    use super::checklists::{self, Decision, Submitted};
+    use crate::checklist::Answer;
+    let Some(contract) = contracts::find_by_number(&mut *db.acquire().await?, "R7-001").await?
+    else {
+        return Ok(());
+    };
+    let definition = settings.definition();
+    let items: Vec<&str> = definition.items.iter().map(|i| i.id.as_str()).collect();
+    let [first_gap, second_gap, third, ..] = items.as_slice() else {
+        return Ok(());
+    };
+    let filled_on = contract.start_date.max(today - chrono::Days::new(200));
+    let sheet = |changes: &[(&str, Answer, &str)], filled_on: NaiveDate| {
+        answered_sheet(&definition, &contract, changes, filled_on)
+    };
+    let first = sheet(
+        &[
+            (
+                first_gap,
+                Answer::No,
+                "規程を改定中です。令和8年9月に制定予定です。",
+            ),
+            (
+                second_gap,
+                Answer::Partial,
+                "本社のみ実施。工場は年度内に実施します。",
+            ),
+        ],
+        filled_on,
+    )?;
+    let second = sheet(
+        &[
+            (
+                first_gap,
+                Answer::Yes,
+                "令和8年9月に規程を制定しました（別添）。",
+            ),
+            (second_gap, Answer::Partial, "工場の実施は来月の予定です。"),
+            (third, Answer::No, "担当者の異動により一時的に未実施です。"),
+        ],
+        filled_on + chrono::Days::new(120),
+    )?;
+    let sandbox = crate::sandbox::Sandbox::from_settings(settings);
+    let hand_in = |name: &'static str, bytes: Vec<u8>| {
+        let sandbox = &sandbox;
+        let contract = &contract;
+        async move {
+            let vendor = crate::auth::Actor::system("事業者 伊呂波 花子");
+            let all = Visibility::All;
+            match checklists::submit(
+                db,
+                &vendor,
+                &all,
+                contract.id,
+                name,
+                &bytes,
+                settings,
+                sandbox,
+            )
+            .await?
+            {
+                Submitted::Accepted { submission_id, .. } => Ok(submission_id),
+                Submitted::Refused(result) => Err(AppError::Internal(format!(
+                    "the demo check sheet was refused: {:?}",
+                    result.errors
+                ))),
+            }
+        }
+    };
+    let first_version = hand_in("チェックシート_第1版.xlsx", first).await?;
+    let comments = std::collections::HashMap::from([
+        (
+            first_gap.to_string(),
+            "規程の制定後、写しを提出してください。".to_string(),
+        ),
+        (
+            second_gap.to_string(),
+            "工場の実施予定日を次回の提出で教えてください。".to_string(),
+        ),
+    ]);
+    checklists::review(
+        db,
+        &crate::auth::Actor::system("契約担当 山田 太郎"),
+        &crate::auth::policy::EditScope::everything(),
+        first_version,
+        Decision::Approve,
+        "条件付きで承認します。改善の状況を次回の提出で報告してください。",
+        &comments,
+    )
+    .await?;
+    hand_in("チェックシート_第2版.xlsx", second).await?;
+    Ok(())
+}
+
+/// The contract's check sheet filled in by its vendor: every item はい but for `changes`.
+fn answered_sheet(
+    definition: &crate::checklist::Definition,
+    contract: &crate::db::contracts::Contract,
+    changes: &[(&str, crate::checklist::Answer, &str)],
+    filled_on: NaiveDate,
+) -> Result<Vec<u8>, AppError> {
+    use crate::checklist::Answer;
+    let mut answers: std::collections::HashMap<String, (Answer, String)> = definition
+        .items
+        .iter()
+        .map(|item| (item.id.clone(), (Answer::Yes, String::new())))
+        .collect();
+    for (id, answer, note) in changes {
+        answers.insert(id.to_string(), (*answer, note.to_string()));
+    }
+    super::templates::build(
+        definition,
+        &crate::excel::template::Prefill {
+            vendor_name: Some(contract.vendor_name.clone()),
+            identifier: Some(contract.vendor_identifier.clone()),
+            contract: Some(format!("{} {}", contract.contract_number, contract.title)),
+            filled_on: Some(filled_on),
+            filled_by: Some("情報システム課 主任 伊呂波 花子".into()),
+            answers,
+        },
+    )
 }

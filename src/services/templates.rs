@@ -27,6 +27,7 @@ pub fn blank(
             vendor_name,
             identifier,
             contract: None,
+            ..Prefill::default()
         },
     )
 }
@@ -45,6 +46,7 @@ pub async fn for_contract(
         vendor_name: Some(contract.vendor_name.clone()),
         identifier: Some(contract.vendor_identifier.clone()),
         contract: Some(format!("{} {}", contract.contract_number, contract.title)),
+        ..Prefill::default()
     };
     let name: String = contract
         .contract_number
@@ -72,6 +74,7 @@ pub async fn for_bid(
         vendor_name: Some(bidder.name),
         identifier: Some(bidder.identifier),
         contract: Some(bid.title),
+        ..Prefill::default()
     };
     Ok(Template {
         bytes: build(&settings.definition(), &prefill)?,
@@ -79,7 +82,8 @@ pub async fn for_bid(
     })
 }
 
-fn build(definition: &Definition, prefill: &Prefill) -> AppResult<Vec<u8>> {
+/// The check-sheet workbook of `definition`, with what `prefill` gives written in.
+pub fn build(definition: &Definition, prefill: &Prefill) -> AppResult<Vec<u8>> {
     template::check_sheet(definition, prefill)
         .map_err(|e| AppError::Internal(format!("check-sheet template: {e}")))
 }

@@ -13,6 +13,7 @@ use crate::config::Settings;
 use crate::db::contracts::Visibility;
 use crate::db::tenders::{self, Bid, BidSheet, Bidder, NewBidSheet, NewTender, Tender};
 use crate::db::{departments, vendors, Conn, Db};
+use crate::domain::dates::JpDate;
 use crate::domain::ids::{BidSheetId, BidderId, DepartmentId, PolicyId, TenderId, VendorId};
 use crate::domain::{parse_date, VendorIdentifier, Yen};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -41,7 +42,7 @@ impl TenderInput {
         TenderInput {
             title: Some(tender.title.clone()),
             department_id: tender.department_id,
-            evaluation_date: Some(tender.evaluation_date.to_string()),
+            evaluation_date: Some(tender.evaluation_date.jp()),
             policy: Some(tender.policy_reference()),
             uses_cloud: tender.uses_cloud,
             handles_personal_data: tender.handles_personal_data,
@@ -58,6 +59,44 @@ struct TenderFields {
     policy_id: PolicyId,
     policy_reference: String,
     amount: Option<Yen>,
+}
+
+/// A tender's fields as the audit log records them, before and after a change.
+#[derive(Serialize)]
+struct Recorded<'a> {
+    title: &'a str,
+    department_id: Option<DepartmentId>,
+    evaluation_date: chrono::NaiveDate,
+    policy: String,
+    uses_cloud: bool,
+    handles_personal_data: bool,
+    amount: Option<i64>,
+}
+
+impl<'a> Recorded<'a> {
+    fn of_tender(tender: &'a Tender) -> Self {
+        Recorded {
+            title: &tender.title,
+            department_id: tender.department_id,
+            evaluation_date: tender.evaluation_date,
+            policy: tender.policy_reference(),
+            uses_cloud: tender.uses_cloud,
+            handles_personal_data: tender.handles_personal_data,
+            amount: tender.amount,
+        }
+    }
+
+    fn of_input(fields: &'a TenderFields, input: &TenderInput) -> Self {
+        Recorded {
+            title: &fields.title,
+            department_id: fields.department_id,
+            evaluation_date: fields.evaluation_date,
+            policy: fields.policy_reference.clone(),
+            uses_cloud: input.uses_cloud,
+            handles_personal_data: input.handles_personal_data,
+            amount: fields.amount.map(|yen| yen.value()),
+        }
+    }
 }
 
 async fn check(
@@ -159,10 +198,7 @@ pub async fn create(
         },
     )
     .await?;
-    let after = json!({"title": fields.title, "department_id": fields.department_id,
-        "evaluation_date": fields.evaluation_date, "policy": fields.policy_reference,
-        "uses_cloud": input.uses_cloud, "handles_personal_data": input.handles_personal_data,
-        "amount": fields.amount});
+    let after = json!(Recorded::of_input(&fields, input));
     audit::record(
         &mut tx,
         actor,
@@ -206,11 +242,8 @@ pub async fn update(
         &mut tx,
         actor,
         Event::new("update", "tender", id, format!("案件変更 {}", fields.title)).changes(
-            Some(json!(TenderInput::from_tender(&before))),
-            Some(json!({"title": fields.title, "department_id": fields.department_id,
-                "evaluation_date": fields.evaluation_date, "policy": fields.policy_reference,
-                "uses_cloud": input.uses_cloud, "handles_personal_data": input.handles_personal_data,
-        "amount": fields.amount})),
+            Some(json!(Recorded::of_tender(&before))),
+            Some(json!(Recorded::of_input(&fields, input))),
         ),
     )
     .await?;
@@ -574,7 +607,7 @@ pub async fn submit_sheet(
         actor,
         Event::new("upload", "bid_checklist", id, summary).changes(
             None,
-            Some(json!({"sha256": digest, "size": bytes.len(), "answers": result.answers.len()})),
+            Some(json!({"sha256": digest, "size": bytes.len(), "answer_count": result.answers.len()})),
         ),
     )
     .await?;

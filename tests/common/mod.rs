@@ -280,15 +280,23 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, Status::Created, "{d}");
+        (
+            d["id"].as_i64().unwrap(),
+            self.seed_vendor(corporate_number, vendor).await,
+        )
+    }
+
+    /// A vendor registered under its 法人番号 by the administrator; its id.
+    pub async fn seed_vendor(&self, corporate_number: &str, name: &str) -> i64 {
         let (status, v) = self
             .send_json(
                 Method::Post,
                 "/api/v1/vendors",
-                &serde_json::json!({"corporate_number": corporate_number, "name": vendor}),
+                &serde_json::json!({"corporate_number": corporate_number, "name": name}),
             )
             .await;
         assert_eq!(status, Status::Created, "{v}");
-        (d["id"].as_i64().unwrap(), v["id"].as_i64().unwrap())
+        v["id"].as_i64().unwrap()
     }
 }
 

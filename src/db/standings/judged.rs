@@ -66,6 +66,8 @@ pub struct Listed {
 /// The tables, columns and conditions of a list on a day.
 struct Query {
     table: &'static str,
+    /// The column of `x` the deadline is read from (before `deadline_shift`).
+    deadline: &'static str,
     /// The deadline, acceptance day, open state and fiscal year, as columns of `x`.
     columns: &'static str,
     condition: Sql,
@@ -154,6 +156,7 @@ impl Query {
         }
         Query {
             table: "contract_standings",
+            deadline: "x.deletion_deadline",
             columns: DELETION_COLUMNS,
             condition,
             order,
@@ -204,6 +207,7 @@ impl Query {
         }
         Query {
             table: "audit_standings",
+            deadline: "x.year_end",
             columns: AUDIT_COLUMNS,
             condition,
             order,
@@ -219,6 +223,7 @@ impl Query {
             not_accepted_by(&mut condition, "x.first_checklist_on", &day);
             return Query {
                 table: "contract_standings",
+                deadline: "x.start_date",
                 columns: FIRST_CHECKLIST_COLUMNS,
                 condition,
                 order: "x.start_date, c.contract_number",
@@ -240,6 +245,7 @@ impl Query {
                 .push(")");
             return Query {
                 table: "checklist_standings",
+                deadline: "COALESCE(x.returned_on, x.uploaded_on)",
                 columns: RETURNED_CHECKLIST_COLUMNS,
                 condition,
                 order: "x.returned_on, c.contract_number",
@@ -255,6 +261,7 @@ impl Query {
         }
         Query {
             table: "checklist_standings",
+            deadline: "x.uploaded_on",
             columns: CHECKLIST_COLUMNS,
             condition,
             order: "c.contract_number",
@@ -345,6 +352,70 @@ pub async fn total(
     ));
     sql.append(&query.restricted(scope));
     Ok(sql.query_as::<(i64,)>().fetch_one(conn).await?.0)
+}
+
+/// How many contracts on `list` on `as_of` fall due on each day (after the list's shift), earliest
+/// first: the counts a deadline timeline draws.
+pub async fn due_by_day(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    list: List,
+    as_of: NaiveDate,
+    rules: &Rules,
+) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+    let query = Query::of(list, as_of, rules);
+    let mut sql = Sql::new(&format!(
+        "SELECT {deadline}, COUNT(*) FROM {table} x WHERE 1 = 1",
+        deadline = query.deadline,
+        table = query.table
+    ));
+    sql.append(&query.restricted(scope));
+    sql.push(&format!(" GROUP BY {0} ORDER BY {0}", query.deadline));
+    let rows: Vec<(String, i64)> = sql.query_as().fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(day, n)| {
+            let due = day_of(&day)?
+                .checked_add_days(Days::new(query.deadline_shift))
+                .unwrap_or(NaiveDate::MAX);
+            Ok((due, n))
+        })
+        .collect()
+}
+
+/// How many contracts active on `as_of` have a vendor's current certificate (verified, issued by then,
+/// not superseded by one of its scheme expiring later) that expires on each day from `as_of` to
+/// `until`, earliest first.
+pub async fn certificates_ending_by_day(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    as_of: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+    let mut sql = Sql::new(
+        "SELECT cert.valid_until, COUNT(*) FROM contract_standings x
+         JOIN certifications cert ON cert.vendor_id = x.vendor_id
+         WHERE cert.verification = 'verified' AND (cert.issued_on IS NULL OR cert.issued_on <= ",
+    );
+    let day = iso(as_of);
+    sql.bind(day.as_str())
+        .push(") AND cert.valid_until >= ")
+        .bind(day.as_str())
+        .push(" AND cert.valid_until <= ")
+        .bind(iso(until))
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM certifications later WHERE later.vendor_id = cert.vendor_id
+             AND later.scheme = cert.scheme AND later.verification = 'verified'
+             AND later.valid_until > cert.valid_until AND (later.issued_on IS NULL OR later.issued_on <= ",
+        )
+        .bind(day.as_str())
+        .push("))");
+    active(&mut sql, as_of);
+    restrict(&mut sql, scope);
+    sql.push(" GROUP BY cert.valid_until ORDER BY cert.valid_until");
+    let rows: Vec<(String, i64)> = sql.query_as().fetch_all(conn).await?;
+    rows.into_iter()
+        .map(|(day, n)| Ok((day_of(&day)?, n)))
+        .collect()
 }
 
 /// Whom a count is of.

@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::domain::certification::{
     CertStatus, CertificationDraft, CertificationFields, ExpiryWindows, Scheme, Verification,
 };
+use crate::domain::dates::JpDate;
 use crate::domain::ids::{CertificationId, VendorId};
 use crate::domain::{parse_date, BoundedText};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -78,8 +79,8 @@ impl CertificationInput {
             level: c.level.map(|l| l.code().to_string()).unwrap_or_default(),
             certification_body: c.certification_body.clone(),
             scope: c.scope.clone(),
-            issued_on: c.issued_on.map(|d| d.to_string()).unwrap_or_default(),
-            valid_until: c.valid_until.map(|d| d.to_string()).unwrap_or_default(),
+            issued_on: c.issued_on.map(|d| d.jp()).unwrap_or_default(),
+            valid_until: c.valid_until.map(|d| d.jp()).unwrap_or_default(),
         }
     }
 

@@ -4,6 +4,7 @@
 mod export;
 mod json;
 mod judged;
+pub mod timeline;
 pub mod trend;
 
 pub use crate::judging::*;

@@ -5,7 +5,7 @@ use crate::domain::ids::UserId;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::accounts::{self, UserInput};
 use crate::services::audit::{self, AuditQuery};
-use crate::services::{departments, Paged, Paging};
+use crate::services::{Paged, Paging};
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
 use crate::web::guards::{AuditReader, Chrome, UserAdmin};
@@ -35,14 +35,7 @@ struct UserPage {
 }
 
 async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResult<RawHtml<String>> {
-    let departments = departments::list(&state.db)
-        .await?
-        .into_iter()
-        .map(|d| crate::db::departments::Department {
-            id: d.id,
-            name: d.name,
-        })
-        .collect();
+    let (departments, vendors) = crate::services::contracts::form_choices(&state.db).await?;
     let (tokens, locked_until) = match page.id {
         Some(id) => (
             accounts::tokens_of(&state.db, id).await?,
@@ -57,6 +50,7 @@ async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResul
         errors: page.errors,
         roles: Role::ALL,
         departments,
+        vendors,
         tokens,
         shown_password: page.shown_password,
         saved: page.saved,
@@ -265,11 +259,16 @@ async fn audit_log(
         Err(other) => return Err(other),
     };
     let page_query = audit_query_string(&query);
+    let names = audit::names_in(&state.db, &paged.items).await?;
     render(&AuditLog {
         chrome,
         query: query.into_inner(),
         page_query,
-        rows: paged.items.iter().map(AuditRow::from).collect(),
+        rows: paged
+            .items
+            .iter()
+            .map(|entry| AuditRow::new(entry, &names))
+            .collect(),
         paged,
         errors,
         actions: views::ACTIONS.to_vec(),

@@ -21,9 +21,27 @@ async fn list(
     let today = services::today();
     let paging = Paging::new(query.page, query.per_page, 50);
     let visibility = chrome.user.contract_visibility();
-    let asked = query
-        .filter()
-        .and_then(|filter| Ok((filter, query.order()?)));
+    let (departments, vendors) = if chrome.is_vendor() {
+        (Vec::new(), Vec::new())
+    } else {
+        contracts::form_choices(&state.db).await?
+    };
+    let chosen_vendor = match (query.vendor_id, services::given(&query.vendor)) {
+        (None, Some(typed)) => Some(contracts::vendor_typed(typed, &vendors)),
+        _ => None,
+    };
+    let asked = query.filter().and_then(|mut filter| {
+        match chosen_vendor {
+            Some(Ok(id)) => filter.vendor_id = Some(id),
+            Some(Err(message)) => {
+                let mut errors = FieldErrors::new();
+                errors.add("vendor", message);
+                return Err(AppError::Validation(errors));
+            }
+            None => {}
+        }
+        Ok((filter, query.order()?))
+    });
     let (paged, errors) = match asked {
         Ok((filter, order)) => (
             contracts::list_continuing(
@@ -41,15 +59,11 @@ async fn list(
         Err(other) => return Err(other),
     };
     let order = query.order().unwrap_or_default();
-    let (departments, vendors) = if chrome.is_vendor() {
-        (Vec::new(), Vec::new())
-    } else {
-        contracts::form_choices(&state.db).await?
-    };
     let filter_query = query_prefix(&[
         ("q", query.q.clone()),
         ("department_id", query.department_id.map(|v| v.to_string())),
         ("vendor_id", query.vendor_id.map(|v| v.to_string())),
+        ("vendor", query.vendor.clone()),
         ("status", query.status.clone()),
         ("end_from", query.end_from.clone()),
         ("end_to", query.end_to.clone()),

@@ -7,7 +7,7 @@ use crate::services::reports::{ReportKind, Window};
 use crate::web::guards::Chrome;
 use crate::web::guards::{Acting, Staff};
 use crate::web::pages::admin::XlsxDownload;
-use crate::web::views::{render, DashboardPage, TrendPage};
+use crate::web::views::{render, DashboardPage, DeadlinesPage, TrendPage};
 use crate::web::AppState;
 use rocket::response::content::RawHtml;
 use rocket::{get, routes, Route, State};
@@ -75,6 +75,32 @@ async fn trend(
     })
 }
 
+/// Week by week over the coming 90 days, what falls due.
+#[get("/dashboard/deadlines?<as_of>")]
+async fn deadlines(
+    state: &State<AppState>,
+    staff: Staff,
+    chrome: Chrome,
+    as_of: Option<String>,
+) -> AppResult<RawHtml<String>> {
+    let today = services::today();
+    let (day, errors) = day_asked(as_of.as_deref(), today);
+    let weeks = crate::services::reports::timeline::timeline(
+        &state.db,
+        &state.settings,
+        &staff.0.contract_visibility(),
+        day,
+    )
+    .await?;
+    render(&DeadlinesPage {
+        chrome,
+        today,
+        as_of: day,
+        weeks,
+        errors,
+    })
+}
+
 /// `/reports/retention.xlsx?as_of=2026-04-01`, for whoever may see the contracts it lists.
 #[get("/reports/<name>?<as_of>")]
 async fn export(
@@ -107,5 +133,5 @@ async fn export(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![dashboard, trend, export]
+    routes![dashboard, deadlines, trend, export]
 }

@@ -113,6 +113,8 @@ pub struct UserForm {
     pub errors: FieldErrors,
     pub roles: [Role; 4],
     pub departments: Vec<Department>,
+    /// The choices of the vendor field.
+    pub vendors: Vec<crate::db::vendors::VendorChoice>,
     pub tokens: Vec<ApiToken>,
     pub shown_password: Option<String>,
     pub saved: bool,

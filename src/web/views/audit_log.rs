@@ -3,6 +3,9 @@
 
 use super::formats::{moment, Moment};
 use crate::db::audit::AuditEntry;
+use crate::domain::certification::{Scheme, Verification};
+use crate::domain::flags::Importance;
+use crate::services::audit::RecordNames;
 use serde_json::Value;
 
 pub const ACTIONS: [(&str, &str); 27] = [
@@ -61,7 +64,8 @@ pub const ENTITY_TYPES: [(&str, &str); 21] = [
 
 /// The Japanese names of the fields that before/after values carry; a field not named here is shown
 /// by its key.
-const FIELDS: [(&str, &str); 62] = [
+const FIELDS: [(&str, &str); 63] = [
+    ("answer_count", "回答した項目数"),
     ("contract_number", "契約番号"),
     ("title", "件名"),
     ("name", "名称"),
@@ -135,11 +139,7 @@ pub fn entity_label(code: &str) -> &str {
 }
 
 fn label_in<'a>(labels: &[(&'static str, &'static str)], code: &'a str) -> &'a str {
-    labels
-        .iter()
-        .find(|(known, _)| *known == code)
-        .map(|(_, label)| *label)
-        .unwrap_or(code)
+    label_of(labels, code).unwrap_or(code)
 }
 
 /// One field a change touched.
@@ -147,6 +147,8 @@ pub struct Change {
     pub field: String,
     pub before: String,
     pub after: String,
+    /// A file's digest: shown inside the disclosure 「ファイルの詳細」, not in the text.
+    pub digest: bool,
 }
 
 /// One entry of the audit log, ready to read.
@@ -160,8 +162,9 @@ pub struct AuditRow {
     pub changes: Vec<Change>,
 }
 
-impl From<&AuditEntry> for AuditRow {
-    fn from(entry: &AuditEntry) -> Self {
+impl AuditRow {
+    /// The entry, its ids of departments and vendors read as their `names`.
+    pub fn new(entry: &AuditEntry, names: &RecordNames) -> Self {
         let entity = entity_label(&entry.entity_type);
         AuditRow {
             when: moment(&entry.occurred_at),
@@ -174,14 +177,18 @@ impl From<&AuditEntry> for AuditRow {
                 format!("{entity} {}", entry.entity_id)
             },
             summary: entry.summary.clone(),
-            changes: changes(entry.before_json.as_deref(), entry.after_json.as_deref()),
+            changes: changes(
+                entry.before_json.as_deref(),
+                entry.after_json.as_deref(),
+                names,
+            ),
         }
     }
 }
 
 /// The fields whose values differ between before and after, flattened (`answers.1-1`), in the
 /// order the after value lists them.
-fn changes(before: Option<&str>, after: Option<&str>) -> Vec<Change> {
+fn changes(before: Option<&str>, after: Option<&str>, names: &RecordNames) -> Vec<Change> {
     let parse = |text: Option<&str>| {
         let mut fields = Vec::new();
         if let Some(value) = text.and_then(|t| serde_json::from_str::<Value>(t).ok()) {
@@ -208,8 +215,15 @@ fn changes(before: Option<&str>, after: Option<&str>) -> Vec<Change> {
             let (old, new) = (value_in(&before, key), value_in(&after, key));
             (old != new).then(|| Change {
                 field: field_label(key),
-                before: old.as_ref().map(shown).unwrap_or_default(),
-                after: new.as_ref().map(shown).unwrap_or_default(),
+                before: old
+                    .as_ref()
+                    .map(|v| shown_as(key, v, names))
+                    .unwrap_or_default(),
+                after: new
+                    .as_ref()
+                    .map(|v| shown_as(key, v, names))
+                    .unwrap_or_default(),
+                digest: key.rsplit('.').next() == Some("sha256"),
             })
         })
         .collect()
@@ -237,6 +251,61 @@ fn field_label(path: &str) -> String {
         .map(|part| label_in(&FIELDS, part))
         .collect::<Vec<_>>()
         .join("・")
+}
+
+/// A field's value as text: ids of departments and vendors by name, codes by their label, anything
+/// else as `shown` says.
+fn shown_as(path: &str, value: &Value, names: &RecordNames) -> String {
+    let field = path.rsplit('.').next().unwrap_or(path);
+    let named = |map: &std::collections::HashMap<i64, String>, value: &Value| {
+        value
+            .as_i64()
+            .and_then(|id| map.get(&id).cloned())
+            .unwrap_or_else(|| shown(value))
+    };
+    let listed = |map, value: &Value| match value {
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|item| named(map, item))
+            .collect::<Vec<_>>()
+            .join("、"),
+        other => named(map, other),
+    };
+    let code = value.as_str().unwrap_or_default();
+    let label = match field {
+        "department_id" | "department_ids" => return listed(&names.departments, value),
+        "vendor_id" => return listed(&names.vendors, value),
+        "size" if value.is_i64() => return super::formats::file_size(value.as_i64().unwrap_or(0)),
+        "role" => crate::auth::Role::parse(code).map(|r| r.label()),
+        "importance" if !code.is_empty() => Some(Importance::from_code(code).label()),
+        "scheme" => Scheme::from_code(code).map(Scheme::label),
+        "verification" => Verification::from_code(code).map(Verification::label),
+        "status" | "decision" => label_of(&STATES, code),
+        _ => None,
+    };
+    label.map(str::to_string).unwrap_or_else(|| shown(value))
+}
+
+/// States and decisions of submissions and reviews.
+const STATES: [(&str, &str); 11] = [
+    ("submitted", "確認待ち"),
+    ("accepted", "受理"),
+    ("accept", "受理"),
+    ("approved", "承認"),
+    ("approve", "承認"),
+    ("returned", "差戻し"),
+    ("return", "差戻し"),
+    ("open", "受付中"),
+    ("finalized", "確定"),
+    ("verify", "確認済"),
+    ("withdrawn", "取下げ"),
+];
+
+fn label_of(labels: &[(&'static str, &'static str)], code: &str) -> Option<&'static str> {
+    labels
+        .iter()
+        .find(|(known, _)| *known == code)
+        .map(|(_, label)| *label)
 }
 
 /// A value as text: はい / いいえ for booleans, dates and moments in Japanese, lists joined by 、.
@@ -281,6 +350,7 @@ mod tests {
         let rows = changes(
             Some(r#"{"title":"旧","start_date":"2026-04-01","uses_cloud":false,"notes":""}"#),
             Some(r#"{"title":"新","start_date":"2026-04-01","uses_cloud":true,"notes":""}"#),
+            &RecordNames::default(),
         );
         let shown: Vec<_> = rows
             .iter()
@@ -296,7 +366,13 @@ mod tests {
     fn a_new_record_shows_its_values_with_dates_in_japanese() {
         let rows = changes(
             None,
-            Some(r#"{"end_date":"2027-03-31","department_ids":[1,2]}"#),
+            Some(
+                r#"{"end_date":"2027-03-31","department_ids":[1,2],"vendor_id":7,"role":"officer","scheme":"pmark","status":"returned","importance":"important"}"#,
+            ),
+            &RecordNames {
+                departments: [(1, "税務課".to_string())].into(),
+                vendors: [(7, "株式会社いろは印刷".to_string())].into(),
+            },
         );
         let after = |field: &str| {
             rows.iter()
@@ -306,7 +382,19 @@ mod tests {
                 .clone()
         };
         assert_eq!(after("終了日"), "令和9年3月31日");
-        assert_eq!(after("所管課"), "1、2");
+        assert_eq!(
+            after("所管課"),
+            "税務課、2",
+            "an id without a name stays a number"
+        );
+        assert_eq!(after("事業者"), "株式会社いろは印刷");
+        assert_eq!(after("役割"), "契約担当");
+        assert_eq!(after("状態"), "差戻し");
+        assert_eq!(after("重要度"), "重要");
+        assert!(
+            rows.iter().any(|c| c.after == "プライバシーマーク"),
+            "scheme by label"
+        );
         assert_eq!(action_label("sign_in"), "サインイン");
         assert_eq!(action_label("unknown"), "unknown");
     }

@@ -3,12 +3,15 @@
 //! same numbers in the table beside it.
 
 use crate::judging::{Indicator, Tally};
+use crate::services::reports::timeline::WeekPoint;
 use crate::services::reports::trend::MonthPoint;
 use askama::filters::HtmlSafe;
 use std::fmt;
 
 const PRIMARY: &str = "#0017c1";
 const WARNING: &str = "#c74700";
+const GREEN: &str = "#197a4b";
+const OLIVE: &str = "#6e5600";
 
 /// A horizontal bar: coloured segments from the left, shares of the whole width, and an optional
 /// target marked by a line.
@@ -99,14 +102,82 @@ impl fmt::Display for Bar {
 
 impl HtmlSafe for Bar {}
 
-/// Columns month by month, two series side by side, with a title and a description for screen readers;
-/// the page shows the same numbers in a table.
-pub struct MonthlyColumns<'a> {
-    points: &'a [MonthPoint],
+/// One series of a column chart: its name (for the hover title) and colour, a value per column.
+pub struct Series {
+    name: &'static str,
+    colour: &'static str,
+    values: Vec<i64>,
 }
 
-pub fn monthly_columns(points: &[MonthPoint]) -> MonthlyColumns<'_> {
-    MonthlyColumns { points }
+/// A column chart, its series side by side or stacked, with a title and a description for screen
+/// readers; the page shows the same numbers in a table.
+pub struct Columns {
+    /// Unique on the page: the ids of the title and description derive from it.
+    id: &'static str,
+    title: &'static str,
+    description: String,
+    labels: Vec<String>,
+    series: Vec<Series>,
+    stacked: bool,
+}
+
+/// Retention violations and overdue audits month by month, side by side.
+pub fn monthly_columns(points: &[MonthPoint]) -> Columns {
+    let first = points.first().map(|p| p.label.as_str()).unwrap_or("");
+    let last = points.last().map(|p| p.label.as_str()).unwrap_or("");
+    Columns {
+        id: "trend",
+        title: "データ保持期限超過と監査報告書の期限超過の月ごとの件数",
+        description: format!("{first}から{last}まで、各月末時点の件数。数値は下の表にもあります。"),
+        labels: points.iter().map(|p| p.label.clone()).collect(),
+        series: vec![
+            Series {
+                name: "データ保持期限超過",
+                colour: WARNING,
+                values: points.iter().map(|p| p.retention_violations).collect(),
+            },
+            Series {
+                name: "監査報告書 期限超過",
+                colour: PRIMARY,
+                values: points.iter().map(|p| p.audits_overdue).collect(),
+            },
+        ],
+        stacked: false,
+    }
+}
+
+/// The deadlines of the coming weeks, stacked by what falls due.
+pub fn weekly_deadlines(weeks: &[WeekPoint]) -> Columns {
+    let values = |read: fn(&WeekPoint) -> i64| weeks.iter().map(read).collect();
+    Columns {
+        id: "timeline",
+        title: "今後90日間に期限を迎える件数（週ごと）",
+        description: "週ごとに、データ消去証明書、監査報告書、認証の更新、差し戻されたチェックシートの再提出の期限を迎える件数を積み上げています。数値は下の表にもあります。".to_string(),
+        labels: weeks.iter().map(|w| w.label.clone()).collect(),
+        series: vec![
+            Series {
+                name: "データ消去",
+                colour: WARNING,
+                values: values(|w| w.deletions),
+            },
+            Series {
+                name: "監査報告書",
+                colour: PRIMARY,
+                values: values(|w| w.audits),
+            },
+            Series {
+                name: "認証の更新",
+                colour: GREEN,
+                values: values(|w| w.certificates),
+            },
+            Series {
+                name: "チェックシート再提出",
+                colour: OLIVE,
+                values: values(|w| w.checklists),
+            },
+        ],
+        stacked: true,
+    }
 }
 
 /// The smallest of 1, 2, 5, 10, 20, 50… at least `value`, so that the axis reads in round numbers.
@@ -122,27 +193,54 @@ fn axis_top(value: i64) -> i64 {
     }
 }
 
-impl fmt::Display for MonthlyColumns<'_> {
+fn escaped(text: &str) -> Result<String, fmt::Error> {
+    use askama::filters::Escaper;
+    let mut out = String::new();
+    askama::filters::Html.write_escaped_str(&mut out, text)?;
+    Ok(out)
+}
+
+impl Columns {
+    /// The tallest column: the sum of a column's values when stacked, else its largest.
+    fn tallest(&self) -> i64 {
+        (0..self.labels.len())
+            .map(|at| {
+                let values = self
+                    .series
+                    .iter()
+                    .map(|s| s.values.get(at).copied().unwrap_or(0));
+                if self.stacked {
+                    values.sum()
+                } else {
+                    values.max().unwrap_or(0)
+                }
+            })
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl fmt::Display for Columns {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const WIDTH: f64 = 720.0;
         const LEFT: f64 = 44.0;
         const TOP: f64 = 16.0;
         const BOTTOM: f64 = 220.0;
-        let top = axis_top(
-            self.points
-                .iter()
-                .map(|p| p.retention_violations.max(p.audits_overdue))
-                .max()
-                .unwrap_or(0),
-        );
+        let top = axis_top(self.tallest());
         let y = |value: i64| BOTTOM - (BOTTOM - TOP) * value as f64 / top as f64;
-        let slot = (WIDTH - LEFT - 8.0) / self.points.len().max(1) as f64;
-        let bar = slot * 0.34;
-        let first = self.points.first().map(|p| p.label.as_str()).unwrap_or("");
-        let last = self.points.last().map(|p| p.label.as_str()).unwrap_or("");
+        let slot = (WIDTH - LEFT - 8.0) / self.labels.len().max(1) as f64;
+        let bars = if self.stacked {
+            1
+        } else {
+            self.series.len().max(1)
+        };
+        let bar = slot * 0.68 / bars as f64;
+        let id = self.id;
         write!(
             f,
-            "<svg class=\"columns\" viewBox=\"0 0 {WIDTH} 250\" role=\"img\" aria-labelledby=\"trend-title trend-desc\"><title id=\"trend-title\">データ保持期限超過と監査報告書の期限超過の月ごとの件数</title><desc id=\"trend-desc\">{first}から{last}まで、各月末時点の件数。数値は下の表にもあります。</desc>"
+            "<svg class=\"columns\" viewBox=\"0 0 {WIDTH} 250\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\"><title id=\"{id}-title\">{}</title><desc id=\"{id}-desc\">{}</desc>",
+            escaped(self.title)?,
+            escaped(&self.description)?
         )?;
         for tick in [0, top / 2, top] {
             let at = y(tick);
@@ -153,37 +251,40 @@ impl fmt::Display for MonthlyColumns<'_> {
                 at + 4.0
             )?;
         }
-        for (i, point) in self.points.iter().enumerate() {
-            let x = LEFT + slot * i as f64 + slot * 0.14;
-            for (offset, value, colour) in [
-                (0.0, point.retention_violations, WARNING),
-                (bar, point.audits_overdue, PRIMARY),
-            ] {
-                let height = BOTTOM - y(value);
-                write!(
-                    f,
-                    "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{height:.1}\" fill=\"{colour}\"><title>{}：{value}件</title></rect>",
-                    x + offset,
-                    y(value),
-                    point.label
-                )?;
-            }
-            let mut label = String::new();
-            {
-                use askama::filters::Escaper;
-                askama::filters::Html.write_escaped_str(&mut label, &point.label)?;
+        for (at, label) in self.labels.iter().enumerate() {
+            let label = escaped(label)?;
+            let x = LEFT + slot * at as f64 + slot * 0.16;
+            let mut below = 0;
+            for (n, series) in self.series.iter().enumerate() {
+                let value = series.values.get(at).copied().unwrap_or(0);
+                let (left, base) = if self.stacked {
+                    (x, below)
+                } else {
+                    (x + bar * n as f64, 0)
+                };
+                if value > 0 {
+                    write!(
+                        f,
+                        "<rect x=\"{left:.1}\" y=\"{:.1}\" width=\"{bar:.1}\" height=\"{:.1}\" fill=\"{}\"><title>{label} {}：{value}件</title></rect>",
+                        y(base + value),
+                        y(base) - y(base + value),
+                        series.colour,
+                        series.name
+                    )?;
+                }
+                below += value;
             }
             write!(
                 f,
                 "<text x=\"{:.1}\" y=\"240\" text-anchor=\"middle\" font-size=\"12\" fill=\"#333333\">{label}</text>",
-                x + bar
+                x + bar * bars as f64 / 2.0
             )?;
         }
         f.write_str("</svg>")
     }
 }
 
-impl HtmlSafe for MonthlyColumns<'_> {}
+impl HtmlSafe for Columns {}
 
 #[cfg(test)]
 mod tests {

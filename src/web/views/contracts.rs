@@ -44,6 +44,19 @@ pub struct SortHeading {
 }
 
 impl ContractList {
+    /// The vendor field's text: the number of the vendor filtered by id, else what was typed.
+    pub fn vendor_value(&self) -> String {
+        match self.query.vendor_id {
+            Some(id) => self
+                .vendors
+                .iter()
+                .find(|v| v.id == id)
+                .map(|v| v.identifier.clone())
+                .unwrap_or_default(),
+            None => self.query.vendor.clone().unwrap_or_default(),
+        }
+    }
+
     /// The heading of the column sorted by `key`: a first click sorts ascending (dates descending,
     /// newest first), a second click reverses.
     pub fn sort_heading(&self, code: &str) -> SortHeading {

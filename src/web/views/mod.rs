@@ -12,7 +12,9 @@ mod work;
 
 pub use accounts::*;
 pub use audit_log::{action_label, entity_label, AuditRow, ACTIONS, ENTITY_TYPES};
-pub use charts::{kpi_bar, largest_total, monthly_columns, tally_bar, Bar, MonthlyColumns};
+pub use charts::{
+    kpi_bar, largest_total, monthly_columns, tally_bar, weekly_deadlines, Bar, Columns,
+};
 pub use contracts::*;
 pub use formats::{day, file_size, moment, Day, Moment};
 pub use menu::MenuItem;

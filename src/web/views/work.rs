@@ -64,6 +64,43 @@ pub struct TrendPage {
 }
 
 #[derive(Template)]
+#[template(path = "dashboard_deadlines.html")]
+pub struct DeadlinesPage {
+    pub chrome: Chrome,
+    pub today: NaiveDate,
+    pub as_of: NaiveDate,
+    pub weeks: Vec<crate::services::reports::timeline::WeekPoint>,
+    pub errors: FieldErrors,
+}
+
+/// One of the dashboard's views, as a tab.
+pub struct Tab {
+    pub href: String,
+    pub title: &'static str,
+    pub current: bool,
+}
+
+/// The dashboard's views for the day shown (today's carry no day), the one at `path` current.
+pub fn dashboard_tabs(path: &str, day: &NaiveDate, today: &NaiveDate) -> Vec<Tab> {
+    [
+        ("/dashboard", "現在の状況"),
+        ("/dashboard/deadlines", "今後90日の期限"),
+        ("/dashboard/trend", "12か月の推移"),
+    ]
+    .into_iter()
+    .map(|(page, title)| Tab {
+        href: if day == today {
+            page.to_string()
+        } else {
+            format!("{page}?as_of={day}")
+        },
+        title,
+        current: path == page,
+    })
+    .collect()
+}
+
+#[derive(Template)]
 #[template(path = "notifications.html")]
 pub struct NotificationList {
     pub chrome: Chrome,
