@@ -169,12 +169,7 @@ async fn refuses_invalid_input_with_field_errors() {
         .await;
     assert_eq!(status, Status::UnprocessableEntity);
     assert_eq!(error["error"], "validation");
-    let fields: Vec<&str> = error["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = common::error_fields(&error);
     for field in [
         "contract_number",
         "title",

@@ -255,6 +255,20 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ("POST", "/api/v1/deletion-certificates/<id>/review"),
             ContractEditors,
         ),
+        (("POST", "/contracts/<id>/subcontractors"), Submitters),
+        (("POST", "/subcontractors/<id>/decision"), ContractEditors),
+        (
+            ("GET", "/api/v1/contracts/<id>/subcontractors"),
+            RecordReaders,
+        ),
+        (
+            ("POST", "/api/v1/contracts/<id>/subcontractors"),
+            Submitters,
+        ),
+        (
+            ("POST", "/api/v1/subcontractors/<id>/decision"),
+            ContractEditors,
+        ),
         (("GET", "/tenders"), Staff),
         (("GET", "/tenders/new"), Editors),
         (("POST", "/tenders"), Editors),
@@ -306,6 +320,7 @@ struct World {
     bidder_id: i64,
     bid_sheet_id: i64,
     request_id: i64,
+    subcontractor_id: i64,
 }
 
 /// A finalized tender of department 1 with vendor A as its bidder and a check sheet handed in for it.
@@ -460,6 +475,16 @@ async fn world() -> World {
         .await;
     assert_eq!(status, Status::Created, "{request}");
     let request_id = request["request"]["id"].as_i64().unwrap();
+    let (status, subcontractor) = app
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/contracts/{contract_id}/subcontractors"),
+            &json!({"name": "株式会社ちりぬ封入", "corporate_number": TOYOTA, "work": "封入封緘",
+                    "start_date": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{subcontractor}");
+    let subcontractor_id = subcontractor["id"].as_i64().unwrap();
     World {
         app,
         browsers,
@@ -476,6 +501,7 @@ async fn world() -> World {
         bidder_id,
         bid_sheet_id,
         request_id,
+        subcontractor_id,
     }
 }
 
@@ -500,6 +526,8 @@ impl World {
             self.bid_sheet_id
         } else if under("/requests") {
             self.request_id
+        } else if under("/subcontractors") {
+            self.subcontractor_id
         } else if path.starts_with("/admin/policies") {
             1
         } else if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {

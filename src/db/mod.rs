@@ -26,6 +26,7 @@ pub mod seed;
 pub mod sessions;
 pub mod sql;
 pub mod standings;
+pub mod subcontractors;
 pub mod tenders;
 pub mod users;
 pub mod values;

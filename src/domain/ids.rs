@@ -42,6 +42,7 @@ macro_rules! for_each_record_id {
         $apply!(PolicyId);
         $apply!(BidSheetId);
         $apply!(AuditEntryId);
+        $apply!(SubcontractorId);
     };
 }
 

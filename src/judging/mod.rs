@@ -74,6 +74,7 @@ pub fn todo_list(dashboard: &Dashboard) -> Vec<&Entry> {
         .chain(&dashboard.certifications.expiring)
         .chain(&dashboard.checklists.missing)
         .chain(&dashboard.checklists.returned)
+        .chain(&dashboard.subcontracting.unapproved)
         .collect();
     items.sort_by(|a, b| {
         a.deadline

@@ -131,6 +131,13 @@ pub struct ChecklistsReport {
     pub returned: Vec<Entry>,
 }
 
+/// Subcontractors at work without the municipality's approval (無承認の再委託).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SubcontractingReport {
+    pub as_of: NaiveDate,
+    pub unapproved: Vec<Entry>,
+}
+
 /// A share of important contracts meeting a goal.
 #[derive(Debug, Clone, Serialize)]
 pub struct Indicator {
@@ -201,6 +208,7 @@ pub struct Tally {
     pub certificates_expiring: usize,
     pub checklists_missing: usize,
     pub checklists_returned: usize,
+    pub unapproved_subcontracting: usize,
 }
 
 impl Tally {
@@ -213,6 +221,7 @@ impl Tally {
             + self.certificates_expiring
             + self.checklists_missing
             + self.checklists_returned
+            + self.unapproved_subcontracting
     }
 }
 
@@ -229,6 +238,7 @@ pub struct Totals {
     pub certificates_expiring: usize,
     pub checklists_missing: usize,
     pub checklists_returned: usize,
+    pub unapproved_subcontracting: usize,
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
@@ -271,6 +281,7 @@ pub struct Dashboard {
     pub audits: AuditsReport,
     pub certifications: CertificationsReport,
     pub checklists: ChecklistsReport,
+    pub subcontracting: SubcontractingReport,
     pub kpi: Kpi,
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,

@@ -615,3 +615,11 @@ pub async fn seed_evidence(app: &TestApp, vendor_id: i64, contract_id: i64) -> (
         deletion["id"].as_i64().unwrap(),
     )
 }
+
+/// The fields a validation error names, in order.
+pub fn error_fields(error: &Value) -> Vec<&str> {
+    error["errors"]
+        .as_array()
+        .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
+        .unwrap_or_default()
+}

@@ -26,10 +26,12 @@ pub enum List {
     /// Contracts owing this fiscal year's check sheet, whose latest is from an earlier year.
     YearlyChecklistsMissing,
     ChecklistsReturned,
+    /// Subcontractors at work on the day without an approval by then (無承認の再委託).
+    UnapprovedSubcontracting,
 }
 
 impl List {
-    pub const ALL: [List; 9] = [
+    pub const ALL: [List; 10] = [
         List::RetentionViolations,
         List::DeletionsDueSoon,
         List::DeletionsResolvedLate,
@@ -39,6 +41,7 @@ impl List {
         List::ChecklistsMissing,
         List::YearlyChecklistsMissing,
         List::ChecklistsReturned,
+        List::UnapprovedSubcontracting,
     ];
 }
 
@@ -61,6 +64,9 @@ pub struct Listed {
     pub submission: Option<String>,
     #[sqlx(rename = "listed_fiscal_year")]
     pub fiscal_year: Option<i64>,
+    /// Whom the entry is about within the contract (a subcontractor's name).
+    #[sqlx(rename = "listed_subject")]
+    pub subject: Option<String>,
 }
 
 /// The tables, columns and conditions of a list on a day.
@@ -91,19 +97,27 @@ fn minus(day: NaiveDate, days: u64) -> String {
 
 const DELETION_COLUMNS: &str =
     "x.deletion_deadline AS listed_deadline, x.deletion_accepted_on AS listed_accepted_on,
-    x.deletion_submission AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+    x.deletion_submission AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, CAST(NULL AS TEXT) AS listed_subject";
 const AUDIT_COLUMNS: &str = "x.year_end AS listed_deadline, x.accepted_on AS listed_accepted_on,
-    x.submission AS listed_submission, x.fiscal_year AS listed_fiscal_year";
+    x.submission AS listed_submission, x.fiscal_year AS listed_fiscal_year, CAST(NULL AS TEXT) AS listed_subject";
 const FIRST_CHECKLIST_COLUMNS: &str =
     "x.start_date AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
-    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, CAST(NULL AS TEXT) AS listed_subject";
 const CHECKLIST_COLUMNS: &str =
     "x.uploaded_on AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
-    x.status AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+    x.status AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, CAST(NULL AS TEXT) AS listed_subject";
 
 const RETURNED_CHECKLIST_COLUMNS: &str =
     "COALESCE(x.returned_on, x.uploaded_on) AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
-    x.status AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year";
+    x.status AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, CAST(NULL AS TEXT) AS listed_subject";
+
+/// Each subcontractor with its contract's standing: department, vendor and period.
+const SUBCONTRACTING: &str =
+    "(SELECT s.contract_id, cs.department_id, cs.vendor_id, cs.start_date, cs.end_date,
+    s.start_date AS sub_start, s.end_date AS sub_end, s.status, s.approved_on, s.name
+    FROM subcontractors s JOIN contract_standings cs ON cs.contract_id = s.contract_id)";
+const SUBCONTRACTING_COLUMNS: &str = "x.sub_start AS listed_deadline, x.approved_on AS listed_accepted_on,
+    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, x.name AS listed_subject";
 
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
 fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
@@ -124,6 +138,30 @@ impl Query {
             List::ChecklistsMissing | List::YearlyChecklistsMissing | List::ChecklistsReturned => {
                 Self::checklist(list, as_of, rules)
             }
+            List::UnapprovedSubcontracting => Self::subcontracting(as_of),
+        }
+    }
+
+    /// Subcontractors of contracts running on the day, themselves at work on it, not refused and
+    /// not approved by then; the deadline is the day each started.
+    fn subcontracting(as_of: NaiveDate) -> Query {
+        let day = iso(as_of);
+        let mut condition = Sql::new("");
+        active(&mut condition, as_of);
+        condition
+            .push(" AND x.sub_start <= ")
+            .bind(day.as_str())
+            .push(" AND (x.sub_end IS NULL OR x.sub_end >= ")
+            .bind(day.as_str())
+            .push(") AND x.status <> 'refused'");
+        not_accepted_by(&mut condition, "x.approved_on", &day);
+        Query {
+            table: SUBCONTRACTING,
+            deadline: "x.sub_start",
+            columns: SUBCONTRACTING_COLUMNS,
+            condition,
+            order: "x.sub_start, c.contract_number, x.name",
+            deadline_shift: 0,
         }
     }
 

@@ -111,6 +111,10 @@ fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec
                     entries: &all.checklists.returned,
                 },
             ],
+            ReportKind::Subcontracting => vec![ReportSheet {
+                name: "無承認の再委託",
+                entries: &all.subcontracting.unapproved,
+            }],
             ReportKind::Kpi | ReportKind::All => Vec::new(),
         }
     };
@@ -120,6 +124,7 @@ fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec
             ReportKind::Audits,
             ReportKind::Certifications,
             ReportKind::Checklists,
+            ReportKind::Subcontracting,
         ]
         .into_iter()
         .flat_map(lists)

@@ -42,6 +42,14 @@ fn checklists(d: &Dashboard) -> Lists<'_> {
     ]
 }
 
+fn subcontracting(d: &Dashboard) -> Lists<'_> {
+    vec![(
+        "unapproved",
+        &d.subcontracting.unapproved,
+        d.totals.unapproved_subcontracting,
+    )]
+}
+
 /// `{as_of, <list>: [entries]…, totals: {<list>: full length…}}`.
 fn section(d: &Dashboard, lists: Lists<'_>) -> JsonResult {
     let mut object = Map::new();
@@ -64,6 +72,7 @@ pub fn to_json(dashboard: &Dashboard, kind: ReportKind, window: Window) -> AppRe
         ReportKind::Audits => section(d, audits(d)),
         ReportKind::Certifications => section(d, certifications(d)),
         ReportKind::Checklists => section(d, checklists(d)),
+        ReportKind::Subcontracting => section(d, subcontracting(d)),
         ReportKind::Kpi => serde_json::to_value(&d.kpi),
         ReportKind::All => all(d, window),
     };
@@ -91,6 +100,7 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
     all.insert("audits".into(), section(d, audits(d))?);
     all.insert("certifications".into(), section(d, certifications(d))?);
     all.insert("checklists".into(), section(d, checklists(d))?);
+    all.insert("subcontracting".into(), section(d, subcontracting(d))?);
     all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
     Ok(all.into())
 }

@@ -4,7 +4,7 @@
 
 use super::{
     sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, Count, Counter,
-    Dashboard, Entry, RetentionReport, Totals, Window,
+    Dashboard, Entry, RetentionReport, SubcontractingReport, Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -69,6 +69,7 @@ fn counter(list: List) -> Option<Counter> {
         List::AuditsDueSoon => |t| &mut t.audits_due_soon,
         List::ChecklistsMissing | List::YearlyChecklistsMissing => |t| &mut t.checklists_missing,
         List::ChecklistsReturned => |t| &mut t.checklists_returned,
+        List::UnapprovedSubcontracting => |t| &mut t.unapproved_subcontracting,
         List::DeletionsResolvedLate | List::AuditsResolvedLate => return None,
     };
     Some(counter)
@@ -149,6 +150,11 @@ async fn judge(
         missing: window.cut(missing),
         returned: window.cut(returned),
     };
+    let (unapproved, unapproved_subcontracting) = take(List::UnapprovedSubcontracting);
+    let subcontracting = SubcontractingReport {
+        as_of,
+        unapproved: window.cut(unapproved),
+    };
     let counting = counting_certificates(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?;
@@ -163,6 +169,7 @@ async fn judge(
         certificates_expiring,
         checklists_missing: first_missing + yearly_missing,
         checklists_returned,
+        unapproved_subcontracting,
     };
     let important = judged::important_active(conn, scope, as_of).await?;
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
@@ -175,6 +182,7 @@ async fn judge(
         audits,
         certifications,
         checklists,
+        subcontracting,
         kpi,
         by_department,
         by_vendor,
@@ -235,6 +243,13 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
         List::ChecklistsReturned => (
             row.deadline,
             "差し戻されたチェックシートの再提出".to_string(),
+        ),
+        List::UnapprovedSubcontracting => (
+            row.deadline,
+            format!(
+                "無承認の再委託（{}）",
+                row.subject.as_deref().unwrap_or_default()
+            ),
         ),
     };
     let mut entry = Entry::new(&row.contract, deadline, as_of, what);

@@ -22,6 +22,8 @@ pub enum ReportKind {
     Audits,
     Certifications,
     Checklists,
+    /// Subcontractors at work without approval.
+    Subcontracting,
     Kpi,
     /// Everything on the CISO's dashboard.
     All,
@@ -37,6 +39,7 @@ impl ReportKind {
             ReportKind::Audits => "audits",
             ReportKind::Certifications => "certifications",
             ReportKind::Checklists => "checklists",
+            ReportKind::Subcontracting => "subcontracting",
             ReportKind::Kpi => "kpi",
             ReportKind::All => "all",
         }
@@ -47,6 +50,7 @@ impl ReportKind {
             ReportKind::Audits => "監査報告書（期限超過・期限間近）",
             ReportKind::Certifications => "認証（期限切れ・期限間近）",
             ReportKind::Checklists => "チェックシート（未提出・差戻し）",
+            ReportKind::Subcontracting => "再委託（無承認）",
             ReportKind::Kpi => "重点指標（KPI）",
             ReportKind::All => "委託先セキュリティ状況",
         }

@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod ledger;
 pub mod reports;
 pub mod requests;
+pub mod subcontractors;
 pub mod tenders;
 pub mod vendors;
 
@@ -33,6 +34,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(evidence::routes());
     all.extend(tenders::routes());
     all.extend(requests::routes());
+    all.extend(subcontractors::routes());
     all
 }
 

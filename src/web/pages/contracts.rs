@@ -186,6 +186,8 @@ pub async fn contract_page(
     let submissions = crate::services::checklists::for_contract(&state.db, &visibility, id).await?;
     let audit_reports = audit_reports::for_contract(&state.db, &visibility, id).await?;
     let deletions = deletions::for_contract(&state.db, &visibility, id).await?;
+    let subcontractors =
+        crate::services::subcontractors::chain(&state.db, &visibility, id, today).await?;
     let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
@@ -206,6 +208,7 @@ pub async fn contract_page(
         owed,
         audit_reports,
         deletions,
+        subcontractors,
         forms,
     })
 }

@@ -14,6 +14,7 @@ pub mod mfa;
 pub mod notifications;
 pub mod requests;
 pub mod sign_in_links;
+pub mod subcontractors;
 pub mod tenders;
 pub mod vendors;
 
@@ -31,6 +32,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(contracts::routes());
     all.extend(checklists::routes());
     all.extend(evidence::routes());
+    all.extend(subcontractors::routes());
     all.extend(certifications::routes());
     all.extend(dashboard::routes());
     all.extend(vendors::routes());

@@ -47,7 +47,10 @@ pub fn kpi_bar(indicator: &Indicator) -> Bar {
 /// A department's or vendor's open items against the largest of the list: the overdue ones (retention,
 /// audits, expired certificates) in the warning colour, the rest after them.
 pub fn tally_bar(tally: &Tally, largest: usize) -> Bar {
-    let overdue = tally.retention_violations + tally.audits_overdue + tally.certificates_expired;
+    let overdue = tally.retention_violations
+        + tally.audits_overdue
+        + tally.certificates_expired
+        + tally.unapproved_subcontracting;
     let largest = largest.max(1) as f64;
     Bar {
         segments: vec![
@@ -309,6 +312,7 @@ mod tests {
             certificates_expiring: 0,
             checklists_missing: 1,
             checklists_returned: 0,
+            unapproved_subcontracting: 0,
         };
         let svg = tally_bar(&tally, 8).to_string();
         assert_eq!(axis_top(0), 1);

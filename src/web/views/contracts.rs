@@ -109,6 +109,8 @@ pub struct ContractShow {
     pub owed: Vec<crate::services::reports::Entry>,
     pub audit_reports: Vec<crate::db::audit_reports::AuditReport>,
     pub deletions: Vec<crate::db::deletions::DeletionCertificate>,
+    /// Who else holds the data: the chain of subcontractors.
+    pub subcontractors: Vec<crate::services::subcontractors::Link>,
     pub forms: EvidenceForms,
 }
 
@@ -119,6 +121,8 @@ pub struct EvidenceForms {
     pub audit_errors: FieldErrors,
     pub deletion: crate::services::deletions::DeletionInput,
     pub deletion_errors: FieldErrors,
+    pub subcontractor: crate::services::subcontractors::SubcontractorInput,
+    pub subcontractor_errors: FieldErrors,
     /// A refused decision: which record (`audit-reports/3`) and why.
     pub review_target: String,
     pub review_errors: FieldErrors,
@@ -162,6 +166,37 @@ impl ContractShow {
             .map(|d| d.jp())
             .unwrap_or_else(|_| iso.to_string())
     }
+    /// 再委託, 再々委託, then 第N次再委託 for deeper links.
+    fn chain_level(&self, depth: &usize) -> String {
+        match depth {
+            1 => "再委託".to_string(),
+            2 => "再々委託".to_string(),
+            n => format!("第{n}次再委託"),
+        }
+    }
+
+    /// The name of the subcontractor another works for.
+    fn parent_name(&self, parent: &Option<crate::domain::ids::SubcontractorId>) -> String {
+        self.subcontractors
+            .iter()
+            .find(|l| Some(l.subcontractor.id) == *parent)
+            .map(|l| l.subcontractor.name.clone())
+            .unwrap_or_default()
+    }
+
+    /// At work today without an approval by today.
+    fn unapproved_at_work(&self, s: &crate::db::subcontractors::Subcontractor) -> bool {
+        let today = self.today.iso();
+        s.status != "refused"
+            && s.start_date <= self.today
+            && s.end_date
+                .as_deref()
+                .is_none_or(|end| end >= today.as_str())
+            && s.approved_on
+                .as_deref()
+                .is_none_or(|day| day > today.as_str())
+    }
+
     fn review_errors_for(&self, target: &str) -> Vec<String> {
         if self.forms.review_target == target {
             self.forms

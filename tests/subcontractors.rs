@@ -1,0 +1,325 @@
+//! 再委託先: the chain of subcontractors, the vendor's applications, the officer's decisions, and
+//! 無承認の再委託 judged on any day like every other obligation. On the database the suite runs against.
+
+mod common;
+use common::{corporate_number, Method, Role, NTA, TOYOTA};
+use rocket::http::Status;
+use serde_json::{json, Value};
+
+struct World {
+    app: common::TestApp,
+    contract_id: i64,
+    department_id: i64,
+    vendor: common::Browser,
+}
+
+/// A contract of vendor いろは印刷 running from 2026-04-01 to 2027-03-31, and the vendor signed in.
+async fn world() -> World {
+    let app = common::spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    let body = json!({"contract_number": "R8-001", "title": "納税通知書の印刷", "department_id": department_id,
+                      "vendor_id": vendor_id, "start_date": "2026-04-01", "end_date": "2027-03-31",
+                      "subcontracting_allowed": true});
+    let (status, created) = app
+        .send_json(Method::Post, "/api/v1/contracts", &body)
+        .await;
+    assert_eq!(status, Status::Created, "{created}");
+    let vendor = app
+        .browser_as("iroha@example.jp", Role::Vendor, Some(NTA), &[])
+        .await;
+    World {
+        contract_id: created["id"].as_i64().unwrap(),
+        department_id,
+        app,
+        vendor,
+    }
+}
+
+impl World {
+    async fn apply(&self, body: Value) -> (Status, Value) {
+        self.vendor
+            .send_json(
+                Method::Post,
+                &format!("/api/v1/contracts/{}/subcontractors", self.contract_id),
+                &body,
+            )
+            .await
+    }
+
+    async fn approve(&self, id: i64, day: &str) {
+        let (status, body) = self
+            .app
+            .send_json(
+                Method::Post,
+                &format!("/api/v1/subcontractors/{id}/decision"),
+                &json!({"decision": "approve", "approved_on": day}),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+    }
+
+    async fn unapproved(&self, as_of: &str) -> Vec<Value> {
+        let (status, report) = self
+            .app
+            .get_json(&format!("/api/v1/reports/all?as_of={as_of}"))
+            .await;
+        assert_eq!(status, Status::Ok, "{report}");
+        report["subcontracting"]["unapproved"]
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+}
+
+#[rocket::async_test]
+async fn a_second_level_subcontractor_at_work_before_its_approval_is_flagged_until_approved() {
+    let w = world().await;
+    let (status, first) = w
+        .apply(json!({"name": "株式会社ちりぬ封入", "corporate_number": TOYOTA, "work": "封入封緘",
+                      "data_items": "氏名・住所・税額", "personal_data": true, "personal_records": "150,000",
+                      "location": "和歌山市", "start_date": "令和8年4月1日"}))
+        .await;
+    assert_eq!(status, Status::Created, "{first}");
+    let first = first["id"].as_i64().unwrap();
+    w.approve(first, "2026-03-25").await;
+    let (status, second) = w
+        .apply(
+            json!({"parent_id": first, "name": "Overseas Print Ltd.", "foreign_company": true,
+                      "work": "宛名印字", "uses_cloud": true, "start_date": "2026-05-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{second}");
+    let second = second["id"].as_i64().unwrap();
+
+    assert!(
+        w.unapproved("2026-04-30").await.is_empty(),
+        "before it starts"
+    );
+    let flagged = w.unapproved("2026-05-10").await;
+    assert_eq!(flagged.len(), 1, "{flagged:?}");
+    assert_eq!(flagged[0]["contract_number"], "R8-001");
+    assert_eq!(flagged[0]["what"], "無承認の再委託（Overseas Print Ltd.）");
+    assert_eq!(flagged[0]["deadline"], "2026-05-01");
+    assert_eq!(flagged[0]["days_overdue"], 9);
+    w.approve(second, "2026-05-20").await;
+    assert_eq!(
+        w.unapproved("2026-05-19").await.len(),
+        1,
+        "judged as of the day"
+    );
+    assert!(
+        w.unapproved("2026-05-20").await.is_empty(),
+        "approved that day"
+    );
+
+    // The chain, each after the one it works for, and its vendor's to-do list on the day.
+    let (_, chain) = w
+        .vendor
+        .get_json(&format!(
+            "/api/v1/contracts/{}/subcontractors",
+            w.contract_id
+        ))
+        .await;
+    assert_eq!(chain["total"], 2);
+    assert_eq!(chain["items"][1]["depth"], 2);
+    assert_eq!(chain["items"][1]["subcontractor"]["parent_id"], first);
+    let (_, page) = w
+        .vendor
+        .get_html(&format!("/contracts/{}", w.contract_id))
+        .await;
+    assert!(
+        page.contains("再々委託") && page.contains("委託元: 株式会社ちりぬ封入"),
+        "{page}"
+    );
+    assert!(page.contains("承認済"));
+    let (_, dashboard) = w.app.get_html("/dashboard?as_of=2026-05-10").await;
+    assert!(dashboard.contains("無承認の再委託（Overseas Print Ltd.）"));
+}
+
+#[rocket::async_test]
+async fn a_refused_application_is_not_flagged_and_says_why() {
+    let w = world().await;
+    let (_, applied) = w
+        .apply(json!({"name": "株式会社ぬるを", "corporate_number": corporate_number(7), "work": "データ入力",
+                      "start_date": "2026-06-01"}))
+        .await;
+    let id = applied["id"].as_i64().unwrap();
+    let (status, refused) = w
+        .app
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/subcontractors/{id}/decision"),
+            &json!({"decision": "refuse"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert_eq!(refused["errors"][0]["field"], "reason");
+    let (status, _) = w
+        .app
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/subcontractors/{id}/decision"),
+            &json!({"decision": "refuse", "reason": "個人情報を海外で扱うため"}),
+        )
+        .await;
+    assert_eq!(status, Status::Ok);
+    assert!(w.unapproved("2026-07-01").await.is_empty());
+    let (status, again) = w
+        .app
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/subcontractors/{id}/decision"),
+            &json!({"decision": "approve", "approved_on": "2026-07-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "decided once: {again}");
+    // The vendor hears of it.
+    let (_, page) = w
+        .vendor
+        .get_html(&format!("/contracts/{}", w.contract_id))
+        .await;
+    assert!(page.contains("不承認") && page.contains("個人情報を海外で扱うため"));
+}
+
+#[rocket::async_test]
+async fn an_application_names_each_wrong_field_and_stores_nothing() {
+    let w = world().await;
+    let (status, refused) = w
+        .apply(json!({"name": " ", "corporate_number": "1234567890123", "work": "",
+                      "start_date": "2027-04-01", "end_date": "2027-03-01", "personal_records": "たくさん"}))
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    let fields = common::error_fields(&refused);
+    for field in [
+        "name",
+        "corporate_number",
+        "work",
+        "start_date",
+        "end_date",
+        "personal_records",
+    ] {
+        assert!(fields.contains(&field), "{field} missing: {refused}");
+    }
+    let (status, _) = w
+        .apply(
+            json!({"name": "A社", "foreign_company": true, "corporate_number": NTA, "work": "x",
+                      "start_date": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        Status::UnprocessableEntity,
+        "a foreign company has no 法人番号"
+    );
+    let (status, _) = w
+        .apply(json!({"name": "A社", "corporate_number": TOYOTA, "work": "x", "start_date": "2026-04-01",
+                      "parent_id": 999_999}))
+        .await;
+    assert_eq!(
+        status,
+        Status::UnprocessableEntity,
+        "a parent outside the chain"
+    );
+    let (_, chain) = w
+        .app
+        .get_json(&format!(
+            "/api/v1/contracts/{}/subcontractors",
+            w.contract_id
+        ))
+        .await;
+    assert_eq!(chain["total"], 0, "nothing was stored");
+}
+
+#[rocket::async_test]
+async fn a_vendor_cannot_apply_or_read_under_another_vendors_contract() {
+    let w = world().await;
+    let other_vendor = w.app.seed_vendor(TOYOTA, "ほへと株式会社").await;
+    let other_contract = w
+        .app
+        .create_contract("R8-999", w.department_id, other_vendor)
+        .await;
+    let path = format!("/api/v1/contracts/{other_contract}/subcontractors");
+    let (status, _) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &path,
+            &json!({"name": "株式会社わかよ", "corporate_number": corporate_number(9), "work": "x",
+                    "start_date": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::NotFound);
+    let (status, _) = w.vendor.get_json(&path).await;
+    assert_eq!(status, Status::NotFound);
+    let (_, chain) = w.app.get_json(&path).await;
+    assert_eq!(
+        chain["total"], 0,
+        "nothing was stored under the other contract"
+    );
+    // A vendor cannot decide on its own application either.
+    let (_, own) = w
+        .apply(
+            json!({"name": "株式会社わかよ", "corporate_number": corporate_number(9), "work": "x",
+                      "start_date": "2026-04-01"}),
+        )
+        .await;
+    let (status, _) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/subcontractors/{}/decision", own["id"]),
+            &json!({"decision": "approve", "approved_on": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Forbidden);
+}
+
+#[rocket::async_test]
+async fn the_contract_page_form_applies_and_a_refused_form_keeps_what_was_typed() {
+    let w = world().await;
+    let page_path = format!("/contracts/{}", w.contract_id);
+    let (_, page) = w.vendor.get_html(&page_path).await;
+    let csrf = common::hidden_field(&page, "csrf_token").unwrap();
+    let action = format!("/contracts/{}/subcontractors", w.contract_id);
+    let refused = w
+        .vendor
+        .post_form(
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "株式会社ちりぬ封入"),
+                ("corporate_number", "123"),
+                ("work", "封入封緘"),
+                ("start_date", "2026-04-01"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, Status::UnprocessableEntity);
+    assert!(
+        refused.body.contains("value=\"株式会社ちりぬ封入\""),
+        "kept"
+    );
+    assert!(
+        refused.body.contains("href=\"#corporate_number\""),
+        "the summary links the field"
+    );
+    let saved = w
+        .vendor
+        .post_form(
+            &action,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "株式会社ちりぬ封入"),
+                ("corporate_number", TOYOTA),
+                ("work", "封入封緘"),
+                ("personal_data", "on"),
+                ("start_date", "2026-04-01"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
+    let (_, page) = w.vendor.get_html(&page_path).await;
+    assert!(page.contains("承認待ち") && page.contains("株式会社ちりぬ封入"));
+}
