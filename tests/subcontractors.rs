@@ -10,6 +10,7 @@ struct World {
     app: common::TestApp,
     contract_id: i64,
     department_id: i64,
+    vendor_id: i64,
     vendor: common::Browser,
 }
 
@@ -32,6 +33,7 @@ async fn world() -> World {
     World {
         contract_id: created["id"].as_i64().unwrap(),
         department_id,
+        vendor_id,
         app,
         vendor,
     }
@@ -322,4 +324,148 @@ async fn the_contract_page_form_applies_and_a_refused_form_keeps_what_was_typed(
     assert_eq!(saved.status, Status::SeeOther, "{}", saved.body);
     let (_, page) = w.vendor.get_html(&page_path).await;
     assert!(page.contains("承認待ち") && page.contains("株式会社ちりぬ封入"));
+}
+
+impl World {
+    /// A deletion certificate for `contract_id` listing `subcontractors`, accepted on `accepted_on`.
+    async fn deletion_accepted(&self, contract_id: i64, subcontractors: &[i64], accepted_on: &str) {
+        let ids: Vec<String> = subcontractors.iter().map(i64::to_string).collect();
+        let mut fields = vec![
+            ("deletion.data_items", "住民税データ"),
+            ("deletion.media", "サーバー"),
+            ("deletion.quantity", "1台"),
+            ("deletion.method", "上書き消去"),
+            ("deletion.responsible_person", "情報 太郎"),
+            ("deletion.deleted_on", "2026-04-10"),
+        ];
+        fields.extend(
+            ids.iter()
+                .map(|id| ("deletion.subcontractor_ids", id.as_str())),
+        );
+        let common::Reply { status, body, .. } = self
+            .vendor
+            .post_multipart(
+                &format!("/api/v1/contracts/{contract_id}/deletion-certificates"),
+                &fields,
+                Some(("deletion.pdf", common::PDF)),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{body}");
+        let created: Value = serde_json::from_str(&body).unwrap();
+        let (status, body) = self
+            .app
+            .send_json(
+                Method::Post,
+                &format!("/api/v1/deletion-certificates/{}/review", created["id"]),
+                &json!({"decision": "accept", "accepted_on": accepted_on}),
+            )
+            .await;
+        assert_eq!(status, Status::Ok, "{body}");
+    }
+
+    async fn retention(&self, as_of: &str) -> Value {
+        let (status, report) = self
+            .app
+            .get_json(&format!("/api/v1/reports/retention?as_of={as_of}"))
+            .await;
+        assert_eq!(status, Status::Ok, "{report}");
+        report
+    }
+}
+
+#[rocket::async_test]
+async fn data_stays_retained_until_every_subcontractor_that_held_it_has_its_deletion_proven() {
+    let w = world().await;
+    // Ended 2026-03-31; deletion due 30 days later, on 2026-04-30.
+    let ended = w
+        .app
+        .send_json(
+            Method::Post,
+            "/api/v1/contracts",
+            &json!({"contract_number": "R7-050", "title": "課税資料の入力", "department_id": w.department_id,
+                    "vendor_id": w.vendor_id, "start_date": "2025-04-01", "end_date": "2026-03-31",
+                    "deletion_days": 30, "subcontracting_allowed": true}),
+        )
+        .await
+        .1["id"]
+        .as_i64()
+        .unwrap();
+    let mut holders = Vec::new();
+    for (name, seed) in [("株式会社入力センター", 21), ("株式会社保管庫", 22)] {
+        let (status, created) = w
+            .vendor
+            .send_json(
+                Method::Post,
+                &format!("/api/v1/contracts/{ended}/subcontractors"),
+                &json!({"name": name, "corporate_number": corporate_number(seed), "work": "データ入力",
+                        "personal_data": true, "start_date": "2025-04-01"}),
+            )
+            .await;
+        assert_eq!(status, Status::Created, "{created}");
+        let id = created["id"].as_i64().unwrap();
+        w.approve(id, "2025-03-20").await;
+        holders.push(id);
+    }
+    // One that never touched the data needs no certificate.
+    let (_, printer) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/contracts/{ended}/subcontractors"),
+            &json!({"name": "株式会社封筒", "corporate_number": corporate_number(23), "work": "封筒の納品",
+                    "start_date": "2025-04-01"}),
+        )
+        .await;
+    w.approve(printer["id"].as_i64().unwrap(), "2025-03-20")
+        .await;
+
+    // The vendor's certificate lists one of the two, accepted in time.
+    w.deletion_accepted(ended, &[holders[0]], "2026-04-20")
+        .await;
+    let report = w.retention("2026-05-01").await;
+    let violations = report["violations"].as_array().unwrap();
+    assert_eq!(violations.len(), 1, "{report}");
+    assert_eq!(violations[0]["contract_number"], "R7-050");
+    // The other subcontractor's own certificate, accepted late, ends it and the history says so.
+    w.deletion_accepted(ended, &[holders[1]], "2026-05-10")
+        .await;
+    assert_eq!(
+        w.retention("2026-05-09").await["violations"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let after = w.retention("2026-05-10").await;
+    assert!(
+        after["violations"].as_array().unwrap().is_empty(),
+        "{after}"
+    );
+    assert_eq!(after["resolved_late"][0]["days_late"], 10);
+    // The page says whose deletion is proven.
+    let (_, page) = w.vendor.get_html(&format!("/contracts/{ended}")).await;
+    assert!(page.contains("データを扱った再委託先の消去証明"), "{page}");
+    assert!(
+        !page.contains("株式会社封筒 <span class=\"badge"),
+        "a subcontractor without data needs none"
+    );
+    // A certificate may list only the contract's own subcontractors.
+    let common::Reply { status, body, .. } = w
+        .vendor
+        .post_multipart(
+            &format!("/api/v1/contracts/{ended}/deletion-certificates"),
+            &[
+                ("deletion.data_items", "x"),
+                ("deletion.media", "x"),
+                ("deletion.quantity", "x"),
+                ("deletion.method", "x"),
+                ("deletion.responsible_person", "x"),
+                ("deletion.deleted_on", "2026-04-10"),
+                ("deletion.subcontractor_ids", "999999"),
+            ],
+            Some(("deletion.pdf", common::PDF)),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{body}");
+    assert!(body.contains("subcontractor_ids"));
 }

@@ -2,7 +2,7 @@
 
 use super::values::iso;
 use super::{Conn, IntBool};
-use crate::domain::ids::{ContractId, DeletionId, FileId, VendorId};
+use crate::domain::ids::{ContractId, DeletionId, FileId, SubcontractorId, VendorId};
 use crate::domain::Timestamp;
 use chrono::NaiveDate;
 use sqlx::FromRow;
@@ -46,6 +46,8 @@ pub struct NewDeletionCertificate<'a> {
     pub covers_test_environments: bool,
     pub file_id: FileId,
     pub submitted_by: &'a str,
+    /// The subcontractors whose copies it states were deleted.
+    pub covers: &'a [SubcontractorId],
 }
 
 const COLUMNS: &str = "id, contract_id, data_items, media, quantity, method, responsible_person, deleted_on, covers_subcontractors,
@@ -76,6 +78,15 @@ pub async fn insert(
     .bind(Timestamp::now())
     .fetch_one(&mut *conn)
     .await?;
+    for subcontractor in new.covers {
+        sqlx::query(
+            "INSERT INTO deletion_subcontractors (deletion_id, subcontractor_id) VALUES ($1, $2)",
+        )
+        .bind(id)
+        .bind(*subcontractor)
+        .execute(&mut *conn)
+        .await?;
+    }
     super::standings::restand(conn, new.contract_id).await?;
     Ok(id)
 }
@@ -87,6 +98,21 @@ pub async fn for_contract(
     sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM deletion_certificates WHERE contract_id = $1 ORDER BY id DESC"
     ))
+    .bind(contract_id)
+    .fetch_all(conn)
+    .await
+}
+
+/// The subcontractors each of a contract's deletion certificates lists: (certificate, subcontractor).
+pub async fn coverage(
+    conn: &mut Conn,
+    contract_id: ContractId,
+) -> Result<Vec<(DeletionId, SubcontractorId)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT l.deletion_id, l.subcontractor_id FROM deletion_subcontractors l
+         JOIN deletion_certificates d ON d.id = l.deletion_id WHERE d.contract_id = $1
+         ORDER BY l.deletion_id, l.subcontractor_id",
+    )
     .bind(contract_id)
     .fetch_all(conn)
     .await

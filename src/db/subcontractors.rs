@@ -64,7 +64,7 @@ pub async fn insert(
     conn: &mut Conn,
     new: &NewSubcontractor<'_>,
 ) -> Result<SubcontractorId, sqlx::Error> {
-    sqlx::query_scalar(
+    let id = sqlx::query_scalar(
         "INSERT INTO subcontractors (contract_id, parent_id, name, corporate_number, foreign_company, work, data_items,
          personal_data, personal_records, location, uses_cloud, start_date, end_date, status, applied_by, applied_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 'applied', $14, $15) RETURNING id",
@@ -84,8 +84,11 @@ pub async fn insert(
     .bind(new.end_date.map(iso))
     .bind(new.applied_by)
     .bind(Timestamp::now())
-    .fetch_one(conn)
-    .await
+    .fetch_one(&mut *conn)
+    .await?;
+    // Whose deletion the contract's end must prove.
+    super::standings::restand(conn, new.contract_id).await?;
+    Ok(id)
 }
 
 /// A contract's subcontractors, in the order they were applied for.
@@ -116,6 +119,7 @@ pub async fn find(
 /// The officer's decision: approved from `approved_on`, or refused with a reason.
 pub async fn decide(
     conn: &mut Conn,
+    contract_id: ContractId,
     id: SubcontractorId,
     approved_on: Option<NaiveDate>,
     refusal_reason: &str,
@@ -136,7 +140,8 @@ pub async fn decide(
     .bind(decided_by)
     .bind(Timestamp::now())
     .bind(id)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    // A refused subcontractor holds none of the data.
+    super::standings::restand(conn, contract_id).await
 }

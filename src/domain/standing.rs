@@ -26,6 +26,8 @@ pub struct Proof {
     /// `submitted`, `accepted` or `returned`.
     pub status: String,
     pub accepted_on: Option<NaiveDate>,
+    /// The subcontractors whose copies a deletion certificate states were deleted (their ids).
+    pub covers: Vec<i64>,
 }
 
 /// A check-sheet version as uploaded, in version order.
@@ -47,6 +49,9 @@ pub struct Records {
     pub deletions: Vec<Proof>,
     pub audits: Vec<Proof>,
     pub uploads: Vec<Upload>,
+    /// The subcontractors that handled the contract's data (ids; refused applications left out):
+    /// each needs an accepted deletion certificate that lists it.
+    pub data_holders: Vec<i64>,
 }
 
 /// One per contract: the deletion certificate owed after the end, and the first check sheet.
@@ -54,7 +59,8 @@ pub struct Records {
 pub struct ContractStanding {
     pub holder: Holder,
     pub deletion_deadline: NaiveDate,
-    /// The day the first deletion certificate to be accepted was accepted.
+    /// The day deletion was proven: the first deletion certificate to be accepted, and for each
+    /// subcontractor that handled the data, the first accepted one that lists it (the latest of these).
     pub deletion_accepted_on: Option<NaiveDate>,
     /// The latest certificate's state when it is not accepted (`submitted` or `returned`).
     pub deletion_submission: Option<String>,
@@ -100,6 +106,8 @@ impl Standings {
     pub fn of(records: &Records) -> Self {
         let holder = records.holder;
         let (deletion_accepted_on, deletion_submission) = reviewed(&records.deletions);
+        let deletion_accepted_on = deletion_accepted_on
+            .and_then(|vendor| deletion_proven(vendor, &records.deletions, &records.data_holders));
         let first = FiscalYear::of(holder.start_date).start_year();
         let last = FiscalYear::of(holder.end_date).start_year();
         let audits = (first..=last)
@@ -151,6 +159,19 @@ impl Standings {
     }
 }
 
+/// The day the last of the data holders' deletions was proven (from `vendor`, the day the vendor's
+/// was), or `None` while a holder has no accepted certificate listing it.
+fn deletion_proven(vendor: NaiveDate, deletions: &[Proof], holders: &[i64]) -> Option<NaiveDate> {
+    holders.iter().try_fold(vendor, |latest, holder| {
+        deletions
+            .iter()
+            .filter(|proof| proof.status == "accepted" && proof.covers.contains(holder))
+            .filter_map(|proof| proof.accepted_on)
+            .min()
+            .map(|day| latest.max(day))
+    })
+}
+
 /// The earliest acceptance day of proofs sent in order, and the latest proof's state unless accepted.
 fn reviewed(proofs: &[Proof]) -> (Option<NaiveDate>, Option<String>) {
     let accepted_on = proofs
@@ -187,6 +208,7 @@ mod tests {
             deletions: Vec::new(),
             audits: Vec::new(),
             uploads: Vec::new(),
+            data_holders: Vec::new(),
         }
     }
 
@@ -195,7 +217,39 @@ mod tests {
             fiscal_year: year,
             status: status.into(),
             accepted_on,
+            covers: Vec::new(),
         }
+    }
+
+    #[test]
+    fn deletion_is_proven_only_when_every_subcontractor_holding_data_is_listed() {
+        let mut records = records();
+        records.data_holders = vec![11, 12];
+        let mut vendor = proof(None, "accepted", Some(d(2027, 4, 10)));
+        vendor.covers = vec![11];
+        records.deletions.push(vendor);
+        assert_eq!(
+            Standings::of(&records).contract.deletion_accepted_on,
+            None,
+            "subcontractor 12 has no certificate"
+        );
+        let mut own = proof(None, "returned", None);
+        own.covers = vec![12];
+        records.deletions.push(own);
+        assert_eq!(Standings::of(&records).contract.deletion_accepted_on, None);
+        let mut own = proof(None, "accepted", Some(d(2027, 5, 9)));
+        own.covers = vec![12];
+        records.deletions.push(own);
+        assert_eq!(
+            Standings::of(&records).contract.deletion_accepted_on,
+            Some(d(2027, 5, 9)),
+            "proven when the last holder's was accepted"
+        );
+        records.data_holders.clear();
+        assert_eq!(
+            Standings::of(&records).contract.deletion_accepted_on,
+            Some(d(2027, 4, 10))
+        );
     }
 
     #[test]

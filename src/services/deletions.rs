@@ -8,7 +8,7 @@ use crate::config::Settings;
 use crate::db::contracts::{self, Visibility};
 use crate::db::deletions::{self, DeletionCertificate, NewDeletionCertificate};
 use crate::db::Db;
-use crate::domain::ids::{ContractId, DeletionId};
+use crate::domain::ids::{ContractId, DeletionId, SubcontractorId};
 use crate::domain::parse_date;
 use crate::error::{AppError, AppResult, FieldErrors};
 use serde::Deserialize;
@@ -34,6 +34,9 @@ pub struct DeletionInput {
     pub covers_backups: bool,
     #[serde(default, deserialize_with = "super::input::flag")]
     pub covers_test_environments: bool,
+    /// The subcontractors whose copies were deleted too (ids of the contract's chain).
+    #[serde(default)]
+    pub subcontractor_ids: Vec<SubcontractorId>,
 }
 
 const FIELDS: [(&str, &str); 5] = [
@@ -43,6 +46,26 @@ const FIELDS: [(&str, &str); 5] = [
     ("method", "消去の方法"),
     ("responsible_person", "消去の責任者"),
 ];
+
+/// The subcontractors a certificate lists, each once; an error unless all are of the contract's chain.
+async fn listed_subcontractors(
+    conn: &mut crate::db::Conn,
+    contract_id: ContractId,
+    input: &DeletionInput,
+    errors: &mut FieldErrors,
+) -> AppResult<Vec<SubcontractorId>> {
+    let chain = crate::db::subcontractors::for_contract(conn, contract_id).await?;
+    let mut listed = input.subcontractor_ids.clone();
+    listed.sort_by_key(|id| id.get());
+    listed.dedup();
+    if listed.iter().any(|id| !chain.iter().any(|s| s.id == *id)) {
+        errors.add(
+            "subcontractor_ids",
+            "再委託先はこの契約の再委託先から選んでください",
+        );
+    }
+    Ok(listed)
+}
 
 /// Stores a certificate for a contract within `scope` (the vendor's own, or the officer's).
 pub async fn submit(
@@ -86,6 +109,7 @@ pub async fn submit(
             errors.add("deleted_on", "消去日は契約開始日以降の日付にしてください");
         }
     }
+    let covers = listed_subcontractors(&mut tx, contract_id, input, &mut errors).await?;
     match file {
         Some(upload) => {
             evidence::check_upload(upload, "file", settings.upload_limit_bytes, &mut errors)
@@ -113,6 +137,7 @@ pub async fn submit(
             covers_test_environments: input.covers_test_environments,
             file_id,
             submitted_by: &actor.label,
+            covers: &covers,
         },
     )
     .await?;
@@ -121,7 +146,7 @@ pub async fn submit(
         "method": input.method.trim(), "responsible_person": input.responsible_person.trim(),
         "deleted_on": deleted_on.to_string(), "covers_subcontractors": input.covers_subcontractors,
         "covers_backups": input.covers_backups, "covers_test_environments": input.covers_test_environments,
-        "file_id": file_id,
+        "file_id": file_id, "subcontractor_ids": covers,
     });
     let summary = format!("データ消去証明書提出 {}", contract.contract_number);
     crate::db::notifications::notify_contract_officers(
@@ -151,4 +176,17 @@ pub async fn for_contract(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(deletions::for_contract(&mut conn, contract_id).await?)
+}
+
+/// The subcontractors each deletion certificate of a contract within `scope` lists.
+pub async fn coverage(
+    db: &Db,
+    scope: &Visibility,
+    contract_id: ContractId,
+) -> AppResult<Vec<(DeletionId, SubcontractorId)>> {
+    let mut conn = db.acquire().await?;
+    contracts::find(&mut conn, scope, contract_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(deletions::coverage(&mut conn, contract_id).await?)
 }

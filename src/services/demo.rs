@@ -57,6 +57,7 @@ pub async fn load_if_empty(
     load_certifications(db, &actor, shift).await?;
     load_tender(db, settings, &actor, today).await?;
     load_check_sheets(db, settings, today).await?;
+    load_subcontractors(db, today).await?;
     Ok(Some(report))
 }
 
@@ -262,4 +263,51 @@ fn answered_sheet(
             answers,
         },
     )
+}
+
+/// The demo vendor's running contract passes its print data to an approved subcontractor, which passed
+/// the address printing on a month ago without an approval: 無承認の再委託 on the dashboard.
+async fn load_subcontractors(db: &Db, today: NaiveDate) -> Result<(), AppError> {
+    use super::subcontractors::{self, DecisionInput, SubcontractorInput};
+    let Some(contract) = contracts::find_by_number(&mut *db.acquire().await?, "R7-001").await?
+    else {
+        return Ok(());
+    };
+    let vendor = crate::auth::Actor::system("事業者 伊呂波 花子");
+    let all = Visibility::All;
+    let first = SubcontractorInput {
+        name: "はにほ情報システム株式会社".into(),
+        corporate_number: "8154335349840".into(),
+        work: "納税通知書の印刷データの作成（宛名・税額の変換）".into(),
+        data_items: "氏名・住所・税額".into(),
+        personal_data: true,
+        personal_records: "152,000".into(),
+        location: "和歌山県和歌山市（自社データセンター）".into(),
+        start_date: contract.start_date.to_string(),
+        ..SubcontractorInput::default()
+    };
+    let first_id = subcontractors::apply(db, &vendor, &all, contract.id, &first).await?;
+    let approval = DecisionInput {
+        decision: "approve".into(),
+        approved_on: (contract.start_date - chrono::Days::new(7)).to_string(),
+        reason: String::new(),
+    };
+    let officer = crate::auth::Actor::system("契約担当 山田 太郎");
+    subcontractors::decide(db, &officer, &all, first_id, &approval).await?;
+    let second = SubcontractorInput {
+        parent_id: Some(first_id),
+        name: "有限会社わかよ宛名".into(),
+        corporate_number: "3170001205000".into(),
+        work: "宛名の印字".into(),
+        data_items: "氏名・住所".into(),
+        personal_data: true,
+        personal_records: "152,000".into(),
+        location: "大阪府大阪市".into(),
+        start_date: (today - chrono::Days::new(30))
+            .max(contract.start_date)
+            .to_string(),
+        ..SubcontractorInput::default()
+    };
+    subcontractors::apply(db, &vendor, &all, contract.id, &second).await?;
+    Ok(())
 }

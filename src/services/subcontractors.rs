@@ -265,7 +265,7 @@ pub async fn decide(
         }
     };
     errors.into_result()?;
-    subcontractors::decide(&mut tx, id, approved_on, &reason, &actor.label).await?;
+    subcontractors::decide(&mut tx, contract.id, id, approved_on, &reason, &actor.label).await?;
     let verdict = if approved_on.is_some() {
         "承認"
     } else {

@@ -375,21 +375,35 @@ pub async fn listed(
     Ok(rows)
 }
 
-/// How many contracts are on `list` on `as_of`: one indexed count over the list's standings table.
-pub async fn total(
+/// How many contracts are on `list` on each of `days`: one pass over the list's standings table, a
+/// count per day (twelve separate counts would each walk an index, and cost seconds at scale).
+pub async fn totals_on(
     conn: &mut Conn,
     scope: RecordScope<'_>,
     list: List,
-    as_of: NaiveDate,
+    days: &[NaiveDate],
     rules: &Rules,
-) -> Result<i64, sqlx::Error> {
-    let query = Query::of(list, as_of, rules);
-    let mut sql = Sql::new(&format!(
-        "SELECT COUNT(*) FROM {} x WHERE 1 = 1",
-        query.table
-    ));
-    sql.append(&query.restricted(scope));
-    Ok(sql.query_as::<(i64,)>().fetch_one(conn).await?.0)
+) -> Result<Vec<i64>, sqlx::Error> {
+    let Some(first) = days.first() else {
+        return Ok(Vec::new());
+    };
+    let table = Query::of(list, *first, rules).table;
+    let mut sql = Sql::new("SELECT ");
+    for (at, day) in days.iter().enumerate() {
+        sql.push(if at == 0 { "" } else { ", " })
+            .push("CAST(SUM(CASE WHEN 1 = 1")
+            .append(&Query::of(list, *day, rules).condition)
+            .push(" THEN 1 ELSE 0 END) AS BIGINT)");
+    }
+    sql.push(&format!(" FROM {table} x WHERE 1 = 1"));
+    restrict(&mut sql, scope);
+    let row: sqlx::any::AnyRow = sql.query().fetch_one(conn).await?;
+    (0..days.len())
+        .map(|at| {
+            use sqlx::Row;
+            Ok(row.try_get::<Option<i64>, _>(at)?.unwrap_or(0))
+        })
+        .collect()
 }
 
 /// How many contracts on `list` on `as_of` fall due on each day (after the list's shift), earliest
@@ -420,40 +434,25 @@ pub async fn due_by_day(
         .collect()
 }
 
-/// How many contracts active on `as_of` have a vendor's current certificate (verified, issued by then,
-/// not superseded by one of its scheme expiring later) that expires on each day from `as_of` to
-/// `until`, earliest first.
-pub async fn certificates_ending_by_day(
+/// How many contracts active on `as_of` each of `vendors` holds.
+pub async fn active_by_vendor(
     conn: &mut Conn,
     scope: RecordScope<'_>,
     as_of: NaiveDate,
-    until: NaiveDate,
-) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT cert.valid_until, COUNT(*) FROM contract_standings x
-         JOIN certifications cert ON cert.vendor_id = x.vendor_id
-         WHERE cert.verification = 'verified' AND (cert.issued_on IS NULL OR cert.issued_on <= ",
-    );
-    let day = iso(as_of);
-    sql.bind(day.as_str())
-        .push(") AND cert.valid_until >= ")
-        .bind(day.as_str())
-        .push(" AND cert.valid_until <= ")
-        .bind(iso(until))
-        .push(
-            " AND NOT EXISTS (SELECT 1 FROM certifications later WHERE later.vendor_id = cert.vendor_id
-             AND later.scheme = cert.scheme AND later.verification = 'verified'
-             AND later.valid_until > cert.valid_until AND (later.issued_on IS NULL OR later.issued_on <= ",
-        )
-        .bind(day.as_str())
-        .push("))");
-    active(&mut sql, as_of);
-    restrict(&mut sql, scope);
-    sql.push(" GROUP BY cert.valid_until ORDER BY cert.valid_until");
-    let rows: Vec<(String, i64)> = sql.query_as().fetch_all(conn).await?;
-    rows.into_iter()
-        .map(|(day, n)| Ok((day_of(&day)?, n)))
-        .collect()
+    vendors: &[VendorId],
+) -> Result<Vec<(VendorId, i64)>, sqlx::Error> {
+    let mut counts = Vec::with_capacity(vendors.len());
+    for chunk in vendors.chunks(500) {
+        let mut sql =
+            Sql::new("SELECT x.vendor_id, COUNT(*) FROM contract_standings x WHERE 1 = 1");
+        active(&mut sql, as_of);
+        restrict(&mut sql, scope);
+        sql.and_in("x.vendor_id", chunk);
+        sql.push(" GROUP BY x.vendor_id");
+        let rows: Vec<(VendorId, i64)> = sql.query_as().fetch_all(&mut *conn).await?;
+        counts.extend(rows);
+    }
+    Ok(counts)
 }
 
 /// Whom a count is of.

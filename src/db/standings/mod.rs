@@ -164,12 +164,14 @@ async fn derive(
             deletions: Vec::new(),
             audits: Vec::new(),
             uploads: Vec::new(),
+            data_holders: Vec::new(),
         };
         records.insert(id, records_of);
     }
+    let covered = deletion_coverage(conn, first, last).await?;
     for table in [Reviewed::DeletionCertificates, Reviewed::AuditReports] {
-        let rows: Vec<(i64, i64, String, Option<String>)> = sqlx::query_as(&format!(
-            "SELECT t.contract_id, {} AS year, t.status, t.accepted_on FROM {} t
+        let rows: Vec<(i64, i64, String, Option<String>, i64)> = sqlx::query_as(&format!(
+            "SELECT t.contract_id, {} AS year, t.status, t.accepted_on, t.id FROM {} t
              WHERE t.contract_id BETWEEN $1 AND $2 ORDER BY t.contract_id, t.id",
             table.year("t"),
             table.table()
@@ -178,7 +180,7 @@ async fn derive(
         .bind(last)
         .fetch_all(&mut *conn)
         .await?;
-        for (id, year, status, accepted_on) in rows {
+        for (id, year, status, accepted_on, proof_id) in rows {
             let Some(of) = records.get_mut(&id) else {
                 continue;
             };
@@ -186,11 +188,22 @@ async fn derive(
                 fiscal_year: (table == Reviewed::AuditReports).then_some(year as i32),
                 status,
                 accepted_on: maybe_day(accepted_on)?,
+                covers: match table {
+                    Reviewed::DeletionCertificates => {
+                        covered.lists.get(&proof_id).cloned().unwrap_or_default()
+                    }
+                    Reviewed::AuditReports => Vec::new(),
+                },
             };
             match table {
                 Reviewed::DeletionCertificates => of.deletions.push(proof),
                 Reviewed::AuditReports => of.audits.push(proof),
             }
+        }
+    }
+    for (contract_id, holder) in covered.holders {
+        if let Some(of) = records.get_mut(&contract_id) {
+            of.data_holders.push(holder);
         }
     }
     let uploads: Vec<(i64, i64, String, String, Option<String>)> = sqlx::query_as(
@@ -221,6 +234,43 @@ async fn derive(
         .into_iter()
         .map(|(id, records)| (id, Standings::of(&records)))
         .collect())
+}
+
+/// Of contracts `first..=last`: the subcontractors each deletion certificate lists, and the
+/// subcontractors that handled each contract's data (those with data items or personal data, not
+/// refused).
+struct Coverage {
+    lists: BTreeMap<i64, Vec<i64>>,
+    holders: Vec<(i64, i64)>,
+}
+
+async fn deletion_coverage(
+    conn: &mut Conn,
+    first: i64,
+    last: i64,
+) -> Result<Coverage, sqlx::Error> {
+    let listed: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT l.deletion_id, l.subcontractor_id FROM deletion_subcontractors l
+         JOIN deletion_certificates d ON d.id = l.deletion_id
+         WHERE d.contract_id BETWEEN $1 AND $2",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut lists: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for (deletion, subcontractor) in listed {
+        lists.entry(deletion).or_default().push(subcontractor);
+    }
+    let holders = sqlx::query_as(
+        "SELECT contract_id, id FROM subcontractors WHERE contract_id BETWEEN $1 AND $2
+         AND status <> 'refused' AND (personal_data = 1 OR data_items <> '') ORDER BY contract_id, id",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Coverage { lists, holders })
 }
 
 /// The standings kept for contracts `first..=last`, by contract id.

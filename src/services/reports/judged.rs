@@ -271,7 +271,7 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
 }
 
 /// The certificates that count on `as_of` (verified, issued by then), by vendor.
-fn counting_certificates(
+pub(super) fn counting_certificates(
     held: Vec<Certification>,
     as_of: NaiveDate,
 ) -> HashMap<VendorId, Vec<Certification>> {

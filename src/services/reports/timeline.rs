@@ -5,12 +5,15 @@
 use crate::config::Settings;
 use crate::db::contracts::{RecordScope, Visibility};
 use crate::db::standings::judged::{self, List};
-use crate::db::Db;
+use crate::db::{certifications, Db};
+use crate::domain::certification::Scheme;
 use crate::domain::dates::JpDate;
+use crate::domain::ids::VendorId;
 use crate::domain::obligation::Rules;
 use crate::error::AppResult;
 use chrono::{Datelike, Days, NaiveDate};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// Days ahead, counting the day asked for as the first.
 pub const DAYS: u64 = 91;
@@ -70,6 +73,45 @@ fn add(weeks: &mut [WeekPoint], due: &[(NaiveDate, i64)], read: fn(&mut WeekPoin
     }
 }
 
+/// How many active contracts have a vendor whose current certificate of a scheme (as the dashboard
+/// judges it: verified, issued by then, the one expiring last) expires on each day to `last`.
+async fn certificates_ending(
+    conn: &mut crate::db::Conn,
+    visibility: &Visibility,
+    as_of: NaiveDate,
+    last: NaiveDate,
+    rules: &Rules,
+) -> AppResult<Vec<(NaiveDate, i64)>> {
+    let held = match visibility {
+        Visibility::Vendor(vendor_id) => certifications::for_vendor(conn, *vendor_id).await?,
+        _ => certifications::all(conn).await?,
+    };
+    let counting = super::judged::counting_certificates(held, as_of);
+    let mut ending: Vec<(VendorId, NaiveDate)> = Vec::new();
+    for (vendor_id, certificates) in &counting {
+        for scheme in Scheme::ALL {
+            let current = crate::judging::current(certificates, scheme, &rules.expiry, as_of);
+            if let Some(until) = current.and_then(|(c, _)| c.valid_until) {
+                if as_of <= until && until <= last {
+                    ending.push((*vendor_id, until));
+                }
+            }
+        }
+    }
+    let mut vendors: Vec<VendorId> = ending.iter().map(|(v, _)| *v).collect();
+    vendors.sort();
+    vendors.dedup();
+    let active: HashMap<VendorId, i64> =
+        judged::active_by_vendor(conn, RecordScope::Visible(visibility), as_of, &vendors)
+            .await?
+            .into_iter()
+            .collect();
+    Ok(ending
+        .into_iter()
+        .filter_map(|(vendor, until)| active.get(&vendor).map(|n| (until, *n)))
+        .collect())
+}
+
 pub async fn timeline(
     db: &Db,
     settings: &Settings,
@@ -99,8 +141,7 @@ pub async fn timeline(
         &rules,
     )
     .await?;
-    let certificates =
-        judged::certificates_ending_by_day(&mut snapshot, scope, as_of, last).await?;
+    let certificates = certificates_ending(&mut snapshot, visibility, as_of, last, &rules).await?;
     snapshot.rollback().await?;
     add(&mut weeks, &deletions, |w| &mut w.deletions);
     add(&mut weeks, &audits, |w| &mut w.audits);

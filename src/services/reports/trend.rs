@@ -55,20 +55,31 @@ pub async fn trend(
 ) -> AppResult<Vec<MonthPoint>> {
     let rules = settings.obligation_rules();
     let scope = RecordScope::Visible(visibility);
+    let days = days(as_of);
     let mut snapshot = db.begin_snapshot().await?;
-    let mut points = Vec::with_capacity(MONTHS as usize);
-    for (at, day) in days(as_of).into_iter().enumerate() {
-        let retention_violations =
-            judged::total(&mut snapshot, scope, List::RetentionViolations, day, &rules).await?;
-        let audits_overdue =
-            judged::total(&mut snapshot, scope, List::AuditsOverdue, day, &rules).await?;
-        points.push(MonthPoint {
-            day,
-            label: label(day, at == 0),
-            retention_violations,
-            audits_overdue,
-        });
-    }
+    let retention = judged::totals_on(
+        &mut snapshot,
+        scope,
+        List::RetentionViolations,
+        &days,
+        &rules,
+    )
+    .await?;
+    let audits =
+        judged::totals_on(&mut snapshot, scope, List::AuditsOverdue, &days, &rules).await?;
+    let points = days
+        .iter()
+        .zip(retention.into_iter().zip(audits))
+        .enumerate()
+        .map(
+            |(at, (day, (retention_violations, audits_overdue)))| MonthPoint {
+                day: *day,
+                label: label(*day, at == 0),
+                retention_violations,
+                audits_overdue,
+            },
+        )
+        .collect();
     snapshot.rollback().await?;
     Ok(points)
 }

@@ -188,6 +188,7 @@ pub async fn contract_page(
     let deletions = deletions::for_contract(&state.db, &visibility, id).await?;
     let subcontractors =
         crate::services::subcontractors::chain(&state.db, &visibility, id, today).await?;
+    let deletion_coverage = deletions::coverage(&state.db, &visibility, id).await?;
     let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
@@ -209,6 +210,7 @@ pub async fn contract_page(
         audit_reports,
         deletions,
         subcontractors,
+        deletion_coverage,
         forms,
     })
 }

@@ -64,7 +64,8 @@ pub const ENTITY_TYPES: [(&str, &str); 21] = [
 
 /// The Japanese names of the fields that before/after values carry; a field not named here is shown
 /// by its key.
-const FIELDS: [(&str, &str); 63] = [
+const FIELDS: [(&str, &str); 64] = [
+    ("subcontractor_ids", "消去を証明した再委託先"),
     ("answer_count", "回答した項目数"),
     ("contract_number", "契約番号"),
     ("title", "件名"),

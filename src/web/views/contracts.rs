@@ -111,6 +111,11 @@ pub struct ContractShow {
     pub deletions: Vec<crate::db::deletions::DeletionCertificate>,
     /// Who else holds the data: the chain of subcontractors.
     pub subcontractors: Vec<crate::services::subcontractors::Link>,
+    /// The subcontractors each deletion certificate lists.
+    pub deletion_coverage: Vec<(
+        crate::domain::ids::DeletionId,
+        crate::domain::ids::SubcontractorId,
+    )>,
     pub forms: EvidenceForms,
 }
 
@@ -182,6 +187,33 @@ impl ContractShow {
             .find(|l| Some(l.subcontractor.id) == *parent)
             .map(|l| l.subcontractor.name.clone())
             .unwrap_or_default()
+    }
+
+    /// Subcontractors that handled the data (not refused): each needs its deletion proven.
+    fn data_holders(&self) -> Vec<&crate::db::subcontractors::Subcontractor> {
+        self.subcontractors
+            .iter()
+            .map(|l| &l.subcontractor)
+            .filter(|s| s.status != "refused" && (s.personal_data || !s.data_items.is_empty()))
+            .collect()
+    }
+
+    /// Whether a subcontractor's deletion is stated in an accepted certificate (受理), one waiting
+    /// for review (確認待ち), or none.
+    fn deletion_state(&self, id: &crate::domain::ids::SubcontractorId) -> &'static str {
+        let listing: Vec<&str> = self
+            .deletions
+            .iter()
+            .filter(|d| self.deletion_coverage.contains(&(d.id, *id)))
+            .map(|d| d.status.as_str())
+            .collect();
+        if listing.contains(&"accepted") {
+            "受理済"
+        } else if listing.contains(&"submitted") {
+            "確認待ち"
+        } else {
+            "未提出"
+        }
     }
 
     /// At work today without an approval by today.
