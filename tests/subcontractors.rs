@@ -469,3 +469,177 @@ async fn data_stays_retained_until_every_subcontractor_that_held_it_has_its_dele
     assert_eq!(status, Status::UnprocessableEntity, "{body}");
     assert!(body.contains("subcontractor_ids"));
 }
+
+/// A ledger of two contracts, with a 再委託先 sheet of the rows given (契約番号, 再委託先名, 法人番号,
+/// 業務内容, 開始日, 承認日, 親の再委託先).
+fn ledger_with_subcontractors(rows: &[[&str; 7]]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let contracts: Vec<[&str; 7]> = ["L-1", "L-2"]
+        .iter()
+        .map(|number| {
+            [
+                *number,
+                "通知書印刷",
+                "税務課",
+                "株式会社いろは印刷",
+                NTA,
+                "2026-04-01",
+                "2027-03-31",
+            ]
+        })
+        .collect();
+    let contract_header = [
+        "契約番号",
+        "件名",
+        "所管課",
+        "事業者名",
+        "法人番号",
+        "契約開始日",
+        "契約終了日",
+    ];
+    let subcontractor_header = [
+        "契約番号",
+        "再委託先名",
+        "法人番号",
+        "業務内容",
+        "開始日",
+        "承認日",
+        "親の再委託先",
+    ];
+    for (name, header, rows) in [
+        ("契約台帳", contract_header, contracts.as_slice()),
+        ("再委託先", subcontractor_header, rows),
+    ] {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(name).unwrap();
+        for (at, row) in std::iter::once(&header).chain(rows).enumerate() {
+            for (column, text) in row.iter().enumerate() {
+                sheet.write_string(at as u32, column as u16, *text).unwrap();
+            }
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+async fn import_ledger(app: &common::TestApp, bytes: Vec<u8>) -> (Status, Value) {
+    let response = app.post_bytes("/api/v1/ledger/import", bytes).await;
+    let status = response.status();
+    let body = response.into_string().await.unwrap_or_default();
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+#[rocket::async_test]
+async fn the_ledger_sheet_of_subcontractors_is_imported_with_the_contracts_all_or_nothing() {
+    let app = common::spawn().await;
+    let tokyo = corporate_number(31);
+    let osaka = corporate_number(32);
+    let bad = ledger_with_subcontractors(&[
+        [
+            "L-1",
+            "株式会社封入",
+            &tokyo,
+            "封入封緘",
+            "2026-04-01",
+            "2026-03-20",
+            "",
+        ],
+        [
+            "L-1",
+            "株式会社宛名",
+            "12345",
+            "宛名印字",
+            "2026-05-01",
+            "",
+            "株式会社封入",
+        ],
+        ["L-9", "株式会社迷子", "", "保管", "2026-05-01", "", ""],
+        [
+            "L-2",
+            "株式会社孫",
+            &osaka,
+            "発送",
+            "そのうち",
+            "",
+            "株式会社いない",
+        ],
+    ]);
+    let (status, refused) = import_ledger(&app, bad).await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    let cells: Vec<&str> = refused["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["cell"].as_str())
+        .collect();
+    for cell in ["再委託先!C3", "再委託先!A4", "再委託先!E5"] {
+        assert!(cells.contains(&cell), "{cell} not named: {refused}");
+    }
+    assert!(
+        refused
+            .to_string()
+            .contains("親の再委託先「株式会社いない」"),
+        "{refused}"
+    );
+    let (_, contracts) = app.get_json("/api/v1/contracts").await;
+    assert_eq!(contracts["total"], 0, "nothing was written");
+
+    let good = ledger_with_subcontractors(&[
+        [
+            "L-1",
+            "株式会社宛名",
+            &osaka,
+            "宛名印字",
+            "2026-05-01",
+            "",
+            "株式会社封入",
+        ],
+        [
+            "L-1",
+            "株式会社封入",
+            &tokyo,
+            "封入封緘",
+            "2026-04-01",
+            "2026-03-20",
+            "",
+        ],
+        [
+            "L-2",
+            "Overseas Ltd.",
+            "",
+            "保管",
+            "2026-04-01",
+            "2026-03-31",
+            "",
+        ],
+    ]);
+    let (status, report) = import_ledger(&app, good.clone()).await;
+    assert_eq!(status, Status::Ok, "{report}");
+    assert_eq!(report["subcontractors"], 3);
+    let (_, contracts) = app.get_json("/api/v1/contracts").await;
+    let l1 = contracts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["contract_number"] == "L-1")
+        .unwrap()["id"]
+        .clone();
+    let (_, chain) = app
+        .get_json(&format!("/api/v1/contracts/{l1}/subcontractors"))
+        .await;
+    assert_eq!(chain["total"], 2);
+    assert_eq!(chain["items"][0]["subcontractor"]["name"], "株式会社封入");
+    assert_eq!(chain["items"][0]["subcontractor"]["status"], "approved");
+    assert_eq!(chain["items"][1]["depth"], 2, "the parent is written first");
+    assert_eq!(chain["items"][1]["subcontractor"]["status"], "applied");
+    // Unapproved from its start: on the dashboard like any obligation.
+    let (_, all) = app
+        .get_json("/api/v1/reports/subcontracting?as_of=2026-05-02")
+        .await;
+    assert_eq!(
+        all["unapproved"][0]["what"],
+        "無承認の再委託（株式会社宛名）"
+    );
+    // The same file again changes nothing.
+    let (_, again) = import_ledger(&app, good).await;
+    assert_eq!(again["subcontractors"], 0, "{again}");
+}

@@ -71,12 +71,13 @@ impl ListReport for crate::services::ledger::ImportReport {
     }
     fn counts(&self) -> String {
         format!(
-            "新規 {} 件、更新 {} 件、変更なし {} 件（新しい事業者 {} 社、所管課 {} 課）",
+            "新規 {} 件、更新 {} 件、変更なし {} 件（新しい事業者 {} 社、所管課 {} 課、再委託先 {} 社）",
             self.imported,
             self.updated,
             self.unchanged,
             self.created_vendors,
-            self.created_departments
+            self.created_departments,
+            self.subcontractors
         )
     }
     fn notes(&self) -> Vec<String> {

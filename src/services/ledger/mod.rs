@@ -4,6 +4,7 @@
 
 mod columns;
 mod read;
+pub mod subcontracting;
 
 use crate::auth::policy::EditScope;
 use crate::auth::Actor;
@@ -85,6 +86,8 @@ pub struct ImportReport {
     pub unchanged: usize,
     pub created_departments: usize,
     pub created_vendors: usize,
+    /// Subcontractors written from the sheet 再委託先.
+    pub subcontractors: usize,
     pub errors: Vec<RowError>,
     pub warnings: Vec<String>,
     pub ignored_columns: Vec<String>,
@@ -230,6 +233,20 @@ pub async fn apply(
         });
         progress(done + 1, total);
     }
+    if !ledger.subcontractors.is_empty() {
+        let mut contracts = HashMap::new();
+        for row in &ledger.subcontractors {
+            if let Some(contract) =
+                contract_rows::find_by_number(&mut tx, &row.contract_number).await?
+            {
+                contracts.insert(row.contract_number.clone(), contract.id);
+            }
+        }
+        let (written, errors) =
+            subcontracting::write(&mut tx, actor, &ledger.subcontractors, &contracts).await?;
+        report.subcontractors = written;
+        report.errors.extend(errors);
+    }
     finish(tx, actor, &mut report, dry_run).await?;
     Ok(report)
 }
@@ -366,11 +383,12 @@ async fn finish(
             report.rows.clear();
             (report.imported, report.updated, report.unchanged) = (0, 0, 0);
             (report.created_departments, report.created_vendors) = (0, 0);
+            report.subcontractors = 0;
         }
     } else {
         let summary = format!(
-            "契約台帳の取込: 新規 {} 件、更新 {} 件、変更なし {} 件",
-            report.imported, report.updated, report.unchanged
+            "契約台帳の取込: 新規 {} 件、更新 {} 件、変更なし {} 件、再委託先 {} 社",
+            report.imported, report.updated, report.unchanged, report.subcontractors
         );
         audit::record(&mut tx, actor, Event::new("import", "ledger", "", summary)).await?;
         tx.commit().await?;

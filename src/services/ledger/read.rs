@@ -65,6 +65,8 @@ pub struct ParsedLedger {
     pub skipped: Vec<SkippedRow>,
     pub ignored_columns: Vec<String>,
     pub warnings: Vec<String>,
+    /// The optional sheet 再委託先.
+    pub subcontractors: Vec<super::subcontracting::SubcontractorRow>,
 }
 
 impl ParsedLedger {
@@ -74,6 +76,10 @@ impl ParsedLedger {
         for row in &mut self.rows {
             row.period = Period::new(shift(row.period.start()), shift(row.period.end()))
                 .unwrap_or(row.period);
+        }
+        for row in &mut self.subcontractors {
+            row.start_date = shift(row.start_date);
+            row.approved_on = row.approved_on.map(shift);
         }
     }
 }
@@ -122,6 +128,12 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
         ..Default::default()
     })?;
     header::fill_merged_cells(&mut tables);
+    let subcontractor_sheet: Vec<Table> = tables
+        .iter()
+        .position(|t| normalize(&t.name) == super::subcontracting::SHEET)
+        .map(|at| tables.remove(at))
+        .into_iter()
+        .collect();
     let sheets = layouts(&tables)?;
     let mut ledger = ParsedLedger {
         sheet: sheets
@@ -198,6 +210,10 @@ pub fn read_rows(read: Result<Vec<Table>, ReadError>) -> Result<ParsedLedger, Re
             name_cells_by_sheet(&mut ledger, first_error, first_row, &table.name);
         }
     }
+    let numbers: std::collections::HashSet<String> = seen_numbers.into_keys().collect();
+    let (subcontractors, errors) = super::subcontracting::read(&subcontractor_sheet, &numbers);
+    ledger.subcontractors = subcontractors;
+    ledger.errors.extend(errors);
     if ledger.rows.is_empty() && ledger.errors.is_empty() {
         ledger
             .errors
