@@ -255,6 +255,31 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ("POST", "/api/v1/deletion-certificates/<id>/review"),
             ContractEditors,
         ),
+        (
+            ("POST", "/contracts/<id>/corrective-actions"),
+            ContractEditors,
+        ),
+        (("POST", "/corrective-actions/<id>/plan"), Submitters),
+        (("POST", "/corrective-actions/<id>/report"), Submitters),
+        (("POST", "/corrective-actions/<id>/review"), ContractEditors),
+        (("GET", "/corrective-actions/<id>/file"), RecordReaders),
+        (
+            ("GET", "/api/v1/contracts/<id>/corrective-actions"),
+            RecordReaders,
+        ),
+        (
+            ("POST", "/api/v1/contracts/<id>/corrective-actions"),
+            ContractEditors,
+        ),
+        (("POST", "/api/v1/corrective-actions/<id>/plan"), Submitters),
+        (
+            ("POST", "/api/v1/corrective-actions/<id>/report"),
+            Submitters,
+        ),
+        (
+            ("POST", "/api/v1/corrective-actions/<id>/review"),
+            ContractEditors,
+        ),
         (("POST", "/contracts/<id>/subcontractors"), Submitters),
         (("POST", "/subcontractors/<id>/decision"), ContractEditors),
         (
@@ -321,6 +346,7 @@ struct World {
     bid_sheet_id: i64,
     request_id: i64,
     subcontractor_id: i64,
+    corrective_action_id: i64,
 }
 
 /// A finalized tender of department 1 with vendor A as its bidder and a check sheet handed in for it.
@@ -485,6 +511,32 @@ async fn world() -> World {
         .await;
     assert_eq!(status, Status::Created, "{subcontractor}");
     let subcontractor_id = subcontractor["id"].as_i64().unwrap();
+    let corrective_action_id = {
+        use itaku::db::corrective_actions::{insert, NewAction};
+        use itaku::domain::ids::{ContractId, SubmissionId};
+        let mut conn = app.db.acquire().await.unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
+        let new = NewAction {
+            contract_id: ContractId::new(contract_id),
+            submission_id: SubmissionId::new(submission_id),
+            item_id: "A-1",
+            what: "規程の制定",
+            due_on: day,
+            required_on: day,
+            required_by: "test",
+        };
+        let id = insert(&mut conn, &new).await.unwrap();
+        let evidence =
+            itaku::db::deletions::find(&mut conn, itaku::domain::ids::DeletionId::new(deletion_id))
+                .await
+                .unwrap()
+                .unwrap()
+                .file_id;
+        itaku::db::corrective_actions::set_report(&mut conn, id, "実施しました", evidence, day)
+            .await
+            .unwrap();
+        id.get()
+    };
     World {
         app,
         browsers,
@@ -502,6 +554,7 @@ async fn world() -> World {
         bid_sheet_id,
         request_id,
         subcontractor_id,
+        corrective_action_id,
     }
 }
 
@@ -528,6 +581,8 @@ impl World {
             self.request_id
         } else if under("/subcontractors") {
             self.subcontractor_id
+        } else if under("/corrective-actions") {
+            self.corrective_action_id
         } else if path.starts_with("/admin/policies") {
             1
         } else if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {
@@ -576,7 +631,9 @@ impl World {
             | ("POST", "/certifications/import")
             | ("POST", "/vendors/import")
             | ("POST", "/api/v1/contracts/<id>/audit-reports")
-            | ("POST", "/api/v1/contracts/<id>/deletion-certificates") => {
+            | ("POST", "/api/v1/contracts/<id>/deletion-certificates")
+            | ("POST", "/corrective-actions/<id>/report")
+            | ("POST", "/api/v1/corrective-actions/<id>/report") => {
                 let Reply {
                     status, location, ..
                 } = browser
@@ -920,6 +977,7 @@ impl World {
         if path.starts_with("/api/")
             && !path.contains("audit-reports")
             && !path.contains("deletion-certificates")
+            && !path.contains("corrective-actions")
         {
             let request = if path.ends_with("/file") {
                 browser.client.put(uri)
@@ -945,6 +1003,8 @@ impl World {
                 ("deletion.deleted_on", "2025-04-01"),
                 ("deletion.method", "上書き消去"),
             ]
+        } else if path.contains("corrective-actions") {
+            &[("report.text", "規程を制定しました")]
         } else if path.contains("certifications") && !path.ends_with("/import") {
             &[
                 ("scheme", "isms"),
@@ -962,7 +1022,9 @@ impl World {
     }
 }
 
-const UPLOAD_ROUTES: [&str; 18] = [
+const UPLOAD_ROUTES: [&str; 20] = [
+    "/corrective-actions/<id>/report",
+    "/api/v1/corrective-actions/<id>/report",
     "/ledger/preview",
     "/contracts/<id>/checklists",
     "/bids/<id>/checklists",

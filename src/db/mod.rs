@@ -7,6 +7,7 @@ pub mod audit_reports;
 pub mod certifications;
 pub mod checklists;
 pub mod contracts;
+pub mod corrective_actions;
 pub mod deletions;
 pub mod departments;
 mod errors;

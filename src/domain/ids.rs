@@ -43,6 +43,7 @@ macro_rules! for_each_record_id {
         $apply!(BidSheetId);
         $apply!(AuditEntryId);
         $apply!(SubcontractorId);
+        $apply!(CorrectiveActionId);
     };
 }
 

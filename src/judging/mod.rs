@@ -75,6 +75,8 @@ pub fn todo_list(dashboard: &Dashboard) -> Vec<&Entry> {
         .chain(&dashboard.checklists.missing)
         .chain(&dashboard.checklists.returned)
         .chain(&dashboard.subcontracting.unapproved)
+        .chain(&dashboard.corrective.overdue)
+        .chain(&dashboard.corrective.due)
         .collect();
     items.sort_by(|a, b| {
         a.deadline

@@ -131,6 +131,14 @@ pub struct ChecklistsReport {
     pub returned: Vec<Entry>,
 }
 
+/// Corrective actions (是正) past their due day, and those not yet due.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CorrectiveReport {
+    pub as_of: NaiveDate,
+    pub overdue: Vec<Entry>,
+    pub due: Vec<Entry>,
+}
+
 /// Subcontractors at work without the municipality's approval (無承認の再委託).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SubcontractingReport {
@@ -209,6 +217,8 @@ pub struct Tally {
     pub checklists_missing: usize,
     pub checklists_returned: usize,
     pub unapproved_subcontracting: usize,
+    pub corrective_overdue: usize,
+    pub corrective_due: usize,
 }
 
 impl Tally {
@@ -222,6 +232,8 @@ impl Tally {
             + self.checklists_missing
             + self.checklists_returned
             + self.unapproved_subcontracting
+            + self.corrective_overdue
+            + self.corrective_due
     }
 }
 
@@ -239,6 +251,8 @@ pub struct Totals {
     pub checklists_missing: usize,
     pub checklists_returned: usize,
     pub unapproved_subcontracting: usize,
+    pub corrective_overdue: usize,
+    pub corrective_due: usize,
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
@@ -282,6 +296,7 @@ pub struct Dashboard {
     pub certifications: CertificationsReport,
     pub checklists: ChecklistsReport,
     pub subcontracting: SubcontractingReport,
+    pub corrective: CorrectiveReport,
     pub kpi: Kpi,
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,

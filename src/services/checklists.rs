@@ -12,7 +12,7 @@ use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::notifications;
 use crate::db::vendors::{self, Vendor};
 use crate::db::Db;
-use crate::domain::ids::{ContractId, SubmissionId};
+use crate::domain::ids::{ContractId, CorrectiveActionId, SubmissionId};
 use crate::domain::text::company_key;
 use crate::domain::VendorIdentifier;
 use crate::error::{AppError, AppResult};
@@ -86,12 +86,14 @@ pub async fn submit(
         })
         .collect();
     checklists::insert_answers(&mut tx, submission_id, &answers).await?;
+    let (closing, closed_ids) =
+        close_corrective_actions(&mut tx, contract_id, submission_id, &result).await?;
     let summary = format!(
-        "チェックシート提出 {} 第{version}版（{file_name}）",
+        "チェックシート提出 {} 第{version}版（{file_name}）{closing}",
         contract.contract_number
     );
-    let after =
-        json!({"sha256": digest, "size": bytes.len(), "answer_count": result.answers.len()});
+    let after = json!({"sha256": digest, "size": bytes.len(), "answer_count": result.answers.len(),
+        "closed_corrective_actions": closed_ids});
     notifications::notify_contract_officers(
         &mut tx,
         contract_id,
@@ -111,6 +113,41 @@ pub async fn submit(
         version,
         result,
     })
+}
+
+/// Closes the contract's corrective actions whose items this version answers はい; what the submission's
+/// summary adds to say so, and the actions closed.
+async fn close_corrective_actions(
+    tx: &mut crate::db::Conn,
+    contract_id: ContractId,
+    submission_id: SubmissionId,
+    result: &CheckResult,
+) -> AppResult<(String, Vec<CorrectiveActionId>)> {
+    let now_yes: Vec<&str> = result
+        .answers
+        .iter()
+        .filter(|a| a.answer == Answer::Yes)
+        .map(|a| a.id.as_str())
+        .collect();
+    let closed = crate::db::corrective_actions::close_answered(
+        tx,
+        contract_id,
+        &now_yes,
+        submission_id,
+        super::today(),
+    )
+    .await?;
+    if closed.is_empty() {
+        return Ok((String::new(), Vec::new()));
+    }
+    let items: Vec<&str> = closed.iter().map(|(_, item)| item.as_str()).collect();
+    Ok((
+        format!(
+            "。項目{}が「はい」になったため是正を完了としました",
+            items.join("・")
+        ),
+        closed.into_iter().map(|(id, _)| id).collect(),
+    ))
 }
 
 /// Reads a filled check sheet in the parse sandbox and checks it against `definition`.

@@ -8,6 +8,7 @@ pub mod certifications;
 pub mod checklists;
 pub mod context;
 pub mod contracts;
+pub mod corrective_actions;
 pub mod dashboards;
 pub mod deletions;
 pub mod demo;

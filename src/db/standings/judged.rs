@@ -28,10 +28,14 @@ pub enum List {
     ChecklistsReturned,
     /// Subcontractors at work on the day without an approval by then (無承認の再委託).
     UnapprovedSubcontracting,
+    /// Corrective actions past their due day, neither accepted nor closed by then.
+    CorrectiveOverdue,
+    /// Corrective actions required and not yet due.
+    CorrectiveDue,
 }
 
 impl List {
-    pub const ALL: [List; 10] = [
+    pub const ALL: [List; 12] = [
         List::RetentionViolations,
         List::DeletionsDueSoon,
         List::DeletionsResolvedLate,
@@ -42,6 +46,8 @@ impl List {
         List::YearlyChecklistsMissing,
         List::ChecklistsReturned,
         List::UnapprovedSubcontracting,
+        List::CorrectiveOverdue,
+        List::CorrectiveDue,
     ];
 }
 
@@ -119,6 +125,14 @@ const SUBCONTRACTING: &str =
 const SUBCONTRACTING_COLUMNS: &str = "x.sub_start AS listed_deadline, x.approved_on AS listed_accepted_on,
     CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, x.name AS listed_subject";
 
+/// Each corrective action with its contract's standing.
+const CORRECTIVE: &str = "(SELECT a.contract_id, cs.department_id, cs.vendor_id, cs.start_date, cs.end_date,
+    a.due_on, a.required_on, a.accepted_on, a.closed_on, a.status, a.item_id || '：' || a.what AS subject
+    FROM corrective_actions a JOIN contract_standings cs ON cs.contract_id = a.contract_id)";
+const CORRECTIVE_COLUMNS: &str = "x.due_on AS listed_deadline, x.accepted_on AS listed_accepted_on,
+    CASE x.status WHEN 'reported' THEN 'submitted' WHEN 'returned' THEN 'returned' ELSE CAST(NULL AS TEXT) END
+    AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, x.subject AS listed_subject";
+
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
 fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
     sql.push(&format!(" AND ({column} IS NULL OR {column} > "))
@@ -139,6 +153,34 @@ impl Query {
                 Self::checklist(list, as_of, rules)
             }
             List::UnapprovedSubcontracting => Self::subcontracting(as_of),
+            List::CorrectiveOverdue | List::CorrectiveDue => Self::corrective(list, as_of),
+        }
+    }
+
+    /// Corrective actions required by the day and neither accepted nor closed by then: past their due
+    /// day (overdue), or not yet (due).
+    fn corrective(list: List, as_of: NaiveDate) -> Query {
+        let day = iso(as_of);
+        let mut condition = Sql::new("");
+        condition.push(" AND x.required_on <= ").bind(day.as_str());
+        condition.push(if list == List::CorrectiveOverdue {
+            " AND x.due_on < "
+        } else {
+            " AND x.due_on >= "
+        });
+        condition
+            .bind(day.as_str())
+            .push(" AND (x.closed_on IS NULL OR x.closed_on > ")
+            .bind(day.as_str())
+            .push(")");
+        not_accepted_by(&mut condition, "x.accepted_on", &day);
+        Query {
+            table: CORRECTIVE,
+            deadline: "x.due_on",
+            columns: CORRECTIVE_COLUMNS,
+            condition,
+            order: "x.due_on, c.contract_number, x.subject",
+            deadline_shift: 0,
         }
     }
 

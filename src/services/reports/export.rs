@@ -115,6 +115,16 @@ fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec
                 name: "無承認の再委託",
                 entries: &all.subcontracting.unapproved,
             }],
+            ReportKind::Corrective => vec![
+                ReportSheet {
+                    name: "是正 期限超過",
+                    entries: &all.corrective.overdue,
+                },
+                ReportSheet {
+                    name: "是正 対応中",
+                    entries: &all.corrective.due,
+                },
+            ],
             ReportKind::Kpi | ReportKind::All => Vec::new(),
         }
     };
@@ -125,6 +135,7 @@ fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec
             ReportKind::Certifications,
             ReportKind::Checklists,
             ReportKind::Subcontracting,
+            ReportKind::Corrective,
         ]
         .into_iter()
         .flat_map(lists)

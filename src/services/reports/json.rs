@@ -50,6 +50,14 @@ fn subcontracting(d: &Dashboard) -> Lists<'_> {
     )]
 }
 
+fn corrective(d: &Dashboard) -> Lists<'_> {
+    let (c, t) = (&d.corrective, &d.totals);
+    vec![
+        ("overdue", &c.overdue, t.corrective_overdue),
+        ("due", &c.due, t.corrective_due),
+    ]
+}
+
 /// `{as_of, <list>: [entries]…, totals: {<list>: full length…}}`.
 fn section(d: &Dashboard, lists: Lists<'_>) -> JsonResult {
     let mut object = Map::new();
@@ -73,6 +81,7 @@ pub fn to_json(dashboard: &Dashboard, kind: ReportKind, window: Window) -> AppRe
         ReportKind::Certifications => section(d, certifications(d)),
         ReportKind::Checklists => section(d, checklists(d)),
         ReportKind::Subcontracting => section(d, subcontracting(d)),
+        ReportKind::Corrective => section(d, corrective(d)),
         ReportKind::Kpi => serde_json::to_value(&d.kpi),
         ReportKind::All => all(d, window),
     };
@@ -101,6 +110,7 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
     all.insert("certifications".into(), section(d, certifications(d))?);
     all.insert("checklists".into(), section(d, checklists(d))?);
     all.insert("subcontracting".into(), section(d, subcontracting(d))?);
+    all.insert("corrective".into(), section(d, corrective(d))?);
     all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
     Ok(all.into())
 }

@@ -3,8 +3,8 @@
 //! data's as of the request on every server sharing the database.
 
 use super::{
-    sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, Count, Counter,
-    Dashboard, Entry, RetentionReport, SubcontractingReport, Totals, Window,
+    sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, CorrectiveReport,
+    Count, Counter, Dashboard, Entry, RetentionReport, SubcontractingReport, Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -70,6 +70,8 @@ fn counter(list: List) -> Option<Counter> {
         List::ChecklistsMissing | List::YearlyChecklistsMissing => |t| &mut t.checklists_missing,
         List::ChecklistsReturned => |t| &mut t.checklists_returned,
         List::UnapprovedSubcontracting => |t| &mut t.unapproved_subcontracting,
+        List::CorrectiveOverdue => |t| &mut t.corrective_overdue,
+        List::CorrectiveDue => |t| &mut t.corrective_due,
         List::DeletionsResolvedLate | List::AuditsResolvedLate => return None,
     };
     Some(counter)
@@ -155,6 +157,13 @@ async fn judge(
         as_of,
         unapproved: window.cut(unapproved),
     };
+    let (overdue, corrective_overdue) = take(List::CorrectiveOverdue);
+    let (due, corrective_due) = take(List::CorrectiveDue);
+    let corrective = CorrectiveReport {
+        as_of,
+        overdue: window.cut(overdue),
+        due: window.cut(due),
+    };
     let counting = counting_certificates(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?;
@@ -170,6 +179,8 @@ async fn judge(
         checklists_missing: first_missing + yearly_missing,
         checklists_returned,
         unapproved_subcontracting,
+        corrective_overdue,
+        corrective_due,
     };
     let important = judged::important_active(conn, scope, as_of).await?;
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
@@ -183,6 +194,7 @@ async fn judge(
         certifications,
         checklists,
         subcontracting,
+        corrective,
         kpi,
         by_department,
         by_vendor,
@@ -250,6 +262,10 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
                 "無承認の再委託（{}）",
                 row.subject.as_deref().unwrap_or_default()
             ),
+        ),
+        List::CorrectiveOverdue | List::CorrectiveDue => (
+            row.deadline,
+            format!("是正（{}）", row.subject.as_deref().unwrap_or_default()),
         ),
     };
     let mut entry = Entry::new(&row.contract, deadline, as_of, what);

@@ -24,6 +24,8 @@ pub enum ReportKind {
     Checklists,
     /// Subcontractors at work without approval.
     Subcontracting,
+    /// Corrective actions overdue and due.
+    Corrective,
     Kpi,
     /// Everything on the CISO's dashboard.
     All,
@@ -40,6 +42,7 @@ impl ReportKind {
             ReportKind::Certifications => "certifications",
             ReportKind::Checklists => "checklists",
             ReportKind::Subcontracting => "subcontracting",
+            ReportKind::Corrective => "corrective",
             ReportKind::Kpi => "kpi",
             ReportKind::All => "all",
         }
@@ -51,6 +54,7 @@ impl ReportKind {
             ReportKind::Certifications => "認証（期限切れ・期限間近）",
             ReportKind::Checklists => "チェックシート（未提出・差戻し）",
             ReportKind::Subcontracting => "再委託（無承認）",
+            ReportKind::Corrective => "是正（期限超過・対応中）",
             ReportKind::Kpi => "重点指標（KPI）",
             ReportKind::All => "委託先セキュリティ状況",
         }

@@ -2,6 +2,7 @@
 
 pub mod checklists;
 pub mod contracts;
+pub mod corrective_actions;
 pub mod departments;
 pub mod evidence;
 pub mod ledger;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(tenders::routes());
     all.extend(requests::routes());
     all.extend(subcontractors::routes());
+    all.extend(corrective_actions::routes());
     all
 }
 

@@ -189,6 +189,9 @@ pub async fn contract_page(
     let subcontractors =
         crate::services::subcontractors::chain(&state.db, &visibility, id, today).await?;
     let deletion_coverage = deletions::coverage(&state.db, &visibility, id).await?;
+    let corrective_actions =
+        crate::services::corrective_actions::for_contract(&state.db, &visibility, id).await?;
+    let gaps = crate::services::corrective_actions::gaps(&state.db, &visibility, id).await?;
     let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
@@ -211,6 +214,8 @@ pub async fn contract_page(
         deletions,
         subcontractors,
         deletion_coverage,
+        corrective_actions,
+        gaps,
         forms,
     })
 }

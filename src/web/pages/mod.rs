@@ -5,6 +5,7 @@ pub mod auth;
 pub mod certifications;
 pub mod checklists;
 pub mod contracts;
+pub mod corrective_actions;
 pub mod dashboard;
 pub mod departments;
 pub mod evidence;
@@ -33,6 +34,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(checklists::routes());
     all.extend(evidence::routes());
     all.extend(subcontractors::routes());
+    all.extend(corrective_actions::routes());
     all.extend(certifications::routes());
     all.extend(dashboard::routes());
     all.extend(vendors::routes());

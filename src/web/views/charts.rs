@@ -50,7 +50,8 @@ pub fn tally_bar(tally: &Tally, largest: usize) -> Bar {
     let overdue = tally.retention_violations
         + tally.audits_overdue
         + tally.certificates_expired
-        + tally.unapproved_subcontracting;
+        + tally.unapproved_subcontracting
+        + tally.corrective_overdue;
     let largest = largest.max(1) as f64;
     Bar {
         segments: vec![
@@ -313,6 +314,8 @@ mod tests {
             checklists_missing: 1,
             checklists_returned: 0,
             unapproved_subcontracting: 0,
+            corrective_overdue: 0,
+            corrective_due: 0,
         };
         let svg = tally_bar(&tally, 8).to_string();
         assert_eq!(axis_top(0), 1);

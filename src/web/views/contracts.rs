@@ -111,6 +111,9 @@ pub struct ContractShow {
     pub deletions: Vec<crate::db::deletions::DeletionCertificate>,
     /// Who else holds the data: the chain of subcontractors.
     pub subcontractors: Vec<crate::services::subcontractors::Link>,
+    /// 是正 required of the vendor, and the latest check sheet's いいえ・一部 items one can be required for.
+    pub corrective_actions: Vec<crate::db::corrective_actions::CorrectiveAction>,
+    pub gaps: Vec<crate::db::checklists::StoredAnswer>,
     /// The subcontractors each deletion certificate lists.
     pub deletion_coverage: Vec<(
         crate::domain::ids::DeletionId,
@@ -214,6 +217,28 @@ impl ContractShow {
         } else {
             "未提出"
         }
+    }
+
+    /// 対応待ち / 計画済 / 完了報告（確認待ち）/ 差戻し / 受理 / 完了（はいに改善）
+    fn corrective_status(&self, code: &str) -> &'static str {
+        match code {
+            "planned" => "計画済",
+            "reported" => "完了報告（確認待ち）",
+            "returned" => "差戻し",
+            "accepted" => "受理",
+            "closed" => "完了（「はい」に改善）",
+            _ => "対応待ち",
+        }
+    }
+
+    /// Waiting for the vendor: a plan or a completion report may still be sent.
+    fn corrective_open(&self, a: &crate::db::corrective_actions::CorrectiveAction) -> bool {
+        !matches!(a.status.as_str(), "accepted" | "closed" | "reported")
+    }
+
+    /// Overdue today: past its due day and neither accepted nor closed.
+    fn corrective_overdue(&self, a: &crate::db::corrective_actions::CorrectiveAction) -> bool {
+        a.due_on < self.today && !matches!(a.status.as_str(), "accepted" | "closed")
     }
 
     /// At work today without an approval by today.
