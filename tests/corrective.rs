@@ -2,36 +2,15 @@
 //! to the vendor's plan and evidence, and their place among the obligations of any day.
 
 mod common;
-use common::{Method, Role, TestApp, NTA, TOYOTA};
+use common::{Method, Role, NTA, TOYOTA};
 use rocket::http::Status;
 use serde_json::{json, Value};
 
-struct World {
-    app: TestApp,
-    contract_id: i64,
-    vendor: common::Browser,
-}
+type World = common::VendorContract;
 
-/// A running contract of いろは印刷, and its first check sheet answering A-1 いいえ and A-2 一部.
+/// A running contract and its first check sheet, answering A-1 いいえ and A-2 一部.
 async fn world() -> World {
-    let app = common::spawn().await;
-    let (department_id, vendor_id) = app
-        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
-        .await;
-    let body = json!({"contract_number": "R8-010", "title": "通知書の印刷", "department_id": department_id,
-                      "vendor_id": vendor_id, "start_date": "2026-04-01", "end_date": "2027-03-31"});
-    let (_, created) = app
-        .send_json(Method::Post, "/api/v1/contracts", &body)
-        .await;
-    let contract_id = created["id"].as_i64().unwrap();
-    let vendor = app
-        .browser_as("iroha@example.jp", Role::Vendor, Some(NTA), &[])
-        .await;
-    let w = World {
-        app,
-        contract_id,
-        vendor,
-    };
+    let w = common::vendor_contract("R8-010").await;
     w.hand_in(|id| match id {
         "A-1" => "いいえ",
         "A-2" => "一部",

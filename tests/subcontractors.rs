@@ -2,41 +2,14 @@
 //! 無承認の再委託 judged on any day like every other obligation. On the database the suite runs against.
 
 mod common;
-use common::{corporate_number, Method, Role, NTA, TOYOTA};
+use common::{corporate_number, Method, NTA, TOYOTA};
 use rocket::http::Status;
 use serde_json::{json, Value};
 
-struct World {
-    app: common::TestApp,
-    contract_id: i64,
-    department_id: i64,
-    vendor_id: i64,
-    vendor: common::Browser,
-}
+type World = common::VendorContract;
 
-/// A contract of vendor いろは印刷 running from 2026-04-01 to 2027-03-31, and the vendor signed in.
 async fn world() -> World {
-    let app = common::spawn().await;
-    let (department_id, vendor_id) = app
-        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
-        .await;
-    let body = json!({"contract_number": "R8-001", "title": "納税通知書の印刷", "department_id": department_id,
-                      "vendor_id": vendor_id, "start_date": "2026-04-01", "end_date": "2027-03-31",
-                      "subcontracting_allowed": true});
-    let (status, created) = app
-        .send_json(Method::Post, "/api/v1/contracts", &body)
-        .await;
-    assert_eq!(status, Status::Created, "{created}");
-    let vendor = app
-        .browser_as("iroha@example.jp", Role::Vendor, Some(NTA), &[])
-        .await;
-    World {
-        contract_id: created["id"].as_i64().unwrap(),
-        department_id,
-        vendor_id,
-        app,
-        vendor,
-    }
+    common::vendor_contract("R8-001").await
 }
 
 impl World {

@@ -119,16 +119,40 @@ pub async fn require(
         contract.contract_number,
         crate::domain::wareki(due_on)
     );
-    notifications::notify_vendor(&mut tx, contract.vendor_id, &summary, &link(contract.id)).await?;
     let after = json!({"submission_id": submission_id, "item_id": item_id, "what": what.as_str(), "due_on": due_on});
-    audit::record(
-        &mut tx,
-        actor,
-        Event::new("create", "corrective_action", id, summary).changes(None, Some(after)),
-    )
-    .await?;
+    let event =
+        Event::new("create", "corrective_action", id, summary.clone()).changes(None, Some(after));
+    announce(&mut tx, actor, &contract, Whom::Vendor, &summary, event).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Who hears of a step.
+enum Whom {
+    Vendor,
+    Officers,
+}
+
+/// Tells the vendor or the contract's officers of a step, and records it in the audit log.
+async fn announce(
+    tx: &mut Conn,
+    actor: &Actor,
+    contract: &Contract,
+    whom: Whom,
+    summary: &str,
+    event: Event<'_>,
+) -> AppResult<()> {
+    let link = link(contract.id);
+    match whom {
+        Whom::Vendor => {
+            notifications::notify_vendor(tx, contract.vendor_id, summary, &link).await?
+        }
+        Whom::Officers => {
+            notifications::notify_contract_officers(tx, contract.id, summary, &link).await?
+        }
+    }
+    audit::record(tx, actor, event).await?;
+    Ok(())
 }
 
 /// An action of a contract within `scope`, with the contract.
@@ -173,17 +197,11 @@ pub async fn plan(
         "是正の計画 {} 項目{}",
         contract.contract_number, action.item_id
     );
-    notifications::notify_contract_officers(&mut tx, contract.id, &summary, &link(contract.id))
-        .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Event::new("update", "corrective_action", id, summary).changes(
-            Some(json!({"status": action.status, "plan": action.plan})),
-            Some(json!({"status": "planned", "plan": plan.as_str()})),
-        ),
-    )
-    .await?;
+    let event = Event::new("update", "corrective_action", id, summary.clone()).changes(
+        Some(json!({"status": action.status, "plan": action.plan})),
+        Some(json!({"status": "planned", "plan": plan.as_str()})),
+    );
+    announce(&mut tx, actor, &contract, Whom::Officers, &summary, event).await?;
     tx.commit().await?;
     Ok(contract.id)
 }
@@ -221,17 +239,11 @@ pub async fn report(
         "是正の完了報告 {} 項目{}",
         contract.contract_number, action.item_id
     );
-    notifications::notify_contract_officers(&mut tx, contract.id, &summary, &link(contract.id))
-        .await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Event::new("upload", "corrective_action", id, summary).changes(
-            Some(json!({"status": action.status})),
-            Some(json!({"status": "reported", "report": report.as_str(), "file_id": file_id})),
-        ),
-    )
-    .await?;
+    let event = Event::new("upload", "corrective_action", id, summary.clone()).changes(
+        Some(json!({"status": action.status})),
+        Some(json!({"status": "reported", "report": report.as_str(), "file_id": file_id})),
+    );
+    announce(&mut tx, actor, &contract, Whom::Officers, &summary, event).await?;
     tx.commit().await?;
     Ok(contract.id)
 }
@@ -287,19 +299,14 @@ pub async fn review(
         "是正の{verdict} {} 項目{}",
         contract.contract_number, action.item_id
     );
-    notifications::notify_vendor(&mut tx, contract.vendor_id, &summary, &link(contract.id)).await?;
-    audit::record(
-        &mut tx,
-        actor,
-        Event::new("review", "corrective_action", id, summary).changes(
-            Some(json!({"status": action.status})),
-            Some(
-                json!({"status": if accepted_on.is_some() { "accepted" } else { "returned" },
+    let event = Event::new("review", "corrective_action", id, summary.clone()).changes(
+        Some(json!({"status": action.status})),
+        Some(
+            json!({"status": if accepted_on.is_some() { "accepted" } else { "returned" },
                 "accepted_on": accepted_on, "comment": comment}),
-            ),
         ),
-    )
-    .await?;
+    );
+    announce(&mut tx, actor, &contract, Whom::Vendor, &summary, event).await?;
     tx.commit().await?;
     Ok(contract.id)
 }

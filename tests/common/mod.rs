@@ -623,3 +623,37 @@ pub fn error_fields(error: &Value) -> Vec<&str> {
         .map(|errors| errors.iter().filter_map(|e| e["field"].as_str()).collect())
         .unwrap_or_default()
 }
+
+/// A contract of 株式会社いろは印刷 (`NTA`) in 税務課, running from 2026-04-01 to 2027-03-31 and allowing
+/// subcontracting, with the vendor's user signed in.
+pub struct VendorContract {
+    pub app: TestApp,
+    pub department_id: i64,
+    pub vendor_id: i64,
+    pub contract_id: i64,
+    pub vendor: Browser,
+}
+
+pub async fn vendor_contract(number: &str) -> VendorContract {
+    let app = spawn().await;
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", NTA, "株式会社いろは印刷")
+        .await;
+    let body = serde_json::json!({"contract_number": number, "title": "納税通知書の印刷",
+        "department_id": department_id, "vendor_id": vendor_id, "start_date": "2026-04-01",
+        "end_date": "2027-03-31", "subcontracting_allowed": true});
+    let (status, created) = app
+        .send_json(Method::Post, "/api/v1/contracts", &body)
+        .await;
+    assert_eq!(status, Status::Created, "{created}");
+    let vendor = app
+        .browser_as("iroha@example.jp", Role::Vendor, Some(NTA), &[])
+        .await;
+    VendorContract {
+        contract_id: created["id"].as_i64().unwrap(),
+        app,
+        department_id,
+        vendor_id,
+        vendor,
+    }
+}

@@ -1,6 +1,7 @@
 //! 是正 on a contract's page: the officer requires an action for an item of the latest check sheet,
 //! the vendor plans it and reports it done with evidence, the officer accepts or returns the report.
 
+use crate::db::contracts::Visibility;
 use crate::domain::ids::{ContractId, CorrectiveActionId};
 use crate::error::{AppError, AppResult};
 use crate::services::corrective_actions::{self, AnswerInput, RequireInput, ReviewInput};
@@ -40,6 +41,32 @@ async fn refused(
     ))
 }
 
+/// The contract page after a vendor's or officer's answer to an action: saved, or again with the
+/// refused form's errors.
+async fn answered(
+    state: &AppState,
+    chrome: Chrome,
+    scope: &Visibility,
+    id: CorrectiveActionId,
+    result: AppResult<ContractId>,
+) -> AppResult<FormOutcome> {
+    match result {
+        Ok(contract_id) => Ok(saved(contract_id)),
+        Err(AppError::Validation(errors)) => {
+            let contract_id = corrective_actions::contract_of(&state.db, scope, id).await?;
+            refused(
+                state,
+                chrome,
+                contract_id,
+                format!("corrective-actions/{id}"),
+                errors,
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
 #[post("/contracts/<id>/corrective-actions", data = "<form>")]
 async fn require(
     state: &State<AppState>,
@@ -67,21 +94,8 @@ async fn plan(
 ) -> AppResult<FormOutcome> {
     let scope = chrome.user.submission_scope().ok_or(AppError::Forbidden)?;
     let actor = chrome.actor.clone();
-    match corrective_actions::plan(&state.db, &actor, &scope, id, &form).await {
-        Ok(contract_id) => Ok(saved(contract_id)),
-        Err(AppError::Validation(errors)) => {
-            let contract_id = corrective_actions::contract_of(&state.db, &scope, id).await?;
-            refused(
-                state,
-                chrome,
-                contract_id,
-                format!("corrective-actions/{id}"),
-                errors,
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+    let result = corrective_actions::plan(&state.db, &actor, &scope, id, &form).await;
+    answered(state, chrome, &scope, id, result).await
 }
 
 #[derive(FromForm)]
@@ -113,21 +127,7 @@ async fn report(
         limit,
     )
     .await;
-    match reported {
-        Ok(contract_id) => Ok(saved(contract_id)),
-        Err(AppError::Validation(errors)) => {
-            let contract_id = corrective_actions::contract_of(&state.db, &scope, id).await?;
-            refused(
-                state,
-                chrome,
-                contract_id,
-                format!("corrective-actions/{id}"),
-                errors,
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+    answered(state, chrome, &scope, id, reported).await
 }
 
 #[post("/corrective-actions/<id>/review", data = "<form>")]
@@ -139,22 +139,8 @@ async fn review(
     form: CsrfForm<Fields<ReviewInput>>,
 ) -> AppResult<FormOutcome> {
     let Editing { actor, scope, .. } = editing;
-    match corrective_actions::review(&state.db, &actor, &scope.contracts, id, &form).await {
-        Ok(contract_id) => Ok(saved(contract_id)),
-        Err(AppError::Validation(errors)) => {
-            let contract_id =
-                corrective_actions::contract_of(&state.db, &scope.contracts, id).await?;
-            refused(
-                state,
-                chrome,
-                contract_id,
-                format!("corrective-actions/{id}"),
-                errors,
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+    let result = corrective_actions::review(&state.db, &actor, &scope.contracts, id, &form).await;
+    answered(state, chrome, &scope.contracts, id, result).await
 }
 
 #[get("/corrective-actions/<id>/file")]
