@@ -199,3 +199,18 @@ pub async fn close_answered(
     }
     Ok(closed)
 }
+
+/// A vendor's actions over all its contracts: (contract number, item, due day, accepted on, closed on).
+pub async fn for_vendor(
+    conn: &mut Conn,
+    vendor_id: crate::domain::ids::VendorId,
+) -> Result<Vec<(String, String, String, Option<String>, Option<String>)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.contract_number, a.item_id, a.due_on, a.accepted_on, a.closed_on
+         FROM corrective_actions a JOIN contracts c ON c.id = a.contract_id
+         WHERE c.vendor_id = $1 ORDER BY a.due_on, c.contract_number, a.item_id",
+    )
+    .bind(vendor_id)
+    .fetch_all(conn)
+    .await
+}

@@ -73,6 +73,16 @@ pub struct DeletionFact {
     pub accepted_on: Option<NaiveDate>,
 }
 
+/// A corrective action (是正) required of the bidder, and the day it was done (accepted or closed by a
+/// later check sheet), if it was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CorrectiveFact {
+    pub contract_number: String,
+    pub item_id: String,
+    pub due_on: NaiveDate,
+    pub done_on: Option<NaiveDate>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidderFacts {
     /// The vendor's 法人番号, 登録番号 or 業者番号 (kept judgements before sole proprietors name it
@@ -86,4 +96,7 @@ pub struct BidderFacts {
     pub audit_reports: Vec<AuditFact>,
     pub checklist: Option<ChecklistFact>,
     pub deletions: Vec<DeletionFact>,
+    /// Judgements frozen before corrective actions existed have none.
+    #[serde(default)]
+    pub corrective: Vec<CorrectiveFact>,
 }

@@ -118,6 +118,11 @@ pub enum RuleKind {
         years: u32,
         penalty: Penalty,
     },
+    /// A corrective action (是正) past its due day and neither accepted nor closed on the evaluation
+    /// date.
+    CorrectiveOverdue {
+        penalty: Penalty,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -138,7 +143,9 @@ impl Rule {
                 tiers.iter().map(|t| t.points).max().unwrap_or_default()
             }
             RuleKind::AuditReport { points, .. } | RuleKind::Checklist { points, .. } => *points,
-            RuleKind::MandatoryNo { .. } | RuleKind::RetentionViolation { .. } => Points::ZERO,
+            RuleKind::MandatoryNo { .. }
+            | RuleKind::RetentionViolation { .. }
+            | RuleKind::CorrectiveOverdue { .. } => Points::ZERO,
         }
     }
 
@@ -162,6 +169,9 @@ impl Rule {
             RuleKind::MandatoryNo { penalty } => describe(penalty),
             RuleKind::RetentionViolation { years, penalty } => {
                 format!("直近{years}年に該当があれば{}", describe(penalty))
+            }
+            RuleKind::CorrectiveOverdue { penalty } => {
+                format!("期限を過ぎた未完了の是正があれば{}", describe(penalty))
             }
         }
     }
@@ -385,6 +395,9 @@ impl Checker<'_> {
             "mandatory_no" => RuleKind::MandatoryNo {
                 penalty: self.penalty(index, raw)?,
             },
+            "corrective_overdue" => RuleKind::CorrectiveOverdue {
+                penalty: self.penalty(index, raw)?,
+            },
             _ => self.retention_violation(index, raw)?,
         };
         let only_if = match &raw.only_if {
@@ -419,12 +432,13 @@ impl Checker<'_> {
             "checklist" => &["points", "category_weights", "only_if"],
             "mandatory_no" => &["action", "points", "only_if"],
             "retention_violation" => &["action", "points", "years", "only_if"],
+            "corrective_overdue" => &["action", "points", "only_if"],
             other => {
                 return Err(self.error(
                     raw.kind.span(),
                     key("kind"),
                     format!(
-                        "種類「{other}」はありません（certification・audit_report・checklist・mandatory_no・retention_violation）"
+                        "種類「{other}」はありません（certification・audit_report・checklist・mandatory_no・retention_violation・corrective_overdue）"
                     ),
                 ))
             }

@@ -209,7 +209,34 @@ fn judge(rule: &Rule, day: NaiveDate, bidder: &BidderFacts) -> Outcome {
         RuleKind::RetentionViolation { years, penalty } => {
             retention_violation(*years, *penalty, day, bidder)
         }
+        RuleKind::CorrectiveOverdue { penalty } => corrective_overdue(*penalty, day, bidder),
     }
+}
+
+/// Corrective actions past their due day on `day` and not done by then.
+fn corrective_overdue(penalty: Penalty, day: NaiveDate, bidder: &BidderFacts) -> Outcome {
+    let overdue: Vec<String> = bidder
+        .corrective
+        .iter()
+        .filter(|c| c.due_on < day && c.done_on.is_none_or(|done| done > day))
+        .map(|c| {
+            format!(
+                "契約 {} 項目{}（期限 {}、{}日超過）",
+                c.contract_number,
+                c.item_id,
+                wareki(c.due_on),
+                (day - c.due_on).num_days()
+            )
+        })
+        .collect();
+    if overdue.is_empty() {
+        return Outcome::zero("", "期限を過ぎた未完了の是正はありません");
+    }
+    apply(
+        penalty,
+        String::new(),
+        format!("期限を過ぎた未完了の是正 {}", overdue.join("・")),
+    )
 }
 
 fn describe(certificate: &CertificateFact) -> String {
@@ -534,7 +561,54 @@ mod tests {
             audit_reports: vec![],
             checklist: None,
             deletions: vec![],
+            corrective: vec![],
         }
+    }
+
+    #[test]
+    fn an_overdue_corrective_action_still_open_on_the_evaluation_date_costs_points() {
+        let text = format!(
+            "{}\n[[rules]]\nid = \"corrective\"\nlabel = \"是正の遅れ\"\nkind = \"corrective_overdue\"\naction = \"deduct\"\npoints = 2\nexplanation = \"期限を過ぎた是正\"\n",
+            crate::rating::policy::BUILTIN
+        );
+        let policy = Policy::parse(&text).unwrap();
+        let mut b = bidder("1");
+        b.corrective = vec![
+            crate::rating::facts::CorrectiveFact {
+                contract_number: "R7-001".into(),
+                item_id: "A-1".into(),
+                due_on: day("2026-06-30"),
+                done_on: None,
+            },
+            crate::rating::facts::CorrectiveFact {
+                contract_number: "R7-002".into(),
+                item_id: "B-2".into(),
+                due_on: day("2026-05-31"),
+                done_on: Some(day("2026-06-15")),
+            },
+        ];
+        let mut t = tender(false);
+        t.evaluation_date = day("2026-07-10");
+        let rating = rate(&policy, &t, std::slice::from_ref(&b));
+        let corrective = line(&rating, "corrective");
+        assert_eq!(corrective.points.to_string(), "-2");
+        assert!(
+            corrective.reason.contains("R7-001 項目A-1"),
+            "{}",
+            corrective.reason
+        );
+        assert!(
+            !corrective.reason.contains("B-2"),
+            "done before the evaluation date"
+        );
+        t.evaluation_date = day("2026-06-30");
+        let on_the_due_day = rate(&policy, &t, std::slice::from_ref(&b));
+        assert_eq!(line(&on_the_due_day, "corrective").points.to_string(), "0");
+        let bad = text.replace(
+            "kind = \"corrective_overdue\"\naction = \"deduct\"",
+            "kind = \"corrective_overdue\"\nyears = 3\naction = \"deduct\"",
+        );
+        assert!(Policy::parse(&bad).is_err(), "years is not one of its keys");
     }
 
     fn certificate(scheme: Scheme, level: Option<Level>, until: Option<&str>) -> CertificateFact {

@@ -21,7 +21,8 @@ use crate::domain::VendorIdentifier;
 use crate::error::{AppError, AppResult};
 use crate::excel::checksheet::ItemAnswer;
 use crate::rating::facts::{
-    AnswerFact, AuditFact, BidderFacts, CertificateFact, ChecklistFact, DeletionFact, TenderFacts,
+    AnswerFact, AuditFact, BidderFacts, CertificateFact, ChecklistFact, CorrectiveFact,
+    DeletionFact, TenderFacts,
 };
 use crate::rating::{rate, Policy, Rating};
 use chrono::NaiveDate;
@@ -171,6 +172,25 @@ async fn bidder_facts(
         })
     })
     .collect();
+    let corrective = crate::db::corrective_actions::for_vendor(conn, bidder.vendor_id)
+        .await?
+        .into_iter()
+        .filter_map(
+            |(contract_number, item_id, due_on, accepted_on, closed_on)| {
+                let done = [accepted_on, closed_on]
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|d| date(&d))
+                    .min();
+                Some(CorrectiveFact {
+                    contract_number,
+                    item_id,
+                    due_on: date(&due_on)?,
+                    done_on: done,
+                })
+            },
+        )
+        .collect();
     Ok(BidderFacts {
         identifier: bidder.identifier.clone(),
         name: bidder.name.clone(),
@@ -179,6 +199,7 @@ async fn bidder_facts(
         audit_reports,
         checklist: checklist_fact(conn, definition, bidder).await?,
         deletions,
+        corrective,
     })
 }
 
