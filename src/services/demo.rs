@@ -136,7 +136,8 @@ async fn load_certifications(
 }
 
 /// The demo vendor's check sheets for its running contract: a first version with two gaps, approved
-/// by the officer with a comment on each, and a second that changes three answers, waiting for review.
+/// by the officer with a comment and a corrective action on each, and a second that changes three
+/// answers (closing one action), waiting for review.
 async fn load_check_sheets(
     db: &Db,
     settings: &crate::config::Settings,
@@ -232,6 +233,8 @@ async fn load_check_sheets(
         &comments,
     )
     .await?;
+    require_corrections(db, contract.id, [first_gap, second_gap], today).await?;
+    // The second version answers the first gap はい, which closes its corrective action.
     hand_in("チェックシート_第2版.xlsx", second).await?;
     Ok(())
 }
@@ -309,5 +312,34 @@ async fn load_subcontractors(db: &Db, today: NaiveDate) -> Result<(), AppError> 
         ..SubcontractorInput::default()
     };
     subcontractors::apply(db, &vendor, &all, contract.id, &second).await?;
+    Ok(())
+}
+
+/// The officer's corrective actions for the first version's two gaps.
+async fn require_corrections(
+    db: &Db,
+    contract_id: crate::domain::ids::ContractId,
+    gaps: [&str; 2],
+    today: NaiveDate,
+) -> Result<(), AppError> {
+    let what = [
+        ("情報セキュリティ規程を制定し、写しを提出する", 60),
+        ("工場でも同じ対策を実施し、実施記録を提出する", 45),
+    ];
+    for (item, (what, days)) in gaps.into_iter().zip(what) {
+        let input = super::corrective_actions::RequireInput {
+            item_id: item.to_string(),
+            what: what.into(),
+            due_on: (today + chrono::Days::new(days)).to_string(),
+        };
+        super::corrective_actions::require(
+            db,
+            &crate::auth::Actor::system("契約担当 山田 太郎"),
+            &Visibility::All,
+            contract_id,
+            &input,
+        )
+        .await?;
+    }
     Ok(())
 }
