@@ -685,6 +685,11 @@ async fn officers_create_tenders_and_add_new_bidders_by_corporate_number_on_the_
     assert_eq!(status, Status::SeeOther);
     let page = location.unwrap();
     let id: i64 = page.trim_start_matches("/tenders/").parse().unwrap();
+    let (_, list) = officer.get_html("/tenders").await;
+    assert!(
+        list.contains("Itaku 標準 情報セキュリティ加点方針（itaku-standard@1）"),
+        "the policy is named by its title: {list}"
+    );
     let new_number = corporate_number(601);
     let Reply {
         status, body: html, ..

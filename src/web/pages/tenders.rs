@@ -50,7 +50,12 @@ fn check_csrf(given: &str, chrome: &Chrome) -> AppResult<()> {
 #[get("/tenders")]
 async fn list(state: &State<AppState>, chrome: Chrome) -> AppResult<RawHtml<String>> {
     let tenders = tenders::list(&state.db, &tender_visibility(&chrome.user)?).await?;
-    render(&TenderList { chrome, tenders })
+    let policies = crate::services::policies::list(&state.db).await?;
+    render(&TenderList {
+        chrome,
+        tenders,
+        policies,
+    })
 }
 
 async fn form_page(

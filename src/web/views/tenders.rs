@@ -12,6 +12,19 @@ use askama::Template;
 pub struct TenderList {
     pub chrome: Chrome,
     pub tenders: Vec<crate::db::tenders::Tender>,
+    /// Every policy version, to name each tender's by its title.
+    pub policies: Vec<crate::db::policies::StoredPolicy>,
+}
+
+impl TenderList {
+    /// 「情報セキュリティ加点方針（itaku-standard@1）」: the title, with the reference people quote.
+    pub fn policy_label(&self, tender: &crate::db::tenders::Tender) -> String {
+        let reference = tender.policy_reference();
+        match self.policies.iter().find(|p| p.id == tender.policy_id) {
+            Some(policy) => format!("{}（{reference}）", policy.title),
+            None => reference,
+        }
+    }
 }
 
 #[derive(Template)]
