@@ -318,7 +318,7 @@ pub struct Link {
     pub subcontractor: Subcontractor,
     /// 1 for a subcontractor of the vendor (再委託), 2 for one of a subcontractor (再々委託), …
     pub depth: usize,
-    /// ISMS, プライバシーマーク… as held on the day: (scheme, number, valid until).
+    /// The schemes of its verified certificates valid on the day (ISMS, プライバシーマーク…).
     pub certificates: Vec<String>,
 }
 

@@ -70,7 +70,8 @@ pub struct Listed {
     pub submission: Option<String>,
     #[sqlx(rename = "listed_fiscal_year")]
     pub fiscal_year: Option<i64>,
-    /// Whom the entry is about within the contract (a subcontractor's name).
+    /// What within the contract the entry is about: a subcontractor's name, or a corrective action's
+    /// item and what it requires.
     #[sqlx(rename = "listed_subject")]
     pub subject: Option<String>,
 }
