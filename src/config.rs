@@ -27,8 +27,12 @@ pub struct Settings {
     pub public_url: String,
     /// The check-sheet definition vendors fill: an id under `checklists_dir`, or the built-in one.
     pub checklist_definition: String,
-    /// Where check-sheet definitions (`<id>.toml`) are read from.
+    /// Where check-sheet definitions (`<id>.toml`) are read from; clause catalogues under its `clauses/`.
     pub checklists_dir: String,
+    /// The security-clause catalogue new contracts take their default clauses from: its id (newest
+    /// edition) or `id@version`.
+    #[serde(default = "default_clause_catalogue")]
+    pub clause_catalogue: String,
     /// A deletion deadline this many days away (or fewer) is "due soon".
     pub deletion_due_soon_days: i64,
     /// Which contracts owe a yearly audit report: `important` (重要 only) or `all`.
@@ -152,6 +156,7 @@ impl Default for Settings {
             public_url: String::new(),
             checklist_definition: "mic-outsourcing-2025".into(),
             checklists_dir: "checklists".into(),
+            clause_catalogue: default_clause_catalogue(),
             deletion_due_soon_days: 30,
             audit_required_for: "important".into(),
             audit_due_days_after_year_end: 0,
@@ -203,7 +208,31 @@ pub fn layered_over(server: Figment) -> Figment {
         .select(profile)
 }
 
+fn default_clause_catalogue() -> String {
+    "itaku-clauses".into()
+}
+
 impl Settings {
+    /// Every security-clause catalogue: the built-in editions and those under `checklists_dir/clauses`.
+    pub fn clause_catalogues(&self) -> Result<Vec<crate::checklist::clauses::Catalogue>, String> {
+        crate::checklist::clauses::catalogues(
+            &std::path::Path::new(&self.checklists_dir).join("clauses"),
+        )
+    }
+
+    /// The catalogue edition new contracts take their clauses from.
+    pub fn clause_catalogue(&self) -> Result<crate::checklist::clauses::Catalogue, String> {
+        let all = self.clause_catalogues()?;
+        crate::checklist::clauses::named(&all, &self.clause_catalogue)
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "clause_catalogue「{}」が見つかりません",
+                    self.clause_catalogue
+                )
+            })
+    }
+
     /// The check-sheet definition in force (checked when the settings were read).
     pub fn definition(&self) -> crate::checklist::Definition {
         crate::checklist::Definition::resolve(
@@ -360,6 +389,7 @@ impl Settings {
             Some(&self.checklist_definition),
             std::path::Path::new(&self.checklists_dir),
         )?;
+        self.clause_catalogue()?;
         if !matches!(self.audit_required_for.as_str(), "important" | "all") {
             return Err("audit_required_for must be \"important\" or \"all\"".into());
         }

@@ -280,6 +280,20 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ("POST", "/api/v1/corrective-actions/<id>/review"),
             ContractEditors,
         ),
+        (("POST", "/contracts/<id>/clauses"), ContractEditors),
+        (("POST", "/clause-obligations/<id>/submissions"), Submitters),
+        (("POST", "/clause-submissions/<id>/review"), ContractEditors),
+        (("GET", "/clause-submissions/<id>/file"), RecordReaders),
+        (("GET", "/api/v1/contracts/<id>/clauses"), RecordReaders),
+        (("PUT", "/api/v1/contracts/<id>/clauses"), ContractEditors),
+        (
+            ("POST", "/api/v1/clause-obligations/<id>/submissions"),
+            Submitters,
+        ),
+        (
+            ("POST", "/api/v1/clause-submissions/<id>/review"),
+            ContractEditors,
+        ),
         (("POST", "/contracts/<id>/subcontractors"), Submitters),
         (("POST", "/subcontractors/<id>/decision"), ContractEditors),
         (
@@ -347,6 +361,8 @@ struct World {
     request_id: i64,
     subcontractor_id: i64,
     corrective_action_id: i64,
+    clause_obligation_id: i64,
+    clause_submission_id: i64,
 }
 
 /// A finalized tender of department 1 with vendor A as its bidder and a check sheet handed in for it.
@@ -537,6 +553,8 @@ async fn world() -> World {
             .unwrap();
         id.get()
     };
+    let (clause_obligation_id, clause_submission_id) =
+        seed_clause_submission(&app, contract_id, deletion_id).await;
     World {
         app,
         browsers,
@@ -555,7 +573,40 @@ async fn world() -> World {
         request_id,
         subcontractor_id,
         corrective_action_id,
+        clause_obligation_id,
+        clause_submission_id,
     }
+}
+
+/// Gives the contract the access-log clause and hands in its first quarter's log, with the file of the
+/// deletion certificate: one obligation and one submission waiting for review.
+async fn seed_clause_submission(app: &TestApp, contract_id: i64, deletion_id: i64) -> (i64, i64) {
+    let (status, set) = app
+        .send_json(
+            Method::Put,
+            &format!("/api/v1/contracts/{contract_id}/clauses"),
+            &json!({"clauses": ["access-log"]}),
+        )
+        .await;
+    assert_eq!(status, Status::Ok, "{set}");
+    let obligation = set["obligations"][0]["id"].as_i64().unwrap();
+    let mut conn = app.db.acquire().await.unwrap();
+    let file =
+        itaku::db::deletions::find(&mut conn, itaku::domain::ids::DeletionId::new(deletion_id))
+            .await
+            .unwrap()
+            .unwrap()
+            .file_id;
+    let submission = itaku::db::clauses::submit(
+        &mut conn,
+        itaku::domain::ids::ClauseObligationId::new(obligation),
+        "",
+        file,
+        "test",
+    )
+    .await
+    .unwrap();
+    (obligation, submission.get())
 }
 
 impl World {
@@ -583,6 +634,10 @@ impl World {
             self.subcontractor_id
         } else if under("/corrective-actions") {
             self.corrective_action_id
+        } else if under("/clause-obligations") {
+            self.clause_obligation_id
+        } else if under("/clause-submissions") {
+            self.clause_submission_id
         } else if path.starts_with("/admin/policies") {
             1
         } else if path.starts_with("/contracts") || path.starts_with("/api/v1/contracts") {
@@ -633,7 +688,9 @@ impl World {
             | ("POST", "/api/v1/contracts/<id>/audit-reports")
             | ("POST", "/api/v1/contracts/<id>/deletion-certificates")
             | ("POST", "/corrective-actions/<id>/report")
-            | ("POST", "/api/v1/corrective-actions/<id>/report") => {
+            | ("POST", "/api/v1/corrective-actions/<id>/report")
+            | ("POST", "/clause-obligations/<id>/submissions")
+            | ("POST", "/api/v1/clause-obligations/<id>/submissions") => {
                 let Reply {
                     status, location, ..
                 } = browser
@@ -978,6 +1035,7 @@ impl World {
             && !path.contains("audit-reports")
             && !path.contains("deletion-certificates")
             && !path.contains("corrective-actions")
+            && !path.contains("clause-obligations")
         {
             let request = if path.ends_with("/file") {
                 browser.client.put(uri)
@@ -1005,6 +1063,8 @@ impl World {
             ]
         } else if path.contains("corrective-actions") {
             &[("report.text", "規程を制定しました")]
+        } else if path.contains("clause-obligations") {
+            &[("submission.note", "第1四半期分")]
         } else if path.contains("certifications") && !path.ends_with("/import") {
             &[
                 ("scheme", "isms"),
@@ -1022,8 +1082,10 @@ impl World {
     }
 }
 
-const UPLOAD_ROUTES: [&str; 20] = [
+const UPLOAD_ROUTES: [&str; 22] = [
     "/corrective-actions/<id>/report",
+    "/clause-obligations/<id>/submissions",
+    "/api/v1/clause-obligations/<id>/submissions",
     "/api/v1/corrective-actions/<id>/report",
     "/ledger/preview",
     "/contracts/<id>/checklists",

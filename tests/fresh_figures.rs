@@ -88,9 +88,15 @@ async fn counts_read_after_concurrent_writes_equal_a_fresh_count_on_both_servers
                 let input = contract(format!("B{burst}-{writer}"), department, vendor);
                 tokio::spawn(async move {
                     let actor = Actor::system("test");
-                    contracts::create(&db, &actor, &EditScope::everything(), &input, 30)
-                        .await
-                        .unwrap();
+                    contracts::create(
+                        &db,
+                        &itaku::config::Settings::default(),
+                        &actor,
+                        &EditScope::everything(),
+                        &input,
+                    )
+                    .await
+                    .unwrap();
                 })
             })
             .collect();

@@ -2,6 +2,7 @@
 //! Pure: no HTTP, no SQL, no spreadsheets (those live in `excel::checksheet` and `excel::template`).
 
 pub mod answer;
+pub mod clauses;
 pub mod definition;
 
 pub use answer::{parse_answer, Answer};

@@ -448,6 +448,7 @@ pub async fn update(
     .await?;
     if result.is_some() {
         super::standings::restand(conn, id).await?;
+        super::clauses::sync(conn, id).await?;
     }
     Ok(result.is_some())
 }

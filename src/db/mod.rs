@@ -6,6 +6,7 @@ pub mod audit;
 pub mod audit_reports;
 pub mod certifications;
 pub mod checklists;
+pub mod clauses;
 pub mod contracts;
 pub mod corrective_actions;
 pub mod deletions;

@@ -44,6 +44,8 @@ macro_rules! for_each_record_id {
         $apply!(AuditEntryId);
         $apply!(SubcontractorId);
         $apply!(CorrectiveActionId);
+        $apply!(ClauseObligationId);
+        $apply!(ClauseSubmissionId);
     };
 }
 

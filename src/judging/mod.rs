@@ -77,6 +77,8 @@ pub fn todo_list(dashboard: &Dashboard) -> Vec<&Entry> {
         .chain(&dashboard.subcontracting.unapproved)
         .chain(&dashboard.corrective.overdue)
         .chain(&dashboard.corrective.due)
+        .chain(&dashboard.clauses.overdue)
+        .chain(&dashboard.clauses.due_soon)
         .collect();
     items.sort_by(|a, b| {
         a.deadline

@@ -139,6 +139,14 @@ pub struct CorrectiveReport {
     pub due: Vec<Entry>,
 }
 
+/// Submissions the contracts' security clauses owe (特約条項): past their deadline, and due soon.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClausesReport {
+    pub as_of: NaiveDate,
+    pub overdue: Vec<Entry>,
+    pub due_soon: Vec<Entry>,
+}
+
 /// Subcontractors at work without the municipality's approval (無承認の再委託).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SubcontractingReport {
@@ -219,6 +227,8 @@ pub struct Tally {
     pub unapproved_subcontracting: usize,
     pub corrective_overdue: usize,
     pub corrective_due: usize,
+    pub clauses_overdue: usize,
+    pub clauses_due_soon: usize,
 }
 
 impl Tally {
@@ -234,6 +244,8 @@ impl Tally {
             + self.unapproved_subcontracting
             + self.corrective_overdue
             + self.corrective_due
+            + self.clauses_overdue
+            + self.clauses_due_soon
     }
 }
 
@@ -253,6 +265,8 @@ pub struct Totals {
     pub unapproved_subcontracting: usize,
     pub corrective_overdue: usize,
     pub corrective_due: usize,
+    pub clauses_overdue: usize,
+    pub clauses_due_soon: usize,
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
@@ -297,6 +311,7 @@ pub struct Dashboard {
     pub checklists: ChecklistsReport,
     pub subcontracting: SubcontractingReport,
     pub corrective: CorrectiveReport,
+    pub clauses: ClausesReport,
     pub kpi: Kpi,
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,

@@ -512,19 +512,23 @@ fn check_department(scope: &EditScope, draft: &ContractDraft) -> AppResult<()> {
     }
 }
 
+/// Registers a contract with the default security clauses of the catalogue in force for its importance.
 pub async fn create(
     db: &Db,
+    settings: &crate::config::Settings,
     actor: &Actor,
     scope: &EditScope,
     input: &ContractInput,
-    default_deletion_days: i64,
 ) -> AppResult<ContractId> {
+    let catalogue = settings.clause_catalogue().map_err(AppError::Internal)?;
     let mut tx = db.begin().await?;
-    let draft = input.parse(&mut tx, default_deletion_days).await?;
+    let draft = input.parse(&mut tx, settings.default_deletion_days).await?;
     check_department(scope, &draft)?;
     let id = contracts::insert(&mut tx, &draft)
         .await
         .map_err(map_write_error)?;
+    let important = draft.importance == crate::domain::Importance::Important;
+    super::clauses::assign_defaults(&mut tx, &catalogue, id, important).await?;
     let summary = format!("契約登録 {}", draft.contract_number);
     audit::record(
         &mut tx,

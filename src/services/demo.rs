@@ -22,7 +22,6 @@ pub async fn load_if_empty(
     settings: &crate::config::Settings,
     today: NaiveDate,
 ) -> Result<Option<ImportReport>, AppError> {
-    let default_deletion_days = settings.default_deletion_days;
     let total = contracts::count(
         &mut *db.acquire().await?,
         &Visibility::All,
@@ -44,20 +43,13 @@ pub async fn load_if_empty(
     let actor = crate::auth::Actor::system("demo");
     let scope = crate::auth::policy::EditScope::everything();
     let shift = FiscalYear::of(today).start_year() - SAMPLE_FISCAL_YEAR;
-    let report = ledger::apply(
-        db,
-        &actor,
-        &scope,
-        &ledger,
-        default_deletion_days,
-        false,
-        &mut |_, _| {},
-    )
-    .await?;
+    let report =
+        ledger::apply(db, &actor, &scope, &ledger, settings, false, &mut |_, _| {}).await?;
     load_certifications(db, &actor, shift).await?;
     load_tender(db, settings, &actor, today).await?;
     load_check_sheets(db, settings, today).await?;
     load_subcontractors(db, today).await?;
+    load_clause_submissions(db, settings).await?;
     Ok(Some(report))
 }
 
@@ -314,6 +306,74 @@ async fn load_subcontractors(db: &Db, today: NaiveDate) -> Result<(), AppError> 
     subcontractors::apply(db, &vendor, &all, contract.id, &second).await?;
     Ok(())
 }
+
+/// The running contract's clauses at work: the encryption statement and the first quarter's access
+/// log accepted, the second quarter's waiting for review, the rest still owed.
+async fn load_clause_submissions(
+    db: &Db,
+    settings: &crate::config::Settings,
+) -> Result<(), AppError> {
+    use super::clauses::{self, SubmissionInput};
+    use super::evidence::{ReviewInput, Upload};
+    let Some(contract) = contracts::find_by_number(&mut *db.acquire().await?, "R7-001").await?
+    else {
+        return Ok(());
+    };
+    let all = Visibility::All;
+    let vendor = crate::auth::Actor::system("事業者 伊呂波 花子");
+    let officer = crate::auth::Actor::system("契約担当 山田 太郎");
+    let set = clauses::for_contract(db, settings, &all, contract.id).await?;
+    let handed_in = [
+        (
+            "保存データの暗号化の確認（契約開始時）",
+            "暗号化確認書.pdf",
+            true,
+        ),
+        ("アクセスログの提出（", "アクセスログ_第1四半期.pdf", true),
+        ("アクセスログの提出（", "アクセスログ_第2四半期.pdf", false),
+    ];
+    let mut used = Vec::new();
+    for (what, file, accept) in handed_in {
+        let Some(owed) = set
+            .obligations
+            .iter()
+            .find(|o| o.what.starts_with(what) && !used.contains(&o.obligation.id))
+        else {
+            continue;
+        };
+        used.push(owed.obligation.id);
+        let upload = Upload {
+            name: file.into(),
+            bytes: SAMPLE_PDF.to_vec(),
+        };
+        let note = SubmissionInput {
+            note: "期間中のログを取りまとめました".into(),
+        };
+        let limit = settings.upload_limit_bytes;
+        let id = clauses::submit(
+            db,
+            &vendor,
+            &all,
+            owed.obligation.id,
+            &note,
+            Some(&upload),
+            limit,
+        )
+        .await?;
+        if accept {
+            let review = ReviewInput {
+                decision: "accept".into(),
+                accepted_on: Some(owed.obligation.due_on.min(super::today()).to_string()),
+                comment: None,
+            };
+            clauses::review(db, &officer, &all, id, &review).await?;
+        }
+    }
+    Ok(())
+}
+
+/// A one-page PDF standing for a vendor's statement or log export.
+const SAMPLE_PDF: &[u8] = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n";
 
 /// The officer's corrective actions for the first version's two gaps.
 async fn require_corrections(

@@ -91,7 +91,7 @@ impl ReviewInput {
     /// The acceptance day when accepting (checked: a real date, never in the future; it may be before
     /// the upload, as for a paper certificate received in June and scanned in July), `None` when
     /// returning (which needs a reason).
-    fn accepted_on(&self, today: NaiveDate) -> AppResult<Option<NaiveDate>> {
+    pub fn accepted_on(&self, today: NaiveDate) -> AppResult<Option<NaiveDate>> {
         let mut errors = FieldErrors::new();
         let day = match self.decision.as_str() {
             "accept" | "approve" => {
@@ -122,7 +122,7 @@ impl ReviewInput {
         Ok(day)
     }
 
-    fn comment(&self) -> &str {
+    pub fn comment(&self) -> &str {
         self.comment.as_deref().unwrap_or("").trim()
     }
 }

@@ -6,6 +6,7 @@ pub mod audit_reports;
 pub mod backup;
 pub mod certifications;
 pub mod checklists;
+pub mod clauses;
 pub mod context;
 pub mod contracts;
 pub mod corrective_actions;

@@ -80,6 +80,18 @@ fn obligations(dashboard: &Dashboard) -> Vec<Due<'_>> {
     push_all(&mut all, &dashboard.checklists.returned, |e| {
         format!("checklist-returned:{}", e.contract_id)
     });
+    // The subject names the item, the subcontractor or the clause and period within the contract.
+    for (kind, list) in [
+        ("subcontracting", &dashboard.subcontracting.unapproved),
+        ("corrective", &dashboard.corrective.overdue),
+        ("corrective", &dashboard.corrective.due),
+        ("clause", &dashboard.clauses.overdue),
+        ("clause", &dashboard.clauses.due_soon),
+    ] {
+        push_all(&mut all, list, |e| {
+            format!("{kind}:{}:{}", e.contract_id, e.what)
+        });
+    }
     all
 }
 

@@ -32,10 +32,14 @@ pub enum List {
     CorrectiveOverdue,
     /// Corrective actions required and not yet due.
     CorrectiveDue,
+    /// Submissions a contract's clauses owe, past their deadline and not accepted by the day.
+    ClausesOverdue,
+    /// Submissions a contract's clauses owe within the audit warning window.
+    ClausesDueSoon,
 }
 
 impl List {
-    pub const ALL: [List; 12] = [
+    pub const ALL: [List; 14] = [
         List::RetentionViolations,
         List::DeletionsDueSoon,
         List::DeletionsResolvedLate,
@@ -48,6 +52,8 @@ impl List {
         List::UnapprovedSubcontracting,
         List::CorrectiveOverdue,
         List::CorrectiveDue,
+        List::ClausesOverdue,
+        List::ClausesDueSoon,
     ];
 }
 
@@ -134,6 +140,16 @@ const CORRECTIVE_COLUMNS: &str = "x.due_on AS listed_deadline, x.accepted_on AS 
     CASE x.status WHEN 'reported' THEN 'submitted' WHEN 'returned' THEN 'returned' ELSE CAST(NULL AS TEXT) END
     AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, x.subject AS listed_subject";
 
+/// Each obligation of a contract's clauses still owed, with its contract's standing; the subject
+/// names the clause and the period (「アクセスログの提出（2026年度第3四半期）」).
+const CLAUSES: &str = "(SELECT o.contract_id, cs.department_id, cs.vendor_id, cs.start_date, cs.end_date,
+    o.due_on, o.accepted_on, o.status, cl.title || '（' || o.period_label || '）' AS subject
+    FROM clause_obligations o JOIN contract_clauses cl ON cl.contract_id = o.contract_id AND cl.clause_id = o.clause_id
+    JOIN contract_standings cs ON cs.contract_id = o.contract_id WHERE o.withdrawn = 0)";
+const CLAUSE_COLUMNS: &str = "x.due_on AS listed_deadline, x.accepted_on AS listed_accepted_on,
+    CASE x.status WHEN 'submitted' THEN 'submitted' WHEN 'returned' THEN 'returned' ELSE CAST(NULL AS TEXT) END
+    AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, x.subject AS listed_subject";
+
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
 fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
     sql.push(&format!(" AND ({column} IS NULL OR {column} > "))
@@ -155,6 +171,32 @@ impl Query {
             }
             List::UnapprovedSubcontracting => Self::subcontracting(as_of),
             List::CorrectiveOverdue | List::CorrectiveDue => Self::corrective(list, as_of),
+            List::ClausesOverdue | List::ClausesDueSoon => Self::clauses(list, as_of, rules),
+        }
+    }
+
+    /// Clause submissions not accepted by the day: past their deadline (overdue), or due within the
+    /// audit reports' warning window.
+    fn clauses(list: List, as_of: NaiveDate, rules: &Rules) -> Query {
+        let day = iso(as_of);
+        let mut condition = Sql::new("");
+        if list == List::ClausesOverdue {
+            condition.push(" AND x.due_on < ").bind(day.as_str());
+        } else {
+            condition
+                .push(" AND x.due_on >= ")
+                .bind(day.as_str())
+                .push(" AND x.due_on <= ")
+                .bind(plus(as_of, rules.audit_warn_days));
+        }
+        not_accepted_by(&mut condition, "x.accepted_on", &day);
+        Query {
+            table: CLAUSES,
+            deadline: "x.due_on",
+            columns: CLAUSE_COLUMNS,
+            condition,
+            order: "x.due_on, c.contract_number, x.subject",
+            deadline_shift: 0,
         }
     }
 

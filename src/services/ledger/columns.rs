@@ -25,6 +25,8 @@ pub enum Field {
     Cloud,
     DeletionDays,
     Subcontracting,
+    /// 特約条項: clause ids or titles, separated by 、 or commas.
+    Clauses,
     Notes,
     VendorKana,
     VendorAddress,
@@ -34,7 +36,7 @@ pub enum Field {
 }
 
 /// Each column with the header names people give it, the name reported in messages first.
-const HEADERS: [(Field, &[&str]); 23] = [
+const HEADERS: [(Field, &[&str]); 24] = [
     (
         Field::ContractNumber,
         &[
@@ -224,6 +226,16 @@ const HEADERS: [(Field, &[&str]); 23] = [
         Field::Subcontracting,
         &["再委託", "再委託の可否", "再委託可否", "再委託の有無"],
     ),
+    (
+        Field::Clauses,
+        &[
+            "特約条項",
+            "情報セキュリティ特約条項",
+            "セキュリティ特約条項",
+            "特約",
+            "適用する特約条項",
+        ],
+    ),
     (Field::Notes, &["備考", "摘要", "メモ"]),
     (
         Field::VendorKana,
@@ -251,7 +263,7 @@ const HEADERS: [(Field, &[&str]); 23] = [
 ];
 
 impl Field {
-    pub const ALL: [Field; 23] = [
+    pub const ALL: [Field; 24] = [
         Field::ContractNumber,
         Field::Title,
         Field::Department,
@@ -269,6 +281,7 @@ impl Field {
         Field::Cloud,
         Field::DeletionDays,
         Field::Subcontracting,
+        Field::Clauses,
         Field::Notes,
         Field::VendorKana,
         Field::VendorAddress,

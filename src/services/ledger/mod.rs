@@ -21,6 +21,7 @@ use crate::excel::Limits;
 use crate::sandbox::Sandbox;
 use crate::services::audit;
 use crate::services::audit::Event;
+use crate::services::clauses;
 use chrono::NaiveDate;
 pub use columns::Field;
 pub use read::{
@@ -98,7 +99,39 @@ pub struct ImportReport {
     pub rows: Vec<RowOutcome>,
 }
 
+impl RowOutcome {
+    fn of(row: &LedgerRow, draft: &ContractDraft, action: Action) -> Self {
+        RowOutcome {
+            row: row.row,
+            contract_number: row.contract_number.as_str().to_string(),
+            title: row.title.as_str().to_string(),
+            vendor_name: row.vendor_name.as_str().to_string(),
+            action,
+            department: row.department.as_str().to_string(),
+            start_date: draft.period.start(),
+            end_date: draft.period.end(),
+            important: draft.importance == Importance::Important,
+            handles_personal_data: draft.handles_personal_data,
+            personal_records: draft.personal_records,
+            uses_cloud: draft.uses_cloud,
+            subcontracting_allowed: draft.subcontracting_allowed,
+            deletion_days: draft.deletion_days,
+            amount: draft.amount.map(|yen| yen.to_string()),
+        }
+    }
+}
+
 impl ImportReport {
+    /// A row whose contract was unchanged but whose clauses changed counts as updated.
+    fn count_changed_clauses(&mut self, action: Action, clauses_changed: bool) -> Action {
+        if action != Action::Unchanged || !clauses_changed {
+            return action;
+        }
+        self.unchanged -= 1;
+        self.updated += 1;
+        Action::Updated
+    }
+
     pub fn accepted(&self) -> bool {
         self.errors.is_empty()
     }
@@ -132,18 +165,7 @@ pub async fn import(
 ) -> Result<ImportReport, crate::error::AppError> {
     let limits = Limits::for_list(settings.upload_limit_bytes);
     match read_rows(sandbox.read_tables(bytes, &limits).await?) {
-        Ok(ledger) => {
-            apply(
-                db,
-                actor,
-                scope,
-                &ledger,
-                settings.default_deletion_days,
-                dry_run,
-                progress,
-            )
-            .await
-        }
+        Ok(ledger) => apply(db, actor, scope, &ledger, settings, dry_run, progress).await,
         Err(refusal) => Ok(ImportReport::refused(refusal, dry_run)),
     }
 }
@@ -156,10 +178,16 @@ pub async fn apply(
     actor: &Actor,
     scope: &EditScope,
     ledger: &ParsedLedger,
-    default_deletion_days: i64,
+    settings: &Settings,
     dry_run: bool,
     progress: Progress<'_>,
 ) -> Result<ImportReport, crate::error::AppError> {
+    let default_deletion_days = settings.default_deletion_days;
+    let (catalogues, in_force) = (settings.clause_catalogues(), settings.clause_catalogue());
+    let clauses = ClauseCatalogues {
+        all: &catalogues.map_err(crate::error::AppError::Internal)?,
+        in_force: &in_force.map_err(crate::error::AppError::Internal)?,
+    };
     let mut report = ImportReport {
         dry_run,
         errors: ledger.errors.clone(),
@@ -213,24 +241,13 @@ pub async fn apply(
             existing.as_ref(),
             default_deletion_days,
         );
+        let existed = existing.is_some();
         let action = write_contract(&mut tx, actor, row, &draft, existing, &mut report).await?;
-        report.rows.push(RowOutcome {
-            row: row.row,
-            contract_number: row.contract_number.as_str().to_string(),
-            title: row.title.as_str().to_string(),
-            vendor_name: row.vendor_name.as_str().to_string(),
-            action,
-            department: row.department.as_str().to_string(),
-            start_date: draft.period.start(),
-            end_date: draft.period.end(),
-            important: draft.importance == Importance::Important,
-            handles_personal_data: draft.handles_personal_data,
-            personal_records: draft.personal_records,
-            uses_cloud: draft.uses_cloud,
-            subcontracting_allowed: draft.subcontracting_allowed,
-            deletion_days: draft.deletion_days,
-            amount: draft.amount.map(|yen| yen.to_string()),
-        });
+        let clauses_changed = clauses
+            .write(&mut tx, actor, row, &draft, existed, &mut report)
+            .await?;
+        let action = report.count_changed_clauses(action, clauses_changed);
+        report.rows.push(RowOutcome::of(row, &draft, action));
         progress(done + 1, total);
     }
     if !ledger.subcontractors.is_empty() {
@@ -396,10 +413,90 @@ async fn finish(
     Ok(())
 }
 
+/// The clause catalogues a ledger's 特約条項 column is read against.
+struct ClauseCatalogues<'a> {
+    all: &'a [crate::checklist::clauses::Catalogue],
+    in_force: &'a crate::checklist::clauses::Catalogue,
+}
+
+impl ClauseCatalogues<'_> {
+    /// Gives a new contract the clauses its row names (or the defaults for its importance), and an
+    /// existing one those its row names when they differ from what it has; whether anything changed.
+    async fn write(
+        &self,
+        tx: &mut Conn,
+        actor: &Actor,
+        row: &LedgerRow,
+        draft: &ContractDraft,
+        existed: bool,
+        report: &mut ImportReport,
+    ) -> AppResult<bool> {
+        let Some(contract) =
+            contract_rows::find_by_number(&mut *tx, draft.contract_number.as_str()).await?
+        else {
+            return Ok(false);
+        };
+        let current = crate::db::clauses::for_contract(&mut *tx, contract.id).await?;
+        let catalogue = current
+            .first()
+            .and_then(|c| {
+                crate::checklist::clauses::named(
+                    self.all,
+                    &format!("{}@{}", c.catalogue, c.version),
+                )
+            })
+            .unwrap_or(self.in_force);
+        let Some(text) = &row.clauses else {
+            if !existed {
+                let important = draft.importance == Importance::Important;
+                clauses::assign_defaults(&mut *tx, catalogue, contract.id, important).await?;
+            }
+            return Ok(false);
+        };
+        let names = clauses::split_named(text);
+        let chosen = match clauses::resolve(catalogue, &names) {
+            Ok(chosen) => chosen,
+            Err(message) => {
+                report
+                    .errors
+                    .push(scope_error(row, Field::Clauses, &message));
+                return Ok(false);
+            }
+        };
+        let same = current.len() == chosen.len()
+            && current
+                .iter()
+                .zip(&chosen)
+                .all(|(a, b)| a.clause_id == b.id);
+        if same && existed {
+            return Ok(false);
+        }
+        clauses::assign(&mut *tx, catalogue, contract.id, &chosen).await?;
+        if existed {
+            let ids: Vec<&str> = chosen.iter().map(|c| c.id.as_str()).collect();
+            let summary = format!(
+                "特約条項の設定 {}（台帳取込）",
+                draft.contract_number.as_str()
+            );
+            audit::record(
+                &mut *tx,
+                actor,
+                Event::new("update", "contract_clauses", contract.id, summary).changes(
+                    None,
+                    Some(serde_json::json!({"catalogue": catalogue.reference(), "clauses": ids})),
+                ),
+            )
+            .await?;
+        }
+        Ok(existed)
+    }
+}
+
 fn scope_error(row: &LedgerRow, field: Field, message: &str) -> RowError {
     let cell = match field {
         Field::Department => row.department_cell.clone(),
         Field::ContractNumber => row.number_cell.clone(),
+        Field::Clauses => row.clauses_cell.clone(),
         _ => None,
     };
     RowError {

@@ -40,10 +40,13 @@ pub struct LedgerRow {
     pub deletion_days: Option<i64>,
     pub amount: Option<Yen>,
     pub notes: Option<String>,
+    /// 特約条項 as written (ids or titles); `None` when the column is absent or the cell blank.
+    pub clauses: Option<String>,
     pub vendor: VendorDetails,
     /// Where the department and the contract number were read (`B5`), for errors found later.
     pub department_cell: Option<String>,
     pub number_cell: Option<String>,
+    pub clauses_cell: Option<String>,
 }
 
 /// A row that is not a contract (a total or a note under the table), left out on purpose.
@@ -567,6 +570,7 @@ fn parse_row(
     let email = cells.optional(Field::VendorEmail, |t| {
         Email::parse(t).map(|e| e.as_str().to_string())
     });
+    let clauses = cells.text(Field::Clauses);
     let notes = cells.text(Field::Notes);
     if let Some(text) = &notes {
         cells.take(Field::Notes, fields::notes(text));
@@ -598,8 +602,10 @@ fn parse_row(
         deletion_days,
         amount,
         notes,
+        clauses,
         department_cell: cell_ref(columns, Field::Department, row.number),
         number_cell: cell_ref(columns, Field::ContractNumber, row.number),
+        clauses_cell: cell_ref(columns, Field::Clauses, row.number),
         vendor,
     })
 }

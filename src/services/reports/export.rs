@@ -58,76 +58,90 @@ pub async fn log_export(
     Ok(())
 }
 
+/// The sheets of one kind's lists, each named as the dashboard names it.
+fn sheets_of(all: &Dashboard, kind: ReportKind) -> Vec<crate::excel::writer::ReportSheet<'_>> {
+    use crate::excel::writer::ReportSheet;
+    match kind {
+        ReportKind::Retention => vec![
+            ReportSheet {
+                name: "保持期限超過",
+                entries: &all.retention.violations,
+            },
+            ReportSheet {
+                name: "消去期限間近",
+                entries: &all.retention.due_soon,
+            },
+            ReportSheet {
+                name: "消去証明 期限後受理",
+                entries: &all.retention.resolved_late,
+            },
+        ],
+        ReportKind::Audits => vec![
+            ReportSheet {
+                name: "監査報告書 期限超過",
+                entries: &all.audits.overdue,
+            },
+            ReportSheet {
+                name: "監査報告書 期限間近",
+                entries: &all.audits.due_soon,
+            },
+            ReportSheet {
+                name: "監査報告書 期限後受理",
+                entries: &all.audits.resolved_late,
+            },
+        ],
+        ReportKind::Certifications => vec![
+            ReportSheet {
+                name: "認証 期限切れ",
+                entries: &all.certifications.expired,
+            },
+            ReportSheet {
+                name: "認証 期限間近",
+                entries: &all.certifications.expiring,
+            },
+        ],
+        ReportKind::Checklists => vec![
+            ReportSheet {
+                name: "チェックシート未提出",
+                entries: &all.checklists.missing,
+            },
+            ReportSheet {
+                name: "チェックシート差戻し",
+                entries: &all.checklists.returned,
+            },
+        ],
+        ReportKind::Subcontracting => vec![ReportSheet {
+            name: "無承認の再委託",
+            entries: &all.subcontracting.unapproved,
+        }],
+        ReportKind::Corrective => vec![
+            ReportSheet {
+                name: "是正 期限超過",
+                entries: &all.corrective.overdue,
+            },
+            ReportSheet {
+                name: "是正 対応中",
+                entries: &all.corrective.due,
+            },
+        ],
+        ReportKind::Clauses => vec![
+            ReportSheet {
+                name: "特約条項 期限超過",
+                entries: &all.clauses.overdue,
+            },
+            ReportSheet {
+                name: "特約条項 期限間近",
+                entries: &all.clauses.due_soon,
+            },
+        ],
+        ReportKind::Kpi | ReportKind::All => Vec::new(),
+    }
+}
+
 fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec<u8>> {
     use crate::excel::writer::{self, ReportSheet};
     let as_of = all.as_of;
-    let lists = |kind: ReportKind| -> Vec<ReportSheet> {
-        match kind {
-            ReportKind::Retention => vec![
-                ReportSheet {
-                    name: "保持期限超過",
-                    entries: &all.retention.violations,
-                },
-                ReportSheet {
-                    name: "消去期限間近",
-                    entries: &all.retention.due_soon,
-                },
-                ReportSheet {
-                    name: "消去証明 期限後受理",
-                    entries: &all.retention.resolved_late,
-                },
-            ],
-            ReportKind::Audits => vec![
-                ReportSheet {
-                    name: "監査報告書 期限超過",
-                    entries: &all.audits.overdue,
-                },
-                ReportSheet {
-                    name: "監査報告書 期限間近",
-                    entries: &all.audits.due_soon,
-                },
-                ReportSheet {
-                    name: "監査報告書 期限後受理",
-                    entries: &all.audits.resolved_late,
-                },
-            ],
-            ReportKind::Certifications => vec![
-                ReportSheet {
-                    name: "認証 期限切れ",
-                    entries: &all.certifications.expired,
-                },
-                ReportSheet {
-                    name: "認証 期限間近",
-                    entries: &all.certifications.expiring,
-                },
-            ],
-            ReportKind::Checklists => vec![
-                ReportSheet {
-                    name: "チェックシート未提出",
-                    entries: &all.checklists.missing,
-                },
-                ReportSheet {
-                    name: "チェックシート差戻し",
-                    entries: &all.checklists.returned,
-                },
-            ],
-            ReportKind::Subcontracting => vec![ReportSheet {
-                name: "無承認の再委託",
-                entries: &all.subcontracting.unapproved,
-            }],
-            ReportKind::Corrective => vec![
-                ReportSheet {
-                    name: "是正 期限超過",
-                    entries: &all.corrective.overdue,
-                },
-                ReportSheet {
-                    name: "是正 対応中",
-                    entries: &all.corrective.due,
-                },
-            ],
-            ReportKind::Kpi | ReportKind::All => Vec::new(),
-        }
-    };
+    let lists = |kind: ReportKind| sheets_of(all, kind);
     let sheets: Vec<ReportSheet> = match kind {
         ReportKind::All => [
             ReportKind::Retention,
@@ -136,6 +150,7 @@ fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec
             ReportKind::Checklists,
             ReportKind::Subcontracting,
             ReportKind::Corrective,
+            ReportKind::Clauses,
         ]
         .into_iter()
         .flat_map(lists)

@@ -58,6 +58,14 @@ fn corrective(d: &Dashboard) -> Lists<'_> {
     ]
 }
 
+fn clauses(d: &Dashboard) -> Lists<'_> {
+    let (c, t) = (&d.clauses, &d.totals);
+    vec![
+        ("overdue", &c.overdue, t.clauses_overdue),
+        ("due_soon", &c.due_soon, t.clauses_due_soon),
+    ]
+}
+
 /// `{as_of, <list>: [entries]…, totals: {<list>: full length…}}`.
 fn section(d: &Dashboard, lists: Lists<'_>) -> JsonResult {
     let mut object = Map::new();
@@ -82,6 +90,7 @@ pub fn to_json(dashboard: &Dashboard, kind: ReportKind, window: Window) -> AppRe
         ReportKind::Checklists => section(d, checklists(d)),
         ReportKind::Subcontracting => section(d, subcontracting(d)),
         ReportKind::Corrective => section(d, corrective(d)),
+        ReportKind::Clauses => section(d, clauses(d)),
         ReportKind::Kpi => serde_json::to_value(&d.kpi),
         ReportKind::All => all(d, window),
     };
@@ -111,6 +120,7 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
     all.insert("checklists".into(), section(d, checklists(d))?);
     all.insert("subcontracting".into(), section(d, subcontracting(d))?);
     all.insert("corrective".into(), section(d, corrective(d))?);
+    all.insert("clauses".into(), section(d, clauses(d))?);
     all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
     Ok(all.into())
 }

@@ -3,8 +3,9 @@
 //! data's as of the request on every server sharing the database.
 
 use super::{
-    sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, CorrectiveReport,
-    Count, Counter, Dashboard, Entry, RetentionReport, SubcontractingReport, Totals, Window,
+    sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport,
+    CorrectiveReport, Count, Counter, Dashboard, Entry, RetentionReport, SubcontractingReport,
+    Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -72,6 +73,8 @@ fn counter(list: List) -> Option<Counter> {
         List::UnapprovedSubcontracting => |t| &mut t.unapproved_subcontracting,
         List::CorrectiveOverdue => |t| &mut t.corrective_overdue,
         List::CorrectiveDue => |t| &mut t.corrective_due,
+        List::ClausesOverdue => |t| &mut t.clauses_overdue,
+        List::ClausesDueSoon => |t| &mut t.clauses_due_soon,
         List::DeletionsResolvedLate | List::AuditsResolvedLate => return None,
     };
     Some(counter)
@@ -164,6 +167,13 @@ async fn judge(
         overdue: window.cut(overdue),
         due: window.cut(due),
     };
+    let (overdue, clauses_overdue) = take(List::ClausesOverdue);
+    let (due_soon, clauses_due_soon) = take(List::ClausesDueSoon);
+    let clauses = ClausesReport {
+        as_of,
+        overdue: window.cut(overdue),
+        due_soon: window.cut(due_soon),
+    };
     let counting = counting_certificates(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?;
@@ -181,6 +191,8 @@ async fn judge(
         unapproved_subcontracting,
         corrective_overdue,
         corrective_due,
+        clauses_overdue,
+        clauses_due_soon,
     };
     let important = judged::important_active(conn, scope, as_of).await?;
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
@@ -195,6 +207,7 @@ async fn judge(
         checklists,
         subcontracting,
         corrective,
+        clauses,
         kpi,
         by_department,
         by_vendor,
@@ -263,6 +276,9 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
                 row.subject.as_deref().unwrap_or_default()
             ),
         ),
+        List::ClausesOverdue | List::ClausesDueSoon => {
+            (row.deadline, row.subject.clone().unwrap_or_default())
+        }
         List::CorrectiveOverdue | List::CorrectiveDue => (
             row.deadline,
             format!("是正（{}）", row.subject.as_deref().unwrap_or_default()),

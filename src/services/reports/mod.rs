@@ -26,6 +26,8 @@ pub enum ReportKind {
     Subcontracting,
     /// Corrective actions overdue and due.
     Corrective,
+    /// Submissions the security clauses owe, overdue and due soon.
+    Clauses,
     Kpi,
     /// Everything on the CISO's dashboard.
     All,
@@ -43,6 +45,7 @@ impl ReportKind {
             ReportKind::Checklists => "checklists",
             ReportKind::Subcontracting => "subcontracting",
             ReportKind::Corrective => "corrective",
+            ReportKind::Clauses => "clauses",
             ReportKind::Kpi => "kpi",
             ReportKind::All => "all",
         }
@@ -55,6 +58,7 @@ impl ReportKind {
             ReportKind::Checklists => "チェックシート（未提出・差戻し）",
             ReportKind::Subcontracting => "再委託（無承認）",
             ReportKind::Corrective => "是正（期限超過・対応中）",
+            ReportKind::Clauses => "特約条項の提出物（期限超過・期限間近）",
             ReportKind::Kpi => "重点指標（KPI）",
             ReportKind::All => "委託先セキュリティ状況",
         }

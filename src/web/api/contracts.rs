@@ -132,14 +132,7 @@ async fn create(
     input: Json<ContractInput>,
 ) -> AppResult<Created<Json<Value>>> {
     let Editing { actor, scope, .. } = editing;
-    let id = contracts::create(
-        &state.db,
-        &actor,
-        &scope,
-        &input,
-        state.settings.default_deletion_days,
-    )
-    .await?;
+    let id = contracts::create(&state.db, &state.settings, &actor, &scope, &input).await?;
     let contract = contracts::get(&state.db, &scope.contracts, id).await?;
     Ok(Created::new(format!("/api/v1/contracts/{id}")).body(Json(json!(contract_json(&contract)))))
 }

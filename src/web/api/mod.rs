@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`.
 
 pub mod checklists;
+pub mod clauses;
 pub mod contracts;
 pub mod corrective_actions;
 pub mod departments;
@@ -37,6 +38,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(requests::routes());
     all.extend(subcontractors::routes());
     all.extend(corrective_actions::routes());
+    all.extend(clauses::routes());
     all
 }
 

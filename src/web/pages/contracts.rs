@@ -137,15 +137,7 @@ async fn create(
 ) -> AppResult<FormOutcome> {
     let input = input.into_inner().into_inner();
     let Editing { actor, scope, .. } = editing;
-    match contracts::create(
-        &state.db,
-        &actor,
-        &scope,
-        &input,
-        state.settings.default_deletion_days,
-    )
-    .await
-    {
+    match contracts::create(&state.db, &state.settings, &actor, &scope, &input).await {
         Ok(id) => Ok(FormOutcome::saved(format!("/contracts/{id}?saved=true"))),
         Err(AppError::Validation(errors)) => Ok(FormOutcome::Invalid(
             form_page(state, chrome, None, input, errors).await?,
@@ -192,6 +184,9 @@ pub async fn contract_page(
     let corrective_actions =
         crate::services::corrective_actions::for_contract(&state.db, &visibility, id).await?;
     let gaps = crate::services::corrective_actions::gaps(&state.db, &visibility, id).await?;
+    let clauses =
+        crate::services::clauses::for_contract(&state.db, &state.settings, &visibility, id).await?;
+    let clause_editions = crate::services::clauses::editions(&state.settings)?;
     let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
@@ -216,6 +211,8 @@ pub async fn contract_page(
         deletion_coverage,
         corrective_actions,
         gaps,
+        clauses,
+        clause_editions,
         forms,
     })
 }

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod certifications;
 pub mod checklists;
+pub mod clauses;
 pub mod contracts;
 pub mod corrective_actions;
 pub mod dashboard;
@@ -35,6 +36,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(evidence::routes());
     all.extend(subcontractors::routes());
     all.extend(corrective_actions::routes());
+    all.extend(clauses::routes());
     all.extend(certifications::routes());
     all.extend(dashboard::routes());
     all.extend(vendors::routes());

@@ -51,7 +51,8 @@ pub fn tally_bar(tally: &Tally, largest: usize) -> Bar {
         + tally.audits_overdue
         + tally.certificates_expired
         + tally.unapproved_subcontracting
-        + tally.corrective_overdue;
+        + tally.corrective_overdue
+        + tally.clauses_overdue;
     let largest = largest.max(1) as f64;
     Bar {
         segments: vec![
@@ -316,6 +317,8 @@ mod tests {
             unapproved_subcontracting: 0,
             corrective_overdue: 0,
             corrective_due: 0,
+            clauses_overdue: 0,
+            clauses_due_soon: 0,
         };
         let svg = tally_bar(&tally, 8).to_string();
         assert_eq!(axis_top(0), 1);

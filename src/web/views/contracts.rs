@@ -114,6 +114,9 @@ pub struct ContractShow {
     /// 是正 required of the vendor, and the latest check sheet's いいえ・一部 items one can be required for.
     pub corrective_actions: Vec<crate::db::corrective_actions::CorrectiveAction>,
     pub gaps: Vec<crate::db::checklists::StoredAnswer>,
+    /// 特約条項: the clauses binding the contract and what they owe; the editions to choose from.
+    pub clauses: crate::services::clauses::ClauseSet,
+    pub clause_editions: Vec<crate::checklist::clauses::Catalogue>,
     /// The subcontractors each deletion certificate lists.
     pub deletion_coverage: Vec<(
         crate::domain::ids::DeletionId,
@@ -239,6 +242,44 @@ impl ContractShow {
     /// Overdue today: past its due day and neither accepted nor closed.
     fn corrective_overdue(&self, a: &crate::db::corrective_actions::CorrectiveAction) -> bool {
         a.due_on < self.today && !matches!(a.status.as_str(), "accepted" | "closed")
+    }
+
+    /// 未提出 / 確認待ち / 差戻し / 受理
+    fn clause_status(&self, code: &str) -> &'static str {
+        match code {
+            "submitted" => "確認待ち",
+            "returned" => "差戻し",
+            "accepted" => "受理",
+            _ => "未提出",
+        }
+    }
+
+    /// Past its deadline today and not accepted.
+    fn clause_overdue(&self, o: &crate::db::clauses::ClauseObligation) -> bool {
+        o.due_on < self.today && o.status != "accepted"
+    }
+
+    /// Every clause any edition offers, by id (the newest wording), with whether the contract has it.
+    fn clause_choices(&self) -> Vec<(&str, &str, bool)> {
+        let mut choices: Vec<(&str, &str, bool)> = Vec::new();
+        for catalogue in self.clause_editions.iter().rev() {
+            for clause in &catalogue.clauses {
+                if !choices.iter().any(|(id, _, _)| *id == clause.id) {
+                    let bound = self
+                        .clauses
+                        .clauses
+                        .iter()
+                        .any(|b| b.clause.clause_id == clause.id);
+                    choices.push((clause.id.as_str(), clause.title.as_str(), bound));
+                }
+            }
+        }
+        choices
+    }
+
+    /// The clause every contract keeps (its box is always ticked).
+    fn is_deletion(&self, id: &str) -> bool {
+        id == crate::services::clauses::DELETION
     }
 
     /// At work today without an approval by today.
