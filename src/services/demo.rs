@@ -327,13 +327,24 @@ async fn load_clause_submissions(
         (
             "保存データの暗号化の確認（契約開始時）",
             "暗号化確認書.pdf",
+            "サーバ・端末・媒体の暗号化の設定を確認しました",
             true,
         ),
-        ("アクセスログの提出（", "アクセスログ_第1四半期.pdf", true),
-        ("アクセスログの提出（", "アクセスログ_第2四半期.pdf", false),
+        (
+            "アクセスログの提出（",
+            "アクセスログ_第1四半期.pdf",
+            "4月〜6月の操作ログです",
+            true,
+        ),
+        (
+            "アクセスログの提出（",
+            "アクセスログ_第2四半期.pdf",
+            "7月〜9月の操作ログです",
+            false,
+        ),
     ];
     let mut used = Vec::new();
-    for (what, file, accept) in handed_in {
+    for (what, file, note, accept) in handed_in {
         let Some(owed) = set
             .obligations
             .iter()
@@ -346,9 +357,7 @@ async fn load_clause_submissions(
             name: file.into(),
             bytes: SAMPLE_PDF.to_vec(),
         };
-        let note = SubmissionInput {
-            note: "期間中のログを取りまとめました".into(),
-        };
+        let note = SubmissionInput { note: note.into() };
         let limit = settings.upload_limit_bytes;
         let id = clauses::submit(
             db,
@@ -363,7 +372,7 @@ async fn load_clause_submissions(
         if accept {
             let review = ReviewInput {
                 decision: "accept".into(),
-                accepted_on: Some(owed.obligation.due_on.min(super::today()).to_string()),
+                accepted_on: None,
                 comment: None,
             };
             clauses::review(db, &officer, &all, id, &review).await?;
