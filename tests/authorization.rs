@@ -57,7 +57,7 @@ enum Rule {
     VendorEditors,
     /// Reading department 1's tender: administrators, its officer and the CISO (never a vendor).
     TenderReaders,
-    /// The vendor portal's list of bids: vendors only.
+    /// The vendor portal's list of bids, and where a vendor is a subcontractor: vendors only.
     Vendors,
     /// Department 1's 一斉依頼: administrators, its officer and the CISO.
     RequestReaders,
@@ -294,6 +294,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ("POST", "/api/v1/clause-submissions/<id>/review"),
             ContractEditors,
         ),
+        (("GET", "/api/v1/subcontracting"), Vendors),
         (("POST", "/contracts/<id>/subcontractors"), Submitters),
         (("POST", "/subcontractors/<id>/decision"), ContractEditors),
         (

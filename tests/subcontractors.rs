@@ -616,3 +616,84 @@ async fn the_ledger_sheet_of_subcontractors_is_imported_with_the_contracts_all_o
     let (_, again) = import_ledger(&app, good).await;
     assert_eq!(again["subcontractors"], 0, "{again}");
 }
+
+#[rocket::async_test]
+async fn a_subcontractor_with_its_own_account_sees_only_its_part_of_the_chain() {
+    let w = world().await;
+    let (_, first) = w
+        .apply(
+            json!({"name": "株式会社ちりぬ封入", "corporate_number": TOYOTA, "work": "封入封緘",
+                      "start_date": "2026-04-01"}),
+        )
+        .await;
+    let first = first["id"].as_i64().unwrap();
+    let below = corporate_number(51);
+    let (status, _) = w
+        .apply(
+            json!({"parent_id": first, "name": "株式会社をわか宛名", "corporate_number": below,
+                      "work": "宛名印字", "start_date": "2026-05-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+    let (status, _) = w
+        .apply(
+            json!({"name": "株式会社よたれ保管", "corporate_number": corporate_number(52),
+                      "work": "帳票の保管", "start_date": "2026-04-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created);
+
+    w.app.seed_vendor(TOYOTA, "株式会社ちりぬ封入").await;
+    let sub = w
+        .app
+        .browser_as(
+            "chirinu@example.jp",
+            common::Role::Vendor,
+            Some(TOYOTA),
+            &[],
+        )
+        .await;
+    let (status, parts) = sub.get_json("/api/v1/subcontracting").await;
+    assert_eq!(status, Status::Ok, "{parts}");
+    assert_eq!(parts["total"], 1, "{parts}");
+    let part = &parts["items"][0];
+    assert_eq!(part["contract_number"], "R8-001");
+    assert_eq!(part["passed_on_by"], "株式会社いろは印刷");
+    let names: Vec<(&str, i64)> = part["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l[0]["name"].as_str().unwrap(), l[1].as_i64().unwrap()))
+        .collect();
+    assert_eq!(
+        names,
+        [("株式会社ちりぬ封入", 0), ("株式会社をわか宛名", 1)],
+        "itself and those below it, not its sibling"
+    );
+    let (_, home) = sub.get_html("/").await;
+    assert!(home.contains("再委託先として関わる業務"), "{home}");
+    assert!(home.contains("株式会社をわか宛名"));
+    assert!(!home.contains("株式会社よたれ保管"));
+    let (status, _) = sub
+        .get_json(&format!(
+            "/api/v1/contracts/{}/subcontractors",
+            w.contract_id
+        ))
+        .await;
+    assert_eq!(
+        status,
+        Status::NotFound,
+        "the whole chain stays the vendor's"
+    );
+    let (status, _) = sub.get_html(&format!("/contracts/{}", w.contract_id)).await;
+    assert_eq!(status, Status::NotFound);
+
+    let (status, mine) = w.vendor.get_json("/api/v1/subcontracting").await;
+    assert_eq!((status, mine["total"].as_i64()), (Status::Ok, Some(0)));
+    let (status, _) = w.app.get_json("/api/v1/subcontracting").await;
+    assert_eq!(
+        status,
+        Status::Forbidden,
+        "staff see the whole chain on the contract"
+    );
+}

@@ -145,3 +145,17 @@ pub async fn decide(
     // A refused subcontractor holds none of the data.
     super::standings::restand(conn, contract_id).await
 }
+
+/// The contracts in whose chain a company with this 法人番号 is a subcontractor.
+pub async fn contracts_of_company(
+    conn: &mut Conn,
+    corporate_number: &str,
+) -> Result<Vec<ContractId>, sqlx::Error> {
+    let rows: Vec<(ContractId,)> = sqlx::query_as(
+        "SELECT DISTINCT contract_id FROM subcontractors WHERE corporate_number = $1 ORDER BY contract_id",
+    )
+    .bind(corporate_number)
+    .fetch_all(conn)
+    .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}

@@ -7,12 +7,12 @@ use crate::auth::Actor;
 use crate::db::contracts::{self, Contract, Visibility};
 use crate::db::subcontractors::{self, NewSubcontractor, Subcontractor};
 use crate::db::{certifications, vendors, Db};
-use crate::domain::ids::{ContractId, SubcontractorId};
+use crate::domain::ids::{ContractId, SubcontractorId, VendorId};
 use crate::domain::text::{optional, parse_count};
 use crate::domain::{parse_date, BoundedText, CorporateNumber, VendorIdentifier};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::NaiveDate;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// A subcontractor as typed on the application form or sent to the API.
@@ -387,4 +387,57 @@ fn in_tree_order(all: Vec<Subcontractor>) -> Vec<(Subcontractor, usize)> {
     let mut out = Vec::with_capacity(rooted.len());
     visit(None, 1, &rooted, &mut out);
     out
+}
+
+/// A contract's chain as one of its subcontractors sees it: who passed the work to it, and its own
+/// part of the chain (itself and those below it), never the rest.
+#[derive(Debug, Clone, Serialize)]
+pub struct PartOfChain {
+    pub contract_number: String,
+    pub contract_title: String,
+    pub department_name: String,
+    /// Who passed the work on: the contract's vendor or the subcontractor above.
+    pub passed_on_by: String,
+    /// The subcontractor itself first, then those below it, each with its depth under it (0 for itself).
+    pub links: Vec<(Subcontractor, usize)>,
+}
+
+/// Where the vendor `vendor_id` (through its 法人番号) is a subcontractor in another vendor's chain.
+pub async fn parts_of_vendor(db: &Db, vendor_id: VendorId) -> AppResult<Vec<PartOfChain>> {
+    let mut conn = db.acquire().await?;
+    let Some(vendor) = vendors::find(&mut conn, vendor_id).await? else {
+        return Ok(Vec::new());
+    };
+    let Some(number) = vendor.corporate_number.clone() else {
+        return Ok(Vec::new());
+    };
+    let mut parts = Vec::new();
+    for contract_id in subcontractors::contracts_of_company(&mut conn, &number).await? {
+        let Some(contract) = contracts::find(&mut conn, &Visibility::All, contract_id).await?
+        else {
+            continue;
+        };
+        let ordered = in_tree_order(subcontractors::for_contract(&mut conn, contract_id).await?);
+        for (at, (own, depth)) in ordered.iter().enumerate() {
+            if own.corporate_number.as_deref() != Some(number.as_str()) {
+                continue;
+            }
+            let passed_on_by = own
+                .parent_id
+                .and_then(|p| ordered.iter().find(|(s, _)| s.id == p))
+                .map_or_else(|| contract.vendor_name.clone(), |(s, _)| s.name.clone());
+            let below = ordered[at + 1..]
+                .iter()
+                .take_while(|(_, d)| d > depth)
+                .map(|(s, d)| (s.clone(), d - depth));
+            parts.push(PartOfChain {
+                contract_number: contract.contract_number.clone(),
+                contract_title: contract.title.clone(),
+                department_name: contract.department_name.clone(),
+                passed_on_by,
+                links: std::iter::once((own.clone(), 0)).chain(below).collect(),
+            });
+        }
+    }
+    Ok(parts)
 }

@@ -24,6 +24,17 @@ async fn chain(state: &State<AppState>, user: User, id: ContractId) -> AppResult
     Ok(Json(json!({ "total": links.len(), "items": links })))
 }
 
+/// For a vendor: other vendors' contracts it works on as a subcontractor, each with who passed the
+/// work on and its own part of the chain (itself and those below it).
+#[get("/subcontracting")]
+async fn parts(state: &State<AppState>, user: User) -> AppResult<Json<Value>> {
+    let crate::db::contracts::Visibility::Vendor(vendor_id) = user.contract_visibility() else {
+        return Err(AppError::Forbidden);
+    };
+    let parts = subcontractors::parts_of_vendor(&state.db, vendor_id).await?;
+    Ok(Json(json!({ "total": parts.len(), "items": parts })))
+}
+
 /// An application for approval: by the contract's own vendor, or recorded by an officer who may
 /// edit the contract.
 #[post("/contracts/<id>/subcontractors", format = "json", data = "<input>")]
@@ -57,5 +68,5 @@ async fn decide(
 }
 
 pub fn routes() -> Vec<Route> {
-    routes![chain, apply, decide]
+    routes![parts, chain, apply, decide]
 }

@@ -110,6 +110,7 @@ async fn vendor_portal(
         })
         .collect();
     let requests = services::requests::open_for_vendor(&state.db, vendor_id).await?;
+    let subcontracting = services::subcontractors::parts_of_vendor(&state.db, vendor_id).await?;
     render(&Portal {
         chrome,
         today,
@@ -118,6 +119,7 @@ async fn vendor_portal(
         owed,
         bids_asked,
         requests,
+        subcontracting,
     })
 }
 

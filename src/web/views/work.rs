@@ -39,6 +39,8 @@ pub struct Portal {
     pub bids_asked: Vec<crate::db::tenders::Bid>,
     /// 年度一斉依頼 naming this vendor's contracts, with where each stands.
     pub requests: Vec<crate::services::requests::Progress>,
+    /// Other vendors' contracts this vendor works on as a subcontractor: its part of each chain.
+    pub subcontracting: Vec<crate::services::subcontractors::PartOfChain>,
 }
 
 #[derive(Template)]
