@@ -496,13 +496,6 @@ fn ledger_with_clauses(first: &str, second: &str) -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
-async fn import(app: &common::TestApp, bytes: Vec<u8>) -> (Status, Value) {
-    let response = app.post_bytes("/api/v1/ledger/import", bytes).await;
-    let status = response.status();
-    let body = response.into_string().await.unwrap_or_default();
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
 async fn clause_ids(app: &common::TestApp, number: &str) -> Vec<String> {
     let (_, list) = app.get_json(&format!("/api/v1/contracts?q={number}")).await;
     let id = list["items"][0]["id"].as_i64().unwrap();
@@ -520,14 +513,12 @@ async fn clause_ids(app: &common::TestApp, number: &str) -> Vec<String> {
 #[rocket::async_test]
 async fn the_ledger_column_names_clauses_by_title_or_id_all_or_nothing() {
     let app = common::spawn().await;
-    let (status, refused) = import(
-        &app,
-        ledger_with_clauses(
+    let (status, refused) = app
+        .import_ledger(ledger_with_clauses(
             "アクセスログの提出、多要素認証の実施確認",
             "access-log, 謎の条項",
-        ),
-    )
-    .await;
+        ))
+        .await;
     assert_eq!(status, Status::UnprocessableEntity, "{refused}");
     let error = refused["errors"]
         .as_array()
@@ -540,7 +531,7 @@ async fn the_ledger_column_names_clauses_by_title_or_id_all_or_nothing() {
     assert_eq!(contracts["total"], 0, "nothing was written");
 
     let ledger = ledger_with_clauses("アクセスログの提出、多要素認証の実施確認", "");
-    let (status, report) = import(&app, ledger.clone()).await;
+    let (status, report) = app.import_ledger(ledger.clone()).await;
     assert_eq!(status, Status::Ok, "{report}");
     assert_eq!(report["imported"], 2);
     assert_eq!(
@@ -552,7 +543,7 @@ async fn the_ledger_column_names_clauses_by_title_or_id_all_or_nothing() {
         ["deletion", "incident-report"],
         "an ordinary contract's defaults"
     );
-    let (status, again) = import(&app, ledger).await;
+    let (status, again) = app.import_ledger(ledger).await;
     assert_eq!(status, Status::Ok, "{again}");
     assert_eq!(
         (again["unchanged"].as_i64(), again["updated"].as_i64()),
@@ -560,7 +551,9 @@ async fn the_ledger_column_names_clauses_by_title_or_id_all_or_nothing() {
         "{again}"
     );
 
-    let (status, changed) = import(&app, ledger_with_clauses("アクセスログ提出", "")).await;
+    let (status, changed) = app
+        .import_ledger(ledger_with_clauses("アクセスログ提出", ""))
+        .await;
     assert_eq!(status, Status::Ok, "{changed}");
     assert_eq!(changed["updated"], 1, "{changed}");
     assert_eq!(clause_ids(&app, "L-1").await, ["deletion", "access-log"]);

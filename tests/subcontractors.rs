@@ -494,13 +494,6 @@ fn ledger_with_subcontractors(rows: &[[&str; 7]]) -> Vec<u8> {
     workbook.save_to_buffer().unwrap()
 }
 
-async fn import_ledger(app: &common::TestApp, bytes: Vec<u8>) -> (Status, Value) {
-    let response = app.post_bytes("/api/v1/ledger/import", bytes).await;
-    let status = response.status();
-    let body = response.into_string().await.unwrap_or_default();
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
-}
-
 #[rocket::async_test]
 async fn the_ledger_sheet_of_subcontractors_is_imported_with_the_contracts_all_or_nothing() {
     let app = common::spawn().await;
@@ -536,7 +529,7 @@ async fn the_ledger_sheet_of_subcontractors_is_imported_with_the_contracts_all_o
             "株式会社いない",
         ],
     ]);
-    let (status, refused) = import_ledger(&app, bad).await;
+    let (status, refused) = app.import_ledger(bad).await;
     assert_eq!(status, Status::UnprocessableEntity, "{refused}");
     let cells: Vec<&str> = refused["errors"]
         .as_array()
@@ -585,7 +578,7 @@ async fn the_ledger_sheet_of_subcontractors_is_imported_with_the_contracts_all_o
             "",
         ],
     ]);
-    let (status, report) = import_ledger(&app, good.clone()).await;
+    let (status, report) = app.import_ledger(good.clone()).await;
     assert_eq!(status, Status::Ok, "{report}");
     assert_eq!(report["subcontractors"], 3);
     let (_, contracts) = app.get_json("/api/v1/contracts").await;
@@ -613,7 +606,7 @@ async fn the_ledger_sheet_of_subcontractors_is_imported_with_the_contracts_all_o
         "無承認の再委託（株式会社宛名）"
     );
     // The same file again changes nothing.
-    let (_, again) = import_ledger(&app, good).await;
+    let (_, again) = app.import_ledger(good).await;
     assert_eq!(again["subcontractors"], 0, "{again}");
 }
 

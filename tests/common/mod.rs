@@ -386,6 +386,14 @@ impl Browser {
         created["id"].as_i64().unwrap()
     }
 
+    /// Imports a ledger through the API: the status and the report.
+    pub async fn import_ledger(&self, bytes: Vec<u8>) -> (Status, Value) {
+        let response = self.post_bytes("/api/v1/ledger/import", bytes).await;
+        let status = response.status();
+        let body = response.into_string().await.unwrap_or_default();
+        (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    }
+
     /// Posts a raw body with the session's CSRF header.
     pub async fn post_bytes(&self, uri: &str, body: Vec<u8>) -> LocalResponse<'_> {
         self.client
