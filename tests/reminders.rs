@@ -412,3 +412,36 @@ async fn staff_who_choose_a_digest_get_one_message_a_day_listing_everything() {
     assert_eq!(again.sent, 0);
     assert!(w.sink.received().iter().any(|m| m.to == [VENDOR_A]));
 }
+
+#[rocket::async_test]
+async fn a_clause_submission_is_reminded_like_any_other_obligation() {
+    let w = world().await;
+    let (status, created) = w
+        .app
+        .send_json(
+            Method::Post,
+            "/api/v1/contracts",
+            &json!({"contract_number": "A-9", "title": "住民情報システム運用", "department_id": w.zeimu,
+                    "vendor_id": w.app.get_json(&format!("/api/v1/contracts/{}", w.contract_a)).await.1["vendor"]["id"],
+                    "start_date": "2025-04-01", "end_date": "2026-03-31", "importance": "重要"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{created}");
+    let report = w.run("2025-07-07").await;
+    let clause: Vec<_> = report
+        .messages
+        .iter()
+        .filter(|m| m.obligation.starts_with("clause:"))
+        .collect();
+    assert!(
+        clause.iter().any(|m| m.to == VENDOR_A_USER
+            && m.contract_number == "A-9"
+            && m.what.contains("アクセスログの提出（2025年度第1四半期）")),
+        "{:?}",
+        report.messages
+    );
+    assert!(
+        clause.iter().all(|m| m.contract_number == "A-9"),
+        "only the contract with the clause"
+    );
+}
