@@ -295,6 +295,11 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ContractEditors,
         ),
         (("GET", "/api/v1/subcontracting"), Vendors),
+        (("POST", "/contracts/<id>/incidents"), Submitters),
+        (("POST", "/incidents/<id>/updates"), Submitters),
+        (("GET", "/api/v1/contracts/<id>/incidents"), RecordReaders),
+        (("POST", "/api/v1/contracts/<id>/incidents"), Submitters),
+        (("POST", "/api/v1/incidents/<id>/updates"), Submitters),
         (("POST", "/contracts/<id>/subcontractors"), Submitters),
         (("POST", "/subcontractors/<id>/decision"), ContractEditors),
         (
@@ -364,6 +369,7 @@ struct World {
     corrective_action_id: i64,
     clause_obligation_id: i64,
     clause_submission_id: i64,
+    incident_id: i64,
 }
 
 /// A finalized tender of department 1 with vendor A as its bidder and a check sheet handed in for it.
@@ -556,6 +562,15 @@ async fn world() -> World {
     };
     let (clause_obligation_id, clause_submission_id) =
         seed_clause_submission(&app, contract_id, deletion_id).await;
+    let (status, incident) = app
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/contracts/{contract_id}/incidents"),
+            &json!({"aware_at": "2026-04-01T09:00:00+09:00", "summary": "誤送付"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{incident}");
+    let incident_id = incident["id"].as_i64().unwrap();
     World {
         app,
         browsers,
@@ -576,6 +591,7 @@ async fn world() -> World {
         corrective_action_id,
         clause_obligation_id,
         clause_submission_id,
+        incident_id,
     }
 }
 
@@ -635,6 +651,8 @@ impl World {
             self.subcontractor_id
         } else if under("/corrective-actions") {
             self.corrective_action_id
+        } else if under("/incidents") {
+            self.incident_id
         } else if under("/clause-obligations") {
             self.clause_obligation_id
         } else if under("/clause-submissions") {

@@ -46,6 +46,7 @@ macro_rules! for_each_record_id {
         $apply!(CorrectiveActionId);
         $apply!(ClauseObligationId);
         $apply!(ClauseSubmissionId);
+        $apply!(IncidentId);
     };
 }
 

@@ -25,6 +25,7 @@ pub use contract::{ContractDraft, ContractStatus, Period};
 pub mod certification;
 pub mod evidence_file;
 pub mod fields;
+pub mod incident;
 pub mod obligation;
 pub mod reminder;
 pub mod standing;

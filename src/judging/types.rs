@@ -147,6 +147,54 @@ pub struct ClausesReport {
     pub due_soon: Vec<Entry>,
 }
 
+/// Incidents at contractors: those open on the day, and this fiscal year's reports by timeliness.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IncidentsReport {
+    pub as_of: NaiveDate,
+    pub open: Vec<crate::db::incidents::Incident>,
+    /// Incidents reported (or recorded by staff) in the fiscal year up to the day.
+    pub this_year: usize,
+    /// Of those, reported by the vendor within the contract's deadline …
+    pub on_time: usize,
+    /// … reported by the vendor after it …
+    pub late: usize,
+    /// … and learnt of elsewhere (not reported by the vendor).
+    pub unreported: usize,
+    /// `on_time / this_year` as a percentage, when there was any.
+    pub on_time_share: Option<f64>,
+}
+
+impl IncidentsReport {
+    /// Judges the incidents reported by the end of `as_of`.
+    pub fn of(all: Vec<crate::db::incidents::Incident>, as_of: NaiveDate) -> Self {
+        let year = crate::domain::FiscalYear::of(as_of);
+        let this_year: Vec<&crate::db::incidents::Incident> = all
+            .iter()
+            .filter(|i| {
+                crate::domain::time::japan_day_of(&i.reported_at.to_string())
+                    .is_some_and(|day| day >= year.first_day())
+            })
+            .collect();
+        let on_time = this_year.iter().filter(|i| i.on_time).count();
+        let unreported = this_year.iter().filter(|i| !i.reported_by_vendor).count();
+        let late = this_year.len() - on_time - unreported;
+        let end = crate::domain::incident::end_of_day(as_of);
+        IncidentsReport {
+            as_of,
+            this_year: this_year.len(),
+            on_time,
+            late,
+            unreported,
+            on_time_share: (!this_year.is_empty())
+                .then(|| on_time as f64 * 100.0 / this_year.len() as f64),
+            open: all
+                .into_iter()
+                .filter(|i| i.closed_at.is_none_or(|at| at > end))
+                .collect(),
+        }
+    }
+}
+
 /// Subcontractors at work without the municipality's approval (無承認の再委託).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SubcontractingReport {
@@ -312,6 +360,7 @@ pub struct Dashboard {
     pub subcontracting: SubcontractingReport,
     pub corrective: CorrectiveReport,
     pub clauses: ClausesReport,
+    pub incidents: IncidentsReport,
     pub kpi: Kpi,
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,

@@ -50,6 +50,7 @@ pub async fn load_if_empty(
     load_check_sheets(db, settings, today).await?;
     load_subcontractors(db, today).await?;
     load_clause_submissions(db, settings).await?;
+    load_incident(db, settings).await?;
     Ok(Some(report))
 }
 
@@ -378,6 +379,36 @@ async fn load_clause_submissions(
             clauses::review(db, &officer, &all, id, &review).await?;
         }
     }
+    Ok(())
+}
+
+/// An incident the running contract's vendor reported 40 minutes after becoming aware of it, with
+/// the officer's note: the dashboard's open incidents and the contract's timeline.
+async fn load_incident(db: &Db, settings: &crate::config::Settings) -> Result<(), AppError> {
+    use super::incidents::{self, IncidentInput, UpdateInput};
+    let Some(contract) = contracts::find_by_number(&mut *db.acquire().await?, "R7-001").await?
+    else {
+        return Ok(());
+    };
+    let now = chrono::Utc::now();
+    let input = IncidentInput {
+        occurred_at: (now - chrono::Duration::minutes(90)).to_rfc3339(),
+        aware_at: (now - chrono::Duration::minutes(40)).to_rfc3339(),
+        summary: "封入封緘工程の作業用PCで、取引先を装ったメールの添付ファイルを開いた。感染の有無を調査中".into(),
+        personal_data: true,
+        records: Some("152,000".into()),
+        actions: "当該PCをネットワークから切り離し、セキュリティ会社に調査を依頼した".into(),
+    };
+    let vendor = crate::auth::Actor::system("事業者 伊呂波 花子");
+    let scope = Visibility::Vendor(contract.vendor_id);
+    let received = incidents::report(db, settings, &vendor, &scope, contract.id, &input).await?;
+    let note = UpdateInput {
+        kind: "note".into(),
+        body: "CSIRT に共有。県への第一報を準備中".into(),
+        status: String::new(),
+    };
+    let officer = crate::auth::Actor::system("契約担当 山田 太郎");
+    incidents::update(db, &officer, &Visibility::All, received.id, &note).await?;
     Ok(())
 }
 

@@ -121,6 +121,7 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
     all.insert("subcontracting".into(), section(d, subcontracting(d))?);
     all.insert("corrective".into(), section(d, corrective(d))?);
     all.insert("clauses".into(), section(d, clauses(d))?);
+    all.insert("incidents".into(), serde_json::to_value(&d.incidents)?);
     all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
     Ok(all.into())
 }

@@ -194,6 +194,7 @@ async fn judge(
         clauses_overdue,
         clauses_due_soon,
     };
+    let incidents = incidents_on(conn, scope, as_of).await?;
     let important = judged::important_active(conn, scope, as_of).await?;
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
     let (department_names, vendor_names) = names(conn, &counts).await?;
@@ -208,10 +209,27 @@ async fn judge(
         subcontracting,
         corrective,
         clauses,
+        incidents,
         kpi,
         by_department,
         by_vendor,
     })
+}
+
+/// The incidents reported by the end of `as_of` that `scope` covers (none for a single contract's list).
+async fn incidents_on(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    as_of: NaiveDate,
+) -> AppResult<crate::judging::IncidentsReport> {
+    let reported = match scope {
+        RecordScope::Visible(visibility) => {
+            let until = crate::domain::incident::end_of_day(as_of);
+            crate::db::incidents::reported_by(conn, visibility, until, false).await?
+        }
+        RecordScope::Contract(_) => Vec::new(),
+    };
+    Ok(crate::judging::IncidentsReport::of(reported, as_of))
 }
 
 /// The names of the departments and vendors counted.

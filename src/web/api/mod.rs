@@ -6,6 +6,7 @@ pub mod contracts;
 pub mod corrective_actions;
 pub mod departments;
 pub mod evidence;
+pub mod incidents;
 pub mod ledger;
 pub mod reports;
 pub mod requests;
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(subcontractors::routes());
     all.extend(corrective_actions::routes());
     all.extend(clauses::routes());
+    all.extend(incidents::routes());
     all
 }
 

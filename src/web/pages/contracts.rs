@@ -187,6 +187,7 @@ pub async fn contract_page(
     let clauses =
         crate::services::clauses::for_contract(&state.db, &state.settings, &visibility, id).await?;
     let clause_editions = crate::services::clauses::editions(&state.settings)?;
+    let incidents = crate::services::incidents::for_contract(&state.db, &visibility, id).await?;
     let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
@@ -213,6 +214,7 @@ pub async fn contract_page(
         gaps,
         clauses,
         clause_editions,
+        incidents,
         forms,
     })
 }

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod departments;
 pub mod evidence;
 pub mod home;
+pub mod incidents;
 pub mod ledger;
 pub mod mfa;
 pub mod notifications;
@@ -37,6 +38,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(subcontractors::routes());
     all.extend(corrective_actions::routes());
     all.extend(clauses::routes());
+    all.extend(incidents::routes());
     all.extend(certifications::routes());
     all.extend(dashboard::routes());
     all.extend(vendors::routes());

@@ -117,6 +117,8 @@ pub struct ContractShow {
     /// 特約条項: the clauses binding the contract and what they owe; the editions to choose from.
     pub clauses: crate::services::clauses::ClauseSet,
     pub clause_editions: Vec<crate::checklist::clauses::Catalogue>,
+    /// Incidents reported against the contract, newest first, each with its timeline.
+    pub incidents: Vec<crate::services::incidents::Timeline>,
     /// The subcontractors each deletion certificate lists.
     pub deletion_coverage: Vec<(
         crate::domain::ids::DeletionId,
@@ -275,6 +277,27 @@ impl ContractShow {
             }
         }
         choices
+    }
+
+    /// Whether the reader is the contract's vendor (it reports; staff record and note).
+    fn is_vendor(&self) -> bool {
+        matches!(
+            self.chrome.user.contract_visibility(),
+            crate::db::contracts::Visibility::Vendor(_)
+        )
+    }
+
+    /// 令和8年12月6日 14:30
+    fn moment(&self, at: &crate::domain::Timestamp) -> String {
+        crate::domain::incident::moment_label(*at)
+    }
+
+    fn incident_status(&self, code: &str) -> &'static str {
+        crate::domain::incident::status_label(code)
+    }
+
+    fn incident_update(&self, code: &str) -> &'static str {
+        crate::domain::incident::update_label(code)
     }
 
     /// The clause every contract keeps (its box is always ticked).
