@@ -295,6 +295,12 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             ContractEditors,
         ),
         (("GET", "/api/v1/subcontracting"), Vendors),
+        (("POST", "/contracts/<id>/star-level"), ContractEditors),
+        (("GET", "/api/v1/contracts/<id>/star-level"), RecordReaders),
+        (
+            ("PUT", "/api/v1/contracts/<id>/star-level"),
+            ContractEditors,
+        ),
         (("POST", "/contracts/<id>/incidents"), Submitters),
         (("POST", "/incidents/<id>/updates"), Submitters),
         (("GET", "/api/v1/contracts/<id>/incidents"), RecordReaders),

@@ -29,6 +29,7 @@ pub mod seed;
 pub mod sessions;
 pub mod sql;
 pub mod standings;
+pub mod star_conditions;
 pub mod subcontractors;
 pub mod tenders;
 pub mod users;

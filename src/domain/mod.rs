@@ -29,3 +29,4 @@ pub mod incident;
 pub mod obligation;
 pub mod reminder;
 pub mod standing;
+pub mod star;

@@ -29,6 +29,7 @@ pub mod seed;
 pub mod sign_in_links;
 pub mod signed_in;
 pub mod standings;
+pub mod star_level;
 pub mod subcontractors;
 pub mod system;
 pub mod templates;

@@ -10,6 +10,7 @@ pub mod incidents;
 pub mod ledger;
 pub mod reports;
 pub mod requests;
+pub mod star_level;
 pub mod subcontractors;
 pub mod tenders;
 pub mod vendors;
@@ -41,6 +42,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(corrective_actions::routes());
     all.extend(clauses::routes());
     all.extend(incidents::routes());
+    all.extend(star_level::routes());
     all
 }
 

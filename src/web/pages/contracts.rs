@@ -188,6 +188,7 @@ pub async fn contract_page(
         crate::services::clauses::for_contract(&state.db, &state.settings, &visibility, id).await?;
     let clause_editions = crate::services::clauses::editions(&state.settings)?;
     let incidents = crate::services::incidents::for_contract(&state.db, &visibility, id).await?;
+    let star = crate::services::star_level::standing(&state.db, &visibility, id, today).await?;
     let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
@@ -215,6 +216,7 @@ pub async fn contract_page(
         clauses,
         clause_editions,
         incidents,
+        star,
         forms,
     })
 }

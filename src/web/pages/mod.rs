@@ -17,6 +17,7 @@ pub mod mfa;
 pub mod notifications;
 pub mod requests;
 pub mod sign_in_links;
+pub mod star_level;
 pub mod subcontractors;
 pub mod tenders;
 pub mod vendors;
@@ -39,6 +40,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(corrective_actions::routes());
     all.extend(clauses::routes());
     all.extend(incidents::routes());
+    all.extend(star_level::routes());
     all.extend(certifications::routes());
     all.extend(dashboard::routes());
     all.extend(vendors::routes());

@@ -117,6 +117,8 @@ pub struct ContractShow {
     /// 特約条項: the clauses binding the contract and what they owe; the editions to choose from.
     pub clauses: crate::services::clauses::ClauseSet,
     pub clause_editions: Vec<crate::checklist::clauses::Catalogue>,
+    /// The ★ level the contract requires and whether its vendor has it.
+    pub star: crate::services::star_level::StarStanding,
     /// Incidents reported against the contract, newest first, each with its timeline.
     pub incidents: Vec<crate::services::incidents::Timeline>,
     /// The subcontractors each deletion certificate lists.

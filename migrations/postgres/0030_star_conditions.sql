@@ -1,0 +1,8 @@
+-- METI's three conditions for a contract (★4 when any holds, else ★3), as the officer records them.
+CREATE TABLE contract_star_conditions (
+    contract_id BIGINT PRIMARY KEY REFERENCES contracts (id),
+    sensitive_data BIGINT NOT NULL CHECK (sensitive_data IN (0, 1)),
+    outage_critical BIGINT NOT NULL CHECK (outage_critical IN (0, 1)),
+    reaches_internal BIGINT NOT NULL CHECK (reaches_internal IN (0, 1)),
+    updated_at TEXT NOT NULL
+);
