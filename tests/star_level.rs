@@ -58,6 +58,13 @@ async fn the_conditions_decide_the_level_and_the_vendors_certificate_meets_it_or
         .get_html(&format!("/contracts/{}", w.contract_id))
         .await;
     assert!(page.contains("要求★4・現状★3"), "{page}");
+    let (_, all) = w.app.get_json("/api/v1/reports/all").await;
+    let short_list = all["star"]["shortfall"].as_array().unwrap();
+    assert_eq!(short_list.len(), 1, "{all}");
+    assert_eq!(short_list[0]["contract_number"], "R8-601");
+    assert_eq!(short_list[0]["what"], "★レベル不足（要求★4）");
+    let (_, dashboard) = w.app.get_html("/dashboard").await;
+    assert!(dashboard.contains("★レベル不足（1件）"), "{dashboard}");
 
     let (_, star3) = w
         .app
@@ -66,6 +73,11 @@ async fn the_conditions_decide_the_level_and_the_vendors_certificate_meets_it_or
     assert_eq!(
         (star3["required"].as_str(), star3["shortfall"].as_bool()),
         (Some("★3"), Some(false))
+    );
+    let (_, all) = w.app.get_json("/api/v1/reports/all").await;
+    assert!(
+        all["star"]["shortfall"].as_array().unwrap().is_empty(),
+        "{all}"
     );
 
     let (status, _) = w

@@ -147,6 +147,13 @@ pub struct ClausesReport {
     pub due_soon: Vec<Entry>,
 }
 
+/// Running contracts whose vendor lacks the METI ★ level the contract requires.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StarReport {
+    pub as_of: NaiveDate,
+    pub shortfall: Vec<Entry>,
+}
+
 /// Incidents at contractors: those open on the day, and this fiscal year's reports by timeliness.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IncidentsReport {
@@ -277,6 +284,7 @@ pub struct Tally {
     pub corrective_due: usize,
     pub clauses_overdue: usize,
     pub clauses_due_soon: usize,
+    pub star_shortfall: usize,
 }
 
 impl Tally {
@@ -294,6 +302,7 @@ impl Tally {
             + self.corrective_due
             + self.clauses_overdue
             + self.clauses_due_soon
+            + self.star_shortfall
     }
 }
 
@@ -315,6 +324,7 @@ pub struct Totals {
     pub corrective_due: usize,
     pub clauses_overdue: usize,
     pub clauses_due_soon: usize,
+    pub star_shortfall: usize,
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
@@ -361,6 +371,7 @@ pub struct Dashboard {
     pub corrective: CorrectiveReport,
     pub clauses: ClausesReport,
     pub incidents: IncidentsReport,
+    pub star: StarReport,
     pub kpi: Kpi,
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,

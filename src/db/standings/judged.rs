@@ -36,10 +36,12 @@ pub enum List {
     ClausesOverdue,
     /// Submissions a contract's clauses owe within the audit warning window.
     ClausesDueSoon,
+    /// Running contracts whose vendor lacks the METI ★ level their three conditions require.
+    StarShortfall,
 }
 
 impl List {
-    pub const ALL: [List; 14] = [
+    pub const ALL: [List; 15] = [
         List::RetentionViolations,
         List::DeletionsDueSoon,
         List::DeletionsResolvedLate,
@@ -54,6 +56,7 @@ impl List {
         List::CorrectiveDue,
         List::ClausesOverdue,
         List::ClausesDueSoon,
+        List::StarShortfall,
     ];
 }
 
@@ -150,6 +153,15 @@ const CLAUSE_COLUMNS: &str = "x.due_on AS listed_deadline, x.accepted_on AS list
     CASE x.status WHEN 'submitted' THEN 'submitted' WHEN 'returned' THEN 'returned' ELSE CAST(NULL AS TEXT) END
     AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year, x.subject AS listed_subject";
 
+/// Each contract with METI's three conditions recorded, and the level (3 or 4) they require.
+const STAR: &str = "(SELECT s.contract_id, cs.department_id, cs.vendor_id, cs.start_date, cs.end_date,
+    CASE WHEN s.sensitive_data = 1 OR s.outage_critical = 1 OR s.reaches_internal = 1 THEN 4 ELSE 3 END AS required_rank
+    FROM contract_star_conditions s JOIN contract_standings cs ON cs.contract_id = s.contract_id)";
+const STAR_COLUMNS: &str =
+    "x.start_date AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
+    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year,
+    '要求★' || CAST(x.required_rank AS TEXT) AS listed_subject";
+
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
 fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
     sql.push(&format!(" AND ({column} IS NULL OR {column} > "))
@@ -172,6 +184,31 @@ impl Query {
             List::UnapprovedSubcontracting => Self::subcontracting(as_of),
             List::CorrectiveOverdue | List::CorrectiveDue => Self::corrective(list, as_of),
             List::ClausesOverdue | List::ClausesDueSoon => Self::clauses(list, as_of, rules),
+            List::StarShortfall => Self::star(as_of),
+        }
+    }
+
+    /// Contracts running on the day whose vendor holds no valid, verified METI certificate of the
+    /// level required (or higher).
+    fn star(as_of: NaiveDate) -> Query {
+        let day = iso(as_of);
+        let mut condition = Sql::new("");
+        active(&mut condition, as_of);
+        condition
+            .push(
+                " AND COALESCE((SELECT MAX(CAST(m.level AS BIGINT)) FROM certifications m
+                 WHERE m.vendor_id = x.vendor_id AND m.scheme = 'meti' AND m.verification = 'verified'
+                 AND m.level IN ('3', '4', '5') AND (m.valid_until IS NULL OR m.valid_until >= ",
+            )
+            .bind(day.as_str())
+            .push(")), 0) < x.required_rank");
+        Query {
+            table: STAR,
+            deadline: "x.start_date",
+            columns: STAR_COLUMNS,
+            condition,
+            order: "c.contract_number",
+            deadline_shift: 0,
         }
     }
 

@@ -99,6 +99,10 @@ fn sheets_of(all: &Dashboard, kind: ReportKind) -> Vec<crate::excel::writer::Rep
                 name: "認証 期限間近",
                 entries: &all.certifications.expiring,
             },
+            ReportSheet {
+                name: "★レベル不足",
+                entries: &all.star.shortfall,
+            },
         ],
         ReportKind::Checklists => vec![
             ReportSheet {

@@ -122,6 +122,13 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
     all.insert("corrective".into(), section(d, corrective(d))?);
     all.insert("clauses".into(), section(d, clauses(d))?);
     all.insert("incidents".into(), serde_json::to_value(&d.incidents)?);
+    all.insert(
+        "star".into(),
+        section(
+            d,
+            vec![("shortfall", &d.star.shortfall, d.totals.star_shortfall)],
+        )?,
+    );
     all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
     Ok(all.into())
 }

@@ -4,8 +4,8 @@
 
 use super::{
     sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport,
-    CorrectiveReport, Count, Counter, Dashboard, Entry, RetentionReport, SubcontractingReport,
-    Totals, Window,
+    CorrectiveReport, Count, Counter, Dashboard, Entry, RetentionReport, StarReport,
+    SubcontractingReport, Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -75,6 +75,7 @@ fn counter(list: List) -> Option<Counter> {
         List::CorrectiveDue => |t| &mut t.corrective_due,
         List::ClausesOverdue => |t| &mut t.clauses_overdue,
         List::ClausesDueSoon => |t| &mut t.clauses_due_soon,
+        List::StarShortfall => |t| &mut t.star_shortfall,
         List::DeletionsResolvedLate | List::AuditsResolvedLate => return None,
     };
     Some(counter)
@@ -174,6 +175,11 @@ async fn judge(
         overdue: window.cut(overdue),
         due_soon: window.cut(due_soon),
     };
+    let (shortfall, star_shortfall) = take(List::StarShortfall);
+    let star = StarReport {
+        as_of,
+        shortfall: window.cut(shortfall),
+    };
     let counting = counting_certificates(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?;
@@ -193,6 +199,7 @@ async fn judge(
         corrective_due,
         clauses_overdue,
         clauses_due_soon,
+        star_shortfall,
     };
     let incidents = incidents_on(conn, scope, as_of).await?;
     let important = judged::important_active(conn, scope, as_of).await?;
@@ -210,6 +217,7 @@ async fn judge(
         corrective,
         clauses,
         incidents,
+        star,
         kpi,
         by_department,
         by_vendor,
@@ -291,6 +299,13 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
             row.deadline,
             format!(
                 "無承認の再委託（{}）",
+                row.subject.as_deref().unwrap_or_default()
+            ),
+        ),
+        List::StarShortfall => (
+            row.deadline,
+            format!(
+                "★レベル不足（{}）",
                 row.subject.as_deref().unwrap_or_default()
             ),
         ),
