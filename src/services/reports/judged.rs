@@ -156,34 +156,10 @@ async fn judge(
         missing: window.cut(missing),
         returned: window.cut(returned),
     };
-    let (unapproved, unapproved_subcontracting) = take(List::UnapprovedSubcontracting);
-    let subcontracting = SubcontractingReport {
-        as_of,
-        unapproved: window.cut(unapproved),
-    };
-    let (overdue, corrective_overdue) = take(List::CorrectiveOverdue);
-    let (due, corrective_due) = take(List::CorrectiveDue);
-    let corrective = CorrectiveReport {
-        as_of,
-        overdue: window.cut(overdue),
-        due: window.cut(due),
-    };
-    let (overdue, clauses_overdue) = take(List::ClausesOverdue);
-    let (due_soon, clauses_due_soon) = take(List::ClausesDueSoon);
-    let clauses = ClausesReport {
-        as_of,
-        overdue: window.cut(overdue),
-        due_soon: window.cut(due_soon),
-    };
-    let (shortfall, star_shortfall) = take(List::StarShortfall);
-    let star = StarReport {
-        as_of,
-        shortfall: window.cut(shortfall),
-    };
     let counting = counting_certificates(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?;
-    let totals = Totals {
+    let mut totals = Totals {
         retention_violations,
         deletions_due_soon,
         deletions_resolved_late,
@@ -194,13 +170,9 @@ async fn judge(
         certificates_expiring,
         checklists_missing: first_missing + yearly_missing,
         checklists_returned,
-        unapproved_subcontracting,
-        corrective_overdue,
-        corrective_due,
-        clauses_overdue,
-        clauses_due_soon,
-        star_shortfall,
+        ..Totals::default()
     };
+    let custody = custody(&mut take, &mut totals, window, as_of);
     let incidents = incidents_on(conn, scope, as_of).await?;
     let important = judged::important_active(conn, scope, as_of).await?;
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
@@ -213,15 +185,67 @@ async fn judge(
         audits,
         certifications,
         checklists,
-        subcontracting,
-        corrective,
-        clauses,
+        subcontracting: custody.subcontracting,
+        corrective: custody.corrective,
+        clauses: custody.clauses,
         incidents,
-        star,
+        star: custody.star,
         kpi,
         by_department,
         by_vendor,
     })
+}
+
+/// The lists of the chain of custody: subcontractors, corrective actions, the clauses' submissions
+/// and the ★ level.
+struct Custody {
+    subcontracting: SubcontractingReport,
+    corrective: CorrectiveReport,
+    clauses: ClausesReport,
+    star: StarReport,
+}
+
+/// Takes the custody lists out of those read, adding their full lengths to `totals`.
+fn custody(
+    take: &mut impl FnMut(List) -> (Vec<Entry>, usize),
+    totals: &mut Totals,
+    window: Window,
+    as_of: NaiveDate,
+) -> Custody {
+    let (unapproved, count) = take(List::UnapprovedSubcontracting);
+    totals.unapproved_subcontracting = count;
+    let (overdue, count) = take(List::CorrectiveOverdue);
+    totals.corrective_overdue = count;
+    let (due, count) = take(List::CorrectiveDue);
+    totals.corrective_due = count;
+    let corrective = CorrectiveReport {
+        as_of,
+        overdue: window.cut(overdue),
+        due: window.cut(due),
+    };
+    let (overdue, count) = take(List::ClausesOverdue);
+    totals.clauses_overdue = count;
+    let (due_soon, count) = take(List::ClausesDueSoon);
+    totals.clauses_due_soon = count;
+    let clauses = ClausesReport {
+        as_of,
+        overdue: window.cut(overdue),
+        due_soon: window.cut(due_soon),
+    };
+    let (shortfall, count) = take(List::StarShortfall);
+    totals.star_shortfall = count;
+    Custody {
+        subcontracting: SubcontractingReport {
+            as_of,
+            unapproved: window.cut(unapproved),
+        },
+        corrective,
+        clauses,
+        star: StarReport {
+            as_of,
+            shortfall: window.cut(shortfall),
+        },
+    }
 }
 
 /// The incidents reported by the end of `as_of` that `scope` covers (none for a single contract's list).
