@@ -558,3 +558,18 @@ async fn the_ledger_column_names_clauses_by_title_or_id_all_or_nothing() {
     assert_eq!(changed["updated"], 1, "{changed}");
     assert_eq!(clause_ids(&app, "L-1").await, ["deletion", "access-log"]);
 }
+
+#[rocket::async_test]
+async fn a_contract_registered_after_its_end_gets_no_dated_submissions() {
+    let w = world().await;
+    let id = w.contract("R6-900", "2024-04-01", "2025-03-31").await;
+    let set = w.clauses(id).await;
+    let ids: Vec<&str> = set["clauses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["clause_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["deletion", "incident-report"], "{set}");
+    assert!(set["obligations"].as_array().unwrap().is_empty(), "{set}");
+}

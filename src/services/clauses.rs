@@ -99,14 +99,22 @@ pub fn resolve<'a, S: AsRef<str>>(
         .collect())
 }
 
-/// Gives a new contract the default clauses of `catalogue` for its importance, in the same transaction.
+/// Gives a new contract the default clauses of `catalogue` for its importance, in the same
+/// transaction. A contract that had already ended when registered (a ledger of past years) gets
+/// those that owe nothing dated: it was not signed with submissions it could still make.
 pub async fn assign_defaults(
     conn: &mut Conn,
     catalogue: &Catalogue,
     contract_id: ContractId,
-    important: bool,
+    draft: &crate::domain::ContractDraft,
 ) -> AppResult<()> {
-    let chosen = catalogue.defaults_for(important);
+    let important = draft.importance == crate::domain::Importance::Important;
+    let ended = draft.period.end() < super::today();
+    let chosen: Vec<&Clause> = catalogue
+        .defaults_for(important)
+        .into_iter()
+        .filter(|c| !ended || !c.terms.periodic())
+        .collect();
     clauses::set(conn, contract_id, &catalogue.id, catalogue.version, &chosen).await?;
     Ok(())
 }

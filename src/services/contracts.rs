@@ -527,8 +527,7 @@ pub async fn create(
     let id = contracts::insert(&mut tx, &draft)
         .await
         .map_err(map_write_error)?;
-    let important = draft.importance == crate::domain::Importance::Important;
-    super::clauses::assign_defaults(&mut tx, &catalogue, id, important).await?;
+    super::clauses::assign_defaults(&mut tx, &catalogue, id, &draft).await?;
     let summary = format!("契約登録 {}", draft.contract_number);
     audit::record(
         &mut tx,

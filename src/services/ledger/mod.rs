@@ -448,8 +448,7 @@ impl ClauseCatalogues<'_> {
             .unwrap_or(self.in_force);
         let Some(text) = &row.clauses else {
             if !existed {
-                let important = draft.importance == Importance::Important;
-                clauses::assign_defaults(&mut *tx, catalogue, contract.id, important).await?;
+                clauses::assign_defaults(&mut *tx, catalogue, contract.id, draft).await?;
             }
             return Ok(false);
         };
