@@ -2,16 +2,15 @@
 //! owes with its file, the officer accepts or returns it.
 
 use crate::domain::ids::{ClauseObligationId, ClauseSubmissionId, ContractId};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::services::clauses::{self, ClauseSetInput, SubmissionInput};
 use crate::services::evidence::ReviewInput;
 use crate::web::csrf::{self, CsrfForm};
 use crate::web::download::FileDownload;
 use crate::web::fields::Fields;
 use crate::web::guards::{Acting, Chrome, Editing};
-use crate::web::pages::contracts::contract_page;
+use crate::web::pages::contracts::refused_on_contract_page;
 use crate::web::pages::evidence::optional_upload;
-use crate::web::views::EvidenceForms;
 use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
@@ -19,24 +18,6 @@ use rocket::{get, post, routes, Route, State};
 
 fn saved(contract_id: ContractId) -> FormOutcome {
     FormOutcome::saved(format!("/contracts/{contract_id}?saved=true#clauses"))
-}
-
-/// The contract page again, the refused form's errors shown where it was (`target`).
-async fn refused(
-    state: &AppState,
-    chrome: Chrome,
-    contract_id: ContractId,
-    target: String,
-    errors: FieldErrors,
-) -> AppResult<FormOutcome> {
-    let forms = EvidenceForms {
-        review_target: target,
-        review_errors: errors,
-        ..Default::default()
-    };
-    Ok(FormOutcome::Invalid(
-        contract_page(state, chrome, contract_id, false, forms).await?,
-    ))
 }
 
 #[post("/contracts/<id>/clauses", data = "<form>")]
@@ -60,7 +41,7 @@ async fn set(
     {
         Ok(()) => Ok(saved(id)),
         Err(AppError::Validation(errors)) => {
-            refused(state, chrome, id, "clauses".into(), errors).await
+            refused_on_contract_page(state, chrome, id, "clauses".into(), errors).await
         }
         Err(other) => Err(other),
     }
@@ -100,7 +81,7 @@ async fn submit(
         Ok(_) => Ok(saved(contract_id)),
         Err(AppError::Validation(errors)) => {
             let target = format!("clause-obligations/{id}");
-            refused(state, chrome, contract_id, target, errors).await
+            refused_on_contract_page(state, chrome, contract_id, target, errors).await
         }
         Err(other) => Err(other),
     }
@@ -121,7 +102,7 @@ async fn review(
             let contract_id =
                 clauses::contract_of_submission(&state.db, &scope.contracts, id).await?;
             let target = format!("clause-submissions/{id}");
-            refused(state, chrome, contract_id, target, errors).await
+            refused_on_contract_page(state, chrome, contract_id, target, errors).await
         }
         Err(other) => Err(other),
     }

@@ -221,6 +221,25 @@ pub async fn contract_page(
     })
 }
 
+/// The contract page again after a form on it was refused, the errors shown where the form was
+/// (`target`, e.g. `clauses` or `incidents/7`).
+pub async fn refused_on_contract_page(
+    state: &AppState,
+    chrome: Chrome,
+    contract_id: ContractId,
+    target: String,
+    errors: crate::error::FieldErrors,
+) -> AppResult<FormOutcome> {
+    let forms = EvidenceForms {
+        review_target: target,
+        review_errors: errors,
+        ..Default::default()
+    };
+    Ok(FormOutcome::Invalid(
+        contract_page(state, chrome, contract_id, false, forms).await?,
+    ))
+}
+
 #[get("/contracts/<id>/edit")]
 async fn edit(
     state: &State<AppState>,

@@ -9,9 +9,8 @@ use crate::web::csrf::{self, CsrfForm};
 use crate::web::download::FileDownload;
 use crate::web::fields::Fields;
 use crate::web::guards::{Acting, Chrome, Editing};
-use crate::web::pages::contracts::contract_page;
+use crate::web::pages::contracts::refused_on_contract_page;
 use crate::web::pages::evidence::optional_upload;
-use crate::web::views::EvidenceForms;
 use crate::web::{AppState, FormOutcome};
 use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
@@ -20,24 +19,6 @@ use rocket::{get, post, routes, Route, State};
 fn saved(contract_id: ContractId) -> FormOutcome {
     FormOutcome::saved(format!(
         "/contracts/{contract_id}?saved=true#corrective-actions"
-    ))
-}
-
-/// The contract page again, the refused form's errors shown where it was (`target`).
-async fn refused(
-    state: &AppState,
-    chrome: Chrome,
-    contract_id: ContractId,
-    target: String,
-    errors: crate::error::FieldErrors,
-) -> AppResult<FormOutcome> {
-    let forms = EvidenceForms {
-        review_target: target,
-        review_errors: errors,
-        ..Default::default()
-    };
-    Ok(FormOutcome::Invalid(
-        contract_page(state, chrome, contract_id, false, forms).await?,
     ))
 }
 
@@ -54,7 +35,7 @@ async fn answered(
         Ok(contract_id) => Ok(saved(contract_id)),
         Err(AppError::Validation(errors)) => {
             let contract_id = corrective_actions::contract_of(&state.db, scope, id).await?;
-            refused(
+            refused_on_contract_page(
                 state,
                 chrome,
                 contract_id,
@@ -79,7 +60,8 @@ async fn require(
     match corrective_actions::require(&state.db, &actor, &scope.contracts, id, &form).await {
         Ok(_) => Ok(saved(id)),
         Err(AppError::Validation(errors)) => {
-            refused(state, chrome, id, "corrective-actions/new".into(), errors).await
+            refused_on_contract_page(state, chrome, id, "corrective-actions/new".into(), errors)
+                .await
         }
         Err(other) => Err(other),
     }

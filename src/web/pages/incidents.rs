@@ -1,33 +1,14 @@
 //! Incidents on a contract's page: the vendor's report (or staff's record) and the follow-ups.
 
 use crate::domain::ids::{ContractId, IncidentId};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::services::incidents::{self, IncidentInput, UpdateInput};
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
 use crate::web::guards::Chrome;
-use crate::web::pages::contracts::contract_page;
-use crate::web::views::EvidenceForms;
+use crate::web::pages::contracts::refused_on_contract_page;
 use crate::web::{AppState, FormOutcome};
 use rocket::{post, routes, Route, State};
-
-/// The contract page again, the refused form's errors shown where it was (`target`).
-async fn refused(
-    state: &AppState,
-    chrome: Chrome,
-    contract_id: ContractId,
-    target: String,
-    errors: FieldErrors,
-) -> AppResult<FormOutcome> {
-    let forms = EvidenceForms {
-        review_target: target,
-        review_errors: errors,
-        ..Default::default()
-    };
-    Ok(FormOutcome::Invalid(
-        contract_page(state, chrome, contract_id, false, forms).await?,
-    ))
-}
 
 #[post("/contracts/<id>/incidents", data = "<form>")]
 async fn report(
@@ -44,7 +25,7 @@ async fn report(
             received.id
         ))),
         Err(AppError::Validation(errors)) => {
-            refused(state, chrome, id, "incidents/new".into(), errors).await
+            refused_on_contract_page(state, chrome, id, "incidents/new".into(), errors).await
         }
         Err(other) => Err(other),
     }
@@ -65,7 +46,7 @@ async fn update(
         ))),
         Err(AppError::Validation(errors)) => {
             let contract_id = incidents::contract_of(&state.db, &scope, id).await?;
-            refused(
+            refused_on_contract_page(
                 state,
                 chrome,
                 contract_id,
