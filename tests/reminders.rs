@@ -423,11 +423,11 @@ async fn a_clause_submission_is_reminded_like_any_other_obligation() {
             "/api/v1/contracts",
             &json!({"contract_number": "A-9", "title": "住民情報システム運用", "department_id": w.zeimu,
                     "vendor_id": w.app.get_json(&format!("/api/v1/contracts/{}", w.contract_a)).await.1["vendor"]["id"],
-                    "start_date": "2025-04-01", "end_date": "2026-03-31", "importance": "重要"}),
+                    "start_date": "2026-04-01", "end_date": "2027-03-31", "importance": "重要"}),
         )
         .await;
     assert_eq!(status, Status::Created, "{created}");
-    let report = w.run("2025-07-07").await;
+    let report = w.run("2026-07-07").await;
     let clause: Vec<_> = report
         .messages
         .iter()
@@ -436,7 +436,7 @@ async fn a_clause_submission_is_reminded_like_any_other_obligation() {
     assert!(
         clause.iter().any(|m| m.to == VENDOR_A_USER
             && m.contract_number == "A-9"
-            && m.what.contains("アクセスログの提出（2025年度第1四半期）")),
+            && m.what.contains("アクセスログの提出（2026年度第1四半期）")),
         "{:?}",
         report.messages
     );
