@@ -159,21 +159,14 @@ pub async fn updates(
     .await
 }
 
-/// The incidents `visibility` covers that were reported by `until`, newest first: those still open
-/// then, or all of them.
+/// The incidents `visibility` covers that were reported by `until`, newest first.
 pub async fn reported_by(
     conn: &mut Conn,
     visibility: &Visibility,
     until: Timestamp,
-    open_only: bool,
 ) -> Result<Vec<Incident>, sqlx::Error> {
     let mut sql = Sql::new(SELECT);
     sql.push(" WHERE i.reported_at <= ").bind(until);
-    if open_only {
-        sql.push(" AND (i.closed_at IS NULL OR i.closed_at > ")
-            .bind(until)
-            .push(")");
-    }
     match visibility {
         Visibility::All => {}
         Visibility::Vendor(vendor_id) => {

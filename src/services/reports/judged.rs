@@ -257,7 +257,7 @@ async fn incidents_on(
     let reported = match scope {
         RecordScope::Visible(visibility) => {
             let until = crate::domain::incident::end_of_day(as_of);
-            crate::db::incidents::reported_by(conn, visibility, until, false).await?
+            crate::db::incidents::reported_by(conn, visibility, until).await?
         }
         RecordScope::Contract(_) => Vec::new(),
     };
