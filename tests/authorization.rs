@@ -211,6 +211,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("POST", "/certifications/import"), Editors),
         (("GET", "/vendors/import"), Editors),
         (("POST", "/vendors/import"), Editors),
+        (("GET", "/suspensions"), Staff),
+        (("POST", "/suspensions/import"), Editors),
         (("GET", "/dashboard"), Staff),
         (("GET", "/dashboard/trend"), Staff),
         (("GET", "/dashboard/deadlines"), Staff),
@@ -234,6 +236,8 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         ),
         (("POST", "/api/v1/certifications/import"), Editors),
         (("POST", "/api/v1/vendors/import"), Editors),
+        (("GET", "/api/v1/suspensions"), Staff),
+        (("POST", "/api/v1/suspensions/import"), Editors),
         (
             ("GET", "/api/v1/contracts/<id>/audit-reports"),
             RecordReaders,
@@ -710,6 +714,7 @@ impl World {
             | ("POST", "/certifications/<id>")
             | ("POST", "/certifications/import")
             | ("POST", "/vendors/import")
+            | ("POST", "/suspensions/import")
             | ("POST", "/api/v1/contracts/<id>/audit-reports")
             | ("POST", "/api/v1/contracts/<id>/deletion-certificates")
             | ("POST", "/corrective-actions/<id>/report")
@@ -727,6 +732,7 @@ impl World {
             | ("POST", "/api/v1/contracts/<id>/checklists")
             | ("POST", "/api/v1/certifications/import")
             | ("POST", "/api/v1/vendors/import")
+            | ("POST", "/api/v1/suspensions/import")
             | ("POST", "/api/v1/bids/<id>/checklists") => {
                 browser.post_bytes(&uri, b"a,b\n".to_vec()).await
             }
@@ -1107,7 +1113,7 @@ impl World {
     }
 }
 
-const UPLOAD_ROUTES: [&str; 22] = [
+const UPLOAD_ROUTES: [&str; 24] = [
     "/corrective-actions/<id>/report",
     "/clause-obligations/<id>/submissions",
     "/api/v1/clause-obligations/<id>/submissions",
@@ -1122,12 +1128,14 @@ const UPLOAD_ROUTES: [&str; 22] = [
     "/certifications/<id>",
     "/certifications/import",
     "/vendors/import",
+    "/suspensions/import",
     "/api/v1/contracts/<id>/audit-reports",
     "/api/v1/contracts/<id>/deletion-certificates",
     "/api/v1/ledger/import",
     "/api/v1/contracts/<id>/checklists",
     "/api/v1/certifications/import",
     "/api/v1/vendors/import",
+    "/api/v1/suspensions/import",
     "/api/v1/bids/<id>/checklists",
     "/api/v1/certifications/<id>/file",
 ];

@@ -373,3 +373,51 @@ async fn seed_fills_every_table_deterministically_and_once_per_seed() {
         "{retention}"
     );
 }
+
+#[rocket::async_test]
+async fn suspension_import_exit_codes_and_json() {
+    let url = common::fresh_database_url().await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("suspensions.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "法人番号,商号又は名称,指名停止期間,理由,文書番号\n{},株式会社A,令和8年6月1日～令和8年8月31日,個人情報の漏えい,契第12号\n",
+            common::NTA
+        ),
+    )
+    .unwrap();
+    let path = good.to_str().unwrap();
+    let (code, stdout, stderr) = itaku(
+        &url,
+        &["suspensions", "import", path, "--dry-run", "--json"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        (report["imported"].as_i64(), report["dry_run"].as_bool()),
+        (Some(1), Some(true))
+    );
+    let (code, stdout, _) = itaku(&url, &["suspensions", "import", path]);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("新規 1 件"), "{stdout}");
+    let (code, stdout, _) = itaku(&url, &["suspensions", "import", path, "--json"]);
+    assert_eq!(code, 0);
+    let report: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        report["unchanged"], 1,
+        "the same list twice changes nothing"
+    );
+
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(
+        &bad,
+        "法人番号,開始日,終了日,理由\n7000012050003,2026-06-01,2026-08-31,談合\n",
+    )
+    .unwrap();
+    let (code, _, stderr) = itaku(&url, &["suspensions", "import", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("A2: 2行目 法人番号"), "{stderr}");
+    let (code, _, _) = itaku(&url, &["suspensions", "import", "/no/such/file.csv"]);
+    assert_eq!(code, 2);
+}

@@ -130,3 +130,21 @@ impl ListReport for crate::services::vendor_master::ImportReport {
         ignored(&self.ignored_columns).into_iter().collect()
     }
 }
+
+impl ListReport for crate::services::suspensions::ImportReport {
+    fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+    fn errors(&self) -> &[RowError] {
+        &self.errors
+    }
+    fn counts(&self) -> String {
+        format!(
+            "新規 {} 件、更新 {} 件、変更なし {} 件（うち未登録の事業者 {} 件）",
+            self.imported, self.updated, self.unchanged, self.unregistered
+        )
+    }
+    fn notes(&self) -> Vec<String> {
+        ignored(&self.ignored_columns).into_iter().collect()
+    }
+}

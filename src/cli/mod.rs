@@ -13,6 +13,7 @@ use std::process::ExitCode;
 mod list_import;
 mod outcome;
 mod remind;
+mod suspensions;
 mod tenders;
 mod tracking;
 mod vendors;
@@ -72,6 +73,11 @@ pub enum Command {
     Vendors {
         #[command(subcommand)]
         command: vendors::VendorCommand,
+    },
+    /// Suspensions from bidding (指名停止): import the contract office's list.
+    Suspensions {
+        #[command(subcommand)]
+        command: suspensions::SuspensionCommand,
     },
     /// What contracts owe on a day: retention, audits, certifications, checklists, kpi or all.
     Report(ReportArgs),
@@ -269,6 +275,9 @@ async fn dispatch(
             tracking::certifications(&settings, &sandbox, command).await
         }
         Command::Vendors { command } => vendors::vendors(&settings, &sandbox, command).await,
+        Command::Suspensions { command } => {
+            suspensions::suspensions(&settings, &sandbox, command).await
+        }
         Command::Report(args) => tracking::report(&settings, args).await,
         Command::Tender { command } => tenders::tender(&settings, command).await,
         Command::Rate(args) => tenders::rate(&settings, args).await,
@@ -397,6 +406,7 @@ impl Cli {
             Command::Ledger { .. }
                 | Command::Certifications { .. }
                 | Command::Vendors { .. }
+                | Command::Suspensions { .. }
                 | Command::Checklist {
                     command: ChecklistCommand::Check { .. } | ChecklistCommand::Learn { .. }
                 }

@@ -31,6 +31,7 @@ pub mod sql;
 pub mod standings;
 pub mod star_conditions;
 pub mod subcontractors;
+pub mod suspensions;
 pub mod tenders;
 pub mod users;
 pub mod values;

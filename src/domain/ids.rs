@@ -47,6 +47,7 @@ macro_rules! for_each_record_id {
         $apply!(ClauseObligationId);
         $apply!(ClauseSubmissionId);
         $apply!(IncidentId);
+        $apply!(SuspensionId);
     };
 }
 

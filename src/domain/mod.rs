@@ -30,3 +30,4 @@ pub mod obligation;
 pub mod reminder;
 pub mod standing;
 pub mod star;
+pub mod suspension;

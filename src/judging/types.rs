@@ -154,6 +154,13 @@ pub struct StarReport {
     pub shortfall: Vec<Entry>,
 }
 
+/// Running contracts of vendors suspended from bidding (指名停止) on the day.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SuspensionsReport {
+    pub as_of: NaiveDate,
+    pub active: Vec<Entry>,
+}
+
 /// Incidents at contractors: those open on the day, and this fiscal year's reports by timeliness.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IncidentsReport {
@@ -285,6 +292,7 @@ pub struct Tally {
     pub clauses_overdue: usize,
     pub clauses_due_soon: usize,
     pub star_shortfall: usize,
+    pub suspended: usize,
 }
 
 impl Tally {
@@ -303,6 +311,7 @@ impl Tally {
             + self.clauses_overdue
             + self.clauses_due_soon
             + self.star_shortfall
+            + self.suspended
     }
 }
 
@@ -325,6 +334,7 @@ pub struct Totals {
     pub clauses_overdue: usize,
     pub clauses_due_soon: usize,
     pub star_shortfall: usize,
+    pub suspended: usize,
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
@@ -372,6 +382,7 @@ pub struct Dashboard {
     pub clauses: ClausesReport,
     pub incidents: IncidentsReport,
     pub star: StarReport,
+    pub suspensions: SuspensionsReport,
     pub kpi: Kpi,
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,

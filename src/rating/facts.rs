@@ -83,6 +83,27 @@ pub struct CorrectiveFact {
     pub done_on: Option<NaiveDate>,
 }
 
+/// A 指名停止 period of the bidder: both ends count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuspensionFact {
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub reason: String,
+    pub document_number: String,
+}
+
+/// An incident at one of the bidder's contracts, as it was judged on its report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentFact {
+    pub contract_number: String,
+    /// The day the vendor became aware of it.
+    pub aware_on: NaiveDate,
+    /// False when staff learnt of it elsewhere and recorded it themselves.
+    pub reported_by_vendor: bool,
+    pub on_time: bool,
+    pub minutes_late: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidderFacts {
     /// The vendor's 法人番号, 登録番号 or 業者番号 (kept judgements before sole proprietors name it
@@ -99,4 +120,9 @@ pub struct BidderFacts {
     /// Judgements frozen before corrective actions existed have none.
     #[serde(default)]
     pub corrective: Vec<CorrectiveFact>,
+    /// Judgements frozen before suspensions were kept have none.
+    #[serde(default)]
+    pub suspensions: Vec<SuspensionFact>,
+    #[serde(default)]
+    pub incidents: Vec<IncidentFact>,
 }

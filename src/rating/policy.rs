@@ -123,6 +123,18 @@ pub enum RuleKind {
     CorrectiveOverdue {
         penalty: Penalty,
     },
+    /// An incident at one of the bidder's contracts in the last `years` that it reported after its
+    /// clause's deadline, or did not report at all (staff learnt of it elsewhere).
+    IncidentReporting {
+        years: u32,
+        penalty: Penalty,
+    },
+    /// An entry requirement: a verified METI certificate of at least `level` (★3 or ★4), valid on the
+    /// evaluation date.
+    RequiredStar {
+        level: Level,
+        penalty: Penalty,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -145,7 +157,9 @@ impl Rule {
             RuleKind::AuditReport { points, .. } | RuleKind::Checklist { points, .. } => *points,
             RuleKind::MandatoryNo { .. }
             | RuleKind::RetentionViolation { .. }
-            | RuleKind::CorrectiveOverdue { .. } => Points::ZERO,
+            | RuleKind::CorrectiveOverdue { .. }
+            | RuleKind::IncidentReporting { .. }
+            | RuleKind::RequiredStar { .. } => Points::ZERO,
         }
     }
 
@@ -172,6 +186,13 @@ impl Rule {
             }
             RuleKind::CorrectiveOverdue { penalty } => {
                 format!("期限を過ぎた未完了の是正があれば{}", describe(penalty))
+            }
+            RuleKind::IncidentReporting { years, penalty } => format!(
+                "直近{years}年に期限後の報告・未報告のインシデントがあれば{}",
+                describe(penalty)
+            ),
+            RuleKind::RequiredStar { level, penalty } => {
+                format!("{}以上がなければ{}", level.label(), describe(penalty))
             }
         }
     }
@@ -263,6 +284,7 @@ struct RawRule {
     category_weights: Option<Spanned<BTreeMap<String, Spanned<f64>>>>,
     action: Option<Spanned<String>>,
     years: Option<Spanned<i64>>,
+    level: Option<Spanned<String>>,
 }
 
 const AUDIT_KINDS: [&str; 3] = ["third_party", "internal", "onsite"];
@@ -398,7 +420,15 @@ impl Checker<'_> {
             "corrective_overdue" => RuleKind::CorrectiveOverdue {
                 penalty: self.penalty(index, raw)?,
             },
-            _ => self.retention_violation(index, raw)?,
+            "incident_reporting" => RuleKind::IncidentReporting {
+                years: self.years(index, raw)?,
+                penalty: self.penalty(index, raw)?,
+            },
+            "required_star" => self.required_star(index, raw)?,
+            _ => RuleKind::RetentionViolation {
+                years: self.years(index, raw)?,
+                penalty: self.penalty(index, raw)?,
+            },
         };
         let only_if = match &raw.only_if {
             None => None,
@@ -433,12 +463,14 @@ impl Checker<'_> {
             "mandatory_no" => &["action", "points", "only_if"],
             "retention_violation" => &["action", "points", "years", "only_if"],
             "corrective_overdue" => &["action", "points", "only_if"],
+            "incident_reporting" => &["action", "points", "years", "only_if"],
+            "required_star" => &["action", "points", "level", "only_if"],
             other => {
                 return Err(self.error(
                     raw.kind.span(),
                     key("kind"),
                     format!(
-                        "種類「{other}」はありません（certification・audit_report・checklist・mandatory_no・retention_violation・corrective_overdue）"
+                        "種類「{other}」はありません（certification・audit_report・checklist・mandatory_no・retention_violation・corrective_overdue・incident_reporting・required_star）"
                     ),
                 ))
             }
@@ -459,6 +491,7 @@ impl Checker<'_> {
             ),
             ("action", raw.action.as_ref().map(Spanned::span)),
             ("years", raw.years.as_ref().map(Spanned::span)),
+            ("level", raw.level.as_ref().map(Spanned::span)),
             ("only_if", raw.only_if.as_ref().map(Spanned::span)),
         ];
         for (name, span) in present {
@@ -550,24 +583,43 @@ impl Checker<'_> {
         })
     }
 
-    fn retention_violation(&self, index: usize, raw: &RawRule) -> Result<RuleKind, PolicyError> {
+    /// The rule's `years`: how far back it looks.
+    fn years(&self, index: usize, raw: &RawRule) -> Result<u32, PolicyError> {
         let key = |name: &str| format!("rules[{index}].{name}");
-        Ok(RuleKind::RetentionViolation {
-            years: match &raw.years {
-                None => {
-                    return Err(self.error(
-                        raw.kind.span(),
-                        key("years"),
-                        "対象とする年数（years）が必要です",
-                    ))
-                }
-                Some(value) => u32::try_from(*value.get_ref())
-                    .ok()
-                    .filter(|years| (1..=20).contains(years))
-                    .ok_or_else(|| {
-                        self.error(value.span(), key("years"), "1〜20の年数にしてください")
-                    })?,
-            },
+        match &raw.years {
+            None => Err(self.error(
+                raw.kind.span(),
+                key("years"),
+                "対象とする年数（years）が必要です",
+            )),
+            Some(value) => u32::try_from(*value.get_ref())
+                .ok()
+                .filter(|years| (1..=20).contains(years))
+                .ok_or_else(|| self.error(value.span(), key("years"), "1〜20の年数にしてください")),
+        }
+    }
+
+    fn required_star(&self, index: usize, raw: &RawRule) -> Result<RuleKind, PolicyError> {
+        let key = |name: &str| format!("rules[{index}].{name}");
+        let value = raw.level.as_ref().ok_or_else(|| {
+            self.error(
+                raw.kind.span(),
+                key("level"),
+                "求める★（level = \"★3\" または \"★4\"）が必要です",
+            )
+        })?;
+        let level = match Level::parse(Scheme::Meti, value.get_ref()) {
+            Ok(Some(level @ (Level::Star3 | Level::Star4))) => level,
+            _ => {
+                return Err(self.error(
+                    value.span(),
+                    key("level"),
+                    format!("「{}」は指定できません（★3・★4）", value.get_ref()),
+                ))
+            }
+        };
+        Ok(RuleKind::RequiredStar {
+            level,
             penalty: self.penalty(index, raw)?,
         })
     }

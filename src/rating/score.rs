@@ -5,9 +5,10 @@ use super::facts::{BidderFacts, CertificateFact, TenderFacts};
 use super::policy::{Condition, Penalty, Policy, Rule, RuleKind, Tier};
 use super::Points;
 use crate::checklist::Answer;
-use crate::domain::certification::Scheme;
+use crate::domain::certification::{Level, Scheme};
 use crate::domain::dates::shift_years;
 use crate::domain::obligation::Standing;
+use crate::domain::{star, suspension};
 use crate::domain::{wareki, FiscalYear};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -151,6 +152,10 @@ fn rate_bidder(policy: &Policy, tender: &TenderFacts, bidder: &BidderFacts) -> B
             reason: outcome.reason,
         });
     }
+    if let Some((line, why)) = suspension(tender.evaluation_date, bidder) {
+        flags.push(format!("{}: {why}", line.label));
+        breakdown.push(line);
+    }
     let bonus: Points = breakdown
         .iter()
         .map(|l| l.points)
@@ -189,6 +194,34 @@ fn rate_bidder(policy: &Policy, tender: &TenderFacts, bidder: &BidderFacts) -> B
     }
 }
 
+/// 指名停止 on the evaluation date: a line of its own, whatever the policy, since a suspended bidder
+/// may not be awarded.
+fn suspension(day: NaiveDate, bidder: &BidderFacts) -> Option<(Line, String)> {
+    let s = bidder
+        .suspensions
+        .iter()
+        .find(|s| suspension::covers(s.starts_on, s.ends_on, day))?;
+    let why = format!("評価基準日（{}）に指名停止中（{}）", wareki(day), s.reason);
+    let line = Line {
+        rule: "suspension".into(),
+        label: "指名停止".into(),
+        points: Points::ZERO,
+        max_points: Points::ZERO,
+        applicable: true,
+        evidence: if s.document_number.is_empty() {
+            suspension::period_label(s.starts_on, s.ends_on)
+        } else {
+            format!(
+                "{}（{}）",
+                suspension::period_label(s.starts_on, s.ends_on),
+                s.document_number
+            )
+        },
+        reason: format!("{why}のため不適合"),
+    };
+    Some((line, why))
+}
+
 fn judge(rule: &Rule, day: NaiveDate, bidder: &BidderFacts) -> Outcome {
     match &rule.kind {
         RuleKind::Certification {
@@ -210,6 +243,92 @@ fn judge(rule: &Rule, day: NaiveDate, bidder: &BidderFacts) -> Outcome {
             retention_violation(*years, *penalty, day, bidder)
         }
         RuleKind::CorrectiveOverdue { penalty } => corrective_overdue(*penalty, day, bidder),
+        RuleKind::IncidentReporting { years, penalty } => {
+            incident_reporting(*years, *penalty, day, bidder)
+        }
+        RuleKind::RequiredStar { level, penalty } => required_star(*level, *penalty, day, bidder),
+    }
+}
+
+/// Incidents the bidder became aware of in the last `years` (up to the evaluation date) and reported
+/// late, or never reported.
+fn incident_reporting(
+    years: u32,
+    penalty: Penalty,
+    day: NaiveDate,
+    bidder: &BidderFacts,
+) -> Outcome {
+    let from = shift_years(day, -(years as i32));
+    let failures: Vec<String> = bidder
+        .incidents
+        .iter()
+        .filter(|i| i.aware_on >= from && i.aware_on <= day)
+        .filter_map(|i| {
+            let what = if !i.reported_by_vendor {
+                "委託先から報告なし".to_string()
+            } else if !i.on_time {
+                format!("報告期限の{}分後に報告", i.minutes_late)
+            } else {
+                return None;
+            };
+            Some(format!(
+                "契約 {}（{}に認知、{what}）",
+                i.contract_number,
+                wareki(i.aware_on)
+            ))
+        })
+        .collect();
+    if failures.is_empty() {
+        return Outcome::zero(
+            "",
+            format!(
+                "直近{years}年（{}以降）に期限後の報告・未報告のインシデントはありません",
+                wareki(from)
+            ),
+        );
+    }
+    apply(
+        penalty,
+        failures.join("、"),
+        format!(
+            "直近{years}年に期限後の報告・未報告のインシデント {}件",
+            failures.len()
+        ),
+    )
+}
+
+/// The entry requirement of a METI ★ level: a verified certificate of the level or higher, valid on
+/// the evaluation date.
+fn required_star(level: Level, penalty: Penalty, day: NaiveDate, bidder: &BidderFacts) -> Outcome {
+    let best = bidder
+        .certificates
+        .iter()
+        .filter(|c| c.scheme == Scheme::Meti && c.verified && valid_on(c, day))
+        .filter_map(|c| Some((star::meti_rank(c.level?)?, c)))
+        .max_by_key(|(rank, _)| *rank);
+    let need = star::meti_rank(level).unwrap_or(0);
+    match best {
+        Some((rank, certificate)) if rank >= need => Outcome::zero(
+            describe(certificate),
+            format!("{}以上の要件を満たします", level.label()),
+        ),
+        Some((_, certificate)) => apply(
+            penalty,
+            describe(certificate),
+            format!(
+                "要求{}に対し現状{}",
+                level.label(),
+                certificate.level.map(Level::label).unwrap_or_default()
+            ),
+        ),
+        None => apply(
+            penalty,
+            String::new(),
+            format!(
+                "要求{}に対し有効な確認済みの評価制度の★がない",
+                level.label()
+            ),
+        ),
     }
 }
 
@@ -562,7 +681,125 @@ mod tests {
             checklist: None,
             deletions: vec![],
             corrective: vec![],
+            suspensions: vec![],
+            incidents: vec![],
         }
+    }
+
+    #[test]
+    fn a_suspension_covering_the_evaluation_date_by_one_day_at_either_end_disqualifies() {
+        use crate::rating::facts::SuspensionFact;
+        let judged = |starts: &str, ends: &str| {
+            let mut b = bidder("1");
+            b.certificates
+                .push(certificate(Scheme::Isms, None, Some("2027-01-01")));
+            b.suspensions.push(SuspensionFact {
+                starts_on: day(starts),
+                ends_on: day(ends),
+                reason: "個人情報の漏えい".into(),
+                document_number: "契第12号".into(),
+            });
+            rate_one(b, false).bidders.remove(0)
+        };
+        // The evaluation date is 2026-04-01.
+        for (starts, ends) in [("2026-04-01", "2027-03-31"), ("2025-04-02", "2026-04-01")] {
+            let rated = judged(starts, ends);
+            assert!(rated.disqualified, "{starts}..{ends}");
+            assert_eq!(rated.grade, "不適合");
+            assert_eq!(rated.rank, None);
+            let line = rated
+                .breakdown
+                .iter()
+                .find(|l| l.rule == "suspension")
+                .unwrap();
+            assert!(
+                line.reason.contains("指名停止中（個人情報の漏えい）"),
+                "{}",
+                line.reason
+            );
+            assert!(line.evidence.contains("契第12号"));
+        }
+        for (starts, ends) in [("2026-04-02", "2027-03-31"), ("2025-04-01", "2026-03-31")] {
+            let rated = judged(starts, ends);
+            assert!(!rated.disqualified, "{starts}..{ends}");
+            assert!(rated.breakdown.iter().all(|l| l.rule != "suspension"));
+            assert!(rated.points > Points::ZERO);
+        }
+    }
+
+    fn policy_text(rule: &str) -> String {
+        format!(
+            "id = \"t\"\nversion = 1\ntitle = \"t\"\nmax_points = 10\n[grades]\nA = 5\nB = 0\n\
+             [[rules]]\nid = \"isms\"\nkind = \"certification\"\nscheme = \"isms\"\npoints = 4\n\
+             [[rules]]\nid = \"x\"\n{rule}\n"
+        )
+    }
+
+    fn policy_with(rule: &str) -> Policy {
+        Policy::parse(&policy_text(rule)).unwrap()
+    }
+
+    #[test]
+    fn late_and_unreported_incidents_of_the_last_years_deduct() {
+        use crate::rating::facts::IncidentFact;
+        let policy = policy_with(
+            "kind = \"incident_reporting\"\nyears = 2\naction = \"deduct\"\npoints = 2",
+        );
+        let incident = |aware: &str, by_vendor: bool, on_time: bool| IncidentFact {
+            contract_number: "R7-001".into(),
+            aware_on: day(aware),
+            reported_by_vendor: by_vendor,
+            on_time,
+            minutes_late: if on_time { 0 } else { 1 },
+        };
+        let points = |incidents: Vec<IncidentFact>| {
+            let mut b = bidder("1");
+            b.certificates
+                .push(certificate(Scheme::Isms, None, Some("2027-01-01")));
+            b.incidents = incidents;
+            let rated = rate(&policy, &tender(false), &[b]).bidders.remove(0);
+            let reason = rated
+                .breakdown
+                .iter()
+                .find(|l| l.rule == "x")
+                .unwrap()
+                .reason
+                .clone();
+            (rated.points.to_string(), reason)
+        };
+        assert_eq!(points(vec![incident("2025-06-01", true, true)]).0, "4");
+        let (late, why) = points(vec![incident("2025-06-01", true, false)]);
+        assert_eq!(late, "2");
+        assert!(why.contains("1件"), "{why}");
+        assert_eq!(points(vec![incident("2026-03-01", false, true)]).0, "2");
+        // Older than two years before the evaluation date, or after it: not counted.
+        assert_eq!(points(vec![incident("2024-03-31", false, true)]).0, "4");
+        assert_eq!(points(vec![incident("2026-04-02", false, true)]).0, "4");
+    }
+
+    #[test]
+    fn a_required_star_level_is_an_entry_requirement() {
+        let policy =
+            policy_with("kind = \"required_star\"\nlevel = \"★4\"\naction = \"disqualify\"");
+        let rated = |level: Option<Level>, verified: bool| {
+            let mut b = bidder("1");
+            let mut meti = certificate(Scheme::Meti, level, Some("2027-01-01"));
+            meti.verified = verified;
+            b.certificates.push(meti);
+            rate(&policy, &tender(false), &[b]).bidders.remove(0)
+        };
+        assert!(!rated(Some(Level::Star4), true).disqualified);
+        assert!(!rated(Some(Level::Star5), true).disqualified);
+        let short = rated(Some(Level::Star3), true);
+        assert!(short.disqualified);
+        assert!(
+            short.flags[0].contains("要求★4に対し現状★3"),
+            "{:?}",
+            short.flags
+        );
+        assert!(rated(Some(Level::Star4), false).disqualified);
+        let five = policy_text("kind = \"required_star\"\nlevel = \"★5\"\naction = \"disqualify\"");
+        assert_eq!(Policy::parse(&five).unwrap_err().key, "rules[1].level");
     }
 
     #[test]

@@ -51,6 +51,7 @@ pub async fn load_if_empty(
     load_subcontractors(db, today).await?;
     load_clause_submissions(db, settings).await?;
     load_incident(db, settings).await?;
+    load_suspension(db, today).await?;
     Ok(Some(report))
 }
 
@@ -379,6 +380,27 @@ async fn load_clause_submissions(
             clauses::review(db, &officer, &all, id, &review).await?;
         }
     }
+    Ok(())
+}
+
+/// 指名停止 of the document-storage vendor, from two weeks ago for six months: its long-running
+/// contract is on the dashboard, and it is 不適合 in any tender evaluated meanwhile.
+async fn load_suspension(db: &Db, today: NaiveDate) -> Result<(), AppError> {
+    use crate::domain::suspension::{Suspension, SuspensionFields};
+    let starts_on = today - chrono::Days::new(14);
+    let suspension = Suspension::build(&SuspensionFields {
+        corporate_number: "9742428765391",
+        company_name: "株式会社さくら文書保管",
+        starts_on: Some(starts_on),
+        ends_on: starts_on
+            .checked_add_months(chrono::Months::new(6))
+            .map(|d| d - chrono::Days::new(1)),
+        reason: "他団体の委託業務における保管文書の紛失",
+        document_number: "契第208号",
+    })
+    .map_err(|errors| AppError::Internal(format!("demo suspension: {errors:?}")))?;
+    let mut conn = db.acquire().await?;
+    crate::db::suspensions::insert(&mut conn, &suspension, "demo").await?;
     Ok(())
 }
 

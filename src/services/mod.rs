@@ -31,6 +31,7 @@ pub mod signed_in;
 pub mod standings;
 pub mod star_level;
 pub mod subcontractors;
+pub mod suspensions;
 pub mod system;
 pub mod templates;
 pub mod tenders;

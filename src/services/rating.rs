@@ -15,14 +15,14 @@ use crate::db::policies;
 use crate::db::tenders::{self, Bidder, NewTender, Tender};
 use crate::db::{audit_reports, certifications, checklists, deletions, Conn, Db};
 use crate::domain::dates::shift_years;
-use crate::domain::ids::TenderId;
+use crate::domain::ids::{TenderId, VendorId};
 use crate::domain::FiscalYear;
 use crate::domain::VendorIdentifier;
 use crate::error::{AppError, AppResult};
 use crate::excel::checksheet::ItemAnswer;
 use crate::rating::facts::{
     AnswerFact, AuditFact, BidderFacts, CertificateFact, ChecklistFact, CorrectiveFact,
-    DeletionFact, TenderFacts,
+    DeletionFact, IncidentFact, SuspensionFact, TenderFacts,
 };
 use crate::rating::{rate, Policy, Rating};
 use chrono::NaiveDate;
@@ -191,7 +191,10 @@ async fn bidder_facts(
             },
         )
         .collect();
+    let (suspensions, incidents) = conduct_facts(conn, bidder.vendor_id, day).await?;
     Ok(BidderFacts {
+        suspensions,
+        incidents,
         identifier: bidder.identifier.clone(),
         name: bidder.name.clone(),
         isms_scope_confirmed: bidder.isms_scope_confirmed,
@@ -201,6 +204,40 @@ async fn bidder_facts(
         deletions,
         corrective,
     })
+}
+
+/// The bidder's suspensions from bidding, and its incidents reported by the end of `day`.
+async fn conduct_facts(
+    conn: &mut Conn,
+    vendor_id: VendorId,
+    day: NaiveDate,
+) -> AppResult<(Vec<SuspensionFact>, Vec<IncidentFact>)> {
+    let suspensions = crate::db::suspensions::for_vendor(conn, vendor_id)
+        .await?
+        .into_iter()
+        .map(|s| SuspensionFact {
+            starts_on: s.starts_on,
+            ends_on: s.ends_on,
+            reason: s.reason,
+            document_number: s.document_number,
+        })
+        .collect();
+    let incidents = crate::db::incidents::reported_by(
+        conn,
+        &crate::db::contracts::Visibility::Vendor(vendor_id),
+        crate::domain::incident::end_of_day(day),
+    )
+    .await?
+    .into_iter()
+    .map(|i| IncidentFact {
+        contract_number: i.contract_number,
+        aware_on: crate::domain::time::japan_day_of(&i.aware_at.to_string()).unwrap_or(day),
+        reported_by_vendor: i.reported_by_vendor,
+        on_time: i.on_time,
+        minutes_late: i.minutes_late,
+    })
+    .collect();
+    Ok((suspensions, incidents))
 }
 
 /// Reads what the records say today about every bidder of the tender.

@@ -38,10 +38,12 @@ pub enum List {
     ClausesDueSoon,
     /// Running contracts whose vendor lacks the METI ★ level their three conditions require.
     StarShortfall,
+    /// Running contracts whose vendor is suspended from bidding (指名停止) on the day.
+    SuspendedVendors,
 }
 
 impl List {
-    pub const ALL: [List; 15] = [
+    pub const ALL: [List; 16] = [
         List::RetentionViolations,
         List::DeletionsDueSoon,
         List::DeletionsResolvedLate,
@@ -57,6 +59,7 @@ impl List {
         List::ClausesOverdue,
         List::ClausesDueSoon,
         List::StarShortfall,
+        List::SuspendedVendors,
     ];
 }
 
@@ -162,6 +165,17 @@ const STAR_COLUMNS: &str =
     CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year,
     '要求★' || CAST(x.required_rank AS TEXT) AS listed_subject";
 
+/// Each contract with a suspension of its vendor (matched by 法人番号).
+const SUSPENDED: &str =
+    "(SELECT cs.contract_id, cs.department_id, cs.vendor_id, cs.start_date, cs.end_date,
+    s.starts_on, s.ends_on, s.reason
+    FROM contract_standings cs JOIN vendors v ON v.id = cs.vendor_id
+    JOIN suspensions s ON s.corporate_number = v.corporate_number)";
+const SUSPENDED_COLUMNS: &str =
+    "x.ends_on AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
+    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year,
+    x.reason AS listed_subject";
+
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
 fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
     sql.push(&format!(" AND ({column} IS NULL OR {column} > "))
@@ -185,6 +199,7 @@ impl Query {
             List::CorrectiveOverdue | List::CorrectiveDue => Self::corrective(list, as_of),
             List::ClausesOverdue | List::ClausesDueSoon => Self::clauses(list, as_of, rules),
             List::StarShortfall => Self::star(as_of),
+            List::SuspendedVendors => Self::suspended(as_of),
         }
     }
 
@@ -206,6 +221,27 @@ impl Query {
             table: STAR,
             deadline: "x.start_date",
             columns: STAR_COLUMNS,
+            condition,
+            order: "c.contract_number",
+            deadline_shift: 0,
+        }
+    }
+
+    /// Contracts running on the day whose vendor's suspension covers it; the deadline is the
+    /// suspension's last day.
+    fn suspended(as_of: NaiveDate) -> Query {
+        let day = iso(as_of);
+        let mut condition = Sql::new("");
+        active(&mut condition, as_of);
+        condition
+            .push(" AND x.starts_on <= ")
+            .bind(day.as_str())
+            .push(" AND x.ends_on >= ")
+            .bind(day);
+        Query {
+            table: SUSPENDED,
+            deadline: "x.ends_on",
+            columns: SUSPENDED_COLUMNS,
             condition,
             order: "c.contract_number",
             deadline_shift: 0,

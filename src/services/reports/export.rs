@@ -103,6 +103,10 @@ fn sheets_of(all: &Dashboard, kind: ReportKind) -> Vec<crate::excel::writer::Rep
                 name: "★レベル不足",
                 entries: &all.star.shortfall,
             },
+            ReportSheet {
+                name: "指名停止中の委託先",
+                entries: &all.suspensions.active,
+            },
         ],
         ReportKind::Checklists => vec![
             ReportSheet {

@@ -129,6 +129,13 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
             vec![("shortfall", &d.star.shortfall, d.totals.star_shortfall)],
         )?,
     );
+    all.insert(
+        "suspensions".into(),
+        section(
+            d,
+            vec![("active", &d.suspensions.active, d.totals.suspended)],
+        )?,
+    );
     all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
     Ok(all.into())
 }

@@ -5,7 +5,7 @@
 use super::{
     sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport,
     CorrectiveReport, Count, Counter, Dashboard, Entry, RetentionReport, StarReport,
-    SubcontractingReport, Totals, Window,
+    SubcontractingReport, SuspensionsReport, Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -76,6 +76,7 @@ fn counter(list: List) -> Option<Counter> {
         List::ClausesOverdue => |t| &mut t.clauses_overdue,
         List::ClausesDueSoon => |t| &mut t.clauses_due_soon,
         List::StarShortfall => |t| &mut t.star_shortfall,
+        List::SuspendedVendors => |t| &mut t.suspended,
         List::DeletionsResolvedLate | List::AuditsResolvedLate => return None,
     };
     Some(counter)
@@ -190,6 +191,7 @@ async fn judge(
         clauses: custody.clauses,
         incidents,
         star: custody.star,
+        suspensions: custody.suspensions,
         kpi,
         by_department,
         by_vendor,
@@ -203,6 +205,7 @@ struct Custody {
     corrective: CorrectiveReport,
     clauses: ClausesReport,
     star: StarReport,
+    suspensions: SuspensionsReport,
 }
 
 /// Takes the custody lists out of those read, adding their full lengths to `totals`.
@@ -234,6 +237,8 @@ fn custody(
     };
     let (shortfall, count) = take(List::StarShortfall);
     totals.star_shortfall = count;
+    let (suspended, count) = take(List::SuspendedVendors);
+    totals.suspended = count;
     Custody {
         subcontracting: SubcontractingReport {
             as_of,
@@ -244,6 +249,10 @@ fn custody(
         star: StarReport {
             as_of,
             shortfall: window.cut(shortfall),
+        },
+        suspensions: SuspensionsReport {
+            as_of,
+            active: window.cut(suspended),
         },
     }
 }
@@ -330,6 +339,13 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
             row.deadline,
             format!(
                 "★レベル不足（{}）",
+                row.subject.as_deref().unwrap_or_default()
+            ),
+        ),
+        List::SuspendedVendors => (
+            row.deadline,
+            format!(
+                "委託先が指名停止中（{}）",
                 row.subject.as_deref().unwrap_or_default()
             ),
         ),

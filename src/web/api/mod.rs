@@ -12,6 +12,7 @@ pub mod reports;
 pub mod requests;
 pub mod star_level;
 pub mod subcontractors;
+mod suspensions;
 pub mod tenders;
 pub mod vendors;
 
@@ -43,6 +44,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(clauses::routes());
     all.extend(incidents::routes());
     all.extend(star_level::routes());
+    all.extend(suspensions::routes());
     all
 }
 

@@ -19,6 +19,7 @@ pub mod requests;
 pub mod sign_in_links;
 pub mod star_level;
 pub mod subcontractors;
+mod suspensions;
 pub mod tenders;
 pub mod vendors;
 
@@ -41,6 +42,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(clauses::routes());
     all.extend(incidents::routes());
     all.extend(star_level::routes());
+    all.extend(suspensions::routes());
     all.extend(certifications::routes());
     all.extend(dashboard::routes());
     all.extend(vendors::routes());

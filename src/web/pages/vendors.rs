@@ -111,6 +111,7 @@ async fn show(
         may_verify_certifications,
         may_edit_vendor,
         needs_reason,
+        suspensions: crate::services::suspensions::of_vendor(&state.db, id).await?,
     })
 }
 

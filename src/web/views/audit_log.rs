@@ -38,7 +38,7 @@ pub const ACTIONS: [(&str, &str); 27] = [
     ("seed", "デモデータの作成"),
 ];
 
-pub const ENTITY_TYPES: [(&str, &str); 21] = [
+pub const ENTITY_TYPES: [(&str, &str); 28] = [
     ("contract", "契約"),
     ("vendor", "事業者"),
     ("department", "所管課"),
@@ -60,6 +60,13 @@ pub const ENTITY_TYPES: [(&str, &str); 21] = [
     ("standings", "判定表"),
     ("seed", "デモデータ"),
     ("file", "ファイル"),
+    ("subcontractor", "再委託先"),
+    ("corrective_action", "是正"),
+    ("contract_clauses", "特約条項"),
+    ("clause_submission", "特約条項の提出物"),
+    ("incident", "インシデント"),
+    ("contract_star_conditions", "★レベルの条件"),
+    ("suspension", "指名停止"),
 ];
 
 /// The Japanese names of the fields that before/after values carry; a field not named here is shown

@@ -40,6 +40,7 @@ impl Chrome {
             items.push(entry("/contracts", "契約"));
             items.push(entry("/vendors", "事業者"));
             items.push(entry("/tenders", "入札評価"));
+            items.push(entry("/suspensions", "指名停止"));
             items.push(entry("/requests", "一斉依頼"));
             items.push(entry("/departments", "所管課"));
             if self.may_import() {

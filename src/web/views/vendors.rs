@@ -36,6 +36,14 @@ pub struct VendorShow {
     pub may_edit_vendor: bool,
     /// The certificate whose return was refused for want of a reason.
     pub needs_reason: Option<CertificationId>,
+    /// 指名停止, latest first.
+    pub suspensions: Vec<crate::db::suspensions::StoredSuspension>,
+}
+
+impl VendorShow {
+    pub fn suspended_today(&self, s: &crate::db::suspensions::StoredSuspension) -> bool {
+        crate::domain::suspension::covers(s.starts_on, s.ends_on, self.today)
+    }
 }
 
 #[derive(Template)]
@@ -141,4 +149,22 @@ pub struct DepartmentList {
     pub errors: FieldErrors,
     pub new_name: String,
     pub saved: bool,
+}
+
+#[derive(Template)]
+#[template(path = "vendors/suspensions.html")]
+pub struct SuspensionList {
+    pub chrome: Chrome,
+    pub today: chrono::NaiveDate,
+    pub suspensions: Vec<crate::db::suspensions::StoredSuspension>,
+    pub report: Option<crate::services::suspensions::ImportReport>,
+}
+
+impl SuspensionList {
+    pub fn in_force(&self, s: &crate::db::suspensions::StoredSuspension) -> bool {
+        crate::domain::suspension::covers(s.starts_on, s.ends_on, self.today)
+    }
+    pub fn to_come(&self, s: &crate::db::suspensions::StoredSuspension) -> bool {
+        s.starts_on > self.today
+    }
 }
