@@ -16,8 +16,17 @@ pub struct FieldError {
 impl FieldError {
     /// The id of the form control the error is about: the field's last part (`report.fiscal_year`
     /// is the control `fiscal_year`).
-    pub fn anchor(&self) -> &str {
-        self.field.rsplit('.').next().unwrap_or(&self.field)
+    /// The id of the field's input: `fiscal_year` for a nested `report.fiscal_year`, and
+    /// `contacts-1-phone` for the row of a list, `contacts[1].phone`.
+    pub fn anchor(&self) -> String {
+        if self.field.contains('[') {
+            return self.field.replace("].", "-").replace('[', "-");
+        }
+        self.field
+            .rsplit('.')
+            .next()
+            .unwrap_or(&self.field)
+            .to_string()
     }
 }
 

@@ -18,3 +18,13 @@ document.addEventListener("dragover", function (event) {
     if (zone) zone.classList.remove("dragging");
   });
 });
+// A link to a closed disclosure (「事故を報告」 at the top of a contract) opens it and moves focus into it.
+function openTargetedDisclosure() {
+  var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+  if (!(target instanceof HTMLDetailsElement)) return;
+  target.open = true;
+  var first = target.querySelector("input:not([type=hidden]), textarea, select");
+  if (first) first.focus();
+}
+window.addEventListener("hashchange", openTargetedDisclosure);
+document.addEventListener("DOMContentLoaded", openTargetedDisclosure);

@@ -212,6 +212,37 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/vendors/import"), Editors),
         (("POST", "/vendors/import"), Editors),
         (("GET", "/suspensions"), Staff),
+        (("GET", "/vendors/<id>/incident-contacts"), VendorReaders),
+        (
+            ("POST", "/vendors/<id>/incident-contacts"),
+            CertificationRecorders,
+        ),
+        (
+            ("POST", "/vendors/<id>/incident-contacts/confirm"),
+            CertificationRecorders,
+        ),
+        (("POST", "/contracts/<id>/incident-scope"), ContractEditors),
+        (("GET", "/incident-contacts.xlsx"), Staff),
+        (
+            ("GET", "/api/v1/vendors/<id>/incident-contacts"),
+            VendorReaders,
+        ),
+        (
+            ("PUT", "/api/v1/vendors/<id>/incident-contacts"),
+            CertificationRecorders,
+        ),
+        (
+            ("POST", "/api/v1/vendors/<id>/incident-contacts/confirm"),
+            CertificationRecorders,
+        ),
+        (
+            ("GET", "/api/v1/contracts/<id>/incident-scope"),
+            RecordReaders,
+        ),
+        (
+            ("PUT", "/api/v1/contracts/<id>/incident-scope"),
+            ContractEditors,
+        ),
         (("POST", "/suspensions/import"), Editors),
         (("GET", "/dashboard"), Staff),
         (("GET", "/dashboard/trend"), Staff),

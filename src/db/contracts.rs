@@ -148,9 +148,8 @@ pub(crate) fn where_clause(
     conditions(visibility, filter, today).into_where()
 }
 
-/// The conditions of `where_clause`, each as ` AND …`.
-fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate) -> Sql {
-    let mut sql = Sql::new("");
+/// ` AND …` narrowing contracts aliased `c` to those `visibility` covers.
+pub fn visible_contracts(sql: &mut Sql, visibility: &Visibility) {
     match visibility {
         Visibility::All => {}
         Visibility::Vendor(vendor_id) => {
@@ -160,6 +159,12 @@ fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate
             sql.and_in("c.department_id", ids);
         }
     }
+}
+
+/// The conditions of `where_clause`, each as ` AND …`.
+fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate) -> Sql {
+    let mut sql = Sql::new("");
+    visible_contracts(&mut sql, visibility);
     if let Some(q) = filter.query.as_deref().filter(|q| !q.is_empty()) {
         let pattern = contains_pattern(q);
         sql.push(" AND (LOWER(c.title) LIKE ")

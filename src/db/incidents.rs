@@ -167,15 +167,7 @@ pub async fn reported_by(
 ) -> Result<Vec<Incident>, sqlx::Error> {
     let mut sql = Sql::new(SELECT);
     sql.push(" WHERE i.reported_at <= ").bind(until);
-    match visibility {
-        Visibility::All => {}
-        Visibility::Vendor(vendor_id) => {
-            sql.push(" AND c.vendor_id = ").bind(*vendor_id);
-        }
-        Visibility::Departments(ids) => {
-            sql.and_in("c.department_id", ids);
-        }
-    }
+    super::contracts::visible_contracts(&mut sql, visibility);
     sql.push(" ORDER BY i.reported_at DESC, i.id DESC");
     sql.query_as().fetch_all(conn).await
 }

@@ -15,6 +15,7 @@ mod errors;
 pub mod files;
 mod ids;
 pub mod inbox;
+pub mod incident_contacts;
 pub mod incidents;
 pub mod kept;
 pub mod ledger_uploads;

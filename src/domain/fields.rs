@@ -46,6 +46,24 @@ pub fn notes(text: &str) -> Result<String, String> {
     Ok(text.to_string())
 }
 
+/// A telephone number as people write it (0120-000-000, 03(1234)5678, +81 3 …): 6 to 15 digits.
+pub fn phone(value: &str) -> Result<String, String> {
+    let phone = super::text::normalize(value).replace(['ー', '―'], "-");
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    if phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | '+' | ' '))
+        && (6..=15).contains(&digits)
+    {
+        Ok(phone)
+    } else {
+        Err(format!(
+            "電話番号の形式が正しくありません（「{}」）",
+            value.trim()
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

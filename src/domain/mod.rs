@@ -26,6 +26,7 @@ pub mod certification;
 pub mod evidence_file;
 pub mod fields;
 pub mod incident;
+pub mod incident_contact;
 pub mod obligation;
 pub mod reminder;
 pub mod standing;

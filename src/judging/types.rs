@@ -161,6 +161,13 @@ pub struct SuspensionsReport {
     pub active: Vec<Entry>,
 }
 
+/// Important running contracts whose vendor's incident contacts are missing or unconfirmed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ContactsReport {
+    pub as_of: NaiveDate,
+    pub missing: Vec<Entry>,
+}
+
 /// Incidents at contractors: those open on the day, and this fiscal year's reports by timeliness.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct IncidentsReport {
@@ -293,6 +300,7 @@ pub struct Tally {
     pub clauses_due_soon: usize,
     pub star_shortfall: usize,
     pub suspended: usize,
+    pub contacts_missing: usize,
 }
 
 impl Tally {
@@ -312,6 +320,7 @@ impl Tally {
             + self.clauses_due_soon
             + self.star_shortfall
             + self.suspended
+            + self.contacts_missing
     }
 }
 
@@ -335,6 +344,7 @@ pub struct Totals {
     pub clauses_due_soon: usize,
     pub star_shortfall: usize,
     pub suspended: usize,
+    pub contacts_missing: usize,
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.
@@ -383,6 +393,7 @@ pub struct Dashboard {
     pub incidents: IncidentsReport,
     pub star: StarReport,
     pub suspensions: SuspensionsReport,
+    pub contacts: ContactsReport,
     pub kpi: Kpi,
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,

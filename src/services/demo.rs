@@ -52,6 +52,7 @@ pub async fn load_if_empty(
     load_clause_submissions(db, settings).await?;
     load_incident(db, settings).await?;
     load_suspension(db, today).await?;
+    load_incident_contacts(db, today).await?;
     Ok(Some(report))
 }
 
@@ -402,6 +403,43 @@ async fn load_suspension(db: &Db, today: NaiveDate) -> Result<(), AppError> {
     let mut conn = db.acquire().await?;
     crate::db::suspensions::insert(&mut conn, &suspension, "demo").await?;
     Ok(())
+}
+
+/// The demo vendor's incident contacts, a day shift and a 24-hour line, confirmed this year; the other
+/// vendors of important contracts have none, so the dashboard lists them.
+async fn load_incident_contacts(db: &Db, today: NaiveDate) -> Result<(), AppError> {
+    use crate::domain::incident_contact::ContactFields;
+    let Some(contract) = contracts::find_by_number(&mut *db.acquire().await?, "R7-001").await?
+    else {
+        return Ok(());
+    };
+    let rows = [
+        ContactFields {
+            name: "井呂波 一郎".into(),
+            role: "情報セキュリティ責任者".into(),
+            phone: "073-400-1001".into(),
+            email: "security@iroha-print.example.jp".into(),
+            hours: "平日 9:00〜18:00".into(),
+            around_the_clock: false,
+        },
+        ContactFields {
+            name: "夜間・休日当番".into(),
+            role: "インシデント受付".into(),
+            phone: "0120-400-119".into(),
+            email: "soc@iroha-print.example.jp".into(),
+            hours: "24時間365日".into(),
+            around_the_clock: true,
+        },
+    ];
+    super::incident_contacts::save(
+        db,
+        &crate::auth::Actor::system("demo"),
+        &crate::auth::policy::VendorRights::Any,
+        contract.vendor_id,
+        &rows,
+        today,
+    )
+    .await
 }
 
 /// An incident the running contract's vendor reported 40 minutes after becoming aware of it, with

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod departments;
 pub mod evidence;
 pub mod inbox;
+pub mod incident_contacts;
 pub mod incidents;
 pub mod input;
 pub mod ledger;

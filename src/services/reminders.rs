@@ -87,6 +87,7 @@ fn obligations(dashboard: &Dashboard) -> Vec<Due<'_>> {
         ("corrective", &dashboard.corrective.due),
         ("clause", &dashboard.clauses.overdue),
         ("clause", &dashboard.clauses.due_soon),
+        ("contacts", &dashboard.contacts.missing),
     ] {
         push_all(&mut all, list, |e| {
             format!("{kind}:{}:{}", e.contract_id, e.what)

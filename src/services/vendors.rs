@@ -7,7 +7,6 @@ use crate::auth::Actor;
 use crate::db::vendors::{self, VendorRecord};
 use crate::db::{self, Db};
 use crate::domain::ids::VendorId;
-use crate::domain::text::normalize;
 use crate::domain::{BoundedText, Email, VendorIdentity};
 use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
@@ -84,7 +83,12 @@ impl VendorInput {
             crate::domain::text::optional(given(&self.email), Email::parse)
                 .map(|e| e.map(|e| e.as_str().to_string())),
         );
-        let phone = errors.take("phone", parse_phone(given(&self.phone)));
+        let phone = errors.take(
+            "phone",
+            given(&self.phone)
+                .map(crate::domain::fields::phone)
+                .transpose(),
+        );
         for (field, value, label) in [
             ("name_kana", &self.name_kana, "フリガナ"),
             ("address", &self.address, "所在地"),
@@ -120,24 +124,6 @@ impl VendorInput {
 /// Trims, keeping the user's characters (names and addresses keep their full-width forms).
 fn normalize_soft(value: &str) -> String {
     value.trim().trim_matches('\u{3000}').trim().to_string()
-}
-
-fn parse_phone(value: Option<&str>) -> Result<Option<String>, String> {
-    let Some(value) = value else { return Ok(None) };
-    let phone = normalize(value).replace(['ー', '―'], "-");
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    if phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, '-' | '(' | ')' | '+' | ' '))
-        && (6..=15).contains(&digits)
-    {
-        Ok(Some(phone))
-    } else {
-        Err(format!(
-            "電話番号の形式が正しくありません（「{}」）",
-            value.trim()
-        ))
-    }
 }
 
 /// The registered vendor a list row's identifiers name, or why they cannot be used: two of them name

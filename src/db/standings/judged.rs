@@ -40,10 +40,13 @@ pub enum List {
     StarShortfall,
     /// Running contracts whose vendor is suspended from bidding (指名停止) on the day.
     SuspendedVendors,
+    /// Important running contracts whose vendor has no incident contact, none reachable around the
+    /// clock, or has not confirmed them in the fiscal year past the day it was due.
+    ContactsMissing,
 }
 
 impl List {
-    pub const ALL: [List; 16] = [
+    pub const ALL: [List; 17] = [
         List::RetentionViolations,
         List::DeletionsDueSoon,
         List::DeletionsResolvedLate,
@@ -60,6 +63,7 @@ impl List {
         List::ClausesDueSoon,
         List::StarShortfall,
         List::SuspendedVendors,
+        List::ContactsMissing,
     ];
 }
 
@@ -176,6 +180,18 @@ const SUSPENDED_COLUMNS: &str =
     CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year,
     x.reason AS listed_subject";
 
+/// Each contract with its vendor's incident contacts counted.
+const CONTACTS: &str = "(SELECT cs.contract_id, cs.department_id, cs.vendor_id, cs.start_date, cs.end_date,
+    cs.important, COALESCE(k.contacts, 0) AS contacts, COALESCE(k.around_the_clock, 0) AS around_the_clock
+    FROM contract_standings cs LEFT JOIN incident_contact_status k ON k.vendor_id = cs.vendor_id)";
+/// The subject is what is missing (`domain::incident_contact::Gap`'s code); the deadline the
+/// contract's start, from which `services::reports` dates the yearly confirmation.
+const CONTACTS_COLUMNS: &str =
+    "x.start_date AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
+    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year,
+    CASE WHEN x.contacts = 0 THEN 'none' WHEN x.around_the_clock = 0 THEN 'no24h' ELSE 'unconfirmed' END
+    AS listed_subject";
+
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
 fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
     sql.push(&format!(" AND ({column} IS NULL OR {column} > "))
@@ -200,6 +216,7 @@ impl Query {
             List::ClausesOverdue | List::ClausesDueSoon => Self::clauses(list, as_of, rules),
             List::StarShortfall => Self::star(as_of),
             List::SuspendedVendors => Self::suspended(as_of),
+            List::ContactsMissing => Self::contacts(as_of),
         }
     }
 
@@ -221,6 +238,40 @@ impl Query {
             table: STAR,
             deadline: "x.start_date",
             columns: STAR_COLUMNS,
+            condition,
+            order: "c.contract_number",
+            deadline_shift: 0,
+        }
+    }
+
+    /// Important contracts running on the day whose vendor's incident contacts are missing, lack one
+    /// reachable around the clock, or were not confirmed in the fiscal year once the confirmation was
+    /// due (`domain::incident_contact::confirmation_due`).
+    fn contacts(as_of: NaiveDate) -> Query {
+        let day = iso(as_of);
+        let year = FiscalYear::of(as_of);
+        let cut = minus(as_of, crate::domain::incident_contact::CONFIRMATION_DAYS);
+        let mut condition = Sql::new("");
+        active(&mut condition, as_of);
+        condition.push(" AND x.important = 1 AND (x.contacts = 0 OR x.around_the_clock = 0");
+        if iso(year.first_day()) < cut {
+            condition
+                .push(" OR (x.start_date < ")
+                .bind(cut.as_str())
+                .push(
+                    " AND NOT EXISTS (SELECT 1 FROM incident_contact_confirmations f
+                     WHERE f.vendor_id = x.vendor_id AND f.confirmed_on >= ",
+                )
+                .bind(iso(year.first_day()))
+                .push(" AND f.confirmed_on <= ")
+                .bind(day)
+                .push("))");
+        }
+        condition.push(")");
+        Query {
+            table: CONTACTS,
+            deadline: "x.start_date",
+            columns: CONTACTS_COLUMNS,
             condition,
             order: "c.contract_number",
             deadline_shift: 0,

@@ -107,6 +107,10 @@ fn sheets_of(all: &Dashboard, kind: ReportKind) -> Vec<crate::excel::writer::Rep
                 name: "指名停止中の委託先",
                 entries: &all.suspensions.active,
             },
+            ReportSheet {
+                name: "インシデント連絡先の不備",
+                entries: &all.contacts.missing,
+            },
         ],
         ReportKind::Checklists => vec![
             ReportSheet {

@@ -136,6 +136,13 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
             vec![("active", &d.suspensions.active, d.totals.suspended)],
         )?,
     );
+    all.insert(
+        "contacts".into(),
+        section(
+            d,
+            vec![("missing", &d.contacts.missing, d.totals.contacts_missing)],
+        )?,
+    );
     all.insert("kpi".into(), serde_json::to_value(&d.kpi)?);
     Ok(all.into())
 }

@@ -4,8 +4,8 @@
 
 use super::{
     sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport,
-    CorrectiveReport, Count, Counter, Dashboard, Entry, RetentionReport, StarReport,
-    SubcontractingReport, SuspensionsReport, Totals, Window,
+    ContactsReport, CorrectiveReport, Count, Counter, Dashboard, Entry, RetentionReport,
+    StarReport, SubcontractingReport, SuspensionsReport, Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -77,6 +77,7 @@ fn counter(list: List) -> Option<Counter> {
         List::ClausesDueSoon => |t| &mut t.clauses_due_soon,
         List::StarShortfall => |t| &mut t.star_shortfall,
         List::SuspendedVendors => |t| &mut t.suspended,
+        List::ContactsMissing => |t| &mut t.contacts_missing,
         List::DeletionsResolvedLate | List::AuditsResolvedLate => return None,
     };
     Some(counter)
@@ -192,6 +193,7 @@ async fn judge(
         incidents,
         star: custody.star,
         suspensions: custody.suspensions,
+        contacts: custody.contacts,
         kpi,
         by_department,
         by_vendor,
@@ -206,6 +208,7 @@ struct Custody {
     clauses: ClausesReport,
     star: StarReport,
     suspensions: SuspensionsReport,
+    contacts: ContactsReport,
 }
 
 /// Takes the custody lists out of those read, adding their full lengths to `totals`.
@@ -239,6 +242,8 @@ fn custody(
     totals.star_shortfall = count;
     let (suspended, count) = take(List::SuspendedVendors);
     totals.suspended = count;
+    let (missing, count) = take(List::ContactsMissing);
+    totals.contacts_missing = count;
     Custody {
         subcontracting: SubcontractingReport {
             as_of,
@@ -253,6 +258,10 @@ fn custody(
         suspensions: SuspensionsReport {
             as_of,
             active: window.cut(suspended),
+        },
+        contacts: ContactsReport {
+            as_of,
+            missing: window.cut(missing),
         },
     }
 }
@@ -342,6 +351,17 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
                 row.subject.as_deref().unwrap_or_default()
             ),
         ),
+        List::ContactsMissing => {
+            use crate::domain::incident_contact::{confirmation_due, Gap};
+            let year = FiscalYear::of(as_of);
+            match row.subject.as_deref().and_then(Gap::from_code) {
+                Some(Gap::Unconfirmed) | None => (
+                    confirmation_due(year, row.deadline),
+                    Gap::Unconfirmed.label(year),
+                ),
+                Some(gap) => (row.deadline, gap.label(year)),
+            }
+        }
         List::SuspendedVendors => (
             row.deadline,
             format!(

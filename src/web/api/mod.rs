@@ -6,6 +6,7 @@ pub mod contracts;
 pub mod corrective_actions;
 pub mod departments;
 pub mod evidence;
+mod incident_contacts;
 pub mod incidents;
 pub mod ledger;
 pub mod reports;
@@ -43,6 +44,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(corrective_actions::routes());
     all.extend(clauses::routes());
     all.extend(incidents::routes());
+    all.extend(incident_contacts::routes());
     all.extend(star_level::routes());
     all.extend(suspensions::routes());
     all

@@ -189,6 +189,15 @@ pub async fn contract_page(
     let clause_editions = crate::services::clauses::editions(&state.settings)?;
     let incidents = crate::services::incidents::for_contract(&state.db, &visibility, id).await?;
     let star = crate::services::star_level::standing(&state.db, &visibility, id, today).await?;
+    let incident_contacts = crate::services::incident_contacts::of_vendor(
+        &state.db,
+        chrome.user.own_vendor(),
+        c.vendor_id,
+        today,
+    )
+    .await?;
+    let incident_scope =
+        crate::services::incident_contacts::scope_of(&state.db, &visibility, id).await?;
     let owed = reports::owed_by(&state.db, &state.settings, c.clone(), today).await?;
     let may_submit = chrome
         .user
@@ -216,6 +225,8 @@ pub async fn contract_page(
         clauses,
         clause_editions,
         incidents,
+        incident_contacts,
+        incident_scope,
         star,
         forms,
     })

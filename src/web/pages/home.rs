@@ -111,7 +111,11 @@ async fn vendor_portal(
         .collect();
     let requests = services::requests::open_for_vendor(&state.db, vendor_id).await?;
     let subcontracting = services::subcontractors::parts_of_vendor(&state.db, vendor_id).await?;
+    let incident_contacts =
+        services::incident_contacts::of_vendor(&state.db, Some(vendor_id), vendor_id, today)
+            .await?;
     render(&Portal {
+        incident_contacts,
         chrome,
         today,
         vendor,

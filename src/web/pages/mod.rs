@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod departments;
 pub mod evidence;
 pub mod home;
+mod incident_contacts;
 pub mod incidents;
 pub mod ledger;
 pub mod mfa;
@@ -41,6 +42,7 @@ pub fn routes() -> Vec<Route> {
     all.extend(corrective_actions::routes());
     all.extend(clauses::routes());
     all.extend(incidents::routes());
+    all.extend(incident_contacts::routes());
     all.extend(star_level::routes());
     all.extend(suspensions::routes());
     all.extend(certifications::routes());

@@ -8,7 +8,7 @@ use crate::domain::flags::Importance;
 use crate::services::audit::RecordNames;
 use serde_json::Value;
 
-pub const ACTIONS: [(&str, &str); 27] = [
+pub const ACTIONS: [(&str, &str); 28] = [
     ("sign_in", "サインイン"),
     ("sign_in_failed", "サインイン失敗"),
     ("sign_in_challenge", "パスワード確認（二要素認証待ち）"),
@@ -20,6 +20,7 @@ pub const ACTIONS: [(&str, &str); 27] = [
     ("upload", "提出"),
     ("review", "確認（承認・差戻し）"),
     ("verify", "認証の確認"),
+    ("confirm", "年次確認"),
     ("finalize", "確定"),
     ("import", "取込"),
     ("export", "出力"),
@@ -38,7 +39,7 @@ pub const ACTIONS: [(&str, &str); 27] = [
     ("seed", "デモデータの作成"),
 ];
 
-pub const ENTITY_TYPES: [(&str, &str); 28] = [
+pub const ENTITY_TYPES: [(&str, &str); 30] = [
     ("contract", "契約"),
     ("vendor", "事業者"),
     ("department", "所管課"),
@@ -67,6 +68,8 @@ pub const ENTITY_TYPES: [(&str, &str); 28] = [
     ("incident", "インシデント"),
     ("contract_star_conditions", "★レベルの条件"),
     ("suspension", "指名停止"),
+    ("incident_contacts", "インシデント連絡先"),
+    ("contract_incident_scope", "インシデント時の対応範囲"),
 ];
 
 /// The Japanese names of the fields that before/after values carry; a field not named here is shown

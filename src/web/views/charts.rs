@@ -321,6 +321,7 @@ mod tests {
             clauses_due_soon: 0,
             star_shortfall: 0,
             suspended: 0,
+            contacts_missing: 0,
         };
         let svg = tally_bar(&tally, 8).to_string();
         assert_eq!(axis_top(0), 1);

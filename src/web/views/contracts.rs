@@ -121,6 +121,9 @@ pub struct ContractShow {
     pub star: crate::services::star_level::StarStanding,
     /// Incidents reported against the contract, newest first, each with its timeline.
     pub incidents: Vec<crate::services::incidents::Timeline>,
+    /// The vendor's incident contacts, and what it agreed to do in an incident under this contract.
+    pub incident_contacts: crate::services::incident_contacts::Contacts,
+    pub incident_scope: Option<String>,
     /// The subcontractors each deletion certificate lists.
     pub deletion_coverage: Vec<(
         crate::domain::ids::DeletionId,

@@ -168,3 +168,56 @@ impl SuspensionList {
         s.starts_on > self.today
     }
 }
+
+#[derive(Template)]
+#[template(path = "vendors/incident_contacts.html")]
+pub struct IncidentContactsPage {
+    pub chrome: Chrome,
+    pub contacts: crate::services::incident_contacts::Contacts,
+    pub may_change: bool,
+    /// The form's rows: the saved or submitted contacts, then blank ones.
+    pub rows: Vec<crate::domain::incident_contact::ContactFields>,
+    pub errors: crate::error::FieldErrors,
+    pub notice: Option<&'static str>,
+}
+
+impl IncidentContactsPage {
+    /// The message for a row's field (`contacts[1].phone`), if it was refused.
+    pub fn error(&self, index: &usize, field: &str) -> Option<&str> {
+        self.errors.get(&format!("contacts[{index}].{field}"))
+    }
+    /// Each text field of a row: name, label, value, input type and hint.
+    pub fn fields<'r>(
+        &self,
+        row: &'r crate::domain::incident_contact::ContactFields,
+    ) -> Vec<(
+        &'static str,
+        &'static str,
+        &'r str,
+        &'static str,
+        &'static str,
+    )> {
+        vec![
+            ("name", "氏名", &row.name, "text", ""),
+            (
+                "role",
+                "役割",
+                &row.role,
+                "text",
+                "例: 情報セキュリティ責任者、夜間当番",
+            ),
+            ("phone", "電話番号", &row.phone, "tel", "例: 03-1234-5678"),
+            ("email", "メールアドレス", &row.email, "email", ""),
+            (
+                "hours",
+                "対応時間",
+                &row.hours,
+                "text",
+                "例: 平日 9:00〜18:00、24時間",
+            ),
+        ]
+    }
+    pub fn wareki(&self, day: &chrono::NaiveDate) -> String {
+        crate::domain::wareki(*day)
+    }
+}

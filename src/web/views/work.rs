@@ -41,6 +41,8 @@ pub struct Portal {
     pub requests: Vec<crate::services::requests::Progress>,
     /// Other vendors' contracts this vendor works on as a subcontractor: its part of each chain.
     pub subcontracting: Vec<crate::services::subcontractors::PartOfChain>,
+    /// The vendor's incident contacts and this fiscal year's confirmation.
+    pub incident_contacts: crate::services::incident_contacts::Contacts,
 }
 
 #[derive(Template)]
