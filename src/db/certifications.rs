@@ -156,6 +156,31 @@ pub async fn find_by_number(
     Ok(row.map(Certification::from))
 }
 
+/// The vendor's stored certificate that `number` renews or repeats: for a Pマーク any renewal of the
+/// same registration (the latest, if several were kept apart before), else the same number.
+pub async fn find_same_registration(
+    conn: &mut Conn,
+    vendor_id: VendorId,
+    scheme: Scheme,
+    number: &str,
+) -> Result<Option<Certification>, sqlx::Error> {
+    if scheme != Scheme::Pmark {
+        return find_by_number(conn, vendor_id, scheme, number).await;
+    }
+    let registration = crate::domain::certification::renewal_key(scheme, number);
+    let row: Option<Row> = sqlx::query_as(&format!(
+        "{SELECT} WHERE c.vendor_id = $1 AND c.scheme = $2 AND (c.number = $3 OR c.number LIKE $4)
+         ORDER BY c.valid_until IS NULL, c.valid_until DESC, c.id DESC LIMIT 1"
+    ))
+    .bind(vendor_id)
+    .bind(scheme.code())
+    .bind(registration)
+    .bind(format!("{registration}(%"))
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(Certification::from))
+}
+
 /// Who stands behind a certificate's values: staff who recorded or checked them (verified), or the
 /// vendor itself (declared).
 #[derive(Debug, Clone, PartialEq, Eq)]

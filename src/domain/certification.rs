@@ -206,6 +206,70 @@ pub fn parse_pmark_number(input: &str) -> Result<String, String> {
     })
 }
 
+/// A checked Pマーク number's registration (body and business, 8 digits, the same across renewals)
+/// and its renewal count when typed: `10820163(05)` is (`10820163`, Some(5)).
+pub fn pmark_parts(number: &str) -> (&str, Option<u32>) {
+    match number.split_once('(') {
+        Some((main, rest)) => (main, rest.trim_end_matches(')').parse().ok()),
+        None => (number, None),
+    }
+}
+
+/// What renewals of one certificate share: a Pマーク's registration without its renewal count; the
+/// number itself for the other schemes.
+pub fn renewal_key(scheme: Scheme, number: &str) -> &str {
+    match scheme {
+        Scheme::Pmark => pmark_parts(number).0,
+        _ => number,
+    }
+}
+
+/// How a certificate a list or form gives relates to the one stored under the same registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Renewal {
+    /// The given one is the same or newer: store it (the number as it should be kept).
+    Supersedes(CertificationDraft),
+    /// The stored one is a later renewal: keep it.
+    Older,
+}
+
+/// Compares a given certificate with the stored one of the same registration: the higher renewal
+/// count is newer when both are typed, else the later expiry. A number typed without its renewal
+/// count keeps the stored count while it describes the same period.
+pub fn renewal(given: &CertificationDraft, stored: &CertificationDraft) -> Renewal {
+    if given.scheme != Scheme::Pmark {
+        return Renewal::Supersedes(given.clone());
+    }
+    let (registration, given_count) = pmark_parts(&given.number);
+    let stored_count = pmark_parts(&stored.number).1;
+    let later = |a: Option<NaiveDate>, b: Option<NaiveDate>| match (a, b) {
+        (Some(a), Some(b)) => a.cmp(&b),
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    let order = match (given_count, stored_count) {
+        (Some(g), Some(s)) if g != s => g.cmp(&s),
+        _ => later(given.valid_until, stored.valid_until),
+    };
+    match order {
+        std::cmp::Ordering::Less => Renewal::Older,
+        std::cmp::Ordering::Equal if given_count.is_none() => {
+            Renewal::Supersedes(CertificationDraft {
+                number: stored.number.clone(),
+                ..given.clone()
+            })
+        }
+        std::cmp::Ordering::Greater if given_count.is_none() => {
+            Renewal::Supersedes(CertificationDraft {
+                number: registration.to_string(),
+                ..given.clone()
+            })
+        }
+        _ => Renewal::Supersedes(given.clone()),
+    }
+}
+
 /// A SECURITY ACTION declaration id: 11 digits (hyphens and spaces ignored).
 pub fn parse_security_action_id(input: &str) -> Result<String, String> {
     let digits: String = normalize(input)
@@ -493,6 +557,45 @@ mod tests {
         assert_eq!(Level::parse(Scheme::Meti, "３"), Ok(Some(Level::Star3)));
         assert!(Level::parse(Scheme::Meti, "★★").is_err());
         assert_eq!(Level::parse(Scheme::Isms, "whatever"), Ok(None));
+    }
+
+    fn pmark(number: &str, until: (i32, u32, u32)) -> CertificationDraft {
+        CertificationDraft {
+            scheme: Scheme::Pmark,
+            number: number.into(),
+            level: None,
+            certification_body: String::new(),
+            scope: String::new(),
+            issued_on: None,
+            valid_until: NaiveDate::from_ymd_opt(until.0, until.1, until.2),
+        }
+    }
+
+    #[test]
+    fn a_pmark_renewal_supersedes_its_predecessor_with_or_without_the_suffix() {
+        let stored = pmark("10820163(05)", (2026, 3, 31));
+        assert_eq!(renewal_key(Scheme::Pmark, "10820163(05)"), "10820163");
+        assert_eq!(renewal_key(Scheme::Pmark, "10820163"), "10820163");
+        let next = pmark("10820163(06)", (2028, 3, 31));
+        assert_eq!(renewal(&next, &stored), Renewal::Supersedes(next.clone()));
+        assert_eq!(renewal(&stored, &next), Renewal::Older);
+        // Typed without the suffix: the same period keeps the stored count, a later one drops it.
+        let same = pmark("10820163", (2026, 3, 31));
+        assert_eq!(
+            renewal(&same, &stored),
+            Renewal::Supersedes(pmark("10820163(05)", (2026, 3, 31)))
+        );
+        let later = pmark("10820163", (2028, 3, 31));
+        assert_eq!(renewal(&later, &stored), Renewal::Supersedes(later.clone()));
+        assert_eq!(
+            renewal(&pmark("10820163", (2024, 3, 31)), &stored),
+            Renewal::Older
+        );
+        // A stored number without the suffix is superseded by the suffixed renewal.
+        assert_eq!(
+            renewal(&next, &pmark("10820163", (2026, 3, 31))),
+            Renewal::Supersedes(next.clone())
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::config::Settings;
 use crate::db::certifications::{self, Entry};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{Conn, Db};
+use crate::domain::certification::{renewal, Renewal};
 use crate::domain::ids::VendorId;
 use crate::error::{AppError, AppResult};
 use crate::excel::header::RowError;
@@ -181,21 +182,36 @@ async fn write_certification(
     vendor_name: &str,
     report: &mut ImportReport,
 ) -> AppResult<&'static str> {
-    let existing =
-        certifications::find_by_number(&mut *tx, vendor_id, row.draft.scheme, &row.draft.number)
-            .await?;
+    let existing = certifications::find_same_registration(
+        &mut *tx,
+        vendor_id,
+        row.draft.scheme,
+        &row.draft.number,
+    )
+    .await?;
     let label = format!(
         "{vendor_name} {} {}",
         row.draft.scheme.label(),
         row.draft.number
     );
+    // A renewal updates its predecessor; an older renewal than the stored one changes nothing.
+    let draft = match &existing {
+        Some(before) => match renewal(&row.draft, &before.draft()) {
+            Renewal::Supersedes(draft) => draft,
+            Renewal::Older => {
+                report.unchanged += 1;
+                return Ok("unchanged");
+            }
+        },
+        None => row.draft.clone(),
+    };
     let action = match existing {
-        Some(before) if before.draft() == row.draft && before.verification.counts() => {
+        Some(before) if before.draft() == draft && before.verification.counts() => {
             report.unchanged += 1;
             "unchanged"
         }
         Some(before) => {
-            certifications::update(&mut *tx, before.id, &row.draft, None, entry).await?;
+            certifications::update(&mut *tx, before.id, &draft, None, entry).await?;
             audit::record(
                 &mut *tx,
                 actor,
@@ -207,7 +223,7 @@ async fn write_certification(
                 )
                 .changes(
                     Some(json!({"values": before.draft(), "verification": before.verification})),
-                    Some(json!({"values": row.draft, "verification": entry.verification()})),
+                    Some(json!({"values": draft, "verification": entry.verification()})),
                 ),
             )
             .await?;
@@ -215,7 +231,7 @@ async fn write_certification(
             "updated"
         }
         None => {
-            let id = certifications::insert(&mut *tx, vendor_id, &row.draft, None, entry).await?;
+            let id = certifications::insert(&mut *tx, vendor_id, &draft, None, entry).await?;
             audit::record(
                 &mut *tx,
                 actor,
@@ -225,7 +241,7 @@ async fn write_certification(
                     id,
                     format!("認証登録 {label}（一覧取込）"),
                 )
-                .changes(None, Some(json!(row.draft))),
+                .changes(None, Some(json!(draft))),
             )
             .await?;
             report.imported += 1;

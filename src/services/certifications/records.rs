@@ -8,7 +8,8 @@ use crate::db::certifications::{self, Certification, Entry};
 use crate::db::vendors::{self as vendor_rows};
 use crate::db::Db;
 use crate::domain::certification::{
-    CertStatus, CertificationDraft, CertificationFields, ExpiryWindows, Scheme, Verification,
+    renewal, CertStatus, CertificationDraft, CertificationFields, ExpiryWindows, Renewal, Scheme,
+    Verification,
 };
 use crate::domain::dates::JpDate;
 use crate::domain::ids::{CertificationId, VendorId};
@@ -167,21 +168,14 @@ pub async fn save(
         ),
         None => None,
     };
-    let clash = certifications::find_by_number(&mut tx, vendor_id, draft.scheme, &draft.number)
-        .await?
-        .filter(|c| Some(c.id) != id);
-    if clash.is_some() {
-        let mut errors = FieldErrors::new();
-        errors.add(
-            "number",
-            format!(
-                "この事業者の{}（番号「{}」）は既に登録されています",
-                draft.scheme.label(),
-                draft.number
-            ),
-        );
-        return Err(AppError::Validation(errors));
-    }
+    let (existing, draft) = match renewal_of(&mut tx, vendor_id, id, existing, draft).await? {
+        Ok(found) => found,
+        Err(message) => {
+            let mut errors = FieldErrors::new();
+            errors.add("number", message);
+            return Err(AppError::Validation(errors));
+        }
+    };
     let file_id = match file {
         Some(upload) => Some(evidence::store(&mut tx, actor, upload).await?),
         None => None,
@@ -384,4 +378,34 @@ pub async fn file(
     .await?;
     audit::downloaded(db, actor, "certification", id, &file.name, &file.bytes).await?;
     Ok(file)
+}
+
+/// The record a new or changed certificate is written to: a new Pマーク number of a registration
+/// already on file renews that record (a renewal supersedes its predecessor); the same number twice,
+/// or an older renewal than the one on file, is refused with the reason.
+async fn renewal_of(
+    conn: &mut crate::db::Conn,
+    vendor_id: VendorId,
+    id: Option<CertificationId>,
+    existing: Option<Certification>,
+    draft: CertificationDraft,
+) -> AppResult<Result<(Option<Certification>, CertificationDraft), String>> {
+    let same = certifications::find_same_registration(conn, vendor_id, draft.scheme, &draft.number)
+        .await?
+        .filter(|c| Some(c.id) != id);
+    let Some(same) = same else {
+        return Ok(Ok((existing, draft)));
+    };
+    let registered = format!(
+        "この事業者の{}（番号「{}」）は既に登録されています",
+        draft.scheme.label(),
+        same.number
+    );
+    if existing.is_some() || same.number == draft.number {
+        return Ok(Err(registered));
+    }
+    Ok(match renewal(&draft, &same.draft()) {
+        Renewal::Supersedes(renewed) => Ok((Some(same), renewed)),
+        Renewal::Older => Err(format!("{registered}（より新しい更新です）")),
+    })
 }
