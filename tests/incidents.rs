@@ -119,6 +119,30 @@ async fn a_report_59_minutes_after_awareness_is_on_time_and_61_is_late_by_a_minu
     );
     assert_eq!(incidents["on_time"], 1, "{incidents}");
     assert_eq!(incidents["late"], 2, "{incidents}");
+
+    let (status, report) = w.app.get_json("/api/v1/reports/incidents").await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(
+        report["late_reports"].as_array().unwrap().len(),
+        2,
+        "{report}"
+    );
+    let response = w.app.client.get("/reports/incidents.xlsx").dispatch().await;
+    assert_eq!(response.status(), Status::Ok);
+    let bytes = response.into_bytes().await.unwrap();
+    let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = calamine::Reader::worksheet_range(&mut workbook, "インシデント").unwrap();
+    let text: Vec<String> = sheet.used_cells().map(|(_, _, v)| v.to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("期限内 1件") && t.contains("期限後 2件")),
+        "{text:?}"
+    );
+    assert_eq!(
+        text.iter().filter(|t| t.ends_with("分遅れ")).count(),
+        2,
+        "{text:?}"
+    );
 }
 
 #[rocket::async_test]

@@ -141,6 +141,10 @@ fn print_lists(value: &serde_json::Value) {
         };
         println!("\n[{name}] {} 件", entries.len());
         for e in entries {
+            if e.get("aware_at").is_some() {
+                print_incident(e);
+                continue;
+            }
             let lateness = match e["days_overdue"].as_i64() {
                 Some(n) if n > 0 => format!("{n}日超過"),
                 _ => format!("あと{}日", e["days_remaining"].as_i64().unwrap_or(0)),
@@ -156,4 +160,23 @@ fn print_lists(value: &serde_json::Value) {
             );
         }
     }
+}
+
+/// An incident as a line: when the vendor became aware, how the report was judged, contract, vendor.
+fn print_incident(e: &serde_json::Value) {
+    let judged = if e["reported_by_vendor"] == false {
+        "報告なし".to_string()
+    } else if e["on_time"] == true {
+        "期限内".to_string()
+    } else {
+        format!("{}分遅れ", e["minutes_late"].as_i64().unwrap_or(0))
+    };
+    println!(
+        "  {}  {:>8}  {}  {}  {}",
+        e["aware_at"].as_str().unwrap_or(""),
+        judged,
+        e["contract_number"].as_str().unwrap_or(""),
+        e["vendor_name"].as_str().unwrap_or(""),
+        e["summary"].as_str().unwrap_or("")
+    );
 }

@@ -183,6 +183,8 @@ pub struct IncidentsReport {
     pub unreported: usize,
     /// `on_time / this_year` as a percentage, when there was any.
     pub on_time_share: Option<f64>,
+    /// This fiscal year's incidents reported after their deadline or not by the vendor, newest first.
+    pub late_reports: Vec<crate::db::incidents::Incident>,
 }
 
 impl IncidentsReport {
@@ -200,7 +202,13 @@ impl IncidentsReport {
         let unreported = this_year.iter().filter(|i| !i.reported_by_vendor).count();
         let late = this_year.len() - on_time - unreported;
         let end = crate::domain::incident::end_of_day(as_of);
+        let late_reports = this_year
+            .iter()
+            .filter(|i| !i.on_time)
+            .map(|i| (*i).clone())
+            .collect();
         IncidentsReport {
+            late_reports,
             as_of,
             this_year: this_year.len(),
             on_time,

@@ -146,13 +146,16 @@ fn sheets_of(all: &Dashboard, kind: ReportKind) -> Vec<crate::excel::writer::Rep
                 entries: &all.clauses.due_soon,
             },
         ],
-        ReportKind::Kpi | ReportKind::All => Vec::new(),
+        ReportKind::Incidents | ReportKind::Kpi | ReportKind::All => Vec::new(),
     }
 }
 
 fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec<u8>> {
     use crate::excel::writer::{self, ReportSheet};
     let as_of = all.as_of;
+    if kind == ReportKind::Incidents {
+        return incidents_workbook(&all.incidents, judged_at);
+    }
     let lists = |kind: ReportKind| sheets_of(all, kind);
     let sheets: Vec<ReportSheet> = match kind {
         ReportKind::All => [
@@ -175,4 +178,85 @@ fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec
     };
     writer::report(kind.title(), as_of, judged_at, &sheets, indicators)
         .map_err(|e| crate::error::AppError::Internal(e.to_string()))
+}
+
+/// The incidents report as one sheet: the fiscal year's figures on top, then each open incident and
+/// each one reported late or not by the vendor.
+fn incidents_workbook(
+    report: &crate::judging::IncidentsReport,
+    judged_at: &str,
+) -> AppResult<Vec<u8>> {
+    use crate::domain::incident::{moment_label, status_label};
+    let year = crate::domain::FiscalYear::of(report.as_of);
+    let share = report
+        .on_time_share
+        .map_or("－".to_string(), |s| format!("{s:.1}%"));
+    let title = [
+        format!(
+            "インシデント（{}現在、集計 {judged_at}）",
+            crate::domain::wareki(report.as_of)
+        ),
+        format!(
+            "{}の報告 {}件：期限内 {}件（{share}）・期限後 {}件・委託先から報告なし {}件。対応中 {}件",
+            year.label(),
+            report.this_year,
+            report.on_time,
+            report.late,
+            report.unreported,
+            report.open.len()
+        ),
+    ];
+    let mut seen = std::collections::HashSet::new();
+    let rows: Vec<Vec<String>> = report
+        .open
+        .iter()
+        .map(|i| ("対応中", i))
+        .chain(report.late_reports.iter().map(|i| ("期限後・報告なし", i)))
+        .filter(|(_, i)| seen.insert(i.id))
+        .map(|(group, i)| {
+            vec![
+                group.to_string(),
+                i.contract_number.clone(),
+                i.contract_title.clone(),
+                i.vendor_name.clone(),
+                moment_label(i.aware_at),
+                moment_label(i.reported_at),
+                moment_label(i.deadline_at),
+                if !i.reported_by_vendor {
+                    "委託先から報告なし".to_string()
+                } else if i.on_time {
+                    "期限内".to_string()
+                } else {
+                    format!("{}分遅れ", i.minutes_late)
+                },
+                if i.personal_data { "あり" } else { "なし" }.to_string(),
+                i.records.map(|n| n.to_string()).unwrap_or_default(),
+                status_label(&i.status).to_string(),
+                i.summary.clone(),
+            ]
+        })
+        .collect();
+    crate::excel::writer::table(
+        "インシデント",
+        &title,
+        &[
+            "区分",
+            "契約番号",
+            "件名",
+            "委託先",
+            "認知",
+            "報告",
+            "報告期限",
+            "判定",
+            "個人情報",
+            "件数",
+            "状況",
+            "概要",
+        ],
+        &rows,
+        &[
+            14.0, 12.0, 28.0, 24.0, 18.0, 18.0, 18.0, 16.0, 8.0, 10.0, 8.0, 48.0,
+        ],
+    )
+    .map_err(|e| crate::error::AppError::Internal(e.to_string()))
 }

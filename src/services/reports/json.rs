@@ -91,6 +91,7 @@ pub fn to_json(dashboard: &Dashboard, kind: ReportKind, window: Window) -> AppRe
         ReportKind::Subcontracting => section(d, subcontracting(d)),
         ReportKind::Corrective => section(d, corrective(d)),
         ReportKind::Clauses => section(d, clauses(d)),
+        ReportKind::Incidents => serde_json::to_value(&d.incidents),
         ReportKind::Kpi => serde_json::to_value(&d.kpi),
         ReportKind::All => all(d, window),
     };

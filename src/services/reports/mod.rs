@@ -28,6 +28,8 @@ pub enum ReportKind {
     Corrective,
     /// Submissions the security clauses owe, overdue and due soon.
     Clauses,
+    /// Incidents open on the day, this fiscal year's late or unreported ones, and the on-time share.
+    Incidents,
     Kpi,
     /// Everything on the CISO's dashboard.
     All,
@@ -46,6 +48,7 @@ impl ReportKind {
             ReportKind::Subcontracting => "subcontracting",
             ReportKind::Corrective => "corrective",
             ReportKind::Clauses => "clauses",
+            ReportKind::Incidents => "incidents",
             ReportKind::Kpi => "kpi",
             ReportKind::All => "all",
         }
@@ -59,6 +62,7 @@ impl ReportKind {
             ReportKind::Subcontracting => "再委託（無承認）",
             ReportKind::Corrective => "是正（期限超過・対応中）",
             ReportKind::Clauses => "特約条項の提出物（期限超過・期限間近）",
+            ReportKind::Incidents => "インシデント（対応中・期限後の報告・報告なし）",
             ReportKind::Kpi => "重点指標（KPI）",
             ReportKind::All => "委託先セキュリティ状況",
         }
