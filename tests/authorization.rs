@@ -214,6 +214,14 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("GET", "/suspensions"), Staff),
         (("GET", "/vendors/<id>/incident-contacts"), VendorReaders),
         (
+            ("POST", "/certifications/<id>/confirmation"),
+            CertificationRecorders,
+        ),
+        (
+            ("POST", "/api/v1/certifications/<id>/confirmation"),
+            CertificationRecorders,
+        ),
+        (
             ("POST", "/vendors/<id>/incident-contacts"),
             CertificationRecorders,
         ),

@@ -117,3 +117,96 @@ async fn a_pmark_renewal_supersedes_its_predecessor_with_or_without_the_suffix()
     );
     assert_eq!(pmarks(&w).await.len(), 2);
 }
+
+async fn unconfirmed(w: &common::VendorContract, as_of: &str) -> Vec<String> {
+    let (status, all) = w
+        .app
+        .get_json(&format!("/api/v1/reports/all?as_of={as_of}"))
+        .await;
+    assert_eq!(status, Status::Ok, "{all}");
+    all["certifications"]["unconfirmed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["what"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[rocket::async_test]
+async fn a_security_action_declaration_is_confirmed_once_a_fiscal_year() {
+    let w = common::vendor_contract("R8-902").await;
+    let (status, declared) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/vendors/{}/certifications", w.vendor_id),
+            &json!({"scheme": "security_action", "level": "★★", "number": "123-4567-8901",
+                    "issued_on": "2025-06-01"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{declared}");
+    let id = declared["id"].as_i64().unwrap();
+    // Due 30 days into the fiscal year: listed from the day after.
+    assert!(unconfirmed(&w, "2026-05-01").await.is_empty());
+    assert_eq!(
+        unconfirmed(&w, "2026-05-02").await,
+        ["SECURITY ACTION 自己宣言の年次確認（令和8年度、12345678901）"]
+    );
+    let (_, portal) = w.vendor.get_html("/").await;
+    assert!(portal.contains("自己宣言を確認する"), "{portal}");
+
+    let uri = format!("/api/v1/certifications/{id}/confirmation");
+    w.app.seed_vendor(common::TOYOTA, "他社株式会社").await;
+    let other = w
+        .app
+        .browser_as(
+            "other@example.jp",
+            common::Role::Vendor,
+            Some(common::TOYOTA),
+            &[],
+        )
+        .await;
+    let (status, _) = other.send_json(Method::Post, &uri, &json!({})).await;
+    assert!(
+        matches!(status, Status::NotFound | Status::Forbidden),
+        "{status}"
+    );
+
+    let (status, confirmed) = w.vendor.send_json(Method::Post, &uri, &json!({})).await;
+    assert_eq!(status, Status::Ok, "{confirmed}");
+    assert_eq!(
+        confirmed["confirmation"]["confirmed_this_year"], true,
+        "{confirmed}"
+    );
+    assert!(unconfirmed(&w, "").await.is_empty(), "confirmed this year");
+    assert_eq!(
+        unconfirmed(&w, "2026-05-02").await.len(),
+        1,
+        "a confirmation counts from its day on"
+    );
+    let (_, portal) = w.vendor.get_html("/").await;
+    assert!(!portal.contains("自己宣言を確認する"), "{portal}");
+
+    let (status, isms) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/vendors/{}/certifications", w.vendor_id),
+            &json!({"scheme": "isms", "number": "JQA-IM0685", "issued_on": "2025-04-01", "valid_until": "2028-03-31"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{isms}");
+    let (status, _) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &format!("/api/v1/certifications/{}/confirmation", isms["id"]),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        Status::UnprocessableEntity,
+        "only declarations are confirmed yearly"
+    );
+}

@@ -306,3 +306,44 @@ pub async fn awaiting_verification(
     let rows: Vec<Row> = sql.query_as().fetch_all(conn).await?;
     Ok(rows.into_iter().map(Certification::from).collect())
 }
+
+/// Records that a SECURITY ACTION declaration still stands on `day`.
+pub async fn confirm(
+    conn: &mut Conn,
+    id: CertificationId,
+    day: NaiveDate,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO certification_confirmations (certification_id, confirmed_on, confirmed_by, confirmed_at)
+         VALUES ($1, $2, $3, $4)",
+    )
+    .bind(id)
+    .bind(iso(day))
+    .bind(by)
+    .bind(Timestamp::now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The latest confirmation on or before `day` of each of the vendor's certificates that has one.
+pub async fn last_confirmations(
+    conn: &mut Conn,
+    vendor_id: VendorId,
+    day: NaiveDate,
+) -> Result<std::collections::HashMap<CertificationId, NaiveDate>, sqlx::Error> {
+    let rows: Vec<(CertificationId, String)> = sqlx::query_as(
+        "SELECT f.certification_id, MAX(f.confirmed_on) FROM certification_confirmations f
+         JOIN certifications c ON c.id = f.certification_id
+         WHERE c.vendor_id = $1 AND f.confirmed_on <= $2 GROUP BY f.certification_id",
+    )
+    .bind(vendor_id)
+    .bind(iso(day))
+    .fetch_all(conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, on)| Some((id, on.parse().ok()?)))
+        .collect())
+}

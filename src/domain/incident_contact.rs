@@ -3,15 +3,10 @@
 //! confirms the list once a fiscal year (連絡先の年次確認).
 
 use super::{fields, BoundedText, Email, FiscalYear};
-use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 /// At most this many contacts per vendor: a call tree, not a staff directory.
 pub const MAX_CONTACTS: usize = 10;
-
-/// Days into the fiscal year (or into the contract, when it starts later) the year's confirmation is
-/// due by.
-pub const CONFIRMATION_DAYS: u64 = 30;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct IncidentContact {
@@ -163,13 +158,7 @@ impl Gap {
     }
 }
 
-/// The day the fiscal year's confirmation is due for a contract starting on `start`: 30 days into the
-/// year, or into the contract when it starts later.
-pub fn confirmation_due(year: FiscalYear, start: NaiveDate) -> NaiveDate {
-    let from = year.first_day().max(start);
-    from.checked_add_days(Days::new(CONFIRMATION_DAYS))
-        .unwrap_or(NaiveDate::MAX)
-}
+pub use super::obligation::{yearly_confirmation_due as confirmation_due, CONFIRMATION_DAYS};
 
 #[cfg(test)]
 mod tests {
@@ -204,6 +193,7 @@ mod tests {
 
     #[test]
     fn the_confirmation_is_due_thirty_days_into_the_year_or_the_contract() {
+        use chrono::NaiveDate;
         let year = FiscalYear::new(2026).unwrap();
         let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         assert_eq!(confirmation_due(year, day(2025, 4, 1)), day(2026, 5, 1));

@@ -103,6 +103,17 @@ impl AuditRule {
     }
 }
 
+/// Days into the fiscal year (or into what the confirmation is about, when it starts later) a yearly
+/// confirmation is due by: インシデント連絡先 and SECURITY ACTION declarations.
+pub const CONFIRMATION_DAYS: u64 = 30;
+
+/// The day the fiscal year's confirmation is due for something in force from `since`.
+pub fn yearly_confirmation_due(year: FiscalYear, since: NaiveDate) -> NaiveDate {
+    let from = year.first_day().max(since);
+    from.checked_add_days(Days::new(CONFIRMATION_DAYS))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

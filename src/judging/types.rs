@@ -122,6 +122,8 @@ pub struct CertificationsReport {
     pub as_of: NaiveDate,
     pub expired: Vec<Entry>,
     pub expiring: Vec<Entry>,
+    /// SECURITY ACTION declarations not confirmed this fiscal year, per running contract.
+    pub unconfirmed: Vec<Entry>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -309,6 +311,7 @@ pub struct Tally {
     pub star_shortfall: usize,
     pub suspended: usize,
     pub contacts_missing: usize,
+    pub declarations_unconfirmed: usize,
 }
 
 impl Tally {
@@ -329,6 +332,7 @@ impl Tally {
             + self.star_shortfall
             + self.suspended
             + self.contacts_missing
+            + self.declarations_unconfirmed
     }
 }
 
@@ -353,6 +357,7 @@ pub struct Totals {
     pub star_shortfall: usize,
     pub suspended: usize,
     pub contacts_missing: usize,
+    pub declarations_unconfirmed: usize,
 }
 
 /// Which entries of each list are read: at prefecture scale a list holds tens of thousands.

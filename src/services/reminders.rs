@@ -88,6 +88,7 @@ fn obligations(dashboard: &Dashboard) -> Vec<Due<'_>> {
         ("clause", &dashboard.clauses.overdue),
         ("clause", &dashboard.clauses.due_soon),
         ("contacts", &dashboard.contacts.missing),
+        ("declaration", &dashboard.certifications.unconfirmed),
     ] {
         push_all(&mut all, list, |e| {
             format!("{kind}:{}:{}", e.contract_id, e.what)

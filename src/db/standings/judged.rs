@@ -43,10 +43,13 @@ pub enum List {
     /// Important running contracts whose vendor has no incident contact, none reachable around the
     /// clock, or has not confirmed them in the fiscal year past the day it was due.
     ContactsMissing,
+    /// Running contracts whose vendor's SECURITY ACTION declaration was not confirmed in the fiscal
+    /// year, past the day it was due.
+    DeclarationsUnconfirmed,
 }
 
 impl List {
-    pub const ALL: [List; 17] = [
+    pub const ALL: [List; 18] = [
         List::RetentionViolations,
         List::DeletionsDueSoon,
         List::DeletionsResolvedLate,
@@ -64,6 +67,7 @@ impl List {
         List::StarShortfall,
         List::SuspendedVendors,
         List::ContactsMissing,
+        List::DeclarationsUnconfirmed,
     ];
 }
 
@@ -192,6 +196,17 @@ const CONTACTS_COLUMNS: &str =
     CASE WHEN x.contacts = 0 THEN 'none' WHEN x.around_the_clock = 0 THEN 'no24h' ELSE 'unconfirmed' END
     AS listed_subject";
 
+/// Each contract with each SECURITY ACTION declaration of its vendor.
+const DECLARATIONS: &str =
+    "(SELECT cs.contract_id, cs.department_id, cs.vendor_id, cs.start_date, cs.end_date,
+    m.id AS certification_id, m.number, m.issued_on
+    FROM contract_standings cs JOIN certifications m ON m.vendor_id = cs.vendor_id
+    AND m.scheme = 'security_action')";
+const DECLARATIONS_COLUMNS: &str =
+    "x.start_date AS listed_deadline, CAST(NULL AS TEXT) AS listed_accepted_on,
+    CAST(NULL AS TEXT) AS listed_submission, CAST(NULL AS BIGINT) AS listed_fiscal_year,
+    x.number AS listed_subject";
+
 /// `AND (column IS NULL OR column > day)`: not accepted by the day.
 fn not_accepted_by(sql: &mut Sql, column: &str, day: &str) {
     sql.push(&format!(" AND ({column} IS NULL OR {column} > "))
@@ -217,6 +232,7 @@ impl Query {
             List::StarShortfall => Self::star(as_of),
             List::SuspendedVendors => Self::suspended(as_of),
             List::ContactsMissing => Self::contacts(as_of),
+            List::DeclarationsUnconfirmed => Self::declarations(as_of),
         }
     }
 
@@ -272,6 +288,39 @@ impl Query {
             table: CONTACTS,
             deadline: "x.start_date",
             columns: CONTACTS_COLUMNS,
+            condition,
+            order: "c.contract_number",
+            deadline_shift: 0,
+        }
+    }
+
+    /// Contracts running on the day whose vendor's SECURITY ACTION declaration, made before the fiscal
+    /// year, was not confirmed in it by the day, once the confirmation was due
+    /// (`domain::obligation::yearly_confirmation_due`).
+    fn declarations(as_of: NaiveDate) -> Query {
+        let day = iso(as_of);
+        let first = iso(FiscalYear::of(as_of).first_day());
+        let cut = minus(as_of, crate::domain::obligation::CONFIRMATION_DAYS);
+        let mut condition = Sql::new("");
+        active(&mut condition, as_of);
+        if first >= cut {
+            condition.push(" AND 1 = 0");
+        }
+        condition
+            .push(" AND (x.issued_on IS NULL OR x.issued_on < ")
+            .bind(first.as_str())
+            .push(
+                ") AND NOT EXISTS (SELECT 1 FROM certification_confirmations f
+                 WHERE f.certification_id = x.certification_id AND f.confirmed_on >= ",
+            )
+            .bind(first)
+            .push(" AND f.confirmed_on <= ")
+            .bind(day)
+            .push(")");
+        Query {
+            table: DECLARATIONS,
+            deadline: "x.start_date",
+            columns: DECLARATIONS_COLUMNS,
             condition,
             order: "c.contract_number",
             deadline_shift: 0,

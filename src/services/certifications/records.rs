@@ -13,6 +13,7 @@ use crate::domain::certification::{
 };
 use crate::domain::dates::JpDate;
 use crate::domain::ids::{CertificationId, VendorId};
+use crate::domain::obligation::yearly_confirmation_due;
 use crate::domain::{parse_date, BoundedText};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit::{self, Event};
@@ -30,6 +31,37 @@ pub struct CertificationView {
     pub status_label: &'static str,
     /// For プライバシーマーク: where the renewal application stands.
     pub renewal_note: String,
+    /// For a SECURITY ACTION declaration: this fiscal year's confirmation that it still stands.
+    pub confirmation: Option<YearlyConfirmation>,
+}
+
+/// Where a yearly confirmation stands on a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearlyConfirmation {
+    pub last_confirmed_on: Option<NaiveDate>,
+    pub confirmed_this_year: bool,
+    pub due_on: NaiveDate,
+    /// Not confirmed this fiscal year, past the day it was due.
+    pub overdue: bool,
+}
+
+impl YearlyConfirmation {
+    /// A declaration made on `since` (or before the year) and last confirmed on `last`.
+    pub fn on(day: NaiveDate, since: Option<NaiveDate>, last: Option<NaiveDate>) -> Self {
+        let year = crate::domain::FiscalYear::of(day);
+        let due_on = yearly_confirmation_due(year, since.unwrap_or(year.first_day()));
+        // A declaration made this year is its confirmation for the year.
+        let confirmed_this_year = last
+            .into_iter()
+            .chain(since)
+            .any(|on| on >= year.first_day() && on <= day);
+        YearlyConfirmation {
+            last_confirmed_on: last,
+            confirmed_this_year,
+            due_on,
+            overdue: !confirmed_this_year && day > due_on,
+        }
+    }
 }
 
 impl CertificationView {
@@ -55,6 +87,7 @@ impl CertificationView {
             status_label: status.label(),
             renewal_note,
             certification,
+            confirmation: None,
         }
     }
 }
@@ -124,13 +157,59 @@ pub async fn for_vendor(
     day: NaiveDate,
 ) -> AppResult<Vec<CertificationView>> {
     let windows = settings.expiry_windows();
-    Ok(
-        certifications::for_vendor(&mut *db.acquire().await?, vendor_id)
-            .await?
-            .into_iter()
-            .map(|c| CertificationView::new(c, &windows, day))
-            .collect(),
+    let mut conn = db.acquire().await?;
+    let confirmed = certifications::last_confirmations(&mut conn, vendor_id, day).await?;
+    Ok(certifications::for_vendor(&mut conn, vendor_id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let confirmation = (c.scheme == Scheme::SecurityAction)
+                .then(|| YearlyConfirmation::on(day, c.issued_on, confirmed.get(&c.id).copied()));
+            CertificationView {
+                confirmation,
+                ..CertificationView::new(c, &windows, day)
+            }
+        })
+        .collect())
+}
+
+/// Records that a SECURITY ACTION declaration still stands (the year's confirmation): the vendor
+/// itself, or staff working with it on the vendor's word.
+pub async fn confirm_declaration(
+    db: &Db,
+    actor: &Actor,
+    rights: &VendorRights,
+    id: CertificationId,
+    day: NaiveDate,
+) -> AppResult<VendorId> {
+    let mut tx = db.begin().await?;
+    let certification = certifications::find(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::services::vendors::authorize(&mut tx, rights, certification.vendor_id).await?;
+    if certification.scheme != Scheme::SecurityAction {
+        let mut errors = FieldErrors::new();
+        errors.add(
+            "certification",
+            "年次の確認は SECURITY ACTION の自己宣言だけです（他の認証は有効期限で管理します）",
+        );
+        return Err(AppError::Validation(errors));
+    }
+    certifications::confirm(&mut tx, id, day, &actor.label).await?;
+    let summary = format!(
+        "SECURITY ACTION 自己宣言の年次確認 {}（{}、{}）",
+        certification.number,
+        crate::domain::FiscalYear::of(day).label(),
+        crate::domain::wareki(day)
+    );
+    audit::record(
+        &mut tx,
+        actor,
+        Event::new("confirm", "certification", id, summary),
     )
+    .await?;
+    tx.commit().await?;
+    Ok(certification.vendor_id)
 }
 
 /// Records a new certification for a vendor, or changes one (`id`), with an optional certificate file.

@@ -100,6 +100,10 @@ fn sheets_of(all: &Dashboard, kind: ReportKind) -> Vec<crate::excel::writer::Rep
                 entries: &all.certifications.expiring,
             },
             ReportSheet {
+                name: "SECURITY ACTION 年次確認なし",
+                entries: &all.certifications.unconfirmed,
+            },
+            ReportSheet {
                 name: "★レベル不足",
                 entries: &all.star.shortfall,
             },

@@ -31,6 +31,7 @@ fn certifications(d: &Dashboard) -> Lists<'_> {
     vec![
         ("expired", &c.expired, t.certificates_expired),
         ("expiring", &c.expiring, t.certificates_expiring),
+        ("unconfirmed", &c.unconfirmed, t.declarations_unconfirmed),
     ]
 }
 

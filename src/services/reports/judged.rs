@@ -78,6 +78,7 @@ fn counter(list: List) -> Option<Counter> {
         List::StarShortfall => |t| &mut t.star_shortfall,
         List::SuspendedVendors => |t| &mut t.suspended,
         List::ContactsMissing => |t| &mut t.contacts_missing,
+        List::DeclarationsUnconfirmed => |t| &mut t.declarations_unconfirmed,
         List::DeletionsResolvedLate | List::AuditsResolvedLate => return None,
     };
     Some(counter)
@@ -185,7 +186,10 @@ async fn judge(
         totals,
         retention,
         audits,
-        certifications,
+        certifications: CertificationsReport {
+            unconfirmed: custody.declarations,
+            ..certifications
+        },
         checklists,
         subcontracting: custody.subcontracting,
         corrective: custody.corrective,
@@ -209,6 +213,7 @@ struct Custody {
     star: StarReport,
     suspensions: SuspensionsReport,
     contacts: ContactsReport,
+    declarations: Vec<Entry>,
 }
 
 /// Takes the custody lists out of those read, adding their full lengths to `totals`.
@@ -244,6 +249,8 @@ fn custody(
     totals.suspended = count;
     let (missing, count) = take(List::ContactsMissing);
     totals.contacts_missing = count;
+    let (declarations, count) = take(List::DeclarationsUnconfirmed);
+    totals.declarations_unconfirmed = count;
     Custody {
         subcontracting: SubcontractingReport {
             as_of,
@@ -263,6 +270,7 @@ fn custody(
             as_of,
             missing: window.cut(missing),
         },
+        declarations: window.cut(declarations),
     }
 }
 
@@ -362,6 +370,17 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
                 Some(gap) => (row.deadline, gap.label(year)),
             }
         }
+        List::DeclarationsUnconfirmed => {
+            let year = FiscalYear::of(as_of);
+            (
+                crate::domain::obligation::yearly_confirmation_due(year, year.first_day()),
+                format!(
+                    "SECURITY ACTION 自己宣言の年次確認（{}、{}）",
+                    year.label(),
+                    row.subject.as_deref().unwrap_or_default()
+                ),
+            )
+        }
         List::SuspendedVendors => (
             row.deadline,
             format!(
@@ -444,6 +463,7 @@ async fn certificates(
         as_of,
         expired: Vec::new(),
         expiring: Vec::new(),
+        unconfirmed: Vec::new(),
     };
     if ending.is_empty() {
         return Ok((report, 0, 0));

@@ -286,6 +286,29 @@ async fn review_deletion(
     Ok(Json(json!({ "contract_id": contract_id })))
 }
 
+/// `POST /api/v1/certifications/{id}/confirmation`: the year's confirmation that a SECURITY ACTION
+/// declaration still stands; answers the vendor's certificates as they now stand.
+#[post("/certifications/<id>/confirmation")]
+async fn confirm_declaration(
+    state: &State<AppState>,
+    acting: crate::web::guards::Acting,
+    id: CertificationId,
+) -> AppResult<Json<Value>> {
+    let today = crate::services::today();
+    let vendor_id = certifications::confirm_declaration(
+        &state.db,
+        &acting.actor,
+        &acting.user.certificate_rights(),
+        id,
+        today,
+    )
+    .await?;
+    let views = certifications::for_vendor(&state.db, &state.settings, vendor_id, today).await?;
+    Ok(Json(json!(views
+        .into_iter()
+        .find(|v| v.certification.id == id))))
+}
+
 pub fn routes() -> Vec<Route> {
     routes![
         list_certifications,
@@ -299,6 +322,7 @@ pub fn routes() -> Vec<Route> {
         review_audit_report,
         list_deletions,
         submit_deletion,
-        review_deletion
+        review_deletion,
+        confirm_declaration
     ]
 }

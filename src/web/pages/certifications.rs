@@ -238,6 +238,37 @@ async fn import(
     ))
 }
 
+/// The year's confirmation that a SECURITY ACTION declaration still stands.
+#[post("/certifications/<id>/confirmation", data = "<_form>")]
+async fn confirm(
+    state: &State<AppState>,
+    acting: Acting,
+    id: CertificationId,
+    _form: crate::web::csrf::CsrfForm<Fields<serde_json::Value>>,
+) -> AppResult<FormOutcome> {
+    let vendor_id = certifications::confirm_declaration(
+        &state.db,
+        &acting.actor,
+        &acting.user.certificate_rights(),
+        id,
+        crate::services::today(),
+    )
+    .await?;
+    Ok(FormOutcome::saved(format!(
+        "/vendors/{vendor_id}?saved=true#certifications"
+    )))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![new, edit, create, update, file, verify, import_page, import]
+    routes![
+        new,
+        edit,
+        create,
+        update,
+        file,
+        verify,
+        import_page,
+        import,
+        confirm
+    ]
 }

@@ -114,7 +114,18 @@ async fn vendor_portal(
     let incident_contacts =
         services::incident_contacts::of_vendor(&state.db, Some(vendor_id), vendor_id, today)
             .await?;
+    let declarations_to_confirm =
+        services::certifications::for_vendor(&state.db, &state.settings, vendor_id, today)
+            .await?
+            .iter()
+            .filter(|c| {
+                c.confirmation
+                    .as_ref()
+                    .is_some_and(|k| !k.confirmed_this_year)
+            })
+            .count();
     render(&Portal {
+        declarations_to_confirm,
         incident_contacts,
         chrome,
         today,

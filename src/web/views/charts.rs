@@ -322,6 +322,7 @@ mod tests {
             star_shortfall: 0,
             suspended: 0,
             contacts_missing: 0,
+            declarations_unconfirmed: 0,
         };
         let svg = tally_bar(&tally, 8).to_string();
         assert_eq!(axis_top(0), 1);

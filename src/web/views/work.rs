@@ -43,6 +43,8 @@ pub struct Portal {
     pub subcontracting: Vec<crate::services::subcontractors::PartOfChain>,
     /// The vendor's incident contacts and this fiscal year's confirmation.
     pub incident_contacts: crate::services::incident_contacts::Contacts,
+    /// SECURITY ACTION declarations not yet confirmed this fiscal year.
+    pub declarations_to_confirm: usize,
 }
 
 #[derive(Template)]
