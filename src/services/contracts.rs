@@ -50,6 +50,18 @@ pub struct ContractInput {
     #[serde(default, deserialize_with = "super::input::text_or_number")]
     pub amount: Option<String>,
     pub notes: Option<String>,
+    /// METI's three conditions from the API: `{"sensitive_data": true, …}`; absent leaves them as
+    /// recorded.
+    pub star_conditions: Option<super::star_level::StarInput>,
+    /// The form's section of the three conditions was sent (its unticked boxes send nothing).
+    #[serde(default, deserialize_with = "super::input::flag")]
+    pub star_given: bool,
+    #[serde(default, deserialize_with = "super::input::flag")]
+    pub sensitive_data: bool,
+    #[serde(default, deserialize_with = "super::input::flag")]
+    pub outage_critical: bool,
+    #[serde(default, deserialize_with = "super::input::flag")]
+    pub reaches_internal: bool,
 }
 
 impl ContractInput {
@@ -70,7 +82,36 @@ impl ContractInput {
             deletion_days: Some(contract.deletion_days.to_string()),
             amount: contract.amount().map(|yen| yen.value().to_string()),
             notes: Some(contract.notes.clone()),
+            ..ContractInput::default()
         }
+    }
+
+    /// The form's or the API's three conditions, when given.
+    pub fn star_conditions(&self) -> Option<crate::domain::star::StarConditions> {
+        let given = match &self.star_conditions {
+            Some(input) => input,
+            None if self.star_given => &super::star_level::StarInput {
+                sensitive_data: self.sensitive_data,
+                outage_critical: self.outage_critical,
+                reaches_internal: self.reaches_internal,
+            },
+            None => return None,
+        };
+        Some(given.conditions())
+    }
+
+    /// The edit form's boxes ticked as the contract's conditions are recorded.
+    pub fn with_star_conditions(
+        mut self,
+        recorded: Option<crate::domain::star::StarConditions>,
+    ) -> Self {
+        if let Some(c) = recorded {
+            self.star_given = true;
+            self.sensitive_data = c.sensitive_data;
+            self.outage_critical = c.outage_critical;
+            self.reaches_internal = c.reaches_internal;
+        }
+        self
     }
 
     /// Checks every field, and that the department and vendor exist.
@@ -528,6 +569,16 @@ pub async fn create(
         .await
         .map_err(map_write_error)?;
     super::clauses::assign_defaults(&mut tx, &catalogue, id, &draft).await?;
+    if let Some(conditions) = input.star_conditions() {
+        super::star_level::record(
+            &mut tx,
+            actor,
+            id,
+            draft.contract_number.as_str(),
+            conditions,
+        )
+        .await?;
+    }
     let summary = format!("契約登録 {}", draft.contract_number);
     audit::record(
         &mut tx,
@@ -569,6 +620,16 @@ pub async fn update(
         .map_err(map_write_error)?
     {
         return Err(AppError::NotFound);
+    }
+    if let Some(conditions) = input.star_conditions() {
+        super::star_level::record(
+            &mut tx,
+            actor,
+            id,
+            draft.contract_number.as_str(),
+            conditions,
+        )
+        .await?;
     }
     let summary = format!("契約変更 {}", draft.contract_number);
     let old = Some(before.draft().to_json());

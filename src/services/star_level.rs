@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// The conditions as the officer's form (checkboxes) or the API (booleans) send them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StarInput {
     #[serde(deserialize_with = "flag")]
@@ -76,6 +76,16 @@ pub async fn standing(
     })
 }
 
+impl StarInput {
+    pub fn conditions(&self) -> StarConditions {
+        StarConditions {
+            sensitive_data: self.sensitive_data,
+            outage_critical: self.outage_critical,
+            reaches_internal: self.reaches_internal,
+        }
+    }
+}
+
 /// Records the three conditions of a contract within `scope` (the officer's).
 pub async fn set(
     db: &Db,
@@ -88,21 +98,38 @@ pub async fn set(
     let contract = contracts::find(&mut tx, scope, contract_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let before = star_conditions::find(&mut tx, contract_id).await?;
-    let conditions = StarConditions {
-        sensitive_data: input.sensitive_data,
-        outage_critical: input.outage_critical,
-        reaches_internal: input.reaches_internal,
-    };
-    star_conditions::set(&mut tx, contract_id, conditions).await?;
+    record(
+        &mut tx,
+        actor,
+        contract_id,
+        &contract.contract_number,
+        input.conditions(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Writes a contract's conditions within the caller's transaction (the form, the API, the ledger),
+/// audited when they change; whether they did.
+pub async fn record(
+    conn: &mut Conn,
+    actor: &Actor,
+    contract_id: ContractId,
+    contract_number: &str,
+    conditions: StarConditions,
+) -> AppResult<bool> {
+    let before = star_conditions::find(conn, contract_id).await?;
+    if before == Some(conditions) {
+        return Ok(false);
+    }
+    star_conditions::set(conn, contract_id, conditions).await?;
     let summary = format!(
-        "★レベルの条件 {}（要求{}）",
-        contract.contract_number,
+        "★レベルの条件 {contract_number}（要求{}）",
         conditions.required().label()
     );
     let event = Event::new("update", "contract_star_conditions", contract_id, summary)
         .changes(before.map(|b| json!(b)), Some(json!(conditions)));
-    audit::record(&mut tx, actor, event).await?;
-    tx.commit().await?;
-    Ok(())
+    audit::record(conn, actor, event).await?;
+    Ok(true)
 }

@@ -27,6 +27,10 @@ pub enum Field {
     Subcontracting,
     /// 特約条項: clause ids or titles, separated by 、 or commas.
     Clauses,
+    /// METI's three conditions for the ★ level the contract requires (yes/no each).
+    SensitiveData,
+    OutageCritical,
+    ReachesInternal,
     Notes,
     VendorKana,
     VendorAddress,
@@ -36,7 +40,7 @@ pub enum Field {
 }
 
 /// Each column with the header names people give it, the name reported in messages first.
-const HEADERS: [(Field, &[&str]); 24] = [
+const HEADERS: [(Field, &[&str]); 27] = [
     (
         Field::ContractNumber,
         &[
@@ -236,6 +240,33 @@ const HEADERS: [(Field, &[&str]); 24] = [
             "適用する特約条項",
         ],
     ),
+    (
+        Field::SensitiveData,
+        &[
+            "機微情報の取扱い",
+            "機微情報",
+            "機微な情報の取扱い",
+            "委託先システムでの機微情報の取扱い",
+        ],
+    ),
+    (
+        Field::OutageCritical,
+        &[
+            "停止時の影響",
+            "委託先停止時の影響",
+            "停止による業務影響",
+            "業務停止の影響",
+        ],
+    ),
+    (
+        Field::ReachesInternal,
+        &[
+            "内部システムへの接続",
+            "内部接続",
+            "庁内システムへの接続",
+            "庁内ネットワーク接続",
+        ],
+    ),
     (Field::Notes, &["備考", "摘要", "メモ"]),
     (
         Field::VendorKana,
@@ -263,7 +294,7 @@ const HEADERS: [(Field, &[&str]); 24] = [
 ];
 
 impl Field {
-    pub const ALL: [Field; 24] = [
+    pub const ALL: [Field; 27] = [
         Field::ContractNumber,
         Field::Title,
         Field::Department,
@@ -282,6 +313,9 @@ impl Field {
         Field::DeletionDays,
         Field::Subcontracting,
         Field::Clauses,
+        Field::SensitiveData,
+        Field::OutageCritical,
+        Field::ReachesInternal,
         Field::Notes,
         Field::VendorKana,
         Field::VendorAddress,

@@ -246,7 +246,8 @@ pub async fn apply(
         let clauses_changed = clauses
             .write(&mut tx, actor, row, &draft, existed, &mut report)
             .await?;
-        let action = report.count_changed_clauses(action, clauses_changed);
+        let star_changed = write_star(&mut tx, actor, row).await?;
+        let action = report.count_changed_clauses(action, clauses_changed || star_changed);
         report.rows.push(RowOutcome::of(row, &draft, action));
         progress(done + 1, total);
     }
@@ -700,4 +701,24 @@ fn draft_for(
             .or(existing.map(|c| c.notes.clone()))
             .unwrap_or_default(),
     }
+}
+
+/// Records the row's ★ conditions on its contract, when the ledger gives them; whether they changed.
+async fn write_star(tx: &mut Conn, actor: &Actor, row: &LedgerRow) -> AppResult<bool> {
+    let Some(conditions) = row.star else {
+        return Ok(false);
+    };
+    let Some(contract) =
+        contract_rows::find_by_number(&mut *tx, row.contract_number.as_str()).await?
+    else {
+        return Ok(false);
+    };
+    crate::services::star_level::record(
+        tx,
+        actor,
+        contract.id,
+        row.contract_number.as_str(),
+        conditions,
+    )
+    .await
 }

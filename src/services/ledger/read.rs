@@ -42,6 +42,8 @@ pub struct LedgerRow {
     pub notes: Option<String>,
     /// 特約条項 as written (ids or titles); `None` when the column is absent or the cell blank.
     pub clauses: Option<String>,
+    /// METI's three conditions, when the ledger gives any of them (a blank one is no).
+    pub star: Option<crate::domain::star::StarConditions>,
     pub vendor: VendorDetails,
     /// Where the department and the contract number were read (`B5`), for errors found later.
     pub department_cell: Option<String>,
@@ -571,6 +573,19 @@ fn parse_row(
         Email::parse(t).map(|e| e.as_str().to_string())
     });
     let clauses = cells.text(Field::Clauses);
+    let star = [
+        cells.flag(Field::SensitiveData, "機微情報の取扱い"),
+        cells.flag(Field::OutageCritical, "停止時の影響"),
+        cells.flag(Field::ReachesInternal, "内部システムへの接続"),
+    ];
+    let star = star
+        .iter()
+        .any(Option::is_some)
+        .then(|| crate::domain::star::StarConditions {
+            sensitive_data: star[0].unwrap_or(false),
+            outage_critical: star[1].unwrap_or(false),
+            reaches_internal: star[2].unwrap_or(false),
+        });
     let notes = cells.text(Field::Notes);
     if let Some(text) = &notes {
         cells.take(Field::Notes, fields::notes(text));
@@ -603,6 +618,7 @@ fn parse_row(
         amount,
         notes,
         clauses,
+        star,
         department_cell: cell_ref(columns, Field::Department, row.number),
         number_cell: cell_ref(columns, Field::ContractNumber, row.number),
         clauses_cell: cell_ref(columns, Field::Clauses, row.number),

@@ -260,11 +260,15 @@ async fn edit(
 ) -> AppResult<RawHtml<String>> {
     let Editing { scope, .. } = editing;
     let contract = contracts::get(&state.db, &scope.contracts, id).await?;
+    let today = services::today();
+    let recorded = crate::services::star_level::standing(&state.db, &scope.contracts, id, today)
+        .await?
+        .conditions;
     form_page(
         state,
         chrome,
         Some(id),
-        ContractInput::from_contract(&contract),
+        ContractInput::from_contract(&contract).with_star_conditions(recorded),
         FieldErrors::new(),
     )
     .await
