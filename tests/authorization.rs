@@ -218,6 +218,14 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
             CertificationRecorders,
         ),
         (
+            ("POST", "/certifications/<id>/surveillances"),
+            CertificationRecorders,
+        ),
+        (
+            ("POST", "/api/v1/certifications/<id>/surveillances"),
+            CertificationRecorders,
+        ),
+        (
             ("POST", "/api/v1/certifications/<id>/confirmation"),
             CertificationRecorders,
         ),

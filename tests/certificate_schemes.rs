@@ -210,3 +210,132 @@ async fn a_security_action_declaration_is_confirmed_once_a_fiscal_year() {
         "only declarations are confirmed yearly"
     );
 }
+
+async fn isms(w: &common::VendorContract) -> Value {
+    let (_, certs) = w
+        .app
+        .get_json(&format!("/api/v1/vendors/{}/certifications", w.vendor_id))
+        .await;
+    certs["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["scheme"] == "isms")
+        .unwrap()
+        .clone()
+}
+
+#[rocket::async_test]
+async fn isms_against_the_2013_edition_expired_with_the_transition_and_surveillance_is_yearly() {
+    let w = common::vendor_contract("R8-903").await;
+    let list = |standard: &str, until: &str| {
+        format!(
+            "法人番号,事業者名,種別,番号,規格,取得日,有効期限\n{NTA},株式会社いろは印刷,ISMS,JQA-IM0685,{standard},2025-04-01,{until}\n"
+        )
+        .into_bytes()
+    };
+    let response = w
+        .app
+        .post_bytes(
+            "/api/v1/certifications/import",
+            list("ISO/IEC 27001:2013", "2027-03-31"),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let old = isms(&w).await;
+    assert_eq!(old["valid_until"], "2025-10-31", "{old}");
+    assert_eq!(old["printed_valid_until"], "2027-03-31");
+    assert_eq!(old["status"], "expired", "{old}");
+    let (_, all) = w.app.get_json("/api/v1/reports/certifications").await;
+    let expired = all["expired"].as_array().unwrap();
+    assert_eq!(expired.len(), 1, "{all}");
+    assert_eq!(expired[0]["contract_number"], "R8-903");
+
+    let response = w
+        .app
+        .post_bytes(
+            "/api/v1/certifications/import",
+            list("JIS Q 27001:2023", "2028-03-31"),
+        )
+        .await;
+    assert_eq!(response.status(), Status::Ok);
+    let current = isms(&w).await;
+    assert_eq!(
+        (current["valid_until"].as_str(), current["status"].as_str()),
+        (Some("2028-03-31"), Some("valid")),
+        "{current}"
+    );
+    assert!(current["printed_valid_until"].is_null());
+    // Issued 2025-04-01 with no surveillance recorded since: over a year old.
+    assert_eq!(current["surveillance"]["needs_check"], true, "{current}");
+
+    let id = current["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/certifications/{id}/surveillances");
+    let (status, refused) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &uri,
+            &json!({"audited_on": "2099-01-01", "result": "適合"}),
+        )
+        .await;
+    assert_eq!(status, Status::UnprocessableEntity, "{refused}");
+    assert_eq!(common::error_fields(&refused), ["audited_on"]);
+    let (status, recorded) = w
+        .vendor
+        .send_json(
+            Method::Post,
+            &uri,
+            &json!({"audited_on": "令和8年6月1日", "result": "minor", "note": "軽微1件"}),
+        )
+        .await;
+    assert_eq!(status, Status::Created, "{recorded}");
+    assert_eq!(recorded["surveillance"]["needs_check"], false, "{recorded}");
+    assert_eq!(recorded["surveillance"]["last_audited_on"], "2026-06-01");
+    let (_, page) = w
+        .vendor
+        .get_html(&format!("/vendors/{}", w.vendor_id))
+        .await;
+    assert!(
+        page.contains("維持審査 令和8年6月1日 軽微な不適合あり"),
+        "{page}"
+    );
+
+    w.app.seed_vendor(common::TOYOTA, "他社株式会社").await;
+    let other = w
+        .app
+        .browser_as(
+            "other@example.jp",
+            common::Role::Vendor,
+            Some(common::TOYOTA),
+            &[],
+        )
+        .await;
+    let (status, _) = other
+        .send_json(
+            Method::Post,
+            &uri,
+            &json!({"audited_on": "2026-06-01", "result": "conforming"}),
+        )
+        .await;
+    assert!(
+        matches!(status, Status::NotFound | Status::Forbidden),
+        "{status}"
+    );
+    let reply = w
+        .vendor
+        .post_form(
+            &format!("/certifications/{id}/surveillances"),
+            &[
+                ("audited_on", "いつか"),
+                ("result", "conforming"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, Status::UnprocessableEntity);
+    assert!(
+        reply.body.contains("role=\"alert\""),
+        "the refusal is shown by the certificate"
+    );
+}

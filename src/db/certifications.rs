@@ -3,7 +3,9 @@
 use super::sql::Sql;
 use super::values::iso;
 use super::Conn;
-use crate::domain::certification::{CertificationDraft, Level, Scheme, Verification};
+use crate::domain::certification::{
+    effective_valid_until, CertificationDraft, IsmsStandard, Level, Scheme, Verification,
+};
 use crate::domain::ids::{CertificationId, DepartmentId, FileId, VendorId};
 use crate::domain::Timestamp;
 use chrono::NaiveDate;
@@ -28,6 +30,7 @@ struct Row {
     verified_by: String,
     verified_at: Option<String>,
     verification_note: String,
+    standard: String,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -42,7 +45,11 @@ pub struct Certification {
     pub certification_body: String,
     pub scope: String,
     pub issued_on: Option<NaiveDate>,
+    /// The expiry the certificate counts to (`domain::certification::effective_valid_until`).
     pub valid_until: Option<NaiveDate>,
+    /// The expiry printed on the certificate, when the one it counts to is earlier.
+    pub printed_valid_until: Option<NaiveDate>,
+    pub standard: IsmsStandard,
     pub file_id: Option<FileId>,
     pub updated_at: String,
     pub verification: Verification,
@@ -62,7 +69,8 @@ impl Certification {
             certification_body: self.certification_body.clone(),
             scope: self.scope.clone(),
             issued_on: self.issued_on,
-            valid_until: self.valid_until,
+            valid_until: self.printed_valid_until.or(self.valid_until),
+            standard: self.standard,
         }
     }
     pub fn scheme_label(&self) -> &'static str {
@@ -79,18 +87,24 @@ fn date(text: Option<String>) -> Option<NaiveDate> {
 
 impl From<Row> for Certification {
     fn from(row: Row) -> Self {
+        let scheme = Scheme::from_code(&row.scheme).unwrap_or(Scheme::Isms);
+        let standard = IsmsStandard::from_code(&row.standard);
+        let printed = date(row.valid_until);
+        let effective = effective_valid_until(scheme, standard, printed);
         Certification {
             id: row.id,
             vendor_id: row.vendor_id,
             vendor_name: row.vendor_name,
             vendor_identifier: row.vendor_identifier,
-            scheme: Scheme::from_code(&row.scheme).unwrap_or(Scheme::Isms),
+            scheme,
             number: row.number,
             level: Level::from_code(&row.level),
             certification_body: row.certification_body,
             scope: row.scope,
             issued_on: date(row.issued_on),
-            valid_until: date(row.valid_until),
+            valid_until: effective,
+            printed_valid_until: printed.filter(|_| printed != effective),
+            standard,
             file_id: row.file_id,
             updated_at: row.updated_at,
             verification: Verification::from_code(&row.verification)
@@ -104,7 +118,7 @@ impl From<Row> for Certification {
 
 const SELECT: &str = "SELECT c.id, c.vendor_id, v.name AS vendor_name, COALESCE(v.corporate_number, v.invoice_number, v.vendor_code) AS vendor_identifier,
     c.scheme, c.number, c.level, c.certification_body, c.scope, c.issued_on, c.valid_until, c.file_id, c.updated_at,
-    c.verification, c.verified_by, c.verified_at, c.verification_note
+    c.verification, c.verified_by, c.verified_at, c.verification_note, c.standard
     FROM certifications c JOIN vendors v ON v.id = c.vendor_id";
 
 pub async fn for_vendor(
@@ -216,8 +230,8 @@ pub async fn insert(
     let (verification, verified_by, verified_at) = entry.state();
     sqlx::query_scalar(
         "INSERT INTO certifications (vendor_id, scheme, number, level, certification_body, scope, issued_on, valid_until,
-         file_id, created_at, updated_at, verification, verified_by, verified_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id",
+         file_id, created_at, updated_at, verification, verified_by, verified_at, standard)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14) RETURNING id",
     )
     .bind(vendor_id)
     .bind(draft.scheme.code())
@@ -232,6 +246,7 @@ pub async fn insert(
     .bind(verification.code())
     .bind(verified_by)
     .bind(verified_at)
+    .bind(draft.standard.code())
     .fetch_one(conn)
     .await
 }
@@ -249,7 +264,8 @@ pub async fn update(
     sqlx::query(
         "UPDATE certifications SET scheme = $1, number = $2, level = $3, certification_body = $4, scope = $5,
          issued_on = $6, valid_until = $7, file_id = COALESCE($8, file_id), updated_at = $9,
-         verification = $11, verified_by = $12, verified_at = $13, verification_note = '' WHERE id = $10",
+         verification = $11, verified_by = $12, verified_at = $13, verification_note = '', standard = $14
+         WHERE id = $10",
     )
     .bind(draft.scheme.code())
     .bind(draft.number.as_str())
@@ -264,6 +280,7 @@ pub async fn update(
     .bind(verification.code())
     .bind(verified_by)
     .bind(verified_at)
+    .bind(draft.standard.code())
     .execute(conn)
     .await?;
     Ok(())
@@ -345,5 +362,53 @@ pub async fn last_confirmations(
     Ok(rows
         .into_iter()
         .filter_map(|(id, on)| Some((id, on.parse().ok()?)))
+        .collect())
+}
+
+/// Records a surveillance audit (維持審査) of an ISMS certificate.
+pub async fn add_surveillance(
+    conn: &mut Conn,
+    id: CertificationId,
+    audited_on: NaiveDate,
+    result: &str,
+    note: &str,
+    by: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO certification_surveillances (certification_id, audited_on, result, note, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(iso(audited_on))
+    .bind(result)
+    .bind(note)
+    .bind(by)
+    .bind(Timestamp::now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The latest surveillance audit on or before `day` of each of the vendor's certificates: its day and
+/// result.
+pub async fn last_surveillances(
+    conn: &mut Conn,
+    vendor_id: VendorId,
+    day: NaiveDate,
+) -> Result<std::collections::HashMap<CertificationId, (NaiveDate, String)>, sqlx::Error> {
+    let rows: Vec<(CertificationId, String, String)> = sqlx::query_as(
+        "SELECT s.certification_id, s.audited_on, s.result FROM certification_surveillances s
+         JOIN certifications c ON c.id = s.certification_id
+         WHERE c.vendor_id = $1 AND s.audited_on <= $2
+         ORDER BY s.certification_id, s.audited_on, s.id",
+    )
+    .bind(vendor_id)
+    .bind(iso(day))
+    .fetch_all(conn)
+    .await?;
+    // Ordered by day, so the last of each certificate stays.
+    Ok(rows
+        .into_iter()
+        .filter_map(|(id, on, result)| Some((id, (on.parse().ok()?, result))))
         .collect())
 }

@@ -206,6 +206,78 @@ pub fn parse_pmark_number(input: &str) -> Result<String, String> {
     })
 }
 
+/// The edition of ISO/IEC 27001 an ISMS certificate is against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IsmsStandard {
+    /// Not recorded.
+    #[default]
+    Unknown,
+    /// ISO/IEC 27001:2013 (JIS Q 27001:2014).
+    Iso2013,
+    /// ISO/IEC 27001:2022 (JIS Q 27001:2023).
+    Iso2022,
+}
+
+impl IsmsStandard {
+    pub fn code(self) -> &'static str {
+        match self {
+            IsmsStandard::Unknown => "",
+            IsmsStandard::Iso2013 => "2013",
+            IsmsStandard::Iso2022 => "2022",
+        }
+    }
+    pub fn from_code(code: &str) -> Self {
+        match code {
+            "2013" => IsmsStandard::Iso2013,
+            "2022" => IsmsStandard::Iso2022,
+            _ => IsmsStandard::Unknown,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            IsmsStandard::Unknown => "",
+            IsmsStandard::Iso2013 => "ISO/IEC 27001:2013（JIS Q 27001:2014）",
+            IsmsStandard::Iso2022 => "ISO/IEC 27001:2022（JIS Q 27001:2023）",
+        }
+    }
+    /// 「ISO/IEC 27001:2013」「JIS Q 27001:2014」「2022年版」 and the like; blank is not recorded.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let text = normalize(input);
+        if text.trim().is_empty() {
+            return Ok(IsmsStandard::Unknown);
+        }
+        let has = |year: &str| text.contains(year);
+        match (has("2013") || has("2014"), has("2022") || has("2023")) {
+            (true, false) => Ok(IsmsStandard::Iso2013),
+            (false, true) => Ok(IsmsStandard::Iso2022),
+            _ => Err(format!(
+                "規格「{}」は読み取れません（例: ISO/IEC 27001:2022、JIS Q 27001:2014）",
+                input.trim()
+            )),
+        }
+    }
+}
+
+/// The last day certificates against ISO/IEC 27001:2013 counted: the end of the transition to 2022.
+pub fn iso_2013_transition_end() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 10, 31).expect("a real day")
+}
+
+/// The expiry a certificate counts to: the printed one, but no later than the end of the 2013
+/// edition's transition for an ISMS certificate against it.
+pub fn effective_valid_until(
+    scheme: Scheme,
+    standard: IsmsStandard,
+    printed: Option<NaiveDate>,
+) -> Option<NaiveDate> {
+    if scheme == Scheme::Isms && standard == IsmsStandard::Iso2013 {
+        let end = iso_2013_transition_end();
+        return Some(printed.map_or(end, |day| day.min(end)));
+    }
+    printed
+}
+
 /// A checked Pマーク number's registration (body and business, 8 digits, the same across renewals)
 /// and its renewal count when typed: `10820163(05)` is (`10820163`, Some(5)).
 pub fn pmark_parts(number: &str) -> (&str, Option<u32>) {
@@ -296,6 +368,8 @@ pub struct CertificationFields {
     pub scope: String,
     pub issued_on: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// ISMS only: the edition of ISO/IEC 27001 (「2013」「JIS Q 27001:2023」…); blank when unknown.
+    pub standard: String,
 }
 
 /// A certification whose every value is valid for its scheme.
@@ -308,6 +382,8 @@ pub struct CertificationDraft {
     pub scope: String,
     pub issued_on: Option<NaiveDate>,
     pub valid_until: Option<NaiveDate>,
+    /// ISMS: the edition of ISO/IEC 27001 it is against.
+    pub standard: IsmsStandard,
 }
 
 const MAX_TEXT: usize = 500;
@@ -379,6 +455,18 @@ impl CertificationDraft {
                 ));
             }
         }
+        let standard = match IsmsStandard::parse(&fields.standard) {
+            Ok(standard) if scheme == Scheme::Isms => standard,
+            Ok(IsmsStandard::Unknown) => IsmsStandard::Unknown,
+            Ok(_) => {
+                errors.push(("standard", "規格は ISMS の認証にだけ記入します".into()));
+                IsmsStandard::Unknown
+            }
+            Err(message) => {
+                errors.push(("standard", message));
+                IsmsStandard::Unknown
+            }
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -390,6 +478,7 @@ impl CertificationDraft {
             scope,
             issued_on: fields.issued_on,
             valid_until: fields.valid_until,
+            standard,
         })
     }
 }
@@ -568,7 +657,39 @@ mod tests {
             scope: String::new(),
             issued_on: None,
             valid_until: NaiveDate::from_ymd_opt(until.0, until.1, until.2),
+            standard: IsmsStandard::Unknown,
         }
+    }
+
+    #[test]
+    fn an_isms_certificate_against_the_2013_edition_counts_until_the_transition_ended() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        for text in ["ISO/IEC 27001:2013", "JIS Q 27001:2014", "２０１３年版"] {
+            assert_eq!(
+                IsmsStandard::parse(text),
+                Ok(IsmsStandard::Iso2013),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            IsmsStandard::parse("JIS Q 27001:2023"),
+            Ok(IsmsStandard::Iso2022)
+        );
+        assert_eq!(IsmsStandard::parse(""), Ok(IsmsStandard::Unknown));
+        assert!(IsmsStandard::parse("最新版").is_err());
+        let printed = day(2027, 3, 31);
+        assert_eq!(
+            effective_valid_until(Scheme::Isms, IsmsStandard::Iso2013, printed),
+            day(2025, 10, 31)
+        );
+        assert_eq!(
+            effective_valid_until(Scheme::Isms, IsmsStandard::Iso2013, day(2025, 6, 30)),
+            day(2025, 6, 30)
+        );
+        assert_eq!(
+            effective_valid_until(Scheme::Isms, IsmsStandard::Iso2022, printed),
+            printed
+        );
     }
 
     #[test]

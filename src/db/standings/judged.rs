@@ -799,10 +799,13 @@ pub async fn active_with_certificates_ending(
     );
     active(&mut sql, as_of);
     sql.push(
-        " AND x.vendor_id IN (SELECT vendor_id FROM certifications WHERE verification = 'verified' AND valid_until <= ",
+        " AND x.vendor_id IN (SELECT vendor_id FROM certifications WHERE verification = 'verified'
+         AND (valid_until <= ",
     )
     .bind(iso(until))
-    .push(")");
+    // An ISMS certificate against the 2013 edition counts only to the transition's end, whatever its
+    // printed expiry.
+    .push(" OR (scheme = 'isms' AND standard = '2013')))");
     restrict(&mut sql, scope);
     sql.query_as().fetch_all(conn).await
 }

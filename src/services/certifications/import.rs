@@ -9,7 +9,7 @@ use crate::config::Settings;
 use crate::db::certifications::{self, Entry};
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{Conn, Db};
-use crate::domain::certification::{renewal, Renewal};
+use crate::domain::certification::{renewal, CertificationDraft, IsmsStandard, Renewal};
 use crate::domain::ids::VendorId;
 use crate::error::{AppError, AppResult};
 use crate::excel::header::RowError;
@@ -197,6 +197,13 @@ async fn write_certification(
     // A renewal updates its predecessor; an older renewal than the stored one changes nothing.
     let draft = match &existing {
         Some(before) => match renewal(&row.draft, &before.draft()) {
+            // A list without the 規格 column leaves the edition on record.
+            Renewal::Supersedes(draft) if draft.standard == IsmsStandard::Unknown => {
+                CertificationDraft {
+                    standard: before.standard,
+                    ..draft
+                }
+            }
             Renewal::Supersedes(draft) => draft,
             Renewal::Older => {
                 report.unchanged += 1;

@@ -23,6 +23,8 @@ pub enum Field {
     ValidUntil,
     Scope,
     Body,
+    /// ISMS: the edition of ISO/IEC 27001.
+    Standard,
 }
 
 impl Column for Field {
@@ -38,6 +40,7 @@ impl Column for Field {
         Field::ValidUntil,
         Field::Scope,
         Field::Body,
+        Field::Standard,
     ];
 
     fn synonyms(self) -> &'static [&'static str] {
@@ -88,6 +91,7 @@ impl Column for Field {
             Field::ValidUntil => &["有効期限", "有効期間満了日", "有効期限日", "満了日", "期限"],
             Field::Scope => &["適用範囲", "認証範囲", "登録範囲", "範囲", "サービス名"],
             Field::Body => &["認証機関", "審査機関", "認証機関名"],
+            Field::Standard => &["規格", "認証規格", "適用規格", "規格の版"],
         }
     }
 
@@ -268,6 +272,7 @@ pub(super) fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<ListRow
         scope: text(Field::Scope),
         issued_on,
         valid_until,
+        standard: text(Field::Standard),
     };
     let draft = CertificationDraft::build(&fields)
         .map_err(|problems| {
@@ -279,6 +284,7 @@ pub(super) fn parse_row(row: &Row, columns: &[(usize, Field)]) -> Result<ListRow
                     "scope" => Field::Scope,
                     "issued_on" => Field::IssuedOn,
                     "valid_until" => Field::ValidUntil,
+                    "standard" => Field::Standard,
                     _ => Field::Body,
                 };
                 // A date already reported as unreadable is not also reported as missing.

@@ -4,7 +4,9 @@
 mod import;
 mod list;
 mod records;
+mod surveillance;
 
 pub use import::*;
 pub use list::*;
 pub use records::*;
+pub use surveillance::*;

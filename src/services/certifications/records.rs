@@ -33,6 +33,8 @@ pub struct CertificationView {
     pub renewal_note: String,
     /// For a SECURITY ACTION declaration: this fiscal year's confirmation that it still stands.
     pub confirmation: Option<YearlyConfirmation>,
+    /// For an ISMS certificate: its last surveillance audit, and whether it is over a year old.
+    pub surveillance: Option<super::Surveillance>,
 }
 
 /// Where a yearly confirmation stands on a day.
@@ -88,6 +90,7 @@ impl CertificationView {
             renewal_note,
             certification,
             confirmation: None,
+            surveillance: None,
         }
     }
 }
@@ -103,6 +106,8 @@ pub struct CertificationInput {
     pub scope: String,
     pub issued_on: String,
     pub valid_until: String,
+    /// ISMS: 「2013」「2022」 or the standard's name.
+    pub standard: String,
 }
 
 impl CertificationInput {
@@ -114,7 +119,12 @@ impl CertificationInput {
             certification_body: c.certification_body.clone(),
             scope: c.scope.clone(),
             issued_on: c.issued_on.map(|d| d.jp()).unwrap_or_default(),
-            valid_until: c.valid_until.map(|d| d.jp()).unwrap_or_default(),
+            valid_until: c
+                .printed_valid_until
+                .or(c.valid_until)
+                .map(|d| d.jp())
+                .unwrap_or_default(),
+            standard: c.standard.code().to_string(),
         }
     }
 
@@ -134,6 +144,7 @@ impl CertificationInput {
             scope: self.scope.clone(),
             issued_on: date("issued_on", &self.issued_on),
             valid_until: date("valid_until", &self.valid_until),
+            standard: self.standard.clone(),
         };
         match CertificationDraft::build(&fields) {
             Ok(draft) => Some(draft),
@@ -159,7 +170,7 @@ pub async fn for_vendor(
     let windows = settings.expiry_windows();
     let mut conn = db.acquire().await?;
     let confirmed = certifications::last_confirmations(&mut conn, vendor_id, day).await?;
-    Ok(certifications::for_vendor(&mut conn, vendor_id)
+    let views = certifications::for_vendor(&mut conn, vendor_id)
         .await?
         .into_iter()
         .map(|c| {
@@ -170,7 +181,9 @@ pub async fn for_vendor(
                 ..CertificationView::new(c, &windows, day)
             }
         })
-        .collect())
+        .collect();
+    drop(conn);
+    super::with_surveillance(db, vendor_id, day, views).await
 }
 
 /// Records that a SECURITY ACTION declaration still stands (the year's confirmation): the vendor

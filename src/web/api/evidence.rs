@@ -309,6 +309,30 @@ async fn confirm_declaration(
         .find(|v| v.certification.id == id))))
 }
 
+/// `POST /api/v1/certifications/{id}/surveillances` with `{"audited_on", "result": "conforming"|"minor"|"major",
+/// "note"}`: an ISMS certificate's surveillance audit; answers the certificate as it now stands (201).
+#[post(
+    "/certifications/<id>/surveillances",
+    format = "json",
+    data = "<input>"
+)]
+async fn record_surveillance(
+    state: &State<AppState>,
+    acting: crate::web::guards::Acting,
+    id: CertificationId,
+    input: Json<certifications::SurveillanceInput>,
+) -> AppResult<Custom<Json<Value>>> {
+    let today = crate::services::today();
+    let rights = acting.user.certificate_rights();
+    let vendor_id =
+        certifications::record(&state.db, &acting.actor, &rights, id, &input, today).await?;
+    let views = certifications::for_vendor(&state.db, &state.settings, vendor_id, today).await?;
+    Ok(Custom(
+        Status::Created,
+        Json(json!(views.into_iter().find(|v| v.certification.id == id))),
+    ))
+}
+
 pub fn routes() -> Vec<Route> {
     routes![
         list_certifications,
@@ -323,6 +347,7 @@ pub fn routes() -> Vec<Route> {
         list_deletions,
         submit_deletion,
         review_deletion,
-        confirm_declaration
+        confirm_declaration,
+        record_surveillance
     ]
 }

@@ -259,6 +259,35 @@ async fn confirm(
     )))
 }
 
+/// An ISMS certificate's surveillance audit; a refused one is shown on the vendor's page by its row.
+#[post("/certifications/<id>/surveillances", data = "<form>")]
+async fn record_surveillance(
+    state: &State<AppState>,
+    acting: Acting,
+    chrome: Chrome,
+    id: CertificationId,
+    form: crate::web::csrf::CsrfForm<Fields<certifications::SurveillanceInput>>,
+) -> AppResult<FormOutcome> {
+    let today = crate::services::today();
+    let rights = acting.user.certificate_rights();
+    match certifications::record(&state.db, &acting.actor, &rights, id, &form, today).await {
+        Ok(vendor_id) => Ok(FormOutcome::saved(format!(
+            "/vendors/{vendor_id}?saved=true#certification-{id}"
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let vendor_id = certifications::vendor_of(&state.db, id).await?;
+            let shown = crate::web::pages::vendors::Shown {
+                refused: Some((id, errors)),
+                ..Default::default()
+            };
+            Ok(FormOutcome::Invalid(
+                crate::web::pages::vendors::vendor_page(state, chrome, vendor_id, shown).await?,
+            ))
+        }
+        Err(other) => Err(other),
+    }
+}
+
 pub fn routes() -> Vec<Route> {
     routes![
         new,
@@ -269,6 +298,7 @@ pub fn routes() -> Vec<Route> {
         verify,
         import_page,
         import,
-        confirm
+        confirm,
+        record_surveillance
     ]
 }

@@ -78,6 +78,31 @@ async fn show(
     saved: Option<bool>,
     needs_reason: Option<CertificationId>,
 ) -> AppResult<RawHtml<String>> {
+    let shown = Shown {
+        saved: saved.unwrap_or(false),
+        needs_reason,
+        refused: None,
+    };
+    vendor_page(state, chrome, id, shown).await
+}
+
+/// What the vendor page shows besides the vendor: a saved notice, or a form on it refused.
+#[derive(Default)]
+pub struct Shown {
+    pub saved: bool,
+    /// The certificate whose return was refused for want of a reason.
+    pub needs_reason: Option<CertificationId>,
+    /// A certificate's form refused, with why.
+    pub refused: Option<(CertificationId, crate::error::FieldErrors)>,
+}
+
+/// A vendor with its contracts and certifications.
+pub async fn vendor_page(
+    state: &AppState,
+    chrome: Chrome,
+    id: VendorId,
+    shown: Shown,
+) -> AppResult<RawHtml<String>> {
     let v = vendors::get(&state.db, chrome.user.own_vendor(), id).await?;
     let today = services::today();
     let filter = ContractFilter {
@@ -105,12 +130,13 @@ async fn show(
         today,
         v,
         contracts,
-        saved: saved.unwrap_or(false),
+        saved: shown.saved,
         certifications,
         may_record_certifications,
         may_verify_certifications,
         may_edit_vendor,
-        needs_reason,
+        needs_reason: shown.needs_reason,
+        refused: shown.refused,
         suspensions: crate::services::suspensions::of_vendor(&state.db, id).await?,
     })
 }

@@ -38,9 +38,21 @@ pub struct VendorShow {
     pub needs_reason: Option<CertificationId>,
     /// 指名停止, latest first.
     pub suspensions: Vec<crate::db::suspensions::StoredSuspension>,
+    /// A certificate's form refused, with why.
+    pub refused: Option<(CertificationId, crate::error::FieldErrors)>,
 }
 
 impl VendorShow {
+    /// The messages of the refused form of certificate `id`.
+    pub fn refusals(&self, id: &CertificationId) -> Vec<&str> {
+        match &self.refused {
+            Some((refused, errors)) if refused == id => {
+                errors.iter().map(|e| e.message.as_str()).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     pub fn suspended_today(&self, s: &crate::db::suspensions::StoredSuspension) -> bool {
         crate::domain::suspension::covers(s.starts_on, s.ends_on, self.today)
     }
