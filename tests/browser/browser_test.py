@@ -7,6 +7,7 @@ Ends with a line 'N passed, M failed' and exits non-zero when anything failed.
 """
 
 import base64
+import datetime
 import json
 import os
 import re
@@ -406,6 +407,29 @@ def main():
                 f"the upload is answered: {b.url()}"
             b.close()
 
+        def a_vendor_reports_an_incident_from_its_phone():
+            b = browser()
+            b.command("POST", "/window/rect", {"width": 390, "height": 900})
+            page = sign_in(b, "vendor")
+            contract = re.search(r'href="/contracts/(\d+)"', page).group(1)
+            b.go(f"{base}/contracts/{contract}")
+            b.click("a[href='#report-incident']")
+            assert b.wait_for(lambda *_: b.script("return document.getElementById('report-incident').open")), \
+                "the button at the top opens the report form"
+            assert b.script("return document.activeElement.id") == "incident-aware", "the first field has focus"
+            japan = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=9)))
+            aware = (japan - datetime.timedelta(minutes=10)).strftime("%Y-%m-%d %H:%M")
+            b.type("#incident-aware", aware)
+            b.type("#incident-summary", "営業担当者の業務用スマートフォンを紛失した（画面ロックあり）")
+            b.click("#report-incident button[type=submit]")
+            assert b.wait_for(lambda _, src: "期限内" in src and "業務用スマートフォンを紛失" in src), \
+                f"the report is received and judged on time: {b.url()}"
+            width = b.script("return document.documentElement.scrollWidth")
+            assert width <= 390, f"the contract page is {width} px wide on a phone"
+            if shots:
+                b.screenshot(os.path.join(shots, "incident-reported-390.png"))
+            b.close()
+
         def a_missing_page_keeps_the_menu_and_a_refusal_says_why():
             b = browser()
             sign_in(b, "vendor")
@@ -422,6 +446,8 @@ def main():
               every_page_fits_the_screen_and_speaks_to_people)
         check("a vendor signs in and hands in a check sheet with the keyboard alone",
               a_vendor_signs_in_and_hands_in_a_check_sheet_with_the_keyboard_alone)
+        check("a vendor reports an incident from its phone with the button at the top of the contract",
+              a_vendor_reports_an_incident_from_its_phone)
         check("a missing page keeps the menu; a refusal says the page is not the user's",
               a_missing_page_keeps_the_menu_and_a_refusal_says_why)
         check("an officer sends a fiscal-year request and the vendor sees it on its home page",
