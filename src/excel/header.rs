@@ -232,6 +232,64 @@ pub fn read_list<C: Column>(
     Ok((tables, layout))
 }
 
+/// A list's data rows as one import reads them: each non-blank row under the header parsed, every
+/// error of the others, and where the header was found.
+pub struct ListRows<T, C> {
+    pub rows: Vec<T>,
+    pub errors: Vec<RowError>,
+    /// The header's columns, for placing errors found later on their cells.
+    pub columns: Vec<(usize, C)>,
+    pub ignored: Vec<String>,
+    pub sheet: Option<String>,
+    pub header_row: Option<u32>,
+}
+
+/// Reads a list (`read_list`) and parses each row under its header that is not blank in every column
+/// read; a list refused whole, or one without a data row (`empty`), has its one error.
+pub fn read_rows<C: Column, T>(
+    read: Result<Vec<Table>, super::ReadError>,
+    wanted: &ListHeader<'_, C>,
+    empty: &str,
+    mut parse: impl FnMut(&super::Row, &[(usize, C)]) -> Result<T, Vec<RowError>>,
+) -> ListRows<T, C> {
+    let (tables, layout) = match read_list(read, wanted) {
+        Ok(found) => found,
+        Err(refusal) => {
+            return ListRows {
+                rows: Vec::new(),
+                errors: vec![refusal.error],
+                columns: Vec::new(),
+                ignored: refusal.ignored,
+                sheet: None,
+                header_row: None,
+            }
+        }
+    };
+    let table = &tables[layout.table_index];
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for row in table.rows.iter().skip(layout.header_position + 1) {
+        if layout.columns.iter().all(|(i, _)| row.cell(*i).is_blank()) {
+            continue;
+        }
+        match parse(row, &layout.columns) {
+            Ok(parsed) => rows.push(parsed),
+            Err(found) => errors.extend(found),
+        }
+    }
+    if rows.is_empty() && errors.is_empty() {
+        errors.push(file_error(empty));
+    }
+    ListRows {
+        rows,
+        errors,
+        columns: layout.columns,
+        ignored: layout.ignored,
+        sheet: Some(table.name.clone()),
+        header_row: Some(layout.header_row),
+    }
+}
+
 /// The cell address (`C5`) of a field on a row.
 pub fn cell_ref<C: Column>(columns: &[(usize, C)], field: C, row: u32) -> Option<String> {
     columns

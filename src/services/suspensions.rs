@@ -11,7 +11,7 @@ use crate::db::{Conn, Db};
 use crate::domain::ids::VendorId;
 use crate::domain::suspension::{period_label, Suspension, SuspensionFields};
 use crate::error::{AppError, AppResult};
-use crate::excel::header::{self, file_error, Column, RowError};
+use crate::excel::header::{self, Column, RowError};
 use crate::excel::{Cell, Limits, ReadError, Row, Table};
 use crate::sandbox::Sandbox;
 use crate::services::audit::{self, Event};
@@ -256,54 +256,38 @@ pub fn check_list(read: Result<Vec<Table>, ReadError>, report: &mut ImportReport
         any_of: &[Field::StartsOn, Field::Period],
         any_of_label: "開始日（または 指名停止期間）",
     };
-    let (tables, layout) = match header::read_list(read, &wanted) {
-        Ok(found) => found,
-        Err(refusal) => {
-            report.errors.push(refusal.error);
-            report.ignored_columns = refusal.ignored;
-            return Vec::new();
-        }
-    };
-    report.ignored_columns = layout.ignored.clone();
-    let table = &tables[layout.table_index];
-    report.sheet = Some(table.name.clone());
-    report.header_row = Some(layout.header_row);
-    let mut rows = Vec::new();
+    let read = header::read_rows(
+        read,
+        &wanted,
+        "指名停止一覧にデータ行がありません",
+        parse_row,
+    );
+    report.errors = read.errors;
+    report.ignored_columns = read.ignored;
+    report.sheet = read.sheet;
+    report.header_row = read.header_row;
     let mut first_of: HashMap<(String, NaiveDate), u32> = HashMap::new();
-    for row in table.rows.iter().skip(layout.header_position + 1) {
-        if layout.columns.iter().all(|(i, _)| row.cell(*i).is_blank()) {
+    let mut rows = Vec::new();
+    for parsed in read.rows {
+        let s = &parsed.suspension;
+        let key = (s.corporate_number.to_string(), s.starts_on);
+        if let Some(first) = first_of.get(&key) {
+            report.errors.push(RowError::at(
+                &read.columns,
+                Field::CorporateNumber,
+                parsed.row,
+                format!(
+                    "{} の {} からの指名停止が{first}行目と重複しています",
+                    key.0,
+                    crate::domain::wareki(key.1)
+                ),
+            ));
             continue;
         }
-        match parse_row(row, &layout.columns) {
-            Ok(parsed) => {
-                let key = (
-                    parsed.suspension.corporate_number.to_string(),
-                    parsed.suspension.starts_on,
-                );
-                if let Some(first) = first_of.get(&key) {
-                    report.errors.push(RowError::at(
-                        &layout.columns,
-                        Field::CorporateNumber,
-                        row.number,
-                        format!(
-                            "{} の {} からの指名停止が{first}行目と重複しています",
-                            key.0,
-                            crate::domain::wareki(key.1)
-                        ),
-                    ));
-                    continue;
-                }
-                first_of.insert(key, row.number);
-                rows.push(parsed);
-            }
-            Err(errors) => report.errors.extend(errors),
-        }
+        first_of.insert(key, parsed.row);
+        rows.push(parsed);
     }
-    if rows.is_empty() && report.errors.is_empty() {
-        report
-            .errors
-            .push(file_error("指名停止一覧にデータ行がありません"));
-    }
+    report.errors.sort_by_key(|e| e.row);
     rows
 }
 

@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::db::vendors::{self as vendor_rows, VendorRecord};
 use crate::db::{Conn, Db};
 use crate::error::{AppError, AppResult};
-use crate::excel::header::{self, file_error, Column, RowError};
+use crate::excel::header::{self, Column, RowError};
 use crate::excel::{Limits, ReadError, Row, Table};
 use crate::sandbox::Sandbox;
 use crate::services::audit::{self, Event};
@@ -160,56 +160,39 @@ pub fn check_list(
         any_of: &[Field::VendorCode, Field::CorporateNumber, Field::InvoiceNumber],
         any_of_label: "業者番号・法人番号・登録番号のどれか",
     };
-    let (tables, layout) = match header::read_list(read, &wanted) {
-        Ok(found) => found,
-        Err(refusal) => {
-            report.errors.push(refusal.error);
-            report.ignored_columns = refusal.ignored;
-            return Vec::new();
-        }
-    };
-    report.ignored_columns = layout.ignored.clone();
-    let table = &tables[layout.table_index];
-    report.sheet = Some(table.name.clone());
-    report.header_row = Some(layout.header_row);
+    let read = header::read_rows(read, &wanted, "名簿にデータ行がありません", parse_row);
+    report.errors = read.errors;
+    report.ignored_columns = read.ignored;
+    report.sheet = read.sheet;
+    report.header_row = read.header_row;
     let mut rows = Vec::new();
     let mut first_of: HashMap<String, u32> = HashMap::new();
-    for row in table.rows.iter().skip(layout.header_position + 1) {
-        if layout.columns.iter().all(|(i, _)| row.cell(*i).is_blank()) {
-            continue;
-        }
-        match parse_row(row, &layout.columns) {
-            Ok(parsed) => {
-                let mut repeated = false;
-                for identifier in parsed.record.identity().all() {
-                    let key = identifier.to_string();
-                    if let Some(first) = first_of.get(&key) {
-                        let field = match identifier.field() {
-                            "invoice_number" => Field::InvoiceNumber,
-                            "vendor_code" => Field::VendorCode,
-                            _ => Field::CorporateNumber,
-                        };
-                        report.errors.push(RowError::at(
-                            &layout.columns,
-                            field,
-                            row.number,
-                            format!("{key} が{first}行目と重複しています"),
-                        ));
-                        repeated = true;
-                    } else {
-                        first_of.insert(key, row.number);
-                    }
-                }
-                if !repeated {
-                    rows.push(parsed);
-                }
+    for parsed in read.rows {
+        let mut repeated = false;
+        for identifier in parsed.record.identity().all() {
+            let key = identifier.to_string();
+            if let Some(first) = first_of.get(&key) {
+                let field = match identifier.field() {
+                    "invoice_number" => Field::InvoiceNumber,
+                    "vendor_code" => Field::VendorCode,
+                    _ => Field::CorporateNumber,
+                };
+                report.errors.push(RowError::at(
+                    &read.columns,
+                    field,
+                    parsed.row,
+                    format!("{key} が{first}行目と重複しています"),
+                ));
+                repeated = true;
+            } else {
+                first_of.insert(key, parsed.row);
             }
-            Err(errors) => report.errors.extend(errors),
+        }
+        if !repeated {
+            rows.push(parsed);
         }
     }
-    if rows.is_empty() && report.errors.is_empty() {
-        report.errors.push(file_error("名簿にデータ行がありません"));
-    }
+    report.errors.sort_by_key(|e| e.row);
     rows
 }
 

@@ -3,7 +3,7 @@
 
 use crate::domain::certification::{CertificationDraft, CertificationFields, Scheme};
 use crate::domain::{BoundedText, VendorIdentity};
-use crate::excel::header::{self, file_error, Column, RowError};
+use crate::excel::header::{self, Column, RowError};
 use crate::excel::{self, Limits, Row};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -168,55 +168,36 @@ pub fn check_list(
         any_of: &[Field::CorporateNumber, Field::InvoiceNumber, Field::VendorCode],
         any_of_label: "法人番号（または 適格請求書発行事業者登録番号・業者番号）",
     };
-    let (tables, layout) = match header::read_list(read, &wanted) {
-        Ok(found) => found,
-        Err(refusal) => {
-            report.errors.push(refusal.error);
-            report.ignored_columns = refusal.ignored;
-            return Vec::new();
-        }
-    };
-    report.ignored_columns = layout.ignored.clone();
-    let table = &tables[layout.table_index];
-    report.sheet = Some(table.name.clone());
-    report.header_row = Some(layout.header_row);
+    let read = header::read_rows(read, &wanted, "認証一覧にデータ行がありません", parse_row);
+    report.errors = read.errors;
+    report.ignored_columns = read.ignored;
+    report.sheet = read.sheet;
+    report.header_row = read.header_row;
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, Scheme, String), u32> = HashMap::new();
-    for row in table.rows.iter().skip(layout.header_position + 1) {
-        if layout.columns.iter().all(|(i, _)| row.cell(*i).is_blank()) {
+    for parsed in read.rows {
+        let key = (
+            parsed.identity.primary().as_str().to_string(),
+            parsed.draft.scheme,
+            parsed.draft.number.clone(),
+        );
+        if let Some(first) = seen.get(&key) {
+            report.errors.push(RowError::at(
+                &read.columns,
+                Field::Number,
+                parsed.row,
+                format!(
+                    "同じ事業者の{}（番号「{}」）が{first}行目と重複しています",
+                    key.1.label(),
+                    key.2
+                ),
+            ));
             continue;
         }
-        match parse_row(row, &layout.columns) {
-            Ok(parsed) => {
-                let key = (
-                    parsed.identity.primary().as_str().to_string(),
-                    parsed.draft.scheme,
-                    parsed.draft.number.clone(),
-                );
-                if let Some(first) = seen.get(&key) {
-                    report.errors.push(RowError::at(
-                        &layout.columns,
-                        Field::Number,
-                        row.number,
-                        format!(
-                            "同じ事業者の{}（番号「{}」）が{first}行目と重複しています",
-                            key.1.label(),
-                            key.2
-                        ),
-                    ));
-                    continue;
-                }
-                seen.insert(key, row.number);
-                rows.push(parsed);
-            }
-            Err(errors) => report.errors.extend(errors),
-        }
+        seen.insert(key, parsed.row);
+        rows.push(parsed);
     }
-    if rows.is_empty() && report.errors.is_empty() {
-        report
-            .errors
-            .push(file_error("認証一覧にデータ行がありません"));
-    }
+    report.errors.sort_by_key(|e| e.row);
     rows
 }
 
