@@ -158,8 +158,6 @@ impl Gap {
     }
 }
 
-pub use super::obligation::{yearly_confirmation_due as confirmation_due, CONFIRMATION_DAYS};
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,14 +187,5 @@ mod tests {
         let ok = check(&rows[..2]).unwrap();
         assert_eq!(ok.len(), 1);
         assert_eq!(ok[0].phone, "03-1234-5678");
-    }
-
-    #[test]
-    fn the_confirmation_is_due_thirty_days_into_the_year_or_the_contract() {
-        use chrono::NaiveDate;
-        let year = FiscalYear::new(2026).unwrap();
-        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        assert_eq!(confirmation_due(year, day(2025, 4, 1)), day(2026, 5, 1));
-        assert_eq!(confirmation_due(year, day(2026, 10, 1)), day(2026, 10, 31));
     }
 }

@@ -114,6 +114,35 @@ pub fn yearly_confirmation_due(year: FiscalYear, since: NaiveDate) -> NaiveDate 
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// Where a yearly confirmation stands on a day.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearlyConfirmation {
+    pub last_confirmed_on: Option<NaiveDate>,
+    pub confirmed_this_year: bool,
+    pub due_on: NaiveDate,
+    /// Not confirmed this fiscal year, past the day it was due.
+    pub overdue: bool,
+}
+
+impl YearlyConfirmation {
+    /// Something in force from `since` (or from before the year) and last confirmed on `last`.
+    pub fn on(day: NaiveDate, since: Option<NaiveDate>, last: Option<NaiveDate>) -> Self {
+        let year = FiscalYear::of(day);
+        let due_on = yearly_confirmation_due(year, since.unwrap_or(year.first_day()));
+        // What came into force this year was confirmed by coming into force.
+        let confirmed_this_year = last
+            .into_iter()
+            .chain(since)
+            .any(|on| on >= year.first_day() && on <= day);
+        YearlyConfirmation {
+            last_confirmed_on: last,
+            confirmed_this_year,
+            due_on,
+            overdue: !confirmed_this_year && day > due_on,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,5 +227,19 @@ mod tests {
         };
         assert_eq!(later.due_date(fy(2025)), d(2026, 4, 30));
         assert_eq!(later.years_owed(start, end, d(2030, 1, 1)), vec![fy(2026)]);
+    }
+
+    #[test]
+    fn the_confirmation_is_due_thirty_days_into_the_year_or_the_contract() {
+        let year = FiscalYear::new(2026).unwrap();
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(
+            yearly_confirmation_due(year, day(2025, 4, 1)),
+            day(2026, 5, 1)
+        );
+        assert_eq!(
+            yearly_confirmation_due(year, day(2026, 10, 1)),
+            day(2026, 10, 31)
+        );
     }
 }

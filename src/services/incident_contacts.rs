@@ -10,6 +10,7 @@ use crate::db::incident_contacts::{self as rows, StoredContact};
 use crate::db::Db;
 use crate::domain::ids::{ContractId, VendorId};
 use crate::domain::incident_contact::{self, ContactFields};
+use crate::domain::obligation::YearlyConfirmation;
 use crate::domain::{wareki, FiscalYear};
 use crate::error::{AppError, AppResult, FieldErrors};
 use chrono::NaiveDate;
@@ -54,10 +55,10 @@ pub struct Contacts {
     pub contacts: Vec<StoredContact>,
     pub around_the_clock: bool,
     pub fiscal_year: FiscalYear,
-    pub last_confirmed_on: Option<NaiveDate>,
+    /// The yearly confirmation (連絡先の年次確認) as it stands on the day.
+    #[serde(flatten)]
+    pub confirmation: YearlyConfirmation,
     pub last_confirmed_by: Option<String>,
-    /// Confirmed within the fiscal year of the day.
-    pub confirmed_this_year: bool,
 }
 
 /// The contacts of a vendor `own_vendor` may see (a vendor user only its own; 404 otherwise).
@@ -71,17 +72,13 @@ pub async fn of_vendor(
     let mut conn = db.acquire().await?;
     let contacts = rows::for_vendor(&mut conn, vendor_id).await?;
     let last = rows::last_confirmation(&mut conn, vendor_id, day).await?;
-    let fiscal_year = FiscalYear::of(day);
     Ok(Contacts {
         vendor_id,
         vendor_name: vendor.name,
         around_the_clock: contacts.iter().any(|c| c.around_the_clock),
         contacts,
-        fiscal_year,
-        confirmed_this_year: last
-            .as_ref()
-            .is_some_and(|(on, _)| *on >= fiscal_year.first_day()),
-        last_confirmed_on: last.as_ref().map(|(on, _)| *on),
+        fiscal_year: FiscalYear::of(day),
+        confirmation: YearlyConfirmation::on(day, None, last.as_ref().map(|(on, _)| *on)),
         last_confirmed_by: last.map(|(_, by)| by),
     })
 }

@@ -262,11 +262,11 @@ impl Query {
 
     /// Important contracts running on the day whose vendor's incident contacts are missing, lack one
     /// reachable around the clock, or were not confirmed in the fiscal year once the confirmation was
-    /// due (`domain::incident_contact::confirmation_due`).
+    /// due (`domain::obligation::yearly_confirmation_due`).
     fn contacts(as_of: NaiveDate) -> Query {
         let day = iso(as_of);
         let year = FiscalYear::of(as_of);
-        let cut = minus(as_of, crate::domain::incident_contact::CONFIRMATION_DAYS);
+        let cut = minus(as_of, crate::domain::obligation::CONFIRMATION_DAYS);
         let mut condition = Sql::new("");
         active(&mut condition, as_of);
         condition.push(" AND x.important = 1 AND (x.contacts = 0 OR x.around_the_clock = 0");

@@ -13,7 +13,7 @@ use crate::domain::certification::{
 };
 use crate::domain::dates::JpDate;
 use crate::domain::ids::{CertificationId, VendorId};
-use crate::domain::obligation::yearly_confirmation_due;
+use crate::domain::obligation::YearlyConfirmation;
 use crate::domain::{parse_date, BoundedText};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit::{self, Event};
@@ -35,35 +35,6 @@ pub struct CertificationView {
     pub confirmation: Option<YearlyConfirmation>,
     /// For an ISMS certificate: its last surveillance audit, and whether it is over a year old.
     pub surveillance: Option<super::Surveillance>,
-}
-
-/// Where a yearly confirmation stands on a day.
-#[derive(Debug, Clone, Serialize)]
-pub struct YearlyConfirmation {
-    pub last_confirmed_on: Option<NaiveDate>,
-    pub confirmed_this_year: bool,
-    pub due_on: NaiveDate,
-    /// Not confirmed this fiscal year, past the day it was due.
-    pub overdue: bool,
-}
-
-impl YearlyConfirmation {
-    /// A declaration made on `since` (or before the year) and last confirmed on `last`.
-    pub fn on(day: NaiveDate, since: Option<NaiveDate>, last: Option<NaiveDate>) -> Self {
-        let year = crate::domain::FiscalYear::of(day);
-        let due_on = yearly_confirmation_due(year, since.unwrap_or(year.first_day()));
-        // A declaration made this year is its confirmation for the year.
-        let confirmed_this_year = last
-            .into_iter()
-            .chain(since)
-            .any(|on| on >= year.first_day() && on <= day);
-        YearlyConfirmation {
-            last_confirmed_on: last,
-            confirmed_this_year,
-            due_on,
-            overdue: !confirmed_this_year && day > due_on,
-        }
-    }
 }
 
 impl CertificationView {
@@ -119,11 +90,7 @@ impl CertificationInput {
             certification_body: c.certification_body.clone(),
             scope: c.scope.clone(),
             issued_on: c.issued_on.map(|d| d.jp()).unwrap_or_default(),
-            valid_until: c
-                .printed_valid_until
-                .or(c.valid_until)
-                .map(|d| d.jp())
-                .unwrap_or_default(),
+            valid_until: c.draft().valid_until.map(|d| d.jp()).unwrap_or_default(),
             standard: c.standard.code().to_string(),
         }
     }
@@ -170,20 +137,22 @@ pub async fn for_vendor(
     let windows = settings.expiry_windows();
     let mut conn = db.acquire().await?;
     let confirmed = certifications::last_confirmations(&mut conn, vendor_id, day).await?;
-    let views = certifications::for_vendor(&mut conn, vendor_id)
+    let mut surveyed = certifications::last_surveillances(&mut conn, vendor_id, day).await?;
+    Ok(certifications::for_vendor(&mut conn, vendor_id)
         .await?
         .into_iter()
         .map(|c| {
             let confirmation = (c.scheme == Scheme::SecurityAction)
                 .then(|| YearlyConfirmation::on(day, c.issued_on, confirmed.get(&c.id).copied()));
+            let surveillance = (c.scheme == Scheme::Isms)
+                .then(|| super::Surveillance::on(day, c.issued_on, surveyed.remove(&c.id)));
             CertificationView {
                 confirmation,
+                surveillance,
                 ..CertificationView::new(c, &windows, day)
             }
         })
-        .collect();
-    drop(conn);
-    super::with_surveillance(db, vendor_id, day, views).await
+        .collect())
 }
 
 /// Records that a SECURITY ACTION declaration still stands (the year's confirmation): the vendor

@@ -1,7 +1,6 @@
 //! ISMS surveillance audits (維持審査): recorded yearly between renewals; a certificate whose last
 //! audit (or issue) is over a year old is 要確認.
 
-use super::records::CertificationView;
 use crate::auth::policy::VendorRights;
 use crate::auth::Actor;
 use crate::db::certifications;
@@ -68,24 +67,6 @@ impl Surveillance {
     pub fn result_label(&self) -> &'static str {
         self.last_result.as_deref().map_or("", result_label)
     }
-}
-
-/// Adds each ISMS certificate's surveillance standing to the vendor's views.
-pub async fn with_surveillance(
-    db: &Db,
-    vendor_id: VendorId,
-    day: NaiveDate,
-    mut views: Vec<CertificationView>,
-) -> AppResult<Vec<CertificationView>> {
-    let mut last =
-        certifications::last_surveillances(&mut *db.acquire().await?, vendor_id, day).await?;
-    for view in &mut views {
-        let c = &view.certification;
-        if c.scheme == Scheme::Isms {
-            view.surveillance = Some(Surveillance::on(day, c.issued_on, last.remove(&c.id)));
-        }
-    }
-    Ok(views)
 }
 
 /// Records a surveillance audit of an ISMS certificate (the vendor itself, or staff working with it).

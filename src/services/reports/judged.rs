@@ -360,11 +360,12 @@ fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
             ),
         ),
         List::ContactsMissing => {
-            use crate::domain::incident_contact::{confirmation_due, Gap};
+            use crate::domain::incident_contact::Gap;
+            use crate::domain::obligation::yearly_confirmation_due;
             let year = FiscalYear::of(as_of);
             match row.subject.as_deref().and_then(Gap::from_code) {
                 Some(Gap::Unconfirmed) | None => (
-                    confirmation_due(year, row.deadline),
+                    yearly_confirmation_due(year, row.deadline),
                     Gap::Unconfirmed.label(year),
                 ),
                 Some(gap) => (row.deadline, gap.label(year)),
