@@ -240,6 +240,7 @@ fn at_scale(c: &mut Criterion) {
                     &scale.settings,
                     &Visibility::All,
                     today,
+                    ReportKind::All,
                     Window::ALL,
                 ))
                 .unwrap()
@@ -255,6 +256,7 @@ fn at_scale(c: &mut Criterion) {
                     &scale.settings,
                     &Visibility::All,
                     today,
+                    ReportKind::All,
                     page,
                 ))
                 .unwrap()
@@ -276,6 +278,7 @@ fn at_scale(c: &mut Criterion) {
                         &scale.settings,
                         &Visibility::All,
                         today,
+                        kind,
                         page,
                     ))
                     .unwrap();

@@ -6,7 +6,9 @@ mod common;
 
 use common::{corporate_number, filled_check_sheet, spawn, Method, Reply, TestApp, PDF};
 use itaku::db::contracts::Visibility;
-use itaku::services::reports::{dashboard, Dashboard, Entry, Tally, Window};
+use itaku::services::reports::{
+    dashboard, to_json, write_json, Dashboard, Entry, ReportKind, Tally, Window,
+};
 use itaku::services::standings::rejudge;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -267,7 +269,16 @@ async fn a_window_changes_which_entries_are_read_not_the_counts(
     seed: u64,
 ) {
     let as_of = day.parse().unwrap();
-    let read = |window| dashboard(&app.db, &app.settings, &Visibility::All, as_of, window);
+    let read = |window| {
+        dashboard(
+            &app.db,
+            &app.settings,
+            &Visibility::All,
+            as_of,
+            ReportKind::All,
+            window,
+        )
+    };
     let (whole, page) = (
         read(Window::ALL).await.unwrap(),
         read(Window::first(2)).await.unwrap(),
@@ -302,6 +313,93 @@ async fn a_window_changes_which_entries_are_read_not_the_counts(
         )
     };
     assert_eq!(names(&whole), names(&page), "seed {seed}, {day}");
+    each_report_judged_alone_is_the_dashboards(app, as_of, &page, seed).await;
+    every_report_streamed_is_the_dashboards_whole(app, as_of, &whole, seed).await;
+}
+
+/// A report written entry by entry as it is read (`itaku report --json`) is the whole dashboard's.
+async fn every_report_streamed_is_the_dashboards_whole(
+    app: &TestApp,
+    as_of: chrono::NaiveDate,
+    whole: &Dashboard,
+    seed: u64,
+) {
+    for kind in [
+        ReportKind::Retention,
+        ReportKind::Audits,
+        ReportKind::Certifications,
+        ReportKind::Checklists,
+        ReportKind::Subcontracting,
+        ReportKind::Corrective,
+        ReportKind::Clauses,
+        ReportKind::Incidents,
+        ReportKind::Kpi,
+        ReportKind::All,
+    ] {
+        let streamed = write_json(
+            &app.db,
+            &app.settings,
+            &Visibility::All,
+            as_of,
+            kind,
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+        let expected = to_json(whole, kind, Window::ALL).unwrap();
+        assert_eq!(
+            String::from_utf8(streamed).unwrap(),
+            serde_json::to_string_pretty(&expected).unwrap() + "\n",
+            "seed {seed}, {as_of}: {kind:?}"
+        );
+    }
+}
+
+/// A report judged on its own (the API's and the workbooks' way) says what the dashboard says of it.
+async fn each_report_judged_alone_is_the_dashboards(
+    app: &TestApp,
+    as_of: chrono::NaiveDate,
+    page: &Dashboard,
+    seed: u64,
+) {
+    let window = Window::first(2);
+    for kind in [
+        ReportKind::Retention,
+        ReportKind::Audits,
+        ReportKind::Certifications,
+        ReportKind::Checklists,
+        ReportKind::Subcontracting,
+        ReportKind::Corrective,
+        ReportKind::Clauses,
+        ReportKind::Incidents,
+        ReportKind::Kpi,
+    ] {
+        let alone = dashboard(
+            &app.db,
+            &app.settings,
+            &Visibility::All,
+            as_of,
+            kind,
+            window,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            to_json(&alone, kind, window).unwrap(),
+            to_json(page, kind, window).unwrap(),
+            "seed {seed}, {as_of}: {kind:?}"
+        );
+        if kind == ReportKind::Certifications {
+            // The certifications workbook's other sheets.
+            let sheets = |d: &Dashboard| {
+                format!(
+                    "{:?} {:?} {:?}",
+                    d.star.shortfall, d.suspensions.active, d.contacts.missing
+                )
+            };
+            assert_eq!(sheets(&alone), sheets(page), "seed {seed}, {as_of}");
+        }
+    }
 }
 
 #[rocket::async_test]

@@ -67,6 +67,16 @@ pub async fn certifications(
 pub async fn report(settings: &Settings, args: ReportArgs) -> Outcome {
     let as_of = super::as_of(args.as_of.as_deref())?;
     let db = connect(settings).await?;
+    if args.json && args.xlsx.is_none() {
+        // Every entry, streamed: the memory it takes does not grow with the registry.
+        let visibility = crate::db::contracts::Visibility::All;
+        let stdout = std::io::stdout();
+        let result =
+            reports::write_json(&db, settings, &visibility, as_of, args.kind, stdout).await;
+        db.close().await;
+        result.map_err(Failure::failed)?;
+        return Ok(());
+    }
     let result = judge_and_export(&db, settings, &args, as_of).await;
     db.close().await;
     let value = result?;
@@ -87,9 +97,16 @@ async fn judge_and_export(
 ) -> Result<serde_json::Value, Failure> {
     let visibility = crate::db::contracts::Visibility::All;
     let judged_at = chrono::Utc::now();
-    let dashboard = reports::dashboard(db, settings, &visibility, as_of, reports::Window::ALL)
-        .await
-        .map_err(Failure::failed)?;
+    let dashboard = reports::dashboard(
+        db,
+        settings,
+        &visibility,
+        as_of,
+        args.kind,
+        reports::Window::ALL,
+    )
+    .await
+    .map_err(Failure::failed)?;
     let value =
         reports::to_json(&dashboard, args.kind, reports::Window::ALL).map_err(Failure::failed)?;
     if let Some(path) = &args.xlsx {

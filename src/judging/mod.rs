@@ -6,10 +6,12 @@
 
 mod certificates;
 mod kpi;
+mod report_kind;
 mod types;
 
 pub use certificates::{certificate_entry, current};
 pub use kpi::kpi;
+pub use report_kind::ReportKind;
 pub use types::*;
 
 pub use crate::db::standings::judged::By;
@@ -94,10 +96,58 @@ pub fn todo_list(dashboard: &Dashboard) -> Vec<&Entry> {
     items
 }
 
-pub(crate) fn sort_by_lateness(entries: &mut [Entry]) {
-    entries.sort_by(|a, b| {
-        b.days_overdue
-            .cmp(&a.days_overdue)
-            .then_with(|| a.contract_number.cmp(&b.contract_number))
-    });
+/// The latest first, then by contract number.
+fn lateness_order(a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    b.days_overdue
+        .cmp(&a.days_overdue)
+        .then_with(|| a.contract_number.cmp(&b.contract_number))
+}
+
+/// The check sheets missing as one list in order of lateness, merged as they are read: the first
+/// ones in order of their start day, then this year's by contract number. Each of this year's
+/// falls due on the year's last day, so none is late yet: the first ones that are late come before
+/// all of them, and those that are not (contracts starting on the day) are merged with them.
+#[derive(Default)]
+pub(crate) struct MissingChecklists {
+    not_late: std::collections::VecDeque<Entry>,
+    sorted: bool,
+}
+
+impl MissingChecklists {
+    /// A first check sheet missing: the entry to list now, or none when it waits to be merged.
+    pub(crate) fn first(&mut self, entry: Entry) -> Option<Entry> {
+        if entry.overdue() {
+            return Some(entry);
+        }
+        self.not_late.push_back(entry);
+        None
+    }
+
+    /// One of this year's, after every first one: the entries to list now, in order.
+    pub(crate) fn yearly(&mut self, entry: Entry) -> Vec<Entry> {
+        self.sort();
+        let mut now = Vec::new();
+        while self
+            .not_late
+            .front()
+            .is_some_and(|first| lateness_order(first, &entry).is_le())
+        {
+            now.extend(self.not_late.pop_front());
+        }
+        now.push(entry);
+        now
+    }
+
+    /// The entries still waiting, after the last of this year's.
+    pub(crate) fn rest(mut self) -> std::collections::VecDeque<Entry> {
+        self.sort();
+        self.not_late
+    }
+
+    fn sort(&mut self) {
+        if !self.sorted {
+            self.not_late.make_contiguous().sort_by(lateness_order);
+            self.sorted = true;
+        }
+    }
 }

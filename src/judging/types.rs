@@ -126,6 +126,17 @@ pub struct CertificationsReport {
     pub unconfirmed: Vec<Entry>,
 }
 
+impl CertificationsReport {
+    pub fn empty(as_of: NaiveDate) -> Self {
+        CertificationsReport {
+            as_of,
+            expired: Vec::new(),
+            expiring: Vec::new(),
+            unconfirmed: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ChecklistsReport {
     pub as_of: NaiveDate,
@@ -395,6 +406,10 @@ impl Window {
 #[derive(Debug, Clone, Serialize)]
 pub struct Dashboard {
     pub as_of: NaiveDate,
+    /// The report judged (`ReportKind::All`: every one, with the counts by department and vendor);
+    /// the others' lists are empty.
+    #[serde(skip)]
+    pub judged: super::ReportKind,
     pub totals: Totals,
     pub retention: RetentionReport,
     pub audits: AuditsReport,

@@ -20,7 +20,7 @@ use std::sync::Arc;
 /// Entries of each list a page shows.
 pub const PAGE_ENTRIES: usize = 100;
 
-type PageKey = (Visibility, NaiveDate, Window);
+type PageKey = (Visibility, NaiveDate, ReportKind, Window);
 type WorkbookKey = (Visibility, NaiveDate, ReportKind);
 
 pub struct Dashboards {
@@ -31,7 +31,7 @@ pub struct Dashboards {
 impl Default for Dashboards {
     fn default() -> Self {
         Dashboards {
-            pages: Kept::new(16),
+            pages: Kept::new(32),
             workbooks: Kept::new(8),
         }
     }
@@ -47,17 +47,33 @@ impl Dashboards {
         as_of: NaiveDate,
         window: Window,
     ) -> AppResult<Arc<Dashboard>> {
+        self.report(db, settings, visibility, as_of, ReportKind::All, window)
+            .await
+    }
+
+    /// The report `kind` of `visibility` on `as_of` (only what it shows is judged), each list read in
+    /// `window`, as of the request.
+    pub async fn report(
+        &self,
+        db: &Db,
+        settings: &Settings,
+        visibility: &Visibility,
+        as_of: NaiveDate,
+        kind: ReportKind,
+        window: Window,
+    ) -> AppResult<Arc<Dashboard>> {
         // A vendor's own records are few and read by index; keeping them would push out the large
         // scopes this is for.
         if let Visibility::Vendor(_) = visibility {
-            let judged = reports::dashboard(db, settings, visibility, as_of, window).await?;
+            let judged = reports::dashboard(db, settings, visibility, as_of, kind, window).await?;
             return Ok(Arc::new(judged));
         }
         let wanted = audit::data_version(&mut *db.acquire().await?).await?;
-        let key = (visibility.clone(), as_of, window);
+        let key = (visibility.clone(), as_of, kind, window);
         self.pages
             .get_at(db, key, wanted, || async {
-                let judged = reports::dashboard(db, settings, visibility, as_of, window).await?;
+                let judged =
+                    reports::dashboard(db, settings, visibility, as_of, kind, window).await?;
                 Ok::<_, AppError>(Arc::new(judged))
             })
             .await
@@ -79,7 +95,8 @@ impl Dashboards {
             .workbooks
             .get_at(db, key, wanted, || async {
                 let read_at = Utc::now();
-                let all = reports::dashboard(db, settings, visibility, as_of, Window::ALL).await?;
+                let all =
+                    reports::dashboard(db, settings, visibility, as_of, kind, Window::ALL).await?;
                 let bytes = reports::workbook_of(Arc::new(all), read_at, kind).await?;
                 Ok::<_, AppError>((read_at, Arc::new(bytes)))
             })

@@ -250,8 +250,15 @@ pub async fn run(
     as_of: NaiveDate,
     dry_run: bool,
 ) -> AppResult<RunReport> {
-    let dashboard =
-        reports::dashboard(db, settings, &Visibility::All, as_of, reports::Window::ALL).await?;
+    let dashboard = reports::dashboard(
+        db,
+        settings,
+        &Visibility::All,
+        as_of,
+        reports::ReportKind::All,
+        reports::Window::ALL,
+    )
+    .await?;
     let requested: Vec<(String, Entry)> = super::requests::open_lines(db)
         .await?
         .into_iter()

@@ -610,27 +610,62 @@ pub async fn listed(
     rules: &Rules,
     limit: Option<i64>,
 ) -> Result<Vec<Listed>, sqlx::Error> {
-    let query = Query::of(list, as_of, rules);
-    let mut sql = Sql::new(&format!(
-        "SELECT {}, {} {} JOIN {} x ON x.contract_id = c.id WHERE 1 = 1",
-        super::super::contracts::COLUMNS,
-        query.columns,
-        super::super::contracts::FROM,
-        query.table
-    ));
-    sql.append(&query.restricted(scope));
-    sql.push(&format!(" ORDER BY {}", query.order));
-    if let Some(limit) = limit {
-        sql.push(" LIMIT ").bind(limit);
+    use futures_util::TryStreamExt;
+    ListedQuery::new(scope, list, as_of, rules, limit)
+        .rows(conn)
+        .try_collect()
+        .await
+}
+
+/// The query of the contracts on a list, to read them one by one (`rows`).
+pub struct ListedQuery {
+    sql: Sql,
+    deadline_shift: u64,
+}
+
+impl ListedQuery {
+    /// The contracts on `list` on `as_of`, in the list's order; at most `limit` when given.
+    pub fn new(
+        scope: RecordScope<'_>,
+        list: List,
+        as_of: NaiveDate,
+        rules: &Rules,
+        limit: Option<i64>,
+    ) -> Self {
+        let query = Query::of(list, as_of, rules);
+        let mut sql = Sql::new(&format!(
+            "SELECT {}, {} {} JOIN {} x ON x.contract_id = c.id WHERE 1 = 1",
+            super::super::contracts::COLUMNS,
+            query.columns,
+            super::super::contracts::FROM,
+            query.table
+        ));
+        sql.append(&query.restricted(scope));
+        sql.push(&format!(" ORDER BY {}", query.order));
+        if let Some(limit) = limit {
+            sql.push(" LIMIT ").bind(limit);
+        }
+        ListedQuery {
+            sql,
+            deadline_shift: query.deadline_shift,
+        }
     }
-    let mut rows: Vec<Listed> = sql.query_as().fetch_all(conn).await?;
-    for row in &mut rows {
-        row.deadline = day_of(&row.raw_deadline)?
-            .checked_add_days(Days::new(query.deadline_shift))
-            .unwrap_or(NaiveDate::MAX);
-        row.accepted_on = row.raw_accepted_on.as_deref().map(day_of).transpose()?;
+
+    /// The rows as the database sends them, each decoded when it arrives.
+    pub fn rows<'q>(
+        &'q self,
+        conn: &'q mut Conn,
+    ) -> impl futures_util::Stream<Item = Result<Listed, sqlx::Error>> + Send + 'q {
+        use futures_util::StreamExt;
+        self.sql.query_as().fetch(conn).map(|row| {
+            let mut row: Listed = row?;
+            row.deadline = day_of(&row.raw_deadline)?
+                .checked_add_days(Days::new(self.deadline_shift))
+                .unwrap_or(NaiveDate::MAX);
+            row.accepted_on = row.raw_accepted_on.as_deref().map(day_of).transpose()?;
+            Ok(row)
+        })
     }
-    Ok(rows)
 }
 
 /// How many contracts are on `list` on each of `days`: one pass over the list's standings table, a
@@ -729,32 +764,10 @@ pub async fn counted(
     as_of: NaiveDate,
     rules: &Rules,
 ) -> Result<Vec<(List, By, i64)>, sqlx::Error> {
-    let queries: Vec<(List, Query)> = List::ALL
-        .into_iter()
-        .map(|list| (list, Query::of(list, as_of, rules)))
-        .collect();
-    let mut tables: Vec<&'static str> = queries.iter().map(|(_, q)| q.table).collect();
-    tables.sort_unstable();
-    tables.dedup();
     let mut counts = Vec::new();
-    for table in tables {
-        let lists: Vec<&(List, Query)> = queries.iter().filter(|(_, q)| q.table == table).collect();
+    for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
-            let mut sql = Sql::new(&format!("SELECT x.{column}"));
-            for (_, query) in &lists {
-                sql.push(", CAST(SUM(CASE WHEN 1 = 1")
-                    .append(&query.condition)
-                    .push(" THEN 1 ELSE 0 END) AS BIGINT)");
-            }
-            sql.push(&format!(" FROM {table} x WHERE ("));
-            for (at, (_, query)) in lists.iter().enumerate() {
-                sql.push(if at == 0 { "(1 = 1" } else { " OR (1 = 1" })
-                    .append(&query.condition)
-                    .push(")");
-            }
-            sql.push(")");
-            restrict(&mut sql, scope);
-            sql.push(&format!(" GROUP BY x.{column}"));
+            let sql = summed(table, &queries, Some(column), scope);
             let rows: Vec<sqlx::any::AnyRow> = sql.query().fetch_all(&mut *conn).await?;
             for row in rows {
                 use sqlx::Row;
@@ -764,7 +777,7 @@ pub async fn counted(
                 } else {
                     By::Vendor(VendorId::new(id))
                 };
-                for (at, (list, _)) in lists.iter().enumerate() {
+                for (at, (list, _)) in queries.iter().enumerate() {
                     let n: i64 = row.try_get::<Option<i64>, _>(at + 1)?.unwrap_or(0);
                     if n > 0 {
                         counts.push((*list, by, n));
@@ -774,6 +787,77 @@ pub async fn counted(
         }
     }
     Ok(counts)
+}
+
+/// How many contracts are on each of `lists` on `as_of`, ungrouped: one pass per standings table.
+pub async fn totals(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    lists: &[List],
+    as_of: NaiveDate,
+    rules: &Rules,
+) -> Result<Vec<(List, i64)>, sqlx::Error> {
+    let mut totals = Vec::with_capacity(lists.len());
+    for (table, queries) in by_table(lists, as_of, rules) {
+        let row: sqlx::any::AnyRow = summed(table, &queries, None, scope)
+            .query()
+            .fetch_one(&mut *conn)
+            .await?;
+        for (at, (list, _)) in queries.iter().enumerate() {
+            use sqlx::Row;
+            totals.push((*list, row.try_get::<Option<i64>, _>(at)?.unwrap_or(0)));
+        }
+    }
+    Ok(totals)
+}
+
+/// The queries of `lists` on `as_of`, gathered by the standings table each reads.
+fn by_table(
+    lists: &[List],
+    as_of: NaiveDate,
+    rules: &Rules,
+) -> Vec<(&'static str, Vec<(List, Query)>)> {
+    let mut tables: Vec<(&'static str, Vec<(List, Query)>)> = Vec::new();
+    for list in lists {
+        let query = Query::of(*list, as_of, rules);
+        match tables.iter_mut().find(|(table, _)| *table == query.table) {
+            Some((_, queries)) => queries.push((*list, query)),
+            None => tables.push((query.table, vec![(*list, query)])),
+        }
+    }
+    tables
+}
+
+/// `SELECT [x.group,] SUM(CASE WHEN <a list's condition> THEN 1 ELSE 0 END), … FROM table x` over
+/// the rows any of the lists may hold that `scope` covers, grouped by `group` when given.
+fn summed(
+    table: &str,
+    queries: &[(List, Query)],
+    group: Option<&str>,
+    scope: RecordScope<'_>,
+) -> Sql {
+    let mut sql = Sql::new("SELECT ");
+    if let Some(column) = group {
+        sql.push(&format!("x.{column}, "));
+    }
+    for (at, (_, query)) in queries.iter().enumerate() {
+        sql.push(if at == 0 { "" } else { ", " })
+            .push("CAST(SUM(CASE WHEN 1 = 1")
+            .append(&query.condition)
+            .push(" THEN 1 ELSE 0 END) AS BIGINT)");
+    }
+    sql.push(&format!(" FROM {table} x WHERE ("));
+    for (at, (_, query)) in queries.iter().enumerate() {
+        sql.push(if at == 0 { "(1 = 1" } else { " OR (1 = 1" })
+            .append(&query.condition)
+            .push(")");
+    }
+    sql.push(")");
+    restrict(&mut sql, scope);
+    if let Some(column) = group {
+        sql.push(&format!(" GROUP BY x.{column}"));
+    }
+    sql
 }
 
 /// An active contract of a vendor whose certificate is ending, in as few columns as a count needs.

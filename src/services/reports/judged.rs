@@ -3,9 +3,10 @@
 //! data's as of the request on every server sharing the database.
 
 use super::{
-    sort_by_lateness, AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport,
-    ContactsReport, CorrectiveReport, Count, Counter, Dashboard, Entry, RetentionReport,
-    StarReport, SubcontractingReport, SuspensionsReport, Totals, Window,
+    AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport, ContactsReport,
+    CorrectiveReport, Count, Counter, Dashboard, Entry, IncidentsReport, MissingChecklists,
+    ReportKind, RetentionReport, StarReport, SubcontractingReport, SuspensionsReport, Totals,
+    Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -21,26 +22,50 @@ use crate::judging;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
 
-/// Every report at once, each list read in `window`, with every list's full length and the counts
-/// by department and by vendor, for what `visibility` may see.
+/// The report `kind` for what `visibility` may see, each of its lists read in `window` with its full
+/// length. Only what the report shows is judged: `ReportKind::All` is every report at once with the
+/// counts by department and by vendor (the dashboard); another kind leaves the other reports empty.
 pub async fn dashboard(
     db: &Db,
     settings: &Settings,
     visibility: &Visibility,
     as_of: NaiveDate,
+    kind: ReportKind,
     window: Window,
 ) -> AppResult<Dashboard> {
     let mut snapshot = db.begin_snapshot().await?;
-    let held = match visibility {
-        Visibility::Vendor(vendor_id) => {
-            certifications::for_vendor(&mut snapshot, *vendor_id).await?
-        }
-        _ => certifications::all(&mut snapshot).await?,
-    };
-    let scope = RecordScope::Visible(visibility);
-    let dashboard = judge(&mut snapshot, settings, scope, held, as_of, window).await?;
+    let dashboard = judge_visible(&mut snapshot, settings, visibility, as_of, kind, window).await?;
     snapshot.rollback().await?;
     Ok(dashboard)
+}
+
+/// `dashboard`, read in the snapshot `conn` is in.
+pub(super) async fn judge_visible(
+    conn: &mut Conn,
+    settings: &Settings,
+    visibility: &Visibility,
+    as_of: NaiveDate,
+    kind: ReportKind,
+    window: Window,
+) -> AppResult<Dashboard> {
+    let held = match reads_certificates(kind) {
+        true => held_by(conn, visibility).await?,
+        false => Vec::new(),
+    };
+    let scope = RecordScope::Visible(visibility);
+    let part = Part { kind, window };
+    judge(conn, settings, scope, held, as_of, part).await
+}
+
+/// The certificates of the vendors `visibility` covers.
+pub(super) async fn held_by(
+    conn: &mut Conn,
+    visibility: &Visibility,
+) -> AppResult<Vec<Certification>> {
+    Ok(match visibility {
+        Visibility::Vendor(vendor_id) => certifications::for_vendor(conn, *vendor_id).await?,
+        _ => certifications::all(conn).await?,
+    })
 }
 
 /// What one contract owes on `as_of`, judged as the dashboard judges it.
@@ -53,12 +78,72 @@ pub async fn owed_by(
     let mut snapshot = db.begin_snapshot().await?;
     let held = certifications::for_vendor(&mut snapshot, contract.vendor_id).await?;
     let scope = RecordScope::Contract(contract.id);
-    let dashboard = judge(&mut snapshot, settings, scope, held, as_of, Window::ALL).await?;
+    let part = Part {
+        kind: ReportKind::All,
+        window: Window::ALL,
+    };
+    let dashboard = judge(&mut snapshot, settings, scope, held, as_of, part).await?;
     snapshot.rollback().await?;
     Ok(judging::todo_list(&dashboard)
         .into_iter()
         .cloned()
         .collect())
+}
+
+/// What of the dashboard is judged: the lists of one report (or all of them), each read in a window.
+#[derive(Clone, Copy)]
+struct Part {
+    kind: ReportKind,
+    window: Window,
+}
+
+impl Part {
+    fn whole(self) -> bool {
+        self.kind == ReportKind::All
+    }
+    fn shows(self, kind: ReportKind) -> bool {
+        self.whole() || self.kind == kind
+    }
+}
+
+/// The lists a report shows (its workbook's sheets).
+fn lists_of(kind: ReportKind) -> &'static [List] {
+    match kind {
+        ReportKind::Retention => &[
+            List::RetentionViolations,
+            List::DeletionsDueSoon,
+            List::DeletionsResolvedLate,
+        ],
+        ReportKind::Audits => &[
+            List::AuditsOverdue,
+            List::AuditsDueSoon,
+            List::AuditsResolvedLate,
+        ],
+        ReportKind::Certifications => &[
+            List::DeclarationsUnconfirmed,
+            List::StarShortfall,
+            List::SuspendedVendors,
+            List::ContactsMissing,
+        ],
+        ReportKind::Checklists => &[
+            List::ChecklistsMissing,
+            List::YearlyChecklistsMissing,
+            List::ChecklistsReturned,
+        ],
+        ReportKind::Subcontracting => &[List::UnapprovedSubcontracting],
+        ReportKind::Corrective => &[List::CorrectiveOverdue, List::CorrectiveDue],
+        ReportKind::Clauses => &[List::ClausesOverdue, List::ClausesDueSoon],
+        ReportKind::Incidents | ReportKind::Kpi => &[],
+        ReportKind::All => &List::ALL,
+    }
+}
+
+/// Whether the report reads the vendors' certificates (their lists, or the KPIs' shares).
+fn reads_certificates(kind: ReportKind) -> bool {
+    matches!(
+        kind,
+        ReportKind::All | ReportKind::Certifications | ReportKind::Kpi
+    )
 }
 
 /// The tally count each list adds to; resolved-late lists are history and add to none.
@@ -84,24 +169,33 @@ fn counter(list: List) -> Option<Counter> {
     Some(counter)
 }
 
-/// Each list's window of entries and its full length, and its counts by department and vendor.
+/// Each list's window of entries and its full length; for the whole dashboard, its counts by
+/// department and vendor too.
 async fn read_lists(
     conn: &mut Conn,
     scope: RecordScope<'_>,
     rules: &Rules,
     as_of: NaiveDate,
-    window: Window,
+    part: Part,
     counts: &mut Vec<Count>,
 ) -> AppResult<HashMap<List, (Vec<Entry>, usize)>> {
-    let limit = i64::try_from(window.end()).ok();
+    let limit = i64::try_from(part.window.end()).ok();
     let mut lists: HashMap<List, (Vec<Entry>, usize)> = HashMap::new();
-    for list in List::ALL {
+    for &list in lists_of(part.kind) {
         let rows = judged::listed(conn, scope, list, as_of, rules, limit).await?;
         let entries = rows
             .into_iter()
             .map(|row| entry(list, row, as_of))
             .collect();
         lists.insert(list, (entries, 0));
+    }
+    if !part.whole() {
+        for (list, n) in judged::totals(conn, scope, lists_of(part.kind), as_of, rules).await? {
+            if let Some((_, total)) = lists.get_mut(&list) {
+                *total = n as usize;
+            }
+        }
+        return Ok(lists);
     }
     for (list, by, n) in judged::counted(conn, scope, as_of, rules).await? {
         // Every contract is in one department: the departments' counts add up to the list's length.
@@ -125,11 +219,12 @@ async fn judge(
     scope: RecordScope<'_>,
     held: Vec<Certification>,
     as_of: NaiveDate,
-    window: Window,
+    part: Part,
 ) -> AppResult<Dashboard> {
     let rules = settings.obligation_rules();
+    let window = part.window;
     let mut counts = Vec::new();
-    let mut lists = read_lists(conn, scope, &rules, as_of, window, &mut counts).await?;
+    let mut lists = read_lists(conn, scope, &rules, as_of, part, &mut counts).await?;
     let mut take = |list| lists.remove(&list).unwrap_or_default();
     let (violations, retention_violations) = take(List::RetentionViolations);
     let (due_soon, deletions_due_soon) = take(List::DeletionsDueSoon);
@@ -149,10 +244,14 @@ async fn judge(
         due_soon: window.cut(due_soon),
         resolved_late: window.cut(resolved_late),
     };
-    let (mut missing, first_missing) = take(List::ChecklistsMissing);
+    let (first, first_missing) = take(List::ChecklistsMissing);
     let (yearly, yearly_missing) = take(List::YearlyChecklistsMissing);
-    missing.extend(yearly);
-    sort_by_lateness(&mut missing);
+    let mut merging = MissingChecklists::default();
+    let mut missing: Vec<Entry> = first.into_iter().filter_map(|e| merging.first(e)).collect();
+    for entry in yearly {
+        missing.extend(merging.yearly(entry));
+    }
+    missing.extend(merging.rest());
     let (returned, checklists_returned) = take(List::ChecklistsReturned);
     let checklists = ChecklistsReport {
         as_of,
@@ -161,7 +260,11 @@ async fn judge(
     };
     let counting = counting_certificates(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
-        certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?;
+        if part.shows(ReportKind::Certifications) {
+            certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?
+        } else {
+            (CertificationsReport::empty(as_of), 0, 0)
+        };
     let mut totals = Totals {
         retention_violations,
         deletions_due_soon,
@@ -176,13 +279,20 @@ async fn judge(
         ..Totals::default()
     };
     let custody = custody(&mut take, &mut totals, window, as_of);
-    let incidents = incidents_on(conn, scope, as_of).await?;
-    let important = judged::important_active(conn, scope, as_of).await?;
+    let incidents = match part.shows(ReportKind::Incidents) {
+        true => incidents_on(conn, scope, as_of).await?,
+        false => IncidentsReport::of(Vec::new(), as_of),
+    };
+    let important = match part.shows(ReportKind::Kpi) {
+        true => judged::important_active(conn, scope, as_of).await?,
+        false => judged::ImportantActive::default(),
+    };
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
     let (department_names, vendor_names) = names(conn, &counts).await?;
     let (by_department, by_vendor) = judging::tallies(&counts, &department_names, &vendor_names);
     Ok(Dashboard {
         as_of,
+        judged: part.kind,
         totals,
         retention,
         audits,
@@ -279,7 +389,7 @@ async fn incidents_on(
     conn: &mut Conn,
     scope: RecordScope<'_>,
     as_of: NaiveDate,
-) -> AppResult<crate::judging::IncidentsReport> {
+) -> AppResult<IncidentsReport> {
     let reported = match scope {
         RecordScope::Visible(visibility) => {
             let until = crate::domain::incident::end_of_day(as_of);
@@ -287,7 +397,7 @@ async fn incidents_on(
         }
         RecordScope::Contract(_) => Vec::new(),
     };
-    Ok(crate::judging::IncidentsReport::of(reported, as_of))
+    Ok(IncidentsReport::of(reported, as_of))
 }
 
 /// The names of the departments and vendors counted.
@@ -317,7 +427,7 @@ async fn names(
 }
 
 /// The entry a row of `list` makes, in the words the reports use.
-fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
+pub(super) fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
     let year = row
         .fiscal_year
         .and_then(|year| FiscalYear::new(year as i32));
@@ -434,18 +544,24 @@ pub(super) fn counting_certificates(
     by_vendor
 }
 
-/// Active contracts whose vendor's current certificate of a scheme has expired or is expiring: the
-/// entries in `window` of each list, every entry counted by department and vendor, and the lists'
-/// full lengths (expired, expiring).
-async fn certificates(
+/// An active contract whose vendor's current certificate of a scheme has expired or is expiring.
+pub(super) struct Ending<'a> {
+    valid_until: Option<NaiveDate>,
+    holding: judged::Holding,
+    certificate: &'a Certification,
+    status: CertStatus,
+}
+
+/// The active contracts whose vendor's current certificate of a scheme has expired, and those
+/// whose one is expiring, each list in its order (the expired longest ago first, the expiring
+/// soonest first: both by expiry day, then contract number).
+pub(super) async fn ending<'a>(
     conn: &mut Conn,
     scope: RecordScope<'_>,
-    counting: &HashMap<VendorId, Vec<Certification>>,
+    counting: &'a HashMap<VendorId, Vec<Certification>>,
     rules: &Rules,
     as_of: NaiveDate,
-    window: Window,
-    counts: &mut Vec<Count>,
-) -> AppResult<(CertificationsReport, usize, usize)> {
+) -> AppResult<(Vec<Ending<'a>>, Vec<Ending<'a>>)> {
     let windows = rules.expiry;
     let mut ending: HashMap<VendorId, Vec<(&Certification, CertStatus)>> = HashMap::new();
     for (vendor_id, held) in counting {
@@ -460,14 +576,8 @@ async fn certificates(
             }
         }
     }
-    let mut report = CertificationsReport {
-        as_of,
-        expired: Vec::new(),
-        expiring: Vec::new(),
-        unconfirmed: Vec::new(),
-    };
     if ending.is_empty() {
-        return Ok((report, 0, 0));
+        return Ok((Vec::new(), Vec::new()));
     }
     // No certificate expiring later than this is expiring yet (プライバシーマーク's window is in months).
     let horizon = windows
@@ -477,59 +587,92 @@ async fn certificates(
         .checked_add_days(Days::new(horizon))
         .unwrap_or(NaiveDate::MAX);
     let holdings = judged::active_with_certificates_ending(conn, scope, as_of, until).await?;
-    // Each list in its order (the expired longest ago first, the expiring soonest first; both are
-    // by expiry day), counted whole, then read in full for the window only.
-    let mut expired = Vec::new();
-    let mut expiring = Vec::new();
-    for holding in &holdings {
+    let (mut expired, mut expiring) = (Vec::new(), Vec::new());
+    for holding in holdings {
         for (certificate, status) in ending.get(&holding.vendor_id).into_iter().flatten() {
-            let counter: Counter = if *status == CertStatus::Expired {
-                |t| &mut t.certificates_expired
-            } else {
-                |t| &mut t.certificates_expiring
-            };
-            for by in [
-                By::Department(holding.department_id),
-                By::Vendor(holding.vendor_id),
-            ] {
-                counts.push(Count {
-                    counter,
-                    by,
-                    entries: 1,
-                });
-            }
             let list = if *status == CertStatus::Expired {
                 &mut expired
             } else {
                 &mut expiring
             };
-            list.push((certificate.valid_until, holding, *certificate, *status));
+            list.push(Ending {
+                valid_until: certificate.valid_until,
+                holding: holding.clone(),
+                certificate,
+                status: *status,
+            });
+        }
+    }
+    for list in [&mut expired, &mut expiring] {
+        list.sort_by(|a, b| {
+            (a.valid_until, &a.holding.contract_number)
+                .cmp(&(b.valid_until, &b.holding.contract_number))
+        });
+    }
+    Ok((expired, expiring))
+}
+
+/// The entries of contracts whose certificate is ending, their contracts read in full.
+pub(super) async fn ending_entries(
+    conn: &mut Conn,
+    ending: &[Ending<'_>],
+    as_of: NaiveDate,
+) -> AppResult<Vec<Entry>> {
+    let ids: Vec<_> = ending.iter().map(|e| e.holding.contract_id).collect();
+    let contracts: HashMap<_, Contract> = judged::contracts(conn, &ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    Ok(ending
+        .iter()
+        .filter_map(|e| {
+            let contract = contracts.get(&e.holding.contract_id)?;
+            Some(judging::certificate_entry(
+                contract,
+                e.certificate,
+                e.status,
+                as_of,
+            ))
+        })
+        .collect())
+}
+
+/// Active contracts whose vendor's current certificate of a scheme has expired or is expiring: the
+/// entries in `window` of each list, every entry counted by department and vendor, and the lists'
+/// full lengths (expired, expiring).
+async fn certificates(
+    conn: &mut Conn,
+    scope: RecordScope<'_>,
+    counting: &HashMap<VendorId, Vec<Certification>>,
+    rules: &Rules,
+    as_of: NaiveDate,
+    window: Window,
+    counts: &mut Vec<Count>,
+) -> AppResult<(CertificationsReport, usize, usize)> {
+    let (expired, expiring) = ending(conn, scope, counting, rules, as_of).await?;
+    for e in expired.iter().chain(&expiring) {
+        let counter: Counter = if e.status == CertStatus::Expired {
+            |t| &mut t.certificates_expired
+        } else {
+            |t| &mut t.certificates_expiring
+        };
+        for by in [
+            By::Department(e.holding.department_id),
+            By::Vendor(e.holding.vendor_id),
+        ] {
+            counts.push(Count {
+                counter,
+                by,
+                entries: 1,
+            });
         }
     }
     let totals = (expired.len(), expiring.len());
-    for (list, into) in [
-        (expired, &mut report.expired),
-        (expiring, &mut report.expiring),
-    ] {
-        let mut list = list;
-        list.sort_by(|a, b| (a.0, &a.1.contract_number).cmp(&(b.0, &b.1.contract_number)));
-        let shown = window.cut(list);
-        let ids: Vec<_> = shown.iter().map(|(_, h, _, _)| h.contract_id).collect();
-        let contracts: HashMap<_, Contract> = judged::contracts(conn, &ids)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        for (_, holding, certificate, status) in shown {
-            if let Some(contract) = contracts.get(&holding.contract_id) {
-                into.push(judging::certificate_entry(
-                    contract,
-                    certificate,
-                    status,
-                    as_of,
-                ));
-            }
-        }
-    }
+    let report = CertificationsReport {
+        expired: ending_entries(conn, &window.cut(expired), as_of).await?,
+        expiring: ending_entries(conn, &window.cut(expiring), as_of).await?,
+        ..CertificationsReport::empty(as_of)
+    };
     Ok((report, totals.0, totals.1))
 }

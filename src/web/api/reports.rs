@@ -30,11 +30,12 @@ async fn report(
     let read_at = chrono::Utc::now();
     let dashboard = state
         .dashboards
-        .page(
+        .report(
             &state.db,
             &state.settings,
             &user.contract_visibility(),
             day,
+            kind,
             window,
         )
         .await?;

@@ -1,0 +1,290 @@
+//! A report with every entry, written as JSON while it is read: the counts and the report's frame
+//! are judged first, then each list's entries go from the database to the writer one at a time, so
+//! the memory it takes does not grow with the registry. The bytes are those of `to_json` over
+//! `dashboard(…, Window::ALL)`, pretty-printed.
+
+use super::json::{self, Source};
+use super::judged;
+use super::{Entry, MissingChecklists, ReportKind, Window};
+use crate::config::Settings;
+use crate::db::contracts::{RecordScope, Visibility};
+use crate::db::standings::judged::{List, ListedQuery};
+use crate::db::{Conn, Db};
+use crate::domain::certification::CertStatus;
+use crate::error::{AppError, AppResult};
+use chrono::NaiveDate;
+use futures_util::TryStreamExt;
+use serde::ser::{Error as _, SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+use std::cell::RefCell;
+use std::io::Write;
+use tokio::sync::mpsc::{channel, Receiver, Sender};
+
+/// Entries waiting for the writer; a bound, so that a slow reader holds back the database.
+const QUEUED_ENTRIES: usize = 256;
+/// Contracts read in full at once for the certificate lists.
+const CONTRACTS_AT_ONCE: usize = 500;
+
+/// What goes from the database to the writer: a list's entries, then the end of that list.
+enum Item {
+    Entry(Box<Entry>),
+    End,
+}
+
+/// The report's JSON with its lists left to be streamed, in the order it is written.
+enum Node {
+    Value(Value),
+    Object(Vec<(String, Node)>),
+    Streamed,
+}
+
+impl Node {
+    /// `value` with the arrays of `lists` marked as streamed; `order` gets their sources in the order
+    /// the writer will ask for them.
+    fn of(
+        value: Value,
+        path: &[&str],
+        lists: &[(Option<&str>, &str, Source)],
+        order: &mut Vec<Source>,
+    ) -> Node {
+        let listed = lists.iter().find(|(section, name, _)| match section {
+            Some(section) => path == [*section, *name],
+            None => path == [*name],
+        });
+        if let Some((_, _, source)) = listed {
+            order.push(*source);
+            return Node::Streamed;
+        }
+        match value {
+            Value::Object(fields) => Node::Object(
+                fields
+                    .into_iter()
+                    .map(|(key, value)| {
+                        let mut inner = path.to_vec();
+                        inner.push(&key);
+                        let node = Node::of(value, &inner, lists, order);
+                        (key, node)
+                    })
+                    .collect(),
+            ),
+            other => Node::Value(other),
+        }
+    }
+}
+
+/// A node serialized with the entries of its streamed lists taken from `feed`.
+struct Writing<'a> {
+    node: &'a Node,
+    feed: &'a RefCell<Receiver<Item>>,
+}
+
+impl Serialize for Writing<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.node {
+            Node::Value(value) => value.serialize(serializer),
+            Node::Object(fields) => {
+                let mut map = serializer.serialize_map(Some(fields.len()))?;
+                for (key, node) in fields {
+                    let inner = Writing {
+                        node,
+                        feed: self.feed,
+                    };
+                    map.serialize_entry(key, &inner)?;
+                }
+                map.end()
+            }
+            Node::Streamed => {
+                let mut seq = serializer.serialize_seq(None)?;
+                loop {
+                    match self.feed.borrow_mut().blocking_recv() {
+                        // As a value, whose fields are in the order `to_json` writes them.
+                        Some(Item::Entry(entry)) => seq.serialize_element(
+                            &serde_json::to_value(&*entry).map_err(S::Error::custom)?,
+                        )?,
+                        Some(Item::End) => break,
+                        None => return Err(S::Error::custom("一覧の読み出しが途中で終わりました")),
+                    }
+                }
+                seq.end()
+            }
+        }
+    }
+}
+
+/// Writes report `kind` of what `visibility` sees on `as_of`, with every entry, as pretty JSON and a
+/// line end to `out`, which it hands back.
+pub async fn write_json<W: Write + Send + 'static>(
+    db: &Db,
+    settings: &Settings,
+    visibility: &Visibility,
+    as_of: NaiveDate,
+    kind: ReportKind,
+    out: W,
+) -> AppResult<W> {
+    let mut snapshot = db.begin_snapshot().await?;
+    let frame = judged::judge_visible(
+        &mut snapshot,
+        settings,
+        visibility,
+        as_of,
+        kind,
+        Window::first(0),
+    )
+    .await?;
+    let lists = json::lists_in(kind, &frame);
+    let value = json::to_json(&frame, kind, Window::ALL)?;
+    drop(frame);
+    let mut order = Vec::new();
+    let node = Node::of(value, &[], &lists, &mut order);
+    let (sender, receiver) = channel(QUEUED_ENTRIES);
+    let writer = tokio::task::spawn_blocking(move || write(out, &node, receiver));
+    let feed = Feed {
+        settings,
+        scope: RecordScope::Visible(visibility),
+        visibility,
+        as_of,
+        sender,
+    };
+    let fed = feed.lists(&mut snapshot, &order).await;
+    drop(feed);
+    let written = writer
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    snapshot.rollback().await?;
+    fed?;
+    written
+}
+
+fn write<W: Write>(out: W, node: &Node, feed: Receiver<Item>) -> AppResult<W> {
+    let failed =
+        |e: &dyn std::fmt::Display| AppError::Internal(format!("JSONを書き出せません: {e}"));
+    let mut out = std::io::BufWriter::new(out);
+    let mut serializer = serde_json::Serializer::pretty(&mut out);
+    let feed = RefCell::new(feed);
+    Writing { node, feed: &feed }
+        .serialize(&mut serializer)
+        .map_err(|e| failed(&e))?;
+    out.write_all(b"\n").map_err(|e| failed(&e))?;
+    out.into_inner().map_err(|e| failed(&e))
+}
+
+/// Sends the streamed lists' entries to the writer.
+struct Feed<'a> {
+    settings: &'a Settings,
+    scope: RecordScope<'a>,
+    visibility: &'a Visibility,
+    as_of: NaiveDate,
+    sender: Sender<Item>,
+}
+
+/// Whether the writer still takes entries (when it stopped, it says why).
+type Open = bool;
+
+impl Feed<'_> {
+    /// Each list of `order`, one after the other, each followed by its end.
+    async fn lists(&self, conn: &mut Conn, order: &[Source]) -> AppResult<()> {
+        let rules = self.settings.obligation_rules();
+        let certificates = order
+            .iter()
+            .any(|source| matches!(source, Source::Certificates(_)));
+        let held = match certificates {
+            true => judged::held_by(conn, self.visibility).await?,
+            false => Vec::new(),
+        };
+        let counting = judged::counting_certificates(held, self.as_of);
+        let mut ending = None;
+        for source in order {
+            let open = match source {
+                Source::Listed(list) => self.listed(conn, *list, &rules).await?,
+                Source::ChecklistsMissing => self.checklists_missing(conn, &rules).await?,
+                Source::Certificates(status) => {
+                    if ending.is_none() {
+                        let lists =
+                            judged::ending(conn, self.scope, &counting, &rules, self.as_of).await?;
+                        ending = Some(lists);
+                    }
+                    let (expired, expiring) = ending.as_ref().expect("read above");
+                    let list = match status {
+                        CertStatus::Expired => expired,
+                        _ => expiring,
+                    };
+                    self.certificates(conn, list).await?
+                }
+            };
+            if !open || !self.send(Item::End).await {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+
+    async fn send(&self, item: Item) -> Open {
+        self.sender.send(item).await.is_ok()
+    }
+
+    async fn listed(
+        &self,
+        conn: &mut Conn,
+        list: List,
+        rules: &crate::domain::obligation::Rules,
+    ) -> AppResult<Open> {
+        let query = ListedQuery::new(self.scope, list, self.as_of, rules, None);
+        let mut rows = query.rows(conn);
+        while let Some(row) = rows.try_next().await? {
+            if !self.send_all([judged::entry(list, row, self.as_of)]).await {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The first check sheets missing and this year's, merged in one order of lateness as the
+    /// dashboard merges them (`MissingChecklists`).
+    async fn checklists_missing(
+        &self,
+        conn: &mut Conn,
+        rules: &crate::domain::obligation::Rules,
+    ) -> AppResult<Open> {
+        let mut merging = MissingChecklists::default();
+        let first = List::ChecklistsMissing;
+        let query = ListedQuery::new(self.scope, first, self.as_of, rules, None);
+        let mut rows = query.rows(conn);
+        while let Some(row) = rows.try_next().await? {
+            let now = merging.first(judged::entry(first, row, self.as_of));
+            if !self.send_all(now).await {
+                return Ok(false);
+            }
+        }
+        drop(rows);
+        let yearly = List::YearlyChecklistsMissing;
+        let query = ListedQuery::new(self.scope, yearly, self.as_of, rules, None);
+        let mut rows = query.rows(conn);
+        while let Some(row) = rows.try_next().await? {
+            let now = merging.yearly(judged::entry(yearly, row, self.as_of));
+            if !self.send_all(now).await {
+                return Ok(false);
+            }
+        }
+        Ok(self.send_all(merging.rest()).await)
+    }
+
+    async fn send_all(&self, entries: impl IntoIterator<Item = Entry>) -> Open {
+        for entry in entries {
+            if !self.send(Item::Entry(Box::new(entry))).await {
+                return false;
+            }
+        }
+        true
+    }
+
+    async fn certificates(&self, conn: &mut Conn, list: &[judged::Ending<'_>]) -> AppResult<Open> {
+        for chunk in list.chunks(CONTRACTS_AT_ONCE) {
+            let entries = judged::ending_entries(conn, chunk, self.as_of).await?;
+            if !self.send_all(entries).await {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
