@@ -118,3 +118,70 @@ async fn counts_read_after_concurrent_writes_equal_a_fresh_count_on_both_servers
         }
     }
 }
+
+/// The share of important contracts whose vendor holds an ISMS certificate, as `server` judges it.
+async fn isms_share(server: &Db, settings: &itaku::config::Settings) -> serde_json::Value {
+    use itaku::services::reports::{dashboard, ReportKind, Window};
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+    let kpi = dashboard(
+        server,
+        settings,
+        &Visibility::All,
+        as_of,
+        ReportKind::Kpi,
+        Window::first(1),
+    )
+    .await
+    .unwrap()
+    .kpi;
+    let isms = kpi.indicators.iter().find(|i| i.key == "isms").unwrap();
+    serde_json::json!([isms.numerator, isms.denominator])
+}
+
+/// Certificates are kept in memory between judgements while their table stands: a certificate
+/// recorded, verified or changed through one server counts at once on another sharing the database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_certificate_written_on_one_server_counts_at_once_on_the_other() {
+    use common::Method;
+    let app = common::spawn().await;
+    let second = Db::connect(&app.url, 2).await.unwrap();
+    let (department_id, vendor_id) = app
+        .seed_department_and_vendor("税務課", common::NTA, "株式会社いろは印刷")
+        .await;
+    let contract = serde_json::json!({"contract_number": "K-1", "title": "印刷",
+        "department_id": department_id, "vendor_id": vendor_id, "start_date": "2026-04-01",
+        "end_date": "2027-03-31", "importance": "重要"});
+    let (status, _) = app
+        .send_json(Method::Post, "/api/v1/contracts", &contract)
+        .await;
+    assert!(status.code < 300);
+    assert_eq!(
+        isms_share(&second, &app.settings).await,
+        serde_json::json!([0, 1])
+    );
+
+    let uri = format!("/api/v1/vendors/{vendor_id}/certifications");
+    let isms = serde_json::json!({"scheme": "isms", "number": "IS 700001", "issued_on": "2024-02-01", "valid_until": "2027-01-31", "standard": "2022"});
+    let (status, created) = app.send_json(Method::Post, &uri, &isms).await;
+    assert!(status.code < 300, "{created}");
+    let id = created["id"].as_i64().unwrap();
+    let verify = serde_json::json!({"decision": "verify"});
+    let uri = format!("/api/v1/certifications/{id}/verification");
+    let (status, body) = app.send_json(Method::Post, &uri, &verify).await;
+    assert!(status.code < 300, "{body}");
+    assert_eq!(
+        isms_share(&second, &app.settings).await,
+        serde_json::json!([1, 1])
+    );
+
+    // Expired before the day judged, changed on the second server's database directly.
+    sqlx::query("UPDATE certifications SET valid_until = '2026-05-31' WHERE id = $1")
+        .bind(id)
+        .execute(&mut *app.db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        isms_share(&second, &app.settings).await,
+        serde_json::json!([0, 1])
+    );
+}

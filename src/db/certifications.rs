@@ -134,6 +134,45 @@ pub async fn for_vendor(
     Ok(rows.into_iter().map(Certification::from).collect())
 }
 
+/// Every certification, kept between reads while the table stands (`table_versions`): the reports
+/// read them all after any change of anything, and they seldom change.
+#[derive(Debug, Default)]
+pub struct KeptAll(std::sync::Mutex<Option<(i64, std::sync::Arc<Vec<Certification>>)>>);
+
+impl KeptAll {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(i64, std::sync::Arc<Vec<Certification>>)>> {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// Every certification of every vendor in the snapshot `conn` reads: kept ones when the table's
+/// version in that snapshot is theirs, else read (and kept, when newer than those kept).
+pub async fn all_kept(
+    conn: &mut Conn,
+    kept: &KeptAll,
+) -> Result<std::sync::Arc<Vec<Certification>>, sqlx::Error> {
+    let (version,): (i64,) =
+        sqlx::query_as("SELECT version FROM table_versions WHERE name = 'certifications'")
+            .fetch_one(&mut *conn)
+            .await?;
+    if let Some((kept_version, all)) = kept.lock().as_ref() {
+        if *kept_version == version {
+            return Ok(all.clone());
+        }
+    }
+    let read = std::sync::Arc::new(all(conn).await?);
+    let mut slot = kept.lock();
+    if slot
+        .as_ref()
+        .is_none_or(|(kept_version, _)| *kept_version < version)
+    {
+        *slot = Some((version, read.clone()));
+    }
+    Ok(read)
+}
+
 /// Every certification of every vendor.
 pub async fn all(conn: &mut Conn) -> Result<Vec<Certification>, sqlx::Error> {
     let rows: Vec<Row> = sqlx::query_as(&format!("{SELECT} ORDER BY c.vendor_id, c.scheme, c.id"))

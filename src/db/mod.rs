@@ -75,6 +75,8 @@ pub struct Db {
     backend: Backend,
     /// Contract counts by reader and filter: counting is a scan of the table on PostgreSQL.
     pub(crate) contract_counts: Arc<kept::Kept<contracts::CountKey, i64>>,
+    /// Every certification, while none changes.
+    pub(crate) certifications: Arc<certifications::KeptAll>,
 }
 
 impl Db {
@@ -116,6 +118,7 @@ impl Db {
                 64,
                 (max_connections as usize / 2).max(1),
             )),
+            certifications: Arc::default(),
         };
         if backend == Backend::Sqlite {
             db.pool.execute("PRAGMA journal_mode = WAL").await?;

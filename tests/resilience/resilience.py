@@ -394,6 +394,12 @@ def scenario_load(args, workdir):
     itaku = Itaku(args.binary, args.database_url, workdir)
     uploaders = max(args.clients // 10, 1)
     api, contract_ids = prepare(itaku, uploaders, seed_contracts=args.contracts)
+    # Further app servers on the same database; readers are spread over all of them.
+    others = [Itaku(args.binary, itaku.database_url, workdir) for _ in range(args.servers - 1)]
+    for other in others:
+        other.start()
+    servers = [itaku] + others
+    apis = [api] + [Client(other.base, api.token) for other in others]
     status, listed = api.json("GET", "/api/v1/contracts?per_page=100")
     assert status == 200, status
     sample = [c["id"] for c in listed["items"]] + contract_ids
@@ -419,7 +425,7 @@ def scenario_load(args, workdir):
         return run
 
     @failing_loudly
-    def reader(worker_rng):
+    def reader(worker_rng, api):
         while not stop.is_set():
             if worker_rng.random() < 0.3:
                 path = f"/contracts/{worker_rng.choice(sample)}"
@@ -449,14 +455,15 @@ def scenario_load(args, workdir):
 
     def watch():
         while not stop.is_set():
-            for key, value in itaku.memory_kib().items():
-                peak[key] = max(peak[key], value)
+            for server in servers:
+                for key, value in server.memory_kib().items():
+                    peak[key] = max(peak[key], value)
             time.sleep(0.5)
 
     rng = random.Random(args.seed)
     threads = [threading.Thread(target=uploader, args=(cid,)) for cid in contract_ids]
-    threads += [threading.Thread(target=reader, args=(random.Random(rng.random()),))
-                for _ in range(args.clients - len(contract_ids))]
+    threads += [threading.Thread(target=reader, args=(random.Random(rng.random()), apis[n % len(apis)]))
+                for n in range(args.clients - len(contract_ids))]
     threads.append(threading.Thread(target=watch))
     try:
         started = time.time()
@@ -469,10 +476,11 @@ def scenario_load(args, workdir):
         elapsed = time.time() - started
         stored = check_stored(api, ledger, contract_ids)
     finally:
-        itaku.stop()
+        for server in servers:
+            server.stop()
     uploads = sorted(ledger.seconds)
     p = lambda q: uploads[min(int(q * len(uploads)), len(uploads) - 1)] * 1000 if uploads else 0
-    print(f"{args.clients} clients ({len(contract_ids)} uploading) for {elapsed:.0f} s on {args.contracts} contracts: "
+    print(f"{len(servers)} server(s), {args.clients} clients ({len(contract_ids)} uploading) for {elapsed:.0f} s on {args.contracts} contracts: "
           f"{counts['read']} reads ({counts['read'] / elapsed:.0f}/s), {counts['upload']} uploads "
           f"({counts['upload'] / elapsed:.1f}/s, p50 {p(0.5):.0f} ms, p99 {p(0.99):.0f} ms); "
           f"statuses {dict(sorted(ledger.statuses.items()))}; {stored} check sheets stored and verified; "
@@ -720,6 +728,7 @@ def main():
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--contracts", type=int, default=0)
+    parser.add_argument("--servers", type=int, default=1, help="load: app servers sharing the database")
     parser.add_argument("--max-memory-mib", type=int, default=512)
     # A vendor's upload then its next one: without a pause five clients upload 150 sheets a second,
     # which is not a municipality's day but a benchmark of the upload path alone.

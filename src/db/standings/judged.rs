@@ -337,7 +337,17 @@ impl Query {
             .push(" AND x.starts_on <= ")
             .bind(day.as_str())
             .push(" AND x.ends_on >= ")
-            .bind(day);
+            .bind(day.as_str())
+            // The same condition again, as the few vendors suspended on the day: without it SQLite
+            // reads every running contract to look for a suspension (100 ms at 100k contracts).
+            .push(
+                " AND x.vendor_id IN (SELECT v.id FROM suspensions s JOIN vendors v
+                 ON v.corporate_number = s.corporate_number WHERE s.starts_on <= ",
+            )
+            .bind(day.as_str())
+            .push(" AND s.ends_on >= ")
+            .bind(day)
+            .push(")");
         Query {
             table: SUSPENDED,
             deadline: "x.ends_on",

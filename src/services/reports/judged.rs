@@ -21,6 +21,7 @@ use crate::error::AppResult;
 use crate::judging;
 use chrono::{Days, NaiveDate};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The report `kind` for what `visibility` may see, each of its lists read in `window` with its full
 /// length. Only what the report shows is judged: `ReportKind::All` is every report at once with the
@@ -34,7 +35,17 @@ pub async fn dashboard(
     window: Window,
 ) -> AppResult<Dashboard> {
     let mut snapshot = db.begin_snapshot().await?;
-    let dashboard = judge_visible(&mut snapshot, settings, visibility, as_of, kind, window).await?;
+    let kept = &db.certifications;
+    let dashboard = judge_visible(
+        &mut snapshot,
+        kept,
+        settings,
+        visibility,
+        as_of,
+        kind,
+        window,
+    )
+    .await?;
     snapshot.rollback().await?;
     Ok(dashboard)
 }
@@ -42,6 +53,7 @@ pub async fn dashboard(
 /// `dashboard`, read in the snapshot `conn` is in.
 pub(super) async fn judge_visible(
     conn: &mut Conn,
+    kept: &certifications::KeptAll,
     settings: &Settings,
     visibility: &Visibility,
     as_of: NaiveDate,
@@ -49,22 +61,25 @@ pub(super) async fn judge_visible(
     window: Window,
 ) -> AppResult<Dashboard> {
     let held = match reads_certificates(kind) {
-        true => held_by(conn, visibility).await?,
-        false => Vec::new(),
+        true => held_by(conn, kept, visibility).await?,
+        false => Arc::default(),
     };
     let scope = RecordScope::Visible(visibility);
     let part = Part { kind, window };
-    judge(conn, settings, scope, held, as_of, part).await
+    judge(conn, settings, scope, &held, as_of, part).await
 }
 
 /// The certificates of the vendors `visibility` covers.
 pub(super) async fn held_by(
     conn: &mut Conn,
+    kept: &certifications::KeptAll,
     visibility: &Visibility,
-) -> AppResult<Vec<Certification>> {
+) -> AppResult<Arc<Vec<Certification>>> {
     Ok(match visibility {
-        Visibility::Vendor(vendor_id) => certifications::for_vendor(conn, *vendor_id).await?,
-        _ => certifications::all(conn).await?,
+        Visibility::Vendor(vendor_id) => {
+            Arc::new(certifications::for_vendor(conn, *vendor_id).await?)
+        }
+        _ => certifications::all_kept(conn, kept).await?,
     })
 }
 
@@ -82,7 +97,7 @@ pub async fn owed_by(
         kind: ReportKind::All,
         window: Window::ALL,
     };
-    let dashboard = judge(&mut snapshot, settings, scope, held, as_of, part).await?;
+    let dashboard = judge(&mut snapshot, settings, scope, &held, as_of, part).await?;
     snapshot.rollback().await?;
     Ok(judging::todo_list(&dashboard)
         .into_iter()
@@ -217,7 +232,7 @@ async fn judge(
     conn: &mut Conn,
     settings: &Settings,
     scope: RecordScope<'_>,
-    held: Vec<Certification>,
+    held: &[Certification],
     as_of: NaiveDate,
     part: Part,
 ) -> AppResult<Dashboard> {
@@ -527,19 +542,19 @@ pub(super) fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
 
 /// The certificates that count on `as_of` (verified, issued by then), by vendor.
 pub(super) fn counting_certificates(
-    held: Vec<Certification>,
+    held: &[Certification],
     as_of: NaiveDate,
 ) -> HashMap<VendorId, Vec<Certification>> {
     let mut by_vendor: HashMap<VendorId, Vec<Certification>> = HashMap::new();
     for certificate in held
-        .into_iter()
+        .iter()
         .filter(|c| c.verification.counts())
         .filter(|c| c.issued_on.is_none_or(|issued| issued <= as_of))
     {
         by_vendor
             .entry(certificate.vendor_id)
             .or_default()
-            .push(certificate);
+            .push(certificate.clone());
     }
     by_vendor
 }

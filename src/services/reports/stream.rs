@@ -125,6 +125,7 @@ pub async fn write_json<W: Write + Send + 'static>(
     let mut snapshot = db.begin_snapshot().await?;
     let frame = judged::judge_visible(
         &mut snapshot,
+        &db.certifications,
         settings,
         visibility,
         as_of,
@@ -140,6 +141,7 @@ pub async fn write_json<W: Write + Send + 'static>(
     let (sender, receiver) = channel(QUEUED_ENTRIES);
     let writer = tokio::task::spawn_blocking(move || write(out, &node, receiver));
     let feed = Feed {
+        kept: &db.certifications,
         settings,
         scope: RecordScope::Visible(visibility),
         visibility,
@@ -171,6 +173,7 @@ fn write<W: Write>(out: W, node: &Node, feed: Receiver<Item>) -> AppResult<W> {
 
 /// Sends the streamed lists' entries to the writer.
 struct Feed<'a> {
+    kept: &'a crate::db::certifications::KeptAll,
     settings: &'a Settings,
     scope: RecordScope<'a>,
     visibility: &'a Visibility,
@@ -189,10 +192,10 @@ impl Feed<'_> {
             .iter()
             .any(|source| matches!(source, Source::Certificates(_)));
         let held = match certificates {
-            true => judged::held_by(conn, self.visibility).await?,
-            false => Vec::new(),
+            true => judged::held_by(conn, self.kept, self.visibility).await?,
+            false => Default::default(),
         };
-        let counting = judged::counting_certificates(held, self.as_of);
+        let counting = judged::counting_certificates(&held, self.as_of);
         let mut ending = None;
         for source in order {
             let open = match source {

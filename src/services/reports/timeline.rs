@@ -77,16 +77,14 @@ fn add(weeks: &mut [WeekPoint], due: &[(NaiveDate, i64)], read: fn(&mut WeekPoin
 /// judges it: verified, issued by then, the one expiring last) expires on each day to `last`.
 async fn certificates_ending(
     conn: &mut crate::db::Conn,
+    kept: &certifications::KeptAll,
     visibility: &Visibility,
     as_of: NaiveDate,
     last: NaiveDate,
     rules: &Rules,
 ) -> AppResult<Vec<(NaiveDate, i64)>> {
-    let held = match visibility {
-        Visibility::Vendor(vendor_id) => certifications::for_vendor(conn, *vendor_id).await?,
-        _ => certifications::all(conn).await?,
-    };
-    let counting = super::judged::counting_certificates(held, as_of);
+    let held = super::judged::held_by(conn, kept, visibility).await?;
+    let counting = super::judged::counting_certificates(&held, as_of);
     let mut ending: Vec<(VendorId, NaiveDate)> = Vec::new();
     for (vendor_id, certificates) in &counting {
         for scheme in Scheme::ALL {
@@ -141,7 +139,15 @@ pub async fn timeline(
         &rules,
     )
     .await?;
-    let certificates = certificates_ending(&mut snapshot, visibility, as_of, last, &rules).await?;
+    let certificates = certificates_ending(
+        &mut snapshot,
+        &db.certifications,
+        visibility,
+        as_of,
+        last,
+        &rules,
+    )
+    .await?;
     snapshot.rollback().await?;
     add(&mut weeks, &deletions, |w| &mut w.deletions);
     add(&mut weeks, &audits, |w| &mut w.audits);
