@@ -315,6 +315,60 @@ async fn a_window_changes_which_entries_are_read_not_the_counts(
     assert_eq!(names(&whole), names(&page), "seed {seed}, {day}");
     each_report_judged_alone_is_the_dashboards(app, as_of, &page, seed).await;
     every_report_streamed_is_the_dashboards_whole(app, as_of, &whole, seed).await;
+    the_workbook_holds_every_entry_in_the_dashboards_order(app, as_of, &whole, seed).await;
+}
+
+/// The report workbook, written entry by entry as it is read, has a sheet per list with the
+/// dashboard's entries in its order, and the cover counts them.
+async fn the_workbook_holds_every_entry_in_the_dashboards_order(
+    app: &TestApp,
+    as_of: chrono::NaiveDate,
+    whole: &Dashboard,
+    seed: u64,
+) {
+    use calamine::Reader;
+    let bytes = itaku::services::reports::write_workbook(
+        &app.db,
+        &app.settings,
+        &Visibility::All,
+        as_of,
+        ReportKind::All,
+        chrono::Utc::now(),
+    )
+    .await
+    .unwrap();
+    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let numbers = |rows: calamine::Range<calamine::Data>| -> Vec<String> {
+        rows.rows().skip(1).map(|row| row[0].to_string()).collect()
+    };
+    let d = whole;
+    let c = &d.certifications;
+    for (sheet, entries) in [
+        ("保持期限超過", &d.retention.violations),
+        ("消去期限間近", &d.retention.due_soon),
+        ("消去証明 期限後受理", &d.retention.resolved_late),
+        ("監査報告書 期限超過", &d.audits.overdue),
+        ("監査報告書 期限後受理", &d.audits.resolved_late),
+        ("認証 期限切れ", &c.expired),
+        ("認証 期限間近", &c.expiring),
+        ("チェックシート未提出", &d.checklists.missing),
+        ("チェックシート差戻し", &d.checklists.returned),
+    ] {
+        let expected: Vec<String> = entries.iter().map(|e| e.contract_number.clone()).collect();
+        let rows = book.worksheet_range(sheet).unwrap();
+        assert_eq!(numbers(rows), expected, "seed {seed}, {as_of}: {sheet}");
+    }
+    let cover = book.worksheet_range("概要").unwrap();
+    let counted: Vec<String> = cover
+        .rows()
+        .filter(|row| row[0] == "認証 期限切れ")
+        .map(|row| row[1].to_string())
+        .collect();
+    assert_eq!(
+        counted,
+        [c.expired.len().to_string()],
+        "seed {seed}, {as_of}"
+    );
 }
 
 /// A report written entry by entry as it is read (`itaku report --json`) is the whole dashboard's.

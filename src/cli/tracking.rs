@@ -2,7 +2,7 @@
 //! schedulers.
 
 use super::outcome::{Failure, Outcome};
-use super::{cli_actor, connect, print_json};
+use super::{cli_actor, connect};
 use crate::config::Settings;
 use crate::services::certifications;
 use crate::services::reports::{self, ReportKind};
@@ -67,62 +67,44 @@ pub async fn certifications(
 pub async fn report(settings: &Settings, args: ReportArgs) -> Outcome {
     let as_of = super::as_of(args.as_of.as_deref())?;
     let db = connect(settings).await?;
-    if args.json && args.xlsx.is_none() {
-        // Every entry, streamed: the memory it takes does not grow with the registry.
-        let visibility = crate::db::contracts::Visibility::All;
-        let stdout = std::io::stdout();
-        let result =
-            reports::write_json(&db, settings, &visibility, as_of, args.kind, stdout).await;
-        db.close().await;
-        result.map_err(Failure::failed)?;
-        return Ok(());
-    }
-    let result = judge_and_export(&db, settings, &args, as_of).await;
+    let result = write_report(&db, settings, &args, as_of).await;
     db.close().await;
-    let value = result?;
-    if args.json {
-        print_json(&value);
-    } else {
-        print_lists(&value);
-    }
-    Ok(())
+    result
 }
 
-/// The report as JSON, its workbook written when asked.
-async fn judge_and_export(
+/// The report on stdout, as JSON with every entry streamed (the memory it takes does not grow with
+/// the registry) or as lines a person reads; its workbook written, and logged, when asked.
+async fn write_report(
     db: &crate::db::Db,
     settings: &Settings,
     args: &ReportArgs,
     as_of: chrono::NaiveDate,
-) -> Result<serde_json::Value, Failure> {
+) -> Outcome {
     let visibility = crate::db::contracts::Visibility::All;
-    let judged_at = chrono::Utc::now();
-    let dashboard = reports::dashboard(
-        db,
-        settings,
-        &visibility,
-        as_of,
-        args.kind,
-        reports::Window::ALL,
-    )
-    .await
-    .map_err(Failure::failed)?;
-    let value =
-        reports::to_json(&dashboard, args.kind, reports::Window::ALL).map_err(Failure::failed)?;
     if let Some(path) = &args.xlsx {
-        let bytes = reports::export(
-            db,
-            &cli_actor(),
-            std::sync::Arc::new(dashboard),
-            judged_at,
-            args.kind,
-        )
-        .await
-        .map_err(Failure::failed)?;
+        let judged_at = chrono::Utc::now();
+        let bytes = reports::write_workbook(db, settings, &visibility, as_of, args.kind, judged_at)
+            .await
+            .map_err(Failure::failed)?;
+        reports::log_export(db, &cli_actor(), as_of, judged_at, args.kind)
+            .await
+            .map_err(Failure::failed)?;
         std::fs::write(path, bytes)
             .map_err(|e| Failure::failed(format!("{} に書き込めません: {e}", path.display())))?;
     }
-    Ok(value)
+    if args.json {
+        let stdout = std::io::stdout();
+        reports::write_json(db, settings, &visibility, as_of, args.kind, stdout)
+            .await
+            .map_err(Failure::failed)?;
+        return Ok(());
+    }
+    let window = reports::Window::ALL;
+    let dashboard = reports::dashboard(db, settings, &visibility, as_of, args.kind, window)
+        .await
+        .map_err(Failure::failed)?;
+    print_lists(&reports::to_json(&dashboard, args.kind, window).map_err(Failure::failed)?);
+    Ok(())
 }
 
 /// Each list of a report as lines a person reads: deadline, lateness, contract, vendor, what.

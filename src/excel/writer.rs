@@ -219,36 +219,151 @@ impl AnswerMatrix {
     }
 }
 
-/// One list of a report: a sheet of contracts that owe something.
-pub struct ReportSheet<'a> {
+/// One list of a report: its sheet's name and how many contracts it names.
+pub struct ReportList<'a> {
     pub name: &'a str,
-    pub entries: &'a [crate::judging::Entry],
+    pub entries: usize,
 }
 
-/// A report as a workbook: a cover sheet (the day it is computed for), then one sheet per list, one
-/// contract per row, with the deadline as a date and the days late as a number.
-pub fn report(
-    title: &str,
-    as_of: chrono::NaiveDate,
-    judged_at: &str,
-    sheets: &[ReportSheet<'_>],
-    indicators: &[crate::judging::Indicator],
-) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let header = Format::new().set_bold().set_background_color("#EEF2F7");
-    report_cover(
-        &mut workbook,
-        title,
-        as_of,
-        judged_at,
-        sheets,
-        indicators,
-        &header,
-    )?;
-    for sheet in sheets {
-        report_list(&mut workbook, sheet, &header)?;
+/// A report as a workbook, written as its entries come: a cover sheet (the day it is computed for,
+/// when it was judged, each list's length and the KPIs), then one sheet per list, one contract per
+/// row, the deadline as a date and the days late as a number. Each list's sheet is kept on disk as
+/// it is written, so the workbook's memory does not grow with the lists.
+pub struct ReportWorkbook {
+    workbook: Workbook,
+    formats: EntryFormats,
+    /// The next row of each list's sheet.
+    next_rows: Vec<u32>,
+}
+
+struct EntryFormats {
+    date: Format,
+    late: Format,
+}
+
+const REPORT_HEADERS: [&str; 17] = [
+    "契約番号",
+    "件名",
+    "所管課",
+    "事業者名",
+    "法人番号等",
+    "重要",
+    "内容",
+    "年度",
+    "認証",
+    "認証番号",
+    "期限",
+    "期限(和暦)",
+    "超過日数",
+    "残り日数",
+    "提出状況",
+    "受理日",
+    "遅延日数",
+];
+
+impl ReportWorkbook {
+    pub fn new(
+        title: &str,
+        as_of: chrono::NaiveDate,
+        judged_at: &str,
+        lists: &[ReportList<'_>],
+        indicators: &[crate::judging::Indicator],
+    ) -> Result<Self, XlsxError> {
+        let mut workbook = Workbook::new();
+        let header = Format::new().set_bold().set_background_color("#EEF2F7");
+        report_cover(
+            &mut workbook,
+            title,
+            as_of,
+            judged_at,
+            lists,
+            indicators,
+            &header,
+        )?;
+        for list in lists {
+            list_sheet(&mut workbook, list, &header)?;
+        }
+        Ok(ReportWorkbook {
+            workbook,
+            formats: EntryFormats {
+                date: Format::new().set_num_format("yyyy-mm-dd"),
+                late: Format::new()
+                    .set_font_color("#9C0006")
+                    .set_background_color("#FFC7CE"),
+            },
+            next_rows: vec![1; lists.len()],
+        })
     }
-    workbook.save_to_buffer()
+
+    /// The next entry of the list at `index` (in the order the lists were given).
+    pub fn add(&mut self, index: usize, entry: &crate::judging::Entry) -> Result<(), XlsxError> {
+        let r = self.next_rows[index];
+        let ws = self.workbook.worksheet_from_index(index + 1)?;
+        let texts = [
+            entry.contract_number.as_str(),
+            entry.contract_title.as_str(),
+            entry.department_name.as_str(),
+            entry.vendor_name.as_str(),
+            entry.vendor_identifier.as_str(),
+            if entry.important { "重要" } else { "" },
+            entry.what.as_str(),
+            entry.fiscal_year_label.as_deref().unwrap_or(""),
+            entry.certification.as_ref().map_or("", |c| c.scheme_label),
+            entry
+                .certification
+                .as_ref()
+                .map_or("", |c| c.number.as_str()),
+        ];
+        for (column, text) in texts.iter().enumerate() {
+            ws.write_string(r, column as u16, *text)?;
+        }
+        let deadline = rust_xlsxwriter::ExcelDateTime::parse_from_str(&entry.deadline.to_string())?;
+        ws.write_datetime_with_format(r, 10, &deadline, &self.formats.date)?;
+        ws.write_string(r, 11, crate::domain::wareki(entry.deadline))?;
+        if entry.days_overdue > 0 {
+            ws.write_number_with_format(r, 12, entry.days_overdue as f64, &self.formats.late)?;
+        } else {
+            ws.write_number(r, 12, 0.0)?;
+        }
+        ws.write_number(r, 13, entry.days_remaining as f64)?;
+        ws.write_string(r, 14, entry.submission_label())?;
+        if let Some(accepted) = entry.accepted_on {
+            ws.write_string(r, 15, accepted.to_string())?;
+        }
+        if let Some(days) = entry.days_late {
+            ws.write_number(r, 16, days as f64)?;
+        }
+        self.next_rows[index] += 1;
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> Result<Vec<u8>, XlsxError> {
+        self.workbook.save_to_buffer()
+    }
+}
+
+/// A list's sheet before its rows: the header, frozen and filterable over the rows to come.
+fn list_sheet(
+    workbook: &mut Workbook,
+    list: &ReportList<'_>,
+    header: &Format,
+) -> Result<(), XlsxError> {
+    let ws = workbook.add_worksheet_with_constant_memory()?;
+    ws.set_name(list.name)?;
+    for (column, width) in [
+        14, 30, 14, 24, 15, 6, 40, 12, 18, 16, 12, 16, 9, 9, 16, 12, 9,
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.set_column_width(column as u16, *width)?;
+    }
+    for (column, text) in REPORT_HEADERS.iter().enumerate() {
+        ws.write_string_with_format(0, column as u16, *text, header)?;
+    }
+    ws.set_freeze_panes(1, 1)?;
+    ws.autofilter(0, 0, list.entries as u32, REPORT_HEADERS.len() as u16 - 1)?;
+    Ok(())
 }
 
 /// 概要: the day the report is for, when it was judged, each list's length and the KPIs.
@@ -257,7 +372,7 @@ fn report_cover(
     title: &str,
     as_of: chrono::NaiveDate,
     judged_at: &str,
-    sheets: &[ReportSheet<'_>],
+    lists: &[ReportList<'_>],
     indicators: &[crate::judging::Indicator],
     header: &Format,
 ) -> Result<(), XlsxError> {
@@ -271,9 +386,9 @@ fn report_cover(
     cover.write_string(2, 0, "集計時点")?;
     cover.write_string(2, 1, judged_at)?;
     let mut row = 4;
-    for sheet in sheets {
-        cover.write_string(row, 0, sheet.name)?;
-        cover.write_number(row, 1, sheet.entries.len() as f64)?;
+    for list in lists {
+        cover.write_string(row, 0, list.name)?;
+        cover.write_number(row, 1, list.entries as f64)?;
         row += 1;
     }
     let counts = (4, row - 1);
@@ -299,7 +414,7 @@ fn report_cover(
         kpi_rows = Some((row + 1 - indicators.len() as u32, row));
     }
     cover.set_column_width(0, 60)?;
-    if !sheets.is_empty() {
+    if !lists.is_empty() {
         cover.insert_chart(1, 6, &count_chart(counts))?;
     }
     if let Some(rows) = kpi_rows {
@@ -339,90 +454,6 @@ fn kpi_chart((first, last): (u32, u32)) -> Chart {
     chart.y_axis().set_min(0).set_max(1).set_num_format("0%");
     chart.set_width(640).set_height(360);
     chart
-}
-
-/// One list: a contract per row, the deadline as a date and the days late as a number.
-fn report_list(
-    workbook: &mut Workbook,
-    sheet: &ReportSheet<'_>,
-    header: &Format,
-) -> Result<(), XlsxError> {
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let late = Format::new()
-        .set_font_color("#9C0006")
-        .set_background_color("#FFC7CE");
-    let headers = [
-        "契約番号",
-        "件名",
-        "所管課",
-        "事業者名",
-        "法人番号等",
-        "重要",
-        "内容",
-        "年度",
-        "認証",
-        "認証番号",
-        "期限",
-        "期限(和暦)",
-        "超過日数",
-        "残り日数",
-        "提出状況",
-        "受理日",
-        "遅延日数",
-    ];
-    let ws = workbook.add_worksheet();
-    ws.set_name(sheet.name)?;
-    for (column, text) in headers.iter().enumerate() {
-        ws.write_string_with_format(0, column as u16, *text, header)?;
-    }
-    for (index, entry) in sheet.entries.iter().enumerate() {
-        let r = index as u32 + 1;
-        let texts = [
-            entry.contract_number.as_str(),
-            entry.contract_title.as_str(),
-            entry.department_name.as_str(),
-            entry.vendor_name.as_str(),
-            entry.vendor_identifier.as_str(),
-            if entry.important { "重要" } else { "" },
-            entry.what.as_str(),
-            entry.fiscal_year_label.as_deref().unwrap_or(""),
-            entry.certification.as_ref().map_or("", |c| c.scheme_label),
-            entry
-                .certification
-                .as_ref()
-                .map_or("", |c| c.number.as_str()),
-        ];
-        for (column, text) in texts.iter().enumerate() {
-            ws.write_string(r, column as u16, *text)?;
-        }
-        let deadline = rust_xlsxwriter::ExcelDateTime::parse_from_str(&entry.deadline.to_string())?;
-        ws.write_datetime_with_format(r, 10, &deadline, &date)?;
-        ws.write_string(r, 11, crate::domain::wareki(entry.deadline))?;
-        if entry.days_overdue > 0 {
-            ws.write_number_with_format(r, 12, entry.days_overdue as f64, &late)?;
-        } else {
-            ws.write_number(r, 12, 0.0)?;
-        }
-        ws.write_number(r, 13, entry.days_remaining as f64)?;
-        ws.write_string(r, 14, entry.submission_label())?;
-        if let Some(accepted) = entry.accepted_on {
-            ws.write_string(r, 15, accepted.to_string())?;
-        }
-        if let Some(days) = entry.days_late {
-            ws.write_number(r, 16, days as f64)?;
-        }
-    }
-    ws.set_freeze_panes(1, 1)?;
-    ws.autofilter(0, 0, sheet.entries.len() as u32, headers.len() as u16 - 1)?;
-    for (column, width) in [
-        14, 30, 14, 24, 15, 6, 40, 12, 18, 16, 12, 16, 9, 9, 16, 12, 9,
-    ]
-    .iter()
-    .enumerate()
-    {
-        ws.set_column_width(column as u16, *width)?;
-    }
-    Ok(())
 }
 
 /// A plain table on one sheet: title lines, then a header row and text rows, frozen and filterable.

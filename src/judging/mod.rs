@@ -114,6 +114,17 @@ pub(crate) struct MissingChecklists {
 }
 
 impl MissingChecklists {
+    /// Both lists, each in its order, as one.
+    pub(crate) fn merged(first: Vec<Entry>, yearly: Vec<Entry>) -> Vec<Entry> {
+        let mut merging = MissingChecklists::default();
+        let mut missing: Vec<Entry> = first.into_iter().filter_map(|e| merging.first(e)).collect();
+        for entry in yearly {
+            missing.extend(merging.yearly(entry));
+        }
+        missing.extend(merging.rest());
+        missing
+    }
+
     /// A first check sheet missing: the entry to list now, or none when it waits to be merged.
     pub(crate) fn first(&mut self, entry: Entry) -> Option<Entry> {
         if entry.overdue() {

@@ -95,9 +95,8 @@ impl Dashboards {
             .workbooks
             .get_at(db, key, wanted, || async {
                 let read_at = Utc::now();
-                let all =
-                    reports::dashboard(db, settings, visibility, as_of, kind, Window::ALL).await?;
-                let bytes = reports::workbook_of(Arc::new(all), read_at, kind).await?;
+                let bytes =
+                    reports::write_workbook(db, settings, visibility, as_of, kind, read_at).await?;
                 Ok::<_, AppError>((read_at, Arc::new(bytes)))
             })
             .await?;

@@ -1,36 +1,12 @@
-//! A judged report as a logged .xlsx workbook.
+//! A judged report as a logged .xlsx workbook: which lists it holds, and how an export is logged.
 
-use super::{Dashboard, Indicator, ReportKind};
+use super::json::Source;
+use super::ReportKind;
+use crate::db::standings::judged::List;
 use crate::db::Db;
+use crate::domain::certification::CertStatus;
 use crate::error::AppResult;
 use chrono::NaiveDate;
-
-/// A report as .xlsx; the export is logged.
-pub async fn export(
-    db: &Db,
-    actor: &crate::auth::Actor,
-    all: std::sync::Arc<Dashboard>,
-    judged_at: chrono::DateTime<chrono::Utc>,
-    kind: ReportKind,
-) -> AppResult<Vec<u8>> {
-    let as_of = all.as_of;
-    let bytes = workbook_of(all, judged_at, kind).await?;
-    log_export(db, actor, as_of, judged_at, kind).await?;
-    Ok(bytes)
-}
-
-/// A report workbook of a judgement whose data was read at `judged_at`.
-pub async fn workbook_of(
-    all: std::sync::Arc<Dashboard>,
-    judged_at: chrono::DateTime<chrono::Utc>,
-    kind: ReportKind,
-) -> AppResult<Vec<u8>> {
-    let stamp = crate::services::japan_moment_to_the_second(judged_at);
-    // Seconds of CPU at prefecture scale: off the threads that answer requests.
-    tokio::task::spawn_blocking(move || workbook(&all, &stamp, kind))
-        .await
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))?
-}
 
 /// Records who took which report of which judgement.
 pub async fn log_export(
@@ -58,110 +34,47 @@ pub async fn log_export(
     Ok(())
 }
 
-/// The sheets of one kind's lists, each named as the dashboard names it.
-fn sheets_of(all: &Dashboard, kind: ReportKind) -> Vec<crate::excel::writer::ReportSheet<'_>> {
-    use crate::excel::writer::ReportSheet;
+/// The sheets of a report's workbook, each named as the dashboard names its list, with the list.
+pub(super) fn sheets_of(kind: ReportKind) -> Vec<(&'static str, Source)> {
+    let listed = |name, list| (name, Source::Listed(list));
     match kind {
         ReportKind::Retention => vec![
-            ReportSheet {
-                name: "保持期限超過",
-                entries: &all.retention.violations,
-            },
-            ReportSheet {
-                name: "消去期限間近",
-                entries: &all.retention.due_soon,
-            },
-            ReportSheet {
-                name: "消去証明 期限後受理",
-                entries: &all.retention.resolved_late,
-            },
+            listed("保持期限超過", List::RetentionViolations),
+            listed("消去期限間近", List::DeletionsDueSoon),
+            listed("消去証明 期限後受理", List::DeletionsResolvedLate),
         ],
         ReportKind::Audits => vec![
-            ReportSheet {
-                name: "監査報告書 期限超過",
-                entries: &all.audits.overdue,
-            },
-            ReportSheet {
-                name: "監査報告書 期限間近",
-                entries: &all.audits.due_soon,
-            },
-            ReportSheet {
-                name: "監査報告書 期限後受理",
-                entries: &all.audits.resolved_late,
-            },
+            listed("監査報告書 期限超過", List::AuditsOverdue),
+            listed("監査報告書 期限間近", List::AuditsDueSoon),
+            listed("監査報告書 期限後受理", List::AuditsResolvedLate),
         ],
         ReportKind::Certifications => vec![
-            ReportSheet {
-                name: "認証 期限切れ",
-                entries: &all.certifications.expired,
-            },
-            ReportSheet {
-                name: "認証 期限間近",
-                entries: &all.certifications.expiring,
-            },
-            ReportSheet {
-                name: "SECURITY ACTION 年次確認なし",
-                entries: &all.certifications.unconfirmed,
-            },
-            ReportSheet {
-                name: "★レベル不足",
-                entries: &all.star.shortfall,
-            },
-            ReportSheet {
-                name: "指名停止中の委託先",
-                entries: &all.suspensions.active,
-            },
-            ReportSheet {
-                name: "インシデント連絡先の不備",
-                entries: &all.contacts.missing,
-            },
+            ("認証 期限切れ", Source::Certificates(CertStatus::Expired)),
+            ("認証 期限間近", Source::Certificates(CertStatus::Expiring)),
+            listed(
+                "SECURITY ACTION 年次確認なし",
+                List::DeclarationsUnconfirmed,
+            ),
+            listed("★レベル不足", List::StarShortfall),
+            listed("指名停止中の委託先", List::SuspendedVendors),
+            listed("インシデント連絡先の不備", List::ContactsMissing),
         ],
         ReportKind::Checklists => vec![
-            ReportSheet {
-                name: "チェックシート未提出",
-                entries: &all.checklists.missing,
-            },
-            ReportSheet {
-                name: "チェックシート差戻し",
-                entries: &all.checklists.returned,
-            },
+            ("チェックシート未提出", Source::ChecklistsMissing),
+            listed("チェックシート差戻し", List::ChecklistsReturned),
         ],
-        ReportKind::Subcontracting => vec![ReportSheet {
-            name: "無承認の再委託",
-            entries: &all.subcontracting.unapproved,
-        }],
+        ReportKind::Subcontracting => {
+            vec![listed("無承認の再委託", List::UnapprovedSubcontracting)]
+        }
         ReportKind::Corrective => vec![
-            ReportSheet {
-                name: "是正 期限超過",
-                entries: &all.corrective.overdue,
-            },
-            ReportSheet {
-                name: "是正 対応中",
-                entries: &all.corrective.due,
-            },
+            listed("是正 期限超過", List::CorrectiveOverdue),
+            listed("是正 対応中", List::CorrectiveDue),
         ],
         ReportKind::Clauses => vec![
-            ReportSheet {
-                name: "特約条項 期限超過",
-                entries: &all.clauses.overdue,
-            },
-            ReportSheet {
-                name: "特約条項 期限間近",
-                entries: &all.clauses.due_soon,
-            },
+            listed("特約条項 期限超過", List::ClausesOverdue),
+            listed("特約条項 期限間近", List::ClausesDueSoon),
         ],
-        ReportKind::Incidents | ReportKind::Kpi | ReportKind::All => Vec::new(),
-    }
-}
-
-fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec<u8>> {
-    use crate::excel::writer::{self, ReportSheet};
-    let as_of = all.as_of;
-    if kind == ReportKind::Incidents {
-        return incidents_workbook(&all.incidents, judged_at);
-    }
-    let lists = |kind: ReportKind| sheets_of(all, kind);
-    let sheets: Vec<ReportSheet> = match kind {
+        ReportKind::Kpi | ReportKind::Incidents => Vec::new(),
         ReportKind::All => [
             ReportKind::Retention,
             ReportKind::Audits,
@@ -172,21 +85,14 @@ fn workbook(all: &Dashboard, judged_at: &str, kind: ReportKind) -> AppResult<Vec
             ReportKind::Clauses,
         ]
         .into_iter()
-        .flat_map(lists)
+        .flat_map(sheets_of)
         .collect(),
-        other => lists(other),
-    };
-    let indicators: &[Indicator] = match kind {
-        ReportKind::Kpi | ReportKind::All => &all.kpi.indicators,
-        _ => &[],
-    };
-    writer::report(kind.title(), as_of, judged_at, &sheets, indicators)
-        .map_err(|e| crate::error::AppError::Internal(e.to_string()))
+    }
 }
 
 /// The incidents report as one sheet: the fiscal year's figures on top, then each open incident and
 /// each one reported late or not by the vendor.
-fn incidents_workbook(
+pub(super) fn incidents_workbook(
     report: &crate::judging::IncidentsReport,
     judged_at: &str,
 ) -> AppResult<Vec<u8>> {

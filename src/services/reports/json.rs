@@ -236,6 +236,15 @@ pub(super) fn lists_in(
     }
 }
 
+/// The full length of the list `source` reads, as `d` counted it.
+pub(super) fn total_of(d: &Dashboard, source: Source) -> usize {
+    SECTIONS
+        .iter()
+        .flat_map(|(_, section)| section(d))
+        .find(|(_, _, _, listed)| *listed == source)
+        .map_or(0, |(_, _, total, _)| total)
+}
+
 /// `{as_of, <list>: [entries]…, totals: {<list>: full length…}}`.
 fn section(d: &Dashboard, lists: Lists<'_>) -> JsonResult {
     let mut object = Map::new();

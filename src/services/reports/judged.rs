@@ -261,12 +261,7 @@ async fn judge(
     };
     let (first, first_missing) = take(List::ChecklistsMissing);
     let (yearly, yearly_missing) = take(List::YearlyChecklistsMissing);
-    let mut merging = MissingChecklists::default();
-    let mut missing: Vec<Entry> = first.into_iter().filter_map(|e| merging.first(e)).collect();
-    for entry in yearly {
-        missing.extend(merging.yearly(entry));
-    }
-    missing.extend(merging.rest());
+    let missing = MissingChecklists::merged(first, yearly);
     let (returned, checklists_returned) = take(List::ChecklistsReturned);
     let checklists = ChecklistsReport {
         as_of,

@@ -9,7 +9,7 @@ pub mod timeline;
 pub mod trend;
 
 pub use crate::judging::*;
-pub use export::{export, log_export, workbook_of};
+pub use export::log_export;
 pub use json::to_json;
 pub use judged::{dashboard, owed_by};
-pub use stream::write_json;
+pub use stream::{write_json, write_workbook};

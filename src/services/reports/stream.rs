@@ -1,8 +1,9 @@
-//! A report with every entry, written as JSON while it is read: the counts and the report's frame
-//! are judged first, then each list's entries go from the database to the writer one at a time, so
-//! the memory it takes does not grow with the registry. The bytes are those of `to_json` over
-//! `dashboard(…, Window::ALL)`, pretty-printed.
+//! A report with every entry, written as JSON or as a workbook while it is read: the counts and the
+//! report's frame are judged first, then each list's entries go from the database to the writer one
+//! at a time, so the memory it takes does not grow with the registry. The JSON's bytes are those of
+//! `to_json` over `dashboard(…, Window::ALL)`, pretty-printed.
 
+use super::export;
 use super::json::{self, Source};
 use super::judged;
 use super::{Entry, MissingChecklists, ReportKind, Window};
@@ -12,6 +13,7 @@ use crate::db::standings::judged::{List, ListedQuery};
 use crate::db::{Conn, Db};
 use crate::domain::certification::CertStatus;
 use crate::error::{AppError, AppResult};
+use crate::excel::writer::{ReportList, ReportWorkbook};
 use chrono::NaiveDate;
 use futures_util::TryStreamExt;
 use serde::ser::{Error as _, SerializeMap, SerializeSeq};
@@ -112,6 +114,123 @@ impl Serialize for Writing<'_> {
     }
 }
 
+/// What a report's writer does with the entries: the lists it takes, in order, and the writing,
+/// which runs on a blocking thread as the entries come.
+struct Writer<T> {
+    order: Vec<Source>,
+    write: Box<dyn FnOnce(Receiver<Item>) -> AppResult<T> + Send>,
+}
+
+/// Judges the frame of report `kind` (every count, no entry) and feeds the entries of the lists the
+/// writer `writer_of` makes of it, all read in one snapshot.
+async fn stream<T: Send + 'static>(
+    db: &Db,
+    settings: &Settings,
+    visibility: &Visibility,
+    as_of: NaiveDate,
+    kind: ReportKind,
+    writer_of: impl FnOnce(super::Dashboard) -> AppResult<Writer<T>>,
+) -> AppResult<T> {
+    let mut snapshot = db.begin_snapshot().await?;
+    let kept = &db.certifications;
+    let frame = judged::judge_visible(
+        &mut snapshot,
+        kept,
+        settings,
+        visibility,
+        as_of,
+        kind,
+        Window::first(0),
+    )
+    .await?;
+    let Writer { order, write } = writer_of(frame)?;
+    let (sender, receiver) = channel(QUEUED_ENTRIES);
+    let writing = tokio::task::spawn_blocking(move || write(receiver));
+    let feed = Feed {
+        kept,
+        settings,
+        scope: RecordScope::Visible(visibility),
+        visibility,
+        as_of,
+        sender,
+    };
+    let fed = feed.lists(&mut snapshot, &order).await;
+    drop(feed);
+    let written = writing
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    snapshot.rollback().await?;
+    fed?;
+    written
+}
+
+/// Report `kind` of what `visibility` sees on `as_of` as an .xlsx workbook of every entry, its cover
+/// stamped with `judged_at`, the moment its data is read.
+pub async fn write_workbook(
+    db: &Db,
+    settings: &Settings,
+    visibility: &Visibility,
+    as_of: NaiveDate,
+    kind: ReportKind,
+    judged_at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Vec<u8>> {
+    let stamp = crate::services::japan_moment_to_the_second(judged_at);
+    stream(db, settings, visibility, as_of, kind, |frame| {
+        if kind == ReportKind::Incidents {
+            let incidents = frame.incidents;
+            return Ok(Writer {
+                order: Vec::new(),
+                write: Box::new(move |_| export::incidents_workbook(&incidents, &stamp)),
+            });
+        }
+        let sheets = export::sheets_of(kind);
+        let lists: Vec<(&'static str, usize)> = sheets
+            .iter()
+            .map(|(name, source)| (*name, json::total_of(&frame, *source)))
+            .collect();
+        let indicators = match kind {
+            ReportKind::Kpi | ReportKind::All => frame.kpi.indicators,
+            _ => Vec::new(),
+        };
+        Ok(Writer {
+            order: sheets.iter().map(|(_, source)| *source).collect(),
+            write: Box::new(move |feed| workbook(kind, as_of, &stamp, &lists, &indicators, feed)),
+        })
+    })
+    .await
+}
+
+fn workbook(
+    kind: ReportKind,
+    as_of: NaiveDate,
+    judged_at: &str,
+    lists: &[(&str, usize)],
+    indicators: &[crate::judging::Indicator],
+    mut feed: Receiver<Item>,
+) -> AppResult<Vec<u8>> {
+    let failed =
+        |e: &dyn std::fmt::Display| AppError::Internal(format!("Excelを書き出せません: {e}"));
+    let listed: Vec<ReportList> = lists
+        .iter()
+        .map(|(name, entries)| ReportList {
+            name,
+            entries: *entries,
+        })
+        .collect();
+    let mut book = ReportWorkbook::new(kind.title(), as_of, judged_at, &listed, indicators)
+        .map_err(|e| failed(&e))?;
+    for index in 0..listed.len() {
+        loop {
+            match feed.blocking_recv() {
+                Some(Item::Entry(entry)) => book.add(index, &entry).map_err(|e| failed(&e))?,
+                Some(Item::End) => break,
+                None => return Err(failed(&"一覧の読み出しが途中で終わりました")),
+            }
+        }
+    }
+    book.finish().map_err(|e| failed(&e))
+}
+
 /// Writes report `kind` of what `visibility` sees on `as_of`, with every entry, as pretty JSON and a
 /// line end to `out`, which it hands back.
 pub async fn write_json<W: Write + Send + 'static>(
@@ -122,40 +241,17 @@ pub async fn write_json<W: Write + Send + 'static>(
     kind: ReportKind,
     out: W,
 ) -> AppResult<W> {
-    let mut snapshot = db.begin_snapshot().await?;
-    let frame = judged::judge_visible(
-        &mut snapshot,
-        &db.certifications,
-        settings,
-        visibility,
-        as_of,
-        kind,
-        Window::first(0),
-    )
-    .await?;
-    let lists = json::lists_in(kind, &frame);
-    let value = json::to_json(&frame, kind, Window::ALL)?;
-    drop(frame);
-    let mut order = Vec::new();
-    let node = Node::of(value, &[], &lists, &mut order);
-    let (sender, receiver) = channel(QUEUED_ENTRIES);
-    let writer = tokio::task::spawn_blocking(move || write(out, &node, receiver));
-    let feed = Feed {
-        kept: &db.certifications,
-        settings,
-        scope: RecordScope::Visible(visibility),
-        visibility,
-        as_of,
-        sender,
-    };
-    let fed = feed.lists(&mut snapshot, &order).await;
-    drop(feed);
-    let written = writer
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
-    snapshot.rollback().await?;
-    fed?;
-    written
+    stream(db, settings, visibility, as_of, kind, |frame| {
+        let lists = json::lists_in(kind, &frame);
+        let value = json::to_json(&frame, kind, Window::ALL)?;
+        let mut order = Vec::new();
+        let node = Node::of(value, &[], &lists, &mut order);
+        Ok(Writer {
+            order,
+            write: Box::new(move |feed| write(out, &node, feed)),
+        })
+    })
+    .await
 }
 
 fn write<W: Write>(out: W, node: &Node, feed: Receiver<Item>) -> AppResult<W> {
