@@ -94,8 +94,10 @@ fn waiting(scope: RecordScope<'_>, status: &str) -> Sql {
              WHERE t.status = "
         ));
         part.bind(status);
+        // "No later record of the same thing" rather than "the latest's id": PostgreSQL estimated the
+        // latter as a few rows and joined them by nested loops (450 ms for the count at 100k).
         part.push(&format!(
-            " AND t.id = (SELECT MAX(u.id) FROM {table} u WHERE u.contract_id = t.contract_id{same})"
+            " AND NOT EXISTS (SELECT 1 FROM {table} u WHERE u.contract_id = t.contract_id{same} AND u.id > t.id)"
         ));
         scope.restrict(&mut part, "t.contract_id");
         sql.append(&part);
