@@ -1,0 +1,33 @@
+#!/bin/bash
+# Usage: DB=bench.db benches/reports_after_change.sh  (or URL=postgres://…); PATHS, REPEAT and BIN are optional.
+# The database is seeded beforehand (`itaku seed`); a new administrator is added for each run.
+# Each report right after a change (the data version bumped from outside the server), then once kept.
+BIN=${BIN:-target/release/itaku}; DB=${DB:-bench.db}; URL=${URL:-sqlite://$DB}; PORT=18777
+EMAIL=bench-$$@example.jp; PASSWORD=$(head -c 18 /dev/urandom | base64)
+bump() {
+  if [[ $URL == postgres* ]]; then psql "$URL" -qc "UPDATE audit_chain_head SET data_version = data_version + 1";
+  else sqlite3 $DB "UPDATE audit_chain_head SET data_version = data_version + 1"; fi
+}
+printf '%s\n' "$PASSWORD" | $BIN --database-url $URL user add --email $EMAIL --role admin --password-stdin >/dev/null
+ITAKU_MFA_REQUIRED_ROLES='[]' ROCKET_PORT=$PORT ROCKET_SECRET_KEY=$(head -c 32 /dev/urandom | base64) ROCKET_LOG_LEVEL=critical \
+  $BIN --database-url $URL serve > ${TMPDIR:-/tmp}/itaku-reports-server.log 2>&1 &
+SERVER=$!
+trap 'kill $SERVER' EXIT
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+JAR=${TMPDIR:-/tmp}/itaku-reports-cookies; rm -f $JAR
+curl -s -c $JAR -b $JAR "http://127.0.0.1:$PORT/login" > ${TMPDIR:-/tmp}/itaku-reports-login.html
+TOKEN=$(grep -o 'name="csrf_token" value="[^"]*"' ${TMPDIR:-/tmp}/itaku-reports-login.html | head -1 | sed 's/.*value="//;s/"$//')
+curl -s -c $JAR -b $JAR -o /dev/null --data-urlencode "email=$EMAIL" --data-urlencode "password=$PASSWORD" --data-urlencode "csrf_token=$TOKEN" "http://127.0.0.1:$PORT/login"
+curl -s -b $JAR -o /dev/null "http://127.0.0.1:$PORT/dashboard"
+( peak=0; while kill -0 $SERVER 2>/dev/null; do a=$(awk '/RssAnon/{print $2}' /proc/$SERVER/status 2>/dev/null); [ -n "$a" ] && [ "$a" -gt "$peak" ] && peak=$a && echo $peak > ${TMPDIR:-/tmp}/itaku-reports-anon.peak; sleep 0.05; done ) &
+for path in ${PATHS:-/api/v1/reports/kpi /api/v1/reports/retention /api/v1/reports/audits /api/v1/reports/certifications /api/v1/reports/checklists /api/v1/reports/incidents /api/v1/reports/all /dashboard}; do
+  times=""
+  for i in $(seq 1 ${REPEAT:-5}); do
+    bump
+    t=$(curl -s -b $JAR -o ${TMPDIR:-/tmp}/itaku-reports-out -w "%{http_code}:%{time_total}" "http://127.0.0.1:$PORT$path")
+    times="$times $t"
+  done
+  k=$(curl -s -b $JAR -o ${TMPDIR:-/tmp}/itaku-reports-out -w "%{time_total}" "http://127.0.0.1:$PORT$path")
+  echo "$path after-change:$times kept:$k ($(stat -c %s ${TMPDIR:-/tmp}/itaku-reports-out) bytes)"
+done
+echo "peak RssAnon $(( $(cat ${TMPDIR:-/tmp}/itaku-reports-anon.peak) / 1024 )) MiB, $(grep VmHWM /proc/$SERVER/status)"
