@@ -378,18 +378,8 @@ async fn every_report_streamed_is_the_dashboards_whole(
     whole: &Dashboard,
     seed: u64,
 ) {
-    for kind in [
-        ReportKind::Retention,
-        ReportKind::Audits,
-        ReportKind::Certifications,
-        ReportKind::Checklists,
-        ReportKind::Subcontracting,
-        ReportKind::Corrective,
-        ReportKind::Clauses,
-        ReportKind::Incidents,
-        ReportKind::Kpi,
-        ReportKind::All,
-    ] {
+    let others = [ReportKind::Incidents, ReportKind::Kpi, ReportKind::All];
+    for kind in ReportKind::OF_LISTS.into_iter().chain(others) {
         let streamed = write_json(
             &app.db,
             &app.settings,
@@ -417,17 +407,8 @@ async fn each_report_judged_alone_is_the_dashboards(
     seed: u64,
 ) {
     let window = Window::first(2);
-    for kind in [
-        ReportKind::Retention,
-        ReportKind::Audits,
-        ReportKind::Certifications,
-        ReportKind::Checklists,
-        ReportKind::Subcontracting,
-        ReportKind::Corrective,
-        ReportKind::Clauses,
-        ReportKind::Incidents,
-        ReportKind::Kpi,
-    ] {
+    let others = [ReportKind::Incidents, ReportKind::Kpi];
+    for kind in ReportKind::OF_LISTS.into_iter().chain(others) {
         let alone = dashboard(
             &app.db,
             &app.settings,

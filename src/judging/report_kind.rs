@@ -24,6 +24,17 @@ pub enum ReportKind {
 }
 
 impl ReportKind {
+    /// The reports made of lists of contracts, in the order `all` holds them.
+    pub const OF_LISTS: [ReportKind; 7] = [
+        ReportKind::Retention,
+        ReportKind::Audits,
+        ReportKind::Certifications,
+        ReportKind::Checklists,
+        ReportKind::Subcontracting,
+        ReportKind::Corrective,
+        ReportKind::Clauses,
+    ];
+
     pub fn parse(name: &str) -> Option<Self> {
         <Self as clap::ValueEnum>::from_str(name, true).ok()
     }

@@ -75,18 +75,10 @@ pub(super) fn sheets_of(kind: ReportKind) -> Vec<(&'static str, Source)> {
             listed("特約条項 期限間近", List::ClausesDueSoon),
         ],
         ReportKind::Kpi | ReportKind::Incidents => Vec::new(),
-        ReportKind::All => [
-            ReportKind::Retention,
-            ReportKind::Audits,
-            ReportKind::Certifications,
-            ReportKind::Checklists,
-            ReportKind::Subcontracting,
-            ReportKind::Corrective,
-            ReportKind::Clauses,
-        ]
-        .into_iter()
-        .flat_map(sheets_of)
-        .collect(),
+        ReportKind::All => ReportKind::OF_LISTS
+            .into_iter()
+            .flat_map(sheets_of)
+            .collect(),
     }
 }
 

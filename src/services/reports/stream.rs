@@ -295,7 +295,7 @@ impl Feed<'_> {
         let mut ending = None;
         for source in order {
             let open = match source {
-                Source::Listed(list) => self.listed(conn, *list, &rules).await?,
+                Source::Listed(list) => self.listed(conn, *list, &rules, |e| [e]).await?,
                 Source::ChecklistsMissing => self.checklists_missing(conn, &rules).await?,
                 Source::Certificates(status) => {
                     if ending.is_none() {
@@ -322,16 +322,21 @@ impl Feed<'_> {
         self.sender.send(item).await.is_ok()
     }
 
-    async fn listed(
+    /// The entries of `list`, each turned by `then` into those to send now.
+    async fn listed<I: IntoIterator<Item = Entry>>(
         &self,
         conn: &mut Conn,
         list: List,
         rules: &crate::domain::obligation::Rules,
+        mut then: impl FnMut(Entry) -> I,
     ) -> AppResult<Open> {
         let query = ListedQuery::new(self.scope, list, self.as_of, rules, None);
         let mut rows = query.rows(conn);
         while let Some(row) = rows.try_next().await? {
-            if !self.send_all([judged::entry(list, row, self.as_of)]).await {
+            if !self
+                .send_all(then(judged::entry(list, row, self.as_of)))
+                .await
+            {
                 return Ok(false);
             }
         }
@@ -347,23 +352,18 @@ impl Feed<'_> {
     ) -> AppResult<Open> {
         let mut merging = MissingChecklists::default();
         let first = List::ChecklistsMissing;
-        let query = ListedQuery::new(self.scope, first, self.as_of, rules, None);
-        let mut rows = query.rows(conn);
-        while let Some(row) = rows.try_next().await? {
-            let now = merging.first(judged::entry(first, row, self.as_of));
-            if !self.send_all(now).await {
-                return Ok(false);
-            }
+        if !self
+            .listed(conn, first, rules, |e| merging.first(e))
+            .await?
+        {
+            return Ok(false);
         }
-        drop(rows);
         let yearly = List::YearlyChecklistsMissing;
-        let query = ListedQuery::new(self.scope, yearly, self.as_of, rules, None);
-        let mut rows = query.rows(conn);
-        while let Some(row) = rows.try_next().await? {
-            let now = merging.yearly(judged::entry(yearly, row, self.as_of));
-            if !self.send_all(now).await {
-                return Ok(false);
-            }
+        if !self
+            .listed(conn, yearly, rules, |e| merging.yearly(e))
+            .await?
+        {
+            return Ok(false);
         }
         Ok(self.send_all(merging.rest()).await)
     }
