@@ -155,6 +155,19 @@ pub async fn for_vendor(
         .collect())
 }
 
+/// The certificate `id`, when `rights` reach its vendor (else not found, or forbidden).
+pub(super) async fn within_reach(
+    conn: &mut crate::db::Conn,
+    rights: &VendorRights,
+    id: CertificationId,
+) -> AppResult<Certification> {
+    let certification = certifications::find(conn, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    crate::services::vendors::authorize(conn, rights, certification.vendor_id).await?;
+    Ok(certification)
+}
+
 /// Records that a SECURITY ACTION declaration still stands (the year's confirmation): the vendor
 /// itself, or staff working with it on the vendor's word.
 pub async fn confirm_declaration(
@@ -165,10 +178,7 @@ pub async fn confirm_declaration(
     day: NaiveDate,
 ) -> AppResult<VendorId> {
     let mut tx = db.begin().await?;
-    let certification = certifications::find(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    crate::services::vendors::authorize(&mut tx, rights, certification.vendor_id).await?;
+    let certification = within_reach(&mut tx, rights, id).await?;
     if certification.scheme != Scheme::SecurityAction {
         let mut errors = FieldErrors::new();
         errors.add(
@@ -323,10 +333,7 @@ pub async fn decide(
         return Err(AppError::Forbidden);
     }
     let mut tx = db.begin().await?;
-    let certification = certifications::find(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    crate::services::vendors::authorize(&mut tx, rights, certification.vendor_id).await?;
+    let certification = within_reach(&mut tx, rights, id).await?;
     let mut errors = FieldErrors::new();
     let note = errors.take(
         "note",

@@ -79,10 +79,7 @@ pub async fn record(
     today: NaiveDate,
 ) -> AppResult<VendorId> {
     let mut tx = db.begin().await?;
-    let certification = certifications::find(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    crate::services::vendors::authorize(&mut tx, rights, certification.vendor_id).await?;
+    let certification = super::records::within_reach(&mut tx, rights, id).await?;
     let mut errors = FieldErrors::new();
     if certification.scheme != Scheme::Isms {
         errors.add("certification", "維持審査は ISMS の認証にだけ記録します");
