@@ -1,12 +1,18 @@
 #!/bin/bash
 # Usage: DB=bench.db benches/reports_after_change.sh  (or URL=postgres://…); PATHS, REPEAT and BIN are optional.
 # The database is seeded beforehand (`itaku seed`); a new administrator is added for each run.
-# Each report right after a change (the data version bumped from outside the server), then once kept.
+# Each report right after a change, then once kept. A change is made from outside the server as a
+# write commits one: the data version moves, and so do the versions of the tables named in CHANGED
+# (default: every table, so nothing kept is reused; "checklist_standings" is what a check sheet's
+# upload changes, "audit_standings" an audit report's, "contract_standings" a deletion certificate's).
 BIN=${BIN:-target/release/itaku}; DB=${DB:-bench.db}; URL=${URL:-sqlite://$DB}; PORT=18777
 EMAIL=bench-$$@example.jp; PASSWORD=$(head -c 18 /dev/urandom | base64)
+TABLES=$(for t in ${CHANGED:-}; do printf "'%s'," $t; done)
+WHICH=${CHANGED:+"WHERE name IN (${TABLES%,})"}
+CHANGE="UPDATE table_versions SET version = version + 1 $WHICH; UPDATE audit_chain_head SET data_version = data_version + 1"
 bump() {
-  if [[ $URL == postgres* ]]; then psql "$URL" -qc "UPDATE audit_chain_head SET data_version = data_version + 1";
-  else sqlite3 $DB "UPDATE audit_chain_head SET data_version = data_version + 1"; fi
+  if [[ $URL == postgres* ]]; then psql "$URL" -qc "BEGIN; $CHANGE; COMMIT";
+  else sqlite3 $DB "BEGIN; $CHANGE; COMMIT"; fi
 }
 printf '%s\n' "$PASSWORD" | $BIN --database-url $URL user add --email $EMAIL --role admin --password-stdin >/dev/null
 ITAKU_MFA_REQUIRED_ROLES='[]' ROCKET_PORT=$PORT ROCKET_SECRET_KEY=$(head -c 32 /dev/urandom | base64) ROCKET_LOG_LEVEL=critical \

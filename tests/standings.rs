@@ -399,6 +399,36 @@ async fn every_report_streamed_is_the_dashboards_whole(
     }
 }
 
+/// The dashboard a server judges from the results it kept across the writes so far is the one a
+/// server that kept nothing judges, on days around those written.
+async fn kept_results_are_those_read_afresh(app: &TestApp, seed: u64, step: usize) {
+    let fresh = app.db.with_nothing_kept();
+    for day in ["2024-04-01", "2026-12-05"] {
+        let as_of = day.parse().unwrap();
+        for window in [Window::first(3), Window::ALL] {
+            let judged = |db| {
+                dashboard(
+                    db,
+                    &app.settings,
+                    &Visibility::All,
+                    as_of,
+                    ReportKind::All,
+                    window,
+                )
+            };
+            let (kept, afresh) = (
+                judged(&app.db).await.unwrap(),
+                judged(&fresh).await.unwrap(),
+            );
+            assert_eq!(
+                to_json(&kept, ReportKind::All, window).unwrap(),
+                to_json(&afresh, ReportKind::All, window).unwrap(),
+                "seed {seed}, after write {step}, {day}"
+            );
+        }
+    }
+}
+
 /// A report judged on its own (the API's and the workbooks' way) says what the dashboard says of it.
 async fn each_report_judged_alone_is_the_dashboards(
     app: &TestApp,
@@ -492,6 +522,9 @@ async fn rejudging_finds_the_kept_standings_equal_to_the_records_after_random_wr
     for step in 0..WRITES {
         if write(&mut world, &mut rng, step).await {
             accepted += 1;
+        }
+        if step % 5 == 4 {
+            kept_results_are_those_read_afresh(&world.app, seed, step).await;
         }
     }
     assert!(

@@ -80,6 +80,7 @@ pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::E
     .bind(changes_data)
     .fetch_one(&mut *conn)
     .await?;
+    version_changed_tables(conn).await?;
     let occurred_at = chrono::Utc::now()
         .format("%Y-%m-%dT%H:%M:%S%.3fZ")
         .to_string();
@@ -108,6 +109,26 @@ pub async fn insert(conn: &mut Conn, entry: &NewEntry<'_>) -> Result<(), sqlx::E
         .bind(&hash)
         .execute(conn)
         .await?;
+    Ok(())
+}
+
+/// Moves the version of every table marked changed (migration 0037), under the chain's lock so
+/// that versions commit in order. One statement takes the marks, so a mark committed meanwhile by a
+/// transaction without an entry is either versioned here or left for the next entry.
+async fn version_changed_tables(conn: &mut Conn) -> Result<(), sqlx::Error> {
+    let mut changed: Vec<String> = sqlx::query_scalar("DELETE FROM table_changes RETURNING name")
+        .fetch_all(&mut *conn)
+        .await?;
+    changed.sort();
+    changed.dedup();
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut versioned =
+        super::sql::Sql::new("UPDATE table_versions SET version = version + 1 WHERE 1 = 1");
+    let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
+    versioned.and_in("name", &changed);
+    versioned.query().execute(conn).await?;
     Ok(())
 }
 

@@ -148,15 +148,15 @@ impl KeptAll {
 }
 
 /// Every certification of every vendor in the snapshot `conn` reads: kept ones when the table's
-/// version in that snapshot is theirs, else read (and kept, when newer than those kept).
+/// version in that snapshot (`reads`) is theirs, else read (and kept, when newer than those kept).
 pub async fn all_kept(
     conn: &mut Conn,
     kept: &KeptAll,
+    reads: &super::kept_reads::Reads<'_>,
 ) -> Result<std::sync::Arc<Vec<Certification>>, sqlx::Error> {
-    let (version,): (i64,) =
-        sqlx::query_as("SELECT version FROM table_versions WHERE name = 'certifications'")
-            .fetch_one(&mut *conn)
-            .await?;
+    let Some(version) = reads.version("certifications") else {
+        return Ok(std::sync::Arc::new(all(conn).await?));
+    };
     if let Some((kept_version, all)) = kept.lock().as_ref() {
         if *kept_version == version {
             return Ok(all.clone());

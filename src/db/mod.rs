@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod incident_contacts;
 pub mod incidents;
 pub mod kept;
+pub mod kept_reads;
 pub mod ledger_uploads;
 pub mod maintenance;
 pub mod mfa;
@@ -77,6 +78,8 @@ pub struct Db {
     pub(crate) contract_counts: Arc<kept::Kept<contracts::CountKey, i64>>,
     /// Every certification, while none changes.
     pub(crate) certifications: Arc<certifications::KeptAll>,
+    /// Query results, while the tables they read stand.
+    pub(crate) reads: Arc<kept_reads::KeptReads>,
 }
 
 impl Db {
@@ -119,13 +122,38 @@ impl Db {
                 (max_connections as usize / 2).max(1),
             )),
             certifications: Arc::default(),
+            reads: Arc::default(),
         };
         if backend == Backend::Sqlite {
             db.pool.execute("PRAGMA journal_mode = WAL").await?;
         }
         db.migrate().await?;
+        let db = Db {
+            reads: Arc::new(kept_reads::KeptReads::new(db.tables().await?)),
+            ..db
+        };
         db.build_standings().await?;
         Ok(db)
+    }
+
+    /// The same database, read as a server that has kept nothing yet would read it.
+    pub fn with_nothing_kept(&self) -> Db {
+        Db {
+            certifications: Arc::default(),
+            reads: Arc::new(self.reads.emptied()),
+            ..self.clone()
+        }
+    }
+
+    /// The name of every table.
+    async fn tables(&self) -> Result<Vec<String>, sqlx::Error> {
+        let sql = match self.backend {
+            Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')",
+            Backend::Postgres => {
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema()"
+            }
+        };
+        sqlx::query_scalar(sql).fetch_all(&self.pool).await
     }
 
     /// Builds the standings of data that existed before they did (once, after migration 0022).

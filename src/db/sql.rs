@@ -132,6 +132,11 @@ impl Sql {
         &self.text
     }
 
+    /// The text and every parameter: equal keys, equal queries.
+    pub fn key(&self) -> String {
+        format!("{}\u{0}{:?}", self.text, self.params)
+    }
+
     pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
         self.params
             .iter()

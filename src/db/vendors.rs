@@ -328,14 +328,16 @@ pub async fn works_with(
 /// The names of the vendors with these ids, a few hundred per statement.
 pub async fn names_of(
     conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
     ids: &[VendorId],
 ) -> Result<Vec<(VendorId, String)>, sqlx::Error> {
     let mut names = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new("SELECT id, name FROM vendors WHERE 1 = 1");
         sql.and_in("id", chunk);
-        let rows: Vec<(VendorId, String)> = sql.query_as().fetch_all(&mut *conn).await?;
-        names.extend(rows);
+        let rows: std::sync::Arc<Vec<(VendorId, String)>> =
+            super::kept_reads::fetch_all(conn, reads, &sql).await?;
+        names.extend(rows.iter().cloned());
     }
     Ok(names)
 }

@@ -196,11 +196,15 @@ pub async fn names_in(db: &Db, entries: &[AuditEntry]) -> AppResult<RecordNames>
             .collect();
     }
     let vendor_ids: Vec<VendorId> = vendors.into_iter().map(VendorId::new).collect();
-    names.vendors = crate::db::vendors::names_of(&mut conn, &vendor_ids)
-        .await?
-        .into_iter()
-        .map(|(id, name)| (id.get(), name))
-        .collect();
+    names.vendors = crate::db::vendors::names_of(
+        &mut conn,
+        &crate::db::kept_reads::Reads::none(),
+        &vendor_ids,
+    )
+    .await?
+    .into_iter()
+    .map(|(id, name)| (id.get(), name))
+    .collect();
     Ok(names)
 }
 

@@ -3,6 +3,7 @@
 //! query compares with, so no row is read that cannot be listed.
 
 use super::super::contracts::{Contract, RecordScope, Visibility};
+use super::super::kept_reads::{self, Reads};
 use super::super::sql::Sql;
 use super::super::values::iso;
 use super::super::Conn;
@@ -614,17 +615,16 @@ fn day_of(text: &str) -> Result<NaiveDate, sqlx::Error> {
 /// The contracts on `list` on `as_of`, in the list's order; at most `limit` when given.
 pub async fn listed(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     scope: RecordScope<'_>,
     list: List,
     as_of: NaiveDate,
     rules: &Rules,
     limit: Option<i64>,
 ) -> Result<Vec<Listed>, sqlx::Error> {
-    use futures_util::TryStreamExt;
-    ListedQuery::new(scope, list, as_of, rules, limit)
-        .rows(conn)
-        .try_collect()
-        .await
+    let query = ListedQuery::new(scope, list, as_of, rules, limit);
+    let rows: std::sync::Arc<Vec<Listed>> = kept_reads::fetch_all(conn, reads, &query.sql).await?;
+    rows.iter().cloned().map(|row| query.dated(row)).collect()
 }
 
 /// The query of the contracts on a list, to read them one by one (`rows`).
@@ -667,14 +667,16 @@ impl ListedQuery {
         conn: &'q mut Conn,
     ) -> impl futures_util::Stream<Item = Result<Listed, sqlx::Error>> + Send + 'q {
         use futures_util::StreamExt;
-        self.sql.query_as().fetch(conn).map(|row| {
-            let mut row: Listed = row?;
-            row.deadline = day_of(&row.raw_deadline)?
-                .checked_add_days(Days::new(self.deadline_shift))
-                .unwrap_or(NaiveDate::MAX);
-            row.accepted_on = row.raw_accepted_on.as_deref().map(day_of).transpose()?;
-            Ok(row)
-        })
+        self.sql.query_as().fetch(conn).map(|row| self.dated(row?))
+    }
+
+    /// The row with its deadline and acceptance day read.
+    fn dated(&self, mut row: Listed) -> Result<Listed, sqlx::Error> {
+        row.deadline = day_of(&row.raw_deadline)?
+            .checked_add_days(Days::new(self.deadline_shift))
+            .unwrap_or(NaiveDate::MAX);
+        row.accepted_on = row.raw_accepted_on.as_deref().map(day_of).transpose()?;
+        Ok(row)
     }
 }
 
@@ -770,6 +772,7 @@ pub enum By {
 /// answer is a row per contract or so at prefecture scale: 60,000 rows at 100k contracts.)
 pub async fn counted(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     scope: RecordScope<'_>,
     as_of: NaiveDate,
     rules: &Rules,
@@ -778,19 +781,18 @@ pub async fn counted(
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
             let sql = summed(table, &queries, Some(column), scope);
-            let rows: Vec<sqlx::any::AnyRow> = sql.query().fetch_all(&mut *conn).await?;
-            for row in rows {
-                use sqlx::Row;
-                let id = row.try_get::<i64, _>(0)?;
+            let rows: std::sync::Arc<Vec<Numbers>> =
+                kept_reads::fetch_all(conn, reads, &sql).await?;
+            for Numbers(row) in rows.iter() {
+                let id = row.first().copied().flatten().unwrap_or_default();
                 let by = if column == "department_id" {
                     By::Department(DepartmentId::new(id))
                 } else {
                     By::Vendor(VendorId::new(id))
                 };
-                for (at, (list, _)) in queries.iter().enumerate() {
-                    let n: i64 = row.try_get::<Option<i64>, _>(at + 1)?.unwrap_or(0);
-                    if n > 0 {
-                        counts.push((*list, by, n));
+                for (n, (list, _)) in row[1..].iter().zip(&queries) {
+                    if let Some(n @ 1..) = n {
+                        counts.push((*list, by, *n));
                     }
                 }
             }
@@ -799,9 +801,23 @@ pub async fn counted(
     Ok(counts)
 }
 
+/// A row of integers, as many as the query selects.
+struct Numbers(Vec<Option<i64>>);
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for Numbers {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
+        use sqlx::Row;
+        (0..row.len())
+            .map(|at| row.try_get::<Option<i64>, _>(at))
+            .collect::<Result<_, _>>()
+            .map(Numbers)
+    }
+}
+
 /// How many contracts are on each of `lists` on `as_of`, ungrouped: one pass per standings table.
 pub async fn totals(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     scope: RecordScope<'_>,
     lists: &[List],
     as_of: NaiveDate,
@@ -809,13 +825,14 @@ pub async fn totals(
 ) -> Result<Vec<(List, i64)>, sqlx::Error> {
     let mut totals = Vec::with_capacity(lists.len());
     for (table, queries) in by_table(lists, as_of, rules) {
-        let row: sqlx::any::AnyRow = summed(table, &queries, None, scope)
-            .query()
-            .fetch_one(&mut *conn)
-            .await?;
+        let sql = summed(table, &queries, None, scope);
+        let rows: std::sync::Arc<Vec<Numbers>> = kept_reads::fetch_all(conn, reads, &sql).await?;
+        let sums = rows
+            .first()
+            .map(|Numbers(sums)| sums.as_slice())
+            .unwrap_or_default();
         for (at, (list, _)) in queries.iter().enumerate() {
-            use sqlx::Row;
-            totals.push((*list, row.try_get::<Option<i64>, _>(at)?.unwrap_or(0)));
+            totals.push((*list, sums.get(at).copied().flatten().unwrap_or(0)));
         }
     }
     Ok(totals)
@@ -883,6 +900,7 @@ pub struct Holding {
 /// those a certificate report may list.
 pub async fn active_with_certificates_ending(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     scope: RecordScope<'_>,
     as_of: NaiveDate,
     until: NaiveDate,
@@ -901,11 +919,15 @@ pub async fn active_with_certificates_ending(
     // printed expiry.
     .push(" OR (scheme = 'isms' AND standard = '2013')))");
     restrict(&mut sql, scope);
-    sql.query_as().fetch_all(conn).await
+    Ok(kept_reads::fetch_all(conn, reads, &sql).await?.to_vec())
 }
 
 /// The contracts with these ids (already within the reader's scope).
-pub async fn contracts(conn: &mut Conn, ids: &[ContractId]) -> Result<Vec<Contract>, sqlx::Error> {
+pub async fn contracts(
+    conn: &mut Conn,
+    reads: &Reads<'_>,
+    ids: &[ContractId],
+) -> Result<Vec<Contract>, sqlx::Error> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let mut sql = Sql::new(&format!(
@@ -914,8 +936,8 @@ pub async fn contracts(conn: &mut Conn, ids: &[ContractId]) -> Result<Vec<Contra
             super::super::contracts::FROM
         ));
         sql.and_in("c.id", chunk);
-        let rows: Vec<Contract> = sql.query_as().fetch_all(&mut *conn).await?;
-        found.extend(rows);
+        let rows: std::sync::Arc<Vec<Contract>> = kept_reads::fetch_all(conn, reads, &sql).await?;
+        found.extend(rows.iter().cloned());
     }
     Ok(found)
 }
@@ -931,6 +953,7 @@ pub struct ImportantActive {
 
 pub async fn important_active(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     scope: RecordScope<'_>,
     as_of: NaiveDate,
 ) -> Result<ImportantActive, sqlx::Error> {
@@ -939,7 +962,7 @@ pub async fn important_active(
     active(&mut by_vendor, as_of);
     restrict(&mut by_vendor, scope);
     by_vendor.push(" GROUP BY x.vendor_id");
-    let by_vendor: Vec<(VendorId, i64)> = by_vendor.query_as().fetch_all(&mut *conn).await?;
+    let by_vendor = kept_reads::fetch_all::<(VendorId, i64)>(conn, reads, &by_vendor).await?;
     let mut audited = Sql::new("SELECT COUNT(*) FROM audit_standings x WHERE x.important = 1");
     active(&mut audited, as_of);
     audited
@@ -948,10 +971,10 @@ pub async fn important_active(
         .push(" AND x.accepted_on <= ")
         .bind(iso(as_of));
     restrict(&mut audited, scope);
-    let (audited,): (i64,) = audited.query_as().fetch_one(&mut *conn).await?;
+    let audited = kept_reads::fetch_all::<(i64,)>(conn, reads, &audited).await?;
     Ok(ImportantActive {
         contracts: by_vendor.iter().map(|(_, n)| n).sum(),
-        audited,
-        by_vendor,
+        audited: audited.first().map_or(0, |(n,)| *n),
+        by_vendor: by_vendor.to_vec(),
     })
 }

@@ -24,7 +24,16 @@ const BATCH: i64 = 5_000;
 pub async fn restand(conn: &mut Conn, contract_id: ContractId) -> Result<(), sqlx::Error> {
     let id = contract_id.get();
     let derived = derive(conn, id, id).await?;
-    replace(conn, id, id, derived).await
+    let stored = stored(conn, id, id).await?;
+    let (new, old) = (derived.get(&id), stored.get(&id));
+    // Only a table whose rows change is written: results read from the others stay kept
+    // (`db::kept_reads`), and most writes change one table.
+    let changed = [
+        new.map(|s| &s.contract) != old.map(|s| &s.contract),
+        new.map(|s| &s.audits) != old.map(|s| &s.audits),
+        new.map(|s| &s.checklists) != old.map(|s| &s.checklists),
+    ];
+    replace(conn, id, id, derived, changed).await
 }
 
 /// Rewrites every contract's standings from the records, in one transaction held by the caller.
@@ -33,15 +42,13 @@ pub async fn rebuild(conn: &mut Conn) -> Result<usize, sqlx::Error> {
     for (first, last) in batches(conn).await? {
         let derived = derive(conn, first, last).await?;
         contracts += derived.len();
-        replace(conn, first, last, derived).await?;
+        replace(conn, first, last, derived, [true; TABLES.len()]).await?;
     }
     // Rows of contracts that no longer exist (there is no way to delete one today; a restore could).
     for table in TABLES {
-        sqlx::query(&format!(
-            "DELETE FROM {table} WHERE contract_id NOT IN (SELECT id FROM contracts)"
-        ))
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE {NO_CONTRACT}"))
+            .execute(&mut *conn)
+            .await?;
     }
     sqlx::query("UPDATE standings_built SET built = 1 WHERE id = 1")
         .execute(&mut *conn)
@@ -86,9 +93,9 @@ pub async fn differences(conn: &mut Conn) -> Result<(usize, Vec<Difference>), sq
             }
         }
     }
-    let orphans: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM contract_standings WHERE contract_id NOT IN (SELECT id FROM contracts)",
-    )
+    let orphans: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM contract_standings WHERE {NO_CONTRACT}"
+    ))
     .fetch_one(&mut *conn)
     .await?;
     if orphans > 0 {
@@ -100,6 +107,11 @@ pub async fn differences(conn: &mut Conn) -> Result<(usize, Vec<Difference>), sq
     }
     Ok((compared, found))
 }
+
+/// A standing's contract no longer exists. (As `NOT IN (SELECT id FROM contracts)`, PostgreSQL
+/// compares each row with every contract once the ids outgrow its working memory: the seed of a
+/// million contracts spent more than 18 minutes on this statement.)
+const NO_CONTRACT: &str = "NOT EXISTS (SELECT 1 FROM contracts c WHERE c.id = contract_id)";
 
 const TABLES: [&str; 3] = [
     "contract_standings",
@@ -512,13 +524,16 @@ fn per_statement(columns: usize) -> usize {
 }
 
 /// Replaces the kept standings of contracts `first..=last` by `derived`.
+/// Rewrites the rows of contracts `first..=last` in the tables of `TABLES` marked in `rewritten`.
 async fn replace(
     conn: &mut Conn,
     first: i64,
     last: i64,
     derived: BTreeMap<i64, Standings>,
+    rewritten: [bool; TABLES.len()],
 ) -> Result<(), sqlx::Error> {
-    for table in TABLES {
+    let written = |table: &str| TABLES.iter().zip(rewritten).any(|(t, w)| w && *t == table);
+    for table in TABLES.into_iter().filter(|table| written(table)) {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE contract_id BETWEEN $1 AND $2"
         ))
@@ -601,7 +616,7 @@ async fn replace(
             checklists,
         ),
     ];
-    for (table, columns, rows) in tables {
+    for (table, columns, rows) in tables.into_iter().filter(|(table, ..)| written(table)) {
         let per = per_statement(columns.len());
         insert_rows(conn, table, &columns, rows, per).await?;
     }

@@ -11,6 +11,7 @@ use super::{
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
 use crate::db::contracts::{Contract, RecordScope, Visibility};
+use crate::db::kept_reads::Reads;
 use crate::db::standings::judged::{self, List, Listed};
 use crate::db::{Conn, Db};
 use crate::domain::certification::{CertStatus, Scheme};
@@ -35,10 +36,10 @@ pub async fn dashboard(
     window: Window,
 ) -> AppResult<Dashboard> {
     let mut snapshot = db.begin_snapshot().await?;
-    let kept = &db.certifications;
+    let kept = Kept::of(&mut snapshot, db).await?;
     let dashboard = judge_visible(
         &mut snapshot,
-        kept,
+        &kept,
         settings,
         visibility,
         as_of,
@@ -50,10 +51,30 @@ pub async fn dashboard(
     Ok(dashboard)
 }
 
+/// What a reader may reuse: the kept certificates and query results, as of its snapshot.
+pub(super) struct Kept<'a> {
+    certifications: &'a certifications::KeptAll,
+    reads: Reads<'a>,
+}
+
+impl<'a> Kept<'a> {
+    /// What is kept at the versions of the snapshot `conn` is in.
+    pub(super) async fn of(conn: &mut Conn, db: &'a Db) -> AppResult<Kept<'a>> {
+        Ok(Kept {
+            certifications: &db.certifications,
+            reads: Reads::of(conn, &db.reads).await?,
+        })
+    }
+
+    pub(super) fn reads(&self) -> &Reads<'a> {
+        &self.reads
+    }
+}
+
 /// `dashboard`, read in the snapshot `conn` is in.
 pub(super) async fn judge_visible(
     conn: &mut Conn,
-    kept: &certifications::KeptAll,
+    kept: &Kept<'_>,
     settings: &Settings,
     visibility: &Visibility,
     as_of: NaiveDate,
@@ -66,20 +87,20 @@ pub(super) async fn judge_visible(
     };
     let scope = RecordScope::Visible(visibility);
     let part = Part { kind, window };
-    judge(conn, settings, scope, &held, as_of, part).await
+    judge(conn, &kept.reads, settings, scope, &held, as_of, part).await
 }
 
 /// The certificates of the vendors `visibility` covers.
 pub(super) async fn held_by(
     conn: &mut Conn,
-    kept: &certifications::KeptAll,
+    kept: &Kept<'_>,
     visibility: &Visibility,
 ) -> AppResult<Arc<Vec<Certification>>> {
     Ok(match visibility {
         Visibility::Vendor(vendor_id) => {
             Arc::new(certifications::for_vendor(conn, *vendor_id).await?)
         }
-        _ => certifications::all_kept(conn, kept).await?,
+        _ => certifications::all_kept(conn, kept.certifications, &kept.reads).await?,
     })
 }
 
@@ -97,7 +118,8 @@ pub async fn owed_by(
         kind: ReportKind::All,
         window: Window::ALL,
     };
-    let dashboard = judge(&mut snapshot, settings, scope, &held, as_of, part).await?;
+    let reads = Reads::none();
+    let dashboard = judge(&mut snapshot, &reads, settings, scope, &held, as_of, part).await?;
     snapshot.rollback().await?;
     Ok(judging::todo_list(&dashboard)
         .into_iter()
@@ -188,6 +210,7 @@ fn counter(list: List) -> Option<Counter> {
 /// department and vendor too.
 async fn read_lists(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     scope: RecordScope<'_>,
     rules: &Rules,
     as_of: NaiveDate,
@@ -197,7 +220,7 @@ async fn read_lists(
     let limit = i64::try_from(part.window.end()).ok();
     let mut lists: HashMap<List, (Vec<Entry>, usize)> = HashMap::new();
     for &list in lists_of(part.kind) {
-        let rows = judged::listed(conn, scope, list, as_of, rules, limit).await?;
+        let rows = judged::listed(conn, reads, scope, list, as_of, rules, limit).await?;
         let entries = rows
             .into_iter()
             .map(|row| entry(list, row, as_of))
@@ -205,14 +228,16 @@ async fn read_lists(
         lists.insert(list, (entries, 0));
     }
     if !part.whole() {
-        for (list, n) in judged::totals(conn, scope, lists_of(part.kind), as_of, rules).await? {
+        for (list, n) in
+            judged::totals(conn, reads, scope, lists_of(part.kind), as_of, rules).await?
+        {
             if let Some((_, total)) = lists.get_mut(&list) {
                 *total = n as usize;
             }
         }
         return Ok(lists);
     }
-    for (list, by, n) in judged::counted(conn, scope, as_of, rules).await? {
+    for (list, by, n) in judged::counted(conn, reads, scope, as_of, rules).await? {
         // Every contract is in one department: the departments' counts add up to the list's length.
         if let (Some((_, total)), By::Department(_)) = (lists.get_mut(&list), by) {
             *total += n as usize;
@@ -230,6 +255,7 @@ async fn read_lists(
 
 async fn judge(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     settings: &Settings,
     scope: RecordScope<'_>,
     held: &[Certification],
@@ -239,7 +265,7 @@ async fn judge(
     let rules = settings.obligation_rules();
     let window = part.window;
     let mut counts = Vec::new();
-    let mut lists = read_lists(conn, scope, &rules, as_of, part, &mut counts).await?;
+    let mut lists = read_lists(conn, reads, scope, &rules, as_of, part, &mut counts).await?;
     let mut take = |list| lists.remove(&list).unwrap_or_default();
     let (violations, retention_violations) = take(List::RetentionViolations);
     let (due_soon, deletions_due_soon) = take(List::DeletionsDueSoon);
@@ -271,7 +297,8 @@ async fn judge(
     let counting = counting_certificates(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         if part.shows(ReportKind::Certifications) {
-            certificates(conn, scope, &counting, &rules, as_of, window, &mut counts).await?
+            let ending = ending(conn, reads, scope, &counting, &rules, as_of).await?;
+            certificates(conn, reads, ending, window, as_of, &mut counts).await?
         } else {
             (CertificationsReport::empty(as_of), 0, 0)
         };
@@ -294,11 +321,11 @@ async fn judge(
         false => IncidentsReport::of(Vec::new(), as_of),
     };
     let important = match part.shows(ReportKind::Kpi) {
-        true => judged::important_active(conn, scope, as_of).await?,
+        true => judged::important_active(conn, reads, scope, as_of).await?,
         false => judged::ImportantActive::default(),
     };
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
-    let (department_names, vendor_names) = names(conn, &counts).await?;
+    let (department_names, vendor_names) = names(conn, reads, &counts).await?;
     let (by_department, by_vendor) = judging::tallies(&counts, &department_names, &vendor_names);
     Ok(Dashboard {
         as_of,
@@ -413,6 +440,7 @@ async fn incidents_on(
 /// The names of the departments and vendors counted.
 async fn names(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     counts: &[Count],
 ) -> AppResult<(HashMap<DepartmentId, String>, HashMap<VendorId, String>)> {
     let departments = crate::db::departments::all(&mut *conn)
@@ -429,7 +457,7 @@ async fn names(
         .collect();
     vendor_ids.sort();
     vendor_ids.dedup();
-    let vendors = crate::db::vendors::names_of(conn, &vendor_ids)
+    let vendors = crate::db::vendors::names_of(conn, reads, &vendor_ids)
         .await?
         .into_iter()
         .collect();
@@ -567,6 +595,7 @@ pub(super) struct Ending<'a> {
 /// soonest first: both by expiry day, then contract number).
 pub(super) async fn ending<'a>(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     scope: RecordScope<'_>,
     counting: &'a HashMap<VendorId, Vec<Certification>>,
     rules: &Rules,
@@ -596,7 +625,8 @@ pub(super) async fn ending<'a>(
     let until = as_of
         .checked_add_days(Days::new(horizon))
         .unwrap_or(NaiveDate::MAX);
-    let holdings = judged::active_with_certificates_ending(conn, scope, as_of, until).await?;
+    let holdings =
+        judged::active_with_certificates_ending(conn, reads, scope, as_of, until).await?;
     let (mut expired, mut expiring) = (Vec::new(), Vec::new());
     for holding in holdings {
         for (certificate, status) in ending.get(&holding.vendor_id).into_iter().flatten() {
@@ -625,11 +655,12 @@ pub(super) async fn ending<'a>(
 /// The entries of contracts whose certificate is ending, their contracts read in full.
 pub(super) async fn ending_entries(
     conn: &mut Conn,
+    reads: &Reads<'_>,
     ending: &[Ending<'_>],
     as_of: NaiveDate,
 ) -> AppResult<Vec<Entry>> {
     let ids: Vec<_> = ending.iter().map(|e| e.holding.contract_id).collect();
-    let contracts: HashMap<_, Contract> = judged::contracts(conn, &ids)
+    let contracts: HashMap<_, Contract> = judged::contracts(conn, reads, &ids)
         .await?
         .into_iter()
         .map(|c| (c.id, c))
@@ -653,14 +684,12 @@ pub(super) async fn ending_entries(
 /// full lengths (expired, expiring).
 async fn certificates(
     conn: &mut Conn,
-    scope: RecordScope<'_>,
-    counting: &HashMap<VendorId, Vec<Certification>>,
-    rules: &Rules,
-    as_of: NaiveDate,
+    reads: &Reads<'_>,
+    (expired, expiring): (Vec<Ending<'_>>, Vec<Ending<'_>>),
     window: Window,
+    as_of: NaiveDate,
     counts: &mut Vec<Count>,
 ) -> AppResult<(CertificationsReport, usize, usize)> {
-    let (expired, expiring) = ending(conn, scope, counting, rules, as_of).await?;
     for e in expired.iter().chain(&expiring) {
         let counter: Counter = if e.status == CertStatus::Expired {
             |t| &mut t.certificates_expired
@@ -680,8 +709,8 @@ async fn certificates(
     }
     let totals = (expired.len(), expiring.len());
     let report = CertificationsReport {
-        expired: ending_entries(conn, &window.cut(expired), as_of).await?,
-        expiring: ending_entries(conn, &window.cut(expiring), as_of).await?,
+        expired: ending_entries(conn, reads, &window.cut(expired), as_of).await?,
+        expiring: ending_entries(conn, reads, &window.cut(expiring), as_of).await?,
         ..CertificationsReport::empty(as_of)
     };
     Ok((report, totals.0, totals.1))

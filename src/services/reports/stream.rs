@@ -132,10 +132,10 @@ async fn stream<T: Send + 'static>(
     writer_of: impl FnOnce(super::Dashboard) -> AppResult<Writer<T>>,
 ) -> AppResult<T> {
     let mut snapshot = db.begin_snapshot().await?;
-    let kept = &db.certifications;
+    let kept = judged::Kept::of(&mut snapshot, db).await?;
     let frame = judged::judge_visible(
         &mut snapshot,
-        kept,
+        &kept,
         settings,
         visibility,
         as_of,
@@ -147,7 +147,7 @@ async fn stream<T: Send + 'static>(
     let (sender, receiver) = channel(QUEUED_ENTRIES);
     let writing = tokio::task::spawn_blocking(move || write(receiver));
     let feed = Feed {
-        kept,
+        kept: &kept,
         settings,
         scope: RecordScope::Visible(visibility),
         visibility,
@@ -269,7 +269,7 @@ fn write<W: Write>(out: W, node: &Node, feed: Receiver<Item>) -> AppResult<W> {
 
 /// Sends the streamed lists' entries to the writer.
 struct Feed<'a> {
-    kept: &'a crate::db::certifications::KeptAll,
+    kept: &'a judged::Kept<'a>,
     settings: &'a Settings,
     scope: RecordScope<'a>,
     visibility: &'a Visibility,
@@ -299,8 +299,15 @@ impl Feed<'_> {
                 Source::ChecklistsMissing => self.checklists_missing(conn, &rules).await?,
                 Source::Certificates(status) => {
                     if ending.is_none() {
-                        let lists =
-                            judged::ending(conn, self.scope, &counting, &rules, self.as_of).await?;
+                        let lists = judged::ending(
+                            conn,
+                            self.kept.reads(),
+                            self.scope,
+                            &counting,
+                            &rules,
+                            self.as_of,
+                        )
+                        .await?;
                         ending = Some(lists);
                     }
                     let (expired, expiring) = ending.as_ref().expect("read above");
@@ -379,7 +386,8 @@ impl Feed<'_> {
 
     async fn certificates(&self, conn: &mut Conn, list: &[judged::Ending<'_>]) -> AppResult<Open> {
         for chunk in list.chunks(CONTRACTS_AT_ONCE) {
-            let entries = judged::ending_entries(conn, chunk, self.as_of).await?;
+            let entries =
+                judged::ending_entries(conn, self.kept.reads(), chunk, self.as_of).await?;
             if !self.send_all(entries).await {
                 return Ok(false);
             }

@@ -5,7 +5,7 @@
 use crate::config::Settings;
 use crate::db::contracts::{RecordScope, Visibility};
 use crate::db::standings::judged::{self, List};
-use crate::db::{certifications, Db};
+use crate::db::Db;
 use crate::domain::certification::Scheme;
 use crate::domain::dates::JpDate;
 use crate::domain::ids::VendorId;
@@ -77,7 +77,7 @@ fn add(weeks: &mut [WeekPoint], due: &[(NaiveDate, i64)], read: fn(&mut WeekPoin
 /// judges it: verified, issued by then, the one expiring last) expires on each day to `last`.
 async fn certificates_ending(
     conn: &mut crate::db::Conn,
-    kept: &certifications::KeptAll,
+    kept: &super::judged::Kept<'_>,
     visibility: &Visibility,
     as_of: NaiveDate,
     last: NaiveDate,
@@ -139,15 +139,9 @@ pub async fn timeline(
         &rules,
     )
     .await?;
-    let certificates = certificates_ending(
-        &mut snapshot,
-        &db.certifications,
-        visibility,
-        as_of,
-        last,
-        &rules,
-    )
-    .await?;
+    let kept = super::judged::Kept::of(&mut snapshot, db).await?;
+    let certificates =
+        certificates_ending(&mut snapshot, &kept, visibility, as_of, last, &rules).await?;
     snapshot.rollback().await?;
     add(&mut weeks, &deletions, |w| &mut w.deletions);
     add(&mut weeks, &audits, |w| &mut w.audits);
