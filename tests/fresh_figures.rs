@@ -185,3 +185,45 @@ async fn a_certificate_written_on_one_server_counts_at_once_on_the_other() {
         serde_json::json!([0, 1])
     );
 }
+
+/// The records waiting for review that the menu counts on every staff page: 0 when it shows none.
+async fn waiting_in_menu(app: &common::TestApp) -> usize {
+    let (_, html) = app.get_html("/dashboard").await;
+    html.split("aria-label=\"確認待ち")
+        .nth(1)
+        .and_then(|rest| rest.split('件').next())
+        .map_or(0, |n| n.parse().unwrap())
+}
+
+/// The menu's count, kept between changes, follows every upload and review at once.
+#[rocket::async_test]
+async fn the_menus_waiting_count_follows_each_upload_and_review() {
+    let app = common::spawn().await;
+    let number = common::corporate_number(7_300);
+    let (department, vendor) = app
+        .seed_department_and_vendor("情報政策課", &number, "株式会社確認待ち")
+        .await;
+    let contracts = [
+        app.create_contract("W-1", department, vendor).await,
+        app.create_contract("W-2", department, vendor).await,
+    ];
+    assert_eq!(waiting_in_menu(&app).await, 0);
+    let mut submissions = Vec::new();
+    for (at, contract) in contracts.into_iter().enumerate() {
+        let sheet = common::filled_check_sheet(&number, |_| "はい");
+        submissions.push(app.submit_check_sheet(contract, sheet).await);
+        assert_eq!(waiting_in_menu(&app).await, at + 1, "after upload {at}");
+        assert_eq!(waiting_in_menu(&app).await, at + 1, "read again, kept");
+    }
+    for (at, submission) in submissions.into_iter().enumerate() {
+        let (status, _) = app
+            .send_json(
+                rocket::http::Method::Post,
+                &format!("/api/v1/checklists/{submission}/review"),
+                &serde_json::json!({"decision": "approve", "comment": "確認しました"}),
+            )
+            .await;
+        assert_eq!(status, rocket::http::Status::Ok);
+        assert_eq!(waiting_in_menu(&app).await, 1 - at, "after review {at}");
+    }
+}

@@ -64,3 +64,50 @@ async fn both_databases_get_the_same_tables_and_columns() {
         .collect();
     assert_eq!(sqlite, postgres);
 }
+
+/// How many triggers mark `table` changed (`table_changes`) on `event` (INSERT, UPDATE or DELETE).
+async fn marking_triggers(db: &itaku::db::Db, postgres: bool, table: &str, event: &str) -> i64 {
+    let sql = if postgres {
+        "SELECT COUNT(*) FROM information_schema.triggers WHERE event_object_table = $1
+         AND event_manipulation = $2 AND action_timing = 'AFTER'
+         AND action_statement = 'EXECUTE FUNCTION table_changed(''' || $1 || ''')'"
+    } else {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = $1
+         AND sql LIKE '% AFTER ' || $2 || ' ON ' || $1 || ' %'
+         AND sql LIKE '%INSERT OR IGNORE INTO table_changes (name) VALUES (''' || $1 || ''')%'"
+    };
+    sqlx::query_scalar(sql)
+        .bind(table)
+        .bind(event)
+        .fetch_one(&mut *db.acquire().await.unwrap())
+        .await
+        .unwrap()
+}
+
+/// A result is kept while the versions of the tables it reads stand (`db::kept_reads`): every table
+/// with a version is marked changed by each kind of write, on both databases.
+#[rocket::async_test]
+async fn every_versioned_table_is_marked_by_each_kind_of_write() {
+    let sqlite = std::env::temp_dir().join(format!("itaku_marks_{}.db", itaku::random_token()));
+    let mut urls = vec![format!("sqlite://{}", sqlite.display())];
+    let postgres = match common::postgres_base_url() {
+        Some(_) => Some(common::fresh_database_url().await),
+        None => None,
+    };
+    urls.extend(postgres.as_ref().map(|url| url.to_string()));
+    for url in urls {
+        let db = itaku::db::Db::connect(&url, 1).await.unwrap();
+        let tables: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM table_versions ORDER BY name")
+                .fetch_all(&mut *db.acquire().await.unwrap())
+                .await
+                .unwrap();
+        assert!(tables.len() >= 19, "{tables:?}");
+        for table in &tables {
+            for event in ["INSERT", "UPDATE", "DELETE"] {
+                let found = marking_triggers(&db, url.starts_with("postgres"), table, event).await;
+                assert_eq!(found, 1, "{url}: {table} on {event}");
+            }
+        }
+    }
+}

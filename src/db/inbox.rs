@@ -51,13 +51,14 @@ pub async fn records(
 /// How many records `records` would list without a limit.
 pub async fn count(
     conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
     scope: RecordScope<'_>,
     status: &str,
 ) -> Result<i64, sqlx::Error> {
     let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM (");
     sql.append(&waiting(scope, status)).push(") waiting");
-    let (count,): (i64,) = sql.query_as().fetch_one(conn).await?;
-    Ok(count)
+    let counted = super::kept_reads::fetch_all::<(i64,)>(conn, reads, &sql).await?;
+    Ok(counted.first().map_or(0, |(count,)| *count))
 }
 
 /// The union of the three kinds' latest records with that status.

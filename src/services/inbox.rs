@@ -7,6 +7,7 @@ use crate::auth::{Role, User};
 use crate::db::certifications::Certification;
 use crate::db::contracts::RecordScope;
 use crate::db::inbox::{self, WorkItem};
+use crate::db::kept_reads::Reads;
 use crate::db::notifications::{self, Notification};
 use crate::db::Db;
 use crate::domain::ids::NotificationId;
@@ -29,11 +30,15 @@ fn reviews(user: &User) -> bool {
 pub async fn counts(db: &Db, user: &User) -> AppResult<Counts> {
     let mut conn = db.acquire().await?;
     let unread = notifications::unread_count(&mut conn, user.id).await?;
+    drop(conn);
     let waiting = if reviews(user) {
         let visibility = user.contract_visibility();
-        let records =
-            inbox::count(&mut conn, RecordScope::Visible(&visibility), "submitted").await?;
-        drop(conn);
+        // Counted in a snapshot, so that the count kept between changes is read at its versions.
+        let mut snapshot = db.begin_snapshot().await?;
+        let reads = Reads::of(&mut snapshot, &db.reads).await?;
+        let scope = RecordScope::Visible(&visibility);
+        let records = inbox::count(&mut snapshot, &reads, scope, "submitted").await?;
+        snapshot.rollback().await?;
         let certificates =
             super::certifications::awaiting_verification(db, &user.certificate_rights(), 100)
                 .await?
