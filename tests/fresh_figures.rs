@@ -195,7 +195,18 @@ async fn waiting_in_menu(app: &common::TestApp) -> usize {
         .map_or(0, |n| n.parse().unwrap())
 }
 
-/// The menu's count, kept between changes, follows every upload and review at once.
+/// The records the home page lists as waiting for review (its heading counts them).
+async fn waiting_on_home(app: &common::TestApp) -> usize {
+    let (_, html) = app.get_html("/").await;
+    html.split("確認待ち（")
+        .nth(1)
+        .and_then(|rest| rest.split('件').next())
+        .map(|n| n.parse().unwrap())
+        .expect("the home page's list of records waiting")
+}
+
+/// The menu's count and the home page's list, kept between changes, follow every upload and review at
+/// once.
 #[rocket::async_test]
 async fn the_menus_waiting_count_follows_each_upload_and_review() {
     let app = common::spawn().await;
@@ -208,12 +219,14 @@ async fn the_menus_waiting_count_follows_each_upload_and_review() {
         app.create_contract("W-2", department, vendor).await,
     ];
     assert_eq!(waiting_in_menu(&app).await, 0);
+    assert_eq!(waiting_on_home(&app).await, 0);
     let mut submissions = Vec::new();
     for (at, contract) in contracts.into_iter().enumerate() {
         let sheet = common::filled_check_sheet(&number, |_| "はい");
         submissions.push(app.submit_check_sheet(contract, sheet).await);
         assert_eq!(waiting_in_menu(&app).await, at + 1, "after upload {at}");
         assert_eq!(waiting_in_menu(&app).await, at + 1, "read again, kept");
+        assert_eq!(waiting_on_home(&app).await, at + 1, "after upload {at}");
     }
     for (at, submission) in submissions.into_iter().enumerate() {
         let (status, _) = app
@@ -225,5 +238,6 @@ async fn the_menus_waiting_count_follows_each_upload_and_review() {
             .await;
         assert_eq!(status, rocket::http::Status::Ok);
         assert_eq!(waiting_in_menu(&app).await, 1 - at, "after review {at}");
+        assert_eq!(waiting_on_home(&app).await, 1 - at, "after review {at}");
     }
 }

@@ -37,6 +37,7 @@ impl WorkItem {
 /// Latest records of each kind whose status is `status`, in `scope`, oldest first.
 pub async fn records(
     conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
     scope: RecordScope<'_>,
     status: &str,
     limit: i64,
@@ -45,7 +46,9 @@ pub async fn records(
     sql.append(&waiting(scope, status))
         .push(") waiting ORDER BY submitted_at, record_id LIMIT ")
         .bind(limit);
-    sql.query_as().fetch_all(conn).await
+    Ok(super::kept_reads::fetch_all(conn, reads, &sql)
+        .await?
+        .to_vec())
 }
 
 /// How many records `records` would list without a limit.

@@ -63,22 +63,12 @@ pub struct WorkList {
 
 pub async fn work_list(db: &Db, user: &User, dashboard: &Dashboard) -> AppResult<WorkList> {
     let visibility = user.contract_visibility();
-    let mut conn = db.acquire().await?;
-    let to_review = inbox::records(
-        &mut conn,
-        RecordScope::Visible(&visibility),
-        "submitted",
-        200,
-    )
-    .await?;
-    let returned = inbox::records(
-        &mut conn,
-        RecordScope::Visible(&visibility),
-        "returned",
-        200,
-    )
-    .await?;
-    drop(conn);
+    let scope = RecordScope::Visible(&visibility);
+    let mut snapshot = db.begin_snapshot().await?;
+    let reads = Reads::of(&mut snapshot, &db.reads).await?;
+    let to_review = inbox::records(&mut snapshot, &reads, scope, "submitted", 200).await?;
+    let returned = inbox::records(&mut snapshot, &reads, scope, "returned", 200).await?;
+    snapshot.rollback().await?;
     let certificates =
         super::certifications::awaiting_verification(db, &user.certificate_rights(), 100).await?;
     let mut overdue: Vec<Entry> = dashboard
