@@ -23,17 +23,47 @@ const BATCH: i64 = 5_000;
 /// deletion certificates, audit reports or check sheets calls it in its own transaction.
 pub async fn restand(conn: &mut Conn, contract_id: ContractId) -> Result<(), sqlx::Error> {
     let id = contract_id.get();
-    let derived = derive(conn, id, id).await?;
-    let stored = stored(conn, id, id).await?;
-    let (new, old) = (derived.get(&id), stored.get(&id));
-    // Only a table whose rows change is written: results read from the others stay kept
-    // (`db::kept_reads`), and most writes change one table.
-    let changed = [
-        new.map(|s| &s.contract) != old.map(|s| &s.contract),
-        new.map(|s| &s.audits) != old.map(|s| &s.audits),
-        new.map(|s| &s.checklists) != old.map(|s| &s.checklists),
-    ];
-    replace(conn, id, id, derived, changed).await
+    let new = derive(conn, id, id).await?.remove(&id);
+    let old = stored(conn, id, id).await?.remove(&id);
+    // Only the rows that change are written: results read from an unchanged table stay kept
+    // (`db::kept_reads`), and an upload changes two rows of one table whatever the contract's history.
+    let contract_changed = new.as_ref().map(|s| &s.contract) != old.as_ref().map(|s| &s.contract);
+    if contract_changed {
+        sqlx::query("DELETE FROM contract_standings WHERE contract_id = $1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let (old_audits, old_checklists) = old.map(|s| (s.audits, s.checklists)).unwrap_or_default();
+    let (new_audits, new_checklists) = new
+        .as_ref()
+        .map(|s| (s.audits.as_slice(), s.checklists.as_slice()))
+        .unwrap_or_default();
+    let gone = old_audits
+        .iter()
+        .filter(|a| !new_audits.contains(a))
+        .map(|a| ("audit_standings", "fiscal_year", i64::from(a.fiscal_year)));
+    let gone = gone.chain(
+        old_checklists
+            .iter()
+            .filter(|c| !new_checklists.contains(c))
+            .map(|c| ("checklist_standings", "version", c.version)),
+    );
+    for (table, key, value) in gone.collect::<Vec<_>>() {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE contract_id = $1 AND {key} = $2"
+        ))
+        .bind(id)
+        .bind(value)
+        .execute(&mut *conn)
+        .await?;
+    }
+    if let Some(mut new) = new {
+        new.audits.retain(|a| !old_audits.contains(a));
+        new.checklists.retain(|c| !old_checklists.contains(c));
+        insert(conn, BTreeMap::from([(id, new)]), contract_changed).await?;
+    }
+    Ok(())
 }
 
 /// Rewrites every contract's standings from the records, in one transaction held by the caller.
@@ -42,7 +72,7 @@ pub async fn rebuild(conn: &mut Conn) -> Result<usize, sqlx::Error> {
     for (first, last) in batches(conn).await? {
         let derived = derive(conn, first, last).await?;
         contracts += derived.len();
-        replace(conn, first, last, derived, [true; TABLES.len()]).await?;
+        replace(conn, first, last, derived).await?;
     }
     // Rows of contracts that no longer exist (there is no way to delete one today; a restore could).
     for table in TABLES {
@@ -524,16 +554,14 @@ fn per_statement(columns: usize) -> usize {
 }
 
 /// Replaces the kept standings of contracts `first..=last` by `derived`.
-/// Rewrites the rows of contracts `first..=last` in the tables of `TABLES` marked in `rewritten`.
+/// Rewrites the rows of contracts `first..=last`.
 async fn replace(
     conn: &mut Conn,
     first: i64,
     last: i64,
     derived: BTreeMap<i64, Standings>,
-    rewritten: [bool; TABLES.len()],
 ) -> Result<(), sqlx::Error> {
-    let written = |table: &str| TABLES.iter().zip(rewritten).any(|(t, w)| w && *t == table);
-    for table in TABLES.into_iter().filter(|table| written(table)) {
+    for table in TABLES {
         sqlx::query(&format!(
             "DELETE FROM {table} WHERE contract_id BETWEEN $1 AND $2"
         ))
@@ -542,6 +570,16 @@ async fn replace(
         .execute(&mut *conn)
         .await?;
     }
+    insert(conn, derived, true).await
+}
+
+/// Inserts the rows of `derived`: every audit and check-sheet row, and the contract rows when
+/// `with_contracts`.
+async fn insert(
+    conn: &mut Conn,
+    derived: BTreeMap<i64, Standings>,
+    with_contracts: bool,
+) -> Result<(), sqlx::Error> {
     let optional = |date: Option<NaiveDate>| Param::from(date.map(iso));
     let (mut contracts, mut audits, mut checklists) = (Vec::new(), Vec::new(), Vec::new());
     for standings in derived.into_values() {
@@ -616,6 +654,7 @@ async fn replace(
             checklists,
         ),
     ];
+    let written = |table: &str| with_contracts || table != "contract_standings";
     for (table, columns, rows) in tables.into_iter().filter(|(table, ..)| written(table)) {
         let per = per_statement(columns.len());
         insert_rows(conn, table, &columns, rows, per).await?;
