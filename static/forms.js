@@ -28,3 +28,39 @@ function openTargetedDisclosure() {
 }
 window.addEventListener("hashchange", openTargetedDisclosure);
 document.addEventListener("DOMContentLoaded", openTargetedDisclosure);
+// Fills a vendor field's suggestions from the server as it is typed; without it the field still
+// takes a 法人番号・登録番号・業者番号 or an exact name.
+(function () {
+  var waiting = new WeakMap();
+  var asking = new WeakMap();
+  function suggest(input) {
+    var typed = input.value.trim();
+    var list = input.list;
+    if (!typed || !list) return;
+    if (asking.has(input)) asking.get(input).abort();
+    var request = new AbortController();
+    asking.set(input, request);
+    fetch(input.getAttribute("data-suggest") + "?q=" + encodeURIComponent(typed), {
+      signal: request.signal,
+      headers: { Accept: "application/json" },
+      credentials: "same-origin"
+    })
+      .then(function (response) { return response.ok ? response.json() : []; })
+      .then(function (vendors) {
+        var options = vendors.map(function (vendor) {
+          var option = document.createElement("option");
+          option.value = vendor.identifier;
+          option.textContent = vendor.name;
+          return option;
+        });
+        list.replaceChildren.apply(list, options);
+      })
+      .catch(function () {});
+  }
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!(input instanceof HTMLInputElement) || !input.hasAttribute("data-suggest")) return;
+    clearTimeout(waiting.get(input));
+    waiting.set(input, setTimeout(function () { suggest(input); }, 150));
+  });
+})();

@@ -3,7 +3,7 @@
 mod common;
 use common::{Method, Reply, Role};
 
-use common::{corporate_number, spawn, NTA, TOYOTA};
+use common::{corporate_number, spawn, url_encoded, NTA, TOYOTA};
 use rocket::http::Status;
 use serde_json::{json, Value};
 
@@ -512,10 +512,9 @@ async fn the_contract_list_page_finds_a_vendor_by_its_name_or_number_typed_in_on
     }
     let (_, page) = app.get_html("/contracts").await;
     assert!(
-        page.contains(&format!(
-            "<option value=\"{NTA}\">株式会社いろは印刷</option>"
-        )),
-        "the field offers every vendor: {page}"
+        page.contains("data-suggest=\"/vendors/suggestions\"")
+            && page.contains("<datalist id=\"vendor-choices\"></datalist>"),
+        "the field asks for its suggestions as it is typed: {page}"
     );
     for typed in [
         "株式会社いろは印刷".to_string(),
@@ -533,9 +532,15 @@ async fn the_contract_list_page_finds_a_vendor_by_its_name_or_number_typed_in_on
     // A vendor chosen by id elsewhere (its page's link) shows in the field as its number.
     let (_, page) = app.get_html(&format!("/contracts?vendor_id={other}")).await;
     assert!(page.contains(&format!(
-        "name=\"vendor\" list=\"vendor-choices\" value=\"{TOYOTA}\""
+        "name=\"vendor\" list=\"vendor-choices\" data-suggest=\"/vendors/suggestions\" value=\"{TOYOTA}\""
     )));
     assert!(page.contains("R7-102") && !page.contains("R7-101"));
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{TOYOTA}\">株式会社ほへと情報</option>"
+        )),
+        "the chosen vendor is the field's one suggestion until more is typed"
+    );
     let (_, page) = app
         .get_html(&format!(
             "/contracts?vendor={}",
@@ -550,16 +555,4 @@ async fn the_contract_list_page_finds_a_vendor_by_its_name_or_number_typed_in_on
         !page.contains("R7-101"),
         "nothing is listed for an unknown vendor"
     );
-}
-
-fn url_encoded(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

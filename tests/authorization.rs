@@ -132,6 +132,7 @@ fn rules() -> BTreeMap<(&'static str, &'static str), Rule> {
         (("POST", "/contracts/<id>"), ContractEditors),
         (("GET", "/vendors"), SignedIn),
         (("GET", "/vendors/new"), Editors),
+        (("GET", "/vendors/suggestions"), Staff),
         (("POST", "/vendors"), Editors),
         (("GET", "/vendors/<id>"), VendorReaders),
         (("GET", "/vendors/<id>/edit"), VendorEditors),

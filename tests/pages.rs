@@ -3,7 +3,7 @@
 mod common;
 use common::Method;
 
-use common::{spawn, Reply, NTA};
+use common::{corporate_number, spawn, url_encoded, Reply, NTA};
 use rocket::http::Status;
 use serde_json::json;
 
@@ -190,11 +190,17 @@ async fn the_vendor_field_is_searched_by_name_or_number_and_takes_either() {
         .await;
     let (_, form) = app.get_html("/contracts/new").await;
     assert!(
-        form.contains("list=\"vendor-choices\"")
-            && form.contains(&format!(
-                "<option value=\"{NTA}\">株式会社いろは印刷</option>"
-            )),
-        "a datalist offers the vendors by number, labelled by name"
+        form.contains("list=\"vendor-choices\" data-suggest=\"/vendors/suggestions\"")
+            && !form.contains("株式会社いろは印刷"),
+        "the field asks for suggestions as it is typed and embeds no vendor: {form}"
+    );
+    let (status, suggested) = app
+        .get_json(&format!("/vendors/suggestions?q={}", url_encoded("いろは")))
+        .await;
+    assert_eq!(status, Status::Ok);
+    assert_eq!(
+        suggested,
+        json!([{"id": vendor_id, "name": "株式会社いろは印刷", "identifier": NTA}])
     );
     let post = |number: &'static str, vendor: &'static str| {
         let department = department_id.to_string();
@@ -235,5 +241,87 @@ async fn the_vendor_field_is_searched_by_name_or_number_and_takes_either() {
     let (_, edit) = app.get_html(&format!("/contracts/{id}/edit")).await;
     assert!(
         edit.contains(&format!("value=\"{NTA}\"")) && edit.contains("選択中: 株式会社いろは印刷")
+    );
+}
+
+#[rocket::async_test]
+async fn vendor_suggestions_match_any_part_of_a_name_or_number_and_only_staff_get_them() {
+    let app = spawn().await;
+    for n in 0..25u64 {
+        app.seed_vendor(&corporate_number(500 + n), &format!("テスト商事{n:02}"))
+            .await;
+    }
+    let prefixed = app
+        .seed_vendor(&corporate_number(600), "いろは印刷株式会社")
+        .await;
+    let inside = app
+        .seed_vendor(&corporate_number(601), "株式会社いろは")
+        .await;
+    let wildcard = app.seed_vendor(&corporate_number(602), "100%_商事").await;
+    let names = |value: &serde_json::Value| -> Vec<String> {
+        value
+            .as_array()
+            .expect("a list of vendors")
+            .iter()
+            .map(|v| v["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let ask = |typed: &str| format!("/vendors/suggestions?q={}", url_encoded(typed));
+    let (_, found) = app.get_json(&ask("いろは")).await;
+    assert_eq!(
+        names(&found),
+        ["いろは印刷株式会社", "株式会社いろは"],
+        "a name that begins with what was typed comes first"
+    );
+    assert_eq!(found[1]["id"], inside);
+    let (_, found) = app.get_json(&ask("テスト")).await;
+    assert_eq!(names(&found).len(), 20, "at most 20 suggestions");
+    let (_, found) = app.get_json(&ask("%")).await;
+    assert_eq!(found[0]["id"], wildcard, "% is a character, not a wildcard");
+    assert_eq!(names(&found).len(), 1);
+    let (_, found) = app.get_json(&ask("_")).await;
+    assert_eq!(names(&found), ["100%_商事"]);
+    let number = corporate_number(600);
+    let (_, found) = app.get_json(&ask(&number[..7])).await;
+    assert_eq!(
+        found[0]["id"], prefixed,
+        "found by the start of its 法人番号"
+    );
+    let full_width: String = number[..7]
+        .chars()
+        .map(|c| char::from_u32(c as u32 - '0' as u32 + '０' as u32).unwrap())
+        .collect();
+    let (_, found) = app.get_json(&ask(&full_width)).await;
+    assert_eq!(
+        found[0]["id"], prefixed,
+        "full-width digits are read as digits"
+    );
+    let (_, found) = app.get_json(&ask("  ")).await;
+    assert_eq!(found, json!([]), "nothing typed, nothing suggested");
+    let (status, refused) = app.get_html(&ask(&"あ".repeat(300))).await;
+    assert_eq!(status, Status::UnprocessableEntity);
+    assert!(refused.contains("検索語は"), "{refused}");
+    let ciso = app
+        .browser_as("ciso@example.jp", itaku::auth::Role::Ciso, None, &[])
+        .await;
+    let (status, found) = ciso.get_json(&ask("いろは")).await;
+    assert_eq!((status, names(&found).len()), (Status::Ok, 2));
+    let vendor = app
+        .browser_as(
+            "vendor@example.jp",
+            itaku::auth::Role::Vendor,
+            Some(&number),
+            &[],
+        )
+        .await;
+    let (status, body) = vendor.get_html(&ask("いろは")).await;
+    assert_eq!(status, Status::Forbidden);
+    assert!(!body.contains("株式会社いろは"), "{body}");
+    let (_, list) = vendor
+        .get_html(&format!("/contracts?vendor_id={wildcard}"))
+        .await;
+    assert!(
+        !list.contains("100%_商事") && !list.contains("vendor-choices"),
+        "a vendor's contract list names no other vendor and has no vendor field"
     );
 }

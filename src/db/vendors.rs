@@ -114,19 +114,7 @@ pub async fn search(
 ) -> Result<(Vec<VendorSummary>, i64), sqlx::Error> {
     let mut filter = Sql::new(" FROM vendors v");
     if let Some(q) = query.filter(|q| !q.is_empty()) {
-        let pattern = contains_pattern(q);
-        filter
-            .push(" WHERE (LOWER(v.name) LIKE ")
-            .bind(pattern.as_str())
-            .push(" ESCAPE '\\' OR LOWER(v.name_kana) LIKE ")
-            .bind(pattern.as_str())
-            .push(" ESCAPE '\\' OR v.corporate_number LIKE ")
-            .bind(pattern.as_str())
-            .push(" ESCAPE '\\' OR LOWER(v.invoice_number) LIKE ")
-            .bind(pattern.as_str())
-            .push(" ESCAPE '\\' OR LOWER(v.vendor_code) LIKE ")
-            .bind(pattern)
-            .push(" ESCAPE '\\')");
+        push_matching(filter.push(" WHERE "), q);
     }
     let mut count = Sql::new("SELECT COUNT(*)");
     count.append(&filter);
@@ -142,6 +130,22 @@ pub async fn search(
         .bind(offset);
     let items = page.query_as().fetch_all(conn).await?;
     Ok((items, total))
+}
+
+/// Appends the condition that a vendor's name, kana, 法人番号, 登録番号 or 業者番号 contains `query`.
+fn push_matching(sql: &mut Sql, query: &str) {
+    let pattern = contains_pattern(query);
+    sql.push("(LOWER(v.name) LIKE ")
+        .bind(pattern.as_str())
+        .push(" ESCAPE '\\' OR LOWER(v.name_kana) LIKE ")
+        .bind(pattern.as_str())
+        .push(" ESCAPE '\\' OR v.corporate_number LIKE ")
+        .bind(pattern.as_str())
+        .push(" ESCAPE '\\' OR LOWER(v.invoice_number) LIKE ")
+        .bind(pattern.as_str())
+        .push(" ESCAPE '\\' OR LOWER(v.vendor_code) LIKE ")
+        .bind(pattern)
+        .push(" ESCAPE '\\')");
 }
 
 /// One vendor as the directory lists it.
@@ -181,13 +185,32 @@ pub async fn ids_named(conn: &mut Conn, name: &str) -> Result<Vec<VendorId>, sql
     Ok(ids.into_iter().map(|(id,)| id).collect())
 }
 
-pub async fn choices(conn: &mut Conn) -> Result<Vec<VendorChoice>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, COALESCE(corporate_number, invoice_number, vendor_code, '') AS identifier
-         FROM vendors ORDER BY name, id",
-    )
-    .fetch_all(conn)
-    .await
+const CHOICE: &str = "SELECT v.id, v.name, COALESCE(v.corporate_number, v.invoice_number, v.vendor_code, '') AS identifier FROM vendors v";
+
+/// The first `limit` vendors whose name, kana or number contains `query`: those whose name begins
+/// with it first, then by name.
+pub async fn suggestions(
+    conn: &mut Conn,
+    query: &str,
+    limit: i64,
+) -> Result<Vec<VendorChoice>, sqlx::Error> {
+    let mut sql = Sql::new(CHOICE);
+    push_matching(sql.push(" WHERE "), query);
+    let starting = contains_pattern(query)[1..].to_string();
+    sql.push(" ORDER BY CASE WHEN LOWER(v.name) LIKE ")
+        .bind(starting)
+        .push(" ESCAPE '\\' THEN 0 ELSE 1 END, v.name, v.id LIMIT ")
+        .bind(limit);
+    sql.query_as().fetch_all(conn).await
+}
+
+/// The vendor `id` as a vendor field offers it.
+pub async fn choice(conn: &mut Conn, id: VendorId) -> Result<Option<VendorChoice>, sqlx::Error> {
+    Sql::new(&format!("{CHOICE} WHERE v.id = "))
+        .bind(id)
+        .query_as()
+        .fetch_optional(conn)
+        .await
 }
 
 pub async fn insert(conn: &mut Conn, record: &VendorRecord) -> Result<VendorId, sqlx::Error> {

@@ -10,9 +10,7 @@ use crate::domain::dates::JpDate;
 use crate::domain::fields;
 use crate::domain::ids::{ContractId, DepartmentId, VendorId};
 use crate::domain::text::parse_count;
-use crate::domain::{
-    parse_date, ContractDraft, ContractStatus, Importance, Period, VendorIdentifier, Yen,
-};
+use crate::domain::{parse_date, ContractDraft, ContractStatus, Importance, Period, Yen};
 use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
 use crate::services::audit::Event;
@@ -222,24 +220,9 @@ impl ContractInput {
                 return Ok(Some(id));
             }
         } else if let Some(typed) = given(&self.vendor_identifier) {
-            let by_number = match VendorIdentifier::parse(typed) {
-                Ok(identifier) => match vendors::find_by_identifier(conn, &identifier).await? {
-                    Some(vendor) => return Ok(Some(vendor.id)),
-                    None => format!("この{}の事業者は登録されていません", identifier.kind()),
-                },
-                Err(message) => message,
-            };
-            // Not a registered number: the vendor's name, typed without choosing from the list.
-            match vendors::ids_named(conn, typed.trim()).await?.as_slice() {
-                [only] => return Ok(Some(*only)),
-                [] => errors.add(
-                    "vendor_identifier",
-                    format!("{by_number}（事業者名で探すときは、候補から選んでください）"),
-                ),
-                _ => errors.add(
-                    "vendor_identifier",
-                    "同じ名前の事業者が複数あります。法人番号・登録番号・業者番号で選んでください",
-                ),
+            match crate::services::vendors::typed_in(conn, typed).await? {
+                Ok(id) => return Ok(Some(id)),
+                Err(message) => errors.add("vendor_identifier", message),
             }
             return Ok(None);
         }
@@ -356,27 +339,6 @@ impl ContractQuery {
             amount_min,
             amount_max,
         })
-    }
-}
-
-/// The vendor among `choices` whose number or exact name was typed, or the field's message.
-pub fn vendor_typed(typed: &str, choices: &[vendors::VendorChoice]) -> Result<VendorId, String> {
-    let typed = typed.trim();
-    let by_number = VendorIdentifier::parse(typed)
-        .ok()
-        .map(|identifier| identifier.as_str().to_string());
-    let matching: Vec<&vendors::VendorChoice> = choices
-        .iter()
-        .filter(|c| {
-            Some(&c.identifier) == by_number.as_ref() || c.identifier == typed || c.name == typed
-        })
-        .collect();
-    match matching.as_slice() {
-        [only] => Ok(only.id),
-        [] => Err(format!(
-            "「{typed}」に当たる事業者がありません。事業者名か法人番号を入力し、候補から選んでください"
-        )),
-        _ => Err("同じ名前の事業者が複数あります。法人番号・登録番号・業者番号で選んでください".into()),
     }
 }
 
@@ -643,13 +605,7 @@ pub async fn update(
     Ok(())
 }
 
-/// The departments and vendors a contract form offers.
-pub async fn form_choices(
-    db: &Db,
-) -> AppResult<(Vec<departments::Department>, Vec<vendors::VendorChoice>)> {
-    let mut conn = db.acquire().await?;
-    Ok((
-        departments::all(&mut conn).await?,
-        vendors::choices(&mut conn).await?,
-    ))
+/// The departments a contract form offers.
+pub async fn departments(db: &Db) -> AppResult<Vec<departments::Department>> {
+    Ok(departments::all(&mut *db.acquire().await?).await?)
 }

@@ -7,7 +7,7 @@ use crate::auth::Actor;
 use crate::db::vendors::{self, VendorRecord};
 use crate::db::{self, Db};
 use crate::domain::ids::VendorId;
-use crate::domain::{BoundedText, Email, VendorIdentity};
+use crate::domain::{BoundedText, Email, VendorIdentifier, VendorIdentity};
 use crate::error::{AppError, AppResult, FieldErrors, Unique};
 use crate::services::audit;
 use crate::services::audit::Event;
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use validator::Validate;
 
-pub use vendors::{Vendor, VendorSummary};
+pub use vendors::{Vendor, VendorChoice, VendorSummary};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, Validate)]
 pub struct VendorInput {
@@ -251,6 +251,72 @@ pub async fn search(
     )
     .await?;
     Ok(Paged::new(items, total, paging))
+}
+
+/// Suggestions offered as a vendor field is typed in.
+pub const SUGGESTED: i64 = 20;
+
+/// The vendors a vendor field suggests for what has been typed so far: those whose name, kana or
+/// number contains it, names beginning with it first. Nothing for an empty field.
+pub async fn suggest(db: &Db, typed: Option<&str>) -> AppResult<Vec<VendorChoice>> {
+    let typed = crate::domain::text::search_text(typed).map_err(|message| {
+        let mut errors = FieldErrors::new();
+        errors.add("q", message);
+        AppError::Validation(errors)
+    })?;
+    let Some(typed) = typed else {
+        return Ok(Vec::new());
+    };
+    let mut conn = db.acquire().await?;
+    Ok(vendors::suggestions(&mut conn, &typed, SUGGESTED).await?)
+}
+
+/// The vendor a vendor field shows as chosen: the one given by id, else the one typed, if either is
+/// registered.
+pub async fn shown(
+    db: &Db,
+    id: Option<VendorId>,
+    typed: Option<&str>,
+) -> AppResult<Option<VendorChoice>> {
+    let mut conn = db.acquire().await?;
+    let id = match (id, typed) {
+        (Some(id), _) => Some(id),
+        (None, Some(typed)) => typed_in(&mut conn, typed).await?.ok(),
+        (None, None) => None,
+    };
+    match id {
+        Some(id) => Ok(vendors::choice(&mut conn, id).await?),
+        None => Ok(None),
+    }
+}
+
+/// The vendor a person typed into a vendor field (see [`typed_in`]).
+pub async fn typed(db: &Db, typed: &str) -> AppResult<Result<VendorId, String>> {
+    typed_in(&mut *db.acquire().await?, typed).await
+}
+
+/// The vendor a person typed into a vendor field: its 法人番号, 登録番号 or 業者番号, or its exact name
+/// when only one vendor has it; else the field's message.
+pub async fn typed_in(conn: &mut db::Conn, typed: &str) -> AppResult<Result<VendorId, String>> {
+    let typed = typed.trim();
+    let identifier = VendorIdentifier::parse(typed);
+    if let Ok(identifier) = &identifier {
+        if let Some(vendor) = vendors::find_by_identifier(conn, identifier).await? {
+            return Ok(Ok(vendor.id));
+        }
+    }
+    let a_number = crate::domain::text::normalize(typed)
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, 'T' | 't' | '-' | ' '));
+    Ok(match (vendors::ids_named(conn, typed).await?.as_slice(), identifier) {
+        ([only], _) => Ok(*only),
+        ([], Ok(VendorIdentifier::Code(_))) | ([], Err(_)) if !a_number => Err(format!(
+            "「{typed}」に当たる事業者がありません。事業者名か法人番号・登録番号・業者番号を入力し、候補から選んでください"
+        )),
+        ([], Ok(identifier)) => Err(format!("この{}の事業者は登録されていません", identifier.kind())),
+        ([], Err(message)) => Err(message),
+        _ => Err("同じ名前の事業者が複数あります。法人番号・登録番号・業者番号で選んでください".into()),
+    })
 }
 
 /// One vendor, if the reader may see it (a vendor user sees only its own).

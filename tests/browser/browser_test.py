@@ -430,6 +430,22 @@ def main():
                 b.screenshot(os.path.join(shots, "incident-reported-390.png"))
             b.close()
 
+        def an_officer_finds_a_vendor_by_typing_part_of_its_name():
+            b = browser()
+            sign_in(b, "officer")
+            b.go(f"{base}/contracts/new")
+            count = "return document.getElementById('vendor-choices').options.length"
+            assert b.script(count) == 0, "the form embeds no vendor before anything is typed"
+            b.click("#vendor_identifier")
+            b.type_into_focus("にほ")
+            names = "return [...document.getElementById('vendor-choices').options].map(o => o.textContent + ' ' + o.value)"
+            deadline = time.time() + 10
+            while time.time() < deadline and not b.script(count):
+                time.sleep(0.1)
+            offered = b.script(names)
+            assert any(o.startswith("はにほ情報システム株式会社 ") for o in offered), f"suggested: {offered}"
+            b.close()
+
         def a_missing_page_keeps_the_menu_and_a_refusal_says_why():
             b = browser()
             sign_in(b, "vendor")
@@ -456,6 +472,7 @@ def main():
         check("a vendor editing the URL to another vendor's record is refused", a_vendor_editing_the_url_is_refused)
         check("a form posted without its CSRF token is refused", a_form_without_its_csrf_token_is_refused)
         check("sign-out ends the session", sign_out_ends_the_session)
+        check("an officer finds a vendor by typing part of its name", an_officer_finds_a_vendor_by_typing_part_of_its_name)
     except Exception as error:  # noqa: BLE001 - a broken setup is a failure, never a skip
         failed += 1
         print(f"FAIL setup: {error}")

@@ -495,6 +495,19 @@ pub use itaku::web::percent_encode as urlencode;
 pub const NTA: &str = "7000012050002";
 pub const TOYOTA: &str = "1180301018771";
 
+/// `text` as a query string value, every byte but letters and digits percent-encoded.
+pub fn url_encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 pub fn corporate_number(seed: u64) -> String {
     itaku::domain::corporate_number::with_check_digit(seed)
         .as_str()

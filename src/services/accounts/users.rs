@@ -3,10 +3,10 @@
 use super::end_access;
 use crate::auth::{password, Actor, Role, User};
 use crate::db::users::{self, NewUser, UserSummary};
-use crate::db::{departments, sessions, vendors, Db};
+use crate::db::{departments, sessions, Db};
 use crate::domain::ids::{DepartmentId, UserId, VendorId};
+use crate::domain::Email;
 use crate::domain::Timestamp;
-use crate::domain::{Email, VendorIdentifier};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::audit;
 use crate::services::audit::Event;
@@ -83,22 +83,15 @@ async fn parse_user(db: &Db, input: &UserInput) -> AppResult<ValidUser> {
         );
     let mut conn = db.acquire().await?;
     let vendor_id = match (role, crate::services::given(&input.vendor_identifier)) {
-        (Some(Role::Vendor), Some(typed)) => match VendorIdentifier::parse(typed) {
-            Ok(identifier) => match vendors::find_by_identifier(&mut conn, &identifier).await? {
-                Some(vendor) => Some(vendor.id),
-                None => {
-                    errors.add(
-                        "vendor_identifier",
-                        format!("この{}の事業者は登録されていません", identifier.kind()),
-                    );
+        (Some(Role::Vendor), Some(typed)) => {
+            match crate::services::vendors::typed_in(&mut conn, typed).await? {
+                Ok(id) => Some(id),
+                Err(message) => {
+                    errors.add("vendor_identifier", message);
                     None
                 }
-            },
-            Err(message) => {
-                errors.add("vendor_identifier", message);
-                None
             }
-        },
+        }
         (Some(Role::Vendor), None) => {
             errors.add(
                 "vendor_identifier",

@@ -35,7 +35,13 @@ struct UserPage {
 }
 
 async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResult<RawHtml<String>> {
-    let (departments, vendors) = crate::services::contracts::form_choices(&state.db).await?;
+    let departments = crate::services::contracts::departments(&state.db).await?;
+    let shown_vendor = crate::services::vendors::shown(
+        &state.db,
+        None,
+        crate::services::given(&page.input.vendor_identifier),
+    )
+    .await?;
     let (tokens, locked_until) = match page.id {
         Some(id) => (
             accounts::tokens_of(&state.db, id).await?,
@@ -50,7 +56,7 @@ async fn user_page(state: &AppState, chrome: Chrome, page: UserPage) -> AppResul
         errors: page.errors,
         roles: Role::ALL,
         departments,
-        vendors,
+        shown_vendor,
         tokens,
         shown_password: page.shown_password,
         saved: page.saved,

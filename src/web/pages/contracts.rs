@@ -3,7 +3,7 @@ use crate::domain::ContractStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::services::contracts::{self, ContractInput, ContractQuery};
 use crate::services::{self, Paged, Paging};
-use crate::services::{audit_reports, deletions, reports};
+use crate::services::{audit_reports, deletions, reports, vendors};
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
 use crate::web::guards::{Chrome, Editing, Editor};
@@ -21,15 +21,24 @@ async fn list(
     let today = services::today();
     let paging = Paging::new(query.page, query.per_page, 50);
     let visibility = chrome.user.contract_visibility();
-    let (departments, vendors) = if chrome.is_vendor() {
-        (Vec::new(), Vec::new())
+    let (departments, typed_vendor) = if chrome.is_vendor() {
+        (Vec::new(), None)
     } else {
-        contracts::form_choices(&state.db).await?
+        (
+            contracts::departments(&state.db).await?,
+            services::given(&query.vendor),
+        )
     };
-    let chosen_vendor = match (query.vendor_id, services::given(&query.vendor)) {
-        (None, Some(typed)) => Some(contracts::vendor_typed(typed, &vendors)),
+    let chosen_vendor = match (query.vendor_id, typed_vendor) {
+        (None, Some(typed)) => Some(vendors::typed(&state.db, typed).await?),
         _ => None,
     };
+    // A vendor user sees no other vendor's name, even by putting its id in the address.
+    let filtered_vendor = match chrome.is_vendor() {
+        true => None,
+        false => query.vendor_id.or_else(|| chosen_vendor.clone()?.ok()),
+    };
+    let shown_vendor = vendors::shown(&state.db, filtered_vendor, None).await?;
     let asked = query.filter().and_then(|mut filter| {
         match chosen_vendor {
             Some(Ok(id)) => filter.vendor_id = Some(id),
@@ -84,7 +93,7 @@ async fn list(
         filter_query,
         order,
         departments,
-        vendors,
+        shown_vendor,
         statuses: ContractStatus::ALL,
         errors,
     })
@@ -97,17 +106,23 @@ async fn form_page(
     input: ContractInput,
     errors: FieldErrors,
 ) -> AppResult<RawHtml<String>> {
-    let (mut departments, vendors) = contracts::form_choices(&state.db).await?;
+    let mut departments = contracts::departments(&state.db).await?;
     if let Some(scope) = chrome.user.edit_scope() {
         departments.retain(|d| scope.may_use_department(d.id));
     }
+    let shown_vendor = vendors::shown(
+        &state.db,
+        input.vendor_id,
+        services::given(&input.vendor_identifier),
+    )
+    .await?;
     render(&ContractForm {
         chrome,
         id,
         input,
         errors,
         departments,
-        vendors,
+        shown_vendor,
         default_deletion_days: state.settings.default_deletion_days,
     })
 }

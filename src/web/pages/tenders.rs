@@ -66,7 +66,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<RawHtml<String>> {
     let scope = edit_scope(&chrome.user)?;
-    let (mut departments, _) = contracts::form_choices(&state.db).await?;
+    let mut departments = contracts::departments(&state.db).await?;
     departments.retain(|d| scope.may_use_department(d.id));
     render(&TenderForm {
         chrome,

@@ -7,7 +7,7 @@ use crate::services::{self, contracts, Paging};
 use crate::web::csrf;
 use crate::web::csrf::CsrfForm;
 use crate::web::fields::Fields;
-use crate::web::guards::{Chrome, Editor};
+use crate::web::guards::{Chrome, Editor, Staff};
 use crate::web::pages::ledger::read_upload;
 use crate::web::views::{render, VendorForm, VendorImport, VendorList, VendorShow};
 use crate::web::{query_prefix, AppState, FormOutcome};
@@ -15,6 +15,7 @@ use rocket::form::{Form, FromForm};
 use rocket::fs::TempFile;
 use rocket::response::content::RawHtml;
 use rocket::response::status::Custom;
+use rocket::serde::json::Json;
 use rocket::{get, post, routes, Route, State};
 
 #[get("/vendors?<q>&<page>&<per_page>")]
@@ -229,6 +230,27 @@ async fn import(
     ))
 }
 
+/// What a vendor field suggests as it is typed in (`static/forms.js`), for staff only: a vendor user
+/// learns of no other vendor.
+#[get("/vendors/suggestions?<q>")]
+async fn suggestions(
+    state: &State<AppState>,
+    _staff: Staff,
+    q: Option<String>,
+) -> AppResult<Json<Vec<vendors::VendorChoice>>> {
+    Ok(Json(vendors::suggest(&state.db, q.as_deref()).await?))
+}
+
 pub fn routes() -> Vec<Route> {
-    routes![list, new, create, show, edit, update, import_page, import]
+    routes![
+        list,
+        new,
+        create,
+        show,
+        edit,
+        update,
+        import_page,
+        import,
+        suggestions
+    ]
 }

@@ -113,8 +113,8 @@ pub struct UserForm {
     pub errors: FieldErrors,
     pub roles: [Role; 4],
     pub departments: Vec<Department>,
-    /// The choices of the vendor field.
-    pub vendors: Vec<crate::db::vendors::VendorChoice>,
+    /// The vendor the vendor field names, offered as its one suggestion until more are typed.
+    pub shown_vendor: Option<crate::db::vendors::VendorChoice>,
     pub tokens: Vec<ApiToken>,
     pub shown_password: Option<String>,
     pub saved: bool,

@@ -30,7 +30,8 @@ pub struct ContractList {
     pub filter_query: String,
     pub order: crate::db::contracts::Order,
     pub departments: Vec<Department>,
-    pub vendors: Vec<VendorChoice>,
+    /// The vendor the vendor field names, offered as its one suggestion until more are typed.
+    pub shown_vendor: Option<VendorChoice>,
     pub statuses: [ContractStatus; 3],
     pub errors: FieldErrors,
 }
@@ -46,14 +47,10 @@ pub struct SortHeading {
 impl ContractList {
     /// The vendor field's text: the number of the vendor filtered by id, else what was typed.
     pub fn vendor_value(&self) -> String {
-        match self.query.vendor_id {
-            Some(id) => self
-                .vendors
-                .iter()
-                .find(|v| v.id == id)
-                .map(|v| v.identifier.clone())
-                .unwrap_or_default(),
-            None => self.query.vendor.clone().unwrap_or_default(),
+        match (self.query.vendor_id, &self.shown_vendor) {
+            (Some(_), Some(vendor)) => vendor.identifier.clone(),
+            (Some(_), None) => String::new(),
+            (None, _) => self.query.vendor.clone().unwrap_or_default(),
         }
     }
 
@@ -380,30 +377,24 @@ pub struct ContractForm {
     pub input: ContractInput,
     pub errors: FieldErrors,
     pub departments: Vec<Department>,
-    pub vendors: Vec<VendorChoice>,
+    /// The vendor the vendor field names, offered as its one suggestion until more are typed.
+    pub shown_vendor: Option<VendorChoice>,
     pub default_deletion_days: i64,
 }
 
 impl ContractForm {
     /// What the vendor field shows: what was typed, else the chosen vendor's number.
     pub fn vendor_value(&self) -> String {
-        if let Some(typed) = self.input.vendor_identifier.as_deref() {
-            return typed.to_string();
+        match (self.input.vendor_identifier.as_deref(), &self.shown_vendor) {
+            (Some(typed), _) => typed.to_string(),
+            (None, Some(vendor)) => vendor.identifier.clone(),
+            (None, None) => String::new(),
         }
-        self.input
-            .vendor_id
-            .and_then(|id| self.vendors.iter().find(|v| v.id == id))
-            .map(|v| v.identifier.clone())
-            .unwrap_or_default()
     }
 
     /// The name of the vendor the field names, shown beside it.
     pub fn vendor_name(&self) -> Option<&str> {
-        let value = self.vendor_value();
-        self.vendors
-            .iter()
-            .find(|v| !value.is_empty() && v.identifier == value)
-            .map(|v| v.name.as_str())
+        self.shown_vendor.as_ref().map(|v| v.name.as_str())
     }
 
     /// The vendor field's error, whichever of its names the check used.
