@@ -189,6 +189,10 @@ async fn a_certificate_written_on_one_server_counts_at_once_on_the_other() {
 /// The records waiting for review that the menu counts on every staff page: 0 when it shows none.
 async fn waiting_in_menu(app: &common::TestApp) -> usize {
     let (_, html) = app.get_html("/dashboard").await;
+    waiting_in(&html)
+}
+
+fn waiting_in(html: &str) -> usize {
     html.split("aria-label=\"確認待ち")
         .nth(1)
         .and_then(|rest| rest.split('件').next())
@@ -239,5 +243,44 @@ async fn the_menus_waiting_count_follows_each_upload_and_review() {
         assert_eq!(status, rocket::http::Status::Ok);
         assert_eq!(waiting_in_menu(&app).await, 1 - at, "after review {at}");
         assert_eq!(waiting_on_home(&app).await, 1 - at, "after review {at}");
+    }
+}
+
+/// An officer's count is of its departments' contracts: it follows a contract moved out of them and
+/// back at once, and counts a contract's latest check sheet only.
+#[rocket::async_test]
+async fn an_officers_waiting_count_follows_a_contract_moved_between_departments() {
+    let app = common::spawn().await;
+    let number = common::corporate_number(7_400);
+    let (ours, vendor) = app
+        .seed_department_and_vendor("税務課", &number, "株式会社異動")
+        .await;
+    let (theirs, _) = app
+        .seed_department_and_vendor("福祉課", &common::corporate_number(7_401), "他社")
+        .await;
+    let officer = app
+        .browser_as("tax@example.jp", common::Role::Officer, None, &[ours])
+        .await;
+    let officer_waiting = || async { waiting_in(&officer.get_html("/contracts").await.1) };
+    let contract = app.create_contract("M-1", ours, vendor).await;
+    for upload in 1..=2 {
+        let sheet = common::filled_check_sheet(&number, |_| "はい");
+        app.submit_check_sheet(contract, sheet).await;
+        assert_eq!(officer_waiting().await, 1, "upload {upload}: the latest sheet only");
+    }
+    for (department, expected) in [(theirs, 0), (ours, 1)] {
+        let body = serde_json::json!({"contract_number": "M-1", "title": "業務",
+            "department_id": department, "vendor_id": vendor,
+            "start_date": "2025-04-01", "end_date": "2030-03-31"});
+        let (status, updated) = app
+            .send_json(
+                rocket::http::Method::Put,
+                &format!("/api/v1/contracts/{contract}"),
+                &body,
+            )
+            .await;
+        assert_eq!(status, rocket::http::Status::Ok, "{updated}");
+        assert_eq!(officer_waiting().await, expected, "moved to {department}");
+        assert_eq!(waiting_in_menu(&app).await, 1, "the administrator sees every department");
     }
 }
