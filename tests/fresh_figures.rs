@@ -266,7 +266,11 @@ async fn an_officers_waiting_count_follows_a_contract_moved_between_departments(
     for upload in 1..=2 {
         let sheet = common::filled_check_sheet(&number, |_| "はい");
         app.submit_check_sheet(contract, sheet).await;
-        assert_eq!(officer_waiting().await, 1, "upload {upload}: the latest sheet only");
+        assert_eq!(
+            officer_waiting().await,
+            1,
+            "upload {upload}: the latest sheet only"
+        );
     }
     for (department, expected) in [(theirs, 0), (ours, 1)] {
         let body = serde_json::json!({"contract_number": "M-1", "title": "業務",
@@ -281,6 +285,10 @@ async fn an_officers_waiting_count_follows_a_contract_moved_between_departments(
             .await;
         assert_eq!(status, rocket::http::Status::Ok, "{updated}");
         assert_eq!(officer_waiting().await, expected, "moved to {department}");
-        assert_eq!(waiting_in_menu(&app).await, 1, "the administrator sees every department");
+        assert_eq!(
+            waiting_in_menu(&app).await,
+            1,
+            "the administrator sees every department"
+        );
     }
 }

@@ -23,14 +23,17 @@ use std::cell::RefCell;
 use std::io::Write;
 use tokio::sync::mpsc::{channel, Receiver, Sender};
 
-/// Entries waiting for the writer; a bound, so that a slow reader holds back the database.
-const QUEUED_ENTRIES: usize = 256;
+/// Batches of entries waiting for the writer; a bound, so that a slow reader holds back the database.
+const QUEUED_BATCHES: usize = 4;
 /// Contracts read in full at once for the certificate lists.
 const CONTRACTS_AT_ONCE: usize = 500;
+/// Entries handed to the writer at once: one hand-over per entry kept both threads waking each other.
+const ENTRIES_AT_ONCE: usize = 256;
 
-/// What goes from the database to the writer: a list's entries, then the end of that list.
+/// What goes from the database to the writer: a list's entries, a batch at a time, then the end of
+/// that list.
 enum Item {
-    Entry(Box<Entry>),
+    Entries(Vec<Entry>),
     End,
 }
 
@@ -101,9 +104,14 @@ impl Serialize for Writing<'_> {
                 loop {
                     match self.feed.borrow_mut().blocking_recv() {
                         // As a value, whose fields are in the order `to_json` writes them.
-                        Some(Item::Entry(entry)) => seq.serialize_element(
-                            &serde_json::to_value(&*entry).map_err(S::Error::custom)?,
-                        )?,
+                        Some(Item::Entries(entries)) => {
+                            for entry in entries {
+                                // As a value, whose fields are in the order `to_json` writes them.
+                                let value =
+                                    serde_json::to_value(&entry).map_err(S::Error::custom)?;
+                                seq.serialize_element(&value)?;
+                            }
+                        }
                         Some(Item::End) => break,
                         None => return Err(S::Error::custom("一覧の読み出しが途中で終わりました")),
                     }
@@ -144,7 +152,7 @@ async fn stream<T: Send + 'static>(
     )
     .await?;
     let Writer { order, write } = writer_of(frame)?;
-    let (sender, receiver) = channel(QUEUED_ENTRIES);
+    let (sender, receiver) = channel(QUEUED_BATCHES);
     let writing = tokio::task::spawn_blocking(move || write(receiver));
     let feed = Feed {
         kept: &kept,
@@ -153,6 +161,7 @@ async fn stream<T: Send + 'static>(
         visibility,
         as_of,
         sender,
+        batch: Default::default(),
     };
     let fed = feed.lists(&mut snapshot, &order).await;
     drop(feed);
@@ -222,7 +231,11 @@ fn workbook(
     for index in 0..listed.len() {
         loop {
             match feed.blocking_recv() {
-                Some(Item::Entry(entry)) => book.add(index, &entry).map_err(|e| failed(&e))?,
+                Some(Item::Entries(entries)) => {
+                    for entry in &entries {
+                        book.add(index, entry).map_err(|e| failed(&e))?;
+                    }
+                }
                 Some(Item::End) => break,
                 None => return Err(failed(&"一覧の読み出しが途中で終わりました")),
             }
@@ -275,6 +288,7 @@ struct Feed<'a> {
     visibility: &'a Visibility,
     as_of: NaiveDate,
     sender: Sender<Item>,
+    batch: std::sync::Mutex<Vec<Entry>>,
 }
 
 /// Whether the writer still takes entries (when it stopped, it says why).
@@ -318,7 +332,7 @@ impl Feed<'_> {
                     self.certificates(conn, list).await?
                 }
             };
-            if !open || !self.send(Item::End).await {
+            if !open || !self.flush().await || !self.send(Item::End).await {
                 return Ok(());
             }
         }
@@ -375,13 +389,27 @@ impl Feed<'_> {
         Ok(self.send_all(merging.rest()).await)
     }
 
+    /// Adds entries to the batch, handing it to the writer when full.
     async fn send_all(&self, entries: impl IntoIterator<Item = Entry>) -> Open {
         for entry in entries {
-            if !self.send(Item::Entry(Box::new(entry))).await {
-                return false;
+            let full = {
+                let mut batch = self.batch.lock().expect("never held across an await");
+                batch.push(entry);
+                (batch.len() >= ENTRIES_AT_ONCE).then(|| std::mem::take(&mut *batch))
+            };
+            if let Some(full) = full {
+                if !self.send(Item::Entries(full)).await {
+                    return false;
+                }
             }
         }
         true
+    }
+
+    /// Hands the entries batched so far to the writer.
+    async fn flush(&self) -> Open {
+        let rest = std::mem::take(&mut *self.batch.lock().expect("never held across an await"));
+        rest.is_empty() || self.send(Item::Entries(rest)).await
     }
 
     async fn certificates(&self, conn: &mut Conn, list: &[judged::Ending<'_>]) -> AppResult<Open> {
