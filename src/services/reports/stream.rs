@@ -103,7 +103,6 @@ impl Serialize for Writing<'_> {
                 let mut seq = serializer.serialize_seq(None)?;
                 loop {
                     match self.feed.borrow_mut().blocking_recv() {
-                        // As a value, whose fields are in the order `to_json` writes them.
                         Some(Item::Entries(entries)) => {
                             for entry in entries {
                                 // As a value, whose fields are in the order `to_json` writes them.
