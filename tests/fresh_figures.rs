@@ -196,7 +196,7 @@ fn waiting_in(html: &str) -> usize {
     html.split("aria-label=\"確認待ち")
         .nth(1)
         .and_then(|rest| rest.split('件').next())
-        .map_or(0, |n| n.parse().unwrap())
+        .map_or(0, |n| n.replace(',', "").parse().unwrap())
 }
 
 /// The records the home page lists as waiting for review (its heading counts them).

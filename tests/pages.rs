@@ -325,3 +325,21 @@ async fn vendor_suggestions_match_any_part_of_a_name_or_number_and_only_staff_ge
         "a vendor's contract list names no other vendor and has no vendor field"
     );
 }
+
+/// Counts past a thousand read as people write them: 1,200件, not 1200件.
+#[rocket::async_test]
+async fn counts_group_their_digits_by_three() {
+    let app = spawn().await;
+    let plan = itaku::services::seed::Plan {
+        vendors: 30,
+        contracts: 1_200,
+        seed: 9,
+    };
+    let mut quiet = |_: &str, _: u64, _: u64| {};
+    let today = itaku::services::today();
+    itaku::services::seed::run(&app.db, &app.settings, plan, today, &mut quiet)
+        .await
+        .expect("seeded");
+    let (_, list) = app.get_html("/contracts?per_page=20").await;
+    assert!(list.contains("（1,200件）"), "the pager's total");
+}

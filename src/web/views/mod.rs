@@ -16,7 +16,7 @@ pub use charts::{
     kpi_bar, largest_total, monthly_columns, tally_bar, weekly_deadlines, Bar, Columns,
 };
 pub use contracts::*;
-pub use formats::{day, file_size, moment, Day, Moment};
+pub use formats::{count, day, file_size, moment, Day, Moment};
 pub use menu::MenuItem;
 pub use tenders::*;
 pub use vendors::*;
