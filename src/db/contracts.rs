@@ -212,11 +212,11 @@ fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate
     sql
 }
 
-/// Which count of contracts: a reader's, narrowed by a filter, on a day.
-pub type CountKey = (Visibility, ContractFilter, NaiveDate);
-
+/// How many contracts a reader sees through a filter on a day, kept while the tables it reads stand
+/// (`kept_reads`): counting is a scan of the table, and a record's upload leaves it as it was.
 pub async fn count(
     conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
     visibility: &Visibility,
     filter: &ContractFilter,
     today: NaiveDate,
@@ -229,7 +229,8 @@ pub async fn count(
         "SELECT COUNT(*) FROM contracts c"
     });
     count.append(&where_clause(visibility, filter, today));
-    Ok(count.query_as::<(i64,)>().fetch_one(conn).await?.0)
+    let counted = super::kept_reads::fetch_all::<(i64,)>(conn, reads, &count).await?;
+    Ok(counted.first().map_or(0, |(count,)| *count))
 }
 
 /// A column the contract list can be sorted by.

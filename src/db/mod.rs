@@ -74,8 +74,6 @@ impl Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
-    /// Contract counts by reader and filter: counting is a scan of the table on PostgreSQL.
-    pub(crate) contract_counts: Arc<kept::Kept<contracts::CountKey, i64>>,
     /// Every certification, while none changes.
     pub(crate) certifications: Arc<certifications::KeptAll>,
     /// Query results, while the tables they read stand.
@@ -117,10 +115,6 @@ impl Db {
         let db = Db {
             pool,
             backend,
-            contract_counts: Arc::new(kept::Kept::computing_at_once(
-                64,
-                (max_connections as usize / 2).max(1),
-            )),
             certifications: Arc::default(),
             reads: Arc::default(),
         };

@@ -4,7 +4,8 @@ use super::{given, Paged, Paging};
 use crate::auth::policy::EditScope;
 use crate::auth::Actor;
 use crate::db::contracts::{self, ContractFilter, Visibility};
-use crate::db::{self, departments, vendors, Conn, Db};
+use crate::db::kept_reads::Reads;
+use crate::db::{departments, vendors, Conn, Db};
 use crate::domain::contract::MAX_DELETION_DAYS;
 use crate::domain::dates::JpDate;
 use crate::domain::fields;
@@ -413,25 +414,21 @@ pub async fn list_continuing(
         Some(after) => start_after(after.trim())?,
         None => contracts::Start::Offset(paging.offset()),
     };
-    // One connection reads the data version and the page, and is released before the count: a count
-    // computed after a change needs a connection of its own, and a reader must not hold one while
-    // it waits for that computation.
-    let (version, items) = {
-        let mut conn = db.acquire().await?;
-        let version = db::audit::data_version(&mut conn).await?;
-        let items = contracts::page(
-            &mut conn,
-            visibility,
-            filter,
-            today,
-            paging.per_page,
-            &start,
-            order,
-        )
-        .await?;
-        (version, items)
-    };
-    let total = kept_count(db, visibility, filter, today, version).await?;
+    // The page and its total are read in one snapshot, so the total counts the rows the page is of.
+    let mut snapshot = db.begin_snapshot().await?;
+    let reads = Reads::of(&mut snapshot, &db.reads).await?;
+    let items = contracts::page(
+        &mut snapshot,
+        visibility,
+        filter,
+        today,
+        paging.per_page,
+        &start,
+        order,
+    )
+    .await?;
+    let total = contracts::count(&mut snapshot, &reads, visibility, filter, today).await?;
+    snapshot.rollback().await?;
     let next = (items.len() as i64 == paging.per_page && order == contracts::Order::DEFAULT)
         .then(|| items.last().map(continuation))
         .flatten();
@@ -439,25 +436,6 @@ pub async fn list_continuing(
         next,
         ..Paged::new(items, total, paging)
     })
-}
-
-/// How many contracts a reader sees through a filter, kept until the data moves past `version`:
-/// counting is a scan of the table.
-async fn kept_count(
-    db: &Db,
-    visibility: &Visibility,
-    filter: &ContractFilter,
-    today: NaiveDate,
-    version: i64,
-) -> AppResult<i64> {
-    let key = (visibility.clone(), filter.clone(), today);
-    let counted = db
-        .contract_counts
-        .get_at(db, key, version, || async {
-            contracts::count(&mut *db.acquire().await?, visibility, filter, today).await
-        })
-        .await?;
-    Ok(counted)
 }
 
 pub async fn get(db: &Db, visibility: &Visibility, id: ContractId) -> AppResult<Contract> {
@@ -472,18 +450,18 @@ pub async fn count_by_status(
     visibility: &Visibility,
     today: NaiveDate,
 ) -> AppResult<Vec<(ContractStatus, i64)>> {
-    let version = db::audit::data_version(&mut *db.acquire().await?).await?;
+    let mut snapshot = db.begin_snapshot().await?;
+    let reads = Reads::of(&mut snapshot, &db.reads).await?;
     let mut counts = Vec::with_capacity(ContractStatus::ALL.len());
     for status in ContractStatus::ALL {
         let filter = ContractFilter {
             status: Some(status),
             ..Default::default()
         };
-        counts.push((
-            status,
-            kept_count(db, visibility, &filter, today, version).await?,
-        ));
+        let counted = contracts::count(&mut snapshot, &reads, visibility, &filter, today).await?;
+        counts.push((status, counted));
     }
+    snapshot.rollback().await?;
     Ok(counts)
 }
 

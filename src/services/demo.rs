@@ -24,6 +24,7 @@ pub async fn load_if_empty(
 ) -> Result<Option<ImportReport>, AppError> {
     let total = contracts::count(
         &mut *db.acquire().await?,
+        &crate::db::kept_reads::Reads::none(),
         &Visibility::All,
         &ContractFilter::default(),
         today,
