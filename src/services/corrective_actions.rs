@@ -32,15 +32,8 @@ pub struct AnswerInput {
     pub text: String,
 }
 
-/// The officer's decision on a completion report.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct ReviewInput {
-    /// `accept` or `return`.
-    pub decision: String,
-    pub accepted_on: String,
-    pub comment: String,
-}
+/// The officer's decision on a completion report, as on any other proof.
+pub use super::evidence::ReviewInput;
 
 fn link(contract_id: ContractId) -> String {
     format!("/contracts/{contract_id}#corrective-actions")
@@ -258,37 +251,16 @@ pub async fn review(
 ) -> AppResult<ContractId> {
     let mut tx = db.begin().await?;
     let (action, contract) = owned(&mut tx, scope, id).await?;
-    let mut errors = FieldErrors::new();
     if action.status != "reported" {
+        let mut errors = FieldErrors::new();
         errors.add(
             "decision",
             "完了報告を受けていない是正は受理・差戻しできません",
         );
+        return Err(AppError::Validation(errors));
     }
-    let comment = input.comment.trim();
-    let accepted_on = match input.decision.trim() {
-        "accept" => {
-            let day = errors.take(
-                "accepted_on",
-                parse_date(&input.accepted_on).map_err(|e| format!("受理日: {}", e.0)),
-            );
-            if day.is_some_and(|d| d > super::today()) {
-                errors.add("accepted_on", "受理日に未来の日付は指定できません");
-            }
-            day
-        }
-        "return" => {
-            if comment.is_empty() {
-                errors.add("comment", "差戻しの理由を記入してください");
-            }
-            None
-        }
-        _ => {
-            errors.add("decision", "受理するか差し戻すかを選んでください");
-            None
-        }
-    };
-    errors.into_result()?;
+    let accepted_on = input.accepted_on(super::today())?;
+    let comment = input.comment();
     actions::review(&mut tx, id, accepted_on, comment, &actor.label).await?;
     let verdict = if accepted_on.is_some() {
         "受理"

@@ -80,6 +80,7 @@ pub async fn load(conn: &mut Conn, file_id: FileId) -> AppResult<StoredFile> {
 /// `approve`, as for check sheets) or `return`; `accepted_on` in any date form, default today.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReviewInput {
+    #[serde(default)]
     pub decision: String,
     #[serde(default)]
     pub accepted_on: Option<String>,
@@ -93,7 +94,7 @@ impl ReviewInput {
     /// returning (which needs a reason).
     pub fn accepted_on(&self, today: NaiveDate) -> AppResult<Option<NaiveDate>> {
         let mut errors = FieldErrors::new();
-        let day = match self.decision.as_str() {
+        let day = match self.decision.trim() {
             "accept" | "approve" => {
                 let day = match self.accepted_on.as_deref().map(str::trim) {
                     Some(text) if !text.is_empty() => errors.take(
