@@ -177,7 +177,7 @@ async fn the_officer_and_the_ciso_hear_at_once_and_the_timeline_follows_to_the_f
         to_ciso.subject
     );
     assert!(
-        to_ciso.text.contains("ランサムウェア") && to_ciso.text.contains("152000件"),
+        to_ciso.text.contains("ランサムウェア") && to_ciso.text.contains("152,000件"),
         "{}",
         to_ciso.text
     );

@@ -264,6 +264,23 @@ pub fn parse_count(input: &str, label: &str) -> Result<i64, String> {
         })
 }
 
+/// A count as people read it, its digits grouped by three: 120,144.
+pub fn grouped(n: impl std::fmt::Display) -> String {
+    let digits = n.to_string();
+    let (sign, digits) = match digits.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", digits.as_str()),
+    };
+    let mut grouped = String::from(sign);
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 #[cfg(test)]
 mod item_and_header_tests {
     use super::*;
@@ -329,6 +346,16 @@ mod tests {
             "abc"
         );
         assert!(BoundedText::<50>::parse("a\u{0007}b", "件名").is_err());
+    }
+
+    #[test]
+    fn a_count_groups_its_digits_by_three() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(120_144usize), "120,144");
+        assert_eq!(grouped(1_000_000i64), "1,000,000");
+        assert_eq!(grouped(-12_345), "-12,345");
     }
 
     #[test]

@@ -253,9 +253,9 @@ async fn tell_at_once(
         return Ok(());
     }
     let url = format!("{}{link}", settings.public_url.trim_end_matches('/'));
-    let records = checked
-        .records
-        .map_or("不明".to_string(), |n| format!("{n}件"));
+    let records = checked.records.map_or("不明".to_string(), |n| {
+        format!("{}件", crate::domain::text::grouped(n))
+    });
     let body = format!(
         "委託先から事故の報告がありました。\n\n契約: {} {}\n事業者: {}\n事故を知った日時: {}\n報告を受けた日時: {}\n個人情報: {}（{records}）\n\n概要:\n{}\n\n対応状況:\n{}\n\n{url}\n",
         contract.contract_number,

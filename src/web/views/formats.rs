@@ -82,34 +82,12 @@ pub fn file_size(bytes: i64) -> String {
 
 /// A count as people read it, its digits grouped by three: 120,144.
 pub fn count(n: impl fmt::Display) -> String {
-    let digits = n.to_string();
-    let (sign, digits) = match digits.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", digits.as_str()),
-    };
-    let mut grouped = String::from(sign);
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(digit);
-    }
-    grouped
+    crate::domain::text::grouped(n)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_count_groups_its_digits_by_three() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1000), "1,000");
-        assert_eq!(count(120_144usize), "120,144");
-        assert_eq!(count(1_000_000i64), "1,000,000");
-        assert_eq!(count(-12_345), "-12,345");
-    }
 
     #[test]
     fn a_moment_reads_in_japan_time_with_the_iso_form_for_machines() {
