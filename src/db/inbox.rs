@@ -60,58 +60,93 @@ pub async fn records(
         .to_vec())
 }
 
-/// How many records `records` would list without a limit.
+/// How many records `records` would list without a limit: each kind counted on its own, so that an
+/// upload of one kind leaves the others' counts kept.
 pub async fn count(
     conn: &mut Conn,
     reads: &super::kept_reads::Reads<'_>,
     scope: RecordScope<'_>,
     status: &str,
 ) -> Result<i64, sqlx::Error> {
-    let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM (");
-    sql.append(&waiting(scope, status)).push(") waiting");
-    let counted = super::kept_reads::fetch_all::<(i64,)>(conn, reads, &sql).await?;
-    Ok(counted.first().map_or(0, |(count,)| *count))
+    let mut total = 0;
+    for kind in &KINDS {
+        let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM (");
+        sql.append(&latest_of(kind, scope, status))
+            .push(") waiting");
+        let counted = super::kept_reads::fetch_all::<(i64,)>(conn, reads, &sql).await?;
+        total += counted.first().map_or(0, |(count,)| *count);
+    }
+    Ok(total)
 }
+
+/// A kind of record that waits for review.
+struct Kind {
+    name: &'static str,
+    table: &'static str,
+    /// The column of the moment it came in.
+    at: &'static str,
+    fiscal_year: &'static str,
+    /// What makes a newer record of the same thing, besides its contract.
+    same: &'static str,
+}
+
+const KINDS: [Kind; 3] = [
+    Kind {
+        name: "checklist",
+        table: "checklist_submissions",
+        at: "uploaded_at",
+        fiscal_year: "0",
+        same: "",
+    },
+    Kind {
+        name: "audit_report",
+        table: "audit_reports",
+        at: "submitted_at",
+        fiscal_year: "t.fiscal_year",
+        same: " AND u.fiscal_year = t.fiscal_year",
+    },
+    Kind {
+        name: "deletion_certificate",
+        table: "deletion_certificates",
+        at: "submitted_at",
+        fiscal_year: "0",
+        same: "",
+    },
+];
 
 /// The union of the three kinds' latest records with that status, read from the record tables alone
 /// (a count names no other table, so a contract's edit leaves it kept; migration 0039 indexes it).
 fn waiting(scope: RecordScope<'_>, status: &str) -> Sql {
-    // (kind, table, uploaded column, fiscal-year expression, what makes a newer record of the same thing)
-    let kinds = [
-        ("checklist", "checklist_submissions", "uploaded_at", "0", ""),
-        (
-            "audit_report",
-            "audit_reports",
-            "submitted_at",
-            "t.fiscal_year",
-            " AND u.fiscal_year = t.fiscal_year",
-        ),
-        (
-            "deletion_certificate",
-            "deletion_certificates",
-            "submitted_at",
-            "0",
-            "",
-        ),
-    ];
     let mut sql = Sql::new("");
-    for (index, (kind, table, at, year, same)) in kinds.iter().enumerate() {
+    for (index, kind) in KINDS.iter().enumerate() {
         if index > 0 {
             sql.push(" UNION ALL ");
         }
-        let mut part = Sql::new(&format!(
-            "SELECT '{kind}' AS kind, t.id AS record_id, t.contract_id,
-                    CAST({year} AS BIGINT) AS fiscal_year, t.{at} AS submitted_at, t.status
-             FROM {table} t WHERE t.status = "
-        ));
-        part.bind(status);
-        // "No later record of the same thing" rather than "the latest's id": PostgreSQL estimated the
-        // latter as a few rows and joined them by nested loops (450 ms for the count at 100k).
-        part.push(&format!(
-            " AND NOT EXISTS (SELECT 1 FROM {table} u WHERE u.contract_id = t.contract_id{same} AND u.id > t.id)"
-        ));
-        scope.restrict(&mut part, "t.contract_id");
-        sql.append(&part);
+        sql.append(&latest_of(kind, scope, status));
     }
     sql
+}
+
+/// The latest records of one kind with that status.
+fn latest_of(kind: &Kind, scope: RecordScope<'_>, status: &str) -> Sql {
+    let Kind {
+        name,
+        table,
+        at,
+        fiscal_year,
+        same,
+    } = kind;
+    let mut part = Sql::new(&format!(
+        "SELECT '{name}' AS kind, t.id AS record_id, t.contract_id,
+                CAST({fiscal_year} AS BIGINT) AS fiscal_year, t.{at} AS submitted_at, t.status
+         FROM {table} t WHERE t.status = "
+    ));
+    part.bind(status);
+    // "No later record of the same thing" rather than "the latest's id": PostgreSQL estimated the
+    // latter as a few rows and joined them by nested loops (450 ms for the count at 100k).
+    part.push(&format!(
+        " AND NOT EXISTS (SELECT 1 FROM {table} u WHERE u.contract_id = t.contract_id{same} AND u.id > t.id)"
+    ));
+    scope.restrict(&mut part, "t.contract_id");
+    part
 }

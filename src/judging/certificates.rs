@@ -10,13 +10,14 @@ use chrono::NaiveDate;
 /// that expired last (a renewed certificate supersedes the old one). `certificates` are those that
 /// count on the day (verified, issued by then).
 pub fn current<'a>(
-    certificates: &'a [Certification],
+    certificates: &[&'a Certification],
     scheme: Scheme,
     windows: &ExpiryWindows,
     as_of: NaiveDate,
 ) -> Option<(&'a Certification, CertStatus)> {
     certificates
         .iter()
+        .copied()
         .filter(|c| c.scheme == scheme)
         .map(|c| (c, windows.status(c.scheme, c.valid_until, as_of)))
         .max_by_key(|(c, status)| {

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 /// The KPIs from the counts of important active contracts and the certificates that count on `as_of`.
 pub fn kpi(
     important: &ImportantActive,
-    counting: &HashMap<VendorId, Vec<Certification>>,
+    counting: &HashMap<VendorId, Vec<&Certification>>,
     rules: &Rules,
     as_of: NaiveDate,
 ) -> Kpi {

@@ -16,7 +16,7 @@ pub use types::*;
 
 pub use crate::db::standings::judged::By;
 use crate::domain::ids::{DepartmentId, VendorId};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// Which count of a tally a list adds to.
 pub type Counter = fn(&mut Tally) -> &mut usize;
@@ -37,8 +37,8 @@ pub fn tallies(
     department_names: &HashMap<DepartmentId, String>,
     vendor_names: &HashMap<VendorId, String>,
 ) -> (Vec<Tally>, Vec<Tally>) {
-    let mut departments: BTreeMap<i64, Tally> = BTreeMap::new();
-    let mut vendors: BTreeMap<i64, Tally> = BTreeMap::new();
+    let mut departments: HashMap<i64, Tally> = HashMap::new();
+    let mut vendors: HashMap<i64, Tally> = HashMap::with_capacity(vendor_names.len());
     for count in counts {
         let (map, id, name) = match count.by {
             By::Department(id) => (&mut departments, id.get(), department_names.get(&id)),
@@ -51,12 +51,13 @@ pub fn tallies(
         });
         *(count.counter)(tally) += count.entries;
     }
-    let ranked = |map: BTreeMap<i64, Tally>| {
+    let ranked = |map: HashMap<i64, Tally>| {
         let mut tallies: Vec<Tally> = map.into_values().collect();
-        tallies.sort_by(|a, b| {
+        tallies.sort_unstable_by(|a, b| {
             (b.retention_violations, b.audits_overdue, b.total())
                 .cmp(&(a.retention_violations, a.audits_overdue, a.total()))
                 .then_with(|| a.name.cmp(&b.name))
+                .then(a.id.cmp(&b.id))
         });
         tallies
     };

@@ -567,8 +567,8 @@ pub(super) fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
 pub(super) fn counting_certificates(
     held: &[Certification],
     as_of: NaiveDate,
-) -> HashMap<VendorId, Vec<Certification>> {
-    let mut by_vendor: HashMap<VendorId, Vec<Certification>> = HashMap::new();
+) -> HashMap<VendorId, Vec<&Certification>> {
+    let mut by_vendor: HashMap<VendorId, Vec<&Certification>> = HashMap::new();
     for certificate in held
         .iter()
         .filter(|c| c.verification.counts())
@@ -577,7 +577,7 @@ pub(super) fn counting_certificates(
         by_vendor
             .entry(certificate.vendor_id)
             .or_default()
-            .push(certificate.clone());
+            .push(certificate);
     }
     by_vendor
 }
@@ -597,7 +597,7 @@ pub(super) async fn ending<'a>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
-    counting: &'a HashMap<VendorId, Vec<Certification>>,
+    counting: &HashMap<VendorId, Vec<&'a Certification>>,
     rules: &Rules,
     as_of: NaiveDate,
 ) -> AppResult<(Vec<Ending<'a>>, Vec<Ending<'a>>)> {
