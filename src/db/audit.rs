@@ -128,7 +128,33 @@ async fn version_changed_tables(conn: &mut Conn) -> Result<(), sqlx::Error> {
         super::sql::Sql::new("UPDATE table_versions SET version = version + 1 WHERE 1 = 1");
     let changed: Vec<&str> = changed.iter().map(String::as_str).collect();
     versioned.and_in("name", &changed);
-    versioned.query().execute(conn).await?;
+    versioned.query().execute(&mut *conn).await?;
+    label_touches(conn, &changed).await
+}
+
+/// Labels the standings' touches (migration 0040) of the `changed` tables with their new versions, and
+/// removes those older than the versions a kept result may be brought forward over
+/// (`kept_reads::TOUCHED_VERSIONS`).
+async fn label_touches(conn: &mut Conn, changed: &[&str]) -> Result<(), sqlx::Error> {
+    for table in changed
+        .iter()
+        .filter(|table| super::standings::TABLES.contains(table))
+    {
+        let version = "(SELECT version FROM table_versions WHERE name = $1)";
+        sqlx::query(&format!(
+            "UPDATE standing_touches SET version = {version} WHERE name = $1 AND version IS NULL"
+        ))
+        .bind(table)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(&format!(
+            "DELETE FROM standing_touches WHERE name = $1 AND version <= {version} - $2"
+        ))
+        .bind(table)
+        .bind(super::kept_reads::TOUCHED_VERSIONS)
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 

@@ -20,6 +20,12 @@ const LARGEST_RESULT: usize = 16 << 20;
 /// fill it again).
 const MOST_KEPT: usize = 64 << 20;
 
+/// How many versions back a count kept by group may be brought forward from the touches
+/// (`fetch_regrouped`); older touches are removed (`audit::insert`).
+pub const TOUCHED_VERSIONS: i64 = 1000;
+/// Beyond this many groups touched, a count is read whole again.
+const MOST_REGROUPED: usize = 256;
+
 /// The results kept by one server, by query.
 #[derive(Default)]
 pub struct KeptReads {
@@ -122,6 +128,11 @@ impl<'a> Reads<'a> {
         self.versions.get(table).copied()
     }
 
+    /// The versions of the tables `sql` reads, when results are kept and each table has one.
+    fn versions_of_opt(&self, sql: &Sql) -> Option<Vec<i64>> {
+        self.versions_of(self.kept?, sql)
+    }
+
     /// The versions of the tables `sql` reads, when each has one.
     fn versions_of(&self, kept: &KeptReads, sql: &Sql) -> Option<Vec<i64>> {
         let tables = kept.named_in(sql.text());
@@ -157,6 +168,17 @@ where
         }
     }
     let rows: Arc<Vec<T>> = Arc::new(sql.query_as().fetch_all(conn).await?);
+    keep(kept, key, versions, &rows);
+    Ok(rows)
+}
+
+/// Keeps `rows` read at `versions`, unless they are too large or a newer result is kept.
+fn keep<T: Send + Sync + 'static>(
+    kept: &KeptReads,
+    key: String,
+    versions: Vec<i64>,
+    rows: &Arc<Vec<T>>,
+) {
     let size = key.len() + rows.len() * std::mem::size_of::<T>();
     if size <= LARGEST_RESULT {
         let mut results = kept.lock();
@@ -181,6 +203,96 @@ where
             results.size -= replaced.map_or(0, |kept| kept.size);
         }
     }
+}
+
+/// The groups (`column` of `standing_touches`) whose rows of `holders` the writes between the two
+/// versions changed; none when they may be every group (a rebuild, or too many to read alone).
+async fn touched_groups(
+    conn: &mut Conn,
+    (holders, column): (&str, &str),
+    (from, to): (i64, i64),
+) -> Result<Option<Vec<i64>>, sqlx::Error> {
+    if from > to || to - from > TOUCHED_VERSIONS {
+        return Ok(None);
+    }
+    let touched: Vec<Option<i64>> = sqlx::query_scalar(&format!(
+        "SELECT DISTINCT {column} FROM standing_touches WHERE name = $1 AND version > $2 AND version <= $3"
+    ))
+    .bind(holders)
+    .bind(from)
+    .bind(to)
+    .fetch_all(conn)
+    .await?;
+    // A row without a group is a rebuild's, which touched every group.
+    let groups = touched.into_iter().collect::<Option<Vec<i64>>>();
+    Ok(groups.filter(|groups| groups.len() <= MOST_REGROUPED))
+}
+
+/// Rows each of one group, a department or a vendor (`column`: `department_id` or `vendor_id`) that
+/// the standings table `holders` gives them, the group read by `group_of`: a count by group, or
+/// contracts of some vendors. Kept like `fetch_all`; when only `holders` moved since the result kept,
+/// and its writes since then touched few groups (`standing_touches`, migration 0040), only those
+/// groups are read again (`regrouped`, the same query narrowed to them) and the kept rows of the
+/// others stand: their rows of `holders` are the same, and so are the other tables'.
+pub async fn fetch_regrouped<T>(
+    conn: &mut Conn,
+    reads: &Reads<'_>,
+    sql: &Sql,
+    (holders, column): (&str, &str),
+    group_of: fn(&T) -> i64,
+    regrouped: impl FnOnce(&[i64]) -> Sql,
+) -> Result<Arc<Vec<T>>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
+{
+    let (Some(kept), Some(versions)) = (reads.kept, reads.versions_of_opt(sql)) else {
+        return fetch_all(conn, reads, sql).await;
+    };
+    let key = sql.key();
+    let found = kept.lock().by_query.get(&key).and_then(|found| {
+        let rows = found.rows.clone().downcast::<Vec<T>>().ok()?;
+        Some((found.versions.clone(), rows))
+    });
+    let Some((kept_versions, kept_rows)) = found else {
+        return fetch_all(conn, reads, sql).await;
+    };
+    if kept_versions == versions {
+        return Ok(kept_rows);
+    }
+    let tables = kept.named_in(sql.text());
+    let moved: Vec<&str> = tables
+        .iter()
+        .zip(kept_versions.iter().zip(&versions))
+        .filter(|(_, (before, now))| before != now)
+        .map(|(table, _)| table.as_str())
+        .collect();
+    let since = tables
+        .iter()
+        .position(|named| named == holders)
+        .map(|at| (kept_versions[at], versions[at]));
+    let (Some(since), [holders_alone]) = (since, moved.as_slice()) else {
+        return fetch_all(conn, reads, sql).await;
+    };
+    let groups = match *holders_alone == holders {
+        true => touched_groups(conn, (holders, column), since).await?,
+        false => None,
+    };
+    let Some(groups) = groups else {
+        return fetch_all(conn, reads, sql).await;
+    };
+    let mut rows: Vec<T> = match groups.is_empty() {
+        true => Vec::new(),
+        false => regrouped(&groups).query_as().fetch_all(&mut *conn).await?,
+    };
+    let groups: HashSet<i64> = groups.into_iter().collect();
+    rows.extend(
+        kept_rows
+            .iter()
+            .filter(|row| !groups.contains(&group_of(row)))
+            .cloned(),
+    );
+    let rows = Arc::new(rows);
+    keep(kept, key, versions, &rows);
     Ok(rows)
 }
 

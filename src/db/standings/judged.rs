@@ -100,6 +100,9 @@ pub struct Listed {
 /// The tables, columns and conditions of a list on a day.
 struct Query {
     table: &'static str,
+    /// The standings table whose rows give each row of `table` its department and vendor: a
+    /// count by either is brought forward from that table's touches (`kept_reads::fetch_regrouped`).
+    holders: &'static str,
     /// The column of `x` the deadline is read from (before `deadline_shift`).
     deadline: &'static str,
     /// The deadline, acceptance day, open state and fiscal year, as columns of `x`.
@@ -253,6 +256,7 @@ impl Query {
             .push(")), 0) < x.required_rank");
         Query {
             table: STAR,
+            holders: "contract_standings",
             deadline: "x.start_date",
             columns: STAR_COLUMNS,
             condition,
@@ -287,6 +291,7 @@ impl Query {
         condition.push(")");
         Query {
             table: CONTACTS,
+            holders: "contract_standings",
             deadline: "x.start_date",
             columns: CONTACTS_COLUMNS,
             condition,
@@ -320,6 +325,7 @@ impl Query {
             .push(")");
         Query {
             table: DECLARATIONS,
+            holders: "contract_standings",
             deadline: "x.start_date",
             columns: DECLARATIONS_COLUMNS,
             condition,
@@ -351,6 +357,7 @@ impl Query {
             .push(")");
         Query {
             table: SUSPENDED,
+            holders: "contract_standings",
             deadline: "x.ends_on",
             columns: SUSPENDED_COLUMNS,
             condition,
@@ -376,6 +383,7 @@ impl Query {
         not_accepted_by(&mut condition, "x.accepted_on", &day);
         Query {
             table: CLAUSES,
+            holders: "contract_standings",
             deadline: "x.due_on",
             columns: CLAUSE_COLUMNS,
             condition,
@@ -403,6 +411,7 @@ impl Query {
         not_accepted_by(&mut condition, "x.accepted_on", &day);
         Query {
             table: CORRECTIVE,
+            holders: "contract_standings",
             deadline: "x.due_on",
             columns: CORRECTIVE_COLUMNS,
             condition,
@@ -426,6 +435,7 @@ impl Query {
         not_accepted_by(&mut condition, "x.approved_on", &day);
         Query {
             table: SUBCONTRACTING,
+            holders: "contract_standings",
             deadline: "x.sub_start",
             columns: SUBCONTRACTING_COLUMNS,
             condition,
@@ -463,6 +473,7 @@ impl Query {
         }
         Query {
             table: "contract_standings",
+            holders: "contract_standings",
             deadline: "x.deletion_deadline",
             columns: DELETION_COLUMNS,
             condition,
@@ -514,6 +525,7 @@ impl Query {
         }
         Query {
             table: "audit_standings",
+            holders: "audit_standings",
             deadline: "x.year_end",
             columns: AUDIT_COLUMNS,
             condition,
@@ -530,6 +542,7 @@ impl Query {
             not_accepted_by(&mut condition, "x.first_checklist_on", &day);
             return Query {
                 table: "contract_standings",
+                holders: "contract_standings",
                 deadline: "x.start_date",
                 columns: FIRST_CHECKLIST_COLUMNS,
                 condition,
@@ -552,6 +565,7 @@ impl Query {
                 .push(")");
             return Query {
                 table: "checklist_standings",
+                holders: "checklist_standings",
                 deadline: "COALESCE(x.returned_on, x.uploaded_on)",
                 columns: RETURNED_CHECKLIST_COLUMNS,
                 condition,
@@ -568,6 +582,7 @@ impl Query {
         }
         Query {
             table: "checklist_standings",
+            holders: "checklist_standings",
             deadline: "x.uploaded_on",
             columns: CHECKLIST_COLUMNS,
             condition,
@@ -769,7 +784,8 @@ pub enum By {
 
 /// How many contracts are on each list on `as_of`, by department and by vendor: for each standings
 /// table, one pass per grouping, counting every list that reads the table. (Grouped by the pair, the
-/// answer is a row per contract or so at prefecture scale: 60,000 rows at 100k contracts.)
+/// answer is a row per contract or so at prefecture scale: 60,000 rows at 100k contracts.) A count
+/// kept of a standings table is brought forward by counting again only the groups written since.
 pub async fn counted(
     conn: &mut Conn,
     reads: &Reads<'_>,
@@ -780,11 +796,26 @@ pub async fn counted(
     let mut counts = Vec::new();
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
-            let sql = summed(table, &queries, Some(column), scope);
-            let rows: std::sync::Arc<Vec<Numbers>> =
-                kept_reads::fetch_all(conn, reads, &sql).await?;
-            for Numbers(row) in rows.iter() {
-                let id = row.first().copied().flatten().unwrap_or_default();
+            let sql = summed(table, &queries, Some((column, None)), scope);
+            let holders = queries[0].1.holders;
+            let rows: std::sync::Arc<Vec<Numbers>> = match super::TABLES.contains(&holders) {
+                true => {
+                    let only =
+                        |ids: &[i64]| summed(table, &queries, Some((column, Some(ids))), scope);
+                    kept_reads::fetch_regrouped(
+                        conn,
+                        reads,
+                        &sql,
+                        (holders, column),
+                        Numbers::group,
+                        only,
+                    )
+                    .await?
+                }
+                false => kept_reads::fetch_all(conn, reads, &sql).await?,
+            };
+            for numbers in rows.iter() {
+                let (id, row) = (numbers.group(), &numbers.0);
                 let by = if column == "department_id" {
                     By::Department(DepartmentId::new(id))
                 } else {
@@ -802,7 +833,15 @@ pub async fn counted(
 }
 
 /// A row of integers, as many as the query selects.
+#[derive(Clone)]
 struct Numbers(Vec<Option<i64>>);
+
+impl Numbers {
+    /// The group a grouped count's row is of (its first column).
+    fn group(&self) -> i64 {
+        self.0.first().copied().flatten().unwrap_or_default()
+    }
+}
 
 impl<'r> FromRow<'r, sqlx::any::AnyRow> for Numbers {
     fn from_row(row: &'r sqlx::any::AnyRow) -> Result<Self, sqlx::Error> {
@@ -856,15 +895,16 @@ fn by_table(
 }
 
 /// `SELECT [x.group,] SUM(CASE WHEN <a list's condition> THEN 1 ELSE 0 END), … FROM table x` over
-/// the rows any of the lists may hold that `scope` covers, grouped by `group` when given.
+/// the rows any of the lists may hold that `scope` covers, grouped by `group` when given (and then
+/// only of the groups given with it, if any).
 fn summed(
     table: &str,
     queries: &[(List, Query)],
-    group: Option<&str>,
+    group: Option<(&str, Option<&[i64]>)>,
     scope: RecordScope<'_>,
 ) -> Sql {
     let mut sql = Sql::new("SELECT ");
-    if let Some(column) = group {
+    if let Some((column, _)) = group {
         sql.push(&format!("x.{column}, "));
     }
     for (at, (_, query)) in queries.iter().enumerate() {
@@ -881,7 +921,10 @@ fn summed(
     }
     sql.push(")");
     restrict(&mut sql, scope);
-    if let Some(column) = group {
+    if let Some((column, only)) = group {
+        if let Some(ids) = only {
+            sql.and_in(&format!("x.{column}"), ids);
+        }
         sql.push(&format!(" GROUP BY x.{column}"));
     }
     sql
@@ -905,21 +948,37 @@ pub async fn active_with_certificates_ending(
     as_of: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<Holding>, sqlx::Error> {
-    let mut sql = Sql::new(
-        "SELECT x.contract_id, c.contract_number, x.department_id, x.vendor_id
-         FROM contract_standings x JOIN contracts c ON c.id = x.contract_id WHERE 1 = 1",
-    );
-    active(&mut sql, as_of);
-    sql.push(
-        " AND x.vendor_id IN (SELECT vendor_id FROM certifications WHERE verification = 'verified'
-         AND (valid_until <= ",
+    let holdings = |vendors: Option<&[i64]>| {
+        let mut sql = Sql::new(
+            "SELECT x.contract_id, c.contract_number, x.department_id, x.vendor_id
+             FROM contract_standings x JOIN contracts c ON c.id = x.contract_id WHERE 1 = 1",
+        );
+        active(&mut sql, as_of);
+        sql.push(
+            " AND x.vendor_id IN (SELECT vendor_id FROM certifications WHERE verification = 'verified'
+             AND (valid_until <= ",
+        )
+        .bind(iso(until))
+        // An ISMS certificate against the 2013 edition counts only to the transition's end, whatever
+        // its printed expiry.
+        .push(" OR (scheme = 'isms' AND standard = '2013')))");
+        restrict(&mut sql, scope);
+        if let Some(vendors) = vendors {
+            sql.and_in("x.vendor_id", vendors);
+        }
+        sql
+    };
+    let of_vendor = |holding: &Holding| holding.vendor_id.get();
+    let rows = kept_reads::fetch_regrouped(
+        conn,
+        reads,
+        &holdings(None),
+        ("contract_standings", "vendor_id"),
+        of_vendor,
+        |vendors| holdings(Some(vendors)),
     )
-    .bind(iso(until))
-    // An ISMS certificate against the 2013 edition counts only to the transition's end, whatever its
-    // printed expiry.
-    .push(" OR (scheme = 'isms' AND standard = '2013')))");
-    restrict(&mut sql, scope);
-    Ok(kept_reads::fetch_all(conn, reads, &sql).await?.to_vec())
+    .await?;
+    Ok(rows.to_vec())
 }
 
 /// The contracts with these ids (already within the reader's scope).
@@ -957,12 +1016,28 @@ pub async fn important_active(
     scope: RecordScope<'_>,
     as_of: NaiveDate,
 ) -> Result<ImportantActive, sqlx::Error> {
-    let mut by_vendor =
-        Sql::new("SELECT x.vendor_id, COUNT(*) FROM contract_standings x WHERE x.important = 1");
-    active(&mut by_vendor, as_of);
-    restrict(&mut by_vendor, scope);
-    by_vendor.push(" GROUP BY x.vendor_id");
-    let by_vendor = kept_reads::fetch_all::<(VendorId, i64)>(conn, reads, &by_vendor).await?;
+    let counted = |vendors: Option<&[i64]>| {
+        let mut sql = Sql::new(
+            "SELECT x.vendor_id, COUNT(*) FROM contract_standings x WHERE x.important = 1",
+        );
+        active(&mut sql, as_of);
+        restrict(&mut sql, scope);
+        if let Some(vendors) = vendors {
+            sql.and_in("x.vendor_id", vendors);
+        }
+        sql.push(" GROUP BY x.vendor_id");
+        sql
+    };
+    let of_vendor = |(vendor, _): &(VendorId, i64)| vendor.get();
+    let by_vendor = kept_reads::fetch_regrouped(
+        conn,
+        reads,
+        &counted(None),
+        ("contract_standings", "vendor_id"),
+        of_vendor,
+        |vendors| counted(Some(vendors)),
+    )
+    .await?;
     let mut audited = Sql::new("SELECT COUNT(*) FROM audit_standings x WHERE x.important = 1");
     active(&mut audited, as_of);
     audited

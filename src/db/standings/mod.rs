@@ -25,6 +25,7 @@ pub async fn restand(conn: &mut Conn, contract_id: ContractId) -> Result<(), sql
     let id = contract_id.get();
     let new = derive(conn, id, id).await?.remove(&id);
     let old = stored(conn, id, id).await?.remove(&id);
+    record_touches(conn, touched(old.as_ref(), new.as_ref())).await?;
     // Only the rows that change are written: results read from an unchanged table stay kept
     // (`db::kept_reads`), and an upload changes two rows of one table whatever the contract's history.
     let contract_changed = new.as_ref().map(|s| &s.contract) != old.as_ref().map(|s| &s.contract);
@@ -80,10 +81,66 @@ pub async fn rebuild(conn: &mut Conn) -> Result<usize, sqlx::Error> {
             .execute(&mut *conn)
             .await?;
     }
+    let everything = TABLES.map(|table| vec![Param::from(table)]).to_vec();
+    insert_rows(
+        conn,
+        "standing_touches",
+        &["name"],
+        everything,
+        TABLES.len(),
+    )
+    .await?;
     sqlx::query("UPDATE standings_built SET built = 1 WHERE id = 1")
         .execute(&mut *conn)
         .await?;
     Ok(contracts)
+}
+
+/// The departments and vendors of the rows `restand` rewrites, by table: of the rows that go and of
+/// those that come.
+fn touched(old: Option<&Standings>, new: Option<&Standings>) -> Vec<(&'static str, Holder)> {
+    let mut touched = Vec::new();
+    if old.map(|s| &s.contract) != new.map(|s| &s.contract) {
+        let holders = old.into_iter().chain(new).map(|s| s.contract.holder);
+        touched.extend(holders.map(|holder| ("contract_standings", holder)));
+    }
+    fn audits(s: Option<&Standings>) -> &[AuditStanding] {
+        s.map(|s| s.audits.as_slice()).unwrap_or_default()
+    }
+    fn checklists(s: Option<&Standings>) -> &[ChecklistStanding] {
+        s.map(|s| s.checklists.as_slice()).unwrap_or_default()
+    }
+    for (these, those) in [(old, new), (new, old)] {
+        let (audits, other_audits) = (audits(these), audits(those));
+        let gone = audits.iter().filter(|a| !other_audits.contains(a));
+        touched.extend(gone.map(|a| ("audit_standings", a.holder)));
+        let (checklists, other_checklists) = (checklists(these), checklists(those));
+        let gone = checklists.iter().filter(|c| !other_checklists.contains(c));
+        touched.extend(gone.map(|c| ("checklist_standings", c.holder)));
+    }
+    touched
+}
+
+/// Notes which departments and vendors the write changed standings of (migration 0040); the
+/// transaction's audit entry labels them with the tables' new versions.
+async fn record_touches(
+    conn: &mut Conn,
+    touched: Vec<(&'static str, Holder)>,
+) -> Result<(), sqlx::Error> {
+    let mut rows: Vec<(&str, i64, i64)> = touched
+        .iter()
+        .map(|(table, h)| (*table, h.department_id.get(), h.vendor_id.get()))
+        .collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let rows = rows
+        .into_iter()
+        .map(|(table, department, vendor)| {
+            vec![Param::from(table), department.into(), vendor.into()]
+        })
+        .collect();
+    let columns = ["name", "department_id", "vendor_id"];
+    insert_rows(conn, "standing_touches", &columns, rows, 64).await
 }
 
 /// Whether the standings were built for the data that existed before they did (migration 0022).
@@ -143,7 +200,8 @@ pub async fn differences(conn: &mut Conn) -> Result<(usize, Vec<Difference>), sq
 /// million contracts spent more than 18 minutes on this statement.)
 const NO_CONTRACT: &str = "NOT EXISTS (SELECT 1 FROM contracts c WHERE c.id = contract_id)";
 
-const TABLES: [&str; 3] = [
+/// The standings tables; their writes note the departments and vendors they touch (migration 0040).
+pub(super) const TABLES: [&str; 3] = [
     "contract_standings",
     "audit_standings",
     "checklist_standings",
