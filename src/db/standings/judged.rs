@@ -963,22 +963,35 @@ pub async fn active_with_certificates_ending(
         // its printed expiry.
         .push(" OR (scheme = 'isms' AND standard = '2013')))");
         restrict(&mut sql, scope);
-        if let Some(vendors) = vendors {
-            sql.and_in("x.vendor_id", vendors);
-        }
+        of_vendors(&mut sql, vendors);
         sql
     };
     let of_vendor = |holding: &Holding| holding.vendor_id.get();
-    let rows = kept_reads::fetch_regrouped(
-        conn,
-        reads,
-        &holdings(None),
-        ("contract_standings", "vendor_id"),
-        of_vendor,
-        |vendors| holdings(Some(vendors)),
-    )
-    .await?;
-    Ok(rows.to_vec())
+    Ok(by_vendor(conn, reads, holdings, of_vendor).await?.to_vec())
+}
+
+/// Narrows a query of contract standings (`x`) to these vendors, when given.
+fn of_vendors(sql: &mut Sql, vendors: Option<&[i64]>) {
+    if let Some(vendors) = vendors {
+        sql.and_in("x.vendor_id", vendors);
+    }
+}
+
+/// The rows of `query`, each of the vendor `vendor_of` reads from it as `contract_standings` gives
+/// it: kept, and after a write read again for the vendors it touched alone (`query(Some(vendors))`).
+async fn by_vendor<T>(
+    conn: &mut Conn,
+    reads: &Reads<'_>,
+    query: impl Fn(Option<&[i64]>) -> Sql,
+    vendor_of: fn(&T) -> i64,
+) -> Result<std::sync::Arc<Vec<T>>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
+{
+    let whole = query(None);
+    let touched = |vendors: &[i64]| query(Some(vendors));
+    let holders = ("contract_standings", "vendor_id");
+    kept_reads::fetch_regrouped(conn, reads, &whole, holders, vendor_of, touched).await
 }
 
 /// The contracts with these ids (already within the reader's scope).
@@ -1022,22 +1035,12 @@ pub async fn important_active(
         );
         active(&mut sql, as_of);
         restrict(&mut sql, scope);
-        if let Some(vendors) = vendors {
-            sql.and_in("x.vendor_id", vendors);
-        }
+        of_vendors(&mut sql, vendors);
         sql.push(" GROUP BY x.vendor_id");
         sql
     };
     let of_vendor = |(vendor, _): &(VendorId, i64)| vendor.get();
-    let by_vendor = kept_reads::fetch_regrouped(
-        conn,
-        reads,
-        &counted(None),
-        ("contract_standings", "vendor_id"),
-        of_vendor,
-        |vendors| counted(Some(vendors)),
-    )
-    .await?;
+    let by_vendor = by_vendor(conn, reads, counted, of_vendor).await?;
     let mut audited = Sql::new("SELECT COUNT(*) FROM audit_standings x WHERE x.important = 1");
     active(&mut audited, as_of);
     audited
