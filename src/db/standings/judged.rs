@@ -797,23 +797,11 @@ pub async fn counted(
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
             let sql = summed(table, &queries, Some((column, None)), scope);
-            let holders = queries[0].1.holders;
-            let rows: std::sync::Arc<Vec<Numbers>> = match super::TABLES.contains(&holders) {
-                true => {
-                    let only =
-                        |ids: &[i64]| summed(table, &queries, Some((column, Some(ids))), scope);
-                    kept_reads::fetch_regrouped(
-                        conn,
-                        reads,
-                        &sql,
-                        (holders, column),
-                        Numbers::group,
-                        only,
-                    )
-                    .await?
-                }
-                false => kept_reads::fetch_all(conn, reads, &sql).await?,
-            };
+            let holders = (queries[0].1.holders, column);
+            let only = |ids: &[i64]| summed(table, &queries, Some((column, Some(ids))), scope);
+            let rows =
+                kept_reads::fetch_regrouped(conn, reads, &sql, holders, Numbers::group, only)
+                    .await?;
             for numbers in rows.iter() {
                 let (id, row) = (numbers.group(), &numbers.0);
                 let by = if column == "department_id" {
