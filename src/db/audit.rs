@@ -132,13 +132,14 @@ async fn version_changed_tables(conn: &mut Conn) -> Result<(), sqlx::Error> {
     label_touches(conn, &changed).await
 }
 
-/// Labels the standings' touches (migration 0040) of the `changed` tables with their new versions, and
+/// Labels the touches (migrations 0040, 0041) of the `changed` tables with their new versions, and
 /// removes those older than the versions a kept result may be brought forward over
 /// (`kept_reads::TOUCHED_VERSIONS`).
 async fn label_touches(conn: &mut Conn, changed: &[&str]) -> Result<(), sqlx::Error> {
+    use super::kept_reads::TOUCHED_TABLES;
     for table in changed
         .iter()
-        .filter(|table| super::standings::TABLES.contains(table))
+        .filter(|table| TOUCHED_TABLES.contains(table))
     {
         let version = "(SELECT version FROM table_versions WHERE name = $1)";
         sqlx::query(&format!(

@@ -205,80 +205,105 @@ fn keep<T: Send + Sync + 'static>(
     }
 }
 
-/// The groups (`column` of `standing_touches`) whose rows of `holders` the writes between the two
-/// versions changed; none when they may be every group (a rebuild, or too many to read alone).
-async fn touched_groups(
+/// The tables whose writes note the contracts, departments and vendors they touched
+/// (`standing_touches`): the standings tables (`standings::restand`) and the contracts (triggers,
+/// migration 0041).
+pub const TOUCHED_TABLES: [&str; 4] = [
+    "contract_standings",
+    "audit_standings",
+    "checklist_standings",
+    "contracts",
+];
+
+/// A result kept of a query, and what the writes since touched (`touched`).
+enum Since<T> {
+    /// Nothing kept, or it cannot be brought forward: the query is read whole.
+    Unknown,
+    /// Kept at this snapshot's versions.
+    Current(Arc<Vec<T>>),
+    /// Kept at older versions; the writes since touched these (contracts, departments or vendors).
+    Touched {
+        rows: Arc<Vec<T>>,
+        touched: Vec<i64>,
+    },
+}
+
+/// What of `column` (`contract_id`, `department_id` or `vendor_id`) the writes since the result kept
+/// of `sql` touched. Every row a query brought forward reads of a touched table is of the contract
+/// the row is of, so the rows of contracts, departments or vendors not touched stand. Unknown when a
+/// table moved that does not note its touches, or when they may be every one (a rebuild, a bulk
+/// write, too many, or too many versions ago).
+async fn since_kept<T: Send + Sync + 'static>(
     conn: &mut Conn,
-    (holders, column): (&str, &str),
-    (from, to): (i64, i64),
-) -> Result<Option<Vec<i64>>, sqlx::Error> {
-    if from > to || to - from > TOUCHED_VERSIONS {
-        return Ok(None);
+    reads: &Reads<'_>,
+    sql: &Sql,
+    column: &str,
+) -> Result<Since<T>, sqlx::Error> {
+    let (Some(kept), Some(versions)) = (reads.kept, reads.versions_of_opt(sql)) else {
+        return Ok(Since::Unknown);
+    };
+    let found = kept.lock().by_query.get(&sql.key()).and_then(|found| {
+        let rows = found.rows.clone().downcast::<Vec<T>>().ok()?;
+        Some((found.versions.clone(), rows))
+    });
+    let Some((kept_versions, rows)) = found else {
+        return Ok(Since::Unknown);
+    };
+    if kept_versions == versions {
+        return Ok(Since::Current(rows));
     }
-    let touched: Vec<Option<i64>> = sqlx::query_scalar(&format!(
-        "SELECT DISTINCT {column} FROM standing_touches WHERE name = $1 AND version > $2 AND version <= $3"
-    ))
-    .bind(holders)
-    .bind(from)
-    .bind(to)
-    .fetch_all(conn)
-    .await?;
-    // A row without a group is a rebuild's, which touched every group.
-    let groups = touched.into_iter().collect::<Option<Vec<i64>>>();
-    Ok(groups.filter(|groups| groups.len() <= MOST_REGROUPED))
+    let tables = kept.named_in(sql.text());
+    let mut touched = Sql::new(&format!(
+        "SELECT DISTINCT {column} FROM standing_touches WHERE 1 = 0"
+    ));
+    for (table, (&from, &to)) in tables.iter().zip(kept_versions.iter().zip(&versions)) {
+        if from == to {
+            continue;
+        }
+        if !TOUCHED_TABLES.contains(&table.as_str()) || from > to || to - from > TOUCHED_VERSIONS {
+            return Ok(Since::Unknown);
+        }
+        touched
+            .push(" OR (name = ")
+            .bind(table.as_str())
+            .push(" AND version > ")
+            .bind(from)
+            .push(" AND version <= ")
+            .bind(to)
+            .push(")");
+    }
+    let touched: Vec<(Option<i64>,)> = touched.query_as().fetch_all(conn).await?;
+    // A row without one is a rebuild's or a bulk write's, which touched every one.
+    let touched = touched
+        .into_iter()
+        .map(|(id,)| id)
+        .collect::<Option<Vec<i64>>>();
+    Ok(match touched {
+        Some(touched) if touched.len() <= MOST_REGROUPED => Since::Touched { rows, touched },
+        _ => Since::Unknown,
+    })
 }
 
 /// Rows each of one group, a department or a vendor (`column`: `department_id` or `vendor_id`) that
-/// the standings table `holders` gives them, the group read by `group_of`: a count by group, or
-/// contracts of some vendors. Kept like `fetch_all`; when only `holders` moved since the result kept,
-/// and its writes since then touched few groups (`standing_touches`, migration 0040), only those
-/// groups are read again (`regrouped`, the same query narrowed to them) and the kept rows of the
-/// others stand: their rows of `holders` are the same, and so are the other tables'.
+/// the standings table read gives them, the group read by `group_of`: a count by group, or contracts
+/// of some vendors. Kept like `fetch_all`; when the tables that moved since the result was kept all
+/// note their touches (`since_kept`), only the groups touched are read again (`regrouped`, the same
+/// query narrowed to them) and the kept rows of the others stand.
 pub async fn fetch_regrouped<T>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     sql: &Sql,
-    (holders, column): (&str, &str),
+    column: &str,
     group_of: fn(&T) -> i64,
     regrouped: impl FnOnce(&[i64]) -> Sql,
 ) -> Result<Arc<Vec<T>>, sqlx::Error>
 where
     T: for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
-    let (Some(kept), Some(versions)) = (reads.kept, reads.versions_of_opt(sql)) else {
-        return fetch_all(conn, reads, sql).await;
-    };
-    let key = sql.key();
-    let found = kept.lock().by_query.get(&key).and_then(|found| {
-        let rows = found.rows.clone().downcast::<Vec<T>>().ok()?;
-        Some((found.versions.clone(), rows))
-    });
-    let Some((kept_versions, kept_rows)) = found else {
-        return fetch_all(conn, reads, sql).await;
-    };
-    if kept_versions == versions {
-        return Ok(kept_rows);
-    }
-    let tables = kept.named_in(sql.text());
-    let moved: Vec<&str> = tables
-        .iter()
-        .zip(kept_versions.iter().zip(&versions))
-        .filter(|(_, (before, now))| before != now)
-        .map(|(table, _)| table.as_str())
-        .collect();
-    let since = tables
-        .iter()
-        .position(|named| named == holders)
-        .map(|at| (kept_versions[at], versions[at]));
-    let (Some(since), [holders_alone]) = (since, moved.as_slice()) else {
-        return fetch_all(conn, reads, sql).await;
-    };
-    let groups = match *holders_alone == holders {
-        true => touched_groups(conn, (holders, column), since).await?,
-        false => None,
-    };
-    let Some(groups) = groups else {
-        return fetch_all(conn, reads, sql).await;
+    let (kept_rows, groups) = match since_kept::<T>(conn, reads, sql, column).await? {
+        Since::Unknown => return fetch_all(conn, reads, sql).await,
+        Since::Current(rows) => return Ok(rows),
+        Since::Touched { rows, touched } => (rows, touched),
     };
     let mut rows: Vec<T> = match groups.is_empty() {
         true => Vec::new(),
@@ -291,9 +316,78 @@ where
             .filter(|row| !groups.contains(&group_of(row)))
             .cloned(),
     );
-    let rows = Arc::new(rows);
-    keep(kept, key, versions, &rows);
-    Ok(rows)
+    Ok(keep_current(reads, sql, Arc::new(rows)))
+}
+
+/// Keeps `rows`, brought forward to this snapshot, and hands them back.
+fn keep_current<T: Send + Sync + 'static>(
+    reads: &Reads<'_>,
+    sql: &Sql,
+    rows: Arc<Vec<T>>,
+) -> Arc<Vec<T>> {
+    if let (Some(kept), Some(versions)) = (reads.kept, reads.versions_of_opt(sql)) {
+        keep(kept, sql.key(), versions, &rows);
+    }
+    rows
+}
+
+/// A row of a list: of one contract, and told apart from the list's other rows by its key.
+pub trait ListRow {
+    type Key: std::hash::Hash + Eq;
+    fn contract(&self) -> i64;
+    fn key(&self) -> Self::Key;
+}
+
+/// The first `limit` rows of `sql` in its order: a list's window. Kept like `fetch_all`; when the tables that moved since the
+/// result was kept all note their touches (`since_kept`), only the contracts of the kept window and
+/// those touched are read again (`narrowed`, the same query and limit narrowed to them). That is
+/// the window whenever it cannot hold a row of any other contract: the kept window held the whole
+/// list, or it comes out full and ends no later than the kept one did (its last row one kept and
+/// not touched, or a kept row not touched left out of it). Otherwise the query is read whole.
+pub async fn fetch_window<T>(
+    conn: &mut Conn,
+    reads: &Reads<'_>,
+    (sql, limit): (&Sql, usize),
+    narrowed: impl FnOnce(&[i64]) -> Sql,
+) -> Result<Arc<Vec<T>>, sqlx::Error>
+where
+    T: ListRow + for<'r> FromRow<'r, AnyRow> + Send + Sync + Unpin + 'static,
+{
+    let (kept_rows, touched) = match since_kept::<T>(conn, reads, sql, "contract_id").await? {
+        Since::Unknown => return fetch_all(conn, reads, sql).await,
+        Since::Current(rows) => return Ok(rows),
+        Since::Touched { rows, touched } if touched.is_empty() => {
+            return Ok(keep_current(reads, sql, rows))
+        }
+        Since::Touched { rows, touched } => (rows, touched),
+    };
+    let mut candidates: Vec<i64> = kept_rows.iter().map(T::contract).collect();
+    candidates.extend(&touched);
+    candidates.sort_unstable();
+    candidates.dedup();
+    let rows: Vec<T> = match candidates.is_empty() {
+        true => Vec::new(),
+        false => {
+            narrowed(&candidates)
+                .query_as()
+                .fetch_all(&mut *conn)
+                .await?
+        }
+    };
+    let touched: HashSet<i64> = touched.into_iter().collect();
+    let stood: HashSet<T::Key> = kept_rows
+        .iter()
+        .filter(|row| !touched.contains(&row.contract()))
+        .map(T::key)
+        .collect();
+    let read: HashSet<T::Key> = rows.iter().map(T::key).collect();
+    let ends_within = rows.last().is_some_and(|last| stood.contains(&last.key()))
+        || stood.iter().any(|key| !read.contains(key));
+    if kept_rows.len() < limit || (rows.len() == limit && ends_within) {
+        Ok(keep_current(reads, sql, Arc::new(rows)))
+    } else {
+        fetch_all(conn, reads, sql).await
+    }
 }
 
 #[cfg(test)]

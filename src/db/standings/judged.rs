@@ -100,9 +100,6 @@ pub struct Listed {
 /// The tables, columns and conditions of a list on a day.
 struct Query {
     table: &'static str,
-    /// The standings table whose rows give each row of `table` its department and vendor: a
-    /// count by either is brought forward from that table's touches (`kept_reads::fetch_regrouped`).
-    holders: &'static str,
     /// The column of `x` the deadline is read from (before `deadline_shift`).
     deadline: &'static str,
     /// The deadline, acceptance day, open state and fiscal year, as columns of `x`.
@@ -256,7 +253,6 @@ impl Query {
             .push(")), 0) < x.required_rank");
         Query {
             table: STAR,
-            holders: "contract_standings",
             deadline: "x.start_date",
             columns: STAR_COLUMNS,
             condition,
@@ -291,7 +287,6 @@ impl Query {
         condition.push(")");
         Query {
             table: CONTACTS,
-            holders: "contract_standings",
             deadline: "x.start_date",
             columns: CONTACTS_COLUMNS,
             condition,
@@ -325,7 +320,6 @@ impl Query {
             .push(")");
         Query {
             table: DECLARATIONS,
-            holders: "contract_standings",
             deadline: "x.start_date",
             columns: DECLARATIONS_COLUMNS,
             condition,
@@ -357,7 +351,6 @@ impl Query {
             .push(")");
         Query {
             table: SUSPENDED,
-            holders: "contract_standings",
             deadline: "x.ends_on",
             columns: SUSPENDED_COLUMNS,
             condition,
@@ -383,7 +376,6 @@ impl Query {
         not_accepted_by(&mut condition, "x.accepted_on", &day);
         Query {
             table: CLAUSES,
-            holders: "contract_standings",
             deadline: "x.due_on",
             columns: CLAUSE_COLUMNS,
             condition,
@@ -411,7 +403,6 @@ impl Query {
         not_accepted_by(&mut condition, "x.accepted_on", &day);
         Query {
             table: CORRECTIVE,
-            holders: "contract_standings",
             deadline: "x.due_on",
             columns: CORRECTIVE_COLUMNS,
             condition,
@@ -435,7 +426,6 @@ impl Query {
         not_accepted_by(&mut condition, "x.approved_on", &day);
         Query {
             table: SUBCONTRACTING,
-            holders: "contract_standings",
             deadline: "x.sub_start",
             columns: SUBCONTRACTING_COLUMNS,
             condition,
@@ -473,7 +463,6 @@ impl Query {
         }
         Query {
             table: "contract_standings",
-            holders: "contract_standings",
             deadline: "x.deletion_deadline",
             columns: DELETION_COLUMNS,
             condition,
@@ -525,7 +514,6 @@ impl Query {
         }
         Query {
             table: "audit_standings",
-            holders: "audit_standings",
             deadline: "x.year_end",
             columns: AUDIT_COLUMNS,
             condition,
@@ -542,7 +530,6 @@ impl Query {
             not_accepted_by(&mut condition, "x.first_checklist_on", &day);
             return Query {
                 table: "contract_standings",
-                holders: "contract_standings",
                 deadline: "x.start_date",
                 columns: FIRST_CHECKLIST_COLUMNS,
                 condition,
@@ -565,7 +552,6 @@ impl Query {
                 .push(")");
             return Query {
                 table: "checklist_standings",
-                holders: "checklist_standings",
                 deadline: "COALESCE(x.returned_on, x.uploaded_on)",
                 columns: RETURNED_CHECKLIST_COLUMNS,
                 condition,
@@ -582,7 +568,6 @@ impl Query {
         }
         Query {
             table: "checklist_standings",
-            holders: "checklist_standings",
             deadline: "x.uploaded_on",
             columns: CHECKLIST_COLUMNS,
             condition,
@@ -638,8 +623,31 @@ pub async fn listed(
     limit: Option<i64>,
 ) -> Result<Vec<Listed>, sqlx::Error> {
     let query = ListedQuery::new(scope, list, as_of, rules, limit);
-    let rows: std::sync::Arc<Vec<Listed>> = kept_reads::fetch_all(conn, reads, &query.sql).await?;
+    let rows: std::sync::Arc<Vec<Listed>> = match limit.and_then(|n| usize::try_from(n).ok()) {
+        Some(window) => {
+            let narrowed =
+                |ids: &[i64]| ListedQuery::of(scope, list, as_of, rules, limit, Some(ids));
+            let window = (&query.sql, window);
+            kept_reads::fetch_window(conn, reads, window, |ids| narrowed(ids).sql).await?
+        }
+        None => kept_reads::fetch_all(conn, reads, &query.sql).await?,
+    };
     rows.iter().cloned().map(|row| query.dated(row)).collect()
+}
+
+impl kept_reads::ListRow for Listed {
+    /// A contract has one entry per fiscal year, subcontractor, corrective action or clause
+    /// submission at most.
+    type Key = (i64, String, Option<i64>, Option<String>);
+
+    fn contract(&self) -> i64 {
+        self.contract.id.get()
+    }
+
+    fn key(&self) -> Self::Key {
+        let raw = (&self.raw_deadline, self.fiscal_year, &self.subject);
+        (self.contract.id.get(), raw.0.clone(), raw.1, raw.2.clone())
+    }
 }
 
 /// The query of the contracts on a list, to read them one by one (`rows`).
@@ -657,6 +665,18 @@ impl ListedQuery {
         rules: &Rules,
         limit: Option<i64>,
     ) -> Self {
+        Self::of(scope, list, as_of, rules, limit, None)
+    }
+
+    /// The same, of these contracts alone when given.
+    fn of(
+        scope: RecordScope<'_>,
+        list: List,
+        as_of: NaiveDate,
+        rules: &Rules,
+        limit: Option<i64>,
+        contracts: Option<&[i64]>,
+    ) -> Self {
         let query = Query::of(list, as_of, rules);
         let mut sql = Sql::new(&format!(
             "SELECT {}, {} {} JOIN {} x ON x.contract_id = c.id WHERE 1 = 1",
@@ -666,6 +686,9 @@ impl ListedQuery {
             query.table
         ));
         sql.append(&query.restricted(scope));
+        if let Some(ids) = contracts {
+            sql.and_in("x.contract_id", ids);
+        }
         sql.push(&format!(" ORDER BY {}", query.order));
         if let Some(limit) = limit {
             sql.push(" LIMIT ").bind(limit);
@@ -797,11 +820,9 @@ pub async fn counted(
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
             let sql = summed(table, &queries, Some((column, None)), scope);
-            let holders = (queries[0].1.holders, column);
             let only = |ids: &[i64]| summed(table, &queries, Some((column, Some(ids))), scope);
-            let rows =
-                kept_reads::fetch_regrouped(conn, reads, &sql, holders, Numbers::group, only)
-                    .await?;
+            let rows = kept_reads::fetch_regrouped(conn, reads, &sql, column, Numbers::group, only)
+                .await?;
             for numbers in rows.iter() {
                 let (id, row) = (numbers.group(), &numbers.0);
                 let by = if column == "department_id" {
@@ -978,8 +999,7 @@ where
 {
     let whole = query(None);
     let touched = |vendors: &[i64]| query(Some(vendors));
-    let holders = ("contract_standings", "vendor_id");
-    kept_reads::fetch_regrouped(conn, reads, &whole, holders, vendor_of, touched).await
+    kept_reads::fetch_regrouped(conn, reads, &whole, "vendor_id", vendor_of, touched).await
 }
 
 /// The contracts with these ids (already within the reader's scope).

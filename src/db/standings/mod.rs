@@ -25,7 +25,7 @@ pub async fn restand(conn: &mut Conn, contract_id: ContractId) -> Result<(), sql
     let id = contract_id.get();
     let new = derive(conn, id, id).await?.remove(&id);
     let old = stored(conn, id, id).await?.remove(&id);
-    record_touches(conn, touched(old.as_ref(), new.as_ref())).await?;
+    record_touches(conn, id, touched(old.as_ref(), new.as_ref())).await?;
     // Only the rows that change are written: results read from an unchanged table stay kept
     // (`db::kept_reads`), and an upload changes two rows of one table whatever the contract's history.
     let contract_changed = new.as_ref().map(|s| &s.contract) != old.as_ref().map(|s| &s.contract);
@@ -121,10 +121,11 @@ fn touched(old: Option<&Standings>, new: Option<&Standings>) -> Vec<(&'static st
     touched
 }
 
-/// Notes which departments and vendors the write changed standings of (migration 0040); the
-/// transaction's audit entry labels them with the tables' new versions.
+/// Notes the contract and which departments and vendors the write changed its standings of
+/// (migrations 0040, 0041); the transaction's audit entry labels them with the tables' new versions.
 async fn record_touches(
     conn: &mut Conn,
+    contract_id: i64,
     touched: Vec<(&'static str, Holder)>,
 ) -> Result<(), sqlx::Error> {
     let mut rows: Vec<(&str, i64, i64)> = touched
@@ -136,10 +137,11 @@ async fn record_touches(
     let rows = rows
         .into_iter()
         .map(|(table, department, vendor)| {
-            vec![Param::from(table), department.into(), vendor.into()]
+            let ids = [contract_id, department, vendor].map(Param::from);
+            [vec![Param::from(table)], ids.to_vec()].concat()
         })
         .collect();
-    let columns = ["name", "department_id", "vendor_id"];
+    let columns = ["name", "contract_id", "department_id", "vendor_id"];
     insert_rows(conn, "standing_touches", &columns, rows, 64).await
 }
 
@@ -200,8 +202,8 @@ pub async fn differences(conn: &mut Conn) -> Result<(usize, Vec<Difference>), sq
 /// million contracts spent more than 18 minutes on this statement.)
 const NO_CONTRACT: &str = "NOT EXISTS (SELECT 1 FROM contracts c WHERE c.id = contract_id)";
 
-/// The standings tables; their writes note the departments and vendors they touch (migration 0040).
-pub(super) const TABLES: [&str; 3] = [
+/// The standings tables.
+const TABLES: [&str; 3] = [
     "contract_standings",
     "audit_standings",
     "checklist_standings",
