@@ -5,7 +5,7 @@
 # write commits one: the data version moves, and so do the versions of the tables named in CHANGED
 # (default: every table, so nothing kept is reused; "checklist_standings" is what a check sheet's
 # upload changes, "audit_standings" an audit report's, "contract_standings" a deletion certificate's);
-# a standings table changed is noted as touched by one contract's department and vendor.
+# a standings table changed (and contracts, from migration 0041) is noted as touched by one contract.
 BIN=${BIN:-target/release/itaku}; DB=${DB:-bench.db}; URL=${URL:-sqlite://$DB}; PORT=18777
 EMAIL=bench-$$@example.jp; PASSWORD=$(head -c 18 /dev/urandom | base64)
 TABLES=$(for t in ${CHANGED:-}; do printf "'%s'," $t; done)
@@ -13,15 +13,18 @@ WHICH=${CHANGED:+"WHERE name IN (${TABLES%,})"}
 CHANGE="UPDATE table_versions SET version = version + 1 $WHICH; UPDATE audit_chain_head SET data_version = data_version + 1"
 sql() { if [[ $URL == postgres* ]]; then psql "$URL" -qAtc "$1"; else sqlite3 $DB "$1"; fi; }
 touch_one() {
+  local contract=$RANDOM
   for t in ${CHANGED:-contract_standings audit_standings checklist_standings}; do
-    [[ -n $TOUCHES && $t == *_standings ]] || continue
-    printf "INSERT INTO standing_touches (name, version, department_id, vendor_id) SELECT '%s', (SELECT version FROM table_versions WHERE name = '%s'), department_id, vendor_id FROM contracts WHERE id = (SELECT MIN(id) FROM contracts) + %d;" $t $t $RANDOM
+    [[ -n $TOUCHES && ( $t == *_standings || ( -n $CONTRACT_TOUCHES && $t == contracts ) ) ]] || continue
+    printf "INSERT INTO standing_touches (name, version, department_id, vendor_id%s) SELECT '%s', (SELECT version FROM table_versions WHERE name = '%s'), department_id, vendor_id%s FROM contracts WHERE id = (SELECT MIN(id) FROM contracts) + %d;" "${CONTRACT_TOUCHES:+, contract_id}" $t $t "${CONTRACT_TOUCHES:+, id}" $contract
   done
 }
 bump() { sql "BEGIN; $CHANGE; $(touch_one) COMMIT" >/dev/null; }
 printf '%s\n' "$PASSWORD" | $BIN --database-url $URL user add --email $EMAIL --role admin --password-stdin >/dev/null
 # A write to a standings table notes the department and vendor of the contract it changed (migration 0040).
 TOUCHES=$(sql "SELECT COUNT(*) FROM standing_touches" 2>/dev/null)
+# … and, with the contract (migration 0041), a write to contracts does the same.
+CONTRACT_TOUCHES=$(sql "SELECT COUNT(contract_id) FROM standing_touches" 2>/dev/null)
 ITAKU_MFA_REQUIRED_ROLES='[]' ROCKET_PORT=$PORT ROCKET_SECRET_KEY=$(head -c 32 /dev/urandom | base64) ROCKET_LOG_LEVEL=critical \
   $BIN --database-url $URL serve > ${TMPDIR:-/tmp}/itaku-reports-server.log 2>&1 &
 SERVER=$!

@@ -2,7 +2,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 // glibc's allocator serialised the server's worker threads on its arena locks under load (measured in
-// BENCHMARKS.md); mimalloc keeps per-thread heaps.
+// BENCHMARKS.md); mimalloc keeps per-thread heaps. Built without transparent huge pages (`no_thp`):
+// each judgement's memory, freed and taken again, cost a 2 MiB page zeroed by the kernel each time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
