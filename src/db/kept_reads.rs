@@ -92,27 +92,33 @@ impl KeptReads {
 pub struct Reads<'a> {
     kept: Option<&'a KeptReads>,
     versions: HashMap<String, i64>,
+    /// What the writes between two versions touched, by the query that reads it: many kept results
+    /// ask the same (`since_kept`).
+    touched: Mutex<HashMap<String, Arc<Vec<Option<i64>>>>>,
 }
 
 impl<'a> Reads<'a> {
     /// The versions in the snapshot `conn` is in; a table marked changed has none.
     pub async fn of(conn: &mut Conn, kept: &'a KeptReads) -> Result<Self, sqlx::Error> {
-        let mut versions: HashMap<String, i64> =
-            sqlx::query_as::<_, (String, i64)>("SELECT name, version FROM table_versions")
-                .fetch_all(&mut *conn)
-                .await?
-                .into_iter()
-                .collect();
-        let marked: HashSet<String> = sqlx::query_scalar("SELECT name FROM table_changes")
-            .fetch_all(&mut *conn)
-            .await?
-            .into_iter()
-            .collect();
-        versions.retain(|table, _| !marked.contains(table));
+        let versions = sqlx::query_as::<_, (String, i64)>(
+            "SELECT v.name, v.version FROM table_versions v
+             WHERE NOT EXISTS (SELECT 1 FROM table_changes c WHERE c.name = v.name)",
+        )
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
         Ok(Reads {
             kept: Some(kept),
             versions,
+            touched: Mutex::default(),
         })
+    }
+
+    fn touched_lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Vec<Option<i64>>>>> {
+        self.touched
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Every query run, nothing kept.
@@ -120,6 +126,7 @@ impl<'a> Reads<'a> {
         Reads {
             kept: None,
             versions: HashMap::new(),
+            touched: Mutex::default(),
         }
     }
 
@@ -272,12 +279,18 @@ async fn since_kept<T: Send + Sync + 'static>(
             .bind(to)
             .push(")");
     }
-    let touched: Vec<(Option<i64>,)> = touched.query_as().fetch_all(conn).await?;
+    let asked = reads.touched_lock().get(&touched.key()).cloned();
+    let touched = match asked {
+        Some(touched) => touched,
+        None => {
+            let found: Vec<(Option<i64>,)> = touched.query_as().fetch_all(conn).await?;
+            let found = Arc::new(found.into_iter().map(|(id,)| id).collect::<Vec<_>>());
+            reads.touched_lock().insert(touched.key(), found.clone());
+            found
+        }
+    };
     // A row without one is a rebuild's or a bulk write's, which touched every one.
-    let touched = touched
-        .into_iter()
-        .map(|(id,)| id)
-        .collect::<Option<Vec<i64>>>();
+    let touched = touched.iter().copied().collect::<Option<Vec<i64>>>();
     Ok(match touched {
         Some(touched) if touched.len() <= MOST_REGROUPED => Since::Touched { rows, touched },
         _ => Since::Unknown,
