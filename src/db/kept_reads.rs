@@ -297,9 +297,9 @@ async fn since_kept<T: Send + Sync + 'static>(
     })
 }
 
-/// Rows each of one group, a department or a vendor (`column`: `department_id` or `vendor_id`) that
-/// the standings table read gives them, the group read by `group_of`: a count by group, or contracts
-/// of some vendors. Kept like `fetch_all`; when the tables that moved since the result was kept all
+/// Rows each of one group, a contract, a department or a vendor (`column`: `contract_id`,
+/// `department_id` or `vendor_id`), the group read by `group_of`: a count by department or vendor,
+/// contracts of some vendors, or contracts by id. Kept like `fetch_all`; when the tables that moved since the result was kept all
 /// note their touches (`since_kept`), only the groups touched are read again (`regrouped`, the same
 /// query narrowed to them) and the kept rows of the others stand.
 pub async fn fetch_regrouped<T>(
@@ -351,20 +351,22 @@ pub trait ListRow {
     fn key(&self) -> Self::Key;
 }
 
-/// The first `limit` rows of `sql` in its order: a list's window. Kept like `fetch_all`; when the tables that moved since the
-/// result was kept all note their touches (`since_kept`), only the contracts of the kept window and
-/// those touched are read again (`narrowed`, the same query and limit narrowed to them). That is
-/// the window whenever it cannot hold a row of any other contract: the kept window held the whole
-/// list, or it comes out full and ends no later than the kept one did (its last row one kept and
-/// not touched, or a kept row not touched left out of it). Otherwise the query is read whole.
+/// The first `limit` rows of `sql` in its order: a list's window. Kept like `fetch_all`; when the
+/// tables that moved since the result was kept all note their touches (`since_kept`), the contracts
+/// touched are read again alone (`narrowed`, the same query and limit narrowed to them). When they
+/// hold no row now, the kept window stands without theirs, unless it was full and lost some. Else
+/// the contracts of the kept window and those touched are read again, which is the window whenever
+/// it cannot hold a row of any other contract: the kept window held the whole list, or it comes out
+/// full and ends no later than the kept one did (its last row one kept and not touched, or a kept
+/// row not touched left out of it). Otherwise the query is read whole.
 pub async fn fetch_window<T>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     (sql, limit): (&Sql, usize),
-    narrowed: impl FnOnce(&[i64]) -> Sql,
+    narrowed: impl Fn(&[i64]) -> Sql,
 ) -> Result<Arc<Vec<T>>, sqlx::Error>
 where
-    T: ListRow + for<'r> FromRow<'r, AnyRow> + Send + Sync + Unpin + 'static,
+    T: ListRow + for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
     let (kept_rows, touched) = match since_kept::<T>(conn, reads, sql, "contract_id").await? {
         Since::Unknown => return fetch_all(conn, reads, sql).await,
@@ -374,6 +376,21 @@ where
         }
         Since::Touched { rows, touched } => (rows, touched),
     };
+    let touched_set: HashSet<i64> = touched.iter().copied().collect();
+    let is_touched = |row: &&T| touched_set.contains(&row.contract());
+    // Most writes touch contracts the list does not hold: their rows alone tell.
+    let theirs = narrowed(&touched)
+        .query_as::<T>()
+        .fetch_all(&mut *conn)
+        .await?;
+    let left = kept_rows.iter().filter(is_touched).count();
+    if theirs.is_empty() && left == 0 {
+        return Ok(keep_current(reads, sql, kept_rows));
+    }
+    if theirs.is_empty() && kept_rows.len() < limit {
+        let rows = kept_rows.iter().filter(|row| !is_touched(row)).cloned();
+        return Ok(keep_current(reads, sql, Arc::new(rows.collect())));
+    }
     let mut candidates: Vec<i64> = kept_rows.iter().map(T::contract).collect();
     candidates.extend(&touched);
     candidates.sort_unstable();
@@ -387,10 +404,9 @@ where
                 .await?
         }
     };
-    let touched: HashSet<i64> = touched.into_iter().collect();
     let stood: HashSet<T::Key> = kept_rows
         .iter()
-        .filter(|row| !touched.contains(&row.contract()))
+        .filter(|row| !is_touched(row))
         .map(T::key)
         .collect();
     let read: HashSet<T::Key> = rows.iter().map(T::key).collect();

@@ -1010,13 +1010,28 @@ pub async fn contracts(
 ) -> Result<Vec<Contract>, sqlx::Error> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
-        let mut sql = Sql::new(&format!(
-            "SELECT {} {} WHERE 1 = 1",
-            super::super::contracts::COLUMNS,
-            super::super::contracts::FROM
-        ));
-        sql.and_in("c.id", chunk);
-        let rows: std::sync::Arc<Vec<Contract>> = kept_reads::fetch_all(conn, reads, &sql).await?;
+        let of = |ids: &[ContractId]| {
+            let mut sql = Sql::new(&format!(
+                "SELECT {} {} WHERE 1 = 1",
+                super::super::contracts::COLUMNS,
+                super::super::contracts::FROM
+            ));
+            sql.and_in("c.id", ids);
+            sql
+        };
+        // After a write, only those of the contracts it touched are read again.
+        let touched = |touched: &[i64]| {
+            let touched: Vec<ContractId> = chunk
+                .iter()
+                .filter(|id| touched.contains(&id.get()))
+                .copied()
+                .collect();
+            of(&touched)
+        };
+        let id_of = |contract: &Contract| contract.id.get();
+        let rows =
+            kept_reads::fetch_regrouped(conn, reads, &of(chunk), "contract_id", id_of, touched)
+                .await?;
         found.extend(rows.iter().cloned());
     }
     Ok(found)
