@@ -418,32 +418,37 @@ async fn every_report_streamed_is_the_dashboards_whole(
     }
 }
 
+/// The whole dashboard on `as_of` as the test server judges it from the results it kept (keeping
+/// what it reads), and as a server that kept nothing judges it.
+async fn kept_and_afresh(
+    app: &TestApp,
+    as_of: chrono::NaiveDate,
+    window: Window,
+) -> (Value, Value) {
+    let judged = |db| {
+        dashboard(
+            db,
+            &app.settings,
+            &Visibility::All,
+            as_of,
+            ReportKind::All,
+            window,
+        )
+    };
+    let kept = judged(&app.db).await.unwrap();
+    let afresh = judged(&app.db.with_nothing_kept()).await.unwrap();
+    let json = |d| to_json(d, ReportKind::All, window).unwrap();
+    (json(&kept), json(&afresh))
+}
+
 /// The dashboard a server judges from the results it kept across the writes so far is the one a
 /// server that kept nothing judges, on days around those written.
 async fn kept_results_are_those_read_afresh(app: &TestApp, seed: u64, step: usize) {
-    let fresh = app.db.with_nothing_kept();
     for day in ["2024-04-01", "2026-12-05"] {
         let as_of = day.parse().unwrap();
         for window in [Window::first(3), Window::ALL] {
-            let judged = |db| {
-                dashboard(
-                    db,
-                    &app.settings,
-                    &Visibility::All,
-                    as_of,
-                    ReportKind::All,
-                    window,
-                )
-            };
-            let (kept, afresh) = (
-                judged(&app.db).await.unwrap(),
-                judged(&fresh).await.unwrap(),
-            );
-            assert_eq!(
-                to_json(&kept, ReportKind::All, window).unwrap(),
-                to_json(&afresh, ReportKind::All, window).unwrap(),
-                "seed {seed}, after write {step}, {day}"
-            );
+            let (kept, afresh) = kept_and_afresh(app, as_of, window).await;
+            assert_eq!(kept, afresh, "seed {seed}, after write {step}, {day}");
         }
     }
 }
@@ -637,19 +642,8 @@ async fn a_contract_renamed_or_renumbered_shows_in_the_windows_kept_across_the_e
     }
     let as_of = "2026-12-05".parse().unwrap();
     let window = Window::first(3);
-    let judged = |db| {
-        dashboard(
-            db,
-            &app.settings,
-            &Visibility::All,
-            as_of,
-            ReportKind::All,
-            window,
-        )
-    };
-    let fresh = app.db.with_nothing_kept();
     let mut shown = Value::Null;
-    judged(&app.db).await.unwrap();
+    kept_and_afresh(&app, as_of, window).await;
     for (at, number, title) in [
         (0, "W-0", "改名した業務"),
         (1, "W-9", "業務"),
@@ -663,8 +657,7 @@ async fn a_contract_renamed_or_renumbered_shows_in_the_windows_kept_across_the_e
             )
             .await;
         assert_eq!(status, Status::Ok, "{edited}");
-        let kept = to_json(&judged(&app.db).await.unwrap(), ReportKind::All, window).unwrap();
-        let afresh = to_json(&judged(&fresh).await.unwrap(), ReportKind::All, window).unwrap();
+        let (kept, afresh) = kept_and_afresh(&app, as_of, window).await;
         assert_eq!(kept, afresh, "after {number} {title}");
         shown = kept;
     }
