@@ -299,9 +299,9 @@ async fn since_kept<T: Send + Sync + 'static>(
 
 /// Rows each of one group, a contract, a department or a vendor (`column`: `contract_id`,
 /// `department_id` or `vendor_id`), the group read by `group_of`: a count by department or vendor,
-/// contracts of some vendors, or contracts by id. Kept like `fetch_all`; when the tables that moved since the result was kept all
-/// note their touches (`since_kept`), only the groups touched are read again (`regrouped`, the same
-/// query narrowed to them) and the kept rows of the others stand.
+/// contracts of some vendors, or contracts by id. Kept like `fetch_all`; when the tables that moved
+/// since the result was kept all note their touches (`since_kept`), only the groups touched are read
+/// again (`regrouped`, the same query narrowed to them) and the kept rows of the others stand.
 pub async fn fetch_regrouped<T>(
     conn: &mut Conn,
     reads: &Reads<'_>,
