@@ -352,10 +352,12 @@ pub trait ListRow {
 }
 
 /// The first `limit` rows of `sql` in its order: a list's window. Kept like `fetch_all`; when the
-/// tables that moved since the result was kept all note their touches (`since_kept`), the contracts
-/// touched are read again alone (`narrowed`, the same query and limit narrowed to them). When they
-/// hold no row now, the kept window stands without theirs, unless it was full and lost some. Else
-/// the contracts of the kept window and those touched are read again, which is the window whenever
+/// tables that moved since the result was kept all note their touches (`since_kept`), the list is
+/// asked which of the contracts touched it holds now (`holding`, its condition alone, without the
+/// joins for names and order that cost more to plan than to run). When it holds none of them, the
+/// kept window stands without theirs, unless it was full and lost some. Else
+/// the contracts of the kept window and those touched are read again (`narrowed`, the same query and
+/// limit narrowed to them), which is the window whenever
 /// it cannot hold a row of any other contract: the kept window held the whole list, or it comes out
 /// full and ends no later than the kept one did (its last row one kept and not touched, or a kept
 /// row not touched left out of it). Otherwise the query is read whole.
@@ -364,6 +366,7 @@ pub async fn fetch_window<T>(
     reads: &Reads<'_>,
     (sql, limit): (&Sql, usize),
     narrowed: impl Fn(&[i64]) -> Sql,
+    holding: impl Fn(&[i64]) -> Sql,
 ) -> Result<Arc<Vec<T>>, sqlx::Error>
 where
     T: ListRow + for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
@@ -378,9 +381,9 @@ where
     };
     let touched_set: HashSet<i64> = touched.iter().copied().collect();
     let is_touched = |row: &&T| touched_set.contains(&row.contract());
-    // Most writes touch contracts the list does not hold: their rows alone tell.
-    let theirs = narrowed(&touched)
-        .query_as::<T>()
+    // Most writes touch contracts the list does not hold: the list's condition alone tells.
+    let theirs = holding(&touched)
+        .query_as::<(i64,)>()
         .fetch_all(&mut *conn)
         .await?;
     let left = kept_rows.iter().filter(is_touched).count();

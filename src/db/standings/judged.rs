@@ -628,7 +628,8 @@ pub async fn listed(
             let narrowed =
                 |ids: &[i64]| ListedQuery::of(scope, list, as_of, rules, limit, Some(ids));
             let window = (&query.sql, window);
-            kept_reads::fetch_window(conn, reads, window, |ids| narrowed(ids).sql).await?
+            let holding = |ids: &[i64]| ListedQuery::holding(scope, list, as_of, rules, ids);
+            kept_reads::fetch_window(conn, reads, window, |ids| narrowed(ids).sql, holding).await?
         }
         None => kept_reads::fetch_all(conn, reads, &query.sql).await?,
     };
@@ -697,6 +698,24 @@ impl ListedQuery {
             sql,
             deadline_shift: query.deadline_shift,
         }
+    }
+
+    /// Which of these contracts are on the list: its condition alone, without the names.
+    fn holding(
+        scope: RecordScope<'_>,
+        list: List,
+        as_of: NaiveDate,
+        rules: &Rules,
+        contracts: &[i64],
+    ) -> Sql {
+        let query = Query::of(list, as_of, rules);
+        let mut sql = Sql::new(&format!(
+            "SELECT DISTINCT x.contract_id FROM {} x WHERE 1 = 1",
+            query.table
+        ));
+        sql.append(&query.restricted(scope));
+        sql.and_in("x.contract_id", contracts);
+        sql
     }
 
     /// The rows as the database sends them, each decoded when it arrives.
