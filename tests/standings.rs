@@ -715,3 +715,75 @@ async fn contracts_written_are_noted_one_by_one_or_as_every_one() {
     assert!(rows.contains(&(None, None, None)), "{rows:?}");
     tx.rollback().await.unwrap();
 }
+
+/// Each tally is named after its department or vendor, whether the dashboard counts many vendors
+/// (every vendor's name is read) or a few (theirs alone).
+#[rocket::async_test]
+async fn every_tally_carries_its_own_name_for_many_vendors_or_a_few() {
+    let app = spawn().await;
+    let plan = itaku::services::seed::Plan {
+        vendors: 900,
+        contracts: 4_000,
+        seed: 3,
+    };
+    let mut quiet = |_: &str, _: u64, _: u64| {};
+    let today = itaku::services::today();
+    itaku::services::seed::run(&app.db, &app.settings, plan, today, &mut quiet)
+        .await
+        .expect("seeded");
+    let named = |sql: &'static str| async {
+        let mut conn = app.db.acquire().await.unwrap();
+        let rows = sqlx::query_as::<_, (i64, String)>(sql).fetch_all(&mut *conn);
+        rows.await
+            .unwrap()
+            .into_iter()
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let vendors = named("SELECT id, name FROM vendors").await;
+    let departments = named("SELECT id, name FROM departments").await;
+    let judged = |visibility: Visibility| {
+        let app = &app;
+        async move {
+            let kind = ReportKind::All;
+            let d = dashboard(
+                &app.db,
+                &app.settings,
+                &visibility,
+                today,
+                kind,
+                Window::ALL,
+            );
+            d.await.unwrap()
+        }
+    };
+    let whole = judged(Visibility::All).await;
+    assert!(
+        whole.by_vendor.len() > 500,
+        "{} vendors counted",
+        whole.by_vendor.len()
+    );
+    let department = whole.by_department.last().unwrap().id;
+    let department = itaku::domain::ids::DepartmentId::new(department);
+    let few = judged(Visibility::Departments(vec![department])).await;
+    assert!(
+        (2..=500).contains(&few.by_vendor.len()),
+        "{}",
+        few.by_vendor.len()
+    );
+    for tally in whole.by_vendor.iter().chain(&few.by_vendor) {
+        assert_eq!(
+            Some(&tally.name),
+            vendors.get(&tally.id),
+            "vendor {}",
+            tally.id
+        );
+    }
+    for tally in &whole.by_department {
+        assert_eq!(
+            Some(&tally.name),
+            departments.get(&tally.id),
+            "department {}",
+            tally.id
+        );
+    }
+}

@@ -7,10 +7,11 @@
 
 use super::sql::Sql;
 use super::Conn;
+use rustc_hash::FxHashSet;
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
 use std::any::Any;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A result larger than this is not kept (a report's every entry at scale, streamed anyway). Sizes
@@ -322,7 +323,7 @@ where
         true => Vec::new(),
         false => regrouped(&groups).query_as().fetch_all(&mut *conn).await?,
     };
-    let groups: HashSet<i64> = groups.into_iter().collect();
+    let groups: FxHashSet<i64> = groups.into_iter().collect();
     rows.extend(
         kept_rows
             .iter()
@@ -379,7 +380,7 @@ where
         }
         Since::Touched { rows, touched } => (rows, touched),
     };
-    let touched_set: HashSet<i64> = touched.iter().copied().collect();
+    let touched_set: FxHashSet<i64> = touched.iter().copied().collect();
     let is_touched = |row: &&T| touched_set.contains(&row.contract());
     // Most writes touch contracts the list does not hold: the list's condition alone tells.
     let theirs = holding(&touched)
@@ -407,12 +408,12 @@ where
                 .await?
         }
     };
-    let stood: HashSet<T::Key> = kept_rows
+    let stood: FxHashSet<T::Key> = kept_rows
         .iter()
         .filter(|row| !is_touched(row))
         .map(T::key)
         .collect();
-    let read: HashSet<T::Key> = rows.iter().map(T::key).collect();
+    let read: FxHashSet<T::Key> = rows.iter().map(T::key).collect();
     let ends_within = rows.last().is_some_and(|last| stood.contains(&last.key()))
         || stood.iter().any(|key| !read.contains(key));
     if kept_rows.len() < limit || (rows.len() == limit && ends_within) {

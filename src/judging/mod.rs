@@ -16,7 +16,7 @@ pub use types::*;
 
 pub use crate::db::standings::judged::By;
 use crate::domain::ids::{DepartmentId, VendorId};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Which count of a tally a list adds to.
 pub type Counter = fn(&mut Tally) -> &mut usize;
@@ -30,38 +30,70 @@ pub struct Count {
     pub entries: usize,
 }
 
+/// The names of the departments and vendors counted, each list sorted by id.
+pub struct Names<'a> {
+    pub departments: &'a [(DepartmentId, String)],
+    pub vendors: &'a [(VendorId, String)],
+}
+
+/// The name of `id` in `names` (sorted by id); empty when it has none.
+fn name_in<I: Ord + Copy>(names: &[(I, String)], id: I) -> &str {
+    names
+        .binary_search_by_key(&id, |(id, _)| *id)
+        .map_or("", |at| names[at].1.as_str())
+}
+
 /// The counts by department and by vendor, those with the most retention violations and overdue
 /// audits first.
-pub fn tallies(
-    counts: &[Count],
-    department_names: &HashMap<DepartmentId, String>,
-    vendor_names: &HashMap<VendorId, String>,
-) -> (Vec<Tally>, Vec<Tally>) {
-    let mut departments: HashMap<i64, Tally> = HashMap::new();
-    let mut vendors: HashMap<i64, Tally> = HashMap::with_capacity(vendor_names.len());
+pub fn tallies(counts: &[Count], names: &Names<'_>) -> (Vec<Tally>, Vec<Tally>) {
+    let mut departments = Gathered::default();
+    let mut vendors = Gathered::default();
     for count in counts {
-        let (map, id, name) = match count.by {
-            By::Department(id) => (&mut departments, id.get(), department_names.get(&id)),
-            By::Vendor(id) => (&mut vendors, id.get(), vendor_names.get(&id)),
+        let (gathered, id) = match count.by {
+            By::Department(id) => (&mut departments, id.get()),
+            By::Vendor(id) => (&mut vendors, id.get()),
         };
-        let tally = map.entry(id).or_insert_with(|| Tally {
-            id,
-            name: name.cloned().unwrap_or_default(),
-            ..Default::default()
-        });
-        *(count.counter)(tally) += count.entries;
+        *(count.counter)(gathered.of(id)) += count.entries;
     }
-    let ranked = |map: HashMap<i64, Tally>| {
-        let mut tallies: Vec<Tally> = map.into_values().collect();
-        tallies.sort_unstable_by(|a, b| {
+    (
+        departments.ranked(|id| name_in(names.departments, DepartmentId::new(id))),
+        vendors.ranked(|id| name_in(names.vendors, VendorId::new(id))),
+    )
+}
+
+/// Tallies gathered by id, in the order first counted.
+#[derive(Default)]
+struct Gathered {
+    at: FxHashMap<i64, usize>,
+    tallies: Vec<Tally>,
+}
+
+impl Gathered {
+    fn of(&mut self, id: i64) -> &mut Tally {
+        let tallies = &mut self.tallies;
+        let at = *self.at.entry(id).or_insert_with(|| {
+            tallies.push(Tally {
+                id,
+                ..Default::default()
+            });
+            tallies.len() - 1
+        });
+        &mut self.tallies[at]
+    }
+
+    /// Named and ranked.
+    fn ranked<'a>(mut self, name_of: impl Fn(i64) -> &'a str) -> Vec<Tally> {
+        for tally in &mut self.tallies {
+            tally.name = name_of(tally.id).to_owned();
+        }
+        self.tallies.sort_unstable_by(|a, b| {
             (b.retention_violations, b.audits_overdue, b.total())
                 .cmp(&(a.retention_violations, a.audits_overdue, a.total()))
                 .then_with(|| a.name.cmp(&b.name))
                 .then(a.id.cmp(&b.id))
         });
-        tallies
-    };
-    (ranked(departments), ranked(vendors))
+        self.tallies
+    }
 }
 
 /// What a vendor (or anyone limited to some contracts) still has to do on `as_of`, soonest first.

@@ -195,16 +195,13 @@ pub async fn names_in(db: &Db, entries: &[AuditEntry]) -> AppResult<RecordNames>
             .map(|d| (d.id.get(), d.name))
             .collect();
     }
-    let vendor_ids: Vec<VendorId> = vendors.into_iter().map(VendorId::new).collect();
-    names.vendors = crate::db::vendors::names_of(
-        &mut conn,
-        &crate::db::kept_reads::Reads::none(),
-        &vendor_ids,
-    )
-    .await?
-    .into_iter()
-    .map(|(id, name)| (id.get(), name))
-    .collect();
+    let vendor_ids = vendors.into_iter().map(VendorId::new);
+    let reads = crate::db::kept_reads::Reads::none();
+    names.vendors = crate::db::vendors::names_of(&mut conn, &reads, vendor_ids)
+        .await?
+        .iter()
+        .map(|(id, name)| (id.get(), name.clone()))
+        .collect();
     Ok(names)
 }
 

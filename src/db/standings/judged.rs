@@ -860,9 +860,10 @@ pub async fn counted(
     Ok(counts)
 }
 
-/// A row of integers, as many as the query selects.
+/// A row of integers, as many as the query selects; shared, since a count brought forward hands
+/// on every row of the groups not touched.
 #[derive(Clone)]
-struct Numbers(Vec<Option<i64>>);
+struct Numbers(std::sync::Arc<[Option<i64>]>);
 
 impl Numbers {
     /// The group a grouped count's row is of (its first column).
@@ -876,7 +877,7 @@ impl<'r> FromRow<'r, sqlx::any::AnyRow> for Numbers {
         use sqlx::Row;
         (0..row.len())
             .map(|at| row.try_get::<Option<i64>, _>(at))
-            .collect::<Result<_, _>>()
+            .collect::<Result<std::sync::Arc<[Option<i64>]>, _>>()
             .map(Numbers)
     }
 }
@@ -896,7 +897,7 @@ pub async fn totals(
         let rows: std::sync::Arc<Vec<Numbers>> = kept_reads::fetch_all(conn, reads, &sql).await?;
         let sums = rows
             .first()
-            .map(|Numbers(sums)| sums.as_slice())
+            .map(|Numbers(sums)| &sums[..])
             .unwrap_or_default();
         for (at, (list, _)) in queries.iter().enumerate() {
             totals.push((*list, sums.get(at).copied().flatten().unwrap_or(0)));

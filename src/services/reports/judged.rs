@@ -325,8 +325,12 @@ async fn judge(
         false => judged::ImportantActive::default(),
     };
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
-    let (department_names, vendor_names) = names(conn, reads, &counts).await?;
-    let (by_department, by_vendor) = judging::tallies(&counts, &department_names, &vendor_names);
+    let (departments, vendors) = names(conn, reads, &counts).await?;
+    let names = judging::Names {
+        departments: &departments,
+        vendors: &vendors,
+    };
+    let (by_department, by_vendor) = judging::tallies(&counts, &names);
     Ok(Dashboard {
         as_of,
         judged: part.kind,
@@ -442,25 +446,21 @@ async fn names(
     conn: &mut Conn,
     reads: &Reads<'_>,
     counts: &[Count],
-) -> AppResult<(HashMap<DepartmentId, String>, HashMap<VendorId, String>)> {
-    let departments = crate::db::departments::all(&mut *conn)
+) -> AppResult<(Vec<(DepartmentId, String)>, Arc<Vec<(VendorId, String)>>)> {
+    let mut departments: Vec<(DepartmentId, String)> = crate::db::departments::all(&mut *conn)
         .await?
         .into_iter()
         .map(|d| (d.id, d.name))
         .collect();
-    let mut vendor_ids: Vec<VendorId> = counts
+    departments.sort_unstable_by_key(|(id, _)| *id);
+    let vendor_ids: rustc_hash::FxHashSet<VendorId> = counts
         .iter()
         .filter_map(|c| match c.by {
             By::Vendor(id) => Some(id),
             By::Department(_) => None,
         })
         .collect();
-    vendor_ids.sort();
-    vendor_ids.dedup();
-    let vendors = crate::db::vendors::names_of(conn, reads, &vendor_ids)
-        .await?
-        .into_iter()
-        .collect();
+    let vendors = crate::db::vendors::names_of(conn, reads, vendor_ids).await?;
     Ok((departments, vendors))
 }
 
