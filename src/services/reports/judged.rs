@@ -5,8 +5,8 @@
 use super::{
     AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport, ContactsReport,
     CorrectiveReport, Count, Counter, Dashboard, Entry, IncidentsReport, MissingChecklists,
-    ReportKind, RetentionReport, StarReport, SubcontractingReport, SuspensionsReport, Totals,
-    Window,
+    ReportKind, RetentionReport, StarReport, SubcontractingReport, SuspensionsReport, Tally,
+    Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -325,12 +325,7 @@ async fn judge(
         false => judged::ImportantActive::default(),
     };
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
-    let (departments, vendors) = names(conn, reads, &counts).await?;
-    let names = judging::Names {
-        departments: &departments,
-        vendors: &vendors,
-    };
-    let (by_department, by_vendor) = judging::tallies(&counts, &names);
+    let (by_department, by_vendor) = tallied(conn, reads, &counts).await?;
     Ok(Dashboard {
         as_of,
         judged: part.kind,
@@ -441,12 +436,12 @@ async fn incidents_on(
     Ok(IncidentsReport::of(reported, as_of))
 }
 
-/// The names of the departments and vendors counted.
-async fn names(
+/// The counts by department and by vendor, named and ranked.
+async fn tallied(
     conn: &mut Conn,
     reads: &Reads<'_>,
     counts: &[Count],
-) -> AppResult<(Vec<(DepartmentId, String)>, Arc<Vec<(VendorId, String)>>)> {
+) -> AppResult<(Vec<Tally>, Vec<Tally>)> {
     let mut departments: Vec<(DepartmentId, String)> = crate::db::departments::all(&mut *conn)
         .await?
         .into_iter()
@@ -461,7 +456,11 @@ async fn names(
         })
         .collect();
     let vendors = crate::db::vendors::names_of(conn, reads, vendor_ids).await?;
-    Ok((departments, vendors))
+    let names = judging::Names {
+        departments: &departments,
+        vendors: &vendors,
+    };
+    Ok(judging::tallies(counts, &names))
 }
 
 /// The entry a row of `list` makes, in the words the reports use.
