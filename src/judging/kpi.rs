@@ -1,19 +1,16 @@
 //! The KPIs of the policy goals: shares of the important contracts active on the day that meet each goal.
 
 use super::{Indicator, Kpi};
-use crate::db::certifications::Certification;
 use crate::db::standings::judged::ImportantActive;
 use crate::domain::certification::{CertStatus, Level, Scheme};
-use crate::domain::ids::VendorId;
 use crate::domain::obligation::Rules;
 use crate::domain::FiscalYear;
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// The KPIs from the counts of important active contracts and the certificates that count on `as_of`.
 pub fn kpi(
     important: &ImportantActive,
-    counting: &HashMap<VendorId, Vec<&Certification>>,
+    counting: &super::Counting<'_>,
     rules: &Rules,
     as_of: NaiveDate,
 ) -> Kpi {

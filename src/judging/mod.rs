@@ -17,6 +17,10 @@ pub use types::*;
 pub use crate::db::standings::judged::By;
 use crate::domain::ids::{DepartmentId, VendorId};
 use rustc_hash::FxHashMap;
+use std::cmp::Reverse;
+
+/// The certificates that count on a day (verified, issued by then), by vendor.
+pub type Counting<'a> = FxHashMap<VendorId, Vec<&'a crate::db::certifications::Certification>>;
 
 /// Which count of a tally a list adds to.
 pub type Counter = fn(&mut Tally) -> &mut usize;
@@ -81,18 +85,26 @@ impl Gathered {
         &mut self.tallies[at]
     }
 
-    /// Named and ranked.
-    fn ranked<'a>(mut self, name_of: impl Fn(i64) -> &'a str) -> Vec<Tally> {
-        for tally in &mut self.tallies {
-            tally.name = name_of(tally.id).to_owned();
-        }
-        self.tallies.sort_unstable_by(|a, b| {
-            (b.retention_violations, b.audits_overdue, b.total())
-                .cmp(&(a.retention_violations, a.audits_overdue, a.total()))
-                .then_with(|| a.name.cmp(&b.name))
-                .then(a.id.cmp(&b.id))
-        });
-        self.tallies
+    /// Named and ranked: by retention violations, overdue audits and everything open, most first,
+    /// then by name and id. The keys are worked out once, not at each comparison.
+    fn ranked<'a>(self, name_of: impl Fn(i64) -> &'a str) -> Vec<Tally> {
+        let mut tallies = self.tallies;
+        let mut order: Vec<_> = tallies
+            .iter()
+            .enumerate()
+            .map(|(at, t)| {
+                let most = Reverse([t.retention_violations, t.audits_overdue, t.total()]);
+                (most, name_of(t.id), t.id, at)
+            })
+            .collect();
+        order.sort_unstable();
+        order
+            .into_iter()
+            .map(|(_, name, _, at)| Tally {
+                name: name.to_owned(),
+                ..std::mem::take(&mut tallies[at])
+            })
+            .collect()
     }
 }
 
@@ -193,5 +205,71 @@ impl MissingChecklists {
             self.not_late.make_contiguous().sort_by(lateness_order);
             self.sorted = true;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tallies_rank_by_retention_then_audits_then_all_open_then_name_and_id() {
+        let vendor = |id: i64, counter: Counter, entries: usize| Count {
+            counter,
+            by: By::Vendor(VendorId::new(id)),
+            entries,
+        };
+        let counts = [
+            vendor(1, |t| &mut t.checklists_missing, 9),
+            vendor(2, |t| &mut t.audits_overdue, 1),
+            vendor(3, |t| &mut t.retention_violations, 1),
+            vendor(4, |t| &mut t.audits_overdue, 1),
+            vendor(4, |t| &mut t.checklists_missing, 1),
+            vendor(5, |t| &mut t.checklists_missing, 9),
+            vendor(6, |t| &mut t.checklists_missing, 9),
+            vendor(6, |t| &mut t.checklists_missing, 1),
+            Count {
+                counter: |t| &mut t.retention_violations,
+                by: By::Department(DepartmentId::new(7)),
+                entries: 2,
+            },
+        ];
+        let vendors = [
+            (1, "乙"),
+            (2, "甲"),
+            (3, "丙"),
+            (4, "丁"),
+            (5, "乙"),
+            (6, "戊"),
+        ]
+        .map(|(id, name)| (VendorId::new(id), name.to_string()));
+        let departments = [(DepartmentId::new(7), "総務課".to_string())];
+        let names = Names {
+            departments: &departments,
+            vendors: &vendors,
+        };
+        let (by_department, by_vendor) = tallies(&counts, &names);
+        let ranked: Vec<(i64, &str, usize)> = by_vendor
+            .iter()
+            .map(|t| (t.id, t.name.as_str(), t.total()))
+            .collect();
+        assert_eq!(
+            ranked,
+            [
+                (3, "丙", 1),
+                (4, "丁", 2),
+                (2, "甲", 1),
+                (6, "戊", 10),
+                (1, "乙", 9),
+                (5, "乙", 9)
+            ]
+        );
+        assert_eq!(
+            (
+                by_department[0].name.as_str(),
+                by_department[0].retention_violations
+            ),
+            ("総務課", 2)
+        );
     }
 }

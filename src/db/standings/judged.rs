@@ -976,7 +976,7 @@ pub async fn active_with_certificates_ending(
     scope: RecordScope<'_>,
     as_of: NaiveDate,
     until: NaiveDate,
-) -> Result<Vec<Holding>, sqlx::Error> {
+) -> Result<std::sync::Arc<Vec<Holding>>, sqlx::Error> {
     let holdings = |vendors: Option<&[i64]>| {
         let mut sql = Sql::new(
             "SELECT x.contract_id, c.contract_number, x.department_id, x.vendor_id
@@ -996,7 +996,7 @@ pub async fn active_with_certificates_ending(
         sql
     };
     let of_vendor = |holding: &Holding| holding.vendor_id.get();
-    Ok(by_vendor(conn, reads, holdings, of_vendor).await?.to_vec())
+    by_vendor(conn, reads, holdings, of_vendor).await
 }
 
 /// Narrows a query of contract standings (`x`) to these vendors, when given.

@@ -566,8 +566,8 @@ pub(super) fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
 pub(super) fn counting_certificates(
     held: &[Certification],
     as_of: NaiveDate,
-) -> HashMap<VendorId, Vec<&Certification>> {
-    let mut by_vendor: HashMap<VendorId, Vec<&Certification>> = HashMap::new();
+) -> judging::Counting<'_> {
+    let mut by_vendor = judging::Counting::default();
     for certificate in held
         .iter()
         .filter(|c| c.verification.counts())
@@ -596,12 +596,13 @@ pub(super) async fn ending<'a>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
-    counting: &HashMap<VendorId, Vec<&'a Certification>>,
+    counting: &judging::Counting<'a>,
     rules: &Rules,
     as_of: NaiveDate,
 ) -> AppResult<(Vec<Ending<'a>>, Vec<Ending<'a>>)> {
     let windows = rules.expiry;
-    let mut ending: HashMap<VendorId, Vec<(&Certification, CertStatus)>> = HashMap::new();
+    let mut ending: rustc_hash::FxHashMap<VendorId, Vec<(&Certification, CertStatus)>> =
+        Default::default();
     for (vendor_id, held) in counting {
         for scheme in Scheme::ALL {
             if let Some((certificate, status)) = judging::current(held, scheme, &windows, as_of) {
@@ -627,7 +628,7 @@ pub(super) async fn ending<'a>(
     let holdings =
         judged::active_with_certificates_ending(conn, reads, scope, as_of, until).await?;
     let (mut expired, mut expiring) = (Vec::new(), Vec::new());
-    for holding in holdings {
+    for holding in holdings.iter() {
         for (certificate, status) in ending.get(&holding.vendor_id).into_iter().flatten() {
             let list = if *status == CertStatus::Expired {
                 &mut expired
