@@ -228,6 +228,7 @@ mod tests {
             vendor(5, |t| &mut t.checklists_missing, 9),
             vendor(6, |t| &mut t.checklists_missing, 9),
             vendor(6, |t| &mut t.checklists_missing, 1),
+            vendor(8, |t| &mut t.checklists_missing, 9),
             Count {
                 counter: |t| &mut t.retention_violations,
                 by: By::Department(DepartmentId::new(7)),
@@ -241,6 +242,7 @@ mod tests {
             (4, "丁"),
             (5, "乙"),
             (6, "戊"),
+            (8, "丁"),
         ]
         .map(|(id, name)| (VendorId::new(id), name.to_string()));
         let departments = [(DepartmentId::new(7), "総務課".to_string())];
@@ -260,6 +262,7 @@ mod tests {
                 (4, "丁", 2),
                 (2, "甲", 1),
                 (6, "戊", 10),
+                (8, "丁", 9),
                 (1, "乙", 9),
                 (5, "乙", 9)
             ]
