@@ -325,13 +325,19 @@ async fn a_window_changes_which_entries_are_read_not_the_counts(
         ],
         "seed {seed}, {day}"
     );
-    let names = |d: &Dashboard| {
+    let first = |tallies: &[Tally]| format!("{:?}", &tallies[..tallies.len().min(2)]);
+    assert_eq!(
+        (first(&whole.by_department), first(&whole.by_vendor)),
         (
-            format!("{:?}", d.by_department),
-            format!("{:?}", d.by_vendor),
-        )
-    };
-    assert_eq!(names(&whole), names(&page), "seed {seed}, {day}");
+            format!("{:?}", page.by_department),
+            format!("{:?}", page.by_vendor)
+        ),
+        "seed {seed}, {day}: a window ranks its first tallies as the whole does"
+    );
+    let tallied = |d: &Dashboard| (d.tallied.departments, d.tallied.vendors);
+    let whole_lengths = (whole.by_department.len(), whole.by_vendor.len());
+    assert_eq!(tallied(&whole), whole_lengths, "seed {seed}, {day}");
+    assert_eq!(tallied(&page), whole_lengths, "seed {seed}, {day}");
     each_report_judged_alone_is_the_dashboards(app, as_of, &page, seed).await;
     every_report_streamed_is_the_dashboards_whole(app, as_of, &whole, seed).await;
     the_workbook_holds_every_entry_in_the_dashboards_order(app, as_of, &whole, seed).await;
@@ -786,4 +792,17 @@ async fn every_tally_carries_its_own_name_for_many_vendors_or_a_few() {
             tally.id
         );
     }
+    // The page ranks its first hundred and says how many there are.
+    let (_, page) = app.get_html("/dashboard").await;
+    let by_vendor = &page[page.find("<h2>事業者別</h2>").unwrap()..];
+    let vendors_shown = by_vendor.matches(r#"<td class="chart">"#).count();
+    assert_eq!(vendors_shown, 100);
+    let note = format!(
+        "多い順に100件を表示しています（全{}件）",
+        whole.tallied.vendors
+    );
+    assert!(
+        whole.tallied.vendors < 1000 && page.contains(&note),
+        "{note}"
+    );
 }

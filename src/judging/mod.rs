@@ -47,9 +47,13 @@ fn name_in<I: Ord + Copy>(names: &[(I, String)], id: I) -> &str {
         .map_or("", |at| names[at].1.as_str())
 }
 
-/// The counts by department and by vendor, those with the most retention violations and overdue
-/// audits first.
-pub fn tallies(counts: &[Count], names: &Names<'_>) -> (Vec<Tally>, Vec<Tally>) {
+/// The first `first` of the counts by department and of those by vendor, those with the most
+/// retention violations and overdue audits first, and how many there are.
+pub fn tallies(
+    counts: &[Count],
+    names: &Names<'_>,
+    first: usize,
+) -> (Vec<Tally>, Vec<Tally>, Tallied) {
     let mut departments = Gathered::default();
     let mut vendors = Gathered::default();
     for count in counts {
@@ -59,9 +63,16 @@ pub fn tallies(counts: &[Count], names: &Names<'_>) -> (Vec<Tally>, Vec<Tally>) 
         };
         *(count.counter)(gathered.of(id)) += count.entries;
     }
+    let tallied = Tallied {
+        departments: departments.tallies.len(),
+        vendors: vendors.tallies.len(),
+    };
     (
-        departments.ranked(|id| name_in(names.departments, DepartmentId::new(id))),
-        vendors.ranked(|id| name_in(names.vendors, VendorId::new(id))),
+        departments.ranked(first, |id| {
+            name_in(names.departments, DepartmentId::new(id))
+        }),
+        vendors.ranked(first, |id| name_in(names.vendors, VendorId::new(id))),
+        tallied,
     )
 }
 
@@ -85,9 +96,10 @@ impl Gathered {
         &mut self.tallies[at]
     }
 
-    /// Named and ranked: by retention violations, overdue audits and everything open, most first,
-    /// then by name and id. The keys are worked out once, not at each comparison.
-    fn ranked<'a>(self, name_of: impl Fn(i64) -> &'a str) -> Vec<Tally> {
+    /// The first `first`, named and ranked: by retention violations, overdue audits and everything
+    /// open, most first, then by name and id. The keys are worked out once, not at each comparison,
+    /// and only the first are sorted.
+    fn ranked<'a>(self, first: usize, name_of: impl Fn(i64) -> &'a str) -> Vec<Tally> {
         let mut tallies = self.tallies;
         let mut order: Vec<_> = tallies
             .iter()
@@ -97,6 +109,10 @@ impl Gathered {
                 (most, name_of(t.id), t.id, at)
             })
             .collect();
+        if first < order.len() {
+            order.select_nth_unstable(first);
+            order.truncate(first);
+        }
         order.sort_unstable();
         order
             .into_iter()
@@ -250,7 +266,10 @@ mod tests {
             departments: &departments,
             vendors: &vendors,
         };
-        let (by_department, by_vendor) = tallies(&counts, &names);
+        let (by_department, by_vendor, tallied) = tallies(&counts, &names, usize::MAX);
+        assert_eq!((tallied.departments, tallied.vendors), (1, 7));
+        let (_, first, _) = tallies(&counts, &names, 3);
+        assert_eq!(first[..], by_vendor[..3]);
         let ranked: Vec<(i64, &str, usize)> = by_vendor
             .iter()
             .map(|t| (t.id, t.name.as_str(), t.total()))

@@ -301,7 +301,7 @@ pub struct Kpi {
 }
 
 /// Counts of what is owed, for one department or vendor.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Tally {
     /// The department's or the vendor's id.
     pub id: i64,
@@ -423,6 +423,17 @@ pub struct Dashboard {
     pub suspensions: SuspensionsReport,
     pub contacts: ContactsReport,
     pub kpi: Kpi,
+    /// The counts by department and by vendor, ranked (`tallies`): the first of them, as far as
+    /// the window reaches.
     pub by_department: Vec<Tally>,
     pub by_vendor: Vec<Tally>,
+    /// How many departments and vendors have a count.
+    pub tallied: Tallied,
+}
+
+/// How many tallies there are by department and by vendor.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Tallied {
+    pub departments: usize,
+    pub vendors: usize,
 }

@@ -285,8 +285,8 @@ fn all(d: &Dashboard, window: Window) -> JsonResult {
         serde_json::to_value(tallies(&d.by_vendor))?,
     );
     let totals = serde_json::json!({
-        "by_department": d.by_department.len(),
-        "by_vendor": d.by_vendor.len(),
+        "by_department": d.tallied.departments,
+        "by_vendor": d.tallied.vendors,
     });
     all.insert("totals".into(), totals);
     for (key, lists) in SECTIONS {

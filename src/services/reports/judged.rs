@@ -5,8 +5,8 @@
 use super::{
     AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport, ContactsReport,
     CorrectiveReport, Count, Counter, Dashboard, Entry, IncidentsReport, MissingChecklists,
-    ReportKind, RetentionReport, StarReport, SubcontractingReport, SuspensionsReport, Tally,
-    Totals, Window,
+    ReportKind, RetentionReport, StarReport, SubcontractingReport, SuspensionsReport, Tallied,
+    Tally, Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -37,16 +37,8 @@ pub async fn dashboard(
 ) -> AppResult<Dashboard> {
     let mut snapshot = db.begin_snapshot().await?;
     let kept = Kept::of(&mut snapshot, db).await?;
-    let dashboard = judge_visible(
-        &mut snapshot,
-        &kept,
-        settings,
-        visibility,
-        as_of,
-        kind,
-        window,
-    )
-    .await?;
+    let part = Part::of(kind, window);
+    let dashboard = judge_visible(&mut snapshot, &kept, settings, visibility, as_of, part).await?;
     snapshot.rollback().await?;
     Ok(dashboard)
 }
@@ -78,15 +70,13 @@ pub(super) async fn judge_visible(
     settings: &Settings,
     visibility: &Visibility,
     as_of: NaiveDate,
-    kind: ReportKind,
-    window: Window,
+    part: Part,
 ) -> AppResult<Dashboard> {
-    let held = match reads_certificates(kind) {
+    let held = match reads_certificates(part.kind) {
         true => held_by(conn, kept, visibility).await?,
         false => Arc::default(),
     };
     let scope = RecordScope::Visible(visibility);
-    let part = Part { kind, window };
     judge(conn, &kept.reads, settings, scope, &held, as_of, part).await
 }
 
@@ -114,10 +104,7 @@ pub async fn owed_by(
     let mut snapshot = db.begin_snapshot().await?;
     let held = certifications::for_vendor(&mut snapshot, contract.vendor_id).await?;
     let scope = RecordScope::Contract(contract.id);
-    let part = Part {
-        kind: ReportKind::All,
-        window: Window::ALL,
-    };
+    let part = Part::of(ReportKind::All, Window::ALL);
     let reads = Reads::none();
     let dashboard = judge(&mut snapshot, &reads, settings, scope, &held, as_of, part).await?;
     snapshot.rollback().await?;
@@ -127,14 +114,35 @@ pub async fn owed_by(
         .collect())
 }
 
-/// What of the dashboard is judged: the lists of one report (or all of them), each read in a window.
+/// What of the dashboard is judged: the lists of one report (or all of them), each read in a window,
+/// and how many of the tallies by department and vendor are ranked.
 #[derive(Clone, Copy)]
-struct Part {
+pub(super) struct Part {
     kind: ReportKind,
     window: Window,
+    ranked: usize,
 }
 
 impl Part {
+    /// The lists in `window`, and the tallies as far as it reaches.
+    pub(super) fn of(kind: ReportKind, window: Window) -> Self {
+        let ranked = window.end();
+        Part {
+            kind,
+            window,
+            ranked,
+        }
+    }
+
+    /// Every count and every tally, no list's entry: the frame a report's entries are streamed into.
+    pub(super) fn frame(kind: ReportKind) -> Self {
+        Part {
+            kind,
+            window: Window::first(0),
+            ranked: usize::MAX,
+        }
+    }
+
     fn whole(self) -> bool {
         self.kind == ReportKind::All
     }
@@ -325,7 +333,7 @@ async fn judge(
         false => judged::ImportantActive::default(),
     };
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
-    let (by_department, by_vendor) = tallied(conn, reads, &counts).await?;
+    let (by_department, by_vendor, tallied) = tallied(conn, reads, &counts, part.ranked).await?;
     Ok(Dashboard {
         as_of,
         judged: part.kind,
@@ -347,6 +355,7 @@ async fn judge(
         kpi,
         by_department,
         by_vendor,
+        tallied,
     })
 }
 
@@ -436,12 +445,14 @@ async fn incidents_on(
     Ok(IncidentsReport::of(reported, as_of))
 }
 
-/// The counts by department and by vendor, named and ranked.
+/// The first `first` of the counts by department and of those by vendor, named and ranked, and how
+/// many there are.
 async fn tallied(
     conn: &mut Conn,
     reads: &Reads<'_>,
     counts: &[Count],
-) -> AppResult<(Vec<Tally>, Vec<Tally>)> {
+    first: usize,
+) -> AppResult<(Vec<Tally>, Vec<Tally>, Tallied)> {
     let mut departments: Vec<(DepartmentId, String)> = crate::db::departments::all(&mut *conn)
         .await?
         .into_iter()
@@ -460,7 +471,7 @@ async fn tallied(
         departments: &departments,
         vendors: &vendors,
     };
-    Ok(judging::tallies(counts, &names))
+    Ok(judging::tallies(counts, &names, first))
 }
 
 /// The entry a row of `list` makes, in the words the reports use.
@@ -601,23 +612,6 @@ pub(super) async fn ending<'a>(
     as_of: NaiveDate,
 ) -> AppResult<(Vec<Ending<'a>>, Vec<Ending<'a>>)> {
     let windows = rules.expiry;
-    let mut ending: rustc_hash::FxHashMap<VendorId, Vec<(&Certification, CertStatus)>> =
-        Default::default();
-    for (vendor_id, held) in counting {
-        for scheme in Scheme::ALL {
-            if let Some((certificate, status)) = judging::current(held, scheme, &windows, as_of) {
-                if status != CertStatus::Valid && certificate.valid_until.is_some() {
-                    ending
-                        .entry(*vendor_id)
-                        .or_default()
-                        .push((certificate, status));
-                }
-            }
-        }
-    }
-    if ending.is_empty() {
-        return Ok((Vec::new(), Vec::new()));
-    }
     // No certificate expiring later than this is expiring yet (プライバシーマーク's window is in months).
     let horizon = windows
         .days
@@ -627,10 +621,24 @@ pub(super) async fn ending<'a>(
         .unwrap_or(NaiveDate::MAX);
     let holdings =
         judged::active_with_certificates_ending(conn, reads, scope, as_of, until).await?;
+    // Each vendor's certificates are judged once, when its first contract comes.
+    let mut ending: rustc_hash::FxHashMap<VendorId, Vec<(&Certification, CertStatus)>> =
+        Default::default();
     let (mut expired, mut expiring) = (Vec::new(), Vec::new());
     for holding in holdings.iter() {
-        for (certificate, status) in ending.get(&holding.vendor_id).into_iter().flatten() {
-            let list = if *status == CertStatus::Expired {
+        let vendor = holding.vendor_id;
+        let ends = ending.entry(vendor).or_insert_with(|| {
+            let held = counting.get(&vendor).map(Vec::as_slice).unwrap_or_default();
+            Scheme::ALL
+                .into_iter()
+                .filter_map(|scheme| judging::current(held, scheme, &windows, as_of))
+                .filter(|(certificate, status)| {
+                    *status != CertStatus::Valid && certificate.valid_until.is_some()
+                })
+                .collect()
+        });
+        for &(certificate, status) in ends.iter() {
+            let list = if status == CertStatus::Expired {
                 &mut expired
             } else {
                 &mut expiring
@@ -639,7 +647,7 @@ pub(super) async fn ending<'a>(
                 valid_until: certificate.valid_until,
                 holding: holding.clone(),
                 certificate,
-                status: *status,
+                status,
             });
         }
     }

@@ -140,16 +140,9 @@ async fn stream<T: Send + 'static>(
 ) -> AppResult<T> {
     let mut snapshot = db.begin_snapshot().await?;
     let kept = judged::Kept::of(&mut snapshot, db).await?;
-    let frame = judged::judge_visible(
-        &mut snapshot,
-        &kept,
-        settings,
-        visibility,
-        as_of,
-        kind,
-        Window::first(0),
-    )
-    .await?;
+    let part = judged::Part::frame(kind);
+    let frame = judged::judge_visible(&mut snapshot, &kept, settings, visibility, as_of, part);
+    let frame = frame.await?;
     let Writer { order, write } = writer_of(frame)?;
     let (sender, receiver) = channel(QUEUED_BATCHES);
     let writing = tokio::task::spawn_blocking(move || write(receiver));
