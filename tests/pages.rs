@@ -330,16 +330,7 @@ async fn vendor_suggestions_match_any_part_of_a_name_or_number_and_only_staff_ge
 #[rocket::async_test]
 async fn counts_group_their_digits_by_three() {
     let app = spawn().await;
-    let plan = itaku::services::seed::Plan {
-        vendors: 30,
-        contracts: 1_200,
-        seed: 9,
-    };
-    let mut quiet = |_: &str, _: u64, _: u64| {};
-    let today = itaku::services::today();
-    itaku::services::seed::run(&app.db, &app.settings, plan, today, &mut quiet)
-        .await
-        .expect("seeded");
+    app.seed_synthetic(30, 1_200, 9).await;
     let (_, list) = app.get_html("/contracts?per_page=20").await;
     assert!(list.contains("（1,200件）"), "the pager's total");
 }

@@ -727,16 +727,8 @@ async fn contracts_written_are_noted_one_by_one_or_as_every_one() {
 #[rocket::async_test]
 async fn every_tally_carries_its_own_name_for_many_vendors_or_a_few() {
     let app = spawn().await;
-    let plan = itaku::services::seed::Plan {
-        vendors: 900,
-        contracts: 4_000,
-        seed: 3,
-    };
-    let mut quiet = |_: &str, _: u64, _: u64| {};
+    app.seed_synthetic(900, 4_000, 3).await;
     let today = itaku::services::today();
-    itaku::services::seed::run(&app.db, &app.settings, plan, today, &mut quiet)
-        .await
-        .expect("seeded");
     let named = |sql: &'static str| async {
         let mut conn = app.db.acquire().await.unwrap();
         let rows = sqlx::query_as::<_, (i64, String)>(sql).fetch_all(&mut *conn);

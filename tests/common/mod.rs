@@ -265,6 +265,20 @@ impl TestApp {
         Browser::anonymous(&self.db, &self.settings).await
     }
 
+    /// Synthetic vendors and contracts, as `itaku seed` makes them, as of today.
+    pub async fn seed_synthetic(&self, vendors: usize, contracts: usize, seed: u64) {
+        let plan = itaku::services::seed::Plan {
+            vendors,
+            contracts,
+            seed,
+        };
+        let mut quiet = |_: &str, _: u64, _: u64| {};
+        let today = itaku::services::today();
+        itaku::services::seed::run(&self.db, &self.settings, plan, today, &mut quiet)
+            .await
+            .expect("seeded");
+    }
+
     /// Creates a department and a vendor (as the administrator) and returns their ids.
     pub async fn seed_department_and_vendor(
         &self,
