@@ -356,12 +356,12 @@ pub trait ListRow {
 /// tables that moved since the result was kept all note their touches (`since_kept`), the list is
 /// asked which of the contracts touched it holds now (`holding`, its condition alone, without the
 /// joins for names and order that cost more to plan than to run). When it holds none of them, the
-/// kept window stands without theirs, unless it was full and lost some. Else
-/// the contracts of the kept window and those touched are read again (`narrowed`, the same query and
-/// limit narrowed to them), which is the window whenever
-/// it cannot hold a row of any other contract: the kept window held the whole list, or it comes out
-/// full and ends no later than the kept one did (its last row one kept and not touched, or a kept
-/// row not touched left out of it). Otherwise the query is read whole.
+/// kept window stands without theirs, unless it was full and lost some. Else the contracts of the
+/// kept window and those touched are read again (`narrowed`, the same query and limit narrowed to
+/// them), which is the window whenever it cannot hold a row of any other contract: the kept window
+/// held the whole list, or it comes out full and ends no later than the kept one did (its last row
+/// one kept and not touched, or a kept row not touched left out of it). Otherwise the query is read
+/// whole.
 pub async fn fetch_window<T>(
     conn: &mut Conn,
     reads: &Reads<'_>,
