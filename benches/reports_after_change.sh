@@ -37,13 +37,14 @@ curl -s -c $JAR -b $JAR -o /dev/null --data-urlencode "email=$EMAIL" --data-urle
 curl -s -b $JAR -o /dev/null "http://127.0.0.1:$PORT/dashboard"
 ( peak=0; while kill -0 $SERVER 2>/dev/null; do a=$(awk '/RssAnon/{print $2}' /proc/$SERVER/status 2>/dev/null); [ -n "$a" ] && [ "$a" -gt "$peak" ] && peak=$a && echo $peak > ${TMPDIR:-/tmp}/itaku-reports-anon.peak; sleep 0.05; done ) &
 for path in ${PATHS:-/api/v1/reports/kpi /api/v1/reports/retention /api/v1/reports/audits /api/v1/reports/certifications /api/v1/reports/checklists /api/v1/reports/incidents /api/v1/reports/all /dashboard}; do
-  times=""
+  times=""; ticks=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
   for i in $(seq 1 ${REPEAT:-5}); do
     bump
     t=$(curl -s -b $JAR -o ${TMPDIR:-/tmp}/itaku-reports-out -w "%{http_code}:%{time_total}" "http://127.0.0.1:$PORT$path")
     times="$times $t"
   done
+  cpu=$(( ($(awk '{print $14 + $15}' /proc/$SERVER/stat) - ticks) * 1000 / $(getconf CLK_TCK) ))
   k=$(curl -s -b $JAR -o ${TMPDIR:-/tmp}/itaku-reports-out -w "%{time_total}" "http://127.0.0.1:$PORT$path")
-  echo "$path after-change:$times kept:$k ($(stat -c %s ${TMPDIR:-/tmp}/itaku-reports-out) bytes)"
+  echo "$path after-change:$times kept:$k server-cpu-ms:$cpu ($(stat -c %s ${TMPDIR:-/tmp}/itaku-reports-out) bytes)"
 done
 echo "peak RssAnon $(( $(cat ${TMPDIR:-/tmp}/itaku-reports-anon.peak) / 1024 )) MiB, $(grep VmHWM /proc/$SERVER/status)"

@@ -4,7 +4,44 @@ use super::{CertificateRef, Entry};
 use crate::db::certifications::Certification;
 use crate::db::contracts::Contract;
 use crate::domain::certification::{CertStatus, ExpiryWindows, Scheme};
+use crate::domain::ids::VendorId;
 use chrono::NaiveDate;
+
+/// The certificates that count on a day (verified, issued by then), by vendor: one vector in vendor
+/// order, each vendor's in the order held, so a vendor's are found by binary search and no map is
+/// built for each judgement.
+pub struct Counting<'a> {
+    certificates: Vec<&'a Certification>,
+}
+
+impl<'a> Counting<'a> {
+    /// Those of `held` that count on `as_of`.
+    pub fn on(held: &'a [Certification], as_of: NaiveDate) -> Self {
+        let mut certificates: Vec<&Certification> = held
+            .iter()
+            .filter(|c| c.verification.counts())
+            .filter(|c| c.issued_on.is_none_or(|issued| issued <= as_of))
+            .collect();
+        // Certificates are read in vendor order: the stable sort only checks that, and keeps each
+        // vendor's order, which decides between certificates that tie in `current`.
+        certificates.sort_by_key(|c| c.vendor_id);
+        Counting { certificates }
+    }
+
+    /// The certificates of `vendor` that count.
+    pub fn of(&self, vendor: VendorId) -> &[&'a Certification] {
+        let start = self.certificates.partition_point(|c| c.vendor_id < vendor);
+        let held = &self.certificates[start..];
+        &held[..held.partition_point(|c| c.vendor_id == vendor)]
+    }
+
+    /// Each vendor with a certificate that counts, and those certificates.
+    pub fn by_vendor(&self) -> impl Iterator<Item = (VendorId, &[&'a Certification])> {
+        self.certificates
+            .chunk_by(|a, b| a.vendor_id == b.vendor_id)
+            .map(|held| (held[0].vendor_id, held))
+    }
+}
 
 /// A vendor's certificate of a scheme that counts on a day: a valid one expiring last, else the one
 /// that expired last (a renewed certificate supersedes the old one). `certificates` are those that

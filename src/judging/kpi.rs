@@ -1,6 +1,7 @@
 //! The KPIs of the policy goals: shares of the important contracts active on the day that meet each goal.
 
 use super::{Indicator, Kpi};
+use crate::db::certifications::Certification;
 use crate::db::standings::judged::ImportantActive;
 use crate::domain::certification::{CertStatus, Level, Scheme};
 use crate::domain::obligation::Rules;
@@ -15,34 +16,19 @@ pub fn kpi(
     as_of: NaiveDate,
 ) -> Kpi {
     let year = FiscalYear::of(as_of);
-    let windows = rules.expiry;
-    let contracts_whose_vendor_holds = |test: &dyn Fn(Scheme, Option<Level>) -> bool| -> usize {
-        important
-            .by_vendor
-            .iter()
-            .filter(|(vendor_id, _)| {
-                counting
-                    .get(vendor_id)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter(|c| test(c.scheme, c.level))
-                    .any(|c| windows.status(c.scheme, c.valid_until, as_of) != CertStatus::Expired)
-            })
-            .map(|(_, contracts)| *contracts as usize)
-            .sum()
-    };
-    // ★★, or METI's ★3 and above, which build on SECURITY ACTION's two stars.
-    let two_stars = contracts_whose_vendor_holds(&|scheme, level| {
-        matches!(
-            (scheme, level),
-            (Scheme::SecurityAction, Some(Level::TwoStars)) | (Scheme::Meti, Some(_))
-        )
-    });
-    let isms = contracts_whose_vendor_holds(&|scheme, _| scheme == Scheme::Isms);
-    let pmark = contracts_whose_vendor_holds(&|scheme, _| scheme == Scheme::Pmark);
-    let either =
-        contracts_whose_vendor_holds(&|scheme, _| matches!(scheme, Scheme::Isms | Scheme::Pmark));
+    let mut held = Held::default();
+    for &(vendor_id, contracts) in &important.by_vendor {
+        held.add(
+            Holds::of(counting.of(vendor_id), rules, as_of),
+            contracts as usize,
+        );
+    }
+    let Held {
+        two_stars,
+        isms,
+        pmark,
+        either,
+    } = held;
     let n = important.contracts as usize;
     Kpi {
         as_of,
@@ -86,5 +72,133 @@ pub fn kpi(
                 None,
             ),
         ],
+    }
+}
+
+/// Which goals a vendor's certificates meet on a day: one not expired of the scheme (and level).
+struct Holds {
+    /// ★★, or METI's ★3 and above, which build on SECURITY ACTION's two stars.
+    two_stars: bool,
+    isms: bool,
+    pmark: bool,
+}
+
+impl Holds {
+    fn of(certificates: &[&Certification], rules: &Rules, as_of: NaiveDate) -> Self {
+        let mut holds = Holds {
+            two_stars: false,
+            isms: false,
+            pmark: false,
+        };
+        for c in certificates {
+            if rules.expiry.status(c.scheme, c.valid_until, as_of) == CertStatus::Expired {
+                continue;
+            }
+            match (c.scheme, c.level) {
+                (Scheme::SecurityAction, Some(Level::TwoStars)) | (Scheme::Meti, Some(_)) => {
+                    holds.two_stars = true
+                }
+                (Scheme::Isms, _) => holds.isms = true,
+                (Scheme::Pmark, _) => holds.pmark = true,
+                _ => {}
+            }
+        }
+        holds
+    }
+}
+
+/// How many important contracts have a vendor that meets each goal.
+#[derive(Default)]
+struct Held {
+    two_stars: usize,
+    isms: usize,
+    pmark: usize,
+    either: usize,
+}
+
+impl Held {
+    fn add(&mut self, holds: Holds, contracts: usize) {
+        let of = |met: bool| if met { contracts } else { 0 };
+        self.two_stars += of(holds.two_stars);
+        self.isms += of(holds.isms);
+        self.pmark += of(holds.pmark);
+        self.either += of(holds.isms || holds.pmark);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::certification::{IsmsStandard, Verification};
+    use crate::domain::ids::{CertificationId, VendorId};
+
+    fn certificate(id: i64, vendor: i64, scheme: Scheme, level: Option<Level>) -> Certification {
+        Certification {
+            id: CertificationId::new(id),
+            vendor_id: VendorId::new(vendor),
+            vendor_name: String::new(),
+            vendor_identifier: String::new(),
+            scheme,
+            number: format!("C-{id}"),
+            level,
+            certification_body: String::new(),
+            scope: String::new(),
+            issued_on: None,
+            valid_until: NaiveDate::from_ymd_opt(2026, 3, 31),
+            printed_valid_until: None,
+            standard: IsmsStandard::Unknown,
+            file_id: None,
+            updated_at: String::new(),
+            verification: Verification::Verified,
+            verified_by: String::new(),
+            verified_at: None,
+            verification_note: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_goal_counts_the_important_contracts_of_vendors_holding_a_certificate_not_expired() {
+        let as_of = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+        let mut expired_isms = certificate(2, 1, Scheme::Isms, None);
+        expired_isms.valid_until = NaiveDate::from_ymd_opt(2025, 5, 31);
+        let mut declared_pmark = certificate(7, 4, Scheme::Pmark, None);
+        declared_pmark.verification = Verification::Declared;
+        let held = vec![
+            // Vendor 1: ★★ and a valid プライバシーマーク; its ISMS has expired.
+            certificate(1, 1, Scheme::SecurityAction, Some(Level::TwoStars)),
+            expired_isms,
+            certificate(3, 1, Scheme::Pmark, None),
+            // Vendor 2: METI ★3 (two stars and more) and ISMS.
+            certificate(4, 2, Scheme::Meti, Some(Level::Star3)),
+            certificate(5, 2, Scheme::Isms, None),
+            // Vendor 3: one star only.
+            certificate(6, 3, Scheme::SecurityAction, Some(Level::OneStar)),
+            // Vendor 4: a プライバシーマーク declared, not verified.
+            declared_pmark,
+        ];
+        let important = ImportantActive {
+            contracts: 3 + 5 + 7 + 11 + 13,
+            audited: 0,
+            // Vendor 5 holds nothing.
+            by_vendor: [(2, 5), (1, 3), (3, 7), (4, 11), (5, 13)]
+                .map(|(vendor, n)| (VendorId::new(vendor), n))
+                .to_vec(),
+        };
+        let rules = crate::config::Settings::default().obligation_rules();
+        let kpi = kpi(
+            &important,
+            &super::super::Counting::on(&held, as_of),
+            &rules,
+            as_of,
+        );
+        let numerator = |key: &str| {
+            let indicator = kpi.indicators.iter().find(|i| i.key == key).unwrap();
+            indicator.numerator
+        };
+        assert_eq!(kpi.important_contracts, 39);
+        assert_eq!(numerator("security_action_two_stars"), 3 + 5);
+        assert_eq!(numerator("isms"), 5);
+        assert_eq!(numerator("pmark"), 3);
+        assert_eq!(numerator("isms_or_pmark"), 3 + 5);
     }
 }

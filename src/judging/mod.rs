@@ -9,7 +9,7 @@ mod kpi;
 mod report_kind;
 mod types;
 
-pub use certificates::{certificate_entry, current};
+pub use certificates::{certificate_entry, current, Counting};
 pub use kpi::kpi;
 pub use report_kind::ReportKind;
 pub use types::*;
@@ -18,9 +18,6 @@ pub use crate::db::standings::judged::By;
 use crate::domain::ids::{DepartmentId, VendorId};
 use rustc_hash::FxHashMap;
 use std::cmp::Reverse;
-
-/// The certificates that count on a day (verified, issued by then), by vendor.
-pub type Counting<'a> = FxHashMap<VendorId, Vec<&'a crate::db::certifications::Certification>>;
 
 /// Which count of a tally a list adds to.
 pub type Counter = fn(&mut Tally) -> &mut usize;

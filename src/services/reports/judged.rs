@@ -302,10 +302,11 @@ async fn judge(
         missing: window.cut(missing),
         returned: window.cut(returned),
     };
-    let counting = counting_certificates(held, as_of);
+    let counting = judging::Counting::on(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         if part.shows(ReportKind::Certifications) {
-            let ending = ending(conn, reads, scope, &counting, &rules, as_of).await?;
+            let certified = (&counting, &rules);
+            let ending = ending(conn, reads, scope, certified, as_of, window.end()).await?;
             certificates(conn, reads, ending, window, as_of, &mut counts).await?
         } else {
             (CertificationsReport::empty(as_of), 0, 0)
@@ -573,25 +574,6 @@ pub(super) fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
     entry
 }
 
-/// The certificates that count on `as_of` (verified, issued by then), by vendor.
-pub(super) fn counting_certificates(
-    held: &[Certification],
-    as_of: NaiveDate,
-) -> judging::Counting<'_> {
-    let mut by_vendor = judging::Counting::default();
-    for certificate in held
-        .iter()
-        .filter(|c| c.verification.counts())
-        .filter(|c| c.issued_on.is_none_or(|issued| issued <= as_of))
-    {
-        by_vendor
-            .entry(certificate.vendor_id)
-            .or_default()
-            .push(certificate);
-    }
-    by_vendor
-}
-
 /// An active contract whose vendor's current certificate of a scheme has expired or is expiring.
 pub(super) struct Ending<'a> {
     valid_until: Option<NaiveDate>,
@@ -600,16 +582,27 @@ pub(super) struct Ending<'a> {
     status: CertStatus,
 }
 
+impl Ending<'_> {
+    /// By expiry day, then contract number; a contract's certificates by scheme.
+    fn order(&self, other: &Self) -> std::cmp::Ordering {
+        let key = |e: &Self| (e.holding.contract_id, e.certificate.scheme);
+        (self.valid_until, &self.holding.contract_number)
+            .cmp(&(other.valid_until, &other.holding.contract_number))
+            .then_with(|| key(self).cmp(&key(other)))
+    }
+}
+
 /// The active contracts whose vendor's current certificate of a scheme has expired, and those
-/// whose one is expiring, each list in its order (the expired longest ago first, the expiring
-/// soonest first: both by expiry day, then contract number).
+/// whose one is expiring. The first `first` of each list are in its order (the expired longest ago
+/// first, the expiring soonest first: both by expiry day, then contract number), the rest after
+/// them in no order: a dashboard shows a window and counts the rest.
 pub(super) async fn ending<'a>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
-    counting: &judging::Counting<'a>,
-    rules: &Rules,
+    (counting, rules): (&judging::Counting<'a>, &Rules),
     as_of: NaiveDate,
+    first: usize,
 ) -> AppResult<(Vec<Ending<'a>>, Vec<Ending<'a>>)> {
     let windows = rules.expiry;
     // No certificate expiring later than this is expiring yet (プライバシーマーク's window is in months).
@@ -628,7 +621,7 @@ pub(super) async fn ending<'a>(
     for holding in holdings.iter() {
         let vendor = holding.vendor_id;
         let ends = ending.entry(vendor).or_insert_with(|| {
-            let held = counting.get(&vendor).map(Vec::as_slice).unwrap_or_default();
+            let held = counting.of(vendor);
             Scheme::ALL
                 .into_iter()
                 .filter_map(|scheme| judging::current(held, scheme, &windows, as_of))
@@ -652,10 +645,11 @@ pub(super) async fn ending<'a>(
         }
     }
     for list in [&mut expired, &mut expiring] {
-        list.sort_by(|a, b| {
-            (a.valid_until, &a.holding.contract_number)
-                .cmp(&(b.valid_until, &b.holding.contract_number))
-        });
+        let ordered = first.min(list.len());
+        if ordered < list.len() {
+            list.select_nth_unstable_by(ordered, Ending::order);
+        }
+        list[..ordered].sort_unstable_by(Ending::order);
     }
     Ok((expired, expiring))
 }

@@ -297,7 +297,7 @@ impl Feed<'_> {
             true => judged::held_by(conn, self.kept, self.visibility).await?,
             false => Default::default(),
         };
-        let counting = judged::counting_certificates(&held, self.as_of);
+        let counting = crate::judging::Counting::on(&held, self.as_of);
         let mut ending = None;
         for source in order {
             let open = match source {
@@ -309,9 +309,9 @@ impl Feed<'_> {
                             conn,
                             self.kept.reads(),
                             self.scope,
-                            &counting,
-                            &rules,
+                            (&counting, &rules),
                             self.as_of,
+                            usize::MAX,
                         )
                         .await?;
                         ending = Some(lists);

@@ -84,14 +84,14 @@ async fn certificates_ending(
     rules: &Rules,
 ) -> AppResult<Vec<(NaiveDate, i64)>> {
     let held = super::judged::held_by(conn, kept, visibility).await?;
-    let counting = super::judged::counting_certificates(&held, as_of);
+    let counting = crate::judging::Counting::on(&held, as_of);
     let mut ending: Vec<(VendorId, NaiveDate)> = Vec::new();
-    for (vendor_id, certificates) in &counting {
+    for (vendor_id, certificates) in counting.by_vendor() {
         for scheme in Scheme::ALL {
             let current = crate::judging::current(certificates, scheme, &rules.expiry, as_of);
             if let Some(until) = current.and_then(|(c, _)| c.valid_until) {
                 if as_of <= until && until <= last {
-                    ending.push((*vendor_id, until));
+                    ending.push((vendor_id, until));
                 }
             }
         }
