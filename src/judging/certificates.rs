@@ -6,12 +6,15 @@ use crate::db::contracts::Contract;
 use crate::domain::certification::{CertStatus, ExpiryWindows, Scheme};
 use crate::domain::ids::VendorId;
 use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+use std::ops::Range;
 
 /// The certificates that count on a day (verified, issued by then), by vendor: one vector in vendor
-/// order, each vendor's in the order held, so a vendor's are found by binary search and no map is
-/// built for each judgement.
+/// order, each vendor's in the order held, and where each vendor's begin and end, so that no vector
+/// is made for each vendor at each judgement.
 pub struct Counting<'a> {
     certificates: Vec<&'a Certification>,
+    of_vendor: FxHashMap<VendorId, Range<usize>>,
 }
 
 impl<'a> Counting<'a> {
@@ -25,14 +28,23 @@ impl<'a> Counting<'a> {
         // Certificates are read in vendor order: the stable sort only checks that, and keeps each
         // vendor's order, which decides between certificates that tie in `current`.
         certificates.sort_by_key(|c| c.vendor_id);
-        Counting { certificates }
+        let mut of_vendor = FxHashMap::default();
+        let mut start = 0;
+        for held in certificates.chunk_by(|a, b| a.vendor_id == b.vendor_id) {
+            of_vendor.insert(held[0].vendor_id, start..start + held.len());
+            start += held.len();
+        }
+        Counting {
+            certificates,
+            of_vendor,
+        }
     }
 
     /// The certificates of `vendor` that count.
     pub fn of(&self, vendor: VendorId) -> &[&'a Certification] {
-        let start = self.certificates.partition_point(|c| c.vendor_id < vendor);
-        let held = &self.certificates[start..];
-        &held[..held.partition_point(|c| c.vendor_id == vendor)]
+        self.of_vendor
+            .get(&vendor)
+            .map_or(&[], |at| &self.certificates[at.clone()])
     }
 
     /// Each vendor with a certificate that counts, and those certificates.

@@ -22,15 +22,6 @@ use std::cmp::Reverse;
 /// Which count of a tally a list adds to.
 pub type Counter = fn(&mut Tally) -> &mut usize;
 
-/// How many entries of one list a department or a vendor has.
-#[derive(Clone, Copy)]
-pub struct Count {
-    pub counter: Counter,
-    /// The department or vendor counted.
-    pub by: By,
-    pub entries: usize,
-}
-
 /// The names of the departments and vendors counted, each list sorted by id.
 pub struct Names<'a> {
     pub departments: &'a [(DepartmentId, String)],
@@ -44,53 +35,89 @@ fn name_in<I: Ord + Copy>(names: &[(I, String)], id: I) -> &str {
         .map_or("", |at| names[at].1.as_str())
 }
 
-/// The first `first` of the counts by department and of those by vendor, those with the most
-/// retention violations and overdue audits first, and how many there are.
-pub fn tallies(
-    counts: &[Count],
-    names: &Names<'_>,
-    first: usize,
-) -> (Vec<Tally>, Vec<Tally>, Tallied) {
-    let mut departments = Gathered::default();
-    let mut vendors = Gathered::default();
-    for count in counts {
-        let (gathered, id) = match count.by {
-            By::Department(id) => (&mut departments, id.get()),
-            By::Vendor(id) => (&mut vendors, id.get()),
-        };
-        *(count.counter)(gathered.of(id)) += count.entries;
-    }
-    let tallied = Tallied {
-        departments: departments.tallies.len(),
-        vendors: vendors.tallies.len(),
-    };
-    (
-        departments.ranked(first, |id| {
-            name_in(names.departments, DepartmentId::new(id))
-        }),
-        vendors.ranked(first, |id| name_in(names.vendors, VendorId::new(id))),
-        tallied,
-    )
+/// The counts by department and by vendor, gathered as the lists are counted.
+#[derive(Default)]
+pub struct Tallying {
+    departments: Gathered,
+    vendors: Gathered,
 }
+
+impl Tallying {
+    /// The tally of the department or vendor `by`, begun when first asked for.
+    pub fn of(&mut self, by: By) -> &mut Tally {
+        match by {
+            By::Department(id) => self.departments.of(id.get()),
+            By::Vendor(id) => self.vendors.of(id.get()),
+        }
+    }
+
+    /// Every vendor tallied, once each.
+    pub fn vendors(&self) -> impl Iterator<Item = VendorId> + '_ {
+        self.vendors.tallies.iter().map(|t| VendorId::new(t.id))
+    }
+
+    /// The first `first` by department and of those by vendor, those with the most retention
+    /// violations and overdue audits first, and how many there are.
+    pub fn ranked(self, names: &Names<'_>, first: usize) -> (Vec<Tally>, Vec<Tally>, Tallied) {
+        let tallied = Tallied {
+            departments: self.departments.tallies.len(),
+            vendors: self.vendors.tallies.len(),
+        };
+        let departments = self.departments.ranked(first, |id| {
+            name_in(names.departments, DepartmentId::new(id))
+        });
+        let vendors = (self.vendors).ranked(first, |id| name_in(names.vendors, VendorId::new(id)));
+        (departments, vendors, tallied)
+    }
+}
+
+/// Ids below this are found by indexing (`Gathered::dense`), the rest by hashing.
+const DENSE_IDS: usize = 1 << 22;
 
 /// Tallies gathered by id, in the order first counted.
 #[derive(Default)]
 struct Gathered {
-    at: FxHashMap<i64, usize>,
+    /// Where the tally of each id below `DENSE_IDS` is, plus one (0: none yet). Ids are a table's
+    /// row ids, dense from 1, and counts come in id order table after table: indexing reads this
+    /// and the tallies in order, where a hash map's probes missed the cache at every count.
+    dense: Vec<u32>,
+    sparse: FxHashMap<i64, usize>,
     tallies: Vec<Tally>,
 }
 
 impl Gathered {
     fn of(&mut self, id: i64) -> &mut Tally {
-        let tallies = &mut self.tallies;
-        let at = *self.at.entry(id).or_insert_with(|| {
-            tallies.push(Tally {
-                id,
-                ..Default::default()
-            });
-            tallies.len() - 1
-        });
+        let at = match usize::try_from(id).ok().filter(|slot| *slot < DENSE_IDS) {
+            Some(slot) => {
+                if slot >= self.dense.len() {
+                    self.dense.resize(slot + 1, 0);
+                }
+                match self.dense[slot] {
+                    0 => {
+                        self.dense[slot] = self.tallies.len() as u32 + 1;
+                        self.begin(id)
+                    }
+                    at => at as usize - 1,
+                }
+            }
+            None => match self.sparse.get(&id) {
+                Some(at) => *at,
+                None => {
+                    self.sparse.insert(id, self.tallies.len());
+                    self.begin(id)
+                }
+            },
+        };
         &mut self.tallies[at]
+    }
+
+    /// A new tally of `id`, and where it is.
+    fn begin(&mut self, id: i64) -> usize {
+        self.tallies.push(Tally {
+            id,
+            ..Default::default()
+        });
+        self.tallies.len() - 1
     }
 
     /// The first `first`, named and ranked: by retention violations, overdue audits and everything
@@ -227,27 +254,25 @@ mod tests {
 
     #[test]
     fn tallies_rank_by_retention_then_audits_then_all_open_then_name_and_id() {
-        let vendor = |id: i64, counter: Counter, entries: usize| Count {
-            counter,
-            by: By::Vendor(VendorId::new(id)),
-            entries,
-        };
-        let counts = [
-            vendor(1, |t| &mut t.checklists_missing, 9),
-            vendor(2, |t| &mut t.audits_overdue, 1),
-            vendor(3, |t| &mut t.retention_violations, 1),
-            vendor(4, |t| &mut t.audits_overdue, 1),
-            vendor(4, |t| &mut t.checklists_missing, 1),
-            vendor(5, |t| &mut t.checklists_missing, 9),
-            vendor(6, |t| &mut t.checklists_missing, 9),
-            vendor(6, |t| &mut t.checklists_missing, 1),
-            vendor(8, |t| &mut t.checklists_missing, 9),
-            Count {
-                counter: |t| &mut t.retention_violations,
-                by: By::Department(DepartmentId::new(7)),
-                entries: 2,
-            },
+        // Vendors by their ids, the department by its id negated.
+        let counts: [(i64, Counter, usize); 11] = [
+            (1, |t| &mut t.checklists_missing, 9),
+            (2, |t| &mut t.audits_overdue, 1),
+            (3, |t| &mut t.retention_violations, 1),
+            (4, |t| &mut t.audits_overdue, 1),
+            (4, |t| &mut t.checklists_missing, 1),
+            (5, |t| &mut t.checklists_missing, 9),
+            (6, |t| &mut t.checklists_missing, 9),
+            (6, |t| &mut t.checklists_missing, 1),
+            (8, |t| &mut t.checklists_missing, 9),
+            // An id too large to be indexed is hashed.
+            (5_000_000_000, |t| &mut t.checklists_missing, 9),
+            (-7, |t| &mut t.retention_violations, 2),
         ];
+        let counts = counts.map(|(id, counter, n)| match id {
+            1.. => (By::Vendor(VendorId::new(id)), counter, n),
+            _ => (By::Department(DepartmentId::new(-id)), counter, n),
+        });
         let vendors = [
             (1, "乙"),
             (2, "甲"),
@@ -256,6 +281,7 @@ mod tests {
             (5, "乙"),
             (6, "戊"),
             (8, "丁"),
+            (5_000_000_000, "乙"),
         ]
         .map(|(id, name)| (VendorId::new(id), name.to_string()));
         let departments = [(DepartmentId::new(7), "総務課".to_string())];
@@ -263,9 +289,16 @@ mod tests {
             departments: &departments,
             vendors: &vendors,
         };
-        let (by_department, by_vendor, tallied) = tallies(&counts, &names, usize::MAX);
-        assert_eq!((tallied.departments, tallied.vendors), (1, 7));
-        let (_, first, _) = tallies(&counts, &names, 3);
+        let tallies = |first| {
+            let mut tallying = Tallying::default();
+            for (by, counter, n) in counts {
+                *counter(tallying.of(by)) += n;
+            }
+            tallying.ranked(&names, first)
+        };
+        let (by_department, by_vendor, tallied) = tallies(usize::MAX);
+        assert_eq!((tallied.departments, tallied.vendors), (1, 8));
+        let (_, first, _) = tallies(3);
         assert_eq!(first[..], by_vendor[..3]);
         let ranked: Vec<(i64, &str, usize)> = by_vendor
             .iter()
@@ -280,7 +313,8 @@ mod tests {
                 (6, "戊", 10),
                 (8, "丁", 9),
                 (1, "乙", 9),
-                (5, "乙", 9)
+                (5, "乙", 9),
+                (5_000_000_000, "乙", 9)
             ]
         );
         assert_eq!(

@@ -828,13 +828,14 @@ pub enum By {
 /// table, one pass per grouping, counting every list that reads the table. (Grouped by the pair, the
 /// answer is a row per contract or so at prefecture scale: 60,000 rows at 100k contracts.) A count
 /// kept of a standings table is brought forward by counting again only the groups written since.
+/// `each` is handed a department or vendor with its counts of the lists of one table, none of them 0.
 pub async fn counted(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
-    as_of: NaiveDate,
-    rules: &Rules,
-) -> Result<Vec<(List, By, i64)>, sqlx::Error> {
+    (as_of, rules): (NaiveDate, &Rules),
+    mut each: impl FnMut(By, &[(List, i64)]),
+) -> Result<(), sqlx::Error> {
     let mut counts = Vec::new();
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
@@ -849,15 +850,19 @@ pub async fn counted(
                 } else {
                     By::Vendor(VendorId::new(id))
                 };
+                counts.clear();
                 for (n, (list, _)) in row[1..].iter().zip(&queries) {
                     if let Some(n @ 1..) = n {
-                        counts.push((*list, by, *n));
+                        counts.push((*list, *n));
                     }
+                }
+                if !counts.is_empty() {
+                    each(by, &counts);
                 }
             }
         }
     }
-    Ok(counts)
+    Ok(())
 }
 
 /// A row of integers, as many as the query selects; shared, since a count brought forward hands

@@ -4,9 +4,9 @@
 
 use super::{
     AuditsReport, By, CertificationsReport, ChecklistsReport, ClausesReport, ContactsReport,
-    CorrectiveReport, Count, Counter, Dashboard, Entry, IncidentsReport, MissingChecklists,
-    ReportKind, RetentionReport, StarReport, SubcontractingReport, SuspensionsReport, Tallied,
-    Tally, Totals, Window,
+    CorrectiveReport, Counter, Dashboard, Entry, IncidentsReport, MissingChecklists, ReportKind,
+    RetentionReport, StarReport, SubcontractingReport, SuspensionsReport, Tallied, Tally, Tallying,
+    Totals, Window,
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
@@ -223,7 +223,7 @@ async fn read_lists(
     rules: &Rules,
     as_of: NaiveDate,
     part: Part,
-    counts: &mut Vec<Count>,
+    tallying: &mut Tallying,
 ) -> AppResult<HashMap<List, (Vec<Entry>, usize)>> {
     let limit = i64::try_from(part.window.end()).ok();
     let mut lists: HashMap<List, (Vec<Entry>, usize)> = HashMap::new();
@@ -245,19 +245,27 @@ async fn read_lists(
         }
         return Ok(lists);
     }
-    for (list, by, n) in judged::counted(conn, reads, scope, as_of, rules).await? {
-        // Every contract is in one department: the departments' counts add up to the list's length.
-        if let (Some((_, total)), By::Department(_)) = (lists.get_mut(&list), by) {
-            *total += n as usize;
+    judged::counted(conn, reads, scope, (as_of, rules), |by, counts| {
+        if let By::Department(_) = by {
+            // Every contract is in one department: the departments' counts add up to the list's length.
+            for &(list, n) in counts {
+                if let Some((_, total)) = lists.get_mut(&list) {
+                    *total += n as usize;
+                }
+            }
         }
-        if let Some(counter) = counter(list) {
-            counts.push(Count {
-                counter,
-                by,
-                entries: n as usize,
-            });
+        let mut tallied = (counts.iter())
+            .filter_map(|&(list, n)| Some((counter(list)?, n as usize)))
+            .peekable();
+        // Resolved-late lists add to no count: a department or vendor with only those has no tally.
+        if tallied.peek().is_some() {
+            let tally = tallying.of(by);
+            for (counter, n) in tallied {
+                *counter(tally) += n;
+            }
         }
-    }
+    })
+    .await?;
     Ok(lists)
 }
 
@@ -272,8 +280,8 @@ async fn judge(
 ) -> AppResult<Dashboard> {
     let rules = settings.obligation_rules();
     let window = part.window;
-    let mut counts = Vec::new();
-    let mut lists = read_lists(conn, reads, scope, &rules, as_of, part, &mut counts).await?;
+    let mut tallying = Tallying::default();
+    let mut lists = read_lists(conn, reads, scope, &rules, as_of, part, &mut tallying).await?;
     let mut take = |list| lists.remove(&list).unwrap_or_default();
     let (violations, retention_violations) = take(List::RetentionViolations);
     let (due_soon, deletions_due_soon) = take(List::DeletionsDueSoon);
@@ -307,7 +315,7 @@ async fn judge(
         if part.shows(ReportKind::Certifications) {
             let certified = (&counting, &rules);
             let ending = ending(conn, reads, scope, certified, as_of, window.end()).await?;
-            certificates(conn, reads, ending, window, as_of, &mut counts).await?
+            certificates(conn, reads, ending, window, as_of, &mut tallying).await?
         } else {
             (CertificationsReport::empty(as_of), 0, 0)
         };
@@ -334,7 +342,7 @@ async fn judge(
         false => judged::ImportantActive::default(),
     };
     let kpi = judging::kpi(&important, &counting, &rules, as_of);
-    let (by_department, by_vendor, tallied) = tallied(conn, reads, &counts, part.ranked).await?;
+    let (by_department, by_vendor, tallied) = tallied(conn, reads, tallying, part.ranked).await?;
     Ok(Dashboard {
         as_of,
         judged: part.kind,
@@ -451,7 +459,7 @@ async fn incidents_on(
 async fn tallied(
     conn: &mut Conn,
     reads: &Reads<'_>,
-    counts: &[Count],
+    tallying: Tallying,
     first: usize,
 ) -> AppResult<(Vec<Tally>, Vec<Tally>, Tallied)> {
     let mut departments: Vec<(DepartmentId, String)> = crate::db::departments::all(&mut *conn)
@@ -460,19 +468,12 @@ async fn tallied(
         .map(|d| (d.id, d.name))
         .collect();
     departments.sort_unstable_by_key(|(id, _)| *id);
-    let vendor_ids: rustc_hash::FxHashSet<VendorId> = counts
-        .iter()
-        .filter_map(|c| match c.by {
-            By::Vendor(id) => Some(id),
-            By::Department(_) => None,
-        })
-        .collect();
-    let vendors = crate::db::vendors::names_of(conn, reads, vendor_ids).await?;
+    let vendors = crate::db::vendors::names_of(conn, reads, tallying.vendors()).await?;
     let names = judging::Names {
         departments: &departments,
         vendors: &vendors,
     };
-    Ok(judging::tallies(counts, &names, first))
+    Ok(tallying.ranked(&names, first))
 }
 
 /// The entry a row of `list` makes, in the words the reports use.
@@ -690,7 +691,7 @@ async fn certificates(
     (expired, expiring): (Vec<Ending<'_>>, Vec<Ending<'_>>),
     window: Window,
     as_of: NaiveDate,
-    counts: &mut Vec<Count>,
+    tallying: &mut Tallying,
 ) -> AppResult<(CertificationsReport, usize, usize)> {
     for e in expired.iter().chain(&expiring) {
         let counter: Counter = if e.status == CertStatus::Expired {
@@ -702,11 +703,7 @@ async fn certificates(
             By::Department(e.holding.department_id),
             By::Vendor(e.holding.vendor_id),
         ] {
-            counts.push(Count {
-                counter,
-                by,
-                entries: 1,
-            });
+            *counter(tallying.of(by)) += 1;
         }
     }
     let totals = (expired.len(), expiring.len());
