@@ -66,7 +66,9 @@ impl Tallying {
         let departments = self.departments.ranked(first, |id| {
             name_in(names.departments, DepartmentId::new(id))
         });
-        let vendors = (self.vendors).ranked(first, |id| name_in(names.vendors, VendorId::new(id)));
+        let vendors = self
+            .vendors
+            .ranked(first, |id| name_in(names.vendors, VendorId::new(id)));
         (departments, vendors, tallied)
     }
 }
