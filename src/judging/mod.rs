@@ -300,8 +300,11 @@ mod tests {
         };
         let (by_department, by_vendor, tallied) = tallies(usize::MAX);
         assert_eq!((tallied.departments, tallied.vendors), (1, 8));
-        let (_, first, _) = tallies(3);
-        assert_eq!(first[..], by_vendor[..3]);
+        for first in 0..=by_vendor.len() + 1 {
+            let (_, ranked, _) = tallies(first);
+            let shown = first.min(by_vendor.len());
+            assert_eq!(ranked[..], by_vendor[..shown], "the first {first}");
+        }
         let ranked: Vec<(i64, &str, usize)> = by_vendor
             .iter()
             .map(|t| (t.id, t.name.as_str(), t.total()))
