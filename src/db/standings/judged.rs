@@ -833,7 +833,8 @@ pub async fn counted(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
-    (as_of, rules): (NaiveDate, &Rules),
+    as_of: NaiveDate,
+    rules: &Rules,
     mut each: impl FnMut(By, &[(List, i64)]),
 ) -> Result<(), sqlx::Error> {
     let mut counts = Vec::new();

@@ -245,7 +245,7 @@ async fn read_lists(
         }
         return Ok(lists);
     }
-    judged::counted(conn, reads, scope, (as_of, rules), |by, counts| {
+    judged::counted(conn, reads, scope, as_of, rules, |by, counts| {
         if let By::Department(_) = by {
             // Every contract is in one department: the departments' counts add up to the list's length.
             for &(list, n) in counts {
@@ -313,8 +313,8 @@ async fn judge(
     let counting = judging::Counting::on(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         if part.shows(ReportKind::Certifications) {
-            let certified = (&counting, &rules);
-            let ending = ending(conn, reads, scope, certified, as_of, window.end()).await?;
+            let first = window.end();
+            let ending = ending(conn, reads, scope, &counting, &rules, as_of, first).await?;
             certificates(conn, reads, ending, window, as_of, &mut tallying).await?
         } else {
             (CertificationsReport::empty(as_of), 0, 0)
@@ -601,7 +601,8 @@ pub(super) async fn ending<'a>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
-    (counting, rules): (&judging::Counting<'a>, &Rules),
+    counting: &judging::Counting<'a>,
+    rules: &Rules,
     as_of: NaiveDate,
     first: usize,
 ) -> AppResult<(Vec<Ending<'a>>, Vec<Ending<'a>>)> {

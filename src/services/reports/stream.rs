@@ -309,7 +309,8 @@ impl Feed<'_> {
                             conn,
                             self.kept.reads(),
                             self.scope,
-                            (&counting, &rules),
+                            &counting,
+                            &rules,
                             self.as_of,
                             usize::MAX,
                         )
