@@ -7,6 +7,23 @@ use crate::domain::{BoundedText, ContractDraft, ContractStatus, Importance, Peri
 use chrono::NaiveDate;
 use sqlx::FromRow;
 
+/// What names a contract wherever it is listed as owing something: its number and title, its
+/// department and vendor, and whether it is important. A list of a whole registry reads only these.
+#[derive(Debug, Clone, FromRow)]
+pub struct ContractHeading {
+    pub id: ContractId,
+    pub contract_number: String,
+    pub title: String,
+    pub department_id: DepartmentId,
+    pub department_name: String,
+    pub vendor_id: VendorId,
+    pub vendor_name: String,
+    /// As [`Contract::vendor_identifier`].
+    pub vendor_identifier: String,
+    #[sqlx(try_from = "String")]
+    pub importance: Importance,
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct Contract {
     pub id: ContractId,
@@ -49,6 +66,20 @@ impl Contract {
     /// 契約金額, when known.
     pub fn amount(&self) -> Option<Yen> {
         self.amount.and_then(|value| Yen::new(value).ok())
+    }
+
+    pub fn heading(&self) -> ContractHeading {
+        ContractHeading {
+            id: self.id,
+            contract_number: self.contract_number.clone(),
+            title: self.title.clone(),
+            department_id: self.department_id,
+            department_name: self.department_name.clone(),
+            vendor_id: self.vendor_id,
+            vendor_name: self.vendor_name.clone(),
+            vendor_identifier: self.vendor_identifier.clone(),
+            importance: self.importance,
+        }
     }
 
     /// The stored contract in the shape of a draft, to compare with or to log.
@@ -125,12 +156,22 @@ pub struct ContractFilter {
     pub amount_max: Option<Yen>,
 }
 
-/// The columns of a [`Contract`], from [`FROM`]'s tables.
-pub(crate) const COLUMNS: &str = "c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
+/// The columns of a [`ContractHeading`], from [`FROM`]'s tables.
+macro_rules! heading_columns {
+    () => {
+        "c.id, c.contract_number, c.title, c.department_id, d.name AS department_name,
     c.vendor_id, v.name AS vendor_name,
-    COALESCE(v.corporate_number, v.invoice_number, v.vendor_code) AS vendor_identifier,
-    c.start_date, c.end_date, c.handles_personal_data, c.personal_records, c.importance, c.uses_cloud,
-    c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.amount, c.created_at, c.updated_at";
+    COALESCE(v.corporate_number, v.invoice_number, v.vendor_code) AS vendor_identifier, c.importance"
+    };
+}
+pub(crate) const HEADING_COLUMNS: &str = heading_columns!();
+
+/// The columns of a [`Contract`], from [`FROM`]'s tables.
+pub(crate) const COLUMNS: &str = concat!(
+    heading_columns!(),
+    ", c.start_date, c.end_date, c.handles_personal_data, c.personal_records, c.uses_cloud,
+    c.subcontracting_allowed, c.deletion_days, c.deletion_deadline, c.notes, c.amount, c.created_at, c.updated_at"
+);
 
 pub(crate) const FROM: &str =
     "FROM contracts c JOIN departments d ON d.id = c.department_id JOIN vendors v ON v.id = c.vendor_id";

@@ -2,7 +2,7 @@
 
 use super::{CertificateRef, Entry};
 use crate::db::certifications::Certification;
-use crate::db::contracts::Contract;
+use crate::db::contracts::ContractHeading;
 use crate::domain::certification::{CertStatus, ExpiryWindows, Scheme};
 use crate::domain::ids::VendorId;
 use chrono::NaiveDate;
@@ -80,7 +80,7 @@ pub fn current<'a>(
 
 /// What a contract owes while its vendor's certificate has expired or is expiring.
 pub fn certificate_entry(
-    contract: &Contract,
+    contract: &ContractHeading,
     certificate: &Certification,
     status: CertStatus,
     as_of: NaiveDate,
@@ -94,7 +94,7 @@ pub fn certificate_entry(
         _ => format!("{}の認証の更新", scheme.label()),
     };
     let valid_until = certificate.valid_until.unwrap_or(NaiveDate::MAX);
-    let mut entry = Entry::new(contract, valid_until, as_of, what);
+    let mut entry = Entry::new(contract.clone(), valid_until, as_of, what);
     entry.certification = Some(CertificateRef {
         id: certificate.id,
         scheme,

@@ -1,6 +1,6 @@
 //! The judged lists and counts, as the pages, the API and the workbooks show them.
 
-use crate::db::contracts::Contract;
+use crate::db::contracts::ContractHeading;
 use crate::domain::certification::{CertStatus, Level, Scheme};
 use crate::domain::ids::{CertificationId, ContractId, DepartmentId, VendorId};
 use crate::domain::Importance;
@@ -45,7 +45,7 @@ pub struct Entry {
 
 impl Entry {
     pub(crate) fn new(
-        contract: &Contract,
+        contract: ContractHeading,
         deadline: NaiveDate,
         as_of: NaiveDate,
         what: String,
@@ -53,13 +53,13 @@ impl Entry {
         let days = (as_of - deadline).num_days();
         Entry {
             contract_id: contract.id,
-            contract_number: contract.contract_number.clone(),
-            contract_title: contract.title.clone(),
+            contract_number: contract.contract_number,
+            contract_title: contract.title,
             department_id: contract.department_id,
-            department_name: contract.department_name.clone(),
+            department_name: contract.department_name,
             vendor_id: contract.vendor_id,
-            vendor_identifier: contract.vendor_identifier.clone(),
-            vendor_name: contract.vendor_name.clone(),
+            vendor_identifier: contract.vendor_identifier,
+            vendor_name: contract.vendor_name,
             important: contract.importance == Importance::Important,
             deadline,
             days_overdue: days.max(0),

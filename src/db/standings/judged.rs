@@ -2,7 +2,7 @@
 //! counts by department and vendor, and the KPIs' counts. The settings (`Rules`) enter as values the
 //! query compares with, so no row is read that cannot be listed.
 
-use super::super::contracts::{Contract, RecordScope, Visibility};
+use super::super::contracts::{ContractHeading, RecordScope, Visibility};
 use super::super::kept_reads::{self, Reads};
 use super::super::sql::Sql;
 use super::super::values::iso;
@@ -76,7 +76,7 @@ impl List {
 #[derive(Debug, Clone, FromRow)]
 pub struct Listed {
     #[sqlx(flatten)]
-    pub contract: Contract,
+    pub contract: ContractHeading,
     /// The last day on time.
     #[sqlx(skip)]
     pub deadline: NaiveDate,
@@ -681,7 +681,7 @@ impl ListedQuery {
         let query = Query::of(list, as_of, rules);
         let mut sql = Sql::new(&format!(
             "SELECT {}, {} {} JOIN {} x ON x.contract_id = c.id WHERE 1 = 1",
-            super::super::contracts::COLUMNS,
+            super::super::contracts::HEADING_COLUMNS,
             query.columns,
             super::super::contracts::FROM,
             query.table
@@ -1028,18 +1028,18 @@ where
     kept_reads::fetch_regrouped(conn, reads, &whole, "vendor_id", vendor_of, touched).await
 }
 
-/// The contracts with these ids (already within the reader's scope).
-pub async fn contracts(
+/// The headings of the contracts with these ids (already within the reader's scope).
+pub async fn headings(
     conn: &mut Conn,
     reads: &Reads<'_>,
     ids: &[ContractId],
-) -> Result<Vec<Contract>, sqlx::Error> {
+) -> Result<Vec<ContractHeading>, sqlx::Error> {
     let mut found = Vec::with_capacity(ids.len());
     for chunk in ids.chunks(500) {
         let of = |ids: &[ContractId]| {
             let mut sql = Sql::new(&format!(
                 "SELECT {} {} WHERE 1 = 1",
-                super::super::contracts::COLUMNS,
+                super::super::contracts::HEADING_COLUMNS,
                 super::super::contracts::FROM
             ));
             sql.and_in("c.id", ids);
@@ -1054,7 +1054,7 @@ pub async fn contracts(
                 .collect();
             of(&touched)
         };
-        let id_of = |contract: &Contract| contract.id.get();
+        let id_of = |contract: &ContractHeading| contract.id.get();
         let rows =
             kept_reads::fetch_regrouped(conn, reads, &of(chunk), "contract_id", id_of, touched)
                 .await?;

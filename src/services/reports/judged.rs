@@ -10,7 +10,7 @@ use super::{
 };
 use crate::config::Settings;
 use crate::db::certifications::{self, Certification};
-use crate::db::contracts::{Contract, RecordScope, Visibility};
+use crate::db::contracts::{Contract, ContractHeading, RecordScope, Visibility};
 use crate::db::kept_reads::Reads;
 use crate::db::standings::judged::{self, List, Listed};
 use crate::db::{Conn, Db};
@@ -557,7 +557,7 @@ pub(super) fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
             format!("是正（{}）", row.subject.as_deref().unwrap_or_default()),
         ),
     };
-    let mut entry = Entry::new(&row.contract, deadline, as_of, what);
+    let mut entry = Entry::new(row.contract, deadline, as_of, what);
     entry.fiscal_year = year.map(FiscalYear::start_year);
     entry.fiscal_year_label = year.map(FiscalYear::label);
     match list {
@@ -664,7 +664,7 @@ pub(super) async fn ending_entries(
     as_of: NaiveDate,
 ) -> AppResult<Vec<Entry>> {
     let ids: Vec<_> = ending.iter().map(|e| e.holding.contract_id).collect();
-    let contracts: HashMap<_, Contract> = judged::contracts(conn, reads, &ids)
+    let contracts: HashMap<_, ContractHeading> = judged::headings(conn, reads, &ids)
         .await?
         .into_iter()
         .map(|c| (c.id, c))
