@@ -840,10 +840,7 @@ pub async fn counted(
     let mut counts = Vec::new();
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
-            let sql = summed(table, &queries, Some((column, None)), scope);
-            let only = |ids: &[i64]| summed(table, &queries, Some((column, Some(ids))), scope);
-            let rows = kept_reads::fetch_regrouped(conn, reads, &sql, column, Numbers::group, only)
-                .await?;
+            let rows = grouped(conn, reads, scope, table, &queries, column).await?;
             for numbers in rows.iter() {
                 let (id, row) = (numbers.group(), &numbers.0);
                 let by = if column == "department_id" {
@@ -864,6 +861,21 @@ pub async fn counted(
         }
     }
     Ok(())
+}
+
+/// The counts of the lists `queries` of `table` by `column`, brought forward from those kept by
+/// counting again only the groups written since.
+async fn grouped(
+    conn: &mut Conn,
+    reads: &Reads<'_>,
+    scope: RecordScope<'_>,
+    table: &str,
+    queries: &[(List, Query)],
+    column: &str,
+) -> Result<std::sync::Arc<Vec<Numbers>>, sqlx::Error> {
+    let sql = summed(table, queries, Some((column, None)), scope);
+    let only = |ids: &[i64]| summed(table, queries, Some((column, Some(ids))), scope);
+    kept_reads::fetch_regrouped(conn, reads, &sql, column, Numbers::group, only).await
 }
 
 /// A row of integers, as many as the query selects; shared, since a count brought forward hands
@@ -888,7 +900,9 @@ impl<'r> FromRow<'r, sqlx::any::AnyRow> for Numbers {
     }
 }
 
-/// How many contracts are on each of `lists` on `as_of`, ungrouped: one pass per standings table.
+/// How many contracts are on each of `lists` on `as_of`: the sums of the counts by department that
+/// [`counted`] reads (every contract is in one department), so that after a write only the
+/// departments it touched are counted again, and a report and the dashboard share one count.
 pub async fn totals(
     conn: &mut Conn,
     reads: &Reads<'_>,
@@ -897,16 +911,18 @@ pub async fn totals(
     as_of: NaiveDate,
     rules: &Rules,
 ) -> Result<Vec<(List, i64)>, sqlx::Error> {
-    let mut totals = Vec::with_capacity(lists.len());
-    for (table, queries) in by_table(lists, as_of, rules) {
-        let sql = summed(table, &queries, None, scope);
-        let rows: std::sync::Arc<Vec<Numbers>> = kept_reads::fetch_all(conn, reads, &sql).await?;
-        let sums = rows
-            .first()
-            .map(|Numbers(sums)| &sums[..])
-            .unwrap_or_default();
-        for (at, (list, _)) in queries.iter().enumerate() {
-            totals.push((*list, sums.get(at).copied().flatten().unwrap_or(0)));
+    let mut totals: Vec<(List, i64)> = lists.iter().map(|list| (*list, 0)).collect();
+    for (table, queries) in by_table(&List::ALL, as_of, rules) {
+        if !queries.iter().any(|(list, _)| lists.contains(list)) {
+            continue;
+        }
+        let rows = grouped(conn, reads, scope, table, &queries, "department_id").await?;
+        for numbers in rows.iter() {
+            for (n, (list, _)) in numbers.0[1..].iter().zip(&queries) {
+                if let Some((_, total)) = totals.iter_mut().find(|(of, _)| of == list) {
+                    *total += n.unwrap_or(0);
+                }
+            }
         }
     }
     Ok(totals)
