@@ -18,7 +18,7 @@ pub struct ContractHeading {
     pub department_name: String,
     pub vendor_id: VendorId,
     pub vendor_name: String,
-    /// As [`Contract::vendor_identifier`].
+    /// The vendor's 法人番号, else its 登録番号, else its 業者番号 (`VendorIdentifier::of_stored` tells which).
     pub vendor_identifier: String,
     #[sqlx(try_from = "String")]
     pub importance: Importance,
@@ -26,15 +26,9 @@ pub struct ContractHeading {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct Contract {
-    pub id: ContractId,
-    pub contract_number: String,
-    pub title: String,
-    pub department_id: DepartmentId,
-    pub department_name: String,
-    pub vendor_id: VendorId,
-    pub vendor_name: String,
-    /// The vendor's 法人番号, else its 登録番号, else its 業者番号 (`VendorIdentifier::of_stored` tells which).
-    pub vendor_identifier: String,
+    /// Its number, title, department, vendor and importance, read as fields of the contract.
+    #[sqlx(flatten)]
+    pub heading: ContractHeading,
     #[sqlx(try_from = "IsoDate")]
     pub start_date: NaiveDate,
     #[sqlx(try_from = "IsoDate")]
@@ -42,8 +36,6 @@ pub struct Contract {
     #[sqlx(try_from = "IntBool")]
     pub handles_personal_data: bool,
     pub personal_records: Option<i64>,
-    #[sqlx(try_from = "String")]
-    pub importance: Importance,
     #[sqlx(try_from = "IntBool")]
     pub uses_cloud: bool,
     #[sqlx(try_from = "IntBool")]
@@ -57,6 +49,14 @@ pub struct Contract {
     pub updated_at: String,
 }
 
+impl std::ops::Deref for Contract {
+    type Target = ContractHeading;
+
+    fn deref(&self) -> &ContractHeading {
+        &self.heading
+    }
+}
+
 impl Contract {
     /// 「法人番号 7000012050002」「登録番号 T…」「業者番号 …」
     pub fn vendor_identifier(&self) -> crate::domain::VendorIdentifier {
@@ -66,20 +66,6 @@ impl Contract {
     /// 契約金額, when known.
     pub fn amount(&self) -> Option<Yen> {
         self.amount.and_then(|value| Yen::new(value).ok())
-    }
-
-    pub fn heading(&self) -> ContractHeading {
-        ContractHeading {
-            id: self.id,
-            contract_number: self.contract_number.clone(),
-            title: self.title.clone(),
-            department_id: self.department_id,
-            department_name: self.department_name.clone(),
-            vendor_id: self.vendor_id,
-            vendor_name: self.vendor_name.clone(),
-            vendor_identifier: self.vendor_identifier.clone(),
-            importance: self.importance,
-        }
     }
 
     /// The stored contract in the shape of a draft, to compare with or to log.

@@ -471,7 +471,7 @@ fn request_entry(
     let what = format!("{}（{}）", request.title, line.state.label());
     Entry {
         fiscal_year: Some(request.fiscal_year as i32),
-        ..Entry::new(line.contract.heading(), request.due_on, as_of, what)
+        ..Entry::new(line.contract.heading.clone(), request.due_on, as_of, what)
     }
 }
 
