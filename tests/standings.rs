@@ -424,37 +424,37 @@ async fn every_report_streamed_is_the_dashboards_whole(
     }
 }
 
-/// The whole dashboard on `as_of` as the test server judges it from the results it kept (keeping
-/// what it reads), and as a server that kept nothing judges it.
+/// Report `kind` on `as_of` as the test server judges it from the results it kept (keeping what it
+/// reads), and as a server that kept nothing judges it.
 async fn kept_and_afresh(
     app: &TestApp,
+    kind: ReportKind,
     as_of: chrono::NaiveDate,
     window: Window,
 ) -> (Value, Value) {
-    let judged = |db| {
-        dashboard(
-            db,
-            &app.settings,
-            &Visibility::All,
-            as_of,
-            ReportKind::All,
-            window,
-        )
-    };
+    let judged = |db| dashboard(db, &app.settings, &Visibility::All, as_of, kind, window);
     let kept = judged(&app.db).await.unwrap();
     let afresh = judged(&app.db.with_nothing_kept()).await.unwrap();
-    let json = |d| to_json(d, ReportKind::All, window).unwrap();
+    let json = |d| to_json(d, kind, window).unwrap();
     (json(&kept), json(&afresh))
 }
 
 /// The dashboard a server judges from the results it kept across the writes so far is the one a
-/// server that kept nothing judges, on days around those written.
+/// server that kept nothing judges, on days around those written; so is each report judged alone,
+/// whose totals are brought forward from the counts by department.
 async fn kept_results_are_those_read_afresh(app: &TestApp, seed: u64, step: usize) {
     for day in ["2024-04-01", "2026-12-05"] {
         let as_of = day.parse().unwrap();
         for window in [Window::first(3), Window::ALL] {
-            let (kept, afresh) = kept_and_afresh(app, as_of, window).await;
+            let (kept, afresh) = kept_and_afresh(app, ReportKind::All, as_of, window).await;
             assert_eq!(kept, afresh, "seed {seed}, after write {step}, {day}");
+        }
+        for kind in ReportKind::OF_LISTS {
+            let (kept, afresh) = kept_and_afresh(app, kind, as_of, Window::first(3)).await;
+            assert_eq!(
+                kept, afresh,
+                "seed {seed}, after write {step}, {day}: {kind:?}"
+            );
         }
     }
 }
@@ -649,7 +649,7 @@ async fn a_contract_renamed_or_renumbered_shows_in_the_windows_kept_across_the_e
     let as_of = "2026-12-05".parse().unwrap();
     let window = Window::first(3);
     let mut shown = Value::Null;
-    kept_and_afresh(&app, as_of, window).await;
+    kept_and_afresh(&app, ReportKind::All, as_of, window).await;
     for (at, number, title) in [
         (0, "W-0", "改名した業務"),
         (1, "W-9", "業務"),
@@ -663,7 +663,7 @@ async fn a_contract_renamed_or_renumbered_shows_in_the_windows_kept_across_the_e
             )
             .await;
         assert_eq!(status, Status::Ok, "{edited}");
-        let (kept, afresh) = kept_and_afresh(&app, as_of, window).await;
+        let (kept, afresh) = kept_and_afresh(&app, ReportKind::All, as_of, window).await;
         assert_eq!(kept, afresh, "after {number} {title}");
         shown = kept;
     }
