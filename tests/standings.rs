@@ -424,6 +424,50 @@ async fn every_report_streamed_is_the_dashboards_whole(
     }
 }
 
+/// What a contract's page says it owes (judged for that contract alone, without tallies) is what the
+/// whole dashboard lists of it. Certificates are left out: they are the vendor's, and the dashboard's
+/// to-do list names each once, under one of the vendor's contracts.
+async fn each_contract_owes_what_the_dashboard_lists_of_it(world: &World, day: &str, seed: u64) {
+    let app = &world.app;
+    let as_of = day.parse().unwrap();
+    let whole = dashboard(
+        &app.db,
+        &app.settings,
+        &Visibility::All,
+        as_of,
+        ReportKind::All,
+        Window::ALL,
+    )
+    .await
+    .unwrap();
+    let listed = itaku::judging::todo_list(&whole);
+    for &id in &world.contracts {
+        let id = itaku::domain::ids::ContractId::new(id);
+        let contract = itaku::services::contracts::get(&app.db, &Visibility::All, id)
+            .await
+            .unwrap();
+        let owed = itaku::services::reports::owed_by(&app.db, &app.settings, contract, as_of)
+            .await
+            .unwrap();
+        let of_contract = |entries: Vec<&itaku::judging::Entry>| {
+            let entries = entries.into_iter().filter(|e| e.certification.is_none());
+            serde_json::to_value(entries.collect::<Vec<_>>()).unwrap()
+        };
+        let on_dashboard = of_contract(
+            listed
+                .iter()
+                .copied()
+                .filter(|e| e.contract_id == id)
+                .collect(),
+        );
+        assert_eq!(
+            of_contract(owed.iter().collect()),
+            on_dashboard,
+            "seed {seed}, {day}, contract {id:?}"
+        );
+    }
+}
+
 /// Report `kind` on `as_of` as the test server judges it from the results it kept (keeping what it
 /// reads), and as a server that kept nothing judges it.
 async fn kept_and_afresh(
@@ -576,6 +620,7 @@ async fn rejudging_finds_the_kept_standings_equal_to_the_records_after_random_wr
         "2028-01-01",
     ] {
         a_window_changes_which_entries_are_read_not_the_counts(&world.app, day, seed).await;
+        each_contract_owes_what_the_dashboard_lists_of_it(&world, day, seed).await;
     }
     let rejudged = rejudge(&world.app.db, false).await.unwrap();
     assert_eq!(rejudged.contracts, world.contracts.len(), "seed {seed}");

@@ -104,7 +104,7 @@ pub async fn owed_by(
     let mut snapshot = db.begin_snapshot().await?;
     let held = certifications::for_vendor(&mut snapshot, contract.vendor_id).await?;
     let scope = RecordScope::Contract(contract.id);
-    let part = Part::of(ReportKind::All, Window::ALL);
+    let part = Part::entries_alone();
     let reads = Reads::none();
     let dashboard = judge(&mut snapshot, &reads, settings, scope, &held, as_of, part).await?;
     snapshot.rollback().await?;
@@ -140,6 +140,16 @@ impl Part {
             kind,
             window: Window::first(0),
             ranked: usize::MAX,
+        }
+    }
+
+    /// Every entry of every list, and no tally: what one contract owes, where counting by
+    /// department and vendor (twenty grouped statements) would tell nothing.
+    fn entries_alone() -> Self {
+        Part {
+            kind: ReportKind::All,
+            window: Window::ALL,
+            ranked: 0,
         }
     }
 
@@ -234,6 +244,13 @@ async fn read_lists(
             .map(|row| entry(list, row, as_of))
             .collect();
         lists.insert(list, (entries, 0));
+    }
+    if part.window == Window::ALL && part.ranked == 0 {
+        // Every entry was read, so each list's length is its total; no tally is ranked.
+        for (entries, total) in lists.values_mut() {
+            *total = entries.len();
+        }
+        return Ok(lists);
     }
     if !part.whole() {
         for (list, n) in
