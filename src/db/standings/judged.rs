@@ -829,6 +829,7 @@ pub enum By {
 /// answer is a row per contract or so at prefecture scale: 60,000 rows at 100k contracts.) A count
 /// kept of a standings table is brought forward by counting again only the groups written since.
 /// `each` is handed a department or vendor with its counts of the lists of one table, none of them 0.
+/// Returns how many contracts are on each list: the sums of the departments' counts, as [`totals`].
 pub async fn counted(
     conn: &mut Conn,
     reads: &Reads<'_>,
@@ -836,7 +837,8 @@ pub async fn counted(
     as_of: NaiveDate,
     rules: &Rules,
     mut each: impl FnMut(By, &[(List, i64)]),
-) -> Result<(), sqlx::Error> {
+) -> Result<Vec<(List, i64)>, sqlx::Error> {
+    let mut totals = zeroes(&List::ALL);
     let mut counts = Vec::new();
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         for column in ["department_id", "vendor_id"] {
@@ -844,6 +846,7 @@ pub async fn counted(
             for numbers in rows.iter() {
                 let (id, row) = (numbers.group(), &numbers.0);
                 let by = if column == "department_id" {
+                    add_to(&mut totals, &queries, numbers);
                     By::Department(DepartmentId::new(id))
                 } else {
                     By::Vendor(VendorId::new(id))
@@ -860,7 +863,7 @@ pub async fn counted(
             }
         }
     }
-    Ok(())
+    Ok(totals)
 }
 
 /// The counts of the lists `queries` of `table` by `column`, brought forward from those kept by
@@ -873,8 +876,8 @@ async fn grouped(
     queries: &[(List, Query)],
     column: &str,
 ) -> Result<std::sync::Arc<Vec<Numbers>>, sqlx::Error> {
-    let sql = summed(table, queries, Some((column, None)), scope);
-    let only = |ids: &[i64]| summed(table, queries, Some((column, Some(ids))), scope);
+    let sql = summed(table, queries, column, None, scope);
+    let only = |ids: &[i64]| summed(table, queries, column, Some(ids), scope);
     kept_reads::fetch_regrouped(conn, reads, &sql, column, Numbers::group, only).await
 }
 
@@ -911,21 +914,31 @@ pub async fn totals(
     as_of: NaiveDate,
     rules: &Rules,
 ) -> Result<Vec<(List, i64)>, sqlx::Error> {
-    let mut totals: Vec<(List, i64)> = lists.iter().map(|list| (*list, 0)).collect();
+    let mut totals = zeroes(lists);
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
         if !queries.iter().any(|(list, _)| lists.contains(list)) {
             continue;
         }
         let rows = grouped(conn, reads, scope, table, &queries, "department_id").await?;
         for numbers in rows.iter() {
-            for (n, (list, _)) in numbers.0[1..].iter().zip(&queries) {
-                if let Some((_, total)) = totals.iter_mut().find(|(of, _)| of == list) {
-                    *total += n.unwrap_or(0);
-                }
-            }
+            add_to(&mut totals, &queries, numbers);
         }
     }
     Ok(totals)
+}
+
+/// Each of `lists` with a count of 0.
+fn zeroes(lists: &[List]) -> Vec<(List, i64)> {
+    lists.iter().map(|list| (*list, 0)).collect()
+}
+
+/// Adds a department's counts (a row of [`summed`] over `queries`) to the totals of the lists kept.
+fn add_to(totals: &mut [(List, i64)], queries: &[(List, Query)], department: &Numbers) {
+    for (n, (list, _)) in department.0[1..].iter().zip(queries) {
+        if let Some((_, total)) = totals.iter_mut().find(|(of, _)| of == list) {
+            *total += n.unwrap_or(0);
+        }
+    }
 }
 
 /// The queries of `lists` on `as_of`, gathered by the standings table each reads.
@@ -945,19 +958,17 @@ fn by_table(
     tables
 }
 
-/// `SELECT [x.group,] SUM(CASE WHEN <a list's condition> THEN 1 ELSE 0 END), … FROM table x` over
-/// the rows any of the lists may hold that `scope` covers, grouped by `group` when given (and then
-/// only of the groups given with it, if any).
+/// `SELECT x.column, SUM(CASE WHEN <a list's condition> THEN 1 ELSE 0 END), … FROM table x` over
+/// the rows any of the lists may hold that `scope` covers, grouped by `column` (and only of the
+/// groups `only` names, if given).
 fn summed(
     table: &str,
     queries: &[(List, Query)],
-    group: Option<(&str, Option<&[i64]>)>,
+    column: &str,
+    only: Option<&[i64]>,
     scope: RecordScope<'_>,
 ) -> Sql {
-    let mut sql = Sql::new("SELECT ");
-    if let Some((column, _)) = group {
-        sql.push(&format!("x.{column}, "));
-    }
+    let mut sql = Sql::new(&format!("SELECT x.{column}, "));
     for (at, (_, query)) in queries.iter().enumerate() {
         sql.push(if at == 0 { "" } else { ", " })
             .push("CAST(SUM(CASE WHEN 1 = 1")
@@ -972,12 +983,10 @@ fn summed(
     }
     sql.push(")");
     restrict(&mut sql, scope);
-    if let Some((column, only)) = group {
-        if let Some(ids) = only {
-            sql.and_in(&format!("x.{column}"), ids);
-        }
-        sql.push(&format!(" GROUP BY x.{column}"));
+    if let Some(ids) = only {
+        sql.and_in(&format!("x.{column}"), ids);
     }
+    sql.push(&format!(" GROUP BY x.{column}"));
     sql
 }
 

@@ -156,6 +156,11 @@ impl Part {
     fn whole(self) -> bool {
         self.kind == ReportKind::All
     }
+    /// Whether every entry is read and no tally ranked: each list's length is then its total, and
+    /// nothing needs counting.
+    fn entries_only(self) -> bool {
+        self.window == Window::ALL && self.ranked == 0
+    }
     fn shows(self, kind: ReportKind) -> bool {
         self.whole() || self.kind == kind
     }
@@ -245,32 +250,36 @@ async fn read_lists(
             .collect();
         lists.insert(list, (entries, 0));
     }
-    if part.window == Window::ALL && part.ranked == 0 {
-        // Every entry was read, so each list's length is its total; no tally is ranked.
+    if part.entries_only() {
         for (entries, total) in lists.values_mut() {
             *total = entries.len();
         }
         return Ok(lists);
     }
-    if !part.whole() {
-        for (list, n) in
-            judged::totals(conn, reads, scope, lists_of(part.kind), as_of, rules).await?
-        {
-            if let Some((_, total)) = lists.get_mut(&list) {
-                *total = n as usize;
-            }
+    let totals = if part.whole() {
+        tally(conn, reads, scope, rules, as_of, tallying).await?
+    } else {
+        judged::totals(conn, reads, scope, lists_of(part.kind), as_of, rules).await?
+    };
+    for (list, n) in totals {
+        if let Some((_, total)) = lists.get_mut(&list) {
+            *total = n as usize;
         }
-        return Ok(lists);
     }
-    judged::counted(conn, reads, scope, as_of, rules, |by, counts| {
-        if let By::Department(_) = by {
-            // Every contract is in one department: the departments' counts add up to the list's length.
-            for &(list, n) in counts {
-                if let Some((_, total)) = lists.get_mut(&list) {
-                    *total += n as usize;
-                }
-            }
-        }
+    Ok(lists)
+}
+
+/// Counts each department's and vendor's contracts on each list into `tallying`; returns how many
+/// contracts are on each list.
+async fn tally(
+    conn: &mut Conn,
+    reads: &Reads<'_>,
+    scope: RecordScope<'_>,
+    rules: &Rules,
+    as_of: NaiveDate,
+    tallying: &mut Tallying,
+) -> AppResult<Vec<(List, i64)>> {
+    let totals = judged::counted(conn, reads, scope, as_of, rules, |by, counts| {
         let mut tallied = (counts.iter())
             .filter_map(|&(list, n)| Some((counter(list)?, n as usize)))
             .peekable();
@@ -283,7 +292,7 @@ async fn read_lists(
         }
     })
     .await?;
-    Ok(lists)
+    Ok(totals)
 }
 
 async fn judge(
