@@ -994,7 +994,9 @@ fn summed(
 #[derive(Debug, Clone, FromRow)]
 pub struct Holding {
     pub contract_id: ContractId,
-    pub contract_number: String,
+    /// Shared, as a kept read brought forward hands on every row of the vendors not touched.
+    #[sqlx(try_from = "String")]
+    pub contract_number: std::sync::Arc<str>,
     pub department_id: DepartmentId,
     pub vendor_id: VendorId,
 }

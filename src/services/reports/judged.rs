@@ -339,8 +339,8 @@ async fn judge(
     let counting = judging::Counting::on(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         if part.shows(ReportKind::Certifications) {
-            let first = window.end();
-            let ending = ending(conn, reads, scope, &counting, &rules, as_of, first).await?;
+            let holdings = holdings(conn, reads, scope, &rules, as_of).await?;
+            let ending = ending(&holdings, &counting, &rules, as_of, window.end());
             certificates(conn, reads, ending, window, as_of, &mut tallying).await?
         } else {
             (CertificationsReport::empty(as_of), 0, 0)
@@ -604,7 +604,7 @@ pub(super) fn entry(list: List, row: Listed, as_of: NaiveDate) -> Entry {
 /// An active contract whose vendor's current certificate of a scheme has expired or is expiring.
 pub(super) struct Ending<'a> {
     valid_until: Option<NaiveDate>,
-    holding: judged::Holding,
+    holding: &'a judged::Holding,
     certificate: &'a Certification,
     status: CertStatus,
 }
@@ -619,19 +619,15 @@ impl Ending<'_> {
     }
 }
 
-/// The active contracts whose vendor's current certificate of a scheme has expired, and those
-/// whose one is expiring. The first `first` of each list are in its order (the expired longest ago
-/// first, the expiring soonest first: both by expiry day, then contract number), the rest after
-/// them in no order: a dashboard shows a window and counts the rest.
-pub(super) async fn ending<'a>(
+/// The active contracts of vendors one of whose certificates may be ending on `as_of`: those
+/// [`ending`] judges.
+pub(super) async fn holdings(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
-    counting: &judging::Counting<'a>,
     rules: &Rules,
     as_of: NaiveDate,
-    first: usize,
-) -> AppResult<(Vec<Ending<'a>>, Vec<Ending<'a>>)> {
+) -> AppResult<Arc<Vec<judged::Holding>>> {
     let windows = rules.expiry;
     // No certificate expiring later than this is expiring yet (プライバシーマーク's window is in months).
     let horizon = windows
@@ -640,8 +636,21 @@ pub(super) async fn ending<'a>(
     let until = as_of
         .checked_add_days(Days::new(horizon))
         .unwrap_or(NaiveDate::MAX);
-    let holdings =
-        judged::active_with_certificates_ending(conn, reads, scope, as_of, until).await?;
+    Ok(judged::active_with_certificates_ending(conn, reads, scope, as_of, until).await?)
+}
+
+/// Of `holdings`, the active contracts whose vendor's current certificate of a scheme has expired,
+/// and those whose one is expiring. The first `first` of each list are in its order (the expired
+/// longest ago first, the expiring soonest first: both by expiry day, then contract number), the
+/// rest after them in no order: a dashboard shows a window and counts the rest.
+pub(super) fn ending<'a>(
+    holdings: &'a [judged::Holding],
+    counting: &judging::Counting<'a>,
+    rules: &Rules,
+    as_of: NaiveDate,
+    first: usize,
+) -> (Vec<Ending<'a>>, Vec<Ending<'a>>) {
+    let windows = rules.expiry;
     // Each vendor's certificates are judged once, when its first contract comes.
     let mut ending: rustc_hash::FxHashMap<VendorId, Vec<(&Certification, CertStatus)>> =
         Default::default();
@@ -666,7 +675,7 @@ pub(super) async fn ending<'a>(
             };
             list.push(Ending {
                 valid_until: certificate.valid_until,
-                holding: holding.clone(),
+                holding,
                 certificate,
                 status,
             });
@@ -679,7 +688,7 @@ pub(super) async fn ending<'a>(
         }
         list[..ordered].sort_unstable_by(Ending::order);
     }
-    Ok((expired, expiring))
+    (expired, expiring)
 }
 
 /// The entries of contracts whose certificate is ending, their contracts read in full.

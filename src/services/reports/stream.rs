@@ -298,26 +298,21 @@ impl Feed<'_> {
             false => Default::default(),
         };
         let counting = crate::judging::Counting::on(&held, self.as_of);
+        let holdings = match certificates {
+            true => {
+                judged::holdings(conn, self.kept.reads(), self.scope, &rules, self.as_of).await?
+            }
+            false => Default::default(),
+        };
         let mut ending = None;
         for source in order {
             let open = match source {
                 Source::Listed(list) => self.listed(conn, *list, &rules, |e| [e]).await?,
                 Source::ChecklistsMissing => self.checklists_missing(conn, &rules).await?,
                 Source::Certificates(status) => {
-                    if ending.is_none() {
-                        let lists = judged::ending(
-                            conn,
-                            self.kept.reads(),
-                            self.scope,
-                            &counting,
-                            &rules,
-                            self.as_of,
-                            usize::MAX,
-                        )
-                        .await?;
-                        ending = Some(lists);
-                    }
-                    let (expired, expiring) = ending.as_ref().expect("read above");
+                    let (expired, expiring) = ending.get_or_insert_with(|| {
+                        judged::ending(&holdings, &counting, &rules, self.as_of, usize::MAX)
+                    });
                     let list = match status {
                         CertStatus::Expired => expired,
                         _ => expiring,
