@@ -22,6 +22,15 @@ pub async fn all(conn: &mut Conn) -> Result<Vec<Department>, sqlx::Error> {
         .await
 }
 
+/// Every department's name by id, kept between readers until a department is written.
+pub async fn names(
+    conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
+) -> Result<std::sync::Arc<Vec<(DepartmentId, String)>>, sqlx::Error> {
+    let every = super::sql::Sql::new("SELECT id, name FROM departments ORDER BY id");
+    super::kept_reads::fetch_all(conn, reads, &every).await
+}
+
 pub async fn summaries(conn: &mut Conn) -> Result<Vec<DepartmentSummary>, sqlx::Error> {
     sqlx::query_as(
         "SELECT d.id, d.name, (SELECT COUNT(*) FROM contracts c WHERE c.department_id = d.id) AS contract_count

@@ -1023,7 +1023,12 @@ pub async fn active_with_certificates_ending(
         .bind(iso(until))
         // An ISMS certificate against the 2013 edition counts only to the transition's end, whatever
         // its printed expiry.
-        .push(" OR (scheme = 'isms' AND standard = '2013')))");
+        .push(" OR (scheme = 'isms' AND standard = '2013'))");
+        // Narrowed here too, so that a few vendors' certificates are found by index.
+        if let Some(vendors) = vendors {
+            sql.and_in("vendor_id", vendors);
+        }
+        sql.push(")");
         restrict(&mut sql, scope);
         of_vendors(&mut sql, vendors);
         sql

@@ -15,7 +15,7 @@ use crate::db::kept_reads::Reads;
 use crate::db::standings::judged::{self, List, Listed};
 use crate::db::{Conn, Db};
 use crate::domain::certification::{CertStatus, Scheme};
-use crate::domain::ids::{DepartmentId, VendorId};
+use crate::domain::ids::VendorId;
 use crate::domain::obligation::Rules;
 use crate::domain::FiscalYear;
 use crate::error::AppResult;
@@ -488,12 +488,7 @@ async fn tallied(
     tallying: Tallying,
     first: usize,
 ) -> AppResult<(Vec<Tally>, Vec<Tally>, Tallied)> {
-    let mut departments: Vec<(DepartmentId, String)> = crate::db::departments::all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
-    departments.sort_unstable_by_key(|(id, _)| *id);
+    let departments = crate::db::departments::names(conn, reads).await?;
     let vendors = crate::db::vendors::names_of(conn, reads, tallying.vendors()).await?;
     let names = judging::Names {
         departments: &departments,
