@@ -302,14 +302,15 @@ async fn since_kept<T: Send + Sync + 'static>(
 /// `department_id` or `vendor_id`), the group read by `group_of`: a count by department or vendor,
 /// contracts of some vendors, or contracts by id. Kept like `fetch_all`; when the tables that moved
 /// since the result was kept all note their touches (`since_kept`), only the groups touched are read
-/// again (`regrouped`, the same query narrowed to them) and the kept rows of the others stand.
+/// again (`regrouped`, the same query narrowed to them, or none when the query cannot hold any of
+/// them) and the kept rows of the others stand.
 pub async fn fetch_regrouped<T>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     sql: &Sql,
     column: &str,
     group_of: fn(&T) -> i64,
-    regrouped: impl FnOnce(&[i64]) -> Sql,
+    regrouped: impl FnOnce(&[i64]) -> Option<Sql>,
 ) -> Result<Arc<Vec<T>>, sqlx::Error>
 where
     T: for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
@@ -319,9 +320,13 @@ where
         Since::Current(rows) => return Ok(rows),
         Since::Touched { rows, touched } => (rows, touched),
     };
-    let mut rows: Vec<T> = match groups.is_empty() {
-        true => Vec::new(),
-        false => regrouped(&groups).query_as().fetch_all(&mut *conn).await?,
+    let narrowed = match groups.is_empty() {
+        true => None,
+        false => regrouped(&groups),
+    };
+    let mut rows: Vec<T> = match narrowed {
+        None => Vec::new(),
+        Some(sql) => sql.query_as().fetch_all(&mut *conn).await?,
     };
     let groups: FxHashSet<i64> = groups.into_iter().collect();
     rows.extend(

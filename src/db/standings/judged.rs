@@ -877,7 +877,7 @@ async fn grouped(
     column: &str,
 ) -> Result<std::sync::Arc<Vec<Numbers>>, sqlx::Error> {
     let sql = summed(table, queries, column, None, scope);
-    let only = |ids: &[i64]| summed(table, queries, column, Some(ids), scope);
+    let only = |ids: &[i64]| Some(summed(table, queries, column, Some(ids), scope));
     kept_reads::fetch_regrouped(conn, reads, &sql, column, Numbers::group, only).await
 }
 
@@ -1056,7 +1056,7 @@ where
     T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
     let whole = query(None);
-    let touched = |vendors: &[i64]| query(Some(vendors));
+    let touched = |vendors: &[i64]| Some(query(Some(vendors)));
     kept_reads::fetch_regrouped(conn, reads, &whole, "vendor_id", vendor_of, touched).await
 }
 
@@ -1077,14 +1077,15 @@ pub async fn headings(
             sql.and_in("c.id", ids);
             sql
         };
-        // After a write, only those of the contracts it touched are read again.
+        // After a write, only those of the contracts it touched are read again; none, when it
+        // touched none of these.
         let touched = |touched: &[i64]| {
             let touched: Vec<ContractId> = chunk
                 .iter()
                 .filter(|id| touched.contains(&id.get()))
                 .copied()
                 .collect();
-            of(&touched)
+            Some(of(&touched)).filter(|_| !touched.is_empty())
         };
         let id_of = |contract: &ContractHeading| contract.id.get();
         let rows =
