@@ -1085,7 +1085,7 @@ pub async fn headings(
                 .filter(|id| touched.contains(&id.get()))
                 .copied()
                 .collect();
-            Some(of(&touched)).filter(|_| !touched.is_empty())
+            (!touched.is_empty()).then(|| of(&touched))
         };
         let id_of = |contract: &ContractHeading| contract.id.get();
         let rows =
