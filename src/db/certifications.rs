@@ -10,6 +10,8 @@ use crate::domain::ids::{CertificationId, DepartmentId, FileId, VendorId};
 use crate::domain::Timestamp;
 use chrono::NaiveDate;
 use sqlx::FromRow;
+use std::any::Any;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 #[derive(Debug, Clone, FromRow)]
 struct Row {
@@ -136,14 +138,49 @@ pub async fn for_vendor(
 
 /// Every certification, kept between reads while the table stands (`table_versions`): the reports
 /// read them all after any change of anything, and they seldom change.
-#[derive(Debug, Default)]
-pub struct KeptAll(std::sync::Mutex<Option<(i64, std::sync::Arc<Vec<Certification>>)>>);
+#[derive(Default)]
+pub struct KeptAll {
+    all: Mutex<Option<(i64, Arc<Vec<Certification>>)>>,
+    /// What a layer above works out from the certifications kept, dropped when they change.
+    derived: Mutex<Option<Arc<dyn Any + Send + Sync>>>,
+}
+
+impl std::fmt::Debug for KeptAll {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = locked(&self.all)
+            .as_ref()
+            .map(|(version, all)| (*version, all.len()));
+        f.debug_struct("KeptAll")
+            .field("version, certifications", &kept)
+            .finish()
+    }
+}
+
+fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
 
 impl KeptAll {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<(i64, std::sync::Arc<Vec<Certification>>)>> {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// What was worked out last from the certifications kept, when of type `T`.
+    pub fn derived<T: Any + Send + Sync>(&self) -> Option<Arc<T>> {
+        locked(&self.derived).clone()?.downcast().ok()
+    }
+
+    /// Keeps `value`, worked out from `certifications`, while they are the ones kept.
+    pub fn keep_derived<T: Any + Send + Sync>(
+        &self,
+        certifications: &Arc<Vec<Certification>>,
+        value: Arc<T>,
+    ) {
+        let all = locked(&self.all);
+        if all
+            .as_ref()
+            .is_some_and(|(_, kept)| Arc::ptr_eq(kept, certifications))
+        {
+            *locked(&self.derived) = Some(value);
+        }
     }
 }
 
@@ -153,22 +190,24 @@ pub async fn all_kept(
     conn: &mut Conn,
     kept: &KeptAll,
     reads: &super::kept_reads::Reads<'_>,
-) -> Result<std::sync::Arc<Vec<Certification>>, sqlx::Error> {
+) -> Result<Arc<Vec<Certification>>, sqlx::Error> {
     let Some(version) = reads.version("certifications") else {
-        return Ok(std::sync::Arc::new(all(conn).await?));
+        return Ok(Arc::new(all(conn).await?));
     };
-    if let Some((kept_version, all)) = kept.lock().as_ref() {
+    if let Some((kept_version, all)) = locked(&kept.all).as_ref() {
         if *kept_version == version {
             return Ok(all.clone());
         }
     }
-    let read = std::sync::Arc::new(all(conn).await?);
-    let mut slot = kept.lock();
+    let read = Arc::new(all(conn).await?);
+    let mut slot = locked(&kept.all);
     if slot
         .as_ref()
         .is_none_or(|(kept_version, _)| *kept_version < version)
     {
         *slot = Some((version, read.clone()));
+        // What was worked out from the certifications replaced is of no further use.
+        *locked(&kept.derived) = None;
     }
     Ok(read)
 }

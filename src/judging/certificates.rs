@@ -3,18 +3,16 @@
 use super::{CertificateRef, Entry};
 use crate::db::certifications::Certification;
 use crate::db::contracts::ContractHeading;
-use crate::domain::certification::{CertStatus, ExpiryWindows, Scheme};
+use crate::domain::certification::{CertStatus, ExpiryWindows, Level, Scheme};
 use crate::domain::ids::VendorId;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
-use std::ops::Range;
+use std::sync::Arc;
 
 /// The certificates that count on a day (verified, issued by then), by vendor: one vector in vendor
-/// order, each vendor's in the order held, and where each vendor's begin and end, so that no vector
-/// is made for each vendor at each judgement.
+/// order, each vendor's in the order held, so that no vector is made for each vendor.
 pub struct Counting<'a> {
     certificates: Vec<&'a Certification>,
-    of_vendor: FxHashMap<VendorId, Range<usize>>,
 }
 
 impl<'a> Counting<'a> {
@@ -28,23 +26,7 @@ impl<'a> Counting<'a> {
         // Certificates are read in vendor order: the stable sort only checks that, and keeps each
         // vendor's order, which decides between certificates that tie in `current`.
         certificates.sort_by_key(|c| c.vendor_id);
-        let mut of_vendor = FxHashMap::default();
-        let mut start = 0;
-        for held in certificates.chunk_by(|a, b| a.vendor_id == b.vendor_id) {
-            of_vendor.insert(held[0].vendor_id, start..start + held.len());
-            start += held.len();
-        }
-        Counting {
-            certificates,
-            of_vendor,
-        }
-    }
-
-    /// The certificates of `vendor` that count.
-    pub fn of(&self, vendor: VendorId) -> &[&'a Certification] {
-        self.of_vendor
-            .get(&vendor)
-            .map_or(&[], |at| &self.certificates[at.clone()])
+        Counting { certificates }
     }
 
     /// Each vendor with a certificate that counts, and those certificates.
@@ -52,6 +34,125 @@ impl<'a> Counting<'a> {
         self.certificates
             .chunk_by(|a, b| a.vendor_id == b.vendor_id)
             .map(|held| (held[0].vendor_id, held))
+    }
+}
+
+/// Each vendor's certificates as judged on a day, worked out once from those held: the current
+/// certificate of each scheme when it has expired or is expiring, and the KPIs' goals they meet. A
+/// dashboard walks every vendor's judgement; judging them again at each one cost a cache miss per
+/// certificate, so this is kept with the certificates (`db::certifications::KeptAll::derived`).
+pub struct Certified {
+    held: Arc<Vec<Certification>>,
+    as_of: NaiveDate,
+    windows: ExpiryWindows,
+    of_vendor: FxHashMap<VendorId, Judged>,
+    /// Every vendor's certificates ending, as indices into `held`, in vendor order.
+    ending: Vec<(u32, CertStatus)>,
+}
+
+/// One vendor's judgement: where its certificates ending are in `Certified::ending`, and its goals.
+#[derive(Clone, Copy, Default)]
+struct Judged {
+    ending: (u32, u32),
+    goals: Goals,
+}
+
+/// Which of the KPIs' goals a vendor's certificates meet on a day: one not expired of the scheme (and
+/// level).
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Goals {
+    /// ★★, or METI's ★3 and above, which build on SECURITY ACTION's two stars.
+    pub two_stars: bool,
+    pub isms: bool,
+    pub pmark: bool,
+}
+
+impl Goals {
+    fn of(certificates: &[&Certification], windows: &ExpiryWindows, as_of: NaiveDate) -> Self {
+        let mut goals = Goals::default();
+        for c in certificates {
+            if windows.status(c.scheme, c.valid_until, as_of) == CertStatus::Expired {
+                continue;
+            }
+            match (c.scheme, c.level) {
+                (Scheme::SecurityAction, Some(Level::TwoStars)) | (Scheme::Meti, Some(_)) => {
+                    goals.two_stars = true
+                }
+                (Scheme::Isms, _) => goals.isms = true,
+                (Scheme::Pmark, _) => goals.pmark = true,
+                _ => {}
+            }
+        }
+        goals
+    }
+}
+
+impl Certified {
+    /// The certificates `held` as judged on `as_of`.
+    pub fn on(held: Arc<Vec<Certification>>, windows: ExpiryWindows, as_of: NaiveDate) -> Self {
+        // `held` is one slice: a certificate's index is its offset in it.
+        let at = |c: &Certification| {
+            let offset = (c as *const Certification as usize) - (held.as_ptr() as usize);
+            (offset / std::mem::size_of::<Certification>()) as u32
+        };
+        let counting = Counting::on(&held, as_of);
+        let mut of_vendor = FxHashMap::default();
+        let mut ending = Vec::new();
+        for (vendor, certificates) in counting.by_vendor() {
+            let first = ending.len() as u32;
+            let ends = Scheme::ALL
+                .into_iter()
+                .filter_map(|scheme| current(certificates, scheme, &windows, as_of))
+                .filter(|(c, status)| *status != CertStatus::Valid && c.valid_until.is_some());
+            ending.extend(ends.map(|(c, status)| (at(c), status)));
+            let judged = Judged {
+                ending: (first, ending.len() as u32),
+                goals: Goals::of(certificates, &windows, as_of),
+            };
+            of_vendor.insert(vendor, judged);
+        }
+        drop(counting);
+        Certified {
+            held,
+            as_of,
+            windows,
+            of_vendor,
+            ending,
+        }
+    }
+
+    /// Whether this is the judgement of `held` on `as_of` with these windows.
+    pub fn judges(
+        &self,
+        held: &Arc<Vec<Certification>>,
+        windows: &ExpiryWindows,
+        as_of: NaiveDate,
+    ) -> bool {
+        Arc::ptr_eq(&self.held, held) && self.windows == *windows && self.as_of == as_of
+    }
+
+    /// The certificates judged.
+    pub fn held(&self) -> &Arc<Vec<Certification>> {
+        &self.held
+    }
+
+    /// The current certificate of each scheme of `vendor` that has expired or is expiring.
+    pub fn ending_of(
+        &self,
+        vendor: VendorId,
+    ) -> impl Iterator<Item = (&Certification, CertStatus)> {
+        let (first, end) = self.of_vendor.get(&vendor).map_or((0, 0), |j| j.ending);
+        self.ending[first as usize..end as usize]
+            .iter()
+            .map(|&(at, status)| (&self.held[at as usize], status))
+    }
+
+    /// The goals `vendor`'s certificates meet.
+    pub fn goals_of(&self, vendor: VendorId) -> Goals {
+        self.of_vendor
+            .get(&vendor)
+            .map(|j| j.goals)
+            .unwrap_or_default()
     }
 }
 

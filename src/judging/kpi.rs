@@ -1,27 +1,17 @@
 //! The KPIs of the policy goals: shares of the important contracts active on the day that meet each goal.
 
+use super::certificates::{Certified, Goals};
 use super::{Indicator, Kpi};
-use crate::db::certifications::Certification;
 use crate::db::standings::judged::ImportantActive;
-use crate::domain::certification::{CertStatus, Level, Scheme};
-use crate::domain::obligation::Rules;
 use crate::domain::FiscalYear;
 use chrono::NaiveDate;
 
-/// The KPIs from the counts of important active contracts and the certificates that count on `as_of`.
-pub fn kpi(
-    important: &ImportantActive,
-    counting: &super::Counting<'_>,
-    rules: &Rules,
-    as_of: NaiveDate,
-) -> Kpi {
+/// The KPIs from the counts of important active contracts and the certificates as judged on `as_of`.
+pub fn kpi(important: &ImportantActive, certified: &Certified, as_of: NaiveDate) -> Kpi {
     let year = FiscalYear::of(as_of);
     let mut held = Held::default();
     for &(vendor_id, contracts) in &important.by_vendor {
-        held.add(
-            Holds::of(counting.of(vendor_id), rules, as_of),
-            contracts as usize,
-        );
+        held.add(certified.goals_of(vendor_id), contracts as usize);
     }
     let Held {
         two_stars,
@@ -75,38 +65,6 @@ pub fn kpi(
     }
 }
 
-/// Which goals a vendor's certificates meet on a day: one not expired of the scheme (and level).
-struct Holds {
-    /// ★★, or METI's ★3 and above, which build on SECURITY ACTION's two stars.
-    two_stars: bool,
-    isms: bool,
-    pmark: bool,
-}
-
-impl Holds {
-    fn of(certificates: &[&Certification], rules: &Rules, as_of: NaiveDate) -> Self {
-        let mut holds = Holds {
-            two_stars: false,
-            isms: false,
-            pmark: false,
-        };
-        for c in certificates {
-            if rules.expiry.status(c.scheme, c.valid_until, as_of) == CertStatus::Expired {
-                continue;
-            }
-            match (c.scheme, c.level) {
-                (Scheme::SecurityAction, Some(Level::TwoStars)) | (Scheme::Meti, Some(_)) => {
-                    holds.two_stars = true
-                }
-                (Scheme::Isms, _) => holds.isms = true,
-                (Scheme::Pmark, _) => holds.pmark = true,
-                _ => {}
-            }
-        }
-        holds
-    }
-}
-
 /// How many important contracts have a vendor that meets each goal.
 #[derive(Default)]
 struct Held {
@@ -117,7 +75,7 @@ struct Held {
 }
 
 impl Held {
-    fn add(&mut self, holds: Holds, contracts: usize) {
+    fn add(&mut self, holds: Goals, contracts: usize) {
         let of = |met: bool| if met { contracts } else { 0 };
         self.two_stars += of(holds.two_stars);
         self.isms += of(holds.isms);
@@ -129,7 +87,8 @@ impl Held {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::certification::{IsmsStandard, Verification};
+    use crate::db::certifications::Certification;
+    use crate::domain::certification::{IsmsStandard, Level, Scheme, Verification};
     use crate::domain::ids::{CertificationId, VendorId};
 
     fn certificate(id: i64, vendor: i64, scheme: Scheme, level: Option<Level>) -> Certification {
@@ -185,12 +144,8 @@ mod tests {
                 .to_vec(),
         };
         let rules = crate::config::Settings::default().obligation_rules();
-        let kpi = kpi(
-            &important,
-            &super::super::Counting::on(&held, as_of),
-            &rules,
-            as_of,
-        );
+        let certified = Certified::on(std::sync::Arc::new(held), rules.expiry, as_of);
+        let kpi = kpi(&important, &certified, as_of);
         let numerator = |key: &str| {
             let indicator = kpi.indicators.iter().find(|i| i.key == key).unwrap();
             indicator.numerator

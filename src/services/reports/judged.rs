@@ -14,8 +14,7 @@ use crate::db::contracts::{Contract, ContractHeading, RecordScope, Visibility};
 use crate::db::kept_reads::Reads;
 use crate::db::standings::judged::{self, List, Listed};
 use crate::db::{Conn, Db};
-use crate::domain::certification::{CertStatus, Scheme};
-use crate::domain::ids::VendorId;
+use crate::domain::certification::CertStatus;
 use crate::domain::obligation::Rules;
 use crate::domain::FiscalYear;
 use crate::error::AppResult;
@@ -76,8 +75,28 @@ pub(super) async fn judge_visible(
         true => held_by(conn, kept, visibility).await?,
         false => Arc::default(),
     };
+    let certified = certified(kept, held, &settings.obligation_rules(), as_of);
     let scope = RecordScope::Visible(visibility);
-    judge(conn, &kept.reads, settings, scope, &held, as_of, part).await
+    judge(conn, &kept.reads, settings, scope, &certified, as_of, part).await
+}
+
+/// The certificates `held` as judged on `as_of`: the judgement kept with them when they are the ones
+/// kept, else made (and kept, when they are).
+pub(super) fn certified(
+    kept: &Kept<'_>,
+    held: Arc<Vec<Certification>>,
+    rules: &Rules,
+    as_of: NaiveDate,
+) -> Arc<judging::Certified> {
+    let windows = rules.expiry;
+    if let Some(certified) = kept.certifications.derived::<judging::Certified>() {
+        if certified.judges(&held, &windows, as_of) {
+            return certified;
+        }
+    }
+    let certified = Arc::new(judging::Certified::on(held.clone(), windows, as_of));
+    kept.certifications.keep_derived(&held, certified.clone());
+    certified
 }
 
 /// The certificates of the vendors `visibility` covers.
@@ -103,10 +122,21 @@ pub async fn owed_by(
 ) -> AppResult<Vec<Entry>> {
     let mut snapshot = db.begin_snapshot().await?;
     let held = certifications::for_vendor(&mut snapshot, contract.vendor_id).await?;
+    let windows = settings.obligation_rules().expiry;
+    let certified = judging::Certified::on(Arc::new(held), windows, as_of);
     let scope = RecordScope::Contract(contract.id);
     let part = Part::entries_alone();
     let reads = Reads::none();
-    let dashboard = judge(&mut snapshot, &reads, settings, scope, &held, as_of, part).await?;
+    let dashboard = judge(
+        &mut snapshot,
+        &reads,
+        settings,
+        scope,
+        &certified,
+        as_of,
+        part,
+    )
+    .await?;
     snapshot.rollback().await?;
     Ok(judging::todo_list(&dashboard)
         .into_iter()
@@ -300,7 +330,7 @@ async fn judge(
     reads: &Reads<'_>,
     settings: &Settings,
     scope: RecordScope<'_>,
-    held: &[Certification],
+    certified: &judging::Certified,
     as_of: NaiveDate,
     part: Part,
 ) -> AppResult<Dashboard> {
@@ -336,11 +366,10 @@ async fn judge(
         missing: window.cut(missing),
         returned: window.cut(returned),
     };
-    let counting = judging::Counting::on(held, as_of);
     let (certifications, certificates_expired, certificates_expiring) =
         if part.shows(ReportKind::Certifications) {
             let holdings = holdings(conn, reads, scope, &rules, as_of).await?;
-            let ending = ending(&holdings, &counting, &rules, as_of, window.end());
+            let ending = ending(&holdings, certified, window.end());
             certificates(conn, reads, ending, window, as_of, &mut tallying).await?
         } else {
             (CertificationsReport::empty(as_of), 0, 0)
@@ -367,7 +396,7 @@ async fn judge(
         true => judged::important_active(conn, reads, scope, as_of).await?,
         false => judged::ImportantActive::default(),
     };
-    let kpi = judging::kpi(&important, &counting, &rules, as_of);
+    let kpi = judging::kpi(&important, certified, as_of);
     let (by_department, by_vendor, tallied) = tallied(conn, reads, tallying, part.ranked).await?;
     Ok(Dashboard {
         as_of,
@@ -640,29 +669,12 @@ pub(super) async fn holdings(
 /// rest after them in no order: a dashboard shows a window and counts the rest.
 pub(super) fn ending<'a>(
     holdings: &'a [judged::Holding],
-    counting: &judging::Counting<'a>,
-    rules: &Rules,
-    as_of: NaiveDate,
+    certified: &'a judging::Certified,
     first: usize,
 ) -> (Vec<Ending<'a>>, Vec<Ending<'a>>) {
-    let windows = rules.expiry;
-    // Each vendor's certificates are judged once, when its first contract comes.
-    let mut ending: rustc_hash::FxHashMap<VendorId, Vec<(&Certification, CertStatus)>> =
-        Default::default();
     let (mut expired, mut expiring) = (Vec::new(), Vec::new());
     for holding in holdings.iter() {
-        let vendor = holding.vendor_id;
-        let ends = ending.entry(vendor).or_insert_with(|| {
-            let held = counting.of(vendor);
-            Scheme::ALL
-                .into_iter()
-                .filter_map(|scheme| judging::current(held, scheme, &windows, as_of))
-                .filter(|(certificate, status)| {
-                    *status != CertStatus::Valid && certificate.valid_until.is_some()
-                })
-                .collect()
-        });
-        for &(certificate, status) in ends.iter() {
+        for (certificate, status) in certified.ending_of(holding.vendor_id) {
             let list = if status == CertStatus::Expired {
                 &mut expired
             } else {

@@ -297,7 +297,7 @@ impl Feed<'_> {
             true => judged::held_by(conn, self.kept, self.visibility).await?,
             false => Default::default(),
         };
-        let counting = crate::judging::Counting::on(&held, self.as_of);
+        let certified = judged::certified(self.kept, held, &rules, self.as_of);
         let holdings = match certificates {
             true => {
                 judged::holdings(conn, self.kept.reads(), self.scope, &rules, self.as_of).await?
@@ -310,9 +310,8 @@ impl Feed<'_> {
                 Source::Listed(list) => self.listed(conn, *list, &rules, |e| [e]).await?,
                 Source::ChecklistsMissing => self.checklists_missing(conn, &rules).await?,
                 Source::Certificates(status) => {
-                    let (expired, expiring) = ending.get_or_insert_with(|| {
-                        judged::ending(&holdings, &counting, &rules, self.as_of, usize::MAX)
-                    });
+                    let (expired, expiring) = ending
+                        .get_or_insert_with(|| judged::ending(&holdings, &certified, usize::MAX));
                     let list = match status {
                         CertStatus::Expired => expired,
                         _ => expiring,
