@@ -123,17 +123,25 @@ impl Gathered {
     }
 
     /// The first `first`, named and ranked: by retention violations, overdue audits and everything
-    /// open, most first, then by name and id. The keys are worked out once, not at each comparison,
-    /// and only the first are sorted.
+    /// open, most first, then by name and id. The keys are worked out once, not at each comparison;
+    /// only the tallies that can be among the first are named (at prefecture scale, naming every
+    /// vendor was a tenth of a dashboard), and only the first are sorted.
     fn ranked<'a>(self, first: usize, name_of: impl Fn(i64) -> &'a str) -> Vec<Tally> {
         let mut tallies = self.tallies;
-        let mut order: Vec<_> = tallies
+        let most = |t: &Tally| Reverse([t.retention_violations, t.audits_overdue, t.total()]);
+        let mut counted: Vec<_> = tallies
             .iter()
             .enumerate()
-            .map(|(at, t)| {
-                let most = Reverse([t.retention_violations, t.audits_overdue, t.total()]);
-                (most, name_of(t.id), t.id, at)
-            })
+            .map(|(at, t)| (most(t), at))
+            .collect();
+        if first < counted.len() {
+            // Those counting fewer than the `first`-th cannot be among the first, whatever their name.
+            let (_, &mut (last, _), _) = counted.select_nth_unstable(first.saturating_sub(1));
+            counted.retain(|(most, _)| *most <= last);
+        }
+        let mut order: Vec<_> = counted
+            .into_iter()
+            .map(|(most, at)| (most, name_of(tallies[at].id), tallies[at].id, at))
             .collect();
         if first < order.len() {
             order.select_nth_unstable(first);
