@@ -111,7 +111,6 @@ impl Certified {
             };
             of_vendor.insert(vendor, judged);
         }
-        drop(counting);
         Certified {
             held,
             as_of,
@@ -129,11 +128,6 @@ impl Certified {
         as_of: NaiveDate,
     ) -> bool {
         Arc::ptr_eq(&self.held, held) && self.windows == *windows && self.as_of == as_of
-    }
-
-    /// The certificates judged.
-    pub fn held(&self) -> &Arc<Vec<Certification>> {
-        &self.held
     }
 
     /// The current certificate of each scheme of `vendor` that has expired or is expiring.

@@ -75,12 +75,12 @@ struct Held {
 }
 
 impl Held {
-    fn add(&mut self, holds: Goals, contracts: usize) {
+    fn add(&mut self, goals: Goals, contracts: usize) {
         let of = |met: bool| if met { contracts } else { 0 };
-        self.two_stars += of(holds.two_stars);
-        self.isms += of(holds.isms);
-        self.pmark += of(holds.pmark);
-        self.either += of(holds.isms || holds.pmark);
+        self.two_stars += of(goals.two_stars);
+        self.isms += of(goals.isms);
+        self.pmark += of(goals.pmark);
+        self.either += of(goals.isms || goals.pmark);
     }
 }
 

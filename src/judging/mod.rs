@@ -9,7 +9,7 @@ mod kpi;
 mod report_kind;
 mod types;
 
-pub use certificates::{certificate_entry, current, Certified, Counting, Goals};
+pub use certificates::{certificate_entry, current, Certified, Counting};
 pub use kpi::kpi;
 pub use report_kind::ReportKind;
 pub use types::*;
