@@ -7,7 +7,7 @@
 
 use super::sql::Sql;
 use super::Conn;
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
 use std::any::Any;
@@ -27,11 +27,17 @@ pub const TOUCHED_VERSIONS: i64 = 1000;
 /// Beyond this many groups touched, a count is read whole again.
 const MOST_REGROUPED: usize = 256;
 
+/// Query texts whose tables are remembered (`named_in`); beyond this many the memory starts again.
+const MOST_TEXTS_NAMED: usize = 4096;
+
 /// The results kept by one server, by query.
 #[derive(Default)]
 pub struct KeptReads {
     /// Every table of the database, to find those a query text names.
     tables: BTreeSet<String>,
+    /// The tables each query text read so far names: a dashboard asks three times for each of its
+    /// sixty queries, whose texts run to thousands of words.
+    named: Mutex<FxHashMap<String, Arc<[String]>>>,
     results: Mutex<Results>,
 }
 
@@ -60,6 +66,7 @@ impl KeptReads {
     pub(super) fn new(tables: impl IntoIterator<Item = String>) -> Self {
         KeptReads {
             tables: tables.into_iter().collect(),
+            named: Mutex::default(),
             results: Mutex::default(),
         }
     }
@@ -75,9 +82,18 @@ impl KeptReads {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn texts_named(&self) -> MutexGuard<'_, FxHashMap<String, Arc<[String]>>> {
+        self.named
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     /// The tables of the database that `text` names (a column named like a table only costs a
     /// keeping): every table a query reads is named in its text, however it is joined.
-    fn named_in(&self, text: &str) -> Vec<String> {
+    fn named_in(&self, text: &str) -> Arc<[String]> {
+        if let Some(found) = self.texts_named().get(text) {
+            return found.clone();
+        }
         let mut named: Vec<String> = text
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
             .filter(|word| self.tables.contains(*word))
@@ -85,6 +101,12 @@ impl KeptReads {
             .collect();
         named.sort();
         named.dedup();
+        let named: Arc<[String]> = named.into();
+        let mut texts = self.texts_named();
+        if texts.len() >= MOST_TEXTS_NAMED {
+            texts.clear();
+        }
+        texts.insert(text.to_string(), named.clone());
         named
     }
 }
@@ -328,6 +350,7 @@ where
         None => Vec::new(),
         Some(sql) => sql.query_as().fetch_all(&mut *conn).await?,
     };
+    rows.reserve_exact(kept_rows.len());
     let groups: FxHashSet<i64> = groups.into_iter().collect();
     rows.extend(
         kept_rows
@@ -439,7 +462,7 @@ mod tests {
             "SELECT c.id FROM contracts c, vendors v JOIN (SELECT cs.contract_id FROM contract_standings cs) x
              ON x.contract_id = c.id WHERE c.vendor_id = v.id",
         );
-        assert_eq!(named, ["contract_standings", "contracts", "vendors"]);
+        assert_eq!(&named[..], ["contract_standings", "contracts", "vendors"]);
         assert!(kept
             .named_in("SELECT x.vendor_id FROM audit_standings x")
             .is_empty());

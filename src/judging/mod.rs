@@ -51,6 +51,13 @@ impl Tallying {
         }
     }
 
+    /// Room for this many departments' and vendors' tallies, so that they are not copied as
+    /// they come.
+    pub fn reserve(&mut self, departments: usize, vendors: usize) {
+        self.departments.reserve(departments);
+        self.vendors.reserve(vendors);
+    }
+
     /// Every vendor tallied, once each.
     pub fn vendors(&self) -> impl Iterator<Item = VendorId> + '_ {
         self.vendors.tallies.iter().map(|t| VendorId::new(t.id))
@@ -111,6 +118,11 @@ impl Gathered {
             },
         };
         &mut self.tallies[at]
+    }
+
+    fn reserve(&mut self, tallies: usize) {
+        self.tallies
+            .reserve(tallies.saturating_sub(self.tallies.len()));
     }
 
     /// A new tally of `id`, and where it is.

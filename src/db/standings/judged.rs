@@ -828,31 +828,64 @@ pub enum By {
 /// table, one pass per grouping, counting every list that reads the table. (Grouped by the pair, the
 /// answer is a row per contract or so at prefecture scale: 60,000 rows at 100k contracts.) A count
 /// kept of a standings table is brought forward by counting again only the groups written since.
-/// `each` is handed a department or vendor with its counts of the lists of one table, none of them 0.
-/// Returns how many contracts are on each list: the sums of the departments' counts, as [`totals`].
 pub async fn counted(
     conn: &mut Conn,
     reads: &Reads<'_>,
     scope: RecordScope<'_>,
     as_of: NaiveDate,
     rules: &Rules,
-    mut each: impl FnMut(By, &[(List, i64)]),
-) -> Result<Vec<(List, i64)>, sqlx::Error> {
-    let mut totals = zeroes(&List::ALL);
-    let mut counts = Vec::new();
+) -> Result<Counted, sqlx::Error> {
+    let mut tables = Vec::new();
     for (table, queries) in by_table(&List::ALL, as_of, rules) {
-        for column in ["department_id", "vendor_id"] {
-            let rows = grouped(conn, reads, scope, table, &queries, column).await?;
-            for numbers in rows.iter() {
+        tables.push(TableCounts {
+            by_department: grouped(conn, reads, scope, table, &queries, "department_id").await?,
+            by_vendor: grouped(conn, reads, scope, table, &queries, "vendor_id").await?,
+            lists: queries.into_iter().map(|(list, _)| list).collect(),
+        });
+    }
+    Ok(Counted { tables })
+}
+
+/// The counts of every list by department and by vendor, as [`counted`] reads them.
+pub struct Counted {
+    tables: Vec<TableCounts>,
+}
+
+/// The counts of the lists of one standings table.
+struct TableCounts {
+    lists: Vec<List>,
+    by_department: std::sync::Arc<Vec<Numbers>>,
+    by_vendor: std::sync::Arc<Vec<Numbers>>,
+}
+
+impl Counted {
+    /// At most how many departments and how many vendors have a count: the most rows of one table.
+    pub fn most_groups(&self) -> (usize, usize) {
+        let most = |rows: fn(&TableCounts) -> usize| self.tables.iter().map(rows).max();
+        let departments = most(|table| table.by_department.len());
+        let vendors = most(|table| table.by_vendor.len());
+        (departments.unwrap_or(0), vendors.unwrap_or(0))
+    }
+
+    /// Hands `each` a department or vendor with its counts of the lists of one table, none of them
+    /// 0. Returns how many contracts are on each list: the sums of the departments' counts, as
+    /// [`totals`].
+    pub fn each(&self, mut each: impl FnMut(By, &[(List, i64)])) -> Vec<(List, i64)> {
+        let mut totals = zeroes(&List::ALL);
+        let mut counts = Vec::new();
+        for table in &self.tables {
+            let by_department = table.by_department.iter().map(|n| (n, true));
+            let by_vendor = table.by_vendor.iter().map(|n| (n, false));
+            for (numbers, of_department) in by_department.chain(by_vendor) {
                 let (id, row) = (numbers.group(), &numbers.0);
-                let by = if column == "department_id" {
-                    add_to(&mut totals, &queries, numbers);
+                let by = if of_department {
+                    add_to(&mut totals, &table.lists, numbers);
                     By::Department(DepartmentId::new(id))
                 } else {
                     By::Vendor(VendorId::new(id))
                 };
                 counts.clear();
-                for (n, (list, _)) in row[1..].iter().zip(&queries) {
+                for (n, list) in row[1..].iter().zip(&table.lists) {
                     if let Some(n @ 1..) = n {
                         counts.push((*list, *n));
                     }
@@ -862,8 +895,8 @@ pub async fn counted(
                 }
             }
         }
+        totals
     }
-    Ok(totals)
 }
 
 /// The counts of the lists `queries` of `table` by `column`, brought forward from those kept by
@@ -920,8 +953,9 @@ pub async fn totals(
             continue;
         }
         let rows = grouped(conn, reads, scope, table, &queries, "department_id").await?;
+        let of_table: Vec<List> = queries.iter().map(|(list, _)| *list).collect();
         for numbers in rows.iter() {
-            add_to(&mut totals, &queries, numbers);
+            add_to(&mut totals, &of_table, numbers);
         }
     }
     Ok(totals)
@@ -932,9 +966,9 @@ fn zeroes(lists: &[List]) -> Vec<(List, i64)> {
     lists.iter().map(|list| (*list, 0)).collect()
 }
 
-/// Adds a department's counts (a row of [`summed`] over `queries`) to the totals of the lists kept.
-fn add_to(totals: &mut [(List, i64)], queries: &[(List, Query)], department: &Numbers) {
-    for (n, (list, _)) in department.0[1..].iter().zip(queries) {
+/// Adds a department's counts (a row of [`summed`] over `lists`) to the totals of the lists kept.
+fn add_to(totals: &mut [(List, i64)], lists: &[List], department: &Numbers) {
+    for (n, list) in department.0[1..].iter().zip(lists) {
         if let Some((_, total)) = totals.iter_mut().find(|(of, _)| of == list) {
             *total += n.unwrap_or(0);
         }

@@ -309,7 +309,10 @@ async fn tally(
     as_of: NaiveDate,
     tallying: &mut Tallying,
 ) -> AppResult<Vec<(List, i64)>> {
-    let totals = judged::counted(conn, reads, scope, as_of, rules, |by, counts| {
+    let counted = judged::counted(conn, reads, scope, as_of, rules).await?;
+    let (departments, vendors) = counted.most_groups();
+    tallying.reserve(departments, vendors);
+    let totals = counted.each(|by, counts| {
         let mut tallied = (counts.iter())
             .filter_map(|&(list, n)| Some((counter(list)?, n as usize)))
             .peekable();
@@ -320,8 +323,7 @@ async fn tally(
                 *counter(tally) += n;
             }
         }
-    })
-    .await?;
+    });
     Ok(totals)
 }
 
