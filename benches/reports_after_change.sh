@@ -1,5 +1,7 @@
 #!/bin/bash
-# Usage: DB=bench.db benches/reports_after_change.sh  (or URL=postgres://…); PATHS, REPEAT and BIN are optional.
+# Usage: DB=bench.db benches/reports_after_change.sh  (or URL=postgres://…); PATHS, REPEAT, WARMUP and BIN are optional.
+# WARMUP: requests of each path (each after a change) made and not timed first; a fresh server's first
+# requests prepare every statement on each of its pooled connections.
 # The database is seeded beforehand (`itaku seed`); a new administrator is added for each run.
 # Each report right after a change, then once kept. A change is made from outside the server as a
 # write commits one: the data version moves, and so do the versions of the tables named in CHANGED
@@ -37,6 +39,7 @@ curl -s -c $JAR -b $JAR -o /dev/null --data-urlencode "email=$EMAIL" --data-urle
 curl -s -b $JAR -o /dev/null "http://127.0.0.1:$PORT/dashboard"
 ( peak=0; while kill -0 $SERVER 2>/dev/null; do a=$(awk '/RssAnon/{print $2}' /proc/$SERVER/status 2>/dev/null); [ -n "$a" ] && [ "$a" -gt "$peak" ] && peak=$a && echo $peak > ${TMPDIR:-/tmp}/itaku-reports-anon.peak; sleep 0.05; done ) &
 for path in ${PATHS:-/api/v1/reports/kpi /api/v1/reports/retention /api/v1/reports/audits /api/v1/reports/certifications /api/v1/reports/checklists /api/v1/reports/incidents /api/v1/reports/all /dashboard}; do
+  for i in $(seq 1 ${WARMUP:-0}); do bump; curl -s -b $JAR -o /dev/null "http://127.0.0.1:$PORT$path"; done
   times=""; ticks=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
   for i in $(seq 1 ${REPEAT:-5}); do
     bump

@@ -693,11 +693,34 @@ pub(super) fn ending<'a>(
     for list in [&mut expired, &mut expiring] {
         let ordered = first.min(list.len());
         if ordered < list.len() {
-            list.select_nth_unstable_by(ordered, Ending::order);
+            to_front(list, ordered, |e| e.valid_until, Ending::order);
         }
         list[..ordered].sort_unstable_by(Ending::order);
     }
     (expired, expiring)
+}
+
+/// Moves the first `first` (fewer than `list` holds) of `list` in `order` to its front, in no
+/// order, the rest after them. By `lead`, the order's leading key, alone first: for certificates
+/// ending, a tie on the day compares contract numbers, each read through a pointer, and every
+/// contract of a vendor shares its certificate's day.
+fn to_front<T, K: Ord>(
+    list: &mut [T],
+    first: usize,
+    lead: impl Fn(&T) -> K,
+    order: impl FnMut(&T, &T) -> std::cmp::Ordering,
+) {
+    let (_, nth, _) = list.select_nth_unstable_by_key(first, &lead);
+    let last = lead(nth);
+    // Past the `first`-th, only those level with it can still be among the first.
+    let mut candidates = first + 1;
+    for at in candidates..list.len() {
+        if lead(&list[at]) == last {
+            list.swap(at, candidates);
+            candidates += 1;
+        }
+    }
+    list[..candidates].select_nth_unstable_by(first, order);
 }
 
 /// The entries of contracts whose certificate is ending, their contracts read in full.
@@ -758,4 +781,38 @@ async fn certificates(
         ..CertificationsReport::empty(as_of)
     };
     Ok((report, totals.0, totals.1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_front;
+
+    #[test]
+    fn the_first_moved_to_the_front_are_those_a_sort_puts_first() {
+        // (day, number): many share a day, as a vendor's contracts share its certificate's.
+        let mut seed = 7u64;
+        let mut next = move |below: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % below
+        };
+        for round in 0..200 {
+            let len = 2 + next(60) as usize;
+            let days = 1 + next(if round % 2 == 0 { 3 } else { 40 });
+            let list: Vec<(u64, u64)> = (0..len).map(|_| (next(days), next(1000))).collect();
+            let mut sorted = list.clone();
+            sorted.sort();
+            for first in 0..len {
+                let mut moved = list.clone();
+                to_front(&mut moved, first, |e| e.0, |a, b| a.cmp(b));
+                let mut front = moved[..first].to_vec();
+                front.sort();
+                assert_eq!(front, sorted[..first], "{list:?}, first {first}");
+                let mut all = moved.clone();
+                all.sort();
+                assert_eq!(all, sorted, "nothing lost or added");
+            }
+        }
+    }
 }
