@@ -714,7 +714,7 @@ fn to_front<T, K: Ord>(
     let last = lead(nth);
     // Past the `first`-th, only those level with it can still be among the first.
     let mut candidates = first + 1;
-    for at in candidates..list.len() {
+    for at in first + 1..list.len() {
         if lead(&list[at]) == last {
             list.swap(at, candidates);
             candidates += 1;
