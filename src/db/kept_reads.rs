@@ -29,6 +29,8 @@ const MOST_REGROUPED: usize = 256;
 
 /// Query texts whose tables are remembered (`named_in`); beyond this many the memory starts again.
 const MOST_TEXTS_NAMED: usize = 4096;
+/// Values worked out from kept results (`Reads::take_derived`); beyond this many they start again.
+const MOST_DERIVED: usize = 16;
 
 /// The results kept by one server, by query.
 #[derive(Default)]
@@ -39,6 +41,8 @@ pub struct KeptReads {
     /// sixty queries, whose texts run to thousands of words.
     named: Mutex<FxHashMap<String, Arc<[String]>>>,
     results: Mutex<Results>,
+    /// Values worked out from kept results, by what they are of (`Reads::take_derived`).
+    derived: Mutex<FxHashMap<u64, Box<dyn Any + Send>>>,
 }
 
 #[derive(Default)]
@@ -68,6 +72,7 @@ impl KeptReads {
             tables: tables.into_iter().collect(),
             named: Mutex::default(),
             results: Mutex::default(),
+            derived: Mutex::default(),
         }
     }
 
@@ -142,6 +147,27 @@ impl<'a> Reads<'a> {
         self.touched
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The value kept under `key` by `keep_derived`, taken out so that it can be brought forward in
+    /// place: a reader that finds none works it out afresh. Its user checks that it was worked out
+    /// from the very results it read itself.
+    pub fn take_derived<T: Any + Send>(&self, key: u64) -> Option<T> {
+        let kept = self.kept?;
+        let mut derived = kept.derived.lock().unwrap_or_else(|e| e.into_inner());
+        let value = derived.remove(&key)?.downcast::<T>().ok()?;
+        Some(*value)
+    }
+
+    /// Keeps `value` under `key` for the next reader to take; nothing when no result is kept.
+    pub fn keep_derived<T: Any + Send>(&self, key: u64, value: T) {
+        if let Some(kept) = self.kept {
+            let mut derived = kept.derived.lock().unwrap_or_else(|e| e.into_inner());
+            if derived.len() >= MOST_DERIVED && !derived.contains_key(&key) {
+                derived.clear();
+            }
+            derived.insert(key, Box::new(value));
+        }
     }
 
     /// Every query run, nothing kept.
@@ -337,28 +363,84 @@ pub async fn fetch_regrouped<T>(
 where
     T: for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
 {
+    let read = fetch_regrouped_from(conn, reads, sql, column, group_of, regrouped).await?;
+    Ok(read.rows)
+}
+
+/// Rows read by [`fetch_regrouped_from`], and what they were made from.
+pub struct Regrouped<T> {
+    pub rows: Arc<Vec<T>>,
+    /// When the rows are those kept before with the rows of some groups read again (or none):
+    /// what was kept, the rows of it replaced, and the rows read again. None when read whole.
+    pub from: Option<Amended<T>>,
+}
+
+/// Rows brought forward: `rows` of [`Regrouped`] are `before` without `removed`, with `added`.
+pub struct Amended<T> {
+    pub before: Arc<Vec<T>>,
+    pub removed: Vec<T>,
+    pub added: Vec<T>,
+}
+
+/// The same as [`fetch_regrouped`], telling which rows changed since those kept: what is worked out
+/// of the rows kept can be brought forward from those alone.
+pub async fn fetch_regrouped_from<T>(
+    conn: &mut Conn,
+    reads: &Reads<'_>,
+    sql: &Sql,
+    column: &str,
+    group_of: fn(&T) -> i64,
+    regrouped: impl FnOnce(&[i64]) -> Option<Sql>,
+) -> Result<Regrouped<T>, sqlx::Error>
+where
+    T: for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
+{
     let (kept_rows, groups) = match since_kept::<T>(conn, reads, sql, column).await? {
-        Since::Unknown => return fetch_all(conn, reads, sql).await,
-        Since::Current(rows) => return Ok(rows),
+        Since::Unknown => {
+            let rows = fetch_all(conn, reads, sql).await?;
+            return Ok(Regrouped { rows, from: None });
+        }
+        Since::Current(rows) => {
+            let from = Amended {
+                before: rows.clone(),
+                removed: Vec::new(),
+                added: Vec::new(),
+            };
+            return Ok(Regrouped {
+                rows,
+                from: Some(from),
+            });
+        }
         Since::Touched { rows, touched } => (rows, touched),
     };
     let narrowed = match groups.is_empty() {
         true => None,
         false => regrouped(&groups),
     };
-    let mut rows: Vec<T> = match narrowed {
+    let added: Vec<T> = match narrowed {
         None => Vec::new(),
         Some(sql) => sql.query_as().fetch_all(&mut *conn).await?,
     };
-    rows.reserve_exact(kept_rows.len());
+    let mut rows = Vec::with_capacity(added.len() + kept_rows.len());
+    rows.extend(added.iter().cloned());
     let groups: FxHashSet<i64> = groups.into_iter().collect();
-    rows.extend(
-        kept_rows
-            .iter()
-            .filter(|row| !groups.contains(&group_of(row)))
-            .cloned(),
-    );
-    Ok(keep_current(reads, sql, Arc::new(rows)))
+    let mut removed = Vec::new();
+    for row in kept_rows.iter() {
+        match groups.contains(&group_of(row)) {
+            true => removed.push(row.clone()),
+            false => rows.push(row.clone()),
+        }
+    }
+    let rows = keep_current(reads, sql, Arc::new(rows));
+    let from = Amended {
+        before: kept_rows,
+        removed,
+        added,
+    };
+    Ok(Regrouped {
+        rows,
+        from: Some(from),
+    })
 }
 
 /// Keeps `rows`, brought forward to this snapshot, and hands them back.

@@ -35,8 +35,9 @@ fn name_in<I: Ord + Copy>(names: &[(I, String)], id: I) -> &str {
         .map_or("", |at| names[at].1.as_str())
 }
 
-/// The counts by department and by vendor, gathered as the lists are counted.
-#[derive(Default)]
+/// The counts by department and by vendor, gathered as the lists are counted. A tally whose counts
+/// are all 0 (brought forward from one whose were not) is as if there were none.
+#[derive(Default, Clone)]
 pub struct Tallying {
     departments: Gathered,
     vendors: Gathered,
@@ -60,15 +61,15 @@ impl Tallying {
 
     /// Every vendor tallied, once each.
     pub fn vendors(&self) -> impl Iterator<Item = VendorId> + '_ {
-        self.vendors.tallies.iter().map(|t| VendorId::new(t.id))
+        self.vendors.counting().map(|t| VendorId::new(t.id))
     }
 
     /// The first `first` by department and of those by vendor, those with the most retention
     /// violations and overdue audits first, and how many there are.
     pub fn ranked(self, names: &Names<'_>, first: usize) -> (Vec<Tally>, Vec<Tally>, Tallied) {
         let tallied = Tallied {
-            departments: self.departments.tallies.len(),
-            vendors: self.vendors.tallies.len(),
+            departments: self.departments.counting().count(),
+            vendors: self.vendors.counting().count(),
         };
         let departments = self.departments.ranked(first, |id| {
             name_in(names.departments, DepartmentId::new(id))
@@ -84,7 +85,7 @@ impl Tallying {
 const DENSE_IDS: usize = 1 << 22;
 
 /// Tallies gathered by id, in the order first counted.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Gathered {
     /// Where the tally of each id below `DENSE_IDS` is, plus one (0: none yet). Ids are a table's
     /// row ids, dense from 1, and counts come in id order table after table: indexing reads this
@@ -120,6 +121,11 @@ impl Gathered {
         &mut self.tallies[at]
     }
 
+    /// The tallies that count something.
+    fn counting(&self) -> impl Iterator<Item = &Tally> {
+        self.tallies.iter().filter(|t| t.total() > 0)
+    }
+
     fn reserve(&mut self, tallies: usize) {
         self.tallies
             .reserve(tallies.saturating_sub(self.tallies.len()));
@@ -144,6 +150,7 @@ impl Gathered {
         let mut counted: Vec<_> = tallies
             .iter()
             .enumerate()
+            .filter(|(_, t)| t.total() > 0)
             .map(|(at, t)| (most(t), at))
             .collect();
         if first < counted.len() {

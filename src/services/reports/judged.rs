@@ -299,6 +299,15 @@ async fn read_lists(
     Ok(lists)
 }
 
+/// The counts by department and vendor of what `counted` counted, and the lists' totals: kept
+/// between dashboards, so that after a write only the departments and vendors it touched are
+/// counted again, not every vendor's counts walked.
+struct KeptTallies {
+    counted: judged::Counted,
+    tallying: Tallying,
+    totals: Vec<(List, i64)>,
+}
+
 /// Counts each department's and vendor's contracts on each list into `tallying`; returns how many
 /// contracts are on each list.
 async fn tally(
@@ -310,21 +319,46 @@ async fn tally(
     tallying: &mut Tallying,
 ) -> AppResult<Vec<(List, i64)>> {
     let counted = judged::counted(conn, reads, scope, as_of, rules).await?;
-    let (departments, vendors) = counted.most_groups();
-    tallying.reserve(departments, vendors);
-    let totals = counted.each(|by, counts| {
-        let mut tallied = (counts.iter())
-            .filter_map(|&(list, n)| Some((counter(list)?, n as usize)))
-            .peekable();
-        // Resolved-late lists add to no count: a department or vendor with only those has no tally.
-        if tallied.peek().is_some() {
-            let tally = tallying.of(by);
-            for (counter, n) in tallied {
-                *counter(tally) += n;
+    let key = counted.key();
+    let brought_forward = reads.take_derived::<KeptTallies>(key).and_then(|mut kept| {
+        let tallying = &mut kept.tallying;
+        let add = |by, counts: &[(List, i64)]| add_counts(tallying, by, counts);
+        let since = counted.since(&kept.counted, &mut kept.totals, add);
+        since.then_some(kept)
+    });
+    let kept = match brought_forward {
+        Some(kept) => KeptTallies { counted, ..kept },
+        None => {
+            let mut counting = Tallying::default();
+            let (departments, vendors) = counted.most_groups();
+            counting.reserve(departments, vendors);
+            let totals = counted.each(|by, counts| add_counts(&mut counting, by, counts));
+            KeptTallies {
+                counted,
+                tallying: counting,
+                totals,
             }
         }
-    });
+    };
+    *tallying = kept.tallying.clone();
+    let totals = kept.totals.clone();
+    reads.keep_derived(key, kept);
     Ok(totals)
+}
+
+/// Adds a department's or vendor's counts of some lists (negative: taken away) to its tally.
+fn add_counts(tallying: &mut Tallying, by: By, counts: &[(List, i64)]) {
+    let mut tallied = (counts.iter())
+        .filter_map(|&(list, n)| Some((counter(list)?, n as isize)))
+        .peekable();
+    // Resolved-late lists add to no count: a department or vendor with only those has no tally.
+    if tallied.peek().is_some() {
+        let tally = tallying.of(by);
+        for (counter, n) in tallied {
+            let count = counter(tally);
+            *count = count.saturating_add_signed(n);
+        }
+    }
 }
 
 async fn judge(
