@@ -292,3 +292,62 @@ async fn an_officers_waiting_count_follows_a_contract_moved_between_departments(
         );
     }
 }
+
+/// Audit reports of one contract's fiscal year inserted at once, each in its own transaction: the
+/// review queue counts the latest alone, the one with the largest id, whatever order they commit in
+/// (migration 0044 marks the others as they come; on PostgreSQL ids are not handed out in commit
+/// order).
+#[tokio::test]
+async fn the_queue_counts_only_the_latest_of_records_inserted_at_once() {
+    use itaku::db::audit_reports::{self, NewAuditReport};
+    use itaku::db::contracts::RecordScope;
+    use itaku::domain::ids::ContractId;
+    let app = common::spawn().await;
+    let (department, vendor) = app
+        .seed_department_and_vendor("税務課", common::NTA, "株式会社いろは印刷")
+        .await;
+    let contract = app.create_contract("R-7-1", department, vendor).await;
+    let insert = |db: Db, pause: u64| async move {
+        for _ in 0..4 {
+            let mut tx = db.begin().await.unwrap();
+            let report = NewAuditReport {
+                contract_id: ContractId::new(contract),
+                fiscal_year: 2025,
+                kind: "third_party",
+                auditor: "監査法人",
+                audited_on: "2026-03-01".parse().unwrap(),
+                findings: 0,
+                follow_up: "none",
+                notes: "",
+                file_id: None,
+                submitted_by: "vendor@example.jp",
+            };
+            audit_reports::insert(&mut tx, &report).await.unwrap();
+            tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            tx.commit().await.unwrap();
+        }
+    };
+    let writers: Vec<_> = (0..WRITERS as u64)
+        .map(|writer| tokio::spawn(insert(app.db.clone(), writer % 3 * 5)))
+        .collect();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    let marks: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, superseded FROM audit_reports ORDER BY id")
+            .fetch_all(&mut *app.db.acquire().await.unwrap())
+            .await
+            .unwrap();
+    assert_eq!(marks.len(), WRITERS * 4);
+    let latest: Vec<i64> = marks
+        .iter()
+        .filter(|(_, s)| *s == 0)
+        .map(|(id, _)| *id)
+        .collect();
+    assert_eq!(latest, [marks.last().unwrap().0], "{marks:?}");
+    let mut conn = app.db.acquire().await.unwrap();
+    let reads = itaku::db::kept_reads::Reads::none();
+    let scope = RecordScope::Visible(&Visibility::All);
+    let waiting = itaku::db::inbox::count(&mut conn, &reads, scope, "submitted").await;
+    assert_eq!(waiting.unwrap(), 1);
+}
