@@ -346,28 +346,7 @@ async fn since_kept<T: Send + Sync + 'static>(
     })
 }
 
-/// Rows each of one group, a contract, a department or a vendor (`column`: `contract_id`,
-/// `department_id` or `vendor_id`), the group read by `group_of`: a count by department or vendor,
-/// contracts of some vendors, or contracts by id. Kept like `fetch_all`; when the tables that moved
-/// since the result was kept all note their touches (`since_kept`), only the groups touched are read
-/// again (`regrouped`, the same query narrowed to them, or none when the query cannot hold any of
-/// them) and the kept rows of the others stand.
-pub async fn fetch_regrouped<T>(
-    conn: &mut Conn,
-    reads: &Reads<'_>,
-    sql: &Sql,
-    column: &str,
-    group_of: fn(&T) -> i64,
-    regrouped: impl FnOnce(&[i64]) -> Option<Sql>,
-) -> Result<Arc<Vec<T>>, sqlx::Error>
-where
-    T: for<'r> FromRow<'r, AnyRow> + Clone + Send + Sync + Unpin + 'static,
-{
-    let read = fetch_regrouped_from(conn, reads, sql, column, group_of, regrouped).await?;
-    Ok(read.rows)
-}
-
-/// Rows read by [`fetch_regrouped_from`], and what they were made from.
+/// Rows read by [`fetch_regrouped`], and what they were made from.
 pub struct Regrouped<T> {
     pub rows: Arc<Vec<T>>,
     /// When the rows are those kept before with the rows of some groups read again (or none):
@@ -382,9 +361,14 @@ pub struct Amended<T> {
     pub added: Vec<T>,
 }
 
-/// The same as [`fetch_regrouped`], telling which rows changed since those kept: what is worked out
-/// of the rows kept can be brought forward from those alone.
-pub async fn fetch_regrouped_from<T>(
+/// Rows each of one group, a contract, a department or a vendor (`column`: `contract_id`,
+/// `department_id` or `vendor_id`), the group read by `group_of`: a count by department or vendor,
+/// contracts of some vendors, or contracts by id. Kept like `fetch_all`; when the tables that moved
+/// since the result was kept all note their touches (`since_kept`), only the groups touched are read
+/// again (`regrouped`, the same query narrowed to them, or none when the query cannot hold any of
+/// them) and the kept rows of the others stand. Tells which rows changed since those kept, so that
+/// what is worked out of the rows kept can be brought forward from those alone.
+pub async fn fetch_regrouped<T>(
     conn: &mut Conn,
     reads: &Reads<'_>,
     sql: &Sql,

@@ -37,7 +37,7 @@ fn name_in<I: Ord + Copy>(names: &[(I, String)], id: I) -> &str {
 
 /// The counts by department and by vendor, gathered as the lists are counted. A tally whose counts
 /// are all 0 (brought forward from one whose were not) is as if there were none.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Tallying {
     departments: Gathered,
     vendors: Gathered,
@@ -57,6 +57,15 @@ impl Tallying {
     pub fn reserve(&mut self, departments: usize, vendors: usize) {
         self.departments.reserve(departments);
         self.vendors.reserve(vendors);
+    }
+
+    /// A copy with room for more tallies: a copy made exactly to size was copied whole once more
+    /// at the first tally added to it.
+    pub fn copy_with_room(&self) -> Tallying {
+        Tallying {
+            departments: self.departments.copy_with_room(),
+            vendors: self.vendors.copy_with_room(),
+        }
     }
 
     /// Every vendor tallied, once each.
@@ -85,7 +94,7 @@ impl Tallying {
 const DENSE_IDS: usize = 1 << 22;
 
 /// Tallies gathered by id, in the order first counted.
-#[derive(Default, Clone)]
+#[derive(Default)]
 struct Gathered {
     /// Where the tally of each id below `DENSE_IDS` is, plus one (0: none yet). Ids are a table's
     /// row ids, dense from 1, and counts come in id order table after table: indexing reads this
@@ -119,6 +128,16 @@ impl Gathered {
             },
         };
         &mut self.tallies[at]
+    }
+
+    fn copy_with_room(&self) -> Gathered {
+        let mut tallies = Vec::with_capacity(self.tallies.len() + self.tallies.len() / 4 + 16);
+        tallies.extend_from_slice(&self.tallies);
+        Gathered {
+            dense: self.dense.clone(),
+            sparse: self.sparse.clone(),
+            tallies,
+        }
     }
 
     /// The tallies that count something.

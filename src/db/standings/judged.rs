@@ -985,7 +985,7 @@ async fn grouped(
 ) -> Result<Regrouped<Numbers>, sqlx::Error> {
     let sql = summed(table, queries, column, None, scope);
     let only = |ids: &[i64]| Some(summed(table, queries, column, Some(ids), scope));
-    kept_reads::fetch_regrouped_from(conn, reads, &sql, column, Numbers::group, only).await
+    kept_reads::fetch_regrouped(conn, reads, &sql, column, Numbers::group, only).await
 }
 
 /// A row of integers, as many as the query selects; shared, since a count brought forward hands
@@ -1166,7 +1166,8 @@ where
 {
     let whole = query(None);
     let touched = |vendors: &[i64]| Some(query(Some(vendors)));
-    kept_reads::fetch_regrouped(conn, reads, &whole, "vendor_id", vendor_of, touched).await
+    let read = kept_reads::fetch_regrouped(conn, reads, &whole, "vendor_id", vendor_of, touched);
+    Ok(read.await?.rows)
 }
 
 /// The headings of the contracts with these ids (already within the reader's scope).
@@ -1200,7 +1201,7 @@ pub async fn headings(
         let rows =
             kept_reads::fetch_regrouped(conn, reads, &of(chunk), "contract_id", id_of, touched)
                 .await?;
-        found.extend(rows.iter().cloned());
+        found.extend(rows.rows.iter().cloned());
     }
     Ok(found)
 }

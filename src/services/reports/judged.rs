@@ -340,7 +340,7 @@ async fn tally(
             }
         }
     };
-    *tallying = kept.tallying.clone();
+    *tallying = kept.tallying.copy_with_room();
     let totals = kept.totals.clone();
     reads.keep_derived(key, kept);
     Ok(totals)
@@ -709,8 +709,16 @@ pub(super) fn ending<'a>(
     first: usize,
 ) -> (Vec<Ending<'a>>, Vec<Ending<'a>>) {
     let (mut expired, mut expiring) = (Vec::new(), Vec::new());
+    // A vendor's contracts mostly come one after another: its certificates are looked up once.
+    let mut last = None;
+    let mut of_vendor = Vec::new();
     for holding in holdings.iter() {
-        for (certificate, status) in certified.ending_of(holding.vendor_id) {
+        if last != Some(holding.vendor_id) {
+            last = Some(holding.vendor_id);
+            of_vendor.clear();
+            of_vendor.extend(certified.ending_of(holding.vendor_id));
+        }
+        for &(certificate, status) in &of_vendor {
             let list = if status == CertStatus::Expired {
                 &mut expired
             } else {
