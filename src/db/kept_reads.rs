@@ -159,6 +159,11 @@ impl<'a> Reads<'a> {
         Some(*value)
     }
 
+    /// Whether results are kept for the next reader (not in a one-off command).
+    pub fn keeps(&self) -> bool {
+        self.kept.is_some()
+    }
+
     /// Keeps `value` under `key` for the next reader to take; nothing when no result is kept.
     pub fn keep_derived<T: Any + Send>(&self, key: u64, value: T) {
         if let Some(kept) = self.kept {

@@ -340,6 +340,10 @@ async fn tally(
             }
         }
     };
+    if !reads.keeps() {
+        *tallying = kept.tallying;
+        return Ok(kept.totals);
+    }
     *tallying = kept.tallying.copy_with_room();
     let totals = kept.totals.clone();
     reads.keep_derived(key, kept);
