@@ -29,8 +29,9 @@ const MOST_REGROUPED: usize = 256;
 
 /// Query texts whose tables are remembered (`named_in`); beyond this many the memory starts again.
 const MOST_TEXTS_NAMED: usize = 4096;
-/// Values worked out from kept results (`Reads::take_derived`); beyond this many they start again.
-const MOST_DERIVED: usize = 16;
+/// Values worked out from kept results (`Reads::take_derived`) take at most this much (a dashboard's
+/// tallies are 6 MB at 30,000 vendors); when full, they start again.
+const MOST_DERIVED: usize = 32 << 20;
 
 /// The results kept by one server, by query.
 #[derive(Default)]
@@ -42,7 +43,14 @@ pub struct KeptReads {
     named: Mutex<FxHashMap<String, Arc<[String]>>>,
     results: Mutex<Results>,
     /// Values worked out from kept results, by what they are of (`Reads::take_derived`).
-    derived: Mutex<FxHashMap<u64, Box<dyn Any + Send>>>,
+    derived: Mutex<Derived>,
+}
+
+/// Values worked out from kept results, each with its size, and their sizes' sum.
+#[derive(Default)]
+struct Derived {
+    by_key: FxHashMap<u64, (Box<dyn Any + Send>, usize)>,
+    size: usize,
 }
 
 #[derive(Default)]
@@ -155,8 +163,9 @@ impl<'a> Reads<'a> {
     pub fn take_derived<T: Any + Send>(&self, key: u64) -> Option<T> {
         let kept = self.kept?;
         let mut derived = kept.derived.lock().unwrap_or_else(|e| e.into_inner());
-        let value = derived.remove(&key)?.downcast::<T>().ok()?;
-        Some(*value)
+        let (value, size) = derived.by_key.remove(&key)?;
+        derived.size -= size;
+        Some(*value.downcast::<T>().ok()?)
     }
 
     /// Whether results are kept for the next reader (not in a one-off command).
@@ -164,15 +173,21 @@ impl<'a> Reads<'a> {
         self.kept.is_some()
     }
 
-    /// Keeps `value` under `key` for the next reader to take; nothing when no result is kept.
-    pub fn keep_derived<T: Any + Send>(&self, key: u64, value: T) {
-        if let Some(kept) = self.kept {
-            let mut derived = kept.derived.lock().unwrap_or_else(|e| e.into_inner());
-            if derived.len() >= MOST_DERIVED && !derived.contains_key(&key) {
-                derived.clear();
-            }
-            derived.insert(key, Box::new(value));
+    /// Keeps `value`, of `size` bytes, under `key` for the next reader to take; nothing when no
+    /// result is kept or it is too large.
+    pub fn keep_derived<T: Any + Send>(&self, key: u64, value: T, size: usize) {
+        let Some(kept) = self.kept.filter(|_| size <= MOST_DERIVED) else {
+            return;
+        };
+        let mut derived = kept.derived.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, replaced)) = derived.by_key.remove(&key) {
+            derived.size -= replaced;
         }
+        if derived.size + size > MOST_DERIVED {
+            *derived = Derived::default();
+        }
+        derived.by_key.insert(key, (Box::new(value), size));
+        derived.size += size;
     }
 
     /// Every query run, nothing kept.
@@ -525,6 +540,30 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_worked_out_are_taken_once_and_kept_within_their_budget() {
+        let kept = KeptReads::new(["contracts"].map(String::from));
+        let reads = Reads {
+            kept: Some(&kept),
+            versions: HashMap::new(),
+            touched: Mutex::default(),
+        };
+        reads.keep_derived(1, "one".to_string(), MOST_DERIVED / 2);
+        reads.keep_derived(2, "two".to_string(), MOST_DERIVED / 2);
+        assert_eq!(reads.take_derived::<String>(1).as_deref(), Some("one"));
+        assert_eq!(reads.take_derived::<String>(1), None, "taken once");
+        assert_eq!(reads.take_derived::<u64>(2), None, "of another type");
+        reads.keep_derived(3, 3u64, MOST_DERIVED + 1);
+        assert_eq!(reads.take_derived::<u64>(3), None, "too large to keep");
+        reads.keep_derived(4, 4u64, MOST_DERIVED / 2);
+        reads.keep_derived(5, 5u64, MOST_DERIVED / 2 + 1);
+        assert_eq!(reads.take_derived::<u64>(4), None, "the budget started again");
+        assert_eq!(reads.take_derived::<u64>(5), Some(5));
+        assert_eq!(kept.derived.lock().unwrap().size, 0);
+        Reads::none().keep_derived(6, 6u64, 1);
+        assert_eq!(Reads::none().take_derived::<u64>(6), None);
+    }
 
     #[test]
     fn a_query_reads_every_table_its_text_names() {

@@ -68,6 +68,11 @@ impl Tallying {
         }
     }
 
+    /// About how many bytes the tallies take.
+    pub fn size(&self) -> usize {
+        self.departments.size() + self.vendors.size()
+    }
+
     /// Every vendor tallied, once each.
     pub fn vendors(&self) -> impl Iterator<Item = VendorId> + '_ {
         self.vendors.counting().map(|t| VendorId::new(t.id))
@@ -138,6 +143,12 @@ impl Gathered {
             sparse: self.sparse.clone(),
             tallies,
         }
+    }
+
+    fn size(&self) -> usize {
+        let tallies = self.tallies.capacity() * std::mem::size_of::<Tally>();
+        let sparse = self.sparse.capacity() * 2 * std::mem::size_of::<i64>();
+        tallies + self.dense.capacity() * std::mem::size_of::<u32>() + sparse
     }
 
     /// The tallies that count something.

@@ -346,7 +346,8 @@ async fn tally(
     }
     *tallying = kept.tallying.copy_with_room();
     let totals = kept.totals.clone();
-    reads.keep_derived(key, kept);
+    let size = kept.tallying.size();
+    reads.keep_derived(key, kept, size);
     Ok(totals)
 }
 
