@@ -558,7 +558,11 @@ mod tests {
         assert_eq!(reads.take_derived::<u64>(3), None, "too large to keep");
         reads.keep_derived(4, 4u64, MOST_DERIVED / 2);
         reads.keep_derived(5, 5u64, MOST_DERIVED / 2 + 1);
-        assert_eq!(reads.take_derived::<u64>(4), None, "the budget started again");
+        assert_eq!(
+            reads.take_derived::<u64>(4),
+            None,
+            "the budget started again"
+        );
         assert_eq!(reads.take_derived::<u64>(5), Some(5));
         assert_eq!(kept.derived.lock().unwrap().size, 0);
         Reads::none().keep_derived(6, 6u64, 1);
