@@ -1,5 +1,6 @@
 //! Certifications per vendor.
 
+use super::locked;
 use super::sql::Sql;
 use super::values::iso;
 use super::Conn;
@@ -11,7 +12,7 @@ use crate::domain::Timestamp;
 use chrono::NaiveDate;
 use sqlx::FromRow;
 use std::any::Any;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone, FromRow)]
 struct Row {
@@ -154,12 +155,6 @@ impl std::fmt::Debug for KeptAll {
             .field("version, certifications", &kept)
             .finish()
     }
-}
-
-fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl KeptAll {

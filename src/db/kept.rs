@@ -8,11 +8,11 @@
 //! the version it read, so a stream of changes cannot pile up computations: memory and connections
 //! stay bounded. Nothing older than the reader's own version is ever served.
 
-use super::{audit, Db};
+use super::{audit, locked, Db};
 use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::Instant;
 use tokio::sync::Semaphore;
 
@@ -80,14 +80,8 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
         Ok(value)
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<K, Slot<V>>> {
-        self.slots
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     fn kept(&self, key: &K, wanted: i64) -> Option<V> {
-        let mut slots = self.lock();
+        let mut slots = locked(&self.slots);
         let slot = slots
             .get_mut(key)
             .filter(|slot| slot.data_version >= wanted)?;
@@ -96,7 +90,7 @@ impl<K: Eq + Hash + Clone, V: Clone> Kept<K, V> {
     }
 
     fn keep(&self, key: K, data_version: i64, value: V) {
-        let mut slots = self.lock();
+        let mut slots = locked(&self.slots);
         if !slots.contains_key(&key) && slots.len() >= self.capacity {
             let oldest = slots
                 .iter()

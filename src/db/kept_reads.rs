@@ -6,13 +6,13 @@
 //! yet versioned, is always run.
 
 use super::sql::Sql;
-use super::Conn;
+use super::{locked, Conn};
 use rustc_hash::{FxHashMap, FxHashSet};
 use sqlx::any::AnyRow;
 use sqlx::FromRow;
 use std::any::Any;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 /// A result larger than this is not kept (a report's every entry at scale, streamed anyway). Sizes
 /// count each row's own bytes, not the text it points to: a listed contract's is about 400.
@@ -63,7 +63,7 @@ impl std::fmt::Debug for KeptReads {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("KeptReads")
             .field("tables", &self.tables.len())
-            .field("results", &self.lock().by_query.len())
+            .field("results", &locked(&self.results).by_query.len())
             .finish()
     }
 }
@@ -89,22 +89,10 @@ impl KeptReads {
         KeptReads::new(self.tables.iter().cloned())
     }
 
-    fn lock(&self) -> MutexGuard<'_, Results> {
-        self.results
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    fn texts_named(&self) -> MutexGuard<'_, FxHashMap<String, Arc<[String]>>> {
-        self.named
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// The tables of the database that `text` names (a column named like a table only costs a
     /// keeping): every table a query reads is named in its text, however it is joined.
     fn named_in(&self, text: &str) -> Arc<[String]> {
-        if let Some(found) = self.texts_named().get(text) {
+        if let Some(found) = locked(&self.named).get(text) {
             return found.clone();
         }
         let mut named: Vec<String> = text
@@ -115,7 +103,7 @@ impl KeptReads {
         named.sort();
         named.dedup();
         let named: Arc<[String]> = named.into();
-        let mut texts = self.texts_named();
+        let mut texts = locked(&self.named);
         if texts.len() >= MOST_TEXTS_NAMED {
             texts.clear();
         }
@@ -151,18 +139,12 @@ impl<'a> Reads<'a> {
         })
     }
 
-    fn touched_lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Vec<Option<i64>>>>> {
-        self.touched
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// The value kept under `key` by `keep_derived`, taken out so that it can be brought forward in
     /// place: a reader that finds none works it out afresh. Its user checks that it was worked out
     /// from the very results it read itself.
     pub fn take_derived<T: Any + Send>(&self, key: u64) -> Option<T> {
         let kept = self.kept?;
-        let mut derived = kept.derived.lock().unwrap_or_else(|e| e.into_inner());
+        let mut derived = locked(&kept.derived);
         let (value, size) = derived.by_key.remove(&key)?;
         derived.size -= size;
         Some(*value.downcast::<T>().ok()?)
@@ -179,7 +161,7 @@ impl<'a> Reads<'a> {
         let Some(kept) = self.kept.filter(|_| size <= MOST_DERIVED) else {
             return;
         };
-        let mut derived = kept.derived.lock().unwrap_or_else(|e| e.into_inner());
+        let mut derived = locked(&kept.derived);
         if let Some((_, replaced)) = derived.by_key.remove(&key) {
             derived.size -= replaced;
         }
@@ -236,7 +218,7 @@ where
         return Ok(Arc::new(sql.query_as().fetch_all(conn).await?));
     };
     let key = sql.key();
-    if let Some(found) = kept.lock().by_query.get(&key) {
+    if let Some(found) = locked(&kept.results).by_query.get(&key) {
         if found.versions == versions {
             if let Ok(rows) = found.rows.clone().downcast::<Vec<T>>() {
                 return Ok(rows);
@@ -257,7 +239,7 @@ fn keep<T: Send + Sync + 'static>(
 ) {
     let size = key.len() + rows.len() * std::mem::size_of::<T>();
     if size <= LARGEST_RESULT {
-        let mut results = kept.lock();
+        let mut results = locked(&kept.results);
         let newer_kept = results
             .by_query
             .get(&key)
@@ -318,10 +300,13 @@ async fn since_kept<T: Send + Sync + 'static>(
     let (Some(kept), Some(versions)) = (reads.kept, reads.versions_of_opt(sql)) else {
         return Ok(Since::Unknown);
     };
-    let found = kept.lock().by_query.get(&sql.key()).and_then(|found| {
-        let rows = found.rows.clone().downcast::<Vec<T>>().ok()?;
-        Some((found.versions.clone(), rows))
-    });
+    let found = locked(&kept.results)
+        .by_query
+        .get(&sql.key())
+        .and_then(|found| {
+            let rows = found.rows.clone().downcast::<Vec<T>>().ok()?;
+            Some((found.versions.clone(), rows))
+        });
     let Some((kept_versions, rows)) = found else {
         return Ok(Since::Unknown);
     };
@@ -348,13 +333,13 @@ async fn since_kept<T: Send + Sync + 'static>(
             .bind(to)
             .push(")");
     }
-    let asked = reads.touched_lock().get(&touched.key()).cloned();
+    let asked = locked(&reads.touched).get(&touched.key()).cloned();
     let touched = match asked {
         Some(touched) => touched,
         None => {
             let found: Vec<(Option<i64>,)> = touched.query_as().fetch_all(conn).await?;
             let found = Arc::new(found.into_iter().map(|(id,)| id).collect::<Vec<_>>());
-            reads.touched_lock().insert(touched.key(), found.clone());
+            locked(&reads.touched).insert(touched.key(), found.clone());
             found
         }
     };

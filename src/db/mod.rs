@@ -250,6 +250,14 @@ impl Db {
 pub type DbError = sqlx::Error;
 
 /// An open transaction, committed or rolled back by the service that began it.
+/// `mutex` locked, also when a holder panicked: what the store keeps stays whole between its
+/// statements, so a panic elsewhere is no reason to stop serving it.
+pub(crate) fn locked<T>(mutex: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Connection type every repository function takes: a pooled connection or an open transaction.
