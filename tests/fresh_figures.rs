@@ -351,3 +351,147 @@ async fn the_queue_counts_only_the_latest_of_records_inserted_at_once() {
     let waiting = itaku::db::inbox::count(&mut conn, &reads, scope, "submitted").await;
     assert_eq!(waiting.unwrap(), 1);
 }
+
+/// The work list's records in the order a person works through them: what `inbox::records` gives,
+/// against every current record of the three kinds read whole and sorted, for several windows,
+/// both statuses and a department's scope; kept or not, and again after a newer record came in.
+#[tokio::test]
+async fn the_work_list_takes_the_oldest_records_of_every_kind_in_order() {
+    use itaku::db::contracts::RecordScope;
+    use itaku::db::kept_reads::Reads;
+    let app = common::spawn().await;
+    app.seed_synthetic(40, 400, 3).await;
+    let mut conn = app.db.acquire().await.unwrap();
+    // Arrival times shuffled across the kinds, each moment used once.
+    let mut moment = 0u64;
+    for (table, at) in [
+        ("checklist_submissions", "uploaded_at"),
+        ("audit_reports", "submitted_at"),
+        ("deletion_certificates", "submitted_at"),
+    ] {
+        let ids: Vec<(i64,)> = sqlx::query_as(&format!("SELECT id FROM {table}"))
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap();
+        for (id,) in ids {
+            moment += 1;
+            let second = moment * 7919 % 1_000_003;
+            let stamp = chrono::DateTime::from_timestamp(1_750_000_000 + second as i64, 0).unwrap();
+            let stamp = stamp.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            sqlx::query(&format!("UPDATE {table} SET {at} = $1 WHERE id = $2"))
+                .bind(stamp)
+                .bind(id)
+                .execute(&mut *conn)
+                .await
+                .unwrap();
+        }
+    }
+    let (department,): (i64,) = sqlx::query_as("SELECT MIN(department_id) FROM contracts")
+        .fetch_one(&mut *conn)
+        .await
+        .unwrap();
+    let departments =
+        Visibility::Departments(vec![itaku::domain::ids::DepartmentId::new(department)]);
+    let expected = |status: &'static str, visibility: &Visibility| {
+        let narrowed = match visibility {
+            Visibility::Departments(_) => format!(" AND c.department_id = {department}"),
+            _ => String::new(),
+        };
+        let sql = format!(
+            "SELECT kind, record_id FROM (
+               SELECT 'checklist' AS kind, t.id AS record_id, t.uploaded_at AS at, t.contract_id
+                 FROM checklist_submissions t WHERE t.status = '{status}' AND NOT EXISTS
+                 (SELECT 1 FROM checklist_submissions l WHERE l.contract_id = t.contract_id AND l.id > t.id)
+               UNION ALL
+               SELECT 'audit_report', t.id, t.submitted_at, t.contract_id
+                 FROM audit_reports t WHERE t.status = '{status}' AND NOT EXISTS
+                 (SELECT 1 FROM audit_reports l WHERE l.contract_id = t.contract_id
+                  AND l.fiscal_year = t.fiscal_year AND l.id > t.id)
+               UNION ALL
+               SELECT 'deletion_certificate', t.id, t.submitted_at, t.contract_id
+                 FROM deletion_certificates t WHERE t.status = '{status}' AND NOT EXISTS
+                 (SELECT 1 FROM deletion_certificates l WHERE l.contract_id = t.contract_id AND l.id > t.id)
+             ) w JOIN contracts c ON c.id = w.contract_id WHERE 1 = 1{narrowed} ORDER BY at, record_id"
+        );
+        sql
+    };
+    let check = |round: &'static str| {
+        let db = app.db.clone();
+        let expected = &expected;
+        let departments = departments.clone();
+        async move {
+            let mut conn = db.acquire().await.unwrap();
+            let mut kinds_seen = std::collections::BTreeSet::new();
+            for status in ["submitted", "returned"] {
+                for visibility in [Visibility::All, departments.clone()] {
+                    let all: Vec<(String, i64)> = sqlx::query_as(&expected(status, &visibility))
+                        .fetch_all(&mut *conn)
+                        .await
+                        .unwrap();
+                    kinds_seen.extend(all.iter().map(|(kind, _)| kind.clone()));
+                    for limit in [1usize, 7, 50, 200] {
+                        let want: Vec<(String, i64)> = all.iter().take(limit).cloned().collect();
+                        let kept = Reads::of(&mut conn, db.kept_reads()).await.unwrap();
+                        for reads in [Reads::none(), kept] {
+                            let scope = RecordScope::Visible(&visibility);
+                            let got = itaku::db::inbox::records(
+                                &mut conn,
+                                &reads,
+                                scope,
+                                status,
+                                limit as i64,
+                            )
+                            .await
+                            .unwrap();
+                            let got: Vec<(String, i64)> =
+                                got.into_iter().map(|w| (w.kind, w.record_id)).collect();
+                            assert_eq!(
+                                got, want,
+                                "{round}: {status}, {visibility:?}, first {limit}"
+                            );
+                        }
+                    }
+                }
+            }
+            assert_eq!(
+                kinds_seen.len(),
+                3,
+                "{round}: every kind waits: {kinds_seen:?}"
+            );
+        }
+    };
+    check("seeded").await;
+    // A newer check sheet of the contract whose check sheet waits longest takes its place.
+    let (oldest,): (i64,) = sqlx::query_as(
+        "SELECT contract_id FROM checklist_submissions WHERE status = 'submitted' AND superseded = 0
+         ORDER BY uploaded_at, id LIMIT 1",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    sqlx::query(
+        "INSERT INTO checklist_submissions (contract_id, version, definition_id, file_name, content, sha256,
+           size_bytes, uploader, uploaded_at, vendor_name, respondent_identifier, filled_on, filled_by, status)
+         SELECT contract_id, version + 1, definition_id, file_name, content, sha256, size_bytes, uploader,
+           '2027-01-01T00:00:00Z', vendor_name, respondent_identifier, filled_on, filled_by, 'submitted'
+         FROM checklist_submissions WHERE contract_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(oldest)
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    // As a write does: its entry versions the tables its triggers marked changed.
+    let entry = itaku::db::audit::NewEntry {
+        actor_user_id: None,
+        actor: "test",
+        ip: "",
+        action: "create",
+        entity_type: "checklist_submission",
+        entity_id: "",
+        summary: "",
+        before_json: None,
+        after_json: None,
+    };
+    itaku::db::audit::insert(&mut conn, &entry).await.unwrap();
+    check("after a newer check sheet").await;
+}

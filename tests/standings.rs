@@ -544,6 +544,33 @@ async fn kept_results_are_those_read_afresh(app: &TestApp, seed: u64, step: usiz
         if !alone_first {
             each_alone_kept_is_afresh(app, as_of, seed, step).await;
         }
+        contracts_by_status_kept_are_afresh(app, as_of, seed, step).await;
+    }
+}
+
+/// The home page's counts of contracts by status, brought forward by department, are those a server
+/// that kept nothing counts, for everyone and for one department.
+async fn contracts_by_status_kept_are_afresh(
+    app: &TestApp,
+    as_of: chrono::NaiveDate,
+    seed: u64,
+    step: usize,
+) {
+    use itaku::services::contracts::count_by_status;
+    let (department,): (i64,) = sqlx::query_as("SELECT MIN(id) FROM departments")
+        .fetch_one(&mut *app.db.acquire().await.unwrap())
+        .await
+        .unwrap();
+    let one = Visibility::Departments(vec![itaku::domain::ids::DepartmentId::new(department)]);
+    for visibility in [Visibility::All, one] {
+        let kept = count_by_status(&app.db, &visibility, as_of).await.unwrap();
+        let nothing_kept = app.db.with_nothing_kept();
+        let afresh = count_by_status(&nothing_kept, &visibility, as_of);
+        let afresh = afresh.await.unwrap();
+        assert_eq!(
+            kept, afresh,
+            "seed {seed}, after write {step}, {as_of}: {visibility:?}"
+        );
     }
 }
 

@@ -208,21 +208,8 @@ fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate
     if let Some(id) = filter.vendor_id {
         sql.push(" AND c.vendor_id = ").bind(id);
     }
-    let today = iso(today);
-    match filter.status {
-        None => {}
-        Some(ContractStatus::Planned) => {
-            sql.push(" AND c.start_date > ").bind(today);
-        }
-        Some(ContractStatus::Active) => {
-            sql.push(" AND c.start_date <= ")
-                .bind(today.as_str())
-                .push(" AND c.end_date >= ")
-                .bind(today);
-        }
-        Some(ContractStatus::Ended) => {
-            sql.push(" AND c.end_date < ").bind(today);
-        }
+    if let Some(status) = filter.status {
+        sql.append(&in_status(status, today));
     }
     if let Some(from) = filter.end_from {
         sql.push(" AND c.end_date >= ").bind(iso(from));
@@ -237,6 +224,65 @@ fn conditions(visibility: &Visibility, filter: &ContractFilter, today: NaiveDate
         sql.push(" AND c.amount <= ").bind(most.value());
     }
     sql
+}
+
+/// ` AND …`: the contract (`c`) is in `status` on `today`.
+fn in_status(status: ContractStatus, today: NaiveDate) -> Sql {
+    let today = iso(today);
+    let mut sql = Sql::new("");
+    match status {
+        ContractStatus::Planned => sql.push(" AND c.start_date > ").bind(today),
+        ContractStatus::Active => sql
+            .push(" AND c.start_date <= ")
+            .bind(today.as_str())
+            .push(" AND c.end_date >= ")
+            .bind(today),
+        ContractStatus::Ended => sql.push(" AND c.end_date < ").bind(today),
+    };
+    sql
+}
+
+/// How many contracts a reader sees in each status on a day, in the order of `ContractStatus::ALL`:
+/// counted by department, and after a write brought forward from the departments it touched
+/// (`kept_reads::fetch_regrouped`), since counting is a scan of the table.
+pub async fn count_by_status(
+    conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
+    visibility: &Visibility,
+    today: NaiveDate,
+) -> Result<[i64; 3], sqlx::Error> {
+    let counted = |departments: Option<&[i64]>| {
+        let mut sql = Sql::new("SELECT c.department_id");
+        for status in ContractStatus::ALL {
+            sql.push(", CAST(SUM(CASE WHEN 1 = 1")
+                .append(&in_status(status, today))
+                .push(" THEN 1 ELSE 0 END) AS BIGINT)");
+        }
+        sql.push(" FROM contracts c WHERE 1 = 1");
+        visible_contracts(&mut sql, visibility);
+        if let Some(ids) = departments {
+            sql.and_in("c.department_id", ids);
+        }
+        sql.push(" GROUP BY c.department_id");
+        sql
+    };
+    let department_of = |row: &(i64, i64, i64, i64)| row.0;
+    let only = |ids: &[i64]| Some(counted(Some(ids)));
+    let regrouped = super::kept_reads::fetch_regrouped(
+        conn,
+        reads,
+        &counted(None),
+        "department_id",
+        department_of,
+        only,
+    )
+    .await?;
+    Ok(regrouped
+        .rows
+        .iter()
+        .fold([0; 3], |sums, (_, planned, active, ended)| {
+            [sums[0] + planned, sums[1] + active, sums[2] + ended]
+        }))
 }
 
 /// How many contracts a reader sees through a filter on a day, kept while the tables it reads stand

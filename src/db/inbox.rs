@@ -5,6 +5,7 @@ use super::contracts::RecordScope;
 use super::{Conn, Sql};
 use crate::domain::ids::ContractId;
 use sqlx::FromRow;
+use std::collections::HashMap;
 
 /// One record waiting, oldest first.
 #[derive(Debug, Clone, FromRow, serde::Serialize)]
@@ -34,7 +35,7 @@ impl WorkItem {
     }
 }
 
-/// Latest records of each kind whose status is `status`, in `scope`, oldest first.
+/// Latest records of each kind whose status is `status`, in `scope`, oldest first, at most `limit`.
 pub async fn records(
     conn: &mut Conn,
     reads: &super::kept_reads::Reads<'_>,
@@ -42,22 +43,82 @@ pub async fn records(
     status: &str,
     limit: i64,
 ) -> Result<Vec<WorkItem>, sqlx::Error> {
-    // The window is taken from the records alone; only its rows are joined to their names.
+    // Each kind's oldest are read by index and kept on their own, so that an upload of one kind
+    // leaves the others' kept; the first `limit` of the three are then named.
+    let mut waiting = Vec::new();
+    for (place, kind) in KINDS.iter().enumerate() {
+        let mut sql = latest_of(place, scope, status);
+        sql.push(&format!(" ORDER BY t.{}, t.id LIMIT ", kind.at))
+            .bind(limit);
+        let oldest = super::kept_reads::fetch_all::<Waiting>(conn, reads, &sql).await?;
+        waiting.extend(oldest.iter().cloned());
+    }
+    waiting.sort_by(|a, b| {
+        (&a.submitted_at, a.record_id, a.kind).cmp(&(&b.submitted_at, b.record_id, b.kind))
+    });
+    waiting.truncate(usize::try_from(limit).unwrap_or(0));
+    let names = names_of(conn, reads, &waiting).await?;
+    Ok(waiting
+        .into_iter()
+        .filter_map(|record| {
+            let named = names.get(&record.contract_id)?;
+            Some(WorkItem {
+                kind: KINDS[usize::from(record.kind)].name.to_string(),
+                record_id: record.record_id,
+                contract_id: ContractId::new(record.contract_id),
+                contract_number: named.contract_number.clone(),
+                contract_title: named.contract_title.clone(),
+                vendor_name: named.vendor_name.clone(),
+                department_name: named.department_name.clone(),
+                fiscal_year: record.fiscal_year,
+                submitted_at: record.submitted_at,
+                status: record.status,
+            })
+        })
+        .collect())
+}
+
+/// A record waiting, before its contract is named.
+#[derive(Debug, Clone, FromRow)]
+struct Waiting {
+    /// Its place in `KINDS`.
+    #[sqlx(try_from = "i64")]
+    kind: u8,
+    record_id: i64,
+    contract_id: i64,
+    fiscal_year: i64,
+    submitted_at: String,
+    status: String,
+}
+
+/// What a work item says of its contract.
+#[derive(Debug, Clone, FromRow)]
+struct Named {
+    id: i64,
+    contract_number: String,
+    contract_title: String,
+    vendor_name: String,
+    department_name: String,
+}
+
+/// The names of the contracts of `waiting`, by contract.
+async fn names_of(
+    conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
+    waiting: &[Waiting],
+) -> Result<HashMap<i64, Named>, sqlx::Error> {
+    let mut ids: Vec<i64> = waiting.iter().map(|record| record.contract_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let mut sql = Sql::new(
-        "SELECT w.kind, w.record_id, w.contract_id, c.contract_number, c.title AS contract_title,
-                v.name AS vendor_name, d.name AS department_name, w.fiscal_year, w.submitted_at, w.status
-         FROM (SELECT * FROM (",
+        "SELECT c.id, c.contract_number, c.title AS contract_title, v.name AS vendor_name,
+                d.name AS department_name
+         FROM contracts c JOIN vendors v ON v.id = c.vendor_id
+         JOIN departments d ON d.id = c.department_id WHERE 1 = 1",
     );
-    sql.append(&waiting(scope, status))
-        .push(") waiting ORDER BY submitted_at, record_id LIMIT ")
-        .bind(limit)
-        .push(
-            ") w JOIN contracts c ON c.id = w.contract_id JOIN vendors v ON v.id = c.vendor_id
-             JOIN departments d ON d.id = c.department_id ORDER BY w.submitted_at, w.record_id",
-        );
-    Ok(super::kept_reads::fetch_all(conn, reads, &sql)
-        .await?
-        .to_vec())
+    sql.and_in("c.id", &ids);
+    let named = super::kept_reads::fetch_all::<Named>(conn, reads, &sql).await?;
+    Ok(named.iter().map(|row| (row.id, row.clone())).collect())
 }
 
 /// How many records `records` would list without a limit: each kind counted on its own, so that an
@@ -69,9 +130,9 @@ pub async fn count(
     status: &str,
 ) -> Result<i64, sqlx::Error> {
     let mut total = 0;
-    for kind in &KINDS {
+    for place in 0..KINDS.len() {
         let mut sql = Sql::new("SELECT CAST(COUNT(*) AS BIGINT) FROM (");
-        sql.append(&latest_of(kind, scope, status))
+        sql.append(&latest_of(place, scope, status))
             .push(") waiting");
         let counted = super::kept_reads::fetch_all::<(i64,)>(conn, reads, &sql).await?;
         total += counted.first().map_or(0, |(count,)| *count);
@@ -109,29 +170,16 @@ const KINDS: [Kind; 3] = [
     },
 ];
 
-/// The union of the three kinds' latest records with that status, read from the record tables alone
-/// (a count names no other table, so a contract's edit leaves it kept; migration 0039 indexes it).
-fn waiting(scope: RecordScope<'_>, status: &str) -> Sql {
-    let mut sql = Sql::new("");
-    for (index, kind) in KINDS.iter().enumerate() {
-        if index > 0 {
-            sql.push(" UNION ALL ");
-        }
-        sql.append(&latest_of(kind, scope, status));
-    }
-    sql
-}
-
 /// The latest records of one kind with that status.
-fn latest_of(kind: &Kind, scope: RecordScope<'_>, status: &str) -> Sql {
+fn latest_of(place: usize, scope: RecordScope<'_>, status: &str) -> Sql {
     let Kind {
-        name,
         table,
         at,
         fiscal_year,
-    } = kind;
+        ..
+    } = &KINDS[place];
     let mut part = Sql::new(&format!(
-        "SELECT '{name}' AS kind, t.id AS record_id, t.contract_id,
+        "SELECT CAST({place} AS BIGINT) AS kind, t.id AS record_id, t.contract_id,
                 CAST({fiscal_year} AS BIGINT) AS fiscal_year, t.{at} AS submitted_at, t.status
          FROM {table} t WHERE t.status = "
     ));

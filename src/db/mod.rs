@@ -130,6 +130,11 @@ impl Db {
         Ok(db)
     }
 
+    /// The query results this server keeps between reads.
+    pub fn kept_reads(&self) -> &kept_reads::KeptReads {
+        &self.reads
+    }
+
     /// The same database, read as a server that has kept nothing yet would read it.
     pub fn with_nothing_kept(&self) -> Db {
         Db {

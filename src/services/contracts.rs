@@ -452,17 +452,9 @@ pub async fn count_by_status(
 ) -> AppResult<Vec<(ContractStatus, i64)>> {
     let mut snapshot = db.begin_snapshot().await?;
     let reads = Reads::of(&mut snapshot, &db.reads).await?;
-    let mut counts = Vec::with_capacity(ContractStatus::ALL.len());
-    for status in ContractStatus::ALL {
-        let filter = ContractFilter {
-            status: Some(status),
-            ..Default::default()
-        };
-        let counted = contracts::count(&mut snapshot, &reads, visibility, &filter, today).await?;
-        counts.push((status, counted));
-    }
+    let counts = contracts::count_by_status(&mut snapshot, &reads, visibility, today).await?;
     snapshot.rollback().await?;
-    Ok(counts)
+    Ok(ContractStatus::ALL.into_iter().zip(counts).collect())
 }
 
 fn duplicate_number() -> AppError {
