@@ -130,6 +130,19 @@ async fn paginates_and_filters() {
         ))
         .await;
     assert_eq!(by_text["total"], 5, "K-020..K-024 match case-insensitively");
+    let (_, by_vendor_name) = app
+        .get_json(&format!(
+            "/api/v1/contracts?q={}&per_page=3",
+            common::urlencode("社b")
+        ))
+        .await;
+    assert_eq!(by_vendor_name["total"], 5, "株式会社B's, by its name");
+    let listed = by_vendor_name["items"].as_array().unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(
+        listed.iter().all(|c| c["vendor"]["id"] == vendor_b),
+        "{listed:?}"
+    );
     let (_, ended) = app.get_json("/api/v1/contracts?status=planned").await;
     assert_eq!(ended["total"], 0);
     let (status, bad) = app
