@@ -1,7 +1,7 @@
 //! What waits for someone: the latest check sheet, audit report (per fiscal year) or deletion
 //! certificate of each contract in a scope, when it waits for review or was returned to the vendor.
 
-use super::contracts::RecordScope;
+use super::contracts::{ContractHeading, RecordScope};
 use super::{Conn, Sql};
 use crate::domain::ids::ContractId;
 use sqlx::FromRow;
@@ -67,7 +67,7 @@ pub async fn records(
                 record_id: record.record_id,
                 contract_id: ContractId::new(record.contract_id),
                 contract_number: named.contract_number.clone(),
-                contract_title: named.contract_title.clone(),
+                contract_title: named.title.clone(),
                 vendor_name: named.vendor_name.clone(),
                 department_name: named.department_name.clone(),
                 fiscal_year: record.fiscal_year,
@@ -91,34 +91,23 @@ struct Waiting {
     status: String,
 }
 
-/// What a work item says of its contract.
-#[derive(Debug, Clone, FromRow)]
-struct Named {
-    id: i64,
-    contract_number: String,
-    contract_title: String,
-    vendor_name: String,
-    department_name: String,
-}
-
-/// The names of the contracts of `waiting`, by contract.
+/// The headings of the contracts of `waiting`, by contract.
 async fn names_of(
     conn: &mut Conn,
     reads: &super::kept_reads::Reads<'_>,
     waiting: &[Waiting],
-) -> Result<HashMap<i64, Named>, sqlx::Error> {
-    let mut ids: Vec<i64> = waiting.iter().map(|record| record.contract_id).collect();
-    ids.sort_unstable();
+) -> Result<HashMap<i64, ContractHeading>, sqlx::Error> {
+    let mut ids: Vec<ContractId> = waiting
+        .iter()
+        .map(|record| ContractId::new(record.contract_id))
+        .collect();
+    ids.sort_unstable_by_key(|id| id.get());
     ids.dedup();
-    let mut sql = Sql::new(
-        "SELECT c.id, c.contract_number, c.title AS contract_title, v.name AS vendor_name,
-                d.name AS department_name
-         FROM contracts c JOIN vendors v ON v.id = c.vendor_id
-         JOIN departments d ON d.id = c.department_id WHERE 1 = 1",
-    );
-    sql.and_in("c.id", &ids);
-    let named = super::kept_reads::fetch_all::<Named>(conn, reads, &sql).await?;
-    Ok(named.iter().map(|row| (row.id, row.clone())).collect())
+    let headings = super::standings::judged::headings(conn, reads, &ids).await?;
+    Ok(headings
+        .into_iter()
+        .map(|heading| (heading.id.get(), heading))
+        .collect())
 }
 
 /// How many records `records` would list without a limit: each kind counted on its own, so that an
