@@ -8,7 +8,7 @@ use sqlx::FromRow;
 use std::collections::HashMap;
 
 /// One record waiting, oldest first.
-#[derive(Debug, Clone, FromRow, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct WorkItem {
     /// `checklist`, `audit_report` or `deletion_certificate`.
     pub kind: String,
