@@ -88,7 +88,7 @@ impl Dashboards {
         visibility: &Visibility,
         as_of: NaiveDate,
         kind: ReportKind,
-    ) -> AppResult<Vec<u8>> {
+    ) -> AppResult<Arc<Vec<u8>>> {
         let wanted = audit::data_version(&mut *db.acquire().await?).await?;
         let key = (visibility.clone(), as_of, kind);
         let (read_at, bytes) = self
@@ -101,6 +101,6 @@ impl Dashboards {
             })
             .await?;
         reports::log_export(db, actor, as_of, read_at, kind).await?;
-        Ok(bytes.to_vec())
+        Ok(bytes)
     }
 }

@@ -285,15 +285,15 @@ async fn audit_log(
 /// An .xlsx download with a fixed, safe file name.
 #[derive(Responder)]
 pub struct XlsxDownload {
-    body: Vec<u8>,
+    body: crate::web::download::SharedBody,
     content_type: ContentType,
     disposition: Header<'static>,
 }
 
 impl XlsxDownload {
-    pub fn new(body: Vec<u8>, ascii_name: &str) -> Self {
+    pub fn new(body: impl Into<crate::web::download::SharedBody>, ascii_name: &str) -> Self {
         XlsxDownload {
-            body,
+            body: body.into(),
             content_type: ContentType::new(
                 "application",
                 "vnd.openxmlformats-officedocument.spreadsheetml.sheet",
