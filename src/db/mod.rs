@@ -83,6 +83,23 @@ pub struct Db {
 impl Db {
     /// Connects, creating an SQLite file when missing (WAL mode, foreign keys on), and runs migrations.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
+        Self::connect_logged(url, max_connections, false).await
+    }
+
+    /// Like `connect`, with every statement logged (`tracing`, target `sqlx::query`, debug): to
+    /// learn which tables a piece of work reads.
+    pub async fn connect_logging_statements(
+        url: &str,
+        max_connections: u32,
+    ) -> Result<Self, sqlx::Error> {
+        Self::connect_logged(url, max_connections, true).await
+    }
+
+    async fn connect_logged(
+        url: &str,
+        max_connections: u32,
+        log_statements: bool,
+    ) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let backend =
             Backend::of_url(url).map_err(|message| sqlx::Error::Configuration(message.into()))?;
@@ -93,7 +110,10 @@ impl Db {
             }
             _ => url.to_string(),
         };
-        let options = AnyConnectOptions::from_str(&url)?.disable_statement_logging();
+        let mut options = AnyConnectOptions::from_str(&url)?;
+        if !log_statements {
+            options = options.disable_statement_logging();
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             // Long enough for a queue under load, short enough that an outage answers 503 promptly.
@@ -145,7 +165,7 @@ impl Db {
     }
 
     /// The name of every table.
-    async fn tables(&self) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn tables(&self) -> Result<Vec<String>, sqlx::Error> {
         let sql = match self.backend {
             Backend::Sqlite => "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')",
             Backend::Postgres => {

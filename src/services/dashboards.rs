@@ -2,17 +2,18 @@
 //!
 //! A judgement at prefecture scale is hundreds of milliseconds of CPU (a workbook, which reads every
 //! entry, seconds). Readers that ask for the same one at once share one computation, and a result is
-//! served again only to readers who read the same data version or an older one (`db::kept`): the
-//! version is incremented by every writing transaction on a row it holds locked until it commits, and
-//! read before the data, so a kept result is never older than what its reader has seen. One judgement
-//! and one workbook are computed at a time; the others wait, holding no judgement of their own.
+//! served again only while the versions of the tables its report reads (`reports::tables_read`) stand
+//! (`db::kept`): each is incremented by the writing transaction itself, and read before the data, so
+//! a kept result is never older than what its reader has seen, and a check sheet uploaded leaves the
+//! report of deletions kept. One judgement and one workbook are computed at a time; the others wait,
+//! holding no judgement of their own.
 
 use super::reports::{self, Dashboard, ReportKind, Window};
 use crate::auth::Actor;
 use crate::config::Settings;
 use crate::db::contracts::Visibility;
 use crate::db::kept::Kept;
-use crate::db::{audit, Db};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
@@ -68,10 +69,9 @@ impl Dashboards {
             let judged = reports::dashboard(db, settings, visibility, as_of, kind, window).await?;
             return Ok(Arc::new(judged));
         }
-        let wanted = audit::data_version(&mut *db.acquire().await?).await?;
         let key = (visibility.clone(), as_of, kind, window);
         self.pages
-            .get_at(db, key, wanted, || async {
+            .get(db, key, &reports::tables_read(kind), || async {
                 let judged =
                     reports::dashboard(db, settings, visibility, as_of, kind, window).await?;
                 Ok::<_, AppError>(Arc::new(judged))
@@ -89,11 +89,10 @@ impl Dashboards {
         as_of: NaiveDate,
         kind: ReportKind,
     ) -> AppResult<Arc<Vec<u8>>> {
-        let wanted = audit::data_version(&mut *db.acquire().await?).await?;
         let key = (visibility.clone(), as_of, kind);
         let (read_at, bytes) = self
             .workbooks
-            .get_at(db, key, wanted, || async {
+            .get(db, key, &reports::tables_read(kind), || async {
                 let read_at = Utc::now();
                 let bytes =
                     reports::write_workbook(db, settings, visibility, as_of, kind, read_at).await?;

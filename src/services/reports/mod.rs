@@ -5,6 +5,7 @@ mod export;
 mod json;
 mod judged;
 mod stream;
+mod tables;
 pub mod timeline;
 pub mod trend;
 
@@ -13,3 +14,4 @@ pub use export::log_export;
 pub use json::to_json;
 pub use judged::{dashboard, owed_by};
 pub use stream::{write_json, write_workbook};
+pub use tables::tables_read;
