@@ -1,5 +1,6 @@
 //! Figures are never wrong after writes settle: with writers racing readers on two app servers that
-//! share one database, every count read once a burst of writes has committed equals a fresh count.
+//! share one database, every count and list page read once a burst of writes has committed equals a
+//! fresh read.
 
 mod common;
 
@@ -16,21 +17,34 @@ use std::sync::Arc;
 const BURSTS: usize = 60;
 const WRITERS: usize = 6;
 
-async fn fresh_count(db: &Db) -> i64 {
+/// Contracts on a page of the list: a burst's six land on one page or two.
+const PER_PAGE: i64 = 4;
+
+/// The count of every contract and the numbers of the list's first page, read afresh.
+async fn fresh_list(db: &Db) -> (i64, Vec<String>) {
+    let mut conn = db.acquire().await.unwrap();
     let (count,): (i64,) = sqlx::query_as("SELECT CAST(COUNT(*) AS BIGINT) FROM contracts")
-        .fetch_one(&mut *db.acquire().await.unwrap())
+        .fetch_one(&mut *conn)
         .await
         .unwrap();
-    count
+    let numbers: Vec<String> = sqlx::query_scalar(
+        "SELECT contract_number FROM contracts ORDER BY end_date DESC, contract_number LIMIT $1",
+    )
+    .bind(PER_PAGE)
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap();
+    (count, numbers)
 }
 
-async fn listed_total(db: &Db) -> i64 {
+/// The list's total and the numbers of its first page, as the server shows them.
+async fn listed(db: &Db) -> (i64, Vec<String>) {
     let today = chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap();
     let paging = Paging {
         page: 1,
-        per_page: 1,
+        per_page: PER_PAGE,
     };
-    contracts::list(
+    let paged = contracts::list(
         db,
         &Visibility::All,
         &ContractFilter::default(),
@@ -38,18 +52,31 @@ async fn listed_total(db: &Db) -> i64 {
         today,
     )
     .await
-    .unwrap()
-    .total
+    .unwrap();
+    let numbers = paged
+        .items
+        .into_iter()
+        .map(|contract| contract.heading.contract_number)
+        .collect();
+    (paged.total, numbers)
 }
 
-fn contract(number: String, department: DepartmentId, vendor: VendorId) -> ContractInput {
+/// Contract `number` of a burst; a later burst's end a day later, so that it leads the list.
+fn contract(
+    number: String,
+    burst: usize,
+    department: DepartmentId,
+    vendor: VendorId,
+) -> ContractInput {
+    let end =
+        chrono::NaiveDate::from_ymd_opt(2027, 3, 31).unwrap() + chrono::Days::new(burst as u64);
     ContractInput {
         contract_number: Some(number),
         title: Some("業務".into()),
         department_id: Some(department),
         vendor_id: Some(vendor),
         start_date: Some("2025-04-01".into()),
-        end_date: Some("2027-03-31".into()),
+        end_date: Some(end.to_string()),
         ..Default::default()
     }
 }
@@ -63,7 +90,7 @@ fn keep_reading(servers: &[Db], stop: &Arc<AtomicBool>) -> Vec<tokio::task::Join
             let stop = stop.clone();
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    listed_total(&db).await;
+                    listed(&db).await;
                 }
             })
         })
@@ -71,7 +98,7 @@ fn keep_reading(servers: &[Db], stop: &Arc<AtomicBool>) -> Vec<tokio::task::Join
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn counts_read_after_concurrent_writes_equal_a_fresh_count_on_both_servers() {
+async fn counts_and_pages_read_after_concurrent_writes_equal_a_fresh_read_on_both_servers() {
     let app = common::spawn().await;
     let second = Db::connect(&app.url, 4).await.unwrap();
     let servers = [app.db.clone(), second];
@@ -85,7 +112,7 @@ async fn counts_read_after_concurrent_writes_equal_a_fresh_count_on_both_servers
         let writers: Vec<_> = (0..WRITERS)
             .map(|writer| {
                 let db = servers[writer % servers.len()].clone();
-                let input = contract(format!("B{burst}-{writer}"), department, vendor);
+                let input = contract(format!("B{burst}-{writer}"), burst, department, vendor);
                 tokio::spawn(async move {
                     let actor = Actor::system("test");
                     contracts::create(
@@ -107,11 +134,11 @@ async fn counts_read_after_concurrent_writes_equal_a_fresh_count_on_both_servers
         for reader in readers {
             reader.await.unwrap();
         }
-        let fresh = fresh_count(&servers[0]).await;
-        assert_eq!(fresh, ((burst + 1) * WRITERS) as i64);
+        let fresh = fresh_list(&servers[0]).await;
+        assert_eq!(fresh.0, ((burst + 1) * WRITERS) as i64);
         for (index, server) in servers.iter().enumerate() {
             assert_eq!(
-                listed_total(server).await,
+                listed(server).await,
                 fresh,
                 "server {index} after burst {burst}"
             );

@@ -408,10 +408,14 @@ pub enum Start {
     },
 }
 
-/// One page of the contracts a reader may see, in `order`. A page that starts after a given contract
-/// follows the default order, the one its index serves.
+/// One page of the contracts a reader may see, in `order`, kept while the tables it reads stand
+/// (`kept_reads`): a search by a word in few titles walks every contract, and an upload leaves it as
+/// it was. A page that starts after a given contract follows the default order, the one its index
+/// serves.
+#[allow(clippy::too_many_arguments)]
 pub async fn page(
     conn: &mut Conn,
+    reads: &super::kept_reads::Reads<'_>,
     visibility: &Visibility,
     filter: &ContractFilter,
     today: NaiveDate,
@@ -444,7 +448,8 @@ pub async fn page(
     if let Start::Offset(offset) = start {
         page.push(" OFFSET ").bind(*offset);
     }
-    page.query_as().fetch_all(conn).await
+    let rows = super::kept_reads::fetch_all::<Contract>(conn, reads, &page).await?;
+    Ok(std::sync::Arc::unwrap_or_clone(rows))
 }
 
 /// The contracts `visibility` may see that also meet `extra` (conditions written as ` AND …` on `c`),

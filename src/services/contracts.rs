@@ -419,6 +419,7 @@ pub async fn list_continuing(
     let reads = Reads::of(&mut snapshot, &db.reads).await?;
     let items = contracts::page(
         &mut snapshot,
+        &reads,
         visibility,
         filter,
         today,
