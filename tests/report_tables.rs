@@ -1,7 +1,7 @@
-//! The tables each report reads, as its kept workbook is keyed by their versions: every statement a
-//! report's build runs is caught as sqlx logs it, and every table it names must be one the report
-//! says it reads (`ReportKind::tables_read`), else a write to that table would leave the kept
-//! workbook standing, stale.
+//! The tables each report reads, as its kept judgement and workbook stand while their versions do:
+//! every statement a report runs is caught as sqlx logs it, and every table it names must be one the
+//! report says it reads (`reports::tables_read`), else a write to that table would leave the kept
+//! report standing, stale.
 
 mod common;
 
@@ -80,7 +80,8 @@ fn kinds() -> Vec<ReportKind> {
     kinds
 }
 
-// One test in this file: the statements caught are those of the one report being made.
+// Only the servers this test starts with `logging` log their statements (the other test's logs
+// none), so what is caught is the one report being made.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_table_a_report_reads_is_one_it_says_it_reads() {
     tracing::subscriber::set_global_default(Statements).unwrap();
