@@ -119,6 +119,9 @@ const WORKS: [&str; 10] = [
 ];
 /// Rows generated and inserted per step (and between two progress reports).
 const CHUNK: usize = 5_000;
+/// The first step's rows: steps then double up to [`CHUNK`], and the table is counted for its plans
+/// after each (`plan_for_rows`).
+const FIRST_CHUNK: usize = 500;
 
 fn day(date: NaiveDate, offset: i64) -> NaiveDate {
     if offset >= 0 {
@@ -150,9 +153,11 @@ async fn insert_all(
     let mut rows = rows.into_iter().peekable();
     progress(label, 0, total as u64);
     while rows.peek().is_some() {
-        let chunk: Vec<Vec<Param>> = rows.by_ref().take(CHUNK).collect();
+        let step = done.clamp(FIRST_CHUNK, CHUNK);
+        let chunk: Vec<Vec<Param>> = rows.by_ref().take(step).collect();
         done += chunk.len();
         insert(conn, table, chunk).await?;
+        db_seed::plan_for_rows(conn, table).await?;
         progress(label, done as u64, total as u64);
     }
     Ok(total)
