@@ -728,13 +728,61 @@ impl ListedQuery {
     }
 
     /// The row with its deadline and acceptance day read.
-    fn dated(&self, mut row: Listed) -> Result<Listed, sqlx::Error> {
-        row.deadline = day_of(&row.raw_deadline)?
-            .checked_add_days(Days::new(self.deadline_shift))
-            .unwrap_or(NaiveDate::MAX);
-        row.accepted_on = row.raw_accepted_on.as_deref().map(day_of).transpose()?;
-        Ok(row)
+    fn dated(&self, row: Listed) -> Result<Listed, sqlx::Error> {
+        dated(row, self.deadline_shift)
     }
+}
+
+/// `row` with its deadline (moved on by `deadline_shift` days) and acceptance day read.
+fn dated(mut row: Listed, deadline_shift: u64) -> Result<Listed, sqlx::Error> {
+    row.deadline = day_of(&row.raw_deadline)?
+        .checked_add_days(Days::new(deadline_shift))
+        .unwrap_or(NaiveDate::MAX);
+    row.accepted_on = row.raw_accepted_on.as_deref().map(day_of).transpose()?;
+    Ok(row)
+}
+
+/// One contract's rows on each of `lists` on `as_of`, each list in its order, read in one
+/// statement: a contract's page asks every list about one contract, and a statement for each was a
+/// round trip for each.
+pub async fn listed_for_contract(
+    conn: &mut Conn,
+    contract: ContractId,
+    lists: &[List],
+    as_of: NaiveDate,
+    rules: &Rules,
+) -> Result<Vec<(List, Vec<Listed>)>, sqlx::Error> {
+    use sqlx::Row;
+    let queries: Vec<Query> = lists
+        .iter()
+        .map(|&list| Query::of(list, as_of, rules))
+        .collect();
+    let mut sql = Sql::new("");
+    for (index, query) in queries.iter().enumerate() {
+        sql.push(if index == 0 { "" } else { " UNION ALL " })
+            .push(&format!(
+                "SELECT CAST({index} AS BIGINT) AS list_index,
+                        ROW_NUMBER() OVER (ORDER BY {}) AS list_rank, {}, {} {} JOIN {} x
+                        ON x.contract_id = c.id WHERE 1 = 1",
+                query.order,
+                super::super::contracts::HEADING_COLUMNS,
+                query.columns,
+                super::super::contracts::FROM,
+                query.table
+            ))
+            .append(&query.restricted(RecordScope::Contract(contract)));
+    }
+    sql.push(" ORDER BY list_index, list_rank");
+    let mut listed: Vec<(List, Vec<Listed>)> = lists.iter().map(|&l| (l, Vec::new())).collect();
+    for row in sql.query().fetch_all(conn).await? {
+        let index = usize::try_from(row.try_get::<i64, _>("list_index")?)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let (Some((_, rows)), Some(query)) = (listed.get_mut(index), queries.get(index)) else {
+            return Err(sqlx::Error::RowNotFound);
+        };
+        rows.push(dated(Listed::from_row(&row)?, query.deadline_shift)?);
+    }
+    Ok(listed)
 }
 
 /// How many contracts are on `list` on each of `days`: one pass over the list's standings table, a

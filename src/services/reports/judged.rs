@@ -270,6 +270,17 @@ async fn read_lists(
     part: Part,
     tallying: &mut Tallying,
 ) -> AppResult<HashMap<List, (Vec<Entry>, usize)>> {
+    if let (RecordScope::Contract(id), true) = (scope, part.entries_only()) {
+        let read = judged::listed_for_contract(conn, id, lists_of(part.kind), as_of, rules).await?;
+        return Ok(read
+            .into_iter()
+            .map(|(list, rows)| {
+                let entries: Vec<Entry> = rows.into_iter().map(|r| entry(list, r, as_of)).collect();
+                let total = entries.len();
+                (list, (entries, total))
+            })
+            .collect());
+    }
     let limit = i64::try_from(part.window.end()).ok();
     let mut lists: HashMap<List, (Vec<Entry>, usize)> = HashMap::new();
     for &list in lists_of(part.kind) {
