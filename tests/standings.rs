@@ -466,8 +466,8 @@ async fn every_report_streamed_is_the_dashboards_whole(
 }
 
 /// What a contract's page says it owes (judged for that contract alone, without tallies) is what the
-/// whole dashboard lists of it. Certificates are left out: they are the vendor's, and the dashboard's
-/// to-do list names each once, under one of the vendor's contracts.
+/// whole dashboard lists of it. Its certificates ending are those the certificates report lists under
+/// it (the dashboard's to-do list names each of a vendor's once, under one of its contracts).
 async fn each_contract_owes_what_the_dashboard_lists_of_it(world: &World, day: &str, seed: u64) {
     let app = &world.app;
     let as_of = day.parse().unwrap();
@@ -505,6 +505,22 @@ async fn each_contract_owes_what_the_dashboard_lists_of_it(world: &World, day: &
             of_contract(owed.iter().collect()),
             on_dashboard,
             "seed {seed}, {day}, contract {id:?}"
+        );
+        let certificates = |entries: Vec<&itaku::judging::Entry>| {
+            let mut entries: Vec<String> = entries
+                .into_iter()
+                .filter(|e| e.certification.is_some())
+                .map(|e| serde_json::to_string(e).unwrap())
+                .collect();
+            entries.sort();
+            entries
+        };
+        let ending = whole.certifications.expired.iter();
+        let ending = ending.chain(&whole.certifications.expiring);
+        assert_eq!(
+            certificates(owed.iter().collect()),
+            certificates(ending.filter(|e| e.contract_id == id).collect()),
+            "certificates ending: seed {seed}, {day}, contract {id:?}"
         );
     }
 }
