@@ -181,7 +181,6 @@ impl Bulk {
 /// contracts take 1.5 s at 500, 3.8 s at 4,000 and 26 s at 30,000 on SQLite).
 const MAX_PARAMETERS: usize = 500;
 
-/// Inserts the rows, as many per statement as `MAX_PARAMETERS` allows.
 /// Has PostgreSQL count the rows `table` holds so far, this transaction's own included. The triggers'
 /// statements (0044's) are planned for the table's last known size: planned while it was nearly empty,
 /// they read the whole table again for every row inserted after, and 100,000 contracts took minutes.
@@ -194,6 +193,7 @@ pub async fn plan_for_rows(conn: &mut Conn, table: Bulk) -> Result<(), sqlx::Err
     Ok(())
 }
 
+/// Inserts the rows, as many per statement as `MAX_PARAMETERS` allows.
 pub async fn insert(
     conn: &mut Conn,
     table: Bulk,
