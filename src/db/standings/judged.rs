@@ -753,6 +753,9 @@ pub async fn listed_for_contract(
     rules: &Rules,
 ) -> Result<Vec<(List, Vec<Listed>)>, sqlx::Error> {
     use sqlx::Row;
+    if lists.is_empty() {
+        return Ok(Vec::new());
+    }
     let queries: Vec<Query> = lists
         .iter()
         .map(|&list| Query::of(list, as_of, rules))
@@ -1314,4 +1317,23 @@ pub async fn important_active(
         audited: audited.iter().map(|(_, n)| n).sum(),
         by_vendor: by_vendor.to_vec(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_contract_on_no_list_is_no_statement_and_on_every_list_is_one() {
+        let db = crate::db::Db::connect("sqlite::memory:", 1).await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 12, 8).unwrap();
+        let (contract, rules) = (ContractId::new(1), Rules::default());
+        let none = listed_for_contract(&mut conn, contract, &[], day, &rules).await;
+        assert!(none.unwrap().is_empty());
+        let every = listed_for_contract(&mut conn, contract, &List::ALL, day, &rules).await;
+        let every = every.unwrap();
+        assert_eq!(every.len(), List::ALL.len());
+        assert!(every.iter().all(|(_, rows)| rows.is_empty()));
+    }
 }
